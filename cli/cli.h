@@ -1,0 +1,74 @@
+// Shared declarations of the xinjian command-line tool: global options and the
+// registration function of each subcommand group (one file per group).
+#pragma once
+#include <map>
+#include <string>
+#include <cstdint>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace xj::cli {
+
+struct Globals {
+  std::string db_url;                         // --db or XINJIAN_DB, default sqlite:xinjian.db
+  std::vector<std::string> require_plugins;   // --require-plugin NAME (repeatable)
+  std::vector<std::string> plugin_dirs;       // --plugin-dir DIR (repeatable); default DefaultPluginDirs()
+  bool json = false;
+  std::string actor;                          // --actor, default $USER; recorded in the audit log
+  std::map<std::string, std::string> config;  // --set KEY=VALUE, e.g. plugins.event-feed.path=/x
+};
+
+void RegisterPluginsCommands(CLI::App& app, Globals& g);
+void RegisterDatabaseCommands(CLI::App& app, Globals& g);   // init, audit, events
+void RegisterImportCommands(CLI::App& app, Globals& g);     // import, gen
+void RegisterBenchCommands(CLI::App& app, Globals& g);      // bench
+void RegisterDemoCommands(CLI::App& app, Globals& g);       // demo
+
+// Exit codes.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;   // the operation could not be done
+inline constexpr int kExitUsage = 2;     // bad command line
+inline constexpr int kExitVerifyFailed = 3;  // a verification found a mismatch
+
+}  // namespace xj::cli
+
+#include <map>
+#include <memory>
+
+namespace xj {
+class Database;
+class PluginHost;
+}  // namespace xj
+
+namespace xj::cli {
+
+// Prints a bilingual error to stderr ("错误 / error: ...").
+void PrintError(const std::string& message);
+// Opens the database named by g.db_url (migrating it); prints the error and returns nullptr
+// on failure.
+std::unique_ptr<Database> OpenDatabase(const Globals& g);
+// Loads the plugins (search dirs from g or the defaults). Returns nullptr and prints the
+// error when a required plugin failed.
+std::unique_ptr<PluginHost> LoadPlugins(const Globals& g);
+// Delivers pending events to the plugins' subscribers; prints failures to stderr.
+void DispatchPending(Database& db, PluginHost& host);
+
+// A progress line on stderr when it is a terminal; silent otherwise.
+class ProgressBar {
+ public:
+  explicit ProgressBar(std::string label);
+  ~ProgressBar();
+  void Update(std::uint64_t done_units, std::uint64_t total_units, std::uint64_t rows);
+  void Finish();
+ private:
+  std::string label_;
+  bool tty_;
+  long long start_us_;
+  long long last_us_ = 0;
+  bool shown_ = false;
+};
+
+}  // namespace xj::cli

@@ -1,0 +1,121 @@
+// xinjian init | audit verify | events list | events dispatch
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+#include "cli.h"
+#include "database.h"
+#include "journal.h"
+#include "plugin_host.h"
+
+namespace xj::cli {
+extern int g_exit_code;
+
+void RegisterDatabaseCommands(CLI::App& app, Globals& g) {
+  auto* init = app.add_subcommand("init", "创建或升级数据库结构 / create or upgrade the database schema");
+  init->callback([&g] {
+    auto db = Database::Open(g.db_url, {.migrate = false});
+    if (!db.ok()) {
+      PrintError(db.status().message());
+      g_exit_code = kExitFailure;
+      return;
+    }
+    auto before = db.value()->SchemaVersion();
+    auto applied = db.value()->Migrate();
+    if (!applied.ok()) {
+      PrintError(applied.status().message());
+      g_exit_code = kExitFailure;
+      return;
+    }
+    std::cout << "数据库 / database " << db.value()->url().display << "：结构版本 / schema version "
+              << (before.ok() ? before.value() : 0) << " → " << Database::KnownSchemaVersion() << "（应用 / applied "
+              << applied.value() << " 个迁移 / migrations）\n";
+  });
+
+  auto* audit = app.add_subcommand("audit", "审计日志 / the audit log");
+  audit->require_subcommand(1);
+  auto* verify = audit->add_subcommand("verify", "重新计算哈希链 / recompute the hash chain and name the first altered or removed record");
+  static bool verify_json = false;
+  verify->add_flag("--json", verify_json, "JSON 输出 / JSON output");
+  verify->callback([&g] {
+    auto db = OpenDatabase(g);
+    if (!db) {
+      g_exit_code = kExitFailure;
+      return;
+    }
+    ProgressBar bar("校验 / verify");
+    auto rep = VerifyAudit(*db, [&](std::int64_t n) { bar.Update(0, 0, static_cast<std::uint64_t>(n)); });
+    bar.Finish();
+    if (!rep.ok()) {
+      PrintError(rep.status().message());
+      g_exit_code = kExitFailure;
+      return;
+    }
+    if (verify_json) {
+      nlohmann::json j{{"ok", rep->ok}, {"records", rep->records}};
+      if (!rep->ok) {
+        j["first_bad_seq"] = rep->first_bad_seq;
+        j["problem"] = rep->problem;
+      }
+      std::cout << j.dump() << "\n";
+    } else if (rep->ok) {
+      std::cout << "审计链完整 / audit chain intact: " << rep->records << " 条记录 / records\n";
+    } else {
+      std::cout << "审计链被破坏 / audit chain BROKEN: " << rep->problem << "\n";
+    }
+    if (!rep->ok) g_exit_code = kExitVerifyFailed;
+  });
+
+  auto* events = app.add_subcommand("events", "事件发件箱 / the event outbox");
+  events->require_subcommand(1);
+  auto* list = events->add_subcommand("list", "列出事件 / list events");
+  static long long after = 0;
+  static int limit = 100;
+  static std::string prefix;
+  list->add_option("--after", after, "从此编号之后 / events after this id");
+  list->add_option("--limit", limit, "最多条数 / at most this many")->check(CLI::Range(1, 100000));
+  list->add_option("--topic", prefix, "主题前缀 / topic prefix");
+  list->callback([&g] {
+    auto db = OpenDatabase(g);
+    if (!db) {
+      g_exit_code = kExitFailure;
+      return;
+    }
+    auto evs = ReadEvents(*db, after, prefix, limit);
+    if (!evs.ok()) {
+      PrintError(evs.status().message());
+      g_exit_code = kExitFailure;
+      return;
+    }
+    for (const Event& e : evs.value()) {
+      nlohmann::json j{{"id", e.id}, {"topic", e.topic}, {"key", e.key}, {"at_us", e.at_us},
+                       {"payload", nlohmann::json::parse(e.payload_json, nullptr, false)}};
+      std::cout << j.dump() << "\n";
+    }
+  });
+  auto* dispatch = events->add_subcommand("dispatch", "把待投递事件交给插件订阅者 / deliver pending events to plugin subscribers");
+  dispatch->callback([&g] {
+    auto db = OpenDatabase(g);
+    auto host = db ? LoadPlugins(g) : nullptr;
+    if (!db || !host) {
+      g_exit_code = kExitFailure;
+      return;
+    }
+    std::map<std::string, EventSubscriber*> subs;
+    for (const auto& [name, sub] : host->subscribers()) subs[name] = sub.get();
+    auto rep = DispatchEvents(*db, subs);
+    if (!rep.ok()) {
+      PrintError(rep.status().message());
+      g_exit_code = kExitFailure;
+      return;
+    }
+    std::cout << "已投递 / delivered: " << rep->delivered << "\n";
+    for (const std::string& f : rep->failures) {
+      PrintError(f);
+      g_exit_code = kExitFailure;
+    }
+  });
+}
+
+}  // namespace xj::cli

@@ -1,0 +1,83 @@
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "cli.h"
+#include "database.h"
+#include "journal.h"
+#include "plugin_host.h"
+
+namespace xj::cli {
+
+void PrintError(const std::string& message) { std::cerr << "错误 / error: " << message << "\n"; }
+
+std::unique_ptr<Database> OpenDatabase(const Globals& g) {
+  auto db = Database::Open(g.db_url);
+  if (!db.ok()) {
+    PrintError(db.status().message());
+    return nullptr;
+  }
+  return std::move(db.value());
+}
+
+std::unique_ptr<PluginHost> LoadPlugins(const Globals& g) {
+  HostOptions o;
+  o.search_dirs = g.plugin_dirs.empty() ? DefaultPluginDirs() : g.plugin_dirs;
+  o.required = g.require_plugins;
+  o.config = g.config;
+  auto host = std::make_unique<PluginHost>(o);
+  Status s = host->LoadAll();
+  for (const PluginRecord& r : host->records())
+    if (r.state != "loaded") std::cerr << "警告 / warning: " << r.error << "\n";
+  if (!s.ok()) {
+    PrintError(s.message());
+    return nullptr;
+  }
+  return host;
+}
+
+void DispatchPending(Database& db, PluginHost& host) {
+  std::map<std::string, EventSubscriber*> subs;
+  for (const auto& [name, sub] : host.subscribers()) subs[name] = sub.get();
+  if (subs.empty()) return;
+  auto rep = DispatchEvents(db, subs);
+  if (!rep.ok()) {
+    std::cerr << "警告 / warning: " << rep.status().message() << "\n";
+    return;
+  }
+  for (const std::string& f : rep->failures) std::cerr << "警告 / warning: 事件投递失败 / event delivery failed: " << f << "\n";
+}
+
+namespace {
+long long NowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+ProgressBar::ProgressBar(std::string label) : label_(std::move(label)), tty_(isatty(2) == 1), start_us_(NowUs()) {}
+ProgressBar::~ProgressBar() { Finish(); }
+
+void ProgressBar::Update(std::uint64_t done, std::uint64_t total, std::uint64_t rows) {
+  if (!tty_) return;
+  long long now = NowUs();
+  if (now - last_us_ < 200000 && done != total) return;
+  last_us_ = now;
+  double secs = (now - start_us_) / 1e6;
+  double pct = total ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 0;
+  int width = 30, filled = static_cast<int>(pct / 100 * width);
+  std::string bar(static_cast<std::size_t>(std::max(0, std::min(width, filled))), '#');
+  bar.resize(static_cast<std::size_t>(width), ' ');
+  std::fprintf(stderr, "\r%s [%s] %5.1f%%  %llu 行/rows  %.0f 行/秒 rows/s ", label_.c_str(), bar.c_str(), pct,
+               static_cast<unsigned long long>(rows), secs > 0 ? static_cast<double>(rows) / secs : 0.0);
+  std::fflush(stderr);
+  shown_ = true;
+}
+
+void ProgressBar::Finish() {
+  if (shown_) std::fprintf(stderr, "\n");
+  shown_ = false;
+}
+
+}  // namespace xj::cli

@@ -1,0 +1,60 @@
+// xinjian: the command-line tool of the XinJian platform. One subcommand per job; see
+// `xinjian --help` and docs/cli.md.
+#include <CLI/CLI.hpp>
+
+#include <clocale>
+#include <cstdlib>
+#include <iostream>
+
+#include "cli.h"
+#include "database.h"
+
+namespace xj::cli {
+int g_exit_code = kExitOk;
+}
+
+int main(int argc, char** argv) {
+  using namespace xj::cli;
+  std::setlocale(LC_ALL, "C.UTF-8");
+  CLI::App app{"信监 XinJian：双随机、一公开与信用监管平台 / regulation and credit supervision platform"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("xinjian ") + XJ_VERSION_STRING);
+  Globals g;
+  app.add_option("--db", g.db_url,
+                 "数据库地址 / database URL: sqlite:PATH or postgresql://... (env XINJIAN_DB, default sqlite:xinjian.db)")
+      ->envname("XINJIAN_DB");
+  app.add_option("--require-plugin", g.require_plugins, "必须加载的插件 / a plugin that must load (repeatable)");
+  app.add_option("--plugin-dir", g.plugin_dirs, "插件目录 / plugin folder (repeatable; env XINJIAN_PLUGIN_PATH)");
+  app.add_option("--actor", g.actor, "记入审计日志的操作人 / who is recorded in the audit log (default $USER)");
+  std::vector<std::string> sets;
+  app.add_option("--set", sets, "配置 / configuration KEY=VALUE, e.g. plugins.event-feed.path=events.jsonl (repeatable)");
+  app.parse_complete_callback([&] {
+    g.db_url = xj::ResolveDbUrl(g.db_url);
+    if (g.actor.empty()) {
+      const char* u = std::getenv("USER");
+      g.actor = u && *u ? u : "system";
+    }
+    for (const std::string& kv : sets) {
+      auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) throw CLI::ValidationError("--set", "expected KEY=VALUE, got '" + kv + "'");
+      g.config[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+  });
+
+  RegisterDatabaseCommands(app, g);
+  RegisterImportCommands(app, g);
+  RegisterPluginsCommands(app, g);
+  RegisterDemoCommands(app, g);
+  RegisterBenchCommands(app, g);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitUsage;
+  } catch (const std::exception& e) {
+    PrintError(e.what());
+    return kExitFailure;
+  }
+  return g_exit_code;
+}

@@ -1,0 +1,83 @@
+// The XinJian plugin SDK: what a plugin exports and how it registers its capabilities.
+//
+// A plugin is a shared library `plugin.so` with a manifest `plugin.json` beside it. The host
+// validates the manifest before loading any code, loads the library with RTLD_NOW|RTLD_LOCAL,
+// calls xj_plugin_abi() and compares the answer with its own build, then calls
+// xj_plugin_init() with a Registrar. A plugin is never unloaded.
+//
+// Write a plugin like this (see docs/plugins.md):
+//
+//   #include <xinjian/plugin.h>
+//   static xj::Status Init(xj::Registrar& r) {
+//     r.AddSubscriber("my-feed", std::make_unique<MyFeed>());
+//     return xj::Status::Ok();
+//   }
+//   XJ_PLUGIN(Init)
+//
+// Capabilities registered in init must be declared in the manifest's "capabilities".
+// Thread safety: the Registrar is only valid during the init call.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <boost/version.hpp>
+
+#include "xinjian/events.h"
+#include "xinjian/status.h"
+
+namespace xj {
+
+// Bumped when anything in the SDK headers changes incompatibly.
+inline constexpr std::uint32_t kPluginAbiMajor = 1;
+// Bumped when the Registrar gains functions (a plugin built against a newer host API is refused).
+inline constexpr std::uint32_t kHostApiVersion = 1;
+
+// Returned by xj_plugin_abi(). Only 32-bit fields: no padding, same layout everywhere.
+struct PluginAbi {
+  std::uint32_t struct_size;
+  std::uint32_t abi_major;
+  std::uint32_t host_api;
+  std::uint32_t compiler_major;   // __GNUC__
+  std::uint32_t compiler_minor;   // __GNUC_MINOR__
+  std::uint32_t cxx11_abi;        // _GLIBCXX_USE_CXX11_ABI
+  std::uint32_t boost_version;    // BOOST_VERSION
+  std::uint32_t reserved;
+};
+static_assert(sizeof(PluginAbi) == 8 * sizeof(std::uint32_t), "PluginAbi must have no padding");
+
+// The ABI of the code that includes this header (the host uses it for its own side).
+inline PluginAbi CurrentPluginAbi() {
+  return PluginAbi{sizeof(PluginAbi), kPluginAbiMajor, kHostApiVersion,
+                   static_cast<std::uint32_t>(__GNUC__), static_cast<std::uint32_t>(__GNUC_MINOR__),
+                   static_cast<std::uint32_t>(_GLIBCXX_USE_CXX11_ABI),
+                   static_cast<std::uint32_t>(BOOST_VERSION), 0};
+}
+
+// Capability kinds a manifest may declare. Later issues add sampler, assigner, scorer,
+// list_policy, measure, job, http_routes, entropy_source.
+inline constexpr const char* kCapabilitySubscriber = "subscriber";
+
+// Passed to a plugin's init. The host owns it; do not keep it after init returns.
+class Registrar {
+ public:
+  virtual ~Registrar() = default;
+  // The plugin's name as its manifest declares it.
+  virtual const std::string& PluginName() const = 0;
+  // A configuration value for this plugin ("plugins.<name>.<key>"), or `fallback`.
+  virtual std::string Config(const std::string& key, const std::string& fallback) const = 0;
+  // Registers an event subscriber under a name unique among all subscribers. The host takes
+  // ownership. Returns kAlreadyExists if the name is taken.
+  virtual Status AddSubscriber(const std::string& name, std::unique_ptr<EventSubscriber> subscriber) = 0;
+};
+
+}  // namespace xj
+
+// The two symbols every plugin exports (C linkage, default visibility).
+#define XJ_PLUGIN_EXPORT extern "C" __attribute__((visibility("default")))
+#define XJ_PLUGIN(init_function)                                                          \
+  XJ_PLUGIN_EXPORT ::xj::PluginAbi xj_plugin_abi() { return ::xj::CurrentPluginAbi(); }  \
+  XJ_PLUGIN_EXPORT ::xj::Status xj_plugin_init(::xj::Registrar& registrar) {            \
+    return init_function(registrar);                                                     \
+  }

@@ -1,0 +1,65 @@
+// Status and Result: how XinJian reports expected failures (bad input, not found,
+// conflicts) as values. Exceptions are kept for broken invariants and start-up failures.
+//
+// Every message a user may see is bilingual, Chinese first: "中文说明 / English text".
+// Thread safety: plain values, safe to copy between threads.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace xj {
+
+enum class StatusCode {
+  kOk = 0,
+  kInvalidArgument,  // the input is malformed; the message says where and why
+  kNotFound,
+  kAlreadyExists,
+  kConflict,         // the operation contradicts the current state
+  kFailedPrecondition,
+  kUnavailable,      // a resource (database, file) cannot be reached
+  kInternal,
+};
+
+class Status {
+ public:
+  Status() = default;
+  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+
+  static Status Ok() { return {}; }
+  // zh and en are joined as "zh / en".
+  static Status Error(StatusCode code, const std::string& zh, const std::string& en) {
+    return Status(code, zh + " / " + en);
+  }
+
+  bool ok() const { return code_ == StatusCode::kOk; }
+  StatusCode code() const { return code_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  StatusCode code_ = StatusCode::kOk;
+  std::string message_;
+};
+
+// Holds either a value or a non-OK Status.
+template <typename T>
+class Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}                // NOLINT(google-explicit-constructor)
+  Result(Status status) : v_(std::move(status)) {}         // NOLINT(google-explicit-constructor)
+  bool ok() const { return std::holds_alternative<T>(v_); }
+  const T& value() const& { return std::get<T>(v_); }
+  T& value() & { return std::get<T>(v_); }
+  T&& value() && { return std::get<T>(std::move(v_)); }
+  // Returns OK when a value is held.
+  Status status() const { return ok() ? Status::Ok() : std::get<Status>(v_); }
+  const T* operator->() const { return &value(); }
+  T* operator->() { return &value(); }
+
+ private:
+  std::variant<T, Status> v_;
+};
+
+}  // namespace xj

@@ -1,0 +1,95 @@
+// The database: SOCI session on SQLite (embedded default) or PostgreSQL, chosen by a URL.
+// Opening configures the connection (SQLite: WAL, busy timeout, foreign keys) and applies
+// the migrations compiled from schemas/<dialect>/ (recorded in schema_migrations). A
+// database whose schema is newer than this binary knows is refused.
+//
+// Thread safety: a Database (one connection) is used by one thread at a time.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "xinjian/status.h"
+
+struct sqlite3;
+struct pg_conn;
+namespace soci {
+class session;
+}
+
+namespace xj {
+
+enum class Dialect { kSqlite, kPostgresql };
+
+struct DbUrl {
+  Dialect dialect = Dialect::kSqlite;
+  std::string sqlite_path;   // for kSqlite
+  std::string pg_conninfo;   // for kPostgresql: the URI as given
+  std::string display;       // the URL with any password replaced by ***
+};
+
+// Parses "sqlite:PATH" (also "sqlite://PATH") or "postgresql://..." / "postgres://...".
+Result<DbUrl> ParseDbUrl(const std::string& url);
+// The URL to use: `flag` if not empty, else $XINJIAN_DB, else "sqlite:xinjian.db".
+std::string ResolveDbUrl(const std::string& flag);
+
+struct OpenOptions {
+  bool migrate = true;          // apply pending migrations
+  bool create = true;           // SQLite: create the file if missing
+};
+
+class Database {
+ public:
+  // Opens and configures the database and, with options.migrate, brings the schema up to
+  // date. Errors: kUnavailable (cannot connect/open), kFailedPrecondition (schema newer than
+  // this binary, or not migrated and !migrate), kInternal (a migration failed; nothing of
+  // that migration is kept).
+  static Result<std::unique_ptr<Database>> Open(const std::string& url, const OpenOptions& options = {});
+  ~Database();
+
+  Dialect dialect() const { return url_.dialect; }
+  const DbUrl& url() const { return url_; }
+  soci::session& session() { return *session_; }
+  sqlite3* sqlite_handle();   // nullptr unless kSqlite
+  pg_conn* pg_handle();       // nullptr unless kPostgresql
+
+  // The newest schema version this binary knows, and the database's current one.
+  static int KnownSchemaVersion();
+  Result<int> SchemaVersion();
+  // Applies pending migrations; returns how many were applied.
+  Result<int> Migrate();
+
+  // Runs one or more SQL statements without results (native API, so several statements
+  // separated by ';' work). Returns kInternal with the database's message on failure.
+  Status ExecScript(const std::string& sql);
+
+ private:
+  Database(DbUrl url, std::unique_ptr<soci::session> s);
+  DbUrl url_;
+  std::unique_ptr<soci::session> session_;
+};
+
+// A write transaction. SQLite: BEGIN IMMEDIATE (takes the write lock up front, so no
+// deadlock-prone lock upgrade). PostgreSQL: BEGIN. Rolled back by the destructor unless
+// committed. Throws nothing; errors are returned by Begin/Commit.
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(Database& db) : db_(db) {}
+  ~WriteTransaction();
+  Status Begin();
+  Status Commit();
+  void Rollback();
+  bool active() const { return active_; }
+
+ private:
+  Database& db_;
+  bool active_ = false;
+};
+
+// The current time as UTC epoch microseconds.
+std::int64_t NowMicros();
+
+// Converts a SOCI/std exception to a Status (kInternal, bilingual prefix `what_zh`/`what_en`).
+Status DbError(const std::exception& e, const std::string& what_zh, const std::string& what_en);
+
+}  // namespace xj

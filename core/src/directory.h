@@ -1,0 +1,65 @@
+// The directories (一单两库): departments, subjects, inspectors, the item list, and declared
+// relations between inspectors and subjects. This file describes each kind's columns and
+// validates one input record into the stored form; importer.h moves files into the tables.
+// Thread-safe (pure functions over immutable tables).
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bulk.h"
+#include "xinjian/status.h"
+
+namespace xj {
+
+enum class DirectoryKind { kDepartments, kSubjects, kInspectors, kItems, kRelations };
+
+// "departments", "subjects", "inspectors", "items", "relations".
+Result<DirectoryKind> ParseDirectoryKind(std::string_view name);
+const char* KindName(DirectoryKind kind);      // plural, as on the command line
+const char* EntityName(DirectoryKind kind);    // singular, as in the audit log: "subject"
+
+struct ColumnSpec {
+  const char* name;       // input column name
+  const char* db_column;  // stored column name
+  bool required;          // the input must have the column and a non-empty value
+};
+
+struct KindSpec {
+  DirectoryKind kind;
+  const char* table;
+  std::vector<ColumnSpec> columns;     // in input/storage order
+  std::vector<std::size_t> key;        // indices of the natural key columns
+};
+const KindSpec& SpecOf(DirectoryKind kind);
+
+// One problem of a record: the column and the bilingual reason.
+struct FieldError {
+  std::string column;
+  std::string value;    // as given (masked for id numbers)
+  std::string zh;
+  std::string en;
+};
+
+// Validates and normalises one record (`values[i]` is the input of column i, nullopt when
+// the input has no such column). On success `out` holds the stored values in column order
+// (nullopt for SQL NULL). Returns every problem found. `today` is YYYY-MM-DD.
+std::vector<FieldError> ValidateRecord(DirectoryKind kind, const std::vector<std::optional<std::string>>& values,
+                                       const std::string& today, Row* out);
+
+// The canonical form of a stored row (kind, then each value escaped, '\t'-separated,
+// NULL as \N) and its SHA-256 digest in hex: what the audit log chains and imports compare.
+std::string CanonicalRow(DirectoryKind kind, const Row& row);
+std::string RowDigest(DirectoryKind kind, const Row& row);
+// The natural key of a stored row: key values joined by '\t'.
+std::string RowKey(DirectoryKind kind, const Row& row);
+
+// Parses a percentage with up to 4 decimals ("3", "12.5", "0.0001", "100") into parts per
+// million exactly (percent x 10 000). Range 0..100.
+Result<long long> PercentToPpm(std::string_view text);
+
+// Today's date in Asia/Shanghai (UTC+8, no DST) as YYYY-MM-DD.
+std::string TodayShanghai();
+
+}  // namespace xj

@@ -1,0 +1,552 @@
+#include "importer.h"
+
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+#include <soci/soci.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "hash.h"
+#include "identifiers.h"
+#include "journal.h"
+#include "text.h"
+
+namespace xj {
+namespace {
+
+using Values = std::vector<std::optional<std::string>>;
+
+// A record source yields records as values aligned with the kind's columns.
+class RecordSource {
+ public:
+  virtual ~RecordSource() = default;
+  // true: a record; false: end. A non-OK status is a malformed record (the source has
+  // moved past it) unless fatal() is then true.
+  virtual Result<bool> Next(Values* values) = 0;
+  virtual std::uint64_t line() const = 0;
+  virtual std::uint64_t bytes() const = 0;
+  virtual std::uint64_t total() const = 0;
+  bool fatal() const { return fatal_; }
+  std::vector<std::string> warnings;
+  std::string encoding;
+
+ protected:
+  bool fatal_ = false;
+};
+
+Status Fatal(const std::string& zh, const std::string& en) {
+  return Status::Error(StatusCode::kInvalidArgument, zh, en);
+}
+
+// Maps header names to spec columns; reports unknown and duplicate columns.
+Status MapHeader(const KindSpec& spec, const std::vector<std::string>& names, std::vector<int>* map,
+                 std::vector<std::string>* warnings) {
+  map->assign(names.size(), -1);
+  std::vector<bool> seen(spec.columns.size(), false);
+  std::vector<std::string> unknown;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    std::string n(text::Trim(names[i]));
+    for (char& ch : n) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    int found = -1;
+    for (std::size_t c = 0; c < spec.columns.size(); ++c)
+      if (n == spec.columns[c].name) found = static_cast<int>(c);
+    if (found < 0) {
+      if (!n.empty()) unknown.push_back(n.size() > 40 ? n.substr(0, 40) + "…" : n);
+      continue;
+    }
+    if (seen[found]) return Fatal("表头中列 '" + n + "' 重复", "column '" + n + "' appears twice in the header");
+    seen[found] = true;
+    (*map)[i] = found;
+  }
+  std::string missing;
+  for (std::size_t c = 0; c < spec.columns.size(); ++c)
+    if (spec.columns[c].required && !seen[c]) missing += (missing.empty() ? "" : ", ") + std::string(spec.columns[c].name);
+  if (!missing.empty())
+    return Fatal("缺少必需的列：" + missing, "missing required column(s): " + missing);
+  if (!unknown.empty()) {
+    std::string list;
+    for (auto& u : unknown) list += (list.empty() ? "" : ", ") + u;
+    warnings->push_back("忽略未知的列：" + list + " / ignored unknown column(s): " + list);
+  }
+  return Status::Ok();
+}
+
+class CsvSource final : public RecordSource {
+ public:
+  static Result<std::unique_ptr<CsvSource>> Open(const KindSpec& spec, const std::string& path, Encoding enc) {
+    CsvOptions o;
+    o.encoding = enc;
+    auto r = CsvReader::Open(path, o);
+    if (!r.ok()) return r.status();
+    std::unique_ptr<CsvSource> s(new CsvSource(spec, std::move(r.value())));
+    std::vector<std::string> header;
+    Result<bool> h = s->reader_->Next(&header);
+    if (!h.ok()) return Fatal("无法读取表头：" + h.status().message(), "cannot read the header: " + h.status().message());
+    if (!h.value()) return Fatal("文件为空（没有表头）", "the file is empty (no header row)");
+    if (Status st = MapHeader(spec, header, &s->map_, &s->warnings); !st.ok()) return st;
+    s->encoding = s->reader_->encoding() == Encoding::kGb18030 ? "gb18030" : "utf-8";
+    return s;
+  }
+  Result<bool> Next(Values* values) override {
+    for (;;) {
+      Result<bool> r = reader_->Next(&fields_);
+      if (!r.ok() || !r.value()) return r;
+      if (fields_.size() == 1 && fields_[0].empty()) continue;  // blank line
+      if (fields_.size() != map_.size())
+        return Status::Error(StatusCode::kInvalidArgument,
+                             "第 " + std::to_string(line()) + " 行有 " + std::to_string(fields_.size()) + " 列，表头有 " +
+                                 std::to_string(map_.size()) + " 列",
+                             "line " + std::to_string(line()) + " has " + std::to_string(fields_.size()) +
+                                 " fields, the header has " + std::to_string(map_.size()));
+      values->assign(spec_.columns.size(), std::nullopt);
+      for (std::size_t i = 0; i < fields_.size(); ++i)
+        if (map_[i] >= 0) (*values)[map_[i]] = std::move(fields_[i]);
+      return true;
+    }
+  }
+  std::uint64_t line() const override { return reader_->record_line(); }
+  std::uint64_t bytes() const override { return reader_->bytes_read(); }
+  std::uint64_t total() const override { return reader_->total_bytes(); }
+
+ private:
+  CsvSource(const KindSpec& spec, std::unique_ptr<CsvReader> r) : spec_(spec), reader_(std::move(r)) {}
+  const KindSpec& spec_;
+  std::unique_ptr<CsvReader> reader_;
+  std::vector<int> map_;
+  std::vector<std::string> fields_;
+};
+
+// JSON: an array of objects (read whole; at most kMaxJsonArrayBytes) or JSON Lines
+// (streamed, one object per line).
+class JsonSource final : public RecordSource {
+ public:
+  static constexpr std::uint64_t kMaxJsonArrayBytes = 256ull << 20;
+  static constexpr std::size_t kMaxLineBytes = 1 << 20;
+
+  static Result<std::unique_ptr<JsonSource>> Open(const KindSpec& spec, const std::string& path) {
+    std::unique_ptr<JsonSource> s(new JsonSource(spec));
+    s->in_.open(path, std::ios::binary);
+    if (!s->in_) return Status::Error(StatusCode::kUnavailable, "无法读取文件 " + path, "cannot read " + path);
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) s->total_ = static_cast<std::uint64_t>(st.st_size);
+    s->encoding = "utf-8";
+    // Skip a BOM and whitespace to see whether this is an array.
+    char bom[3];
+    s->in_.read(bom, 3);
+    if (!(s->in_.gcount() == 3 && bom[0] == '\xEF' && bom[1] == '\xBB' && bom[2] == '\xBF')) {
+      s->in_.clear();
+      s->in_.seekg(0);
+    }
+    int c;
+    while ((c = s->in_.peek()) != EOF && std::isspace(c)) s->in_.get();
+    if (c == '[') {
+      if (s->total_ > kMaxJsonArrayBytes)
+        return Fatal("JSON 数组文件超过 256 MiB，请改用 JSON Lines（每行一个对象）",
+                     "a JSON array file over 256 MiB; use JSON Lines (one object per line) instead");
+      std::string all((std::istreambuf_iterator<char>(s->in_)), std::istreambuf_iterator<char>());
+      if (!text::IsValidUtf8(all)) return Fatal("JSON 文件不是有效的 UTF-8", "the JSON file is not valid UTF-8");
+      try {
+        s->array_ = nlohmann::json::parse(all);
+      } catch (const std::exception& e) {
+        return Fatal(std::string("JSON 格式错误：") + e.what(), std::string("malformed JSON: ") + e.what());
+      }
+      s->is_array_ = true;
+      s->bytes_ = s->total_;
+    }
+    return s;
+  }
+
+  Result<bool> Next(Values* values) override {
+    nlohmann::json obj;
+    if (is_array_) {
+      if (index_ >= array_.size()) return false;
+      line_ = index_ + 1;
+      obj = std::move(array_[index_++]);
+    } else {
+      std::string l;
+      for (;;) {
+        if (!ReadLine(&l)) return false;
+        if (!text::Trim(l).empty()) break;
+      }
+      if (l.size() > kMaxLineBytes)
+        return Err("记录超过 1 MiB", "record longer than 1 MiB");
+      if (!text::IsValidUtf8(l)) return Err("不是有效的 UTF-8", "not valid UTF-8");
+      try {
+        obj = nlohmann::json::parse(l);
+      } catch (const std::exception& e) {
+        return Err(std::string("JSON 格式错误：") + e.what(), std::string("malformed JSON: ") + e.what());
+      }
+    }
+    if (!obj.is_object()) return Err("记录不是 JSON 对象", "the record is not a JSON object");
+    values->assign(spec_.columns.size(), std::nullopt);
+    for (auto it = obj.begin(); it != obj.end(); ++it) {
+      int col = -1;
+      for (std::size_t c = 0; c < spec_.columns.size(); ++c)
+        if (it.key() == spec_.columns[c].name) col = static_cast<int>(c);
+      if (col < 0) {
+        if (unknown_.insert(it.key().substr(0, 40)).second && unknown_.size() <= 20)
+          warnings.push_back("忽略未知的字段：" + it.key().substr(0, 40) + " / ignored unknown field: " + it.key().substr(0, 40));
+        continue;
+      }
+      const nlohmann::json& v = it.value();
+      std::string s;
+      if (v.is_string()) {
+        s = v.get<std::string>();
+      } else if (v.is_boolean()) {
+        s = v.get<bool>() ? "1" : "0";
+      } else if (v.is_number_integer() || v.is_number_unsigned()) {
+        s = v.dump();
+      } else if (v.is_number_float()) {
+        s = v.dump();
+      } else if (v.is_null()) {
+        s.clear();
+      } else if (v.is_array()) {
+        for (const auto& e : v) {
+          if (!e.is_string()) return Err("字段 " + it.key() + " 的数组只能包含字符串", "the array of field " + it.key() + " may only hold strings");
+          s += (s.empty() ? "" : ";") + e.get<std::string>();
+        }
+      } else {
+        return Err("字段 " + it.key() + " 不能是对象", "field " + it.key() + " cannot be an object");
+      }
+      (*values)[col] = std::move(s);
+    }
+    for (std::size_t c = 0; c < spec_.columns.size(); ++c)
+      if (spec_.columns[c].required && !(*values)[c]) (*values)[c] = std::string();
+    return true;
+  }
+  std::uint64_t line() const override { return line_; }
+  std::uint64_t bytes() const override { return bytes_; }
+  std::uint64_t total() const override { return total_; }
+
+ private:
+  explicit JsonSource(const KindSpec& spec) : spec_(spec) {}
+  Status Err(const std::string& zh, const std::string& en) {
+    return Status::Error(StatusCode::kInvalidArgument, "第 " + std::to_string(line_) + " 条记录：" + zh,
+                         "record " + std::to_string(line_) + ": " + en);
+  }
+  // Reads one line; a line over the limit is consumed but cut (and then rejected).
+  bool ReadLine(std::string* l) {
+    l->clear();
+    if (!in_.good() || in_.peek() == EOF) return false;
+    ++line_;
+    int c;
+    while ((c = in_.get()) != EOF) {
+      ++bytes_;
+      if (c == '\n') break;
+      if (l->size() <= kMaxLineBytes) l->push_back(static_cast<char>(c));
+    }
+    if (!l->empty() && l->back() == '\r') l->pop_back();
+    return true;
+  }
+  const KindSpec& spec_;
+  std::ifstream in_;
+  nlohmann::json array_;
+  bool is_array_ = false;
+  std::size_t index_ = 0;
+  std::uint64_t line_ = 0, bytes_ = 0, total_ = 0;
+  std::set<std::string> unknown_;
+};
+
+bool LooksLikeJson(const std::string& path, const std::string& format) {
+  if (format == "json") return true;
+  if (format == "csv") return false;
+  auto ends = [&](const char* suf) {
+    std::string s = suf;
+    return path.size() >= s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0;
+  };
+  if (ends(".json") || ends(".jsonl") || ends(".ndjson")) return true;
+  if (ends(".csv") || ends(".txt")) return false;
+  std::ifstream in(path, std::ios::binary);
+  char buf[64] = {};
+  in.read(buf, sizeof buf);
+  std::string_view s(buf, static_cast<std::size_t>(in.gcount()));
+  if (s.substr(0, 3) == "\xEF\xBB\xBF") s.remove_prefix(3);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) s.remove_prefix(1);
+  return !s.empty() && (s[0] == '[' || s[0] == '{');
+}
+
+// The rejects file: line, column, value, reason_zh, reason_en. Created on the first reject.
+class RejectsWriter {
+ public:
+  explicit RejectsWriter(std::string path) : path_(std::move(path)) {}
+  Status Add(std::uint64_t line, const FieldError& e) {
+    if (path_.empty()) return Status::Ok();
+    if (!out_.is_open()) {
+      out_.open(path_, std::ios::binary | std::ios::trunc);
+      if (!out_) return Status::Error(StatusCode::kUnavailable, "无法写入拒绝文件 " + path_, "cannot write the rejects file " + path_);
+      out_ << "\xEF\xBB\xBF";  // BOM, so that Excel reads the Chinese text as UTF-8
+      buf_.clear();
+      AppendCsvRecord(&buf_, {"line", "column", "value", "reason_zh", "reason_en"});
+    }
+    std::string v = e.value;
+    if (v.size() > 200) v = v.substr(0, 200) + "…(" + std::to_string(e.value.size()) + " bytes)";
+    if (!text::IsValidUtf8(v)) v = "(invalid UTF-8)";
+    AppendCsvRecord(&buf_, {std::to_string(line), e.column, v, e.zh, e.en}, /*neutralise_formulas=*/true);
+    if (buf_.size() > (1 << 16)) return Flush();
+    return Status::Ok();
+  }
+  Status Flush() {
+    if (!out_.is_open()) return Status::Ok();
+    out_ << buf_;
+    buf_.clear();
+    out_.flush();
+    if (!out_) return Status::Error(StatusCode::kUnavailable, "写入拒绝文件失败", "writing the rejects file failed");
+    return Status::Ok();
+  }
+
+ private:
+  std::string path_;
+  std::ofstream out_;
+  std::string buf_;
+};
+
+struct Pending {
+  std::uint64_t line;
+  Row row;
+  std::string key;
+  std::string digest;
+};
+
+std::string JsonEscape(const std::string& s) { return nlohmann::json(s).dump(); }
+
+class Importer {
+ public:
+  Importer(Database& db, const ImportOptions& o) : db_(db), o_(o), spec_(SpecOf(o.kind)), rejects_(o.rejects_path) {}
+
+  Result<ImportSummary> Run() {
+    std::unique_ptr<RecordSource> src;
+    if (LooksLikeJson(o_.path, o_.format)) {
+      auto s = JsonSource::Open(spec_, o_.path);
+      if (!s.ok()) return s.status();
+      src = std::move(s.value());
+    } else {
+      auto s = CsvSource::Open(spec_, o_.path, o_.encoding);
+      if (!s.ok()) return s.status();
+      src = std::move(s.value());
+    }
+    sum_.encoding = src->encoding;
+    if (o_.kind == DirectoryKind::kInspectors || o_.kind == DirectoryKind::kItems) {
+      if (Status s = LoadDepartments(); !s.ok()) return s;
+    }
+    today_ = TodayShanghai();
+    Values values;
+    Row row;
+    std::vector<Pending> chunk;
+    chunk.reserve(o_.chunk_rows);
+    for (;;) {
+      Result<bool> r = src->Next(&values);
+      if (!r.ok()) {
+        if (src->fatal()) return r.status();
+        ++sum_.read;
+        if (Status s = Reject(src->line(), {{"", "", "", ""}}, r.status()); !s.ok()) return s;
+      } else if (!r.value()) {
+        break;
+      } else {
+        ++sum_.read;
+        std::vector<FieldError> errs = ValidateRecord(o_.kind, values, today_, &row);
+        if (!errs.empty()) {
+          if (Status s = Reject(src->line(), errs); !s.ok()) return s;
+        } else {
+          Pending p{src->line(), row, RowKey(o_.kind, row), RowDigest(o_.kind, row)};
+          chunk.push_back(std::move(p));
+        }
+      }
+      if (chunk.size() >= o_.chunk_rows) {
+        if (Status s = Flush(&chunk); !s.ok()) return s;
+        Progress(*src);
+      }
+    }
+    if (Status s = Flush(&chunk); !s.ok()) return s;
+    Progress(*src);
+    if (Status s = rejects_.Flush(); !s.ok()) return s;
+    sum_.warnings.insert(sum_.warnings.begin(), src->warnings.begin(), src->warnings.end());
+    return sum_;
+  }
+
+ private:
+  void Progress(const RecordSource& src) {
+    if (o_.progress) o_.progress({sum_.read, src.bytes(), src.total()});
+  }
+
+  Status Reject(std::uint64_t line, std::vector<FieldError> errs, const Status& st = Status::Ok()) {
+    ++sum_.rejected;
+    if (!st.ok()) {
+      auto slash = st.message().find(" / ");
+      errs = {{"", "", st.message().substr(0, slash), slash == std::string::npos ? "" : st.message().substr(slash + 3)}};
+    }
+    for (const FieldError& e : errs) {
+      if (sum_.sample_rejects.size() < 20)
+        sum_.sample_rejects.push_back("第 " + std::to_string(line) + " 行 " + e.column + "：" + e.zh + " / line " +
+                                      std::to_string(line) + " " + e.column + ": " + e.en);
+      if (Status s = rejects_.Add(line, e); !s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+
+  Status LoadDepartments() {
+    try {
+      soci::rowset<std::string> rs = (db_.session().prepare << "SELECT code FROM departments");
+      for (const std::string& c : rs) departments_.insert(c);
+      return Status::Ok();
+    } catch (const std::exception& e) {
+      return DbError(e, "读取部门失败", "cannot read departments");
+    }
+  }
+
+  // Reference checks, classification against the stored digests, and one transaction.
+  Status Flush(std::vector<Pending>* chunk) {
+    if (chunk->empty()) return Status::Ok();
+    std::int64_t now = NowMicros();
+    std::vector<AuditEntry> audit;
+    std::vector<OutboxEvent> events;
+    // Departments named by inspectors or items that do not exist yet: create them.
+    std::vector<Row> new_departments;
+    if (o_.kind == DirectoryKind::kInspectors || o_.kind == DirectoryKind::kItems) {
+      for (const Pending& p : *chunk) {
+        const std::string& d = *p.row[2];
+        if (departments_.count(d)) continue;
+        departments_.insert(d);
+        Row dep{d, d, std::string("province"), std::string("")};
+        std::string digest = RowDigest(DirectoryKind::kDepartments, dep);
+        dep.push_back(digest);
+        dep.push_back(std::to_string(now));
+        new_departments.push_back(dep);
+        audit.push_back({"insert", "department", d, "", digest});
+        sum_.departments_created.push_back(d);
+      }
+    }
+    // Relations refer to an inspector and a subject that must exist.
+    if (o_.kind == DirectoryKind::kRelations) {
+      std::vector<std::vector<std::string>> ins, subs;
+      for (const Pending& p : *chunk) {
+        ins.push_back({*p.row[0]});
+        subs.push_back({*p.row[1]});
+      }
+      auto have_ins = FetchByKeys(db_, "inspectors", {"id"}, "id", ins);
+      if (!have_ins.ok()) return have_ins.status();
+      auto have_subs = FetchByKeys(db_, "subjects", {"uscc"}, "uscc", subs);
+      if (!have_subs.ok()) return have_subs.status();
+      std::vector<Pending> kept;
+      for (Pending& p : *chunk) {
+        std::vector<FieldError> errs;
+        if (!have_ins->count(*p.row[0]))
+          errs.push_back({"inspector_id", *p.row[0], "检查人员不存在", "no such inspector"});
+        if (!have_subs->count(*p.row[1]))
+          errs.push_back({"uscc", *p.row[1], "检查对象不存在", "no such subject"});
+        if (errs.empty()) {
+          kept.push_back(std::move(p));
+        } else if (Status s = Reject(p.line, errs); !s.ok()) {
+          return s;
+        }
+      }
+      chunk->swap(kept);
+    }
+    // Stored digests of the chunk's keys.
+    std::vector<std::vector<std::string>> keys;
+    std::vector<std::string> key_cols;
+    for (std::size_t k : spec_.key) key_cols.push_back(spec_.columns[k].db_column);
+    for (const Pending& p : *chunk) {
+      std::vector<std::string> kv;
+      for (std::size_t k : spec_.key) kv.push_back(*p.row[k]);
+      keys.push_back(std::move(kv));
+    }
+    auto stored = FetchByKeys(db_, spec_.table, key_cols, "digest", keys);
+    if (!stored.ok()) return stored.status();
+    // Classify in file order; a key seen twice in the file compares with its previous row.
+    std::unordered_map<std::string, std::size_t> last;  // key => index of the row to write
+    std::unordered_map<std::string, std::string>& current = stored.value();
+    std::vector<std::string> inserted_keys, updated_keys;
+    for (std::size_t i = 0; i < chunk->size(); ++i) {
+      Pending& p = (*chunk)[i];
+      auto it = current.find(p.key);
+      if (it == current.end()) {
+        ++sum_.inserted;
+        audit.push_back({"insert", EntityName(o_.kind), p.key, "", p.digest});
+        inserted_keys.push_back(p.key);
+        current.emplace(p.key, p.digest);
+        last[p.key] = i;
+      } else if (it->second == p.digest) {
+        ++sum_.unchanged;
+      } else {
+        ++sum_.updated;
+        audit.push_back({"update", EntityName(o_.kind), p.key, it->second, p.digest});
+        updated_keys.push_back(p.key);
+        it->second = p.digest;
+        last[p.key] = i;
+      }
+    }
+    if (audit.empty()) {
+      chunk->clear();
+      return Status::Ok();
+    }
+    auto list = [](const std::vector<std::string>& v) {
+      std::string s = "[";
+      for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + JsonEscape(v[i]);
+      return s + "]";
+    };
+    if (!new_departments.empty()) {
+      std::vector<std::string> codes;
+      for (auto& d : new_departments) codes.push_back(*d[0]);
+      events.push_back({"directory.departments.changed", "",
+                        "{\"kind\":\"departments\",\"inserted\":" + list(codes) + ",\"updated\":[]}"});
+    }
+    if (!inserted_keys.empty() || !updated_keys.empty())
+      events.push_back({std::string("directory.") + KindName(o_.kind) + ".changed", "",
+                        std::string("{\"kind\":\"") + KindName(o_.kind) + "\",\"inserted\":" + list(inserted_keys) +
+                            ",\"updated\":" + list(updated_keys) + "}"});
+
+    WriteTransaction tx(db_);
+    if (Status s = tx.Begin(); !s.ok()) return s;
+    if (!new_departments.empty()) {
+      auto sink = RowSink::Create(db_, "departments", {"code", "name", "level", "jurisdiction", "digest", "updated_at_us"}, {"code"});
+      if (!sink.ok()) return sink.status();
+      for (const Row& d : new_departments)
+        if (Status s = sink.value()->Add(d); !s.ok()) return s;
+      if (Status s = sink.value()->Finish(); !s.ok()) return s;
+    }
+    std::vector<std::string> cols;
+    for (const ColumnSpec& c : spec_.columns) cols.push_back(c.db_column);
+    cols.push_back("digest");
+    cols.push_back("updated_at_us");
+    auto sink = RowSink::Create(db_, spec_.table, cols, key_cols);
+    if (!sink.ok()) return sink.status();
+    std::string now_text = std::to_string(now);
+    for (std::size_t i = 0; i < chunk->size(); ++i) {
+      Pending& p = (*chunk)[i];
+      auto it = last.find(p.key);
+      if (it == last.end() || it->second != i) continue;
+      p.row.push_back(p.digest);
+      p.row.push_back(now_text);
+      if (Status s = sink.value()->Add(p.row); !s.ok()) return s;
+    }
+    if (Status s = sink.value()->Finish(); !s.ok()) return s;
+    if (Status s = AppendJournal(db_, o_.actor, now, audit, events); !s.ok()) return s;
+    if (Status s = tx.Commit(); !s.ok()) return s;
+    chunk->clear();
+    return Status::Ok();
+  }
+
+  Database& db_;
+  const ImportOptions& o_;
+  const KindSpec& spec_;
+  RejectsWriter rejects_;
+  ImportSummary sum_;
+  std::set<std::string> departments_;
+  std::string today_;
+};
+
+}  // namespace
+
+Result<ImportSummary> ImportFile(Database& db, const ImportOptions& options) {
+  try {
+    return Importer(db, options).Run();
+  } catch (const std::exception& e) {
+    return DbError(e, "导入失败", "import failed");
+  }
+}
+
+}  // namespace xj

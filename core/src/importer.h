@@ -1,0 +1,59 @@
+// Imports of the directories from CSV or JSON files exported by other systems.
+//
+// Every record is validated (directory.h); a bad record goes to the rejects file with its
+// line, column, value and reason; good records are upserted by their natural key in
+// transactions of `chunk_rows` records, each with its audit records and one outbox event.
+// Importing the same file twice changes nothing the second time. A process killed in the
+// middle leaves whole chunks only; running the import again completes it, ending in the
+// same state as one clean import.
+//
+// Not thread-safe: one Database, one thread.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "csv.h"
+#include "database.h"
+#include "directory.h"
+#include "xinjian/status.h"
+
+namespace xj {
+
+struct ImportProgress {
+  std::uint64_t rows = 0;         // records read so far
+  std::uint64_t bytes = 0;        // input bytes consumed
+  std::uint64_t total_bytes = 0;  // input size (0 if unknown)
+};
+
+struct ImportOptions {
+  DirectoryKind kind = DirectoryKind::kSubjects;
+  std::string path;
+  std::string rejects_path;            // empty: no rejects file (reasons kept in summary.sample_rejects)
+  Encoding encoding = Encoding::kAuto;
+  std::string format = "auto";         // auto | csv | json  (json = array or JSON Lines)
+  std::string actor = "system";
+  std::size_t chunk_rows = 10000;
+  std::function<void(const ImportProgress&)> progress;  // called about every chunk
+};
+
+struct ImportSummary {
+  std::uint64_t read = 0;
+  std::uint64_t inserted = 0;
+  std::uint64_t updated = 0;
+  std::uint64_t unchanged = 0;
+  std::uint64_t rejected = 0;
+  std::vector<std::string> departments_created;  // created on the fly, unlimited jurisdiction
+  std::vector<std::string> warnings;             // e.g. unknown columns ignored (bilingual)
+  std::vector<std::string> sample_rejects;       // the first few reasons, "line N, column: reason"
+  std::string encoding;                          // "utf-8" | "gb18030" | "json"
+};
+
+// Returns the summary when the file was processed (even if records were rejected), or a
+// non-OK status when it could not be: missing or unreadable file, a header without a
+// required column, a duplicate column, a file that is not CSV/JSON at all, a database error
+// (the chunks committed before stay committed).
+Result<ImportSummary> ImportFile(Database& db, const ImportOptions& options);
+
+}  // namespace xj

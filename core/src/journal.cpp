@@ -1,0 +1,252 @@
+#include "journal.h"
+
+#include <soci/soci.h>
+
+#include <map>
+
+#include "bulk.h"
+#include "hash.h"
+
+namespace xj {
+namespace {
+constexpr long long kJournalLockKey = 0x58494e4a49414e02LL;
+const char* kGenesis = "0000000000000000000000000000000000000000000000000000000000000000";
+}  // namespace
+
+std::string AuditRecordHash(const AuditRecord& r) {
+  std::string s;
+  s.reserve(256);
+  s += r.prev_hash; s += '\n';
+  s += std::to_string(r.seq); s += '\n';
+  s += std::to_string(r.at_us); s += '\n';
+  s += r.actor; s += '\n';
+  s += r.entry.action; s += '\n';
+  s += r.entry.entity; s += '\n';
+  s += r.entry.entity_key; s += '\n';
+  s += r.entry.before_digest; s += '\n';
+  s += r.entry.after_digest; s += '\n';
+  return Sha256Hex(s);
+}
+
+Status AppendJournal(Database& db, const std::string& actor, std::int64_t at_us,
+                     const std::vector<AuditEntry>& audit, const std::vector<OutboxEvent>& events) {
+  if (audit.empty() && events.empty()) return Status::Ok();
+  try {
+    soci::session& sql = db.session();
+    if (db.dialect() == Dialect::kPostgresql) {
+      if (Status s = db.ExecScript("SELECT pg_advisory_xact_lock(" + std::to_string(kJournalLockKey) + ")"); !s.ok()) return s;
+    }
+    if (!audit.empty()) {
+      long long seq = 0;
+      std::string head;
+      sql << "SELECT seq, hash FROM audit_head WHERE id = 1", soci::into(seq), soci::into(head);
+      auto sink = RowSink::Create(db, "audit_log",
+                                  {"seq", "at_us", "actor", "action", "entity", "entity_key", "before_digest",
+                                   "after_digest", "prev_hash", "hash"});
+      if (!sink.ok()) return sink.status();
+      AuditRecord r;
+      r.at_us = at_us;
+      r.actor = actor;
+      Row row(10);
+      for (const AuditEntry& e : audit) {
+        r.seq = ++seq;
+        r.entry = e;
+        r.prev_hash = head;
+        r.hash = AuditRecordHash(r);
+        head = r.hash;
+        row[0] = std::to_string(r.seq);
+        row[1] = std::to_string(at_us);
+        row[2] = actor;
+        row[3] = e.action;
+        row[4] = e.entity;
+        row[5] = e.entity_key;
+        row[6] = e.before_digest;
+        row[7] = e.after_digest;
+        row[8] = r.prev_hash;
+        row[9] = r.hash;
+        if (Status s = sink.value()->Add(row); !s.ok()) return s;
+      }
+      if (Status s = sink.value()->Finish(); !s.ok()) return s;
+      sql << "UPDATE audit_head SET seq = :s, hash = :h WHERE id = 1", soci::use(seq), soci::use(head);
+    }
+    if (!events.empty()) {
+      auto sink = RowSink::Create(db, "events", {"topic", "entity_key", "payload", "at_us"});
+      if (!sink.ok()) return sink.status();
+      Row row(4);
+      for (const OutboxEvent& e : events) {
+        row[0] = e.topic;
+        row[1] = e.key;
+        row[2] = e.payload_json;
+        row[3] = std::to_string(at_us);
+        if (Status s = sink.value()->Add(row); !s.ok()) return s;
+      }
+      if (Status s = sink.value()->Finish(); !s.ok()) return s;
+    }
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return DbError(e, "写入审计日志失败", "cannot append to the audit log");
+  }
+}
+
+Result<AuditVerifyReport> VerifyAudit(Database& db, const std::function<void(std::int64_t)>& progress) {
+  AuditVerifyReport rep;
+  try {
+    soci::session& sql = db.session();
+    long long head_seq = 0;
+    std::string head_hash;
+    sql << "SELECT seq, hash FROM audit_head WHERE id = 1", soci::into(head_seq), soci::into(head_hash);
+    std::string prev = kGenesis;
+    long long expect = 1;
+    long long last = 0;
+    const int kPage = 10000;
+    for (;;) {
+      soci::rowset<soci::row> rs = (sql.prepare << "SELECT seq, at_us, actor, action, entity, entity_key, before_digest, "
+                                                   "after_digest, prev_hash, hash FROM audit_log WHERE seq > :a ORDER BY seq LIMIT " +
+                                                       std::to_string(kPage),
+                                    soci::use(last));
+      int n = 0;
+      for (const soci::row& row : rs) {
+        ++n;
+        AuditRecord r;
+        r.seq = row.get<long long>(0);
+        r.at_us = row.get<long long>(1);
+        r.actor = row.get<std::string>(2);
+        r.entry.action = row.get<std::string>(3);
+        r.entry.entity = row.get<std::string>(4);
+        r.entry.entity_key = row.get<std::string>(5);
+        r.entry.before_digest = row.get<std::string>(6);
+        r.entry.after_digest = row.get<std::string>(7);
+        r.prev_hash = row.get<std::string>(8);
+        r.hash = row.get<std::string>(9);
+        last = r.seq;
+        auto fail = [&](std::int64_t seq, const std::string& zh, const std::string& en) {
+          rep.ok = false;
+          rep.first_bad_seq = seq;
+          rep.problem = zh + " / " + en;
+        };
+        if (r.seq != expect) {
+          fail(expect, "审计记录 #" + std::to_string(expect) + " 被删除（下一条为 #" + std::to_string(r.seq) + "）",
+               "audit record #" + std::to_string(expect) + " was removed (the next one is #" + std::to_string(r.seq) + ")");
+          return rep;
+        }
+        if (r.prev_hash != prev) {
+          fail(r.seq, "审计记录 #" + std::to_string(r.seq) + " 的前一记录哈希不符（前一记录被改动或删除）",
+               "audit record #" + std::to_string(r.seq) + " does not chain to the previous record (altered or removed)");
+          return rep;
+        }
+        if (AuditRecordHash(r) != r.hash) {
+          fail(r.seq, "审计记录 #" + std::to_string(r.seq) + " 的内容被改动",
+               "audit record #" + std::to_string(r.seq) + " was altered");
+          return rep;
+        }
+        prev = r.hash;
+        ++expect;
+        ++rep.records;
+      }
+      if (progress) progress(rep.records);
+      if (n < kPage) break;
+    }
+    if (last != head_seq || prev != (head_seq == 0 ? std::string(kGenesis) : head_hash)) {
+      rep.ok = false;
+      rep.first_bad_seq = last + 1;
+      rep.problem = "审计链头记录 #" + std::to_string(head_seq) + " 与日志末尾 #" + std::to_string(last) +
+                    " 不符（最新记录被删除或改动） / the chain head names record #" + std::to_string(head_seq) +
+                    " but the log ends at #" + std::to_string(last) + " (newest records removed or altered)";
+    }
+    return rep;
+  } catch (const std::exception& e) {
+    return DbError(e, "读取审计日志失败", "cannot read the audit log");
+  }
+}
+
+Result<std::vector<Event>> ReadEvents(Database& db, std::int64_t after_id, const std::string& topic_prefix, int limit) {
+  std::vector<Event> out;
+  try {
+    long long after = after_id;
+    std::string like = topic_prefix;
+    // Escape LIKE wildcards in the prefix.
+    std::string pat;
+    for (char c : like) {
+      if (c == '%' || c == '_' || c == '\\') pat += '\\';
+      pat += c;
+    }
+    pat += '%';
+    soci::rowset<soci::row> rs =
+        (db.session().prepare << "SELECT id, topic, entity_key, payload, at_us FROM events WHERE id > :a AND topic LIKE :p "
+                                 "ESCAPE '\\' ORDER BY id LIMIT " + std::to_string(limit),
+         soci::use(after), soci::use(pat));
+    for (const soci::row& row : rs) {
+      Event e;
+      e.id = row.get<long long>(0);
+      e.topic = row.get<std::string>(1);
+      e.key = row.get<std::string>(2);
+      e.payload_json = row.get<std::string>(3);
+      e.at_us = row.get<long long>(4);
+      out.push_back(std::move(e));
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return DbError(e, "读取事件失败", "cannot read events");
+  }
+}
+
+Result<DispatchReport> DispatchEvents(Database& db, const std::map<std::string, EventSubscriber*>& subscribers, int batch) {
+  DispatchReport rep;
+  const bool pg = db.dialect() == Dialect::kPostgresql;
+  for (const auto& [name, sub] : subscribers) {
+    try {
+      soci::session& sql = db.session();
+      // Hold the subscriber's row while serving it (PostgreSQL: FOR UPDATE; SQLite has one node).
+      WriteTransaction tx(db);
+      if (pg) {
+        if (Status s = tx.Begin(); !s.ok()) return s;
+        sql << "INSERT INTO event_positions(subscriber, position, updated_at_us) VALUES (:n, 0, :t) ON CONFLICT DO NOTHING",
+            soci::use(name), soci::use(static_cast<long long>(NowMicros()));
+      } else {
+        sql << "INSERT OR IGNORE INTO event_positions(subscriber, position, updated_at_us) VALUES (:n, 0, :t)",
+            soci::use(name), soci::use(static_cast<long long>(NowMicros()));
+      }
+      long long pos = 0;
+      sql << std::string("SELECT position FROM event_positions WHERE subscriber = :n") + (pg ? " FOR UPDATE" : ""),
+          soci::use(name), soci::into(pos);
+      std::string prefix = sub->TopicPrefix();
+      bool failed = false;
+      for (;;) {
+        Result<std::vector<Event>> evs = ReadEvents(db, pos, prefix, batch);
+        if (!evs.ok()) return evs.status();
+        if (evs->empty()) break;
+        long long acked = pos;
+        for (const Event& e : evs.value()) {
+          Status st;
+          try {
+            st = sub->OnEvent(e);
+          } catch (const std::exception& ex) {
+            st = Status::Error(StatusCode::kInternal, std::string("订阅者抛出异常：") + ex.what(),
+                               std::string("subscriber threw: ") + ex.what());
+          }
+          if (!st.ok()) {
+            rep.failures.push_back(name + ": " + st.message());
+            failed = true;
+            break;
+          }
+          acked = e.id;
+          ++rep.delivered;
+        }
+        if (acked != pos) {
+          sql << "UPDATE event_positions SET position = :p, updated_at_us = :t WHERE subscriber = :n", soci::use(acked),
+              soci::use(static_cast<long long>(NowMicros())), soci::use(name);
+          pos = acked;
+        }
+        if (failed || static_cast<int>(evs->size()) < batch) break;
+      }
+      if (pg) {
+        if (Status s = tx.Commit(); !s.ok()) return s;
+      }
+    } catch (const std::exception& e) {
+      return DbError(e, "分发事件失败", "cannot dispatch events");
+    }
+  }
+  return rep;
+}
+
+}  // namespace xj

@@ -1,0 +1,82 @@
+// The journal: the tamper-evident audit log and the durable event outbox.
+//
+// Audit: every write that changes the directories (and later draws and lists) appends one
+// record per changed entity: who, what, when, the digests of the entity before and after,
+// and the SHA-256 of the previous record. The chain head is kept in audit_head, so that
+// removing the newest records is detected too. Records are appended inside the caller's
+// write transaction; on PostgreSQL a transaction-scoped advisory lock serialises appenders
+// of all nodes, which also makes event ids commit in id order (what the dispatcher relies on).
+//
+// Not thread-safe: one Database, one thread.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "database.h"
+#include "xinjian/events.h"
+#include "xinjian/status.h"
+
+namespace xj {
+
+struct AuditEntry {
+  std::string action;         // "insert" | "update" | "delete" | later: "task.draw", ...
+  std::string entity;         // "subject", "inspector", "item", "relation", "department"
+  std::string entity_key;
+  std::string before_digest;  // hex SHA-256 of the canonical form before ("" if none)
+  std::string after_digest;   // after ("" if removed)
+};
+
+struct OutboxEvent {
+  std::string topic;
+  std::string key;
+  std::string payload_json;   // a JSON object
+};
+
+struct AuditRecord {
+  std::int64_t seq = 0;
+  std::int64_t at_us = 0;
+  std::string actor;
+  AuditEntry entry;
+  std::string prev_hash;
+  std::string hash;
+};
+
+// The hash of a record: SHA-256 over prev_hash, seq, at_us, actor, action, entity,
+// entity_key, before and after digests, each followed by '\n'.
+std::string AuditRecordHash(const AuditRecord& r);
+
+// Appends audit records and events inside the caller's WriteTransaction (which must be
+// active). `at_us` is the instant recorded for all of them.
+Status AppendJournal(Database& db, const std::string& actor, std::int64_t at_us,
+                     const std::vector<AuditEntry>& audit, const std::vector<OutboxEvent>& events);
+
+struct AuditVerifyReport {
+  bool ok = true;
+  std::int64_t records = 0;       // records checked
+  std::int64_t first_bad_seq = 0; // the first record altered or removed (0 when ok)
+  std::string problem;            // bilingual description of the first problem
+};
+// Recomputes the chain from the first record: each seq follows the previous one, each
+// prev_hash equals the previous hash, each hash matches its content, and the head names the
+// last record. Stops at the first problem. `progress` (optional) receives records checked.
+Result<AuditVerifyReport> VerifyAudit(Database& db, const std::function<void(std::int64_t)>& progress = {});
+
+// Reads events with id > after_id (at most `limit`), whose topic starts with `topic_prefix`.
+Result<std::vector<Event>> ReadEvents(Database& db, std::int64_t after_id, const std::string& topic_prefix, int limit);
+
+struct DispatchReport {
+  std::int64_t delivered = 0;
+  std::vector<std::string> failures;  // "subscriber: message"
+};
+// Delivers pending events to each subscriber, at least once and in id order, keeping each
+// subscriber's position in event_positions. A subscriber that returns an error keeps its
+// position before the failed event and is offered it again next time; the others go on.
+// On PostgreSQL the subscriber's position row is locked while it is served, so several
+// nodes may dispatch at once.
+Result<DispatchReport> DispatchEvents(Database& db, const std::map<std::string, EventSubscriber*>& subscribers,
+                                      int batch = 1000);
+
+}  // namespace xj

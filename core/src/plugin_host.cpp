@@ -1,0 +1,514 @@
+// The plugin host. See plugin_host.h for the contract and docs/plugins.md for the author's
+// side. Order of checks for one plugin folder, each failure recorded with a bilingual
+// message naming the file and the folder skipped:
+//   1. plugin.json is read and validated (no code is loaded for an invalid manifest);
+//   2. its name is not already taken by a plugin found earlier;
+//   3. the library beside it is loaded with RTLD_NOW | RTLD_LOCAL (never unloaded);
+//   4. xj_plugin_abi exists and its answer matches the host's CurrentPluginAbi();
+//   5. xj_plugin_init exists, is called, does not throw and returns OK;
+//   6. everything it registered is a capability its manifest declares.
+// Only then are its registrations moved into the host's registries.
+#include "plugin_host.h"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <system_error>
+#include <utility>
+
+#include <boost/dll/shared_library.hpp>
+#include <nlohmann/json.hpp>
+
+namespace xj {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kManifestFile = "plugin.json";
+constexpr std::size_t kMaxManifestBytes = 64 * 1024;
+
+// A message in both languages; joined as "zh / en" when it becomes a Status or an error.
+struct Bilingual {
+  std::string zh;
+  std::string en;
+  std::string Joined() const { return zh + " / " + en; }
+};
+
+// ---------------------------------------------------------------------------------------
+// Manifest validation
+
+const std::set<std::string>& AllowedManifestFields() {
+  // "$schema" lets editors find schemas/plugin-manifest.schema.json; it is not interpreted.
+  static const std::set<std::string> kFields{"$schema", "name",        "version", "abi",
+                                             "capabilities", "status", "description", "library"};
+  return kFields;
+}
+
+bool ValidName(const std::string& s) {
+  static const std::regex kName("^[a-z0-9][a-z0-9-]{0,62}$");
+  return s.size() <= 63 && std::regex_match(s, kName);
+}
+
+// Semantic Versioning 2.0.0 (the regular expression semver.org recommends).
+bool ValidSemver(const std::string& s) {
+  if (s.size() > 128) return false;  // std::regex recurses; keep the input short
+  static const std::regex kSemver(
+      R"(^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*))"
+      R"((?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?)"
+      R"((?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$)");
+  return std::regex_match(s, kSemver);
+}
+
+std::string JoinList(const std::vector<std::string>& items, const std::string& sep) {
+  std::string out;
+  for (const auto& s : items) {
+    if (!out.empty()) out += sep;
+    out += s;
+  }
+  return out;
+}
+
+Bilingual FieldError(const std::string& field, const std::string& zh, const std::string& en) {
+  return {"字段 " + field + " " + zh, "field " + field + " " + en};
+}
+
+// Fills *out as far as the text could be read (the name first, so that a failed record
+// still shows which plugin it was) and returns the first problem found, if any.
+std::optional<Bilingual> ParseManifestInto(const std::string& text, PluginManifest* out) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    return Bilingual{std::string("不是合法的 JSON：") + e.what(), std::string("not valid JSON: ") + e.what()};
+  }
+  if (!j.is_object()) return Bilingual{"顶层必须是 JSON 对象", "the top level must be a JSON object"};
+
+  // The name is read before anything else can fail.
+  if (auto it = j.find("name"); it != j.end() && it->is_string()) out->name = it->get<std::string>();
+
+  for (const auto& [key, value] : j.items()) {
+    if (!AllowedManifestFields().count(key)) {
+      return FieldError(key, "未知（允许的字段：name, version, abi, capabilities, status, description, library）",
+                        "is unknown (allowed: name, version, abi, capabilities, status, description, library)");
+    }
+  }
+  for (const char* required : {"name", "version", "abi", "capabilities", "status"}) {
+    if (!j.contains(required)) return FieldError(required, "缺失", "is missing");
+  }
+
+  const auto& name = j["name"];
+  if (!name.is_string() || !ValidName(name.get<std::string>())) {
+    return FieldError("name", "无效：须匹配 [a-z0-9][a-z0-9-]{0,62}，实际为 " + name.dump(),
+                      "is invalid: must match [a-z0-9][a-z0-9-]{0,62}, got " + name.dump());
+  }
+
+  const auto& version = j["version"];
+  if (!version.is_string() || !ValidSemver(version.get<std::string>())) {
+    return FieldError("version", "无效：须为语义化版本 MAJOR.MINOR.PATCH[-pre][+build]，实际为 " + version.dump(),
+                      "is invalid: must be a semantic version MAJOR.MINOR.PATCH[-pre][+build], got " +
+                          version.dump());
+  }
+  out->version = version.get<std::string>();
+
+  const auto& abi = j["abi"];
+  if (!abi.is_number_unsigned()) {
+    return FieldError("abi", "须为非负整数，实际为 " + abi.dump(), "must be a non-negative integer, got " + abi.dump());
+  }
+  if (abi.get<std::uint64_t>() != kPluginAbiMajor) {
+    out->abi = static_cast<std::uint32_t>(std::min<std::uint64_t>(abi.get<std::uint64_t>(), UINT32_MAX));
+    return FieldError("abi", "为 " + abi.dump() + "，本程序的插件 ABI 为 " + std::to_string(kPluginAbiMajor),
+                      "is " + abi.dump() + " but this host's plugin ABI is " + std::to_string(kPluginAbiMajor));
+  }
+  out->abi = kPluginAbiMajor;
+
+  const auto& caps = j["capabilities"];
+  if (!caps.is_array()) {
+    return FieldError("capabilities", "须为字符串数组", "must be an array of strings");
+  }
+  const auto& known = KnownPluginCapabilities();
+  std::vector<std::string> seen;
+  for (const auto& c : caps) {
+    if (!c.is_string()) return FieldError("capabilities", "须为字符串数组", "must be an array of strings");
+    const auto s = c.get<std::string>();
+    if (std::find(known.begin(), known.end(), s) == known.end()) {
+      return FieldError("capabilities", "含未知能力 " + c.dump() + "（已知：" + JoinList(known, ", ") + "）",
+                        "contains the unknown capability " + c.dump() + " (known: " + JoinList(known, ", ") + ")");
+    }
+    if (std::find(seen.begin(), seen.end(), s) != seen.end()) {
+      return FieldError("capabilities", "重复列出 " + c.dump(), "lists " + c.dump() + " twice");
+    }
+    seen.push_back(s);
+  }
+  out->capabilities = std::move(seen);
+
+  const auto& status = j["status"];
+  if (!status.is_string() || (status != "stable" && status != "experimental" && status != "deprecated")) {
+    return FieldError("status", "须为 stable、experimental 或 deprecated，实际为 " + status.dump(),
+                      "must be stable, experimental or deprecated, got " + status.dump());
+  }
+  out->status = status.get<std::string>();
+
+  if (auto it = j.find("description"); it != j.end()) {
+    if (!it->is_string()) return FieldError("description", "须为字符串", "must be a string");
+    out->description = it->get<std::string>();
+  }
+
+  if (auto it = j.find("library"); it != j.end()) {
+    if (!it->is_string()) return FieldError("library", "须为字符串", "must be a string");
+    const auto lib = it->get<std::string>();
+    if (lib.empty() || lib == "." || lib == ".." || lib.find('/') != std::string::npos ||
+        lib.find('\0') != std::string::npos) {
+      return FieldError("library", "须为清单旁边的文件名（不含 /），实际为 " + it->dump(),
+                        "must be a file name beside the manifest (no '/'), got " + it->dump());
+    }
+    out->library = lib;
+  }
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------------
+// Loading
+
+// Plugins are never unloaded. Objects a plugin creates (subscribers, their vtables, strings
+// allocated by its code, GNU unique symbols) can outlive any PluginHost, and dlclose of a C++
+// library is a no-op on GCC 12 anyway. Every library that was opened is therefore moved into
+// a vector that is allocated once and intentionally never freed: no destructor, not even a
+// static one at exit, ever calls dlclose. LeakSanitizer sees it as reachable, not leaked.
+void KeepLoadedForever(boost::dll::shared_library library) {
+  static std::mutex mu;
+  static auto* const libraries = new std::vector<boost::dll::shared_library>();  // NOLINT: leaked on purpose
+  std::lock_guard<std::mutex> lock(mu);
+  libraries->push_back(std::move(library));
+}
+
+// Boost.DLL 1.74 reports every dlopen failure as "bad file descriptor" and clears dlerror(),
+// losing the loader's reason (wrong ELF class, undefined symbol under RTLD_NOW...). A second
+// dlopen of a file that failed to load fails again without side effects and yields it.
+std::string LoaderError(const fs::path& library) {
+  void* handle = ::dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle != nullptr) return "the library loaded on a second attempt; it may have been replaced meanwhile";
+  const char* e = ::dlerror();
+  if (e == nullptr) return "unknown loader error";
+  std::string why = e;
+  const std::string prefix = library.string() + ": ";  // the caller names the file already
+  if (why.rfind(prefix, 0) == 0) why.erase(0, prefix.size());
+  return why;
+}
+
+// Compares a plugin's ABI answer with the host's; returns the first differing field.
+std::optional<Bilingual> CompareAbi(const PluginAbi& plugin, const PluginAbi& host) {
+  auto differs = [](const char* field, std::uint32_t p, std::uint32_t h, const char* rule) {
+    std::string detail = std::string(field) + ": plugin " + std::to_string(p) + ", host " + std::to_string(h);
+    std::string zh_detail = std::string(field) + "：插件 " + std::to_string(p) + "，主程序 " + std::to_string(h);
+    return Bilingual{"ABI 不匹配（" + zh_detail + "，" + rule + "）", "ABI mismatch (" + detail + ")"};
+  };
+  if (plugin.struct_size != host.struct_size)
+    return differs("struct_size", plugin.struct_size, host.struct_size, "须相等");
+  if (plugin.abi_major != host.abi_major) return differs("abi_major", plugin.abi_major, host.abi_major, "须相等");
+  if (plugin.host_api > host.host_api) {
+    auto b = differs("host_api", plugin.host_api, host.host_api, "插件需要更新的主程序");
+    b.en = "ABI mismatch (host_api: plugin " + std::to_string(plugin.host_api) + " > host " +
+           std::to_string(host.host_api) + "; the plugin needs a newer host)";
+    return b;
+  }
+  if (plugin.compiler_major != host.compiler_major)
+    return differs("compiler_major", plugin.compiler_major, host.compiler_major, "须用同一主版本的 GCC 编译");
+  if (plugin.cxx11_abi != host.cxx11_abi)
+    return differs("cxx11_abi", plugin.cxx11_abi, host.cxx11_abi, "_GLIBCXX_USE_CXX11_ABI 须相同");
+  if (plugin.boost_version != host.boost_version)
+    return differs("boost_version", plugin.boost_version, host.boost_version, "须用同一版本的 Boost 编译");
+  return std::nullopt;
+}
+
+// The Registrar a plugin's init sees. Registrations are staged here and only reach the host
+// when the whole init succeeded.
+class StagingRegistrar final : public Registrar {
+ public:
+  StagingRegistrar(const PluginManifest& manifest, const std::map<std::string, std::string>& config,
+                   const std::map<std::string, std::unique_ptr<EventSubscriber>>& existing)
+      : manifest_(manifest), config_(config), existing_(existing) {}
+
+  const std::string& PluginName() const override { return manifest_.name; }
+
+  std::string Config(const std::string& key, const std::string& fallback) const override {
+    auto it = config_.find("plugins." + manifest_.name + "." + key);
+    return it == config_.end() ? fallback : it->second;
+  }
+
+  Status AddSubscriber(const std::string& name, std::unique_ptr<EventSubscriber> subscriber) override {
+    if (!Declared(kCapabilitySubscriber)) {
+      undeclared_.push_back(kCapabilitySubscriber);
+      return Status::Error(StatusCode::kFailedPrecondition,
+                           "清单未声明能力 subscriber，不能注册订阅者 “" + name + "”",
+                           "the manifest does not declare the capability subscriber; cannot register subscriber '" +
+                               name + "'");
+    }
+    if (name.empty() || subscriber == nullptr) {
+      return Status::Error(StatusCode::kInvalidArgument, "订阅者名称不能为空且对象不能为 null",
+                           "a subscriber needs a non-empty name and a non-null object");
+    }
+    if (existing_.count(name) || staged_.count(name)) {
+      return Status::Error(StatusCode::kAlreadyExists, "订阅者名称 “" + name + "” 已被占用",
+                           "the subscriber name '" + name + "' is already taken");
+    }
+    staged_.emplace(name, std::move(subscriber));
+    return Status::Ok();
+  }
+
+  const std::vector<std::string>& undeclared() const { return undeclared_; }
+  std::map<std::string, std::unique_ptr<EventSubscriber>>& staged() { return staged_; }
+
+ private:
+  bool Declared(const std::string& capability) const {
+    return std::find(manifest_.capabilities.begin(), manifest_.capabilities.end(), capability) !=
+           manifest_.capabilities.end();
+  }
+
+  const PluginManifest& manifest_;
+  const std::map<std::string, std::string>& config_;
+  const std::map<std::string, std::unique_ptr<EventSubscriber>>& existing_;
+  std::map<std::string, std::unique_ptr<EventSubscriber>> staged_;
+  std::vector<std::string> undeclared_;
+};
+
+std::string AbsoluteNormal(const fs::path& p) {
+  std::error_code ec;
+  fs::path a = fs::absolute(p, ec);
+  return (ec ? p : a).lexically_normal().string();
+}
+
+std::string StripTrailingSlash(std::string s) {
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+const std::vector<std::string>& KnownPluginCapabilities() {
+  // Later issues append: sampler, assigner, scorer, list_policy, measure, job, http_routes,
+  // entropy_source (each with its Registrar function and its plugin.h constant).
+  static const std::vector<std::string> kKnown{kCapabilitySubscriber};
+  return kKnown;
+}
+
+Result<PluginManifest> ParsePluginManifest(const std::string& json_text) {
+  PluginManifest m;
+  if (auto err = ParseManifestInto(json_text, &m)) {
+    return Status::Error(StatusCode::kInvalidArgument, "插件清单无效：" + err->zh, "invalid plugin manifest: " + err->en);
+  }
+  return m;
+}
+
+struct PluginHost::Impl {
+  HostOptions options;
+  std::vector<PluginRecord> records;
+  std::map<std::string, std::unique_ptr<EventSubscriber>> subscribers;
+  std::map<std::string, std::string> manifest_of_name;  // plugin name => first manifest path
+  std::vector<std::string> searched;                    // the folders actually scanned
+  std::optional<Status> load_status;                    // set by the first LoadAll
+
+  void LoadFolder(const fs::path& folder);
+  // Steps 3-6 for a plugin whose manifest is valid; returns the error, if any.
+  std::optional<Bilingual> LoadLibrary(const fs::path& manifest_path, const PluginManifest& manifest);
+  Status CheckRequired() const;
+};
+
+void PluginHost::Impl::LoadFolder(const fs::path& folder) {
+  PluginRecord rec;
+  rec.dir = folder.string();
+  rec.state = "failed";
+  const fs::path manifest_path = folder / kManifestFile;
+  const std::string mpath = manifest_path.string();
+  auto fail = [&](const Bilingual& b) {
+    rec.error = b.Joined();
+    records.push_back(std::move(rec));
+  };
+
+  std::error_code ec;
+  const auto size = fs::file_size(manifest_path, ec);
+  if (ec || size > kMaxManifestBytes) {
+    return fail({"无法读取插件清单 " + mpath + (ec ? "：" + ec.message() : "：文件超过 64 KiB"),
+                 "cannot read the plugin manifest " + mpath + (ec ? ": " + ec.message() : ": larger than 64 KiB")});
+  }
+  std::ifstream in(manifest_path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in) {
+    return fail({"无法读取插件清单 " + mpath, "cannot read the plugin manifest " + mpath});
+  }
+
+  if (auto err = ParseManifestInto(text.str(), &rec.manifest)) {
+    return fail({"插件清单 " + mpath + " 无效：" + err->zh, "invalid plugin manifest " + mpath + ": " + err->en});
+  }
+
+  const std::string& name = rec.manifest.name;
+  if (auto it = manifest_of_name.find(name); it != manifest_of_name.end()) {
+    return fail({"插件名 “" + name + "” 重复：" + mpath + " 与先找到的 " + it->second + " 同名，未加载前者",
+                 "duplicate plugin name '" + name + "': " + mpath + " has the same name as " + it->second +
+                     ", found first; skipped"});
+  }
+  manifest_of_name.emplace(name, mpath);
+
+  if (auto err = LoadLibrary(manifest_path, rec.manifest)) return fail(*err);
+  rec.state = "loaded";
+  records.push_back(std::move(rec));
+}
+
+std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_path, const PluginManifest& manifest) {
+  const fs::path lib_path = manifest_path.parent_path() / manifest.library;
+  const std::string lpath = lib_path.string();
+  std::error_code fec;
+  if (!fs::is_regular_file(lib_path, fec)) {
+    return Bilingual{"找不到插件库 " + lpath + "（清单 " + manifest_path.string() + "）",
+                     "plugin library not found: " + lpath + " (manifest " + manifest_path.string() + ")"};
+  }
+
+  boost::dll::shared_library lib;
+  boost::dll::fs::error_code ec;
+  lib.load(lib_path, ec, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  if (ec || !lib.is_loaded()) {
+    const std::string why = LoaderError(lib_path);
+    return Bilingual{"无法加载插件库 " + lpath + "：" + why, "cannot load the plugin library " + lpath + ": " + why};
+  }
+  // From here on the library stays loaded whatever happens: its static constructors ran.
+  // The handle is copied (dlopen reference count) into the never-freed list.
+  KeepLoadedForever(lib);
+
+  try {
+    if (!lib.has("xj_plugin_abi")) {
+      return Bilingual{"插件库 " + lpath + " 缺少导出符号 xj_plugin_abi（用 XJ_PLUGIN 宏导出）",
+                       "the plugin library " + lpath + " does not export xj_plugin_abi (use the XJ_PLUGIN macro)"};
+    }
+    const PluginAbi abi = lib.get<PluginAbi()>("xj_plugin_abi")();
+    if (auto diff = CompareAbi(abi, CurrentPluginAbi())) {
+      return Bilingual{"插件库 " + lpath + " " + diff->zh, "plugin library " + lpath + ": " + diff->en};
+    }
+    if (!lib.has("xj_plugin_init")) {
+      return Bilingual{"插件库 " + lpath + " 缺少导出符号 xj_plugin_init（用 XJ_PLUGIN 宏导出）",
+                       "the plugin library " + lpath + " does not export xj_plugin_init (use the XJ_PLUGIN macro)"};
+    }
+    auto& init = lib.get<Status(Registrar&)>("xj_plugin_init");
+
+    // Registrations of a failed init are discarded with the registrar (the library stays).
+    StagingRegistrar registrar(manifest, options.config, subscribers);
+    Status st;
+    try {
+      st = init(registrar);
+    } catch (const std::exception& e) {
+      return Bilingual{"插件初始化抛出异常：" + std::string(e.what()) + "（" + lpath + "）",
+                       "init threw: " + std::string(e.what()) + " (" + lpath + ")"};
+    } catch (...) {
+      return Bilingual{"插件初始化抛出未知异常（" + lpath + "）", "init threw: an unknown exception (" + lpath + ")"};
+    }
+    if (!registrar.undeclared().empty()) {
+      const std::string cap = registrar.undeclared().front();
+      return Bilingual{"插件 " + lpath + " 注册了清单 " + manifest_path.string() + " 未声明的能力 " + cap,
+                       "plugin " + lpath + " registered the capability " + cap + " that its manifest " +
+                           manifest_path.string() + " does not declare"};
+    }
+    if (!st.ok()) {
+      return Bilingual{"插件初始化失败（" + lpath + "）",
+                       "plugin init failed (" + lpath + "): " + st.message()};
+    }
+    for (auto& [name, sub] : registrar.staged()) subscribers.emplace(name, std::move(sub));
+  } catch (const std::exception& e) {
+    // Boost.DLL's symbol lookups throw only on a broken handle; keep the host running.
+    return Bilingual{"插件库 " + lpath + " 出错：" + e.what(), "plugin library " + lpath + ": " + e.what()};
+  }
+  return std::nullopt;
+}
+
+Status PluginHost::Impl::CheckRequired() const {
+  std::vector<std::string> problems;
+  for (const auto& name : options.required) {
+    const PluginRecord* failed = nullptr;
+    bool loaded = false;
+    for (const auto& r : records) {
+      if (r.manifest.name != name) continue;
+      if (r.state == "loaded") loaded = true;
+      else if (failed == nullptr) failed = &r;
+    }
+    if (loaded) continue;
+    if (failed != nullptr) {
+      problems.push_back("必需的插件 “" + name + "” 加载失败 / required plugin '" + name +
+                         "' failed to load: " + failed->error);
+    } else {
+      const std::string dirs = searched.empty() ? "(none)" : JoinList(searched, ":");
+      problems.push_back("找不到必需的插件 “" + name + "”（搜索目录：" + dirs + "） / required plugin '" + name +
+                         "' not found (searched: " + dirs + ")");
+    }
+  }
+  if (problems.empty()) return Status::Ok();
+  return Status(StatusCode::kFailedPrecondition, JoinList(problems, "\n"));
+}
+
+PluginHost::PluginHost(HostOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+}
+
+// Subscribers are destroyed here; their code stays mapped (plugins are never unloaded).
+PluginHost::~PluginHost() = default;
+
+Status PluginHost::LoadAll() {
+  if (impl_->load_status) return *impl_->load_status;
+  std::set<std::string> seen_dirs;  // a folder named twice (env and defaults) is scanned once
+  for (const auto& raw : impl_->options.search_dirs) {
+    if (raw.empty()) continue;
+    const std::string dir = StripTrailingSlash(AbsoluteNormal(raw));
+    std::error_code ec;
+    const fs::path canonical = fs::weakly_canonical(dir, ec);
+    if (!seen_dirs.insert(ec ? dir : canonical.string()).second) continue;
+    // A search folder that does not exist is not an error: the defaults name two layouts
+    // of which at most one exists.
+    if (!fs::is_directory(dir, ec)) continue;
+    impl_->searched.push_back(dir);
+
+    std::vector<fs::path> folders;
+    for (fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
+         it.increment(ec)) {
+      std::error_code e2;
+      if (it->is_directory(e2) && fs::exists(it->path() / kManifestFile, e2)) folders.push_back(it->path());
+    }
+    std::sort(folders.begin(), folders.end());  // deterministic: the first of two same names wins
+    for (const auto& folder : folders) impl_->LoadFolder(folder);
+  }
+  impl_->load_status = impl_->CheckRequired();
+  return *impl_->load_status;
+}
+
+const std::vector<PluginRecord>& PluginHost::records() const { return impl_->records; }
+
+const std::map<std::string, std::unique_ptr<EventSubscriber>>& PluginHost::subscribers() const {
+  return impl_->subscribers;
+}
+
+std::vector<std::string> DefaultPluginDirs() {
+  std::vector<std::string> dirs;
+  if (const char* env = std::getenv("XINJIAN_PLUGIN_PATH"); env != nullptr && *env != '\0') {
+    std::string s = env;
+    std::size_t start = 0;
+    while (start <= s.size()) {
+      const std::size_t colon = std::min(s.find(':', start), s.size());
+      if (colon > start) dirs.push_back(s.substr(start, colon - start));
+      start = colon + 1;
+    }
+    return dirs;
+  }
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return dirs;
+  const fs::path bin = exe.parent_path();
+  dirs.push_back((bin / ".." / "plugins").lexically_normal().string());
+  dirs.push_back((bin / ".." / "lib" / "xinjian" / "plugins").lexically_normal().string());
+  return dirs;
+}
+
+}  // namespace xj

@@ -1,0 +1,71 @@
+// The plugin host: finds plugin manifests, validates them, loads the libraries with
+// Boost.DLL (rtld_now | rtld_local, never unloaded), checks the ABI and calls init.
+// A failing plugin is recorded with its error and skipped, unless it is required.
+// Not thread-safe during LoadAll; read-only afterwards.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "xinjian/events.h"
+#include "xinjian/plugin.h"
+#include "xinjian/status.h"
+
+namespace xj {
+
+struct PluginManifest {
+  std::string name;          // [a-z0-9][a-z0-9-]{0,62}
+  std::string version;       // semver MAJOR.MINOR.PATCH[-pre][+build]
+  std::uint32_t abi = 0;     // must equal kPluginAbiMajor
+  std::vector<std::string> capabilities;  // known kinds, see plugin.h
+  std::string status;        // "stable" | "experimental" | "deprecated"
+  std::string description;   // optional
+  std::string library = "plugin.so";  // file name beside the manifest, no path separators
+};
+
+// Parses and validates a manifest (schemas/plugin-manifest.schema.json describes it).
+// The error names the field.
+Result<PluginManifest> ParsePluginManifest(const std::string& json_text);
+
+// The capability kinds a manifest may declare, in the order they were introduced. This is
+// the one list the host checks against; schemas/plugin-manifest.schema.json repeats it (a
+// unit test keeps the two equal). Add a kind here together with its Registrar function.
+const std::vector<std::string>& KnownPluginCapabilities();
+
+struct PluginRecord {
+  std::string dir;              // folder holding plugin.json
+  PluginManifest manifest;      // as far as it could be read
+  std::string state;            // "loaded" | "failed"
+  std::string error;            // bilingual, names the file, when failed
+};
+
+struct HostOptions {
+  std::vector<std::string> search_dirs;        // each holds one folder per plugin
+  std::vector<std::string> required;           // names that must load
+  std::map<std::string, std::string> config;   // "plugins.<name>.<key>" => value
+};
+
+class PluginHost {
+ public:
+  explicit PluginHost(HostOptions options);
+  ~PluginHost();
+  // Loads every plugin found. Returns non-OK only when a required plugin failed or is
+  // missing; the message names it and its error. Other failures are in records().
+  Status LoadAll();
+  const std::vector<PluginRecord>& records() const;
+  // Registered subscribers by name (owned by the host).
+  const std::map<std::string, std::unique_ptr<EventSubscriber>>& subscribers() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The default plugin folders: $XINJIAN_PLUGIN_PATH (colon-separated) if set, else
+// <dir of the executable>/../plugins (the build tree layout) and
+// <dir of the executable>/../lib/xinjian/plugins (the installed layout).
+std::vector<std::string> DefaultPluginDirs();
+
+}  // namespace xj

@@ -1,0 +1,55 @@
+// hello: the smallest useful XinJian plugin. It registers one event subscriber, "hello",
+// that counts the events it receives and, if plugins.hello.every is set to N > 0, prints a
+// line to stderr every N events.
+//
+// Only the SDK headers (<xinjian/...>) may be included. The library is built with hidden
+// visibility; the XJ_PLUGIN macro exports the two symbols the host looks for.
+#include <cstdint>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include <xinjian/plugin.h>
+
+namespace {
+
+class HelloCounter final : public xj::EventSubscriber {
+ public:
+  explicit HelloCounter(std::int64_t every) : every_(every) {}
+
+  // "" receives every topic; "directory." would receive only the directory events.
+  std::string TopicPrefix() const override { return ""; }
+
+  // Called from one dispatcher thread at a time. Delivery is at least once: after a crash
+  // an event may come again. Counting is not idempotent, so the counter remembers the
+  // highest id seen and ignores repeats (event ids are unique and increasing).
+  xj::Status OnEvent(const xj::Event& event) override {
+    if (event.id <= last_id_) return xj::Status::Ok();
+    last_id_ = event.id;
+    ++count_;
+    if (every_ > 0 && count_ % every_ == 0) {
+      std::cerr << "hello: " << count_ << " events, last topic " << event.topic << '\n';
+    }
+    return xj::Status::Ok();
+  }
+
+ private:
+  std::int64_t every_;
+  std::int64_t last_id_ = 0;
+  std::int64_t count_ = 0;
+};
+
+xj::Status Init(xj::Registrar& registrar) {
+  std::int64_t every = 0;
+  try {
+    every = std::stoll(registrar.Config("every", "0"));
+  } catch (const std::exception&) {
+    return xj::Status::Error(xj::StatusCode::kInvalidArgument, "plugins.hello.every 须为整数",
+                             "plugins.hello.every must be an integer");
+  }
+  return registrar.AddSubscriber("hello", std::make_unique<HelloCounter>(every));
+}
+
+}  // namespace
+
+XJ_PLUGIN(Init)

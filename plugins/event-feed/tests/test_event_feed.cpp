@@ -1,0 +1,153 @@
+// The event-feed plugin, loaded the way the product loads it: through the PluginHost from
+// the built plugins folder.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "plugin_host.h"
+#include "test_support.h"
+
+namespace {
+
+using Catch::Matchers::Contains;
+
+// A host that has loaded the built-in plugins with plugins.event-feed.path = `path`.
+std::unique_ptr<xj::PluginHost> LoadFeed(const std::string& path) {
+  xj::HostOptions o;
+  o.search_dirs = {std::string(XJ_BINARY_DIR) + "/plugins"};
+  o.required = {"event-feed"};
+  if (!path.empty()) o.config["plugins.event-feed.path"] = path;
+  auto host = std::make_unique<xj::PluginHost>(o);
+  const auto st = host->LoadAll();
+  INFO(st.message());
+  REQUIRE(st.ok());
+  REQUIRE(host->subscribers().count("event-feed") == 1);
+  return host;
+}
+
+xj::Event MakeEvent(std::int64_t id, std::string topic = "directory.subjects.changed") {
+  xj::Event e;
+  e.id = id;
+  e.topic = std::move(topic);
+  e.key = "91110000MA0000000" + std::to_string(id % 10);
+  e.at_us = 1700000000000000 + id;
+  e.payload_json = R"({"名称":"示例公司","n":)" + std::to_string(id) + "}";
+  return e;
+}
+
+std::vector<nlohmann::json> Lines(const std::string& path) {
+  std::vector<nlohmann::json> out;
+  std::istringstream in(xj::test::ReadFile(path));
+  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+std::vector<std::int64_t> Ids(const std::string& path) {
+  std::vector<std::int64_t> ids;
+  for (const auto& j : Lines(path)) ids.push_back(j.at("id").get<std::int64_t>());
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("event-feed writes one JSON line per event", "[event-feed][plugin]") {
+  const std::string path = xj::test::TempDir() + "/feed.jsonl";
+  auto host = LoadFeed(path);
+  auto& feed = *host->subscribers().at("event-feed");
+  CHECK(feed.TopicPrefix().empty());
+  for (int id = 1; id <= 3; ++id) REQUIRE(feed.OnEvent(MakeEvent(id)).ok());
+
+  const std::string text = xj::test::ReadFile(path);
+  CHECK(text.rfind(R"({"id":1,"topic":"directory.subjects.changed","key":"91110000MA00000001","at_us":1700000000000001,)"
+                   R"("payload":{"名称":"示例公司","n":1}})" "\n",
+                   0) == 0);
+  const auto lines = Lines(path);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[2]["id"] == 3);
+  CHECK(lines[2]["payload"]["n"] == 3);
+  CHECK(lines[2]["at_us"] == 1700000000000003);
+}
+
+TEST_CASE("event-feed is idempotent under at-least-once delivery", "[event-feed][plugin]") {
+  const std::string path = xj::test::TempDir() + "/feed.jsonl";
+  {
+    auto host = LoadFeed(path);
+    auto& feed = *host->subscribers().at("event-feed");
+    for (int id : {1, 2, 3, 2, 3}) REQUIRE(feed.OnEvent(MakeEvent(id)).ok());  // redelivery in-process
+  }
+  CHECK(Ids(path) == std::vector<std::int64_t>{1, 2, 3});
+  {
+    // A restart: a new subscriber reads the last id from the file; 1..3 come again, then 4.
+    auto host = LoadFeed(path);
+    auto& feed = *host->subscribers().at("event-feed");
+    for (int id : {1, 2, 3, 4}) REQUIRE(feed.OnEvent(MakeEvent(id)).ok());
+  }
+  CHECK(Ids(path) == std::vector<std::int64_t>{1, 2, 3, 4});
+}
+
+TEST_CASE("event-feed removes a line cut short by a crash and writes it again", "[event-feed][plugin]") {
+  const std::string path = xj::test::TempDir() + "/feed.jsonl";
+  {
+    auto host = LoadFeed(path);
+    for (int id : {1, 2}) REQUIRE(host->subscribers().at("event-feed")->OnEvent(MakeEvent(id)).ok());
+  }
+  {
+    std::ofstream out(path, std::ios::app | std::ios::binary);
+    out << R"({"id":3,"topic":"direc)";  // the process died in the middle of the write
+  }
+  auto host = LoadFeed(path);
+  for (int id : {2, 3}) REQUIRE(host->subscribers().at("event-feed")->OnEvent(MakeEvent(id)).ok());
+  CHECK(Ids(path) == std::vector<std::int64_t>{1, 2, 3});
+}
+
+TEST_CASE("event-feed without a path accepts events and writes nothing", "[event-feed][plugin]") {
+  const std::string dir = xj::test::TempDir();
+  auto host = LoadFeed("");
+  CHECK(host->subscribers().at("event-feed")->OnEvent(MakeEvent(1)).ok());
+  CHECK(std::filesystem::is_empty(dir));
+}
+
+TEST_CASE("event-feed keeps a payload that is not JSON as a string", "[event-feed][plugin]") {
+  const std::string path = xj::test::TempDir() + "/feed.jsonl";
+  auto host = LoadFeed(path);
+  auto e = MakeEvent(7);
+  e.payload_json = "not json";
+  REQUIRE(host->subscribers().at("event-feed")->OnEvent(e).ok());
+  e.id = 8;
+  e.payload_json = "";
+  REQUIRE(host->subscribers().at("event-feed")->OnEvent(e).ok());
+  const auto lines = Lines(path);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0]["payload"] == "not json");
+  CHECK(lines[1]["payload"] == nlohmann::json::object());
+}
+
+TEST_CASE("event-feed refuses to append to a file whose last line is not its own", "[event-feed][plugin]") {
+  const std::string path = xj::test::TempDir() + "/feed.jsonl";
+  xj::test::WriteFile(path, "hello\n");
+  auto host = LoadFeed(path);
+  const auto st = host->subscribers().at("event-feed")->OnEvent(MakeEvent(1));
+  CHECK(st.code() == xj::StatusCode::kFailedPrecondition);
+  CHECK_THAT(st.message(), Contains(path) && Contains("refusing to append"));
+  CHECK(xj::test::ReadFile(path) == "hello\n");
+}
+
+TEST_CASE("event-feed reports a file it cannot open and succeeds once it can", "[event-feed][plugin]") {
+  const std::string dir = xj::test::TempDir();
+  const std::string path = dir + "/missing-dir/feed.jsonl";
+  auto host = LoadFeed(path);
+  auto& feed = *host->subscribers().at("event-feed");
+  const auto st = feed.OnEvent(MakeEvent(1));
+  CHECK(st.code() == xj::StatusCode::kUnavailable);
+  CHECK_THAT(st.message(), Contains("cannot open the event feed file " + path));
+  std::filesystem::create_directory(dir + "/missing-dir");
+  CHECK(feed.OnEvent(MakeEvent(1)).ok());  // the dispatcher offers the same event again
+  CHECK(Ids(path) == std::vector<std::int64_t>{1});
+}

@@ -1,0 +1,315 @@
+// Directory imports end to end through the library: validation, rejects, idempotent
+// upserts, encodings, JSON, references, masking. Runs on SQLite and PostgreSQL.
+#include <catch2/catch.hpp>
+#include <soci/soci.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "database.h"
+#include "generator.h"
+#include "identifiers.h"
+#include "importer.h"
+#include "journal.h"
+#include "test_support.h"
+#include "text.h"
+
+using namespace xj;
+
+namespace {
+
+std::unique_ptr<Database> NewDb() {
+  auto db = Database::Open(test::FreshDatabaseUrl());
+  REQUIRE(db.ok());
+  return std::move(db.value());
+}
+
+std::string GenCsv(const std::string& kind, std::uint64_t count, std::uint64_t seed = 11) {
+  gen::Options o;
+  o.count = count;
+  o.seed = seed;
+  std::ostringstream out;
+  REQUIRE(gen::WriteCsv(kind, o, out).ok());
+  return out.str();
+}
+
+std::string WriteTemp(const std::string& name, const std::string& data) {
+  std::string p = test::TempDir() + "/" + name;
+  test::WriteFile(p, data);
+  return p;
+}
+
+ImportSummary Import(Database& db, DirectoryKind kind, const std::string& path, const std::string& rejects = "",
+                     Encoding enc = Encoding::kAuto) {
+  ImportOptions o;
+  o.kind = kind;
+  o.path = path;
+  o.rejects_path = rejects;
+  o.encoding = enc;
+  o.actor = "tester";
+  o.chunk_rows = 500;
+  auto s = ImportFile(db, o);
+  INFO(s.status().message());
+  REQUIRE(s.ok());
+  return s.value();
+}
+
+long long Count(Database& db, const std::string& sql) {
+  long long n = 0;
+  db.session() << sql, soci::into(n);
+  return n;
+}
+
+const char* kSubjectHeader = "uscc,name,type,region,industry,registered_on,status,risk_class,labels,address\n";
+
+}  // namespace
+
+TEST_CASE("importing the same file twice changes nothing the second time", "[import]") {
+  auto db = NewDb();
+  std::string path = WriteTemp("subjects.csv", GenCsv("subjects", 3000));
+  ImportSummary a = Import(*db, DirectoryKind::kSubjects, path);
+  CHECK(a.read == 3000);
+  CHECK(a.inserted == 3000);
+  CHECK(a.updated == 0);
+  CHECK(a.rejected == 0);
+  ImportSummary b = Import(*db, DirectoryKind::kSubjects, path);
+  CHECK(b.read == 3000);
+  CHECK(b.inserted == 0);
+  CHECK(b.updated == 0);
+  CHECK(b.unchanged == 3000);
+  CHECK(Count(*db, "SELECT count(*) FROM subjects") == 3000);
+  // Every change is in the audit log, once.
+  CHECK(Count(*db, "SELECT count(*) FROM audit_log WHERE entity = 'subject'") == 3000);
+  auto v = VerifyAudit(*db);
+  REQUIRE(v.ok());
+  CHECK(v->ok);
+  CHECK(v->records == 3000);
+}
+
+TEST_CASE("a changed row is an update with before and after digests", "[import]") {
+  auto db = NewDb();
+  std::string csv = GenCsv("subjects", 50);
+  std::string path = WriteTemp("s.csv", csv);
+  Import(*db, DirectoryKind::kSubjects, path);
+  // Change the status of the first data row.
+  std::string line2 = csv.substr(csv.find('\n') + 1);
+  std::string uscc = line2.substr(0, 18);
+  std::string before;
+  db->session() << "SELECT digest FROM subjects WHERE uscc = :u", soci::use(uscc), soci::into(before);
+  std::string changed = csv;
+  auto pos = changed.find(",active,", changed.find(uscc));
+  if (pos == std::string::npos || pos > changed.find('\n', changed.find(uscc))) {
+    pos = changed.find(',', changed.find(uscc));  // fall back: rename
+    changed.insert(pos + 1, "新");
+  } else {
+    changed.replace(pos, 8, ",revoked,");
+  }
+  ImportSummary s = Import(*db, DirectoryKind::kSubjects, WriteTemp("s2.csv", changed));
+  CHECK(s.updated == 1);
+  CHECK(s.inserted == 0);
+  CHECK(s.unchanged == 49);
+  std::string after, ab, aa;
+  db->session() << "SELECT digest FROM subjects WHERE uscc = :u", soci::use(uscc), soci::into(after);
+  db->session() << "SELECT before_digest, after_digest FROM audit_log WHERE action = 'update' AND entity_key = :u",
+      soci::use(uscc), soci::into(ab), soci::into(aa);
+  CHECK(ab == before);
+  CHECK(aa == after);
+  CHECK(before != after);
+}
+
+TEST_CASE("bad rows go to the rejects file with line, column, value and reason; good rows stay", "[import][hostile]") {
+  auto db = NewDb();
+  std::string good = GenCsv("subjects", 3);
+  std::string body = good.substr(good.find('\n') + 1);
+  std::string bad_check = "91110000600037341M,坏校验码公司,enterprise,110101,,2010-01-01,active,A,,\n";
+  std::string bad_region = "91110000600037341L,无效区划公司,enterprise,999999,,2010-01-01,active,A,,\n";
+  std::string bad_date = "91330225J3Y7LLJY1P,日期错误公司,enterprise,330225,,2010-02-30,active,A,,\n";
+  std::string bad_enum = "91330225DD272HD1T8,类型错误公司,company,330225,,2010-01-01,active,A,,\n";
+  std::string control = "91330225JRE2T2Y8FA,\"控制\x01字符\",enterprise,330225,,2010-01-01,active,A,,\n";
+  std::string huge = "9133022523GD5QA4X2," + std::string(5000, 'x') + ",enterprise,330225,,2010-01-01,active,A,,\n";
+  std::string formula = "\"=HYPERLINK(\"\"x\"\")\",公式,enterprise,330225,,2010-01-01,active,A,,\n";
+  std::string short_row = "913302256Q94P7CCXC,缺列\n";
+  std::string csv = std::string(kSubjectHeader) + body + bad_check + bad_region + bad_date + bad_enum + control + huge +
+                    formula + short_row;
+  std::string rejects = test::TempDir() + "/rejects.csv";
+  ImportSummary s = Import(*db, DirectoryKind::kSubjects, WriteTemp("bad.csv", csv), rejects);
+  CHECK(s.read == 11);
+  CHECK(s.inserted == 3);
+  CHECK(s.rejected == 8);
+  CHECK(Count(*db, "SELECT count(*) FROM subjects") == 3);
+  std::string r = test::ReadFile(rejects);
+  CHECK(r.rfind("\xEF\xBB\xBFline,column,value,reason_zh,reason_en", 0) == 0);
+  CHECK_THAT(r, Catch::Contains("5,uscc,91110000600037341M"));   // line 5 = first bad row
+  CHECK_THAT(r, Catch::Contains("check character"));
+  CHECK_THAT(r, Catch::Contains("6,region,999999"));
+  CHECK_THAT(r, Catch::Contains("7,registered_on,2010-02-30"));
+  CHECK_THAT(r, Catch::Contains("8,type,company"));
+  CHECK_THAT(r, Catch::Contains("control character"));
+  CHECK_THAT(r, Catch::Contains("exceeds the limit"));
+  CHECK_THAT(r, Catch::Contains("bytes)"));                       // a huge value is cut in the report
+  CHECK(r.find(",=HYPERLINK") == std::string::npos);             // formulas are neutralised
+  CHECK_THAT(r, Catch::Contains("'=HYPERLINK"));
+  CHECK_THAT(r, Catch::Contains("fields, the header has"));
+}
+
+TEST_CASE("a malformed CSV record is rejected and the reader goes on", "[import][hostile]") {
+  auto db = NewDb();
+  std::string good = GenCsv("subjects", 4);
+  std::istringstream in(good);
+  std::string header, l1, l2, l3, l4;
+  std::getline(in, header);
+  std::getline(in, l1);
+  std::getline(in, l2);
+  std::getline(in, l3);
+  std::getline(in, l4);
+  std::string csv = header + "\n" + l1 + "\n" + "9133022523GD5QA4X2,a\"b,enterprise,330225,,2010-01-01,active,A,,\n" + l2 + "\n";
+  ImportSummary s = Import(*db, DirectoryKind::kSubjects, WriteTemp("m.csv", csv));
+  CHECK(s.inserted == 2);
+  CHECK(s.rejected == 1);
+}
+
+TEST_CASE("a file that cannot be processed is an error and writes nothing", "[import][hostile]") {
+  auto db = NewDb();
+  ImportOptions o;
+  o.kind = DirectoryKind::kSubjects;
+  SECTION("missing file") {
+    o.path = test::TempDir() + "/nope.csv";
+    auto s = ImportFile(*db, o);
+    CHECK_FALSE(s.ok());
+  }
+  SECTION("missing required column") {
+    o.path = WriteTemp("h.csv", "uscc,name\n91110000600037341L,x\n");
+    auto s = ImportFile(*db, o);
+    REQUIRE_FALSE(s.ok());
+    CHECK_THAT(s.status().message(), Catch::Contains("missing required column") && Catch::Contains("type"));
+  }
+  SECTION("duplicate column") {
+    o.path = WriteTemp("d.csv", "uscc,uscc,name,type,region,registered_on,status\n");
+    auto s = ImportFile(*db, o);
+    REQUIRE_FALSE(s.ok());
+    CHECK_THAT(s.status().message(), Catch::Contains("appears twice"));
+  }
+  SECTION("empty file") {
+    o.path = WriteTemp("e.csv", "");
+    CHECK_FALSE(ImportFile(*db, o).ok());
+  }
+  SECTION("malformed JSON array") {
+    o.path = WriteTemp("x.json", "[{\"uscc\": \"91110000600037341L\",");
+    auto s = ImportFile(*db, o);
+    REQUIRE_FALSE(s.ok());
+    CHECK_THAT(s.status().message(), Catch::Contains("malformed JSON"));
+  }
+  CHECK(Count(*db, "SELECT count(*) FROM subjects") == 0);
+}
+
+TEST_CASE("hostile text is stored literally, never executed", "[import][hostile]") {
+  auto db = NewDb();
+  std::string csv = std::string(kSubjectHeader) +
+                    "91110000600037341L,\"x'); DROP TABLE subjects; --\",enterprise,110101,,2010-01-01,active,,,\"多行\n地址, 含\"\"引号\"\"\"\n";
+  ImportSummary s = Import(*db, DirectoryKind::kSubjects, WriteTemp("h.csv", csv));
+  REQUIRE(s.inserted == 1);
+  std::string name, address;
+  db->session() << "SELECT name, address FROM subjects", soci::into(name), soci::into(address);
+  CHECK(name == "x'); DROP TABLE subjects; --");
+  CHECK(address == "多行\n地址, 含\"引号\"");
+}
+
+TEST_CASE("GB18030, BOM and CRLF files import like UTF-8", "[import]") {
+  auto db = NewDb();
+  std::string csv = GenCsv("subjects", 400);
+  std::string crlf;
+  for (char c : csv) {
+    if (c == '\n') crlf += '\r';
+    crlf += c;
+  }
+  auto gbk = text::Utf8ToGb18030(crlf);
+  REQUIRE(gbk.ok());
+  ImportSummary g = Import(*db, DirectoryKind::kSubjects, WriteTemp("gb.csv", gbk.value()), "", Encoding::kGb18030);
+  CHECK(g.inserted == 400);
+  CHECK(g.rejected == 0);
+  // The same data as UTF-8 with a BOM is unchanged: the stored text is identical.
+  ImportSummary u = Import(*db, DirectoryKind::kSubjects, WriteTemp("u.csv", "\xEF\xBB\xBF" + csv));
+  CHECK(u.unchanged == 400);
+  CHECK(u.inserted + u.updated == 0);
+  // Auto-detection finds GB18030 by itself.
+  ImportSummary a = Import(*db, DirectoryKind::kSubjects, WriteTemp("gb2.csv", gbk.value()));
+  CHECK(a.unchanged == 400);
+  CHECK(a.encoding == "gb18030");
+}
+
+TEST_CASE("JSON arrays and JSON Lines import", "[import]") {
+  auto db = NewDb();
+  std::string arr =
+      R"([{"uscc":"91110000600037341L","name":"北京某公司","type":"enterprise","region":"110101","registered_on":"2001-05-06","status":"active","labels":["食品经营","直销"]}])";
+  ImportSummary a = Import(*db, DirectoryKind::kSubjects, WriteTemp("a.json", arr));
+  CHECK(a.inserted == 1);
+  std::string labels;
+  db->session() << "SELECT labels FROM subjects", soci::into(labels);
+  CHECK(labels == "食品经营;直销");
+  std::string lines =
+      "{\"uscc\":\"91110000600037341L\",\"name\":\"北京某公司\",\"type\":\"enterprise\",\"region\":\"110101\",\"registered_on\":\"2001-05-06\",\"status\":\"active\",\"labels\":\"食品经营;直销\"}\n"
+      "not json\n"
+      "{\"uscc\":{\"nested\":1}}\n";
+  ImportSummary b = Import(*db, DirectoryKind::kSubjects, WriteTemp("b.jsonl", lines));
+  CHECK(b.read == 3);
+  CHECK(b.unchanged == 1);
+  CHECK(b.rejected == 2);
+}
+
+TEST_CASE("inspectors: unknown departments are created, id numbers stored masked", "[import]") {
+  auto db = NewDb();
+  std::string id = "330225198501011234";
+  id[17] = ids::ResidentIdCheckChar(id.substr(0, 17));
+  std::string csv =
+      "id,name,department,unit,office_region,certificate_no,certificate_expires,qualifications,expert,status,id_number\n"
+      "SCJG000001,张三,SCJG,象山县市场监督管理局,330225,浙33020012345,2030-12-31,食品安全;特种设备,0,active," + id + "\n"
+      "SCJG000002,李四,SCJG,象山县市场监督管理局,330225,浙33020012346,2030-12-31,食品安全,0,active,330225198501011230\n";
+  std::string rejects = test::TempDir() + "/r.csv";
+  ImportSummary s = Import(*db, DirectoryKind::kInspectors, WriteTemp("i.csv", csv), rejects);
+  CHECK(s.inserted == 1);
+  CHECK(s.rejected == 1);
+  REQUIRE(s.departments_created.size() == 1);
+  CHECK(s.departments_created[0] == "SCJG");
+  std::string masked, jur;
+  db->session() << "SELECT id_number_masked FROM inspectors", soci::into(masked);
+  CHECK(masked == ids::MaskResidentId(id));
+  CHECK(masked.find("19850101") == std::string::npos);
+  db->session() << "SELECT jurisdiction FROM departments WHERE code = 'SCJG'", soci::into(jur);
+  CHECK(jur.empty());
+  // The rejects file never shows a full id number either.
+  std::string r = test::ReadFile(rejects);
+  CHECK(r.find("330225198501011230") == std::string::npos);
+  CHECK_THAT(r, Catch::Contains("id_number"));
+}
+
+TEST_CASE("relations must name an existing inspector and subject", "[import]") {
+  auto db = NewDb();
+  Import(*db, DirectoryKind::kSubjects, WriteTemp("s.csv", GenCsv("subjects", 20, 5)));
+  Import(*db, DirectoryKind::kInspectors, WriteTemp("i.csv", GenCsv("inspectors", 10, 5)));
+  std::string uscc = gen::SubjectUscc(5, "33", 0);
+  std::string ins = gen::InspectorId(5, 5, 0);
+  std::string csv = "inspector_id,uscc,relation,note\n" + ins + "," + uscc + ",spouse,配偶任职\n" + "NOBODY," + uscc +
+                    ",relative,\n" + ins + ",91110000600037341L,shareholding,\n";
+  ImportSummary s = Import(*db, DirectoryKind::kRelations, WriteTemp("r.csv", csv));
+  CHECK(s.inserted == 1);
+  CHECK(s.rejected == 2);
+  CHECK(Count(*db, "SELECT count(*) FROM relations") == 1);
+}
+
+TEST_CASE("items: ratios become exact ppm, general items must be limited", "[import]") {
+  auto db = NewDb();
+  std::string csv =
+      "code,name,department,legal_basis,class,ratio_min,ratio_max,frequency_per_year,target_types,target_labels,qualification\n"
+      "SCJG-1,企业公示信息的检查,SCJG,《企业信息公示暂行条例》第十四条,general,3,12.5001,1,enterprise;individual,,\n"
+      "SCJG-2,食品经营者检查,SCJG,《食品安全法》第一百一十条,key,5,,2,enterprise,食品经营,食品安全\n"
+      "SCJG-3,无上限的一般事项,SCJG,某法,general,3,,1,enterprise,,\n"
+      "SCJG-4,小数过多,SCJG,某法,general,3,1.00001,1,enterprise,,\n"
+      "SCJG-5,最低大于最高,SCJG,某法,general,30,10,1,enterprise,,\n";
+  ImportSummary s = Import(*db, DirectoryKind::kItems, WriteTemp("items.csv", csv));
+  CHECK(s.inserted == 2);
+  CHECK(s.rejected == 3);
+  long long mn = 0, mx = 0;
+  db->session() << "SELECT ratio_min_ppm, ratio_max_ppm FROM items WHERE code = 'SCJG-1'", soci::into(mn), soci::into(mx);
+  CHECK(mn == 30000);
+  CHECK(mx == 125001);
+}

@@ -1,0 +1,141 @@
+#include "test_support.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace xj::test {
+namespace fs = std::filesystem;
+
+namespace {
+struct TempRoot {
+  fs::path root;
+  TempRoot() {
+    std::string tmpl = (fs::temp_directory_path() / "xj-test-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    root = tmpl;
+  }
+  ~TempRoot() {
+    if (!std::getenv("XJ_KEEP_TEMP")) {
+      std::error_code ec;
+      fs::remove_all(root, ec);
+    }
+  }
+};
+TempRoot& Root() {
+  static TempRoot r;
+  return r;
+}
+std::atomic<int> counter{0};
+
+std::string Slurp(int fd) {
+  std::string s;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    s.append(buf, static_cast<size_t>(n));
+  }
+  return s;
+}
+
+CommandResult Spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+  std::string dir = TempDir();
+  std::string out_path = dir + "/stdout", err_path = dir + "/stderr";
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  std::vector<std::string> envs;
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    auto eq = kv.find('=');
+    if (eq != std::string::npos && env.count(kv.substr(0, eq))) continue;
+    envs.push_back(kv);
+  }
+  for (auto& [k, v] : env) envs.push_back(k + "=" + v);
+  std::vector<char*> cargv, cenv;
+  for (auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+  for (auto& e : envs) cenv.push_back(const_cast<char*>(e.c_str()));
+  cenv.push_back(nullptr);
+  pid_t pid;
+  int rc = posix_spawn(&pid, cargv[0], &fa, nullptr, cargv.data(), cenv.data());
+  posix_spawn_file_actions_destroy(&fa);
+  CommandResult r;
+  if (rc != 0) {
+    r.err = "posix_spawn failed";
+    return r;
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = ReadFile(out_path);
+  r.err = ReadFile(err_path);
+  return r;
+}
+}  // namespace
+
+std::string TempDir() {
+  fs::path p = Root().root / ("t" + std::to_string(counter++));
+  fs::create_directories(p);
+  return p.string();
+}
+
+std::string Backend() {
+  const char* b = std::getenv("XINJIAN_TEST_BACKEND");
+  return b && *b ? b : "sqlite";
+}
+
+std::string FreshDatabaseUrl() {
+  if (Backend() == "sqlite") return "sqlite:" + TempDir() + "/xinjian.db";
+  const char* base = std::getenv("XINJIAN_TEST_PG_URL");
+  if (!base || !*base)
+    throw std::runtime_error("XINJIAN_TEST_PG_URL is not set: run the suite with ./xj test, which starts PostgreSQL");
+  // base is postgresql://user@host:port/dbname ; create a new database beside it.
+  std::string b = base;
+  auto slash = b.rfind('/');
+  static std::atomic<int> n{0};
+  std::string name = "xjt_" + std::to_string(getpid()) + "_" + std::to_string(n++);
+  std::string psql = "psql -q -X -v ON_ERROR_STOP=1 '" + b + "' -c 'CREATE DATABASE " + name + "' >/dev/null";
+  CommandResult r = RunShell(psql);
+  if (r.exit_code != 0) throw std::runtime_error("cannot create test database: " + r.err);
+  return b.substr(0, slash + 1) + name;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteFile(const std::string& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << data;
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+CommandResult RunCli(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+  std::vector<std::string> argv{XJ_CLI};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Spawn(argv, env);
+}
+
+CommandResult RunShell(const std::string& command_line) {
+  return Spawn({"/bin/sh", "-c", command_line}, {});
+}
+
+}  // namespace xj::test

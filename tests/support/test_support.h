@@ -1,0 +1,34 @@
+// Shared helpers for the Catch2 suites: temporary folders, the database a test runs
+// against (SQLite file or a fresh database on the PostgreSQL server ./xj test started),
+// and running the real xinjian binary.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+namespace xj::test {
+
+// A new empty folder under the system temp dir; removed when the test process exits.
+std::string TempDir();
+// "sqlite" or "postgresql", from XINJIAN_TEST_BACKEND (default sqlite).
+std::string Backend();
+// A URL of a new, empty database of the current backend: "sqlite:/tmp/.../x.db", or a
+// database created on the server named by XINJIAN_TEST_PG_URL (the test fails with a clear
+// message when the variable is missing).
+std::string FreshDatabaseUrl();
+
+std::string ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const std::string& data);
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+// Runs the xinjian binary with `args` (no shell), capturing stdout and stderr.
+// `env` entries are added to the environment.
+CommandResult RunCli(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
+// Runs a shell command line with /bin/sh -c.
+CommandResult RunShell(const std::string& command_line);
+
+}  // namespace xj::test
