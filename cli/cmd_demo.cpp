@@ -2,6 +2,7 @@
 // 30 items, relations) into the database and prints what it loaded.
 #include <CLI/CLI.hpp>
 #include <soci/soci.h>
+#include "soci_util.h"
 
 #include <filesystem>
 #include <fstream>
@@ -109,8 +110,8 @@ void RegisterDemoCommands(CLI::App& app, Globals& g) {
       soci::rowset<soci::row> rs = (sql.prepare << "SELECT d.code, d.name, count(i.id) FROM departments d LEFT JOIN "
                                                    "inspectors i ON i.department = d.code GROUP BY d.code, d.name ORDER BY d.code");
       for (const soci::row& r : rs)
-        std::cout << "    " << r.get<std::string>(0) << "  " << r.get<std::string>(1) << "  "
-                  << r.get<long long>(2) << "\n";
+        std::cout << "    " << RowText(r, 0) << "  " << RowText(r, 1) << "  "
+                  << RowInt64(r, 2) << "\n";
     } catch (const std::exception& e) {
       PrintError(e.what());
       g_exit_code = kExitFailure;

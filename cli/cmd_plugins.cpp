@@ -1,15 +1,18 @@
 // `xinjian plugins list [--json]`: loads every plugin the host finds and shows what
 // happened to each one.
 //
-// Search folders: --plugin-dir (repeatable) when given, otherwise DefaultPluginDirs()
-// ($XINJIAN_PLUGIN_PATH, or the build/installed layouts next to the executable).
+// Search folders: --plugin-dir (repeatable, before or after `plugins list`) when given,
+// otherwise DefaultPluginDirs() ($XINJIAN_PLUGIN_PATH, or the build/installed layouts next
+// to the executable). Plugin configuration comes from --set plugins.<name>.<key>=VALUE.
 // Exit status: 0 even when some plugins failed (the listing reports them), kExitFailure when
-// a plugin named with --require-plugin failed or was not found (the reason goes to stderr).
+// a plugin named with --require-plugin failed or was not found (the reason goes to stderr,
+// the listing is still printed).
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cstdint>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -116,17 +119,19 @@ int ListPlugins(const Globals& g) {
   HostOptions options;
   options.search_dirs = g.plugin_dirs.empty() ? DefaultPluginDirs() : g.plugin_dirs;
   options.required = g.require_plugins;
+  options.config = g.config;
   PluginHost host(options);
   const Status st = host.LoadAll();
   if (g.json) {
-    std::cout << ToJson(host.records()).dump(2, ' ', /*ensure_ascii=*/false, nlohmann::ordered_json::error_handler_t::replace)
+    std::cout << ToJson(host.records()).dump(2, ' ', /*ensure_ascii=*/false,
+                                             nlohmann::ordered_json::error_handler_t::replace)
               << '\n';
   } else {
     PrintTable(std::cout, host.records());
   }
   std::cout.flush();
   if (!st.ok()) {
-    std::cerr << st.message() << '\n';
+    PrintError(st.message());
     return kExitFailure;
   }
   return kExitOk;
@@ -134,16 +139,25 @@ int ListPlugins(const Globals& g) {
 
 }  // namespace
 
+extern int g_exit_code;  // defined in main.cpp: the process exit status
+
 void RegisterPluginsCommands(CLI::App& app, Globals& g) {
   CLI::App* plugins = app.add_subcommand("plugins", "插件 / Plugins");
   plugins->require_subcommand(1);
   CLI::App* list = plugins->add_subcommand(
       "list", "列出找到的插件及其加载结果 / List the plugins found and whether each one loaded");
   list->add_flag("--json", g.json, "以 JSON 数组输出 / Print a JSON array");
-  list->callback([&g]() {
-    const int code = ListPlugins(g);
-    // CLI::App::exit() returns the code of a RuntimeError without printing anything.
-    if (code != kExitOk) throw CLI::RuntimeError(code);
+  // The global options may also follow the subcommand here; they add to the global ones.
+  auto extra_required = std::make_shared<std::vector<std::string>>();
+  auto extra_dirs = std::make_shared<std::vector<std::string>>();
+  list->add_option("--require-plugin", *extra_required, "必须加载的插件 / a plugin that must load (repeatable)");
+  list->add_option("--plugin-dir", *extra_dirs, "插件目录 / plugin folder (repeatable)");
+  list->callback([&g, extra_required, extra_dirs]() {
+    Globals merged = g;
+    merged.require_plugins.insert(merged.require_plugins.end(), extra_required->begin(), extra_required->end());
+    merged.plugin_dirs.insert(merged.plugin_dirs.end(), extra_dirs->begin(), extra_dirs->end());
+    const int code = ListPlugins(merged);
+    if (code != kExitOk) g_exit_code = code;
   });
 }
 

@@ -8,6 +8,9 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "text.h"
 
@@ -23,6 +26,24 @@ constexpr std::array<bool, 256> MakeSpecial() {
   return t;
 }
 constexpr std::array<bool, 256> kSpecial = MakeSpecial();
+
+// The first of , " CR LF in [p, end), or end.
+inline const char* FindSpecial(const char* p, const char* end) {
+#ifdef __SSE2__
+  const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r'),
+                lf = _mm_set1_epi8('\n');
+  while (end - p >= 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, quote)),
+                             _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
+    int mask = _mm_movemask_epi8(m);
+    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    p += 16;
+  }
+#endif
+  while (p < end && !kSpecial[static_cast<unsigned char>(*p)]) ++p;
+  return p;
+}
 
 std::string Lower(std::string_view s) {
   std::string r(s);
@@ -242,7 +263,7 @@ struct CsvReader::Impl {
         }
       } else {
         const char* s = p;
-        while (p < end && !kSpecial[static_cast<unsigned char>(*p)]) ++p;
+        p = FindSpecial(p, end);
         if (p == end && !eof) return Parse::kNeedMore;
         if (p < end && *p == '"') {
           err_at = p;
@@ -251,7 +272,8 @@ struct CsvReader::Impl {
                       "quote inside an unquoted field (quote the whole field and write the quote as \"\")");
           return Parse::kError;
         }
-        f.assign(s, p);
+        f.clear();
+        f.append(s, static_cast<std::size_t>(p - s));
       }
       // p is at a delimiter, a line break or the end of the input.
       if (p == end) break;

@@ -79,7 +79,27 @@ Result<DbUrl> ParseDbUrl(const std::string& url) {
     return Status::Error(StatusCode::kInvalidArgument, "本程序构建时未启用 PostgreSQL", "this build has no PostgreSQL backend");
 #else
     u.dialect = Dialect::kPostgresql;
-    u.pg_conninfo = url;
+    // SOCI 4.0 splits its connect string on spaces and '=', which breaks URIs: turn the
+    // URI into libpq's keyword=value form with libpq's own parser.
+    char* err = nullptr;
+    PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err);
+    if (!opts) {
+      std::string m = err ? err : "invalid URI";
+      if (err) PQfreemem(err);
+      return Status::Error(StatusCode::kInvalidArgument, "PostgreSQL 地址无效：" + m, "invalid PostgreSQL URL: " + m);
+    }
+    std::string conninfo;
+    for (PQconninfoOption* o = opts; o->keyword; ++o) {
+      if (!o->val || !*o->val) continue;
+      std::string v;
+      for (const char* c = o->val; *c; ++c) {
+        if (*c == '\\' || *c == '\'') v += '\\';
+        v += *c;
+      }
+      conninfo += std::string(conninfo.empty() ? "" : " ") + o->keyword + "='" + v + "'";
+    }
+    PQconninfoFree(opts);
+    u.pg_conninfo = conninfo;
     // Hide a password: postgresql://user:secret@host -> postgresql://user:***@host
     static const std::regex pw(R"(^(postgres(?:ql)?://[^:/@]*:)([^@]*)@)");
     u.display = std::regex_replace(url, pw, "$1***@");

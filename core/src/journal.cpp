@@ -1,6 +1,7 @@
 #include "journal.h"
 
 #include <soci/soci.h>
+#include "soci_util.h"
 
 #include <map>
 
@@ -108,16 +109,16 @@ Result<AuditVerifyReport> VerifyAudit(Database& db, const std::function<void(std
       for (const soci::row& row : rs) {
         ++n;
         AuditRecord r;
-        r.seq = row.get<long long>(0);
-        r.at_us = row.get<long long>(1);
-        r.actor = row.get<std::string>(2);
-        r.entry.action = row.get<std::string>(3);
-        r.entry.entity = row.get<std::string>(4);
-        r.entry.entity_key = row.get<std::string>(5);
-        r.entry.before_digest = row.get<std::string>(6);
-        r.entry.after_digest = row.get<std::string>(7);
-        r.prev_hash = row.get<std::string>(8);
-        r.hash = row.get<std::string>(9);
+        r.seq = RowInt64(row, 0);
+        r.at_us = RowInt64(row, 1);
+        r.actor = RowText(row, 2);
+        r.entry.action = RowText(row, 3);
+        r.entry.entity = RowText(row, 4);
+        r.entry.entity_key = RowText(row, 5);
+        r.entry.before_digest = RowText(row, 6);
+        r.entry.after_digest = RowText(row, 7);
+        r.prev_hash = RowText(row, 8);
+        r.hash = RowText(row, 9);
         last = r.seq;
         auto fail = [&](std::int64_t seq, const std::string& zh, const std::string& en) {
           rep.ok = false;
@@ -177,11 +178,11 @@ Result<std::vector<Event>> ReadEvents(Database& db, std::int64_t after_id, const
          soci::use(after), soci::use(pat));
     for (const soci::row& row : rs) {
       Event e;
-      e.id = row.get<long long>(0);
-      e.topic = row.get<std::string>(1);
-      e.key = row.get<std::string>(2);
-      e.payload_json = row.get<std::string>(3);
-      e.at_us = row.get<long long>(4);
+      e.id = RowInt64(row, 0);
+      e.topic = RowText(row, 1);
+      e.key = RowText(row, 2);
+      e.payload_json = RowText(row, 3);
+      e.at_us = RowInt64(row, 4);
       out.push_back(std::move(e));
     }
     return out;

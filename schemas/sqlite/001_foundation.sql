@@ -8,7 +8,7 @@ CREATE TABLE departments (
   level TEXT NOT NULL CHECK (level IN ('province','city','county')),
   jurisdiction TEXT NOT NULL DEFAULT '',      -- ';'-separated region prefixes, '' = unlimited
   digest TEXT NOT NULL,
-  updated_at_us INTEGER NOT NULL
+  updated_at_us BIGINT NOT NULL
 );
 
 CREATE TABLE subjects (
@@ -23,7 +23,7 @@ CREATE TABLE subjects (
   labels TEXT NOT NULL DEFAULT '',            -- ';'-separated
   address TEXT,
   digest TEXT NOT NULL,
-  updated_at_us INTEGER NOT NULL
+  updated_at_us BIGINT NOT NULL
 );
 CREATE INDEX subjects_region ON subjects(region);
 
@@ -40,7 +40,7 @@ CREATE TABLE inspectors (
   status TEXT NOT NULL CHECK (status IN ('active','inactive')),
   id_number_masked TEXT,                      -- GB 11643, only ever stored masked
   digest TEXT NOT NULL,
-  updated_at_us INTEGER NOT NULL
+  updated_at_us BIGINT NOT NULL
 );
 CREATE INDEX inspectors_department ON inspectors(department);
 
@@ -57,7 +57,7 @@ CREATE TABLE items (
   target_labels TEXT NOT NULL DEFAULT '',
   qualification TEXT NOT NULL DEFAULT '',
   digest TEXT NOT NULL,
-  updated_at_us INTEGER NOT NULL
+  updated_at_us BIGINT NOT NULL
 );
 
 CREATE TABLE relations (
@@ -66,7 +66,7 @@ CREATE TABLE relations (
   relation TEXT NOT NULL CHECK (relation IN ('spouse','relative','former_employer','shareholding','other')),
   note TEXT NOT NULL DEFAULT '',
   digest TEXT NOT NULL,
-  updated_at_us INTEGER NOT NULL,
+  updated_at_us BIGINT NOT NULL,
   PRIMARY KEY (inspector_id, uscc, relation)
 );
 CREATE INDEX relations_uscc ON relations(uscc);
@@ -74,7 +74,7 @@ CREATE INDEX relations_uscc ON relations(uscc);
 -- Append-only audit log: each record chains the SHA-256 of the previous one.
 CREATE TABLE audit_log (
   seq INTEGER PRIMARY KEY,
-  at_us INTEGER NOT NULL,
+  at_us BIGINT NOT NULL,
   actor TEXT NOT NULL,
   action TEXT NOT NULL,
   entity TEXT NOT NULL,
@@ -88,7 +88,7 @@ CREATE INDEX audit_log_entity ON audit_log(entity, entity_key);
 -- The head of the chain, so that removing the last records is detected too.
 CREATE TABLE audit_head (
   id INTEGER PRIMARY KEY CHECK (id = 1),
-  seq INTEGER NOT NULL,
+  seq BIGINT NOT NULL,
   hash TEXT NOT NULL
 );
 INSERT INTO audit_head(id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
@@ -103,12 +103,12 @@ CREATE TABLE events (
   topic TEXT NOT NULL,
   entity_key TEXT NOT NULL DEFAULT '',
   payload TEXT NOT NULL,
-  at_us INTEGER NOT NULL
+  at_us BIGINT NOT NULL
 );
 CREATE INDEX events_topic ON events(topic, id);
 -- Each subscriber's position: the id of the last event it acknowledged.
 CREATE TABLE event_positions (
   subscriber TEXT PRIMARY KEY,
-  position INTEGER NOT NULL,
-  updated_at_us INTEGER NOT NULL
+  position BIGINT NOT NULL,
+  updated_at_us BIGINT NOT NULL
 );

@@ -50,7 +50,7 @@ TEST_CASE("import --json prints exactly the five counts; exit status tells proce
   CHECK(j["updated"] == 0);
   CHECK(j["unchanged"] == 0);
   CHECK(j["rejected"] == 1);
-  CHECK_THAT(test::ReadFile(dir + "/rej.csv"), Catch::Contains("length"));
+  CHECK_THAT(test::ReadFile(dir + "/rej.csv"), Catch::Contains("18"));
   auto missing = test::RunCli({"--db", url, "import", "subjects", dir + "/nope.csv"});
   CHECK(missing.exit_code != 0);
   CHECK_THAT(missing.err, Catch::Contains("错误 / error"));

@@ -39,17 +39,6 @@ TempRoot& Root() {
 }
 std::atomic<int> counter{0};
 
-std::string Slurp(int fd) {
-  std::string s;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    s.append(buf, static_cast<size_t>(n));
-  }
-  return s;
-}
-
 CommandResult Spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
   std::string dir = TempDir();
   std::string out_path = dir + "/stdout", err_path = dir + "/stderr";
