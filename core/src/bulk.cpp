@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace xj {
@@ -24,24 +25,41 @@ Status SqliteError(sqlite3* db, const std::string& what) {
 
 class SqliteSink final : public RowSink {
  public:
-  SqliteSink(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
-  ~SqliteSink() override { sqlite3_finalize(stmt_); }
+  // `insert` inserts a row; `update` (optional) updates the row with the same key and is
+  // tried first: SQLite's ON CONFLICT DO UPDATE builds an ephemeral table per row, which
+  // costs more than a second statement.
+  SqliteSink(sqlite3* db, sqlite3_stmt* insert, sqlite3_stmt* update, std::vector<int> update_order)
+      : db_(db), insert_(insert), update_(update), update_order_(std::move(update_order)) {}
+  ~SqliteSink() override {
+    sqlite3_finalize(insert_);
+    sqlite3_finalize(update_);
+  }
   Status Add(const Row& row) override {
-    sqlite3_reset(stmt_);
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      int rc = row[i] ? sqlite3_bind_text(stmt_, static_cast<int>(i + 1), row[i]->data(),
-                                          static_cast<int>(row[i]->size()), SQLITE_STATIC)
-                      : sqlite3_bind_null(stmt_, static_cast<int>(i + 1));
-      if (rc != SQLITE_OK) return SqliteError(db_, "bind");
+    if (update_) {
+      sqlite3_reset(update_);
+      for (std::size_t i = 0; i < update_order_.size(); ++i)
+        if (Status s = Bind(update_, static_cast<int>(i + 1), row[static_cast<std::size_t>(update_order_[i])]); !s.ok()) return s;
+      if (sqlite3_step(update_) != SQLITE_DONE) return SqliteError(db_, "update");
+      if (sqlite3_changes(db_) > 0) return Status::Ok();
     }
-    if (sqlite3_step(stmt_) != SQLITE_DONE) return SqliteError(db_, "insert");
+    sqlite3_reset(insert_);
+    for (std::size_t i = 0; i < row.size(); ++i)
+      if (Status s = Bind(insert_, static_cast<int>(i + 1), row[i]); !s.ok()) return s;
+    if (sqlite3_step(insert_) != SQLITE_DONE) return SqliteError(db_, "insert");
     return Status::Ok();
   }
   Status Finish() override { return Status::Ok(); }
 
  private:
+  Status Bind(sqlite3_stmt* st, int i, const Cell& c) {
+    int rc = c ? sqlite3_bind_text(st, i, c->data(), static_cast<int>(c->size()), SQLITE_STATIC)
+               : sqlite3_bind_null(st, i);
+    return rc == SQLITE_OK ? Status::Ok() : SqliteError(db_, "bind");
+  }
   sqlite3* db_;
-  sqlite3_stmt* stmt_;
+  sqlite3_stmt* insert_;
+  sqlite3_stmt* update_;
+  std::vector<int> update_order_;
 };
 
 // COPY text format: backslash escapes for \\, \t, \n, \r; NULL is \N.
@@ -168,13 +186,35 @@ Result<std::unique_ptr<RowSink>> RowSink::Create(Database& db, const std::string
                              ? ""
                              : " ON CONFLICT (" + Join(conflict_columns, ",") + ") DO UPDATE SET " + update;
   if (db.dialect() == Dialect::kSqlite) {
+    sqlite3* h = db.sqlite_handle();
     std::string sql = "INSERT INTO " + table + "(" + cols + ") VALUES (";
     for (std::size_t i = 0; i < columns.size(); ++i) sql += i ? ",?" : "?";
-    sql += ")" + conflict;
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db.sqlite_handle(), sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
-      return SqliteError(db.sqlite_handle(), "prepare");
-    return std::unique_ptr<RowSink>(new SqliteSink(db.sqlite_handle(), stmt));
+    sql += ")";
+    sqlite3_stmt* insert = nullptr;
+    if (sqlite3_prepare_v2(h, sql.c_str(), -1, &insert, nullptr) != SQLITE_OK) return SqliteError(h, "prepare");
+    sqlite3_stmt* update = nullptr;
+    std::vector<int> order;
+    if (!conflict_columns.empty()) {
+      std::string set, where;
+      for (std::size_t i = 0; i < columns.size(); ++i) {
+        bool is_key = std::find(conflict_columns.begin(), conflict_columns.end(), columns[i]) != conflict_columns.end();
+        if (is_key) continue;
+        set += (set.empty() ? "" : ",") + columns[i] + "=?";
+        order.push_back(static_cast<int>(i));
+      }
+      for (const std::string& k : conflict_columns) {
+        auto it = std::find(columns.begin(), columns.end(), k);
+        if (it == columns.end()) throw std::logic_error("conflict column not among the columns: " + k);
+        where += (where.empty() ? "" : " AND ") + k + "=?";
+        order.push_back(static_cast<int>(it - columns.begin()));
+      }
+      std::string u = "UPDATE " + table + " SET " + set + " WHERE " + where;
+      if (sqlite3_prepare_v2(h, u.c_str(), -1, &update, nullptr) != SQLITE_OK) {
+        sqlite3_finalize(insert);
+        return SqliteError(h, "prepare");
+      }
+    }
+    return std::unique_ptr<RowSink>(new SqliteSink(h, insert, update, std::move(order)));
   }
   pg_conn* conn = db.pg_handle();
   if (conflict_columns.empty())

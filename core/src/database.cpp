@@ -252,8 +252,9 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& url_text, co
   if (db->dialect() == Dialect::kSqlite) {
     // WAL lets readers run beside the single writer; synchronous=FULL keeps every commit
     // on disk before it is acknowledged; busy_timeout waits for the write lock instead of
-    // failing at once.
-    Status st = db->ExecScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;");
+    // failing at once; a 64 MiB page cache keeps the key indexes of a province-size
+    // directory in memory during imports.
+    Status st = db->ExecScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA cache_size=-65536;");
     if (!st.ok()) return st;
   } else {
     Status st = db->ExecScript("SET client_min_messages = warning; SET TIME ZONE 'UTC'");

@@ -6,11 +6,26 @@
 
 namespace xj {
 
+namespace {
+// OpenSSL 3 looks the algorithm up on every EVP_Digest call; fetch it once and keep one
+// context per thread.
+const EVP_MD* Sha256Md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+struct Ctx {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~Ctx() { EVP_MD_CTX_free(ctx); }
+};
+}  // namespace
+
 Digest Sha256(std::string_view data) {
+  thread_local Ctx c;
   Digest d{};
   unsigned int n = 0;
-  if (EVP_Digest(data.data(), data.size(), d.data(), &n, EVP_sha256(), nullptr) != 1)
-    throw std::runtime_error("EVP_Digest(sha256) failed");
+  if (!c.ctx || EVP_DigestInit_ex2(c.ctx, Sha256Md(), nullptr) != 1 || EVP_DigestUpdate(c.ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(c.ctx, d.data(), &n) != 1)
+    throw std::runtime_error("SHA-256 failed");
   return d;
 }
 

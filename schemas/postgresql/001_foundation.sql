@@ -84,7 +84,6 @@ CREATE TABLE audit_log (
   prev_hash TEXT NOT NULL,
   hash TEXT NOT NULL
 );
-CREATE INDEX audit_log_entity ON audit_log(entity, entity_key);
 -- The head of the chain, so that removing the last records is detected too.
 CREATE TABLE audit_head (
   id INTEGER PRIMARY KEY CHECK (id = 1),

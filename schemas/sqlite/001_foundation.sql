@@ -1,11 +1,13 @@
 -- 001 foundation: directories (一单两库), audit log, event outbox. SQLite dialect.
--- Instants are INTEGER UTC epoch microseconds. Each directory row keeps `digest`, the
+-- Instants are integer UTC epoch microseconds (BIGINT). CHECK constraints use OR chains,
+-- not IN lists: SQLite builds an ephemeral table for an IN list on every insert.
+-- Each directory row keeps `digest`, the
 -- SHA-256 (hex) of its canonical form, which the audit log chains and imports compare.
 
 CREATE TABLE departments (
   code TEXT PRIMARY KEY,
   name TEXT NOT NULL,
-  level TEXT NOT NULL CHECK (level IN ('province','city','county')),
+  level TEXT NOT NULL CHECK (level = 'province' OR level = 'city' OR level = 'county'),
   jurisdiction TEXT NOT NULL DEFAULT '',      -- ';'-separated region prefixes, '' = unlimited
   digest TEXT NOT NULL,
   updated_at_us BIGINT NOT NULL
@@ -14,12 +16,12 @@ CREATE TABLE departments (
 CREATE TABLE subjects (
   uscc TEXT PRIMARY KEY,
   name TEXT NOT NULL,
-  type TEXT NOT NULL CHECK (type IN ('enterprise','individual','intermediary','social_org','public_institution')),
+  type TEXT NOT NULL CHECK (type = 'enterprise' OR type = 'individual' OR type = 'intermediary' OR type = 'social_org' OR type = 'public_institution'),
   region TEXT NOT NULL,
   industry TEXT,
   registered_on TEXT NOT NULL,               -- YYYY-MM-DD
-  status TEXT NOT NULL CHECK (status IN ('active','suspended','revoked','deregistered')),
-  risk_class TEXT CHECK (risk_class IN ('A','B','C','D')),
+  status TEXT NOT NULL CHECK (status = 'active' OR status = 'suspended' OR status = 'revoked' OR status = 'deregistered'),
+  risk_class TEXT CHECK (risk_class = 'A' OR risk_class = 'B' OR risk_class = 'C' OR risk_class = 'D'),
   labels TEXT NOT NULL DEFAULT '',            -- ';'-separated
   address TEXT,
   digest TEXT NOT NULL,
@@ -36,8 +38,8 @@ CREATE TABLE inspectors (
   certificate_no TEXT NOT NULL,
   certificate_expires TEXT NOT NULL,          -- YYYY-MM-DD
   qualifications TEXT NOT NULL DEFAULT '',    -- ';'-separated
-  expert INTEGER NOT NULL CHECK (expert IN (0,1)),
-  status TEXT NOT NULL CHECK (status IN ('active','inactive')),
+  expert INTEGER NOT NULL CHECK (expert = 0 OR expert = 1),
+  status TEXT NOT NULL CHECK (status = 'active' OR status = 'inactive'),
   id_number_masked TEXT,                      -- GB 11643, only ever stored masked
   digest TEXT NOT NULL,
   updated_at_us BIGINT NOT NULL
@@ -49,7 +51,7 @@ CREATE TABLE items (
   name TEXT NOT NULL,
   department TEXT NOT NULL REFERENCES departments(code),
   legal_basis TEXT NOT NULL,
-  class TEXT NOT NULL CHECK (class IN ('key','general')),
+  class TEXT NOT NULL CHECK (class = 'key' OR class = 'general'),
   ratio_min_ppm INTEGER,                      -- percent x 10 000, NULL = none
   ratio_max_ppm INTEGER,
   frequency_per_year INTEGER NOT NULL,
@@ -63,7 +65,7 @@ CREATE TABLE items (
 CREATE TABLE relations (
   inspector_id TEXT NOT NULL REFERENCES inspectors(id),
   uscc TEXT NOT NULL REFERENCES subjects(uscc),
-  relation TEXT NOT NULL CHECK (relation IN ('spouse','relative','former_employer','shareholding','other')),
+  relation TEXT NOT NULL CHECK (relation = 'spouse' OR relation = 'relative' OR relation = 'former_employer' OR relation = 'shareholding' OR relation = 'other'),
   note TEXT NOT NULL DEFAULT '',
   digest TEXT NOT NULL,
   updated_at_us BIGINT NOT NULL,
@@ -84,7 +86,6 @@ CREATE TABLE audit_log (
   prev_hash TEXT NOT NULL,
   hash TEXT NOT NULL
 );
-CREATE INDEX audit_log_entity ON audit_log(entity, entity_key);
 -- The head of the chain, so that removing the last records is detected too.
 CREATE TABLE audit_head (
   id INTEGER PRIMARY KEY CHECK (id = 1),

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -380,4 +381,40 @@ TEST_CASE("DefaultPluginDirs reads XINJIAN_PLUGIN_PATH, else the executable's la
   CHECK(fs::equivalent(dirs[0], std::string(XJ_BINARY_DIR) + "/plugins"));
 
   if (saved) ::setenv("XINJIAN_PLUGIN_PATH", saved->c_str(), 1);
+}
+
+TEST_CASE("xinjian plugins list shows failures but exits 0 unless a required plugin failed", "[plugin][cli]") {
+  const std::map<std::string, std::string> env{{"XINJIAN_PLUGIN_PATH", CaseDir("mixed")}};
+  auto r = xj::test::RunCli({"plugins", "list", "--json"}, env);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto list = nlohmann::json::parse(r.out);
+  REQUIRE(list.size() == 4);
+  std::map<std::string, nlohmann::json> by_dir;
+  for (const auto& p : list) by_dir[fs::path(p["dir"].get<std::string>()).filename().string()] = p;
+  CHECK(by_dir["good"]["name"] == "xj-test-good");
+  CHECK(by_dir["good"]["state"] == "loaded");
+  CHECK(by_dir["good"]["error"] == "");
+  CHECK(by_dir["good"]["abi"] == 1);
+  CHECK(by_dir["good"]["capabilities"] == nlohmann::json::array({"subscriber"}));
+  CHECK(by_dir["good"]["status"] == "experimental");
+  CHECK(by_dir["good"]["version"] == "1.2.3-rc.1+build.5");
+  CHECK(by_dir["throwing-init"]["state"] == "failed");
+  CHECK_THAT(by_dir["throwing-init"]["error"].get<std::string>(), Contains("init threw: boom from init"));
+  CHECK(by_dir["bad-json"]["name"] == "");
+
+  r = xj::test::RunCli({"plugins", "list"}, env);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.rfind("名称/name", 0) == 0);
+  CHECK_THAT(r.out, Contains("版本/version") && Contains("错误/error") && Contains("xj-test-good") &&
+                        Contains("ABI mismatch (abi_major: plugin 2, host 1)"));
+
+  r = xj::test::RunCli({"--require-plugin", "xj-test-throwing-init", "plugins", "list"}, env);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Contains("xj-test-good"));  // the listing is still printed
+  CHECK_THAT(r.err, Contains("required plugin 'xj-test-throwing-init' failed to load"));
+
+  r = xj::test::RunCli({"plugins", "list", "--plugin-dir", CaseDir("good"), "--require-plugin", "xj-test-good"});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Contains("xj-test-good") && !Contains("xj-test-throwing-init"));
 }
