@@ -63,7 +63,8 @@ Result<Encoding> ParseEncoding(std::string_view name) {
   if (n == "utf-8" || n == "utf8") return Encoding::kUtf8;
   if (n == "gb18030") return Encoding::kGb18030;
   if (n == "auto") return Encoding::kAuto;
-  return Status::Error(StatusCode::kInvalidArgument, "未知的编码 '" + std::string(name) + "'（可用 utf-8、gb18030、auto）",
+  return Status::Error(StatusCode::kInvalidArgument,
+                       "未知的编码 '" + std::string(name) + "'（可用 utf-8、gb18030、auto）",
                        "unknown encoding '" + std::string(name) + "' (use utf-8, gb18030 or auto)");
 }
 
@@ -80,9 +81,9 @@ struct CsvReader::Impl {
 
   Encoding enc = Encoding::kAuto;
   bool started = false;
-  std::string raw;  // GB18030: bytes read, including a tail carried from the previous chunk
-  std::string buf;  // UTF-8 text
-  std::size_t pos = 0;  // parse position in buf
+  std::string raw;         // GB18030: bytes read, including a tail carried from the previous chunk
+  std::string buf;         // UTF-8 text
+  std::size_t pos = 0;     // parse position in buf
   std::uint64_t line = 1;  // physical line number at pos
   std::uint64_t rec_line = 0;
   bool skipping = false;  // after an over-long line: discard input up to the next line break
@@ -192,7 +193,8 @@ struct CsvReader::Impl {
   Status error;
 
   Status Err(std::uint64_t at_line, const std::string& zh, const std::string& en) {
-    return Status::Error(StatusCode::kInvalidArgument, "第 " + N(at_line) + " 行：" + zh, "line " + N(at_line) + ": " + en);
+    return Status::Error(StatusCode::kInvalidArgument, "第 " + N(at_line) + " 行：" + zh,
+                         "line " + N(at_line) + ": " + en);
   }
 
   // Parses one record at buf[pos]. On kRecord, [rec_start, rec_end) is the record including
@@ -405,8 +407,7 @@ struct CsvReader::Impl {
         std::size_t at = is_nul ? nul : bad;
         std::uint64_t at_line = rec_line + static_cast<std::uint64_t>(std::count(rs, rs + at, '\n'));
         if (is_nul) return Err(at_line, "含有 NUL 字节（不是文本文件？）", "contains a NUL byte (not a text file?)");
-        if (enc == Encoding::kGb18030)
-          return Err(at_line, "无效的 GB18030 编码", "invalid GB18030 byte sequence");
+        if (enc == Encoding::kGb18030) return Err(at_line, "无效的 GB18030 编码", "invalid GB18030 byte sequence");
         return Err(at_line, "无效的 UTF-8 编码（如果文件是 GB18030 编码，请指定编码 gb18030）",
                    "invalid UTF-8 (if the file is GB18030, specify the encoding gb18030)");
       }

@@ -86,10 +86,20 @@ void AppendDate(std::string* out, std::int64_t z, bool dashes) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
-  char buf[16];
-  int n = dashes ? std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(y), m, d)
-                 : std::snprintf(buf, sizeof buf, "%04d%02u%02u", static_cast<int>(y), m, d);
-  out->append(buf, static_cast<std::size_t>(n));
+  // Years 1000-9999 only (the generator uses 1965-2031).
+  char buf[10];
+  std::size_t n = 0;
+  auto two = [&](unsigned v) {
+    buf[n++] = static_cast<char>('0' + v / 10);
+    buf[n++] = static_cast<char>('0' + v % 10);
+  };
+  two(static_cast<unsigned>(y / 100));
+  two(static_cast<unsigned>(y % 100));
+  if (dashes) buf[n++] = '-';
+  two(m);
+  if (dashes) buf[n++] = '-';
+  two(d);
+  out->append(buf, n);
 }
 
 // A random day in [from, to] (inclusive), as days since 1970-01-01.
@@ -108,7 +118,9 @@ void AppendUint(std::string* out, std::uint64_t v, int width = 0) {
 
 // A CSV field (quoted only when needed; the generated values normally never need it).
 void Field(std::string* out, std::string_view v) {
-  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+  bool plain = true;
+  for (char c : v) plain &= c != ',' && c != '"' && c != '\r' && c != '\n';
+  if (plain) {
     out->append(v);
     return;
   }
@@ -141,9 +153,11 @@ class Sink {
 
 // ---- reference data ------------------------------------------------------------------
 constexpr std::string_view kDeptCodes[] = {"SCJG", "WJW", "YJGL", "ZJ", "STHJ"};
-constexpr std::string_view kDeptNames[] = {"市场监督管理局", "卫生健康委员会", "应急管理局", "住房和城乡建设局", "生态环境局"};
+constexpr std::string_view kDeptNames[] = {"市场监督管理局", "卫生健康委员会", "应急管理局", "住房和城乡建设局",
+                                           "生态环境局"};
 // The name of a county-level office of the department.
-constexpr std::string_view kDeptCountyNames[] = {"市场监督管理局", "卫生健康局", "应急管理局", "住房和城乡建设局", "生态环境局"};
+constexpr std::string_view kDeptCountyNames[] = {"市场监督管理局", "卫生健康局", "应急管理局", "住房和城乡建设局",
+                                                 "生态环境局"};
 
 // Qualifications per department (items require one, inspectors hold 1-3 of their department's).
 const std::vector<std::string_view>& Qualifications(std::uint32_t dept) {
@@ -157,8 +171,8 @@ const std::vector<std::string_view>& Qualifications(std::uint32_t dept) {
   return kLists[std::min<std::uint32_t>(dept, 5)];
 }
 
-constexpr std::string_view kLabels[] = {"食品经营", "特种设备", "直销", "网络交易", "广告",
-                                        "药品零售", "医疗器械", "危险化学品", "出版物", "二手车"};
+constexpr std::string_view kLabels[] = {"食品经营", "特种设备", "直销",       "网络交易", "广告",
+                                        "药品零售", "医疗器械", "危险化学品", "出版物",   "二手车"};
 
 struct Industry {
   std::string_view code;
@@ -169,21 +183,51 @@ struct Industry {
 
 // GB/T 4754-2017 classes, with weights roughly like a county's register.
 constexpr Industry kEnterpriseIndustries[] = {
-    {"C1311", "粮油", "", 2},          {"C1331", "油脂", "", 1},          {"C1431", "食品", "", 2},
-    {"C1441", "乳业", "", 1},          {"C1512", "酒业", "", 1},          {"C1713", "印染", "特种设备", 2},
-    {"C1811", "服饰", "", 3},          {"C1951", "鞋业", "", 2},          {"C2110", "家具", "", 2},
-    {"C2231", "包装", "", 2},          {"C2311", "印刷", "出版物", 2},    {"C2614", "化工", "危险化学品", 1},
-    {"C2720", "制药", "", 1},          {"C2929", "塑业", "", 3},          {"C3311", "钢结构", "特种设备", 2},
-    {"C3670", "汽车部件", "特种设备", 3}, {"C3851", "电器", "", 2},       {"C3982", "电子", "", 3},
-    {"D4411", "热电", "特种设备", 1},  {"E4701", "建设", "", 3},          {"E4910", "电气安装", "", 2},
-    {"E5011", "装饰工程", "", 3},      {"F5121", "粮油贸易", "食品经营", 3}, {"F5132", "服装贸易", "", 3},
-    {"F5211", "百货", "", 3},          {"F5212", "超市", "食品经营", 4},  {"F5251", "大药房", "药品零售", 2},
-    {"F5254", "医疗器械", "医疗器械", 1}, {"F5261", "汽车销售服务", "", 2}, {"F5262", "二手车经纪", "二手车", 1},
-    {"F5265", "石油", "危险化学品", 1}, {"F5292", "电子商务", "网络交易", 4}, {"G5431", "物流", "", 3},
-    {"G5920", "仓储", "", 1},          {"H6110", "酒店管理", "食品经营", 1}, {"H6210", "餐饮", "食品经营", 4},
-    {"H6220", "餐饮管理", "食品经营", 2}, {"I6450", "网络科技", "网络交易", 2}, {"I6513", "软件科技", "", 4},
-    {"K7010", "房地产开发", "", 2},    {"K7020", "物业服务", "特种设备", 2}, {"L7251", "广告", "广告", 2},
-    {"L7263", "人力资源", "", 1},      {"O8040", "美容美发", "", 1},      {"O8111", "汽车维修", "", 1},
+    {"C1311", "粮油", "", 2},
+    {"C1331", "油脂", "", 1},
+    {"C1431", "食品", "", 2},
+    {"C1441", "乳业", "", 1},
+    {"C1512", "酒业", "", 1},
+    {"C1713", "印染", "特种设备", 2},
+    {"C1811", "服饰", "", 3},
+    {"C1951", "鞋业", "", 2},
+    {"C2110", "家具", "", 2},
+    {"C2231", "包装", "", 2},
+    {"C2311", "印刷", "出版物", 2},
+    {"C2614", "化工", "危险化学品", 1},
+    {"C2720", "制药", "", 1},
+    {"C2929", "塑业", "", 3},
+    {"C3311", "钢结构", "特种设备", 2},
+    {"C3670", "汽车部件", "特种设备", 3},
+    {"C3851", "电器", "", 2},
+    {"C3982", "电子", "", 3},
+    {"D4411", "热电", "特种设备", 1},
+    {"E4701", "建设", "", 3},
+    {"E4910", "电气安装", "", 2},
+    {"E5011", "装饰工程", "", 3},
+    {"F5121", "粮油贸易", "食品经营", 3},
+    {"F5132", "服装贸易", "", 3},
+    {"F5211", "百货", "", 3},
+    {"F5212", "超市", "食品经营", 4},
+    {"F5251", "大药房", "药品零售", 2},
+    {"F5254", "医疗器械", "医疗器械", 1},
+    {"F5261", "汽车销售服务", "", 2},
+    {"F5262", "二手车经纪", "二手车", 1},
+    {"F5265", "石油", "危险化学品", 1},
+    {"F5292", "电子商务", "网络交易", 4},
+    {"G5431", "物流", "", 3},
+    {"G5920", "仓储", "", 1},
+    {"H6110", "酒店管理", "食品经营", 1},
+    {"H6210", "餐饮", "食品经营", 4},
+    {"H6220", "餐饮管理", "食品经营", 2},
+    {"I6450", "网络科技", "网络交易", 2},
+    {"I6513", "软件科技", "", 4},
+    {"K7010", "房地产开发", "", 2},
+    {"K7020", "物业服务", "特种设备", 2},
+    {"L7251", "广告", "广告", 2},
+    {"L7263", "人力资源", "", 1},
+    {"O8040", "美容美发", "", 1},
+    {"O8111", "汽车维修", "", 1},
 };
 constexpr Industry kIndividualIndustries[] = {
     {"F5213", "便利店", "食品经营", 5}, {"F5223", "水果店", "食品经营", 3}, {"F5224", "生鲜店", "食品经营", 2},
@@ -193,12 +237,12 @@ constexpr Industry kIndividualIndustries[] = {
     {"F5292", "网店", "网络交易", 2},   {"F5262", "二手车行", "二手车", 1},
 };
 constexpr Industry kIntermediaryIndustries[] = {
-    {"L7241", "会计师事务所", "", 2},  {"L7249", "资产评估", "", 2},   {"L7245", "环境科技", "", 2},
-    {"M7481", "工程咨询", "", 3},      {"M7483", "勘察测绘", "", 2},   {"M7484", "建筑设计", "", 2},
+    {"L7241", "会计师事务所", "", 2}, {"L7249", "资产评估", "", 2}, {"L7245", "环境科技", "", 2},
+    {"M7481", "工程咨询", "", 3},     {"M7483", "勘察测绘", "", 2}, {"M7484", "建筑设计", "", 2},
     {"K7030", "房地产估价", "", 1},
 };
 constexpr Industry kSocialIndustries[] = {
-    {"S9522", "行业协会", "", 3}, {"S9521", "学会", "", 2}, {"P8391", "职业培训学校", "", 2},
+    {"S9522", "行业协会", "", 3},     {"S9521", "学会", "", 2},       {"P8391", "职业培训学校", "", 2},
     {"Q8514", "养老服务中心", "", 2}, {"S9530", "慈善基金会", "", 1},
 };
 constexpr Industry kPublicIndustries[] = {
@@ -207,25 +251,25 @@ constexpr Industry kPublicIndustries[] = {
 };
 
 constexpr std::string_view kTradeFirst[] = {
-    "恒", "宏", "鑫", "华", "盛", "泰", "丰", "隆", "瑞", "祥", "金", "利", "兴", "旺", "嘉", "永", "安", "信", "诚",
-    "佳", "新", "博", "创", "达", "远", "天", "海", "中", "东", "宁", "甬", "浙", "汇", "联", "正", "德", "富", "凯",
-    "明", "宇", "晨", "腾", "百", "万", "顺", "和", "康", "优", "合", "立"};
-constexpr std::string_view kTradeSecond[] = {
-    "达", "源", "华", "盛", "泰", "丰", "隆", "瑞", "祥", "利", "兴", "旺", "业", "通", "信", "诚", "佳", "美", "辉",
-    "鑫", "发", "昌", "润", "益", "成", "宝", "祺", "欣", "锦", "程", "航", "峰", "帆", "晟", "弘", "力", "邦", "科",
-    "维", "特"};
+    "恒", "宏", "鑫", "华", "盛", "泰", "丰", "隆", "瑞", "祥", "金", "利", "兴", "旺", "嘉", "永", "安",
+    "信", "诚", "佳", "新", "博", "创", "达", "远", "天", "海", "中", "东", "宁", "甬", "浙", "汇", "联",
+    "正", "德", "富", "凯", "明", "宇", "晨", "腾", "百", "万", "顺", "和", "康", "优", "合", "立"};
+constexpr std::string_view kTradeSecond[] = {"达", "源", "华", "盛", "泰", "丰", "隆", "瑞", "祥", "利",
+                                             "兴", "旺", "业", "通", "信", "诚", "佳", "美", "辉", "鑫",
+                                             "发", "昌", "润", "益", "成", "宝", "祺", "欣", "锦", "程",
+                                             "航", "峰", "帆", "晟", "弘", "力", "邦", "科", "维", "特"};
 constexpr std::string_view kPlaceWords[] = {
     "城东", "城西", "城南", "城北", "江南", "江北", "文昌", "新华", "解放", "人民", "中山", "建设", "和平", "长春",
     "东风", "胜利", "青年", "朝阳", "光明", "丹东", "丹西", "西周", "石浦", "新桥", "桃源", "白沙", "南山", "北湖",
     "清河", "梅林", "兰亭", "柳溪", "金山", "凤凰", "龙泉", "天河", "花园", "望春", "高桥", "姜山"};
 constexpr std::string_view kRoadSuffix[] = {"路", "路", "路", "街", "大道", "中路", "东路", "西路"};
 constexpr std::string_view kSurnames[] = {
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高",
-    "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁",
-    "潘", "于", "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁", "任", "沈", "姚", "卢", "姜", "崔",
-    "钟", "谭", "陆", "汪", "范", "金", "石", "廖", "贾", "夏", "韦", "付", "方", "白", "邹", "孟", "熊", "秦",
-    "邱", "江", "尹", "薛", "闫", "段", "雷", "侯", "龙", "史", "陶", "黎", "贺", "顾", "毛", "郝", "龚", "邵",
-    "万", "钱", "严", "覃", "武", "戴", "莫", "孔", "向", "汤", "欧阳", "诸葛"};
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",   "何",
+    "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖",   "田",
+    "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁", "任", "沈",   "姚",
+    "卢", "姜", "崔", "钟", "谭", "陆", "汪", "范", "金", "石", "廖", "贾", "夏", "韦", "付", "方",   "白",
+    "邹", "孟", "熊", "秦", "邱", "江", "尹", "薛", "闫", "段", "雷", "侯", "龙", "史", "陶", "黎",   "贺",
+    "顾", "毛", "郝", "龚", "邵", "万", "钱", "严", "覃", "武", "戴", "莫", "孔", "向", "汤", "欧阳", "诸葛"};
 constexpr std::string_view kGivenChars[] = {
     "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀",
     "霞", "平", "刚", "桂", "英", "华", "玉", "萍", "红", "建", "文", "辉", "力", "斌", "宇", "浩", "凯", "鹏",
@@ -237,13 +281,13 @@ struct ProvinceInfo {
   std::string_view code, abbr, short_name;
 };
 constexpr ProvinceInfo kProvinces[] = {
-    {"11", "京", "北京"},   {"12", "津", "天津"}, {"13", "冀", "河北"}, {"14", "晋", "山西"}, {"15", "蒙", "内蒙古"},
-    {"21", "辽", "辽宁"},   {"22", "吉", "吉林"}, {"23", "黑", "黑龙江"}, {"31", "沪", "上海"}, {"32", "苏", "江苏"},
-    {"33", "浙", "浙江"},   {"34", "皖", "安徽"}, {"35", "闽", "福建"}, {"36", "赣", "江西"}, {"37", "鲁", "山东"},
-    {"41", "豫", "河南"},   {"42", "鄂", "湖北"}, {"43", "湘", "湖南"}, {"44", "粤", "广东"}, {"45", "桂", "广西"},
-    {"46", "琼", "海南"},   {"50", "渝", "重庆"}, {"51", "川", "四川"}, {"52", "贵", "贵州"}, {"53", "云", "云南"},
-    {"54", "藏", "西藏"},   {"61", "陕", "陕西"}, {"62", "甘", "甘肃"}, {"63", "青", "青海"}, {"64", "宁", "宁夏"},
-    {"65", "新", "新疆"},   {"71", "台", "台湾"}, {"81", "港", "香港"}, {"82", "澳", "澳门"}};
+    {"11", "京", "北京"}, {"12", "津", "天津"}, {"13", "冀", "河北"},   {"14", "晋", "山西"}, {"15", "蒙", "内蒙古"},
+    {"21", "辽", "辽宁"}, {"22", "吉", "吉林"}, {"23", "黑", "黑龙江"}, {"31", "沪", "上海"}, {"32", "苏", "江苏"},
+    {"33", "浙", "浙江"}, {"34", "皖", "安徽"}, {"35", "闽", "福建"},   {"36", "赣", "江西"}, {"37", "鲁", "山东"},
+    {"41", "豫", "河南"}, {"42", "鄂", "湖北"}, {"43", "湘", "湖南"},   {"44", "粤", "广东"}, {"45", "桂", "广西"},
+    {"46", "琼", "海南"}, {"50", "渝", "重庆"}, {"51", "川", "四川"},   {"52", "贵", "贵州"}, {"53", "云", "云南"},
+    {"54", "藏", "西藏"}, {"61", "陕", "陕西"}, {"62", "甘", "甘肃"},   {"63", "青", "青海"}, {"64", "宁", "宁夏"},
+    {"65", "新", "新疆"}, {"71", "台", "台湾"}, {"81", "港", "香港"},   {"82", "澳", "澳门"}};
 
 const ProvinceInfo* FindProvince(std::string_view code) {
   for (const ProvinceInfo& p : kProvinces)
@@ -286,9 +330,9 @@ std::string_view ShortCounty(std::string_view name) {
 struct Context {
   std::string province;
   const ProvinceInfo* info = nullptr;
-  std::vector<const Region*> home;   // counties of the province (without 市辖区 placeholders)
-  std::vector<std::uint64_t> cum;    // cumulative weights of `home`
-  std::vector<const Region*> other;  // counties elsewhere
+  std::vector<const Region*> home;       // counties of the province (without 市辖区 placeholders)
+  std::vector<std::uint64_t> cum;        // cumulative weights of `home`
+  std::vector<const Region*> other;      // counties elsewhere
   std::vector<std::string> prefectures;  // 4-digit prefixes of the province, sorted
   std::uint64_t org_key = 0;
   std::uint64_t seed = 0;
@@ -308,7 +352,8 @@ Result<Context> MakeContext(const std::string& province, std::uint64_t seed) {
   c.province = province;
   c.seed = seed;
   c.info = FindProvince(province);
-  bool digits = province.size() == 2 && province[0] >= '0' && province[0] <= '9' && province[1] >= '0' && province[1] <= '9';
+  bool digits =
+      province.size() == 2 && province[0] >= '0' && province[0] <= '9' && province[1] >= '0' && province[1] <= '9';
   if (digits) {
     for (const Region* r : RegionTable::Builtin().CountiesUnder(""))
       if (r->county != "市辖区") (r->code.compare(0, 2, province) == 0 ? c.home : c.other).push_back(r);
@@ -344,7 +389,8 @@ Result<const Context*> CachedContext(const std::string& province, std::uint64_t 
 
 // ---- subjects ---------------------------------------------------------------------------
 enum class Type { kEnterprise, kIndividual, kIntermediary, kSocialOrg, kPublicInstitution };
-constexpr std::string_view kTypeNames[] = {"enterprise", "individual", "intermediary", "social_org", "public_institution"};
+constexpr std::string_view kTypeNames[] = {"enterprise", "individual", "intermediary", "social_org",
+                                           "public_institution"};
 
 // A bijection of [0, 31^8): a 40-bit Feistel network with cycle walking. Distinct indexes
 // give distinct organisation codes, so USCCs never collide, yet look random.
@@ -375,7 +421,7 @@ SubjectCore MakeCore(const Context& ctx, std::uint64_t index) {
   Rng r(ctx.seed, kSubjectCore, index);
   SubjectCore s{};
   std::uint32_t t = r.Below(1000);
-  s.type = t < 700 ? Type::kEnterprise
+  s.type = t < 700   ? Type::kEnterprise
            : t < 920 ? Type::kIndividual
            : t < 950 ? Type::kIntermediary
            : t < 980 ? Type::kSocialOrg
@@ -384,15 +430,23 @@ SubjectCore MakeCore(const Context& ctx, std::uint64_t index) {
   // Positions 1-2: registration authority and category.
   const char* head = "91";
   switch (s.type) {
-    case Type::kEnterprise: head = r.Below(100) < 97 ? "91" : "93"; break;  // 93: farmers' cooperatives
-    case Type::kIntermediary: head = "91"; break;
-    case Type::kIndividual: head = "92"; break;
+    case Type::kEnterprise:
+      head = r.Below(100) < 97 ? "91" : "93";
+      break;  // 93: farmers' cooperatives
+    case Type::kIntermediary:
+      head = "91";
+      break;
+    case Type::kIndividual:
+      head = "92";
+      break;
     case Type::kSocialOrg: {
       std::uint32_t k = r.Below(10);
       head = k < 5 ? "51" : k < 9 ? "52" : "53";
       break;
     }
-    case Type::kPublicInstitution: head = "12"; break;
+    case Type::kPublicInstitution:
+      head = "12";
+      break;
   }
   std::memcpy(s.uscc, head, 2);
   std::memcpy(s.uscc + 2, s.region->code.data(), 6);
@@ -425,11 +479,16 @@ const Industry& PickIndustry(Rng& r, Type type) {
     return list[0];
   };
   switch (type) {
-    case Type::kEnterprise: return pick(kEnterpriseIndustries);
-    case Type::kIndividual: return pick(kIndividualIndustries);
-    case Type::kIntermediary: return pick(kIntermediaryIndustries);
-    case Type::kSocialOrg: return pick(kSocialIndustries);
-    case Type::kPublicInstitution: break;
+    case Type::kEnterprise:
+      return pick(kEnterpriseIndustries);
+    case Type::kIndividual:
+      return pick(kIndividualIndustries);
+    case Type::kIntermediary:
+      return pick(kIntermediaryIndustries);
+    case Type::kSocialOrg:
+      return pick(kSocialIndustries);
+    case Type::kPublicInstitution:
+      break;
   }
   return pick(kPublicIndustries);
 }
@@ -515,10 +574,12 @@ void AppendSubjectName(Rng& r, const Context& ctx, const SubjectCore& s, const I
     case Type::kSocialOrg: {
       AppendFullPlace(reg, out);
       if (ind.word == "行业协会") {
-        static constexpr std::string_view kTrades[] = {"餐饮", "个体劳动者", "物流", "建筑业", "电子商务", "食品", "汽车维修"};
+        static constexpr std::string_view kTrades[] = {"餐饮",     "个体劳动者", "物流",    "建筑业",
+                                                       "电子商务", "食品",       "汽车维修"};
         out->append(r.Pick(kTrades));
       } else if (ind.word == "学会") {
-        static constexpr std::string_view kFields[] = {"计量测试", "质量管理", "食品科学", "标准化", "会计", "土木建筑"};
+        static constexpr std::string_view kFields[] = {"计量测试", "质量管理", "食品科学",
+                                                       "标准化",   "会计",     "土木建筑"};
         out->append(r.Pick(kFields));
       } else {
         AppendTradeName(r, out);
@@ -720,9 +781,12 @@ struct ItemTemplate {
 const std::vector<ItemTemplate>& ItemTemplates(std::uint32_t dept) {
   static const std::vector<ItemTemplate> kLists[] = {
       {{"企业公示信息的检查", "《企业信息公示暂行条例》第十四条", "enterprise", "", "", 3},
-       {"食品经营者经营活动的检查", "《中华人民共和国食品安全法》第一百一十条", "enterprise;individual", "食品经营", "食品安全", 0},
-       {"特种设备使用单位的检查", "《中华人民共和国特种设备安全法》第五十七条", "enterprise;public_institution", "特种设备", "特种设备", 0},
-       {"特种设备生产单位的检查", "《中华人民共和国特种设备安全法》第五十七条", "enterprise", "特种设备", "特种设备", 0},
+       {"食品经营者经营活动的检查", "《中华人民共和国食品安全法》第一百一十条", "enterprise;individual", "食品经营",
+        "食品安全", 0},
+       {"特种设备使用单位的检查", "《中华人民共和国特种设备安全法》第五十七条", "enterprise;public_institution",
+        "特种设备", "特种设备", 0},
+       {"特种设备生产单位的检查", "《中华人民共和国特种设备安全法》第五十七条", "enterprise", "特种设备", "特种设备",
+        0},
        {"广告发布行为的检查", "《中华人民共和国广告法》第四十九条", "enterprise;individual", "广告", "广告监管", 0},
        {"个体工商户年度报告信息的检查", "《个体工商户年度报告暂行办法》第十三条", "individual", "", "", 0},
        {"直销企业及直销员的检查", "《直销管理条例》第三十五条", "enterprise", "直销", "", 0},
@@ -737,18 +801,23 @@ const std::vector<ItemTemplate>& ItemTemplates(std::uint32_t dept) {
       {{"公共场所卫生的检查", "《公共场所卫生管理条例》第十一条", "enterprise;individual", "", "卫生监督", 0},
        {"医疗机构依法执业的检查", "《医疗机构管理条例》第四十条", "public_institution;enterprise", "", "医疗监管", 0},
        {"用人单位职业病防治的检查", "《中华人民共和国职业病防治法》第六十二条", "enterprise", "", "职业卫生", 0},
-       {"生活饮用水卫生的检查", "《生活饮用水卫生监督管理办法》第十六条", "enterprise;public_institution", "", "卫生监督", 0}},
+       {"生活饮用水卫生的检查", "《生活饮用水卫生监督管理办法》第十六条", "enterprise;public_institution", "",
+        "卫生监督", 0}},
       {{"危险化学品经营单位的检查", "《危险化学品安全管理条例》第七条", "enterprise", "危险化学品", "危险化学品", 0},
        {"工贸企业安全生产的检查", "《中华人民共和国安全生产法》第六十五条", "enterprise", "", "安全生产", 0},
        {"烟花爆竹经营单位的检查", "《烟花爆竹安全管理条例》第三十一条", "enterprise;individual", "", "烟花爆竹", 0}},
-      {{"建筑施工企业安全生产条件的检查", "《建筑施工企业安全生产许可证管理规定》第十九条", "enterprise", "", "建筑施工", 0},
+      {{"建筑施工企业安全生产条件的检查", "《建筑施工企业安全生产许可证管理规定》第十九条", "enterprise", "",
+        "建筑施工", 0},
        {"房地产开发企业经营行为的检查", "《城市房地产开发经营管理条例》第三十三条", "enterprise", "", "房地产", 0},
        {"物业服务企业的检查", "《物业管理条例》第五条", "enterprise", "", "物业管理", 0}},
       {{"排污单位的检查", "《排污许可管理条例》第二十八条", "enterprise;public_institution", "", "排污许可", 0},
-       {"环境影响评价技术服务机构的检查", "《中华人民共和国环境影响评价法》第二十条", "intermediary", "", "环评监管", 0},
+       {"环境影响评价技术服务机构的检查", "《中华人民共和国环境影响评价法》第二十条", "intermediary", "", "环评监管",
+        0},
        {"建设项目环境保护设施的检查", "《建设项目环境保护管理条例》第十九条", "enterprise", "", "环境监测", 0}},
-      {{"行政许可事项事中事后的检查", "《中华人民共和国行政许可法》第六十一条", "enterprise;individual", "", "行政许可", 0},
-       {"综合行政执法事项的检查", "《中华人民共和国行政处罚法》第五十四条", "enterprise;individual;social_org", "", "综合执法", 0}}};
+      {{"行政许可事项事中事后的检查", "《中华人民共和国行政许可法》第六十一条", "enterprise;individual", "", "行政许可",
+        0},
+       {"综合行政执法事项的检查", "《中华人民共和国行政处罚法》第五十四条", "enterprise;individual;social_org", "",
+        "综合执法", 0}}};
   return kLists[std::min<std::uint32_t>(dept, 5)];
 }
 
@@ -842,7 +911,9 @@ void WriteRelation(const Context& ctx, const Options& o, std::uint64_t a, std::u
   out->push_back('\n');
 }
 
-Status Invalid(const std::string& zh, const std::string& en) { return Status::Error(StatusCode::kInvalidArgument, zh, en); }
+Status Invalid(const std::string& zh, const std::string& en) {
+  return Status::Error(StatusCode::kInvalidArgument, zh, en);
+}
 
 }  // namespace
 
@@ -898,15 +969,17 @@ Status WriteCsv(const std::string& kind, const Options& options, std::ostream& o
       sink.MaybeFlush();
     }
   } else if (kind == "inspectors") {
-    buf->append("id,name,department,unit,office_region,certificate_no,certificate_expires,qualifications,expert,status,"
-                "id_number\n");
+    buf->append(
+        "id,name,department,unit,office_region,certificate_no,certificate_expires,qualifications,expert,status,"
+        "id_number\n");
     for (std::uint64_t i = 0; i < options.count; ++i) {
       WriteInspector(ctx, options, i, buf);
       sink.MaybeFlush();
     }
   } else if (kind == "items") {
-    buf->append("code,name,department,legal_basis,class,ratio_min,ratio_max,frequency_per_year,target_types,"
-                "target_labels,qualification\n");
+    buf->append(
+        "code,name,department,legal_basis,class,ratio_min,ratio_max,frequency_per_year,target_types,"
+        "target_labels,qualification\n");
     for (std::uint64_t i = 0; i < options.count; ++i) {
       WriteItem(options, i, buf);
       sink.MaybeFlush();

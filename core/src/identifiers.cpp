@@ -13,7 +13,8 @@ namespace {
 constexpr std::array<signed char, 256> MakeUsccIndex() {
   std::array<signed char, 256> t{};
   for (auto& v : t) v = -1;
-  for (std::size_t i = 0; i < kUsccAlphabet.size(); ++i) t[static_cast<unsigned char>(kUsccAlphabet[i])] = static_cast<signed char>(i);
+  for (std::size_t i = 0; i < kUsccAlphabet.size(); ++i)
+    t[static_cast<unsigned char>(kUsccAlphabet[i])] = static_cast<signed char>(i);
   return t;
 }
 constexpr std::array<signed char, 256> kUsccIndex = MakeUsccIndex();
@@ -35,9 +36,7 @@ std::string Show(char c) {
 }
 
 // Length for messages: code points when the input is UTF-8, bytes otherwise.
-std::size_t DisplayLength(std::string_view s) {
-  return text::IsValidUtf8(s) ? text::CodePointCount(s) : s.size();
-}
+std::size_t DisplayLength(std::string_view s) { return text::IsValidUtf8(s) ? text::CodePointCount(s) : s.size(); }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -79,8 +78,9 @@ Status ValidateUscc(std::string_view uscc) {
     std::string pos = std::to_string(i + 1);
     if (kUsccIndex[static_cast<unsigned char>(c)] < 0) {
       bool lower = c >= 'a' && c <= 'z';
-      return Invalid("统一社会信用代码第 " + pos + " 位字符 " + Show(c) + " 无效（只允许数字和除 I、O、Z、S、V 以外的大写字母" +
-                         (lower ? "，小写字母须转为大写" : "") + "）",
+      return Invalid("统一社会信用代码第 " + pos + " 位字符 " + Show(c) +
+                         " 无效（只允许数字和除 I、O、Z、S、V 以外的大写字母" + (lower ? "，小写字母须转为大写" : "") +
+                         "）",
                      "unified social credit code: position " + pos + " character " + Show(c) +
                          " is not allowed (digits and upper-case letters except I, O, Z, S, V" +
                          (lower ? "; lower-case letters must be upper-cased" : "") + ")");
@@ -93,9 +93,9 @@ Status ValidateUscc(std::string_view uscc) {
   }
   char expected = UsccCheckChar(uscc.substr(0, 17));
   if (uscc[17] != expected) {
-    return Invalid(std::string("统一社会信用代码校验位错误：应为 '") + expected + "'，实际为 '" + uscc[17] + "'",
-                   std::string("unified social credit code: check character expected '") + expected + "' got '" +
-                       uscc[17] + "'");
+    return Invalid(
+        std::string("统一社会信用代码校验位错误：应为 '") + expected + "'，实际为 '" + uscc[17] + "'",
+        std::string("unified social credit code: check character expected '") + expected + "' got '" + uscc[17] + "'");
   }
   return Status::Ok();
 }
@@ -131,7 +131,8 @@ Status ValidateResidentId(std::string_view id) {
   int d = (id[12] - '0') * 10 + (id[13] - '0');
   std::string date(id.substr(6, 8));
   if (y < 1900 || m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, m)) {
-    return Invalid("身份证号码中的出生日期 " + date + " 不存在", "resident identity number: birth date " + date + " does not exist");
+    return Invalid("身份证号码中的出生日期 " + date + " 不存在",
+                   "resident identity number: birth date " + date + " does not exist");
   }
   if (y * 10000 + m * 100 + d > TodayYmd()) {
     return Invalid("身份证号码中的出生日期 " + date + " 晚于今天",
@@ -139,9 +140,9 @@ Status ValidateResidentId(std::string_view id) {
   }
   char expected = ResidentIdCheckChar(id.substr(0, 17));
   if (id[17] != expected) {
-    return Invalid(std::string("身份证号码校验位错误：应为 '") + expected + "'，实际为 '" + id[17] + "'",
-                   std::string("resident identity number: check character expected '") + expected + "' got '" + id[17] +
-                       "'");
+    return Invalid(
+        std::string("身份证号码校验位错误：应为 '") + expected + "'，实际为 '" + id[17] + "'",
+        std::string("resident identity number: check character expected '") + expected + "' got '" + id[17] + "'");
   }
   return Status::Ok();
 }
@@ -172,14 +173,15 @@ Status ValidateIndustry(std::string_view code) {
     char letter;
     int first, last;
   };
-  static constexpr Section kSections[] = {
-      {'A', 1, 5},   {'B', 6, 12},  {'C', 13, 43}, {'D', 44, 46}, {'E', 47, 50}, {'F', 51, 52}, {'G', 53, 60},
-      {'H', 61, 62}, {'I', 63, 65}, {'J', 66, 69}, {'K', 70, 70}, {'L', 71, 72}, {'M', 73, 75}, {'N', 76, 79},
-      {'O', 80, 82}, {'P', 83, 83}, {'Q', 84, 85}, {'R', 86, 90}, {'S', 91, 96}, {'T', 97, 97}};
+  static constexpr Section kSections[] = {{'A', 1, 5},   {'B', 6, 12},  {'C', 13, 43}, {'D', 44, 46}, {'E', 47, 50},
+                                          {'F', 51, 52}, {'G', 53, 60}, {'H', 61, 62}, {'I', 63, 65}, {'J', 66, 69},
+                                          {'K', 70, 70}, {'L', 71, 72}, {'M', 73, 75}, {'N', 76, 79}, {'O', 80, 82},
+                                          {'P', 83, 83}, {'Q', 84, 85}, {'R', 86, 90}, {'S', 91, 96}, {'T', 97, 97}};
   auto bad_shape = [&] {
-    return Invalid("国民经济行业代码 '" + std::string(code) + "' 格式无效（应为门类字母 A–T，或字母加 2–4 位数字，如 C1311）",
-                   "industry code '" + std::string(code) +
-                       "' is malformed (a section letter A-T, or a letter and 2-4 digits, e.g. C1311)");
+    return Invalid(
+        "国民经济行业代码 '" + std::string(code) + "' 格式无效（应为门类字母 A–T，或字母加 2–4 位数字，如 C1311）",
+        "industry code '" + std::string(code) +
+            "' is malformed (a section letter A-T, or a letter and 2-4 digits, e.g. C1311)");
   };
   if (code.empty() || code.size() == 2 || code.size() > 5) return bad_shape();
   const Section* section = nullptr;
@@ -193,8 +195,8 @@ Status ValidateIndustry(std::string_view code) {
   if (division < section->first || division > section->last) {
     char range[32];
     std::snprintf(range, sizeof range, "%02d-%02d", section->first, section->last);
-    return Invalid("国民经济行业代码 '" + std::string(code) + "' 的大类 " + std::string(code.substr(1, 2)) + " 不属于门类 " +
-                       code[0] + "（应为 " + range + "）",
+    return Invalid("国民经济行业代码 '" + std::string(code) + "' 的大类 " + std::string(code.substr(1, 2)) +
+                       " 不属于门类 " + code[0] + "（应为 " + range + "）",
                    "industry code '" + std::string(code) + "': division " + std::string(code.substr(1, 2)) +
                        " is not in section " + code[0] + " (expected " + range + ")");
   }

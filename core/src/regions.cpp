@@ -65,17 +65,22 @@ Result<RegionTable> RegionTable::Parse(std::string_view tsv) {
       header_seen = true;
       continue;
     }
-    if (!SixDigits(cols[0])) return fail("代码 '" + std::string(cols[0]) + "' 不是 6 位数字", "code '" + std::string(cols[0]) + "' is not 6 digits");
+    if (!SixDigits(cols[0]))
+      return fail("代码 '" + std::string(cols[0]) + "' 不是 6 位数字",
+                  "code '" + std::string(cols[0]) + "' is not 6 digits");
     if (cols[0].substr(4) == "00") {
-      return fail("代码 " + std::string(cols[0]) + " 不是县级代码", "code " + std::string(cols[0]) + " is not a county code");
+      return fail("代码 " + std::string(cols[0]) + " 不是县级代码",
+                  "code " + std::string(cols[0]) + " is not a county code");
     }
     for (std::size_t i = 1; i < 4; ++i) {
       if (cols[i].empty() || !text::IsValidUtf8(cols[i]) || text::HasControlChar(cols[i]))
         return fail("名称为空或无效", "a name is empty or invalid");
     }
-    table.regions_.push_back(Region{std::string(cols[0]), std::string(cols[1]), std::string(cols[2]), std::string(cols[3])});
+    table.regions_.push_back(
+        Region{std::string(cols[0]), std::string(cols[1]), std::string(cols[2]), std::string(cols[3])});
   }
-  std::sort(table.regions_.begin(), table.regions_.end(), [](const Region& a, const Region& b) { return a.code < b.code; });
+  std::sort(table.regions_.begin(), table.regions_.end(),
+            [](const Region& a, const Region& b) { return a.code < b.code; });
   for (std::size_t i = 1; i < table.regions_.size(); ++i) {
     if (table.regions_[i].code == table.regions_[i - 1].code) {
       line_no = 0;
@@ -121,7 +126,8 @@ Status RegionTable::Validate(std::string_view code) const {
 std::vector<const Region*> RegionTable::CountiesUnder(std::string_view prefix) const {
   std::vector<const Region*> out;
   auto it = std::lower_bound(regions_.begin(), regions_.end(), prefix, Less);
-  for (; it != regions_.end() && std::string_view(it->code).substr(0, prefix.size()) == prefix; ++it) out.push_back(&*it);
+  for (; it != regions_.end() && std::string_view(it->code).substr(0, prefix.size()) == prefix; ++it)
+    out.push_back(&*it);
   return out;
 }
 

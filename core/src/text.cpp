@@ -61,8 +61,8 @@ enum class StepResult { kDone, kInvalid, kTruncated };
 // Converts as much of [*in, *in + *left) as possible, appending to *out. Stops at the end of
 // the input, at an invalid sequence or at an incomplete sequence at the end; *in and *left
 // are advanced past what was converted.
-StepResult ConvertSome(iconv_t cd, const char** in, std::size_t* left, std::string* out,
-                       std::size_t expansion_num, std::size_t expansion_den) {
+StepResult ConvertSome(iconv_t cd, const char** in, std::size_t* left, std::string* out, std::size_t expansion_num,
+                       std::size_t expansion_den) {
   while (*left > 0) {
     std::size_t old = out->size();
     std::size_t room = *left * expansion_num / expansion_den + 16;
@@ -151,12 +151,12 @@ std::size_t FindInvalidUtf8Scalar(const unsigned char* p, std::size_t n, std::si
 // Returns the length of a prefix ending at a character boundary that is valid UTF-8; the
 // scalar code continues from there (and finds the exact place of an error).
 __attribute__((target("ssse3"))) std::size_t ValidPrefixSsse3(const unsigned char* p, std::size_t n) {
-  constexpr std::uint8_t kTooShort = 1 << 0;   // lead followed by ASCII or another lead
-  constexpr std::uint8_t kTooLong = 1 << 1;    // ASCII followed by a continuation
-  constexpr std::uint8_t kOverlong3 = 1 << 2;  // E0 80..9F
-  constexpr std::uint8_t kTooLarge = 1 << 3;   // F4 90..BF, F5..FF
-  constexpr std::uint8_t kSurrogate = 1 << 4;  // ED A0..BF
-  constexpr std::uint8_t kOverlong2 = 1 << 5;  // C0, C1
+  constexpr std::uint8_t kTooShort = 1 << 0;      // lead followed by ASCII or another lead
+  constexpr std::uint8_t kTooLong = 1 << 1;       // ASCII followed by a continuation
+  constexpr std::uint8_t kOverlong3 = 1 << 2;     // E0 80..9F
+  constexpr std::uint8_t kTooLarge = 1 << 3;      // F4 90..BF, F5..FF
+  constexpr std::uint8_t kSurrogate = 1 << 4;     // ED A0..BF
+  constexpr std::uint8_t kOverlong2 = 1 << 5;     // C0, C1
   constexpr std::uint8_t kTooLarge1000 = 1 << 6;  // F5..FF 80..8F
   constexpr std::uint8_t kOverlong4 = 1 << 6;     // F0 80..8F
   constexpr std::uint8_t kTwoConts = 1 << 7;      // continuation after continuation
@@ -174,13 +174,13 @@ __attribute__((target("ssse3"))) std::size_t ValidPrefixSsse3(const unsigned cha
       static_cast<char>(kCarry | kTooLarge | kTooLarge1000), static_cast<char>(kCarry | kTooLarge | kTooLarge1000),
       static_cast<char>(kCarry | kTooLarge | kTooLarge1000 | kSurrogate),
       static_cast<char>(kCarry | kTooLarge | kTooLarge1000), static_cast<char>(kCarry | kTooLarge | kTooLarge1000));
-  const __m128i byte2_high = _mm_setr_epi8(
-      kTooShort, kTooShort, kTooShort, kTooShort, kTooShort, kTooShort, kTooShort, kTooShort,
-      static_cast<char>(kTooLong | kOverlong2 | kTwoConts | kOverlong3 | kTooLarge1000 | kOverlong4),
-      static_cast<char>(kTooLong | kOverlong2 | kTwoConts | kOverlong3 | kTooLarge),
-      static_cast<char>(kTooLong | kOverlong2 | kTwoConts | kSurrogate | kTooLarge),
-      static_cast<char>(kTooLong | kOverlong2 | kTwoConts | kSurrogate | kTooLarge), kTooShort, kTooShort, kTooShort,
-      kTooShort);
+  const __m128i byte2_high =
+      _mm_setr_epi8(kTooShort, kTooShort, kTooShort, kTooShort, kTooShort, kTooShort, kTooShort, kTooShort,
+                    static_cast<char>(kTooLong | kOverlong2 | kTwoConts | kOverlong3 | kTooLarge1000 | kOverlong4),
+                    static_cast<char>(kTooLong | kOverlong2 | kTwoConts | kOverlong3 | kTooLarge),
+                    static_cast<char>(kTooLong | kOverlong2 | kTwoConts | kSurrogate | kTooLarge),
+                    static_cast<char>(kTooLong | kOverlong2 | kTwoConts | kSurrogate | kTooLarge), kTooShort, kTooShort,
+                    kTooShort, kTooShort);
   const __m128i nibble = _mm_set1_epi8(0x0F);
   const __m128i sub3 = _mm_set1_epi8(static_cast<char>(0xE0 - 0x80));
   const __m128i sub4 = _mm_set1_epi8(static_cast<char>(0xF0 - 0x80));
@@ -194,10 +194,10 @@ __attribute__((target("ssse3"))) std::size_t ValidPrefixSsse3(const unsigned cha
       continue;
     }
     __m128i prev1 = _mm_alignr_epi8(in, prev, 15);
-    __m128i special = _mm_and_si128(
-        _mm_and_si128(_mm_shuffle_epi8(byte1_high, _mm_and_si128(_mm_srli_epi16(prev1, 4), nibble)),
-                      _mm_shuffle_epi8(byte1_low, _mm_and_si128(prev1, nibble))),
-        _mm_shuffle_epi8(byte2_high, _mm_and_si128(_mm_srli_epi16(in, 4), nibble)));
+    __m128i special =
+        _mm_and_si128(_mm_and_si128(_mm_shuffle_epi8(byte1_high, _mm_and_si128(_mm_srli_epi16(prev1, 4), nibble)),
+                                    _mm_shuffle_epi8(byte1_low, _mm_and_si128(prev1, nibble))),
+                      _mm_shuffle_epi8(byte2_high, _mm_and_si128(_mm_srli_epi16(in, 4), nibble)));
     __m128i prev2 = _mm_alignr_epi8(in, prev, 14);
     __m128i prev3 = _mm_alignr_epi8(in, prev, 13);
     __m128i must23 = _mm_and_si128(_mm_or_si128(_mm_subs_epu8(prev2, sub3), _mm_subs_epu8(prev3, sub4)), high_bit);
@@ -285,10 +285,10 @@ Result<std::string> Gb18030ToUtf8(std::string_view in, bool allow_truncated_tail
     return out;
   }
   if (r == StepResult::kTruncated) {
-    return Status::Error(StatusCode::kInvalidArgument,
-                         "GB18030 文本在第 " + std::to_string(offset) + " 字节处被截断（多字节字符不完整）",
-                         "GB18030 text is truncated at byte offset " + std::to_string(offset) +
-                             " (incomplete multi-byte character)");
+    return Status::Error(
+        StatusCode::kInvalidArgument,
+        "GB18030 文本在第 " + std::to_string(offset) + " 字节处被截断（多字节字符不完整）",
+        "GB18030 text is truncated at byte offset " + std::to_string(offset) + " (incomplete multi-byte character)");
   }
   if (r == StepResult::kInvalid) {
     return Status::Error(StatusCode::kInvalidArgument,
@@ -343,7 +343,8 @@ class TwoByteTable {
         std::size_t len = sizeof out - out_left;
         if (len == 0 || len > 3) continue;
         std::uint32_t e = static_cast<std::uint32_t>(len);
-        for (std::size_t k = 0; k < len; ++k) e |= static_cast<std::uint32_t>(static_cast<unsigned char>(out[k])) << (8 * (k + 1));
+        for (std::size_t k = 0; k < len; ++k)
+          e |= static_cast<std::uint32_t>(static_cast<unsigned char>(out[k])) << (8 * (k + 1));
         entries_[static_cast<std::size_t>((lead - 0x81) * 191 + (trail - 0x40))] = e;
       }
     }

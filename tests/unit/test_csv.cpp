@@ -1,7 +1,6 @@
 // Unit tests of core/src/csv.h: the streaming CSV reader (encodings, quoting, hostile input,
 // chunk boundaries, resynchronisation) and AppendCsvRecord.
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <sstream>
 #include <string>
@@ -90,7 +89,10 @@ TEST_CASE("csv: well-formed input", "[csv]") {
       {"LF", "a,b\n1,2\n", {{"a", "b"}, {"1", "2"}}},
       {"CRLF", "a,b\r\n1,2\r\n", {{"a", "b"}, {"1", "2"}}},
       {"bare CR", "a,b\r1,2\r", {{"a", "b"}, {"1", "2"}}},
-      {"BOM and CRLF", "\xEF\xBB\xBF" "a,b\r\n1,2\r\n", {{"a", "b"}, {"1", "2"}}},
+      {"BOM and CRLF",
+       "\xEF\xBB\xBF"
+       "a,b\r\n1,2\r\n",
+       {{"a", "b"}, {"1", "2"}}},
       {"only a BOM", "\xEF\xBB\xBF", {}},
       {"empty lines skipped", "\n\na,b\n\r\n\n1,2\n\n", {{"a", "b"}, {"1", "2"}}},
       {"empty fields", ",\n,,\na,,b\n", {{"", ""}, {"", "", ""}, {"a", "", "b"}}},
@@ -102,7 +104,8 @@ TEST_CASE("csv: well-formed input", "[csv]") {
       {"embedded CRLF", "\"l1\r\nl2\",x\r\n", {{"l1\r\nl2", "x"}}},
       {"quoted at EOF", "a,\"b\"", {{"a", "b"}}},
       {"spaces kept", " a , b \n", {{" a ", " b "}}},
-      {"Chinese", "名称,地址\n宁波市海曙区恒达贸易有限公司,\"浙江省宁波市,海曙区\"\n",
+      {"Chinese",
+       "名称,地址\n宁波市海曙区恒达贸易有限公司,\"浙江省宁波市,海曙区\"\n",
        {{"名称", "地址"}, {"宁波市海曙区恒达贸易有限公司", "浙江省宁波市,海曙区"}}},
   };
   for (const Case& c : cases) {
@@ -212,7 +215,10 @@ TEST_CASE("csv: hostile bytes", "[csv]") {
     CHECK(items[2].line == 4);
   }
   SECTION("UTF-16 is refused once") {
-    auto items = Read(std::string("\xFF\xFE" "a\0,\0b\0", 8));
+    auto items =
+        Read(std::string("\xFF\xFE"
+                         "a\0,\0b\0",
+                         8));
     REQUIRE(items.size() == 1);
     CHECK(items[0].error);
     CHECK_THAT(items[0].message, Catch::Contains("UTF-16"));
@@ -359,7 +365,8 @@ TEST_CASE("csv: characters cut by chunk boundaries", "[csv]") {
     std::string id(static_cast<std::size_t>(i % 7), 'p');
     id += std::to_string(i);
     std::string text = i % 5 == 0 ? "统一社会信用代码😀𠀀,\"引号\"\"\n换行\"" : "浙江省宁波市象山县丹东街道";
-    utf8 += id + "," + (i % 5 == 0 ? "\"" + std::string("统一社会信用代码😀𠀀,\"\"引号\"\"\"\"\n换行") + "\"" : text) + "\n";
+    utf8 +=
+        id + "," + (i % 5 == 0 ? "\"" + std::string("统一社会信用代码😀𠀀,\"\"引号\"\"\"\"\n换行") + "\"" : text) + "\n";
     expected.push_back({id, i % 5 == 0 ? "统一社会信用代码😀𠀀,\"引号\"\"\n换行" : text});
   }
   SECTION("UTF-8") {

@@ -1,8 +1,7 @@
 // Unit tests of core/src/generator.h (`xinjian gen`): determinism, index addressing,
 // validity of every generated identifier and region, referential integrity of relations.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <map>
 #include <set>
 #include <sstream>
@@ -132,11 +131,9 @@ TEST_CASE("gen: deterministic and index-addressable", "[gen]") {
   CHECK(Gen("subjects", bj) != Gen("subjects", o));
   // SubjectUscc and InspectorId give exactly what the files contain.
   auto subjects = Parse(Gen("subjects", o));
-  for (std::size_t i = 1; i < subjects.size(); ++i)
-    REQUIRE(subjects[i][0] == xj::gen::SubjectUscc(42, "33", i - 1));
+  for (std::size_t i = 1; i < subjects.size(); ++i) REQUIRE(subjects[i][0] == xj::gen::SubjectUscc(42, "33", i - 1));
   auto inspectors = Parse(Gen("inspectors", o));
-  for (std::size_t i = 1; i < inspectors.size(); ++i)
-    REQUIRE(inspectors[i][0] == xj::gen::InspectorId(42, 5, i - 1));
+  for (std::size_t i = 1; i < inspectors.size(); ++i) REQUIRE(inspectors[i][0] == xj::gen::InspectorId(42, 5, i - 1));
   CHECK(xj::gen::InspectorId(42, 5, 0) == "SCJG000001");
 }
 
@@ -149,8 +146,8 @@ TEST_CASE("gen: subjects are valid and realistic", "[gen]") {
   auto rows = Parse(csv);
   REQUIRE(rows.size() == o.count + 1);
   const xj::RegionTable& regions = xj::RegionTable::Builtin();
-  const std::set<std::string> labels = {"食品经营", "特种设备", "直销", "网络交易", "广告",
-                                        "药品零售", "医疗器械", "危险化学品", "出版物", "二手车"};
+  const std::set<std::string> labels = {"食品经营", "特种设备", "直销",       "网络交易", "广告",
+                                        "药品零售", "医疗器械", "危险化学品", "出版物",   "二手车"};
   std::map<std::string, int> types, statuses, risks;
   std::set<std::string> counties, industries;
   std::size_t in_province = 0, with_labels = 0;
@@ -161,7 +158,7 @@ TEST_CASE("gen: subjects are valid and realistic", "[gen]") {
     REQUIRE(xj::ids::ValidateUscc(r[0]).ok());
     REQUIRE(regions.Validate(r[3]).ok());
     REQUIRE(regions.Find(r[3]) != nullptr);  // a county, not a prefecture
-    CHECK(r[0].substr(2, 6) == r[3]);          // USCC positions 3-8: the region
+    CHECK(r[0].substr(2, 6) == r[3]);        // USCC positions 3-8: the region
     REQUIRE(xj::ids::ValidateIndustry(r[4]).ok());
     CHECK(r[4].size() == 5);
     CHECK(IsDate(r[5], "1995-01-01", "2025-12-31"));
@@ -292,7 +289,8 @@ TEST_CASE("gen: inspectors", "[gen]") {
     CHECK((r[9] == "active" || r[9] == "inactive"));
     active += r[9] == "active";
     REQUIRE(xj::ids::ValidateResidentId(r[10]).ok());
-    CHECK(IsDate(r[10].substr(6, 4) + "-" + r[10].substr(10, 2) + "-" + r[10].substr(12, 2), "1965-01-01", "2000-12-31"));
+    CHECK(
+        IsDate(r[10].substr(6, 4) + "-" + r[10].substr(10, 2) + "-" + r[10].substr(12, 2), "1965-01-01", "2000-12-31"));
   }
   // Department 0 has the largest share; all five departments appear.
   REQUIRE(per_dept.size() == 5);

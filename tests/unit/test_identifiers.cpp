@@ -1,7 +1,6 @@
 // Unit tests of core/src/identifiers.h: USCC (GB 32100-2015), resident ID (GB 11643),
 // GB/T 4754 industry codes; python3-stdnum as an independent oracle.
 #include <catch2/catch.hpp>
-
 #include <sstream>
 #include <string>
 #include <vector>
@@ -123,8 +122,8 @@ TEST_CASE("ids: masking of ID numbers", "[ids]") {
 }
 
 TEST_CASE("ids: GB/T 4754 industry codes", "[ids]") {
-  for (const char* ok : {"A", "C", "T", "C13", "C131", "C1311", "F5211", "I6513", "H6210", "A0111", "S9530", "T9700",
-                         "K70", "Q8411"}) {
+  for (const char* ok :
+       {"A", "C", "T", "C13", "C131", "C1311", "F5211", "I6513", "H6210", "A0111", "S9530", "T9700", "K70", "Q8411"}) {
     INFO(ok);
     CHECK(xj::ids::ValidateIndustry(ok).ok());
   }
@@ -132,11 +131,12 @@ TEST_CASE("ids: GB/T 4754 industry codes", "[ids]") {
     const char* in;
     const char* says;
   };
-  for (Case c : {Case{"", "malformed"}, Case{"c1311", "malformed"}, Case{"C1", "malformed"}, Case{"C13111", "malformed"},
-                 Case{"U1311", "malformed"}, Case{"Z", "malformed"}, Case{"CX311", "malformed"},
-                 Case{"C 311", "malformed"}, Case{"C5211", "division 52 is not in section C (expected 13-43)"},
-                 Case{"F1311", "division 13 is not in section F"}, Case{"A06", "not in section A"},
-                 Case{"T9600", "not in section T"}}) {
+  for (Case c :
+       {Case{"", "malformed"}, Case{"c1311", "malformed"}, Case{"C1", "malformed"}, Case{"C13111", "malformed"},
+        Case{"U1311", "malformed"}, Case{"Z", "malformed"}, Case{"CX311", "malformed"}, Case{"C 311", "malformed"},
+        Case{"C5211", "division 52 is not in section C (expected 13-43)"},
+        Case{"F1311", "division 13 is not in section F"}, Case{"A06", "not in section A"},
+        Case{"T9600", "not in section T"}}) {
     xj::Status s = xj::ids::ValidateIndustry(c.in);
     INFO(c.in << " -> " << s.message());
     CHECK_FALSE(s.ok());
@@ -146,7 +146,8 @@ TEST_CASE("ids: GB/T 4754 industry codes", "[ids]") {
 
 // python3-stdnum (Debian package) is an independent implementation of both checks.
 TEST_CASE("ids: generated USCCs and ID numbers are valid for python3-stdnum too", "[ids][oracle]") {
-  const std::string python = xj::test::RunShell("test -x /usr/bin/python3").exit_code == 0 ? "/usr/bin/python3" : "python3";
+  const std::string python =
+      xj::test::RunShell("test -x /usr/bin/python3").exit_code == 0 ? "/usr/bin/python3" : "python3";
   auto probe = xj::test::RunShell(python + " -c 'import stdnum.cn.uscc, stdnum.cn.ric'");
   if (probe.exit_code != 0) {
     FAIL("python3-stdnum is needed for this test (apt install python3-stdnum): " << probe.err);
@@ -217,7 +218,7 @@ TEST_CASE("ids: generated USCCs and ID numbers are valid for python3-stdnum too"
     if (ours[i] != expect_valid || theirs[i] != expect_valid) {
       ++disagreements;
       UNSCOPED_INFO(values[i] << " (expected " << (expect_valid ? "valid" : "invalid") << "): ours=" << ours[i]
-                                << " stdnum=" << theirs[i]);
+                              << " stdnum=" << theirs[i]);
     }
     valid += theirs[i];
   }

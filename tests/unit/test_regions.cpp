@@ -1,7 +1,6 @@
 // Unit tests of core/src/regions.h: the embedded GB/T 2260 table.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <string>
 
 #include "regions.h"
@@ -40,11 +39,11 @@ TEST_CASE("regions: validity of county, prefecture and province codes", "[region
     const char* code;
     bool valid;
   };
-  for (Case c : {Case{"330225", true}, Case{"330200", true}, Case{"330000", true}, Case{"110101", true},
-                 Case{"110000", true}, Case{"110100", true}, Case{"659001", true}, Case{"330299", false},
-                 Case{"339900", false}, Case{"990000", false}, Case{"000000", false}, Case{"33022", false},
-                 Case{"3302250", false}, Case{"33022a", false}, Case{"", false}, Case{" 330225", false},
-                 Case{"３３０２２５", false}}) {
+  for (Case c :
+       {Case{"330225", true}, Case{"330200", true}, Case{"330000", true}, Case{"110101", true}, Case{"110000", true},
+        Case{"110100", true}, Case{"659001", true}, Case{"330299", false}, Case{"339900", false}, Case{"990000", false},
+        Case{"000000", false}, Case{"33022", false}, Case{"3302250", false}, Case{"33022a", false}, Case{"", false},
+        Case{" 330225", false}, Case{"３３０２２５", false}}) {
     INFO(c.code);
     CHECK(t.IsValid(c.code) == c.valid);
     CHECK(t.Validate(c.code).ok() == c.valid);
@@ -88,7 +87,7 @@ TEST_CASE("regions: parsing the TSV format", "[regions]") {
   REQUIRE(ok.ok());
   CHECK(ok.value().size() == 2);
   REQUIRE(ok.value().Find("330225") != nullptr);
-  CHECK(ok.value().Find("330225")->province == "浙江省");  // CR stripped
+  CHECK(ok.value().Find("330225")->province == "浙江省");    // CR stripped
   CHECK(ok.value().CountiesUnder("")[0]->code == "330225");  // sorted
   CHECK(ok.value().IsValid("330200"));
   CHECK_FALSE(ok.value().IsValid("110000"));

@@ -1,6 +1,5 @@
 // Unit tests of core/src/text.h: UTF-8 validation, control characters, GB18030 conversion.
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -83,13 +82,17 @@ struct TestRng {
 std::uint32_t RandomCodePoint(TestRng& r) {
   switch (r.Below(6)) {
     case 0:
-    case 1: return 0x20 + r.Below(0x5F);
+    case 1:
+      return 0x20 + r.Below(0x5F);
     case 2:
-    case 3: return 0x4E00 + r.Below(0x51A5);
-    case 4: return 0x80 + r.Below(0x780);
+    case 3:
+      return 0x4E00 + r.Below(0x51A5);
+    case 4:
+      return 0x80 + r.Below(0x780);
     default: {
       std::uint32_t cp;
-      do cp = 0x800 + r.Below(0x10FFFF - 0x800); while (cp >= 0xD800 && cp <= 0xDFFF);
+      do cp = 0x800 + r.Below(0x10FFFF - 0x800);
+      while (cp >= 0xD800 && cp <= 0xDFFF);
       return cp;
     }
   }
@@ -107,27 +110,27 @@ TEST_CASE("text: UTF-8 validity table", "[text]") {
       {"plain ascii", true},
       {"中文", true},
       {"é", true},
-      {"\xF0\x9F\x98\x80", true},          // U+1F600
-      {"\xF4\x8F\xBF\xBF", true},          // U+10FFFF
-      {"\xEF\xBF\xBF", true},              // U+FFFF
-      {std::string("a\0b", 3), true},      // NUL is valid UTF-8
-      {"\xC0\x80", false},                 // overlong NUL
-      {"\xC1\xBF", false},                 // overlong
-      {"\xE0\x80\x80", false},             // overlong 3-byte
-      {"\xE0\x9F\xBF", false},             // overlong 3-byte
-      {"\xF0\x80\x80\x80", false},         // overlong 4-byte
-      {"\xF0\x8F\xBF\xBF", false},         // overlong 4-byte
-      {"\xED\xA0\x80", false},             // surrogate U+D800
-      {"\xED\xBF\xBF", false},             // surrogate U+DFFF
-      {"\xF4\x90\x80\x80", false},         // U+110000
+      {"\xF0\x9F\x98\x80", true},      // U+1F600
+      {"\xF4\x8F\xBF\xBF", true},      // U+10FFFF
+      {"\xEF\xBF\xBF", true},          // U+FFFF
+      {std::string("a\0b", 3), true},  // NUL is valid UTF-8
+      {"\xC0\x80", false},             // overlong NUL
+      {"\xC1\xBF", false},             // overlong
+      {"\xE0\x80\x80", false},         // overlong 3-byte
+      {"\xE0\x9F\xBF", false},         // overlong 3-byte
+      {"\xF0\x80\x80\x80", false},     // overlong 4-byte
+      {"\xF0\x8F\xBF\xBF", false},     // overlong 4-byte
+      {"\xED\xA0\x80", false},         // surrogate U+D800
+      {"\xED\xBF\xBF", false},         // surrogate U+DFFF
+      {"\xF4\x90\x80\x80", false},     // U+110000
       {"\xF5\x80\x80\x80", false},
-      {"\x80", false},                     // lone continuation
+      {"\x80", false},  // lone continuation
       {"a\xBF", false},
-      {"\xE4\xB8", false},                 // truncated 中
-      {"\xE4\xB8\x41", false},             // continuation missing
+      {"\xE4\xB8", false},      // truncated 中
+      {"\xE4\xB8\x41", false},  // continuation missing
       {"\xFE", false},
       {"\xFF", false},
-      {"\xD6\xD0\xCE\xC4", false},         // 中文 in GB18030
+      {"\xD6\xD0\xCE\xC4", false},  // 中文 in GB18030
   };
   for (const Case& c : cases) {
     INFO("input bytes: " << c.in.size());
@@ -177,10 +180,18 @@ TEST_CASE("text: FindInvalidUtf8 agrees with a naive decoder on random input", "
     for (int k = 0; k < corruptions; ++k) {
       std::size_t at = r.Below(static_cast<std::uint32_t>(s.size()));
       switch (r.Below(4)) {
-        case 0: s[at] = static_cast<char>(0x80 + r.Below(0x80)); break;  // any high byte
-        case 1: s[at] = static_cast<char>(r.Below(256)); break;
-        case 2: s.erase(at, 1); break;                                     // drop a byte
-        default: s.insert(at, 1, static_cast<char>(0xC0 + r.Below(0x40))); break;  // a stray lead
+        case 0:
+          s[at] = static_cast<char>(0x80 + r.Below(0x80));
+          break;  // any high byte
+        case 1:
+          s[at] = static_cast<char>(r.Below(256));
+          break;
+        case 2:
+          s.erase(at, 1);
+          break;  // drop a byte
+        default:
+          s.insert(at, 1, static_cast<char>(0xC0 + r.Below(0x40)));
+          break;  // a stray lead
       }
       if (s.empty()) s.push_back('x');  // (not s = "x": GCC 12 -Wrestrict false positive)
     }
@@ -234,7 +245,8 @@ TEST_CASE("text: GB18030 to UTF-8", "[text]") {
   auto bad = xj::text::Gb18030ToUtf8("ab\x81\x20");
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().code() == xj::StatusCode::kInvalidArgument);
-  CHECK_THAT(bad.status().message(), Catch::Contains("offset 2") && Catch::Contains("第 2 字节") && Catch::Contains(" / "));
+  CHECK_THAT(bad.status().message(),
+             Catch::Contains("offset 2") && Catch::Contains("第 2 字节") && Catch::Contains(" / "));
 
   auto single_ff = xj::text::Gb18030ToUtf8("a\xFF");
   REQUIRE_FALSE(single_ff.ok());
@@ -300,8 +312,14 @@ TEST_CASE("text: streaming GB18030 conversion equals the one-shot conversion", "
 
 TEST_CASE("text: lenient GB18030 conversion marks invalid bytes and agrees with iconv", "[text]") {
   std::string out;
-  xj::text::AppendGb18030AsUtf8("a\x81\x20" "b\xFF" "c\x80\xD6\xD0", true, &out);
-  CHECK(out == "a\xFF b\xFF" "c\xFF中");
+  xj::text::AppendGb18030AsUtf8(
+      "a\x81\x20"
+      "b\xFF"
+      "c\x80\xD6\xD0",
+      true, &out);
+  CHECK(out ==
+        "a\xFF b\xFF"
+        "c\xFF中");
   out.clear();
   CHECK(xj::text::AppendGb18030AsUtf8("x\xD6", true, &out) == 0);  // final: the tail is invalid
   CHECK(out == "x\xFF");
@@ -318,9 +336,12 @@ TEST_CASE("text: lenient GB18030 conversion marks invalid bytes and agrees with 
     std::size_t n = 1 + r.Below(12);
     for (std::size_t k = 0; k < n; ++k) {
       std::uint32_t kind = r.Below(4);
-      if (kind == 0) in += static_cast<char>(0x20 + r.Below(0x5F));
-      else if (kind == 1) in += static_cast<char>(0x30 + r.Below(10));
-      else in += static_cast<char>(0x80 + r.Below(0x80));
+      if (kind == 0)
+        in += static_cast<char>(0x20 + r.Below(0x5F));
+      else if (kind == 1)
+        in += static_cast<char>(0x30 + r.Below(10));
+      else
+        in += static_cast<char>(0x80 + r.Below(0x80));
     }
     auto strict = xj::text::Gb18030ToUtf8(in);
     std::string lenient;
