@@ -9,6 +9,33 @@
 namespace xj {
 namespace {
 
+// Columns stored as integers. Binding them as integers spares SQLite a text-to-number
+// conversion per value.
+bool IsIntegerColumn(const std::string& c) {
+  auto ends = [&](const char* suf) {
+    std::size_t n = std::char_traits<char>::length(suf);
+    return c.size() >= n && c.compare(c.size() - n, n, suf) == 0;
+  };
+  return ends("_us") || ends("_ppm") || c == "seq" || c == "position" || c == "frequency_per_year" || c == "expert";
+}
+
+// Binds a cell: NULL, an integer for integer columns holding a plain decimal, else text.
+int BindCell(sqlite3_stmt* st, int i, const Cell& c, bool integer) {
+  if (!c) return sqlite3_bind_null(st, i);
+  if (integer && !c->empty() && c->size() <= 18) {
+    long long v = 0;
+    bool neg = (*c)[0] == '-';
+    bool ok = c->size() > (neg ? 1u : 0u);
+    for (std::size_t k = neg ? 1 : 0; ok && k < c->size(); ++k) {
+      char ch = (*c)[k];
+      ok = ch >= '0' && ch <= '9';
+      v = v * 10 + (ch - '0');
+    }
+    if (ok) return sqlite3_bind_int64(st, i, neg ? -v : v);
+  }
+  return sqlite3_bind_text(st, i, c->data(), static_cast<int>(c->size()), SQLITE_STATIC);
+}
+
 std::string Join(const std::vector<std::string>& v, const std::string& sep) {
   std::string s;
   for (std::size_t i = 0; i < v.size(); ++i) {
@@ -28,8 +55,9 @@ class SqliteSink final : public RowSink {
   // `insert` inserts a row; `update` (optional) updates the row with the same key and is
   // tried first: SQLite's ON CONFLICT DO UPDATE builds an ephemeral table per row, which
   // costs more than a second statement.
-  SqliteSink(sqlite3* db, sqlite3_stmt* insert, sqlite3_stmt* update, std::vector<int> update_order)
-      : db_(db), insert_(insert), update_(update), update_order_(std::move(update_order)) {}
+  SqliteSink(sqlite3* db, sqlite3_stmt* insert, sqlite3_stmt* update, std::vector<int> update_order,
+             std::vector<bool> integer)
+      : db_(db), insert_(insert), update_(update), update_order_(std::move(update_order)), integer_(std::move(integer)) {}
   ~SqliteSink() override {
     sqlite3_finalize(insert_);
     sqlite3_finalize(update_);
@@ -38,28 +66,28 @@ class SqliteSink final : public RowSink {
     if (update_) {
       sqlite3_reset(update_);
       for (std::size_t i = 0; i < update_order_.size(); ++i)
-        if (Status s = Bind(update_, static_cast<int>(i + 1), row[static_cast<std::size_t>(update_order_[i])]); !s.ok()) return s;
+        if (Status s = Bind(update_, static_cast<int>(i + 1), static_cast<std::size_t>(update_order_[i]), row); !s.ok()) return s;
       if (sqlite3_step(update_) != SQLITE_DONE) return SqliteError(db_, "update");
       if (sqlite3_changes(db_) > 0) return Status::Ok();
     }
     sqlite3_reset(insert_);
     for (std::size_t i = 0; i < row.size(); ++i)
-      if (Status s = Bind(insert_, static_cast<int>(i + 1), row[i]); !s.ok()) return s;
+      if (Status s = Bind(insert_, static_cast<int>(i + 1), i, row); !s.ok()) return s;
     if (sqlite3_step(insert_) != SQLITE_DONE) return SqliteError(db_, "insert");
     return Status::Ok();
   }
   Status Finish() override { return Status::Ok(); }
 
  private:
-  Status Bind(sqlite3_stmt* st, int i, const Cell& c) {
-    int rc = c ? sqlite3_bind_text(st, i, c->data(), static_cast<int>(c->size()), SQLITE_STATIC)
-               : sqlite3_bind_null(st, i);
+  Status Bind(sqlite3_stmt* st, int i, std::size_t col, const Row& row) {
+    int rc = BindCell(st, i, row[col], col < integer_.size() && integer_[col]);
     return rc == SQLITE_OK ? Status::Ok() : SqliteError(db_, "bind");
   }
   sqlite3* db_;
   sqlite3_stmt* insert_;
   sqlite3_stmt* update_;
   std::vector<int> update_order_;
+  std::vector<bool> integer_;
 };
 
 // COPY text format: backslash escapes for \\, \t, \n, \r; NULL is \N.
@@ -214,7 +242,9 @@ Result<std::unique_ptr<RowSink>> RowSink::Create(Database& db, const std::string
         return SqliteError(h, "prepare");
       }
     }
-    return std::unique_ptr<RowSink>(new SqliteSink(h, insert, update, std::move(order)));
+    std::vector<bool> integer;
+    for (const std::string& c : columns) integer.push_back(IsIntegerColumn(c));
+    return std::unique_ptr<RowSink>(new SqliteSink(h, insert, update, std::move(order), std::move(integer)));
   }
   pg_conn* conn = db.pg_handle();
   if (conflict_columns.empty())
@@ -282,6 +312,162 @@ Result<std::unordered_map<std::string, std::string>> FetchByKeys(
   }
   PQclear(r);
   return out;
+}
+
+}  // namespace xj
+
+namespace xj {
+namespace {
+
+std::string JoinKey(const Row& row, const std::vector<std::size_t>& key) {
+  std::string k;
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    if (i) k += '\t';
+    k += row[key[i]].value_or("");
+  }
+  return k;
+}
+
+class SqliteUpserter final : public Upserter {
+ public:
+  SqliteUpserter(sqlite3* h, UpsertSpec spec) : h_(h), spec_(std::move(spec)) {}
+  ~SqliteUpserter() override {
+    sqlite3_finalize(insert_);
+    sqlite3_finalize(select_);
+    sqlite3_finalize(update_);
+  }
+  Status Prepare() {
+    const auto& c = spec_.columns;
+    for (const std::string& col : c) integer_.push_back(IsIntegerColumn(col));
+    std::string cols, qs, set, where;
+    for (std::size_t i = 0; i < c.size(); ++i) {
+      cols += (i ? "," : "") + CheckIdentifier(c[i]);
+      qs += i ? ",?" : "?";
+      bool is_key = std::find(spec_.key.begin(), spec_.key.end(), i) != spec_.key.end();
+      if (!is_key) {
+        set += (set.empty() ? "" : ",") + c[i] + "=?";
+        update_order_.push_back(i);
+      }
+    }
+    for (std::size_t k : spec_.key) {
+      where += (where.empty() ? "" : " AND ") + c[k] + "=?";
+      update_order_.push_back(k);
+    }
+    std::string t = CheckIdentifier(spec_.table);
+    std::string ins = "INSERT OR IGNORE INTO " + t + "(" + cols + ") VALUES (" + qs + ")";
+    std::string sel = "SELECT " + c[spec_.digest] + " FROM " + t + " WHERE " + where;
+    std::string upd = "UPDATE " + t + " SET " + set + " WHERE " + where;
+    if (sqlite3_prepare_v2(h_, ins.c_str(), -1, &insert_, nullptr) != SQLITE_OK ||
+        sqlite3_prepare_v2(h_, sel.c_str(), -1, &select_, nullptr) != SQLITE_OK ||
+        sqlite3_prepare_v2(h_, upd.c_str(), -1, &update_, nullptr) != SQLITE_OK)
+      return SqliteError(h_, "prepare");
+    return Status::Ok();
+  }
+  Status Run(const std::vector<Row>& rows, std::vector<UpsertOutcome>* outcomes, std::vector<std::string>* before) override {
+    outcomes->assign(rows.size(), UpsertOutcome::kUnchanged);
+    before->assign(rows.size(), std::string());
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      const Row& row = rows[r];
+      sqlite3_reset(insert_);
+      for (std::size_t i = 0; i < row.size(); ++i) BindCell(insert_, static_cast<int>(i + 1), row[i], integer_[i]);
+      if (sqlite3_step(insert_) != SQLITE_DONE) return SqliteError(h_, "insert");
+      if (sqlite3_changes(h_) == 1) {
+        (*outcomes)[r] = UpsertOutcome::kInserted;
+        continue;
+      }
+      // The key exists (or a constraint ignored the row: then there is nothing to find).
+      sqlite3_reset(select_);
+      for (std::size_t i = 0; i < spec_.key.size(); ++i)
+        BindCell(select_, static_cast<int>(i + 1), row[spec_.key[i]], integer_[spec_.key[i]]);
+      int rc = sqlite3_step(select_);
+      if (rc != SQLITE_ROW) {
+        if (rc == SQLITE_DONE)
+          return Status::Error(StatusCode::kInternal, "数据库约束拒绝了记录 " + JoinKey(row, spec_.key),
+                               "a database constraint refused the record " + JoinKey(row, spec_.key));
+        return SqliteError(h_, "select");
+      }
+      const char* stored = reinterpret_cast<const char*>(sqlite3_column_text(select_, 0));
+      std::string stored_digest = stored ? stored : "";
+      if (stored_digest == *row[spec_.digest]) continue;
+      sqlite3_reset(update_);
+      for (std::size_t i = 0; i < update_order_.size(); ++i)
+        BindCell(update_, static_cast<int>(i + 1), row[update_order_[i]], integer_[update_order_[i]]);
+      if (sqlite3_step(update_) != SQLITE_DONE) return SqliteError(h_, "update");
+      (*outcomes)[r] = UpsertOutcome::kUpdated;
+      (*before)[r] = std::move(stored_digest);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  sqlite3* h_;
+  UpsertSpec spec_;
+  sqlite3_stmt* insert_ = nullptr;
+  sqlite3_stmt* select_ = nullptr;
+  sqlite3_stmt* update_ = nullptr;
+  std::vector<std::size_t> update_order_;
+  std::vector<bool> integer_;
+};
+
+class PgUpserter final : public Upserter {
+ public:
+  PgUpserter(Database& db, UpsertSpec spec) : db_(db), spec_(std::move(spec)) {}
+  Status Run(const std::vector<Row>& rows, std::vector<UpsertOutcome>* outcomes, std::vector<std::string>* before) override {
+    outcomes->assign(rows.size(), UpsertOutcome::kUnchanged);
+    before->assign(rows.size(), std::string());
+    std::vector<std::string> key_cols;
+    for (std::size_t k : spec_.key) key_cols.push_back(spec_.columns[k]);
+    std::vector<std::vector<std::string>> keys;
+    keys.reserve(rows.size());
+    for (const Row& row : rows) {
+      std::vector<std::string> kv;
+      for (std::size_t k : spec_.key) kv.push_back(row[k].value_or(""));
+      keys.push_back(std::move(kv));
+    }
+    auto stored = FetchByKeys(db_, spec_.table, key_cols, spec_.columns[spec_.digest], keys);
+    if (!stored.ok()) return stored.status();
+    auto& current = stored.value();
+    std::unordered_map<std::string, std::size_t> last;  // key => the row to write
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      std::string key = JoinKey(rows[r], spec_.key);
+      const std::string& digest = *rows[r][spec_.digest];
+      auto it = current.find(key);
+      if (it == current.end()) {
+        (*outcomes)[r] = UpsertOutcome::kInserted;
+        current.emplace(key, digest);
+        last[key] = r;
+      } else if (it->second != digest) {
+        (*outcomes)[r] = UpsertOutcome::kUpdated;
+        (*before)[r] = it->second;
+        it->second = digest;
+        last[key] = r;
+      }
+    }
+    if (last.empty()) return Status::Ok();
+    auto sink = RowSink::Create(db_, spec_.table, spec_.columns, key_cols);
+    if (!sink.ok()) return sink.status();
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      auto it = last.find(JoinKey(rows[r], spec_.key));
+      if (it == last.end() || it->second != r) continue;
+      if (Status s = sink.value()->Add(rows[r]); !s.ok()) return s;
+    }
+    return sink.value()->Finish();
+  }
+
+ private:
+  Database& db_;
+  UpsertSpec spec_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Upserter>> Upserter::Create(Database& db, const UpsertSpec& spec) {
+  if (db.dialect() == Dialect::kSqlite) {
+    auto u = std::make_unique<SqliteUpserter>(db.sqlite_handle(), spec);
+    if (Status s = u->Prepare(); !s.ok()) return s;
+    return std::unique_ptr<Upserter>(std::move(u));
+  }
+  return std::unique_ptr<Upserter>(new PgUpserter(db, spec));
 }
 
 }  // namespace xj

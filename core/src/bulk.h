@@ -4,6 +4,7 @@
 // the database converts them to the column types. Must run inside a WriteTransaction for
 // writes. Not thread-safe (one Database, one thread).
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,5 +42,32 @@ Result<std::unordered_map<std::string, std::string>> FetchByKeys(
 // Quotes an identifier known to be safe ([a-z_][a-z0-9_]*); throws std::logic_error otherwise
 // (identifiers never come from input).
 const std::string& CheckIdentifier(const std::string& id);
+
+}  // namespace xj
+
+namespace xj {
+
+enum class UpsertOutcome : std::uint8_t { kInserted, kUpdated, kUnchanged };
+
+struct UpsertSpec {
+  std::string table;
+  std::vector<std::string> columns;   // every column written, in row order (includes the digest)
+  std::vector<std::size_t> key;       // indices of the natural key columns in `columns`
+  std::size_t digest = 0;             // index of the digest column in `columns`
+};
+
+// Writes rows by natural key inside the caller's write transaction: a new key is inserted,
+// a stored row whose digest differs is replaced, an identical one is left alone. A key that
+// repeats within `rows` compares with its previous row. For each row, (*outcomes)[i] says
+// what happened and (*before)[i] holds the digest stored before ("" for an insert).
+// SQLite classifies while writing (INSERT OR IGNORE, then a digest lookup only for existing
+// keys); PostgreSQL fetches the stored digests in one query and writes through COPY.
+class Upserter {
+ public:
+  virtual ~Upserter() = default;
+  static Result<std::unique_ptr<Upserter>> Create(Database& db, const UpsertSpec& spec);
+  virtual Status Run(const std::vector<Row>& rows, std::vector<UpsertOutcome>* outcomes,
+                     std::vector<std::string>* before) = 0;
+};
 
 }  // namespace xj

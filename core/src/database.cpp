@@ -218,6 +218,13 @@ Result<int> Database::Migrate() {
 }
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& url_text, const OpenOptions& options) {
+  // A Database is used by one thread at a time, so SQLite's per-connection mutexes (on in
+  // its default "serialized" mode) only cost time. Must run before SQLite initialises.
+  static const bool kMultiThread = [] {
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    return true;
+  }();
+  (void)kMultiThread;
   Result<DbUrl> url = ParseDbUrl(url_text);
   if (!url.ok()) return url.status();
   std::unique_ptr<soci::session> s;

@@ -5,7 +5,12 @@
 #include <nlohmann/json.hpp>
 #include <soci/soci.h>
 
+#include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <fstream>
+#include <mutex>
+#include <thread>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -306,13 +311,26 @@ class RejectsWriter {
 
 struct Pending {
   std::uint64_t line;
-  Row row;
-  std::string key;
-  std::string digest;
+  Row row;  // stored columns, then digest and updated_at_us
 };
 
-std::string JsonEscape(const std::string& s) { return nlohmann::json(s).dump(); }
+// A JSON string literal. Keys are validated (no control characters), so only the quote and
+// the backslash need escaping; anything else goes through the full serializer.
+std::string JsonEscape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20) return nlohmann::json(s).dump();
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
 
+// Reading, validating and hashing run on a second thread while this one writes the previous
+// chunk: the two halves cost about the same, and the machine has more than one core.
 class Importer {
  public:
   Importer(Database& db, const ImportOptions& o) : db_(db), o_(o), spec_(SpecOf(o.kind)), rejects_(o.rejects_path) {}
@@ -329,50 +347,112 @@ class Importer {
       src = std::move(s.value());
     }
     sum_.encoding = src->encoding;
+    total_bytes_ = src->total();
     if (o_.kind == DirectoryKind::kInspectors || o_.kind == DirectoryKind::kItems) {
       if (Status s = LoadDepartments(); !s.ok()) return s;
     }
+    UpsertSpec us;
+    us.table = spec_.table;
+    for (const ColumnSpec& c : spec_.columns) us.columns.push_back(c.db_column);
+    us.digest = us.columns.size();
+    us.columns.push_back("digest");
+    us.columns.push_back("updated_at_us");
+    us.key = spec_.key;
+    auto up = Upserter::Create(db_, us);
+    if (!up.ok()) return up.status();
+    upserter_ = std::move(up.value());
     today_ = TodayShanghai();
-    Values values;
-    Row row;
-    std::vector<Pending> chunk;
-    chunk.reserve(o_.chunk_rows);
+
+    std::thread producer([&] { Produce(*src); });
+    Status failure;
     for (;;) {
-      Result<bool> r = src->Next(&values);
-      if (!r.ok()) {
-        if (src->fatal()) return r.status();
-        ++sum_.read;
-        if (Status s = Reject(src->line(), {{"", "", "", ""}}, r.status()); !s.ok()) return s;
-      } else if (!r.value()) {
-        break;
-      } else {
-        ++sum_.read;
-        std::vector<FieldError> errs = ValidateRecord(o_.kind, values, today_, &row);
-        if (!errs.empty()) {
-          if (Status s = Reject(src->line(), errs); !s.ok()) return s;
-        } else {
-          Pending p{src->line(), row, RowKey(o_.kind, row), RowDigest(o_.kind, row)};
-          chunk.push_back(std::move(p));
-        }
+      std::vector<Pending> chunk;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return !queue_.empty() || done_; });
+        if (queue_.empty()) break;
+        chunk = std::move(queue_.front());
+        queue_.pop_front();
       }
-      if (chunk.size() >= o_.chunk_rows) {
-        if (Status s = Flush(&chunk); !s.ok()) return s;
-        Progress(*src);
+      cv_.notify_all();
+      if (failure.ok()) failure = Flush(&chunk);
+      if (!failure.ok()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        stop_ = true;
+        queue_.clear();
+        cv_.notify_all();
       }
+      if (o_.progress) o_.progress({read_.load(), bytes_.load(), total_bytes_});
     }
-    if (Status s = Flush(&chunk); !s.ok()) return s;
-    Progress(*src);
+    producer.join();
+    if (!failure.ok()) return failure;
+    if (!produce_status_.ok()) return produce_status_;
     if (Status s = rejects_.Flush(); !s.ok()) return s;
+    sum_.read = read_.load();
     sum_.warnings.insert(sum_.warnings.begin(), src->warnings.begin(), src->warnings.end());
     return sum_;
   }
 
  private:
-  void Progress(const RecordSource& src) {
-    if (o_.progress) o_.progress({sum_.read, src.bytes(), src.total()});
+  void Produce(RecordSource& src) {
+    Values values;
+    Row row;
+    std::vector<Pending> chunk;
+    chunk.reserve(o_.chunk_rows);
+    auto push = [&] {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return queue_.size() < 2 || stop_; });
+      if (stop_) return false;
+      queue_.push_back(std::move(chunk));
+      chunk = {};
+      chunk.reserve(o_.chunk_rows);
+      cv_.notify_all();
+      return true;
+    };
+    Status st;
+    for (;;) {
+      Result<bool> r = src.Next(&values);
+      if (!r.ok()) {
+        if (src.fatal()) {
+          st = r.status();
+          break;
+        }
+        ++read_;
+        if (Status s = Reject(src.line(), {}, r.status()); !s.ok()) {
+          st = s;
+          break;
+        }
+      } else if (!r.value()) {
+        break;
+      } else {
+        ++read_;
+        std::vector<FieldError> errs = ValidateRecord(o_.kind, values, today_, &row);
+        if (!errs.empty()) {
+          if (Status s = Reject(src.line(), errs); !s.ok()) {
+            st = s;
+            break;
+          }
+        } else {
+          std::string digest = RowDigest(o_.kind, row);
+          row.push_back(std::move(digest));
+          row.push_back(std::string());  // updated_at_us, set at commit
+          chunk.push_back(Pending{src.line(), std::move(row)});
+          row = Row();
+        }
+      }
+      bytes_ = src.bytes();
+      if (chunk.size() >= o_.chunk_rows && !push()) break;
+    }
+    bytes_ = src.bytes();
+    if (st.ok() && !chunk.empty()) push();
+    std::lock_guard<std::mutex> lock(mu_);
+    produce_status_ = st;
+    done_ = true;
+    cv_.notify_all();
   }
 
   Status Reject(std::uint64_t line, std::vector<FieldError> errs, const Status& st = Status::Ok()) {
+    std::lock_guard<std::mutex> lock(reject_mu_);
     ++sum_.rejected;
     if (!st.ok()) {
       auto slash = st.message().find(" / ");
@@ -397,7 +477,7 @@ class Importer {
     }
   }
 
-  // Reference checks, classification against the stored digests, and one transaction.
+  // Reference checks, then one transaction: rows, audit records, one outbox event.
   Status Flush(std::vector<Pending>* chunk) {
     if (chunk->empty()) return Status::Ok();
     std::int64_t now = NowMicros();
@@ -433,10 +513,8 @@ class Importer {
       std::vector<Pending> kept;
       for (Pending& p : *chunk) {
         std::vector<FieldError> errs;
-        if (!have_ins->count(*p.row[0]))
-          errs.push_back({"inspector_id", *p.row[0], "检查人员不存在", "no such inspector"});
-        if (!have_subs->count(*p.row[1]))
-          errs.push_back({"uscc", *p.row[1], "检查对象不存在", "no such subject"});
+        if (!have_ins->count(*p.row[0])) errs.push_back({"inspector_id", *p.row[0], "检查人员不存在", "no such inspector"});
+        if (!have_subs->count(*p.row[1])) errs.push_back({"uscc", *p.row[1], "检查对象不存在", "no such subject"});
         if (errs.empty()) {
           kept.push_back(std::move(p));
         } else if (Status s = Reject(p.line, errs); !s.ok()) {
@@ -445,59 +523,14 @@ class Importer {
       }
       chunk->swap(kept);
     }
-    // Stored digests of the chunk's keys.
-    std::vector<std::vector<std::string>> keys;
-    std::vector<std::string> key_cols;
-    for (std::size_t k : spec_.key) key_cols.push_back(spec_.columns[k].db_column);
-    for (const Pending& p : *chunk) {
-      std::vector<std::string> kv;
-      for (std::size_t k : spec_.key) kv.push_back(*p.row[k]);
-      keys.push_back(std::move(kv));
+    std::string now_text = std::to_string(now);
+    std::vector<Row> rows;
+    rows.reserve(chunk->size());
+    for (Pending& p : *chunk) {
+      p.row.back() = now_text;
+      rows.push_back(std::move(p.row));
     }
-    auto stored = FetchByKeys(db_, spec_.table, key_cols, "digest", keys);
-    if (!stored.ok()) return stored.status();
-    // Classify in file order; a key seen twice in the file compares with its previous row.
-    std::unordered_map<std::string, std::size_t> last;  // key => index of the row to write
-    std::unordered_map<std::string, std::string>& current = stored.value();
-    std::vector<std::string> inserted_keys, updated_keys;
-    for (std::size_t i = 0; i < chunk->size(); ++i) {
-      Pending& p = (*chunk)[i];
-      auto it = current.find(p.key);
-      if (it == current.end()) {
-        ++sum_.inserted;
-        audit.push_back({"insert", EntityName(o_.kind), p.key, "", p.digest});
-        inserted_keys.push_back(p.key);
-        current.emplace(p.key, p.digest);
-        last[p.key] = i;
-      } else if (it->second == p.digest) {
-        ++sum_.unchanged;
-      } else {
-        ++sum_.updated;
-        audit.push_back({"update", EntityName(o_.kind), p.key, it->second, p.digest});
-        updated_keys.push_back(p.key);
-        it->second = p.digest;
-        last[p.key] = i;
-      }
-    }
-    if (audit.empty()) {
-      chunk->clear();
-      return Status::Ok();
-    }
-    auto list = [](const std::vector<std::string>& v) {
-      std::string s = "[";
-      for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + JsonEscape(v[i]);
-      return s + "]";
-    };
-    if (!new_departments.empty()) {
-      std::vector<std::string> codes;
-      for (auto& d : new_departments) codes.push_back(*d[0]);
-      events.push_back({"directory.departments.changed", "",
-                        "{\"kind\":\"departments\",\"inserted\":" + list(codes) + ",\"updated\":[]}"});
-    }
-    if (!inserted_keys.empty() || !updated_keys.empty())
-      events.push_back({std::string("directory.") + KindName(o_.kind) + ".changed", "",
-                        std::string("{\"kind\":\"") + KindName(o_.kind) + "\",\"inserted\":" + list(inserted_keys) +
-                            ",\"updated\":" + list(updated_keys) + "}"});
+    const std::size_t digest_col = spec_.columns.size();
 
     WriteTransaction tx(db_);
     if (Status s = tx.Begin(); !s.ok()) return s;
@@ -508,25 +541,48 @@ class Importer {
         if (Status s = sink.value()->Add(d); !s.ok()) return s;
       if (Status s = sink.value()->Finish(); !s.ok()) return s;
     }
-    std::vector<std::string> cols;
-    for (const ColumnSpec& c : spec_.columns) cols.push_back(c.db_column);
-    cols.push_back("digest");
-    cols.push_back("updated_at_us");
-    auto sink = RowSink::Create(db_, spec_.table, cols, key_cols);
-    if (!sink.ok()) return sink.status();
-    std::string now_text = std::to_string(now);
-    for (std::size_t i = 0; i < chunk->size(); ++i) {
-      Pending& p = (*chunk)[i];
-      auto it = last.find(p.key);
-      if (it == last.end() || it->second != i) continue;
-      p.row.push_back(p.digest);
-      p.row.push_back(now_text);
-      if (Status s = sink.value()->Add(p.row); !s.ok()) return s;
+    std::vector<UpsertOutcome> outcomes;
+    std::vector<std::string> before;
+    if (Status s = upserter_->Run(rows, &outcomes, &before); !s.ok()) return s;
+    std::string inserted_json = "[", updated_json = "[";
+    std::uint64_t ins = 0, upd = 0, same = 0;
+    audit.reserve(audit.size() + rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (outcomes[i] == UpsertOutcome::kUnchanged) {
+        ++same;
+        continue;
+      }
+      std::string key = RowKey(o_.kind, rows[i]);
+      std::string& list = outcomes[i] == UpsertOutcome::kInserted ? inserted_json : updated_json;
+      if (list.size() > 1) list += ',';
+      list += JsonEscape(key);
+      if (outcomes[i] == UpsertOutcome::kInserted) {
+        ++ins;
+        audit.push_back({"insert", EntityName(o_.kind), std::move(key), "", *rows[i][digest_col]});
+      } else {
+        ++upd;
+        audit.push_back({"update", EntityName(o_.kind), std::move(key), std::move(before[i]), *rows[i][digest_col]});
+      }
     }
-    if (Status s = sink.value()->Finish(); !s.ok()) return s;
-    if (Status s = AppendJournal(db_, o_.actor, now, audit, events); !s.ok()) return s;
-    if (Status s = tx.Commit(); !s.ok()) return s;
-    chunk->clear();
+    if (!new_departments.empty()) {
+      std::string codes = "[";
+      for (auto& d : new_departments) codes += (codes.size() > 1 ? "," : "") + JsonEscape(*d[0]);
+      events.push_back({"directory.departments.changed", "",
+                        "{\"kind\":\"departments\",\"inserted\":" + codes + "],\"updated\":[]}"});
+    }
+    if (ins + upd > 0)
+      events.push_back({std::string("directory.") + KindName(o_.kind) + ".changed", "",
+                        std::string("{\"kind\":\"") + KindName(o_.kind) + "\",\"inserted\":" + inserted_json +
+                            "],\"updated\":" + updated_json + "]}"});
+    if (!audit.empty()) {
+      if (Status s = AppendJournal(db_, o_.actor, now, audit, events); !s.ok()) return s;
+      if (Status s = tx.Commit(); !s.ok()) return s;
+    } else {
+      tx.Rollback();  // nothing changed
+    }
+    sum_.inserted += ins;
+    sum_.updated += upd;
+    sum_.unchanged += same;
     return Status::Ok();
   }
 
@@ -537,6 +593,15 @@ class Importer {
   ImportSummary sum_;
   std::set<std::string> departments_;
   std::string today_;
+  std::unique_ptr<Upserter> upserter_;
+  // Producer/consumer hand-over.
+  std::mutex mu_, reject_mu_;
+  std::condition_variable cv_;
+  std::deque<std::vector<Pending>> queue_;
+  bool done_ = false, stop_ = false;
+  Status produce_status_;
+  std::atomic<std::uint64_t> read_{0}, bytes_{0};
+  std::uint64_t total_bytes_ = 0;
 };
 
 }  // namespace

@@ -14,18 +14,30 @@ constexpr long long kJournalLockKey = 0x58494e4a49414e02LL;
 const char* kGenesis = "0000000000000000000000000000000000000000000000000000000000000000";
 }  // namespace
 
+namespace {
+// The hashed form of a record, built into a reused buffer.
+void AuditHashInput(std::string* s, const std::string& prev_hash, std::int64_t seq, std::int64_t at_us,
+                    const std::string& actor, const AuditEntry& e) {
+  s->clear();
+  auto add = [s](std::string_view v) {
+    s->append(v);
+    s->push_back('\n');
+  };
+  add(prev_hash);
+  add(std::to_string(seq));
+  add(std::to_string(at_us));
+  add(actor);
+  add(e.action);
+  add(e.entity);
+  add(e.entity_key);
+  add(e.before_digest);
+  add(e.after_digest);
+}
+}  // namespace
+
 std::string AuditRecordHash(const AuditRecord& r) {
   std::string s;
-  s.reserve(256);
-  s += r.prev_hash; s += '\n';
-  s += std::to_string(r.seq); s += '\n';
-  s += std::to_string(r.at_us); s += '\n';
-  s += r.actor; s += '\n';
-  s += r.entry.action; s += '\n';
-  s += r.entry.entity; s += '\n';
-  s += r.entry.entity_key; s += '\n';
-  s += r.entry.before_digest; s += '\n';
-  s += r.entry.after_digest; s += '\n';
+  AuditHashInput(&s, r.prev_hash, r.seq, r.at_us, r.actor, r.entry);
   return Sha256Hex(s);
 }
 
@@ -45,26 +57,23 @@ Status AppendJournal(Database& db, const std::string& actor, std::int64_t at_us,
                                   {"seq", "at_us", "actor", "action", "entity", "entity_key", "before_digest",
                                    "after_digest", "prev_hash", "hash"});
       if (!sink.ok()) return sink.status();
-      AuditRecord r;
-      r.at_us = at_us;
-      r.actor = actor;
       Row row(10);
+      row[1] = std::to_string(at_us);
+      row[2] = actor;
+      std::string buf;
+      buf.reserve(512);
       for (const AuditEntry& e : audit) {
-        r.seq = ++seq;
-        r.entry = e;
-        r.prev_hash = head;
-        r.hash = AuditRecordHash(r);
-        head = r.hash;
-        row[0] = std::to_string(r.seq);
-        row[1] = std::to_string(at_us);
-        row[2] = actor;
+        ++seq;
+        AuditHashInput(&buf, head, seq, at_us, actor, e);
+        row[0] = std::to_string(seq);
         row[3] = e.action;
         row[4] = e.entity;
         row[5] = e.entity_key;
         row[6] = e.before_digest;
         row[7] = e.after_digest;
-        row[8] = r.prev_hash;
-        row[9] = r.hash;
+        row[8] = head;
+        head = Sha256Hex(buf);
+        row[9] = head;
         if (Status s = sink.value()->Add(row); !s.ok()) return s;
       }
       if (Status s = sink.value()->Finish(); !s.ok()) return s;
