@@ -83,7 +83,7 @@ const char* kPeerTable =
 void PrintRow(const Run& r, std::uint64_t rows, const Run* peer) {
   double rate = r.seconds > 0 ? static_cast<double>(rows) / r.seconds : 0;
   char line[512];
-  std::snprintf(line, sizeof line, "| %-44s | %9llu | %8.2f | %12.0f | %8.1f | %s |", r.name.c_str(),
+  std::snprintf(line, sizeof line, "| %-46s | %9llu | %8.2f | %12.0f | %8.1f | %s |", r.name.c_str(),
                 static_cast<unsigned long long>(rows), r.seconds, rate, r.peak_rss_mb,
                 peer ? (std::to_string(r.seconds / peer->seconds).substr(0, 4)).c_str() : "    ");
   std::cout << line << (r.exit_code == 0 ? "" : "  (exit " + std::to_string(r.exit_code) + ")") << "\n";
@@ -129,8 +129,8 @@ void RegisterBenchCommands(CLI::App& app, Globals& g) {
       }
     }
     std::cout << "文件 / file: " << fs::file_size(csv) / (1024 * 1024) << " MiB\n\n";
-    std::cout << "| case                                         |      rows |        s |       rows/s |  peak MB | ratio |\n"
-              << "|----------------------------------------------|-----------|----------|--------------|----------|-------|\n";
+    std::cout << "| case                                           |      rows |        s |       rows/s |  peak MB | ratio |\n"
+              << "|------------------------------------------------|-----------|----------|--------------|----------|-------|\n";
     std::string self = SelfExe();
     // SQLite: ours (every validation, upsert, audit, outbox), then the sqlite3 shell.
     std::string ours_db = dir + "/ours.db", peer_db = dir + "/peer.db";
