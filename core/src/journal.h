@@ -40,7 +40,7 @@ struct AuditRecord {
   std::int64_t at_us = 0;
   std::string actor;
   AuditEntry entry;
-  std::string prev_hash;
+  std::string prev_hash;  // the hash of record seq - 1 (not stored; genesis: 64 zeros)
   std::string hash;
 };
 
@@ -60,7 +60,7 @@ struct AuditVerifyReport {
   std::string problem;            // bilingual description of the first problem
 };
 // Recomputes the chain from the first record: each seq follows the previous one, each
-// prev_hash equals the previous hash, each hash matches its content, and the head names the
+// hash matches its content and the previous record's hash, and the head names the
 // last record. Stops at the first problem. `progress` (optional) receives records checked.
 Result<AuditVerifyReport> VerifyAudit(Database& db, const std::function<void(std::int64_t)>& progress = {});
 

@@ -71,7 +71,8 @@ CREATE TABLE relations (
 );
 CREATE INDEX relations_uscc ON relations(uscc);
 
--- Append-only audit log: each record chains the SHA-256 of the previous one.
+-- Append-only audit log: each record's hash covers the hash of the previous record (the
+-- previous record is the one with seq - 1, so its hash is not stored twice).
 CREATE TABLE audit_log (
   seq BIGINT PRIMARY KEY,
   at_us BIGINT NOT NULL,
@@ -81,7 +82,6 @@ CREATE TABLE audit_log (
   entity_key TEXT NOT NULL,
   before_digest TEXT NOT NULL,                -- '' when the entity did not exist
   after_digest TEXT NOT NULL,                 -- '' when the entity was removed
-  prev_hash TEXT NOT NULL,
   hash TEXT NOT NULL
 );
 -- The head of the chain, so that removing the last records is detected too.
