@@ -34,7 +34,7 @@ std::string StateDigest(const std::string& url) {
 }
 }  // namespace
 
-TEST_CASE("import --json prints exactly the five counts; exit status tells processed from failed", "[cli]") {
+TEST_CASE("import --json prints exactly the five counts and the exit status tells processed from failed", "[cli]") {
   std::string url = test::FreshDatabaseUrl();
   std::string dir = test::TempDir();
   auto g = test::RunCli({"gen", "subjects", "--count", "100", "--seed", "3", "-o", dir + "/s.csv"});

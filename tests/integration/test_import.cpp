@@ -117,7 +117,7 @@ TEST_CASE("a changed row is an update with before and after digests", "[import]"
   CHECK(before != after);
 }
 
-TEST_CASE("bad rows go to the rejects file with line, column, value and reason; good rows stay", "[import][hostile]") {
+TEST_CASE("bad rows go to the rejects file with line, column, value and reason while good rows stay", "[import][hostile]") {
   auto db = NewDb();
   std::string good = GenCsv("subjects", 3);
   std::string body = good.substr(good.find('\n') + 1);

@@ -262,7 +262,7 @@ TEST_CASE("A library the loader refuses fails with the loader's reason", "[plugi
                  Contains("undefined symbol: xj_test_symbol_nobody_defines"));
 }
 
-TEST_CASE("An ABI mismatch fails naming the field and the library; init is not called", "[plugin]") {
+TEST_CASE("An ABI mismatch fails naming the field and the library and init is not called", "[plugin]") {
   const std::string lib_major = CaseDir("abi-mismatch") + "/p/plugin.so";
   CHECK_THAT(SingleFailure("abi-mismatch"),
              Contains("plugin library " + lib_major + ": ABI mismatch (abi_major: plugin 2, host 1)") &&
