@@ -15,30 +15,40 @@ const char* kGenesis = "00000000000000000000000000000000000000000000000000000000
 }  // namespace
 
 namespace {
-// The hashed form of a record, built into a reused buffer.
-void AuditHashInput(std::string* s, const std::string& prev_hash, std::int64_t seq, std::int64_t at_us,
-                    const std::string& actor, const AuditEntry& e) {
-  s->clear();
-  auto add = [s](std::string_view v) {
-    s->append(v);
-    s->push_back('\n');
+void FromHex(const std::string& hex, std::uint8_t* out, std::size_t n) {
+  auto nib = [](char c) -> std::uint8_t {
+    if (c >= '0' && c <= '9') return static_cast<std::uint8_t>(c - '0');
+    if (c >= 'a' && c <= 'f') return static_cast<std::uint8_t>(c - 'a' + 10);
+    if (c >= 'A' && c <= 'F') return static_cast<std::uint8_t>(c - 'A' + 10);
+    return 0;
   };
-  add(prev_hash);
-  add(std::to_string(seq));
-  add(std::to_string(at_us));
-  add(actor);
-  add(e.action);
-  add(e.entity);
-  add(e.entity_key);
-  add(e.before_digest);
-  add(e.after_digest);
+  for (std::size_t i = 0; i < n; ++i)
+    out[i] = i * 2 + 1 < hex.size() ? static_cast<std::uint8_t>(nib(hex[2 * i]) << 4 | nib(hex[2 * i + 1])) : 0;
 }
 }  // namespace
 
-std::string AuditRecordHash(const AuditRecord& r) {
+std::string AuditContentHash(const std::string& actor, const AuditEntry& e) {
   std::string s;
-  AuditHashInput(&s, r.prev_hash, r.seq, r.at_us, r.actor, r.entry);
+  s.reserve(actor.size() + e.action.size() + e.entity.size() + e.entity_key.size() + 140);
+  for (const std::string* f : {&actor, &e.action, &e.entity, &e.entity_key, &e.before_digest, &e.after_digest}) {
+    s += *f;
+    s += '\n';
+  }
   return Sha256Hex(s);
+}
+
+std::string AuditChainHash(const std::string& prev_hash_hex, std::int64_t seq, std::int64_t at_us,
+                           const std::string& content_hash_hex) {
+  std::uint8_t buf[80];
+  FromHex(prev_hash_hex, buf, 32);
+  for (int i = 0; i < 8; ++i) buf[32 + i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(seq) >> (56 - 8 * i));
+  for (int i = 0; i < 8; ++i) buf[40 + i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(at_us) >> (56 - 8 * i));
+  FromHex(content_hash_hex, buf + 48, 32);
+  return Sha256Hex(std::string_view(reinterpret_cast<const char*>(buf), sizeof buf));
+}
+
+std::string AuditRecordHash(const AuditRecord& r) {
+  return AuditChainHash(r.prev_hash, r.seq, r.at_us, AuditContentHash(r.actor, r.entry));
 }
 
 Status AppendJournal(Database& db, const std::string& actor, std::int64_t at_us,
@@ -60,18 +70,16 @@ Status AppendJournal(Database& db, const std::string& actor, std::int64_t at_us,
       Row row(9);
       row[1] = std::to_string(at_us);
       row[2] = actor;
-      std::string buf;
-      buf.reserve(512);
       for (const AuditEntry& e : audit) {
         ++seq;
-        AuditHashInput(&buf, head, seq, at_us, actor, e);
+        std::string content = e.content_hash.empty() ? AuditContentHash(actor, e) : e.content_hash;
         row[0] = std::to_string(seq);
         row[3] = e.action;
         row[4] = e.entity;
         row[5] = e.entity_key;
         row[6] = e.before_digest;
         row[7] = e.after_digest;
-        head = Sha256Hex(buf);
+        head = AuditChainHash(head, seq, at_us, content);
         row[8] = head;
         if (Status s = sink.value()->Add(row); !s.ok()) return s;
       }

@@ -27,6 +27,9 @@ struct AuditEntry {
   std::string entity_key;
   std::string before_digest;  // hex SHA-256 of the canonical form before ("" if none)
   std::string after_digest;   // after ("" if removed)
+  // Optional: AuditContentHash(actor, *this), when the caller computed it already (the
+  // import computes it on its reader thread). Left empty, AppendJournal computes it.
+  std::string content_hash;
 };
 
 struct OutboxEvent {
@@ -44,8 +47,14 @@ struct AuditRecord {
   std::string hash;
 };
 
-// The hash of a record: SHA-256 over prev_hash, seq, at_us, actor, action, entity,
-// entity_key, before and after digests, each followed by '\n'.
+// A record's hash is computed in two steps, so that the sequential part is short:
+//   content = SHA-256(actor \n action \n entity \n entity_key \n before_digest \n after_digest \n)
+//   hash    = SHA-256(prev_hash (32 bytes) || seq (8 bytes, big-endian) || at_us (8 bytes,
+//                     big-endian) || content (32 bytes))
+// prev_hash is the previous record's hash (32 zero bytes for the first). Both in hex here.
+std::string AuditContentHash(const std::string& actor, const AuditEntry& e);
+std::string AuditChainHash(const std::string& prev_hash_hex, std::int64_t seq, std::int64_t at_us,
+                           const std::string& content_hash_hex);
 std::string AuditRecordHash(const AuditRecord& r);
 
 // Appends audit records and events inside the caller's WriteTransaction (which must be

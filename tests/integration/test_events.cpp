@@ -70,7 +70,7 @@ TEST_CASE("an aborted transaction leaves no event behind", "[events]") {
   {
     WriteTransaction tx(*db.value());
     REQUIRE(tx.Begin().ok());
-    REQUIRE(AppendJournal(*db.value(), "t", NowMicros(), {{"insert", "subject", "k", "", "d"}},
+    REQUIRE(AppendJournal(*db.value(), "t", NowMicros(), {{"insert", "subject", "k", "", "d", ""}},
                           {{"directory.subjects.changed", "k", "{}"}}).ok());
     // No commit: the destructor rolls back.
   }
