@@ -1,5 +1,6 @@
 #include "importer.h"
 
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
@@ -364,7 +365,10 @@ class Importer {
     upserter_ = std::move(up.value());
     today_ = TodayShanghai();
 
-    std::thread producer([&] { Produce(*src); });
+    std::thread producer([&] {
+      pthread_setname_np(pthread_self(), "xj-import-read");
+      Produce(*src);
+    });
     Status failure;
     for (;;) {
       std::vector<Pending> chunk;

@@ -3,6 +3,8 @@
 #include <soci/soci.h>
 #include "soci_util.h"
 
+#include <algorithm>
+#include <array>
 #include <map>
 
 #include "bulk.h"
@@ -15,15 +17,20 @@ const char* kGenesis = "00000000000000000000000000000000000000000000000000000000
 }  // namespace
 
 namespace {
+// Decodes 2n hex digits (lower or upper case) into n bytes; missing or bad digits read as 0.
 void FromHex(const std::string& hex, std::uint8_t* out, std::size_t n) {
-  auto nib = [](char c) -> std::uint8_t {
-    if (c >= '0' && c <= '9') return static_cast<std::uint8_t>(c - '0');
-    if (c >= 'a' && c <= 'f') return static_cast<std::uint8_t>(c - 'a' + 10);
-    if (c >= 'A' && c <= 'F') return static_cast<std::uint8_t>(c - 'A' + 10);
-    return 0;
-  };
-  for (std::size_t i = 0; i < n; ++i)
-    out[i] = i * 2 + 1 < hex.size() ? static_cast<std::uint8_t>(nib(hex[2 * i]) << 4 | nib(hex[2 * i + 1])) : 0;
+  static const auto kNibble = [] {
+    std::array<std::uint8_t, 256> t{};
+    for (int c = 0; c < 10; ++c) t['0' + c] = static_cast<std::uint8_t>(c);
+    for (int c = 0; c < 6; ++c) t['a' + c] = t['A' + c] = static_cast<std::uint8_t>(10 + c);
+    return t;
+  }();
+  if (hex.size() < 2 * n) {
+    std::fill(out, out + n, 0);
+    return;
+  }
+  const auto* h = reinterpret_cast<const unsigned char*>(hex.data());
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<std::uint8_t>(kNibble[h[2 * i]] << 4 | kNibble[h[2 * i + 1]]);
 }
 }  // namespace
 
