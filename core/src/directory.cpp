@@ -262,9 +262,6 @@ std::vector<FieldError> ValidateRecord(DirectoryKind kind, const std::vector<std
   }
   if (!errors.empty()) return errors;
   auto set = [&](std::size_t i, std::string_view s) { (*out)[i] = std::string(s); };
-  auto set_opt = [&](std::size_t i, std::string_view s) {
-    if (!s.empty()) (*out)[i] = std::string(s);
-  };
   std::string tmp;
   switch (kind) {
     case DirectoryKind::kDepartments: {
@@ -371,7 +368,6 @@ std::vector<FieldError> ValidateRecord(DirectoryKind kind, const std::vector<std
       break;
     }
   }
-  (void)set_opt;
   // Columns stored as NOT NULL DEFAULT '' keep '' rather than NULL.
   for (std::size_t i = 0; i < spec.columns.size(); ++i) {
     std::string_view col = spec.columns[i].db_column;
