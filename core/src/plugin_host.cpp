@@ -233,8 +233,9 @@ std::optional<Bilingual> CompareAbi(const PluginAbi& plugin, const PluginAbi& ho
 class StagingRegistrar final : public Registrar {
  public:
   StagingRegistrar(const PluginManifest& manifest, const std::map<std::string, std::string>& config,
-                   const std::map<std::string, std::unique_ptr<EventSubscriber>>& existing)
-      : manifest_(manifest), config_(config), existing_(existing) {}
+                   const std::map<std::string, std::unique_ptr<EventSubscriber>>& existing,
+                   const std::map<std::string, std::unique_ptr<Sampler>>& existing_samplers)
+      : manifest_(manifest), config_(config), existing_(existing), existing_samplers_(existing_samplers) {}
 
   const std::string& PluginName() const override { return manifest_.name; }
 
@@ -263,10 +264,43 @@ class StagingRegistrar final : public Registrar {
     return Status::Ok();
   }
 
+  Status AddSampler(const std::string& algorithm, std::unique_ptr<Sampler> sampler) override {
+    if (!Declared(kCapabilitySampler)) {
+      undeclared_.push_back(kCapabilitySampler);
+      return Status::Error(StatusCode::kFailedPrecondition,
+                           "清单未声明能力 sampler，不能注册抽样算法 “" + algorithm + "”",
+                           "the manifest does not declare the capability sampler; cannot register sampler '" +
+                               algorithm + "'");
+    }
+    if (!ValidAlgorithmName(algorithm) || sampler == nullptr) {
+      return Status::Error(StatusCode::kInvalidArgument,
+                           "抽样算法名 “" + algorithm + "” 无效（须为小写字母、数字、点和连字符）或对象为 null",
+                           "the sampler name '" + algorithm +
+                               "' is invalid (lowercase letters, digits, '.' and '-') or the object is null");
+    }
+    if (existing_samplers_.count(algorithm) || staged_samplers_.count(algorithm)) {
+      return Status::Error(StatusCode::kAlreadyExists, "抽样算法名 “" + algorithm + "” 已被占用",
+                           "the sampler name '" + algorithm + "' is already taken");
+    }
+    staged_samplers_.emplace(algorithm, std::move(sampler));
+    return Status::Ok();
+  }
+
   const std::vector<std::string>& undeclared() const { return undeclared_; }
   std::map<std::string, std::unique_ptr<EventSubscriber>>& staged() { return staged_; }
+  std::map<std::string, std::unique_ptr<Sampler>>& staged_samplers() { return staged_samplers_; }
 
  private:
+  static bool ValidAlgorithmName(const std::string& n) {
+    if (n.empty() || n.size() > 64) return false;
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      const char c = n[i];
+      const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+      if (!alnum && (i == 0 || (c != '-' && c != '.'))) return false;
+    }
+    return true;
+  }
+
   bool Declared(const std::string& capability) const {
     return std::find(manifest_.capabilities.begin(), manifest_.capabilities.end(), capability) !=
            manifest_.capabilities.end();
@@ -275,7 +309,9 @@ class StagingRegistrar final : public Registrar {
   const PluginManifest& manifest_;
   const std::map<std::string, std::string>& config_;
   const std::map<std::string, std::unique_ptr<EventSubscriber>>& existing_;
+  const std::map<std::string, std::unique_ptr<Sampler>>& existing_samplers_;
   std::map<std::string, std::unique_ptr<EventSubscriber>> staged_;
+  std::map<std::string, std::unique_ptr<Sampler>> staged_samplers_;
   std::vector<std::string> undeclared_;
 };
 
@@ -293,9 +329,9 @@ std::string StripTrailingSlash(std::string s) {
 }  // namespace
 
 const std::vector<std::string>& KnownPluginCapabilities() {
-  // Later issues append: sampler, assigner, scorer, list_policy, measure, job, http_routes,
+  // Later issues append: assigner, scorer, list_policy, measure, job, http_routes,
   // entropy_source (each with its Registrar function and its plugin.h constant).
-  static const std::vector<std::string> kKnown{kCapabilitySubscriber};
+  static const std::vector<std::string> kKnown{kCapabilitySubscriber, kCapabilitySampler};
   return kKnown;
 }
 
@@ -311,6 +347,7 @@ struct PluginHost::Impl {
   HostOptions options;
   std::vector<PluginRecord> records;
   std::map<std::string, std::unique_ptr<EventSubscriber>> subscribers;
+  std::map<std::string, std::unique_ptr<Sampler>> samplers;
   std::map<std::string, std::string> manifest_of_name;  // plugin name => first manifest path
   std::vector<std::string> searched;                    // the folders actually scanned
   std::optional<Status> load_status;                    // set by the first LoadAll
@@ -398,7 +435,7 @@ std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_
     auto& init = lib.get<Status(Registrar&)>("xj_plugin_init");
 
     // Registrations of a failed init are discarded with the registrar (the library stays).
-    StagingRegistrar registrar(manifest, options.config, subscribers);
+    StagingRegistrar registrar(manifest, options.config, subscribers, samplers);
     Status st;
     try {
       st = init(registrar);
@@ -419,6 +456,7 @@ std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_
                        "plugin init failed (" + lpath + "): " + st.message()};
     }
     for (auto& [name, sub] : registrar.staged()) subscribers.emplace(name, std::move(sub));
+    for (auto& [name, smp] : registrar.staged_samplers()) samplers.emplace(name, std::move(smp));
   } catch (const std::exception& e) {
     // Boost.DLL's symbol lookups throw only on a broken handle; keep the host running.
     return Bilingual{"插件库 " + lpath + " 出错：" + e.what(), "plugin library " + lpath + ": " + e.what()};
@@ -488,6 +526,13 @@ const std::vector<PluginRecord>& PluginHost::records() const { return impl_->rec
 
 const std::map<std::string, std::unique_ptr<EventSubscriber>>& PluginHost::subscribers() const {
   return impl_->subscribers;
+}
+
+const std::map<std::string, std::unique_ptr<Sampler>>& PluginHost::samplers() const { return impl_->samplers; }
+
+const Sampler* PluginHost::FindSampler(const std::string& algorithm) const {
+  auto it = impl_->samplers.find(algorithm);
+  return it == impl_->samplers.end() ? nullptr : it->second.get();
 }
 
 std::vector<std::string> DefaultPluginDirs() {

@@ -11,6 +11,7 @@
 
 #include "xinjian/events.h"
 #include "xinjian/plugin.h"
+#include "xinjian/sampler.h"
 #include "xinjian/status.h"
 
 namespace xj {
@@ -57,6 +58,9 @@ class PluginHost {
   const std::vector<PluginRecord>& records() const;
   // Registered subscribers by name (owned by the host).
   const std::map<std::string, std::unique_ptr<EventSubscriber>>& subscribers() const;
+  // Registered samplers by algorithm name (owned by the host), and one by name or nullptr.
+  const std::map<std::string, std::unique_ptr<Sampler>>& samplers() const;
+  const Sampler* FindSampler(const std::string& algorithm) const;
 
  private:
   struct Impl;

@@ -25,6 +25,7 @@
 #include <boost/version.hpp>
 
 #include "xinjian/events.h"
+#include "xinjian/sampler.h"
 #include "xinjian/status.h"
 
 namespace xj {
@@ -32,7 +33,7 @@ namespace xj {
 // Bumped when anything in the SDK headers changes incompatibly.
 inline constexpr std::uint32_t kPluginAbiMajor = 1;
 // Bumped when the Registrar gains functions (a plugin built against a newer host API is refused).
-inline constexpr std::uint32_t kHostApiVersion = 1;
+inline constexpr std::uint32_t kHostApiVersion = 2;  // 2: AddSampler
 
 // Returned by xj_plugin_abi(). Only 32-bit fields: no padding, same layout everywhere.
 struct PluginAbi {
@@ -55,8 +56,8 @@ inline PluginAbi CurrentPluginAbi() {
                    static_cast<std::uint32_t>(BOOST_VERSION), 0};
 }
 
-// Capability kinds a manifest may declare. Later issues add sampler, assigner, scorer,
-// list_policy, measure, job, http_routes, entropy_source.
+// Capability kinds a manifest may declare (kCapabilitySampler is in sampler.h). Later issues
+// add assigner, scorer, list_policy, measure, job, http_routes, entropy_source.
 inline constexpr const char* kCapabilitySubscriber = "subscriber";
 
 // Passed to a plugin's init. The host owns it; do not keep it after init returns.
@@ -70,6 +71,10 @@ class Registrar {
   // Registers an event subscriber under a name unique among all subscribers. The host takes
   // ownership. Returns kAlreadyExists if the name is taken.
   virtual Status AddSubscriber(const std::string& name, std::unique_ptr<EventSubscriber> subscriber) = 0;
+  // Registers a sampler under its algorithm name ([a-z0-9][a-z0-9.-]*, unique among all
+  // samplers). The host takes ownership. Returns kAlreadyExists if the name is taken and
+  // kInvalidArgument for a bad name or a null sampler. Host API 2.
+  virtual Status AddSampler(const std::string& algorithm, std::unique_ptr<Sampler> sampler) = 0;
 };
 
 }  // namespace xj
