@@ -26,6 +26,7 @@ void RegisterDatabaseCommands(CLI::App& app, Globals& g);   // init, audit, even
 void RegisterImportCommands(CLI::App& app, Globals& g);     // import, gen
 void RegisterBenchCommands(CLI::App& app, Globals& g);      // bench
 void RegisterDemoCommands(CLI::App& app, Globals& g);       // demo
+void RegisterTaskCommands(CLI::App& app, Globals& g);       // task, tasks, verify
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "xinjian/status.h"
@@ -45,14 +46,29 @@ struct PoolMember {
 // SHA-256 sized value (the seed of the team streams).
 using Digest256 = std::array<std::uint8_t, 32>;
 
+// A frozen pool in canonical order, stored compactly (about 20 bytes per member, so a whole
+// province of 10,000,000 subjects fits in 200 MB): the 18-character USCCs back to back, sorted
+// ascending by bytes without duplicates, and per member the index of its stratum label.
+// Member number i+1 in the published order is uscc(i). Build one with the draw plugin's
+// FreezePool or fill the fields and keep the invariants; samplers only read it.
+struct FrozenPool {
+  static constexpr std::size_t kUsccLength = 18;
+  std::string usccs;                         // size() * 18 bytes
+  std::vector<std::uint16_t> stratum_index;  // one per member, into `labels`
+  std::vector<std::string> labels;           // distinct stratum labels, sorted by bytes
+
+  std::size_t size() const { return stratum_index.size(); }
+  std::string_view uscc(std::size_t i) const { return {usccs.data() + i * kUsccLength, kUsccLength}; }
+  const std::string& stratum(std::size_t i) const { return labels[stratum_index[i]]; }
+};
+
 struct SampleRequest {
   std::string task_id;
   std::string secret;     // raw bytes; committed to before the draw, revealed in the proof
   std::string entropy;    // the public value exactly as published (may be empty in demos)
   std::string pool_hash;  // lowercase hex SHA-256 of the canonical pool file
-  // The canonical pool: sorted by uscc bytes, no duplicates. Member number i+1 in the
-  // published order is (*pool)[i]. Never null; owned by the caller for the call's duration.
-  const std::vector<PoolMember>* pool = nullptr;
+  // The canonical pool. Never null; owned by the caller for the call's duration.
+  const FrozenPool* pool = nullptr;
   // k_s per stratum label, each at most that stratum's size; strata not listed get 0.
   std::map<std::string, std::uint64_t> allocation;
 };

@@ -20,6 +20,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 namespace xj::draw {
@@ -404,9 +405,79 @@ Result<StratumCounts> Allocate(const Rule& rule, const StratumCounts& sizes) {
   return k;
 }
 
+namespace {
+
+// Selection over any pool representation: `sid[i]` is member i's stratum (index into
+// `labels`), `counts[s]` the size of stratum s, `uscc_at(i)` and `stratum_at(i)` its ids.
+template <typename Sid, typename UsccAt, typename StratumAt>
+Selection SelectImpl(std::size_t n, const std::vector<std::string_view>& labels, const Sid& sid,
+                     const std::vector<std::size_t>& counts, const UsccAt& uscc_at, const StratumAt& stratum_at,
+                     const std::vector<Digest>& tickets, const StratumCounts& allocation) {
+  Selection sel;
+  // One array of keys, bucketed by stratum (a counting sort), in pool order inside a bucket.
+  std::vector<std::size_t> offset(labels.size() + 1, 0);
+  for (std::size_t s = 0; s < labels.size(); ++s) offset[s + 1] = offset[s] + counts[s];
+  std::vector<Key> keys(n);
+  {
+    std::vector<std::size_t> fill(offset.begin(), offset.end() - 1);
+    for (std::size_t i = 0; i < n; ++i) keys[fill[sid[i]]++] = Key{Prefix(tickets[i]), static_cast<std::uint32_t>(i)};
+  }
+  auto less = [&tickets](const Key& a, const Key& b) {
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    const int c = std::memcmp(tickets[a.index].data(), tickets[b.index].data(), 32);
+    if (c != 0) return c < 0;
+    return a.index < b.index;
+  };
+  std::vector<Key> chosen;
+  for (std::size_t s = 0; s < labels.size(); ++s) {
+    auto it = allocation.find(std::string(labels[s]));
+    if (it == allocation.end()) continue;
+    const std::size_t ks = static_cast<std::size_t>(std::min<std::uint64_t>(it->second, counts[s]));
+    if (ks == 0) continue;
+    auto first = keys.begin() + static_cast<std::ptrdiff_t>(offset[s]);
+    auto last_it = keys.begin() + static_cast<std::ptrdiff_t>(offset[s + 1]);
+    auto nth = first + static_cast<std::ptrdiff_t>(ks);
+    if (nth < last_it) std::nth_element(first, nth, last_it, less);
+    chosen.insert(chosen.end(), first, nth);
+  }
+  std::vector<Key>().swap(keys);
+  std::sort(chosen.begin(), chosen.end(), less);
+
+  sel.members.reserve(chosen.size());
+  std::size_t file_size = 0;
+  for (const Key& key : chosen) file_size += 24 + 64 + uscc_at(key.index).size() + stratum_at(key.index).size();
+  sel.file.reserve(file_size);
+  std::uint64_t rank = 0;
+  for (const Key& key : chosen) {
+    Selected m;
+    m.rank = ++rank;
+    m.index = key.index;
+    m.uscc = std::string(uscc_at(key.index));
+    m.stratum = std::string(stratum_at(key.index));
+    m.ticket = tickets[key.index];
+    char num[24];
+    const auto conv = std::to_chars(num, num + sizeof num, m.rank);
+    sel.file.append(num, conv.ptr);
+    sel.file += '\t';
+    sel.file += m.uscc;
+    sel.file += '\t';
+    sel.file += m.stratum;
+    sel.file += '\t';
+    for (const std::uint8_t b : m.ticket) {
+      sel.file += kHexDigits[b >> 4];
+      sel.file += kHexDigits[b & 0xF];
+    }
+    sel.file += '\n';
+    sel.members.push_back(std::move(m));
+  }
+  sel.hash = ToHex(Sha256(sel.file));
+  return sel;
+}
+
+}  // namespace
+
 Selection Select(const std::vector<PoolEntry>& pool, const std::vector<Digest>& tickets,
                  const StratumCounts& allocation) {
-  Selection sel;
   const std::size_t n = pool.size();
   if (tickets.size() != n) throw std::invalid_argument("Select: tickets and pool differ in length");
 
@@ -445,63 +516,128 @@ Selection Select(const std::vector<PoolEntry>& pool, const std::vector<Digest>& 
     sid[i] = last_id;
     ++counts[last_id];
   }
-  // One array of keys, bucketed by stratum (a counting sort), in pool order inside a bucket.
-  std::vector<std::size_t> offset(labels.size() + 1, 0);
-  for (std::size_t s = 0; s < labels.size(); ++s) offset[s + 1] = offset[s] + counts[s];
-  std::vector<Key> keys(n);
-  {
-    std::vector<std::size_t> fill(offset.begin(), offset.end() - 1);
-    for (std::size_t i = 0; i < n; ++i) keys[fill[sid[i]]++] = Key{Prefix(tickets[i]), static_cast<std::uint32_t>(i)};
-  }
-  auto less = [&tickets](const Key& a, const Key& b) {
-    if (a.prefix != b.prefix) return a.prefix < b.prefix;
-    const int c = std::memcmp(tickets[a.index].data(), tickets[b.index].data(), 32);
-    if (c != 0) return c < 0;
-    return a.index < b.index;
-  };
-  std::vector<Key> chosen;
-  for (std::size_t s = 0; s < labels.size(); ++s) {
-    auto it = allocation.find(std::string(labels[s]));
-    if (it == allocation.end()) continue;
-    const std::size_t ks = static_cast<std::size_t>(std::min<std::uint64_t>(it->second, counts[s]));
-    if (ks == 0) continue;
-    auto first = keys.begin() + static_cast<std::ptrdiff_t>(offset[s]);
-    auto last_it = keys.begin() + static_cast<std::ptrdiff_t>(offset[s + 1]);
-    auto nth = first + static_cast<std::ptrdiff_t>(ks);
-    if (nth < last_it) std::nth_element(first, nth, last_it, less);
-    chosen.insert(chosen.end(), first, nth);
-  }
-  std::sort(chosen.begin(), chosen.end(), less);
+  return SelectImpl(
+      n, labels, sid, counts, [&pool](std::size_t i) -> std::string_view { return pool[i].uscc; },
+      [&pool](std::size_t i) -> std::string_view { return pool[i].stratum; }, tickets, allocation);
+}
 
-  sel.members.reserve(chosen.size());
-  std::size_t file_size = 0;
-  for (const Key& key : chosen) file_size += 24 + 64 + pool[key.index].uscc.size() + pool[key.index].stratum.size();
-  sel.file.reserve(file_size);
-  std::uint64_t rank = 0;
-  for (const Key& key : chosen) {
-    Selected m;
-    m.rank = ++rank;
-    m.index = key.index;
-    m.uscc = pool[key.index].uscc;
-    m.stratum = pool[key.index].stratum;
-    m.ticket = tickets[key.index];
-    char num[24];
-    const auto conv = std::to_chars(num, num + sizeof num, m.rank);
-    sel.file.append(num, conv.ptr);
-    sel.file += '\t';
-    sel.file += m.uscc;
-    sel.file += '\t';
-    sel.file += m.stratum;
-    sel.file += '\t';
-    for (const std::uint8_t b : m.ticket) {
-      sel.file += kHexDigits[b >> 4];
-      sel.file += kHexDigits[b & 0xF];
-    }
-    sel.file += '\n';
-    sel.members.push_back(std::move(m));
+Selection Select(const FrozenPool& pool, const std::vector<Digest>& tickets, const StratumCounts& allocation) {
+  const std::size_t n = pool.size();
+  if (tickets.size() != n) throw std::invalid_argument("Select: tickets and pool differ in length");
+  std::vector<std::string_view> labels(pool.labels.begin(), pool.labels.end());
+  std::vector<std::size_t> counts(labels.size(), 0);
+  for (const auto s : pool.stratum_index) ++counts[s];
+  return SelectImpl(
+      n, labels, pool.stratum_index, counts, [&pool](std::size_t i) { return pool.uscc(i); },
+      [&pool](std::size_t i) -> std::string_view { return pool.stratum(i); }, tickets, allocation);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+Result<FrozenPool> FreezePool(std::vector<PoolEntry> entries) {
+  auto canon = CanonicalPool(std::move(entries));
+  if (!canon.ok()) return canon.status();
+  const auto& pool = canon.value();
+  FrozenPool out;
+  std::map<std::string, std::uint32_t> label_ids;
+  for (const auto& e : pool) {
+    if (e.uscc.size() != FrozenPool::kUsccLength)
+      return Status::Error(StatusCode::kInvalidArgument, "uscc \"" + Printable(e.uscc) + "\" 不是 18 位",
+                           "uscc \"" + Printable(e.uscc) + "\" is not 18 characters long");
+    label_ids.emplace(e.stratum, 0);
   }
-  sel.hash = ToHex(Sha256(sel.file));
-  return sel;
+  if (label_ids.size() > 65535)
+    return Status::Error(StatusCode::kInvalidArgument, "分层超过 65535 个", "more than 65,535 strata");
+  std::uint32_t next = 0;
+  for (auto& [label, id] : label_ids) {
+    id = next++;
+    out.labels.push_back(label);
+  }
+  out.usccs.reserve(pool.size() * FrozenPool::kUsccLength);
+  out.stratum_index.reserve(pool.size());
+  for (const auto& e : pool) {
+    out.usccs += e.uscc;
+    out.stratum_index.push_back(static_cast<std::uint16_t>(label_ids[e.stratum]));
+  }
+  return out;
+}
+
+std::vector<PoolEntry> Unfreeze(const FrozenPool& pool) {
+  std::vector<PoolEntry> out;
+  out.reserve(pool.size());
+  for (std::size_t i = 0; i < pool.size(); ++i) out.push_back({std::string(pool.uscc(i)), pool.stratum(i)});
+  return out;
+}
+
+std::string PoolFile(const FrozenPool& pool) {
+  std::string out;
+  std::size_t size = 0;
+  for (std::size_t i = 0; i < pool.size(); ++i) size += FrozenPool::kUsccLength + pool.stratum(i).size() + 2;
+  out.reserve(size);
+  for (std::size_t i = 0; i < pool.size(); ++i) {
+    out += pool.uscc(i);
+    out += '\t';
+    out += pool.stratum(i);
+    out += '\n';
+  }
+  return out;
+}
+
+std::string PoolHash(const FrozenPool& pool) {
+  Hasher h;
+  std::string buf;
+  buf.reserve(1 << 20);
+  for (std::size_t i = 0; i < pool.size(); ++i) {
+    buf += pool.uscc(i);
+    buf += '\t';
+    buf += pool.stratum(i);
+    buf += '\n';
+    if (buf.size() >= (1 << 20) - 256) {
+      h.Add(buf);
+      buf.clear();
+    }
+  }
+  h.Add(buf);
+  return ToHex(h.Finish());
+}
+
+StratumCounts StratumSizes(const FrozenPool& pool) {
+  std::vector<std::uint64_t> counts(pool.labels.size(), 0);
+  for (const auto s : pool.stratum_index) ++counts[s];
+  StratumCounts out;
+  for (std::size_t s = 0; s < counts.size(); ++s)
+    if (counts[s] > 0) out[pool.labels[s]] = counts[s];
+  return out;
+}
+
+std::vector<Digest> Tickets(const Digest& seed, const FrozenPool& pool, unsigned threads) {
+  const std::size_t n = pool.size();
+  std::vector<Digest> out(n);
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (n < 65536) threads = 1;
+  auto work = [&](std::size_t begin, std::size_t end) {
+#ifndef OPENSSL_NO_DEPRECATED_3_0
+    SHA256_CTX midstate;
+    SHA256_Init(&midstate);
+    SHA256_Update(&midstate, seed.data(), seed.size());
+    for (std::size_t i = begin; i < end; ++i) {
+      SHA256_CTX c = midstate;
+      SHA256_Update(&c, pool.usccs.data() + i * FrozenPool::kUsccLength, FrozenPool::kUsccLength);
+      SHA256_Final(out[i].data(), &c);
+    }
+#else
+    for (std::size_t i = begin; i < end; ++i) out[i] = Hasher().Add(seed).Add(pool.uscc(i)).Finish();
+#endif
+  };
+  std::vector<std::thread> pool_threads;
+  const std::size_t per = (n + threads - 1) / threads;
+  for (unsigned t = 1; t < threads; ++t) {
+    const std::size_t b = std::min(n, per * t), e = std::min(n, per * (t + 1));
+    pool_threads.emplace_back(work, b, e);
+  }
+  work(0, std::min(n, per));
+  for (auto& t : pool_threads) t.join();
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -542,9 +678,14 @@ namespace {
 class GroupStream {
  public:
   GroupStream(const Digest& seed, std::string group, std::vector<std::string> members)
-      : seed_(seed), group_(std::move(group)), members_(std::move(members)) {}
+      : seed_(seed), group_(std::move(group)), members_(std::move(members)) {
+    for (const auto& m : members_) member_set_.insert(m);
+  }
+  GroupStream(const GroupStream&) = delete;
+  GroupStream& operator=(const GroupStream&) = delete;
 
   const std::vector<std::string>& members() const { return members_; }
+  bool Has(std::string_view id) const { return member_set_.count(id) != 0; }
   std::vector<const std::string*>& deferred() { return deferred_; }
 
   // The next member of the stream (the group must not be empty).
@@ -573,6 +714,7 @@ class GroupStream {
   Digest seed_;
   std::string group_;
   std::vector<std::string> members_;
+  std::set<std::string_view> member_set_;  // views into members_, which never reallocates
   std::vector<const std::string*> order_;
   std::size_t pos_ = 0;
   std::uint64_t round_ = 0;
@@ -585,7 +727,8 @@ Result<Assignment> AssignTeams(const Digest& seed, const Selection& selection, c
   if (auto st = ValidateTeamInputs(inputs); !st.ok()) return st;
 
   std::map<std::string, GroupStream, std::less<>> streams;
-  for (const auto& [group, members] : inputs.groups) streams.emplace(group, GroupStream(seed, group, members));
+  for (const auto& [group, members] : inputs.groups)
+    streams.emplace(std::piecewise_construct, std::forward_as_tuple(group), std::forward_as_tuple(seed, group, members));
   std::map<std::string_view, std::set<std::string_view>> conflicts;
   for (const auto& [uscc, id] : inputs.conflicts) conflicts[uscc].insert(id);
 
@@ -602,8 +745,14 @@ Result<Assignment> AssignTeams(const Digest& seed, const Selection& selection, c
     };
     for (const auto& slot : inputs.slots) {
       GroupStream& g = streams.find(slot.group)->second;
-      std::size_t available = 0;
-      for (const auto& m : g.members()) available += usable(m) ? 1 : 0;
+      // Members of the group that are neither in conflict nor on the team. Counted from the
+      // (few) conflicts and team members, not by walking the group: O(team + conflicts).
+      std::size_t excluded = 0;
+      for (const auto& t : team) excluded += g.Has(t) ? 1 : 0;
+      if (conf != nullptr)
+        for (const auto& c : *conf)
+          if (g.Has(c) && std::find(team.begin(), team.end(), c) == team.end()) ++excluded;
+      const std::size_t available = g.members().size() - excluded;
       if (available < slot.count) {
         failures.emplace_back(subject.uscc, slot.group);
         continue;

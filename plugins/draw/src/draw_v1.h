@@ -31,6 +31,7 @@
 #include <variant>
 #include <vector>
 
+#include "xinjian/sampler.h"
 #include "xinjian/status.h"
 
 namespace xj::draw {
@@ -199,6 +200,25 @@ std::string ConflictsFile(const std::set<std::pair<std::string, std::string>>& c
 
 // The canonical groups file: "group\tinspector_id\n" per membership, sorted by bytes.
 std::string GroupsFile(const std::map<std::string, std::vector<std::string>>& groups);
+
+// ---------------------------------------------------------------------------------------------
+// The same steps on a compact FrozenPool (xinjian/sampler.h), for province-scale pools. Each
+// gives byte-identical results to its std::vector<PoolEntry> counterpart above (a unit test
+// compares them on random pools); USCCs must be exactly 18 bytes here.
+
+// Validates (as CanonicalPool, plus: every uscc is 18 bytes; at most 65,535 strata), sorts and
+// packs a pool. Takes the entries by value.
+Result<FrozenPool> FreezePool(std::vector<PoolEntry> entries);
+// The inverse, for tests and small tools:
+std::vector<PoolEntry> Unfreeze(const FrozenPool& pool);
+
+std::string PoolFile(const FrozenPool& pool);
+// hex(H(pool file)) computed in pieces, without materialising the file.
+std::string PoolHash(const FrozenPool& pool);
+StratumCounts StratumSizes(const FrozenPool& pool);
+// Tickets on `threads` threads (0 = one per hardware thread).
+std::vector<Digest> Tickets(const Digest& seed, const FrozenPool& pool, unsigned threads = 0);
+Selection Select(const FrozenPool& pool, const std::vector<Digest>& tickets, const StratumCounts& allocation);
 
 // ---------------------------------------------------------------------------------------------
 // The whole draw, and its proof folder.

@@ -1,0 +1,29 @@
+// Streaming reads of many rows without SOCI's per-row overhead: SQLite through the native
+// statement API, PostgreSQL in libpq's single-row mode. Parameters and values travel as
+// text (NULL as nullopt / an empty view with is_null set). Not thread-safe (one Database,
+// one thread). Use for scans of up to millions of rows; use SOCI for everything else.
+#pragma once
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "database.h"
+#include "xinjian/status.h"
+
+namespace xj {
+
+// One row: column values as views valid only during the callback; null[i] for SQL NULL.
+struct ScanRow {
+  std::vector<std::string_view> values;
+  std::vector<bool> null;
+};
+
+// Runs `sql` with positional text parameters, written `?` (SQLite) or `$1..` (PostgreSQL):
+// write the statement with `?` and it is rewritten for PostgreSQL. Calls `fn` per row; when
+// `fn` returns false the scan stops. Returns kInternal with the database's message on error.
+Status ScanRows(Database& db, const std::string& sql, const std::vector<std::optional<std::string>>& params,
+                const std::function<bool(const ScanRow&)>& fn);
+
+}  // namespace xj

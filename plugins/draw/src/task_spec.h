@@ -1,0 +1,92 @@
+// The specification of a draw task, as `xinjian task create --spec FILE.json` reads it.
+// schemas/task-spec.schema.json describes the same format for other tools; docs/draw.md
+// explains each field. Parsing validates everything that can be checked without the
+// database (types, bounds, control characters, percentages); the task service checks the
+// rest (departments, items, ratio bounds, teams) when it creates the task.
+// Thread-safe (pure functions).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "draw_v1.h"
+#include "xinjian/status.h"
+
+namespace xj::draw {
+
+// What the pool is split by. kLabel takes the first of `strata_labels` the subject carries
+// (others: stratum "other"); kRegion the county (6 digits) or, with region_digits 4, the
+// prefecture; kRiskClass A/B/C/D ("none" for subjects without a class).
+enum class StrataKind { kNone, kRiskClass, kRegion, kLabel };
+const char* StrataName(StrataKind k);
+
+struct TaskFilters {
+  std::vector<std::string> regions;     // GB/T 2260 prefixes (2-6 digits); empty = the jurisdiction
+  std::vector<std::string> types;       // subject types; empty = all
+  std::vector<std::string> industries;  // GB/T 4754 code prefixes; empty = all
+  std::vector<std::string> labels;      // the subject carries at least one; empty = any
+  std::string registered_before;        // YYYY-MM-DD, exclusive; empty = no limit
+};
+
+struct TaskExclusions {
+  // Subjects drawn for one of the task's items within this many days before the draw are
+  // left out; nullopt = since 1 January of the draw's year (the default); 0 = no exclusion.
+  std::optional<std::uint32_t> same_item_within_days;
+  bool open_tasks = true;  // subjects selected in a task not yet revealed are left out
+};
+
+struct TaskConflicts {
+  bool declared_relations = true;   // relations table (回避)
+  bool previous_inspector = true;   // who inspected the subject last time for a shared item
+  bool same_office = false;         // 所所交叉: no officer inspects subjects of his own area
+};
+
+struct TaskSpec {
+  std::string id;  // empty: the service assigns <department>-<YYYY>-<NNNN>
+  std::string title;
+  std::string department;
+  std::vector<std::string> items;
+  TaskFilters filters;
+  TaskExclusions exclusions;
+  StrataKind strata = StrataKind::kNone;
+  std::vector<std::string> strata_labels;  // for kLabel
+  int region_digits = 6;                   // for kRegion: 4 or 6
+  Rule rule;                               // ratio (ppm) or count
+  std::string rule_preset;                 // the preset's name when the rule came from one
+  std::vector<Slot> slots;                 // team slots, groups = department codes
+  std::optional<Slot> expert_slot;         // experts join on top of the required officers
+  TaskConflicts conflicts;
+  std::string entropy_source;              // description of the public source
+  std::string sampler = std::string(kAlgorithm);
+  std::string replaces;                    // the task this one replaces, if any
+  std::string replace_reason;
+  std::string due_date;                    // YYYY-MM-DD, optional
+};
+
+// Named ratio presets (schemas/data/ratio-presets.json): strata kind and ratios.
+struct RatioPreset {
+  StrataKind strata = StrataKind::kNone;
+  RatioRule rule;
+  std::string source;
+};
+using RatioPresets = std::map<std::string, RatioPreset>;
+// The presets shipped in the binary.
+const RatioPresets& BuiltinRatioPresets();
+
+struct SpecOptions {
+  const RatioPresets* presets = nullptr;  // default BuiltinRatioPresets()
+  std::string default_preset = "henan-2020";  // used when strata is risk_class and no rule is given
+  std::uint32_t min_team_size = 2;            // 行政处罚法 art. 42
+};
+
+// Parses and validates a task spec. Errors are kInvalidArgument naming the field
+// ("filters.regions[2]: ...") in Chinese and English. Input above 1 MiB is refused.
+Result<TaskSpec> ParseTaskSpec(const std::string& json_text, const SpecOptions& options = {});
+
+// The normalised spec as JSON text (stable key order): what is stored with the task and shown.
+std::string SpecToJson(const TaskSpec& spec);
+
+}  // namespace xj::draw

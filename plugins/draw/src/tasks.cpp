@@ -1,0 +1,1396 @@
+// The task service. See tasks.h.
+#include "tasks.h"
+
+#include <openssl/rand.h>
+#include <soci/soci.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "bulk.h"
+#include "journal.h"
+#include "plugin_host.h"
+#include "scan.h"
+#include "soci_util.h"
+
+namespace xj::draw {
+namespace {
+
+using json = nlohmann::json;
+using ojson = nlohmann::ordered_json;
+
+Status Refuse(const std::string& zh, const std::string& en) {
+  return Status::Error(StatusCode::kInvalidArgument, zh, en);
+}
+
+std::int64_t Now(const TaskContext& ctx) { return ctx.now_us != 0 ? ctx.now_us : NowMicros(); }
+
+// YYYY-MM-DD in Asia/Shanghai (UTC+8, no daylight saving) of an instant.
+std::string DateOf(std::int64_t at_us) {
+  std::time_t t = static_cast<std::time_t>(at_us / 1000000) + 8 * 3600;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+  return buf;
+}
+
+// The instant of 00:00 Asia/Shanghai on 1 January of the year of `at_us`.
+std::int64_t YearStartUs(std::int64_t at_us) {
+  std::time_t t = static_cast<std::time_t>(at_us / 1000000) + 8 * 3600;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::tm jan{};
+  jan.tm_year = tm.tm_year;
+  jan.tm_mday = 1;
+  return (static_cast<std::int64_t>(timegm(&jan)) - 8 * 3600) * 1000000;
+}
+
+class Timer {
+ public:
+  explicit Timer(std::map<std::string, double>* sink) : sink_(sink), t_(std::chrono::steady_clock::now()) {}
+  void Lap(const std::string& name) {
+    if (sink_ == nullptr) return;
+    const auto now = std::chrono::steady_clock::now();
+    (*sink_)[name] += std::chrono::duration<double>(now - t_).count();
+    t_ = now;
+  }
+
+ private:
+  std::map<std::string, double>* sink_;
+  std::chrono::steady_clock::time_point t_;
+};
+
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string part;
+  while (std::getline(ss, part, ';'))
+    if (!part.empty()) out.push_back(part);
+  return out;
+}
+
+std::string TrimRegion(std::string r) {
+  while (r.size() > 2 && r.size() % 2 == 0 && r.compare(r.size() - 2, 2, "00") == 0) r.resize(r.size() - 2);
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading and writing task rows.
+
+constexpr const char* kTaskColumns =
+    "id, title, department, sampler, state, spec, entropy_source, COALESCE(replaces, ''), replace_reason, "
+    "cancel_reason, created_by, created_at_us, COALESCE(announced_at_us, 0), COALESCE(drawn_at_us, 0), "
+    "COALESCE(revealed_at_us, 0), COALESCE(cancelled_at_us, 0), COALESCE(announce_date, ''), COALESCE(draw_date, ''), "
+    "COALESCE(due_date, ''), COALESCE(pool_size, 0), COALESCE(pool_hash, ''), COALESCE(strata, ''), "
+    "COALESCE(commitment, ''), COALESCE(secret, ''), COALESCE(entropy, ''), COALESCE(seed, ''), "
+    "COALESCE(allocation, ''), COALESCE(selection_hash, ''), COALESCE(slots, ''), COALESCE(assignment_hash, ''), "
+    "COALESCE(conflicts_hash, ''), digest";
+
+TaskRecord TaskFromRow(const ScanRow& r) {
+  TaskRecord t;
+  auto s = [&](std::size_t i) { return std::string(r.values[i]); };
+  auto n = [&](std::size_t i) { return r.values[i].empty() ? 0 : std::stoll(std::string(r.values[i])); };
+  t.id = s(0);
+  t.title = s(1);
+  t.department = s(2);
+  t.sampler = s(3);
+  t.state = s(4);
+  t.spec_json = s(5);
+  t.entropy_source = s(6);
+  t.replaces = s(7);
+  t.replace_reason = s(8);
+  t.cancel_reason = s(9);
+  t.created_by = s(10);
+  t.created_at_us = n(11);
+  t.announced_at_us = n(12);
+  t.drawn_at_us = n(13);
+  t.revealed_at_us = n(14);
+  t.cancelled_at_us = n(15);
+  t.announce_date = s(16);
+  t.draw_date = s(17);
+  t.due_date = s(18);
+  t.pool_size = n(19);
+  t.pool_hash = s(20);
+  t.strata_json = s(21);
+  t.commitment = s(22);
+  t.secret_hex = s(23);
+  t.entropy = s(24);
+  t.seed_hex = s(25);
+  t.allocation_json = s(26);
+  t.selection_hash = s(27);
+  t.slots_json = s(28);
+  t.assignment_hash = s(29);
+  t.conflicts_hash = s(30);
+  t.digest = s(31);
+  return t;
+}
+
+// The digest of a task's public state, chained by the audit log.
+std::string TaskDigest(const TaskRecord& t) {
+  std::string c = "draw_task\n";
+  for (const std::string* f : {&t.id, &t.state, &t.department, &t.sampler, &t.spec_json, &t.pool_hash, &t.commitment,
+                               &t.entropy, &t.selection_hash, &t.assignment_hash, &t.conflicts_hash, &t.cancel_reason,
+                               &t.secret_hex}) {
+    c += *f;
+    c += '\n';
+  }
+  return ToHex(Sha256(c));
+}
+
+Status Journal(TaskContext& ctx, std::int64_t now, const std::string& action, const std::string& id,
+               const std::string& before, const std::string& after, const std::string& topic, const json& payload) {
+  return AppendJournal(*ctx.db, ctx.actor, now, {AuditEntry{action, "draw_task", id, before, after, ""}},
+                       {OutboxEvent{topic, id, payload.dump()}});
+}
+
+Result<std::string> ReadFile(Database& db, const std::string& id, const std::string& name) {
+  std::string content;
+  bool found = false;
+  Status st = ScanRows(db, "SELECT content FROM draw_files WHERE task_id = ? AND name = ?", {id, name},
+                       [&](const ScanRow& r) {
+                         content.assign(r.values[0]);
+                         found = true;
+                         return false;
+                       });
+  if (!st.ok()) return st;
+  if (!found)
+    return Status::Error(StatusCode::kInternal, "任务 " + id + " 缺少文件 " + name, "task " + id + " has no file " + name);
+  return content;
+}
+
+Status SaveFile(Database& db, const std::string& id, const std::string& name, const std::string& content) {
+  try {
+    db.session() << "INSERT INTO draw_files(task_id, name, content) VALUES (:t, :n, :c)", soci::use(id), soci::use(name),
+        soci::use(content);
+  } catch (const std::exception& e) {
+    return DbError(e, "保存任务文件失败", "saving a task file failed");
+  }
+  return Status::Ok();
+}
+
+// Parses a canonical pool file ("uscc\tstratum\n", sorted by uscc, distinct) into a
+// FrozenPool, checking every rule of the format.
+Result<FrozenPool> ParsePoolFile(std::string_view data) {
+  FrozenPool pool;
+  std::map<std::string, std::uint16_t, std::less<>> label_ids;
+  std::vector<std::uint16_t> raw;
+  std::size_t pos = 0, line = 0;
+  while (pos < data.size()) {
+    ++line;
+    const std::size_t nl = data.find('\n', pos);
+    if (nl == std::string_view::npos)
+      return Refuse("pool.tsv 第 " + std::to_string(line) + " 行没有换行符结尾",
+                    "pool.tsv line " + std::to_string(line) + " does not end with a newline");
+    const std::string_view l = data.substr(pos, nl - pos);
+    pos = nl + 1;
+    const std::size_t tab = l.find('\t');
+    if (tab == std::string_view::npos || l.find('\t', tab + 1) != std::string_view::npos)
+      return Refuse("pool.tsv 第 " + std::to_string(line) + " 行应为 uscc<TAB>分层",
+                    "pool.tsv line " + std::to_string(line) + " must be uscc<TAB>stratum");
+    const std::string_view u = l.substr(0, tab), s = l.substr(tab + 1);
+    if (auto st = ValidateId("uscc", u); !st.ok()) return st;
+    if (auto st = ValidateId("stratum", s, true); !st.ok()) return st;
+    if (u.size() != FrozenPool::kUsccLength)
+      return Refuse("pool.tsv 第 " + std::to_string(line) + " 行的 uscc 不是 18 位",
+                    "pool.tsv line " + std::to_string(line) + ": the uscc is not 18 characters long");
+    if (!pool.usccs.empty()) {
+      const std::string_view prev(pool.usccs.data() + pool.usccs.size() - 18, 18);
+      if (!(prev < u))
+        return Refuse("pool.tsv 第 " + std::to_string(line) + " 行未按 uscc 升序排列或重复",
+                      "pool.tsv line " + std::to_string(line) + " is out of order or repeats a uscc");
+    }
+    auto it = label_ids.find(s);
+    if (it == label_ids.end()) {
+      if (label_ids.size() >= 65535) return Refuse("分层超过 65535 个", "more than 65,535 strata");
+      it = label_ids.emplace(std::string(s), static_cast<std::uint16_t>(label_ids.size())).first;
+    }
+    pool.usccs.append(u);
+    raw.push_back(it->second);
+  }
+  std::vector<std::uint16_t> renumber(label_ids.size());
+  std::uint16_t next = 0;
+  for (const auto& [label, id] : label_ids) {
+    renumber[id] = next++;
+    pool.labels.push_back(label);
+  }
+  pool.stratum_index.reserve(raw.size());
+  for (auto r : raw) pool.stratum_index.push_back(renumber[r]);
+  return pool;
+}
+
+std::string CountsJson(const StratumCounts& m) {
+  json j = json::object();
+  for (const auto& [k, v] : m) j[k] = v;
+  return j.dump();
+}
+
+Result<StratumCounts> CountsFromJson(const std::string& text) {
+  StratumCounts out;
+  try {
+    const json j = json::parse(text.empty() ? "{}" : text);
+    for (auto it = j.begin(); it != j.end(); ++it) out[it.key()] = it.value().get<std::uint64_t>();
+  } catch (const std::exception& e) {
+    return Status::Error(StatusCode::kInternal, "任务数据损坏", std::string("corrupt task data: ") + e.what());
+  }
+  return out;
+}
+
+struct ItemRow {
+  std::string code, department, qualification;
+  std::int64_t min_ppm = -1, max_ppm = -1;  // -1: none
+  std::vector<std::string> target_types, target_labels;
+};
+
+Result<std::vector<ItemRow>> LoadItems(Database& db, const std::vector<std::string>& codes) {
+  std::vector<ItemRow> out;
+  for (const auto& code : codes) {
+    bool found = false;
+    Status st = ScanRows(db,
+                         "SELECT code, department, qualification, COALESCE(ratio_min_ppm, -1), COALESCE(ratio_max_ppm, -1), "
+                         "target_types, target_labels FROM items WHERE code = ?",
+                         {code}, [&](const ScanRow& r) {
+                           ItemRow it;
+                           it.code = std::string(r.values[0]);
+                           it.department = std::string(r.values[1]);
+                           it.qualification = std::string(r.values[2]);
+                           it.min_ppm = std::stoll(std::string(r.values[3]));
+                           it.max_ppm = std::stoll(std::string(r.values[4]));
+                           it.target_types = SplitList(std::string(r.values[5]));
+                           it.target_labels = SplitList(std::string(r.values[6]));
+                           out.push_back(std::move(it));
+                           found = true;
+                           return false;
+                         });
+    if (!st.ok()) return st;
+    if (!found) return Status::Error(StatusCode::kNotFound, "抽查事项 " + code + " 不存在", "no item " + code);
+  }
+  return out;
+}
+
+Result<std::string> Jurisdiction(Database& db, const std::string& department) {
+  std::optional<std::string> j;
+  Status st = ScanRows(db, "SELECT jurisdiction FROM departments WHERE code = ?", {department}, [&](const ScanRow& r) {
+    j = std::string(r.values[0]);
+    return false;
+  });
+  if (!st.ok()) return st;
+  if (!j) return Status::Error(StatusCode::kNotFound, "部门 " + department + " 不存在", "no department " + department);
+  return *j;
+}
+
+std::string PpmText(std::int64_t ppm) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%lld.%04lld", static_cast<long long>(ppm / 10000), static_cast<long long>(ppm % 10000));
+  std::string t = buf;
+  while (t.back() == '0') t.pop_back();
+  if (t.back() == '.') t.pop_back();
+  return t + "%";
+}
+
+Result<TaskSpec> SpecOf(const TaskRecord& t, const SpecOptions& options) {
+  // The stored spec is normalised; parsing it again gives the same TaskSpec (with the
+  // preset already expanded into ratio_percent, so the preset table cannot change it).
+  std::string text = t.spec_json;
+  try {
+    json j = json::parse(text);
+    if (j.contains("rule") && j["rule"].contains("preset") && j["rule"].contains("ratio_percent")) {
+      const std::string preset = j["rule"]["preset"];
+      j["rule"].erase("preset");
+      auto s = ParseTaskSpec(j.dump(), options);
+      if (!s.ok()) return s.status();
+      TaskSpec spec = std::move(s).value();
+      spec.rule_preset = preset;
+      return spec;
+    }
+  } catch (const std::exception& e) {
+    return Status::Error(StatusCode::kInternal, "任务说明损坏", std::string("corrupt task spec: ") + e.what());
+  }
+  return ParseTaskSpec(text, options);
+}
+
+Result<TaskRecord> LoadForUpdate(TaskContext& ctx, const std::string& id) {
+  if (ctx.db->dialect() == Dialect::kPostgresql) {
+    // Serialise transitions of one task across nodes.
+    Status st = ScanRows(*ctx.db, "SELECT id FROM draw_tasks WHERE id = ? FOR UPDATE", {id}, [](const ScanRow&) { return true; });
+    if (!st.ok()) return st;
+  }
+  return LoadTask(*ctx.db, id);
+}
+
+Status WrongState(const TaskRecord& t, const std::string& action_zh, const std::string& action_en) {
+  return Status::Error(StatusCode::kFailedPrecondition,
+                       "任务 " + t.id + " 处于 " + t.state + " 状态，不能" + action_zh,
+                       "task " + t.id + " is " + t.state + "; cannot " + action_en);
+}
+
+json RuleJson(const Rule& rule) {
+  if (const auto* r = std::get_if<RatioRule>(&rule)) {
+    json ppm = json::object(), mn = json::object(), mx = json::object();
+    for (const auto& [k, v] : r->ppm) ppm[k] = v;
+    for (const auto& [k, v] : r->min) mn[k] = v;
+    for (const auto& [k, v] : r->max) mx[k] = v;
+    return json{{"type", "ratio"}, {"ppm", ppm}, {"min", mn}, {"max", mx}};
+  }
+  return json{{"type", "count"}, {"count", std::get<CountRule>(rule).count}};
+}
+
+// Builds a draw::Selection (what AssignTeams reads) and the canonical selection file from a
+// sampler's answer, checking the sampler kept its contract.
+Result<Selection> SelectionFromSample(const FrozenPool& pool, const StratumCounts& allocation, const SampleResult& r,
+                                      const std::string& sampler) {
+  auto bad = [&](const std::string& why) {
+    return Status::Error(StatusCode::kInternal, "抽样插件 " + sampler + " 返回的结果无效：" + why,
+                         "the sampler " + sampler + " returned an invalid selection: " + why);
+  };
+  std::uint64_t expected = 0;
+  for (const auto& [label, k] : allocation) expected += k;
+  if (r.members.size() != expected) return bad("count " + std::to_string(r.members.size()) + " != " + std::to_string(expected));
+  std::vector<bool> taken(pool.size(), false);
+  StratumCounts per;
+  Selection sel;
+  sel.members.reserve(r.members.size());
+  std::uint64_t rank = 0;
+  for (const auto& m : r.members) {
+    if (m.index >= pool.size() || taken[m.index]) return bad("index " + std::to_string(m.index));
+    if (auto st = ValidateId("ticket", m.ticket); !st.ok()) return bad("ticket");
+    taken[m.index] = true;
+    ++per[pool.stratum(m.index)];
+    Selected s;
+    s.rank = ++rank;
+    s.index = m.index;
+    s.uscc = std::string(pool.uscc(m.index));
+    s.stratum = pool.stratum(m.index);
+    sel.file += std::to_string(s.rank) + "\t" + s.uscc + "\t" + s.stratum + "\t" + m.ticket + "\n";
+    sel.members.push_back(std::move(s));
+  }
+  for (const auto& [label, k] : allocation)
+    if (k > 0 && per[label] != k) return bad("stratum " + label);
+  sel.hash = ToHex(Sha256(sel.file));
+  return sel;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+Result<TaskRecord> LoadTask(Database& db, const std::string& id) {
+  std::optional<TaskRecord> t;
+  Status st = ScanRows(db, std::string("SELECT ") + kTaskColumns + " FROM draw_tasks WHERE id = ?", {id},
+                       [&](const ScanRow& r) {
+                         t = TaskFromRow(r);
+                         return false;
+                       });
+  if (!st.ok()) return st;
+  if (!t) return Status::Error(StatusCode::kNotFound, "抽查任务 " + id + " 不存在", "no draw task " + id);
+  st = ScanRows(db, "SELECT item_code FROM draw_task_items WHERE task_id = ? ORDER BY item_code", {id},
+                [&](const ScanRow& r) {
+                  t->items.emplace_back(r.values[0]);
+                  return true;
+                });
+  if (!st.ok()) return st;
+  st = ScanRows(db, "SELECT id FROM draw_tasks WHERE replaces = ? ORDER BY id", {id}, [&](const ScanRow& r) {
+    t->replaced_by = std::string(r.values[0]);
+    return false;
+  });
+  if (!st.ok()) return st;
+  return *t;
+}
+
+Result<std::vector<TaskRecord>> ListTasks(Database& db, const std::string& department, const std::string& state) {
+  std::vector<TaskRecord> out;
+  std::string sql = std::string("SELECT ") + kTaskColumns + " FROM draw_tasks WHERE 1 = 1";
+  std::vector<std::optional<std::string>> params;
+  if (!department.empty()) {
+    sql += " AND department = ?";
+    params.emplace_back(department);
+  }
+  if (!state.empty()) {
+    sql += " AND state = ?";
+    params.emplace_back(state);
+  }
+  sql += " ORDER BY created_at_us, id";
+  Status st = ScanRows(db, sql, params, [&](const ScanRow& r) {
+    out.push_back(TaskFromRow(r));
+    return true;
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec) {
+  Database& db = *ctx.db;
+  auto juris = Jurisdiction(db, spec.department);
+  if (!juris.ok()) return juris.status();
+  auto prefixes = EffectivePrefixes(juris.value(), spec.filters.regions);
+  if (!prefixes.ok()) return prefixes.status();
+  auto items = LoadItems(db, spec.items);
+  if (!items.ok()) return items.status();
+  for (const auto& item : items.value()) {
+    if (item.department != spec.department)
+      return Refuse("抽查事项 " + item.code + " 属于部门 " + item.department + "，不属于 " + spec.department,
+                    "item " + item.code + " belongs to department " + item.department + ", not " + spec.department);
+    if (const auto* r = std::get_if<RatioRule>(&spec.rule); r != nullptr && spec.strata == StrataKind::kNone) {
+      const std::int64_t ppm = r->ppm.begin()->second;
+      if (item.min_ppm >= 0 && ppm < item.min_ppm)
+        return Refuse("抽取比例 " + PpmText(ppm) + " 低于抽查事项 " + item.code + " 的最低比例 " + PpmText(item.min_ppm),
+                      "the ratio " + PpmText(ppm) + " is below the minimum " + PpmText(item.min_ppm) + " of item " + item.code);
+      if (item.max_ppm >= 0 && ppm > item.max_ppm)
+        return Refuse("抽取比例 " + PpmText(ppm) + " 高于抽查事项 " + item.code + " 的最高比例 " + PpmText(item.max_ppm),
+                      "the ratio " + PpmText(ppm) + " is above the maximum " + PpmText(item.max_ppm) + " of item " + item.code);
+    }
+  }
+  std::vector<Slot> all_slots = spec.slots;
+  if (spec.expert_slot) all_slots.push_back(*spec.expert_slot);
+  for (const auto& slot : all_slots) {
+    if (slot.group != spec.department)
+      return Refuse("检查组名额的部门 " + slot.group + " 不是任务的部门 " + spec.department + "（多部门联合抽查另行发起）",
+                    "team slot department " + slot.group + " is not the task's department " + spec.department +
+                        " (joint inspections are created as joint tasks)");
+  }
+  if (ctx.host != nullptr && ctx.host->FindSampler(spec.sampler) == nullptr) {
+    std::string list;
+    for (const auto& [name, s] : ctx.host->samplers()) list += (list.empty() ? "" : ", ") + name;
+    return Refuse("没有名为 " + spec.sampler + " 的抽样算法（已加载：" + list + "）",
+                  "no sampler named " + spec.sampler + " (loaded: " + list + ")");
+  }
+  if (spec.rule_preset.empty() && std::holds_alternative<RatioRule>(spec.rule)) {
+    // Every stratum must get a ratio; strata are known at announce, but a risk-class rule can
+    // be checked now.
+    const auto& r = std::get<RatioRule>(spec.rule);
+    if (spec.strata == StrataKind::kRiskClass && !r.ppm.count("*")) {
+      for (const char* c : {"A", "B", "C", "D", "none"})
+        if (!r.ppm.count(c))
+          return Refuse("比例规则缺少风险分类 " + std::string(c) + " 的比例，且没有默认值 \"*\"",
+                        "the ratio rule has no ratio for risk class " + std::string(c) + " and no default \"*\"");
+    }
+  }
+
+  const std::int64_t now = Now(ctx);
+  WriteTransaction tx(db);
+  if (auto st = tx.Begin(); !st.ok()) return st;
+  if (!spec.replaces.empty()) {
+    auto old = LoadTask(db, spec.replaces);
+    if (!old.ok()) return old.status();
+    if (old.value().state != "cancelled")
+      return Status::Error(StatusCode::kFailedPrecondition,
+                           "被替代的任务 " + spec.replaces + " 处于 " + old.value().state + " 状态：只能替代已撤销的任务（不能重抽）",
+                           "the replaced task " + spec.replaces + " is " + old.value().state +
+                               ": only a cancelled task can be replaced (there is no redraw)");
+    if (!old.value().replaced_by.empty())
+      return Status::Error(StatusCode::kAlreadyExists, "任务 " + spec.replaces + " 已被 " + old.value().replaced_by + " 替代",
+                           "task " + spec.replaces + " is already replaced by " + old.value().replaced_by);
+  }
+  if (spec.id.empty()) {
+    const std::string prefix = spec.department + "-" + DateOf(now).substr(0, 4) + "-";
+    std::int64_t n = 0;
+    Status st = ScanRows(db, "SELECT COUNT(*) FROM draw_tasks WHERE id LIKE ?", {prefix + "%"}, [&](const ScanRow& r) {
+      n = std::stoll(std::string(r.values[0]));
+      return false;
+    });
+    if (!st.ok()) return st;
+    for (;; ++n) {
+      char num[32];
+      std::snprintf(num, sizeof num, "%04lld", static_cast<long long>(n + 1));
+      spec.id = prefix + num;
+      bool exists = false;
+      st = ScanRows(db, "SELECT 1 FROM draw_tasks WHERE id = ?", {spec.id}, [&](const ScanRow&) {
+        exists = true;
+        return false;
+      });
+      if (!st.ok()) return st;
+      if (!exists) break;
+    }
+  } else {
+    bool exists = false;
+    Status st = ScanRows(db, "SELECT 1 FROM draw_tasks WHERE id = ?", {spec.id}, [&](const ScanRow&) {
+      exists = true;
+      return false;
+    });
+    if (!st.ok()) return st;
+    if (exists) return Status::Error(StatusCode::kAlreadyExists, "任务编号 " + spec.id + " 已存在", "task id " + spec.id + " already exists");
+  }
+
+  TaskRecord t;
+  t.id = spec.id;
+  t.title = spec.title;
+  t.department = spec.department;
+  t.sampler = spec.sampler;
+  t.state = "draft";
+  t.spec_json = SpecToJson(spec);
+  t.entropy_source = spec.entropy_source;
+  t.replaces = spec.replaces;
+  t.replace_reason = spec.replace_reason;
+  t.created_by = ctx.actor;
+  t.created_at_us = now;
+  t.due_date = spec.due_date;
+  t.items = spec.items;
+  t.digest = TaskDigest(t);
+  try {
+    soci::indicator rep_ind = t.replaces.empty() ? soci::i_null : soci::i_ok;
+    soci::indicator due_ind = t.due_date.empty() ? soci::i_null : soci::i_ok;
+    long long created = t.created_at_us;
+    db.session() << "INSERT INTO draw_tasks(id, title, department, sampler, state, spec, entropy_source, replaces, "
+                    "replace_reason, created_by, created_at_us, due_date, digest, updated_at_us) VALUES (:id, :title, "
+                    ":dept, :sampler, 'draft', :spec, :src, :rep, :reason, :by, :at, :due, :digest, :at2)",
+        soci::use(t.id), soci::use(t.title), soci::use(t.department), soci::use(t.sampler), soci::use(t.spec_json),
+        soci::use(t.entropy_source), soci::use(t.replaces, rep_ind), soci::use(t.replace_reason), soci::use(t.created_by),
+        soci::use(created), soci::use(t.due_date, due_ind), soci::use(t.digest), soci::use(created);
+    for (const auto& item : spec.items)
+      db.session() << "INSERT INTO draw_task_items(task_id, item_code) VALUES (:t, :i)", soci::use(t.id), soci::use(item);
+  } catch (const std::exception& e) {
+    return DbError(e, "保存任务失败", "saving the task failed");
+  }
+  json payload{{"id", t.id}, {"department", t.department}, {"state", "draft"}};
+  if (!t.replaces.empty()) payload["replaces"] = t.replaces;
+  if (auto st = Journal(ctx, now, "task.create", t.id, "", t.digest, "draw.task.created", payload); !st.ok()) return st;
+  if (auto st = tx.Commit(); !st.ok()) return st;
+  return LoadTask(db, t.id);
+}
+
+Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
+  Database& db = *ctx.db;
+  Timer timer(ctx.timings);
+  const std::int64_t now = Now(ctx);
+  WriteTransaction tx(db);
+  if (auto st = tx.Begin(); !st.ok()) return st;
+  auto task = LoadForUpdate(ctx, id);
+  if (!task.ok()) return task.status();
+  TaskRecord t = std::move(task).value();
+  if (t.state != "draft") return WrongState(t, "公告", "announce it");
+  auto spec_r = SpecOf(t, ctx.spec_options);
+  if (!spec_r.ok()) return spec_r.status();
+  const TaskSpec spec = std::move(spec_r).value();
+  auto juris = Jurisdiction(db, spec.department);
+  if (!juris.ok()) return juris.status();
+  auto prefixes = EffectivePrefixes(juris.value(), spec.filters.regions);
+  if (!prefixes.ok()) return prefixes.status();
+  auto items = LoadItems(db, spec.items);
+  if (!items.ok()) return items.status();
+  std::vector<ItemScope> scopes;
+  for (const auto& it : items.value()) scopes.push_back({it.code, it.target_types, it.target_labels});
+  PoolFilter filter(spec, prefixes.value(), scopes);
+
+  // Exclusions: subjects in open tasks, and subjects drawn for one of these items recently.
+  std::unordered_set<std::string> excluded;
+  {
+    std::string in_items;
+    std::vector<std::optional<std::string>> params;
+    for (const auto& code : spec.items) {
+      in_items += in_items.empty() ? "?" : ", ?";
+      params.emplace_back(code);
+    }
+    std::int64_t cutoff = 0;
+    bool window = true;
+    if (spec.exclusions.same_item_within_days) {
+      window = *spec.exclusions.same_item_within_days > 0;
+      cutoff = now - static_cast<std::int64_t>(*spec.exclusions.same_item_within_days) * 86400LL * 1000000LL;
+    } else {
+      cutoff = YearStartUs(now);
+    }
+    std::string sql = "SELECT s.uscc FROM draw_selection s JOIN draw_tasks t ON t.id = s.task_id WHERE ";
+    std::string cond;
+    if (spec.exclusions.open_tasks) cond = "t.state = 'drawn'";
+    if (window) {
+      if (!cond.empty()) cond += " OR ";
+      cond += "((t.state = 'drawn' OR t.state = 'revealed') AND t.drawn_at_us >= ? AND EXISTS (SELECT 1 FROM "
+              "draw_task_items i WHERE i.task_id = t.id AND i.item_code IN (" + in_items + ")))";
+      std::vector<std::optional<std::string>> p2{std::to_string(cutoff)};
+      p2.insert(p2.end(), params.begin(), params.end());
+      params = p2;
+    } else {
+      params.clear();
+    }
+    if (!cond.empty()) {
+      Status st = ScanRows(db, sql + cond, params, [&](const ScanRow& r) {
+        excluded.emplace(r.values[0]);
+        return true;
+      });
+      if (!st.ok()) return st;
+    }
+  }
+  timer.Lap("exclusions");
+  if (ctx.index != nullptr) {
+    if (auto st = ctx.index->CatchUp(db); !st.ok()) return st;
+  }
+  auto pool_r = BuildPool(db, filter, excluded, ctx.index);
+  if (!pool_r.ok()) return pool_r.status();
+  const FrozenPool& pool = pool_r.value();
+  timer.Lap("pool");
+  if (pool.size() == 0)
+    return Refuse("任务 " + id + " 的检查对象池为空：没有符合筛选条件、辖区和抽查事项范围的存续对象",
+                  "the pool of task " + id + " is empty: no active subject matches the filters, the jurisdiction and the items");
+  const StratumCounts sizes = StratumSizes(pool);
+  auto alloc = Allocate(spec.rule, sizes);
+  if (!alloc.ok()) return alloc.status();
+  std::uint64_t k = 0, strata_drawn = 0;
+  for (const auto& [label, ks] : alloc.value()) {
+    k += ks;
+    strata_drawn += ks > 0 ? 1 : 0;
+  }
+  const auto n = static_cast<unsigned __int128>(pool.size());
+  for (const auto& item : items.value()) {
+    // k / N against the item's bounds; each stratum rounds up by less than one subject.
+    if (item.min_ppm >= 0 && static_cast<unsigned __int128>(k) * 1000000 < n * static_cast<unsigned __int128>(item.min_ppm) &&
+        k < pool.size())
+      return Refuse("本任务抽取 " + std::to_string(k) + "/" + std::to_string(pool.size()) + "，低于抽查事项 " + item.code +
+                        " 的最低比例 " + PpmText(item.min_ppm),
+                    "the task draws " + std::to_string(k) + " of " + std::to_string(pool.size()) +
+                        ", below the minimum ratio " + PpmText(item.min_ppm) + " of item " + item.code);
+    if (item.max_ppm >= 0 &&
+        static_cast<unsigned __int128>(k) * 1000000 >
+            n * static_cast<unsigned __int128>(item.max_ppm) + static_cast<unsigned __int128>(strata_drawn) * 1000000)
+      return Refuse("本任务抽取 " + std::to_string(k) + "/" + std::to_string(pool.size()) + "，高于抽查事项 " + item.code +
+                        " 的最高比例 " + PpmText(item.max_ppm),
+                    "the task draws " + std::to_string(k) + " of " + std::to_string(pool.size()) +
+                        ", above the maximum ratio " + PpmText(item.max_ppm) + " of item " + item.code);
+  }
+  if (k == 0) return Refuse("按抽取规则本任务不抽取任何对象", "the rule draws no subject at all");
+
+  std::string secret(32, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()), 32) != 1)
+    return Status::Error(StatusCode::kInternal, "无法生成随机秘密值", "cannot generate the random secret");
+  const std::string pool_file = PoolFile(pool);
+  timer.Lap("pool_file");
+  const std::string pool_hash = ToHex(Sha256(pool_file));
+  timer.Lap("pool_hash");
+  const std::string before = t.digest;
+  t.state = "announced";
+  t.announced_at_us = now;
+  t.announce_date = DateOf(now);
+  t.pool_size = static_cast<std::int64_t>(pool.size());
+  t.pool_hash = pool_hash;
+  t.strata_json = CountsJson(sizes);
+  t.commitment = Commitment(secret);
+  t.digest = TaskDigest(t);  // before the secret is set: it is not public yet
+  t.secret_hex = ToHex(secret);
+  try {
+    long long at = now, size = t.pool_size;
+    db.session() << "UPDATE draw_tasks SET state = 'announced', announced_at_us = :at, announce_date = :d, pool_size = :n, "
+                    "pool_hash = :h, strata = :s, commitment = :c, secret = :sec, digest = :dg, updated_at_us = :at2 "
+                    "WHERE id = :id",
+        soci::use(at), soci::use(t.announce_date), soci::use(size), soci::use(t.pool_hash), soci::use(t.strata_json),
+        soci::use(t.commitment), soci::use(t.secret_hex), soci::use(t.digest), soci::use(at), soci::use(t.id);
+  } catch (const std::exception& e) {
+    return DbError(e, "公告任务失败", "announcing the task failed");
+  }
+  if (auto st = SaveFile(db, t.id, "pool.tsv", pool_file); !st.ok()) return st;
+  json payload{{"id", t.id}, {"department", t.department}, {"pool_size", t.pool_size}, {"pool_hash", t.pool_hash},
+               {"commitment", t.commitment}, {"entropy_source", t.entropy_source}, {"algorithm", t.sampler}};
+  if (auto st = Journal(ctx, now, "task.announce", t.id, before, t.digest, "draw.task.announced", payload); !st.ok())
+    return st;
+  if (auto st = tx.Commit(); !st.ok()) return st;
+  timer.Lap("announce_commit");
+  return LoadTask(db, id);
+}
+
+Result<TaskRecord> DrawTask(TaskContext& ctx, const std::string& id, const std::string& entropy) {
+  Database& db = *ctx.db;
+  Timer timer(ctx.timings);
+  if (ctx.host == nullptr)
+    return Status::Error(StatusCode::kFailedPrecondition, "没有加载插件，无法抽取", "no plugins loaded; cannot draw");
+  if (entropy.empty() && !ctx.allow_empty_entropy)
+    return Refuse("须提供公告时指明的公开随机源的值（--entropy）；空值只用于演示和测试（--allow-empty-entropy）",
+                  "give the value of the public entropy source named in the notice (--entropy); an empty value is for "
+                  "demos and tests only (--allow-empty-entropy)");
+  if (auto st = ValidateId("entropy", entropy, true); !st.ok()) return st;
+  if (entropy.size() > 4096) return Refuse("公开随机源超过 4096 字节", "the entropy is longer than 4096 bytes");
+  const std::int64_t now = Now(ctx);
+  WriteTransaction tx(db);
+  if (auto st = tx.Begin(); !st.ok()) return st;
+  auto task = LoadForUpdate(ctx, id);
+  if (!task.ok()) return task.status();
+  TaskRecord t = std::move(task).value();
+  if (t.state != "announced") return WrongState(t, "抽取", "draw it");
+  auto spec_r = SpecOf(t, ctx.spec_options);
+  if (!spec_r.ok()) return spec_r.status();
+  const TaskSpec spec = std::move(spec_r).value();
+  const Sampler* sampler = ctx.host->FindSampler(t.sampler);
+  if (sampler == nullptr)
+    return Status::Error(StatusCode::kNotFound, "抽样算法 " + t.sampler + " 未加载（缺少插件？）",
+                         "the sampler " + t.sampler + " is not loaded (plugin missing?)");
+  auto pool_text = ReadFile(db, t.id, "pool.tsv");
+  if (!pool_text.ok()) return pool_text.status();
+  if (ToHex(Sha256(pool_text.value())) != t.pool_hash)
+    return Status::Error(StatusCode::kInternal, "任务 " + t.id + " 冻结的检查对象池与其哈希不符（被篡改？）",
+                         "the frozen pool of task " + t.id + " does not match its hash (tampered with?)");
+  auto pool_r = ParsePoolFile(pool_text.value());
+  if (!pool_r.ok()) return pool_r.status();
+  const FrozenPool pool = std::move(pool_r).value();
+  std::string().swap(pool_text.value());
+  timer.Lap("load_pool");
+  auto alloc = Allocate(spec.rule, StratumSizes(pool));
+  if (!alloc.ok()) return alloc.status();
+  auto secret = FromHex(t.secret_hex);
+  if (!secret.ok()) return secret.status();
+
+  SampleRequest req;
+  req.task_id = t.id;
+  req.secret = secret.value();
+  req.entropy = entropy;
+  req.pool_hash = t.pool_hash;
+  req.pool = &pool;
+  req.allocation = alloc.value();
+  auto sample = sampler->Sample(req);
+  if (!sample.ok()) return sample.status();
+  timer.Lap("sample");
+  auto sel_r = SelectionFromSample(pool, alloc.value(), sample.value(), t.sampler);
+  if (!sel_r.ok()) return sel_r.status();
+  const Selection& selection = sel_r.value();
+  timer.Lap("selection");
+
+  // Teams: eligible officers per group, conflicts for the selected subjects.
+  const std::string draw_date = DateOf(now);
+  auto items = LoadItems(db, spec.items);
+  if (!items.ok()) return items.status();
+  std::set<std::string> required;
+  for (const auto& it : items.value())
+    if (!it.qualification.empty()) required.insert(it.qualification);
+  TeamInputs teams;
+  std::unordered_map<std::string, std::string> office_of;
+  std::vector<Slot> slots = spec.slots;
+  if (spec.expert_slot) slots.push_back(Slot{spec.expert_slot->group + "#expert", spec.expert_slot->count});
+  for (const auto& slot : slots) {
+    const bool expert = slot.group.size() > 7 && slot.group.compare(slot.group.size() - 7, 7, "#expert") == 0;
+    const std::string dept = expert ? slot.group.substr(0, slot.group.size() - 7) : slot.group;
+    auto& members = teams.groups[slot.group];
+    Status st = ScanRows(db,
+                         "SELECT id, qualifications, office_region FROM inspectors WHERE department = ? AND status = 'active' "
+                         "AND certificate_expires >= ? AND expert = ? ORDER BY id",
+                         {dept, draw_date, std::string(expert ? "1" : "0")}, [&](const ScanRow& r) {
+                           const auto quals = SplitList(std::string(r.values[1]));
+                           for (const auto& q : required)
+                             if (std::find(quals.begin(), quals.end(), q) == quals.end()) return true;
+                           members.emplace_back(r.values[0]);
+                           office_of[members.back()] = TrimRegion(std::string(r.values[2]));
+                           return true;
+                         });
+    if (!st.ok()) return st;
+    if (members.size() < slot.count) {
+      std::string quals;
+      for (const auto& q : required) quals += (quals.empty() ? "" : "、") + q;
+      return Status::Error(
+          StatusCode::kFailedPrecondition,
+          "部门 " + dept + (expert ? " 的专家" : " ") + "只有 " + std::to_string(members.size()) + " 名合格人员（在岗、执法证在 " +
+              draw_date + " 有效" + (quals.empty() ? "" : "、具备 " + quals) + "），每组需要 " + std::to_string(slot.count) + " 名",
+          "department " + dept + " has only " + std::to_string(members.size()) + (expert ? " eligible experts" : " eligible officers") +
+              " (active, certificate valid on " + draw_date + (quals.empty() ? "" : ", qualified") + "); each team needs " +
+              std::to_string(slot.count));
+    }
+    teams.slots.push_back(slot);
+  }
+  std::unordered_set<std::string> selected;
+  for (const auto& m : selection.members) selected.insert(m.uscc);
+  std::unordered_set<std::string> staff;
+  for (const auto& [g, members] : teams.groups) staff.insert(members.begin(), members.end());
+  if (spec.conflicts.declared_relations) {
+    Status st = ScanRows(db, "SELECT uscc, inspector_id FROM relations", {}, [&](const ScanRow& r) {
+      std::string u(r.values[0]), i(r.values[1]);
+      if (selected.count(u) && staff.count(i)) teams.conflicts.emplace(std::move(u), std::move(i));
+      return true;
+    });
+    if (!st.ok()) return st;
+  }
+  if (spec.conflicts.previous_inspector) {
+    // The team of the latest earlier task that selected the subject for a shared item.
+    std::string in_items;
+    std::vector<std::optional<std::string>> params{t.id};
+    for (const auto& code : spec.items) {
+      in_items += in_items.empty() ? "?" : ", ?";
+      params.emplace_back(code);
+    }
+    std::unordered_map<std::string, std::pair<std::string, std::vector<std::string>>> last;  // uscc => (task key, team)
+    Status st = ScanRows(db,
+                         "SELECT s.uscc, m.inspector_id, t.drawn_at_us, t.id FROM draw_selection s JOIN draw_tasks t ON "
+                         "t.id = s.task_id JOIN draw_team_members m ON m.task_id = s.task_id AND m.rank = s.rank WHERE "
+                         "(t.state = 'drawn' OR t.state = 'revealed') AND t.id <> ? AND EXISTS (SELECT 1 FROM "
+                         "draw_task_items i WHERE i.task_id = t.id AND i.item_code IN (" + in_items + "))",
+                         params, [&](const ScanRow& r) {
+                           std::string u(r.values[0]);
+                           if (!selected.count(u)) return true;
+                           char key[64];
+                           std::snprintf(key, sizeof key, "%020lld", std::stoll(std::string(r.values[2])));
+                           const std::string k = std::string(key) + std::string(r.values[3]);
+                           auto& e = last[u];
+                           if (k > e.first) e = {k, {}};
+                           if (k == e.first) e.second.emplace_back(r.values[1]);
+                           return true;
+                         });
+    if (!st.ok()) return st;
+    for (auto& [u, e] : last)
+      for (auto& i : e.second)
+        if (staff.count(i)) teams.conflicts.emplace(u, i);
+  }
+  if (spec.conflicts.same_office) {
+    // 所所交叉: an officer does not inspect subjects in his own office's area.
+    std::vector<std::string> usccs(selected.begin(), selected.end());
+    std::sort(usccs.begin(), usccs.end());
+    for (std::size_t b = 0; b < usccs.size(); b += 500) {
+      std::string in;
+      std::vector<std::optional<std::string>> params;
+      for (std::size_t i = b; i < std::min(usccs.size(), b + 500); ++i) {
+        in += in.empty() ? "?" : ", ?";
+        params.emplace_back(usccs[i]);
+      }
+      Status st = ScanRows(db, "SELECT uscc, region FROM subjects WHERE uscc IN (" + in + ")", params, [&](const ScanRow& r) {
+        const std::string_view region = r.values[1];
+        for (const auto& [inspector, office] : office_of)
+          if (!office.empty() && region.substr(0, office.size()) == office) teams.conflicts.emplace(std::string(r.values[0]), inspector);
+        return true;
+      });
+      if (!st.ok()) return st;
+    }
+  }
+  timer.Lap("team_inputs");
+  auto assignment = AssignTeams(sample.value().seed, selection, teams);
+  if (!assignment.ok()) return assignment.status();
+  timer.Lap("assign");
+  const std::string conflicts_file = ConflictsFile(teams.conflicts);
+  const std::string groups_file = GroupsFile(teams.groups);
+
+  // Persist: selection, teams, files, the task row, audit and event.
+  {
+    auto sink = RowSink::Create(db, "draw_selection", {"task_id", "rank", "uscc", "stratum", "ticket"});
+    if (!sink.ok()) return sink.status();
+    for (std::size_t i = 0; i < selection.members.size(); ++i) {
+      const auto& m = selection.members[i];
+      const auto& ticket = sample.value().members[i].ticket;
+      if (auto st = sink.value()->Add(Row{t.id, std::to_string(m.rank), m.uscc, m.stratum, ticket}); !st.ok()) return st;
+    }
+    if (auto st = sink.value()->Finish(); !st.ok()) return st;
+    auto team_sink = RowSink::Create(db, "draw_team_members", {"task_id", "rank", "position", "inspector_id"});
+    if (!team_sink.ok()) return team_sink.status();
+    for (std::size_t i = 0; i < selection.members.size(); ++i) {
+      const auto& team = assignment.value().teams[i];
+      for (std::size_t p = 0; p < team.size(); ++p)
+        if (auto st = team_sink.value()->Add(Row{t.id, std::to_string(selection.members[i].rank), std::to_string(p), team[p]});
+            !st.ok())
+          return st;
+    }
+    if (auto st = team_sink.value()->Finish(); !st.ok()) return st;
+  }
+  if (auto st = SaveFile(db, t.id, "groups.tsv", groups_file); !st.ok()) return st;
+  if (auto st = SaveFile(db, t.id, "conflicts.tsv", conflicts_file); !st.ok()) return st;
+  const std::string before = t.digest;
+  t.state = "drawn";
+  t.drawn_at_us = now;
+  t.draw_date = draw_date;
+  t.entropy = entropy;
+  t.seed_hex = ToHex(sample.value().seed);
+  t.allocation_json = CountsJson(alloc.value());
+  t.selection_hash = selection.hash;
+  json slots_j = json::array();
+  for (const auto& s : teams.slots) slots_j.push_back(json::array({s.group, s.count}));
+  t.slots_json = slots_j.dump();
+  t.assignment_hash = assignment.value().hash;
+  t.conflicts_hash = ToHex(Sha256(conflicts_file));
+  const std::string secret_hex = t.secret_hex;
+  t.secret_hex.clear();  // not part of the public digest until revealed
+  t.digest = TaskDigest(t);
+  t.secret_hex = secret_hex;
+  try {
+    long long at = now;
+    db.session() << "UPDATE draw_tasks SET state = 'drawn', drawn_at_us = :at, draw_date = :d, entropy = :e, seed = :s, "
+                    "allocation = :a, selection_hash = :sh, slots = :sl, assignment_hash = :ah, conflicts_hash = :ch, "
+                    "digest = :dg, updated_at_us = :at2 WHERE id = :id",
+        soci::use(at), soci::use(t.draw_date), soci::use(t.entropy), soci::use(t.seed_hex), soci::use(t.allocation_json),
+        soci::use(t.selection_hash), soci::use(t.slots_json), soci::use(t.assignment_hash), soci::use(t.conflicts_hash),
+        soci::use(t.digest), soci::use(at), soci::use(t.id);
+  } catch (const std::exception& e) {
+    return DbError(e, "保存抽取结果失败", "saving the draw failed");
+  }
+  // The event carries no selection: it is confidential until the reveal.
+  json payload{{"id", t.id},
+               {"department", t.department},
+               {"selected", selection.members.size()},
+               {"selection_hash", t.selection_hash},
+               {"assignment_hash", t.assignment_hash}};
+  if (auto st = Journal(ctx, now, "task.draw", t.id, before, t.digest, "draw.task.drawn", payload); !st.ok()) return st;
+  timer.Lap("persist");
+  if (auto st = tx.Commit(); !st.ok()) return st;
+  timer.Lap("commit");
+  return LoadTask(db, id);
+}
+
+Result<TaskRecord> RevealTask(TaskContext& ctx, const std::string& id) {
+  Database& db = *ctx.db;
+  const std::int64_t now = Now(ctx);
+  WriteTransaction tx(db);
+  if (auto st = tx.Begin(); !st.ok()) return st;
+  auto task = LoadForUpdate(ctx, id);
+  if (!task.ok()) return task.status();
+  TaskRecord t = std::move(task).value();
+  if (t.state != "drawn") return WrongState(t, "揭示", "reveal it");
+  const std::string before = t.digest;
+  t.state = "revealed";
+  t.revealed_at_us = now;
+  t.digest = TaskDigest(t);
+  try {
+    long long at = now;
+    db.session() << "UPDATE draw_tasks SET state = 'revealed', revealed_at_us = :at, digest = :dg, updated_at_us = :at2 "
+                    "WHERE id = :id",
+        soci::use(at), soci::use(t.digest), soci::use(at), soci::use(t.id);
+  } catch (const std::exception& e) {
+    return DbError(e, "揭示任务失败", "revealing the task failed");
+  }
+  json payload{{"id", t.id}, {"department", t.department}, {"secret", t.secret_hex}, {"seed", t.seed_hex}};
+  if (auto st = Journal(ctx, now, "task.reveal", t.id, before, t.digest, "draw.task.revealed", payload); !st.ok()) return st;
+  if (auto st = tx.Commit(); !st.ok()) return st;
+  return LoadTask(db, id);
+}
+
+Result<TaskRecord> CancelTask(TaskContext& ctx, const std::string& id, const std::string& reason) {
+  Database& db = *ctx.db;
+  if (auto st = ValidateId("reason", reason); !st.ok())
+    return Refuse("撤销任务须说明原因（不能为空、不含控制字符）", "cancelling a task needs a reason (non-empty, no control characters)");
+  if (reason.size() > 2000) return Refuse("撤销原因超过 2000 字节", "the reason is longer than 2000 bytes");
+  const std::int64_t now = Now(ctx);
+  WriteTransaction tx(db);
+  if (auto st = tx.Begin(); !st.ok()) return st;
+  auto task = LoadForUpdate(ctx, id);
+  if (!task.ok()) return task.status();
+  TaskRecord t = std::move(task).value();
+  if (t.state == "revealed" || t.state == "cancelled") return WrongState(t, "撤销", "cancel it");
+  const std::string before = t.digest;
+  const std::string secret_hex = t.secret_hex;
+  const std::string previous_state = t.state;
+  t.state = "cancelled";
+  t.cancelled_at_us = now;
+  t.cancel_reason = reason;
+  t.secret_hex.clear();
+  t.digest = TaskDigest(t);
+  try {
+    long long at = now;
+    db.session() << "UPDATE draw_tasks SET state = 'cancelled', cancelled_at_us = :at, cancel_reason = :r, digest = :dg, "
+                    "updated_at_us = :at2 WHERE id = :id",
+        soci::use(at), soci::use(t.cancel_reason), soci::use(t.digest), soci::use(at), soci::use(t.id);
+  } catch (const std::exception& e) {
+    return DbError(e, "撤销任务失败", "cancelling the task failed");
+  }
+  json payload{{"id", t.id}, {"department", t.department}, {"reason", reason}, {"previous_state", previous_state}};
+  if (auto st = Journal(ctx, now, "task.cancel", t.id, before, t.digest, "draw.task.cancelled", payload); !st.ok()) return st;
+  if (auto st = tx.Commit(); !st.ok()) return st;
+  return LoadTask(db, id);
+}
+
+Result<std::vector<SelectedSubject>> LoadSelection(Database& db, const std::string& id) {
+  std::vector<SelectedSubject> out;
+  Status st = ScanRows(db,
+                       "SELECT s.rank, s.uscc, s.stratum, s.ticket, COALESCE(d.name, ''), COALESCE(d.address, '') FROM "
+                       "draw_selection s LEFT JOIN subjects d ON d.uscc = s.uscc WHERE s.task_id = ? ORDER BY s.rank",
+                       {id}, [&](const ScanRow& r) {
+                         SelectedSubject s;
+                         s.rank = std::stoll(std::string(r.values[0]));
+                         s.uscc = std::string(r.values[1]);
+                         s.stratum = std::string(r.values[2]);
+                         s.ticket = std::string(r.values[3]);
+                         s.name = std::string(r.values[4]);
+                         s.address = std::string(r.values[5]);
+                         out.push_back(std::move(s));
+                         return true;
+                       });
+  if (!st.ok()) return st;
+  st = ScanRows(db, "SELECT rank, position, inspector_id FROM draw_team_members WHERE task_id = ? ORDER BY rank, position",
+                {id}, [&](const ScanRow& r) {
+                  const auto rank = std::stoll(std::string(r.values[0]));
+                  if (rank >= 1 && static_cast<std::size_t>(rank) <= out.size())
+                    out[static_cast<std::size_t>(rank - 1)].team.emplace_back(r.values[2]);
+                  return true;
+                });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<std::vector<InspectorTask>> TasksForInspector(Database& db, const std::string& inspector_id) {
+  std::vector<InspectorTask> out;
+  Status st = ScanRows(
+      db,
+      "SELECT t.id, t.title, t.department, t.state, COALESCE(t.due_date, ''), s.rank, s.uscc, COALESCE(d.name, ''), "
+      "COALESCE(d.address, '') FROM draw_team_members m JOIN draw_tasks t ON t.id = m.task_id JOIN draw_selection s ON "
+      "s.task_id = m.task_id AND s.rank = m.rank LEFT JOIN subjects d ON d.uscc = s.uscc WHERE m.inspector_id = ? AND "
+      "(t.state = 'drawn' OR t.state = 'revealed') ORDER BY COALESCE(t.due_date, '9999'), t.id, s.rank",
+      {inspector_id}, [&](const ScanRow& r) {
+        InspectorTask it;
+        it.task_id = std::string(r.values[0]);
+        it.title = std::string(r.values[1]);
+        it.department = std::string(r.values[2]);
+        it.state = std::string(r.values[3]);
+        it.due_date = std::string(r.values[4]);
+        it.rank = std::stoll(std::string(r.values[5]));
+        it.uscc = std::string(r.values[6]);
+        it.name = std::string(r.values[7]);
+        it.address = std::string(r.values[8]);
+        out.push_back(std::move(it));
+        return true;
+      });
+  if (!st.ok()) return st;
+  for (auto& it : out) {
+    st = ScanRows(db, "SELECT inspector_id FROM draw_team_members WHERE task_id = ? AND rank = ? ORDER BY position",
+                  {it.task_id, std::to_string(it.rank)}, [&](const ScanRow& r) {
+                    it.team.emplace_back(r.values[0]);
+                    return true;
+                  });
+    if (!st.ok()) return st;
+    if (!it.team.empty()) it.lead = it.team.front();
+    it.is_lead = it.lead == inspector_id;
+    st = ScanRows(db, "SELECT item_code FROM draw_task_items WHERE task_id = ? ORDER BY item_code", {it.task_id},
+                  [&](const ScanRow& r) {
+                    it.items.emplace_back(r.values[0]);
+                    return true;
+                  });
+    if (!st.ok()) return st;
+  }
+  return out;
+}
+
+std::string TaskViewJson(Database& db, const TaskRecord& t, const Viewer& viewer) {
+  ojson j;
+  j["id"] = t.id;
+  j["title"] = t.title;
+  j["department"] = t.department;
+  j["state"] = t.state;
+  j["items"] = t.items;
+  j["algorithm"] = t.sampler;
+  j["entropy_source"] = t.entropy_source;
+  j["created_at_us"] = t.created_at_us;
+  try {
+    const json spec = json::parse(t.spec_json);
+    j["parameters"] = spec;
+  } catch (const std::exception&) {
+  }
+  if (!t.replaces.empty()) j["replaces"] = {{"task", t.replaces}, {"reason", t.replace_reason}};
+  if (!t.replaced_by.empty()) j["replaced_by"] = t.replaced_by;
+  if (!t.due_date.empty()) j["due_date"] = t.due_date;
+  if (t.announced_at_us != 0) {
+    j["announced_at_us"] = t.announced_at_us;
+    j["pool_size"] = t.pool_size;
+    j["pool_hash"] = t.pool_hash;
+    j["commitment"] = t.commitment;
+    try {
+      j["strata"] = json::parse(t.strata_json.empty() ? "{}" : t.strata_json);
+    } catch (const std::exception&) {
+    }
+  }
+  if (t.drawn_at_us != 0) {
+    j["drawn_at_us"] = t.drawn_at_us;
+    j["draw_date"] = t.draw_date;
+    j["entropy"] = t.entropy;
+    if (t.entropy.empty())
+      j["warning"] = "公开随机源为空：抽取可复现，但未能防止操作者选择秘密值 / empty entropy: the draw is reproducible but was "
+                     "not protected against the operator choosing the secret";
+    try {
+      j["allocation"] = json::parse(t.allocation_json.empty() ? "{}" : t.allocation_json);
+    } catch (const std::exception&) {
+    }
+    j["selection_hash"] = t.selection_hash;
+    j["assignment_hash"] = t.assignment_hash;
+    j["conflicts_hash"] = t.conflicts_hash;
+  }
+  if (t.state == "cancelled") {
+    j["cancelled_at_us"] = t.cancelled_at_us;
+    j["cancel_reason"] = t.cancel_reason;
+  }
+  const bool revealed = t.state == "revealed";
+  if (revealed) {
+    j["revealed_at_us"] = t.revealed_at_us;
+    j["secret"] = t.secret_hex;
+    j["seed"] = t.seed_hex;
+  }
+  const bool may_see = revealed || (!viewer.department.empty() && viewer.department == t.department);
+  if (t.drawn_at_us != 0 && may_see && t.state != "cancelled") {
+    auto sel = LoadSelection(db, t.id);
+    if (sel.ok()) {
+      ojson rows = ojson::array();
+      for (const auto& s : sel.value()) {
+        ojson r;
+        r["rank"] = s.rank;
+        r["uscc"] = s.uscc;
+        r["name"] = s.name;
+        r["address"] = s.address;
+        if (revealed) r["ticket"] = s.ticket;
+        r["team"] = s.team;
+        r["lead"] = s.team.empty() ? "" : s.team.front();
+        rows.push_back(r);
+      }
+      j["selection"] = rows;
+    }
+  } else if (t.drawn_at_us != 0 && t.state == "drawn") {
+    j["selection_visibility"] = "揭示前仅本部门可见 / visible only to the task's department until revealed";
+  }
+  return j.dump(2, ' ', false, ojson::error_handler_t::replace);
+}
+
+Status WriteTaskProof(Database& db, const std::string& id, const std::string& dir) {
+  auto task = LoadTask(db, id);
+  if (!task.ok()) return task.status();
+  const TaskRecord& t = task.value();
+  if (t.state != "revealed")
+    return Status::Error(StatusCode::kFailedPrecondition,
+                         "任务 " + id + " 处于 " + t.state + " 状态：证明在揭示后才能公开",
+                         "task " + id + " is " + t.state + ": the proof is published only after the reveal");
+  auto spec = SpecOf(t, SpecOptions{});
+  if (!spec.ok()) return spec.status();
+  auto pool = ReadFile(db, id, "pool.tsv");
+  if (!pool.ok()) return pool.status();
+  auto groups = ReadFile(db, id, "groups.tsv");
+  if (!groups.ok()) return groups.status();
+  auto conflicts = ReadFile(db, id, "conflicts.tsv");
+  if (!conflicts.ok()) return conflicts.status();
+  auto sel = LoadSelection(db, id);
+  if (!sel.ok()) return sel.status();
+  std::string selection_file, assignment_file;
+  for (const auto& s : sel.value()) {
+    selection_file += std::to_string(s.rank) + "\t" + s.uscc + "\t" + s.stratum + "\t" + s.ticket + "\n";
+    assignment_file += s.uscc + "\t";
+    for (std::size_t i = 0; i < s.team.size(); ++i) assignment_file += (i > 0 ? "," : "") + s.team[i];
+    assignment_file += "\n";
+  }
+  // The stored rows must still be what was drawn.
+  const std::pair<const std::string*, std::string> checks[] = {
+      {&pool.value(), t.pool_hash}, {&selection_file, t.selection_hash}, {&assignment_file, t.assignment_hash},
+      {&conflicts.value(), t.conflicts_hash}};
+  for (const auto& [content, hash] : checks) {
+    if (ToHex(Sha256(*content)) != hash)
+      return Status::Error(StatusCode::kInternal, "任务 " + id + " 存储的抽取结果与其哈希不符（被篡改？）",
+                           "the stored draw of task " + id + " no longer matches its hashes (tampered with?)");
+  }
+  auto alloc = CountsFromJson(t.allocation_json);
+  if (!alloc.ok()) return alloc.status();
+  ojson proof;
+  proof["algorithm"] = t.sampler;
+  proof["task_id"] = t.id;
+  proof["commitment"] = t.commitment;
+  proof["secret"] = t.secret_hex;
+  proof["entropy"] = t.entropy;
+  proof["pool_hash"] = t.pool_hash;
+  proof["pool_size"] = t.pool_size;
+  proof["seed"] = t.seed_hex;
+  proof["rule"] = RuleJson(spec.value().rule);
+  ojson a = ojson::object();
+  for (const auto& [k, v] : alloc.value()) a[k] = v;
+  proof["allocation"] = a;
+  proof["selection_hash"] = t.selection_hash;
+  proof["slots"] = json::parse(t.slots_json.empty() ? "[]" : t.slots_json);
+  proof["assignment_hash"] = t.assignment_hash;
+  proof["conflicts_hash"] = t.conflicts_hash;
+
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec)
+    return Status::Error(StatusCode::kUnavailable, "无法创建证明目录 " + dir + "：" + ec.message(),
+                         "cannot create the proof folder " + dir + ": " + ec.message());
+  const std::pair<const char*, const std::string*> files[] = {
+      {"pool.tsv", &pool.value()}, {"selection.tsv", &selection_file}, {"assignment.tsv", &assignment_file},
+      {"groups.tsv", &groups.value()}, {"conflicts.tsv", &conflicts.value()}};
+  const std::string proof_text = proof.dump(2) + "\n";
+  for (const auto& [name, content] : files) {
+    const std::string path = (fs::path(dir) / name).string();
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    f.write(content->data(), static_cast<std::streamsize>(content->size()));
+    f.close();
+    if (!f) return Status::Error(StatusCode::kUnavailable, "无法写入 " + path, "cannot write " + path);
+  }
+  // proof.json last: a folder with a proof.json is complete.
+  const std::string path = (fs::path(dir) / "proof.json").string();
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << proof_text;
+  f.close();
+  if (!f) return Status::Error(StatusCode::kUnavailable, "无法写入 " + path, "cannot write " + path);
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verification from the files alone.
+
+namespace {
+
+Status Mismatch(const std::string& what_zh, const std::string& what_en) {
+  return Status::Error(StatusCode::kConflict, "不一致：" + what_zh, "mismatch: " + what_en);
+}
+
+Result<std::string> ReadProofFile(const std::string& dir, const std::string& name, std::size_t max_bytes) {
+  namespace fs = std::filesystem;
+  const fs::path p = fs::path(dir) / name;
+  std::error_code ec;
+  const auto size = fs::file_size(p, ec);
+  if (ec) return Refuse("证明目录缺少 " + name, "the proof folder has no " + name);
+  if (size > max_bytes)
+    return Refuse(name + " 超过 " + std::to_string(max_bytes >> 20) + " MiB", name + " is larger than " + std::to_string(max_bytes >> 20) + " MiB");
+  std::ifstream f(p, std::ios::binary);
+  std::string s(static_cast<std::size_t>(size), '\0');
+  f.read(s.data(), static_cast<std::streamsize>(size));
+  if (!f) return Refuse("无法读取 " + name, "cannot read " + name);
+  return s;
+}
+
+// Splits a TSV file into lines of exactly `fields` fields.
+Result<std::vector<std::vector<std::string>>> TsvLines(const std::string& data, const std::string& name, std::size_t fields) {
+  std::vector<std::vector<std::string>> out;
+  std::size_t pos = 0, line = 0;
+  while (pos < data.size()) {
+    ++line;
+    const std::size_t nl = data.find('\n', pos);
+    if (nl == std::string::npos) return Refuse(name + " 第 " + std::to_string(line) + " 行没有换行符结尾", name + " line " + std::to_string(line) + " does not end with a newline");
+    std::vector<std::string> parts;
+    std::size_t start = pos;
+    for (;;) {
+      const std::size_t tab = data.find('\t', start);
+      if (tab == std::string::npos || tab > nl) {
+        parts.push_back(data.substr(start, nl - start));
+        break;
+      }
+      parts.push_back(data.substr(start, tab - start));
+      start = tab + 1;
+    }
+    if (parts.size() != fields)
+      return Refuse(name + " 第 " + std::to_string(line) + " 行应有 " + std::to_string(fields) + " 列",
+                    name + " line " + std::to_string(line) + " must have " + std::to_string(fields) + " fields");
+    out.push_back(std::move(parts));
+    pos = nl + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+Status VerifyProofFolder(const std::string& dir, const PluginHost* host) {
+  constexpr std::size_t kBig = std::size_t{2} << 30;
+  auto proof_text = ReadProofFile(dir, "proof.json", 1 << 20);
+  if (!proof_text.ok()) return proof_text.status();
+  json p;
+  try {
+    p = json::parse(proof_text.value());
+  } catch (const std::exception&) {
+    return Refuse("proof.json 不是有效的 JSON", "proof.json is not valid JSON");
+  }
+  for (const char* key : {"algorithm", "task_id", "commitment", "secret", "entropy", "pool_hash", "seed", "selection_hash"})
+    if (!p.contains(key) || !p[key].is_string()) return Refuse("proof.json 缺少字符串字段 " + std::string(key), "proof.json lacks the string field " + std::string(key));
+  if (!p.contains("pool_size") || !p["pool_size"].is_number_unsigned()) return Refuse("proof.json 缺少 pool_size", "proof.json lacks pool_size");
+  if (!p.contains("rule") || !p["rule"].is_object()) return Refuse("proof.json 缺少 rule", "proof.json lacks rule");
+  if (!p.contains("allocation") || !p["allocation"].is_object()) return Refuse("proof.json 缺少 allocation", "proof.json lacks allocation");
+  const std::string algorithm = p["algorithm"], task_id = p["task_id"], entropy = p["entropy"];
+  auto secret = FromHex(p["secret"].get<std::string>());
+  if (!secret.ok()) return Refuse("proof.json 的 secret 不是十六进制", "proof.json: secret is not hexadecimal");
+  if (Commitment(secret.value()) != p["commitment"].get<std::string>())
+    return Mismatch("commitment：H(secret) 与承诺值不符", "commitment: H(secret) does not match the commitment");
+
+  auto pool_text = ReadProofFile(dir, "pool.tsv", kBig);
+  if (!pool_text.ok()) return pool_text.status();
+  if (ToHex(Sha256(pool_text.value())) != p["pool_hash"].get<std::string>())
+    return Mismatch("pool_hash：H(pool.tsv) 与 proof.json 不符", "pool_hash: H(pool.tsv) differs from proof.json");
+  auto pool = ParsePoolFile(pool_text.value());
+  if (!pool.ok()) return pool.status();
+  if (pool.value().size() != p["pool_size"].get<std::uint64_t>())
+    return Mismatch("pool_size：pool.tsv 有 " + std::to_string(pool.value().size()) + " 个对象", "pool_size: pool.tsv has " + std::to_string(pool.value().size()) + " subjects");
+
+  Rule rule;
+  try {
+    const json& r = p["rule"];
+    if (r.value("type", "") == "count") {
+      rule = CountRule{r.at("count").get<std::uint64_t>()};
+    } else if (r.value("type", "") == "ratio") {
+      RatioRule rr;
+      for (auto it = r.at("ppm").begin(); it != r.at("ppm").end(); ++it) rr.ppm[it.key()] = it.value().get<std::uint32_t>();
+      if (r.contains("min") && r["min"].is_object())
+        for (auto it = r["min"].begin(); it != r["min"].end(); ++it) rr.min[it.key()] = it.value().get<std::uint64_t>();
+      if (r.contains("max") && r["max"].is_object())
+        for (auto it = r["max"].begin(); it != r["max"].end(); ++it) rr.max[it.key()] = it.value().get<std::uint64_t>();
+      rule = rr;
+    } else {
+      return Refuse("proof.json 的 rule.type 须为 ratio 或 count", "proof.json: rule.type must be ratio or count");
+    }
+  } catch (const std::exception&) {
+    return Refuse("proof.json 的 rule 格式无效", "proof.json: rule is malformed");
+  }
+  auto alloc = Allocate(rule, StratumSizes(pool.value()));
+  if (!alloc.ok()) return alloc.status();
+  StratumCounts published;
+  try {
+    for (auto it = p["allocation"].begin(); it != p["allocation"].end(); ++it) published[it.key()] = it.value().get<std::uint64_t>();
+  } catch (const std::exception&) {
+    return Refuse("proof.json 的 allocation 格式无效", "proof.json: allocation is malformed");
+  }
+  StratumCounts nonzero;
+  for (const auto& [k, v] : alloc.value()) nonzero[k] = v;
+  if (nonzero != published) return Mismatch("allocation：按规则重算的分配与 proof.json 不符", "allocation: the rule gives a different allocation");
+
+  if (host == nullptr) return Status::Error(StatusCode::kNotFound, "没有加载插件", "no plugins loaded");
+  const Sampler* sampler = host->FindSampler(algorithm);
+  if (sampler == nullptr)
+    return Status::Error(StatusCode::kNotFound, "抽样算法 " + algorithm + " 未加载（缺少插件？）",
+                         "the sampler " + algorithm + " is not available (plugin missing?)");
+  SampleRequest req;
+  req.task_id = task_id;
+  req.secret = secret.value();
+  req.entropy = entropy;
+  req.pool_hash = p["pool_hash"];
+  req.pool = &pool.value();
+  req.allocation = alloc.value();
+  auto sample = sampler->Sample(req);
+  if (!sample.ok()) return sample.status();
+  if (ToHex(sample.value().seed) != p["seed"].get<std::string>())
+    return Mismatch("seed：重算的种子与 proof.json 不符", "seed: the recomputed seed differs from proof.json");
+  auto sel = SelectionFromSample(pool.value(), alloc.value(), sample.value(), algorithm);
+  if (!sel.ok()) return sel.status();
+  auto sel_text = ReadProofFile(dir, "selection.tsv", kBig);
+  if (!sel_text.ok()) return sel_text.status();
+  if (sel_text.value() != sel.value().file) {
+    std::size_t line = 1;
+    const std::string& a = sel.value().file;
+    const std::string& b = sel_text.value();
+    for (std::size_t i = 0; i < std::min(a.size(), b.size()) && a[i] == b[i]; ++i) line += a[i] == '\n' ? 1 : 0;
+    return Mismatch("selection.tsv 第 " + std::to_string(line) + " 行与重算结果不同",
+                    "selection.tsv differs from the recomputed selection at line " + std::to_string(line));
+  }
+  if (sel.value().hash != p["selection_hash"].get<std::string>())
+    return Mismatch("selection_hash 与 H(selection.tsv) 不符", "selection_hash differs from H(selection.tsv)");
+
+  if (!p.contains("assignment_hash") || p["assignment_hash"].is_null()) return Status::Ok();
+  TeamInputs teams;
+  try {
+    for (const auto& s : p.at("slots")) teams.slots.push_back(Slot{s.at(0).get<std::string>(), s.at(1).get<std::uint32_t>()});
+  } catch (const std::exception&) {
+    return Refuse("proof.json 的 slots 格式无效", "proof.json: slots are malformed");
+  }
+  auto groups_text = ReadProofFile(dir, "groups.tsv", kBig);
+  if (!groups_text.ok()) return groups_text.status();
+  auto groups = TsvLines(groups_text.value(), "groups.tsv", 2);
+  if (!groups.ok()) return groups.status();
+  for (auto& g : groups.value()) teams.groups[g[0]].push_back(g[1]);
+  auto conflicts_text = ReadProofFile(dir, "conflicts.tsv", kBig);
+  if (!conflicts_text.ok()) return conflicts_text.status();
+  if (!p.contains("conflicts_hash") || !p["conflicts_hash"].is_string() ||
+      ToHex(Sha256(conflicts_text.value())) != p["conflicts_hash"].get<std::string>())
+    return Mismatch("conflicts_hash 与 H(conflicts.tsv) 不符", "conflicts_hash differs from H(conflicts.tsv)");
+  auto conflicts = TsvLines(conflicts_text.value(), "conflicts.tsv", 2);
+  if (!conflicts.ok()) return conflicts.status();
+  for (auto& c : conflicts.value()) teams.conflicts.emplace(c[0], c[1]);
+  auto assignment = AssignTeams(sample.value().seed, sel.value(), teams);
+  if (!assignment.ok()) return assignment.status();
+  auto asg_text = ReadProofFile(dir, "assignment.tsv", kBig);
+  if (!asg_text.ok()) return asg_text.status();
+  if (asg_text.value() != assignment.value().file) {
+    std::size_t line = 1;
+    const std::string& a = assignment.value().file;
+    const std::string& b = asg_text.value();
+    for (std::size_t i = 0; i < std::min(a.size(), b.size()) && a[i] == b[i]; ++i) line += a[i] == '\n' ? 1 : 0;
+    return Mismatch("assignment.tsv 第 " + std::to_string(line) + " 行与重算的分组不同",
+                    "assignment.tsv differs from the recomputed teams at line " + std::to_string(line));
+  }
+  if (assignment.value().hash != p["assignment_hash"].get<std::string>())
+    return Mismatch("assignment_hash 与 H(assignment.tsv) 不符", "assignment_hash differs from H(assignment.tsv)");
+  return Status::Ok();
+}
+
+}  // namespace xj::draw

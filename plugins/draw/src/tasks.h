@@ -1,0 +1,124 @@
+// The task service: 双随机 draw tasks from creation to reveal.
+//
+//   draft --announce--> announced --draw--> drawn --reveal--> revealed
+//     \__________________\___________________\--cancel (with a reason)--> cancelled
+//
+// Announce freezes the pool and commits to a secret; draw mixes in the public entropy, asks
+// the task's sampler (a plugin) for the selection and builds the inspector teams; reveal
+// publishes the secret so anyone can re-run the draw from the proof files. Every transition
+// is one write transaction with an audit record and an event. There is no redraw: a
+// replacement is a new task naming the cancelled one it replaces.
+//
+// Confidentiality: until a task is revealed its selection and teams are shown only to its
+// own department (TaskView with Viewer::Department); public output never contains them, and
+// the secret is never shown before the reveal.
+//
+// Errors are Status values: kInvalidArgument (bad spec or a refusal with its reason),
+// kNotFound, kFailedPrecondition (wrong state, unstaffable subjects), kInternal (database).
+// Not thread-safe: one TaskContext per thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "database.h"
+#include "draw_v1.h"
+#include "pool.h"
+#include "task_spec.h"
+#include "xinjian/sampler.h"
+#include "xinjian/status.h"
+
+namespace xj {
+class PluginHost;
+}
+
+namespace xj::draw {
+
+struct TaskContext {
+  Database* db = nullptr;
+  const PluginHost* host = nullptr;  // samplers; required to draw
+  std::string actor = "system";      // recorded in the audit log
+  std::int64_t now_us = 0;           // 0: the current time
+  SpecOptions spec_options;
+  SubjectIndex* index = nullptr;     // optional in-memory directory (kept in step by CatchUp)
+  bool allow_empty_entropy = false;  // demos and tests only
+  // Timings of the last Announce/Draw, for the benchmark (step name => seconds).
+  std::map<std::string, double>* timings = nullptr;
+};
+
+struct TaskRecord {
+  std::string id, title, department, sampler, state, spec_json, entropy_source;
+  std::string replaces, replace_reason, cancel_reason, created_by;
+  std::int64_t created_at_us = 0, announced_at_us = 0, drawn_at_us = 0, revealed_at_us = 0, cancelled_at_us = 0;
+  std::string announce_date, draw_date, due_date;
+  std::int64_t pool_size = 0;
+  std::string pool_hash, strata_json, commitment, secret_hex, entropy, seed_hex, allocation_json, selection_hash;
+  std::string slots_json, assignment_hash, conflicts_hash, digest;
+  std::vector<std::string> items;
+  std::string replaced_by;  // a later task that names this one, if any
+};
+
+struct SelectedSubject {
+  std::int64_t rank = 0;
+  std::string uscc, stratum, ticket;
+  std::string name, address;           // from the directory
+  std::vector<std::string> team;       // [0] is the lead
+};
+
+// Creates a draft task. Checks, with the database: the department and every item exist, each
+// item belongs to the department, an unstratified ratio lies within every item's ratio_min /
+// ratio_max, the team's groups are the department, the sampler is registered, the filter
+// regions lie inside the jurisdiction, a replaced task exists, is cancelled and not already
+// replaced. Returns the stored task.
+Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec);
+
+// Freezes the pool (refused when empty, or when the resulting ratio leaves an item's bounds),
+// draws the 32-byte secret and records the commitment.
+Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id);
+
+// Draws with the published entropy, assigns teams, saves selection and teams. When subjects
+// cannot be staffed, nothing is saved and the error names all of them.
+Result<TaskRecord> DrawTask(TaskContext& ctx, const std::string& id, const std::string& entropy);
+
+Result<TaskRecord> RevealTask(TaskContext& ctx, const std::string& id);
+Result<TaskRecord> CancelTask(TaskContext& ctx, const std::string& id, const std::string& reason);
+
+Result<TaskRecord> LoadTask(Database& db, const std::string& id);
+Result<std::vector<TaskRecord>> ListTasks(Database& db, const std::string& department, const std::string& state);
+Result<std::vector<SelectedSubject>> LoadSelection(Database& db, const std::string& id);
+
+// One line of an inspector's task list.
+struct InspectorTask {
+  std::string task_id, title, department, state, due_date;
+  std::int64_t rank = 0;
+  std::string uscc, name, address;
+  std::vector<std::string> items;
+  std::vector<std::string> team;
+  std::string lead;
+  bool is_lead = false;
+};
+Result<std::vector<InspectorTask>> TasksForInspector(Database& db, const std::string& inspector_id);
+
+// Who is looking: the public, or a department (which sees its own tasks' selections).
+struct Viewer {
+  std::string department;  // empty = the public
+};
+// The task as JSON text for `task show --json` and the web: the notice fields always; the
+// selection and teams when revealed or when the viewer is the task's department; the secret
+// only when revealed.
+std::string TaskViewJson(Database& db, const TaskRecord& task, const Viewer& viewer);
+
+// Writes the proof folder of a revealed task (refused before the reveal).
+Status WriteTaskProof(Database& db, const std::string& id, const std::string& dir);
+
+// Re-computes a proof folder from its files alone (no database): the commitment, the pool
+// hash and size, the allocation, the seed and the selection through the named sampler, the
+// conflicts hash and the teams. Returns OK, or kDataLoss naming the first mismatch;
+// kInvalidArgument when a file is missing or malformed; kNotFound when the sampler is not
+// available.
+Status VerifyProofFolder(const std::string& dir, const PluginHost* host);
+
+}  // namespace xj::draw
