@@ -27,6 +27,7 @@ void RegisterImportCommands(CLI::App& app, Globals& g);     // import, gen
 void RegisterBenchCommands(CLI::App& app, Globals& g);      // bench
 void RegisterDemoCommands(CLI::App& app, Globals& g);       // demo
 void RegisterTaskCommands(CLI::App& app, Globals& g);       // task, tasks, verify
+void RegisterBenchDrawCommand(CLI::App& app, Globals& g);   // bench draw (after RegisterBenchCommands)
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   RegisterPluginsCommands(app, g);
   RegisterDemoCommands(app, g);
   RegisterBenchCommands(app, g);
+  RegisterBenchDrawCommand(app, g);
   RegisterTaskCommands(app, g);
 
   try {

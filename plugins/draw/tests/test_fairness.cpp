@@ -168,8 +168,8 @@ void Report(const std::string& what, const ChiSquare& x) {
 
 std::string Describe(const ChiSquare& x) {
   std::ostringstream s;
-  s << std::fixed << std::setprecision(3) << "X2 = " << x.statistic << " on " << x.df
-    << " df, threshold " << x.threshold;
+  s << std::fixed << std::setprecision(3) << "X2 = " << x.statistic << " on " << x.df << " df, threshold "
+    << x.threshold;
   return s.str();
 }
 
@@ -266,10 +266,10 @@ using Picks = std::vector<std::uint32_t>;
 struct Tally {
   std::uint64_t trials = 0;
   std::uint64_t bad_allocations = 0;
-  std::vector<std::uint64_t> inclusion;                            // per pool index
-  std::map<std::string, std::vector<std::uint64_t>> first;         // per stratum: who came first
-  std::vector<std::uint64_t> first_pair;                           // 药品零售 first × 特种设备 first
-  std::map<std::vector<std::uint32_t>, std::uint64_t> smallest_subsets;  // chosen set of 特种设备
+  std::vector<std::uint64_t> inclusion;                                  // per pool index
+  std::map<std::string, std::vector<std::uint64_t>> first;               // per stratum: who came first
+  std::vector<std::uint64_t> first_pair;                                 // 药品零售 first × 特种设备 first
+  std::map<std::vector<std::uint32_t>, std::uint64_t> smallest_subsets;  // chosen subset of 特种设备
 };
 
 class Observer {
@@ -394,40 +394,46 @@ TEST_CASE("fairness: the chi-square quantile routine matches closed forms", "[dr
   // df = 2: the quantile is −2 ln p exactly.
   CHECK(ChiSquareQuantile(2, kRejectP) == Approx(-2 * std::log(kRejectP)).epsilon(1e-10));
   CHECK(ChiSquareQuantile(1, 0.05) == Approx(3.841458820694124).epsilon(1e-9));
-  // Wilson–Hilferty is within 1.5% of the exact quantile at the degrees of freedom used here.
+  // Odd df = 2m+1: Q = erfc(√(x/2)) + e^(−x/2) Σ_{j=1..m} (x/2)^(j−1/2) / Γ(j+1/2), exact. This
+  // also pins the thresholds at the odd degrees of freedom used below (7, 11, 19, 27, 29 and, in
+  // the Poisson-sum check above, the even 96): 40.5218 for df 7, 80.4360 for df 29.
+  auto odd_survival = [](double x, int df) {
+    double sum = std::erfc(std::sqrt(x / 2));
+    for (int j = 1; j <= (df - 1) / 2; ++j)
+      sum += std::exp(-x / 2 + (j - 0.5) * std::log(x / 2) - std::lgamma(j + 0.5));
+    return sum;
+  };
+  for (const int df : {3, 7, 11, 19, 27, 29}) {
+    for (const double x : {0.5, df * 1.0, df * 2.0, Threshold(df)}) {
+      INFO("df " << df << ", x " << x);
+      CHECK(ChiSquareSurvival(x, df) == Approx(odd_survival(x, df)).epsilon(1e-10));
+    }
+  }
+  CHECK(Threshold(7) == Approx(40.5218312342).epsilon(1e-9));
+  CHECK(Threshold(29) == Approx(80.4359704205).epsilon(1e-9));
+  // Wilson–Hilferty agrees to a few percent; it overestimates this far tail at small df (41.87
+  // instead of 40.52 at df 7), which is why the thresholds use the exact routine.
   for (const int df : {7, 11, 19, 27, 29, 95}) {
     INFO("df " << df << ": exact " << Threshold(df) << ", Wilson-Hilferty " << WilsonHilferty(df, kRejectP));
-    CHECK(Threshold(df) == Approx(WilsonHilferty(df, kRejectP)).epsilon(0.015));
+    CHECK(Threshold(df) == Approx(WilsonHilferty(df, kRejectP)).epsilon(0.04));
     CHECK(ChiSquareSurvival(Threshold(df), df) == Approx(kRejectP).epsilon(1e-8));
   }
 }
 
-TEST_CASE("fairness: inclusion is uniform within each stratum under a ratio rule", "[draw][fairness]") {
+TEST_CASE("fairness: a ratio rule draws uniform inclusion, subsets and draw order", "[draw][fairness]") {
   const auto pool = FairnessPool();
   const auto obs = RunDraws(pool, FairnessRatioRule(), kRatioAllocation, kTrials);
+  const auto& t = obs.tally();
+  // Sanity of the tally itself: every trial chose 13 subjects.
+  std::uint64_t total = 0;
+  for (const auto c : t.inclusion) total += c;
+  CHECK(total == 13 * kTrials);
+
+  // Every member of a stratum is drawn with the same probability k_s / N_s.
   for (const auto& [label, x] : InclusionTests(obs, kRatioAllocation, "ratio rule")) {
     INFO(label << ": " << Describe(x));
     CHECK_FALSE(x.rejected());
   }
-  // Sanity of the tally itself: every trial chose 13 subjects.
-  std::uint64_t total = 0;
-  for (const auto c : obs.tally().inclusion) total += c;
-  CHECK(total == 13 * kTrials);
-}
-
-TEST_CASE("fairness: inclusion is uniform within each stratum under a count rule", "[draw][fairness]") {
-  const auto pool = FairnessPool();
-  const auto obs = RunDraws(pool, d::CountRule{10}, kCountAllocation, kTrials, /*first_secret=*/1000000);
-  for (const auto& [label, x] : InclusionTests(obs, kCountAllocation, "count rule")) {
-    INFO(label << ": " << Describe(x));
-    CHECK_FALSE(x.rejected());
-  }
-}
-
-TEST_CASE("fairness: subsets, draw order and strata are unbiased and independent", "[draw][fairness]") {
-  const auto pool = FairnessPool();
-  const auto obs = RunDraws(pool, FairnessRatioRule(), kRatioAllocation, kTrials, /*first_secret=*/2000000);
-  const auto& t = obs.tally();
 
   // Within each stratum, the member drawn first (the smallest ticket of the stratum, so the first
   // of the stratum in the draw order, which decides who is inspected first and by whom) is
@@ -462,6 +468,15 @@ TEST_CASE("fairness: subsets, draw order and strata are unbiased and independent
     const auto x = MultinomialChiSquare(counts);
     Report("pairs of 特种设备", x);
     INFO(Describe(x));
+    CHECK_FALSE(x.rejected());
+  }
+}
+
+TEST_CASE("fairness: inclusion is uniform within each stratum under a count rule", "[draw][fairness]") {
+  const auto pool = FairnessPool();
+  const auto obs = RunDraws(pool, d::CountRule{10}, kCountAllocation, kTrials, /*first_secret=*/1000000);
+  for (const auto& [label, x] : InclusionTests(obs, kCountAllocation, "count rule")) {
+    INFO(label << ": " << Describe(x));
     CHECK_FALSE(x.rejected());
   }
 }
@@ -535,25 +550,30 @@ TEST_CASE("fairness: the tests reject systematic sampling over the sorted pool",
 }
 
 TEST_CASE("fairness: the tests reject a ticket comparison that favours small ids", "[draw][fairness]") {
-  // A plausible bug: the tickets are compared on their first byte only (say, a char compared
-  // where a Digest was meant), and ties go to the lower pool index, i.e. the smaller uscc. Each
-  // stratum's boundary byte is shared by two members often enough to bias the selection.
+  // A plausible bug: the tickets are ordered by their first hex digit only (say, hex strings
+  // compared on one character), with a stable sort over the canonical pool, so that ties go to
+  // the smaller uscc. With 16 values per digit, the boundary digit of a stratum is usually shared
+  // by members inside and outside the selection, and the smaller ids win those ties.
   const auto pool = FairnessPool();
   const auto members = Members(pool);
   const auto obs = RunBiased(pool, [&](const TrialTickets& tt) {
     Picks picks;
     for (const auto& [label, k] : kRatioAllocation) {
       auto idx = members.at(label);
-      std::stable_sort(idx.begin(), idx.end(),
-                       [&](std::uint32_t a, std::uint32_t b) { return tt.tickets[a][0] < tt.tickets[b][0]; });
+      std::stable_sort(idx.begin(), idx.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return (tt.tickets[a][0] >> 4) < (tt.tickets[b][0] >> 4);
+      });
       picks.insert(picks.end(), idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(k));
     }
     return picks;
   });
-  const auto x = InclusionTests(obs, kRatioAllocation, "first-byte comparison");
-  bool any = false;
-  for (const auto& [label, chi] : x) any = any || chi.rejected();
-  CHECK(any);
+  const auto x = InclusionTests(obs, kRatioAllocation, "first hex digit comparison");
+  // The large strata have the most ties at the boundary digit and reject by far (3 to 4 times the
+  // threshold with these inputs); the small ones have fewer ties and less power.
+  for (const std::string label : {"餐饮服务", "食品销售"}) {
+    INFO(label << ": " << Describe(x.at(label)));
+    CHECK(x.at(label).rejected());
+  }
 }
 
 TEST_CASE("fairness: the tests reject an operator who redraws to spare a subject", "[draw][fairness]") {
@@ -603,15 +623,25 @@ TEST_CASE("fairness: the tests reject an operator who redraws to spare a subject
 // group's visits are a prefix of its stream, and the spread per group is again at most 1.
 //
 // With conflicts, an entry of officer i joins the deferred list only when i conflicts with the
-// subject being staffed or is already on its team; the latter needs d_i = 0 beforehand (otherwise
-// the walk of the deferred list would already have placed i) and leaves d_i = 1. An entry waits
-// only as long as the following subjects conflict with i, or other usable deferred members fill
-// their slots before i's entry is reached. Each conflict of i with a selected subject therefore
-// costs i at most one visit relative to the others, which gives the bound asserted below: for every
-// pair of officers, visits_j − visits_i ≤ 2 + c_i, where c_i is the number of selected subjects in
-// conflict with i (1 + c_i with one officer per group, since no duplicate can occur). The conflicts
-// are sparse (at most two officers per subject, seven officers), so a subject's stream pulls stay
-// well below a round.
+// subject being staffed or is already on its team. The latter needs d_i = 0 beforehand (had i a
+// usable deferred entry, the walk of the deferred list would have placed it before the stream was
+// touched) and leaves d_i = 1, or i came from the deferred list and the count is unchanged. So
+// apart from that one entry, every deferred entry of i is charged to a selected subject in
+// conflict with i. A conflicting subject is charged twice only when the stream hands out i at the
+// end of one round and again at the start of the next while staffing it, and then i's second
+// entry is a round ahead of the others', so relative to them it still costs one visit. An entry
+// waits only while the following subjects conflict with i, or while older usable deferred entries
+// fill their slots (and then the stream does not move). This gives the bound asserted below: for
+// every pair of officers of a group, visits_j − visits_i ≤ 2 + c_i, with c_i the number of
+// selected subjects in conflict with i; with one officer per group no duplicate can occur and the
+// bound is 1 + c_i. The conflicts are sparse (at most two officers per subject), so staffing one
+// subject pulls fewer entries than a round holds.
+//
+// These bounds were also checked on a throw-away stress run of 300 random configurations × 200
+// draws (4 to 8 officers, up to a third of the subjects in conflict with one or two officers):
+// no pair ever exceeded 1 + c_i with two per team from one group, and 1 + c_i with one per group
+// was reached but never exceeded. The spread observed with the fixed inputs below is 1 without
+// conflicts (50 subjects × 2 / 7 officers is not an integer, so it cannot be 0).
 
 namespace {
 
@@ -732,7 +762,7 @@ std::set<std::pair<std::string, std::string>> SparseConflicts(const std::vector<
           {u(52), "SCJG002"}, {u(25), "SCJG003"}, {u(64), "SCJG004"}, {u(64), "SCJG005"}};
 }
 
-constexpr std::uint64_t kTeamTrials = 1000;
+constexpr std::uint64_t kTeamTrials = 500;
 
 }  // namespace
 
@@ -773,7 +803,7 @@ TEST_CASE("fairness: a joint team of two groups, one officer each", "[draw][fair
   SECTION("with sparse conflicts in both groups") {
     const auto pool = FairnessPool();
     teams.conflicts = {{pool[3].uscc, "SCJG001"}, {pool[17].uscc, "SCJG001"}, {pool[29].uscc, "SCJG002"},
-                       {pool[11].uscc, "WJW001"},  {pool[47].uscc, "WJW001"},  {pool[58].uscc, "WJW002"}};
+                       {pool[11].uscc, "WJW001"}, {pool[47].uscc, "WJW001"},  {pool[58].uscc, "WJW002"}};
     const auto run = RunBalance(teams, kTeamTrials, 8000000, /*dup_allowance=*/0);
     CHECK(run.worst_excess <= 0);
   }
