@@ -14,6 +14,8 @@
 #include "importer.h"
 #include "journal.h"
 #include "plugin_host.h"
+#include "scan.h"
+#include "tasks.h"
 
 namespace xj::cli {
 extern int g_exit_code;
@@ -45,6 +47,55 @@ Status Load(Database& db, const Globals& g, const std::string& dir, const std::s
             << sum->updated << ", 未变/unchanged " << sum->unchanged << ", 拒绝/rejected " << sum->rejected << "\n";
   return Status::Ok();
 }
+// A demo draw task over Ningbo (3302) for the first SCJG item: created, announced, drawn,
+// revealed and verified once; later runs show it again.
+Status DemoDraw(Database& db, PluginHost& host, const Globals& g, const std::string& dir) {
+  const std::string id = "SCJG-DEMO-0001";
+  draw::TaskContext ctx;
+  ctx.db = &db;
+  ctx.host = &host;
+  ctx.actor = g.actor;
+  auto existing = draw::LoadTask(db, id);
+  if (!existing.ok()) {
+    std::string item;
+    long long min_ppm = -1;
+    Status st = ScanRows(db,
+                         "SELECT code, COALESCE(ratio_min_ppm, -1) FROM items WHERE department = 'SCJG' AND qualification = '' "
+                         "AND target_labels = '' ORDER BY code",
+                         {}, [&](const ScanRow& r) {
+                           item = std::string(r.values[0]);
+                           min_ppm = std::stoll(std::string(r.values[1]));
+                           return false;
+                         });
+    if (!st.ok()) return st;
+    if (item.empty()) return Status::Ok();  // nothing suitable in this data: no demo draw
+    const long long ppm = std::max(min_ppm, 30000LL);
+    char pct[32];
+    std::snprintf(pct, sizeof pct, "%lld.%04lld", ppm / 10000, ppm % 10000);
+    const std::string spec_text = std::string(R"({"id": ")") + id + R"(", "title": "演示：宁波市企业公示信息抽查 / demo draw",
+      "department": "SCJG", "items": [")" + item + R"("], "filters": {"regions": ["3302"]},
+      "rule": {"ratio_percent": {"*": ")" + pct + R"("}}, "team": {"slots": [{"group": "SCJG", "count": 2}]},
+      "entropy_source": "演示用固定数字串 / a fixed demo string, a real task names a public lottery draw"})";
+    auto spec = draw::ParseTaskSpec(spec_text);
+    if (!spec.ok()) return spec.status();
+    if (auto t = draw::CreateTask(ctx, spec.value()); !t.ok()) return t.status();
+    if (auto t = draw::AnnounceTask(ctx, id); !t.ok()) return t.status();
+    if (auto t = draw::DrawTask(ctx, id, "7.8.11.17.19.25.46./"); !t.ok()) return t.status();
+    if (auto t = draw::RevealTask(ctx, id); !t.ok()) return t.status();
+  }
+  auto t = draw::LoadTask(db, id);
+  if (!t.ok()) return t.status();
+  const std::string proof = dir + "/proof-" + id;
+  if (t.value().state == "revealed") {
+    if (auto st = draw::WriteTaskProof(db, id, proof); !st.ok()) return st;
+  }
+  const Status verified = draw::VerifyProofFolder(proof, &host);
+  std::cout << "\n演示抽查任务 / demo draw task " << id << "（" << t.value().state << "）: 对象池 / pool "
+            << t.value().pool_size << ", 抽中 / selected " << t.value().allocation_json << "\n"
+            << "  证明 / proof: " << proof << " — " << (verified.ok() ? "verified" : verified.message()) << "\n";
+  return verified;
+}
+
 }  // namespace
 
 void RegisterDemoCommands(CLI::App& app, Globals& g) {
@@ -89,7 +140,14 @@ void RegisterDemoCommands(CLI::App& app, Globals& g) {
         return;
       }
     }
-    if (auto host = LoadPlugins(g)) DispatchPending(*db, *host);
+    auto host = LoadPlugins(g);
+    if (host) {
+      if (Status st = DemoDraw(*db, *host, g, dir); !st.ok()) {
+        PrintError(st.message());
+        g_exit_code = kExitFailure;
+      }
+      DispatchPending(*db, *host);
+    }
     try {
       soci::session& sql = db->session();
       auto count = [&](const std::string& q) {
@@ -119,7 +177,9 @@ void RegisterDemoCommands(CLI::App& app, Globals& g) {
     }
     std::cout << "\n演示数据已载入。Web 界面随后续版本提供；现在可以试试 / demo data loaded. The web UI comes in a later "
                  "release; meanwhile try:\n  build/bin/xinjian --db "
-              << db->url().display << " audit verify\n  build/bin/xinjian plugins list\n";
+              << db->url().display << " audit verify\n  build/bin/xinjian plugins list\n  build/bin/xinjian --db "
+              << db->url().display << " task show SCJG-DEMO-0001\n  python3 tools/verify_draw.py " << dir
+              << "/proof-SCJG-DEMO-0001\n";
   });
 }
 

@@ -14,3 +14,9 @@ grep -q '部门 / departments:   5' <<<"$out"
 again="$("$XJ_CLI" --db "$db" demo)"
 grep -q 'subjects: 读取/read 50000, 新增/inserted 0, 更新/updated 0, 未变/unchanged 50000' <<<"$again"
 "$XJ_CLI" --db "$db" audit verify | grep -q '审计链完整'
+# The demo draw: created, drawn, revealed and verified once; shown again on the second run.
+grep -q 'demo draw task SCJG-DEMO-0001（revealed）' <<<"$out"
+grep -q 'verified' <<<"$out"
+grep -q 'demo draw task SCJG-DEMO-0001（revealed）' <<<"$again"
+"$XJ_CLI" --db "$db" task list | grep -c SCJG-DEMO-0001 | grep -qx 1
+/usr/bin/python3 "$XJ_SOURCE_DIR/tools/verify_draw.py" "$tmp/demo-data/proof-SCJG-DEMO-0001" | grep -q verified
