@@ -64,7 +64,6 @@ CREATE TABLE draw_selection (
   ticket TEXT NOT NULL,
   PRIMARY KEY (task_id, rank)
 );
-CREATE INDEX draw_selection_uscc ON draw_selection(uscc);
 
 -- Teams: position 0 is the lead (主检).
 CREATE TABLE draw_team_members (

@@ -56,6 +56,8 @@ CREATE TABLE draw_files (
 );
 
 -- The selection in draw order (rank from 1). Confidential until the task is revealed.
+-- WITHOUT ROWID: the primary key is the table, one B-tree instead of two (a province-wide
+-- draw writes hundreds of thousands of rows in one transaction).
 CREATE TABLE draw_selection (
   task_id TEXT NOT NULL REFERENCES draw_tasks(id),
   rank BIGINT NOT NULL,
@@ -63,8 +65,7 @@ CREATE TABLE draw_selection (
   stratum TEXT NOT NULL,
   ticket TEXT NOT NULL,
   PRIMARY KEY (task_id, rank)
-);
-CREATE INDEX draw_selection_uscc ON draw_selection(uscc);
+) WITHOUT ROWID;
 
 -- Teams: position 0 is the lead (主检).
 CREATE TABLE draw_team_members (
@@ -73,5 +74,5 @@ CREATE TABLE draw_team_members (
   position INTEGER NOT NULL,
   inspector_id TEXT NOT NULL,
   PRIMARY KEY (task_id, rank, position)
-);
+) WITHOUT ROWID;
 CREATE INDEX draw_team_members_inspector ON draw_team_members(inspector_id);

@@ -458,6 +458,17 @@ Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec) {
                     "team slot department " + slot.group + " is not the task's department " + spec.department +
                         " (joint inspections are created as joint tasks)");
   }
+  {
+    // ParseTaskSpec checks this too, but a spec built in code reaches here without it.
+    std::uint32_t officers = 0;
+    for (const auto& slot : spec.slots) officers += slot.count;
+    const std::uint32_t min_team = ctx.spec_options.min_team_size;
+    if (officers < min_team)
+      return Refuse("每组至少 " + std::to_string(min_team) + " 名执法人员（行政处罚法第四十二条），实际 " +
+                        std::to_string(officers) + " 名",
+                    "a team needs at least " + std::to_string(min_team) +
+                        " officers (Administrative Penalty Law art. 42), got " + std::to_string(officers));
+  }
   if (ctx.host != nullptr && ctx.host->FindSampler(spec.sampler) == nullptr) {
     std::string list;
     for (const auto& [name, s] : ctx.host->samplers()) list += (list.empty() ? "" : ", ") + name;
@@ -625,7 +636,8 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
   }
   auto pool_r = BuildPool(db, filter, excluded, ctx.index);
   if (!pool_r.ok()) return pool_r.status();
-  const FrozenPool& pool = pool_r.value();
+  auto pool_ptr = std::make_shared<const FrozenPool>(std::move(pool_r).value());
+  const FrozenPool& pool = *pool_ptr;
   timer.Lap("pool");
   if (pool.size() == 0)
     return Refuse("任务 " + id + " 的检查对象池为空：没有符合筛选条件、辖区和抽查事项范围的存续对象",
@@ -690,6 +702,7 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
   if (auto st = Journal(ctx, now, "task.announce", t.id, before, t.digest, "draw.task.announced", payload); !st.ok())
     return st;
   if (auto st = tx.Commit(); !st.ok()) return st;
+  ctx.cached_pool = {t.id, t.pool_hash, std::move(pool_ptr)};
   timer.Lap("announce_commit");
   return LoadTask(db, id);
 }
@@ -719,15 +732,21 @@ Result<TaskRecord> DrawTask(TaskContext& ctx, const std::string& id, const std::
   if (sampler == nullptr)
     return Status::Error(StatusCode::kNotFound, "抽样算法 " + t.sampler + " 未加载（缺少插件？）",
                          "the sampler " + t.sampler + " is not loaded (plugin missing?)");
-  auto pool_text = ReadFile(db, t.id, "pool.tsv");
-  if (!pool_text.ok()) return pool_text.status();
-  if (ToHex(Sha256(pool_text.value())) != t.pool_hash)
-    return Status::Error(StatusCode::kInternal, "任务 " + t.id + " 冻结的检查对象池与其哈希不符（被篡改？）",
-                         "the frozen pool of task " + t.id + " does not match its hash (tampered with?)");
-  auto pool_r = ParsePoolFile(pool_text.value());
-  if (!pool_r.ok()) return pool_r.status();
-  const FrozenPool pool = std::move(pool_r).value();
-  std::string().swap(pool_text.value());
+  std::shared_ptr<const FrozenPool> pool_ptr;
+  if (ctx.cached_pool.pool && ctx.cached_pool.task_id == t.id && ctx.cached_pool.pool_hash == t.pool_hash) {
+    pool_ptr = ctx.cached_pool.pool;
+  } else {
+    auto pool_text = ReadFile(db, t.id, "pool.tsv");
+    if (!pool_text.ok()) return pool_text.status();
+    if (ToHex(Sha256(pool_text.value())) != t.pool_hash)
+      return Status::Error(StatusCode::kInternal, "任务 " + t.id + " 冻结的检查对象池与其哈希不符（被篡改？）",
+                           "the frozen pool of task " + t.id + " does not match its hash (tampered with?)");
+    auto pool_r = ParsePoolFile(pool_text.value());
+    if (!pool_r.ok()) return pool_r.status();
+    pool_ptr = std::make_shared<const FrozenPool>(std::move(pool_r).value());
+  }
+  ctx.cached_pool = {};
+  const FrozenPool& pool = *pool_ptr;
   timer.Lap("load_pool");
   auto alloc = Allocate(spec.rule, StratumSizes(pool));
   if (!alloc.ok()) return alloc.status();
@@ -1234,6 +1253,14 @@ Result<std::string> ReadProofFile(const std::string& dir, const std::string& nam
   return s;
 }
 
+// True when the lines of a two-field TSV file are in strictly ascending byte order: the
+// canonical form of groups.tsv and conflicts.tsv (sorted, no duplicate line).
+bool CanonicalPairs(const std::vector<std::vector<std::string>>& rows) {
+  for (std::size_t i = 1; i < rows.size(); ++i)
+    if (!(rows[i - 1][0] + "\t" + rows[i - 1][1] < rows[i][0] + "\t" + rows[i][1])) return false;
+  return true;
+}
+
 // Splits a TSV file into lines of exactly `fields` fields.
 Result<std::vector<std::vector<std::string>>> TsvLines(const std::string& data, const std::string& name, std::size_t fields) {
   std::vector<std::vector<std::string>> out;
@@ -1367,6 +1394,9 @@ Status VerifyProofFolder(const std::string& dir, const PluginHost* host) {
   if (!groups_text.ok()) return groups_text.status();
   auto groups = TsvLines(groups_text.value(), "groups.tsv", 2);
   if (!groups.ok()) return groups.status();
+  // No hash covers groups.tsv: its canonical form is the check (as tools/verify_draw.py does).
+  if (!CanonicalPairs(groups.value()))
+    return Mismatch("groups.tsv 未按字节排序或有重复行", "groups.tsv is not sorted by bytes or has a duplicate line");
   for (auto& g : groups.value()) teams.groups[g[0]].push_back(g[1]);
   auto conflicts_text = ReadProofFile(dir, "conflicts.tsv", kBig);
   if (!conflicts_text.ok()) return conflicts_text.status();
@@ -1375,6 +1405,8 @@ Status VerifyProofFolder(const std::string& dir, const PluginHost* host) {
     return Mismatch("conflicts_hash 与 H(conflicts.tsv) 不符", "conflicts_hash differs from H(conflicts.tsv)");
   auto conflicts = TsvLines(conflicts_text.value(), "conflicts.tsv", 2);
   if (!conflicts.ok()) return conflicts.status();
+  if (!CanonicalPairs(conflicts.value()))
+    return Mismatch("conflicts.tsv 未按字节排序或有重复行", "conflicts.tsv is not sorted by bytes or has a duplicate line");
   for (auto& c : conflicts.value()) teams.conflicts.emplace(c[0], c[1]);
   auto assignment = AssignTeams(sample.value().seed, sel.value(), teams);
   if (!assignment.ok()) return assignment.status();

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,13 @@ struct TaskContext {
   bool allow_empty_entropy = false;  // demos and tests only
   // Timings of the last Announce/Draw, for the benchmark (step name => seconds).
   std::map<std::string, double>* timings = nullptr;
+  // The pool frozen by the last Announce in this context, so that a long-running process
+  // that announces and later draws does not read and parse it back (Draw uses it only when
+  // the task id and the stored pool hash match).
+  struct CachedPool {
+    std::string task_id, pool_hash;
+    std::shared_ptr<const FrozenPool> pool;
+  } cached_pool;
 };
 
 struct TaskRecord {
