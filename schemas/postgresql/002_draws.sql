@@ -54,10 +54,16 @@ CREATE TABLE draw_files (
   content TEXT NOT NULL,
   PRIMARY KEY (task_id, name)
 );
+-- Pool files are large (about 21 bytes per subject) and hashed already: store them
+-- uncompressed rather than spend seconds in pglz on every announce.
+ALTER TABLE draw_files ALTER COLUMN content SET STORAGE EXTERNAL;
 
 -- The selection in draw order (rank from 1). Confidential until the task is revealed.
+-- No foreign key on task_id here and in draw_team_members: the task service writes these
+-- rows in the transaction that moves its task to drawn, and a per-row key check costs more
+-- than the insert itself at province scale (hundreds of thousands of rows).
 CREATE TABLE draw_selection (
-  task_id TEXT NOT NULL REFERENCES draw_tasks(id),
+  task_id TEXT NOT NULL,
   rank BIGINT NOT NULL,
   uscc TEXT NOT NULL,
   stratum TEXT NOT NULL,
@@ -67,7 +73,7 @@ CREATE TABLE draw_selection (
 
 -- Teams: position 0 is the lead (主检).
 CREATE TABLE draw_team_members (
-  task_id TEXT NOT NULL REFERENCES draw_tasks(id),
+  task_id TEXT NOT NULL,
   rank BIGINT NOT NULL,
   position INTEGER NOT NULL,
   inspector_id TEXT NOT NULL,

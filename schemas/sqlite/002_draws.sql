@@ -58,8 +58,11 @@ CREATE TABLE draw_files (
 -- The selection in draw order (rank from 1). Confidential until the task is revealed.
 -- WITHOUT ROWID: the primary key is the table, one B-tree instead of two (a province-wide
 -- draw writes hundreds of thousands of rows in one transaction).
+-- No foreign key on task_id here and in draw_team_members: the task service writes these
+-- rows in the transaction that moves its task to drawn, and a per-row key check costs more
+-- than the insert itself at province scale (hundreds of thousands of rows).
 CREATE TABLE draw_selection (
-  task_id TEXT NOT NULL REFERENCES draw_tasks(id),
+  task_id TEXT NOT NULL,
   rank BIGINT NOT NULL,
   uscc TEXT NOT NULL,
   stratum TEXT NOT NULL,
@@ -69,7 +72,7 @@ CREATE TABLE draw_selection (
 
 -- Teams: position 0 is the lead (主检).
 CREATE TABLE draw_team_members (
-  task_id TEXT NOT NULL REFERENCES draw_tasks(id),
+  task_id TEXT NOT NULL,
   rank BIGINT NOT NULL,
   position INTEGER NOT NULL,
   inspector_id TEXT NOT NULL,

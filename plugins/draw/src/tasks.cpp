@@ -609,21 +609,30 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
     } else {
       cutoff = YearStartUs(now);
     }
-    std::string sql = "SELECT s.uscc FROM draw_selection s JOIN draw_tasks t ON t.id = s.task_id WHERE ";
+    // First the tasks concerned (few), then their selections by primary key: the
+    // selection table grows with every task ever drawn.
     std::string cond;
-    if (spec.exclusions.open_tasks) cond = "t.state = 'drawn'";
+    if (spec.exclusions.open_tasks) cond = "state = 'drawn'";
     if (window) {
       if (!cond.empty()) cond += " OR ";
-      cond += "((t.state = 'drawn' OR t.state = 'revealed') AND t.drawn_at_us >= ? AND EXISTS (SELECT 1 FROM "
-              "draw_task_items i WHERE i.task_id = t.id AND i.item_code IN (" + in_items + ")))";
+      cond += "((state = 'drawn' OR state = 'revealed') AND drawn_at_us >= ? AND EXISTS (SELECT 1 FROM "
+              "draw_task_items i WHERE i.task_id = draw_tasks.id AND i.item_code IN (" + in_items + ")))";
       std::vector<std::optional<std::string>> p2{std::to_string(cutoff)};
       p2.insert(p2.end(), params.begin(), params.end());
       params = p2;
     } else {
       params.clear();
     }
+    std::vector<std::string> tasks;
     if (!cond.empty()) {
-      Status st = ScanRows(db, sql + cond, params, [&](const ScanRow& r) {
+      Status st = ScanRows(db, "SELECT id FROM draw_tasks WHERE " + cond, params, [&](const ScanRow& r) {
+        tasks.emplace_back(r.values[0]);
+        return true;
+      });
+      if (!st.ok()) return st;
+    }
+    for (const auto& task_id : tasks) {
+      Status st = ScanRows(db, "SELECT uscc FROM draw_selection WHERE task_id = ?", {task_id}, [&](const ScanRow& r) {
         excluded.emplace(r.values[0]);
         return true;
       });
@@ -828,24 +837,31 @@ Result<TaskRecord> DrawTask(TaskContext& ctx, const std::string& id, const std::
       in_items += in_items.empty() ? "?" : ", ?";
       params.emplace_back(code);
     }
-    std::unordered_map<std::string, std::pair<std::string, std::vector<std::string>>> last;  // uscc => (task key, team)
+    std::vector<std::string> earlier;  // drawn or revealed tasks sharing an item, oldest first
     Status st = ScanRows(db,
-                         "SELECT s.uscc, m.inspector_id, t.drawn_at_us, t.id FROM draw_selection s JOIN draw_tasks t ON "
-                         "t.id = s.task_id JOIN draw_team_members m ON m.task_id = s.task_id AND m.rank = s.rank WHERE "
-                         "(t.state = 'drawn' OR t.state = 'revealed') AND t.id <> ? AND EXISTS (SELECT 1 FROM "
-                         "draw_task_items i WHERE i.task_id = t.id AND i.item_code IN (" + in_items + "))",
+                         "SELECT id FROM draw_tasks t WHERE (t.state = 'drawn' OR t.state = 'revealed') AND t.id <> ? AND "
+                         "EXISTS (SELECT 1 FROM draw_task_items i WHERE i.task_id = t.id AND i.item_code IN (" + in_items +
+                             ")) ORDER BY t.drawn_at_us, t.id",
                          params, [&](const ScanRow& r) {
-                           std::string u(r.values[0]);
-                           if (!selected.count(u)) return true;
-                           char key[64];
-                           std::snprintf(key, sizeof key, "%020lld", std::stoll(std::string(r.values[2])));
-                           const std::string k = std::string(key) + std::string(r.values[3]);
-                           auto& e = last[u];
-                           if (k > e.first) e = {k, {}};
-                           if (k == e.first) e.second.emplace_back(r.values[1]);
+                           earlier.emplace_back(r.values[0]);
                            return true;
                          });
     if (!st.ok()) return st;
+    std::unordered_map<std::string, std::pair<std::size_t, std::vector<std::string>>> last;  // uscc => (task, team)
+    for (std::size_t k = 0; k < earlier.size(); ++k) {
+      st = ScanRows(db,
+                    "SELECT s.uscc, m.inspector_id FROM draw_selection s JOIN draw_team_members m ON m.task_id = s.task_id "
+                    "AND m.rank = s.rank WHERE s.task_id = ?",
+                    {earlier[k]}, [&](const ScanRow& r) {
+                      std::string u(r.values[0]);
+                      if (!selected.count(u)) return true;
+                      auto& e = last[u];
+                      if (e.second.empty() || k > e.first) e = {k, {}};  // a later task replaces the team
+                      e.second.emplace_back(r.values[1]);
+                      return true;
+                    });
+      if (!st.ok()) return st;
+    }
     for (auto& [u, e] : last)
       for (auto& i : e.second)
         if (staff.count(i)) teams.conflicts.emplace(u, i);
