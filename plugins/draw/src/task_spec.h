@@ -32,8 +32,8 @@ struct TaskFilters {
 };
 
 struct TaskExclusions {
-  // Subjects drawn for one of the task's items within this many days before the draw are
-  // left out; nullopt = since 1 January of the draw's year (the default); 0 = no exclusion.
+  // Subjects drawn for one of the task's items within this many days before the announce are
+  // left out; nullopt = since 1 January of the announce's year (the default); 0 = none.
   std::optional<std::uint32_t> same_item_within_days;
   bool open_tasks = true;  // subjects selected in a task not yet revealed are left out
 };

@@ -124,7 +124,7 @@ Status WriteTaskProof(Database& db, const std::string& id, const std::string& di
 
 // Re-computes a proof folder from its files alone (no database): the commitment, the pool
 // hash and size, the allocation, the seed and the selection through the named sampler, the
-// conflicts hash and the teams. Returns OK, or kDataLoss naming the first mismatch;
+// conflicts hash and the teams. Returns OK, or kConflict naming the first mismatch;
 // kInvalidArgument when a file is missing or malformed; kNotFound when the sampler is not
 // available.
 Status VerifyProofFolder(const std::string& dir, const PluginHost* host);
