@@ -58,8 +58,9 @@ CREATE TABLE draw_files (
 -- uncompressed rather than spend seconds in pglz on every announce.
 ALTER TABLE draw_files ALTER COLUMN content SET STORAGE EXTERNAL;
 
--- The selection in draw order (rank from 1). Confidential until the task is revealed.
--- No foreign key on task_id here and in draw_team_members: the task service writes these
+-- The selection in draw order (rank from 1) with each subject's team (inspector ids joined
+-- by ',', the lead (主检) first). Confidential until the task is revealed.
+-- No foreign key on task_id: the task service writes these
 -- rows in the transaction that moves its task to drawn, and a per-row key check costs more
 -- than the insert itself at province scale (hundreds of thousands of rows).
 CREATE TABLE draw_selection (
@@ -68,15 +69,6 @@ CREATE TABLE draw_selection (
   uscc TEXT NOT NULL,
   stratum TEXT NOT NULL,
   ticket TEXT NOT NULL,
+  team TEXT NOT NULL,
   PRIMARY KEY (task_id, rank)
 );
-
--- Teams: position 0 is the lead (主检).
-CREATE TABLE draw_team_members (
-  task_id TEXT NOT NULL,
-  rank BIGINT NOT NULL,
-  position INTEGER NOT NULL,
-  inspector_id TEXT NOT NULL,
-  PRIMARY KEY (task_id, rank, position)
-);
-CREATE INDEX draw_team_members_inspector ON draw_team_members(inspector_id);

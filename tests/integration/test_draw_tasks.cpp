@@ -1042,7 +1042,7 @@ TEST_CASE("subjects that cannot be staffed fail the draw, all named, and nothing
     CHECK(after.entropy.empty());
     CHECK(after.drawn_at_us == 0);
     CHECK(CountFor(db, "SELECT COUNT(*) FROM draw_selection WHERE task_id = :t", id) == 0);
-    CHECK(CountFor(db, "SELECT COUNT(*) FROM draw_team_members WHERE task_id = :t", id) == 0);
+    CHECK(CountFor(db, "SELECT COUNT(*) FROM draw_files WHERE task_id = :t AND name = 'groups.tsv'", id) == 0);
     CHECK(CountFor(db, "SELECT COUNT(*) FROM draw_files WHERE task_id = :t", id) == 1);  // pool.tsv only
     CHECK(Count(db, "SELECT COUNT(*) FROM audit_log") == audit);
     CHECK(Count(db, "SELECT COUNT(*) FROM events") == events);

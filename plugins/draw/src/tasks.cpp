@@ -80,6 +80,18 @@ std::vector<std::string> SplitList(const std::string& s) {
   return out;
 }
 
+std::vector<std::string> SplitTeam(std::string_view team) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= team.size() && !team.empty()) {
+    std::size_t end = team.find(',', start);
+    if (end == std::string_view::npos) end = team.size();
+    out.emplace_back(team.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
 std::string TrimRegion(std::string r) {
   while (r.size() > 2 && r.size() % 2 == 0 && r.compare(r.size() - 2, 2, "00") == 0) r.resize(r.size() - 2);
   return r;
@@ -849,17 +861,12 @@ Result<TaskRecord> DrawTask(TaskContext& ctx, const std::string& id, const std::
     if (!st.ok()) return st;
     std::unordered_map<std::string, std::pair<std::size_t, std::vector<std::string>>> last;  // uscc => (task, team)
     for (std::size_t k = 0; k < earlier.size(); ++k) {
-      st = ScanRows(db,
-                    "SELECT s.uscc, m.inspector_id FROM draw_selection s JOIN draw_team_members m ON m.task_id = s.task_id "
-                    "AND m.rank = s.rank WHERE s.task_id = ?",
-                    {earlier[k]}, [&](const ScanRow& r) {
-                      std::string u(r.values[0]);
-                      if (!selected.count(u)) return true;
-                      auto& e = last[u];
-                      if (e.second.empty() || k > e.first) e = {k, {}};  // a later task replaces the team
-                      e.second.emplace_back(r.values[1]);
-                      return true;
-                    });
+      st = ScanRows(db, "SELECT uscc, team FROM draw_selection WHERE task_id = ?", {earlier[k]}, [&](const ScanRow& r) {
+        std::string u(r.values[0]);
+        if (!selected.count(u)) return true;
+        last[u] = {k, SplitTeam(r.values[1])};  // tasks come oldest first: the latest team wins
+        return true;
+      });
       if (!st.ok()) return st;
     }
     for (auto& [u, e] : last)
@@ -895,24 +902,17 @@ Result<TaskRecord> DrawTask(TaskContext& ctx, const std::string& id, const std::
 
   // Persist: selection, teams, files, the task row, audit and event.
   {
-    auto sink = RowSink::Create(db, "draw_selection", {"task_id", "rank", "uscc", "stratum", "ticket"});
+    auto sink = RowSink::Create(db, "draw_selection", {"task_id", "rank", "uscc", "stratum", "ticket", "team"});
     if (!sink.ok()) return sink.status();
     for (std::size_t i = 0; i < selection.members.size(); ++i) {
       const auto& m = selection.members[i];
       const auto& ticket = sample.value().members[i].ticket;
-      if (auto st = sink.value()->Add(Row{t.id, std::to_string(m.rank), m.uscc, m.stratum, ticket}); !st.ok()) return st;
+      std::string team;
+      for (const auto& id : assignment.value().teams[i]) team += (team.empty() ? "" : ",") + id;
+      if (auto st = sink.value()->Add(Row{t.id, std::to_string(m.rank), m.uscc, m.stratum, ticket, std::move(team)}); !st.ok())
+        return st;
     }
     if (auto st = sink.value()->Finish(); !st.ok()) return st;
-    auto team_sink = RowSink::Create(db, "draw_team_members", {"task_id", "rank", "position", "inspector_id"});
-    if (!team_sink.ok()) return team_sink.status();
-    for (std::size_t i = 0; i < selection.members.size(); ++i) {
-      const auto& team = assignment.value().teams[i];
-      for (std::size_t p = 0; p < team.size(); ++p)
-        if (auto st = team_sink.value()->Add(Row{t.id, std::to_string(selection.members[i].rank), std::to_string(p), team[p]});
-            !st.ok())
-          return st;
-    }
-    if (auto st = team_sink.value()->Finish(); !st.ok()) return st;
   }
   if (auto st = SaveFile(db, t.id, "groups.tsv", groups_file); !st.ok()) return st;
   if (auto st = SaveFile(db, t.id, "conflicts.tsv", conflicts_file); !st.ok()) return st;
@@ -1021,7 +1021,7 @@ Result<TaskRecord> CancelTask(TaskContext& ctx, const std::string& id, const std
 Result<std::vector<SelectedSubject>> LoadSelection(Database& db, const std::string& id) {
   std::vector<SelectedSubject> out;
   Status st = ScanRows(db,
-                       "SELECT s.rank, s.uscc, s.stratum, s.ticket, COALESCE(d.name, ''), COALESCE(d.address, '') FROM "
+                       "SELECT s.rank, s.uscc, s.stratum, s.ticket, COALESCE(d.name, ''), COALESCE(d.address, ''), s.team FROM "
                        "draw_selection s LEFT JOIN subjects d ON d.uscc = s.uscc WHERE s.task_id = ? ORDER BY s.rank",
                        {id}, [&](const ScanRow& r) {
                          SelectedSubject s;
@@ -1031,30 +1031,27 @@ Result<std::vector<SelectedSubject>> LoadSelection(Database& db, const std::stri
                          s.ticket = std::string(r.values[3]);
                          s.name = std::string(r.values[4]);
                          s.address = std::string(r.values[5]);
+                         s.team = SplitTeam(r.values[6]);
                          out.push_back(std::move(s));
                          return true;
                        });
-  if (!st.ok()) return st;
-  st = ScanRows(db, "SELECT rank, position, inspector_id FROM draw_team_members WHERE task_id = ? ORDER BY rank, position",
-                {id}, [&](const ScanRow& r) {
-                  const auto rank = std::stoll(std::string(r.values[0]));
-                  if (rank >= 1 && static_cast<std::size_t>(rank) <= out.size())
-                    out[static_cast<std::size_t>(rank - 1)].team.emplace_back(r.values[2]);
-                  return true;
-                });
   if (!st.ok()) return st;
   return out;
 }
 
 Result<std::vector<InspectorTask>> TasksForInspector(Database& db, const std::string& inspector_id) {
   std::vector<InspectorTask> out;
+  // LIKE narrows the rows; the exact membership test is done on the split team (an id may
+  // contain LIKE's wildcards '_' and '%').
   Status st = ScanRows(
       db,
       "SELECT t.id, t.title, t.department, t.state, COALESCE(t.due_date, ''), s.rank, s.uscc, COALESCE(d.name, ''), "
-      "COALESCE(d.address, '') FROM draw_team_members m JOIN draw_tasks t ON t.id = m.task_id JOIN draw_selection s ON "
-      "s.task_id = m.task_id AND s.rank = m.rank LEFT JOIN subjects d ON d.uscc = s.uscc WHERE m.inspector_id = ? AND "
-      "(t.state = 'drawn' OR t.state = 'revealed') ORDER BY COALESCE(t.due_date, '9999'), t.id, s.rank",
-      {inspector_id}, [&](const ScanRow& r) {
+      "COALESCE(d.address, ''), s.team FROM draw_tasks t JOIN draw_selection s ON s.task_id = t.id LEFT JOIN subjects d "
+      "ON d.uscc = s.uscc WHERE (t.state = 'drawn' OR t.state = 'revealed') AND (',' || s.team || ',') LIKE ? "
+      "ORDER BY COALESCE(t.due_date, '9999'), t.id, s.rank",
+      {"%," + inspector_id + ",%"}, [&](const ScanRow& r) {
+        std::vector<std::string> team = SplitTeam(r.values[9]);
+        if (std::find(team.begin(), team.end(), inspector_id) == team.end()) return true;
         InspectorTask it;
         it.task_id = std::string(r.values[0]);
         it.title = std::string(r.values[1]);
@@ -1065,25 +1062,27 @@ Result<std::vector<InspectorTask>> TasksForInspector(Database& db, const std::st
         it.uscc = std::string(r.values[6]);
         it.name = std::string(r.values[7]);
         it.address = std::string(r.values[8]);
+        it.team = std::move(team);
+        it.lead = it.team.front();
+        it.is_lead = it.lead == inspector_id;
         out.push_back(std::move(it));
         return true;
       });
   if (!st.ok()) return st;
+  std::map<std::string, std::vector<std::string>> items_of;
   for (auto& it : out) {
-    st = ScanRows(db, "SELECT inspector_id FROM draw_team_members WHERE task_id = ? AND rank = ? ORDER BY position",
-                  {it.task_id, std::to_string(it.rank)}, [&](const ScanRow& r) {
-                    it.team.emplace_back(r.values[0]);
-                    return true;
-                  });
-    if (!st.ok()) return st;
-    if (!it.team.empty()) it.lead = it.team.front();
-    it.is_lead = it.lead == inspector_id;
-    st = ScanRows(db, "SELECT item_code FROM draw_task_items WHERE task_id = ? ORDER BY item_code", {it.task_id},
-                  [&](const ScanRow& r) {
-                    it.items.emplace_back(r.values[0]);
-                    return true;
-                  });
-    if (!st.ok()) return st;
+    auto found = items_of.find(it.task_id);
+    if (found == items_of.end()) {
+      std::vector<std::string> items;
+      st = ScanRows(db, "SELECT item_code FROM draw_task_items WHERE task_id = ? ORDER BY item_code", {it.task_id},
+                    [&](const ScanRow& r) {
+                      items.emplace_back(r.values[0]);
+                      return true;
+                    });
+      if (!st.ok()) return st;
+      found = items_of.emplace(it.task_id, std::move(items)).first;
+    }
+    it.items = found->second;
   }
   return out;
 }
