@@ -7,6 +7,7 @@
 #include <soci/soci.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <fstream>
@@ -379,17 +380,51 @@ class Importer {
       Produce(*src);
     });
     Status failure;
+    // Several chunks may share a transaction (see ImportOptions::commit_interval): each
+    // commit rewrites every page the transaction touched, and a chunk of random keys
+    // touches most leaves of the key index, so committing 10,000-row chunks one by one
+    // spends most of a large import writing the same index pages again.
+    WriteTransaction tx(db_);
+    auto tx_started = std::chrono::steady_clock::now();
+    std::size_t tx_rows = 0;
+    auto commit = [&]() -> Status {
+      if (!tx.active()) return Status::Ok();
+      if (Status s = tx.Commit(); !s.ok()) return s;
+      sum_.inserted += tx_sum_.inserted;
+      sum_.updated += tx_sum_.updated;
+      sum_.unchanged += tx_sum_.unchanged;
+      sum_.departments_created.insert(sum_.departments_created.end(), tx_sum_.departments_created.begin(),
+                                      tx_sum_.departments_created.end());
+      tx_sum_ = ImportSummary();
+      tx_rows = 0;
+      return Status::Ok();
+    };
     for (;;) {
       Chunk chunk;
       {
         std::unique_lock<std::mutex> lock(mu_);
+        if (queue_.empty() && tx.active() && failure.ok()) {
+          // Do not keep the write lock while waiting for the reader.
+          lock.unlock();
+          failure = commit();
+          lock.lock();
+        }
         cv_.wait(lock, [&] { return !queue_.empty() || done_; });
         if (queue_.empty()) break;
         chunk = std::move(queue_.front());
         queue_.pop_front();
       }
       cv_.notify_all();
-      if (failure.ok()) failure = Flush(&chunk);
+      if (failure.ok() && !tx.active()) {
+        failure = tx.Begin();
+        tx_started = std::chrono::steady_clock::now();
+      }
+      if (failure.ok()) {
+        tx_rows += chunk.rows.size();
+        failure = Flush(&chunk);
+      }
+      if (failure.ok() && (tx_rows >= o_.commit_max_rows || std::chrono::steady_clock::now() - tx_started >= o_.commit_interval))
+        failure = commit();
       if (!failure.ok()) {
         std::lock_guard<std::mutex> lock(mu_);
         stop_ = true;
@@ -398,6 +433,8 @@ class Importer {
       }
       if (o_.progress) o_.progress({read_.load(), bytes_.load(), total_bytes_});
     }
+    if (failure.ok()) failure = commit();
+    if (!failure.ok()) tx.Rollback();
     producer.join();
     if (!failure.ok()) return failure;
     if (!produce_status_.ok()) return produce_status_;
@@ -516,7 +553,8 @@ class Importer {
     }
   }
 
-  // Reference checks, then one transaction: rows, audit records, one outbox event.
+  // Reference checks, then inside the open transaction: rows, audit records, one outbox
+  // event.
   Status Flush(Chunk* chunk) {
     RowBatch& rows = chunk->rows;
     if (rows.empty()) return Status::Ok();
@@ -534,7 +572,7 @@ class Importer {
         dep.push_back(digest);
         dep.push_back(std::to_string(now));
         new_departments.push_back(dep);
-        sum_.departments_created.push_back(d);
+        tx_sum_.departments_created.push_back(d);
       }
     }
     // Relations refer to an inspector and a subject that must exist.
@@ -568,9 +606,7 @@ class Importer {
     rows.SetConstant(spec_.columns.size() + 1, std::to_string(now));
     const std::size_t digest_col = spec_.columns.size();
 
-    WriteTransaction tx(db_);
-    if (Status s = tx.Begin(); !s.ok()) return s;
-    // Audit records are written as the rows are classified (departments first); the writer
+    // Inside the caller's transaction. Audit records are written as the rows are classified (departments first); the writer
     // is opened at the first change, so that a chunk that changes nothing writes nothing.
     std::unique_ptr<AuditWriter> audit;
     auto open_audit = [&]() -> Status {
@@ -638,13 +674,10 @@ class Importer {
     if (audit) {
       if (Status s = audit->Finish(); !s.ok()) return s;
       if (Status s = AppendJournal(db_, o_.actor, now, {}, events); !s.ok()) return s;
-      if (Status s = tx.Commit(); !s.ok()) return s;
-    } else {
-      tx.Rollback();  // nothing changed
     }
-    sum_.inserted += ins;
-    sum_.updated += upd;
-    sum_.unchanged += same;
+    tx_sum_.inserted += ins;
+    tx_sum_.updated += upd;
+    tx_sum_.unchanged += same;
     return Status::Ok();
   }
 
@@ -653,6 +686,7 @@ class Importer {
   const KindSpec& spec_;
   RejectsWriter rejects_;
   ImportSummary sum_;
+  ImportSummary tx_sum_;  // counts of the chunks in the open transaction
   std::set<std::string> departments_;
   std::string today_;
   std::unique_ptr<Upserter> upserter_;
