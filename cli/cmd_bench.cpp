@@ -183,6 +183,7 @@ void RegisterBenchCommands(CLI::App& app, Globals& g) {
       std::cout << "\n";
       PrintRow(ppeer, a.count, nullptr);
       PrintRow(pours, a.count, &ppeer);
+      std::cout << "  (cpu s here is the client process only; the server's work is not in it)\n";
       std::cout << "\n  ours: " << pours.out;
       Measure("dropdb", {"psql", "-q", "-X", admin, "-c", "DROP DATABASE " + name});
       if (pours.exit_code != 0 || ppeer.exit_code != 0) g_exit_code = kExitFailure;
