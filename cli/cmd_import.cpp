@@ -59,7 +59,7 @@ void RegisterImportCommands(CLI::App& app, Globals& g) {
   imp->add_option("--format", a.format, "csv|json|auto (default: by extension, then content)")
       ->check(CLI::IsMember({"csv", "json", "auto"}));
   imp->add_flag("--json", a.json, "以一个 JSON 对象输出摘要 / print the summary as one JSON object");
-  imp->add_option("--chunk-rows", a.chunk, "每个事务的记录数 / records per transaction")->check(CLI::Range(1, 1000000));
+  imp->add_option("--chunk-rows", a.chunk, "每块的记录数（一个事务含一块或多块，至多约 1 秒） / records per chunk (a transaction holds one or more whole chunks, about a second at most)")->check(CLI::Range(1, 1000000));
   imp->add_flag("--no-dispatch", a.no_dispatch, "导入后不投递事件 / do not deliver events to plugins afterwards");
   imp->callback([&g] {
     auto enc = ParseEncoding(a.encoding);

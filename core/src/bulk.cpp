@@ -20,7 +20,7 @@ bool IsIntegerColumn(const std::string& c) {
 }
 
 // Binds a cell: NULL, an integer for integer columns holding a plain decimal, else text.
-int BindCell(sqlite3_stmt* st, int i, const Cell& c, bool integer) {
+int BindCell(sqlite3_stmt* st, int i, std::optional<std::string_view> c, bool integer) {
   if (!c) return sqlite3_bind_null(st, i);
   if (integer && !c->empty() && c->size() <= 18) {
     long long v = 0;
@@ -34,6 +34,9 @@ int BindCell(sqlite3_stmt* st, int i, const Cell& c, bool integer) {
     if (ok) return sqlite3_bind_int64(st, i, neg ? -v : v);
   }
   return sqlite3_bind_text(st, i, c->data(), static_cast<int>(c->size()), SQLITE_STATIC);
+}
+int BindCell(sqlite3_stmt* st, int i, const Cell& c, bool integer) {
+  return BindCell(st, i, c ? std::optional<std::string_view>(*c) : std::nullopt, integer);
 }
 
 std::string Join(const std::vector<std::string>& v, const std::string& sep) {
@@ -91,9 +94,13 @@ class SqliteSink final : public RowSink {
 };
 
 // COPY text format: backslash escapes for \\, \t, \n, \r; NULL is \N.
-void AppendCopyValue(std::string* out, const Cell& c) {
+void AppendCopyValue(std::string* out, std::optional<std::string_view> c) {
   if (!c) {
     *out += "\\N";
+    return;
+  }
+  if (c->find_first_of("\\\t\n\r") == std::string_view::npos) {
+    out->append(*c);
     return;
   }
   for (char ch : *c) {
@@ -123,7 +130,7 @@ class PgSink final : public RowSink {
   Status Add(const Row& row) override {
     for (std::size_t i = 0; i < row.size(); ++i) {
       if (i) buf_ += '\t';
-      AppendCopyValue(&buf_, row[i]);
+      AppendCopyValue(&buf_, row[i] ? std::optional<std::string_view>(*row[i]) : std::nullopt);
     }
     buf_ += '\n';
     ++rows_;
@@ -319,11 +326,12 @@ Result<std::unordered_map<std::string, std::string>> FetchByKeys(
 namespace xj {
 namespace {
 
-std::string JoinKey(const Row& row, const std::vector<std::size_t>& key) {
+std::string JoinKey(const RowBatch& rows, std::size_t r, const std::vector<std::size_t>& key) {
+  if (key.size() == 1) return std::string(rows.Get(r, key[0]));
   std::string k;
   for (std::size_t i = 0; i < key.size(); ++i) {
     if (i) k += '\t';
-    k += row[key[i]].value_or("");
+    k += rows.Get(r, key[i]);
   }
   return k;
 }
@@ -363,13 +371,13 @@ class SqliteUpserter final : public Upserter {
       return SqliteError(h_, "prepare");
     return Status::Ok();
   }
-  Status Run(const std::vector<Row>& rows, std::vector<UpsertOutcome>* outcomes, std::vector<std::string>* before) override {
+  Status Run(const RowBatch& rows, std::vector<UpsertOutcome>* outcomes, std::vector<std::string>* before) override {
     outcomes->assign(rows.size(), UpsertOutcome::kUnchanged);
     before->assign(rows.size(), std::string());
+    const std::size_t ncol = spec_.columns.size();
     for (std::size_t r = 0; r < rows.size(); ++r) {
-      const Row& row = rows[r];
       sqlite3_reset(insert_);
-      for (std::size_t i = 0; i < row.size(); ++i) BindCell(insert_, static_cast<int>(i + 1), row[i], integer_[i]);
+      for (std::size_t i = 0; i < ncol; ++i) BindCell(insert_, static_cast<int>(i + 1), rows.At(r, i), integer_[i]);
       if (sqlite3_step(insert_) != SQLITE_DONE) return SqliteError(h_, "insert");
       if (sqlite3_changes(h_) == 1) {
         (*outcomes)[r] = UpsertOutcome::kInserted;
@@ -378,23 +386,23 @@ class SqliteUpserter final : public Upserter {
       // The key exists (or a constraint ignored the row: then there is nothing to find).
       sqlite3_reset(select_);
       for (std::size_t i = 0; i < spec_.key.size(); ++i)
-        BindCell(select_, static_cast<int>(i + 1), row[spec_.key[i]], integer_[spec_.key[i]]);
+        BindCell(select_, static_cast<int>(i + 1), rows.At(r, spec_.key[i]), integer_[spec_.key[i]]);
       int rc = sqlite3_step(select_);
       if (rc != SQLITE_ROW) {
         if (rc == SQLITE_DONE)
-          return Status::Error(StatusCode::kInternal, "数据库约束拒绝了记录 " + JoinKey(row, spec_.key),
-                               "a database constraint refused the record " + JoinKey(row, spec_.key));
+          return Status::Error(StatusCode::kInternal, "数据库约束拒绝了记录 " + JoinKey(rows, r, spec_.key),
+                               "a database constraint refused the record " + JoinKey(rows, r, spec_.key));
         return SqliteError(h_, "select");
       }
       const char* stored = reinterpret_cast<const char*>(sqlite3_column_text(select_, 0));
-      std::string stored_digest = stored ? stored : "";
-      if (stored_digest == *row[spec_.digest]) continue;
+      std::string_view stored_digest = stored ? std::string_view(stored, sqlite3_column_bytes(select_, 0)) : "";
+      if (stored_digest == rows.Get(r, spec_.digest)) continue;
+      (*before)[r] = std::string(stored_digest);
       sqlite3_reset(update_);
       for (std::size_t i = 0; i < update_order_.size(); ++i)
-        BindCell(update_, static_cast<int>(i + 1), row[update_order_[i]], integer_[update_order_[i]]);
+        BindCell(update_, static_cast<int>(i + 1), rows.At(r, update_order_[i]), integer_[update_order_[i]]);
       if (sqlite3_step(update_) != SQLITE_DONE) return SqliteError(h_, "update");
       (*outcomes)[r] = UpsertOutcome::kUpdated;
-      (*before)[r] = std::move(stored_digest);
     }
     return Status::Ok();
   }
@@ -409,54 +417,139 @@ class SqliteUpserter final : public Upserter {
   std::vector<bool> integer_;
 };
 
+// PostgreSQL. Rows whose keys are all new (the usual case of a first import) are copied
+// straight into the table inside a savepoint; a key that exists after all (stored before,
+// repeated in the chunk, or inserted meanwhile by another session) makes COPY fail with a
+// unique violation, and the chunk then takes the general path: fetch the stored digests,
+// classify, COPY the rows to write into a staging table and upsert from it.
 class PgUpserter final : public Upserter {
  public:
-  PgUpserter(Database& db, UpsertSpec spec) : db_(db), spec_(std::move(spec)) {}
-  Status Run(const std::vector<Row>& rows, std::vector<UpsertOutcome>* outcomes, std::vector<std::string>* before) override {
+  PgUpserter(Database& db, UpsertSpec spec) : db_(db), spec_(std::move(spec)) {
+    for (std::size_t i = 0; i < spec_.columns.size(); ++i) cols_ += (i ? "," : "") + CheckIdentifier(spec_.columns[i]);
+    CheckIdentifier(spec_.table);
+  }
+  Status Run(const RowBatch& rows, std::vector<UpsertOutcome>* outcomes, std::vector<std::string>* before) override {
     outcomes->assign(rows.size(), UpsertOutcome::kUnchanged);
     before->assign(rows.size(), std::string());
+    if (rows.empty()) return Status::Ok();
+    std::vector<std::size_t> all(rows.size());
+    for (std::size_t r = 0; r < rows.size(); ++r) all[r] = r;
+    if (try_direct_) {
+      Result<bool> direct = CopyNew(rows, all);
+      if (!direct.ok()) return direct.status();
+      if (direct.value()) {
+        outcomes->assign(rows.size(), UpsertOutcome::kInserted);
+        return Status::Ok();
+      }
+      try_direct_ = false;
+    }
     std::vector<std::string> key_cols;
     for (std::size_t k : spec_.key) key_cols.push_back(spec_.columns[k]);
     std::vector<std::vector<std::string>> keys;
     keys.reserve(rows.size());
-    for (const Row& row : rows) {
+    for (std::size_t r = 0; r < rows.size(); ++r) {
       std::vector<std::string> kv;
-      for (std::size_t k : spec_.key) kv.push_back(row[k].value_or(""));
+      for (std::size_t k : spec_.key) kv.emplace_back(rows.Get(r, k));
       keys.push_back(std::move(kv));
     }
     auto stored = FetchByKeys(db_, spec_.table, key_cols, spec_.columns[spec_.digest], keys);
     if (!stored.ok()) return stored.status();
     auto& current = stored.value();
     std::unordered_map<std::string, std::size_t> last;  // key => the row to write
+    bool updates = false;
     for (std::size_t r = 0; r < rows.size(); ++r) {
-      std::string key = JoinKey(rows[r], spec_.key);
-      const std::string& digest = *rows[r][spec_.digest];
+      std::string key = JoinKey(rows, r, spec_.key);
+      std::string_view digest = rows.Get(r, spec_.digest);
       auto it = current.find(key);
       if (it == current.end()) {
         (*outcomes)[r] = UpsertOutcome::kInserted;
-        current.emplace(key, digest);
+        current.emplace(key, std::string(digest));
         last[key] = r;
       } else if (it->second != digest) {
         (*outcomes)[r] = UpsertOutcome::kUpdated;
         (*before)[r] = it->second;
-        it->second = digest;
+        it->second = std::string(digest);
         last[key] = r;
+        updates = true;
       }
     }
+    // A chunk of new keys only suggests that the next one is new too.
+    try_direct_ = !updates && last.size() == rows.size();
     if (last.empty()) return Status::Ok();
+    std::vector<std::size_t> write;
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      auto it = last.find(JoinKey(rows, r, spec_.key));
+      if (it != last.end() && it->second == r) write.push_back(r);
+    }
+    if (!updates) {
+      Result<bool> direct = CopyNew(rows, write);
+      if (!direct.ok()) return direct.status();
+      if (direct.value()) return Status::Ok();
+    }
     auto sink = RowSink::Create(db_, spec_.table, spec_.columns, key_cols);
     if (!sink.ok()) return sink.status();
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-      auto it = last.find(JoinKey(rows[r], spec_.key));
-      if (it == last.end() || it->second != r) continue;
-      if (Status s = sink.value()->Add(rows[r]); !s.ok()) return s;
+    Row row(spec_.columns.size());
+    for (std::size_t r : write) {
+      for (std::size_t c = 0; c < row.size(); ++c) {
+        if (rows.IsNull(r, c))
+          row[c].reset();
+        else
+          row[c] = std::string(rows.Get(r, c));
+      }
+      if (Status s = sink.value()->Add(row); !s.ok()) return s;
     }
     return sink.value()->Finish();
   }
 
  private:
+  Status Exec(const char* sql) { return PgCheck(PQexec(db_.pg_handle(), sql), db_.pg_handle(), sql); }
+  // COPYs rows[which] into the table inside a savepoint. false: a unique violation (nothing
+  // of it is kept); error: anything else.
+  Result<bool> CopyNew(const RowBatch& rows, const std::vector<std::size_t>& which) {
+    pg_conn* conn = db_.pg_handle();
+    if (Status s = Exec("SAVEPOINT xj_copy_new"); !s.ok()) return s;
+    std::string sql = "COPY " + spec_.table + "(" + cols_ + ") FROM STDIN";
+    if (Status s = PgCheck(PQexec(conn, sql.c_str()), conn, "COPY", PGRES_COPY_IN); !s.ok()) return s;
+    std::string buf;
+    buf.reserve(1 << 20);
+    bool sent = true;
+    for (std::size_t r : which) {
+      for (std::size_t c = 0; c < spec_.columns.size(); ++c) {
+        if (c) buf += '\t';
+        AppendCopyValue(&buf, rows.At(r, c));
+      }
+      buf += '\n';
+      if (buf.size() >= (1 << 20)) {
+        sent = sent && PQputCopyData(conn, buf.data(), static_cast<int>(buf.size())) == 1;
+        buf.clear();
+      }
+    }
+    if (!buf.empty()) sent = sent && PQputCopyData(conn, buf.data(), static_cast<int>(buf.size())) == 1;
+    if (!sent || PQputCopyEnd(conn, nullptr) != 1) {
+      std::string m = PQerrorMessage(conn);
+      return Status::Error(StatusCode::kInternal, "COPY 失败：" + m, "COPY failed: " + m);
+    }
+    PGresult* res = PQgetResult(conn);
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    bool unique_violation = !ok && state && std::string_view(state) == "23505";
+    std::string message = ok ? "" : PQerrorMessage(conn);
+    PQclear(res);
+    while (PGresult* more = PQgetResult(conn)) PQclear(more);
+    if (ok) {
+      if (Status s = Exec("RELEASE SAVEPOINT xj_copy_new"); !s.ok()) return s;
+      return true;
+    }
+    if (Status s = Exec("ROLLBACK TO SAVEPOINT xj_copy_new"); !s.ok()) return s;
+    if (Status s = Exec("RELEASE SAVEPOINT xj_copy_new"); !s.ok()) return s;
+    if (unique_violation) return false;
+    return Status::Error(StatusCode::kInternal, "COPY 失败：" + message, "COPY failed: " + message);
+  }
+
   Database& db_;
   UpsertSpec spec_;
+  std::string cols_;
+  bool try_direct_ = true;
 };
 
 }  // namespace

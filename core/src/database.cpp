@@ -220,8 +220,10 @@ Result<int> Database::Migrate() {
 Result<std::unique_ptr<Database>> Database::Open(const std::string& url_text, const OpenOptions& options) {
   // A Database is used by one thread at a time, so SQLite's per-connection mutexes (on in
   // its default "serialized" mode) only cost time. Must run before SQLite initialises.
+  // Memory statistics take a global mutex on every allocation; nothing reads them.
   static const bool kMultiThread = [] {
     sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     return true;
   }();
   (void)kMultiThread;

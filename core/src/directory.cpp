@@ -378,22 +378,38 @@ std::vector<FieldError> ValidateRecord(DirectoryKind kind, const std::vector<std
   return errors;
 }
 
+namespace {
+inline bool NeedsEscape(char c) { return c == '\\' || c == '\t' || c == '\n' || c == '\r'; }
+}  // namespace
+
 std::string CanonicalRow(DirectoryKind kind, const Row& row) {
   std::string s = EntityName(kind);
+  std::size_t n = s.size();
+  for (const Cell& cell : row) n += 1 + (cell ? cell->size() : 2);
+  s.reserve(n + 16);
   for (const Cell& cell : row) {
     s += '\t';
     if (!cell) {
       s += "\\N";
       continue;
     }
-    for (char ch : *cell) {
-      switch (ch) {
+    // Copy runs without a character to escape in one go.
+    std::string_view v = *cell;
+    for (;;) {
+      std::size_t e = 0;
+      while (e < v.size() && !NeedsEscape(v[e])) ++e;
+      if (e == v.size()) {
+        s.append(v);
+        break;
+      }
+      s.append(v.substr(0, e));
+      switch (v[e]) {
         case '\\': s += "\\\\"; break;
         case '\t': s += "\\t"; break;
         case '\n': s += "\\n"; break;
-        case '\r': s += "\\r"; break;
-        default: s += ch;
+        default: s += "\\r"; break;
       }
+      v.remove_prefix(e + 1);
     }
   }
   return s;

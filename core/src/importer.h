@@ -1,14 +1,16 @@
 // Imports of the directories from CSV or JSON files exported by other systems.
 //
 // Every record is validated (directory.h); a bad record goes to the rejects file with its
-// line, column, value and reason; good records are upserted by their natural key in
-// transactions of `chunk_rows` records, each with its audit records and one outbox event.
-// Importing the same file twice changes nothing the second time. A process killed in the
-// middle leaves whole chunks only; running the import again completes it, ending in the
-// same state as one clean import.
+// line, column, value and reason; good records are upserted by their natural key in chunks
+// of `chunk_rows` records, each with its audit records and one outbox event. A transaction
+// holds one or more whole chunks (up to `commit_interval` or `commit_max_rows`). Importing
+// the same file twice changes nothing the second time. A process killed in the middle leaves
+// whole chunks only; running the import again completes it, ending in the same state as one
+// clean import.
 //
 // Not thread-safe: one Database, one thread.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -35,6 +37,11 @@ struct ImportOptions {
   std::string format = "auto";         // auto | csv | json  (json = array or JSON Lines)
   std::string actor = "system";
   std::size_t chunk_rows = 10000;
+  // A transaction commits after the chunk that brings it to `commit_interval` of age or
+  // `commit_max_rows` records, at the end, and whenever the writer would wait for the reader.
+  // One chunk per transaction: commit_max_rows = 1.
+  std::chrono::milliseconds commit_interval{1000};
+  std::size_t commit_max_rows = 200000;
   std::function<void(const ImportProgress&)> progress;  // called about every chunk
 };
 

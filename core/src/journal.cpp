@@ -7,6 +7,8 @@
 #include <array>
 #include <map>
 
+#include <sqlite3.h>
+
 #include "bulk.h"
 #include "hash.h"
 
@@ -34,64 +36,200 @@ void FromHex(const std::string& hex, std::uint8_t* out, std::size_t n) {
 }
 }  // namespace
 
-std::string AuditContentHash(const std::string& actor, const AuditEntry& e) {
-  std::string s;
-  s.reserve(actor.size() + e.action.size() + e.entity.size() + e.entity_key.size() + 140);
-  for (const std::string* f : {&actor, &e.action, &e.entity, &e.entity_key, &e.before_digest, &e.after_digest}) {
-    s += *f;
+Digest AuditContentDigest(std::string_view actor, std::string_view action, std::string_view entity,
+                          std::string_view entity_key, std::string_view before_hex, std::string_view after_hex) {
+  thread_local std::string s;
+  s.clear();
+  for (std::string_view f : {actor, action, entity, entity_key, before_hex, after_hex}) {
+    s += f;
     s += '\n';
   }
-  return Sha256Hex(s);
+  return Sha256(s);
+}
+
+Digest AuditChainDigest(const Digest& prev, std::int64_t seq, std::int64_t at_us, const Digest& content) {
+  std::uint8_t buf[80];
+  std::copy(prev.begin(), prev.end(), buf);
+  for (int i = 0; i < 8; ++i) buf[32 + i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(seq) >> (56 - 8 * i));
+  for (int i = 0; i < 8; ++i) buf[40 + i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(at_us) >> (56 - 8 * i));
+  std::copy(content.begin(), content.end(), buf + 48);
+  return Sha256(std::string_view(reinterpret_cast<const char*>(buf), sizeof buf));
+}
+
+std::string AuditContentHash(const std::string& actor, const AuditEntry& e) {
+  return ToHex(AuditContentDigest(actor, e.action, e.entity, e.entity_key, e.before_digest, e.after_digest));
 }
 
 std::string AuditChainHash(const std::string& prev_hash_hex, std::int64_t seq, std::int64_t at_us,
                            const std::string& content_hash_hex) {
-  std::uint8_t buf[80];
-  FromHex(prev_hash_hex, buf, 32);
-  for (int i = 0; i < 8; ++i) buf[32 + i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(seq) >> (56 - 8 * i));
-  for (int i = 0; i < 8; ++i) buf[40 + i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(at_us) >> (56 - 8 * i));
-  FromHex(content_hash_hex, buf + 48, 32);
-  return Sha256Hex(std::string_view(reinterpret_cast<const char*>(buf), sizeof buf));
+  Digest prev, content;
+  FromHex(prev_hash_hex, prev.data(), 32);
+  FromHex(content_hash_hex, content.data(), 32);
+  return ToHex(AuditChainDigest(prev, seq, at_us, content));
 }
 
 std::string AuditRecordHash(const AuditRecord& r) {
   return AuditChainHash(r.prev_hash, r.seq, r.at_us, AuditContentHash(r.actor, r.entry));
 }
 
+namespace {
+// The chain state shared by both backends: the head is read at Begin and written at Finish.
+class ChainedWriter : public AuditWriter {
+ public:
+  ChainedWriter(Database& db, std::string actor, std::int64_t at_us) : db_(db), actor_(std::move(actor)), at_us_(at_us) {}
+  Status Load() {
+    try {
+      if (db_.dialect() == Dialect::kPostgresql) {
+        if (Status s = db_.ExecScript("SELECT pg_advisory_xact_lock(" + std::to_string(kJournalLockKey) + ")"); !s.ok()) return s;
+      }
+      std::string head;
+      db_.session() << "SELECT seq, hash FROM audit_head WHERE id = 1", soci::into(seq_), soci::into(head);
+      FromHex(head, head_.data(), head_.size());
+      return Status::Ok();
+    } catch (const std::exception& e) {
+      return DbError(e, "读取审计链头失败", "cannot read the audit chain head");
+    }
+  }
+  Status Add(std::string_view action, std::string_view entity, std::string_view entity_key, std::string_view before_hex,
+             std::string_view after_hex, const Digest* content) override {
+    Digest c = content ? *content : AuditContentDigest(actor_, action, entity, entity_key, before_hex, after_hex);
+    ++seq_;
+    head_ = AuditChainDigest(head_, seq_, at_us_, c);
+    ++added_;
+    return Write(action, entity, entity_key, before_hex, after_hex);
+  }
+  Status Finish() override {
+    if (Status s = Flush(); !s.ok()) return s;
+    if (added_ == 0) return Status::Ok();
+    try {
+      std::string hex = ToHex(head_);
+      db_.session() << "UPDATE audit_head SET seq = :s, hash = :h WHERE id = 1", soci::use(seq_), soci::use(hex);
+      return Status::Ok();
+    } catch (const std::exception& e) {
+      return DbError(e, "写入审计链头失败", "cannot write the audit chain head");
+    }
+  }
+
+ protected:
+  virtual Status Write(std::string_view action, std::string_view entity, std::string_view entity_key,
+                       std::string_view before_hex, std::string_view after_hex) = 0;
+  virtual Status Flush() = 0;
+  // The hash of the record just chained, in hex, in a buffer that lives until the next Add.
+  std::string_view HeadHex() {
+    static const char* kHex = "0123456789abcdef";
+    for (std::size_t i = 0; i < head_.size(); ++i) {
+      head_hex_[2 * i] = kHex[head_[i] >> 4];
+      head_hex_[2 * i + 1] = kHex[head_[i] & 15];
+    }
+    return std::string_view(head_hex_, sizeof head_hex_);
+  }
+  Database& db_;
+  std::string actor_;
+  long long at_us_;
+  long long seq_ = 0;
+  Digest head_{};
+  char head_hex_[64];
+};
+
+class SqliteAuditWriter final : public ChainedWriter {
+ public:
+  using ChainedWriter::ChainedWriter;
+  ~SqliteAuditWriter() override { sqlite3_finalize(st_); }
+  Status Prepare() {
+    sqlite3* h = db_.sqlite_handle();
+    const char* sql =
+        "INSERT INTO audit_log(seq, at_us, actor, action, entity, entity_key, before_digest, after_digest, hash) "
+        "VALUES (?,?,?,?,?,?,?,?,?)";
+    if (sqlite3_prepare_v2(h, sql, -1, &st_, nullptr) != SQLITE_OK) return Error("prepare");
+    return Status::Ok();
+  }
+
+ private:
+  Status Write(std::string_view action, std::string_view entity, std::string_view entity_key, std::string_view before_hex,
+               std::string_view after_hex) override {
+    std::string_view hash = HeadHex();
+    sqlite3_reset(st_);
+    sqlite3_bind_int64(st_, 1, seq_);
+    sqlite3_bind_int64(st_, 2, at_us_);
+    int i = 3;
+    for (std::string_view v : {std::string_view(actor_), action, entity, entity_key, before_hex, after_hex, hash})
+      sqlite3_bind_text(st_, i++, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    if (sqlite3_step(st_) != SQLITE_DONE) return Error("insert");
+    return Status::Ok();
+  }
+  Status Flush() override { return Status::Ok(); }
+  Status Error(const std::string& what) {
+    std::string m = sqlite3_errmsg(db_.sqlite_handle());
+    return Status::Error(StatusCode::kInternal, "审计日志 " + what + " 失败：" + m, "audit log " + what + " failed: " + m);
+  }
+  sqlite3_stmt* st_ = nullptr;
+};
+
+class PgAuditWriter final : public ChainedWriter {
+ public:
+  using ChainedWriter::ChainedWriter;
+  Status Prepare() {
+    auto sink = RowSink::Create(db_, "audit_log",
+                                {"seq", "at_us", "actor", "action", "entity", "entity_key", "before_digest", "after_digest",
+                                 "hash"});
+    if (!sink.ok()) return sink.status();
+    sink_ = std::move(sink.value());
+    row_.assign(9, std::string());
+    row_[1] = std::to_string(at_us_);
+    row_[2] = actor_;
+    return Status::Ok();
+  }
+
+ private:
+  Status Write(std::string_view action, std::string_view entity, std::string_view entity_key, std::string_view before_hex,
+               std::string_view after_hex) override {
+    row_[0]->assign(std::to_string(seq_));
+    row_[3]->assign(action);
+    row_[4]->assign(entity);
+    row_[5]->assign(entity_key);
+    row_[6]->assign(before_hex);
+    row_[7]->assign(after_hex);
+    row_[8]->assign(HeadHex());
+    return sink_->Add(row_);
+  }
+  Status Flush() override { return sink_->Finish(); }
+  std::unique_ptr<RowSink> sink_;
+  Row row_;
+};
+}  // namespace
+
+Result<std::unique_ptr<AuditWriter>> AuditWriter::Begin(Database& db, std::string actor, std::int64_t at_us) {
+  if (db.dialect() == Dialect::kSqlite) {
+    auto w = std::make_unique<SqliteAuditWriter>(db, std::move(actor), at_us);
+    if (Status s = w->Load(); !s.ok()) return s;
+    if (Status s = w->Prepare(); !s.ok()) return s;
+    return std::unique_ptr<AuditWriter>(std::move(w));
+  }
+  auto w = std::make_unique<PgAuditWriter>(db, std::move(actor), at_us);
+  if (Status s = w->Load(); !s.ok()) return s;
+  if (Status s = w->Prepare(); !s.ok()) return s;
+  return std::unique_ptr<AuditWriter>(std::move(w));
+}
+
 Status AppendJournal(Database& db, const std::string& actor, std::int64_t at_us,
                      const std::vector<AuditEntry>& audit, const std::vector<OutboxEvent>& events) {
   if (audit.empty() && events.empty()) return Status::Ok();
   try {
-    soci::session& sql = db.session();
-    if (db.dialect() == Dialect::kPostgresql) {
-      if (Status s = db.ExecScript("SELECT pg_advisory_xact_lock(" + std::to_string(kJournalLockKey) + ")"); !s.ok()) return s;
-    }
     if (!audit.empty()) {
-      long long seq = 0;
-      std::string head;
-      sql << "SELECT seq, hash FROM audit_head WHERE id = 1", soci::into(seq), soci::into(head);
-      auto sink = RowSink::Create(db, "audit_log",
-                                  {"seq", "at_us", "actor", "action", "entity", "entity_key", "before_digest",
-                                   "after_digest", "hash"});
-      if (!sink.ok()) return sink.status();
-      Row row(9);
-      row[1] = std::to_string(at_us);
-      row[2] = actor;
+      auto w = AuditWriter::Begin(db, actor, at_us);
+      if (!w.ok()) return w.status();
       for (const AuditEntry& e : audit) {
-        ++seq;
-        std::string content = e.content_hash.empty() ? AuditContentHash(actor, e) : e.content_hash;
-        row[0] = std::to_string(seq);
-        row[3] = e.action;
-        row[4] = e.entity;
-        row[5] = e.entity_key;
-        row[6] = e.before_digest;
-        row[7] = e.after_digest;
-        head = AuditChainHash(head, seq, at_us, content);
-        row[8] = head;
-        if (Status s = sink.value()->Add(row); !s.ok()) return s;
+        Digest content;
+        if (!e.content_hash.empty()) FromHex(e.content_hash, content.data(), content.size());
+        if (Status s = w.value()->Add(e.action, e.entity, e.entity_key, e.before_digest, e.after_digest,
+                                      e.content_hash.empty() ? nullptr : &content);
+            !s.ok())
+          return s;
       }
-      if (Status s = sink.value()->Finish(); !s.ok()) return s;
-      sql << "UPDATE audit_head SET seq = :s, hash = :h WHERE id = 1", soci::use(seq), soci::use(head);
+      if (Status s = w.value()->Finish(); !s.ok()) return s;
+    } else if (db.dialect() == Dialect::kPostgresql) {
+      // Events alone: still in event-id order with the other appenders.
+      if (Status s = db.ExecScript("SELECT pg_advisory_xact_lock(" + std::to_string(kJournalLockKey) + ")"); !s.ok()) return s;
     }
     if (!events.empty()) {
       auto sink = RowSink::Create(db, "events", {"topic", "entity_key", "payload", "at_us"});

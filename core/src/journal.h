@@ -15,7 +15,11 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+#include <string_view>
+
 #include "database.h"
+#include "hash.h"
 #include "xinjian/events.h"
 #include "xinjian/status.h"
 
@@ -56,6 +60,29 @@ std::string AuditContentHash(const std::string& actor, const AuditEntry& e);
 std::string AuditChainHash(const std::string& prev_hash_hex, std::int64_t seq, std::int64_t at_us,
                            const std::string& content_hash_hex);
 std::string AuditRecordHash(const AuditRecord& r);
+// The same two steps on raw 32-byte digests (what the writers use; no hex round trips).
+Digest AuditContentDigest(std::string_view actor, std::string_view action, std::string_view entity,
+                          std::string_view entity_key, std::string_view before_hex, std::string_view after_hex);
+Digest AuditChainDigest(const Digest& prev, std::int64_t seq, std::int64_t at_us, const Digest& content);
+
+// Appends audit records one by one inside the caller's WriteTransaction, without first
+// collecting them: Begin reads the chain head (on PostgreSQL after taking the journal lock),
+// Add chains and writes a record (SQLite: one prepared insert; PostgreSQL: COPY, buffered),
+// Finish writes what is buffered and the new head. AppendJournal is built on it.
+class AuditWriter {
+ public:
+  static Result<std::unique_ptr<AuditWriter>> Begin(Database& db, std::string actor, std::int64_t at_us);
+  virtual ~AuditWriter() = default;
+  // `content`: AuditContentDigest of the record when the caller has it already (the import
+  // computes it on its reader thread); nullptr: computed here.
+  virtual Status Add(std::string_view action, std::string_view entity, std::string_view entity_key,
+                     std::string_view before_hex, std::string_view after_hex, const Digest* content = nullptr) = 0;
+  virtual Status Finish() = 0;
+  std::int64_t records() const { return added_; }
+
+ protected:
+  std::int64_t added_ = 0;
+};
 
 // Appends audit records and events inside the caller's WriteTransaction (which must be
 // active). `at_us` is the instant recorded for all of them.

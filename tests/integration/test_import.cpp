@@ -117,6 +117,52 @@ TEST_CASE("a changed row is an update with before and after digests", "[import]"
   CHECK(before != after);
 }
 
+TEST_CASE("a key repeated in the file: the later row wins, in file order, in and across chunks", "[import]") {
+  auto db = NewDb();
+  std::string csv = GenCsv("subjects", 1200);
+  std::vector<std::string> lines;
+  std::istringstream in(csv);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  REQUIRE(lines.size() == 1201);
+  // Row 10 again with another name, right after it (same chunk of 500) and at the end (a
+  // later chunk, where every other key is new); then the original once more.
+  std::string row = lines[10];
+  std::string uscc = row.substr(0, 18);
+  std::string renamed = row;
+  renamed.insert(19, "甲");
+  std::string renamed2 = row;
+  renamed2.insert(19, "乙");
+  std::string file = lines[0] + "\n";
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    file += lines[i] + "\n";
+    if (i == 10) file += renamed + "\n";
+  }
+  file += renamed2 + "\n";
+  ImportSummary s = Import(*db, DirectoryKind::kSubjects, WriteTemp("rep.csv", file));
+  CHECK(s.read == 1202);
+  CHECK(s.inserted == 1200);
+  CHECK(s.updated == 2);
+  CHECK(s.unchanged == 0);
+  std::string name;
+  db->session() << "SELECT name FROM subjects WHERE uscc = :u", soci::use(uscc), soci::into(name);
+  CHECK(name.rfind("乙", 0) == 0);
+  // The audit records of that key follow the file: insert, update, update.
+  soci::rowset<soci::row> rs = (db->session().prepare << "SELECT action FROM audit_log WHERE entity_key = :u ORDER BY seq",
+                                soci::use(uscc));
+  std::string actions;
+  for (const soci::row& r : rs) actions += r.get<std::string>(0) + ";";
+  CHECK(actions == "insert;update;update;");
+  auto v = VerifyAudit(*db);
+  REQUIRE(v.ok());
+  CHECK(v->ok);
+  CHECK(v->records == 1202);
+  // Again: the three rows of that key update it back and forth and end where they were.
+  ImportSummary again = Import(*db, DirectoryKind::kSubjects, WriteTemp("rep.csv", file));
+  CHECK(again.inserted == 0);
+  CHECK(again.updated == 3);
+  CHECK(again.unchanged == 1199);
+}
+
 TEST_CASE("bad rows go to the rejects file with line, column, value and reason while good rows stay", "[import][hostile]") {
   auto db = NewDb();
   std::string good = GenCsv("subjects", 3);
