@@ -9,10 +9,8 @@
 #include "scan.h"
 
 namespace xj::draw {
-namespace {
 
-// Splits a ';'-separated stored list.
-std::vector<std::string_view> SplitList(std::string_view s) {
+std::vector<std::string_view> SplitStoredList(std::string_view s) {
   std::vector<std::string_view> out;
   std::size_t start = 0;
   while (start < s.size()) {
@@ -24,20 +22,21 @@ std::vector<std::string_view> SplitList(std::string_view s) {
   return out;
 }
 
+std::string TrimRegion(std::string r) {
+  while (r.size() > 2 && r.size() % 2 == 0 && r.compare(r.size() - 2, 2, "00") == 0) r.resize(r.size() - 2);
+  return r;
+}
+
+namespace {
+
 bool ListHas(std::string_view list, std::string_view value) {
-  for (auto v : SplitList(list))
+  for (auto v : SplitStoredList(list))
     if (v == value) return true;
   return false;
 }
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && std::memcmp(s.data(), prefix.data(), prefix.size()) == 0;
-}
-
-// A region prefix without the trailing "00" pairs that GB/T 2260 uses for whole areas.
-std::string TrimRegion(std::string r) {
-  while (r.size() > 2 && r.size() % 2 == 0 && r.compare(r.size() - 2, 2, "00") == 0) r.resize(r.size() - 2);
-  return r;
 }
 
 const char* const kTypes[] = {"enterprise", "individual", "intermediary", "social_org", "public_institution"};
@@ -64,7 +63,7 @@ SubjectFacts FactsOfRow(const ScanRow& r) {
 
 Result<std::vector<std::string>> EffectivePrefixes(const std::string& jurisdiction, const std::vector<std::string>& filters) {
   std::vector<std::string> juris;
-  for (auto p : SplitList(jurisdiction)) juris.push_back(TrimRegion(std::string(p)));
+  for (auto p : SplitStoredList(jurisdiction)) juris.push_back(TrimRegion(std::string(p)));
   std::vector<std::string> wanted;
   for (const auto& f : filters) wanted.push_back(TrimRegion(f));
   std::set<std::string> out;

@@ -24,6 +24,12 @@
 
 namespace xj::draw {
 
+// A ';'-separated stored list (labels, qualifications, jurisdiction), empty parts dropped.
+std::vector<std::string_view> SplitStoredList(std::string_view s);
+// A GB/T 2260 code without its trailing "00" pairs: the prefix that covers its area
+// ("330200" -> "3302").
+std::string TrimRegion(std::string r);
+
 // The columns of a subject that the pool looks at, as stored.
 struct SubjectFacts {
   std::string_view uscc, type, region, industry, registered_on, status, risk_class, labels;

@@ -13,7 +13,6 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <sstream>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -71,12 +70,9 @@ class Timer {
   std::chrono::steady_clock::time_point t_;
 };
 
-std::vector<std::string> SplitList(const std::string& s) {
+std::vector<std::string> SplitList(std::string_view s) {
   std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string part;
-  while (std::getline(ss, part, ';'))
-    if (!part.empty()) out.push_back(part);
+  for (auto part : SplitStoredList(s)) out.emplace_back(part);
   return out;
 }
 
@@ -90,11 +86,6 @@ std::vector<std::string> SplitTeam(std::string_view team) {
     start = end + 1;
   }
   return out;
-}
-
-std::string TrimRegion(std::string r) {
-  while (r.size() > 2 && r.size() % 2 == 0 && r.compare(r.size() - 2, 2, "00") == 0) r.resize(r.size() - 2);
-  return r;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -278,8 +269,8 @@ Result<std::vector<ItemRow>> LoadItems(Database& db, const std::vector<std::stri
                            it.qualification = std::string(r.values[2]);
                            it.min_ppm = std::stoll(std::string(r.values[3]));
                            it.max_ppm = std::stoll(std::string(r.values[4]));
-                           it.target_types = SplitList(std::string(r.values[5]));
-                           it.target_labels = SplitList(std::string(r.values[6]));
+                           it.target_types = SplitList(r.values[5]);
+                           it.target_labels = SplitList(r.values[6]);
                            out.push_back(std::move(it));
                            found = true;
                            return false;
@@ -808,7 +799,7 @@ Result<TaskRecord> DrawTask(TaskContext& ctx, const std::string& id, const std::
                          "SELECT id, qualifications, office_region FROM inspectors WHERE department = ? AND status = 'active' "
                          "AND certificate_expires >= ? AND expert = ? ORDER BY id",
                          {dept, draw_date, std::string(expert ? "1" : "0")}, [&](const ScanRow& r) {
-                           const auto quals = SplitList(std::string(r.values[1]));
+                           const auto quals = SplitList(r.values[1]);
                            for (const auto& q : required)
                              if (std::find(quals.begin(), quals.end(), q) == quals.end()) return true;
                            members.emplace_back(r.values[0]);
@@ -1249,6 +1240,13 @@ Status WriteTaskProof(Database& db, const std::string& id, const std::string& di
 
 namespace {
 
+// The 1-based line at which two texts first differ.
+std::size_t FirstDifferentLine(const std::string& a, const std::string& b) {
+  std::size_t line = 1;
+  for (std::size_t i = 0; i < std::min(a.size(), b.size()) && a[i] == b[i]; ++i) line += a[i] == '\n' ? 1 : 0;
+  return line;
+}
+
 Status Mismatch(const std::string& what_zh, const std::string& what_en) {
   return Status::Error(StatusCode::kConflict, "不一致：" + what_zh, "mismatch: " + what_en);
 }
@@ -1388,12 +1386,9 @@ Status VerifyProofFolder(const std::string& dir, const PluginHost* host) {
   auto sel_text = ReadProofFile(dir, "selection.tsv", kBig);
   if (!sel_text.ok()) return sel_text.status();
   if (sel_text.value() != sel.value().file) {
-    std::size_t line = 1;
-    const std::string& a = sel.value().file;
-    const std::string& b = sel_text.value();
-    for (std::size_t i = 0; i < std::min(a.size(), b.size()) && a[i] == b[i]; ++i) line += a[i] == '\n' ? 1 : 0;
-    return Mismatch("selection.tsv 第 " + std::to_string(line) + " 行与重算结果不同",
-                    "selection.tsv differs from the recomputed selection at line " + std::to_string(line));
+    const std::string line = std::to_string(FirstDifferentLine(sel.value().file, sel_text.value()));
+    return Mismatch("selection.tsv 第 " + line + " 行与重算结果不同",
+                    "selection.tsv differs from the recomputed selection at line " + line);
   }
   if (sel.value().hash != p["selection_hash"].get<std::string>())
     return Mismatch("selection_hash 与 H(selection.tsv) 不符", "selection_hash differs from H(selection.tsv)");
@@ -1428,12 +1423,9 @@ Status VerifyProofFolder(const std::string& dir, const PluginHost* host) {
   auto asg_text = ReadProofFile(dir, "assignment.tsv", kBig);
   if (!asg_text.ok()) return asg_text.status();
   if (asg_text.value() != assignment.value().file) {
-    std::size_t line = 1;
-    const std::string& a = assignment.value().file;
-    const std::string& b = asg_text.value();
-    for (std::size_t i = 0; i < std::min(a.size(), b.size()) && a[i] == b[i]; ++i) line += a[i] == '\n' ? 1 : 0;
-    return Mismatch("assignment.tsv 第 " + std::to_string(line) + " 行与重算的分组不同",
-                    "assignment.tsv differs from the recomputed teams at line " + std::to_string(line));
+    const std::string line = std::to_string(FirstDifferentLine(assignment.value().file, asg_text.value()));
+    return Mismatch("assignment.tsv 第 " + line + " 行与重算的分组不同",
+                    "assignment.tsv differs from the recomputed teams at line " + line);
   }
   if (assignment.value().hash != p["assignment_hash"].get<std::string>())
     return Mismatch("assignment_hash 与 H(assignment.tsv) 不符", "assignment_hash differs from H(assignment.tsv)");
