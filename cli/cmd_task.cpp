@@ -11,6 +11,7 @@
 #include "database.h"
 #include "plugin_host.h"
 #include "tasks.h"
+#include "visits.h"
 
 namespace xj::cli {
 extern int g_exit_code;
@@ -88,7 +89,7 @@ void PrintTask(Database& db, const draw::TaskRecord& t, const draw::Viewer& view
   if (t.state == "revealed")
     std::cout << "揭示时间 / revealed: " << Instant(t.revealed_at_us) << "\n秘密值 / secret: " << t.secret_hex
               << "\n种子 / seed: " << t.seed_hex << "\n";
-  const bool may_see = t.state == "revealed" || (!viewer.department.empty() && viewer.department == t.department);
+  const bool may_see = draw::MaySeeSelection(t, viewer);
   if (t.drawn_at_us && t.state != "cancelled") {
     if (!may_see) {
       std::cout << "抽取名单：揭示前仅本部门可见 / selection: visible only to the task's department until revealed\n";
@@ -190,7 +191,22 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
       ->required();
   drw->add_flag("--allow-empty-entropy", a.allow_empty_entropy, "允许空随机源（仅演示和测试）/ allow an empty entropy (demos, tests)");
   drw->add_flag("--json", a.json, "以 JSON 输出 / print JSON");
-  drw->callback([&g] { RunTransition(g, a, [](draw::TaskContext& ctx) { return draw::DrawTask(ctx, a.id, a.entropy); }); });
+  drw->callback([&g] {
+    RunTransition(g, a, [&g](draw::TaskContext& ctx) -> Result<draw::TaskRecord> {
+      auto t = draw::DrawTask(ctx, a.id, a.entropy);
+      if (!t.ok()) return t;
+      // The visits (one per drawn subject) in their own transaction: if this fails the draw
+      // stands, and `visits dispatch` or `deadlines --refresh` creates them later.
+      draw::VisitContext vc;
+      vc.tasks = &ctx;
+      auto n = draw::CreateVisits(vc, a.id);
+      if (!n.ok())
+        std::cerr << "警告 / warning: " << n.status().message()
+                  << "（稍后运行 visits dispatch " << a.id << " / run visits dispatch " << a.id << " later）\n";
+      (void)g;
+      return t;
+    });
+  });
 
   auto* reveal = task->add_subcommand("reveal", "揭示秘密值，公开抽取名单和证明 / reveal the secret, publish selection and proof");
   reveal->add_option("id", a.id, "任务编号 / task id")->required();

@@ -1585,3 +1585,56 @@ TEST_CASE("bad spec files are refused with a clear error and no task is stored",
   CHECK(first.id == "SCJG-" + year + "-0001");
   CHECK(second.id == "SCJG-" + year + "-0002");
 }
+
+TEST_CASE("the in-memory index and the table scan give the same pool for every filter and kind of strata",
+          "[draw][tasks][index]") {
+  auto w = MakeWorld(3000, 11);
+  Database& db = *w->db;
+  auto index = draw::SubjectIndex::Load(db);
+  INFO(index.status().message());
+  REQUIRE(index.ok());
+  // Each variation is announced twice, once from a scan of the table and once from the
+  // index (whose memoised filter must decide exactly as the plain one).
+  std::vector<std::pair<std::string, json>> variations;
+  auto base = [](const std::string& id) {
+    json s = Spec(id, "SCJG-AD");
+    s["exclusions"] = {{"same_item_within_days", 0}, {"open_tasks", false}};
+    return s;
+  };
+  variations.push_back({"plain", json::object()});
+  variations.push_back({"risk", {{"strata", "risk_class"}}});
+  variations.push_back({"county", {{"strata", "region"}}});
+  variations.push_back({"prefecture", {{"strata", "region"}, {"region_digits", 4}}});
+  variations.push_back({"label", {{"strata", "label"}, {"strata_labels", json::array({"食品经营", "药品零售"})}}});
+  variations.push_back({"types", {{"filters", {{"types", json::array({"individual"})}}}, {"strata", "risk_class"}}});
+  variations.push_back({"industry", {{"filters", {{"industries", json::array({"F52", "H62"})}}}}});
+  variations.push_back({"labels", {{"filters", {{"labels", json::array({"食品经营", "小池"})}}}, {"strata", "region"}}});
+  variations.push_back({"before", {{"filters", {{"registered_before", "2016-01-01"}}}, {"strata", "risk_class"}}});
+  variations.push_back({"county-filter", {{"filters", {{"regions", json::array({"330226", "330203"})}}}}});
+  int nonempty = 0;
+  for (const auto& [name, extra] : variations) {
+    INFO(name);
+    json a = base("IX-" + name + "-scan"), b = base("IX-" + name + "-index");
+    a.update(extra);
+    b.update(extra);
+    Create(*w, a);
+    Create(*w, b);
+    w->ctx.index = nullptr;
+    auto ra = draw::AnnounceTask(w->ctx, a["id"]);
+    w->ctx.index = index.value().get();
+    auto rb = draw::AnnounceTask(w->ctx, b["id"]);
+    w->ctx.index = nullptr;
+    w->ctx.cached_pool = {};
+    REQUIRE(ra.ok() == rb.ok());
+    if (!ra.ok()) {
+      CHECK(ra.status().message() == rb.status().message());
+      continue;
+    }
+    ++nonempty;
+    CHECK(ra->pool_size > 0);
+    CHECK(ra->pool_hash == rb->pool_hash);
+    CHECK(ra->strata_json == rb->strata_json);
+    CHECK(StoredFile(db, a["id"], "pool.tsv") == StoredFile(db, b["id"], "pool.tsv"));
+  }
+  CHECK(nonempty >= 8);
+}

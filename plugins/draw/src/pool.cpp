@@ -103,13 +103,18 @@ Result<std::vector<std::string>> EffectivePrefixes(const std::string& jurisdicti
 PoolFilter::PoolFilter(const TaskSpec& spec, std::vector<std::string> region_prefixes, std::vector<ItemScope> items)
     : spec_(spec), prefixes_(std::move(region_prefixes)), items_(std::move(items)) {}
 
-bool PoolFilter::Matches(const SubjectFacts& s) const {
-  if (s.status != "active") return false;
+bool PoolFilter::MatchesPlace(const SubjectFacts& s) const {
   if (!prefixes_.empty()) {
     bool in = false;
     for (const auto& p : prefixes_) in = in || StartsWith(s.region, p);
     if (!in) return false;
   }
+  const auto& f = spec_.filters;
+  return f.registered_before.empty() || s.registered_on < std::string_view(f.registered_before);
+}
+
+bool PoolFilter::MatchesCategories(const SubjectFacts& s) const {
+  if (s.status != "active") return false;
   const auto& f = spec_.filters;
   if (!f.types.empty() && std::find(f.types.begin(), f.types.end(), s.type) == f.types.end()) return false;
   if (!f.industries.empty()) {
@@ -122,16 +127,24 @@ bool PoolFilter::Matches(const SubjectFacts& s) const {
     for (const auto& l : f.labels) in = in || ListHas(s.labels, l);
     if (!in) return false;
   }
-  if (!f.registered_before.empty() && !(s.registered_on < std::string_view(f.registered_before))) return false;
+  if (items_.empty()) return true;
+  const bool any = spec_.scope == TaskSpec::Scope::kAnyItem;
   for (const auto& item : items_) {
-    if (!item.target_types.empty() &&
-        std::find(item.target_types.begin(), item.target_types.end(), s.type) == item.target_types.end())
-      return false;
-    if (!item.target_labels.empty()) {
-      bool in = false;
-      for (const auto& l : item.target_labels) in = in || ListHas(s.labels, l);
-      if (!in) return false;
-    }
+    const bool applies = ItemApplies(item, s);
+    if (any && applies) return true;
+    if (!any && !applies) return false;
+  }
+  return !any;
+}
+
+bool ItemApplies(const ItemScope& item, const SubjectFacts& s) {
+  if (!item.target_types.empty() &&
+      std::find(item.target_types.begin(), item.target_types.end(), s.type) == item.target_types.end())
+    return false;
+  if (!item.target_labels.empty()) {
+    bool in = false;
+    for (const auto& l : item.target_labels) in = in || ListHas(s.labels, l);
+    if (!in) return false;
   }
   return true;
 }
@@ -324,6 +337,13 @@ Status SubjectIndex::CatchUp(Database& db) {
 
 void SubjectIndex::Scan(const std::vector<std::string>& prefixes,
                         const std::function<void(std::size_t, const SubjectFacts&)>& fn) const {
+  ScanIndices(prefixes, [&](std::size_t i) {
+    fn(i, FactsOf(i));
+    return true;
+  });
+}
+
+void SubjectIndex::ScanIndices(const std::vector<std::string>& prefixes, const std::function<bool(std::size_t)>& fn) const {
   for (std::size_t i = 0; i < n_; ++i) {
     if (!prefixes.empty()) {
       const char* r = regions_.data() + i * 6;
@@ -336,7 +356,7 @@ void SubjectIndex::Scan(const std::vector<std::string>& prefixes,
       }
       if (!in) continue;
     }
-    fn(i, FactsOf(i));
+    if (!fn(i)) return;
   }
 }
 
@@ -350,11 +370,8 @@ Result<FrozenPool> BuildPool(Database& db, const PoolFilter& filter, const std::
   std::vector<std::uint16_t> raw;
   std::string usccs;
   Status problem = Status::Ok();
-  auto add = [&](const SubjectFacts& f) {
-    if (!filter.Matches(f)) return;
-    if (!excluded.empty() && excluded.count(std::string(f.uscc))) return;
-    if (f.uscc.size() != FrozenPool::kUsccLength) return;  // never stored: imports validate USCCs
-    const std::string label = filter.StratumOf(f);
+  // The stratum id of a matching subject, by label in first-seen order.
+  auto stratum_id = [&](const std::string& label) -> std::int32_t {
     std::size_t id = first_seen.size();
     for (std::size_t i = 0; i < first_seen.size(); ++i) {
       if (first_seen[i] == label) {
@@ -365,16 +382,68 @@ Result<FrozenPool> BuildPool(Database& db, const PoolFilter& filter, const std::
     if (id == first_seen.size()) {
       if (first_seen.size() >= 65535) {
         problem = Status::Error(StatusCode::kInvalidArgument, "分层超过 65535 个", "more than 65,535 strata");
-        return;
+        return -1;
       }
       first_seen.push_back(label);
     }
+    return static_cast<std::int32_t>(id);
+  };
+  auto add = [&](const SubjectFacts& f) {
+    if (!filter.Matches(f)) return;
+    if (!excluded.empty() && excluded.count(std::string(f.uscc))) return;
+    if (f.uscc.size() != FrozenPool::kUsccLength) return;  // never stored: imports validate USCCs
+    const std::int32_t id = stratum_id(filter.StratumOf(f));
+    if (id < 0) return;
     usccs.append(f.uscc);
     raw.push_back(static_cast<std::uint16_t>(id));
   };
 
   if (index != nullptr) {
-    index->Scan(filter.region_prefixes(), [&](std::size_t, const SubjectFacts& f) { add(f); });
+    usccs.reserve(index->size() * FrozenPool::kUsccLength);  // address space; pages are touched as used
+    raw.reserve(index->size());
+    // The same decisions as `add`, with the categorical half of the filter (and the
+    // stratum, unless it is by region) memoised per distinct combination of those facts:
+    // a province has a few thousand combinations for millions of subjects.
+    constexpr std::int32_t kNoMatch = -1, kByPlace = -2;
+    // A direct-mapped cache in front of the memo map keeps the common case to one probe.
+    struct Slot {
+      std::uint64_t key = ~std::uint64_t{0};
+      std::int32_t value = 0;
+    };
+    constexpr std::size_t kSlots = 1 << 14;
+    std::vector<Slot> cache(kSlots);
+    std::unordered_map<std::uint64_t, std::int32_t> memo;
+    const bool by_place = filter.StratumByPlace();
+    index->ScanIndices(filter.region_prefixes(), [&](std::size_t i) {
+      const std::uint64_t key = index->CategoryKey(i);
+      Slot& slot = cache[(key * 0x9E3779B97F4A7C15ull) >> 50];
+      std::int32_t v;
+      if (slot.key == key) {
+        v = slot.value;
+      } else {
+        auto it = memo.find(key);
+        if (it == memo.end()) {
+          const SubjectFacts f = index->FactsOf(i);
+          v = !filter.MatchesCategories(f) ? kNoMatch : by_place ? kByPlace : stratum_id(filter.StratumOf(f));
+          if (!problem.ok()) return false;
+          memo.emplace(key, v);
+        } else {
+          v = it->second;
+        }
+        slot = {key, v};
+      }
+      if (v == kNoMatch) return true;
+      const SubjectFacts f = index->PlaceOf(i);
+      if (!filter.MatchesPlace(f)) return true;
+      if (!excluded.empty() && excluded.count(std::string(f.uscc))) return true;
+      if (v == kByPlace) {
+        v = stratum_id(filter.StratumOf(f));
+        if (v < 0) return false;
+      }
+      usccs.append(f.uscc);
+      raw.push_back(static_cast<std::uint16_t>(v));
+      return true;
+    });
   } else {
     // One range scan per prefix over the region index; the pieces are merged by USCC below.
     const std::string base = std::string("SELECT ") + kSubjectColumns + " FROM subjects WHERE status = 'active'";
@@ -408,12 +477,18 @@ Result<FrozenPool> BuildPool(Database& db, const PoolFilter& filter, const std::
     pool.labels.push_back(first_seen[order[i]]);
   }
   const std::size_t n = raw.size();
-  std::vector<std::uint32_t> perm(n);
-  std::iota(perm.begin(), perm.end(), 0u);
   auto key = [&](std::uint32_t i) { return std::string_view(usccs.data() + std::size_t{i} * 18, 18); };
   bool sorted = true;
   for (std::size_t i = 1; i < n && sorted; ++i) sorted = key(static_cast<std::uint32_t>(i - 1)) < key(static_cast<std::uint32_t>(i));
-  if (!sorted) std::sort(perm.begin(), perm.end(), [&](std::uint32_t a, std::uint32_t b) { return key(a) < key(b); });
+  if (sorted) {  // always from the index (it is in USCC order): take the arrays as they are
+    pool.usccs = std::move(usccs);
+    for (auto& r : raw) r = renumber[r];
+    pool.stratum_index = std::move(raw);
+    return pool;
+  }
+  std::vector<std::uint32_t> perm(n);
+  std::iota(perm.begin(), perm.end(), 0u);
+  std::sort(perm.begin(), perm.end(), [&](std::uint32_t a, std::uint32_t b) { return key(a) < key(b); });
   pool.usccs.reserve(n * 18);
   pool.stratum_index.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {

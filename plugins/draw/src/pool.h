@@ -42,14 +42,25 @@ struct ItemScope {
   std::vector<std::string> target_labels;  // empty = any
 };
 
+// True when the item's target types and labels admit the subject.
+bool ItemApplies(const ItemScope& item, const SubjectFacts& s);
+
 class PoolFilter {
  public:
   // `region_prefixes`: the effective prefixes (jurisdiction ∩ filters), empty = everywhere.
   PoolFilter(const TaskSpec& spec, std::vector<std::string> region_prefixes, std::vector<ItemScope> items);
-  // True when the subject is active, inside the prefixes and matches every filter and item.
-  bool Matches(const SubjectFacts& s) const;
+  // True when the subject is active, inside the prefixes and matches every filter and every
+  // item (or, for a task of scope any_item, at least one item).
+  bool Matches(const SubjectFacts& s) const { return MatchesPlace(s) && MatchesCategories(s); }
+  // Matches in two halves, for callers that memoise the second: the checks on the
+  // subject's own region and registration date, and those on its categorical facts
+  // (status, type, industry, labels, the items' scopes).
+  bool MatchesPlace(const SubjectFacts& s) const;
+  bool MatchesCategories(const SubjectFacts& s) const;
   // The stratum label of a matching subject.
   std::string StratumOf(const SubjectFacts& s) const;
+  // True when StratumOf looks at the region (otherwise only at categorical facts).
+  bool StratumByPlace() const { return spec_.strata == StrataKind::kRegion; }
   const std::vector<std::string>& region_prefixes() const { return prefixes_; }
 
  private:
@@ -78,13 +89,29 @@ class SubjectIndex {
   // Calls `fn(i, facts)` for each subject whose region starts with one of `prefixes` (all
   // when empty), in USCC order.
   void Scan(const std::vector<std::string>& prefixes, const std::function<void(std::size_t, const SubjectFacts&)>& fn) const;
+  // The same walk giving only the position; stops when `fn` returns false.
+  void ScanIndices(const std::vector<std::string>& prefixes, const std::function<bool(std::size_t)>& fn) const;
   std::string_view uscc(std::size_t i) const { return {usccs_.data() + i * 18, 18}; }
+  // The subject's facts; CategoryKey(i) == CategoryKey(j) implies equal status, type,
+  // industry, risk class and labels (a key for memoising decisions on those).
+  SubjectFacts FactsOf(std::size_t i) const;
+  // Only the USCC, region and registration date (what PoolFilter::MatchesPlace reads).
+  SubjectFacts PlaceOf(std::size_t i) const {
+    SubjectFacts f;
+    f.uscc = uscc(i);
+    f.region = std::string_view(regions_.data() + i * 6, 6);
+    f.registered_on = std::string_view(registered_.data() + i * 10, 10);
+    return f;
+  }
+  std::uint64_t CategoryKey(std::size_t i) const {
+    return std::uint64_t{type_[i]} | std::uint64_t{status_[i]} << 8 | std::uint64_t{risk_[i]} << 16 |
+           std::uint64_t{industry_[i]} << 24 | std::uint64_t{labels_[i]} << 40;
+  }
 
  private:
   SubjectIndex() = default;
   void Append(const SubjectFacts& f);
   void Set(std::size_t i, const SubjectFacts& f);
-  SubjectFacts FactsOf(std::size_t i) const;
   std::uint32_t Intern(std::vector<std::string>& dict, std::string_view s);
 
   std::size_t n_ = 0;

@@ -257,7 +257,7 @@ Result<TaskSpec> ParseTaskSpec(const std::string& text, const SpecOptions& optio
     return Status::Error(StatusCode::kInvalidArgument, "任务说明须为 JSON 对象", "the task spec must be a JSON object");
   if (auto st = CheckKeys(j, "", {"id", "title", "department", "items", "filters", "exclusions", "strata", "strata_labels",
                                   "region_digits", "rule", "team", "conflicts", "entropy_source", "sampler", "replaces",
-                                  "due_date", "$schema", "comment"});
+                                  "due_date", "participants", "scope", "$schema", "comment"});
       !st.ok())
     return st;
 
@@ -280,6 +280,28 @@ Result<TaskSpec> ParseTaskSpec(const std::string& text, const SpecOptions& optio
   if (!items.ok()) return items.status();
   s.items = items.value();
   if (s.items.empty()) return FieldError("items", "至少需要一个抽查事项", "needs at least one item");
+  auto participants = GetStringList(j, "participants", "participants");
+  if (!participants.ok()) return participants.status();
+  s.participants = participants.value();
+  if (s.participants.size() > 16) return FieldError("participants", "参与部门最多 16 个", "at most 16 participating departments");
+  for (std::size_t i = 0; i < s.participants.size(); ++i) {
+    const std::string& p = s.participants[i];
+    const std::string field = "participants[" + std::to_string(i) + "]";
+    if (p.empty() || p.size() > 64) return FieldError(field, "部门代码须为 1–64 个字符", "a department code of 1 to 64 characters");
+    if (p == s.department)
+      return FieldError(field, "发起部门 " + p + " 不必列为参与部门", "the initiating department " + p + " is not a participant");
+    if (std::find(s.participants.begin(), s.participants.begin() + static_cast<std::ptrdiff_t>(i), p) !=
+        s.participants.begin() + static_cast<std::ptrdiff_t>(i))
+      return FieldError(field, "参与部门重复：" + p, "participating department listed twice: " + p);
+  }
+  auto scope = GetString(j, "scope", "scope", false, true, 16);
+  if (!scope.ok()) return scope.status();
+  if (scope.value() == "any_item") {
+    s.scope = TaskSpec::Scope::kAnyItem;
+  } else if (!scope.value().empty() && scope.value() != "all_items") {
+    return FieldError("scope", "须为 all_items（每个事项都适用的对象）或 any_item（任一事项适用的对象），实际为 " + scope.value(),
+                      "must be all_items (subjects in scope of every item) or any_item (of any item), got " + scope.value());
+  }
 
   if (auto it = j.find("filters"); it != j.end() && !it->is_null()) {
     const json& f = *it;
@@ -489,6 +511,12 @@ std::string SpecToJson(const TaskSpec& s) {
   j["title"] = s.title;
   j["department"] = s.department;
   j["items"] = s.items;
+  if (!s.participants.empty()) {
+    j["participants"] = s.participants;
+    j["scope"] = s.scope == TaskSpec::Scope::kAnyItem ? "any_item" : "all_items";
+  } else if (s.scope == TaskSpec::Scope::kAnyItem) {
+    j["scope"] = "any_item";
+  }
   j["filters"] = {{"regions", s.filters.regions},
                   {"types", s.filters.types},
                   {"industries", s.filters.industries},
@@ -533,6 +561,12 @@ std::string SpecToJson(const TaskSpec& s) {
   if (!s.replaces.empty()) j["replaces"] = {{"task", s.replaces}, {"reason", s.replace_reason}};
   if (!s.due_date.empty()) j["due_date"] = s.due_date;
   return j.dump(2, ' ', false);
+}
+
+std::vector<std::string> TaskDepartments(const TaskSpec& spec) {
+  std::vector<std::string> out{spec.department};
+  out.insert(out.end(), spec.participants.begin(), spec.participants.end());
+  return out;
 }
 
 }  // namespace xj::draw

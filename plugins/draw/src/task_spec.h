@@ -47,8 +47,14 @@ struct TaskConflicts {
 struct TaskSpec {
   std::string id;  // empty: the service assigns <department>-<YYYY>-<NNNN>
   std::string title;
-  std::string department;
-  std::vector<std::string> items;
+  std::string department;                  // the initiating department (发起部门)
+  std::vector<std::string> items;          // of the department and the participants
+  // A joint task (部门联合抽查): the participating departments (参与部门), each bringing at
+  // least one item and one team slot. Empty for a task of one department.
+  std::vector<std::string> participants;
+  // Which subjects a joint task's pool holds: those in the scope of every item (the default)
+  // or of any item (each then visited only for the items that apply to it).
+  enum class Scope { kAllItems, kAnyItem } scope = Scope::kAllItems;
   TaskFilters filters;
   TaskExclusions exclusions;
   StrataKind strata = StrataKind::kNone;
@@ -88,5 +94,7 @@ Result<TaskSpec> ParseTaskSpec(const std::string& json_text, const SpecOptions& 
 
 // The normalised spec as JSON text (stable key order): what is stored with the task and shown.
 std::string SpecToJson(const TaskSpec& spec);
+// The department and the participants.
+std::vector<std::string> TaskDepartments(const TaskSpec& spec);
 
 }  // namespace xj::draw

@@ -12,6 +12,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -34,15 +35,7 @@ Status Refuse(const std::string& zh, const std::string& en) {
 
 std::int64_t Now(const TaskContext& ctx) { return ctx.now_us != 0 ? ctx.now_us : NowMicros(); }
 
-// YYYY-MM-DD in Asia/Shanghai (UTC+8, no daylight saving) of an instant.
-std::string DateOf(std::int64_t at_us) {
-  std::time_t t = static_cast<std::time_t>(at_us / 1000000) + 8 * 3600;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-  return buf;
-}
+std::string DateOf(std::int64_t at_us) { return ShanghaiDate(at_us); }
 
 // The instant of 00:00 Asia/Shanghai on 1 January of the year of `at_us`.
 std::int64_t YearStartUs(std::int64_t at_us) {
@@ -387,6 +380,16 @@ Result<Selection> SelectionFromSample(const FrozenPool& pool, const StratumCount
 
 // ---------------------------------------------------------------------------------------------
 
+// Asia/Shanghai is UTC+8 without daylight saving.
+std::string ShanghaiDate(std::int64_t at_us) {
+  std::time_t t = static_cast<std::time_t>(at_us / 1000000) + 8 * 3600;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+  return buf;
+}
+
 Result<TaskRecord> LoadTask(Database& db, const std::string& id) {
   std::optional<TaskRecord> t;
   Status st = ScanRows(db, std::string("SELECT ") + kTaskColumns + " FROM draw_tasks WHERE id = ?", {id},
@@ -439,10 +442,25 @@ Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec) {
   if (!prefixes.ok()) return prefixes.status();
   auto items = LoadItems(db, spec.items);
   if (!items.ok()) return items.status();
+  const std::vector<std::string> departments = TaskDepartments(spec);
+  auto is_task_department = [&](const std::string& d) {
+    return std::find(departments.begin(), departments.end(), d) != departments.end();
+  };
+  for (const auto& p : spec.participants) {
+    auto pj = Jurisdiction(db, p);  // the participant exists
+    if (!pj.ok()) return pj.status();
+    bool brings = false;
+    for (const auto& item : items.value()) brings = brings || item.department == p;
+    if (!brings)
+      return Refuse("参与部门 " + p + " 没有带来抽查事项（联合抽查中每个参与部门至少一项）",
+                    "participating department " + p + " brings no item (each participant of a joint task brings at least one)");
+  }
   for (const auto& item : items.value()) {
-    if (item.department != spec.department)
-      return Refuse("抽查事项 " + item.code + " 属于部门 " + item.department + "，不属于 " + spec.department,
-                    "item " + item.code + " belongs to department " + item.department + ", not " + spec.department);
+    if (!is_task_department(item.department))
+      return Refuse("抽查事项 " + item.code + " 属于部门 " + item.department + "，不属于 " + spec.department +
+                        (spec.participants.empty() ? "" : " 或参与部门"),
+                    "item " + item.code + " belongs to department " + item.department + ", not " + spec.department +
+                        (spec.participants.empty() ? "" : " or a participant"));
     if (const auto* r = std::get_if<RatioRule>(&spec.rule); r != nullptr && spec.strata == StrataKind::kNone) {
       const std::int64_t ppm = r->ppm.begin()->second;
       if (item.min_ppm >= 0 && ppm < item.min_ppm)
@@ -456,10 +474,18 @@ Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec) {
   std::vector<Slot> all_slots = spec.slots;
   if (spec.expert_slot) all_slots.push_back(*spec.expert_slot);
   for (const auto& slot : all_slots) {
-    if (slot.group != spec.department)
-      return Refuse("检查组名额的部门 " + slot.group + " 不是任务的部门 " + spec.department + "（多部门联合抽查另行发起）",
+    if (!is_task_department(slot.group))
+      return Refuse("检查组名额的部门 " + slot.group + " 不是任务的部门 " + spec.department +
+                        (spec.participants.empty() ? "（多部门联合抽查须列出参与部门）" : " 或参与部门"),
                     "team slot department " + slot.group + " is not the task's department " + spec.department +
-                        " (joint inspections are created as joint tasks)");
+                        (spec.participants.empty() ? " (a joint task lists its participating departments)" : " or a participant"));
+  }
+  for (const auto& d : departments) {
+    bool has = false;
+    for (const auto& slot : spec.slots) has = has || (slot.group == d && slot.count > 0);
+    if (!has)
+      return Refuse("检查组没有部门 " + d + " 的名额（联合抽查的检查组须含每个参与部门的执法人员）",
+                    "the team has no slot for department " + d + " (a joint team includes officers of every department)");
   }
   {
     // ParseTaskSpec checks this too, but a spec built in code reaches here without it.
@@ -686,8 +712,13 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
     return Status::Error(StatusCode::kInternal, "无法生成随机秘密值", "cannot generate the random secret");
   const std::string pool_file = PoolFile(pool);
   timer.Lap("pool_file");
-  const std::string pool_hash = ToHex(Sha256(pool_file));
-  timer.Lap("pool_hash");
+  // The pool file is stored while a second thread hashes it (both take about as long
+  // for a whole province); the task row, which needs the hash, is written after.
+  auto hashing = std::async(std::launch::async, [&pool_file] { return ToHex(Sha256(pool_file)); });
+  const Status saved = SaveFile(db, t.id, "pool.tsv", pool_file);
+  const std::string pool_hash = hashing.get();
+  if (!saved.ok()) return saved;
+  timer.Lap("pool_save_and_hash");
   const std::string before = t.digest;
   t.state = "announced";
   t.announced_at_us = now;
@@ -708,7 +739,6 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
   } catch (const std::exception& e) {
     return DbError(e, "公告任务失败", "announcing the task failed");
   }
-  if (auto st = SaveFile(db, t.id, "pool.tsv", pool_file); !st.ok()) return st;
   json payload{{"id", t.id}, {"department", t.department}, {"pool_size", t.pool_size}, {"pool_hash", t.pool_hash},
                {"commitment", t.commitment}, {"entropy_source", t.entropy_source}, {"algorithm", t.sampler}};
   if (auto st = Journal(ctx, now, "task.announce", t.id, before, t.digest, "draw.task.announced", payload); !st.ok())
@@ -784,9 +814,10 @@ Result<TaskRecord> DrawTask(TaskContext& ctx, const std::string& id, const std::
   const std::string draw_date = DateOf(now);
   auto items = LoadItems(db, spec.items);
   if (!items.ok()) return items.status();
-  std::set<std::string> required;
+  // An officer needs the qualifications of his own department's items.
+  std::map<std::string, std::set<std::string>> required_of;
   for (const auto& it : items.value())
-    if (!it.qualification.empty()) required.insert(it.qualification);
+    if (!it.qualification.empty()) required_of[it.department].insert(it.qualification);
   TeamInputs teams;
   std::unordered_map<std::string, std::string> office_of;
   std::vector<Slot> slots = spec.slots;
@@ -794,6 +825,7 @@ Result<TaskRecord> DrawTask(TaskContext& ctx, const std::string& id, const std::
   for (const auto& slot : slots) {
     const bool expert = slot.group.size() > 7 && slot.group.compare(slot.group.size() - 7, 7, "#expert") == 0;
     const std::string dept = expert ? slot.group.substr(0, slot.group.size() - 7) : slot.group;
+    const std::set<std::string>& required = required_of[dept];
     auto& members = teams.groups[slot.group];
     Status st = ScanRows(db,
                          "SELECT id, qualifications, office_region FROM inspectors WHERE department = ? AND status = 'active' "
@@ -1078,6 +1110,26 @@ Result<std::vector<InspectorTask>> TasksForInspector(Database& db, const std::st
   return out;
 }
 
+std::vector<std::string> DepartmentsOf(const TaskRecord& t) {
+  std::vector<std::string> out{t.department};
+  try {
+    const json spec = json::parse(t.spec_json);
+    if (auto it = spec.find("participants"); it != spec.end() && it->is_array())
+      for (const auto& p : *it)
+        if (p.is_string()) out.push_back(p.get<std::string>());
+  } catch (const std::exception&) {
+    // The stored spec is written by SpecToJson; a damaged one shows no participants.
+  }
+  return out;
+}
+
+bool MaySeeSelection(const TaskRecord& t, const Viewer& viewer) {
+  if (t.state == "revealed") return true;
+  if (viewer.department.empty()) return false;
+  const auto d = DepartmentsOf(t);
+  return std::find(d.begin(), d.end(), viewer.department) != d.end();
+}
+
 std::string TaskViewJson(Database& db, const TaskRecord& t, const Viewer& viewer) {
   ojson j;
   j["id"] = t.id;
@@ -1131,7 +1183,7 @@ std::string TaskViewJson(Database& db, const TaskRecord& t, const Viewer& viewer
     j["secret"] = t.secret_hex;
     j["seed"] = t.seed_hex;
   }
-  const bool may_see = revealed || (!viewer.department.empty() && viewer.department == t.department);
+  const bool may_see = revealed || MaySeeSelection(t, viewer);
   if (t.drawn_at_us != 0 && may_see && t.state != "cancelled") {
     auto sel = LoadSelection(db, t.id);
     if (sel.ok()) {

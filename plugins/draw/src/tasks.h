@@ -95,6 +95,8 @@ Result<TaskRecord> RevealTask(TaskContext& ctx, const std::string& id);
 Result<TaskRecord> CancelTask(TaskContext& ctx, const std::string& id, const std::string& reason);
 
 Result<TaskRecord> LoadTask(Database& db, const std::string& id);
+// YYYY-MM-DD in Asia/Shanghai of an instant (UTC epoch microseconds).
+std::string ShanghaiDate(std::int64_t at_us);
 Result<std::vector<TaskRecord>> ListTasks(Database& db, const std::string& department, const std::string& state);
 Result<std::vector<SelectedSubject>> LoadSelection(Database& db, const std::string& id);
 
@@ -118,6 +120,11 @@ struct Viewer {
 // selection and teams when revealed or when the viewer is the task's department; the secret
 // only when revealed.
 std::string TaskViewJson(Database& db, const TaskRecord& task, const Viewer& viewer);
+// The departments of a task: its own and, for a joint task, the participants (from the spec).
+std::vector<std::string> DepartmentsOf(const TaskRecord& task);
+// True when the viewer may see the selection and teams: after the reveal everyone, before it
+// the task's departments (a joint task's participants inspect too).
+bool MaySeeSelection(const TaskRecord& task, const Viewer& viewer);
 
 // Writes the proof folder of a revealed task (refused before the reveal).
 Status WriteTaskProof(Database& db, const std::string& id, const std::string& dir);

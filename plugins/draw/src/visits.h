@@ -1,0 +1,161 @@
+// Visits, results, review, publication and deadlines (issue 4): what happens after a draw.
+//
+// A drawn task gets one visit per selected subject (CreateVisits, idempotent, run right after
+// the draw). A visit holds the team and one row per item: pending -> entered -> approved ->
+// published, or returned with a reason and entered again. Each department enters, reviews and
+// publishes the results of its own items (谁检查、谁录入、谁公开). Publication is due a number
+// of working days after the inspection (20 by default, configurable per item and per
+// department) on the working-day calendar; a deadline card turns yellow some working days
+// before (5 by default) and red when passed, and stays red when the result was published late.
+// When every item of a task is published, the task is revealed.
+//
+// Separate tasks of different departments that drew the same subject in one month can be
+// merged into one joint visit (MergeVisits): the items keep their task, so each task's proof
+// stays valid.
+//
+// Thread safety: functions take a VisitContext that is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "calendar.h"
+#include "database.h"
+#include "tasks.h"
+#include "xinjian/status.h"
+
+namespace xj::draw {
+
+// Result codes, methods and follow-ups, from schemas/data/result-codes.json.
+struct ResultCode {
+  std::string code, zh, en;
+  bool problem = false;
+  std::string credit_event;  // topic raised when approved, or empty
+  std::string follow_up;     // required follow-up kind: none, correct, case, any
+};
+struct ResultCatalog {
+  std::vector<ResultCode> codes;
+  std::map<std::string, std::pair<std::string, std::string>> methods, follow_ups;  // code -> (zh, en)
+  const ResultCode* Find(const std::string& code) const;
+};
+const ResultCatalog& Results();
+
+struct VisitOptions {
+  int publish_working_days = 20;                       // results.publish_days
+  std::map<std::string, int> publish_days_by_item;     // results.publish_days.item.<CODE>
+  std::map<std::string, int> publish_days_by_department;  // results.publish_days.department.<CODE>
+  int yellow_working_days = 5;                         // results.yellow_days
+  // Reads the keys above from a --set style map; a bad value is an error.
+  static Result<VisitOptions> FromConfig(const std::map<std::string, std::string>& config);
+  int PublishDays(const std::string& item, const std::string& department) const;
+};
+
+struct VisitContext {
+  TaskContext* tasks = nullptr;  // db, actor, clock, the host (for automatic reveals)
+  const WorkingCalendar* calendar = nullptr;
+  VisitOptions options;
+  std::string today;             // YYYY-MM-DD; empty: the current date in Asia/Shanghai
+};
+
+struct FollowUp {
+  std::string kind = "none";     // none, correct, case, transfer
+  std::string deadline;          // correct: YYYY-MM-DD
+  std::string to_department;     // transfer
+  std::string case_no;           // case
+};
+
+struct VisitItem {
+  std::string item_code, item_name, task_id, department, state;
+  std::string result_code, findings, inspected_on, method, entered_by, review_reason, reviewed_by;
+  FollowUp follow_up;
+  std::string due_date, card, published_on;
+};
+
+struct Visit {
+  std::string id, uscc, name, address, state, merged_into, period, started_on, started_by;
+  std::vector<std::string> team;  // [0] is the lead
+  std::vector<VisitItem> items;
+};
+
+// Creates the visits of a drawn task (idempotent: nothing happens when they exist).
+// Returns the number created.
+Result<std::int64_t> CreateVisits(VisitContext& ctx, const std::string& task_id);
+
+// `department` non-empty: refuses unless the visit has an item of that department.
+Result<Visit> LoadVisit(VisitContext& ctx, const std::string& id);
+nlohmann::json VisitJson(const Visit& v);
+
+// assigned -> in_progress; `by` must be on the team.
+Result<Visit> StartVisit(VisitContext& ctx, const std::string& id, const std::string& by, const std::string& date);
+
+struct ResultEntry {
+  std::string visit_id, item_code, result_code, inspected_on, method, findings, by;
+  FollowUp follow_up;
+};
+// Enters (or re-enters after a return) the result of one item. `by` must be on the team and
+// an officer of the item's department. Sets the publication deadline.
+Result<Visit> EnterResult(VisitContext& ctx, const ResultEntry& e);
+
+// Approves or returns (with a reason) the entered results of `department` on a visit
+// (`item` empty: all of them). Approval raises the credit events of the result codes.
+Result<Visit> ReviewResults(VisitContext& ctx, const std::string& id, const std::string& department,
+                            const std::string& item, bool approve, const std::string& reason);
+
+// Publishes the approved results of `department` on a visit; reveals tasks that are complete.
+Result<Visit> PublishResults(VisitContext& ctx, const std::string& id, const std::string& department);
+
+// The results file (CSV): visit_id,item,result,inspected_on,method,findings,follow_up,
+// follow_up_deadline,transfer_to,case_no,inspector. Each line is checked as EnterResult does;
+// bad lines are rejected with their line number and reason, the good ones entered.
+struct ResultsImportSummary {
+  std::int64_t lines = 0, entered = 0, rejected = 0;
+  std::vector<std::string> sample_rejects;  // the first few, "line N: reason"
+  std::string rejects_path;                 // where every rejected line went (when asked)
+};
+Result<ResultsImportSummary> ImportResults(VisitContext& ctx, const std::string& path, const std::string& rejects_path);
+
+// Deadlines: unpublished items with a due date (and, with include_published, published ones
+// with their final card). `state` filters yellow or red; `department` one department.
+struct Deadline {
+  std::string visit_id, item_code, department, task_id, uscc, due_date, card, state, published_on;
+  std::int64_t working_days_left = 0;  // negative when overdue
+};
+struct DeadlineQuery {
+  std::string department, state;  // state: "", yellow, red
+  bool include_published = false;
+  std::int64_t limit = 0;         // 0: all
+};
+Result<std::vector<Deadline>> ListDeadlines(VisitContext& ctx, const DeadlineQuery& q);
+// Turns cards yellow or red as due dates approach and pass, raising one event per change
+// (visit.deadline.yellow / visit.deadline.red); reveals complete tasks; creates missing visits.
+struct RefreshSummary {
+  std::int64_t yellow = 0, red = 0, visits_created = 0, revealed = 0;
+};
+Result<RefreshSummary> RefreshDeadlines(VisitContext& ctx);
+
+// Merging separate tasks' visits of one subject in one period into joint visits.
+struct MergeProposal {
+  std::string uscc, joint_id;
+  std::vector<std::string> visits, tasks, departments, items, team;
+};
+struct MergeReport {
+  std::vector<MergeProposal> proposals;
+  std::int64_t visits_before = 0, visits_after = 0, saved = 0;
+  bool applied = false;
+};
+Result<MergeReport> MergeVisits(VisitContext& ctx, const std::string& period, bool apply);
+
+// Publicity data (rendered by the web UI).
+Result<nlohmann::json> TaskNotice(VisitContext& ctx, const std::string& task_id);
+Result<nlohmann::json> ResultNotices(VisitContext& ctx, const std::string& task_id, const std::string& department);
+// Per task and department: drawn, visited, problems, published, published on time.
+Result<nlohmann::json> VisitStatistics(VisitContext& ctx, const std::string& task_id, const std::string& department);
+
+// Visits of an inspector that are not published yet (their task list).
+Result<std::vector<Visit>> VisitsFor(VisitContext& ctx, const std::string& inspector);
+
+}  // namespace xj::draw
