@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 
+#include "calendar.h"
 #include "cli.h"
 #include "database.h"
 #include "generator.h"
@@ -16,6 +18,7 @@
 #include "plugin_host.h"
 #include "scan.h"
 #include "tasks.h"
+#include "visits.h"
 
 namespace xj::cli {
 extern int g_exit_code;
@@ -47,6 +50,49 @@ Status Load(Database& db, const Globals& g, const std::string& dir, const std::s
             << sum->updated << ", 未变/unchanged " << sum->unchanged << ", 拒绝/rejected " << sum->rejected << "\n";
   return Status::Ok();
 }
+// Results for the demo task's visits: mostly nothing found, some problems, one unreachable.
+Status DemoResults(draw::VisitContext& vc, const std::string& task) {
+  std::vector<std::pair<std::string, std::string>> visits;  // id, lead
+  Status st = ScanRows(*vc.tasks->db, "SELECT id, team FROM visits WHERE id LIKE ? ORDER BY id", {task + "-%"},
+                       [&](const ScanRow& r) {
+                         const std::string team(r.values[1]);
+                         visits.emplace_back(std::string(r.values[0]), team.substr(0, team.find(',')));
+                         return true;
+                       });
+  if (!st.ok()) return st;
+  const std::string today = draw::ShanghaiDate(NowMicros());
+  int n = 0;
+  for (const auto& [id, lead] : visits) {
+    auto v = draw::LoadVisit(vc, id);
+    if (!v.ok()) return v.status();
+    for (const auto& item : v->items) {
+      draw::ResultEntry e;
+      e.visit_id = id;
+      e.item_code = item.item_code;
+      e.inspected_on = today;
+      e.method = "on_site";
+      e.by = lead;
+      const int k = n++ % 10;
+      e.result_code = k == 3 ? "corrected" : k == 7 ? "not_published" : n == 5 ? "unreachable" : "no_problem";
+      if (e.result_code == "corrected" || e.result_code == "not_published") {
+        e.follow_up.kind = "correct";
+        auto due = WorkingCalendar::Shared("");
+        if (!due.ok()) return due.status();
+        auto d = due.value()->AddWorkingDays(Date::Parse(today).value(), 10);
+        if (!d.ok()) return d.status();
+        e.follow_up.deadline = d->ToString();
+        e.findings = "演示：发现问题，已责令限期改正 / demo: ordered to correct";
+      }
+      if (auto r = draw::EnterResult(vc, e); !r.ok()) return r.status();
+    }
+    for (const auto& dept : std::set<std::string>{"SCJG"}) {
+      if (auto r = draw::ReviewResults(vc, id, dept, "", true, ""); !r.ok()) return r.status();
+      if (auto r = draw::PublishResults(vc, id, dept); !r.ok()) return r.status();
+    }
+  }
+  return Status::Ok();
+}
+
 // A demo draw task over Ningbo (3302) for the first SCJG item: created, announced, drawn,
 // revealed and verified once; later runs show it again.
 Status DemoDraw(Database& db, PluginHost& host, const Globals& g, const std::string& dir) {
@@ -81,7 +127,17 @@ Status DemoDraw(Database& db, PluginHost& host, const Globals& g, const std::str
     if (auto t = draw::CreateTask(ctx, spec.value()); !t.ok()) return t.status();
     if (auto t = draw::AnnounceTask(ctx, id); !t.ok()) return t.status();
     if (auto t = draw::DrawTask(ctx, id, "7.8.11.17.19.25.46./"); !t.ok()) return t.status();
-    if (auto t = draw::RevealTask(ctx, id); !t.ok()) return t.status();
+    // The visits: every drawn subject inspected today, its result entered by the lead,
+    // approved and published; publishing the last one reveals the task.
+    draw::VisitContext vc;
+    vc.tasks = &ctx;
+    if (auto n = draw::CreateVisits(vc, id); !n.ok()) return n.status();
+    Status results = DemoResults(vc, id);
+    if (!results.ok()) {
+      std::cerr << "警告 / warning: " << results.message() << "\n";
+      if (auto t = draw::LoadTask(db, id); t.ok() && t->state == "drawn")
+        if (auto r = draw::RevealTask(ctx, id); !r.ok()) return r.status();
+    }
   }
   auto t = draw::LoadTask(db, id);
   if (!t.ok()) return t.status();
@@ -178,8 +234,10 @@ void RegisterDemoCommands(CLI::App& app, Globals& g) {
     std::cout << "\n演示数据已载入。Web 界面随后续版本提供；现在可以试试 / demo data loaded. The web UI comes in a later "
                  "release; meanwhile try:\n  build/bin/xinjian --db "
               << db->url().display << " audit verify\n  build/bin/xinjian plugins list\n  build/bin/xinjian --db "
-              << db->url().display << " task show SCJG-DEMO-0001\n  python3 tools/verify_draw.py " << dir
-              << "/proof-SCJG-DEMO-0001\n";
+              << db->url().display << " task show SCJG-DEMO-0001\n  build/bin/xinjian --db " << db->url().display
+              << " stats\n  build/bin/xinjian --db " << db->url().display
+              << " notices results --task SCJG-DEMO-0001\n  build/bin/xinjian --db " << db->url().display
+              << " deadlines --all --limit 5\n  python3 tools/verify_draw.py " << dir << "/proof-SCJG-DEMO-0001\n";
   });
 }
 
