@@ -28,6 +28,7 @@ void RegisterBenchCommands(CLI::App& app, Globals& g);      // bench
 void RegisterDemoCommands(CLI::App& app, Globals& g);       // demo
 void RegisterTaskCommands(CLI::App& app, Globals& g);       // task, tasks, verify
 void RegisterBenchDrawCommand(CLI::App& app, Globals& g);   // bench draw (after RegisterBenchCommands)
+void RegisterCalendarCommands(CLI::App& app, Globals& g);   // calendar
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

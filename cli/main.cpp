@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   RegisterBenchCommands(app, g);
   RegisterBenchDrawCommand(app, g);
   RegisterTaskCommands(app, g);
+  RegisterCalendarCommands(app, g);
 
   try {
     app.parse(argc, argv);

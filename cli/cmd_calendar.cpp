@@ -1,0 +1,166 @@
+// xinjian calendar add-workdays DATE N, xinjian calendar show YEAR: the working-day calendar
+// (core/src/calendar.h; data and sources in schemas/calendar/, docs/calendar.md).
+//
+// The embedded years can be replaced or extended without rebuilding: --set
+// calendar.dir=/path names a folder whose YYYY.json files are read as well.
+// Exit status: 0, kExitUsage for a malformed DATE or YEAR, kExitFailure when the calendar
+// cannot answer (a year without data, a refused calendar file).
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "calendar.h"
+#include "cli.h"
+
+namespace xj::cli {
+extern int g_exit_code;
+
+namespace {
+
+struct CalendarArgs {
+  std::string date;
+  int n = 0;
+  int year = 0;
+  bool json = false;
+};
+
+std::string DayZhEn(Date d) {
+  return d.ToString() + "（" + WeekdayZh(d.weekday()) + " / " + WeekdayEn(d.weekday()) + "）";
+}
+
+// Loads the shared calendar; prints the error and sets the exit code on failure.
+const WorkingCalendar* CalendarOrFail(const Globals& g) {
+  auto cal = WorkingCalendar::Shared(g.config);
+  if (!cal.ok()) {
+    PrintError(cal.status().message());
+    g_exit_code = kExitFailure;
+    return nullptr;
+  }
+  return cal.value();
+}
+
+// Prints a failed query, naming the years the calendar has when one is missing.
+void Fail(const WorkingCalendar& cal, const Status& s) {
+  std::string msg = s.message();
+  if (s.code() == StatusCode::kFailedPrecondition) {
+    std::string years;
+    for (int y : cal.Years()) years += (years.empty() ? "" : ", ") + std::to_string(y);
+    msg += "\n  已有年份 / years available: " + (years.empty() ? std::string("—") : years);
+  }
+  PrintError(msg);
+  g_exit_code = kExitFailure;
+}
+
+void AddWorkdays(const Globals& g, const CalendarArgs& a) {
+  Result<Date> from = Date::Parse(a.date);
+  if (!from.ok()) {
+    PrintError(from.status().message());
+    g_exit_code = kExitUsage;
+    return;
+  }
+  const WorkingCalendar* cal = CalendarOrFail(g);
+  if (cal == nullptr) return;
+  Result<Date> to = cal->AddWorkingDays(from.value(), a.n);
+  if (!to.ok()) return Fail(*cal, to.status());
+  if (a.json) {
+    nlohmann::ordered_json j{{"from", from->ToString()},
+                             {"n", a.n},
+                             {"date", to->ToString()},
+                             {"weekday", to->weekday()},
+                             {"calendar_years", cal->Years()}};
+    std::cout << j.dump() << "\n";
+  } else {
+    std::cout << to->ToString() << "\n";
+  }
+}
+
+void ShowYear(const Globals& g, const CalendarArgs& a) {
+  const WorkingCalendar* cal = CalendarOrFail(g);
+  if (cal == nullptr) return;
+  auto year = cal->Year(a.year);
+  if (!year.ok()) return Fail(*cal, year.status());
+  const CalendarYear& y = *year.value();
+  int working_days = 0;
+  const Date jan1 = Date::FromYmd(y.year, 1, 1).value();
+  const Date next_jan1 = Date::FromYmd(y.year + 1, 1, 1).value();
+  for (Date d = jan1; d < next_jan1; d = d + 1) working_days += cal->IsWorkingDay(d).value() ? 1 : 0;
+
+  if (a.json) {
+    nlohmann::ordered_json hs = nlohmann::ordered_json::array();
+    for (const HolidayPeriod& p : y.holidays) {
+      nlohmann::ordered_json off = nlohmann::ordered_json::array(), make = nlohmann::ordered_json::array();
+      for (Date d : p.days_off) off.push_back(d.ToString());
+      for (Date d : p.makeup_workdays) make.push_back(d.ToString());
+      hs.push_back(nlohmann::ordered_json{{"name_zh", p.name_zh},
+                                          {"name_en", p.name_en},
+                                          {"days_off", off},
+                                          {"makeup_workdays", make},
+                                          {"notice", p.notice},
+                                          {"note_zh", p.note_zh},
+                                          {"note_en", p.note_en}});
+    }
+    nlohmann::ordered_json j{{"year", y.year},
+                             {"source",
+                              {{"issuer", y.source.issuer},
+                               {"title", y.source.title},
+                               {"document_number", y.source.document_number},
+                               {"published", y.source.published.ToString()},
+                               {"url", y.source.url}}},
+                             {"origin", y.origin},
+                             {"working_days", working_days},
+                             {"note_zh", y.note_zh},
+                             {"note_en", y.note_en},
+                             {"holidays", hs}};
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+
+  std::cout << y.year << " 年工作日历 / working-day calendar for " << y.year << "\n"
+            << "依据 / source: " << y.source.title << "（" << y.source.document_number << "）\n"
+            << "发文机关 / issued by: " << y.source.issuer << "，" << y.source.published.ToString() << "\n"
+            << "网址 / URL: " << y.source.url << "\n"
+            << "数据文件 / data file: " << y.origin << "\n";
+  if (!y.note_zh.empty()) std::cout << "说明: " << y.note_zh << "\n";
+  if (!y.note_en.empty()) std::cout << "Note: " << y.note_en << "\n";
+  std::cout << "全年工作日 / working days in the year: " << working_days << "\n";
+  for (const HolidayPeriod& p : y.holidays) {
+    const Date first = p.days_off.front(), last = p.days_off.back();
+    std::cout << "\n" << p.name_zh << " / " << p.name_en << "\n  放假 / days off: " << DayZhEn(first);
+    if (last != first) std::cout << " 至 / to " << DayZhEn(last);
+    std::cout << "，共 " << p.days_off.size() << " 天 / " << p.days_off.size()
+              << (p.days_off.size() == 1 ? " day" : " days") << "\n  调休上班 / make-up working days: ";
+    if (p.makeup_workdays.empty()) std::cout << "无 / none";
+    for (std::size_t i = 0; i < p.makeup_workdays.size(); ++i)
+      std::cout << (i ? "、" : "") << DayZhEn(p.makeup_workdays[i]);
+    std::cout << "\n";
+    if (!p.notice.empty()) std::cout << "  通知原文 / notice: " << p.notice << "\n";
+    if (!p.note_zh.empty()) std::cout << "  说明: " << p.note_zh << "\n";
+    if (!p.note_en.empty()) std::cout << "  Note: " << p.note_en << "\n";
+  }
+}
+
+}  // namespace
+
+void RegisterCalendarCommands(CLI::App& app, Globals& g) {
+  static CalendarArgs a;
+  auto* cal = app.add_subcommand(
+      "calendar", "工作日历（法定节假日与调休）/ the working-day calendar (public holidays and make-up working days)");
+  cal->require_subcommand(1);
+
+  auto* add = cal->add_subcommand("add-workdays",
+                                  "DATE 之后第 N 个工作日（不含 DATE 当天；N 可为负）/ "
+                                  "the date N working days after DATE (DATE not counted; N may be negative)");
+  add->add_option("date", a.date, "起算日期 YYYY-MM-DD / start date YYYY-MM-DD")->required();
+  add->add_option("n", a.n, "工作日数 / number of working days")->required();
+  add->add_flag("--json", a.json, "以 JSON 输出 / print JSON");
+  add->callback([&g] { AddWorkdays(g, a); });
+
+  auto* show = cal->add_subcommand(
+      "show", "某年的放假与调休安排及其依据 / a year's holidays and make-up days with their source");
+  show->add_option("year", a.year, "年份 / year")->required()->check(CLI::Range(1, 9999));
+  show->add_flag("--json", a.json, "以 JSON 输出 / print JSON");
+  show->callback([&g] { ShowYear(g, a); });
+}
+
+}  // namespace xj::cli

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# The working-day calendar through the real binary: xinjian calendar add-workdays and show,
+# their errors and exit codes, the calendar.dir override; the shipped files against
+# schemas/calendar.schema.json; and add-workdays against an independent Python walk over
+# the same files.
+set -euo pipefail
+: "${XJ_CLI:?}" "${XJ_SOURCE_DIR:?}"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect() {  # expect EXPECTED ARGS...: stdout of xinjian ARGS must be EXPECTED
+  local want="$1"; shift
+  local got
+  got="$("$XJ_CLI" "$@")" || fail "xinjian $* exited $?"
+  [ "$got" = "$want" ] || fail "xinjian $*: expected '$want', got '$got'"
+}
+
+# The issue's known case: 20 working days after 2025-01-20 skip the Spring Festival
+# (28 Jan - 4 Feb) and count the make-up days 26 Jan (Sunday) and 8 Feb (Saturday).
+expect 2025-02-21 calendar add-workdays 2025-01-20 20
+expect 2025-01-20 calendar add-workdays 2025-02-21 -20
+expect 2025-10-09 calendar add-workdays 2025-09-30 1
+expect 2025-01-02 calendar add-workdays 2024-12-31 1
+expect 2024-12-31 calendar add-workdays 2025-01-02 -1
+expect 2026-01-04 calendar add-workdays 2025-12-31 1
+expect 2025-01-29 calendar add-workdays 2025-01-29 0
+json="$("$XJ_CLI" calendar add-workdays 2025-01-20 20 --json)"
+python3 - "$json" <<'EOF'
+import json, sys
+j = json.loads(sys.argv[1])
+assert j["from"] == "2025-01-20" and j["n"] == 20 and j["date"] == "2025-02-21" and j["weekday"] == 5, j
+assert j["calendar_years"] == [2024, 2025, 2026], j
+EOF
+
+# show: the notice cited, Chinese first then English.
+out="$("$XJ_CLI" calendar show 2025)"
+echo "$out"
+head -n 1 <<<"$out" | grep -q '^2025 年工作日历 / working-day calendar for 2025$' || fail "show: first line"
+grep -q '^依据 / source: 国务院办公厅关于2025年部分节假日安排的通知（国办发明电〔2024〕12号）$' <<<"$out" || fail "show: source"
+grep -q '^发文机关 / issued by: 国务院办公厅，2024-11-12$' <<<"$out" || fail "show: issuer and date"
+grep -q '^网址 / URL: https://www.gov.cn/' <<<"$out" || fail "show: URL"
+grep -q '^全年工作日 / working days in the year: 248$' <<<"$out" || fail "show: working days"
+grep -q '^春节 / Spring Festival$' <<<"$out" || fail "show: Spring Festival"
+grep -q '放假 / days off: 2025-01-28（周二 / Tue） 至 / to 2025-02-04（周二 / Tue），共 8 天 / 8 days' <<<"$out" || fail "show: days off"
+grep -q '调休上班 / make-up working days: 2025-01-26（周日 / Sun）、2025-02-08（周六 / Sat）' <<<"$out" || fail "show: make-up days"
+grep -q '国办发明电〔2023〕7号' <<<"$("$XJ_CLI" calendar show 2024)" || fail "show 2024"
+grep -q '国办发明电〔2025〕7号' <<<"$("$XJ_CLI" calendar show 2026)" || fail "show 2026"
+"$XJ_CLI" calendar show 2026 --json | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+assert j["year"] == 2026 and j["working_days"] == 248, j
+assert j["source"]["document_number"] == "国办发明电〔2025〕7号" and j["source"]["published"] == "2025-11-04", j["source"]
+spring = [h for h in j["holidays"] if h["name_en"] == "Spring Festival"][0]
+assert spring["days_off"][0] == "2026-02-15" and spring["days_off"][-1] == "2026-02-23" and len(spring["days_off"]) == 9
+assert spring["makeup_workdays"] == ["2026-02-14", "2026-02-28"]
+'
+
+# Errors: a year without data exits 1 with the bilingual message, a bad date exits 2.
+set +e
+"$XJ_CLI" calendar show 2031 >"$tmp/out" 2>"$tmp/err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "show 2031: exit $rc"
+grep -q '错误 / error: 缺少 2031 年的工作日历（国务院办公厅关于2031年部分节假日安排的通知）' "$tmp/err" || fail "show 2031: message"
+grep -q 'no working-day calendar for 2031' "$tmp/err" || fail "show 2031: English message"
+grep -q '已有年份 / years available: 2024, 2025, 2026' "$tmp/err" || fail "show 2031: years"
+[ ! -s "$tmp/out" ] || fail "show 2031 printed to stdout"
+set +e
+"$XJ_CLI" calendar add-workdays 2026-12-20 20 >"$tmp/out" 2>"$tmp/err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "add-workdays into 2027: exit $rc"
+grep -q '缺少 2027 年的工作日历' "$tmp/err" || fail "add-workdays into 2027: message"
+set +e
+"$XJ_CLI" calendar add-workdays 2025-02-30 1 >"$tmp/out" 2>"$tmp/err"; rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "bad date: exit $rc"
+grep -q '日期应为 YYYY-MM-DD.* / a date must be a valid YYYY-MM-DD' "$tmp/err" || fail "bad date: message"
+
+# calendar.dir: a (fictional, test-only) 2027 file adds the year; a refused file fails.
+cat >"$tmp/2027.json" <<'EOF'
+{
+  "format": "xj-calendar/1",
+  "year": 2027,
+  "source": {"issuer": "测试", "title": "测试通知", "document_number": "测试〔2026〕1号",
+             "published": "2026-11-01", "url": "https://example.invalid/2027"},
+  "holidays": [{"name_zh": "元旦", "name_en": "New Year's Day", "days_off": ["2027-01-01"], "makeup_workdays": []}]
+}
+EOF
+expect 2027-01-18 --set "calendar.dir=$tmp" calendar add-workdays 2026-12-20 20
+grep -q "数据文件 / data file: $tmp/2027.json" <<<"$("$XJ_CLI" --set "calendar.dir=$tmp" calendar show 2027)" \
+  || fail "show 2027 from calendar.dir"
+sed 's/"makeup_workdays": \[\]/"makeup_workdays": ["2027-01-04"]/' "$tmp/2027.json" >"$tmp/2027.tmp" && mv "$tmp/2027.tmp" "$tmp/2027.json"
+set +e
+"$XJ_CLI" --set "calendar.dir=$tmp" calendar add-workdays 2026-12-20 20 >"$tmp/out" 2>"$tmp/err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "refused calendar file: exit $rc"
+grep -q "工作日历文件 $tmp/2027.json：holidays\[0\].makeup_workdays\[0\]: 调休上班日 2027-01-04 是周一，应为周六或周日" "$tmp/err" \
+  || fail "refused calendar file: message $(cat "$tmp/err")"
+
+# The shipped files validate against the JSON Schema (when python3-jsonschema is installed),
+# and add-workdays agrees with a day-by-day walk in Python over the same files.
+python3 - "$XJ_SOURCE_DIR" "$XJ_CLI" <<'EOF'
+import datetime as dt, glob, json, random, subprocess, sys
+src, cli = sys.argv[1], sys.argv[2]
+files = sorted(glob.glob(src + "/schemas/calendar/*.json"))
+try:
+    import jsonschema
+    schema = json.load(open(src + "/schemas/calendar.schema.json"))
+    for f in files:
+        jsonschema.validate(json.load(open(f)), schema)
+except ImportError:
+    print("python3-jsonschema missing: schema check skipped")
+off, work, years = set(), set(), set()
+for f in files:
+    j = json.load(open(f))
+    years.add(j["year"])
+    for h in j["holidays"]:
+        off.update(h["days_off"]); work.update(h["makeup_workdays"])
+def working(d):
+    s = d.isoformat()
+    return s in work or (s not in off and d.weekday() < 5)
+def add(d, n):
+    step, left = (1 if n > 0 else -1), abs(n)
+    while left:
+        d += dt.timedelta(days=step)
+        if d.year not in years: return None
+        left -= working(d)
+    return d
+rnd = random.Random(20250120)
+first, span = dt.date(min(years), 1, 1), (dt.date(max(years) + 1, 1, 1) - dt.date(min(years), 1, 1)).days
+for _ in range(60):
+    d, n = first + dt.timedelta(days=rnd.randrange(span)), rnd.choice([-1, 1]) * rnd.randrange(1, 60)
+    want = add(d, n)
+    r = subprocess.run([cli, "calendar", "add-workdays", d.isoformat(), str(n)], capture_output=True, text=True)
+    if want is None:
+        assert r.returncode == 1, (d, n, r.stdout, r.stderr)
+    else:
+        assert r.returncode == 0 and r.stdout.strip() == want.isoformat(), (d, n, want, r.stdout, r.stderr)
+print("calendar e2e: ok")
+EOF
