@@ -310,7 +310,7 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
     if (a.json) {
       nlohmann::json arr = nlohmann::json::array();
       for (const auto& t : list.value())
-        arr.push_back({{"task_id", t.task_id}, {"title", t.title}, {"department", t.department}, {"state", t.state},
+        arr.push_back({{"visit_id", t.visit_id}, {"task_id", t.task_id}, {"title", t.title}, {"department", t.department}, {"state", t.state},
                        {"due_date", t.due_date}, {"rank", t.rank}, {"uscc", t.uscc}, {"name", t.name},
                        {"address", t.address}, {"items", t.items}, {"team", t.team}, {"lead", t.lead},
                        {"is_lead", t.is_lead}});
@@ -321,9 +321,9 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
       std::cout << "没有检查任务 / no inspections assigned\n";
       return;
     }
-    std::cout << "任务\t统一社会信用代码\t名称\t地址\t事项\t检查组\t主检\t期限 / task\tuscc\tname\taddress\titems\tteam\tlead\tdue\n";
+    std::cout << "任务\t检查记录\t统一社会信用代码\t名称\t地址\t事项\t检查组\t主检\t期限 / task\tvisit\tuscc\tname\taddress\titems\tteam\tlead\tdue\n";
     for (const auto& t : list.value()) {
-      std::cout << t.task_id << "\t" << t.uscc << "\t" << t.name << "\t" << t.address << "\t";
+      std::cout << t.task_id << "\t" << (t.visit_id.empty() ? "—" : t.visit_id) << "\t" << t.uscc << "\t" << t.name << "\t" << t.address << "\t";
       for (std::size_t i = 0; i < t.items.size(); ++i) std::cout << (i ? "," : "") << t.items[i];
       std::cout << "\t";
       for (std::size_t i = 0; i < t.team.size(); ++i) std::cout << (i ? "," : "") << t.team[i];

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <future>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -1071,6 +1072,7 @@ Result<std::vector<InspectorTask>> TasksForInspector(Database& db, const std::st
       "SELECT t.id, t.title, t.department, t.state, COALESCE(t.due_date, ''), s.rank, s.uscc, COALESCE(d.name, ''), "
       "COALESCE(d.address, ''), s.team FROM draw_tasks t JOIN draw_selection s ON s.task_id = t.id LEFT JOIN subjects d "
       "ON d.uscc = s.uscc WHERE (t.state = 'drawn' OR t.state = 'revealed') AND (',' || s.team || ',') LIKE ? "
+      "AND NOT EXISTS (SELECT 1 FROM visit_items vi WHERE vi.task_id = t.id) "
       "ORDER BY COALESCE(t.due_date, '9999'), t.id, s.rank",
       {"%," + inspector_id + ",%"}, [&](const ScanRow& r) {
         std::vector<std::string> team = SplitTeam(r.values[9]);
@@ -1107,6 +1109,50 @@ Result<std::vector<InspectorTask>> TasksForInspector(Database& db, const std::st
     }
     it.items = found->second;
   }
+  // Tasks with visits (issue 4): the inspector's open visits, merged joint visits included.
+  std::vector<InspectorTask> visits;
+  st = ScanRows(db,
+                "SELECT v.id, v.uscc, COALESCE(d.name, ''), COALESCE(d.address, ''), v.team, v.state, vi.item_code, vi.task_id, "
+                "t.title, t.department, COALESCE(t.due_date, ''), t.state FROM visit_inspectors m JOIN visits v ON v.id = m.visit_id "
+                "JOIN visit_items vi ON vi.visit_id = v.id JOIN draw_tasks t ON t.id = vi.task_id "
+                "LEFT JOIN subjects d ON d.uscc = v.uscc WHERE m.inspector_id = ? AND v.state NOT IN ('published', 'merged') "
+                "ORDER BY v.id, vi.task_id, vi.item_code",
+                {inspector_id}, [&](const ScanRow& r) {
+                  const std::string visit(r.values[0]), task(r.values[7]);
+                  if (visits.empty() || visits.back().visit_id != visit) {
+                    InspectorTask it;
+                    it.visit_id = visit;
+                    it.uscc = std::string(r.values[1]);
+                    it.name = std::string(r.values[2]);
+                    it.address = std::string(r.values[3]);
+                    it.team = SplitTeam(r.values[4]);
+                    it.lead = it.team.empty() ? "" : it.team.front();
+                    it.is_lead = it.lead == inspector_id;
+                    it.task_id = task;
+                    it.title = std::string(r.values[8]);
+                    it.department = std::string(r.values[9]);
+                    it.due_date = std::string(r.values[10]);
+                    it.state = std::string(r.values[11]);
+                    const auto dash = visit.rfind('-');
+                    if (visit.compare(0, task.size(), task) == 0 && dash == task.size())
+                      it.rank = std::stoll(visit.substr(dash + 1));
+                    visits.push_back(std::move(it));
+                  }
+                  InspectorTask& it = visits.back();
+                  if ((',' + it.task_id + ',').find(',' + task + ',') == std::string::npos) {
+                    it.task_id += "," + task;  // a joint visit merged from several tasks
+                    if (std::string(r.values[10]) < it.due_date || it.due_date.empty()) it.due_date = std::string(r.values[10]);
+                  }
+                  it.items.emplace_back(r.values[6]);
+                  return true;
+                });
+  if (!st.ok()) return st;
+  // As above: by due date, task and rank (merged joint visits, rank 0, after their tasks').
+  std::stable_sort(visits.begin(), visits.end(), [](const InspectorTask& a, const InspectorTask& b) {
+    return std::make_tuple(a.due_date.empty() ? std::string("9999") : a.due_date, a.task_id, a.rank == 0, a.rank, a.visit_id) <
+           std::make_tuple(b.due_date.empty() ? std::string("9999") : b.due_date, b.task_id, b.rank == 0, b.rank, b.visit_id);
+  });
+  out.insert(out.end(), visits.begin(), visits.end());
   return out;
 }
 

@@ -102,6 +102,7 @@ Result<std::vector<SelectedSubject>> LoadSelection(Database& db, const std::stri
 
 // One line of an inspector's task list.
 struct InspectorTask {
+  std::string visit_id;  // the visit, once the task's visits exist (a merged joint visit lists its tasks joined by ',')
   std::string task_id, title, department, state, due_date;
   std::int64_t rank = 0;
   std::string uscc, name, address;
