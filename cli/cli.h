@@ -29,6 +29,7 @@ void RegisterDemoCommands(CLI::App& app, Globals& g);       // demo
 void RegisterTaskCommands(CLI::App& app, Globals& g);       // task, tasks, verify
 void RegisterBenchDrawCommand(CLI::App& app, Globals& g);   // bench draw (after RegisterBenchCommands)
 void RegisterCalendarCommands(CLI::App& app, Globals& g);   // calendar
+void RegisterVisitCommands(CLI::App& app, Globals& g);      // visit, visits, results, deadlines, notices, stats
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

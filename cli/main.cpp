@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   RegisterBenchDrawCommand(app, g);
   RegisterTaskCommands(app, g);
   RegisterCalendarCommands(app, g);
+  RegisterVisitCommands(app, g);
 
   try {
     app.parse(argc, argv);
