@@ -287,7 +287,12 @@ Result<CalendarYear> ParseCalendarYear(std::string_view name, std::string_view j
   } catch (const JsonShapeError& e) {
     return c.Fail("", e.zh, e.en);
   } catch (const nlohmann::json::exception& e) {
-    return c.Fail("", std::string("不是有效的 JSON：") + e.what(), std::string("not valid JSON: ") + e.what());
+    // The parser's message may quote the offending bytes: keep it printable.
+    std::string what = e.what();
+    if (!text::IsValidUtf8(what) || text::HasControlChar(what))
+      for (char& ch : what)
+        if (static_cast<unsigned char>(ch) >= 0x80 || static_cast<unsigned char>(ch) < 0x20) ch = '?';
+    return c.Fail("", "不是有效的 JSON：" + what, "not valid JSON: " + what);
   }
   if (!doc.is_object()) return c.Fail("", "顶层应为 JSON 对象", "the top level must be a JSON object");
   Status s = c.OnlyKeys(doc, "", {"$schema", "format", "year", "source", "note_zh", "note_en", "holidays"});
@@ -366,6 +371,9 @@ Result<CalendarYear> ParseCalendarYear(std::string_view name, std::string_view j
       const std::string dat = at + ".days_off[" + std::to_string(k) + "]";
       const Date d = p.days_off[k];
       auto [it, fresh] = seen.emplace(d.days(), dat);
+      if (!fresh && it->second.find("makeup_workdays") != std::string::npos)
+        return c.Fail(dat, "放假日 " + d.ToString() + " 同时是调休上班日（" + it->second + "）",
+                      "day off " + d.ToString() + " is also a make-up working day (" + it->second + ")");
       if (!fresh)
         return c.Fail(dat, "日期 " + d.ToString() + " 重复（已见于 " + it->second + "）",
                       "date " + d.ToString() + " listed twice (also at " + it->second + ")");

@@ -9,6 +9,7 @@
 
 #include "calendar.h"
 #include "test_support.h"
+#include "text.h"
 
 using xj::Date;
 using xj::StatusCode;
@@ -334,7 +335,12 @@ TEST_CASE("calendar: malformed and hostile files are refused with a clear error"
   ExpectRefused("", "不是有效的 JSON", "not valid JSON");
   ExpectRefused("[1, 2]", "顶层应为 JSON 对象", "must be a JSON object");
   ExpectRefused(b + "x", "不是有效的 JSON", "not valid JSON");
-  ExpectRefused(Replace(b, "测试通知", "测试\xff通知"), "不是有效的 JSON", "not valid JSON");  // invalid UTF-8
+  {
+    auto r = xj::ParseCalendarYear("2030.json", Replace(b, "测试通知", "测试\xff通知"));  // invalid UTF-8
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.status().message(), Catch::Contains("不是有效的 JSON") && Catch::Contains("not valid JSON"));
+    CHECK(xj::text::IsValidUtf8(r.status().message()));  // the message itself stays printable
+  }
   // A date outside the file's year.
   ExpectRefused(Replace(b, "[\"2030-01-01\"]", "[\"2029-12-31\"]"), "不在 2030 年内", "is not in 2030");
   ExpectRefused(Replace(b, "[\"2030-01-05\"]", "[\"2031-01-04\"]"), "不在 2030 年内", "is not in 2030");
@@ -353,6 +359,11 @@ TEST_CASE("calendar: malformed and hostile files are refused with a clear error"
   ExpectRefused(Replace(b, "[\"2030-01-05\"]", "[\"2030-01-07\"]"), "调休上班日 2030-01-07 是周一，应为周六或周日",
                 "make-up working day 2030-01-07 is a Mon, not a Saturday or Sunday");
   ExpectRefused(Replace(b, "[\"2030-01-01\"]", "[\"2030-01-05\"]"), "同时是放假日", "is also a day off");
+  ExpectRefused(
+      Replace(b, "]\n}", R"(, {"name_zh": "又", "name_en": "Again", "days_off": ["2030-01-05"], "makeup_workdays": []}]
+})"),
+      "放假日 2030-01-05 同时是调休上班日（holidays[0].makeup_workdays[0]）",
+      "day off 2030-01-05 is also a make-up working day (holidays[0].makeup_workdays[0])");
   // Days off that are not consecutive.
   ExpectRefused(Replace(b, "[\"2030-01-01\"]", "[\"2030-01-01\", \"2030-01-03\"]"), "放假日应连续", "consecutive");
   ExpectRefused(Replace(b, "[\"2030-01-01\"]", "[\"2030-01-02\", \"2030-01-01\"]"), "放假日应连续", "consecutive");
