@@ -76,9 +76,7 @@ Status DemoResults(draw::VisitContext& vc, const std::string& task) {
       e.result_code = k == 3 ? "corrected" : k == 7 ? "not_published" : n == 5 ? "unreachable" : "no_problem";
       if (e.result_code == "corrected" || e.result_code == "not_published") {
         e.follow_up.kind = "correct";
-        auto due = WorkingCalendar::Shared("");
-        if (!due.ok()) return due.status();
-        auto d = due.value()->AddWorkingDays(Date::Parse(today).value(), 10);
+        auto d = vc.calendar->AddWorkingDays(Date::Parse(today).value(), 10);
         if (!d.ok()) return d.status();
         e.follow_up.deadline = d->ToString();
         e.findings = "演示：发现问题，已责令限期改正 / demo: ordered to correct";
@@ -131,6 +129,9 @@ Status DemoDraw(Database& db, PluginHost& host, const Globals& g, const std::str
     // approved and published; publishing the last one reveals the task.
     draw::VisitContext vc;
     vc.tasks = &ctx;
+    auto cal = WorkingCalendar::Shared(g.config);
+    if (!cal.ok()) return cal.status();
+    vc.calendar = cal.value();
     if (auto n = draw::CreateVisits(vc, id); !n.ok()) return n.status();
     Status results = DemoResults(vc, id);
     if (!results.ok()) {

@@ -52,6 +52,8 @@ std::string JoinComma(const std::vector<std::string>& v) {
   return out;
 }
 
+// The context's calendar; without one (library callers that do not configure it) the
+// embedded calendar alone (no calendar.dir).
 const WorkingCalendar& Calendar(const VisitContext& ctx) {
   if (ctx.calendar != nullptr) return *ctx.calendar;
   auto shared = WorkingCalendar::Shared("");
