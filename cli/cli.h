@@ -28,6 +28,7 @@ void RegisterBenchCommands(CLI::App& app, Globals& g);      // bench
 void RegisterDemoCommands(CLI::App& app, Globals& g);       // demo
 void RegisterTaskCommands(CLI::App& app, Globals& g);       // task, tasks, verify
 void RegisterBenchDrawCommand(CLI::App& app, Globals& g);   // bench draw (after RegisterBenchCommands)
+void RegisterBenchDeadlinesCommand(CLI::App& app, Globals& g);  // bench deadlines (after RegisterBenchCommands)
 void RegisterCalendarCommands(CLI::App& app, Globals& g);   // calendar
 void RegisterVisitCommands(CLI::App& app, Globals& g);      // visit, visits, results, deadlines, notices, stats
 

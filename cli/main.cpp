@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   RegisterDemoCommands(app, g);
   RegisterBenchCommands(app, g);
   RegisterBenchDrawCommand(app, g);
+  RegisterBenchDeadlinesCommand(app, g);
   RegisterTaskCommands(app, g);
   RegisterCalendarCommands(app, g);
   RegisterVisitCommands(app, g);
