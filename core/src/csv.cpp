@@ -140,9 +140,20 @@ struct CsvReader::Impl {
       enc = Encoding::kGb18030;  // GB18030 byte order mark
       skip = 4;
     } else if (enc == Encoding::kAuto) {
-      bool truncated = false;
-      std::size_t bad = text::FindInvalidUtf8(head, &truncated);
-      bool utf8 = bad == std::string_view::npos || (truncated && !src_eof);
+      // UTF-8 unless the non-ASCII bytes mostly fail to decode as UTF-8: GB18030 text fails at
+      // nearly every character, while a UTF-8 file with a damaged line fails at a few places
+      // (and must keep its good lines' text, not be read as GB18030 throughout).
+      std::size_t high = 0, invalid = 0;
+      for (unsigned char ch : head) high += ch >= 0x80;
+      std::string_view rest = head;
+      while (!rest.empty()) {
+        bool truncated = false;
+        const std::size_t bad = text::FindInvalidUtf8(rest, &truncated);
+        if (bad == std::string_view::npos || (truncated && !src_eof)) break;
+        ++invalid;
+        rest.remove_prefix(bad + 1);
+      }
+      const bool utf8 = invalid == 0 || invalid * 8 < high / 3;
       enc = utf8 ? Encoding::kUtf8 : Encoding::kGb18030;
     }
     raw.erase(0, skip);

@@ -5,7 +5,7 @@
 -- Instants are integer UTC epoch microseconds; dates are YYYY-MM-DD (Asia/Shanghai).
 
 CREATE TABLE visits (
-  id TEXT PRIMARY KEY,                  -- <task id>-<rank>, or <uscc>@<YYYY-MM> for a joint visit made by merging
+  id TEXT PRIMARY KEY,                  -- <task id>-<rank>, or <first merged visit id>@J for a joint visit made by merging
   uscc TEXT NOT NULL,
   state TEXT NOT NULL CHECK (state IN ('assigned', 'in_progress', 'entered', 'reviewed', 'published', 'merged')),
   team TEXT NOT NULL,                   -- inspector ids joined by ',', the lead (主检) first

@@ -489,6 +489,13 @@ Result<Visit> StartVisit(VisitContext& ctx, const std::string& id, const std::st
     return WrongState("检查记录 " + id + " 已开始（状态 " + visit.state + "）", "visit " + id + " has started already (state " + visit.state + ")");
   if (std::find(visit.team.begin(), visit.team.end(), by) == visit.team.end())
     return Refuse(by + " 不在检查记录 " + id + " 的检查组中", by + " is not on the team of visit " + id);
+  if (on > Today(ctx)) return Refuse("开始日期 " + on + " 晚于今天", "the start date " + on + " is in the future");
+  for (const auto& it : visit.items) {
+    auto task = LoadTask(db, it.task_id);
+    if (!task.ok()) return task.status();
+    if (!task->draw_date.empty() && on < task->draw_date)
+      return Refuse("开始日期 " + on + " 早于抽取日期 " + task->draw_date, "the start date " + on + " is before the draw on " + task->draw_date);
+  }
   visit.started_on = on;
   visit.started_by = by;
   visit.state = "in_progress";
@@ -706,6 +713,7 @@ Result<Visit> PublishResults(VisitContext& ctx, const std::string& id, const std
       it.state = "published";
       it.published_on = today;
       const bool late = !it.due_date.empty() && today > it.due_date;
+      if (!late) it.card = "none";  // published in time: no warning stays on it
       if (late && it.card != "red") {
         it.card = "red";
         events.push_back(OutboxEvent{"visit.deadline.red", id,
@@ -777,13 +785,14 @@ Result<ResultsImportSummary> ImportResults(VisitContext& ctx, const std::string&
   ResultsImportSummary sum;
   sum.rejects_path = rejects_path;
   std::string rejects;
-  std::vector<std::string> header_out = kColumns;
+  std::vector<std::string> header_out{"line"};
+  header_out.insert(header_out.end(), kColumns.begin(), kColumns.end());
   header_out.push_back("reason");
   AppendCsvRecord(&rejects, header_out, true);
   auto reject = [&](std::uint64_t line, const std::vector<std::string>& f, const std::string& reason) {
     ++sum.rejected;
     if (sum.sample_rejects.size() < 20) sum.sample_rejects.push_back("line " + std::to_string(line) + ": " + reason);
-    std::vector<std::string> out;
+    std::vector<std::string> out{std::to_string(line)};
     for (const auto& c : kColumns) out.push_back(col.count(c) && col[c] < f.size() ? f[col[c]] : "");
     out.push_back(reason);
     AppendCsvRecord(&rejects, out, true);
@@ -902,13 +911,13 @@ Result<std::vector<Deadline>> ListDeadlines(VisitContext& ctx, const DeadlineQue
   Status st = ScanRows(db, sql, params, [&](const ScanRow& r) { return add(r, false); });
   if (!st.ok()) return st;
   if (!problem.ok()) return problem;
-  if (q.include_published && (q.state.empty() || q.state == "red")) {
+  if (q.include_published && (q.state.empty() || q.state == "red") && (q.limit <= 0 || static_cast<std::int64_t>(out.size()) < q.limit)) {
     params.clear();
     std::string psql = "SELECT visit_id, item_code, department, task_id, uscc, due_date, state, card, published_on FROM visit_items" +
                        where(false);
     if (q.state == "red") psql += " AND published_on > due_date";
     psql += " ORDER BY due_date, visit_id, item_code";
-    if (q.limit > 0) psql += " LIMIT " + std::to_string(q.limit);
+    if (q.limit > 0) psql += " LIMIT " + std::to_string(q.limit - static_cast<std::int64_t>(out.size()));
     st = ScanRows(db, psql, params, [&](const ScanRow& r) { return add(r, true); });
     if (!st.ok()) return st;
     if (!problem.ok()) return problem;
@@ -1031,28 +1040,42 @@ Result<MergeReport> MergeVisits(VisitContext& ctx, const std::string& period, bo
   MergeReport rep;
   std::map<std::string, std::string> team_of;
   for (std::size_t i = 0; i < rows.size();) {
+    // The subject's not-yet-started visits of this period, each with its items.
     std::size_t j = i;
-    MergeProposal p;
-    p.uscc = rows[i].uscc;
-    std::set<std::string> departments, tasks, items;
-    while (j < rows.size() && rows[j].uscc == p.uscc) {
-      if (p.visits.empty() || p.visits.back() != rows[j].visit) {
-        p.visits.push_back(rows[j].visit);
-        team_of[rows[j].visit] = rows[j].team;
-      }
-      departments.insert(rows[j].department);
-      tasks.insert(rows[j].task);
-      items.insert(rows[j].item);
+    const std::string uscc = rows[i].uscc;
+    std::vector<std::string> order;
+    std::map<std::string, std::vector<const Row*>> rows_of;
+    while (j < rows.size() && rows[j].uscc == uscc) {
+      if (!rows_of.count(rows[j].visit)) order.push_back(rows[j].visit);
+      rows_of[rows[j].visit].push_back(&rows[j]);
+      team_of[rows[j].visit] = rows[j].team;
       ++j;
     }
     i = j;
+    // A joint visit from an earlier merge ("<visit>@J") takes the others in; otherwise the
+    // first visit's id names the joint one. A visit is added only when none of its items is
+    // there already (the same item twice is two inspections, not one visit).
+    std::stable_partition(order.begin(), order.end(), [](const std::string& v) { return v.size() > 2 && v.compare(v.size() - 2, 2, "@J") == 0; });
+    MergeProposal p;
+    p.uscc = uscc;
+    std::set<std::string> departments, tasks, items;
+    for (const auto& v : order) {
+      bool clash = false;
+      for (const Row* r : rows_of[v]) clash = clash || items.count(r->item) != 0;
+      if (clash) continue;
+      p.visits.push_back(v);
+      for (const Row* r : rows_of[v]) {
+        departments.insert(r->department);
+        tasks.insert(r->task);
+        items.insert(r->item);
+      }
+    }
     if (p.visits.size() < 2 || departments.size() < 2) continue;
-    p.joint_id = p.uscc + "@" + period;
+    const std::string& first = p.visits.front();
+    p.joint_id = first.size() > 2 && first.compare(first.size() - 2, 2, "@J") == 0 ? first : first + "@J";
     p.departments.assign(departments.begin(), departments.end());
     p.tasks.assign(tasks.begin(), tasks.end());
     p.items.assign(items.begin(), items.end());
-    // The joint visit itself (from an earlier merge) leads; otherwise the first visit.
-    std::stable_partition(p.visits.begin(), p.visits.end(), [&](const std::string& v) { return v == p.joint_id; });
     for (const auto& v : p.visits)
       for (const auto& officer : SplitComma(team_of[v]))
         if (std::find(p.team.begin(), p.team.end(), officer) == p.team.end()) p.team.push_back(officer);
