@@ -30,6 +30,7 @@ void RegisterTaskCommands(CLI::App& app, Globals& g);       // task, tasks, veri
 void RegisterBenchDrawCommand(CLI::App& app, Globals& g);   // bench draw (after RegisterBenchCommands)
 void RegisterBenchDeadlinesCommand(CLI::App& app, Globals& g);  // bench deadlines (after RegisterBenchCommands)
 void RegisterCalendarCommands(CLI::App& app, Globals& g);   // calendar
+void RegisterCronCommands(CLI::App& app, Globals& g);       // cron next
 void RegisterVisitCommands(CLI::App& app, Globals& g);      // visit, visits, results, deadlines, notices, stats
 
 // Exit codes.

@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   RegisterBenchDeadlinesCommand(app, g);
   RegisterTaskCommands(app, g);
   RegisterCalendarCommands(app, g);
+  RegisterCronCommands(app, g);
   RegisterVisitCommands(app, g);
 
   try {
