@@ -104,19 +104,17 @@ std::string ItemDigest(const std::string& visit, const VisitItem& it) {
 // The state of a visit from its items.
 std::string AggregateState(const std::vector<VisitItem>& items, bool started) {
   if (items.empty()) return started ? "in_progress" : "assigned";
-  bool any_open = false, any_entered = false, any_approved = false, all_published = true, any_result = false;
+  bool any_open = false, any_entered = false, all_published = true, any_result = false;
   for (const auto& it : items) {
     any_open = any_open || it.state == "pending" || it.state == "returned";
     any_entered = any_entered || it.state == "entered";
-    any_approved = any_approved || it.state == "approved";
     all_published = all_published && it.state == "published";
     any_result = any_result || it.state != "pending";
   }
   if (all_published) return "published";
   if (any_open) return started || any_result ? "in_progress" : "assigned";
   if (any_entered) return "entered";
-  if (any_approved) return "reviewed";
-  return "reviewed";
+  return "reviewed";  // every item approved or published
 }
 
 constexpr const char* kItemColumns =
@@ -261,19 +259,15 @@ Result<std::int64_t> RevealComplete(VisitContext& ctx, const std::set<std::strin
     auto t = LoadTask(Db(ctx), task);
     if (!t.ok()) return t.status();
     if (t->state != "drawn") continue;
-    std::int64_t open = -1;
+    std::int64_t open = -1, all = 0;
     Status st = ScanRows(Db(ctx),
-                         "SELECT COUNT(*) FROM visit_items WHERE task_id = ? AND state <> 'published'", {task},
-                         [&](const ScanRow& r) {
-                           open = std::stoll(std::string(r.values[0]));
+                         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN state <> 'published' THEN 1 ELSE 0 END), 0) "
+                         "FROM visit_items WHERE task_id = ?",
+                         {task}, [&](const ScanRow& r) {
+                           all = std::stoll(std::string(r.values[0]));
+                           open = std::stoll(std::string(r.values[1]));
                            return false;
                          });
-    if (!st.ok()) return st;
-    std::int64_t all = 0;
-    st = ScanRows(Db(ctx), "SELECT COUNT(*) FROM visit_items WHERE task_id = ?", {task}, [&](const ScanRow& r) {
-      all = std::stoll(std::string(r.values[0]));
-      return false;
-    });
     if (!st.ok()) return st;
     if (open != 0 || all == 0) continue;
     auto r = RevealTask(*ctx.tasks, task);
@@ -284,6 +278,15 @@ Result<std::int64_t> RevealComplete(VisitContext& ctx, const std::set<std::strin
 }
 
 bool IsDate(const std::string& s) { return Date::Parse(s).ok(); }
+
+using Params = std::vector<std::optional<std::string>>;
+
+// Appends " AND <column> = ?" when `value` is given (the optional filters of the listings).
+void FilterEquals(std::string* sql, Params* params, const char* column, const std::string& value) {
+  if (value.empty()) return;
+  *sql += std::string(" AND ") + column + " = ?";
+  params->emplace_back(value);
+}
 
 }  // namespace
 
@@ -512,7 +515,7 @@ Result<Visit> StartVisit(VisitContext& ctx, const std::string& id, const std::st
 namespace {
 
 // Checks an entry against the catalog and the visit; fills the item.
-Status CheckEntry(VisitContext& ctx, const Visit& visit, const ResultEntry& e, VisitItem* item, const TaskRecord& task) {
+Status CheckEntry(VisitContext& ctx, const ResultEntry& e, VisitItem* item, const TaskRecord& task) {
   const auto& cat = Results();
   const ResultCode* code = cat.Find(e.result_code);
   if (code == nullptr) {
@@ -565,7 +568,6 @@ Status CheckEntry(VisitContext& ctx, const Visit& visit, const ResultEntry& e, V
   } else if (!f.case_no.empty()) {
     return Refuse("只有立案查处有案件编号", "only a case filed has a case number");
   }
-  (void)visit;
   return Status::Ok();
 }
 
@@ -600,7 +602,7 @@ Result<Visit> EnterResult(VisitContext& ctx, const ResultEntry& e) {
                       it->department);
   auto task = LoadTask(db, it->task_id);
   if (!task.ok()) return task.status();
-  if (auto st = CheckEntry(ctx, visit, e, &*it, task.value()); !st.ok()) return st;
+  if (auto st = CheckEntry(ctx, e, &*it, task.value()); !st.ok()) return st;
   auto due = AddWorkdays(ctx, e.inspected_on, ctx.options.PublishDays(it->item_code, it->department));
   if (!due.ok()) return due.status();
   const std::string before = ItemDigest(visit.id, *it);
@@ -860,10 +862,7 @@ Result<std::vector<Deadline>> ListDeadlines(VisitContext& ctx, const DeadlineQue
   auto where = [&](bool open) {
     std::string sql = std::string(" WHERE ") + (open ? "state <> 'published'" : "state = 'published'") +
                       " AND due_date IS NOT NULL";
-    if (!q.department.empty()) {
-      sql += " AND department = ?";
-      params.emplace_back(q.department);
-    }
+    FilterEquals(&sql, &params, "department", q.department);
     return sql;
   };
   std::string sql = "SELECT visit_id, item_code, department, task_id, uscc, due_date, state, card, '' FROM visit_items" + where(true);
@@ -1189,14 +1188,8 @@ Result<json> ResultNotices(VisitContext& ctx, const std::string& task_id, const 
       "vi.department, vi.published_on, vi.task_id, vi.visit_id FROM visit_items vi LEFT JOIN subjects s ON s.uscc = vi.uscc "
       "LEFT JOIN items i ON i.code = vi.item_code WHERE vi.state = 'published'";
   std::vector<std::optional<std::string>> params;
-  if (!task_id.empty()) {
-    sql += " AND vi.task_id = ?";
-    params.emplace_back(task_id);
-  }
-  if (!department.empty()) {
-    sql += " AND vi.department = ?";
-    params.emplace_back(department);
-  }
+  FilterEquals(&sql, &params, "vi.task_id", task_id);
+  FilterEquals(&sql, &params, "vi.department", department);
   sql += " ORDER BY vi.published_on, vi.visit_id, vi.item_code";
   json out = json::array();
   const auto& cat = Results();
@@ -1225,14 +1218,8 @@ Result<json> VisitStatistics(VisitContext& ctx, const std::string& task_id, cons
       "SUM(CASE WHEN state = 'published' AND published_on <= due_date THEN 1 ELSE 0 END), COUNT(*) "
       "FROM visit_items WHERE 1 = 1";
   std::vector<std::optional<std::string>> params;
-  if (!task_id.empty()) {
-    sql += " AND task_id = ?";
-    params.emplace_back(task_id);
-  }
-  if (!department.empty()) {
-    sql += " AND department = ?";
-    params.emplace_back(department);
-  }
+  FilterEquals(&sql, &params, "task_id", task_id);
+  FilterEquals(&sql, &params, "department", department);
   sql += " GROUP BY task_id, department ORDER BY task_id, department";
   json out = json::array();
   Status st = ScanRows(Db(ctx), sql, params, [&](const ScanRow& r) {

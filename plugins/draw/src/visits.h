@@ -85,7 +85,8 @@ struct Visit {
 // Returns the number created.
 Result<std::int64_t> CreateVisits(VisitContext& ctx, const std::string& task_id);
 
-// `department` non-empty: refuses unless the visit has an item of that department.
+// The visit with its items (no access check: `visit show` refuses a department without an
+// item on an unpublished visit).
 Result<Visit> LoadVisit(VisitContext& ctx, const std::string& id);
 nlohmann::json VisitJson(const Visit& v);
 
