@@ -32,6 +32,7 @@ void RegisterBenchDeadlinesCommand(CLI::App& app, Globals& g);  // bench deadlin
 void RegisterCalendarCommands(CLI::App& app, Globals& g);   // calendar
 void RegisterCronCommands(CLI::App& app, Globals& g);       // cron next
 void RegisterVisitCommands(CLI::App& app, Globals& g);      // visit, visits, results, deadlines, notices, stats
+void RegisterJobsCommands(CLI::App& app, Globals& g);       // serve, jobs
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   RegisterCalendarCommands(app, g);
   RegisterCronCommands(app, g);
   RegisterVisitCommands(app, g);
+  RegisterJobsCommands(app, g);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,329 @@
+// xinjian serve [--no-scheduler], xinjian jobs list|add|pause|resume|run-now|history: the
+// scheduler (scheduler/src/jobs.h) and the built-in job handlers.
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <ctime>
+#include <iostream>
+#include <thread>
+
+#include "calendar.h"
+#include "cli.h"
+#include "database.h"
+#include "jobs.h"
+#include "journal.h"
+#include "plugin_host.h"
+#include "scan.h"
+#include "tasks.h"
+#include "tz.h"
+#include "visits.h"
+
+namespace xj::cli {
+extern int g_exit_code;
+
+namespace {
+
+using nlohmann::json;
+
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop = true; }
+
+std::string LocalStamp(std::int64_t us) {
+  std::time_t t = static_cast<std::time_t>(us / 1000000) + 8 * 3600;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d%02d%02d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+  return buf;
+}
+
+// An instant in the job's time zone (Asia/Shanghai by default), e.g. 2026-03-02T09:00:00+08:00.
+std::string Iso(std::int64_t us, const std::string& zone = kDefaultTimeZone) {
+  if (us == 0) return "—";
+  auto z = TimeZone::Find(zone);
+  if (!z.ok()) z = TimeZone::Find(kDefaultTimeZone);
+  const std::int64_t s = us >= 0 ? us / 1000000 : (us - 999999) / 1000000;
+  return FormatIsoTime(std::chrono::sys_seconds(std::chrono::seconds(s)), *z.value());
+}
+
+}  // namespace
+
+// The handlers every node registers. Each is idempotent on (job, scheduled time): a run
+// recovered from a dead node executes again.
+void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const PluginHost* host) {
+  // Deadline cards, missing visits, automatic reveals (issue 4).
+  (void)reg.Add("deadlines.refresh", [&g, host](const sched::JobRun& run, Database& db) -> Status {
+    draw::TaskContext tc;
+    tc.db = &db;
+    tc.host = host;
+    tc.actor = "scheduler:" + run.job;
+    draw::VisitContext vc;
+    vc.tasks = &tc;
+    auto cal = WorkingCalendar::Shared(g.config);
+    if (!cal.ok()) return cal.status();
+    vc.calendar = cal.value();
+    auto opts = draw::VisitOptions::FromConfig(g.config);
+    if (!opts.ok()) return opts.status();
+    vc.options = opts.value();
+    vc.today = draw::ShanghaiDate(run.scheduled_us);
+    return draw::RefreshDeadlines(vc).status();
+  });
+  // The nightly audit check: an alert event when the chain is broken.
+  (void)reg.Add("audit.verify", [](const sched::JobRun& run, Database& db) -> Status {
+    auto rep = VerifyAudit(db);
+    if (!rep.ok()) return rep.status();
+    const bool ok = rep->ok;
+    json payload{{"job", run.job}, {"scheduled_us", run.scheduled_us}, {"ok", ok}, {"records", rep->records},
+                 {"first_bad_seq", rep->first_bad_seq}};
+    return AppendJournal(db, "scheduler:" + run.job, run.scheduled_us, {},
+                         {OutboxEvent{ok ? "audit.verified" : "alert.audit.broken", run.job, payload.dump()}});
+  });
+  // A scheduled draw: payload {"spec": {task spec without id}, "id_prefix": "SCJG-AUTO"}. The
+  // task id comes from the scheduled time, so a re-run continues the same task. It is created
+  // and announced; drawn at once when its entropy source is "none" (the notice says so),
+  // otherwise left announced for `task draw ID --entropy` once the declared value is public.
+  (void)reg.Add("draw.scheduled", [host](const sched::JobRun& run, Database& db) -> Status {
+    json p;
+    try {
+      p = json::parse(run.payload);
+    } catch (const std::exception&) {
+      return Status::Error(StatusCode::kInvalidArgument, "payload 不是有效的 JSON", "the payload is not valid JSON");
+    }
+    if (!p.contains("spec") || !p["spec"].is_object())
+      return Status::Error(StatusCode::kInvalidArgument, "payload 缺少 spec", "the payload lacks spec");
+    json spec = p["spec"];
+    const std::string id = p.value("id_prefix", run.job) + "-" + LocalStamp(run.scheduled_us);
+    spec["id"] = id;
+    draw::TaskContext tc;
+    tc.db = &db;
+    tc.host = host;
+    tc.actor = "scheduler:" + run.job;
+    auto t = draw::LoadTask(db, id);
+    if (!t.ok()) {
+      auto parsed = draw::ParseTaskSpec(spec.dump(), tc.spec_options);
+      if (!parsed.ok()) return parsed.status();
+      auto c = draw::CreateTask(tc, parsed.value());
+      if (!c.ok()) return c.status();
+      t = c;
+    }
+    if (t->state == "draft") {
+      auto a = draw::AnnounceTask(tc, id);
+      if (!a.ok()) return a.status();
+      t = a;
+    }
+    if (t->state == "announced" && t->entropy_source == "none") {
+      tc.allow_empty_entropy = true;
+      auto d = draw::DrawTask(tc, id, "");
+      if (!d.ok()) return d.status();
+      draw::VisitContext vc;
+      vc.tasks = &tc;
+      if (auto n = draw::CreateVisits(vc, id); !n.ok()) return n.status();
+    }
+    return Status::Ok();
+  });
+  // For tests and benchmarks: records its run once (idempotent on the key) / does nothing.
+  (void)reg.Add("test.record", [](const sched::JobRun& run, Database& db) -> Status {
+    const std::string key = run.job + "@" + std::to_string(run.scheduled_us);
+    json p = json::parse(run.payload, nullptr, false);
+    const long long sleep_ms = p.is_object() ? p.value("sleep_ms", 0LL) : 0LL;
+    if (sleep_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(std::min(sleep_ms, 600000LL)));
+    if (p.is_object() && p.value("fail", false)) return Status::Error(StatusCode::kInternal, "按要求失败", "failing as asked");
+    WriteTransaction tx(db);
+    if (auto st = tx.Begin(); !st.ok()) return st;
+    bool done = false;
+    if (auto st = ScanRows(db, "SELECT 1 FROM events WHERE topic = 'scheduler.test.effect' AND entity_key = ?", {key},
+                           [&](const ScanRow&) {
+                             done = true;
+                             return false;
+                           });
+        !st.ok())
+      return st;
+    if (done) return Status::Ok();
+    json e{{"job", run.job}, {"scheduled_us", run.scheduled_us}, {"node", run.node}, {"attempt", run.attempt}};
+    if (auto st = AppendJournal(db, "scheduler", run.scheduled_us, {}, {OutboxEvent{"scheduler.test.effect", key, e.dump()}});
+        !st.ok())
+      return st;
+    return tx.Commit();
+  });
+  (void)reg.Add("noop", [](const sched::JobRun&, Database&) -> Status { return Status::Ok(); });
+}
+
+void RegisterJobsCommands(CLI::App& app, Globals& g) {
+  struct Args {
+    sched::JobSpec spec;
+    std::string misfire = "fire_once_now", overlap = "forbid", name;
+    bool no_scheduler = false, json = false, paused = false, no_recover = false;
+    int workers = 4;
+    std::int64_t limit = 50, run_seconds = 0;
+  };
+  static Args a;
+
+  auto* serve = app.add_subcommand("serve", "运行平台服务（调度器；Web 界面在后续版本）/ run the platform (the scheduler; the web UI later)");
+  serve->add_flag("--no-scheduler", a.no_scheduler, "不运行调度器 / do not run the scheduler");
+  serve->add_option("--workers", a.workers, "处理程序线程数 / handler threads (default 4)");
+  serve->add_option("--run-seconds", a.run_seconds, "运行这么多秒后退出（测试用）/ exit after this many seconds (tests)");
+  serve->callback([&g] {
+    auto host = LoadPlugins(g);
+    if (!host) {
+      g_exit_code = kExitFailure;
+      return;
+    }
+    {
+      auto db = OpenDatabase(g);  // migrates the schema before any node starts
+      if (!db) {
+        g_exit_code = kExitFailure;
+        return;
+      }
+    }
+    auto clock = sched::Clock::FromEnvironment();
+    if (!clock.ok()) {
+      PrintError(clock.status().message());
+      g_exit_code = kExitUsage;
+      return;
+    }
+    sched::HandlerRegistry reg;
+    RegisterBuiltinHandlers(reg, g, host.get());
+    std::unique_ptr<sched::Scheduler> scheduler;
+    if (!a.no_scheduler) {
+      sched::SchedulerOptions o;
+      o.db_url = g.db_url;
+      o.workers = a.workers;
+      o.clock = clock.value();
+      if (o.clock.simulated) {
+        // Simulated minutes pass in real seconds: scale the lease and tick with it.
+        o.tick_us = std::max<std::int64_t>(20000, static_cast<std::int64_t>(500000 / std::max(1.0, o.clock.speed / 10)));
+        o.lease_us = static_cast<std::int64_t>(30'000'000 * std::max(1.0, o.clock.speed / 10));
+      }
+      scheduler = std::make_unique<sched::Scheduler>(o, &reg);
+      if (auto st = scheduler->Start(); !st.ok()) {
+        PrintError(st.message());
+        g_exit_code = kExitFailure;
+        return;
+      }
+      std::cerr << "调度器已启动 / scheduler started: node " << scheduler->node_id() << "\n";
+    }
+    std::signal(SIGTERM, OnSignal);
+    std::signal(SIGINT, OnSignal);
+    const auto start = std::chrono::steady_clock::now();
+    while (!g_stop) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (a.run_seconds > 0 && std::chrono::steady_clock::now() - start > std::chrono::seconds(a.run_seconds)) break;
+    }
+    if (scheduler) scheduler->Stop();
+    std::cerr << "已停止 / stopped\n";
+  });
+
+  auto* jobs = app.add_subcommand("jobs", "定时任务 / scheduled jobs");
+  jobs->require_subcommand(1);
+  auto* list = jobs->add_subcommand("list", "列出定时任务 / list jobs");
+  list->add_flag("--json", a.json, "以 JSON 输出 / print JSON");
+  list->callback([&g] {
+    auto db = OpenDatabase(g);
+    if (!db) return (void)(g_exit_code = kExitFailure);
+    auto r = sched::ListJobs(*db);
+    if (!r.ok()) {
+      PrintError(r.status().message());
+      g_exit_code = kExitFailure;
+      return;
+    }
+    json arr = json::array();
+    for (const auto& j : r.value()) {
+      if (a.json) {
+        arr.push_back({{"name", j.spec.name}, {"schedule", j.spec.schedule}, {"time_zone", j.spec.time_zone},
+                       {"handler", j.spec.handler}, {"enabled", j.spec.enabled}, {"misfire", sched::MisfireName(j.spec.misfire)},
+                       {"overlap", sched::OverlapName(j.spec.overlap)}, {"next_fire_us", j.next_fire_us}});
+        continue;
+      }
+      std::cout << j.spec.name << "\t" << j.spec.schedule << "\t" << j.spec.time_zone << "\t" << j.spec.handler << "\t"
+                << (j.spec.enabled ? "启用/enabled" : "暂停/paused") << "\t" << sched::MisfireName(j.spec.misfire) << "\t"
+                << Iso(j.next_fire_us) << "\n";
+    }
+    if (a.json) std::cout << arr.dump(2) << "\n";
+  });
+
+  auto* add = jobs->add_subcommand("add", "新增定时任务 / add a job");
+  add->add_option("name", a.spec.name, "名称 / name")->required();
+  add->add_option("--schedule", a.spec.schedule, "cron 表达式或工作日计划 / cron expression or working-day schedule")->required();
+  add->add_option("--handler", a.spec.handler, "处理程序 / handler")->required();
+  add->add_option("--tz", a.spec.time_zone, "时区 / IANA time zone (default Asia/Shanghai)");
+  add->add_option("--payload", a.spec.payload, "JSON 参数 / JSON payload");
+  add->add_option("--misfire", a.misfire, "fire_once_now|skip|catch_up_all")->check(CLI::IsMember({"fire_once_now", "skip", "catch_up_all"}));
+  add->add_option("--overlap", a.overlap, "forbid|allow")->check(CLI::IsMember({"forbid", "allow"}));
+  add->add_option("--starting-deadline", a.spec.starting_deadline_s, "启动期限（秒）/ starting deadline, seconds");
+  add->add_option("--retries", a.spec.max_retries, "重试次数 / retries");
+  add->add_option("--backoff", a.spec.backoff_s, "首次重试等待（秒，逐次加倍）/ first retry wait, seconds (doubling)");
+  add->add_option("--timeout", a.spec.timeout_s, "超时（秒）/ timeout, seconds");
+  add->add_flag("--no-recover", a.no_recover, "节点失联时不重新执行 / do not re-run a dead node's run");
+  add->add_flag("--paused", a.paused, "先暂停 / add paused");
+  add->callback([&g] {
+    auto db = OpenDatabase(g);
+    if (!db) return (void)(g_exit_code = kExitFailure);
+    auto clock = sched::Clock::FromEnvironment();
+    if (!clock.ok()) return (void)(PrintError(clock.status().message()), g_exit_code = kExitUsage);
+    a.spec.misfire = a.misfire == "skip" ? sched::Misfire::kSkip
+                     : a.misfire == "catch_up_all" ? sched::Misfire::kCatchUpAll : sched::Misfire::kFireOnceNow;
+    a.spec.overlap = a.overlap == "allow" ? sched::Overlap::kAllow : sched::Overlap::kForbid;
+    a.spec.recover = !a.no_recover;
+    a.spec.enabled = !a.paused;
+    if (auto st = sched::AddJob(*db, a.spec, clock->NowUs(), g.actor); !st.ok()) {
+      PrintError(st.message());
+      g_exit_code = kExitFailure;
+      return;
+    }
+    std::cout << "已新增 / added " << a.spec.name << "\n";
+  });
+
+  for (const char* verb : {"pause", "resume"}) {
+    auto* c = jobs->add_subcommand(verb, std::string(verb) == "pause" ? "暂停 / pause a job" : "恢复 / resume a job (from now on)");
+    c->add_option("name", a.name, "名称 / name")->required();
+    const bool enable = std::string(verb) == "resume";
+    c->callback([&g, enable] {
+      auto db = OpenDatabase(g);
+      if (!db) return (void)(g_exit_code = kExitFailure);
+      auto clock = sched::Clock::FromEnvironment();
+      if (!clock.ok()) return (void)(PrintError(clock.status().message()), g_exit_code = kExitUsage);
+      if (auto st = sched::SetEnabled(*db, a.name, enable, clock->NowUs(), g.actor); !st.ok()) {
+        PrintError(st.message());
+        g_exit_code = kExitFailure;
+      }
+    });
+  }
+
+  auto* now = jobs->add_subcommand("run-now", "立即运行一次（由运行中的调度器执行）/ queue a run now (a running scheduler executes it)");
+  now->add_option("name", a.name, "名称 / name")->required();
+  now->callback([&g] {
+    auto db = OpenDatabase(g);
+    if (!db) return (void)(g_exit_code = kExitFailure);
+    auto clock = sched::Clock::FromEnvironment();
+    if (!clock.ok()) return (void)(PrintError(clock.status().message()), g_exit_code = kExitUsage);
+    auto r = sched::RunNow(*db, a.name, clock->NowUs(), g.actor);
+    if (!r.ok()) return (void)(PrintError(r.status().message()), g_exit_code = kExitFailure);
+    std::cout << "已排队 / queued " << a.name << " @ " << Iso(r.value()) << "\n";
+  });
+
+  auto* hist = jobs->add_subcommand("history", "运行记录 / run history");
+  hist->add_option("name", a.name, "名称（默认全部）/ name (default all)");
+  hist->add_option("--limit", a.limit, "最多 / at most (default 50, 0 = all)");
+  hist->add_flag("--json", a.json, "以 JSON 输出 / print JSON");
+  hist->callback([&g] {
+    auto db = OpenDatabase(g);
+    if (!db) return (void)(g_exit_code = kExitFailure);
+    auto r = sched::History(*db, a.name, a.limit);
+    if (!r.ok()) return (void)(PrintError(r.status().message()), g_exit_code = kExitFailure);
+    json arr = json::array();
+    for (const auto& x : r.value()) {
+      if (a.json) {
+        arr.push_back({{"job", x.job}, {"scheduled_us", x.scheduled_us}, {"state", x.state}, {"attempt", x.attempt},
+                       {"node", x.node}, {"started_at_us", x.started_at_us}, {"finished_at_us", x.finished_at_us},
+                       {"message", x.message}});
+        continue;
+      }
+      std::cout << x.job << "\t" << Iso(x.scheduled_us) << "\t" << x.state << "\t" << x.attempt << "\t" << x.node << "\t"
+                << x.message << "\n";
+    }
+    if (a.json) std::cout << arr.dump(2) << "\n";
+  });
+}
+
+}  // namespace xj::cli

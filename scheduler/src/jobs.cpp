@@ -1,0 +1,688 @@
+// Persistent jobs and the exactly-once scheduler (see jobs.h).
+#include "jobs.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <soci/soci.h>
+
+#include "hash.h"
+#include "journal.h"
+#include "scan.h"
+
+namespace xj::sched {
+namespace {
+
+using json = nlohmann::json;
+
+std::int64_t RealNowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Status Refuse(const std::string& zh, const std::string& en) { return Status::Error(StatusCode::kInvalidArgument, zh, en); }
+
+std::string Str(std::int64_t v) { return std::to_string(v); }
+
+Status Exec(Database& db, const std::string& sql, const std::vector<std::optional<std::string>>& params = {}) {
+  // ScanRows runs any statement with '?' parameters on both backends.
+  return ScanRows(db, sql, params, [](const ScanRow&) { return true; });
+}
+
+bool IsPg(Database& db) { return db.dialect() == Dialect::kPostgresql; }
+
+Status Audit(Database& db, const std::string& actor, std::int64_t now, const std::string& action, const std::string& key,
+             const json& payload) {
+  return AppendJournal(db, actor, now, {AuditEntry{action, "scheduler_job", key, "", Sha256Hex(payload.dump()), ""}},
+                       {OutboxEvent{"scheduler." + action, key, payload.dump()}});
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+std::int64_t Clock::NowUs() const {
+  const std::int64_t real = RealNowUs();
+  if (!simulated) return real;
+  return sim_start_us + static_cast<std::int64_t>(static_cast<double>(real - real_start_us) * speed);
+}
+
+std::int64_t Clock::RealDelayUs(std::int64_t sim_us) const {
+  if (!simulated || speed <= 0) return sim_us;
+  return static_cast<std::int64_t>(static_cast<double>(sim_us) / speed);
+}
+
+Result<Clock> Clock::FromEnvironment() {
+  Clock c;
+  const char* v = std::getenv("XINJIAN_TEST_CLOCK");
+  if (v == nullptr || *v == '\0') return c;
+  long long sim = 0, real = 0;
+  double speed = 0;
+  if (std::sscanf(v, "%lld,%lld,%lf", &sim, &real, &speed) != 3 || speed <= 0 || speed > 100000)
+    return Refuse("XINJIAN_TEST_CLOCK 须为 SIM_START_US,REAL_START_US,SPEED", "XINJIAN_TEST_CLOCK must be SIM_START_US,REAL_START_US,SPEED");
+  c.simulated = true;
+  c.sim_start_us = sim;
+  c.real_start_us = real;
+  c.speed = speed;
+  return c;
+}
+
+const char* MisfireName(Misfire m) {
+  switch (m) {
+    case Misfire::kFireOnceNow: return "fire_once_now";
+    case Misfire::kSkip: return "skip";
+    case Misfire::kCatchUpAll: return "catch_up_all";
+  }
+  return "fire_once_now";
+}
+
+const char* OverlapName(Overlap o) { return o == Overlap::kAllow ? "allow" : "forbid"; }
+
+Status HandlerRegistry::Add(const std::string& name, JobHandler handler) {
+  if (name.empty() || !handler) return Refuse("处理程序名称不能为空", "a handler needs a name and a function");
+  if (!handlers_.emplace(name, std::move(handler)).second)
+    return Status::Error(StatusCode::kAlreadyExists, "处理程序已注册：" + name, "handler already registered: " + name);
+  return Status::Ok();
+}
+
+const JobHandler* HandlerRegistry::Find(const std::string& name) const {
+  auto it = handlers_.find(name);
+  return it == handlers_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> HandlerRegistry::Names() const {
+  std::vector<std::string> out;
+  for (const auto& [n, h] : handlers_) out.push_back(n);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Administration.
+
+Status AddJob(Database& db, const JobSpec& s, std::int64_t now, const std::string& actor) {
+  if (s.name.empty() || s.name.size() > 128)
+    return Refuse("任务名称须为 1–128 字节", "a job name has 1 to 128 bytes");
+  for (char c : s.name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':'))
+      return Refuse("任务名称只能含字母、数字和 - _ . :：" + s.name, "a job name may contain letters, digits and - _ . : only: " + s.name);
+  if (s.handler.empty()) return Refuse("须指定处理程序", "a job needs a handler");
+  try {
+    const json p = json::parse(s.payload);
+    if (!p.is_object()) return Refuse("payload 须为 JSON 对象", "the payload must be a JSON object");
+  } catch (const std::exception&) {
+    return Refuse("payload 不是有效的 JSON", "the payload is not valid JSON");
+  }
+  if (s.payload.size() > 64 * 1024) return Refuse("payload 超过 64 KiB", "the payload is larger than 64 KiB");
+  if (s.max_retries < 0 || s.max_retries > 100 || s.backoff_s < 0 || s.timeout_s <= 0 || s.starting_deadline_s < 0)
+    return Refuse("重试、退避、超时或启动期限超出范围", "retries, backoff, timeout or starting deadline out of range");
+  auto next = NextFireUs(s.schedule, s.time_zone, now);
+  if (!next.ok()) return next.status();
+  WriteTransaction tx(db);
+  if (auto st = tx.Begin(); !st.ok()) return st;
+  bool exists = false;
+  if (auto st = ScanRows(db, "SELECT 1 FROM scheduler_jobs WHERE name = ?", {s.name}, [&](const ScanRow&) {
+        exists = true;
+        return false;
+      });
+      !st.ok())
+    return st;
+  if (exists) return Status::Error(StatusCode::kAlreadyExists, "定时任务已存在：" + s.name, "job exists: " + s.name);
+  if (auto st = Exec(db,
+                     "INSERT INTO scheduler_jobs(name, schedule, time_zone, handler, payload, enabled, misfire, overlap, "
+                     "starting_deadline_s, max_retries, backoff_s, timeout_s, recover, next_fire_us, created_at_us, "
+                     "updated_at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     {s.name, s.schedule, s.time_zone, s.handler, s.payload, Str(s.enabled ? 1 : 0), MisfireName(s.misfire),
+                      OverlapName(s.overlap), Str(s.starting_deadline_s), Str(s.max_retries), Str(s.backoff_s),
+                      Str(s.timeout_s), Str(s.recover ? 1 : 0), Str(next.value()), Str(now), Str(now)});
+      !st.ok())
+    return st;
+  json payload{{"name", s.name}, {"schedule", s.schedule}, {"time_zone", s.time_zone}, {"handler", s.handler}};
+  if (auto st = Audit(db, actor, now, "job.add", s.name, payload); !st.ok()) return st;
+  return tx.Commit();
+}
+
+Status SetEnabled(Database& db, const std::string& name, bool enabled, std::int64_t now, const std::string& actor) {
+  WriteTransaction tx(db);
+  if (auto st = tx.Begin(); !st.ok()) return st;
+  std::string schedule, zone;
+  bool found = false;
+  if (auto st = ScanRows(db, "SELECT schedule, time_zone FROM scheduler_jobs WHERE name = ?", {name}, [&](const ScanRow& r) {
+        schedule = std::string(r.values[0]);
+        zone = std::string(r.values[1]);
+        found = true;
+        return false;
+      });
+      !st.ok())
+    return st;
+  if (!found) return Status::Error(StatusCode::kNotFound, "没有定时任务 " + name, "no job " + name);
+  // Resuming starts from now: the fire times while paused are not misfires.
+  std::optional<std::string> next;
+  if (enabled) {
+    auto n = NextFireUs(schedule, zone, now);
+    if (!n.ok()) return n.status();
+    next = Str(n.value());
+  }
+  if (auto st = enabled ? Exec(db, "UPDATE scheduler_jobs SET enabled = 1, next_fire_us = ?, updated_at_us = ? WHERE name = ?",
+                               {next, Str(now), name})
+                        : Exec(db, "UPDATE scheduler_jobs SET enabled = 0, updated_at_us = ? WHERE name = ?", {Str(now), name});
+      !st.ok())
+    return st;
+  if (auto st = Audit(db, actor, now, enabled ? "job.resume" : "job.pause", name, json{{"name", name}}); !st.ok()) return st;
+  return tx.Commit();
+}
+
+Result<std::int64_t> RunNow(Database& db, const std::string& name, std::int64_t now, const std::string& actor) {
+  WriteTransaction tx(db);
+  if (auto st = tx.Begin(); !st.ok()) return st;
+  bool found = false;
+  if (auto st = ScanRows(db, "SELECT 1 FROM scheduler_jobs WHERE name = ?", {name}, [&](const ScanRow&) {
+        found = true;
+        return false;
+      });
+      !st.ok())
+    return st;
+  if (!found) return Status::Error(StatusCode::kNotFound, "没有定时任务 " + name, "no job " + name);
+  if (auto st = Exec(db,
+                     "INSERT INTO scheduler_runs(job, scheduled_us, state, attempt, not_before_us, message) VALUES "
+                     "(?, ?, 'due', 0, ?, 'run-now') ON CONFLICT DO NOTHING",
+                     {name, Str(now), Str(now)});
+      !st.ok())
+    return st;
+  if (auto st = Audit(db, actor, now, "job.run_now", name, json{{"name", name}, {"scheduled_us", now}}); !st.ok()) return st;
+  if (auto st = tx.Commit(); !st.ok()) return st;
+  return now;
+}
+
+Result<std::vector<JobRecord>> ListJobs(Database& db) {
+  std::vector<JobRecord> out;
+  Status st = ScanRows(db,
+                       "SELECT name, schedule, time_zone, handler, payload, enabled, misfire, overlap, starting_deadline_s, "
+                       "max_retries, backoff_s, timeout_s, recover, COALESCE(next_fire_us, 0) FROM scheduler_jobs ORDER BY name",
+                       {}, [&](const ScanRow& r) {
+                         JobRecord j;
+                         auto n = [&](int i) { return std::stoll(std::string(r.values[i])); };
+                         j.spec.name = std::string(r.values[0]);
+                         j.spec.schedule = std::string(r.values[1]);
+                         j.spec.time_zone = std::string(r.values[2]);
+                         j.spec.handler = std::string(r.values[3]);
+                         j.spec.payload = std::string(r.values[4]);
+                         j.spec.enabled = n(5) != 0;
+                         const std::string m(r.values[6]);
+                         j.spec.misfire = m == "skip" ? Misfire::kSkip : m == "catch_up_all" ? Misfire::kCatchUpAll : Misfire::kFireOnceNow;
+                         j.spec.overlap = r.values[7] == "allow" ? Overlap::kAllow : Overlap::kForbid;
+                         j.spec.starting_deadline_s = n(8);
+                         j.spec.max_retries = n(9);
+                         j.spec.backoff_s = n(10);
+                         j.spec.timeout_s = n(11);
+                         j.spec.recover = n(12) != 0;
+                         j.next_fire_us = n(13);
+                         out.push_back(std::move(j));
+                         return true;
+                       });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<std::vector<RunRecord>> History(Database& db, const std::string& job, std::int64_t limit) {
+  std::vector<RunRecord> out;
+  std::string sql =
+      "SELECT job, scheduled_us, state, attempt, COALESCE(node, ''), COALESCE(started_at_us, 0), COALESCE(finished_at_us, 0), "
+      "message FROM scheduler_runs";
+  std::vector<std::optional<std::string>> params;
+  if (!job.empty()) {
+    sql += " WHERE job = ?";
+    params.emplace_back(job);
+  }
+  sql += " ORDER BY scheduled_us DESC, job";
+  if (limit > 0) sql += " LIMIT " + Str(limit);
+  Status st = ScanRows(db, sql, params, [&](const ScanRow& r) {
+    RunRecord x;
+    x.job = std::string(r.values[0]);
+    x.scheduled_us = std::stoll(std::string(r.values[1]));
+    x.state = std::string(r.values[2]);
+    x.attempt = std::stoi(std::string(r.values[3]));
+    x.node = std::string(r.values[4]);
+    x.started_at_us = std::stoll(std::string(r.values[5]));
+    x.finished_at_us = std::stoll(std::string(r.values[6]));
+    x.message = std::string(r.values[7]);
+    out.push_back(std::move(x));
+    return true;
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The scheduler.
+
+struct Scheduler::Pool {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<JobRun> queue;
+};
+
+Scheduler::Scheduler(SchedulerOptions options, const HandlerRegistry* handlers)
+    : options_(std::move(options)), handlers_(handlers), pool_(std::make_unique<Pool>()) {
+  if (options_.node_id.empty()) {
+    char host[256] = {0};
+    gethostname(host, sizeof host - 1);
+    std::random_device rd;
+    options_.node_id = std::string(host) + ":" + std::to_string(getpid()) + ":" + std::to_string(rd() % 100000);
+  }
+}
+
+Scheduler::~Scheduler() { Stop(); }
+
+Status Scheduler::Start() {
+  auto db = Database::Open(options_.db_url);
+  if (!db.ok()) return db.status();
+  db_ = std::move(db).value();
+  if (!IsPg(*db_)) {
+    // One node per SQLite file: an exclusive lock beside the database, released by the
+    // kernel when the process dies (so a crash never blocks the next start).
+    const std::string lock_path = db_->url().sqlite_path + ".scheduler.lock";
+    lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock_fd_ < 0)
+      return Status::Error(StatusCode::kUnavailable, "无法创建调度锁文件 " + lock_path, "cannot create the scheduler lock " + lock_path);
+    if (flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(lock_fd_);
+      lock_fd_ = -1;
+      std::string holder;
+      (void)ScanRows(*db_, "SELECT id FROM scheduler_nodes WHERE stopped_at_us IS NULL ORDER BY heartbeat_us DESC LIMIT 1", {},
+                     [&](const ScanRow& r) {
+                       holder = std::string(r.values[0]);
+                       return false;
+                     });
+      return Status::Error(StatusCode::kFailedPrecondition,
+                           "此 SQLite 数据库已有一个调度节点在运行（" + holder +
+                               "）；SQLite 只支持一个节点，多节点请使用 PostgreSQL，或以 --no-scheduler 启动",
+                           "a scheduler node is already running on this SQLite database (" + holder +
+                               "); SQLite supports one node: use PostgreSQL for several, or start with --no-scheduler");
+    }
+  }
+  const std::int64_t now = options_.clock.NowUs();
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  if (auto st = Exec(*db_,
+                     "INSERT INTO scheduler_nodes(id, host, pid, started_at_us, heartbeat_us) VALUES (?, ?, ?, ?, ?) "
+                     "ON CONFLICT (id) DO UPDATE SET heartbeat_us = excluded.heartbeat_us, stopped_at_us = NULL",
+                     {options_.node_id, std::string(host), Str(getpid()), Str(now), Str(now)});
+      !st.ok())
+    return st;
+  stopping_ = false;
+  for (int i = 0; i < std::max(1, options_.workers); ++i) {
+    auto wdb = Database::Open(options_.db_url);
+    if (!wdb.ok()) return wdb.status();
+    std::shared_ptr<Database> conn(std::move(wdb).value());
+    workers_.emplace_back([this, conn] { Work(conn); });
+  }
+  loop_ = std::thread([this] { Loop(); });
+  return Status::Ok();
+}
+
+void Scheduler::Work(std::shared_ptr<Database> conn) {
+  Pool& pool = *pool_;
+  while (true) {
+    JobRun run;
+    {
+      std::unique_lock<std::mutex> l(pool.mu);
+      pool.cv.wait(l, [&] { return stopping_ || !pool.queue.empty(); });
+      if (pool.queue.empty()) return;
+      run = std::move(pool.queue.front());
+      pool.queue.pop_front();
+    }
+    ++busy_;
+    const std::int64_t start = options_.clock.NowUs();
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      latencies_.push_back(start - run.scheduled_us);
+    }
+    const JobHandler* h = handlers_ ? handlers_->Find(run.handler) : nullptr;
+    Status result = h == nullptr ? Status::Error(StatusCode::kNotFound, "没有处理程序 " + run.handler, "no handler " + run.handler)
+                                 : Status::Ok();
+    if (h != nullptr) {
+      try {
+        result = (*h)(run, *conn);
+      } catch (const std::exception& e) {
+        result = Status::Error(StatusCode::kInternal, std::string("处理程序异常：") + e.what(), std::string("handler threw: ") + e.what());
+      }
+    }
+    const std::int64_t end = options_.clock.NowUs();
+    if (result.ok())
+      ++stats_.runs_succeeded;
+    else
+      ++stats_.runs_failed;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      outcomes_.push_back(Outcome{run, result, end});
+    }
+    --busy_;
+  }
+}
+
+void Scheduler::Stop() {
+  if (!loop_.joinable() && workers_.empty()) return;
+  stopping_ = true;
+  if (loop_.joinable()) loop_.join();
+  std::deque<JobRun> unstarted;
+  {
+    std::lock_guard<std::mutex> l(pool_->mu);
+    unstarted.swap(pool_->queue);
+  }
+  pool_->cv.notify_all();
+  for (auto& w : workers_)
+    if (w.joinable()) w.join();
+  workers_.clear();
+  if (db_) {
+    const std::int64_t now = options_.clock.NowUs();
+    if (auto st = Flush(now); !st.ok()) std::fprintf(stderr, "警告 / warning: scheduler: %s\n", st.message().c_str());
+    // Runs claimed but never handed to a handler go back to due at once.
+    for (const auto& r : unstarted)
+      (void)Exec(*db_, "UPDATE scheduler_runs SET state = 'due', attempt = attempt - 1, node = NULL, lease_until_us = NULL "
+                       "WHERE job = ? AND scheduled_us = ? AND node = ? AND state = 'running'",
+                 {r.job, Str(r.scheduled_us), options_.node_id});
+    (void)Exec(*db_, "UPDATE scheduler_nodes SET stopped_at_us = ? WHERE id = ?", {Str(now), options_.node_id});
+  }
+  if (lock_fd_ >= 0) {
+    ::close(lock_fd_);
+    lock_fd_ = -1;
+  }
+}
+
+std::vector<std::int64_t> Scheduler::TakeLatencies() {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<std::int64_t> out;
+  out.swap(latencies_);
+  return out;
+}
+
+void Scheduler::Loop() {
+  while (!stopping_) {
+    const Status st = Tick();
+    ++stats_.ticks;
+    if (!st.ok()) {
+      // A database hiccup: log and keep going (the next tick retries).
+      std::fprintf(stderr, "警告 / warning: scheduler: %s\n", st.message().c_str());
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(std::max<std::int64_t>(1000, options_.tick_us)));
+  }
+}
+
+Status Scheduler::Tick() {
+  const std::int64_t now = options_.clock.NowUs();
+  if (now - last_heartbeat_ >= options_.lease_us / 3) {
+    if (auto st = Heartbeat(now); !st.ok()) return st;
+    last_heartbeat_ = now;
+  }
+  if (auto st = Flush(now); !st.ok()) return st;
+  if (auto st = Recover(now); !st.ok()) return st;
+  if (auto st = Materialize(now); !st.ok()) return st;
+  std::size_t queued = 0;
+  {
+    std::lock_guard<std::mutex> l(pool_->mu);
+    queued = pool_->queue.size();
+  }
+  const int capacity = std::max(0, 2000 - busy_.load() - static_cast<int>(queued));
+  if (capacity == 0) return Status::Ok();
+  std::vector<JobRun> runs;
+  if (auto st = Claim(now, std::min(capacity, 1000), &runs); !st.ok()) return st;
+  if (!runs.empty()) {
+    {
+      std::lock_guard<std::mutex> l(pool_->mu);
+      for (auto& r : runs) pool_->queue.push_back(std::move(r));
+    }
+    pool_->cv.notify_all();
+  }
+  return Status::Ok();
+}
+
+Status Scheduler::Heartbeat(std::int64_t now) {
+  if (auto st = Exec(*db_, "UPDATE scheduler_nodes SET heartbeat_us = ? WHERE id = ?", {Str(now), options_.node_id}); !st.ok())
+    return st;
+  return Exec(*db_, "UPDATE scheduler_runs SET lease_until_us = ? WHERE node = ? AND state = 'running'",
+              {Str(now + options_.lease_us), options_.node_id});
+}
+
+Status Scheduler::Recover(std::int64_t now) {
+  Database& db = *db_;
+  WriteTransaction tx(db);
+  if (auto st = tx.Begin(); !st.ok()) return st;
+  struct Lost {
+    std::string job, scheduled, node;
+    bool recover = true;
+  };
+  std::vector<Lost> lost;
+  Status st = ScanRows(db,
+                       std::string("SELECT r.job, r.scheduled_us, COALESCE(r.node, ''), j.recover FROM scheduler_runs r JOIN "
+                                   "scheduler_jobs j ON j.name = r.job WHERE r.state = 'running' AND r.lease_until_us < ?") +
+                           (IsPg(db) ? " FOR UPDATE OF r SKIP LOCKED" : ""),
+                       {Str(now)}, [&](const ScanRow& r) {
+                         lost.push_back({std::string(r.values[0]), std::string(r.values[1]), std::string(r.values[2]),
+                                         r.values[3] == "1"});
+                         return true;
+                       });
+  if (!st.ok()) return st;
+  for (const auto& l : lost) {
+    const std::string msg = "节点 " + l.node + " 的租约已过期 / the lease of node " + l.node + " expired";
+    st = Exec(db,
+              l.recover ? "UPDATE scheduler_runs SET state = 'due', node = NULL, lease_until_us = NULL, not_before_us = ?, "
+                          "message = ? WHERE job = ? AND scheduled_us = ? AND state = 'running'"
+                        : "UPDATE scheduler_runs SET state = 'abandoned', finished_at_us = ?, message = ? WHERE job = ? AND "
+                          "scheduled_us = ? AND state = 'running'",
+              {Str(now), msg + (l.recover ? "（重新执行 / recovered）" : "（任务不允许恢复 / the job does not allow recovery）"),
+               l.job, l.scheduled});
+    if (!st.ok()) return st;
+  }
+  // Due runs past their starting deadline are missed.
+  st = Exec(db,
+            "UPDATE scheduler_runs SET state = 'missed', finished_at_us = ?, message = '超过启动期限 / past the starting deadline' "
+            "WHERE state = 'due' AND EXISTS (SELECT 1 FROM scheduler_jobs j WHERE j.name = scheduler_runs.job AND "
+            "j.starting_deadline_s > 0 AND scheduler_runs.scheduled_us + j.starting_deadline_s * 1000000 < ?)",
+            {Str(now), Str(now)});
+  if (!st.ok()) return st;
+  return tx.Commit();
+}
+
+Status Scheduler::Materialize(std::int64_t now) {
+  Database& db = *db_;
+  WriteTransaction tx(db);
+  if (auto st = tx.Begin(); !st.ok()) return st;
+  struct Due {
+    std::string name, schedule, zone, misfire;
+    std::int64_t next = 0;
+  };
+  std::vector<Due> due;
+  Status st = ScanRows(db,
+                       std::string("SELECT name, schedule, time_zone, misfire, next_fire_us FROM scheduler_jobs WHERE enabled = 1 "
+                                   "AND next_fire_us <= ? ORDER BY next_fire_us LIMIT 2000") +
+                           (IsPg(db) ? " FOR UPDATE SKIP LOCKED" : ""),
+                       {Str(now)}, [&](const ScanRow& r) {
+                         due.push_back({std::string(r.values[0]), std::string(r.values[1]), std::string(r.values[2]),
+                                        std::string(r.values[3]), std::stoll(std::string(r.values[4]))});
+                         return true;
+                       });
+  if (!st.ok()) return st;
+  constexpr int kCatchUpCap = 100, kRecordCap = 100, kEnumerateCap = 20000;
+  for (const auto& d : due) {
+    // The fire times up to now: on time (within the grace) or misfired.
+    std::vector<std::int64_t> missed, on_time;
+    std::int64_t t = d.next, count = 0;
+    bool truncated = false;
+    while (t <= now) {
+      if (now - t <= options_.misfire_grace_us)
+        on_time.push_back(t);
+      else
+        missed.push_back(t);
+      if (++count >= kEnumerateCap) {
+        truncated = true;
+        auto n = NextFireUs(d.schedule, d.zone, now - options_.misfire_grace_us);
+        if (!n.ok()) return n.status();
+        t = n.value();
+        count = 0;
+        continue;
+      }
+      auto n = NextFireUs(d.schedule, d.zone, t);
+      if (!n.ok()) return n.status();
+      t = n.value();
+    }
+    std::vector<std::pair<std::int64_t, std::string>> rows;  // scheduled, state
+    std::string note;
+    if (!missed.empty()) {
+      const std::string n = std::to_string(missed.size()) + (truncated ? "+" : "");
+      if (d.misfire == "skip") {
+        for (std::size_t i = missed.size() > kRecordCap ? missed.size() - kRecordCap : 0; i < missed.size(); ++i)
+          rows.emplace_back(missed[i], "skipped");
+      } else if (d.misfire == "catch_up_all") {
+        const std::size_t first_run = missed.size() > kCatchUpCap ? missed.size() - kCatchUpCap : 0;
+        for (std::size_t i = first_run > kRecordCap ? first_run - kRecordCap : 0; i < first_run; ++i)
+          rows.emplace_back(missed[i], "skipped");
+        for (std::size_t i = first_run; i < missed.size(); ++i) rows.emplace_back(missed[i], "due");
+      } else {  // fire_once_now: the latest misfire runs now (keyed by its own scheduled time)
+        if (on_time.empty()) {
+          for (std::size_t i = missed.size() - 1 > kRecordCap ? missed.size() - 1 - kRecordCap : 0; i + 1 < missed.size(); ++i)
+            rows.emplace_back(missed[i], "missed");
+          rows.emplace_back(missed.back(), "due");
+        } else {
+          for (std::size_t i = missed.size() > kRecordCap ? missed.size() - kRecordCap : 0; i < missed.size(); ++i)
+            rows.emplace_back(missed[i], "missed");
+        }
+      }
+      note = "错过 " + n + " 次（" + d.misfire + "）/ " + n + " fire times missed (" + d.misfire + ")";
+    }
+    for (auto t2 : on_time) rows.emplace_back(t2, "due");
+    for (const auto& [at, state] : rows) {
+      const bool closed = state != "due";
+      st = Exec(db,
+                "INSERT INTO scheduler_runs(job, scheduled_us, state, attempt, not_before_us, finished_at_us, message) "
+                "VALUES (?, ?, ?, 0, ?, ?, ?) ON CONFLICT DO NOTHING",
+                {d.name, Str(at), state, Str(at), closed ? std::optional<std::string>(Str(now)) : std::nullopt,
+                 missed.empty() ? std::string() : note});
+      if (!st.ok()) return st;
+    }
+    st = Exec(db, "UPDATE scheduler_jobs SET next_fire_us = ? WHERE name = ?", {Str(t), d.name});
+    if (!st.ok()) return st;
+  }
+  return tx.Commit();
+}
+
+Status Scheduler::Claim(std::int64_t now, int capacity, std::vector<JobRun>* runs) {
+  Database& db = *db_;
+  WriteTransaction tx(db);
+  if (auto st = tx.Begin(); !st.ok()) return st;
+  // The earliest due run of each job (every due run of an overlap=allow job). On PostgreSQL
+  // the candidates are locked with SKIP LOCKED, so another node takes other runs instead of
+  // waiting; the guarded UPDATE below (a statement of its own, with a fresh snapshot) is what
+  // makes a claim exclusive and keeps a forbid job to one running run across nodes.
+  struct Cand {
+    std::string job, at, handler, payload, zone;
+  };
+  std::vector<Cand> cand;
+  Status st = ScanRows(
+      db,
+      std::string("SELECT r.job, r.scheduled_us, j.handler, j.payload, j.time_zone FROM scheduler_runs r JOIN scheduler_jobs j "
+                  "ON j.name = r.job WHERE r.state = 'due' AND r.not_before_us <= ? AND (j.overlap = 'allow' OR "
+                  "r.scheduled_us = (SELECT MIN(y.scheduled_us) FROM scheduler_runs y WHERE y.job = r.job AND y.state = 'due')) "
+                  "ORDER BY r.scheduled_us LIMIT ") +
+          Str(capacity) + (IsPg(db) ? " FOR UPDATE OF r SKIP LOCKED" : ""),
+      {Str(now)}, [&](const ScanRow& r) {
+        cand.push_back({std::string(r.values[0]), std::string(r.values[1]), std::string(r.values[2]), std::string(r.values[3]),
+                        std::string(r.values[4])});
+        return true;
+      });
+  if (!st.ok()) return st;
+  std::map<std::pair<std::string, std::string>, const Cand*> by_key;
+  for (const auto& c : cand) by_key[{c.job, c.at}] = &c;
+  constexpr std::size_t kBatch = 400;
+  for (std::size_t i = 0; i < cand.size(); i += kBatch) {
+    std::string keys;
+    std::vector<std::optional<std::string>> params{options_.node_id, Str(now + options_.lease_us), Str(now)};
+    for (std::size_t k = i; k < std::min(cand.size(), i + kBatch); ++k) {
+      keys += std::string(keys.empty() ? "" : " OR ") + "(job = ? AND scheduled_us = ?)";
+      params.emplace_back(cand[k].job);
+      params.emplace_back(cand[k].at);
+    }
+    st = ScanRows(db,
+                  "UPDATE scheduler_runs SET state = 'running', node = ?, attempt = attempt + 1, lease_until_us = ?, "
+                  "started_at_us = ? WHERE state = 'due' AND (" + keys +
+                      ") AND NOT EXISTS (SELECT 1 FROM scheduler_runs x JOIN scheduler_jobs j ON j.name = x.job WHERE "
+                      "x.job = scheduler_runs.job AND x.state = 'running' AND j.overlap = 'forbid') "
+                      "RETURNING job, scheduled_us, attempt",
+                  params, [&](const ScanRow& r) {
+                    auto it = by_key.find({std::string(r.values[0]), std::string(r.values[1])});
+                    if (it == by_key.end()) return true;
+                    JobRun run;
+                    run.job = it->second->job;
+                    run.scheduled_us = std::stoll(it->second->at);
+                    run.attempt = std::stoi(std::string(r.values[2]));
+                    run.handler = it->second->handler;
+                    run.payload = it->second->payload;
+                    run.time_zone = it->second->zone;
+                    run.node = options_.node_id;
+                    runs->push_back(std::move(run));
+                    ++stats_.runs_started;
+                    return true;
+                  });
+    if (!st.ok()) return st;
+  }
+  return tx.Commit();
+}
+
+Status Scheduler::Flush(std::int64_t now) {
+  std::vector<Outcome> done;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    done.swap(outcomes_);
+  }
+  if (done.empty()) return Status::Ok();
+  Database& db = *db_;
+  WriteTransaction tx(db);
+  if (auto st = tx.Begin(); !st.ok()) {
+    std::lock_guard<std::mutex> l(mu_);
+    outcomes_.insert(outcomes_.end(), done.begin(), done.end());
+    return st;
+  }
+  for (const auto& o : done) {
+    // Recorded only while this node still holds the run (fencing by node and attempt).
+    std::vector<std::optional<std::string>> key{o.run.job, Str(o.run.scheduled_us), options_.node_id, Str(o.run.attempt)};
+    Status st;
+    if (o.result.ok()) {
+      std::vector<std::optional<std::string>> p{Str(o.finished_us)};
+      p.insert(p.end(), key.begin(), key.end());
+      st = Exec(db,
+                "UPDATE scheduler_runs SET state = 'succeeded', finished_at_us = ?, lease_until_us = NULL WHERE job = ? "
+                "AND scheduled_us = ? AND node = ? AND attempt = ? AND state = 'running'",
+                p);
+    } else {
+      std::int64_t retries = 0, backoff = 60;
+      st = ScanRows(db, "SELECT max_retries, backoff_s FROM scheduler_jobs WHERE name = ?", {o.run.job}, [&](const ScanRow& r) {
+        retries = std::stoll(std::string(r.values[0]));
+        backoff = std::stoll(std::string(r.values[1]));
+        return false;
+      });
+      if (!st.ok()) return st;
+      const bool retry = o.run.attempt <= retries;
+      const std::int64_t wait = backoff * 1'000'000 * (std::int64_t{1} << std::min(o.run.attempt - 1, 20));
+      std::vector<std::optional<std::string>> p{std::string(retry ? "due" : "failed"), Str(o.finished_us + wait),
+                                                retry ? std::optional<std::string>() : Str(o.finished_us),
+                                                o.result.message() + (retry ? "（将重试 / will retry）" : "")};
+      p.insert(p.end(), key.begin(), key.end());
+      st = Exec(db,
+                "UPDATE scheduler_runs SET state = ?, not_before_us = ?, finished_at_us = ?, message = ?, node = NULL, "
+                "lease_until_us = NULL WHERE job = ? AND scheduled_us = ? AND node = ? AND attempt = ? AND state = 'running'",
+                p);
+    }
+    if (!st.ok()) return st;
+  }
+  (void)now;
+  return tx.Commit();
+}
+
+}  // namespace xj::sched
