@@ -29,6 +29,7 @@ void RegisterDemoCommands(CLI::App& app, Globals& g);       // demo
 void RegisterTaskCommands(CLI::App& app, Globals& g);       // task, tasks, verify
 void RegisterBenchDrawCommand(CLI::App& app, Globals& g);   // bench draw (after RegisterBenchCommands)
 void RegisterBenchDeadlinesCommand(CLI::App& app, Globals& g);  // bench deadlines (after RegisterBenchCommands)
+void RegisterBenchSchedulerCommand(CLI::App& app, Globals& g);  // bench scheduler (after RegisterBenchCommands)
 void RegisterCalendarCommands(CLI::App& app, Globals& g);   // calendar
 void RegisterCronCommands(CLI::App& app, Globals& g);       // cron next
 void RegisterVisitCommands(CLI::App& app, Globals& g);      // visit, visits, results, deadlines, notices, stats

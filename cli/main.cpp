@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   RegisterBenchCommands(app, g);
   RegisterBenchDrawCommand(app, g);
   RegisterBenchDeadlinesCommand(app, g);
+  RegisterBenchSchedulerCommand(app, g);
   RegisterTaskCommands(app, g);
   RegisterCalendarCommands(app, g);
   RegisterCronCommands(app, g);
