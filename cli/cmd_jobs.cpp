@@ -4,6 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <ctime>
 #include <iostream>
 #include <thread>
@@ -29,12 +32,17 @@ using nlohmann::json;
 std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop = true; }
 
-std::string LocalStamp(std::int64_t us) {
-  std::time_t t = static_cast<std::time_t>(us / 1000000) + 8 * 3600;
+// YYYYMMDDHHMM of instant `us` on the wall clock of `zone` (a scheduled draw's task id).
+std::string LocalStamp(std::int64_t us, const std::string& zone) {
+  auto z = TimeZone::Find(zone);
+  if (!z.ok()) z = TimeZone::Find(kDefaultTimeZone);
+  const std::int64_t s = us >= 0 ? us / 1000000 : (us - 999999) / 1000000;
+  const std::time_t local = static_cast<std::time_t>(z.value()->ToLocal(std::chrono::sys_seconds(std::chrono::seconds(s))));
   std::tm tm{};
-  gmtime_r(&t, &tm);
+  gmtime_r(&local, &tm);
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d%02d%02d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+  std::snprintf(buf, sizeof buf, "%04d%02d%02d%02d%02d", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100, tm.tm_mday % 100,
+                tm.tm_hour % 100, tm.tm_min % 100);
   return buf;
 }
 
@@ -51,7 +59,7 @@ std::string Iso(std::int64_t us, const std::string& zone = kDefaultTimeZone) {
 
 // The handlers every node registers. Each is idempotent on (job, scheduled time): a run
 // recovered from a dead node executes again.
-void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const PluginHost* host) {
+void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const PluginHost* host, const sched::Clock& clock) {
   // Deadline cards, missing visits, automatic reveals (issue 4).
   (void)reg.Add("deadlines.refresh", [&g, host](const sched::JobRun& run, Database& db) -> Status {
     draw::TaskContext tc;
@@ -93,7 +101,7 @@ void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const Plug
     if (!p.contains("spec") || !p["spec"].is_object())
       return Status::Error(StatusCode::kInvalidArgument, "payload 缺少 spec", "the payload lacks spec");
     json spec = p["spec"];
-    const std::string id = p.value("id_prefix", run.job) + "-" + LocalStamp(run.scheduled_us);
+    const std::string id = p.value("id_prefix", run.job) + "-" + LocalStamp(run.scheduled_us, run.time_zone);
     spec["id"] = id;
     draw::TaskContext tc;
     tc.db = &db;
@@ -122,31 +130,65 @@ void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const Plug
     }
     return Status::Ok();
   });
-  // For tests and benchmarks: records its run once (idempotent on the key) / does nothing.
-  (void)reg.Add("test.record", [](const sched::JobRun& run, Database& db) -> Status {
-    const std::string key = run.job + "@" + std::to_string(run.scheduled_us);
+  // For tests: optionally sleeps (payload sleep_ms, in slices, stopping when cancelled) or
+  // fails (payload fail), then writes one event per execution (topic scheduler.test.effect,
+  // key job@scheduled_us) in the same transaction that completes the run (CompleteRun). A
+  // second event with the same key would mean a run took effect twice.
+  (void)reg.Add("test.record", [clock](const sched::JobRun& run, Database& db) -> Status {
     json p = json::parse(run.payload, nullptr, false);
-    const long long sleep_ms = p.is_object() ? p.value("sleep_ms", 0LL) : 0LL;
-    if (sleep_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(std::min(sleep_ms, 600000LL)));
+    const long long sleep_ms = p.is_object() ? std::min(p.value("sleep_ms", 0LL), 600000LL) : 0LL;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(sleep_ms);
+    while (std::chrono::steady_clock::now() < until) {
+      if (run.Cancelled()) return Status::Error(StatusCode::kUnavailable, "已取消", "cancelled");
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     if (p.is_object() && p.value("fail", false)) return Status::Error(StatusCode::kInternal, "按要求失败", "failing as asked");
     WriteTransaction tx(db);
     if (auto st = tx.Begin(); !st.ok()) return st;
-    bool done = false;
-    if (auto st = ScanRows(db, "SELECT 1 FROM events WHERE topic = 'scheduler.test.effect' AND entity_key = ?", {key},
-                           [&](const ScanRow&) {
-                             done = true;
-                             return false;
-                           });
-        !st.ok())
-      return st;
-    if (done) return Status::Ok();
     json e{{"job", run.job}, {"scheduled_us", run.scheduled_us}, {"node", run.node}, {"attempt", run.attempt}};
-    if (auto st = AppendJournal(db, "scheduler", run.scheduled_us, {}, {OutboxEvent{"scheduler.test.effect", key, e.dump()}});
+    if (auto st = AppendJournal(db, "scheduler", run.scheduled_us, {},
+                                {OutboxEvent{"scheduler.test.effect", run.job + "@" + std::to_string(run.scheduled_us), e.dump()}});
         !st.ok())
       return st;
+    if (auto st = sched::CompleteRun(run, db, clock.NowUs()); !st.ok()) return st;
     return tx.Commit();
   });
   (void)reg.Add("noop", [](const sched::JobRun&, Database&) -> Status { return Status::Ok(); });
+}
+
+// The built-in jobs every platform runs, added once (by the first scheduler that starts on a
+// database) and then managed like any other job: an operator may pause them or change them.
+struct DefaultJob {
+  const char* name;
+  const char* schedule;
+  const char* handler;
+  sched::Misfire misfire;
+};
+constexpr DefaultJob kDefaultJobs[] = {
+    // Deadline cards, visits of drawn tasks, automatic reveals: hourly, at five past.
+    {"builtin.deadlines", "5 * * * *", "deadlines.refresh", sched::Misfire::kFireOnceNow},
+    // The audit chain, nightly; a broken chain raises alert.audit.broken.
+    {"builtin.audit-verify", "30 2 * * *", "audit.verify", sched::Misfire::kFireOnceNow},
+    // Announced tasks whose entropy is available are drawn within a minute.
+    {"builtin.draws-pending", "* * * * *", "draws.pending", sched::Misfire::kSkip},
+};
+
+Status EnsureDefaultJobs(Database& db, std::int64_t now) {
+  auto jobs = sched::ListJobs(db);
+  if (!jobs.ok()) return jobs.status();
+  std::set<std::string> have;
+  for (const auto& j : jobs.value()) have.insert(j.spec.name);
+  for (const auto& d : kDefaultJobs) {
+    if (have.count(d.name)) continue;
+    sched::JobSpec s;
+    s.name = d.name;
+    s.schedule = d.schedule;
+    s.handler = d.handler;
+    s.misfire = d.misfire;
+    const Status st = sched::AddJob(db, s, now, "system");
+    if (!st.ok() && st.code() != StatusCode::kAlreadyExists) return st;  // another node was first
+  }
+  return Status::Ok();
 }
 
 void RegisterJobsCommands(CLI::App& app, Globals& g) {
@@ -183,7 +225,7 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
       return;
     }
     sched::HandlerRegistry reg;
-    RegisterBuiltinHandlers(reg, g, host.get());
+    RegisterBuiltinHandlers(reg, g, host.get(), clock.value());
     std::unique_ptr<sched::Scheduler> scheduler;
     if (!a.no_scheduler) {
       sched::SchedulerOptions o;
@@ -194,6 +236,26 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
         // Simulated minutes pass in real seconds: scale the lease and tick with it.
         o.tick_us = std::max<std::int64_t>(20000, static_cast<std::int64_t>(500000 / std::max(1.0, o.clock.speed / 10)));
         o.lease_us = static_cast<std::int64_t>(30'000'000 * std::max(1.0, o.clock.speed / 10));
+      }
+      {
+        auto db = OpenDatabase(g);
+        if (!db) return (void)(g_exit_code = kExitFailure);
+        if (auto st = EnsureDefaultJobs(*db, o.clock.NowUs()); !st.ok()) {
+          PrintError(st.message());
+          g_exit_code = kExitFailure;
+          return;
+        }
+      }
+      if (auto it = g.config.find("scheduler.history_days"); it != g.config.end()) {
+        char* end = nullptr;
+        const long long days = std::strtoll(it->second.c_str(), &end, 10);
+        if (it->second.empty() || *end != '\0' || days < 0 || days > 36500) {
+          PrintError("scheduler.history_days 须为 0–36500 的整数（0 表示永久保留）/ scheduler.history_days must be an integer "
+                     "from 0 to 36500 (0 keeps the history forever)");
+          g_exit_code = kExitUsage;
+          return;
+        }
+        o.history_us = days * 86400LL * 1'000'000;
       }
       scheduler = std::make_unique<sched::Scheduler>(o, &reg);
       if (auto st = scheduler->Start(); !st.ok()) {
@@ -272,6 +334,49 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
       return;
     }
     std::cout << "已新增 / added " << a.spec.name << "\n";
+  });
+
+  // A scheduled draw: the task spec (without its id) and a schedule become a job of the
+  // draw.scheduled handler; each fire creates and announces the task <prefix>-YYYYMMDDHHMM.
+  auto* sd = jobs->add_subcommand("schedule-draw",
+                                  "按计划创建并公告抽查任务 / create and announce a draw task on a schedule");
+  static std::string spec_file, id_prefix;
+  sd->add_option("name", a.spec.name, "定时任务名称 / job name")->required();
+  sd->add_option("--spec", spec_file, "任务说明 JSON（id 可省略）/ task spec JSON (the id may be left out)")->required();
+  sd->add_option("--schedule", a.spec.schedule, "cron 表达式或工作日计划 / cron expression or working-day schedule")->required();
+  sd->add_option("--id-prefix", id_prefix, "任务编号前缀（默认取 spec 的 id 或定时任务名称）/ task id prefix (default: the spec's id, or the job name)");
+  sd->add_option("--tz", a.spec.time_zone, "时区 / IANA time zone (default Asia/Shanghai)");
+  sd->callback([&g] {
+    std::ifstream f(spec_file, std::ios::binary);
+    if (!f) return (void)(PrintError("无法读取 " + spec_file + " / cannot read " + spec_file), g_exit_code = kExitFailure);
+    std::stringstream text;
+    text << f.rdbuf();
+    if (text.str().size() > 60 * 1024)
+      return (void)(PrintError("任务说明超过 60 KiB / the spec is larger than 60 KiB"), g_exit_code = kExitFailure);
+    json spec = json::parse(text.str(), nullptr, false);
+    if (!spec.is_object())
+      return (void)(PrintError(spec_file + " 不是 JSON 对象 / " + spec_file + " is not a JSON object"), g_exit_code = kExitFailure);
+    std::string prefix = id_prefix;
+    if (prefix.empty()) prefix = spec.value("id", a.spec.name);
+    spec.erase("id");
+    // Checked now, with the id the first run would give it, rather than at the first fire.
+    json probe = spec;
+    probe["id"] = prefix + "-202601010000";
+    if (auto parsed = draw::ParseTaskSpec(probe.dump()); !parsed.ok())
+      return (void)(PrintError(parsed.status().message()), g_exit_code = kExitFailure);
+    auto db = OpenDatabase(g);
+    if (!db) return (void)(g_exit_code = kExitFailure);
+    auto clock = sched::Clock::FromEnvironment();
+    if (!clock.ok()) return (void)(PrintError(clock.status().message()), g_exit_code = kExitUsage);
+    a.spec.handler = "draw.scheduled";
+    a.spec.payload = json{{"spec", spec}, {"id_prefix", prefix}}.dump();
+    a.spec.misfire = sched::Misfire::kFireOnceNow;
+    if (auto st = sched::AddJob(*db, a.spec, clock->NowUs(), g.actor); !st.ok())
+      return (void)(PrintError(st.message()), g_exit_code = kExitFailure);
+    auto next = sched::NextFireUs(a.spec.schedule, a.spec.time_zone, clock->NowUs());
+    std::cout << "已新增 / added " << a.spec.name << "：首个任务 / first task " << prefix << "-"
+              << (next.ok() ? LocalStamp(next.value(), a.spec.time_zone) : std::string("?")) << " @ "
+              << (next.ok() ? Iso(next.value(), a.spec.time_zone) : std::string("?")) << "\n";
   });
 
   for (const char* verb : {"pause", "resume"}) {

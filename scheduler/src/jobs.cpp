@@ -17,6 +17,7 @@
 #include "hash.h"
 #include "journal.h"
 #include "scan.h"
+#include "tz.h"
 
 namespace xj::sched {
 namespace {
@@ -86,14 +87,14 @@ const char* MisfireName(Misfire m) {
 
 const char* OverlapName(Overlap o) { return o == Overlap::kAllow ? "allow" : "forbid"; }
 
-Status HandlerRegistry::Add(const std::string& name, JobHandler handler) {
+Status HandlerRegistry::Add(const std::string& name, HandlerFn handler) {
   if (name.empty() || !handler) return Refuse("处理程序名称不能为空", "a handler needs a name and a function");
   if (!handlers_.emplace(name, std::move(handler)).second)
     return Status::Error(StatusCode::kAlreadyExists, "处理程序已注册：" + name, "handler already registered: " + name);
   return Status::Ok();
 }
 
-const JobHandler* HandlerRegistry::Find(const std::string& name) const {
+const HandlerFn* HandlerRegistry::Find(const std::string& name) const {
   auto it = handlers_.find(name);
   return it == handlers_.end() ? nullptr : &it->second;
 }
@@ -123,6 +124,9 @@ Status AddJob(Database& db, const JobSpec& s, std::int64_t now, const std::strin
   if (s.payload.size() > 64 * 1024) return Refuse("payload 超过 64 KiB", "the payload is larger than 64 KiB");
   if (s.max_retries < 0 || s.max_retries > 100 || s.backoff_s < 0 || s.timeout_s <= 0 || s.starting_deadline_s < 0)
     return Refuse("重试、退避、超时或启动期限超出范围", "retries, backoff, timeout or starting deadline out of range");
+  if (s.schedule.size() > 1024) return Refuse("计划表达式超过 1024 字节", "the schedule is longer than 1024 bytes");
+  if (auto zone = TimeZone::Find(s.time_zone); !zone.ok())
+    return Status(StatusCode::kInvalidArgument, "时区无效 / bad time zone: " + zone.status().message());
   auto next = NextFireUs(s.schedule, s.time_zone, now);
   if (!next.ok()) return next.status();
   WriteTransaction tx(db);
@@ -263,11 +267,62 @@ Result<std::vector<RunRecord>> History(Database& db, const std::string& job, std
 // ---------------------------------------------------------------------------------------------
 // The scheduler.
 
+namespace {
+
+// Rows per multi-row statement (7 parameters each stays far below both backends' limits).
+constexpr std::size_t kBatchRows = 400;
+
+// A multi-row VALUES list of `rows` tuples of `width` parameters, each cast as `types` says
+// ('t' text, 'b' bigint) so that PostgreSQL knows the types of a VALUES list in a CTE.
+std::string ValuesList(std::size_t rows, const std::string& types) {
+  std::string one = "(";
+  for (std::size_t i = 0; i < types.size(); ++i) {
+    if (i) one += ", ";
+    one += types[i] == 'b' ? "CAST(? AS BIGINT)" : "CAST(? AS TEXT)";
+  }
+  one += ")";
+  std::string out;
+  out.reserve(rows * (one.size() + 2));
+  for (std::size_t r = 0; r < rows; ++r) out += (r ? ", " : "") + one;
+  return out;
+}
+
+std::int64_t ToInt(std::string_view v) { return v.empty() ? 0 : std::stoll(std::string(v)); }
+
+}  // namespace
+
 struct Scheduler::Pool {
   std::mutex mu;
-  std::condition_variable cv;
+  std::condition_variable cv;     // work for the workers
+  std::condition_variable space;  // a worker took a run: the loop may claim more
   std::deque<JobRun> queue;
 };
+
+struct Scheduler::InFlight {
+  std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+  std::int64_t deadline_us = 0;  // clock time after which the run has timed out
+  bool timed_out = false;
+  JobRun run;
+};
+
+Status CompleteRun(const JobRun& run, Database& db, std::int64_t finished_us) {
+  bool held = false;
+  Status st = ScanRows(db,
+                       "UPDATE scheduler_runs SET state = 'succeeded', finished_at_us = ?, lease_until_us = NULL WHERE job = ? "
+                       "AND scheduled_us = ? AND node = ? AND attempt = ? AND state = 'running' RETURNING job",
+                       {Str(finished_us), run.job, Str(run.scheduled_us), run.node, Str(run.attempt)}, [&](const ScanRow&) {
+                         held = true;
+                         return true;
+                       });
+  if (!st.ok()) return st;
+  if (!held)
+    return Status::Error(StatusCode::kConflict,
+                         "运行 " + run.job + "@" + Str(run.scheduled_us) + " 已不属于本节点（超时或租约过期后由其他节点接管）",
+                         "the run " + run.job + "@" + Str(run.scheduled_us) +
+                             " is no longer held by this node (it timed out, or its lease expired and another node took it)");
+  run.completed = true;
+  return Status::Ok();
+}
 
 Scheduler::Scheduler(SchedulerOptions options, const HandlerRegistry* handlers)
     : options_(std::move(options)), handlers_(handlers), pool_(std::make_unique<Pool>()) {
@@ -285,6 +340,7 @@ Status Scheduler::Start() {
   auto db = Database::Open(options_.db_url);
   if (!db.ok()) return db.status();
   db_ = std::move(db).value();
+  const std::int64_t now = options_.clock.NowUs();
   if (!IsPg(*db_)) {
     // One node per SQLite file: an exclusive lock beside the database, released by the
     // kernel when the process dies (so a crash never blocks the next start).
@@ -307,8 +363,10 @@ Status Scheduler::Start() {
                            "a scheduler node is already running on this SQLite database (" + holder +
                                "); SQLite supports one node: use PostgreSQL for several, or start with --no-scheduler");
     }
+    // Holding the lock, this is the only node: runs still marked running belong to a process
+    // that died. Recover them now rather than after their lease.
+    if (auto st = RecoverOwnCrash(now); !st.ok()) return st;
   }
-  const std::int64_t now = options_.clock.NowUs();
   char host[256] = {0};
   gethostname(host, sizeof host - 1);
   if (auto st = Exec(*db_,
@@ -317,15 +375,41 @@ Status Scheduler::Start() {
                      {options_.node_id, std::string(host), Str(getpid()), Str(now), Str(now)});
       !st.ok())
     return st;
+  last_heartbeat_ = now;
   stopping_ = false;
   for (int i = 0; i < std::max(1, options_.workers); ++i) {
     auto wdb = Database::Open(options_.db_url);
-    if (!wdb.ok()) return wdb.status();
+    if (!wdb.ok()) {
+      Stop();
+      return wdb.status();
+    }
     std::shared_ptr<Database> conn(std::move(wdb).value());
     workers_.emplace_back([this, conn] { Work(conn); });
   }
   loop_ = std::thread([this] { Loop(); });
   return Status::Ok();
+}
+
+Status Scheduler::RecoverOwnCrash(std::int64_t now) {
+  WriteTransaction tx(*db_);
+  if (auto st = tx.Begin(); !st.ok()) return st;
+  const std::string msg = "上次运行的进程已退出 / the process that ran it exited";
+  if (auto st = Exec(*db_,
+                     "UPDATE scheduler_runs SET state = 'due', lease_until_us = NULL, not_before_us = ?, message = ? || "
+                     "'（节点 / node ' || COALESCE(node, '') || '，重新执行 / recovered）' WHERE state = 'running' AND job IN "
+                     "(SELECT name FROM scheduler_jobs WHERE recover = 1)",
+                     {Str(now), msg});
+      !st.ok())
+    return st;
+  if (auto st = Exec(*db_,
+                     "UPDATE scheduler_runs SET state = 'abandoned', finished_at_us = ?, lease_until_us = NULL, message = ? || "
+                     "'（任务不允许恢复 / the job does not allow recovery）' WHERE state = 'running'",
+                     {Str(now), msg});
+      !st.ok())
+    return st;
+  if (auto st = Exec(*db_, "UPDATE scheduler_nodes SET stopped_at_us = heartbeat_us WHERE stopped_at_us IS NULL"); !st.ok())
+    return st;
+  return tx.Commit();
 }
 
 void Scheduler::Work(std::shared_ptr<Database> conn) {
@@ -338,15 +422,23 @@ void Scheduler::Work(std::shared_ptr<Database> conn) {
       if (pool.queue.empty()) return;
       run = std::move(pool.queue.front());
       pool.queue.pop_front();
+      ++busy_;
     }
-    ++busy_;
     const std::int64_t start = options_.clock.NowUs();
+    const auto key = std::make_pair(run.job, run.scheduled_us);
     {
       std::lock_guard<std::mutex> l(mu_);
       latencies_.push_back(start - run.scheduled_us);
+      auto f = std::make_shared<InFlight>();
+      f->deadline_us = start + run.timeout_us;
+      f->run = run;
+      run.cancel = f->cancel;
+      if (stopping_) f->cancel->store(true);
+      inflight_[key] = f;
     }
-    const JobHandler* h = handlers_ ? handlers_->Find(run.handler) : nullptr;
-    Status result = h == nullptr ? Status::Error(StatusCode::kNotFound, "没有处理程序 " + run.handler, "no handler " + run.handler)
+    const HandlerFn* h = handlers_ ? handlers_->Find(run.handler) : nullptr;
+    Status result = h == nullptr ? Status::Error(StatusCode::kNotFound, "没有处理程序 " + run.handler + "（缺少插件？）",
+                                                 "no handler " + run.handler + " (plugin missing?)")
                                  : Status::Ok();
     if (h != nullptr) {
       try {
@@ -356,21 +448,37 @@ void Scheduler::Work(std::shared_ptr<Database> conn) {
       }
     }
     const std::int64_t end = options_.clock.NowUs();
-    if (result.ok())
-      ++stats_.runs_succeeded;
-    else
-      ++stats_.runs_failed;
     {
       std::lock_guard<std::mutex> l(mu_);
-      outcomes_.push_back(Outcome{run, result, end});
+      auto it = inflight_.find(key);
+      const bool timed_out = it != inflight_.end() && it->second->timed_out;
+      if (it != inflight_.end()) inflight_.erase(it);
+      if (timed_out) {
+        // Already recorded as timed out; whatever the handler did last is not its outcome.
+      } else if (result.ok() && run.completed) {
+        ++stats_.runs_succeeded;  // recorded by the handler's own transaction
+      } else {
+        const bool released = !result.ok() && stopping_ && run.Cancelled();
+        if (result.ok())
+          ++stats_.runs_succeeded;
+        else if (!released)
+          ++stats_.runs_failed;
+        outcomes_.push_back(Outcome{run, result, end, released});
+      }
     }
     --busy_;
+    pool.space.notify_one();
   }
 }
 
 void Scheduler::Stop() {
   if (!loop_.joinable() && workers_.empty()) return;
   stopping_ = true;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (auto& [k, f] : inflight_) f->cancel->store(true);
+  }
+  wake_.notify_all();
   if (loop_.joinable()) loop_.join();
   std::deque<JobRun> unstarted;
   {
@@ -383,12 +491,12 @@ void Scheduler::Stop() {
   workers_.clear();
   if (db_) {
     const std::int64_t now = options_.clock.NowUs();
-    if (auto st = Flush(now); !st.ok()) std::fprintf(stderr, "警告 / warning: scheduler: %s\n", st.message().c_str());
+    if (auto st = Flush(); !st.ok()) std::fprintf(stderr, "警告 / warning: scheduler: %s\n", st.message().c_str());
     // Runs claimed but never handed to a handler go back to due at once.
     for (const auto& r : unstarted)
       (void)Exec(*db_, "UPDATE scheduler_runs SET state = 'due', attempt = attempt - 1, node = NULL, lease_until_us = NULL "
-                       "WHERE job = ? AND scheduled_us = ? AND node = ? AND state = 'running'",
-                 {r.job, Str(r.scheduled_us), options_.node_id});
+                       "WHERE job = ? AND scheduled_us = ? AND node = ? AND attempt = ? AND state = 'running'",
+                 {r.job, Str(r.scheduled_us), options_.node_id, Str(r.attempt)});
     (void)Exec(*db_, "UPDATE scheduler_nodes SET stopped_at_us = ? WHERE id = ?", {Str(now), options_.node_id});
   }
   if (lock_fd_ >= 0) {
@@ -405,43 +513,103 @@ std::vector<std::int64_t> Scheduler::TakeLatencies() {
 }
 
 void Scheduler::Loop() {
+  std::int64_t failures = 0;
   while (!stopping_) {
-    const Status st = Tick();
+    bool more = false;
+    std::int64_t wake = 0;
+    const Status st = Tick(&more, &wake);
     ++stats_.ticks;
     if (!st.ok()) {
-      // A database hiccup: log and keep going (the next tick retries).
+      // A database hiccup: log and keep going (the next tick retries), a little slower each
+      // time so that a database that is down is not hammered.
+      ++failures;
       std::fprintf(stderr, "警告 / warning: scheduler: %s\n", st.message().c_str());
+    } else {
+      failures = 0;
     }
-    std::this_thread::sleep_for(std::chrono::microseconds(std::max<std::int64_t>(1000, options_.tick_us)));
+    if (more && st.ok()) continue;
+    // Sleep until the next thing is due, at most one tick (new jobs, other nodes' changes).
+    std::int64_t sleep_us = options_.tick_us;
+    if (st.ok() && wake > 0) sleep_us = std::min(sleep_us, options_.clock.RealDelayUs(wake - options_.clock.NowUs()));
+    if (failures > 0) sleep_us = std::min<std::int64_t>(options_.tick_us * (1 + std::min<std::int64_t>(failures, 10)), 10'000'000);
+    sleep_us = std::max<std::int64_t>(1000, sleep_us);
+    std::unique_lock<std::mutex> l(mu_);
+    wake_.wait_for(l, std::chrono::microseconds(sleep_us), [&] { return stopping_.load(); });
   }
 }
 
-Status Scheduler::Tick() {
+Status Scheduler::Tick(bool* more, std::int64_t* wake_us) {
   const std::int64_t now = options_.clock.NowUs();
   if (now - last_heartbeat_ >= options_.lease_us / 3) {
     if (auto st = Heartbeat(now); !st.ok()) return st;
     last_heartbeat_ = now;
   }
-  if (auto st = Flush(now); !st.ok()) return st;
-  if (auto st = Recover(now); !st.ok()) return st;
-  if (auto st = Materialize(now); !st.ok()) return st;
-  std::size_t queued = 0;
-  {
-    std::lock_guard<std::mutex> l(pool_->mu);
-    queued = pool_->queue.size();
+  if (auto st = CheckTimeouts(now); !st.ok()) return st;
+  if (auto st = Flush(); !st.ok()) return st;
+  if (options_.history_us > 0 && now - last_prune_ >= 3600LL * 1'000'000) {
+    if (auto st = Prune(now); !st.ok()) return st;
+    last_prune_ = now;
   }
-  const int capacity = std::max(0, 2000 - busy_.load() - static_cast<int>(queued));
-  if (capacity == 0) return Status::Ok();
-  std::vector<JobRun> runs;
-  if (auto st = Claim(now, std::min(capacity, 1000), &runs); !st.ok()) return st;
-  if (!runs.empty()) {
+  bool more_fires = false;
+  if (auto st = Materialize(now, &more_fires); !st.ok()) return st;
+  // After Materialize: a caught-up run already past its starting deadline is missed, not run.
+  if (auto st = Recover(now); !st.ok()) return st;
+  // Claim no more than the workers can start soon (a few runs per worker), so that the other
+  // nodes get their share; claim again at once while runs are due and the workers keep up.
+  const int window = std::max(1, options_.workers) * 8;
+  bool claims_full = false;
+  while (!stopping_) {
+    std::size_t queued = 0;
     {
-      std::lock_guard<std::mutex> l(pool_->mu);
-      for (auto& r : runs) pool_->queue.push_back(std::move(r));
+      std::unique_lock<std::mutex> l(pool_->mu);
+      // Wait (briefly) for the workers when the queue is more than half full.
+      pool_->space.wait_for(l, std::chrono::milliseconds(50), [&] {
+        return stopping_ || static_cast<int>(pool_->queue.size()) + busy_.load() <= window / 2;
+      });
+      queued = pool_->queue.size();
     }
-    pool_->cv.notify_all();
+    const int capacity = window - busy_.load() - static_cast<int>(queued);
+    if (capacity <= 0) {
+      claims_full = true;
+      break;
+    }
+    std::vector<JobRun> runs;
+    const std::int64_t t = options_.clock.NowUs();
+    if (auto st = Claim(t, capacity, &runs); !st.ok()) return st;
+    if (!runs.empty()) {
+      {
+        std::lock_guard<std::mutex> l(pool_->mu);
+        for (auto& r : runs) pool_->queue.push_back(std::move(r));
+      }
+      pool_->cv.notify_all();
+    }
+    if (static_cast<int>(runs.size()) < capacity) break;
+    claims_full = true;
+    if (auto st = Flush(); !st.ok()) return st;
+    if (more_fires) break;  // turn the next jobs' fire times into runs first
+  }
+  *more = more_fires || claims_full;
+  if (!*more) {
+    auto w = NextWake();
+    if (!w.ok()) return w.status();
+    *wake_us = w.value();
   }
   return Status::Ok();
+}
+
+Result<std::int64_t> Scheduler::NextWake() {
+  std::int64_t wake = 0;
+  auto take = [&](const ScanRow& r) {
+    if (!r.null[0]) {
+      const std::int64_t v = ToInt(r.values[0]);
+      if (wake == 0 || v < wake) wake = v;
+    }
+    return false;
+  };
+  if (auto st = ScanRows(*db_, "SELECT MIN(next_fire_us) FROM scheduler_jobs WHERE enabled = 1", {}, take); !st.ok()) return st;
+  if (auto st = ScanRows(*db_, "SELECT MIN(not_before_us) FROM scheduler_runs WHERE state = 'due'", {}, take); !st.ok())
+    return st;
+  return wake;
 }
 
 Status Scheduler::Heartbeat(std::int64_t now) {
@@ -451,34 +619,65 @@ Status Scheduler::Heartbeat(std::int64_t now) {
               {Str(now + options_.lease_us), options_.node_id});
 }
 
+Status Scheduler::CheckTimeouts(std::int64_t now) {
+  std::vector<JobRun> expired;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (auto& [k, f] : inflight_)
+      if (!f->timed_out && f->run.timeout_us > 0 && now > f->deadline_us) {
+        f->timed_out = true;
+        f->cancel->store(true);
+        expired.push_back(f->run);
+      }
+  }
+  for (const auto& run : expired) {
+    ++stats_.runs_timed_out;
+    ++stats_.runs_failed;
+    const bool retry = run.attempt <= run.max_retries;
+    const std::int64_t wait = run.backoff_us * (std::int64_t{1} << std::min(run.attempt - 1, 20));
+    const std::string msg = "超时（" + Str(run.timeout_us / 1000000) + " 秒）/ timed out after " + Str(run.timeout_us / 1000000) +
+                            " s" + (retry ? "（将重试 / will retry）" : "");
+    if (auto st = Exec(*db_,
+                       "UPDATE scheduler_runs SET state = ?, not_before_us = ?, finished_at_us = ?, message = ?, "
+                       "lease_until_us = NULL WHERE job = ? AND scheduled_us = ? AND node = ? AND attempt = ? AND state = 'running'",
+                       {std::string(retry ? "due" : "failed"), Str(now + wait),
+                        retry ? std::optional<std::string>() : Str(now), msg, run.job, Str(run.scheduled_us),
+                        options_.node_id, Str(run.attempt)});
+        !st.ok())
+      return st;
+  }
+  return Status::Ok();
+}
+
 Status Scheduler::Recover(std::int64_t now) {
   Database& db = *db_;
   WriteTransaction tx(db);
   if (auto st = tx.Begin(); !st.ok()) return st;
   struct Lost {
-    std::string job, scheduled, node;
+    std::string job, scheduled, node, attempt;
     bool recover = true;
   };
   std::vector<Lost> lost;
   Status st = ScanRows(db,
-                       std::string("SELECT r.job, r.scheduled_us, COALESCE(r.node, ''), j.recover FROM scheduler_runs r JOIN "
-                                   "scheduler_jobs j ON j.name = r.job WHERE r.state = 'running' AND r.lease_until_us < ?") +
+                       std::string("SELECT r.job, r.scheduled_us, COALESCE(r.node, ''), r.attempt, j.recover FROM scheduler_runs r "
+                                   "JOIN scheduler_jobs j ON j.name = r.job WHERE r.state = 'running' AND r.lease_until_us < ?") +
                            (IsPg(db) ? " FOR UPDATE OF r SKIP LOCKED" : ""),
                        {Str(now)}, [&](const ScanRow& r) {
                          lost.push_back({std::string(r.values[0]), std::string(r.values[1]), std::string(r.values[2]),
-                                         r.values[3] == "1"});
+                                         std::string(r.values[3]), r.values[4] == "1"});
                          return true;
                        });
   if (!st.ok()) return st;
   for (const auto& l : lost) {
     const std::string msg = "节点 " + l.node + " 的租约已过期 / the lease of node " + l.node + " expired";
+    // Fenced on node and attempt: a node that comes back after its lease loses the run.
     st = Exec(db,
-              l.recover ? "UPDATE scheduler_runs SET state = 'due', node = NULL, lease_until_us = NULL, not_before_us = ?, "
-                          "message = ? WHERE job = ? AND scheduled_us = ? AND state = 'running'"
-                        : "UPDATE scheduler_runs SET state = 'abandoned', finished_at_us = ?, message = ? WHERE job = ? AND "
-                          "scheduled_us = ? AND state = 'running'",
+              l.recover ? "UPDATE scheduler_runs SET state = 'due', lease_until_us = NULL, not_before_us = ?, message = ? "
+                          "WHERE job = ? AND scheduled_us = ? AND node = ? AND attempt = ? AND state = 'running'"
+                        : "UPDATE scheduler_runs SET state = 'abandoned', finished_at_us = ?, lease_until_us = NULL, message = ? "
+                          "WHERE job = ? AND scheduled_us = ? AND node = ? AND attempt = ? AND state = 'running'",
               {Str(now), msg + (l.recover ? "（重新执行 / recovered）" : "（任务不允许恢复 / the job does not allow recovery）"),
-               l.job, l.scheduled});
+               l.job, l.scheduled, l.node, l.attempt});
     if (!st.ok()) return st;
   }
   // Due runs past their starting deadline are missed.
@@ -491,8 +690,16 @@ Status Scheduler::Recover(std::int64_t now) {
   return tx.Commit();
 }
 
-Status Scheduler::Materialize(std::int64_t now) {
+Status Scheduler::Prune(std::int64_t now) {
+  return Exec(*db_,
+              "DELETE FROM scheduler_runs WHERE state IN ('succeeded', 'failed', 'skipped', 'missed', 'abandoned') AND "
+              "finished_at_us < ?",
+              {Str(now - options_.history_us)});
+}
+
+Status Scheduler::Materialize(std::int64_t now, bool* more) {
   Database& db = *db_;
+  constexpr int kJobsPerPass = 2000;
   WriteTransaction tx(db);
   if (auto st = tx.Begin(); !st.ok()) return st;
   struct Due {
@@ -502,72 +709,113 @@ Status Scheduler::Materialize(std::int64_t now) {
   std::vector<Due> due;
   Status st = ScanRows(db,
                        std::string("SELECT name, schedule, time_zone, misfire, next_fire_us FROM scheduler_jobs WHERE enabled = 1 "
-                                   "AND next_fire_us <= ? ORDER BY next_fire_us LIMIT 2000") +
-                           (IsPg(db) ? " FOR UPDATE SKIP LOCKED" : ""),
+                                   "AND next_fire_us <= ? ORDER BY next_fire_us LIMIT ") +
+                           Str(kJobsPerPass) + (IsPg(db) ? " FOR UPDATE SKIP LOCKED" : ""),
                        {Str(now)}, [&](const ScanRow& r) {
                          due.push_back({std::string(r.values[0]), std::string(r.values[1]), std::string(r.values[2]),
-                                        std::string(r.values[3]), std::stoll(std::string(r.values[4]))});
+                                        std::string(r.values[3]), ToInt(r.values[4])});
                          return true;
                        });
   if (!st.ok()) return st;
+  *more = due.size() == static_cast<std::size_t>(kJobsPerPass);
+  if (due.empty()) return tx.Commit();
   constexpr int kCatchUpCap = 100, kRecordCap = 100, kEnumerateCap = 20000;
+  struct Row {
+    std::string job;
+    std::int64_t at;
+    const char* state;
+    std::string note;
+  };
+  std::vector<Row> rows;
+  std::vector<std::pair<std::string, std::int64_t>> next_fire;
   for (const auto& d : due) {
     // The fire times up to now: on time (within the grace) or misfired.
     std::vector<std::int64_t> missed, on_time;
     std::int64_t t = d.next, count = 0;
     bool truncated = false;
+    Status bad;
     while (t <= now) {
       if (now - t <= options_.misfire_grace_us)
         on_time.push_back(t);
       else
         missed.push_back(t);
+      Result<std::int64_t> n = Status::Ok();
       if (++count >= kEnumerateCap) {
+        // Down for a very long time: jump to the fire times within the grace.
         truncated = true;
-        auto n = NextFireUs(d.schedule, d.zone, now - options_.misfire_grace_us);
-        if (!n.ok()) return n.status();
-        t = n.value();
+        n = NextFireUs(d.schedule, d.zone, now - options_.misfire_grace_us);
         count = 0;
-        continue;
+      } else {
+        n = NextFireUs(d.schedule, d.zone, t);
       }
-      auto n = NextFireUs(d.schedule, d.zone, t);
-      if (!n.ok()) return n.status();
+      if (!n.ok()) {
+        bad = n.status();
+        break;
+      }
       t = n.value();
     }
-    std::vector<std::pair<std::int64_t, std::string>> rows;  // scheduled, state
+    if (!bad.ok()) {
+      // A schedule that no longer evaluates (e.g. a working-day schedule past the last
+      // calendar year): pause the job and say why, rather than stopping every other job.
+      st = Exec(db, "UPDATE scheduler_jobs SET enabled = 0, updated_at_us = ? WHERE name = ?", {Str(now), d.name});
+      if (!st.ok()) return st;
+      st = Audit(db, "scheduler", now, "job.pause", d.name, json{{"name", d.name}, {"reason", bad.message()}});
+      if (!st.ok()) return st;
+      std::fprintf(stderr, "警告 / warning: scheduler: %s: %s\n", d.name.c_str(), bad.message().c_str());
+      continue;
+    }
     std::string note;
     if (!missed.empty()) {
       const std::string n = std::to_string(missed.size()) + (truncated ? "+" : "");
+      note = "停机期间错过 " + n + " 次（" + d.misfire + "）/ " + n + " fire times missed while down (" + d.misfire + ")";
+      auto add = [&](std::int64_t at, const char* state) { rows.push_back({d.name, at, state, note}); };
       if (d.misfire == "skip") {
         for (std::size_t i = missed.size() > kRecordCap ? missed.size() - kRecordCap : 0; i < missed.size(); ++i)
-          rows.emplace_back(missed[i], "skipped");
+          add(missed[i], "skipped");
       } else if (d.misfire == "catch_up_all") {
         const std::size_t first_run = missed.size() > kCatchUpCap ? missed.size() - kCatchUpCap : 0;
-        for (std::size_t i = first_run > kRecordCap ? first_run - kRecordCap : 0; i < first_run; ++i)
-          rows.emplace_back(missed[i], "skipped");
-        for (std::size_t i = first_run; i < missed.size(); ++i) rows.emplace_back(missed[i], "due");
+        for (std::size_t i = first_run > kRecordCap ? first_run - kRecordCap : 0; i < first_run; ++i) add(missed[i], "skipped");
+        for (std::size_t i = first_run; i < missed.size(); ++i) add(missed[i], "due");
       } else {  // fire_once_now: the latest misfire runs now (keyed by its own scheduled time)
-        if (on_time.empty()) {
-          for (std::size_t i = missed.size() - 1 > kRecordCap ? missed.size() - 1 - kRecordCap : 0; i + 1 < missed.size(); ++i)
-            rows.emplace_back(missed[i], "missed");
-          rows.emplace_back(missed.back(), "due");
-        } else {
-          for (std::size_t i = missed.size() > kRecordCap ? missed.size() - kRecordCap : 0; i < missed.size(); ++i)
-            rows.emplace_back(missed[i], "missed");
-        }
+        const std::size_t keep = on_time.empty() ? missed.size() - 1 : missed.size();
+        for (std::size_t i = keep > kRecordCap ? keep - kRecordCap : 0; i < keep; ++i) add(missed[i], "missed");
+        if (on_time.empty()) add(missed.back(), "due");
       }
-      note = "错过 " + n + " 次（" + d.misfire + "）/ " + n + " fire times missed (" + d.misfire + ")";
     }
-    for (auto t2 : on_time) rows.emplace_back(t2, "due");
-    for (const auto& [at, state] : rows) {
-      const bool closed = state != "due";
-      st = Exec(db,
-                "INSERT INTO scheduler_runs(job, scheduled_us, state, attempt, not_before_us, finished_at_us, message) "
-                "VALUES (?, ?, ?, 0, ?, ?, ?) ON CONFLICT DO NOTHING",
-                {d.name, Str(at), state, Str(at), closed ? std::optional<std::string>(Str(now)) : std::nullopt,
-                 missed.empty() ? std::string() : note});
-      if (!st.ok()) return st;
+    for (auto t2 : on_time) rows.push_back({d.name, t2, "due", note});
+    next_fire.emplace_back(d.name, t);
+  }
+  for (std::size_t i = 0; i < rows.size(); i += kBatchRows) {
+    const std::size_t n = std::min(kBatchRows, rows.size() - i);
+    std::vector<std::optional<std::string>> p;
+    p.reserve(n * 6);
+    for (std::size_t k = i; k < i + n; ++k) {
+      const Row& r = rows[k];
+      const bool closed = std::string_view(r.state) != "due";
+      p.emplace_back(r.job);
+      p.emplace_back(Str(r.at));
+      p.emplace_back(std::string(r.state));
+      p.emplace_back(Str(r.at));
+      p.push_back(closed ? std::optional<std::string>(Str(now)) : std::nullopt);
+      p.emplace_back(r.note);
     }
-    st = Exec(db, "UPDATE scheduler_jobs SET next_fire_us = ? WHERE name = ?", {Str(t), d.name});
+    st = Exec(db,
+              "INSERT INTO scheduler_runs(job, scheduled_us, state, not_before_us, finished_at_us, message) VALUES " +
+                  ValuesList(n, "tbtbbt") + " ON CONFLICT DO NOTHING",
+              p);
+    if (!st.ok()) return st;
+  }
+  for (std::size_t i = 0; i < next_fire.size(); i += kBatchRows) {
+    const std::size_t n = std::min(kBatchRows, next_fire.size() - i);
+    std::vector<std::optional<std::string>> p;
+    for (std::size_t k = i; k < i + n; ++k) {
+      p.emplace_back(next_fire[k].first);
+      p.emplace_back(Str(next_fire[k].second));
+    }
+    st = Exec(db,
+              "WITH v(name, next_fire) AS (VALUES " + ValuesList(n, "tb") +
+                  ") UPDATE scheduler_jobs SET next_fire_us = v.next_fire FROM v WHERE scheduler_jobs.name = v.name",
+              p);
     if (!st.ok()) return st;
   }
   return tx.Commit();
@@ -583,49 +831,56 @@ Status Scheduler::Claim(std::int64_t now, int capacity, std::vector<JobRun>* run
   // makes a claim exclusive and keeps a forbid job to one running run across nodes.
   struct Cand {
     std::string job, at, handler, payload, zone;
+    std::int64_t timeout_s = 0, retries = 0, backoff_s = 0;
   };
   std::vector<Cand> cand;
   Status st = ScanRows(
       db,
-      std::string("SELECT r.job, r.scheduled_us, j.handler, j.payload, j.time_zone FROM scheduler_runs r JOIN scheduler_jobs j "
-                  "ON j.name = r.job WHERE r.state = 'due' AND r.not_before_us <= ? AND (j.overlap = 'allow' OR "
-                  "r.scheduled_us = (SELECT MIN(y.scheduled_us) FROM scheduler_runs y WHERE y.job = r.job AND y.state = 'due')) "
-                  "ORDER BY r.scheduled_us LIMIT ") +
+      std::string("SELECT r.job, r.scheduled_us, j.handler, j.payload, j.time_zone, j.timeout_s, j.max_retries, j.backoff_s "
+                  "FROM scheduler_runs r JOIN scheduler_jobs j ON j.name = r.job WHERE r.state = 'due' AND r.not_before_us <= ? "
+                  "AND (j.overlap = 'allow' OR r.scheduled_us = (SELECT MIN(y.scheduled_us) FROM scheduler_runs y WHERE "
+                  "y.job = r.job AND y.state = 'due')) ORDER BY r.not_before_us LIMIT ") +
           Str(capacity) + (IsPg(db) ? " FOR UPDATE OF r SKIP LOCKED" : ""),
       {Str(now)}, [&](const ScanRow& r) {
         cand.push_back({std::string(r.values[0]), std::string(r.values[1]), std::string(r.values[2]), std::string(r.values[3]),
-                        std::string(r.values[4])});
+                        std::string(r.values[4]), ToInt(r.values[5]), ToInt(r.values[6]), ToInt(r.values[7])});
         return true;
       });
   if (!st.ok()) return st;
   std::map<std::pair<std::string, std::string>, const Cand*> by_key;
   for (const auto& c : cand) by_key[{c.job, c.at}] = &c;
-  constexpr std::size_t kBatch = 400;
-  for (std::size_t i = 0; i < cand.size(); i += kBatch) {
-    std::string keys;
-    std::vector<std::optional<std::string>> params{options_.node_id, Str(now + options_.lease_us), Str(now)};
-    for (std::size_t k = i; k < std::min(cand.size(), i + kBatch); ++k) {
-      keys += std::string(keys.empty() ? "" : " OR ") + "(job = ? AND scheduled_us = ?)";
+  for (std::size_t i = 0; i < cand.size(); i += kBatchRows) {
+    const std::size_t n = std::min(kBatchRows, cand.size() - i);
+    std::vector<std::optional<std::string>> params;
+    for (std::size_t k = i; k < i + n; ++k) {
       params.emplace_back(cand[k].job);
       params.emplace_back(cand[k].at);
     }
+    params.emplace_back(options_.node_id);
+    params.emplace_back(Str(now + options_.lease_us));
+    params.emplace_back(Str(now));
     st = ScanRows(db,
-                  "UPDATE scheduler_runs SET state = 'running', node = ?, attempt = attempt + 1, lease_until_us = ?, "
-                  "started_at_us = ? WHERE state = 'due' AND (" + keys +
-                      ") AND NOT EXISTS (SELECT 1 FROM scheduler_runs x JOIN scheduler_jobs j ON j.name = x.job WHERE "
-                      "x.job = scheduler_runs.job AND x.state = 'running' AND j.overlap = 'forbid') "
-                      "RETURNING job, scheduled_us, attempt",
+                  "WITH v(job, scheduled_us) AS (VALUES " + ValuesList(n, "tb") +
+                      ") UPDATE scheduler_runs SET state = 'running', node = ?, attempt = attempt + 1, lease_until_us = ?, "
+                      "started_at_us = ? FROM v WHERE scheduler_runs.job = v.job AND scheduler_runs.scheduled_us = "
+                      "v.scheduled_us AND scheduler_runs.state = 'due' AND NOT EXISTS (SELECT 1 FROM scheduler_runs x JOIN "
+                      "scheduler_jobs j ON j.name = x.job WHERE x.job = scheduler_runs.job AND x.state = 'running' AND "
+                      "j.overlap = 'forbid') RETURNING scheduler_runs.job, scheduler_runs.scheduled_us, scheduler_runs.attempt",
                   params, [&](const ScanRow& r) {
                     auto it = by_key.find({std::string(r.values[0]), std::string(r.values[1])});
                     if (it == by_key.end()) return true;
+                    const Cand& c = *it->second;
                     JobRun run;
-                    run.job = it->second->job;
-                    run.scheduled_us = std::stoll(it->second->at);
-                    run.attempt = std::stoi(std::string(r.values[2]));
-                    run.handler = it->second->handler;
-                    run.payload = it->second->payload;
-                    run.time_zone = it->second->zone;
+                    run.job = c.job;
+                    run.scheduled_us = ToInt(c.at);
+                    run.attempt = static_cast<int>(ToInt(r.values[2]));
+                    run.handler = c.handler;
+                    run.payload = c.payload;
+                    run.time_zone = c.zone;
                     run.node = options_.node_id;
+                    run.timeout_us = c.timeout_s * 1'000'000;
+                    run.max_retries = c.retries;
+                    run.backoff_us = c.backoff_s * 1'000'000;
                     runs->push_back(std::move(run));
                     ++stats_.runs_started;
                     return true;
@@ -635,7 +890,7 @@ Status Scheduler::Claim(std::int64_t now, int capacity, std::vector<JobRun>* run
   return tx.Commit();
 }
 
-Status Scheduler::Flush(std::int64_t now) {
+Status Scheduler::Flush() {
   std::vector<Outcome> done;
   {
     std::lock_guard<std::mutex> l(mu_);
@@ -643,46 +898,60 @@ Status Scheduler::Flush(std::int64_t now) {
   }
   if (done.empty()) return Status::Ok();
   Database& db = *db_;
-  WriteTransaction tx(db);
-  if (auto st = tx.Begin(); !st.ok()) {
+  auto give_back = [&](const Status& st) {
     std::lock_guard<std::mutex> l(mu_);
-    outcomes_.insert(outcomes_.end(), done.begin(), done.end());
+    outcomes_.insert(outcomes_.begin(), done.begin(), done.end());
     return st;
-  }
+  };
+  WriteTransaction tx(db);
+  if (auto st = tx.Begin(); !st.ok()) return give_back(st);
+  // Recorded only while this node still holds the run (fencing by node and attempt).
+  std::vector<const Outcome*> ok;
   for (const auto& o : done) {
-    // Recorded only while this node still holds the run (fencing by node and attempt).
-    std::vector<std::optional<std::string>> key{o.run.job, Str(o.run.scheduled_us), options_.node_id, Str(o.run.attempt)};
-    Status st;
     if (o.result.ok()) {
-      std::vector<std::optional<std::string>> p{Str(o.finished_us)};
-      p.insert(p.end(), key.begin(), key.end());
-      st = Exec(db,
-                "UPDATE scheduler_runs SET state = 'succeeded', finished_at_us = ?, lease_until_us = NULL WHERE job = ? "
-                "AND scheduled_us = ? AND node = ? AND attempt = ? AND state = 'running'",
-                p);
-    } else {
-      std::int64_t retries = 0, backoff = 60;
-      st = ScanRows(db, "SELECT max_retries, backoff_s FROM scheduler_jobs WHERE name = ?", {o.run.job}, [&](const ScanRow& r) {
-        retries = std::stoll(std::string(r.values[0]));
-        backoff = std::stoll(std::string(r.values[1]));
-        return false;
-      });
-      if (!st.ok()) return st;
-      const bool retry = o.run.attempt <= retries;
-      const std::int64_t wait = backoff * 1'000'000 * (std::int64_t{1} << std::min(o.run.attempt - 1, 20));
-      std::vector<std::optional<std::string>> p{std::string(retry ? "due" : "failed"), Str(o.finished_us + wait),
-                                                retry ? std::optional<std::string>() : Str(o.finished_us),
-                                                o.result.message() + (retry ? "（将重试 / will retry）" : "")};
-      p.insert(p.end(), key.begin(), key.end());
-      st = Exec(db,
-                "UPDATE scheduler_runs SET state = ?, not_before_us = ?, finished_at_us = ?, message = ?, node = NULL, "
-                "lease_until_us = NULL WHERE job = ? AND scheduled_us = ? AND node = ? AND attempt = ? AND state = 'running'",
-                p);
+      ok.push_back(&o);
+      continue;
     }
-    if (!st.ok()) return st;
+    if (o.released) {
+      Status st = Exec(db,
+                       "UPDATE scheduler_runs SET state = 'due', attempt = attempt - 1, lease_until_us = NULL, message = "
+                       "'节点停止时交还 / given back when its node stopped' WHERE job = ? AND scheduled_us = ? AND node = ? "
+                       "AND attempt = ? AND state = 'running'",
+                       {o.run.job, Str(o.run.scheduled_us), options_.node_id, Str(o.run.attempt)});
+      if (!st.ok()) return give_back(st);
+      continue;
+    }
+    const bool retry = o.run.attempt <= o.run.max_retries;
+    const std::int64_t wait = o.run.backoff_us * (std::int64_t{1} << std::min(o.run.attempt - 1, 20));
+    Status st = Exec(db,
+                     "UPDATE scheduler_runs SET state = ?, not_before_us = ?, finished_at_us = ?, message = ?, "
+                     "lease_until_us = NULL WHERE job = ? AND scheduled_us = ? AND node = ? AND attempt = ? AND state = 'running'",
+                     {std::string(retry ? "due" : "failed"), Str(o.finished_us + wait),
+                      retry ? std::optional<std::string>() : Str(o.finished_us),
+                      o.result.message() + (retry ? "（将重试 / will retry）" : ""), o.run.job, Str(o.run.scheduled_us),
+                      options_.node_id, Str(o.run.attempt)});
+    if (!st.ok()) return give_back(st);
   }
-  (void)now;
-  return tx.Commit();
+  for (std::size_t i = 0; i < ok.size(); i += kBatchRows) {
+    const std::size_t n = std::min(kBatchRows, ok.size() - i);
+    std::vector<std::optional<std::string>> p;
+    for (std::size_t k = i; k < i + n; ++k) {
+      p.emplace_back(ok[k]->run.job);
+      p.emplace_back(Str(ok[k]->run.scheduled_us));
+      p.emplace_back(Str(ok[k]->run.attempt));
+      p.emplace_back(Str(ok[k]->finished_us));
+    }
+    p.emplace_back(options_.node_id);
+    Status st = Exec(db,
+                     "WITH v(job, scheduled_us, attempt, finished) AS (VALUES " + ValuesList(n, "tbbb") +
+                         ") UPDATE scheduler_runs SET state = 'succeeded', finished_at_us = v.finished, lease_until_us = NULL "
+                         "FROM v WHERE scheduler_runs.job = v.job AND scheduler_runs.scheduled_us = v.scheduled_us AND "
+                         "scheduler_runs.attempt = v.attempt AND scheduler_runs.node = ? AND scheduler_runs.state = 'running'",
+                     p);
+    if (!st.ok()) return give_back(st);
+  }
+  if (auto st = tx.Commit(); !st.ok()) return give_back(st);
+  return Status::Ok();
 }
 
 }  // namespace xj::sched

@@ -24,6 +24,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -79,25 +80,38 @@ struct RunRecord {
 };
 
 // What a handler receives. `scheduled_us` is the run's key: a handler that writes must be
-// idempotent on (job, scheduled_us) (a recovered run executes again).
+// idempotent on (job, scheduled_us) (a recovered run executes again), or make its effect and
+// the run's completion one transaction with CompleteRun (then the effect happens exactly once).
 struct JobRun {
   std::string job, handler, payload, time_zone, node;
   std::int64_t scheduled_us = 0;
   int attempt = 1;
-  const std::atomic<bool>* cancelled = nullptr;  // set when the run timed out or the node stops
+  std::int64_t timeout_us = 0, max_retries = 0, backoff_us = 0;
+  // Set when the run timed out or the node is stopping: a long handler should check it and
+  // return early (its outcome is then not recorded).
+  std::shared_ptr<const std::atomic<bool>> cancel;
+  bool Cancelled() const { return cancel && cancel->load(); }
+  // Set by CompleteRun.
+  mutable bool completed = false;
 };
 
+// Marks `run` succeeded inside the caller's write transaction on `db`, only while this node
+// still holds it (same node and attempt, still running). Commit the transaction with the
+// handler's effect: both happen or neither. kConflict when the run was taken away (it timed
+// out, or its lease expired and another node recovered it): roll back the effect.
+Status CompleteRun(const JobRun& run, Database& db, std::int64_t finished_us);
+
 // A handler runs on a worker thread with its own database connection.
-using JobHandler = std::function<Status(const JobRun& run, Database& db)>;
+using HandlerFn = std::function<Status(const JobRun& run, Database& db)>;
 
 class HandlerRegistry {
  public:
-  Status Add(const std::string& name, JobHandler handler);
-  const JobHandler* Find(const std::string& name) const;
+  Status Add(const std::string& name, HandlerFn handler);
+  const HandlerFn* Find(const std::string& name) const;
   std::vector<std::string> Names() const;
 
  private:
-  std::map<std::string, JobHandler> handlers_;
+  std::map<std::string, HandlerFn> handlers_;
 };
 
 // The next fire time strictly after `after_us` of `schedule` in `time_zone` (cron.h), or an
@@ -119,12 +133,13 @@ struct SchedulerOptions {
   std::int64_t lease_us = 30'000'000;  // a run's lease; heartbeats extend it every lease/3
   std::int64_t tick_us = 500'000;      // at most this long between looks at the tables
   std::int64_t misfire_grace_us = 60'000'000;  // a fire time this late is still on time
+  std::int64_t history_us = 90LL * 86400 * 1'000'000;  // finished runs kept this long (0: forever)
   Clock clock;
 };
 
 // Counters for the benchmark and the status line.
 struct SchedulerStats {
-  std::atomic<std::int64_t> runs_started{0}, runs_succeeded{0}, runs_failed{0}, ticks{0};
+  std::atomic<std::int64_t> runs_started{0}, runs_succeeded{0}, runs_failed{0}, runs_timed_out{0}, ticks{0};
 };
 
 class Scheduler {
@@ -134,7 +149,8 @@ class Scheduler {
   // Opens the connections, registers the node (refused on SQLite when another node holds the
   // lock) and starts the threads.
   Status Start();
-  // Stops claiming, waits for running handlers (up to their timeout), marks the node stopped.
+  // Stops claiming, sets the running handlers' cancel flags and waits for them, gives back
+  // the runs claimed but not started, marks the node stopped.
   void Stop();
   const std::string& node_id() const { return options_.node_id; }
   const SchedulerStats& stats() const { return stats_; }
@@ -142,21 +158,28 @@ class Scheduler {
   std::vector<std::int64_t> TakeLatencies();
 
  private:
-  void Loop();
-  Status Tick();
-  Status Materialize(std::int64_t now);
-  Status Recover(std::int64_t now);
-  Status Claim(std::int64_t now, int capacity, std::vector<JobRun>* runs);
-  Status Flush(std::int64_t now);  // records the finished runs' outcomes in one transaction
+  struct InFlight;
   struct Outcome {
     JobRun run;
     Status result;
     std::int64_t finished_us = 0;
+    bool released = false;  // cancelled because the node stops: back to due, not failed
   };
-  std::vector<Outcome> outcomes_;  // guarded by mu_
-  void Work(std::shared_ptr<Database> conn);
-  Status Heartbeat(std::int64_t now);
   struct Pool;
+  void Loop();
+  // One pass; *more when a batch was full (look again at once); *wake_us: the next instant
+  // something is due (job fire time or retry), for the sleep.
+  Status Tick(bool* more, std::int64_t* wake_us);
+  Status Materialize(std::int64_t now, bool* more);
+  Status Recover(std::int64_t now);
+  Status RecoverOwnCrash(std::int64_t now);  // SQLite: runs left running by a dead process
+  Status Claim(std::int64_t now, int capacity, std::vector<JobRun>* runs);
+  Status Flush();                  // records the finished runs' outcomes in one transaction
+  Status CheckTimeouts(std::int64_t now);
+  Status Prune(std::int64_t now);  // drops finished runs older than history_us
+  Status Heartbeat(std::int64_t now);
+  Result<std::int64_t> NextWake();
+  void Work(std::shared_ptr<Database> conn);
 
   SchedulerOptions options_;
   const HandlerRegistry* handlers_;
@@ -165,12 +188,15 @@ class Scheduler {
   int lock_fd_ = -1;
   std::thread loop_;
   std::atomic<bool> stopping_{false};
-  std::mutex mu_;
+  std::mutex mu_;                         // guards outcomes_, latencies_, inflight_
+  std::condition_variable wake_;          // the loop's sleep (Stop wakes it)
+  std::vector<Outcome> outcomes_;
+  std::map<std::pair<std::string, std::int64_t>, std::shared_ptr<InFlight>> inflight_;
   std::vector<std::thread> workers_;
   std::atomic<int> busy_{0};
   std::vector<std::int64_t> latencies_;
   SchedulerStats stats_;
-  std::int64_t last_heartbeat_ = 0;
+  std::int64_t last_heartbeat_ = 0, last_prune_ = 0;
 };
 
 }  // namespace xj::sched

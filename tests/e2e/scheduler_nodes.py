@@ -25,6 +25,7 @@ import time
 import uuid
 
 CLI = os.environ.get("XJ_CLI") or sys.argv[1]
+tmp = tempfile.mkdtemp(prefix="xj-sched-")
 PG = os.environ.get("XINJIAN_TEST_PG_URL", "")
 MINUTE = 60_000_000
 failures = []
@@ -47,9 +48,14 @@ def clock_env(sim_start_us, speed):
     return {"XINJIAN_TEST_CLOCK": f"{sim_start_us},{int(time.time() * 1e6)},{speed}"}
 
 
-def serve(db, env, extra=()):
+LOGS = []
+
+
+def serve(db, env, extra=(), name="node"):
+    log = open(os.path.join(tmp, f"{name}-{len(LOGS)}.log"), "w")
+    LOGS.append(log.name)
     return subprocess.Popen([CLI, "--db", db, "serve", "--workers", "4", *extra], env={**os.environ, **env},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.DEVNULL, stderr=log, text=True)
 
 
 def history(db, job=""):
@@ -80,13 +86,12 @@ def fresh_pg():
 # A fixed simulated start: 2026-03-02 00:00:30 +08:00 (a Monday), half a minute before a fire.
 SIM0 = 1772380830 * 1_000_000
 
-tmp = tempfile.mkdtemp(prefix="xj-sched-")
 
 # --- 1. SQLite: one node ------------------------------------------------------------------
 db = f"sqlite:{tmp}/one.db"
 run(["--db", db, "init"])
-run(["--db", db, "jobs", "add", "tick", "--schedule", "* * * * *", "--handler", "test.record"])
 env = clock_env(SIM0, 60)
+run(["--db", db, "jobs", "add", "tick", "--schedule", "* * * * *", "--handler", "test.record"], env=env)
 a = serve(db, env)
 time.sleep(1.5)
 b = run(["--db", db, "serve", "--run-seconds", "1"], env=env, ok=False)
@@ -107,23 +112,39 @@ if not PG:
 db = fresh_pg()
 run(["--db", db, "init"])
 JOBS = 300
+SPEED = 20  # a simulated minute lasts 3 real seconds
+# The jobs are added on a frozen clock at SIM0 (adding 300 takes a while).
+frozen = clock_env(SIM0, 0.000001)
 for i in range(JOBS):
-    payload = json.dumps({"sleep_ms": 400 if i % 10 == 0 else 0})
-    run(["--db", db, "jobs", "add", f"j{i:03d}", "--schedule", "* * * * *", "--handler", "test.record", "--payload", payload])
-env = clock_env(SIM0, 60)
-nodes = [serve(db, env) for _ in range(3)]
-time.sleep(4.2)  # a few simulated minutes; the slow jobs keep handlers busy at every fire
+    # Every tenth job is slow (250 ms), so that at any fire some handlers are mid-run.
+    payload = json.dumps({"sleep_ms": 250 if i % 10 == 0 else 0})
+    run(["--db", db, "jobs", "add", f"j{i:03d}", "--schedule", "* * * * *", "--handler", "test.record", "--payload", payload],
+        env=frozen)
+env = clock_env(SIM0, SPEED)
+t0 = time.time()
+nodes = [serve(db, env, name=f"pg-node{k}") for k in range(3)]
+
+
+def at_sim_second(minute, second):
+    """Sleeps until simulated 00:MM:SS (the first fire is at 00:01:00)."""
+    target = t0 + ((minute * 60 + second) - 30) / SPEED
+    time.sleep(max(0.0, target - time.time()))
+
+
+# Killed 0.1 real seconds after the fire of 00:04, while the slow handlers sleep.
+at_sim_second(4, 2)
 nodes[0].send_signal(signal.SIGKILL)
 nodes[0].wait()
-time.sleep(4)
-# Leases (scaled with the clock) expire within a few seconds; the survivors recover the runs.
-time.sleep(6)
+# Leases (scaled with the clock: 60 simulated seconds) expire; the survivors recover the runs.
+# Stopped mid-minute, when every handler is done.
+at_sim_second(9, 30)
 for n in nodes[1:]:
     n.send_signal(signal.SIGTERM)
 for n in nodes[1:]:
     n.wait(timeout=60)
 
-runs = history(db)
+# The test's own jobs (the built-in ones, added by the first node, are not part of it).
+runs = [r for r in history(db) if r["job"].startswith("j")]
 by_key = {}
 for r in runs:
     by_key.setdefault((r["job"], r["scheduled_us"]), []).append(r)
@@ -173,5 +194,9 @@ for policy, want in (("fire_once_now", {"missed": 2, "succeeded": 1}), ("skip", 
         got[r["state"]] = got.get(r["state"], 0) + 1
     check(got == want, f"misfire {policy}: {got} (want {want})")
 
+if failures:
+    for name in LOGS:
+        print(f"--- {name}")
+        print(open(name).read()[-3000:])
 print("scheduler nodes:", "FAILED" if failures else "ok", flush=True)
 sys.exit(1 if failures else 0)
