@@ -1,5 +1,6 @@
 // `xinjian plugins list [--json]`: loads every plugin the host finds and shows what
-// happened to each one.
+// happened to each one and what each loaded one registered (subscribers, samplers, entropy
+// sources, job handlers, by name).
 //
 // Search folders: --plugin-dir (repeatable, before or after `plugins list`) when given,
 // otherwise DefaultPluginDirs() ($XINJIAN_PLUGIN_PATH, or the build/installed layouts next
@@ -65,18 +66,30 @@ std::string Join(const std::vector<std::string>& items, const char* sep) {
   return out;
 }
 
+// What a loaded plugin registered, e.g. "sampler:xj-draw-v1 entropy_source:manual,none".
+std::string Registered(const PluginRecord& r) {
+  std::string out;
+  for (const auto& [kind, names] : r.registered) {
+    if (!out.empty()) out += ' ';
+    out += kind + ":" + Join(names, ",");
+  }
+  return out;
+}
+
 // Name shown for a plugin whose manifest could not be read far enough to have one.
 std::string ShownName(const PluginRecord& r) { return r.manifest.name.empty() ? "?" : r.manifest.name; }
 
 void PrintTable(std::ostream& out, const std::vector<PluginRecord>& records) {
-  const std::vector<std::string> headers{"名称/name",         "版本/version", "ABI",        "能力/capabilities",
-                                         "成熟度/status", "状态/state",   "错误/error"};
+  const std::vector<std::string> headers{"名称/name",     "版本/version", "ABI",           "能力/capabilities",
+                                         "成熟度/status", "状态/state",   "注册/registered", "错误/error"};
   std::vector<std::vector<std::string>> rows;
   for (const auto& r : records) {
+    const std::string registered = Registered(r);
     rows.push_back({ShownName(r), r.manifest.version.empty() ? "-" : r.manifest.version,
                     r.manifest.abi == 0 ? "-" : std::to_string(r.manifest.abi),
                     r.manifest.capabilities.empty() ? "-" : Join(r.manifest.capabilities, ","),
-                    r.manifest.status.empty() ? "-" : r.manifest.status, r.state, r.error.empty() ? "-" : r.error});
+                    r.manifest.status.empty() ? "-" : r.manifest.status, r.state,
+                    registered.empty() ? "-" : registered, r.error.empty() ? "-" : r.error});
   }
   std::vector<std::size_t> widths(headers.size());
   for (std::size_t c = 0; c < headers.size(); ++c) {
@@ -109,6 +122,7 @@ nlohmann::ordered_json ToJson(const std::vector<PluginRecord>& records) {
                    {"capabilities", r.manifest.capabilities},
                    {"status", r.manifest.status},
                    {"state", r.state},
+                   {"registered", r.registered},
                    {"error", r.error},
                    {"dir", r.dir}});
   }

@@ -228,14 +228,23 @@ std::optional<Bilingual> CompareAbi(const PluginAbi& plugin, const PluginAbi& ho
   return std::nullopt;
 }
 
+// The host's registries of named capabilities, one map per kind. Owned by PluginHost::Impl;
+// a StagingRegistrar reads them to refuse names that are taken.
+struct Registries {
+  std::map<std::string, std::unique_ptr<EventSubscriber>> subscribers;
+  std::map<std::string, std::unique_ptr<Sampler>> samplers;
+  std::map<std::string, std::unique_ptr<EntropySource>> entropy_sources;
+  std::map<std::string, std::unique_ptr<JobHandler>> job_handlers;
+  std::map<std::string, std::string> job_handler_plugin;  // handler name => plugin name
+};
+
 // The Registrar a plugin's init sees. Registrations are staged here and only reach the host
 // when the whole init succeeded.
 class StagingRegistrar final : public Registrar {
  public:
   StagingRegistrar(const PluginManifest& manifest, const std::map<std::string, std::string>& config,
-                   const std::map<std::string, std::unique_ptr<EventSubscriber>>& existing,
-                   const std::map<std::string, std::unique_ptr<Sampler>>& existing_samplers)
-      : manifest_(manifest), config_(config), existing_(existing), existing_samplers_(existing_samplers) {}
+                   const Registries& existing)
+      : manifest_(manifest), config_(config), existing_(existing) {}
 
   const std::string& PluginName() const override { return manifest_.name; }
 
@@ -256,42 +265,63 @@ class StagingRegistrar final : public Registrar {
       return Status::Error(StatusCode::kInvalidArgument, "订阅者名称不能为空且对象不能为 null",
                            "a subscriber needs a non-empty name and a non-null object");
     }
-    if (existing_.count(name) || staged_.count(name)) {
+    if (existing_.subscribers.count(name) || staged_.subscribers.count(name)) {
       return Status::Error(StatusCode::kAlreadyExists, "订阅者名称 “" + name + "” 已被占用",
                            "the subscriber name '" + name + "' is already taken");
     }
-    staged_.emplace(name, std::move(subscriber));
+    staged_.subscribers.emplace(name, std::move(subscriber));
     return Status::Ok();
   }
 
   Status AddSampler(const std::string& algorithm, std::unique_ptr<Sampler> sampler) override {
-    if (!Declared(kCapabilitySampler)) {
-      undeclared_.push_back(kCapabilitySampler);
-      return Status::Error(StatusCode::kFailedPrecondition,
-                           "清单未声明能力 sampler，不能注册抽样算法 “" + algorithm + "”",
-                           "the manifest does not declare the capability sampler; cannot register sampler '" +
-                               algorithm + "'");
-    }
-    if (!ValidAlgorithmName(algorithm) || sampler == nullptr) {
-      return Status::Error(StatusCode::kInvalidArgument,
-                           "抽样算法名 “" + algorithm + "” 无效（须为小写字母、数字、点和连字符）或对象为 null",
-                           "the sampler name '" + algorithm +
-                               "' is invalid (lowercase letters, digits, '.' and '-') or the object is null");
-    }
-    if (existing_samplers_.count(algorithm) || staged_samplers_.count(algorithm)) {
-      return Status::Error(StatusCode::kAlreadyExists, "抽样算法名 “" + algorithm + "” 已被占用",
-                           "the sampler name '" + algorithm + "' is already taken");
-    }
-    staged_samplers_.emplace(algorithm, std::move(sampler));
-    return Status::Ok();
+    return Stage(kCapabilitySampler, {"抽样算法", "sampler"}, algorithm, std::move(sampler), existing_.samplers,
+                 staged_.samplers);
+  }
+
+  Status AddEntropySource(const std::string& name, std::unique_ptr<EntropySource> source) override {
+    return Stage(kCapabilityEntropySource, {"公开随机源", "entropy source"}, name, std::move(source),
+                 existing_.entropy_sources, staged_.entropy_sources);
+  }
+
+  Status AddJobHandler(const std::string& name, std::unique_ptr<JobHandler> handler) override {
+    Status st = Stage(kCapabilityJob, {"任务处理程序", "job handler"}, name, std::move(handler), existing_.job_handlers,
+                      staged_.job_handlers);
+    if (st.ok()) staged_.job_handler_plugin[name] = manifest_.name;
+    return st;
   }
 
   const std::vector<std::string>& undeclared() const { return undeclared_; }
-  std::map<std::string, std::unique_ptr<EventSubscriber>>& staged() { return staged_; }
-  std::map<std::string, std::unique_ptr<Sampler>>& staged_samplers() { return staged_samplers_; }
+  Registries& staged() { return staged_; }
 
  private:
-  static bool ValidAlgorithmName(const std::string& n) {
+  // A named capability of kind `capability` ("sampler", "entropy_source", "job"): declared in
+  // the manifest, a valid name, a non-null object, a name not taken by any plugin.
+  template <typename T>
+  Status Stage(const char* capability, const Bilingual& what, const std::string& name, std::unique_ptr<T> object,
+               const std::map<std::string, std::unique_ptr<T>>& existing, std::map<std::string, std::unique_ptr<T>>& staged) {
+    if (!Declared(capability)) {
+      undeclared_.push_back(capability);
+      return Status::Error(StatusCode::kFailedPrecondition,
+                           "清单未声明能力 " + std::string(capability) + "，不能注册" + what.zh + " “" + name + "”",
+                           "the manifest does not declare the capability " + std::string(capability) +
+                               "; cannot register " + what.en + " '" + name + "'");
+    }
+    if (!ValidCapabilityName(name) || object == nullptr) {
+      return Status::Error(StatusCode::kInvalidArgument,
+                           what.zh + "名 “" + name + "” 无效（须为小写字母、数字、点和连字符）或对象为 null",
+                           "the " + what.en + " name '" + name +
+                               "' is invalid (lowercase letters, digits, '.' and '-') or the object is null");
+    }
+    if (existing.count(name) || staged.count(name)) {
+      return Status::Error(StatusCode::kAlreadyExists, what.zh + "名 “" + name + "” 已被占用",
+                           "the " + what.en + " name '" + name + "' is already taken");
+    }
+    staged.emplace(name, std::move(object));
+    return Status::Ok();
+  }
+
+  // [a-z0-9][a-z0-9.-]*, at most 64 characters: samplers, entropy sources and job handlers.
+  static bool ValidCapabilityName(const std::string& n) {
     if (n.empty() || n.size() > 64) return false;
     for (std::size_t i = 0; i < n.size(); ++i) {
       const char c = n[i];
@@ -308,12 +338,17 @@ class StagingRegistrar final : public Registrar {
 
   const PluginManifest& manifest_;
   const std::map<std::string, std::string>& config_;
-  const std::map<std::string, std::unique_ptr<EventSubscriber>>& existing_;
-  const std::map<std::string, std::unique_ptr<Sampler>>& existing_samplers_;
-  std::map<std::string, std::unique_ptr<EventSubscriber>> staged_;
-  std::map<std::string, std::unique_ptr<Sampler>> staged_samplers_;
+  const Registries& existing_;
+  Registries staged_;
   std::vector<std::string> undeclared_;
 };
+
+template <typename T>
+std::vector<std::string> Names(const std::map<std::string, std::unique_ptr<T>>& m) {
+  std::vector<std::string> out;
+  for (const auto& [name, object] : m) out.push_back(name);
+  return out;
+}
 
 std::string AbsoluteNormal(const fs::path& p) {
   std::error_code ec;
@@ -329,9 +364,10 @@ std::string StripTrailingSlash(std::string s) {
 }  // namespace
 
 const std::vector<std::string>& KnownPluginCapabilities() {
-  // Later issues append: assigner, scorer, list_policy, measure, job, http_routes,
-  // entropy_source (each with its Registrar function and its plugin.h constant).
-  static const std::vector<std::string> kKnown{kCapabilitySubscriber, kCapabilitySampler};
+  // Later issues append: assigner, scorer, list_policy, measure, http_routes (each with its
+  // Registrar function and its SDK constant).
+  static const std::vector<std::string> kKnown{kCapabilitySubscriber, kCapabilitySampler, kCapabilityEntropySource,
+                                               kCapabilityJob};
   return kKnown;
 }
 
@@ -346,15 +382,15 @@ Result<PluginManifest> ParsePluginManifest(const std::string& json_text) {
 struct PluginHost::Impl {
   HostOptions options;
   std::vector<PluginRecord> records;
-  std::map<std::string, std::unique_ptr<EventSubscriber>> subscribers;
-  std::map<std::string, std::unique_ptr<Sampler>> samplers;
+  Registries registries;
   std::map<std::string, std::string> manifest_of_name;  // plugin name => first manifest path
   std::vector<std::string> searched;                    // the folders actually scanned
   std::optional<Status> load_status;                    // set by the first LoadAll
 
   void LoadFolder(const fs::path& folder);
   // Steps 3-6 for a plugin whose manifest is valid; returns the error, if any.
-  std::optional<Bilingual> LoadLibrary(const fs::path& manifest_path, const PluginManifest& manifest);
+  std::optional<Bilingual> LoadLibrary(const fs::path& manifest_path, const PluginManifest& manifest,
+                                       std::map<std::string, std::vector<std::string>>* registered);
   Status CheckRequired() const;
 };
 
@@ -394,12 +430,13 @@ void PluginHost::Impl::LoadFolder(const fs::path& folder) {
   }
   manifest_of_name.emplace(name, mpath);
 
-  if (auto err = LoadLibrary(manifest_path, rec.manifest)) return fail(*err);
+  if (auto err = LoadLibrary(manifest_path, rec.manifest, &rec.registered)) return fail(*err);
   rec.state = "loaded";
   records.push_back(std::move(rec));
 }
 
-std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_path, const PluginManifest& manifest) {
+std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_path, const PluginManifest& manifest,
+                                                       std::map<std::string, std::vector<std::string>>* registered) {
   const fs::path lib_path = manifest_path.parent_path() / manifest.library;
   const std::string lpath = lib_path.string();
   std::error_code fec;
@@ -435,7 +472,7 @@ std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_
     auto& init = lib.get<Status(Registrar&)>("xj_plugin_init");
 
     // Registrations of a failed init are discarded with the registrar (the library stays).
-    StagingRegistrar registrar(manifest, options.config, subscribers, samplers);
+    StagingRegistrar registrar(manifest, options.config, registries);
     Status st;
     try {
       st = init(registrar);
@@ -455,8 +492,19 @@ std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_
       return Bilingual{"插件初始化失败（" + lpath + "）",
                        "plugin init failed (" + lpath + "): " + st.message()};
     }
-    for (auto& [name, sub] : registrar.staged()) subscribers.emplace(name, std::move(sub));
-    for (auto& [name, smp] : registrar.staged_samplers()) samplers.emplace(name, std::move(smp));
+    Registries& staged = registrar.staged();
+    const std::pair<const char*, std::vector<std::string>> kinds[] = {
+        {kCapabilitySubscriber, Names(staged.subscribers)},
+        {kCapabilitySampler, Names(staged.samplers)},
+        {kCapabilityEntropySource, Names(staged.entropy_sources)},
+        {kCapabilityJob, Names(staged.job_handlers)}};
+    for (const auto& [kind, names] : kinds)
+      if (!names.empty()) (*registered)[kind] = names;
+    registries.subscribers.merge(staged.subscribers);
+    registries.samplers.merge(staged.samplers);
+    registries.entropy_sources.merge(staged.entropy_sources);
+    registries.job_handlers.merge(staged.job_handlers);
+    registries.job_handler_plugin.merge(staged.job_handler_plugin);
   } catch (const std::exception& e) {
     // Boost.DLL's symbol lookups throw only on a broken handle; keep the host running.
     return Bilingual{"插件库 " + lpath + " 出错：" + e.what(), "plugin library " + lpath + ": " + e.what()};
@@ -525,14 +573,39 @@ Status PluginHost::LoadAll() {
 const std::vector<PluginRecord>& PluginHost::records() const { return impl_->records; }
 
 const std::map<std::string, std::unique_ptr<EventSubscriber>>& PluginHost::subscribers() const {
-  return impl_->subscribers;
+  return impl_->registries.subscribers;
 }
 
-const std::map<std::string, std::unique_ptr<Sampler>>& PluginHost::samplers() const { return impl_->samplers; }
+const std::map<std::string, std::unique_ptr<Sampler>>& PluginHost::samplers() const {
+  return impl_->registries.samplers;
+}
 
 const Sampler* PluginHost::FindSampler(const std::string& algorithm) const {
-  auto it = impl_->samplers.find(algorithm);
-  return it == impl_->samplers.end() ? nullptr : it->second.get();
+  auto it = impl_->registries.samplers.find(algorithm);
+  return it == impl_->registries.samplers.end() ? nullptr : it->second.get();
+}
+
+const std::map<std::string, std::unique_ptr<EntropySource>>& PluginHost::entropy_sources() const {
+  return impl_->registries.entropy_sources;
+}
+
+const EntropySource* PluginHost::FindEntropySource(const std::string& name) const {
+  auto it = impl_->registries.entropy_sources.find(name);
+  return it == impl_->registries.entropy_sources.end() ? nullptr : it->second.get();
+}
+
+const std::map<std::string, std::unique_ptr<JobHandler>>& PluginHost::job_handlers() const {
+  return impl_->registries.job_handlers;
+}
+
+JobHandler* PluginHost::FindJobHandler(const std::string& name) const {
+  auto it = impl_->registries.job_handlers.find(name);
+  return it == impl_->registries.job_handlers.end() ? nullptr : it->second.get();
+}
+
+std::string PluginHost::JobHandlerPlugin(const std::string& name) const {
+  auto it = impl_->registries.job_handler_plugin.find(name);
+  return it == impl_->registries.job_handler_plugin.end() ? std::string() : it->second;
 }
 
 std::vector<std::string> DefaultPluginDirs() {

@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "xinjian/entropy.h"
 #include "xinjian/events.h"
+#include "xinjian/job.h"
 #include "xinjian/plugin.h"
 #include "xinjian/sampler.h"
 #include "xinjian/status.h"
@@ -40,6 +42,9 @@ struct PluginRecord {
   PluginManifest manifest;      // as far as it could be read
   std::string state;            // "loaded" | "failed"
   std::string error;            // bilingual, names the file, when failed
+  // What a loaded plugin registered: capability kind => names, sorted (e.g. "sampler" =>
+  // {"xj-draw-v1"}, "entropy_source" => {"manual", "none"}). Empty when it failed.
+  std::map<std::string, std::vector<std::string>> registered;
 };
 
 struct HostOptions {
@@ -61,6 +66,16 @@ class PluginHost {
   // Registered samplers by algorithm name (owned by the host), and one by name or nullptr.
   const std::map<std::string, std::unique_ptr<Sampler>>& samplers() const;
   const Sampler* FindSampler(const std::string& algorithm) const;
+  // Registered entropy sources by name (owned by the host), and one by name or nullptr.
+  const std::map<std::string, std::unique_ptr<EntropySource>>& entropy_sources() const;
+  const EntropySource* FindEntropySource(const std::string& name) const;
+  // Registered job handlers by name (owned by the host), and one by name or nullptr. Run may
+  // be called on them from several threads (job.h).
+  const std::map<std::string, std::unique_ptr<JobHandler>>& job_handlers() const;
+  JobHandler* FindJobHandler(const std::string& name) const;
+  // The name of the plugin that registered a job handler ("" if none did): the scheduler
+  // reads "plugins.<that name>.<key>" for JobServices::Config.
+  std::string JobHandlerPlugin(const std::string& name) const;
 
  private:
   struct Impl;

@@ -17,7 +17,8 @@ quiet() { "$@" >"$tmp/log" 2>&1 || { cat "$tmp/log" >&2; fail "$*"; }; }
 
 step "install the SDK into $tmp/sdk"
 quiet cmake --install "$XJ_BINARY_DIR" --prefix "$tmp/sdk"
-for f in include/xinjian/plugin.h include/xinjian/events.h include/xinjian/status.h; do
+for f in include/xinjian/plugin.h include/xinjian/events.h include/xinjian/status.h include/xinjian/sampler.h \
+    include/xinjian/entropy.h include/xinjian/job.h; do
   [[ -f "$tmp/sdk/$f" ]] || fail "$f was not installed"
 done
 config=$(find "$tmp/sdk" -name xinjianConfig.cmake -print -quit)
@@ -36,7 +37,7 @@ step "only xj_plugin_abi and xj_plugin_init are exported (hidden visibility)"
 exported=$(nm -D --defined-only "$lib" | awk '$2 == "T" { print $3 }' | sort | tr '\n' ' ')
 [[ "$exported" == "xj_plugin_abi xj_plugin_init " ]] || fail "exported functions: $exported"
 
-step "xinjian plugins list --json lists hello as loaded"
+step "xinjian plugins list --json lists hello as loaded, with its subscriber and job handler"
 out=$(XINJIAN_PLUGIN_PATH="$tmp/hello/plugins" "$XJ_CLI" plugins list --json)
 python3 -c '
 import json, sys
@@ -46,10 +47,13 @@ assert len(hello) == 1, plugins
 h = hello[0]
 assert h["state"] == "loaded", h
 assert h["error"] == "", h
-assert h["version"] == "1.0.0" and h["abi"] == 1 and h["capabilities"] == ["subscriber"], h
+assert h["version"] == "1.0.0" and h["abi"] == 1 and h["capabilities"] == ["subscriber", "job"], h
+assert h["registered"] == {"subscriber": ["hello"], "job": ["hello.greet"]}, h
 assert h["status"] == "experimental", h
 print("hello:", h["state"], h["dir"])
 ' "$out"
+XINJIAN_PLUGIN_PATH="$tmp/hello/plugins" "$XJ_CLI" plugins list | grep -q "job:hello.greet" \
+  || fail "the plugins table does not show the job handler hello.greet"
 
 step "--require-plugin hello succeeds, --require-plugin missing fails"
 XINJIAN_PLUGIN_PATH="$tmp/hello/plugins" "$XJ_CLI" --require-plugin hello plugins list >/dev/null

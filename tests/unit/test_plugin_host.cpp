@@ -267,7 +267,7 @@ TEST_CASE("An ABI mismatch fails naming the field and the library and init is no
   CHECK_THAT(SingleFailure("abi-mismatch"),
              Contains("plugin library " + lib_major + ": ABI mismatch (abi_major: plugin 2, host 1)") &&
                  Contains("ABI 不匹配"));
-  CHECK_THAT(SingleFailure("abi-host-api"), Contains("host_api: plugin 3 > host 2") &&
+  CHECK_THAT(SingleFailure("abi-host-api"), Contains("host_api: plugin 4 > host 3") &&
                                                 Contains(CaseDir("abi-host-api") + "/p/plugin.so"));
   CHECK_THAT(SingleFailure("abi-boost"),
              Contains("ABI mismatch (boost_version: plugin " + std::to_string(BOOST_VERSION + 100)) &&
@@ -295,6 +295,96 @@ TEST_CASE("Registering a capability the manifest does not declare fails the plug
   CHECK_THAT(SingleFailure("undeclared-capability"),
              Contains("registered the capability subscriber that its manifest " + CaseDir("undeclared-capability") +
                       "/p/plugin.json does not declare"));
+}
+
+namespace {
+
+// The JobServices a scheduler gives a handler, as a test double: records the events.
+class RecordingServices final : public xj::JobServices {
+ public:
+  struct Published {
+    std::string topic, key, payload;
+  };
+  explicit RecordingServices(std::map<std::string, std::string> config) : config_(std::move(config)) {}
+  xj::Status PublishEvent(const std::string& topic, const std::string& key, const std::string& payload) override {
+    events.push_back({topic, key, payload});
+    return xj::Status::Ok();
+  }
+  bool Cancelled() const override { return cancelled; }
+  std::string Config(const std::string& key, const std::string& fallback) const override {
+    auto it = config_.find(key);
+    return it == config_.end() ? fallback : it->second;
+  }
+  std::vector<Published> events;
+  bool cancelled = false;
+
+ private:
+  std::map<std::string, std::string> config_;
+};
+
+}  // namespace
+
+TEST_CASE("A plugin's entropy source and job handler are registered, listed and found by name", "[plugin]") {
+  xj::PluginHost host(Options({CaseDir("sources")}, {"xj-test-sources"}));
+  const auto st = host.LoadAll();
+  INFO(st.message());
+  REQUIRE(st.ok());
+  REQUIRE(host.records().size() == 1);
+  const auto& r = host.records()[0];
+  CHECK(r.state == "loaded");  // its init also checked the registrar's refusals
+  CHECK(r.registered == std::map<std::string, std::vector<std::string>>{{"entropy_source", {"xj-test.fixed"}},
+                                                                       {"job", {"xj-test.echo"}}});
+
+  const xj::EntropySource* source = host.FindEntropySource("xj-test.fixed");
+  REQUIRE(source != nullptr);
+  CHECK(host.entropy_sources().size() == 1);
+  CHECK(host.FindEntropySource("manual") == nullptr);  // not in this search folder
+  CHECK_FALSE(source->NeedsValue());
+  xj::EntropyRequest req;
+  req.task_id = "T-1";
+  CHECK(source->Value(req, "").value() == "fixed:T-1");
+  CHECK(source->Value(req, "x").status().code() == xj::StatusCode::kInvalidArgument);
+  CHECK(source->Notice(req).en == "a fixed value for T-1");
+
+  xj::JobHandler* job = host.FindJobHandler("xj-test.echo");
+  REQUIRE(job != nullptr);
+  CHECK(host.job_handlers().size() == 1);
+  CHECK(host.FindJobHandler("xj-test.null") == nullptr);
+  CHECK(host.FindJobHandler("nope") == nullptr);
+  CHECK(host.JobHandlerPlugin("xj-test.echo") == "xj-test-sources");
+  CHECK(host.JobHandlerPlugin("nope").empty());
+  CHECK_THAT(job->Description(), Contains(" / "));
+  xj::JobInvocation run;
+  run.job = "nightly-echo";
+  run.handler = "xj-test.echo";
+  run.payload_json = R"({"n": 1})";
+  run.time_zone = "Asia/Shanghai";
+  run.node = "test-node";
+  run.scheduled_us = 1767225600000000;
+  run.attempt = 2;
+  RecordingServices services(std::map<std::string, std::string>{{"greeting", "你好"}});
+  REQUIRE(job->Run(run, services).ok());
+  REQUIRE(services.events.size() == 1);
+  CHECK(services.events[0].topic == "xj-test.echo");
+  CHECK(services.events[0].key == "nightly-echo");
+  const auto payload = nlohmann::json::parse(services.events[0].payload);
+  CHECK(payload["payload"]["n"] == 1);
+  CHECK(payload["scheduled_us"] == 1767225600000000);
+  CHECK(payload["attempt"] == 2);
+  CHECK(payload["greeting"] == "你好");
+  services.cancelled = true;
+  CHECK(job->Run(run, services).code() == xj::StatusCode::kUnavailable);
+  CHECK(services.events.size() == 1);
+}
+
+TEST_CASE("Registering a job handler the manifest does not declare fails the plugin and discards all", "[plugin]") {
+  CHECK_THAT(SingleFailure("undeclared-job"), Contains("registered the capability job that its manifest") &&
+                                                  Contains("undeclared-job/p/plugin.json does not declare"));
+  xj::PluginHost host(Options({CaseDir("undeclared-job")}));
+  REQUIRE(host.LoadAll().ok());
+  CHECK(host.entropy_sources().empty());  // the source it did declare is discarded too
+  CHECK(host.job_handlers().empty());
+  CHECK(host.records()[0].registered.empty());
 }
 
 TEST_CASE("A duplicate plugin name fails the second one, naming both files", "[plugin]") {
@@ -399,6 +489,8 @@ TEST_CASE("xinjian plugins list shows failures but exits 0 unless a required plu
   CHECK(by_dir["good"]["capabilities"] == nlohmann::json::array({"subscriber"}));
   CHECK(by_dir["good"]["status"] == "experimental");
   CHECK(by_dir["good"]["version"] == "1.2.3-rc.1+build.5");
+  CHECK(by_dir["good"]["registered"] == nlohmann::json{{"subscriber", {"xj-test-good-sub"}}});
+  CHECK(by_dir["throwing-init"]["registered"] == nlohmann::json::object());
   CHECK(by_dir["throwing-init"]["state"] == "failed");
   CHECK_THAT(by_dir["throwing-init"]["error"].get<std::string>(), Contains("init threw: boom from init"));
   CHECK(by_dir["bad-json"]["name"] == "");
@@ -407,6 +499,7 @@ TEST_CASE("xinjian plugins list shows failures but exits 0 unless a required plu
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.rfind("名称/name", 0) == 0);
   CHECK_THAT(r.out, Contains("版本/version") && Contains("错误/error") && Contains("xj-test-good") &&
+                        Contains("注册/registered") && Contains("subscriber:xj-test-good-sub") &&
                         Contains("ABI mismatch (abi_major: plugin 2, host 1)"));
 
   r = xj::test::RunCli({"--require-plugin", "xj-test-throwing-init", "plugins", "list"}, env);

@@ -9,8 +9,7 @@
 //
 //   #include <xinjian/plugin.h>
 //   static xj::Status Init(xj::Registrar& r) {
-//     r.AddSubscriber("my-feed", std::make_unique<MyFeed>());
-//     return xj::Status::Ok();
+//     return r.AddSubscriber("my-feed", std::make_unique<MyFeed>());
 //   }
 //   XJ_PLUGIN(Init)
 //
@@ -24,7 +23,9 @@
 
 #include <boost/version.hpp>
 
+#include "xinjian/entropy.h"
 #include "xinjian/events.h"
+#include "xinjian/job.h"
 #include "xinjian/sampler.h"
 #include "xinjian/status.h"
 
@@ -32,8 +33,10 @@ namespace xj {
 
 // Bumped when anything in the SDK headers changes incompatibly.
 inline constexpr std::uint32_t kPluginAbiMajor = 1;
-// Bumped when the Registrar gains functions (a plugin built against a newer host API is refused).
-inline constexpr std::uint32_t kHostApiVersion = 2;  // 2: AddSampler
+// Bumped when the Registrar gains functions (a plugin built against a newer host API is refused;
+// an older plugin still loads: new functions are only ever appended).
+// 2: AddSampler. 3: AddEntropySource and AddJobHandler.
+inline constexpr std::uint32_t kHostApiVersion = 3;
 
 // Returned by xj_plugin_abi(). Only 32-bit fields: no padding, same layout everywhere.
 struct PluginAbi {
@@ -56,8 +59,9 @@ inline PluginAbi CurrentPluginAbi() {
                    static_cast<std::uint32_t>(BOOST_VERSION), 0};
 }
 
-// Capability kinds a manifest may declare (kCapabilitySampler is in sampler.h). Later issues
-// add assigner, scorer, list_policy, measure, job, http_routes, entropy_source.
+// Capability kinds a manifest may declare (kCapabilitySampler is in sampler.h,
+// kCapabilityEntropySource in entropy.h, kCapabilityJob in job.h). Later issues add assigner,
+// scorer, list_policy, measure, http_routes.
 inline constexpr const char* kCapabilitySubscriber = "subscriber";
 
 // Passed to a plugin's init. The host owns it; do not keep it after init returns.
@@ -75,6 +79,18 @@ class Registrar {
   // samplers). The host takes ownership. Returns kAlreadyExists if the name is taken and
   // kInvalidArgument for a bad name or a null sampler. Host API 2.
   virtual Status AddSampler(const std::string& algorithm, std::unique_ptr<Sampler> sampler) = 0;
+  // Registers an entropy source under the name task specs use ("entropy": {"source": name}),
+  // with the same rules as AddSampler: [a-z0-9][a-z0-9.-]*, at most 64 characters, unique
+  // among all entropy sources. The host takes ownership. Returns kAlreadyExists if the name
+  // is taken, kInvalidArgument for a bad name or a null source, kFailedPrecondition when the
+  // manifest does not declare "entropy_source". Host API 3.
+  virtual Status AddEntropySource(const std::string& name, std::unique_ptr<EntropySource> source) = 0;
+  // Registers a job handler under the name jobs refer to (`xinjian jobs add --handler name`),
+  // with the same rules and errors as AddEntropySource (capability "job"). Names are unique
+  // among all plugins' handlers; do not reuse a built-in handler's name (deadlines.refresh,
+  // draw.scheduled…): prefix yours with your plugin's name ("hello.greet"). The host takes
+  // ownership. Host API 3.
+  virtual Status AddJobHandler(const std::string& name, std::unique_ptr<JobHandler> handler) = 0;
 };
 
 }  // namespace xj

@@ -1,0 +1,82 @@
+// Job handlers: the work a scheduled job does, registered by plugins.
+//
+// A job (`xinjian jobs add`) has a schedule, a time zone, a JSON payload and the name of a
+// handler. When a fire time is due, the scheduler creates a run keyed by (job, scheduled
+// time), claims it on exactly one node and calls the handler registered under that name
+// (docs/scheduler.md). The host and plugins register handlers the same way; a plugin's
+// handler sees no database, only JobServices.
+//
+// Write one like this (see docs/plugins.md and docs/examples/hello-plugin/):
+//
+//   class Greet final : public xj::JobHandler {
+//     std::string Description() const override { return "问候 / greets"; }
+//     xj::Status Run(const xj::JobInvocation& run, xj::JobServices& services) override {
+//       return services.PublishEvent("hello.greeted", run.job, R"({"hello": "world"})");
+//     }
+//   };
+//   static xj::Status Init(xj::Registrar& reg) {
+//     return reg.AddJobHandler("hello.greet", std::make_unique<Greet>());
+//   }
+//   XJ_PLUGIN(Init)
+//
+// and declare "job" in the manifest's capabilities.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "xinjian/status.h"
+
+namespace xj {
+
+inline constexpr const char* kCapabilityJob = "job";
+
+// One run of a job, as the handler sees it. Plain data, owned by the host for the call.
+struct JobInvocation {
+  std::string job;           // the job's name
+  std::string handler;       // the name the handler was registered under
+  std::string payload_json;  // the job's payload, a JSON object ("{}" when none)
+  std::string time_zone;     // the IANA zone of the job's schedule, e.g. "Asia/Shanghai"
+  std::string node;          // the node running it (for messages; never for decisions)
+  // The run's key: the scheduled fire time, UTC epoch microseconds. Never "now": a run that
+  // is retried, recovered from a dead node or started late gets the same value, so derive
+  // everything time-dependent (dates, ids) from it.
+  std::int64_t scheduled_us = 0;
+  int attempt = 1;  // 1 for the first execution, 2, 3… for retries and recoveries of the run
+};
+
+// What the host offers a running handler. Valid only during Run; do not keep it. Used by one
+// thread (the run's) at a time.
+class JobServices {
+ public:
+  virtual ~JobServices() = default;
+  // Records an event (topic, entity key, payload: a JSON object) in the platform's outbox,
+  // in the run's own transaction: the events of a run are committed together with its
+  // successful outcome, and discarded when Run returns an error, throws or is cancelled.
+  // Subscribers then receive them at least once (events.h). Returns kInvalidArgument for an
+  // empty topic or a payload that is not a JSON object.
+  virtual Status PublishEvent(const std::string& topic, const std::string& key, const std::string& payload_json) = 0;
+  // True once the run should stop: its timeout passed or the node is shutting down. A long
+  // handler checks it between steps and returns (any status; the run is not a success).
+  virtual bool Cancelled() const = 0;
+  // The configuration value "plugins.<plugin name>.<key>" of the plugin that registered the
+  // handler (as Registrar::Config), or `fallback`.
+  virtual std::string Config(const std::string& key, const std::string& fallback) const = 0;
+};
+
+// Implemented by plugins. Run may be called from several worker threads at the same time
+// (different runs; with the overlap policy "allow" even runs of the same job): keep no
+// mutable state without a lock. A run can execute more than once for the same
+// (job, scheduled_us) (a retry, or a recovery after its node died), so its effects must be
+// idempotent on that key. Return OK when the work is done; an error marks the run failed
+// (retried as the job says) with the message recorded, bilingual "中文 / English". Do not
+// throw across the plugin boundary (the host catches it and records the run as failed).
+class JobHandler {
+ public:
+  virtual ~JobHandler() = default;
+  // One line, "中文 / English", shown by `xinjian plugins list`.
+  virtual std::string Description() const = 0;
+  virtual Status Run(const JobInvocation& invocation, JobServices& services) = 0;
+};
+
+}  // namespace xj
