@@ -1,4 +1,4 @@
-// xinjian task create|announce|draw|reveal|cancel|show|proof|list, xinjian tasks for,
+// xinjian task create|announce|entropy|draw|reveal|cancel|show|proof|list, xinjian tasks for,
 // xinjian verify: the 双随机 draws (plugins/draw/src/tasks.h does the work).
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -19,7 +19,7 @@ extern int g_exit_code;
 namespace {
 
 struct TaskArgs {
-  std::string spec_file, id, entropy, reason, out, department, state, inspector, dir;
+  std::string spec_file, id, entropy, value, reason, out, department, state, inspector, dir;
   bool json = false, allow_empty_entropy = false;
 };
 
@@ -64,7 +64,9 @@ void PrintTask(Database& db, const draw::TaskRecord& t, const draw::Viewer& view
             << "抽查事项 / items: ";
   for (std::size_t i = 0; i < t.items.size(); ++i) std::cout << (i ? ", " : "") << t.items[i];
   std::cout << "\n算法 / algorithm: " << t.sampler << "\n"
-            << "公开随机源 / entropy source: " << t.entropy_source << "\n";
+            << "公开随机源 / entropy source: " << t.entropy_source_name
+            << (t.entropy_source.empty() ? "" : "（" + t.entropy_source + "）") << "\n";
+  if (!t.entropy_notice.empty()) std::cout << "随机源说明 / entropy notice: " << t.entropy_notice << "\n";
   if (!t.replaces.empty()) std::cout << "替代任务 / replaces: " << t.replaces << "（" << t.replace_reason << "）\n";
   if (!t.replaced_by.empty()) std::cout << "已被替代 / replaced by: " << t.replaced_by << "\n";
   if (!t.due_date.empty()) std::cout << "完成期限 / due: " << t.due_date << "\n";
@@ -73,6 +75,9 @@ void PrintTask(Database& db, const draw::TaskRecord& t, const draw::Viewer& view
               << "对象池规模 / pool size: " << t.pool_size << "\n"
               << "对象池哈希 / pool hash: " << t.pool_hash << "\n"
               << "承诺值 / commitment: " << t.commitment << "\n";
+    if (!t.entropy_supplied.empty() && !t.drawn_at_us)
+      std::cout << "已录入的公开随机数 / entropy supplied: " << t.entropy_supplied << "（" << t.entropy_supplied_by << "，"
+                << Instant(t.entropy_supplied_at_us) << "）\n";
   }
   if (t.drawn_at_us) {
     std::cout << "抽取时间 / drawn: " << Instant(t.drawn_at_us) << "\n"
@@ -185,15 +190,42 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
   announce->add_flag("--json", a.json, "以 JSON 输出 / print JSON");
   announce->callback([&g] { RunTransition(g, a, [](draw::TaskContext& ctx) { return draw::AnnounceTask(ctx, a.id); }); });
 
-  auto* drw = task->add_subcommand("draw", "用公开随机数抽取并分配检查组 / draw with the public entropy and assign teams");
-  drw->add_option("id", a.id, "任务编号 / task id")->required();
-  drw->add_option("--entropy", a.entropy, "公告中指明的公开随机源的值，原样 / the public entropy exactly as published")
+  auto* entropy = task->add_subcommand(
+      "entropy", "录入公告中指明的公开随机源公布的值（不抽取）/ record the published value of the task's entropy source (no draw)");
+  entropy->add_option("id", a.id, "任务编号 / task id")->required();
+  entropy->add_option("value", a.value, "公布的值，原样（以 - 开头时先写 --）/ the value exactly as published (after -- if it starts with -)")
       ->required();
+  entropy->add_flag("--json", a.json, "以 JSON 输出 / print JSON");
+  entropy->callback([&g] {
+    RunTransition(g, a, [](draw::TaskContext& ctx) { return draw::SupplyEntropy(ctx, a.id, a.value); });
+  });
+
+  auto* drw = task->add_subcommand(
+      "draw", "抽取并分配检查组：用 --entropy 给出的值，或随机源已有的值 / draw and assign teams: with --entropy, or with the value its entropy source has");
+  drw->add_option("id", a.id, "任务编号 / task id")->required();
+  auto* entropy_opt = drw->add_option(
+      "--entropy", a.entropy,
+      "公告中指明的公开随机源的值，原样；省略时用已录入的值（task entropy），随机源为 none 时不需要 / the public entropy exactly "
+      "as published; without it, the value supplied with `task entropy` (none needs no value)");
   drw->add_flag("--allow-empty-entropy", a.allow_empty_entropy, "允许空随机源（仅演示和测试）/ allow an empty entropy (demos, tests)");
   drw->add_flag("--json", a.json, "以 JSON 输出 / print JSON");
-  drw->callback([&g] {
-    RunTransition(g, a, [&g](draw::TaskContext& ctx) -> Result<draw::TaskRecord> {
-      auto t = draw::DrawTask(ctx, a.id, a.entropy);
+  drw->callback([&g, entropy_opt] {
+    const bool explicit_entropy = entropy_opt->count() > 0;
+    RunTransition(g, a, [explicit_entropy](draw::TaskContext& ctx) -> Result<draw::TaskRecord> {
+      Result<draw::TaskRecord> t = Status::Error(StatusCode::kInternal, "未抽取", "not drawn");
+      if (explicit_entropy) {
+        t = draw::DrawTask(ctx, a.id, a.entropy);
+      } else {
+        auto ready = draw::DrawIfReady(ctx, a.id);
+        if (!ready.ok()) return ready.status();
+        if (!ready.value())
+          return Status::Error(StatusCode::kFailedPrecondition,
+                               "任务 " + a.id + " 仍在等待公开随机源的值：公布后运行 xinjian task entropy " + a.id +
+                                   " 值，或 xinjian task draw " + a.id + " --entropy 值",
+                               "task " + a.id + " is still waiting for its entropy value: once it is public, run xinjian "
+                               "task entropy " + a.id + " VALUE, or xinjian task draw " + a.id + " --entropy VALUE");
+        t = std::move(*ready.value());
+      }
       if (!t.ok()) return t;
       // The visits (one per drawn subject) in their own transaction: if this fails the draw
       // stands, and `visits dispatch` or `deadlines --refresh` creates them later.
@@ -203,7 +235,6 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
       if (!n.ok())
         std::cerr << "警告 / warning: " << n.status().message()
                   << "（稍后运行 visits dispatch " << a.id << " / run visits dispatch " << a.id << " later）\n";
-      (void)g;
       return t;
     });
   });

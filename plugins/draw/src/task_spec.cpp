@@ -256,7 +256,7 @@ Result<TaskSpec> ParseTaskSpec(const std::string& text, const SpecOptions& optio
   if (!j.is_object())
     return Status::Error(StatusCode::kInvalidArgument, "任务说明须为 JSON 对象", "the task spec must be a JSON object");
   if (auto st = CheckKeys(j, "", {"id", "title", "department", "items", "filters", "exclusions", "strata", "strata_labels",
-                                  "region_digits", "rule", "team", "conflicts", "entropy_source", "sampler", "replaces",
+                                  "region_digits", "rule", "team", "conflicts", "entropy", "entropy_source", "sampler", "replaces",
                                   "due_date", "participants", "scope", "$schema", "comment"});
       !st.ok())
     return st;
@@ -482,9 +482,48 @@ Result<TaskSpec> ParseTaskSpec(const std::string& text, const SpecOptions& optio
     s.conflicts = {a.value(), b.value(), c.value()};
   }
 
-  auto source = GetString(j, "entropy_source", "entropy_source", true, false, 500);
-  if (!source.ok()) return source.status();
-  s.entropy_source = source.value();
+  // The entropy: {"source": name, "description": text}, or the older "entropy_source": text
+  // (= manual with that description).
+  const bool has_entropy = j.contains("entropy") && !j["entropy"].is_null();
+  const bool has_old_entropy = j.contains("entropy_source") && !j["entropy_source"].is_null();
+  if (has_entropy && has_old_entropy)
+    return FieldError("entropy", "与旧字段 entropy_source 只能给出一个", "give either entropy or the older entropy_source, not both");
+  if (has_old_entropy) {
+    auto source = GetString(j, "entropy_source", "entropy_source", true, false, 500);
+    if (!source.ok()) return source.status();
+    s.entropy_source = source.value();
+    s.entropy_source_name = kDefaultEntropySource;
+  } else if (has_entropy) {
+    const json& e = j["entropy"];
+    if (!e.is_object())
+      return FieldError("entropy", "须为对象 {\"source\": 随机源, \"description\": 说明}",
+                        "must be an object {\"source\": name, \"description\": text}");
+    if (auto st = CheckKeys(e, "entropy", {"source", "description"}); !st.ok()) return st;
+    auto name = GetString(e, "source", "entropy.source", false, true, 64);
+    if (!name.ok()) return name.status();
+    if (!name.value().empty()) s.entropy_source_name = name.value();
+    const std::string& n = s.entropy_source_name;
+    bool valid = !n.empty() && n.size() <= 64;
+    for (std::size_t i = 0; valid && i < n.size(); ++i) {
+      const char c = n[i];
+      valid = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (i > 0 && (c == '-' || c == '.'));
+    }
+    if (!valid)
+      return FieldError("entropy.source", "须为随机源插件注册的名称（小写字母、数字、点和连字符，如 manual、none），实际为 " + n,
+                        "must be the name an entropy source plugin registers (lowercase letters, digits, '.' and '-', "
+                        "e.g. manual, none), got " + n);
+    auto description = GetString(e, "description", "entropy.description", false, true, 500);
+    if (!description.ok()) return description.status();
+    s.entropy_source = description.value();
+    if (s.entropy_source.empty() && s.entropy_source_name == kDefaultEntropySource)
+      return FieldError("entropy.description", "随机源为 manual 时必填：说明将使用哪一个公开值（如彩票的期号）",
+                        "is required when the source is manual: say which public value will be used (e.g. which "
+                        "lottery draw)");
+  } else {
+    return FieldError("entropy", "缺少必填字段，如 {\"source\": \"manual\", \"description\": \"福彩 3D 第 2026321 期开奖号码\"} 或 {\"source\": \"none\"}",
+                      "is required, e.g. {\"source\": \"manual\", \"description\": \"the numbers of lottery draw "
+                      "2026321\"} or {\"source\": \"none\"}");
+  }
   auto sampler = GetString(j, "sampler", "sampler", false, true, 64);
   if (!sampler.ok()) return sampler.status();
   if (!sampler.value().empty()) s.sampler = sampler.value();
@@ -556,7 +595,7 @@ std::string SpecToJson(const TaskSpec& s) {
   j["conflicts"] = {{"declared_relations", s.conflicts.declared_relations},
                     {"previous_inspector", s.conflicts.previous_inspector},
                     {"same_office", s.conflicts.same_office}};
-  j["entropy_source"] = s.entropy_source;
+  j["entropy"] = {{"source", s.entropy_source_name}, {"description", s.entropy_source}};
   j["sampler"] = s.sampler;
   if (!s.replaces.empty()) j["replaces"] = {{"task", s.replaces}, {"reason", s.replace_reason}};
   if (!s.due_date.empty()) j["due_date"] = s.due_date;

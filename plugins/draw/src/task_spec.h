@@ -17,6 +17,10 @@
 
 namespace xj::draw {
 
+// The entropy source of a spec that names none (and of every task created before entropy
+// sources were plugins): an operator enters the published value.
+inline constexpr const char* kDefaultEntropySource = "manual";
+
 // What the pool is split by. kLabel takes the first of `strata_labels` the subject carries
 // (others: stratum "other"); kRegion the county (6 digits) or, with region_digits 4, the
 // prefecture; kRiskClass A/B/C/D ("none" for subjects without a class).
@@ -65,7 +69,13 @@ struct TaskSpec {
   std::vector<Slot> slots;                 // team slots, groups = department codes
   std::optional<Slot> expert_slot;         // experts join on top of the required officers
   TaskConflicts conflicts;
-  std::string entropy_source;              // description of the public source
+  // The entropy: which source provides the public value (an entropy source plugin,
+  // xinjian/entropy.h: "manual" by default, "none"…) and the public description of that
+  // value, printed in the notice ("中国福利彩票 3D 第 2026321 期开奖号码"; required for
+  // manual). JSON: "entropy": {"source": "manual", "description": "…"}; the older
+  // "entropy_source": "…" is the same as {"source": "manual", "description": "…"}.
+  std::string entropy_source;                            // the description
+  std::string entropy_source_name = kDefaultEntropySource;  // the source's registered name
   std::string sampler = std::string(kAlgorithm);
   std::string replaces;                    // the task this one replaces, if any
   std::string replace_reason;

@@ -92,7 +92,8 @@ constexpr const char* kTaskColumns =
     "COALESCE(due_date, ''), COALESCE(pool_size, 0), COALESCE(pool_hash, ''), COALESCE(strata, ''), "
     "COALESCE(commitment, ''), COALESCE(secret, ''), COALESCE(entropy, ''), COALESCE(seed, ''), "
     "COALESCE(allocation, ''), COALESCE(selection_hash, ''), COALESCE(slots, ''), COALESCE(assignment_hash, ''), "
-    "COALESCE(conflicts_hash, ''), digest";
+    "COALESCE(conflicts_hash, ''), digest, entropy_source_name, entropy_notice, COALESCE(entropy_supplied, ''), "
+    "COALESCE(entropy_supplied_at_us, 0), COALESCE(entropy_supplied_by, '')";
 
 TaskRecord TaskFromRow(const ScanRow& r) {
   TaskRecord t;
@@ -130,6 +131,11 @@ TaskRecord TaskFromRow(const ScanRow& r) {
   t.assignment_hash = s(29);
   t.conflicts_hash = s(30);
   t.digest = s(31);
+  t.entropy_source_name = s(32);
+  t.entropy_notice = s(33);
+  t.entropy_supplied = s(34);
+  t.entropy_supplied_at_us = n(35);
+  t.entropy_supplied_by = s(36);
   return t;
 }
 
@@ -142,6 +148,8 @@ std::string TaskDigest(const TaskRecord& t) {
     c += *f;
     c += '\n';
   }
+  // Added with entropy sources; only when set, so that older tasks keep their digests.
+  if (!t.entropy_supplied.empty()) c += "entropy_supplied\n" + t.entropy_supplied + '\n';
   return ToHex(Sha256(c));
 }
 
@@ -331,6 +339,41 @@ Status WrongState(const TaskRecord& t, const std::string& action_zh, const std::
                        "task " + t.id + " is " + t.state + "; cannot " + action_en);
 }
 
+// The entropy source a task names, or an error listing the loaded ones (`code`:
+// kInvalidArgument when creating or announcing, kNotFound when drawing).
+Result<const EntropySource*> FindSource(const PluginHost* host, const std::string& name, StatusCode code) {
+  if (host == nullptr)
+    return Status::Error(StatusCode::kFailedPrecondition, "没有加载插件，找不到公开随机源 " + name,
+                         "no plugins loaded; cannot find the entropy source " + name);
+  if (const EntropySource* s = host->FindEntropySource(name)) return s;
+  std::string list;
+  for (const auto& [n, src] : host->entropy_sources()) list += (list.empty() ? "" : ", ") + n;
+  if (list.empty()) list = "-";
+  return Status::Error(code, "没有名为 " + name + " 的公开随机源（已加载：" + list + "；缺少插件？）",
+                       "no entropy source named " + name + " (loaded: " + list + "; plugin missing?)");
+}
+
+EntropyRequest RequestFor(const TaskRecord& t, std::int64_t now) {
+  EntropyRequest r;
+  r.task_id = t.id;
+  r.description = t.entropy_source;
+  r.commitment = t.commitment;
+  r.announced_at_us = t.announced_at_us;
+  r.now_us = now;
+  return r;
+}
+
+std::string NoticeText(const EntropySource& source, const EntropyRequest& request) {
+  const EntropyNotice n = source.Notice(request);
+  return n.zh + " / " + n.en;
+}
+
+// The checks every entropy value gets before a draw uses it, whoever produced it.
+Status CheckEntropy(const std::string& entropy) {
+  if (entropy.size() > 4096) return Refuse("公开随机源超过 4096 字节", "the entropy is longer than 4096 bytes");
+  return ValidateId("entropy", entropy, true);
+}
+
 json RuleJson(const Rule& rule) {
   if (const auto* r = std::get_if<RatioRule>(&rule)) {
     json ppm = json::object(), mn = json::object(), mx = json::object();
@@ -505,6 +548,16 @@ Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec) {
     return Refuse("没有名为 " + spec.sampler + " 的抽样算法（已加载：" + list + "）",
                   "no sampler named " + spec.sampler + " (loaded: " + list + ")");
   }
+  const EntropySource* entropy_source = nullptr;
+  if (ctx.host != nullptr) {
+    auto source = FindSource(ctx.host, spec.entropy_source_name, StatusCode::kInvalidArgument);
+    if (!source.ok()) return source.status();
+    entropy_source = source.value();
+    if (entropy_source->NeedsValue() && spec.entropy_source.empty())
+      return Refuse("公开随机源 " + spec.entropy_source_name + " 需要说明将使用哪一个公开值（entropy.description）",
+                    "the entropy source " + spec.entropy_source_name +
+                        " needs a description of the public value it will use (entropy.description)");
+  }
   if (spec.rule_preset.empty() && std::holds_alternative<RatioRule>(spec.rule)) {
     // Every stratum must get a ratio; strata are known at announce, but a risk-class rule can
     // be checked now.
@@ -570,6 +623,9 @@ Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec) {
   t.state = "draft";
   t.spec_json = SpecToJson(spec);
   t.entropy_source = spec.entropy_source;
+  t.entropy_source_name = spec.entropy_source_name;
+  // Shown in the draft; fixed again at the announcement.
+  if (entropy_source != nullptr) t.entropy_notice = NoticeText(*entropy_source, RequestFor(t, now));
   t.replaces = spec.replaces;
   t.replace_reason = spec.replace_reason;
   t.created_by = ctx.actor;
@@ -581,18 +637,20 @@ Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec) {
     soci::indicator rep_ind = t.replaces.empty() ? soci::i_null : soci::i_ok;
     soci::indicator due_ind = t.due_date.empty() ? soci::i_null : soci::i_ok;
     long long created = t.created_at_us;
-    db.session() << "INSERT INTO draw_tasks(id, title, department, sampler, state, spec, entropy_source, replaces, "
-                    "replace_reason, created_by, created_at_us, due_date, digest, updated_at_us) VALUES (:id, :title, "
-                    ":dept, :sampler, 'draft', :spec, :src, :rep, :reason, :by, :at, :due, :digest, :at2)",
+    db.session() << "INSERT INTO draw_tasks(id, title, department, sampler, state, spec, entropy_source, "
+                    "entropy_source_name, entropy_notice, replaces, replace_reason, created_by, created_at_us, due_date, "
+                    "digest, updated_at_us) VALUES (:id, :title, :dept, :sampler, 'draft', :spec, :src, :srcname, :notice, "
+                    ":rep, :reason, :by, :at, :due, :digest, :at2)",
         soci::use(t.id), soci::use(t.title), soci::use(t.department), soci::use(t.sampler), soci::use(t.spec_json),
-        soci::use(t.entropy_source), soci::use(t.replaces, rep_ind), soci::use(t.replace_reason), soci::use(t.created_by),
-        soci::use(created), soci::use(t.due_date, due_ind), soci::use(t.digest), soci::use(created);
+        soci::use(t.entropy_source), soci::use(t.entropy_source_name), soci::use(t.entropy_notice),
+        soci::use(t.replaces, rep_ind), soci::use(t.replace_reason), soci::use(t.created_by), soci::use(created),
+        soci::use(t.due_date, due_ind), soci::use(t.digest), soci::use(created);
     for (const auto& item : spec.items)
       db.session() << "INSERT INTO draw_task_items(task_id, item_code) VALUES (:t, :i)", soci::use(t.id), soci::use(item);
   } catch (const std::exception& e) {
     return DbError(e, "保存任务失败", "saving the task failed");
   }
-  json payload{{"id", t.id}, {"department", t.department}, {"state", "draft"}};
+  json payload{{"id", t.id}, {"department", t.department}, {"state", "draft"}, {"entropy_source_name", t.entropy_source_name}};
   if (!t.replaces.empty()) payload["replaces"] = t.replaces;
   if (auto st = Journal(ctx, now, "task.create", t.id, "", t.digest, "draw.task.created", payload); !st.ok()) return st;
   if (auto st = tx.Commit(); !st.ok()) return st;
@@ -609,6 +667,12 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
   if (!task.ok()) return task.status();
   TaskRecord t = std::move(task).value();
   if (t.state != "draft") return WrongState(t, "公告", "announce it");
+  const EntropySource* entropy_source = nullptr;
+  if (ctx.host != nullptr) {
+    auto source = FindSource(ctx.host, t.entropy_source_name, StatusCode::kInvalidArgument);
+    if (!source.ok()) return source.status();
+    entropy_source = source.value();
+  }
   auto spec_r = SpecOf(t, ctx.spec_options);
   if (!spec_r.ok()) return spec_r.status();
   const TaskSpec spec = std::move(spec_r).value();
@@ -728,20 +792,30 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
   t.pool_hash = pool_hash;
   t.strata_json = CountsJson(sizes);
   t.commitment = Commitment(secret);
+  // The notice as the announcement publishes it (kept from the creation without plugins).
+  if (entropy_source != nullptr) t.entropy_notice = NoticeText(*entropy_source, RequestFor(t, now));
   t.digest = TaskDigest(t);  // before the secret is set: it is not public yet
   t.secret_hex = ToHex(secret);
   try {
     long long at = now, size = t.pool_size;
     db.session() << "UPDATE draw_tasks SET state = 'announced', announced_at_us = :at, announce_date = :d, pool_size = :n, "
-                    "pool_hash = :h, strata = :s, commitment = :c, secret = :sec, digest = :dg, updated_at_us = :at2 "
-                    "WHERE id = :id",
+                    "pool_hash = :h, strata = :s, commitment = :c, secret = :sec, entropy_notice = :en, digest = :dg, "
+                    "updated_at_us = :at2 WHERE id = :id",
         soci::use(at), soci::use(t.announce_date), soci::use(size), soci::use(t.pool_hash), soci::use(t.strata_json),
-        soci::use(t.commitment), soci::use(t.secret_hex), soci::use(t.digest), soci::use(at), soci::use(t.id);
+        soci::use(t.commitment), soci::use(t.secret_hex), soci::use(t.entropy_notice), soci::use(t.digest), soci::use(at),
+        soci::use(t.id);
   } catch (const std::exception& e) {
     return DbError(e, "公告任务失败", "announcing the task failed");
   }
-  json payload{{"id", t.id}, {"department", t.department}, {"pool_size", t.pool_size}, {"pool_hash", t.pool_hash},
-               {"commitment", t.commitment}, {"entropy_source", t.entropy_source}, {"algorithm", t.sampler}};
+  json payload{{"id", t.id},
+               {"department", t.department},
+               {"pool_size", t.pool_size},
+               {"pool_hash", t.pool_hash},
+               {"commitment", t.commitment},
+               {"entropy_source", t.entropy_source},
+               {"entropy_source_name", t.entropy_source_name},
+               {"entropy_notice", t.entropy_notice},
+               {"algorithm", t.sampler}};
   if (auto st = Journal(ctx, now, "task.announce", t.id, before, t.digest, "draw.task.announced", payload); !st.ok())
     return st;
   if (auto st = tx.Commit(); !st.ok()) return st;
@@ -750,24 +824,73 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
   return LoadTask(db, id);
 }
 
-Result<TaskRecord> DrawTask(TaskContext& ctx, const std::string& id, const std::string& entropy) {
+namespace {
+
+// The entropy an explicit DrawTask draws with (see DrawTask in tasks.h).
+Result<std::string> GivenEntropy(const TaskContext& ctx, const TaskRecord& t, const EntropySource& source,
+                                 const EntropyRequest& request, const std::string& given) {
+  if (!source.NeedsValue()) return source.Value(request, given);
+  if (!t.entropy_supplied.empty() && given != t.entropy_supplied)
+    return Status::Error(StatusCode::kConflict,
+                         "任务 " + t.id + " 已录入公开随机源的值 “" + t.entropy_supplied + "”（" + t.entropy_supplied_by +
+                             "）：只能用该值抽取（xinjian task draw " + t.id + "）",
+                         "task " + t.id + " has the entropy value '" + t.entropy_supplied + "' supplied already (by " +
+                             t.entropy_supplied_by + "): it can only be drawn with that value (xinjian task draw " + t.id +
+                             ")");
+  if (given.empty()) {
+    if (!ctx.allow_empty_entropy)
+      return Refuse("须提供公告时指明的公开随机源的值（--entropy）；空值只用于演示和测试（--allow-empty-entropy）",
+                    "give the value of the public entropy source named in the notice (--entropy); an empty value is "
+                    "for demos and tests only (--allow-empty-entropy)");
+    return std::string();
+  }
+  return source.Value(request, given);
+}
+
+}  // namespace
+
+// DrawTask (`given` set) and DrawIfReady (`given` null: the source's value, nullopt while it
+// waits). One write transaction; the state and the supplied value are read under its lock.
+static Result<std::optional<TaskRecord>> DrawLocked(TaskContext& ctx, const std::string& id, const std::string* given) {
   Database& db = *ctx.db;
   Timer timer(ctx.timings);
   if (ctx.host == nullptr)
     return Status::Error(StatusCode::kFailedPrecondition, "没有加载插件，无法抽取", "no plugins loaded; cannot draw");
-  if (entropy.empty() && !ctx.allow_empty_entropy)
-    return Refuse("须提供公告时指明的公开随机源的值（--entropy）；空值只用于演示和测试（--allow-empty-entropy）",
-                  "give the value of the public entropy source named in the notice (--entropy); an empty value is for "
-                  "demos and tests only (--allow-empty-entropy)");
-  if (auto st = ValidateId("entropy", entropy, true); !st.ok()) return st;
-  if (entropy.size() > 4096) return Refuse("公开随机源超过 4096 字节", "the entropy is longer than 4096 bytes");
+  if (given != nullptr) {
+    // Hostile input is refused before anything is locked.
+    if (auto st = CheckEntropy(*given); !st.ok()) return st;
+  }
   const std::int64_t now = Now(ctx);
   WriteTransaction tx(db);
   if (auto st = tx.Begin(); !st.ok()) return st;
   auto task = LoadForUpdate(ctx, id);
   if (!task.ok()) return task.status();
   TaskRecord t = std::move(task).value();
+  if (given == nullptr && (t.state == "drawn" || t.state == "revealed")) return std::optional<TaskRecord>(std::move(t));
   if (t.state != "announced") return WrongState(t, "抽取", "draw it");
+  auto source = FindSource(ctx.host, t.entropy_source_name, StatusCode::kNotFound);
+  if (!source.ok()) return source.status();
+  const EntropyRequest entropy_request = RequestFor(t, now);
+  std::string entropy;
+  if (given != nullptr) {
+    auto e = GivenEntropy(ctx, t, *source.value(), entropy_request, *given);
+    if (!e.ok()) return e.status();
+    entropy = std::move(e).value();
+  } else {
+    auto e = source.value()->Value(entropy_request, t.entropy_supplied);
+    if (!e.ok()) {
+      if (e.status().code() == StatusCode::kFailedPrecondition) return std::optional<TaskRecord>();  // still waiting
+      return e.status();
+    }
+    entropy = std::move(e).value();
+    if (entropy.empty() && source.value()->NeedsValue())
+      return Status::Error(StatusCode::kInternal, "公开随机源 " + t.entropy_source_name + " 返回了空值",
+                           "the entropy source " + t.entropy_source_name + " returned an empty value");
+  }
+  // Whatever the source returned: a value the notice and the proof can carry.
+  if (auto st = CheckEntropy(entropy); !st.ok())
+    return Status::Error(st.code(), "公开随机源 " + t.entropy_source_name + " 的值不可用：" + st.message(),
+                         "the value of the entropy source " + t.entropy_source_name + " cannot be used: " + st.message());
   auto spec_r = SpecOf(t, ctx.spec_options);
   if (!spec_r.ok()) return spec_r.status();
   const TaskSpec spec = std::move(spec_r).value();
@@ -972,12 +1095,100 @@ Result<TaskRecord> DrawTask(TaskContext& ctx, const std::string& id, const std::
   json payload{{"id", t.id},
                {"department", t.department},
                {"selected", selection.members.size()},
+               {"entropy_source_name", t.entropy_source_name},
+               {"entropy", t.entropy},
                {"selection_hash", t.selection_hash},
                {"assignment_hash", t.assignment_hash}};
   if (auto st = Journal(ctx, now, "task.draw", t.id, before, t.digest, "draw.task.drawn", payload); !st.ok()) return st;
   timer.Lap("persist");
   if (auto st = tx.Commit(); !st.ok()) return st;
   timer.Lap("commit");
+  auto drawn = LoadTask(db, id);
+  if (!drawn.ok()) return drawn.status();
+  return std::optional<TaskRecord>(std::move(drawn).value());
+}
+
+Result<TaskRecord> DrawTask(TaskContext& ctx, const std::string& id, const std::string& entropy) {
+  auto r = DrawLocked(ctx, id, &entropy);
+  if (!r.ok()) return r.status();
+  if (!r.value())  // not reached: an explicit entropy never waits
+    return Status::Error(StatusCode::kInternal, "抽取未完成", "the draw did not happen");
+  return std::move(*r.value());
+}
+
+Result<std::optional<TaskRecord>> DrawIfReady(TaskContext& ctx, const std::string& id) {
+  // A look without a write transaction first: a scheduler asks every minute, and a task
+  // usually waits for days.
+  auto task = LoadTask(*ctx.db, id);
+  if (!task.ok()) return task.status();
+  const TaskRecord& t = task.value();
+  if (t.state == "drawn" || t.state == "revealed") return std::optional<TaskRecord>(t);
+  if (t.state != "announced") return WrongState(t, "抽取", "draw it");
+  auto source = FindSource(ctx.host, t.entropy_source_name, StatusCode::kNotFound);
+  if (!source.ok()) return source.status();
+  auto value = source.value()->Value(RequestFor(t, Now(ctx)), t.entropy_supplied);
+  if (!value.ok() && value.status().code() == StatusCode::kFailedPrecondition) return std::optional<TaskRecord>();
+  // Ready (or an error the locked path reports with the same words): draw under the lock.
+  return DrawLocked(ctx, id, nullptr);
+}
+
+Result<TaskRecord> SupplyEntropy(TaskContext& ctx, const std::string& id, const std::string& value) {
+  Database& db = *ctx.db;
+  if (ctx.host == nullptr)
+    return Status::Error(StatusCode::kFailedPrecondition, "没有加载插件，无法核对公开随机源的值",
+                         "no plugins loaded; cannot check the entropy value");
+  if (value.empty()) return Refuse("公开随机源的值不能为空", "the entropy value must not be empty");
+  if (auto st = CheckEntropy(value); !st.ok()) return st;
+  const std::int64_t now = Now(ctx);
+  WriteTransaction tx(db);
+  if (auto st = tx.Begin(); !st.ok()) return st;
+  auto task = LoadForUpdate(ctx, id);
+  if (!task.ok()) return task.status();
+  TaskRecord t = std::move(task).value();
+  // The same value again once it is in (a repeated command, the scheduler drew meanwhile).
+  if (!t.entropy_supplied.empty() && t.entropy_supplied == value && t.state != "cancelled") return t;
+  if (t.state != "announced") return WrongState(t, "录入公开随机源的值", "supply its entropy value");
+  auto source = FindSource(ctx.host, t.entropy_source_name, StatusCode::kNotFound);
+  if (!source.ok()) return source.status();
+  if (!source.value()->NeedsValue())
+    return Status::Error(StatusCode::kFailedPrecondition,
+                         "任务 " + t.id + " 的公开随机源为 " + t.entropy_source_name + "，不需要录入值",
+                         "the entropy source of task " + t.id + " is " + t.entropy_source_name + ": it takes no value");
+  auto checked = source.value()->Value(RequestFor(t, now), value);
+  if (!checked.ok()) return checked.status();
+  if (auto st = CheckEntropy(checked.value()); !st.ok() || checked.value().empty())
+    return Status::Error(StatusCode::kInternal, "公开随机源 " + t.entropy_source_name + " 返回的值不可用",
+                         "the entropy source " + t.entropy_source_name + " returned an unusable value");
+  if (!t.entropy_supplied.empty()) {
+    if (t.entropy_supplied == checked.value()) return t;
+    return Status::Error(StatusCode::kConflict,
+                         "任务 " + t.id + " 已录入公开随机源的值 “" + t.entropy_supplied + "”（" + t.entropy_supplied_by +
+                             "），不能更改；如录入有误，请撤销任务并创建替代任务",
+                         "task " + t.id + " has the entropy value '" + t.entropy_supplied + "' supplied already (by " +
+                             t.entropy_supplied_by + "); it cannot be changed: if it was wrong, cancel the task and "
+                             "create a replacement");
+  }
+  const std::string before = t.digest;
+  t.entropy_supplied = checked.value();
+  t.entropy_supplied_at_us = now;
+  t.entropy_supplied_by = ctx.actor;
+  t.digest = TaskDigest(t);
+  try {
+    long long at = now;
+    db.session() << "UPDATE draw_tasks SET entropy_supplied = :e, entropy_supplied_at_us = :at, entropy_supplied_by = :by, "
+                    "digest = :dg, updated_at_us = :at2 WHERE id = :id",
+        soci::use(t.entropy_supplied), soci::use(at), soci::use(t.entropy_supplied_by), soci::use(t.digest),
+        soci::use(at), soci::use(t.id);
+  } catch (const std::exception& e) {
+    return DbError(e, "保存公开随机源的值失败", "saving the entropy value failed");
+  }
+  json payload{{"id", t.id},
+               {"department", t.department},
+               {"entropy_source_name", t.entropy_source_name},
+               {"entropy", t.entropy_supplied}};
+  if (auto st = Journal(ctx, now, "task.entropy", t.id, before, t.digest, "draw.task.entropy_supplied", payload); !st.ok())
+    return st;
+  if (auto st = tx.Commit(); !st.ok()) return st;
   return LoadTask(db, id);
 }
 
@@ -1185,6 +1396,8 @@ std::string TaskViewJson(Database& db, const TaskRecord& t, const Viewer& viewer
   j["items"] = t.items;
   j["algorithm"] = t.sampler;
   j["entropy_source"] = t.entropy_source;
+  j["entropy_source_name"] = t.entropy_source_name;
+  if (!t.entropy_notice.empty()) j["entropy_notice"] = t.entropy_notice;
   j["created_at_us"] = t.created_at_us;
   try {
     const json spec = json::parse(t.spec_json);
@@ -1202,6 +1415,11 @@ std::string TaskViewJson(Database& db, const TaskRecord& t, const Viewer& viewer
     try {
       j["strata"] = json::parse(t.strata_json.empty() ? "{}" : t.strata_json);
     } catch (const std::exception&) {
+    }
+    // A supplied value is public (it is the published value), also before the draw.
+    if (!t.entropy_supplied.empty()) {
+      j["entropy_supplied"] = t.entropy_supplied;
+      j["entropy_supplied_at_us"] = t.entropy_supplied_at_us;
     }
   }
   if (t.drawn_at_us != 0) {
@@ -1295,6 +1513,9 @@ Status WriteTaskProof(Database& db, const std::string& id, const std::string& di
   proof["commitment"] = t.commitment;
   proof["secret"] = t.secret_hex;
   proof["entropy"] = t.entropy;
+  proof["entropy_source"] = t.entropy_source;
+  proof["entropy_source_name"] = t.entropy_source_name;
+  proof["entropy_notice"] = t.entropy_notice;
   proof["pool_hash"] = t.pool_hash;
   proof["pool_size"] = t.pool_size;
   proof["seed"] = t.seed_hex;
@@ -1464,6 +1685,29 @@ Status VerifyProofFolder(const std::string& dir, const PluginHost* host) {
   if (nonzero != published) return Mismatch("allocation：按规则重算的分配与 proof.json 不符", "allocation: the rule gives a different allocation");
 
   if (host == nullptr) return Status::Error(StatusCode::kNotFound, "没有加载插件", "no plugins loaded");
+  // A source that needs no value ("none") must give the proof's entropy (none: ""). Older
+  // proofs name no source; a missing plugin skips the check (the draw itself is recomputed
+  // below either way).
+  if (auto it = p.find("entropy_source_name"); it != p.end() && it->is_string()) {
+    const EntropySource* source = host->FindEntropySource(it->get<std::string>());
+    if (source != nullptr && !source->NeedsValue()) {
+      EntropyRequest er;
+      er.task_id = task_id;
+      if (auto d = p.find("entropy_source"); d != p.end() && d->is_string()) er.description = d->get<std::string>();
+      er.commitment = p["commitment"].get<std::string>();
+      auto expected = source->Value(er, "");
+      const std::string name = it->get<std::string>();
+      if (!expected.ok())
+        return Mismatch("entropy：公开随机源 " + name + " 对该任务不给出值", "entropy: the entropy source " + name +
+                                                                               " gives no value for this task");
+      if (expected.value() != entropy)
+        return Mismatch("entropy：公开随机源 " + name + " 给出的值（" + std::to_string(expected.value().size()) +
+                            " 字节）与证明中的（" + std::to_string(entropy.size()) + " 字节）不同",
+                        "entropy: the entropy source " + name + " gives another value (" +
+                            std::to_string(expected.value().size()) + " bytes) than the proof's (" +
+                            std::to_string(entropy.size()) + " bytes)");
+    }
+  }
   const Sampler* sampler = host->FindSampler(algorithm);
   if (sampler == nullptr)
     return Status::Error(StatusCode::kNotFound, "抽样算法 " + algorithm + " 未加载（缺少插件？）",

@@ -9,6 +9,11 @@
 // is one write transaction with an audit record and an event. There is no redraw: a
 // replacement is a new task naming the cancelled one it replaces.
 //
+// The entropy comes from the task's entropy source, a plugin (xinjian/entropy.h): with
+// "manual" an operator supplies the published value (SupplyEntropy, or DrawTask with it);
+// with "none" the task draws with an empty entropy as soon as it is announced. DrawIfReady
+// draws whenever the source has the value, and is what a scheduler calls.
+//
 // Confidentiality: until a task is revealed its selection and teams are shown only to its
 // own department (TaskView with Viewer::Department); public output never contains them, and
 // the secret is never shown before the reveal.
@@ -29,6 +34,7 @@
 #include "draw_v1.h"
 #include "pool.h"
 #include "task_spec.h"
+#include "xinjian/entropy.h"
 #include "xinjian/sampler.h"
 #include "xinjian/status.h"
 
@@ -40,12 +46,14 @@ namespace xj::draw {
 
 struct TaskContext {
   Database* db = nullptr;
-  const PluginHost* host = nullptr;  // samplers; required to draw
+  const PluginHost* host = nullptr;  // samplers and entropy sources; required to draw
   std::string actor = "system";      // recorded in the audit log
   std::int64_t now_us = 0;           // 0: the current time
   SpecOptions spec_options;
   SubjectIndex* index = nullptr;     // optional in-memory directory (kept in step by CatchUp)
-  bool allow_empty_entropy = false;  // demos and tests only
+  // Lets DrawTask draw with an empty entropy for a source that needs a value ("manual"):
+  // demos and tests only. A "none" task draws with an empty entropy without it.
+  bool allow_empty_entropy = false;
   // Timings of the last Announce/Draw, for the benchmark (step name => seconds).
   std::map<std::string, double>* timings = nullptr;
   // The pool frozen by the last Announce in this context, so that a long-running process
@@ -58,7 +66,16 @@ struct TaskContext {
 };
 
 struct TaskRecord {
+  // entropy_source is the declared description of the public source (as in the spec).
   std::string id, title, department, sampler, state, spec_json, entropy_source;
+  // The entropy source's registered name ("manual", "none", …) and its sentence for the
+  // public notice ("中文 / English", fixed at the announcement; empty if it was created and
+  // announced without plugins loaded).
+  std::string entropy_source_name = kDefaultEntropySource, entropy_notice;
+  // The value an operator supplied (SupplyEntropy) before the draw, by whom and when; empty
+  // until then.
+  std::string entropy_supplied, entropy_supplied_by;
+  std::int64_t entropy_supplied_at_us = 0;
   std::string replaces, replace_reason, cancel_reason, created_by;
   std::int64_t created_at_us = 0, announced_at_us = 0, drawn_at_us = 0, revealed_at_us = 0, cancelled_at_us = 0;
   std::string announce_date, draw_date, due_date;
@@ -78,18 +95,49 @@ struct SelectedSubject {
 
 // Creates a draft task. Checks, with the database: the department and every item exist, each
 // item belongs to the department, an unstratified ratio lies within every item's ratio_min /
-// ratio_max, the team's groups are the department, the sampler is registered, the filter
-// regions lie inside the jurisdiction, a replaced task exists, is cancelled and not already
-// replaced. Returns the stored task.
+// ratio_max, the team's groups are the department, the sampler and the entropy source are
+// registered (when ctx.host is set; a source that needs a value needs a description), the
+// filter regions lie inside the jurisdiction, a replaced task exists, is cancelled and not
+// already replaced. Returns the stored task.
 Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec);
 
 // Freezes the pool (refused when empty, or when the resulting ratio leaves an item's bounds),
-// draws the 32-byte secret and records the commitment.
+// draws the 32-byte secret and records the commitment. With ctx.host set, the entropy source
+// must be loaded and its notice sentence is fixed now.
 Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id);
 
-// Draws with the published entropy, assigns teams, saves selection and teams. When subjects
-// cannot be staffed, nothing is saved and the error names all of them.
+// Draws with the given entropy, assigns teams, saves selection and teams. When subjects
+// cannot be staffed, nothing is saved and the error names all of them. Needs ctx.host with
+// the task's sampler and entropy source. The entropy goes through the source (its Value):
+//   - a source that needs a value ("manual"): `entropy` is that value as published; empty
+//     only with ctx.allow_empty_entropy (demos, tests); when a value was supplied already
+//     (SupplyEntropy), `entropy` must be that value (kConflict otherwise);
+//   - a source that needs none ("none"): `entropy` must be empty (kInvalidArgument otherwise).
+// Refused with kFailedPrecondition unless the task is announced (no redraw).
 Result<TaskRecord> DrawTask(TaskContext& ctx, const std::string& id, const std::string& entropy);
+
+// Records the operator-supplied entropy value of an announced task whose source needs one
+// ("manual"), without drawing: one write transaction with an audit record (action
+// "task.entropy") and the event draw.task.entropy_supplied (the value is public). The value
+// is validated by the source and stored as it returns it (manual: unchanged, at most 4096
+// bytes, valid UTF-8, no control or invisible formatting characters, no surrounding spaces).
+// A value cannot be changed once supplied: the same value again returns the task unchanged
+// (also after the draw), a different one is kConflict (cancel the task and create a
+// replacement if it was wrong). Refused: an empty value (kInvalidArgument), a source that
+// takes no value such as "none" (kFailedPrecondition), a task that is not announced
+// (kFailedPrecondition), a source that is not loaded (kNotFound). Needs ctx.host.
+Result<TaskRecord> SupplyEntropy(TaskContext& ctx, const std::string& id, const std::string& value);
+
+// Draws an announced task as soon as its entropy source has the value: "none" at once (an
+// empty entropy), "manual" once a value was supplied (exactly that value). Returns the drawn
+// task, or std::nullopt while the source is still waiting (its Value answered
+// kFailedPrecondition; nothing is written and no write transaction is opened). Idempotent
+// and safe to call repeatedly and from several nodes: a task already drawn or revealed is
+// returned as it is (a concurrent call that lost the race gets the winner's task). Errors:
+// a draft or cancelled task (kFailedPrecondition), the source or sampler not loaded
+// (kNotFound), a value the source refuses, and everything DrawTask can fail with. Does not
+// create the visits (draw::CreateVisits does; the caller runs it after a draw).
+Result<std::optional<TaskRecord>> DrawIfReady(TaskContext& ctx, const std::string& id);
 
 Result<TaskRecord> RevealTask(TaskContext& ctx, const std::string& id);
 Result<TaskRecord> CancelTask(TaskContext& ctx, const std::string& id, const std::string& reason);
@@ -132,9 +180,10 @@ Status WriteTaskProof(Database& db, const std::string& id, const std::string& di
 
 // Re-computes a proof folder from its files alone (no database): the commitment, the pool
 // hash and size, the allocation, the seed and the selection through the named sampler, the
-// conflicts hash and the teams. Returns OK, or kConflict naming the first mismatch;
-// kInvalidArgument when a file is missing or malformed; kNotFound when the sampler is not
-// available.
+// conflicts hash and the teams; and when the proof names an entropy source that is loaded
+// and needs no value ("none"), that the entropy is the source's (empty for none). Returns
+// OK, or kConflict naming the first mismatch; kInvalidArgument when a file is missing or
+// malformed; kNotFound when the sampler is not available.
 Status VerifyProofFolder(const std::string& dir, const PluginHost* host);
 
 }  // namespace xj::draw

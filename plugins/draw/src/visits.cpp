@@ -1162,8 +1162,11 @@ Result<json> TaskNotice(VisitContext& ctx, const std::string& task_id) {
          {"pool_hash", t->pool_hash},
          {"commitment", t->commitment},
          {"entropy_source", t->entropy_source},
+         {"entropy_source_name", t->entropy_source_name},
+         {"entropy_notice", t->entropy_notice},
          {"algorithm", t->sampler}};
   if (t->state == "cancelled") j["cancel_reason"] = t->cancel_reason;
+  if (t->state == "announced" && !t->entropy_supplied.empty()) j["entropy_supplied"] = t->entropy_supplied;
   if (t->state == "drawn" || t->state == "revealed") {
     j["draw_date"] = t->draw_date;
     j["entropy"] = t->entropy;

@@ -55,6 +55,40 @@ TEST_CASE("A valid task spec parses, percentages become ppm exactly", "[draw][sp
   CHECK(SpecToJson(again.value()) == SpecToJson(s));
 }
 
+TEST_CASE("The entropy: the new shape, the older entropy_source, and what is refused", "[draw][spec][entropy]") {
+  const std::string head = R"({"title": "t", "department": "SCJG", "items": ["I"], "rule": {"count": 3},
+    "team": {"slots": [{"group": "SCJG", "count": 2}]}, )";
+  auto old_shape = ParseTaskSpec(head + R"("entropy_source": "福彩 3D 2026001 期"})");
+  REQUIRE(old_shape.ok());
+  CHECK(old_shape->entropy_source_name == "manual");
+  CHECK(old_shape->entropy_source == "福彩 3D 2026001 期");
+  auto manual = ParseTaskSpec(head + R"("entropy": {"description": "福彩 3D 2026001 期"}})");
+  REQUIRE(manual.ok());
+  CHECK(SpecToJson(manual.value()) == SpecToJson(old_shape.value()));  // the same task either way
+  auto none = ParseTaskSpec(head + R"("entropy": {"source": "none"}})");
+  REQUIRE(none.ok());
+  CHECK(none->entropy_source_name == "none");
+  CHECK(none->entropy_source.empty());
+  auto again = ParseTaskSpec(SpecToJson(none.value()));
+  REQUIRE(again.ok());
+  CHECK(again->entropy_source_name == "none");
+  CHECK(SpecToJson(again.value()) == SpecToJson(none.value()));
+  auto beacon = ParseTaskSpec(head + R"("entropy": {"source": "drand.quicknet-v1", "description": "round after announce"}})");
+  REQUIRE(beacon.ok());  // any registered name; whether it is loaded is the service's check
+  CHECK(beacon->entropy_source_name == "drand.quicknet-v1");
+  for (const auto& [tail, expect] : std::vector<std::pair<std::string, std::string>>{
+           {R"("entropy": {"source": "manual"}})", "entropy.description: is required when the source is manual"},
+           {R"("entropy": {"source": "-none"}})", "entropy.source: must be the name"},
+           {R"("entropy": {"source": ""}, "entropy_source": "x"})", "not both"},
+           {R"("entropy": "none"})", "entropy: must be an object"},
+           {R"("comment": "no entropy"})", "entropy: is required"}}) {
+    INFO(tail);
+    auto r = ParseTaskSpec(head + tail);
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.status().message(), Contains(expect));
+  }
+}
+
 TEST_CASE("Risk-class strata without a rule take the configured preset", "[draw][spec]") {
   auto r = ParseTaskSpec(R"({"title": "t", "department": "SCJG", "items": ["I"], "strata": "risk_class",
     "team": {"slots": [{"group": "SCJG", "count": 2}]}, "entropy_source": "x"})");
