@@ -714,8 +714,8 @@ void Run(const SchedBenchArgs& a) {
 
   std::cout << "调度器基准 / scheduler benchmark: " << a.jobs << " jobs '* * * * *', " << a.minutes
             << " measured minute(s), " << (pg ? "PostgreSQL " + WithDatabase(a.pg_url, "…") : "SQLite in " + dir) << "\n"
-            << "  ours: xj::sched::Scheduler, " << a.workers
-            << " handler threads, tick 500 ms (defaults of `xinjian serve`), a no-op handler\n";
+            << "  ours: xj::sched::Scheduler, " << a.workers << " handler threads, tick "
+            << sched::SchedulerOptions{}.tick_us / 1000 << " ms (the defaults of `xinjian serve`), a no-op handler\n";
   if (a.peer)
     std::cout << "  peer: 朴素轮询 / naive poller, one thread: every second SELECT * FROM bench_peer_jobs, the cron of every "
                  "job evaluated in process (NextFireUs after its last fire time), each due job in its own transaction "
@@ -763,8 +763,7 @@ void Run(const SchedBenchArgs& a) {
   if (a.peer && peer.ok) window("peer", peer);
   std::fflush(stdout);
   PrintTable(ours, a.peer && peer.ok ? &peer : nullptr, pg);
-  if (a.peer && peer.ok) std::cout << "  ratio = ours / peer.";
-  std::cout << "  Latency: clock time from the scheduled minute to the handler's start, runs of the window's fire times "
+  std::cout << (a.peer && peer.ok ? "  ratio = ours / peer. " : "  ") << "Latency: clock time from the scheduled minute to the handler's start, runs of the window's fire times "
                "only.\n";
   if (pg)
     std::cout << "  db server cpu: the postmaster and its children from /proc (a local server only; processes that ended "
