@@ -556,9 +556,14 @@ Status Scheduler::Tick(bool* more, std::int64_t* wake_us) {
   if (auto st = Recover(now); !st.ok()) return st;
   // Claim no more than the workers can start soon (a few runs per worker), so that the other
   // nodes get their share; claim again at once while runs are due and the workers keep up.
-  const int window = std::max(1, options_.workers) * 8;
+  // The window adapts: it doubles (up to 1,000) while the workers empty the queue between two
+  // claims (quick handlers: fewer, larger transactions when thousands of runs fire at once)
+  // and halves when they fall behind (slow handlers: runs stay unclaimed for other nodes).
+  const int min_window = std::max(1, options_.workers) * 8;
+  if (claim_window_ < min_window) claim_window_ = min_window;
   bool claims_full = false;
   while (!stopping_) {
+    const int window = claim_window_;
     std::size_t queued = 0;
     {
       std::unique_lock<std::mutex> l(pool_->mu);
@@ -570,6 +575,7 @@ Status Scheduler::Tick(bool* more, std::int64_t* wake_us) {
     }
     const int capacity = window - busy_.load() - static_cast<int>(queued);
     if (capacity <= 0) {
+      claim_window_ = std::max(min_window, claim_window_ / 2);
       claims_full = true;
       break;
     }
@@ -584,8 +590,8 @@ Status Scheduler::Tick(bool* more, std::int64_t* wake_us) {
       pool_->cv.notify_all();
     }
     if (static_cast<int>(runs.size()) < capacity) break;
+    if (queued == 0) claim_window_ = std::min(1000, claim_window_ * 2);
     claims_full = true;
-    if (auto st = Flush(); !st.ok()) return st;
     if (more_fires) break;  // turn the next jobs' fire times into runs first
   }
   *more = more_fires || claims_full;
@@ -699,7 +705,7 @@ Status Scheduler::Prune(std::int64_t now) {
 
 Status Scheduler::Materialize(std::int64_t now, bool* more) {
   Database& db = *db_;
-  constexpr int kJobsPerPass = 2000;
+  constexpr int kJobsPerPass = 10000;  // one transaction for 10,000 jobs firing at once
   WriteTransaction tx(db);
   if (auto st = tx.Begin(); !st.ok()) return st;
   struct Due {
@@ -832,18 +838,21 @@ Status Scheduler::Claim(std::int64_t now, int capacity, std::vector<JobRun>* run
   struct Cand {
     std::string job, at, handler, payload, zone;
     std::int64_t timeout_s = 0, retries = 0, backoff_s = 0;
+    bool allow = false;  // overlap allow
   };
   std::vector<Cand> cand;
   Status st = ScanRows(
       db,
-      std::string("SELECT r.job, r.scheduled_us, j.handler, j.payload, j.time_zone, j.timeout_s, j.max_retries, j.backoff_s "
+      std::string("SELECT r.job, r.scheduled_us, j.handler, j.payload, j.time_zone, j.timeout_s, j.max_retries, j.backoff_s, "
+                  "j.overlap "
                   "FROM scheduler_runs r JOIN scheduler_jobs j ON j.name = r.job WHERE r.state = 'due' AND r.not_before_us <= ? "
-                  "AND (j.overlap = 'allow' OR r.scheduled_us = (SELECT MIN(y.scheduled_us) FROM scheduler_runs y WHERE "
-                  "y.job = r.job AND y.state = 'due')) ORDER BY r.not_before_us LIMIT ") +
+                  "AND (j.overlap = 'allow' OR NOT EXISTS (SELECT 1 FROM scheduler_runs y WHERE y.job = r.job AND "
+                  "y.state = 'due' AND y.scheduled_us < r.scheduled_us)) ORDER BY r.not_before_us LIMIT ") +
           Str(capacity) + (IsPg(db) ? " FOR UPDATE OF r SKIP LOCKED" : ""),
       {Str(now)}, [&](const ScanRow& r) {
         cand.push_back({std::string(r.values[0]), std::string(r.values[1]), std::string(r.values[2]), std::string(r.values[3]),
-                        std::string(r.values[4]), ToInt(r.values[5]), ToInt(r.values[6]), ToInt(r.values[7])});
+                        std::string(r.values[4]), ToInt(r.values[5]), ToInt(r.values[6]), ToInt(r.values[7]),
+                        r.values[8] == "allow"});
         return true;
       });
   if (!st.ok()) return st;
@@ -855,17 +864,18 @@ Status Scheduler::Claim(std::int64_t now, int capacity, std::vector<JobRun>* run
     for (std::size_t k = i; k < i + n; ++k) {
       params.emplace_back(cand[k].job);
       params.emplace_back(cand[k].at);
+      params.emplace_back(cand[k].allow ? "1" : "0");
     }
     params.emplace_back(options_.node_id);
     params.emplace_back(Str(now + options_.lease_us));
     params.emplace_back(Str(now));
     st = ScanRows(db,
-                  "WITH v(job, scheduled_us) AS (VALUES " + ValuesList(n, "tb") +
+                  "WITH v(job, scheduled_us, allow) AS (VALUES " + ValuesList(n, "tbb") +
                       ") UPDATE scheduler_runs SET state = 'running', node = ?, attempt = attempt + 1, lease_until_us = ?, "
                       "started_at_us = ? FROM v WHERE scheduler_runs.job = v.job AND scheduler_runs.scheduled_us = "
-                      "v.scheduled_us AND scheduler_runs.state = 'due' AND NOT EXISTS (SELECT 1 FROM scheduler_runs x JOIN "
-                      "scheduler_jobs j ON j.name = x.job WHERE x.job = scheduler_runs.job AND x.state = 'running' AND "
-                      "j.overlap = 'forbid') RETURNING scheduler_runs.job, scheduler_runs.scheduled_us, scheduler_runs.attempt",
+                      "v.scheduled_us AND scheduler_runs.state = 'due' AND (v.allow = 1 OR NOT EXISTS (SELECT 1 FROM "
+                      "scheduler_runs x WHERE x.job = scheduler_runs.job AND x.state = 'running')) "
+                      "RETURNING scheduler_runs.job, scheduler_runs.scheduled_us, scheduler_runs.attempt",
                   params, [&](const ScanRow& r) {
                     auto it = by_key.find({std::string(r.values[0]), std::string(r.values[1])});
                     if (it == by_key.end()) return true;

@@ -197,6 +197,7 @@ class Scheduler {
   std::vector<std::int64_t> latencies_;
   SchedulerStats stats_;
   std::int64_t last_heartbeat_ = 0, last_prune_ = 0;
+  int claim_window_ = 0;  // runs claimed at most per transaction (adaptive, see Tick)
 };
 
 }  // namespace xj::sched

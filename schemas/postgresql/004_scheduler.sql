@@ -38,12 +38,12 @@ CREATE TABLE scheduler_runs (
 );
 -- Partial indexes over the few open runs, so that the scheduler's queries stay fast however
 -- long the history grows: due runs by time (claim), each job's earliest due run, running runs
--- by job (overlap) and lease (recovery); finished runs by age (retention).
+-- by job (overlap; heartbeats and recovery scan the few running runs); finished runs by age
+-- (retention).
 CREATE INDEX scheduler_runs_due ON scheduler_runs(not_before_us) WHERE state = 'due';
 CREATE INDEX scheduler_runs_due_job ON scheduler_runs(job, scheduled_us) WHERE state = 'due';
-CREATE INDEX scheduler_runs_running ON scheduler_runs(job, lease_until_us) WHERE state = 'running';
+CREATE INDEX scheduler_runs_running ON scheduler_runs(job) WHERE state = 'running';
 CREATE INDEX scheduler_runs_finished ON scheduler_runs(finished_at_us) WHERE finished_at_us IS NOT NULL;
-CREATE INDEX scheduler_runs_node ON scheduler_runs(node) WHERE state = 'running';
 
 CREATE TABLE scheduler_nodes (
   id TEXT PRIMARY KEY,
