@@ -20,6 +20,7 @@
 #include "scan.h"
 #include "tasks.h"
 #include "tz.h"
+#include "xinjian/job.h"
 #include "visits.h"
 
 namespace xj::cli {
@@ -120,14 +121,40 @@ void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const Plug
       if (!a.ok()) return a.status();
       t = a;
     }
-    if (t->state == "announced" && t->entropy_source == "none") {
-      tc.allow_empty_entropy = true;
-      auto d = draw::DrawTask(tc, id, "");
+    if (t->state == "announced") {
+      // Source "none": drawn now; "manual": drawn by draws.pending once the value is supplied.
+      auto d = draw::DrawIfReady(tc, id);
       if (!d.ok()) return d.status();
-      draw::VisitContext vc;
-      vc.tasks = &tc;
-      if (auto n = draw::CreateVisits(vc, id); !n.ok()) return n.status();
+      if (d->has_value()) {
+        draw::VisitContext vc;
+        vc.tasks = &tc;
+        if (auto n = draw::CreateVisits(vc, id); !n.ok()) return n.status();
+      }
     }
+    return Status::Ok();
+  });
+  // Every announced task whose entropy is available is drawn, and its visits created. One
+  // task's failure does not stop the others; the run fails with all their reasons.
+  (void)reg.Add("draws.pending", [host](const sched::JobRun& run, Database& db) -> Status {
+    auto tasks = draw::ListTasks(db, "", "announced");
+    if (!tasks.ok()) return tasks.status();
+    std::string errors;
+    for (const auto& t : tasks.value()) {
+      if (run.Cancelled()) break;
+      draw::TaskContext tc;
+      tc.db = &db;
+      tc.host = host;
+      tc.actor = "scheduler:" + run.job;
+      auto d = draw::DrawIfReady(tc, t.id);
+      Status st = d.status();
+      if (d.ok() && d->has_value()) {
+        draw::VisitContext vc;
+        vc.tasks = &tc;
+        st = draw::CreateVisits(vc, t.id).status();
+      }
+      if (!st.ok()) errors += (errors.empty() ? "" : "; ") + t.id + ": " + st.message();
+    }
+    if (!errors.empty()) return Status(StatusCode::kFailedPrecondition, errors);
     return Status::Ok();
   });
   // For tests: optionally sleeps (payload sleep_ms, in slices, stopping when cancelled) or
@@ -154,6 +181,86 @@ void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const Plug
     return tx.Commit();
   });
   (void)reg.Add("noop", [](const sched::JobRun&, Database&) -> Status { return Status::Ok(); });
+}
+
+namespace {
+
+// What a plugin's job handler sees (job.h): its events are buffered and written with the
+// run's completion in one transaction, so they are committed exactly once.
+class PluginJobServices final : public JobServices {
+ public:
+  PluginJobServices(const sched::JobRun& run, const Globals& g, std::string plugin)
+      : run_(run), g_(g), plugin_(std::move(plugin)) {}
+  Status PublishEvent(const std::string& topic, const std::string& key, const std::string& payload_json) override {
+    if (topic.empty() || topic.size() > 200)
+      return Status::Error(StatusCode::kInvalidArgument, "事件主题须为 1–200 字节", "an event topic has 1 to 200 bytes");
+    if (key.size() > 1000) return Status::Error(StatusCode::kInvalidArgument, "事件键超过 1000 字节", "an event key is longer than 1000 bytes");
+    if (payload_json.size() > 1024 * 1024)
+      return Status::Error(StatusCode::kInvalidArgument, "事件内容超过 1 MiB", "an event payload is larger than 1 MiB");
+    const json p = json::parse(payload_json, nullptr, false);
+    if (!p.is_object())
+      return Status::Error(StatusCode::kInvalidArgument, "事件内容须为 JSON 对象", "an event payload must be a JSON object");
+    if (events_.size() >= 10000)
+      return Status::Error(StatusCode::kInvalidArgument, "一次运行最多 10000 个事件", "a run publishes at most 10,000 events");
+    events_.push_back(OutboxEvent{topic, key, p.dump()});
+    return Status::Ok();
+  }
+  bool Cancelled() const override { return run_.Cancelled(); }
+  std::string Config(const std::string& key, const std::string& fallback) const override {
+    auto it = g_.config.find("plugins." + plugin_ + "." + key);
+    return it == g_.config.end() ? fallback : it->second;
+  }
+  const std::vector<OutboxEvent>& events() const { return events_; }
+
+ private:
+  const sched::JobRun& run_;
+  const Globals& g_;
+  std::string plugin_;
+  std::vector<OutboxEvent> events_;
+};
+
+}  // namespace
+
+// Job handlers registered by plugins: called without a database; on success their events and
+// the run's completion are committed together (sched::CompleteRun).
+void RegisterPluginHandlers(sched::HandlerRegistry& reg, Globals& g, const PluginHost* host, const sched::Clock& clock) {
+  if (host == nullptr) return;
+  for (const auto& [name, handler] : host->job_handlers()) {
+    JobHandler* h = handler.get();
+    const std::string plugin = host->JobHandlerPlugin(name);
+    const std::string handler_name = name;
+    const Status st = reg.Add(name, [h, plugin, handler_name, &g, clock](const sched::JobRun& run, Database& db) -> Status {
+      PluginJobServices services(run, g, plugin);
+      JobInvocation inv;
+      inv.job = run.job;
+      inv.handler = handler_name;
+      inv.payload_json = run.payload;
+      inv.time_zone = run.time_zone;
+      inv.node = run.node;
+      inv.scheduled_us = run.scheduled_us;
+      inv.attempt = run.attempt;
+      Status result;
+      try {
+        result = h->Run(inv, services);
+      } catch (const std::exception& e) {
+        result = Status::Error(StatusCode::kInternal, "插件处理程序异常：" + std::string(e.what()),
+                               "the plugin's handler threw: " + std::string(e.what()));
+      } catch (...) {
+        result = Status::Error(StatusCode::kInternal, "插件处理程序异常", "the plugin's handler threw");
+      }
+      if (!result.ok()) return result;
+      if (run.Cancelled()) return Status::Error(StatusCode::kUnavailable, "已取消", "cancelled");
+      WriteTransaction tx(db);
+      if (auto st = tx.Begin(); !st.ok()) return st;
+      if (!services.events().empty())
+        if (auto st = AppendJournal(db, "plugin:" + plugin, run.scheduled_us, {}, services.events()); !st.ok()) return st;
+      if (auto st = sched::CompleteRun(run, db, clock.NowUs()); !st.ok()) return st;
+      return tx.Commit();
+    });
+    if (!st.ok())
+      std::cerr << "警告 / warning: 插件 " << plugin << " 的处理程序 " << name << " 与已注册的同名，未采用 / plugin " << plugin
+                << "'s handler " << name << " has the name of one registered already; not used\n";
+  }
 }
 
 // The built-in jobs every platform runs, added once (by the first scheduler that starts on a
@@ -226,6 +333,7 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
     }
     sched::HandlerRegistry reg;
     RegisterBuiltinHandlers(reg, g, host.get(), clock.value());
+    RegisterPluginHandlers(reg, g, host.get(), clock.value());
     std::unique_ptr<sched::Scheduler> scheduler;
     if (!a.no_scheduler) {
       sched::SchedulerOptions o;
