@@ -560,7 +560,7 @@ Status Scheduler::Tick(bool* more, std::int64_t* wake_us) {
   // claims (quick handlers: fewer, larger transactions when thousands of runs fire at once)
   // and halves when they fall behind (slow handlers: runs stay unclaimed for other nodes).
   const int min_window = std::max(1, options_.workers) * 8;
-  if (claim_window_ < min_window) claim_window_ = min_window;
+  if (claim_window_ < min_window || live_nodes_ > 1) claim_window_ = min_window;
   bool claims_full = false;
   while (!stopping_) {
     const int window = claim_window_;
@@ -590,7 +590,9 @@ Status Scheduler::Tick(bool* more, std::int64_t* wake_us) {
       pool_->cv.notify_all();
     }
     if (static_cast<int>(runs.size()) < capacity) break;
-    if (queued == 0) claim_window_ = std::min(1000, claim_window_ * 2);
+    // Large windows only for a node alone (always on SQLite): with several nodes, small
+    // windows let the others take their share of the runs.
+    if (queued == 0 && live_nodes_ <= 1) claim_window_ = std::min(1000, claim_window_ * 2);
     claims_full = true;
     if (more_fires) break;  // turn the next jobs' fire times into runs first
   }
@@ -621,6 +623,16 @@ Result<std::int64_t> Scheduler::NextWake() {
 Status Scheduler::Heartbeat(std::int64_t now) {
   if (auto st = Exec(*db_, "UPDATE scheduler_nodes SET heartbeat_us = ? WHERE id = ?", {Str(now), options_.node_id}); !st.ok())
     return st;
+  if (IsPg(*db_)) {
+    // The nodes alive (a heartbeat within a lease), for the claim window.
+    if (auto st = ScanRows(*db_, "SELECT COUNT(*) FROM scheduler_nodes WHERE stopped_at_us IS NULL AND heartbeat_us >= ?",
+                           {Str(now - options_.lease_us)}, [&](const ScanRow& r) {
+                             live_nodes_ = static_cast<int>(ToInt(r.values[0]));
+                             return false;
+                           });
+        !st.ok())
+      return st;
+  }
   return Exec(*db_, "UPDATE scheduler_runs SET lease_until_us = ? WHERE node = ? AND state = 'running'",
               {Str(now + options_.lease_us), options_.node_id});
 }

@@ -198,6 +198,7 @@ class Scheduler {
   SchedulerStats stats_;
   std::int64_t last_heartbeat_ = 0, last_prune_ = 0;
   int claim_window_ = 0;  // runs claimed at most per transaction (adaptive, see Tick)
+  int live_nodes_ = 1;    // nodes with a recent heartbeat (PostgreSQL), from Heartbeat
 };
 
 }  // namespace xj::sched

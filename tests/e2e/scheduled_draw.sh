@@ -21,6 +21,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+cd "$tmp"  # the demo writes its data files into the current folder
 fail() {
   echo "FAIL: $*" >&2
   [ -f "$tmp/serve.log" ] && tail -20 "$tmp/serve.log" >&2

@@ -152,7 +152,10 @@ check(all(len(v) == 1 for v in by_key.values()), "one row per (job, scheduled ti
 fires = sorted({k[1] for k in by_key})
 check(len(fires) >= 8, f"several simulated minutes fired ({len(fires)})")
 # Every job has a run at every fire time up to the last complete minute: none lost.
-last = fires[-2] if len(fires) > 1 else fires[-1]
+# Complete up to 00:08: those fires had at least 1.5 simulated minutes (4.5 real seconds) to run
+# before the stop, also on a loaded machine; later ones may be cut short by the stop (given
+# back as due), which is not a loss.
+last = min(fires[-2] if len(fires) > 1 else fires[-1], SIM0 + 450 * 1_000_000)
 lost = [(j, t) for j in (f"j{i:03d}" for i in range(JOBS)) for t in fires if t <= last and (j, t) not in by_key]
 check(not lost, f"no run lost ({len(lost)} missing, e.g. {lost[:3]})")
 states = {}
@@ -184,7 +187,17 @@ time.sleep(1)
 n.send_signal(signal.SIGTERM)
 n.wait(timeout=30)
 n = serve(db, clock_env(SIM0 + 210 * MINUTE, 60))
-time.sleep(3)
+
+
+def downtime_settled():
+    rows = [r for r in history(db) if r["job"].startswith("hourly-")]
+    return len(rows) >= 9 and not [r for r in rows if r["state"] in ("due", "running")]
+
+
+deadline = time.time() + 60  # a bound for a slow machine, not a timing assertion
+time.sleep(1)
+while not downtime_settled() and time.time() < deadline:
+    time.sleep(0.5)
 n.send_signal(signal.SIGTERM)
 n.wait(timeout=30)
 for policy, want in (("fire_once_now", {"missed": 2, "succeeded": 1}), ("skip", {"skipped": 3}),
