@@ -85,6 +85,15 @@ std::map<std::string, int> StateCounts(Database& db, const std::string& job) {
   return out;
 }
 
+// The one run row of `job` (the test fails when there is not exactly one).
+RunRecord OnlyRun(Database& db, const std::string& job) {
+  auto h = History(db, job, 0);
+  INFO(job);
+  REQUIRE(h.ok());
+  REQUIRE(h->size() == 1);
+  return h->front();
+}
+
 // Polls `cond` until it holds or 30 real seconds pass; returns whether it held.
 template <typename F>
 bool WaitFor(F cond) {
@@ -323,26 +332,20 @@ TEST_CASE("jobs: failures are retried with doubling backoff, then recorded as fa
     }));
     s.Stop();
   }
-  auto f = History(*db, "flaky", 0);
-  REQUIRE(f.ok());
-  REQUIRE(f->size() == 1);
-  CHECK(f->front().state == "succeeded");
-  CHECK(f->front().attempt == 3);
+  const RunRecord f = OnlyRun(*db, "flaky");
+  CHECK(f.state == "succeeded");
+  CHECK(f.attempt == 3);
   REQUIRE(flaky_starts.size() == 3);
   // Waits of 10 s then 20 s (clock time), at least.
   CHECK(flaky_starts[1] - flaky_starts[0] >= 10'000'000);
   CHECK(flaky_starts[2] - flaky_starts[1] >= 20'000'000);
-  auto b = History(*db, "broken", 0);
-  REQUIRE(b.ok());
-  REQUIRE(b->size() == 1);
-  CHECK(b->front().state == "failed");
-  CHECK(b->front().attempt == 2);
-  CHECK(b->front().message.find("broken") != std::string::npos);
-  auto o = History(*db, "orphan", 0);
-  REQUIRE(o.ok());
-  REQUIRE(o->size() == 1);
-  CHECK(o->front().state == "failed");
-  CHECK(o->front().message.find("no handler no.such.handler") != std::string::npos);
+  const RunRecord b = OnlyRun(*db, "broken");
+  CHECK(b.state == "failed");
+  CHECK(b.attempt == 2);
+  CHECK(b.message.find("broken") != std::string::npos);
+  const RunRecord o = OnlyRun(*db, "orphan");
+  CHECK(o.state == "failed");
+  CHECK(o.message.find("no handler no.such.handler") != std::string::npos);
 }
 
 TEST_CASE("jobs: a run past its timeout is cancelled and failed, its late completion refused", "[scheduler]") {
@@ -461,17 +464,13 @@ TEST_CASE("jobs: a dead node's run is recovered after its lease, or abandoned wh
     REQUIRE(WaitFor([&] { return StateCounts(*db, "recoverable")["succeeded"] == 1; }));
     s.Stop();
   }
-  auto h = History(*db, "recoverable", 0);
-  REQUIRE(h.ok());
-  REQUIRE(h->size() == 1);
-  CHECK(h->front().attempt == 2);
-  CHECK(h->front().node != "dead-node");
+  const RunRecord h = OnlyRun(*db, "recoverable");
+  CHECK(h.attempt == 2);
+  CHECK(h.node != "dead-node");
   CHECK(rec.Count("not-recoverable") == 0);
-  auto n = History(*db, "not-recoverable", 0);
-  REQUIRE(n.ok());
-  REQUIRE(n->size() == 1);
-  CHECK(n->front().state == "abandoned");
-  CHECK(n->front().message.find("does not allow recovery") != std::string::npos);
+  const RunRecord n = OnlyRun(*db, "not-recoverable");
+  CHECK(n.state == "abandoned");
+  CHECK(n.message.find("does not allow recovery") != std::string::npos);
 }
 
 TEST_CASE("jobs: a run taken away from its node cannot complete (fencing)", "[scheduler]") {
