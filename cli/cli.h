@@ -31,6 +31,7 @@ void RegisterBenchDrawCommand(CLI::App& app, Globals& g);   // bench draw (after
 void RegisterBenchDeadlinesCommand(CLI::App& app, Globals& g);  // bench deadlines (after RegisterBenchCommands)
 void RegisterBenchSchedulerCommand(CLI::App& app, Globals& g);  // bench scheduler (after RegisterBenchCommands)
 void RegisterCalendarCommands(CLI::App& app, Globals& g);   // calendar
+void RegisterCalendarNoticeCommand(CLI::App& calendar, Globals& g);  // calendar import-notice (called by RegisterCalendarCommands)
 void RegisterCronCommands(CLI::App& app, Globals& g);       // cron next
 void RegisterVisitCommands(CLI::App& app, Globals& g);      // visit, visits, results, deadlines, notices, stats
 void RegisterJobsCommands(CLI::App& app, Globals& g);       // serve, jobs

@@ -40,13 +40,25 @@ const WorkingCalendar* CalendarOrFail(const Globals& g) {
   return cal.value();
 }
 
+// "2024–2050" or "2024, 2026–2030" for ascending years; "—" when there are none.
+std::string YearRanges(const std::vector<int>& years) {
+  std::string out;
+  for (std::size_t i = 0; i < years.size();) {
+    std::size_t j = i;
+    while (j + 1 < years.size() && years[j + 1] == years[j] + 1) ++j;
+    out += (out.empty() ? "" : ", ") + std::to_string(years[i]) + (j > i ? "–" + std::to_string(years[j]) : "");
+    i = j + 1;
+  }
+  return out.empty() ? "—" : out;
+}
+
 // Prints a failed query, naming the years the calendar has when one is missing.
 void Fail(const WorkingCalendar& cal, const Status& s) {
   std::string msg = s.message();
   if (s.code() == StatusCode::kFailedPrecondition) {
-    std::string years;
-    for (int y : cal.Years()) years += (years.empty() ? "" : ", ") + std::to_string(y);
-    msg += "\n  已有年份 / years available: " + (years.empty() ? std::string("—") : years);
+    const std::string provisional = YearRanges(cal.ProvisionalYears());
+    msg += "\n  已有年份 / years available: " + YearRanges(cal.Years()) +
+           (provisional == "—" ? "" : "（暂定 / provisional: " + provisional + "）");
   }
   PrintError(msg);
   g_exit_code = kExitFailure;
@@ -63,15 +75,20 @@ void AddWorkdays(const Globals& g, const CalendarArgs& a) {
   if (cal == nullptr) return;
   Result<Date> to = cal->AddWorkingDays(from.value(), a.n);
   if (!to.ok()) return Fail(*cal, to.status());
+  const std::vector<int> provisional = cal->ProvisionalYearsBetween(from.value(), to.value());
   if (a.json) {
     nlohmann::ordered_json j{{"from", from->ToString()},
                              {"n", a.n},
                              {"date", to->ToString()},
                              {"weekday", to->weekday()},
+                             {"provisional", !provisional.empty()},
+                             {"provisional_years", provisional},
                              {"calendar_years", cal->Years()}};
     std::cout << j.dump() << "\n";
   } else {
-    std::cout << to->ToString() << "\n";
+    std::cout << to->ToString();
+    if (!provisional.empty()) std::cout << "  " << ProvisionalMark(provisional);
+    std::cout << "\n";
   }
 }
 
@@ -101,6 +118,7 @@ void ShowYear(const Globals& g, const CalendarArgs& a) {
                                           {"note_en", p.note_en}});
     }
     nlohmann::ordered_json j{{"year", y.year},
+                             {"provisional", y.provisional},
                              {"source",
                               {{"issuer", y.source.issuer},
                                {"title", y.source.title},
@@ -116,8 +134,9 @@ void ShowYear(const Globals& g, const CalendarArgs& a) {
     return;
   }
 
-  std::cout << y.year << " 年工作日历 / working-day calendar for " << y.year << "\n"
-            << "依据 / source: " << y.source.title << "（" << y.source.document_number << "）\n"
+  std::cout << y.year << " 年工作日历 / working-day calendar for " << y.year << "\n";
+  if (y.provisional) std::cout << ProvisionalMark({y.year}) << "\n";
+  std::cout << "依据 / source: " << y.source.title << "（" << y.source.document_number << "）\n"
             << "发文机关 / issued by: " << y.source.issuer << "，" << y.source.published.ToString() << "\n"
             << "网址 / URL: " << y.source.url << "\n"
             << "数据文件 / data file: " << y.origin << "\n";
@@ -147,6 +166,7 @@ void RegisterCalendarCommands(CLI::App& app, Globals& g) {
   auto* cal = app.add_subcommand(
       "calendar", "工作日历（法定节假日与调休）/ the working-day calendar (public holidays and make-up working days)");
   cal->require_subcommand(1);
+  RegisterCalendarNoticeCommand(*cal, g);
 
   auto* add = cal->add_subcommand("add-workdays",
                                   "DATE 之后第 N 个工作日（不含 DATE 当天；N 可为负）/ "

@@ -133,12 +133,10 @@ Status DemoDraw(Database& db, PluginHost& host, const Globals& g, const std::str
     if (!cal.ok()) return cal.status();
     vc.calendar = cal.value();
     if (auto n = draw::CreateVisits(vc, id); !n.ok()) return n.status();
-    Status results = DemoResults(vc, id);
-    if (!results.ok()) {
-      std::cerr << "警告 / warning: " << results.message() << "\n";
-      if (auto t = draw::LoadTask(db, id); t.ok() && t->state == "drawn")
-        if (auto r = draw::RevealTask(ctx, id); !r.ok()) return r.status();
-    }
+    // A task is revealed only after its results are published: when they cannot be entered
+    // (a calendar that cannot count the deadline), the demo stops with the reason instead of
+    // revealing a task nobody inspected.
+    if (Status results = DemoResults(vc, id); !results.ok()) return results;
   }
   auto t = draw::LoadTask(db, id);
   if (!t.ok()) return t.status();

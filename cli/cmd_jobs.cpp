@@ -69,9 +69,13 @@ void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const Plug
     tc.actor = "scheduler:" + run.job;
     draw::VisitContext vc;
     vc.tasks = &tc;
-    auto cal = WorkingCalendar::Shared(g.config);
+    // Read afresh at each run, not WorkingCalendar::Shared: a notice added under calendar.dir
+    // while `serve` runs recomputes the provisional deadlines within the hour, no restart.
+    auto dir = g.config.find(WorkingCalendar::kDirConfigKey);
+    auto cal = WorkingCalendar::Load(dir == g.config.end() ? std::string() : dir->second);
     if (!cal.ok()) return cal.status();
-    vc.calendar = cal.value();
+    const WorkingCalendar calendar = std::move(cal).value();
+    vc.calendar = &calendar;
     auto opts = draw::VisitOptions::FromConfig(g.config);
     if (!opts.ok()) return opts.status();
     vc.options = opts.value();

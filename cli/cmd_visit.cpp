@@ -6,6 +6,8 @@
 
 #include <iostream>
 
+#include <set>
+
 #include "calendar.h"
 #include "cli.h"
 #include "database.h"
@@ -372,7 +374,8 @@ void RegisterVisitCommands(CLI::App& app, Globals& g) {
       if (!r.ok()) return (void)Fail(r.status());
       DispatchPending(*s->db, *s->host);
       std::cerr << "黄牌 / yellow: " << r->yellow << "，红牌 / red: " << r->red << "，补建检查 / visits created: " << r->visits_created
-                << "，揭示任务 / tasks revealed: " << r->revealed << "\n";
+                << "，揭示任务 / tasks revealed: " << r->revealed << "，暂定期限改动 / provisional deadlines moved: " << r->moved
+                << "，确认 / confirmed: " << r->confirmed << "\n";
     }
     auto list = draw::ListDeadlines(s->visits, draw::DeadlineQuery{a.department, a.state, a.all, a.limit});
     if (!list.ok()) return (void)Fail(list.status());
@@ -381,15 +384,23 @@ void RegisterVisitCommands(CLI::App& app, Globals& g) {
       for (const auto& d : list.value())
         arr.push_back({{"visit", d.visit_id}, {"item", d.item_code}, {"department", d.department}, {"task", d.task_id},
                        {"uscc", d.uscc}, {"due_date", d.due_date}, {"card", d.card}, {"state", d.state},
-                       {"working_days_left", d.working_days_left}, {"published_on", d.published_on}});
+                       {"working_days_left", d.working_days_left}, {"published_on", d.published_on},
+                       {"provisional", d.provisional}});
       std::cout << arr.dump(2) << "\n";
       return;
     }
     for (const auto& d : list.value())
       std::cout << CardZh(d.card) << "/" << d.card << "\t" << d.due_date << "\t" << d.working_days_left << "\t" << d.department
                 << "\t" << d.visit_id << "\t" << d.item_code << "\t" << d.state << (d.published_on.empty() ? "" : "\t" + d.published_on)
-                << "\n";
+                << (d.provisional ? "\t暂定/provisional" : "") << "\n";
     std::cerr << list->size() << " 项 / items\n";
+    std::set<int> years;  // the provisional years the listed provisional due dates fall in
+    for (const auto& d : list.value())
+      if (auto due = Date::Parse(d.due_date); d.provisional && due.ok() && s->visits.calendar != nullptr)
+        for (int y : s->visits.calendar->ProvisionalYearsBetween(due.value(), due.value())) years.insert(y);
+    if (!years.empty())
+      std::cerr << ProvisionalMark(std::vector<int>(years.begin(), years.end()))
+                << "；载入通知后运行 deadlines --refresh 重新计算 / run deadlines --refresh once the notice is loaded\n";
   });
 
   auto* notices = app.add_subcommand("notices", "公示数据 / publicity data");

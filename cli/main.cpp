@@ -26,9 +26,20 @@ int main(int argc, char** argv) {
   app.add_option("--require-plugin", g.require_plugins, "必须加载的插件 / a plugin that must load (repeatable)");
   app.add_option("--plugin-dir", g.plugin_dirs, "插件目录 / plugin folder (repeatable; env XINJIAN_PLUGIN_PATH)");
   app.add_option("--actor", g.actor, "记入审计日志的操作人 / who is recorded in the audit log (default $USER)");
+  std::string now;
+  app.add_option("--now", now,
+                 "设定时钟起点（测试、重放）/ start the clock at: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS (Asia/Shanghai) or "
+                 "...Z (UTC) (env XINJIAN_NOW)")
+      ->envname(xj::kNowEnvVar);
   std::vector<std::string> sets;
   app.add_option("--set", sets, "配置 / configuration KEY=VALUE, e.g. plugins.event-feed.path=events.jsonl (repeatable)");
   app.parse_complete_callback([&] {
+    if (!now.empty()) {
+      // Checked here so that a bad value is a usage error, never a silent real clock; exported
+      // so that the processes this one starts run on the same clock.
+      if (auto at = xj::ParseNowOverride(now); !at.ok()) throw CLI::ValidationError("--now", at.status().message());
+      setenv(xj::kNowEnvVar, now.c_str(), 1);
+    }
     g.db_url = xj::ResolveDbUrl(g.db_url);
     if (g.actor.empty()) {
       const char* u = std::getenv("USER");

@@ -409,16 +409,216 @@ Result<CalendarYear> ParseCalendarYear(std::string_view name, std::string_view j
   return out;
 }
 
+// ---- The holiday law ------------------------------------------------------------------------
+
+namespace {
+
+constexpr const char* kStatutoryDatesFile = "calendar/statutory-dates.json";
+
+// The embedded festival dates, parsed once. The file is generated and checked by the tests;
+// a malformed one is a build defect, reported as kInternal by every call.
+struct FestivalTable {
+  int first = 0, last = -1;
+  std::vector<FestivalDates> years;  // years[i].year == first + i
+  Status error = Status::Ok();
+};
+
+const FestivalTable& Festivals() {
+  static const FestivalTable* table = [] {
+    auto* t = new FestivalTable();  // never destroyed: used until exit
+    auto broken = [t](const std::string& why) {
+      t->years.clear();
+      t->first = 0;
+      t->last = -1;
+      t->error = Status::Error(StatusCode::kInternal, std::string("内置数据 schemas/") + kStatutoryDatesFile + " 无效：" + why,
+                               std::string("embedded data schemas/") + kStatutoryDatesFile + " is invalid: " + why);
+      return t;
+    };
+    const EmbeddedFile* f = FindSchemaFile(kStatutoryDatesFile);
+    if (f == nullptr) return broken("missing");
+    try {
+      const auto doc = nlohmann::json::parse(f->view());
+      if (doc.at("format").get<std::string>() != "xj-statutory-dates/1") return broken("unknown format");
+      t->first = doc.at("first_year").get<int>();
+      t->last = doc.at("last_year").get<int>();
+      const auto& ys = doc.at("years");
+      if (t->last < t->first || ys.size() != static_cast<std::size_t>(t->last - t->first + 1))
+        return broken("years do not match first_year..last_year");
+      for (std::size_t i = 0; i < ys.size(); ++i) {
+        FestivalDates d;
+        d.year = ys[i].at("year").get<int>();
+        if (d.year != t->first + static_cast<int>(i)) return broken("year " + std::to_string(d.year) + " out of order");
+        auto date = [&](const char* key, Date* out) {
+          Result<Date> r = Date::Parse(ys[i].at(key).get<std::string>());
+          if (!r.ok()) return false;
+          *out = r.value();
+          return true;
+        };
+        if (!date("chuxi", &d.chuxi) || !date("chunjie", &d.chunjie) || !date("qingming", &d.qingming) ||
+            !date("duanwu", &d.duanwu) || !date("zhongqiu", &d.zhongqiu) || d.chunjie != d.chuxi + 1 ||
+            d.chunjie.year() != d.year || d.qingming.year() != d.year || d.duanwu.year() != d.year ||
+            d.zhongqiu.year() != d.year)
+          return broken("bad dates for " + std::to_string(d.year));
+        t->years.push_back(d);
+      }
+    } catch (const nlohmann::json::exception& e) {
+      return broken(e.what());
+    }
+    return t;
+  }();
+  return *table;
+}
+
+Status OutsideLaw(int year) {
+  const FestivalTable& t = Festivals();
+  if (!t.error.ok()) return t.error;
+  const std::string y = std::to_string(year);
+  const std::string range = std::to_string(std::max(t.first, 2014)) + "–" + std::to_string(t.last);
+  return Status::Error(StatusCode::kFailedPrecondition,
+                       "无法按放假办法推算 " + y + " 年的法定节假日（内置农历与清明日期仅覆盖 " + range + " 年）",
+                       "cannot derive the statutory holidays of " + y +
+                           " from the holiday law (the embedded lunar and Qingming dates cover " + range + " only)");
+}
+
+}  // namespace
+
+std::pair<int, int> FestivalDatesRange() {
+  const FestivalTable& t = Festivals();
+  return {t.first, t.last};
+}
+
+Result<FestivalDates> FestivalDatesOf(int year) {
+  const FestivalTable& t = Festivals();
+  if (!t.error.ok()) return t.error;
+  if (year < t.first || year > t.last) return OutsideLaw(year);
+  return t.years[static_cast<std::size_t>(year - t.first)];
+}
+
+Result<std::vector<StatutoryDay>> StatutoryDaysOff(int year) {
+  if (year < 2014) return OutsideLaw(year);
+  Result<FestivalDates> f = FestivalDatesOf(year);
+  if (!f.ok()) return f.status();
+  const bool law_2024 = year >= 2025;  // 国务院令第795号, in force 2025-01-01
+  std::vector<StatutoryDay> out;
+  auto add = [&](Date first, int days, const char* zh, const char* en) {
+    for (int i = 0; i < days; ++i) out.push_back(StatutoryDay{first + i, zh, en});
+  };
+  add(Date::FromYmd(year, 1, 1).value(), 1, "元旦", "New Year's Day");
+  if (law_2024)
+    add(f->chuxi, 4, "春节", "Spring Festival");
+  else
+    add(f->chunjie, 3, "春节", "Spring Festival");
+  add(f->qingming, 1, "清明节", "Qingming Festival");
+  add(Date::FromYmd(year, 5, 1).value(), law_2024 ? 2 : 1, "劳动节", "Labour Day");
+  add(f->duanwu, 1, "端午节", "Dragon Boat Festival");
+  add(f->zhongqiu, 1, "中秋节", "Mid-Autumn Festival");
+  add(Date::FromYmd(year, 10, 1).value(), 3, "国庆节", "National Day");
+  std::stable_sort(out.begin(), out.end(), [](const StatutoryDay& a, const StatutoryDay& b) { return a.date < b.date; });
+  return out;
+}
+
+std::string ProvisionalMark(const std::vector<int>& years) {
+  if (years.empty()) return "";
+  std::string list;
+  for (int y : years) list += (list.empty() ? "" : ", ") + std::to_string(y);
+  return "暂定 / provisional (no State Council notice loaded for " + list + "; statutory holidays only)";
+}
+
+Result<CalendarYear> ProvisionalYear(int year) {
+  Result<std::vector<StatutoryDay>> days = StatutoryDaysOff(year);
+  if (!days.ok()) return days.status();
+  const bool law_2024 = year >= 2025;
+  CalendarYear y;
+  y.year = year;
+  y.provisional = true;
+  y.source.issuer = "国务院";
+  y.source.title = "全国年节及纪念日放假办法";
+  y.source.document_number = law_2024 ? "国务院令第795号" : "国务院令第644号";
+  y.source.published = law_2024 ? Date::FromYmd(2024, 11, 10).value() : Date::FromYmd(2013, 12, 11).value();
+  // The law's text: the State Council's policy library (no deep link is invented here).
+  y.source.url = "https://www.gov.cn/zhengce/";
+  y.origin = "暂定 / provisional: " + y.source.title + "（" + y.source.document_number + "）";
+  const std::string ys = std::to_string(year);
+  y.note_zh = "暂定：尚未载入国务院办公厅关于" + ys +
+              "年部分节假日安排的通知，仅按《全国年节及纪念日放假办法》计算法定假日（逢周六、周日的法定假日在其后的工作日补假），"
+              "不含调休安排。通知发布后请用 xinjian calendar import-notice 导入。";
+  y.note_en = "Provisional: no State Council notice on the " + ys +
+              " holiday arrangements is loaded; statutory holidays only, from the holiday law (a statutory day on a "
+              "Saturday or Sunday is given back on the working day after), no make-up working days. Import the "
+              "notice with xinjian calendar import-notice once it is published.";
+
+  // Every statutory day is off; then each festival, in the order of its first day, gives back
+  // its days that fall on a weekend or that an earlier festival already took, on the first
+  // working days after its last day.
+  std::vector<std::pair<std::string, std::vector<StatutoryDay>>> festivals;  // by first day
+  for (const StatutoryDay& d : days.value()) {
+    auto it = std::find_if(festivals.begin(), festivals.end(), [&](const auto& f) { return f.first == d.festival_zh; });
+    if (it == festivals.end()) it = festivals.insert(festivals.end(), {d.festival_zh, {}});
+    it->second.push_back(d);
+  }
+  std::set<std::int32_t> off;
+  for (const StatutoryDay& d : days.value()) off.insert(d.date.days());
+  std::set<std::int32_t> taken;  // statutory days already counted by an earlier festival
+  for (const auto& [name, list] : festivals) {
+    HolidayPeriod p;
+    p.name_zh = list.front().festival_zh;
+    p.name_en = list.front().festival_en;
+    int owed = 0;
+    std::string statutory_zh, statutory_en;
+    for (const StatutoryDay& d : list) {
+      if (d.date.IsWeekend() || !taken.insert(d.date.days()).second) ++owed;
+      statutory_zh += (statutory_zh.empty() ? "" : "、") + d.date.ToString();
+      statutory_en += (statutory_en.empty() ? "" : ", ") + d.date.ToString();
+    }
+    Date last = list.back().date;
+    std::string given_zh, given_en;
+    for (Date d = last + 1; owed > 0; d = d + 1) {
+      if (d.IsWeekend() || off.count(d.days())) continue;
+      off.insert(d.days());
+      last = d;
+      --owed;
+      given_zh += (given_zh.empty() ? "" : "、") + d.ToString();
+      given_en += (given_en.empty() ? "" : ", ") + d.ToString();
+    }
+    for (Date d = list.front().date; d <= last; d = d + 1) p.days_off.push_back(d);
+    p.note_zh = "法定假日 " + statutory_zh + (given_zh.empty() ? "" : "；补假 " + given_zh);
+    p.note_en = "statutory " + statutory_en + (given_en.empty() ? "" : "; given back on " + given_en);
+    y.holidays.push_back(std::move(p));
+  }
+  // A period may have reached into the next one (a day given back after a festival that
+  // another festival follows closely): merge overlapping periods so that days_off stay
+  // consecutive and no date is listed twice.
+  std::vector<HolidayPeriod> merged;
+  for (HolidayPeriod& p : y.holidays) {
+    if (!merged.empty() && p.days_off.front() <= merged.back().days_off.back() + 1) {
+      HolidayPeriod& m = merged.back();
+      for (Date d : p.days_off)
+        if (d > m.days_off.back()) m.days_off.push_back(d);
+      m.name_zh += "、" + p.name_zh;
+      m.name_en += " and " + p.name_en;
+      m.note_zh += "；" + p.note_zh;
+      m.note_en += "; " + p.note_en;
+      continue;
+    }
+    merged.push_back(std::move(p));
+  }
+  y.holidays = std::move(merged);
+  return y;
+}
+
 // ---- WorkingCalendar ------------------------------------------------------------------------
 
 Status WorkingCalendar::MissingYear(int year) {
   const std::string y = std::to_string(year);
   return Status::Error(StatusCode::kFailedPrecondition,
-                       "缺少 " + y + " 年的工作日历（国务院办公厅关于" + y + "年部分节假日安排的通知）；请在 " +
+                       "缺少 " + y + " 年的工作日历（国务院办公厅关于" + y +
+                           "年部分节假日安排的通知），且无法按放假办法推算（内置农历数据不含该年）；请用 xinjian calendar "
+                           "import-notice 导入该通知，或在 " +
                            kDirConfigKey + " 指定的目录中添加 " + y + ".json（见 docs/calendar.md）",
                        "no working-day calendar for " + y + " (the State Council General Office's notice on the " + y +
-                           " holiday arrangements); add " + y + ".json to the folder named by " + kDirConfigKey +
-                           " (see docs/calendar.md)");
+                           " holiday arrangements), and the holiday law cannot be applied (the embedded lunar data does "
+                           "not cover it); import the notice with xinjian calendar import-notice, or add " + y +
+                           ".json to the folder named by " + kDirConfigKey + " (see docs/calendar.md)");
 }
 
 Result<WorkingCalendar> WorkingCalendar::FromYears(std::vector<CalendarYear> years) {
@@ -519,6 +719,15 @@ Result<WorkingCalendar> WorkingCalendar::Load(const std::string& dir) {
       years[n] = std::move(y).value();
     }
   }
+  // Years without a notice: built from the law, so that deadlines never stop at the last
+  // published notice.
+  const auto [first, last] = FestivalDatesRange();
+  for (int n = std::max(first, 2014); n <= last; ++n) {
+    if (years.count(n)) continue;
+    Result<CalendarYear> y = ProvisionalYear(n);
+    if (!y.ok()) return y.status();
+    years[n] = std::move(y).value();
+  }
   std::vector<CalendarYear> list;
   for (auto& [n, y] : years) list.push_back(std::move(y));
   return FromYears(std::move(list));
@@ -607,6 +816,26 @@ Result<Date> WorkingCalendar::NthWorkingDayOfMonth(int year, int month, int n) c
                              std::to_string(count) + " working days, no number " + std::to_string(n));
   const std::int64_t k = n > 0 ? r->cum[i0] + n - 1 : r->cum[i1] + n;
   return Date::FromDays(r->working[static_cast<std::size_t>(k)]);
+}
+
+bool WorkingCalendar::IsProvisional(int year) const {
+  auto it = years_.find(year);
+  return it != years_.end() && it->second.provisional;
+}
+
+std::vector<int> WorkingCalendar::ProvisionalYearsBetween(Date a, Date b) const {
+  std::vector<int> out;
+  const int from = std::min(a.year(), b.year()), to = std::max(a.year(), b.year());
+  for (auto it = years_.lower_bound(from); it != years_.end() && it->first <= to; ++it)
+    if (it->second.provisional) out.push_back(it->first);
+  return out;
+}
+
+std::vector<int> WorkingCalendar::ProvisionalYears() const {
+  std::vector<int> out;
+  for (const auto& [y, data] : years_)
+    if (data.provisional) out.push_back(y);
+  return out;
 }
 
 std::vector<int> WorkingCalendar::Years() const {

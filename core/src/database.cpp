@@ -52,12 +52,6 @@ constexpr long long kMigrationLockKey = 0x58494e4a49414e01LL;  // "XINJIAN" 01
 
 }  // namespace
 
-std::int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 Status DbError(const std::exception& e, const std::string& what_zh, const std::string& what_en) {
   return Status::Error(StatusCode::kInternal, what_zh + "：" + e.what(), what_en + ": " + e.what());
 }

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "clock.h"
 #include "xinjian/status.h"
 
 struct sqlite3;
@@ -86,8 +87,7 @@ class WriteTransaction {
   bool active_ = false;
 };
 
-// The current time as UTC epoch microseconds.
-std::int64_t NowMicros();
+// NowMicros(): the process clock (clock.h).
 
 // Converts a SOCI/std exception to a Status (kInternal, bilingual prefix `what_zh`/`what_en`).
 Status DbError(const std::exception& e, const std::string& what_zh, const std::string& what_en);

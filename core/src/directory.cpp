@@ -238,15 +238,6 @@ Result<long long> PercentToPpm(std::string_view t) {
   return ppm;
 }
 
-std::string TodayShanghai() {
-  std::time_t t = std::time(nullptr) + 8 * 3600;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-  return buf;
-}
-
 std::vector<FieldError> ValidateRecord(DirectoryKind kind, const std::vector<std::optional<std::string>>& values,
                                        const std::string& today, Row* out) {
   std::vector<FieldError> errors;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bulk.h"
+#include "clock.h"
 #include "xinjian/status.h"
 
 namespace xj {
@@ -59,7 +60,6 @@ std::string RowKey(DirectoryKind kind, const Row& row);
 // million exactly (percent x 10 000). Range 0..100.
 Result<long long> PercentToPpm(std::string_view text);
 
-// Today's date in Asia/Shanghai (UTC+8, no DST) as YYYY-MM-DD.
-std::string TodayShanghai();
+// TodayShanghai(): clock.h.
 
 }  // namespace xj

@@ -1,5 +1,7 @@
 #include "identifiers.h"
 
+#include "clock.h"
+
 #include <array>
 #include <cstdio>
 #include <ctime>
@@ -49,10 +51,8 @@ int DaysInMonth(int y, int m) {
 
 // Today's date in China (UTC+8) as yyyymmdd.
 int TodayYmd() {
-  std::time_t t = std::time(nullptr) + 8 * 3600;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+  const std::string t = TodayShanghai();  // YYYY-MM-DD on the process clock
+  return std::stoi(t.substr(0, 4)) * 10000 + std::stoi(t.substr(5, 2)) * 100 + std::stoi(t.substr(8, 2));
 }
 
 }  // namespace

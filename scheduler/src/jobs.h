@@ -39,7 +39,8 @@
 
 namespace xj::sched {
 
-// The clock of a scheduler: real time, or (tests) a simulated time running `speed` times
+// The clock of a scheduler: the process clock (NowMicros: real time, shifted by XINJIAN_NOW),
+// or (tests) a simulated time running `speed` times
 // faster from `sim_start_us` at `real_start_us`, shared by every process that is given the
 // same values (XINJIAN_TEST_CLOCK="SIM_START_US,REAL_START_US,SPEED").
 struct Clock {

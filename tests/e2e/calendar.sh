@@ -29,7 +29,8 @@ python3 - "$json" <<'EOF'
 import json, sys
 j = json.loads(sys.argv[1])
 assert j["from"] == "2025-01-20" and j["n"] == 20 and j["date"] == "2025-02-21" and j["weekday"] == 5, j
-assert j["calendar_years"] == [2024, 2025, 2026], j
+assert j["calendar_years"][:3] == [2024, 2025, 2026] and j["calendar_years"][-1] >= 2050, j
+assert j["provisional"] is False and j["provisional_years"] == [], j
 EOF
 
 # show: the notice cited, Chinese first then English.
@@ -55,20 +56,45 @@ assert spring["days_off"][0] == "2026-02-15" and spring["days_off"][-1] == "2026
 assert spring["makeup_workdays"] == ["2026-02-14", "2026-02-28"]
 '
 
-# Errors: a year without data exits 1 with the bilingual message, a bad date exits 2.
+# Past the last notice: provisional years from the holiday law, marked as such.
+expect "2027-01-18  暂定 / provisional (no State Council notice loaded for 2027; statutory holidays only)" \
+  calendar add-workdays 2026-12-20 20
+"$XJ_CLI" calendar add-workdays 2026-12-20 20 --json | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+assert j["date"] == "2027-01-18" and j["provisional"] is True and j["provisional_years"] == [2027], j'
+out="$("$XJ_CLI" calendar show 2027)"
+echo "$out"
+head -n 2 <<<"$out" | tail -n 1 | grep -qx '暂定 / provisional (no State Council notice loaded for 2027; statutory holidays only)' \
+  || fail "show 2027: the provisional mark"
+grep -q '^依据 / source: 全国年节及纪念日放假办法（国务院令第795号）$' <<<"$out" || fail "show 2027: the law cited"
+grep -q '放假 / days off: 2027-02-05（周五 / Fri） 至 / to 2027-02-10（周三 / Wed），共 6 天 / 6 days' <<<"$out" \
+  || fail "show 2027: Spring Festival with the weekend days given back"
+grep -q '^全年工作日 / working days in the year: 248$' <<<"$out" || fail "show 2027: working days"
+"$XJ_CLI" calendar show 2027 --json | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+assert j["year"] == 2027 and j["provisional"] is True and j["working_days"] == 248, j
+assert all(h["makeup_workdays"] == [] for h in j["holidays"]), j'
+"$XJ_CLI" calendar show 2026 --json | python3 -c '
+import json, sys
+assert json.load(sys.stdin)["provisional"] is False'
+
+# Errors: a year the law cannot be applied to exits 1 with the bilingual message, a bad date
+# exits 2.
 set +e
-"$XJ_CLI" calendar show 2031 >"$tmp/out" 2>"$tmp/err"; rc=$?
+"$XJ_CLI" calendar show 2051 >"$tmp/out" 2>"$tmp/err"; rc=$?
 set -e
-[ "$rc" -eq 1 ] || fail "show 2031: exit $rc"
-grep -q '错误 / error: 缺少 2031 年的工作日历（国务院办公厅关于2031年部分节假日安排的通知）' "$tmp/err" || fail "show 2031: message"
-grep -q 'no working-day calendar for 2031' "$tmp/err" || fail "show 2031: English message"
-grep -q '已有年份 / years available: 2024, 2025, 2026' "$tmp/err" || fail "show 2031: years"
-[ ! -s "$tmp/out" ] || fail "show 2031 printed to stdout"
+[ "$rc" -eq 1 ] || fail "show 2051: exit $rc"
+grep -q '错误 / error: 缺少 2051 年的工作日历（国务院办公厅关于2051年部分节假日安排的通知）' "$tmp/err" || fail "show 2051: message"
+grep -q 'no working-day calendar for 2051' "$tmp/err" || fail "show 2051: English message"
+grep -q '已有年份 / years available: 2024–2050（暂定 / provisional: 2027–2050）' "$tmp/err" || fail "show 2051: years $(cat "$tmp/err")"
+[ ! -s "$tmp/out" ] || fail "show 2051 printed to stdout"
 set +e
-"$XJ_CLI" calendar add-workdays 2026-12-20 20 >"$tmp/out" 2>"$tmp/err"; rc=$?
+"$XJ_CLI" calendar add-workdays 2050-12-20 20 >"$tmp/out" 2>"$tmp/err"; rc=$?
 set -e
-[ "$rc" -eq 1 ] || fail "add-workdays into 2027: exit $rc"
-grep -q '缺少 2027 年的工作日历' "$tmp/err" || fail "add-workdays into 2027: message"
+[ "$rc" -eq 1 ] || fail "add-workdays into 2051: exit $rc"
+grep -q '缺少 2051 年的工作日历' "$tmp/err" || fail "add-workdays into 2051: message"
 set +e
 "$XJ_CLI" calendar add-workdays 2025-02-30 1 >"$tmp/out" 2>"$tmp/err"; rc=$?
 set -e
@@ -97,11 +123,14 @@ grep -q "工作日历文件 $tmp/2027.json：holidays\[0\].makeup_workdays\[0\]:
   || fail "refused calendar file: message $(cat "$tmp/err")"
 
 # The shipped files validate against the JSON Schema (when python3-jsonschema is installed),
-# and add-workdays agrees with a day-by-day walk in Python over the same files.
-python3 - "$XJ_SOURCE_DIR" "$XJ_CLI" <<'EOF'
+# and add-workdays agrees with a day-by-day walk in Python over the same files and, for the
+# years without a notice, over the holiday law implemented again here with python3-lunardate
+# (an independent source of the lunar dates) and the 清明 formula.
+/usr/bin/python3 - "$XJ_SOURCE_DIR" "$XJ_CLI" <<'EOF'
 import datetime as dt, glob, json, random, subprocess, sys
+from lunardate import LunarDate
 src, cli = sys.argv[1], sys.argv[2]
-files = sorted(glob.glob(src + "/schemas/calendar/*.json"))
+files = sorted(glob.glob(src + "/schemas/calendar/[0-9][0-9][0-9][0-9].json"))
 try:
     import jsonschema
     schema = json.load(open(src + "/schemas/calendar.schema.json"))
@@ -115,6 +144,31 @@ for f in files:
     years.add(j["year"])
     for h in j["holidays"]:
         off.update(h["days_off"]); work.update(h["makeup_workdays"])
+notice_years = set(years)
+D = dt.timedelta(days=1)
+def law(y):  # the statutory days of the 2024 law, festival by festival, in date order
+    chunjie = LunarDate(y, 1, 1).toSolarDate()
+    qingming = dt.date(y, 4, int((y % 100) * 0.2422 + 4.81) - (y % 100) // 4)
+    fests = [[dt.date(y, 1, 1)], [chunjie - D + i * D for i in range(4)], [qingming],
+             [dt.date(y, 5, 1), dt.date(y, 5, 2)], [LunarDate(y, 5, 5).toSolarDate()],
+             [LunarDate(y, 8, 15).toSolarDate()], [dt.date(y, 10, i) for i in (1, 2, 3)]]
+    return sorted(fests)
+for y in range(2027, 2036):
+    years.add(y)
+    fests = law(y)
+    statutory = {d for f in fests for d in f}
+    taken, given = set(), set()
+    for f in fests:
+        owed = 0
+        for d in f:
+            owed += d.weekday() >= 5 or d in taken
+            taken.add(d)
+        d = f[-1]
+        while owed:
+            d += D
+            if d.weekday() < 5 and d not in statutory and d not in given:
+                given.add(d); owed -= 1
+    off.update(d.isoformat() for d in statutory | given)
 def working(d):
     s = d.isoformat()
     return s in work or (s not in off and d.weekday() < 5)
@@ -127,13 +181,30 @@ def add(d, n):
     return d
 rnd = random.Random(20250120)
 first, span = dt.date(min(years), 1, 1), (dt.date(max(years) + 1, 1, 1) - dt.date(min(years), 1, 1)).days
-for _ in range(60):
+checked = 0
+for _ in range(150):
     d, n = first + dt.timedelta(days=rnd.randrange(span)), rnd.choice([-1, 1]) * rnd.randrange(1, 60)
     want = add(d, n)
-    r = subprocess.run([cli, "calendar", "add-workdays", d.isoformat(), str(n)], capture_output=True, text=True)
     if want is None:
-        assert r.returncode == 1, (d, n, r.stdout, r.stderr)
-    else:
-        assert r.returncode == 0 and r.stdout.strip() == want.isoformat(), (d, n, want, r.stdout, r.stderr)
-print("calendar e2e: ok")
+        continue  # before 2024 or after 2035 in this model (the binary knows 2036-2050 too)
+    r = subprocess.run([cli, "calendar", "add-workdays", d.isoformat(), str(n)], capture_output=True, text=True)
+    assert r.returncode == 0, (d, n, r.stdout, r.stderr)
+    assert r.stdout.split()[0] == want.isoformat(), (d, n, want, r.stdout, r.stderr)
+    provisional = any(y not in notice_years for y in range(min(d, want).year, max(d, want).year + 1))
+    assert ("暂定 / provisional" in r.stdout) == provisional, (d, n, r.stdout)
+    checked += 1
+assert checked >= 100, checked
+print(f"calendar e2e: ok ({checked} dates against the independent walk)")
 EOF
+
+# The process clock: a bad --now or XINJIAN_NOW is a usage error (exit 2) naming the forms,
+# never a silent real clock.
+for bad in tomorrow 2026-02-30 "2026-06-15T10:00:00+08:00"; do
+  set +e
+  "$XJ_CLI" --now "$bad" calendar show 2026 >/dev/null 2>"$tmp/err"; rc=$?
+  XINJIAN_NOW="$bad" "$XJ_CLI" calendar show 2026 >/dev/null 2>"$tmp/err2"; rc2=$?
+  set -e
+  [ "$rc" = 2 ] && [ "$rc2" = 2 ] || fail "--now '$bad': exit $rc / $rc2"
+  grep -q 'YYYY-MM-DD' "$tmp/err" && grep -q 'YYYY-MM-DD' "$tmp/err2" || fail "--now '$bad': message $(cat "$tmp/err")"
+done
+echo "calendar e2e: clock ok"

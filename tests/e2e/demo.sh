@@ -20,3 +20,11 @@ grep -q 'verified' <<<"$out"
 grep -q 'demo draw task SCJG-DEMO-0001（revealed）' <<<"$again"
 "$XJ_CLI" --db "$db" task list | grep -c SCJG-DEMO-0001 | grep -qx 1
 /usr/bin/python3 "$XJ_SOURCE_DIR/tools/verify_draw.py" "$tmp/demo-data/proof-SCJG-DEMO-0001" | grep -q verified
+# The task was revealed because its results were published, not instead: every drawn subject
+# has a published result.
+"$XJ_CLI" --db "$db" notices task SCJG-DEMO-0001 | /usr/bin/python3 -c '
+import json, subprocess, sys
+n = json.load(sys.stdin)
+r = json.loads(subprocess.check_output(sys.argv[1:] + ["notices", "results", "--task", "SCJG-DEMO-0001"]))
+assert n["selected"] > 0 and len(r) == n["selected"], (n["selected"], len(r))
+' "$XJ_CLI" --db "$db"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A scheduled draw goes from announce to draw to reveal by itself (issue 5), through the real
 # binary with `xinjian serve` running the scheduler on a simulated clock (a minute per real
-# second), on SQLite and, when XINJIAN_TEST_PG_URL is set (./xj test), on PostgreSQL too.
+# second) and every other command on a fixed time (XINJIAN_NOW), on SQLite and, when XINJIAN_TEST_PG_URL is set (./xj test), on PostgreSQL too.
 #
 # Two scheduled draws over a small county fire at the same scheduled minute:
 # - E2E-NONE (entropy source none): created, announced and drawn by the scheduler at once,
@@ -57,15 +57,16 @@ EOF
 EOF
   done
 
-  # The simulated clock: starts now, 60 times faster. The draws fire at the second simulated
-  # minute boundary from now (a real second or two).
-  local start_us fire_s
-  start_us="$(date +%s%6N)"
-  export XINJIAN_TEST_CLOCK="$start_us,$start_us,60"
-  fire_s=$(( (start_us / 1000000 / 60 + 2) * 60 ))
-  local cron stamp
-  cron="$(TZ=Asia/Shanghai date -d "@$fire_s" '+%-M %-H %-d %-m *')"
-  stamp="$(TZ=Asia/Shanghai date -d "@$fire_s" '+%Y%m%d%H%M')"
+  # Clocks the test controls, never the wall clock: every command runs at a fixed time of
+  # 15 June 2026 (XINJIAN_NOW), and the draws are scheduled for 10:00 that day. The jobs are
+  # added at 09:00; only then does `serve` start, on a simulated clock (60 times faster) that
+  # begins 30 seconds before the fire time, so however slow the machine, no fire time can pass
+  # before its job exists.
+  local fire_s cron stamp
+  export XINJIAN_NOW=2026-06-15T09:00:00
+  fire_s="$(date -d '2026-06-15 10:00:00 +0800' +%s)"
+  cron='0 10 15 6 *'
+  stamp=202606151000
 
   # Hostile input first: nothing may be stored.
   echo '{"title": "x", "department": "SCJG"' >"$tmp/broken.json"
@@ -83,8 +84,12 @@ EOF
     || fail "$label: schedule-draw manual"
   local none="E2E-NONE-$stamp" man="E2E-MAN-$stamp"
 
-  "$XJ_CLI" --db "$db" serve >"$tmp/serve.log" 2>&1 &
+  XINJIAN_TEST_CLOCK="$(( (fire_s - 30) * 1000000 )),$(date +%s%6N),60" \
+    "$XJ_CLI" --db "$db" serve >"$tmp/serve.log" 2>&1 &
   serve_pid=$!
+  # From here the commands act later that day (after the draws); the simulated clock of serve
+  # may be ahead or behind them: nothing below depends on which.
+  export XINJIAN_NOW=2026-06-15T18:00:00
 
   # Poll (real time bound; the scheduler's speed is not what is tested).
   wait_state() {  # task state [seconds]
@@ -124,8 +129,7 @@ s = json.dumps(j, ensure_ascii=False)
 assert "7.8.11.17.19.25.46./" in s, s[:400]'
 
   # The inspectors' work on E2E-NONE; the task is revealed when the last result is published.
-  local today v lead
-  today="$(TZ=Asia/Shanghai date +%F)"
+  local today=2026-06-15 v lead
   mapfile -t visits < <(q "SELECT id FROM visits WHERE id LIKE '$none-%' ORDER BY id")
   for v in "${visits[@]}"; do
     lead="$(q "SELECT team FROM visits WHERE id = '$v'" | cut -d, -f1)"
@@ -146,7 +150,7 @@ assert len(j) == 1 and j[0]['state'] == 'succeeded' and j[0]['scheduled_us'] == 
   kill "$serve_pid"
   wait "$serve_pid" || true
   serve_pid=""
-  unset XINJIAN_TEST_CLOCK
+  unset XINJIAN_NOW
   echo "$label: ok ($none revealed, $man drawn with the supplied value)"
 }
 

@@ -14,8 +14,11 @@ dbf="$tmp/xinjian.db"
 x() { "$XJ_CLI" --db "sqlite:$dbf" --actor e2e "$@"; }
 q() { sqlite3 -batch -noheader "$dbf" "$1"; }
 pyjson() { python3 -c "import json, sys; j = json.load(sys.stdin); $1"; }  # reads stdin, asserts
-today="$(TZ=Asia/Shanghai date +%F)"
-period="${today:0:7}"
+# A fixed day inside a year with a State Council notice, on the clock the project controls:
+# the outcome never depends on the day the test runs.
+export XINJIAN_NOW=2026-06-15T10:00:00
+today=2026-06-15
+period=2026-06
 
 x demo --subjects 5000 >"$tmp/demo.out" || { cat "$tmp/demo.out"; fail "demo"; }
 grep -q 'demo draw task SCJG-DEMO-0001（revealed）' "$tmp/demo.out" || fail "the demo task is not revealed"
@@ -131,3 +134,40 @@ assert all(p['departments'] == ['SCJG', 'WJW'] and len(p['visits']) == 2 for p i
 x visits merge --period 2026-13 >/dev/null 2>&1 && fail "visits merge accepted a bad period"
 x audit verify | grep -q '审计链完整' || fail "audit verify"
 echo "visits e2e: ok"
+
+# A result entered in late December: its deadline falls in 2027, a year without a notice, and
+# is marked provisional; once a (fictional, test-only) 2027 notice is loaded, --refresh moves
+# it with an audit record naming both dates, and the mark is gone.
+v3=E2E-A-3
+lead3="$(q "SELECT team FROM visits WHERE id = '$v3'" | cut -d, -f1)"
+XINJIAN_NOW=2026-12-21 x visit start "$v3" --by "$lead3" >/dev/null || fail "visit start $v3"
+XINJIAN_NOW=2026-12-21 x visit result "$v3" --item E2E-SCJG --code no_problem --date 2026-12-18 --method on_site \
+  --by "$lead3" --json | pyjson "
+it = j['items'][0]; assert it['due_date'] == '2027-01-18' and it['due_provisional'] is True, it"
+out="$(XINJIAN_NOW=2026-12-21 x deadlines --department SCJG 2>&1)"
+echo "$out"
+grep -qP "\t$v3\tE2E-SCJG\tentered\t暂定/provisional$" <<<"$out" || fail "deadlines: no provisional mark"
+grep -q '暂定 / provisional (no State Council notice loaded for 2027; statutory holidays only)' <<<"$out" \
+  || fail "deadlines: no provisional note"
+XINJIAN_NOW=2026-12-21 x notices task E2E-A | pyjson "
+assert j['results_due'] == '2027-01-18' and j['results_due_provisional'] is True, j"
+mkdir "$tmp/cal"
+cat >"$tmp/cal/2027.json" <<'EOF'
+{"format": "xj-calendar/1", "year": 2027,
+ "source": {"issuer": "测试", "title": "测试通知", "document_number": "测试〔2026〕1号",
+            "published": "2026-11-01", "url": "https://example.invalid/2027"},
+ "holidays": [{"name_zh": "元旦", "name_en": "New Year's Day",
+               "days_off": ["2027-01-01", "2027-01-02", "2027-01-03", "2027-01-04"], "makeup_workdays": []}]}
+EOF
+out="$(XINJIAN_NOW=2026-12-22 x --set "calendar.dir=$tmp/cal" deadlines --refresh --department SCJG --json 2>"$tmp/err")"
+grep -q '暂定期限改动 / provisional deadlines moved: 1' "$tmp/err" || fail "refresh: $(cat "$tmp/err")"
+pyjson "
+d = [r for r in j if r['visit'] == '$v3']; assert len(d) == 1 and d[0]['due_date'] == '2027-01-19' and d[0]['provisional'] is False, d
+assert not [r for r in j if r['provisional']], j" <<<"$out"
+[ "$(q "SELECT COUNT(*) FROM audit_log WHERE action = 'visit.deadline.move' AND entity_key = '$v3/E2E-SCJG: 2027-01-18 -> 2027-01-19'")" = 1 ] \
+  || fail "no audit record naming both dates"
+[ "$(q "SELECT COUNT(*) FROM events WHERE topic = 'visit.deadline.moved'")" = 1 ] || fail "no visit.deadline.moved event"
+out="$(XINJIAN_NOW=2026-12-22 x --set "calendar.dir=$tmp/cal" deadlines --refresh 2>&1)"
+grep -q 'provisional deadlines moved: 0' <<<"$out" || fail "a second refresh moved again: $out"
+x audit verify | grep -q '审计链完整' || fail "audit verify after the move"
+echo "visits e2e: provisional deadline ok"

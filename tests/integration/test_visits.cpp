@@ -23,6 +23,7 @@
 #include "generator.h"
 #include "importer.h"
 #include "plugin_host.h"
+#include "scan.h"
 #include "tasks.h"
 #include "test_support.h"
 #include "visits.h"
@@ -1235,26 +1236,154 @@ TEST_CASE("per-item and per-department publication days change the due date", "[
   CHECK(ItemOf(v, "WJW-PUB").due_date == "2025-01-26");
 }
 
-TEST_CASE("a publication deadline in a year without calendar data is an error", "[visits][deadlines]") {
+// A fictional notice for 2027 (test only) in a calendar.dir folder: 元旦 with the days off
+// `last_day_off` back to Friday 1 January, and `makeup` (a Saturday, or none) as a make-up
+// working day.
+const WorkingCalendar* CalendarWith2027(int last_day_off, const std::string& makeup) {
+  const std::string dir = test::TempDir();
+  std::string off;
+  for (int d = 1; d <= last_day_off; ++d) off += std::string(off.empty() ? "" : ", ") + "\"2027-01-0" + std::to_string(d) + "\"";
+  test::WriteFile(dir + "/2027.json", R"({"format": "xj-calendar/1", "year": 2027,
+    "source": {"issuer": "测试", "title": "测试通知（2027）", "document_number": "测试〔2026〕1号",
+               "published": "2026-11-01", "url": "https://example.invalid/2027"},
+    "holidays": [{"name_zh": "元旦", "name_en": "New Year's Day", "days_off": [)" + off + R"(],
+                  "makeup_workdays": [)" + (makeup.empty() ? "" : "\"" + makeup + "\"") + "]}]}");
+  auto cal = WorkingCalendar::Shared(dir);
+  INFO(cal.status().message());
+  REQUIRE(cal.ok());
+  REQUIRE_FALSE(cal.value()->IsProvisional(2027));
+  return cal.value();
+}
+
+long long AuditCount(Database& db, const std::string& action, const std::string& key) {
+  long long n = 0;
+  REQUIRE(ScanRows(db, "SELECT COUNT(*) FROM audit_log WHERE action = ? AND entity_key = ?", {action, key},
+                   [&](const ScanRow& r) {
+                     n = std::stoll(std::string(r.values[0]));
+                     return false;
+                   })
+              .ok());
+  return n;
+}
+
+TEST_CASE("a deadline in a year without a notice is provisional and moves when the notice is loaded",
+          "[visits][deadlines][provisional]") {
   auto w = MakeWorld();
-  REQUIRE_FALSE(w->vc.calendar->HasYear(2027));  // when 2027 is added, move this test to the first year without data
+  REQUIRE(w->vc.calendar->IsProvisional(2027));  // when 2027 ships, move this test to the first year without one
   w->ctx.now_us = ShanghaiMicros(2026, 12, 1, 10);
   const std::string id = "2026-YE-0001";
+  Drawn(*w, TaskSpecJson(id, "SCJG", {"SCJG-FOOD", "SCJG-SHOP"}, {}, {{"SCJG", 2}}, 3));
+  w->vc.today = "2026-12-20";
+  // Friday 18 December 2026 + 20 working days: Dec 21-25 (5), Dec 28-31 (9), Friday 1 January
+  // 2027 is 元旦 (statutory), Jan 4-8 (14), Jan 11-15 (19), Monday 18 January (20).
+  draw::Visit v = LoadV(*w, VisitId(id, 1));
+  v = Enter(*w, Entry(v.id, "SCJG-FOOD", "no_problem", "2026-12-18", v.team.front()));
+  CHECK(ItemOf(v, "SCJG-FOOD").due_date == "2027-01-18");
+  CHECK(ItemOf(v, "SCJG-FOOD").due_provisional);
+  CHECK(draw::VisitJson(v)["items"][0]["due_provisional"] == true);
+  // A deadline inside 2026 is not provisional: 5 working days after 2026-12-18 is 2026-12-25.
+  draw::Visit v2 = LoadV(*w, VisitId(id, 2));
+  auto opts = w->vc.options;
+  w->vc.options.publish_working_days = 5;
+  v2 = Enter(*w, Entry(v2.id, "SCJG-FOOD", "no_problem", "2026-12-18", v2.team.front()));
+  w->vc.options = opts;
+  CHECK(ItemOf(v2, "SCJG-FOOD").due_date == "2026-12-25");
+  CHECK_FALSE(ItemOf(v2, "SCJG-FOOD").due_provisional);
+  // A third one, whose card turns yellow before the notice arrives.
+  draw::Visit v3 = LoadV(*w, VisitId(id, 3));
+  v3 = Enter(*w, Entry(v3.id, "SCJG-FOOD", "no_problem", "2026-12-18", v3.team.front()));
+
+  // The listing, the task and the notices say so.
+  auto list = draw::ListDeadlines(w->vc, draw::DeadlineQuery{});
+  REQUIRE(list.ok());
+  int provisional = 0;
+  for (const auto& d : list.value()) provisional += d.provisional ? 1 : 0;
+  CHECK(provisional == 2);
+  auto notice = draw::TaskNotice(w->vc, id);
+  REQUIRE(notice.ok());
+  CHECK(notice.value()["results_due"] == "2027-01-18");
+  CHECK(notice.value()["results_due_provisional"] == true);
+  auto task = draw::LoadTask(*w->db, id);
+  REQUIRE(task.ok());
+  const auto task_json = nlohmann::json::parse(draw::TaskViewJson(*w->db, task.value(), draw::Viewer{}));
+  CHECK(task_json["results_due_provisional"] == true);
+
+  // Nothing moves while the calendar is still provisional.
+  w->vc.today = "2027-01-12";  // 4 working days before 18 January: yellow
+  auto r = draw::RefreshDeadlines(w->vc);
+  REQUIRE(r.ok());
+  CHECK(r->moved == 0);
+  CHECK(r->confirmed == 0);
+  CHECK(ItemOf(LoadV(*w, v3.id), "SCJG-FOOD").card == "yellow");
+
+  // The notice is loaded: 4 January is a day off, so the deadlines move to Tuesday 19
+  // January, lose their mark, and each move is audited with both dates and raises one event.
+  const long long moved_events = EventCount(*w->db, "visit.deadline.moved");
+  w->vc.calendar = CalendarWith2027(4, "");
+  r = draw::RefreshDeadlines(w->vc);
+  REQUIRE(r.ok());
+  CHECK(r->moved == 2);
+  CHECK(EventCount(*w->db, "visit.deadline.moved") == moved_events + 2);
+  for (const auto& vid : {v.id, v3.id}) {
+    const auto it = ItemOf(LoadV(*w, vid), "SCJG-FOOD");
+    CHECK(it.due_date == "2027-01-19");
+    CHECK_FALSE(it.due_provisional);
+    CHECK(AuditCount(*w->db, "visit.deadline.move", vid + "/SCJG-FOOD: 2027-01-18 -> 2027-01-19") == 1);
+  }
+  // The yellow card given for the 18th was taken back and given again for the 19th
+  // (5 working days left from the 12th: still yellow).
+  CHECK(ItemOf(LoadV(*w, v3.id), "SCJG-FOOD").card == "yellow");
+  CHECK(ItemOf(LoadV(*w, v2.id), "SCJG-FOOD").due_date == "2026-12-25");
+  // A second refresh changes nothing.
+  r = draw::RefreshDeadlines(w->vc);
+  REQUIRE(r.ok());
+  CHECK(r->moved == 0);
+  CHECK(EventCount(*w->db, "visit.deadline.moved") == moved_events + 2);
+  list = draw::ListDeadlines(w->vc, draw::DeadlineQuery{});
+  REQUIRE(list.ok());
+  for (const auto& d : list.value()) CHECK_FALSE(d.provisional);
+}
+
+TEST_CASE("a provisional deadline moved earlier by a notice is audited with both dates; one kept loses its mark",
+          "[visits][deadlines][provisional]") {
+  auto w = MakeWorld();
+  w->ctx.now_us = ShanghaiMicros(2026, 12, 1, 10);
+  const std::string id = "2026-YE-0002";
   Drawn(*w, TaskSpecJson(id, "SCJG", {"SCJG-FOOD"}, {}, {{"SCJG", 2}}, 2));
   w->vc.today = "2026-12-20";
-  const long long entered_events = EventCount(*w->db, "visit.result.entered");
   draw::Visit v = LoadV(*w, VisitId(id, 1));
-  auto r = draw::EnterResult(w->vc, Entry(v.id, "SCJG-FOOD", "no_problem", "2026-12-18", v.team.front()));
-  INFO(r.status().message());
-  CHECK(r.status().code() == StatusCode::kFailedPrecondition);
-  CHECK_THAT(r.status().message(), Catch::Contains("2027"));
-  CHECK(ItemOf(LoadV(*w, v.id), "SCJG-FOOD").state == "pending");
-  CHECK(ItemOf(LoadV(*w, v.id), "SCJG-FOOD").due_date.empty());
-  CHECK(EventCount(*w->db, "visit.result.entered") == entered_events);
-  // A deadline still inside 2026 is fine: 5 working days after 2026-12-18 is 2026-12-25.
-  w->vc.options.publish_working_days = 5;
   v = Enter(*w, Entry(v.id, "SCJG-FOOD", "no_problem", "2026-12-18", v.team.front()));
-  CHECK(ItemOf(v, "SCJG-FOOD").due_date == "2026-12-25");
+  REQUIRE(ItemOf(v, "SCJG-FOOD").due_date == "2027-01-18");
+  w->vc.today = "2027-01-12";
+  REQUIRE(draw::RefreshDeadlines(w->vc).ok());
+  REQUIRE(ItemOf(LoadV(*w, v.id), "SCJG-FOOD").card == "yellow");
+
+  SECTION("earlier") {
+    // The notice makes Saturday 9 January a working day: Dec 21-31 (9), Jan 4-8 (14), Sat 9
+    // (15), Jan 11-14 (19), Friday 15 January (20).
+    w->vc.calendar = CalendarWith2027(1, "2027-01-09");
+    auto r = draw::RefreshDeadlines(w->vc);
+    REQUIRE(r.ok());
+    CHECK(r->moved == 1);
+    const auto it = ItemOf(LoadV(*w, v.id), "SCJG-FOOD");
+    CHECK(it.due_date == "2027-01-15");
+    CHECK_FALSE(it.due_provisional);
+    CHECK(it.card == "yellow");  // 3 working days left: the card given stays
+    CHECK(AuditCount(*w->db, "visit.deadline.move", v.id + "/SCJG-FOOD: 2027-01-18 -> 2027-01-15") == 1);
+  }
+  SECTION("kept") {
+    // The notice agrees with the law for January: the date stays, the mark goes, no event.
+    const long long moved_events = EventCount(*w->db, "visit.deadline.moved");
+    w->vc.calendar = CalendarWith2027(1, "");
+    auto r = draw::RefreshDeadlines(w->vc);
+    REQUIRE(r.ok());
+    CHECK(r->moved == 0);
+    CHECK(r->confirmed == 1);
+    const auto it = ItemOf(LoadV(*w, v.id), "SCJG-FOOD");
+    CHECK(it.due_date == "2027-01-18");
+    CHECK_FALSE(it.due_provisional);
+    CHECK(EventCount(*w->db, "visit.deadline.moved") == moved_events);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 // without data, the calendar.dir override, and refused calendar files.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <map>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -120,7 +122,10 @@ TEST_CASE("calendar: dates parse, format and know their weekday", "[calendar]") 
 TEST_CASE("calendar: the embedded years cite their notices", "[calendar]") {
   const WorkingCalendar& cal = Builtin();
   CHECK(&cal == &Builtin());  // loaded once
-  CHECK(cal.Years() == std::vector<int>{2024, 2025, 2026});
+  const std::vector<int> years = cal.Years();
+  REQUIRE(years.size() >= 3);
+  CHECK(std::vector<int>(years.begin(), years.begin() + 3) == std::vector<int>{2024, 2025, 2026});
+  for (int y : {2024, 2025, 2026}) CHECK_FALSE(cal.IsProvisional(y));
   struct Want {
     int year;
     const char* number;
@@ -223,7 +228,9 @@ TEST_CASE("calendar: known dates of each year's notice", "[calendar]") {
 
 TEST_CASE("calendar: AddWorkingDays and WorkingDaysBetween agree with a day-by-day walk", "[calendar]") {
   const WorkingCalendar& cal = Builtin();
-  const Date first = D("2024-01-01"), last = D("2026-12-31");
+  // The shipped notices and the first provisional year; before 2024 there is no data, after
+  // 2027 the walk stops (the calendar goes on).
+  const Date first = D("2024-01-01"), last = D("2027-12-31");
   std::vector<Date> working;
   for (Date d = first; d <= last; d = d + 1)
     if (cal.IsWorkingDay(d).value()) working.push_back(d);
@@ -242,6 +249,7 @@ TEST_CASE("calendar: AddWorkingDays and WorkingDaysBetween agree with a day-by-d
         if (std::binary_search(working.begin(), working.end(), d)) --left;
       }
       auto r = cal.AddWorkingDays(from, n);
+      if (!inside && d > last) continue;  // past the walk, not past the calendar
       if (!inside) {
         REQUIRE_FALSE(r.ok());
         REQUIRE(r.status().code() == StatusCode::kFailedPrecondition);
@@ -254,8 +262,11 @@ TEST_CASE("calendar: AddWorkingDays and WorkingDaysBetween agree with a day-by-d
   }
 }
 
-TEST_CASE("calendar: a year without data is an error, never a guess", "[calendar]") {
+TEST_CASE("calendar: a year the law cannot be applied to is an error, never a guess", "[calendar]") {
   const WorkingCalendar& cal = Builtin();
+  const int last = xj::FestivalDatesRange().second;
+  REQUIRE(last >= 2050);
+  const int after = last + 1;
   auto check = [](const xj::Status& s, int year) {
     INFO(s.message());
     CHECK(s.code() == StatusCode::kFailedPrecondition);
@@ -265,21 +276,120 @@ TEST_CASE("calendar: a year without data is an error, never a guess", "[calendar
     CHECK_THAT(s.message(), Catch::Contains(" / no working-day calendar for " + y));
     CHECK_THAT(s.message(), Catch::Contains("calendar.dir"));
   };
+  const std::string a = std::to_string(after);
   check(cal.IsWorkingDay(D("2023-06-01")).status(), 2023);
-  check(cal.IsWorkingDay(D("2031-06-02")).status(), 2031);
-  check(cal.AddWorkingDays(D("2026-12-20"), 20).status(), 2027);  // the deadline falls in 2027
+  check(cal.IsWorkingDay(D((a + "-06-02").c_str())).status(), after);
   check(cal.AddWorkingDays(D("2024-01-05"), -10).status(), 2023);
   check(cal.AddWorkingDays(D("2023-12-29"), 1).status(), 2023);  // the start date too
   check(cal.AddWorkingDays(D("2023-12-29"), 0).status(), 2023);
-  check(cal.WorkingDaysBetween(D("2024-01-01"), D("2027-01-05")).status(), 2027);
+  check(cal.AddWorkingDays(D((std::to_string(last) + "-12-20").c_str()), 20).status(), after);
+  check(cal.WorkingDaysBetween(D("2024-01-01"), D((a + "-01-05").c_str())).status(), after);
   check(cal.WorkingDaysBetween(D("2022-01-01"), D("2025-01-05")).status(), 2022);
-  check(cal.NthWorkingDayOfMonth(2031, 1, 1).status(), 2031);
-  check(cal.Year(2031).status(), 2031);
-  CHECK_FALSE(cal.HasYear(2027));
-  CHECK(Add(cal, "2026-12-30", 1) == "2026-12-31");  // still inside 2026: fine
-  CHECK_FALSE(cal.AddWorkingDays(D("2026-12-31"), 1).ok());
+  check(cal.NthWorkingDayOfMonth(after, 1, 1).status(), after);
+  check(cal.Year(after).status(), after);
+  CHECK_FALSE(cal.HasYear(after));
+  CHECK_FALSE(cal.HasYear(2023));
   CHECK_FALSE(cal.AddWorkingDays(D("2026-06-01"), 2000000000).ok());  // no overflow
   CHECK_FALSE(cal.AddWorkingDays(D("2026-06-01"), -2000000000).ok());
+}
+
+TEST_CASE("calendar: past the last notice the calendar goes on, provisional, from the holiday law", "[calendar]") {
+  const WorkingCalendar& cal = Builtin();
+  // The years shipped with a notice are not provisional; every later year to the end of the
+  // lunar data is.
+  for (int y : {2024, 2025, 2026}) CHECK_FALSE(cal.IsProvisional(y));
+  const auto [first, last] = xj::FestivalDatesRange();
+  CHECK(first <= 2024);
+  for (int y = 2027; y <= last; ++y) {
+    INFO(y);
+    CHECK(cal.HasYear(y));
+    CHECK(cal.IsProvisional(y));
+  }
+  // The issue's example: Sunday 2026-12-20 + 20 working days: 21-25 Dec (5), 28-31 Dec (9),
+  // Friday 1 January 2027 off (元旦), 4-8 Jan (14), 11-15 Jan (19), Monday 18 January (20).
+  CHECK(Add(cal, "2026-12-20", 20) == "2027-01-18");
+  CHECK(cal.ProvisionalYearsBetween(D("2026-12-20"), D("2027-01-18")) == std::vector<int>{2027});
+  CHECK(cal.ProvisionalYearsBetween(D("2026-01-20"), D("2026-12-18")).empty());
+  CHECK(cal.ProvisionalYearsBetween(D("2028-03-01"), D("2026-12-18")) == std::vector<int>{2027, 2028});
+  CHECK(Add(cal, "2026-12-31", 1) == "2027-01-04");
+  CHECK(xj::ProvisionalMark({2027}) ==
+        "暂定 / provisional (no State Council notice loaded for 2027; statutory holidays only)");
+  CHECK(xj::ProvisionalMark({}).empty());
+  const xj::CalendarYear& y2027 = *cal.Year(2027).value();
+  CHECK(y2027.provisional);
+  CHECK(y2027.source.document_number == "国务院令第795号");
+  CHECK_THAT(y2027.origin, Catch::StartsWith("暂定 / provisional"));
+  // A far year works the same: no error, working days on the law alone.
+  CHECK(cal.IsWorkingDay(D("2049-10-01")).ok());
+  CHECK_FALSE(cal.IsWorkingDay(D("2049-10-01")).value());
+}
+
+// The provisional year of 2027, day by day from the law (2027: 除夕 Friday 5 February,
+// 清明 Monday 5 April, 端午 Wednesday 9 June, 中秋 Wednesday 15 September).
+TEST_CASE("calendar: the provisional 2027 gives back statutory days that fall on a weekend", "[calendar]") {
+  auto y = xj::ProvisionalYear(2027);
+  INFO(y.status().message());
+  REQUIRE(y.ok());
+  std::map<std::string, std::pair<std::string, std::string>> want = {
+      {"元旦", {"2027-01-01", "2027-01-01"}},    // Friday
+      {"春节", {"2027-02-05", "2027-02-10"}},    // 除夕 Fri 5 .. 初三 Mon 8; Sat 6 and Sun 7 given back on Tue 9, Wed 10
+      {"清明节", {"2027-04-05", "2027-04-05"}},  // Monday
+      {"劳动节", {"2027-05-01", "2027-05-04"}},  // Sat 1, Sun 2 given back on Mon 3, Tue 4
+      {"端午节", {"2027-06-09", "2027-06-09"}},
+      {"中秋节", {"2027-09-15", "2027-09-15"}},
+      {"国庆节", {"2027-10-01", "2027-10-05"}},  // Fri 1; Sat 2, Sun 3 given back on Mon 4, Tue 5
+  };
+  REQUIRE(y->holidays.size() == want.size());
+  for (const auto& h : y->holidays) {
+    INFO(h.name_zh);
+    REQUIRE(want.count(h.name_zh) == 1);
+    CHECK(h.days_off.front().ToString() == want[h.name_zh].first);
+    CHECK(h.days_off.back().ToString() == want[h.name_zh].second);
+    CHECK(h.makeup_workdays.empty());
+  }
+  // It loads like a notice file would: ParseCalendarYear's rules hold (consecutive days, no
+  // date twice), so FromYears takes it.
+  auto cal = WorkingCalendar::FromYears({y.value()});
+  REQUIRE(cal.ok());
+  int working = 0;
+  for (Date d = D("2027-01-01"); d < D("2028-01-01"); d = d + 1) working += cal->IsWorkingDay(d).value() ? 1 : 0;
+  // 261 weekdays in 2027, minus the 13 statutory days' weekday equivalents (each statutory day
+  // is a day off on a weekday, given back or not).
+  CHECK(working == 261 - 13);
+}
+
+// The law against the notices: every statutory day of 2024 (the 2013 law), 2025 and 2026
+// (the 2024 law) is off in the State Council's notice of that year.
+TEST_CASE("calendar: the statutory days are off in every shipped notice", "[calendar]") {
+  for (int year : {2024, 2025, 2026}) {
+    const xj::CalendarYear& notice = *Builtin().Year(year).value();
+    std::set<std::int32_t> off;
+    for (const auto& h : notice.holidays)
+      for (Date d : h.days_off) off.insert(d.days());
+    auto days = xj::StatutoryDaysOff(year);
+    REQUIRE(days.ok());
+    CHECK(days->size() == (year >= 2025 ? 13u : 11u));
+    for (const auto& d : days.value()) {
+      INFO(year << " " << d.festival_zh << " " << d.date.ToString());
+      CHECK(off.count(d.date.days()) == 1);
+    }
+  }
+  CHECK(xj::StatutoryDaysOff(2013).status().code() == StatusCode::kFailedPrecondition);
+  CHECK(xj::FestivalDatesOf(1999).status().code() == StatusCode::kFailedPrecondition);
+  // 中秋节 on 1 October: the two festivals share a day, which is given back like a weekend.
+  for (int y = 2027; y <= xj::FestivalDatesRange().second; ++y) {
+    auto f = xj::FestivalDatesOf(y);
+    REQUIRE(f.ok());
+    auto p = xj::ProvisionalYear(y);
+    REQUIRE(p.ok());
+    std::set<std::int32_t> off;
+    for (const auto& h : p->holidays)
+      for (Date d : h.days_off) off.insert(d.days());
+    int weekday_off = 0;
+    for (std::int32_t d : off) weekday_off += Date::FromDays(d).IsWeekend() ? 0 : 1;
+    INFO(y);
+    CHECK(weekday_off == 13);  // the law's 13 days, each on a weekday in the end
+  }
 }
 
 TEST_CASE("calendar: NthWorkingDayOfMonth", "[calendar]") {
@@ -435,15 +545,21 @@ TEST_CASE("calendar: calendar.dir replaces and adds years", "[calendar]") {
   auto cal = WorkingCalendar::Load(dir);
   INFO(cal.status().message());
   REQUIRE(cal.ok());
-  CHECK(cal->Years() == std::vector<int>{2024, 2025, 2026, 2027});
+  CHECK(cal->Years().front() == 2024);
+  CHECK(cal->Years().back() == xj::FestivalDatesRange().second);
   CHECK(cal->Year(2027).value()->origin == dir + "/2027.json");
+  CHECK_FALSE(cal->IsProvisional(2027));  // the file replaces the provisional year
+  CHECK(cal->IsProvisional(2028));
   CHECK(cal->Year(2025).value()->origin == dir + "/2025.json");
   CHECK(cal->Year(2025).value()->holidays.size() == 5);
   CHECK(cal->IsWorkingDay(D("2025-10-01")).value());  // replaced: no National Day any more
   CHECK(cal->IsWorkingDay(D("2025-01-26")).value());
   // Sunday 2026-12-20 + 20: 21-25 Dec (5), 28-31 Dec (9), 1 Jan off, 4-8 Jan (14), 11-15 Jan (19), 18 Jan (20).
   CHECK(cal->AddWorkingDays(D("2026-12-20"), 20).value() == D("2027-01-18"));
-  CHECK(cal->AddWorkingDays(D("2027-12-31"), 1).status().code() == StatusCode::kFailedPrecondition);
+  CHECK(cal->ProvisionalYearsBetween(D("2026-12-20"), D("2027-01-18")).empty());
+  // 2028 is provisional: 1 January is a Saturday, given back on Monday 3 January.
+  CHECK(cal->AddWorkingDays(D("2027-12-31"), 1).value() == D("2028-01-04"));
+  CHECK(cal->ProvisionalYearsBetween(D("2027-12-31"), D("2028-01-04")) == std::vector<int>{2028});
 
   auto shared = WorkingCalendar::Shared(std::map<std::string, std::string>{{"calendar.dir", dir}});
   REQUIRE(shared.ok());

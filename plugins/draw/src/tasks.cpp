@@ -1423,6 +1423,16 @@ std::string TaskViewJson(Database& db, const TaskRecord& t, const Viewer& viewer
     }
   }
   if (t.drawn_at_us != 0) {
+    // The latest publication deadline of the results entered so far, provisional when any was
+    // counted over a calendar year without a State Council notice (visits.h).
+    ScanRows(db, "SELECT MAX(due_date), MAX(due_provisional) FROM visit_items WHERE task_id = ? AND due_date IS NOT NULL",
+             {t.id}, [&](const ScanRow& r) {
+               if (!r.null[0]) {
+                 j["results_due"] = std::string(r.values[0]);
+                 j["results_due_provisional"] = r.values[1] == "1";
+               }
+               return false;
+             });
     j["drawn_at_us"] = t.drawn_at_us;
     j["draw_date"] = t.draw_date;
     j["entropy"] = t.entropy;

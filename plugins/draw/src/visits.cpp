@@ -71,6 +71,12 @@ Result<Date> AddWorkdays(const VisitContext& ctx, const std::string& date, int n
   }
 }
 
+// True when counting from `from` to `to` went through a provisional calendar year.
+bool IsProvisionalSpan(const VisitContext& ctx, const std::string& from, Date to) {
+  auto f = Date::Parse(from);
+  return f.ok() && !Calendar(ctx).ProvisionalYearsBetween(f.value(), to).empty();
+}
+
 json FollowUpJson(const FollowUp& f) {
   json j{{"kind", f.kind}};
   if (!f.deadline.empty()) j["deadline"] = f.deadline;
@@ -120,7 +126,7 @@ std::string AggregateState(const std::vector<VisitItem>& items, bool started) {
 constexpr const char* kItemColumns =
     "vi.item_code, COALESCE(i.name, ''), vi.task_id, vi.department, vi.state, COALESCE(vi.result_code, ''), vi.findings, "
     "vi.follow_up, COALESCE(vi.inspected_on, ''), COALESCE(vi.method, ''), COALESCE(vi.entered_by, ''), vi.review_reason, "
-    "COALESCE(vi.reviewed_by, ''), COALESCE(vi.due_date, ''), vi.card, COALESCE(vi.published_on, '')";
+    "COALESCE(vi.reviewed_by, ''), COALESCE(vi.due_date, ''), vi.card, COALESCE(vi.published_on, ''), vi.due_provisional";
 
 VisitItem ItemFromRow(const ScanRow& r) {
   VisitItem it;
@@ -140,6 +146,7 @@ VisitItem ItemFromRow(const ScanRow& r) {
   it.due_date = std::string(r.values[13]);
   it.card = std::string(r.values[14]);
   it.published_on = std::string(r.values[15]);
+  it.due_provisional = r.values[16] == "1";
   return it;
 }
 
@@ -194,15 +201,17 @@ Status SaveItem(Database& db, const std::string& visit, const VisitItem& it, std
                     ri = rby.empty() ? soci::i_null : soci::i_ok, di = due.empty() ? soci::i_null : soci::i_ok,
                     pi = pub.empty() ? soci::i_null : soci::i_ok;
     long long at = now;
+    int provisional = it.due_provisional ? 1 : 0;
     long long pub_at = pub.empty() ? 0 : now;
     soci::indicator pai = pub.empty() ? soci::i_null : soci::i_ok;
     db.session() << "UPDATE visit_items SET state = :s, result_code = :r, findings = :f, follow_up = :fu, inspected_on = :o, "
                     "method = :m, entered_by = :b, review_reason = :rr, reviewed_by = :rb, due_date = :d, card = :c, "
-                    "published_on = :p, published_at_us = COALESCE(published_at_us, :pa), updated_at_us = :at "
+                    "published_on = :p, published_at_us = COALESCE(published_at_us, :pa), due_provisional = :dp, updated_at_us = :at "
                     "WHERE visit_id = :v AND item_code = :i",
         soci::use(state), soci::use(result, ni), soci::use(findings), soci::use(fu), soci::use(on, oni),
         soci::use(method, mi), soci::use(by, bi), soci::use(reason), soci::use(rby, ri), soci::use(due, di),
-        soci::use(card), soci::use(pub, pi), soci::use(pub_at, pai), soci::use(at), soci::use(v), soci::use(code);
+        soci::use(card), soci::use(pub, pi), soci::use(pub_at, pai), soci::use(provisional), soci::use(at), soci::use(v),
+        soci::use(code);
   } catch (const std::exception& e) {
     return DbError(e, "保存检查结果失败", "saving the result failed");
   }
@@ -464,7 +473,10 @@ json VisitJson(const Visit& v) {
     }
     if (!it.review_reason.empty()) j["review_reason"] = it.review_reason;
     if (!it.reviewed_by.empty()) j["reviewed_by"] = it.reviewed_by;
-    if (!it.due_date.empty()) j["due_date"] = it.due_date;
+    if (!it.due_date.empty()) {
+      j["due_date"] = it.due_date;
+      j["due_provisional"] = it.due_provisional;  // counted over a year without a holiday notice
+    }
     if (!it.published_on.empty()) j["published_on"] = it.published_on;
     items.push_back(j);
   }
@@ -605,6 +617,7 @@ Result<Visit> EnterResult(VisitContext& ctx, const ResultEntry& e) {
   if (auto st = CheckEntry(ctx, e, &*it, task.value()); !st.ok()) return st;
   auto due = AddWorkdays(ctx, e.inspected_on, ctx.options.PublishDays(it->item_code, it->department));
   if (!due.ok()) return due.status();
+  const bool provisional = IsProvisionalSpan(ctx, e.inspected_on, due.value());
   const std::string before = ItemDigest(visit.id, *it);
   it->state = "entered";
   it->result_code = e.result_code;
@@ -614,6 +627,7 @@ Result<Visit> EnterResult(VisitContext& ctx, const ResultEntry& e) {
   it->entered_by = e.by;
   it->follow_up = e.follow_up;
   it->due_date = due->ToString();
+  it->due_provisional = provisional;
   it->card = "none";
   if (auto st = SaveItem(db, visit.id, *it, now); !st.ok()) return st;
   if (visit.started_on.empty()) {
@@ -623,7 +637,7 @@ Result<Visit> EnterResult(VisitContext& ctx, const ResultEntry& e) {
   visit.state = AggregateState(visit.items, true);
   if (auto st = SaveVisitState(db, visit, now); !st.ok()) return st;
   json payload{{"visit", visit.id}, {"item", it->item_code}, {"department", it->department}, {"result", it->result_code},
-               {"due_date", it->due_date}};
+               {"due_date", it->due_date}, {"due_provisional", it->due_provisional}};
   if (auto st = Journal(ctx, now, "visit.result", visit.id + "/" + it->item_code, before, ItemDigest(visit.id, *it),
                         {OutboxEvent{"visit.result.entered", visit.id, payload.dump()}});
       !st.ok())
@@ -865,7 +879,9 @@ Result<std::vector<Deadline>> ListDeadlines(VisitContext& ctx, const DeadlineQue
     FilterEquals(&sql, &params, "department", q.department);
     return sql;
   };
-  std::string sql = "SELECT visit_id, item_code, department, task_id, uscc, due_date, state, card, '' FROM visit_items" + where(true);
+  std::string sql =
+      "SELECT visit_id, item_code, department, task_id, uscc, due_date, state, card, '', due_provisional FROM visit_items" +
+      where(true);
   if (q.state == "red") {
     sql += " AND due_date < ?";
     params.emplace_back(today);
@@ -888,6 +904,7 @@ Result<std::vector<Deadline>> ListDeadlines(VisitContext& ctx, const DeadlineQue
     d.due_date = std::string(r.values[5]);
     d.state = std::string(r.values[6]);
     d.published_on = std::string(r.values[8]);
+    d.provisional = r.values[9] == "1";
     auto due = Date::Parse(d.due_date);
     if (!due.ok()) {
       problem = due.status();
@@ -912,8 +929,10 @@ Result<std::vector<Deadline>> ListDeadlines(VisitContext& ctx, const DeadlineQue
   if (!problem.ok()) return problem;
   if (q.include_published && (q.state.empty() || q.state == "red") && (q.limit <= 0 || static_cast<std::int64_t>(out.size()) < q.limit)) {
     params.clear();
-    std::string psql = "SELECT visit_id, item_code, department, task_id, uscc, due_date, state, card, published_on FROM visit_items" +
-                       where(false);
+    std::string psql =
+        "SELECT visit_id, item_code, department, task_id, uscc, due_date, state, card, published_on, due_provisional "
+        "FROM visit_items" +
+        where(false);
     if (q.state == "red") psql += " AND published_on > due_date";
     psql += " ORDER BY due_date, visit_id, item_code";
     if (q.limit > 0) psql += " LIMIT " + std::to_string(q.limit - static_cast<std::int64_t>(out.size()));
@@ -952,6 +971,64 @@ Result<RefreshSummary> RefreshDeadlines(VisitContext& ctx) {
     WriteTransaction tx(db);
     if (auto s = tx.Begin(); !s.ok()) return s;
     std::vector<OutboxEvent> events;
+    std::vector<AuditEntry> audit;
+    // Provisional due dates, recomputed on the calendar as it is now (a notice loaded since
+    // they were counted moves them, or confirms them).
+    struct Recount {
+      std::string visit, item, department, inspected_on, due, card, new_due;
+      bool still_provisional = false;
+    };
+    std::vector<Recount> recounts;
+    st = ScanRows(db,
+                  "SELECT visit_id, item_code, department, inspected_on, due_date, card FROM visit_items "
+                  "WHERE due_provisional = 1 AND state <> 'published' AND due_date IS NOT NULL AND inspected_on IS NOT NULL "
+                  "ORDER BY visit_id, item_code",
+                  {}, [&](const ScanRow& r) {
+                    Recount c;
+                    c.visit = r.values[0];
+                    c.item = r.values[1];
+                    c.department = r.values[2];
+                    c.inspected_on = r.values[3];
+                    c.due = r.values[4];
+                    c.card = r.values[5];
+                    recounts.push_back(std::move(c));
+                    return true;
+                  });
+    if (!st.ok()) return st;
+    for (Recount& c : recounts) {
+      auto due = AddWorkdays(ctx, c.inspected_on, ctx.options.PublishDays(c.item, c.department));
+      if (!due.ok()) return due.status();
+      c.new_due = due->ToString();
+      c.still_provisional = IsProvisionalSpan(ctx, c.inspected_on, due.value());
+    }
+    try {
+      for (const Recount& c : recounts) {
+        if (c.new_due == c.due && c.still_provisional) continue;
+        std::string v = c.visit, i = c.item, d = c.new_due;
+        int prov = c.still_provisional ? 1 : 0;
+        // A card already given is taken back when the date moves later; the pass below gives
+        // the card the new date calls for (with its event).
+        std::string card = c.new_due > c.due ? "none" : c.card;
+        long long at = now;
+        db.session() << "UPDATE visit_items SET due_date = :d, due_provisional = :p, card = :c, updated_at_us = :at "
+                        "WHERE visit_id = :v AND item_code = :i",
+            soci::use(d), soci::use(prov), soci::use(card), soci::use(at), soci::use(v), soci::use(i);
+        if (c.new_due == c.due) {
+          ++sum.confirmed;
+          continue;
+        }
+        ++sum.moved;
+        const json payload{{"visit", c.visit},        {"item", c.item},       {"department", c.department},
+                           {"inspected_on", c.inspected_on}, {"from", c.due}, {"to", c.new_due},
+                           {"provisional", c.still_provisional}, {"card_before", c.card}, {"card_after", card}};
+        audit.push_back(AuditEntry{"visit.deadline.move", "visit_item", c.visit + "/" + c.item + ": " + c.due + " -> " + c.new_due,
+                                   ToHex(Sha256(json{{"due_date", c.due}, {"card", c.card}}.dump())),
+                                   ToHex(Sha256(json{{"due_date", c.new_due}, {"card", card}}.dump())), ""});
+        events.push_back(OutboxEvent{"visit.deadline.moved", c.visit, payload.dump()});
+      }
+    } catch (const std::exception& e) {
+      return DbError(e, "重新计算暂定期限失败", "recomputing the provisional deadlines failed");
+    }
     struct Change {
       std::string visit, item, card;
     };
@@ -994,12 +1071,10 @@ Result<RefreshSummary> RefreshDeadlines(VisitContext& ctx) {
     } catch (const std::exception& e) {
       return DbError(e, "更新期限状态失败", "updating the deadline cards failed");
     }
+    if (!changes.empty())
+      audit.push_back(AuditEntry{"deadlines.refresh", "deadlines", today, "", ToHex(Sha256(std::to_string(changes.size()))), ""});
     if (!events.empty()) {
-      if (auto s = AppendJournal(db, ctx.tasks->actor, now,
-                                 {AuditEntry{"deadlines.refresh", "deadlines", today, "", ToHex(Sha256(std::to_string(events.size()))), ""}},
-                                 events);
-          !s.ok())
-        return s;
+      if (auto s = AppendJournal(db, ctx.tasks->actor, now, audit, events); !s.ok()) return s;
     }
     if (auto s = tx.Commit(); !s.ok()) return s;
   }
@@ -1176,6 +1251,18 @@ Result<json> TaskNotice(VisitContext& ctx, const std::string& task_id) {
       return false;
     });
   }
+  if (t->state == "drawn" || t->state == "revealed") {
+    // When the results are due: the latest publication deadline of the items entered so far
+    // (no subject is named), provisional when any was counted over a year without a notice.
+    ScanRows(db, "SELECT MAX(due_date), MAX(due_provisional) FROM visit_items WHERE task_id = ? AND due_date IS NOT NULL",
+             {task_id}, [&](const ScanRow& r) {
+               if (!r.null[0]) {
+                 j["results_due"] = r.values[0];
+                 j["results_due_provisional"] = r.values[1] == "1";
+               }
+               return false;
+             });
+  }
   if (t->state == "revealed") {
     j["secret"] = t->secret_hex;
     j["seed"] = t->seed_hex;
@@ -1188,7 +1275,8 @@ Result<json> TaskNotice(VisitContext& ctx, const std::string& task_id) {
 Result<json> ResultNotices(VisitContext& ctx, const std::string& task_id, const std::string& department) {
   std::string sql =
       "SELECT vi.uscc, COALESCE(s.name, ''), vi.item_code, COALESCE(i.name, ''), vi.result_code, vi.inspected_on, "
-      "vi.department, vi.published_on, vi.task_id, vi.visit_id FROM visit_items vi LEFT JOIN subjects s ON s.uscc = vi.uscc "
+      "vi.department, vi.published_on, vi.task_id, vi.visit_id, COALESCE(vi.due_date, ''), vi.due_provisional "
+      "FROM visit_items vi LEFT JOIN subjects s ON s.uscc = vi.uscc "
       "LEFT JOIN items i ON i.code = vi.item_code WHERE vi.state = 'published'";
   std::vector<std::optional<std::string>> params;
   FilterEquals(&sql, &params, "vi.task_id", task_id);
@@ -1200,7 +1288,8 @@ Result<json> ResultNotices(VisitContext& ctx, const std::string& task_id, const 
     json n{{"kind", "result_notice"}, {"uscc", r.values[0]},       {"name", r.values[1]},
            {"item", r.values[2]},     {"item_name", r.values[3]},  {"result", r.values[4]},
            {"inspected_on", r.values[5]}, {"department", r.values[6]}, {"published_on", r.values[7]},
-           {"task_id", r.values[8]},  {"visit_id", r.values[9]}};
+           {"task_id", r.values[8]},  {"visit_id", r.values[9]}, {"due_date", r.values[10]},
+           {"due_provisional", r.values[11] == "1"}};
     if (const auto* c = cat.Find(std::string(r.values[4]))) n["result_text"] = {{"zh", c->zh}, {"en", c->en}};
     out.push_back(std::move(n));
     return true;

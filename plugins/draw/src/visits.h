@@ -73,6 +73,9 @@ struct VisitItem {
   std::string result_code, findings, inspected_on, method, entered_by, review_reason, reviewed_by;
   FollowUp follow_up;
   std::string due_date, card, published_on;
+  // The due date was counted over a provisional calendar year (no State Council notice
+  // loaded): it may move when the notice is loaded (RefreshDeadlines recomputes it).
+  bool due_provisional = false;
 };
 
 struct Visit {
@@ -124,6 +127,7 @@ Result<ResultsImportSummary> ImportResults(VisitContext& ctx, const std::string&
 struct Deadline {
   std::string visit_id, item_code, department, task_id, uscc, due_date, card, state, published_on;
   std::int64_t working_days_left = 0;  // negative when overdue
+  bool provisional = false;            // counted over a provisional calendar year
 };
 struct DeadlineQuery {
   std::string department, state;  // state: "", yellow, red
@@ -131,10 +135,17 @@ struct DeadlineQuery {
   std::int64_t limit = 0;         // 0: all
 };
 Result<std::vector<Deadline>> ListDeadlines(VisitContext& ctx, const DeadlineQuery& q);
-// Turns cards yellow or red as due dates approach and pass, raising one event per change
-// (visit.deadline.yellow / visit.deadline.red); reveals complete tasks; creates missing visits.
+// First recomputes every open provisional due date on the calendar of the context: a date
+// that changes is stored with an audit record naming both dates ("VISIT/ITEM: OLD -> NEW") and
+// one visit.deadline.moved event, and loses its provisional mark once the calendar of its span
+// is real; a card already given (yellow or red) is taken back when the new date is later (the
+// card pass below gives the right one again). Then turns cards yellow or red as due dates
+// approach and pass, raising one event per change (visit.deadline.yellow / visit.deadline.red);
+// reveals complete tasks; creates missing visits.
 struct RefreshSummary {
   std::int64_t yellow = 0, red = 0, visits_created = 0, revealed = 0;
+  std::int64_t moved = 0;          // provisional due dates that changed
+  std::int64_t confirmed = 0;      // provisional due dates that kept their date and lost the mark
 };
 Result<RefreshSummary> RefreshDeadlines(VisitContext& ctx);
 
