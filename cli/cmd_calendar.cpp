@@ -11,10 +11,64 @@
 #include <string>
 
 #include "calendar.h"
+#include "calendar_view.h"
 #include "cli.h"
 
 namespace xj::cli {
 extern int g_exit_code;
+
+std::string DayZhEn(Date d) {
+  return d.ToString() + "（" + WeekdayZh(d.weekday()) + " / " + WeekdayEn(d.weekday()) + "）";
+}
+
+int WorkingDaysIn(const WorkingCalendar& cal, int year) {
+  if (!cal.HasYear(year)) return 0;
+  int n = 0;
+  const Date next = Date::FromYmd(year + 1, 1, 1).value();
+  for (Date d = Date::FromYmd(year, 1, 1).value(); d < next; d = d + 1) n += cal.IsWorkingDay(d).value() ? 1 : 0;
+  return n;
+}
+
+nlohmann::ordered_json SourceJson(const CalendarSource& s) {
+  return {{"issuer", s.issuer},
+          {"title", s.title},
+          {"document_number", s.document_number},
+          {"published", s.published.ToString()},
+          {"url", s.url}};
+}
+
+nlohmann::ordered_json HolidaysJson(const CalendarYear& y) {
+  nlohmann::ordered_json hs = nlohmann::ordered_json::array();
+  for (const HolidayPeriod& p : y.holidays) {
+    nlohmann::ordered_json off = nlohmann::ordered_json::array(), make = nlohmann::ordered_json::array();
+    for (Date d : p.days_off) off.push_back(d.ToString());
+    for (Date d : p.makeup_workdays) make.push_back(d.ToString());
+    hs.push_back(nlohmann::ordered_json{{"name_zh", p.name_zh},
+                                        {"name_en", p.name_en},
+                                        {"days_off", off},
+                                        {"makeup_workdays", make},
+                                        {"notice", p.notice},
+                                        {"note_zh", p.note_zh},
+                                        {"note_en", p.note_en}});
+  }
+  return hs;
+}
+
+void PrintHolidays(std::ostream& out, const CalendarYear& y) {
+  for (const HolidayPeriod& p : y.holidays) {
+    const Date first = p.days_off.front(), last = p.days_off.back();
+    out << "\n" << p.name_zh << " / " << p.name_en << "\n  放假 / days off: " << DayZhEn(first);
+    if (last != first) out << " 至 / to " << DayZhEn(last);
+    out << "，共 " << p.days_off.size() << " 天 / " << p.days_off.size() << (p.days_off.size() == 1 ? " day" : " days")
+        << "\n  调休上班 / make-up working days: ";
+    if (p.makeup_workdays.empty()) out << "无 / none";
+    for (std::size_t i = 0; i < p.makeup_workdays.size(); ++i) out << (i ? "、" : "") << DayZhEn(p.makeup_workdays[i]);
+    out << "\n";
+    if (!p.notice.empty()) out << "  通知原文 / notice: " << p.notice << "\n";
+    if (!p.note_zh.empty()) out << "  说明: " << p.note_zh << "\n";
+    if (!p.note_en.empty()) out << "  Note: " << p.note_en << "\n";
+  }
+}
 
 namespace {
 
@@ -25,9 +79,6 @@ struct CalendarArgs {
   bool json = false;
 };
 
-std::string DayZhEn(Date d) {
-  return d.ToString() + "（" + WeekdayZh(d.weekday()) + " / " + WeekdayEn(d.weekday()) + "）";
-}
 
 // Loads the shared calendar; prints the error and sets the exit code on failure.
 const WorkingCalendar* CalendarOrFail(const Globals& g) {
@@ -98,38 +149,16 @@ void ShowYear(const Globals& g, const CalendarArgs& a) {
   auto year = cal->Year(a.year);
   if (!year.ok()) return Fail(*cal, year.status());
   const CalendarYear& y = *year.value();
-  int working_days = 0;
-  const Date jan1 = Date::FromYmd(y.year, 1, 1).value();
-  const Date next_jan1 = Date::FromYmd(y.year + 1, 1, 1).value();
-  for (Date d = jan1; d < next_jan1; d = d + 1) working_days += cal->IsWorkingDay(d).value() ? 1 : 0;
-
+  const int working_days = WorkingDaysIn(*cal, y.year);
   if (a.json) {
-    nlohmann::ordered_json hs = nlohmann::ordered_json::array();
-    for (const HolidayPeriod& p : y.holidays) {
-      nlohmann::ordered_json off = nlohmann::ordered_json::array(), make = nlohmann::ordered_json::array();
-      for (Date d : p.days_off) off.push_back(d.ToString());
-      for (Date d : p.makeup_workdays) make.push_back(d.ToString());
-      hs.push_back(nlohmann::ordered_json{{"name_zh", p.name_zh},
-                                          {"name_en", p.name_en},
-                                          {"days_off", off},
-                                          {"makeup_workdays", make},
-                                          {"notice", p.notice},
-                                          {"note_zh", p.note_zh},
-                                          {"note_en", p.note_en}});
-    }
     nlohmann::ordered_json j{{"year", y.year},
                              {"provisional", y.provisional},
-                             {"source",
-                              {{"issuer", y.source.issuer},
-                               {"title", y.source.title},
-                               {"document_number", y.source.document_number},
-                               {"published", y.source.published.ToString()},
-                               {"url", y.source.url}}},
+                             {"source", SourceJson(y.source)},
                              {"origin", y.origin},
                              {"working_days", working_days},
                              {"note_zh", y.note_zh},
                              {"note_en", y.note_en},
-                             {"holidays", hs}};
+                             {"holidays", HolidaysJson(y)}};
     std::cout << j.dump(2) << "\n";
     return;
   }
@@ -143,20 +172,7 @@ void ShowYear(const Globals& g, const CalendarArgs& a) {
   if (!y.note_zh.empty()) std::cout << "说明: " << y.note_zh << "\n";
   if (!y.note_en.empty()) std::cout << "Note: " << y.note_en << "\n";
   std::cout << "全年工作日 / working days in the year: " << working_days << "\n";
-  for (const HolidayPeriod& p : y.holidays) {
-    const Date first = p.days_off.front(), last = p.days_off.back();
-    std::cout << "\n" << p.name_zh << " / " << p.name_en << "\n  放假 / days off: " << DayZhEn(first);
-    if (last != first) std::cout << " 至 / to " << DayZhEn(last);
-    std::cout << "，共 " << p.days_off.size() << " 天 / " << p.days_off.size()
-              << (p.days_off.size() == 1 ? " day" : " days") << "\n  调休上班 / make-up working days: ";
-    if (p.makeup_workdays.empty()) std::cout << "无 / none";
-    for (std::size_t i = 0; i < p.makeup_workdays.size(); ++i)
-      std::cout << (i ? "、" : "") << DayZhEn(p.makeup_workdays[i]);
-    std::cout << "\n";
-    if (!p.notice.empty()) std::cout << "  通知原文 / notice: " << p.notice << "\n";
-    if (!p.note_zh.empty()) std::cout << "  说明: " << p.note_zh << "\n";
-    if (!p.note_en.empty()) std::cout << "  Note: " << p.note_en << "\n";
-  }
+  PrintHolidays(std::cout, y);
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 
 #include "calendar.h"
 #include "calendar_notice.h"
+#include "calendar_view.h"
 #include "cli.h"
 #include "text.h"
 
@@ -41,10 +42,6 @@ struct NoticeArgs {
 void Refuse(const std::string& message, int exit_code) {
   PrintError(message);
   g_exit_code = exit_code;
-}
-
-std::string DayZhEn(Date d) {
-  return d.ToString() + "（" + WeekdayZh(d.weekday()) + " / " + WeekdayEn(d.weekday()) + "）";
 }
 
 // The bytes of FILE ("-": standard input), at most kNoticeMaxTextBytes + 1.
@@ -192,39 +189,17 @@ void ImportNotice(const Globals& g, const NoticeArgs& a) {
   const std::string written = (dir / name).string();
   y.origin = written;
 
-  int working_days = 0;
-  const std::vector<CalendarYear> one{y};
-  Result<WorkingCalendar> cal = WorkingCalendar::FromYears(one);
-  if (cal.ok()) {
-    const Date jan1 = Date::FromYmd(y.year, 1, 1).value(), next = Date::FromYmd(y.year + 1, 1, 1).value();
-    for (Date d = jan1; d < next; d = d + 1) working_days += cal->IsWorkingDay(d).value() ? 1 : 0;
-  }
+  Result<WorkingCalendar> cal = WorkingCalendar::FromYears({y});
+  const int working_days = cal.ok() ? WorkingDaysIn(cal.value(), y.year) : 0;
 
   if (a.json || g.json) {
-    nlohmann::ordered_json hs = nlohmann::ordered_json::array();
-    for (const HolidayPeriod& p : y.holidays) {
-      nlohmann::ordered_json off = nlohmann::ordered_json::array(), make = nlohmann::ordered_json::array();
-      for (Date d : p.days_off) off.push_back(d.ToString());
-      for (Date d : p.makeup_workdays) make.push_back(d.ToString());
-      hs.push_back(nlohmann::ordered_json{{"name_zh", p.name_zh},
-                                          {"name_en", p.name_en},
-                                          {"days_off", off},
-                                          {"makeup_workdays", make},
-                                          {"note_zh", p.note_zh},
-                                          {"note_en", p.note_en}});
-    }
     nlohmann::ordered_json j{{"file", written},
                              {"year", y.year},
                              {"converted_from", converted_from.empty() ? nlohmann::ordered_json(nullptr)
                                                                        : nlohmann::ordered_json(converted_from)},
-                             {"source",
-                              {{"issuer", y.source.issuer},
-                               {"title", y.source.title},
-                               {"document_number", y.source.document_number},
-                               {"published", y.source.published.ToString()},
-                               {"url", y.source.url}}},
+                             {"source", SourceJson(y.source)},
                              {"working_days", working_days},
-                             {"holidays", hs}};
+                             {"holidays", HolidaysJson(y)}};
     std::cout << j.dump(2) << "\n";
     return;
   }
@@ -232,19 +207,7 @@ void ImportNotice(const Globals& g, const NoticeArgs& a) {
             << "依据 / source: " << y.source.title << "（" << y.source.document_number << "），" << y.source.issuer
             << "，" << y.source.published.ToString() << "\n"
             << "网址 / URL: " << y.source.url << "\n";
-  for (const HolidayPeriod& p : y.holidays) {
-    const Date first = p.days_off.front(), last = p.days_off.back();
-    std::cout << "\n" << p.name_zh << " / " << p.name_en << "\n  放假 / days off: " << DayZhEn(first);
-    if (last != first) std::cout << " 至 / to " << DayZhEn(last);
-    std::cout << "，共 " << p.days_off.size() << " 天 / " << p.days_off.size()
-              << (p.days_off.size() == 1 ? " day" : " days") << "\n  调休上班 / make-up working days: ";
-    if (p.makeup_workdays.empty()) std::cout << "无 / none";
-    for (std::size_t i = 0; i < p.makeup_workdays.size(); ++i)
-      std::cout << (i ? "、" : "") << DayZhEn(p.makeup_workdays[i]);
-    std::cout << "\n";
-    if (!p.note_zh.empty()) std::cout << "  说明: " << p.note_zh << "\n";
-    if (!p.note_en.empty()) std::cout << "  Note: " << p.note_en << "\n";
-  }
+  PrintHolidays(std::cout, y);
   std::cout << "\n全年工作日 / working days in the year: " << working_days << "\n"
             << "使用 / to use it: xinjian --set calendar.dir=" << dir.string() << " calendar show " << y.year << "\n";
 }

@@ -131,23 +131,24 @@ Status AddJob(Database& db, const JobSpec& s, std::int64_t now, const std::strin
   if (!next.ok()) return next.status();
   WriteTransaction tx(db);
   if (auto st = tx.Begin(); !st.ok()) return st;
-  bool exists = false;
-  if (auto st = ScanRows(db, "SELECT 1 FROM scheduler_jobs WHERE name = ?", {s.name}, [&](const ScanRow&) {
-        exists = true;
-        return false;
-      });
+  // One statement decides: when several nodes add the same job at once (the built-in jobs at
+  // start), one inserts and the others see kAlreadyExists, never a unique-key error.
+  bool inserted = false;
+  if (auto st = ScanRows(db,
+                         "INSERT INTO scheduler_jobs(name, schedule, time_zone, handler, payload, enabled, misfire, overlap, "
+                         "starting_deadline_s, max_retries, backoff_s, timeout_s, recover, next_fire_us, created_at_us, "
+                         "updated_at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                         "ON CONFLICT (name) DO NOTHING RETURNING name",
+                         {s.name, s.schedule, s.time_zone, s.handler, s.payload, Str(s.enabled ? 1 : 0),
+                          MisfireName(s.misfire), OverlapName(s.overlap), Str(s.starting_deadline_s), Str(s.max_retries),
+                          Str(s.backoff_s), Str(s.timeout_s), Str(s.recover ? 1 : 0), Str(next.value()), Str(now), Str(now)},
+                         [&](const ScanRow&) {
+                           inserted = true;
+                           return true;
+                         });
       !st.ok())
     return st;
-  if (exists) return Status::Error(StatusCode::kAlreadyExists, "定时任务已存在：" + s.name, "job exists: " + s.name);
-  if (auto st = Exec(db,
-                     "INSERT INTO scheduler_jobs(name, schedule, time_zone, handler, payload, enabled, misfire, overlap, "
-                     "starting_deadline_s, max_retries, backoff_s, timeout_s, recover, next_fire_us, created_at_us, "
-                     "updated_at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     {s.name, s.schedule, s.time_zone, s.handler, s.payload, Str(s.enabled ? 1 : 0), MisfireName(s.misfire),
-                      OverlapName(s.overlap), Str(s.starting_deadline_s), Str(s.max_retries), Str(s.backoff_s),
-                      Str(s.timeout_s), Str(s.recover ? 1 : 0), Str(next.value()), Str(now), Str(now)});
-      !st.ok())
-    return st;
+  if (!inserted) return Status::Error(StatusCode::kAlreadyExists, "定时任务已存在：" + s.name, "job exists: " + s.name);
   json payload{{"name", s.name}, {"schedule", s.schedule}, {"time_zone", s.time_zone}, {"handler", s.handler}};
   if (auto st = Audit(db, actor, now, "job.add", s.name, payload); !st.ok()) return st;
   return tx.Commit();

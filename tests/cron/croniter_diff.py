@@ -18,7 +18,8 @@
    rule (a wall time that does not exist fires once at the end of the gap, a repeated one at
    its first occurrence). Field sets come from croniter's own parser.
 3. Working-day schedules (@workdays, @workday-of-month) against a walk over the calendar
-   files schemas/calendar/YYYY.json, including the error past the last year with data.
+   files schemas/calendar/YYYY.json and the provisional years of the holiday law after them
+   (tests/calendar/law_model.py), including the error past the last year with data.
 4. Malformed expressions: where croniter raises, we must refuse too; the cases we refuse
    on purpose although croniter accepts them (a step not smaller than the field's span, such
    as "*/90" in the minute field) are counted and reported.
@@ -297,14 +298,11 @@ def walk_next(sets, vixie_or, start, zone, max_days=366 * 30):
 # Working-day schedules against the calendar files
 
 def load_calendar(source_dir):
-    years, off, make = set(), set(), set()
-    for path in glob.glob(os.path.join(source_dir, "schemas", "calendar", "[0-9][0-9][0-9][0-9].json")):
-        with open(path, encoding="utf-8") as f:
-            j = json.load(f)
-        years.add(j["year"])
-        for h in j["holidays"]:
-            off.update(dt.date.fromisoformat(d) for d in h["days_off"])
-            make.update(dt.date.fromisoformat(d) for d in h["makeup_workdays"])
+    """The notice years and, after them, the provisional years of the holiday law
+    (tests/calendar/law_model.py, with python3-lunardate)."""
+    sys.path.insert(0, os.path.join(source_dir, "tests", "calendar"))
+    import law_model
+    years, off, make, _ = law_model.load(source_dir)
     return years, off, make
 
 

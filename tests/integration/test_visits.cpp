@@ -1344,7 +1344,7 @@ TEST_CASE("a deadline in a year without a notice is provisional and moves when t
   for (const auto& d : list.value()) CHECK_FALSE(d.provisional);
 }
 
-TEST_CASE("a provisional deadline moved earlier by a notice is audited with both dates; one kept loses its mark",
+TEST_CASE("a provisional deadline moved earlier by a notice is audited with both dates, one kept loses its mark",
           "[visits][deadlines][provisional]") {
   auto w = MakeWorld();
   w->ctx.now_us = ShanghaiMicros(2026, 12, 1, 10);
