@@ -20,6 +20,7 @@
 
 #include "calendar.h"
 #include "cli.h"
+#include "clock.h"
 #include "cron.h"
 #include "tz.h"
 
@@ -62,7 +63,11 @@ const char* CodeName(StatusCode c) {
   return "internal";
 }
 
-sys_seconds Now() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
+// The process clock (XINJIAN_NOW / --now), to the second.
+sys_seconds Now() {
+  return std::chrono::floor<std::chrono::seconds>(
+      std::chrono::sys_time<std::chrono::microseconds>(std::chrono::microseconds(NowMicros())));
+}
 
 // The calendar, loaded on first use; nullptr with `*error` set when it cannot be loaded.
 const WorkingCalendar* Calendar(const Globals& g, Status* error) {

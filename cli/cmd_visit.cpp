@@ -132,7 +132,8 @@ void PrintVisit(const draw::Visit& v) {
                                                  << it.follow_up.to_department << it.follow_up.case_no;
     }
     if (!it.due_date.empty())
-      std::cout << "\n      公示期限 / publish by: " << it.due_date << (it.card == "none" ? "" : std::string("  ") + CardZh(it.card) + " / " + it.card);
+      std::cout << "\n      公示期限 / publish by: " << it.due_date << (it.due_provisional ? "（暂定 / provisional）" : "")
+                << (it.card == "none" ? "" : std::string("  ") + CardZh(it.card) + " / " + it.card);
     if (!it.review_reason.empty()) std::cout << "\n      退回理由 / returned: " << it.review_reason;
     if (!it.published_on.empty()) std::cout << "\n      公示日期 / published: " << it.published_on;
     std::cout << "\n";
@@ -394,10 +395,11 @@ void RegisterVisitCommands(CLI::App& app, Globals& g) {
                 << "\t" << d.visit_id << "\t" << d.item_code << "\t" << d.state << (d.published_on.empty() ? "" : "\t" + d.published_on)
                 << (d.provisional ? "\t暂定/provisional" : "") << "\n";
     std::cerr << list->size() << " 项 / items\n";
-    std::set<int> years;  // the provisional years the listed provisional due dates fall in
+    std::set<int> years;  // the provisional years the listed provisional deadlines were counted over
     for (const auto& d : list.value())
-      if (auto due = Date::Parse(d.due_date); d.provisional && due.ok() && s->visits.calendar != nullptr)
-        for (int y : s->visits.calendar->ProvisionalYearsBetween(due.value(), due.value())) years.insert(y);
+      if (auto due = Date::Parse(d.due_date), on = Date::Parse(d.inspected_on);
+          d.provisional && due.ok() && on.ok() && s->visits.calendar != nullptr)
+        for (int y : s->visits.calendar->ProvisionalYearsBetween(on.value(), due.value())) years.insert(y);
     if (!years.empty())
       std::cerr << ProvisionalMark(std::vector<int>(years.begin(), years.end()))
                 << "；载入通知后运行 deadlines --refresh 重新计算 / run deadlines --refresh once the notice is loaded\n";

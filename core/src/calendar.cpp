@@ -482,9 +482,10 @@ Status OutsideLaw(int year) {
 
 }  // namespace
 
-std::pair<int, int> FestivalDatesRange() {
+Result<std::pair<int, int>> FestivalDatesRange() {
   const FestivalTable& t = Festivals();
-  return {t.first, t.last};
+  if (!t.error.ok()) return t.error;
+  return std::make_pair(t.first, t.last);
 }
 
 Result<FestivalDates> FestivalDatesOf(int year) {
@@ -721,8 +722,9 @@ Result<WorkingCalendar> WorkingCalendar::Load(const std::string& dir) {
   }
   // Years without a notice: built from the law, so that deadlines never stop at the last
   // published notice.
-  const auto [first, last] = FestivalDatesRange();
-  for (int n = std::max(first, 2014); n <= last; ++n) {
+  const auto range = FestivalDatesRange();
+  if (!range.ok()) return range.status();
+  for (int n = std::max(range->first, 2014); n <= range->second; ++n) {
     if (years.count(n)) continue;
     Result<CalendarYear> y = ProvisionalYear(n);
     if (!y.ok()) return y.status();

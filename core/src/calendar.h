@@ -19,6 +19,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "xinjian/status.h"
@@ -126,8 +127,9 @@ struct FestivalDates {
 // The dates of `year` from the embedded data. kFailedPrecondition naming the years the data
 // covers when `year` is outside them. Thread-safe (the data is parsed once per process).
 Result<FestivalDates> FestivalDatesOf(int year);
-// The first and last year FestivalDatesOf knows.
-std::pair<int, int> FestivalDatesRange();
+// The first and last year FestivalDatesOf knows; kInternal when the embedded data is broken
+// (a build defect, caught by the tests).
+Result<std::pair<int, int>> FestivalDatesRange();
 
 // One statutory day off.
 struct StatutoryDay {

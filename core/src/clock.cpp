@@ -71,7 +71,9 @@ std::int64_t NowMicros() {
 }
 
 std::string TodayShanghai() {
-  const std::int64_t secs = NowMicros() / kMicrosPerSecond + kShanghaiOffsetSeconds;
+  const std::int64_t us = NowMicros();
+  const std::int64_t secs = (us >= 0 ? us / kMicrosPerSecond : (us - kMicrosPerSecond + 1) / kMicrosPerSecond) +
+                            kShanghaiOffsetSeconds;  // floor: an instant before 1970 stays on its day
   const auto days = static_cast<std::int32_t>(secs >= 0 ? secs / 86400 : (secs - 86399) / 86400);
   return Date::FromDays(days).ToString();
 }
@@ -107,13 +109,6 @@ Result<std::int64_t> ParseNowOverride(std::string_view text) {
   const std::int64_t secs = static_cast<std::int64_t>(date->days()) * 86400 + h * 3600 + m * 60 + s -
                             (utc ? 0 : kShanghaiOffsetSeconds);
   return secs * kMicrosPerSecond;
-}
-
-Status CheckNowOverride() {
-  const char* v = std::getenv(kNowEnvVar);
-  if (v == nullptr || *v == '\0') return Status::Ok();
-  Result<std::int64_t> at = ParseNowOverride(v);
-  return at.ok() ? Status::Ok() : at.status();
 }
 
 }  // namespace xj

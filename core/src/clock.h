@@ -6,10 +6,14 @@
 //   XINJIAN_NOW=2026-06-15T00:30:00Z  the process starts at that UTC instant
 //
 // and the clock then runs at real speed from there (a long command still sees time pass).
-// `xinjian --now VALUE` sets XINJIAN_NOW for the process and its children. Unset or empty:
-// the system clock. The scheduler tests' simulated clock, XINJIAN_TEST_CLOCK
+// Each process starts its own clock at that instant when it first asks the time: processes
+// started later with the same value do not continue one another's clock. `xinjian --now
+// VALUE` sets XINJIAN_NOW for the process and the processes it starts; the CLI refuses a bad
+// value (exit 2) before any command runs, and NowMicros() ignores one it is given anyway (the
+// system clock). Unset or empty: the system clock. The scheduler tests' simulated clock, XINJIAN_TEST_CLOCK
 // ("SIM_START_US,REAL_START_US,SPEED", scheduler/src/jobs.h), takes precedence when set, so
-// that a scheduler and the work it runs share one clock.
+// that a scheduler and the work it runs share one clock (a malformed value is refused by the
+// scheduler, sched::Clock::FromEnvironment, and ignored here).
 //
 // Thread safety: every function may be called from any thread; the variable is read once,
 // at the first call.
@@ -34,9 +38,5 @@ std::string TodayShanghai();
 // Parses a XINJIAN_NOW value into UTC epoch microseconds. kInvalidArgument, with a bilingual
 // message that lists the accepted forms, for anything else (years 2000-2199 only).
 Result<std::int64_t> ParseNowOverride(std::string_view text);
-
-// Checks XINJIAN_NOW as NowMicros() will read it. Ok when unset, empty or valid. The CLI calls
-// it before running a command, so that a bad value is an error and never a silent real clock.
-Status CheckNowOverride();
 
 }  // namespace xj

@@ -1153,22 +1153,18 @@ TEST_CASE("exclusions: subjects of open tasks and of the same item this year sta
   // The default window is the calendar year: a draw for the item last year does not exclude,
   // a window of 3660 days does.
   {
-    std::time_t now = std::time(nullptr) + 8 * 3600;
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    std::tm last{};
-    last.tm_year = tm.tm_year - 1;
-    last.tm_mon = 5;
-    last.tm_mday = 15;
-    last.tm_hour = 4;
+    // Fixed instants, never the day the test runs: drawn on 15 June 2025, the rest on 15 June
+    // 2026 (12:00 Beijing time).
+    constexpr std::int64_t kJune15_2025 = 1749960000LL * 1000000;  // 2025-06-15T04:00:00Z
+    constexpr std::int64_t kJune15_2026 = 1781496000LL * 1000000;  // 2026-06-15T04:00:00Z
     json old = TinySpec("EX-OLD");
     old.erase("exclusions");
     old["rule"] = {{"count", 4}};
     Create(*w, old);
     Announce(*w, "EX-OLD");
-    w->ctx.now_us = static_cast<std::int64_t>(timegm(&last)) * 1000000;
+    w->ctx.now_us = kJune15_2025;
     Draw(*w, "EX-OLD");
-    w->ctx.now_us = 0;
+    w->ctx.now_us = kJune15_2026;
     Reveal(*w, "EX-OLD");
     const std::set<std::string> s_old = SelectedUsccs(*w, "EX-OLD");
     REQUIRE(s_old.size() == 4);
@@ -1574,14 +1570,10 @@ TEST_CASE("bad spec files are refused with a clear error and no task is stored",
   // Without an id the service numbers the department's tasks of the year.
   json unnamed = good;
   unnamed.erase("id");
+  w->ctx.now_us = 1781496000LL * 1000000;  // 2026-06-15T12:00 Beijing time, not the day the test runs
   const draw::TaskRecord first = Create(*w, unnamed);
   const draw::TaskRecord second = Create(*w, unnamed);
-  const std::string year = std::to_string(1900 + [] {
-    std::time_t now = std::time(nullptr) + 8 * 3600;
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    return tm.tm_year;
-  }());
+  const std::string year = "2026";
   CHECK(first.id == "SCJG-" + year + "-0001");
   CHECK(second.id == "SCJG-" + year + "-0002");
 }

@@ -1319,6 +1319,7 @@ TEST_CASE("a deadline in a year without a notice is provisional and moves when t
   // The notice is loaded: 4 January is a day off, so the deadlines move to Tuesday 19
   // January, lose their mark, and each move is audited with both dates and raises one event.
   const long long moved_events = EventCount(*w->db, "visit.deadline.moved");
+  const long long yellow_events = EventCount(*w->db, "visit.deadline.yellow");
   w->vc.calendar = CalendarWith2027(4, "");
   r = draw::RefreshDeadlines(w->vc);
   REQUIRE(r.ok());
@@ -1333,6 +1334,7 @@ TEST_CASE("a deadline in a year without a notice is provisional and moves when t
   // The yellow card given for the 18th was taken back and given again for the 19th
   // (5 working days left from the 12th: still yellow).
   CHECK(ItemOf(LoadV(*w, v3.id), "SCJG-FOOD").card == "yellow");
+  CHECK(EventCount(*w->db, "visit.deadline.yellow") == yellow_events);  // the same card: no second event
   CHECK(ItemOf(LoadV(*w, v2.id), "SCJG-FOOD").due_date == "2026-12-25");
   // A second refresh changes nothing.
   r = draw::RefreshDeadlines(w->vc);
@@ -1383,6 +1385,28 @@ TEST_CASE("a provisional deadline moved earlier by a notice is audited with both
     CHECK(it.due_date == "2027-01-18");
     CHECK_FALSE(it.due_provisional);
     CHECK(EventCount(*w->db, "visit.deadline.moved") == moved_events);
+    CHECK(AuditCount(*w->db, "visit.deadline.confirm", v.id + "/SCJG-FOOD: 2027-01-18 -> 2027-01-18") == 1);
+  }
+  SECTION("published") {
+    // Published on Tuesday 19 January, a day after the provisional date: late, red. The
+    // notice takes 4 January off, the date becomes the 19th: published in time after all.
+    REQUIRE(draw::ReviewResults(w->vc, v.id, "SCJG", "", true, "").ok());
+    w->vc.today = "2027-01-19";
+    REQUIRE(draw::PublishResults(w->vc, v.id, "SCJG").ok());
+    REQUIRE(ItemOf(LoadV(*w, v.id), "SCJG-FOOD").card == "red");
+    w->vc.calendar = CalendarWith2027(4, "");
+    auto r = draw::RefreshDeadlines(w->vc);
+    REQUIRE(r.ok());
+    CHECK(r->moved == 1);
+    const auto it = ItemOf(LoadV(*w, v.id), "SCJG-FOOD");
+    CHECK(it.due_date == "2027-01-19");
+    CHECK_FALSE(it.due_provisional);
+    CHECK(it.card == "none");
+    auto notices = draw::ResultNotices(w->vc, id, "");
+    REQUIRE(notices.ok());
+    REQUIRE(notices->size() == 1);
+    CHECK(notices.value()[0]["due_provisional"] == false);
+    CHECK(AuditCount(*w->db, "visit.deadline.move", v.id + "/SCJG-FOOD: 2027-01-18 -> 2027-01-19") == 1);
   }
 }
 

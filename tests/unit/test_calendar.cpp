@@ -264,7 +264,7 @@ TEST_CASE("calendar: AddWorkingDays and WorkingDaysBetween agree with a day-by-d
 
 TEST_CASE("calendar: a year the law cannot be applied to is an error, never a guess", "[calendar]") {
   const WorkingCalendar& cal = Builtin();
-  const int last = xj::FestivalDatesRange().second;
+  const int last = xj::FestivalDatesRange().value().second;
   REQUIRE(last >= 2050);
   const int after = last + 1;
   auto check = [](const xj::Status& s, int year) {
@@ -298,7 +298,7 @@ TEST_CASE("calendar: past the last notice the calendar goes on, provisional, fro
   // The years shipped with a notice are not provisional; every later year to the end of the
   // lunar data is.
   for (int y : {2024, 2025, 2026}) CHECK_FALSE(cal.IsProvisional(y));
-  const auto [first, last] = xj::FestivalDatesRange();
+  const auto [first, last] = xj::FestivalDatesRange().value();
   CHECK(first <= 2024);
   for (int y = 2027; y <= last; ++y) {
     INFO(y);
@@ -377,7 +377,7 @@ TEST_CASE("calendar: the statutory days are off in every shipped notice", "[cale
   CHECK(xj::StatutoryDaysOff(2013).status().code() == StatusCode::kFailedPrecondition);
   CHECK(xj::FestivalDatesOf(1999).status().code() == StatusCode::kFailedPrecondition);
   // 中秋节 on 1 October: the two festivals share a day, which is given back like a weekend.
-  for (int y = 2027; y <= xj::FestivalDatesRange().second; ++y) {
+  for (int y = 2027; y <= xj::FestivalDatesRange().value().second; ++y) {
     auto f = xj::FestivalDatesOf(y);
     REQUIRE(f.ok());
     auto p = xj::ProvisionalYear(y);
@@ -546,7 +546,7 @@ TEST_CASE("calendar: calendar.dir replaces and adds years", "[calendar]") {
   INFO(cal.status().message());
   REQUIRE(cal.ok());
   CHECK(cal->Years().front() == 2024);
-  CHECK(cal->Years().back() == xj::FestivalDatesRange().second);
+  CHECK(cal->Years().back() == xj::FestivalDatesRange().value().second);
   CHECK(cal->Year(2027).value()->origin == dir + "/2027.json");
   CHECK_FALSE(cal->IsProvisional(2027));  // the file replaces the provisional year
   CHECK(cal->IsProvisional(2028));

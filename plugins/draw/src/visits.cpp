@@ -688,7 +688,8 @@ Result<Visit> ReviewResults(VisitContext& ctx, const std::string& id, const std:
         if (!listing_due.ok()) return listing_due.status();
         json credit{{"uscc", visit.uscc}, {"visit", id}, {"item", it.item_code}, {"department", department},
                     {"result", it.result_code}, {"inspected_on", it.inspected_on}, {"verified_on", today},
-                    {"listing_due", listing_due->ToString()}};
+                    {"listing_due", listing_due->ToString()},
+                    {"listing_due_provisional", IsProvisionalSpan(ctx, today, listing_due.value())}};
         events.push_back(OutboxEvent{code->credit_event, visit.uscc, credit.dump()});
       }
     }
@@ -880,7 +881,8 @@ Result<std::vector<Deadline>> ListDeadlines(VisitContext& ctx, const DeadlineQue
     return sql;
   };
   std::string sql =
-      "SELECT visit_id, item_code, department, task_id, uscc, due_date, state, card, '', due_provisional FROM visit_items" +
+      "SELECT visit_id, item_code, department, task_id, uscc, due_date, state, card, '', due_provisional, "
+      "COALESCE(inspected_on, '') FROM visit_items" +
       where(true);
   if (q.state == "red") {
     sql += " AND due_date < ?";
@@ -905,6 +907,7 @@ Result<std::vector<Deadline>> ListDeadlines(VisitContext& ctx, const DeadlineQue
     d.state = std::string(r.values[6]);
     d.published_on = std::string(r.values[8]);
     d.provisional = r.values[9] == "1";
+    d.inspected_on = std::string(r.values[10]);
     auto due = Date::Parse(d.due_date);
     if (!due.ok()) {
       problem = due.status();
@@ -930,8 +933,8 @@ Result<std::vector<Deadline>> ListDeadlines(VisitContext& ctx, const DeadlineQue
   if (q.include_published && (q.state.empty() || q.state == "red") && (q.limit <= 0 || static_cast<std::int64_t>(out.size()) < q.limit)) {
     params.clear();
     std::string psql =
-        "SELECT visit_id, item_code, department, task_id, uscc, due_date, state, card, published_on, due_provisional "
-        "FROM visit_items" +
+        "SELECT visit_id, item_code, department, task_id, uscc, due_date, state, card, published_on, due_provisional, "
+        "COALESCE(inspected_on, '') FROM visit_items" +
         where(false);
     if (q.state == "red") psql += " AND published_on > due_date";
     psql += " ORDER BY due_date, visit_id, item_code";
@@ -973,15 +976,16 @@ Result<RefreshSummary> RefreshDeadlines(VisitContext& ctx) {
     std::vector<OutboxEvent> events;
     std::vector<AuditEntry> audit;
     // Provisional due dates, recomputed on the calendar as it is now (a notice loaded since
-    // they were counted moves them, or confirms them).
+    // they were counted moves them, or confirms them), published ones too (whether they were
+    // published late is judged again).
     struct Recount {
-      std::string visit, item, department, inspected_on, due, card, new_due;
+      std::string visit, item, department, inspected_on, due, card, state, published_on, new_due, new_card;
       bool still_provisional = false;
     };
     std::vector<Recount> recounts;
     st = ScanRows(db,
-                  "SELECT visit_id, item_code, department, inspected_on, due_date, card FROM visit_items "
-                  "WHERE due_provisional = 1 AND state <> 'published' AND due_date IS NOT NULL AND inspected_on IS NOT NULL "
+                  "SELECT visit_id, item_code, department, inspected_on, due_date, card, state, COALESCE(published_on, '') "
+                  "FROM visit_items WHERE due_provisional = 1 AND due_date IS NOT NULL AND inspected_on IS NOT NULL "
                   "ORDER BY visit_id, item_code",
                   {}, [&](const ScanRow& r) {
                     Recount c;
@@ -991,6 +995,8 @@ Result<RefreshSummary> RefreshDeadlines(VisitContext& ctx) {
                     c.inspected_on = r.values[3];
                     c.due = r.values[4];
                     c.card = r.values[5];
+                    c.state = r.values[6];
+                    c.published_on = r.values[7];
                     recounts.push_back(std::move(c));
                     return true;
                   });
@@ -1000,30 +1006,56 @@ Result<RefreshSummary> RefreshDeadlines(VisitContext& ctx) {
       if (!due.ok()) return due.status();
       c.new_due = due->ToString();
       c.still_provisional = IsProvisionalSpan(ctx, c.inspected_on, due.value());
+      // The card the new date calls for. Published: red when it was published late. Open, a
+      // date moved later: the card is taken back to what the new date calls for; moved
+      // earlier: the card given stays, and the card pass below turns it yellow or red with
+      // its event when the new date calls for more.
+      if (c.state == "published") {
+        c.new_card = c.published_on > c.new_due ? "red" : "none";
+      } else if (c.new_due > c.due) {
+        c.new_card = c.new_due < today ? "red" : "none";
+        if (c.new_card == "none" && c.card != "none") {
+          auto left = cal.WorkingDaysBetween(today_d.value(), due.value());
+          if (!left.ok()) return left.status();
+          if (left.value() <= ctx.options.yellow_working_days) c.new_card = "yellow";
+        }
+      } else {
+        c.new_card = c.card;
+      }
     }
     try {
       for (const Recount& c : recounts) {
         if (c.new_due == c.due && c.still_provisional) continue;
-        std::string v = c.visit, i = c.item, d = c.new_due;
-        int prov = c.still_provisional ? 1 : 0;
-        // A card already given is taken back when the date moves later; the pass below gives
-        // the card the new date calls for (with its event).
-        std::string card = c.new_due > c.due ? "none" : c.card;
-        long long at = now;
-        db.session() << "UPDATE visit_items SET due_date = :d, due_provisional = :p, card = :c, updated_at_us = :at "
-                        "WHERE visit_id = :v AND item_code = :i",
-            soci::use(d), soci::use(prov), soci::use(card), soci::use(at), soci::use(v), soci::use(i);
+        // Guarded by what was read: an entry or a publication that committed in between
+        // (PostgreSQL, another node) is not overwritten; the next refresh looks again.
+        bool changed = false;
+        Status u = ScanRows(db,
+                            "UPDATE visit_items SET due_date = ?, due_provisional = ?, card = ?, updated_at_us = ? "
+                            "WHERE visit_id = ? AND item_code = ? AND due_date = ? AND due_provisional = 1 AND state = ? "
+                            "RETURNING visit_id",
+                            {c.new_due, std::string(c.still_provisional ? "1" : "0"), c.new_card, std::to_string(now),
+                             c.visit, c.item, c.due, c.state},
+                            [&](const ScanRow&) {
+                              changed = true;
+                              return true;
+                            });
+        if (!u.ok()) return u;
+        if (!changed) continue;
+        const std::string key = c.visit + "/" + c.item + ": " + c.due + " -> " + c.new_due;
+        const std::string before = ToHex(Sha256(json{{"due_date", c.due}, {"provisional", true}, {"card", c.card}}.dump()));
+        const std::string after =
+            ToHex(Sha256(json{{"due_date", c.new_due}, {"provisional", c.still_provisional}, {"card", c.new_card}}.dump()));
         if (c.new_due == c.due) {
           ++sum.confirmed;
+          audit.push_back(AuditEntry{"visit.deadline.confirm", "visit_item", key, before, after, ""});
           continue;
         }
         ++sum.moved;
-        const json payload{{"visit", c.visit},        {"item", c.item},       {"department", c.department},
-                           {"inspected_on", c.inspected_on}, {"from", c.due}, {"to", c.new_due},
-                           {"provisional", c.still_provisional}, {"card_before", c.card}, {"card_after", card}};
-        audit.push_back(AuditEntry{"visit.deadline.move", "visit_item", c.visit + "/" + c.item + ": " + c.due + " -> " + c.new_due,
-                                   ToHex(Sha256(json{{"due_date", c.due}, {"card", c.card}}.dump())),
-                                   ToHex(Sha256(json{{"due_date", c.new_due}, {"card", card}}.dump())), ""});
+        const json payload{{"visit", c.visit},   {"item", c.item},         {"department", c.department},
+                           {"state", c.state},   {"inspected_on", c.inspected_on}, {"from", c.due},
+                           {"to", c.new_due},    {"provisional", c.still_provisional},
+                           {"card_before", c.card}, {"card_after", c.new_card}};
+        audit.push_back(AuditEntry{"visit.deadline.move", "visit_item", key, before, after, ""});
         events.push_back(OutboxEvent{"visit.deadline.moved", c.visit, payload.dump()});
       }
     } catch (const std::exception& e) {
@@ -1073,7 +1105,7 @@ Result<RefreshSummary> RefreshDeadlines(VisitContext& ctx) {
     }
     if (!changes.empty())
       audit.push_back(AuditEntry{"deadlines.refresh", "deadlines", today, "", ToHex(Sha256(std::to_string(changes.size()))), ""});
-    if (!events.empty()) {
+    if (!audit.empty() || !events.empty()) {
       if (auto s = AppendJournal(db, ctx.tasks->actor, now, audit, events); !s.ok()) return s;
     }
     if (auto s = tx.Commit(); !s.ok()) return s;

@@ -125,7 +125,7 @@ Result<ResultsImportSummary> ImportResults(VisitContext& ctx, const std::string&
 // Deadlines: unpublished items with a due date (and, with include_published, published ones
 // with their final card). `state` filters yellow or red; `department` one department.
 struct Deadline {
-  std::string visit_id, item_code, department, task_id, uscc, due_date, card, state, published_on;
+  std::string visit_id, item_code, department, task_id, uscc, due_date, card, state, published_on, inspected_on;
   std::int64_t working_days_left = 0;  // negative when overdue
   bool provisional = false;            // counted over a provisional calendar year
 };
