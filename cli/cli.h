@@ -58,7 +58,9 @@ namespace xj::cli {
 void PrintError(const std::string& message);
 // Opens the database named by g.db_url (migrating it); prints the error and returns nullptr
 // on failure.
-std::unique_ptr<Database> OpenDatabase(const Globals& g);
+// Opens the database of --db. Only `create` (init, demo) makes a new one; otherwise a
+// missing or uninitialised database is an error printed here (nullptr).
+std::unique_ptr<Database> OpenDatabase(const Globals& g, bool create = false);
 // Loads the plugins (search dirs from g or the defaults). Returns nullptr and prints the
 // error when a required plugin failed.
 std::unique_ptr<PluginHost> LoadPlugins(const Globals& g);

@@ -162,7 +162,7 @@ void RegisterDemoCommands(CLI::App& app, Globals& g) {
   demo->add_option("--seed", a.seed, "随机种子 / seed (default 2026)");
   demo->add_option("--work-dir", a.work_dir, "生成文件的目录 / where the generated files go (default: beside the database)");
   demo->callback([&g] {
-    auto db = OpenDatabase(g);
+    auto db = OpenDatabase(g, /*create=*/true);
     if (!db) {
       g_exit_code = kExitFailure;
       return;

@@ -20,6 +20,7 @@ struct ImportArgs {
   bool json = false;
   std::size_t chunk = 10000;
   bool no_dispatch = false;
+  bool create_departments = false;
 };
 struct GenArgs {
   std::string kind, out, province = "33";
@@ -29,11 +30,14 @@ struct GenArgs {
 
 void PrintSummary(const ImportSummary& s, bool json) {
   if (json) {
-    nlohmann::json j{{"read", s.read}, {"inserted", s.inserted}, {"updated", s.updated}, {"unchanged", s.unchanged},
-                     {"rejected", s.rejected}};
+    nlohmann::json j{{"read", s.read},           {"inserted", s.inserted},
+                     {"updated", s.updated},     {"unchanged", s.unchanged},
+                     {"rejected", s.rejected},   {"not_carried", s.not_carried},
+                     {"departments_created", s.departments_created}};
     std::cout << j.dump() << "\n";
     for (const std::string& d : s.departments_created)
-      std::cerr << "注意 / note: 新建部门 " << d << "（辖区不限）/ created department " << d << " (unlimited jurisdiction)\n";
+      std::cerr << "注意 / note: 新建部门 " << d << "（省级，辖区不限）/ created department " << d
+                << " (province level, unlimited jurisdiction)\n";
     for (const std::string& w : s.warnings) std::cerr << "警告 / warning: " << w << "\n";
     return;
   }
@@ -42,8 +46,14 @@ void PrintSummary(const ImportSummary& s, bool json) {
             << "更新 / updated: " << s.updated << "\n"
             << "未变 / unchanged: " << s.unchanged << "\n"
             << "拒绝 / rejected: " << s.rejected << "\n";
+  if (!s.not_carried.empty()) {
+    std::string cols;
+    for (const std::string& c : s.not_carried) cols += (cols.empty() ? "" : ", ") + c;
+    std::cout << "文件未包含的列（保留原值）/ columns the file did not carry (stored values kept): " << cols << "\n";
+  }
   for (const std::string& d : s.departments_created)
-    std::cout << "新建部门 / created department: " << d << "（辖区不限 / unlimited jurisdiction）\n";
+    std::cout << "新建部门 / created department: " << d
+              << "（省级，辖区不限；请导入部门名录补全 / province level, unlimited jurisdiction; import the departments to complete it）\n";
   for (const std::string& w : s.warnings) std::cerr << "警告 / warning: " << w << "\n";
 }
 }  // namespace
@@ -60,6 +70,9 @@ void RegisterImportCommands(CLI::App& app, Globals& g) {
       ->check(CLI::IsMember({"csv", "json", "auto"}));
   imp->add_flag("--json", a.json, "以一个 JSON 对象输出摘要 / print the summary as one JSON object");
   imp->add_option("--chunk-rows", a.chunk, "每块的记录数（一个事务含一块或多块，至多约 1 秒） / records per chunk (a transaction holds one or more whole chunks, about a second at most)")->check(CLI::Range(1, 1000000));
+  imp->add_flag("--create-departments", a.create_departments,
+                "人员或事项所属部门不存在时新建（省级，辖区不限，记入审计日志）/ create a department that inspectors or items name "
+                "but that does not exist (province level, unlimited jurisdiction, recorded in the audit log)");
   imp->add_flag("--no-dispatch", a.no_dispatch, "导入后不投递事件 / do not deliver events to plugins afterwards");
   imp->callback([&g] {
     auto enc = ParseEncoding(a.encoding);
@@ -81,6 +94,7 @@ void RegisterImportCommands(CLI::App& app, Globals& g) {
     o.format = a.format;
     o.actor = g.actor;
     o.chunk_rows = a.chunk;
+    o.create_departments = a.create_departments;
     ProgressBar bar("导入 / import");
     o.progress = [&](const ImportProgress& p) { bar.Update(p.bytes, p.total_bytes, p.rows); };
     auto sum = ImportFile(*db, o);

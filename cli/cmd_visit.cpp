@@ -173,16 +173,24 @@ void RegisterVisitCommands(CLI::App& app, Globals& g) {
 
   auto* show = visit->add_subcommand("show", "显示检查记录 / show a visit");
   show->add_option("id", a.id, "检查记录编号 / visit id")->required();
-  show->add_option("--department", a.department, "以该部门身份查看 / view as this department")->required();
+  show->add_option("--department", a.department,
+                   "以该部门身份查看（公示前必需）/ view as this department (needed before publication)");
   show->add_flag("--json", a.json, "以 JSON 输出 / print JSON");
   show->callback([&g] {
     auto s = Open(g, a);
     if (!s) return;
+    if (Status st = draw::RequireKnownDepartment(s->visits, a.department); !st.ok()) return (void)Fail(st);
     auto v = draw::LoadVisit(s->visits, a.id);
     if (!v.ok()) return (void)Fail(v.status());
     bool mine = false;
     for (const auto& it : v->items) mine = mine || it.department == a.department;
     bool published = v->state == "published";
+    // Anyone may see a published visit; before that, only a department with an item on it.
+    if (!published && a.department.empty())
+      return (void)Fail(Status::Error(StatusCode::kFailedPrecondition,
+                                      "检查记录 " + a.id + " 尚未公示：请用 --department 以有事项的部门身份查看",
+                                      "visit " + a.id + " is not published: view it with --department, as a department "
+                                      "with an item on it (not visible)"));
     if (!mine && !published)
       return (void)Fail(Status::Error(StatusCode::kFailedPrecondition,
                                       "检查记录 " + a.id + " 没有部门 " + a.department + " 的事项，公示前不可查看",
@@ -208,11 +216,11 @@ void RegisterVisitCommands(CLI::App& app, Globals& g) {
   auto* result = visit->add_subcommand("result", "录入一个事项的检查结果（谁检查、谁录入）/ enter an item's result");
   result->add_option("id", a.id, "检查记录编号 / visit id")->required();
   result->add_option("--item", a.item, "抽查事项 / item code")->required();
-  result->add_option("--code", a.code, "结果代码（见 schemas/data/result-codes.json）/ result code")->required();
+  result->add_option("--code", a.code, "结果代码或中文名称，如 no_problem 或 未发现问题（见 schemas/data/result-codes.json）/ result code or its Chinese name")->required();
   result->add_option("--date", a.date, "检查日期 YYYY-MM-DD / inspection date")->required();
-  result->add_option("--method", a.method, "检查方式 on_site|documents|online|expert / method")->required();
+  result->add_option("--method", a.method, "检查方式 on_site|documents|online|expert 或中文名称（实地核查…）/ method, by code or Chinese name")->required();
   result->add_option("--findings", a.findings, "检查情况 / findings");
-  result->add_option("--follow-up", a.follow_up, "后续处置 none|correct|case|transfer / follow-up");
+  result->add_option("--follow-up", a.follow_up, "后续处置 none|correct|case|transfer 或中文名称 / follow-up, by code or Chinese name");
   result->add_option("--follow-up-deadline", a.follow_up_deadline, "责令改正期限 / correction deadline");
   result->add_option("--transfer-to", a.transfer_to, "移送部门 / department transferred to");
   result->add_option("--case-no", a.case_no, "案件编号 / case number");
@@ -382,18 +390,31 @@ void RegisterVisitCommands(CLI::App& app, Globals& g) {
     if (!list.ok()) return (void)Fail(list.status());
     if (a.json) {
       json arr = json::array();
-      for (const auto& d : list.value())
-        arr.push_back({{"visit", d.visit_id}, {"item", d.item_code}, {"department", d.department}, {"task", d.task_id},
-                       {"uscc", d.uscc}, {"due_date", d.due_date}, {"card", d.card}, {"state", d.state},
-                       {"working_days_left", d.working_days_left}, {"published_on", d.published_on},
-                       {"provisional", d.provisional}});
+      for (const auto& d : list.value()) {
+        json row{{"visit", d.visit_id}, {"item", d.item_code}, {"department", d.department}, {"task", d.task_id},
+                 {"uscc", d.uscc}, {"due_date", d.due_date}, {"card", d.card}, {"state", d.state},
+                 {"working_days_left", d.working_days_left}, {"published_on", d.published_on},
+                 {"provisional", d.provisional}};
+        if (d.state == "published") {
+          row["working_days_left"] = nullptr;  // nothing counts down once published
+          row["on_time"] = d.on_time;
+        }
+        arr.push_back(std::move(row));
+      }
       std::cout << arr.dump(2) << "\n";
       return;
     }
-    for (const auto& d : list.value())
-      std::cout << CardZh(d.card) << "/" << d.card << "\t" << d.due_date << "\t" << d.working_days_left << "\t" << d.department
-                << "\t" << d.visit_id << "\t" << d.item_code << "\t" << d.state << (d.published_on.empty() ? "" : "\t" + d.published_on)
+    // Open items: the working days left (negative when overdue). Published items: when, and
+    // whether in time.
+    for (const auto& d : list.value()) {
+      std::cout << CardZh(d.card) << "/" << d.card << "\t" << d.due_date << "\t";
+      if (d.state == "published")
+        std::cout << "已公示/published " << d.published_on << (d.on_time ? " 按时/on time" : " 逾期/late");
+      else
+        std::cout << d.working_days_left;
+      std::cout << "\t" << d.department << "\t" << d.visit_id << "\t" << d.item_code << "\t" << d.state
                 << (d.provisional ? "\t暂定/provisional" : "") << "\n";
+    }
     std::cerr << list->size() << " 项 / items\n";
     std::set<int> years;  // the provisional years the listed provisional deadlines were counted over
     for (const auto& d : list.value())

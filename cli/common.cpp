@@ -13,8 +13,8 @@ namespace xj::cli {
 
 void PrintError(const std::string& message) { std::cerr << "错误 / error: " << message << "\n"; }
 
-std::unique_ptr<Database> OpenDatabase(const Globals& g) {
-  auto db = Database::Open(g.db_url);
+std::unique_ptr<Database> OpenDatabase(const Globals& g, bool create) {
+  auto db = Database::Open(g.db_url, {.migrate = true, .create = create, .require_schema = !create});
   if (!db.ok()) {
     PrintError(db.status().message());
     return nullptr;

@@ -264,17 +264,18 @@ Result<std::unique_ptr<RowSink>> RowSink::Create(Database& db, const std::string
   return std::unique_ptr<RowSink>(new PgSink(conn, staging + "(" + cols + ")", after, "TRUNCATE " + staging));
 }
 
-Result<std::unordered_map<std::string, std::string>> FetchByKeys(
+Result<std::unordered_map<std::string, Row>> FetchRowsByKeys(
     Database& db, const std::string& table, const std::vector<std::string>& key_columns,
-    const std::string& value_column, const std::vector<std::vector<std::string>>& keys) {
+    const std::vector<std::string>& value_columns, const std::vector<std::vector<std::string>>& keys) {
   CheckIdentifier(table);
-  CheckIdentifier(value_column);
+  for (auto& c : value_columns) CheckIdentifier(c);
   for (auto& c : key_columns) CheckIdentifier(c);
-  std::unordered_map<std::string, std::string> out;
-  if (keys.empty()) return out;
+  std::unordered_map<std::string, Row> out;
+  if (keys.empty() || value_columns.empty()) return out;
   out.reserve(keys.size());
+  const int nv = static_cast<int>(value_columns.size());
   if (db.dialect() == Dialect::kSqlite) {
-    std::string sql = "SELECT " + value_column + " FROM " + table + " WHERE ";
+    std::string sql = "SELECT " + Join(value_columns, ",") + " FROM " + table + " WHERE ";
     for (std::size_t i = 0; i < key_columns.size(); ++i) sql += (i ? " AND " : "") + key_columns[i] + "=?";
     sqlite3* h = db.sqlite_handle();
     sqlite3_stmt* stmt = nullptr;
@@ -285,10 +286,16 @@ Result<std::unordered_map<std::string, std::string>> FetchByKeys(
         sqlite3_bind_text(stmt, static_cast<int>(i + 1), key[i].data(), static_cast<int>(key[i].size()), SQLITE_STATIC);
       int rc = sqlite3_step(stmt);
       if (rc == SQLITE_ROW) {
-        const unsigned char* v = sqlite3_column_text(stmt, 0);
+        Row row(static_cast<std::size_t>(nv));
+        for (int c = 0; c < nv; ++c) {
+          if (sqlite3_column_type(stmt, c) == SQLITE_NULL) continue;
+          const unsigned char* v = sqlite3_column_text(stmt, c);
+          row[static_cast<std::size_t>(c)] = std::string(v ? reinterpret_cast<const char*>(v) : "",
+                                                         static_cast<std::size_t>(sqlite3_column_bytes(stmt, c)));
+        }
         std::string joined;
         for (std::size_t i = 0; i < key.size(); ++i) joined += (i ? "\t" : "") + key[i];
-        out.emplace(std::move(joined), v ? reinterpret_cast<const char*>(v) : "");
+        out.emplace(std::move(joined), std::move(row));
       } else if (rc != SQLITE_DONE) {
         Status s = SqliteError(h, "select");
         sqlite3_finalize(stmt);
@@ -299,8 +306,8 @@ Result<std::unordered_map<std::string, std::string>> FetchByKeys(
     return out;
   }
   // PostgreSQL: one round trip with one array parameter per key column.
-  std::string sql = "SELECT " + Join(key_columns, ",") + "," + value_column + " FROM " + table + " WHERE (" +
-                    Join(key_columns, ",") + ") IN (SELECT * FROM unnest(";
+  std::string sql = "SELECT " + Join(key_columns, ",") + "," + Join(value_columns, ",") + " FROM " + table +
+                    " WHERE (" + Join(key_columns, ",") + ") IN (SELECT * FROM unnest(";
   for (std::size_t i = 0; i < key_columns.size(); ++i) sql += (i ? "," : "") + std::string("$") + std::to_string(i + 1) + "::text[]";
   sql += "))";
   std::vector<std::string> arrays;
@@ -315,9 +322,24 @@ Result<std::unordered_map<std::string, std::string>> FetchByKeys(
   for (int row = 0; row < n; ++row) {
     std::string joined;
     for (int c = 0; c < k; ++c) joined += (c ? "\t" : "") + std::string(PQgetvalue(r, row, c));
-    out.emplace(std::move(joined), PQgetvalue(r, row, k));
+    Row values(static_cast<std::size_t>(nv));
+    for (int c = 0; c < nv; ++c)
+      if (!PQgetisnull(r, row, k + c))
+        values[static_cast<std::size_t>(c)] = std::string(PQgetvalue(r, row, k + c), static_cast<std::size_t>(PQgetlength(r, row, k + c)));
+    out.emplace(std::move(joined), std::move(values));
   }
   PQclear(r);
+  return out;
+}
+
+Result<std::unordered_map<std::string, std::string>> FetchByKeys(
+    Database& db, const std::string& table, const std::vector<std::string>& key_columns,
+    const std::string& value_column, const std::vector<std::vector<std::string>>& keys) {
+  auto rows = FetchRowsByKeys(db, table, key_columns, {value_column}, keys);
+  if (!rows.ok()) return rows.status();
+  std::unordered_map<std::string, std::string> out;
+  out.reserve(rows->size());
+  for (auto& [k, v] : rows.value()) out.emplace(k, v[0].value_or(""));
   return out;
 }
 

@@ -113,6 +113,12 @@ Result<std::unordered_map<std::string, std::string>> FetchByKeys(
     Database& db, const std::string& table, const std::vector<std::string>& key_columns,
     const std::string& value_column, const std::vector<std::vector<std::string>>& keys);
 
+// The `value_columns` of the rows of `table` whose key columns equal one of `keys`, as cells
+// (nullopt = SQL NULL) in the order of value_columns. Result: joined key => row.
+Result<std::unordered_map<std::string, Row>> FetchRowsByKeys(
+    Database& db, const std::string& table, const std::vector<std::string>& key_columns,
+    const std::vector<std::string>& value_columns, const std::vector<std::vector<std::string>>& keys);
+
 // Quotes an identifier known to be safe ([a-z_][a-z0-9_]*); throws std::logic_error otherwise
 // (identifiers never come from input).
 const std::string& CheckIdentifier(const std::string& id);

@@ -67,7 +67,10 @@ std::int64_t NowMicros() {
   const Simulated& sim = TestClock();
   if (sim.on)
     return sim.sim_start + static_cast<std::int64_t>(static_cast<double>(SystemMicros() - sim.real_start) * sim.speed);
-  return SystemMicros() + ShiftMicros();
+  // The shift first: it is computed (once) from a reading of the system clock, and reading
+  // the clock before it would put the first instant a few microseconds before XINJIAN_NOW.
+  const std::int64_t shift = ShiftMicros();
+  return SystemMicros() + shift;
 }
 
 std::string TodayShanghai() {

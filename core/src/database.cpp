@@ -211,6 +211,16 @@ Result<int> Database::Migrate() {
   return applied;
 }
 
+namespace {
+Status NotInitialised(const DbUrl& url) {
+  return Status::Error(StatusCode::kFailedPrecondition,
+                       "数据库 " + url.display + " 不存在或未初始化；只有 init 和 demo 会创建数据库（xinjian --db " +
+                           url.display + " init）",
+                       "no database at " + url.display + " (missing or never initialised); only init and demo create one: "
+                       "xinjian --db " + url.display + " init");
+}
+}  // namespace
+
 Result<std::unique_ptr<Database>> Database::Open(const std::string& url_text, const OpenOptions& options) {
   // A Database is used by one thread at a time, so SQLite's per-connection mutexes (on in
   // its default "serialized" mode) only cost time. Must run before SQLite initialises.
@@ -226,9 +236,11 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& url_text, co
   std::unique_ptr<soci::session> s;
   try {
     if (url->dialect == Dialect::kSqlite) {
-      if (!options.create) {
+      if (!options.create || options.require_schema) {
         if (FILE* f = std::fopen(url->sqlite_path.c_str(), "rb")) {
           std::fclose(f);
+        } else if (options.require_schema) {
+          return NotInitialised(url.value());
         } else {
           return Status::Error(StatusCode::kUnavailable, "数据库文件不存在：" + url->sqlite_path,
                                "database file does not exist: " + url->sqlite_path);
@@ -262,6 +274,11 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& url_text, co
   } else {
     Status st = db->ExecScript("SET client_min_messages = warning; SET TIME ZONE 'UTC'");
     if (!st.ok()) return st;
+  }
+  if (options.require_schema) {
+    Result<int> v = db->SchemaVersion();
+    if (!v.ok()) return v.status();
+    if (v.value() == 0) return NotInitialised(db->url());
   }
   if (options.migrate) {
     Result<int> m = db->Migrate();

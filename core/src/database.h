@@ -37,6 +37,11 @@ std::string ResolveDbUrl(const std::string& flag);
 struct OpenOptions {
   bool migrate = true;          // apply pending migrations
   bool create = true;           // SQLite: create the file if missing
+  // Refuse a database that `init` never ran on: a missing SQLite file, or a database (of
+  // either dialect) without the schema_migrations table. kFailedPrecondition, naming the
+  // URL and the command that creates one. Every command but init and demo opens this way,
+  // so a mistyped path is an error instead of a new, empty database.
+  bool require_schema = false;
 };
 
 class Database {

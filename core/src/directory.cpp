@@ -337,9 +337,13 @@ std::vector<FieldError> ValidateRecord(DirectoryKind kind, const std::vector<std
         (i == 5 ? mn : mx) = p.value();
         set(i, std::to_string(p.value()));
       }
-      if (mn && mx && *mn > *mx)
+      // Rules between the ratios and the class; a ratio the record did not carry keeps its
+      // stored value, so the importer checks those records after merging
+      // (CheckRecordConsistency).
+      const bool carried = values.size() > 6 && values[5] && values[6];
+      if (carried && mn && mx && *mn > *mx)
         c.Fail("ratio_min", v[5], "最低比例大于最高比例", "ratio_min is greater than ratio_max");
-      if (cls_ok && v[4] == "general" && !mx)
+      if (carried && cls_ok && v[4] == "general" && !mx)
         c.Fail("ratio_max", v[6], "一般事项必须设定最高抽查比例", "a general item must have a ratio_max");
       bool num = !v[7].empty() && v[7].size() <= 3 && std::all_of(v[7].begin(), v[7].end(), [](char ch) { return ch >= '0' && ch <= '9'; });
       if (!num || std::stoi(std::string(v[7])) > 366)
@@ -366,6 +370,36 @@ std::vector<FieldError> ValidateRecord(DirectoryKind kind, const std::vector<std
                       col == "target_labels" || col == "qualification" || col == "note" || col == "jurisdiction";
     if (empty_text && !(*out)[i] && errors.empty()) (*out)[i] = std::string();
   }
+  return errors;
+}
+
+std::vector<FieldError> CheckRecordConsistency(DirectoryKind kind, const Row& row) {
+  std::vector<FieldError> errors;
+  if (kind != DirectoryKind::kItems || row.size() < 7) return errors;
+  auto num = [](const Cell& c) -> std::optional<long long> {
+    if (!c || c->empty()) return std::nullopt;
+    try {
+      return std::stoll(*c);
+    } catch (...) {
+      return std::nullopt;
+    }
+  };
+  auto pct = [](long long ppm) {
+    std::string s = std::to_string(ppm / 10000);
+    if (long long f = ppm % 10000) {
+      std::string d = std::to_string(f);
+      d = std::string(4 - d.size(), '0') + d;
+      while (d.back() == '0') d.pop_back();
+      s += "." + d;
+    }
+    return s;
+  };
+  std::optional<long long> mn = num(row[5]), mx = num(row[6]);
+  if (mn && mx && *mn > *mx)
+    errors.push_back({"ratio_min", pct(*mn), "最低比例大于最高比例（" + pct(*mx) + "）",
+                      "ratio_min is greater than ratio_max (" + pct(*mx) + ")"});
+  if (row[4] && *row[4] == "general" && !mx)
+    errors.push_back({"ratio_max", "", "一般事项必须设定最高抽查比例", "a general item must have a ratio_max"});
   return errors;
 }
 

@@ -49,6 +49,11 @@ struct FieldError {
 std::vector<FieldError> ValidateRecord(DirectoryKind kind, const std::vector<std::optional<std::string>>& values,
                                        const std::string& today, Row* out);
 
+// Rules between columns checked again on a record merged with stored values (a column the
+// record did not carry keeps the stored one): an item's ratio_min <= ratio_max, and a
+// general item has a ratio_max. `row` is normalised as ValidateRecord writes it.
+std::vector<FieldError> CheckRecordConsistency(DirectoryKind kind, const Row& row);
+
 // The canonical form of a stored row (kind, then each value escaped, '\t'-separated,
 // NULL as \N) and its SHA-256 digest in hex: what the audit log chains and imports compare.
 std::string CanonicalRow(DirectoryKind kind, const Row& row);

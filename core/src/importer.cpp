@@ -317,6 +317,8 @@ class RejectsWriter {
 struct Chunk {
   RowBatch rows;
   std::vector<std::uint64_t> lines;
+  std::vector<std::uint32_t> absent;  // per row (physical order): bit c = column c not in the record
+  bool any_absent = false;
   std::vector<Digest> insert_content;  // AuditContentDigest of the row's audit record if it is an insert
 };
 
@@ -440,6 +442,8 @@ class Importer {
     if (!produce_status_.ok()) return produce_status_;
     if (Status s = rejects_.Flush(); !s.ok()) return s;
     sum_.read = read_.load();
+    for (std::size_t c = 0; c < spec_.columns.size(); ++c)
+      if (absent_count_[c] > 0) sum_.not_carried.push_back(spec_.columns[c].name);
     sum_.warnings.insert(sum_.warnings.begin(), src->warnings.begin(), src->warnings.end());
     return sum_;
   }
@@ -455,6 +459,7 @@ class Importer {
       c.rows.Reserve(o_.chunk_rows, o_.chunk_rows * 256);
       c.lines.reserve(o_.chunk_rows);
       c.insert_content.reserve(o_.chunk_rows);
+      c.absent.reserve(o_.chunk_rows);
       return c;
     };
     Chunk chunk = fresh();
@@ -501,6 +506,14 @@ class Importer {
           chunk.rows.Add(row);
           chunk.lines.push_back(src.line());
           chunk.insert_content.push_back(content);
+          std::uint32_t absent = 0;
+          for (std::size_t c = 0; c < spec_.columns.size(); ++c)
+            if (!values[c]) {
+              absent |= 1u << c;
+              ++absent_count_[c];
+            }
+          chunk.absent.push_back(absent);
+          chunk.any_absent = chunk.any_absent || absent != 0;
         }
       }
       bytes_ = src.bytes();
@@ -543,6 +556,74 @@ class Importer {
     return Status::Ok();
   }
 
+  // Columns a record did not carry keep their stored values, so that a partial re-import
+  // never blanks them; only a column that is present and empty clears a field. The rows of
+  // the chunk are rebuilt with the merged values and new digests; a row whose merged values
+  // break a rule between columns (an item's ratios) is rejected. Inside the transaction, so
+  // the stored values read are the ones the write replaces; a key repeated in the chunk
+  // merges with its previous row.
+  Status MergeAbsent(Chunk* chunk) {
+    RowBatch& rows = chunk->rows;
+    const std::size_t ncol = spec_.columns.size();
+    std::vector<std::string> key_cols, cols;
+    for (std::size_t k : spec_.key) key_cols.push_back(spec_.columns[k].db_column);
+    for (const ColumnSpec& c : spec_.columns) cols.push_back(c.db_column);
+    std::vector<std::vector<std::string>> keys;
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      if (!chunk->absent[rows.Physical(r)]) continue;
+      std::vector<std::string> k;
+      for (std::size_t i : spec_.key) k.emplace_back(rows.Get(r, i));
+      keys.push_back(std::move(k));
+    }
+    auto stored = FetchRowsByKeys(db_, spec_.table, key_cols, cols, keys);
+    if (!stored.ok()) return stored.status();
+    RowBatch merged(rows.columns());
+    merged.Reserve(rows.size(), rows.size() * 256);
+    std::vector<std::uint64_t> lines;
+    std::vector<Digest> content;
+    std::vector<std::uint32_t> absent;
+    std::unordered_map<std::string, Row> latest;  // key => its last row in this chunk
+    std::vector<std::pair<std::uint64_t, std::vector<FieldError>>> refused;
+    Row row(rows.columns());
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      const std::size_t p = rows.Physical(r);
+      for (std::size_t c = 0; c < rows.columns(); ++c) {
+        auto v = rows.At(r, c);
+        row[c] = v ? Cell(std::string(*v)) : Cell();
+      }
+      std::string key;
+      for (std::size_t k = 0; k < spec_.key.size(); ++k) key += (k ? "\t" : "") + row[spec_.key[k]].value_or("");
+      if (std::uint32_t bits = chunk->absent[p]) {
+        const Row* base = nullptr;
+        if (auto it = latest.find(key); it != latest.end()) base = &it->second;
+        else if (auto st = stored->find(key); st != stored->end()) base = &st->second;
+        if (base)
+          for (std::size_t c = 0; c < ncol; ++c)
+            if (bits & (1u << c)) row[c] = (*base)[c];
+        Row data(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(ncol));
+        std::vector<FieldError> errs = CheckRecordConsistency(o_.kind, data);
+        if (!errs.empty()) {
+          refused.emplace_back(chunk->lines[p], std::move(errs));
+          continue;
+        }
+        row[ncol] = RowDigest(o_.kind, data);
+      }
+      latest[key] = Row(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(ncol));
+      merged.Add(row);
+      lines.push_back(chunk->lines[p]);
+      content.push_back(chunk->insert_content[p]);
+      absent.push_back(chunk->absent[p]);
+    }
+    std::sort(refused.begin(), refused.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [line, errs] : refused)
+      if (Status s = Reject(line, std::move(errs)); !s.ok()) return s;
+    chunk->rows = std::move(merged);
+    chunk->lines = std::move(lines);
+    chunk->insert_content = std::move(content);
+    chunk->absent = std::move(absent);
+    return Status::Ok();
+  }
+
   Status LoadDepartments() {
     try {
       soci::rowset<std::string> rs = (db_.session().prepare << "SELECT code FROM departments");
@@ -560,8 +641,29 @@ class Importer {
     if (rows.empty()) return Status::Ok();
     std::int64_t now = NowMicros();
     std::vector<OutboxEvent> events;
-    // Departments named by inspectors or items that do not exist yet: create them.
+    // Departments named by inspectors or items that do not exist: a rejected row naming
+    // the code, unless the operator asked to create them (--create-departments).
     std::vector<Row> new_departments;
+    if ((o_.kind == DirectoryKind::kInspectors || o_.kind == DirectoryKind::kItems) && !o_.create_departments) {
+      std::vector<bool> keep(rows.size(), true);
+      std::vector<std::pair<std::uint64_t, std::vector<FieldError>>> refused;
+      for (std::size_t r = 0; r < rows.size(); ++r) {
+        std::string d(rows.Get(r, 2));
+        if (departments_.count(d)) continue;
+        keep[r] = false;
+        refused.emplace_back(chunk->lines[rows.Physical(r)],
+                             std::vector<FieldError>{{"department", d,
+                                                      "部门 " + d + " 不存在（先导入部门，或使用 --create-departments 创建）",
+                                                      "no such department: " + d +
+                                                          " (import departments first, or pass --create-departments)"}});
+      }
+      if (!refused.empty()) {
+        std::sort(refused.begin(), refused.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (auto& [line, errs] : refused)
+          if (Status s = Reject(line, std::move(errs)); !s.ok()) return s;
+        rows.Keep(keep);
+      }
+    }
     if (o_.kind == DirectoryKind::kInspectors || o_.kind == DirectoryKind::kItems) {
       for (std::size_t r = 0; r < rows.size(); ++r) {
         std::string d(rows.Get(r, 2));
@@ -603,6 +705,8 @@ class Importer {
         if (Status s = Reject(line, std::move(errs)); !s.ok()) return s;
       rows.Keep(keep);
     }
+    if (chunk->any_absent)
+      if (Status s = MergeAbsent(chunk); !s.ok()) return s;
     rows.SetConstant(spec_.columns.size() + 1, std::to_string(now));
     const std::size_t digest_col = spec_.columns.size();
 
@@ -623,8 +727,17 @@ class Importer {
         if (Status s = sink.value()->Add(d); !s.ok()) return s;
       if (Status s = sink.value()->Finish(); !s.ok()) return s;
       if (Status s = open_audit(); !s.ok()) return s;
-      for (const Row& d : new_departments)
+      // The audit log says what the summary says: created by an import, at province level,
+      // with an unlimited jurisdiction until someone imports the department properly.
+      for (const Row& d : new_departments) {
         if (Status s = audit->Add("insert", "department", *d[0], "", *d[4]); !s.ok()) return s;
+        if (Status s = audit->Add("department.auto-create", "department",
+                                  *d[0] + ": level=province, jurisdiction=unlimited (created by the " +
+                                      KindName(o_.kind) + " import, --create-departments)",
+                                  "", *d[4]);
+            !s.ok())
+          return s;
+      }
     }
     std::vector<UpsertOutcome> outcomes;
     std::vector<std::string> before;
@@ -688,6 +801,7 @@ class Importer {
   ImportSummary sum_;
   ImportSummary tx_sum_;  // counts of the chunks in the open transaction
   std::set<std::string> departments_;
+  std::vector<std::uint64_t> absent_count_ = std::vector<std::uint64_t>(spec_.columns.size(), 0);
   std::string today_;
   std::unique_ptr<Upserter> upserter_;
   // Producer/consumer hand-over.

@@ -36,6 +36,11 @@ struct ImportOptions {
   Encoding encoding = Encoding::kAuto;
   std::string format = "auto";         // auto | csv | json  (json = array or JSON Lines)
   std::string actor = "system";
+  // Inspectors and items naming a department that does not exist: false (the default)
+  // rejects the row naming the code; true creates the department at province level with an
+  // unlimited jurisdiction, listed in the summary and recorded in the audit log
+  // (action department.auto-create).
+  bool create_departments = false;
   std::size_t chunk_rows = 10000;
   // A transaction commits after the chunk that brings it to `commit_interval` of age or
   // `commit_max_rows` records, at the end, and whenever the writer would wait for the reader.
@@ -51,7 +56,10 @@ struct ImportSummary {
   std::uint64_t updated = 0;
   std::uint64_t unchanged = 0;
   std::uint64_t rejected = 0;
-  std::vector<std::string> departments_created;  // created on the fly, unlimited jurisdiction
+  std::vector<std::string> departments_created;  // with create_departments: province level, unlimited jurisdiction
+  // Optional columns that some records did not carry (a CSV header without them, a JSON
+  // record without the key): the stored values of those fields were kept.
+  std::vector<std::string> not_carried;
   std::vector<std::string> warnings;             // e.g. unknown columns ignored (bilingual)
   std::vector<std::string> sample_rejects;       // the first few reasons, "line N, column: reason"
   std::string encoding;                          // "utf-8" | "gb18030" | "json"

@@ -76,9 +76,11 @@ set -e
 # Deadlines, statistics, notices.
 out="$(x deadlines --all)"
 echo "$out"
-grep -qP "^正常/green\t[0-9-]{10}\t[0-9]+\tSCJG\t$v\tE2E-SCJG\tpublished\t$today$" <<<"$out" || fail "deadlines --all: $v"
+# A published item shows when it was published and whether in time; nothing counts down.
+grep -qP "^正常/green\t[0-9-]{10}\t已公示/published $today 按时/on time\tSCJG\t$v\tE2E-SCJG\tpublished$" <<<"$out" || fail "deadlines --all: $v"
 x deadlines --department SCJG --all --json | pyjson "
-d = [r for r in j if r['visit'] == '$v']; assert len(d) == 1 and d[0]['card'] == 'green', d"
+d = [r for r in j if r['visit'] == '$v']; assert len(d) == 1 and d[0]['card'] == 'green', d
+assert d[0]['on_time'] is True and d[0]['working_days_left'] is None and d[0]['published_on'] == '$today', d"
 x deadlines --state yellow >/dev/null || fail "deadlines --state yellow"
 x deadlines --state blue >/dev/null 2>&1 && fail "deadlines --state blue accepted"
 out="$(x stats --task E2E-A)"

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+
+#include <filesystem>
 #include <soci/soci.h>
 
 #include <chrono>
@@ -34,9 +36,52 @@ std::string StateDigest(const std::string& url) {
 }
 }  // namespace
 
-TEST_CASE("import --json prints exactly the five counts and the exit status tells processed from failed", "[cli]") {
+TEST_CASE("only init and demo create a database; every other command on a missing one fails", "[cli][hostile]") {
+  std::string dir = test::TempDir();
+  const std::string path = dir + "/typo.db";
+  const std::string url = "sqlite:" + path;
+  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{{"task", "list"},
+                                                                           {"audit", "verify"},
+                                                                           {"events", "list"},
+                                                                           {"deadlines"},
+                                                                           {"jobs", "list"},
+                                                                           {"import", "subjects", dir + "/none.csv"}}) {
+    std::vector<std::string> args{"--db", url};
+    args.insert(args.end(), cmd.begin(), cmd.end());
+    auto r = test::RunCli(args);
+    INFO(cmd[0] << ": " << r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.empty());
+    CHECK_THAT(r.err, Catch::Contains("no database at sqlite:" + path) && Catch::Contains("init"));
+    CHECK(!std::filesystem::exists(path));
+  }
+  // An empty file (touched, or a copy gone wrong) is not a database either, and stays as it was.
+  test::WriteFile(path, "");
+  auto r = test::RunCli({"--db", url, "task", "list"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("never initialised"));
+  CHECK(std::filesystem::file_size(path) == 0);
+  std::filesystem::remove(path);
+  // init creates it; then the same command works.
+  REQUIRE(test::RunCli({"--db", url, "init"}).exit_code == 0);
+  auto ok = test::RunCli({"--db", url, "task", "list"});
+  INFO(ok.err);
+  CHECK(ok.exit_code == 0);
+  // On the configured backend too (PostgreSQL: a database without the schema).
+  const std::string fresh = test::FreshDatabaseUrl();
+  if (fresh.rfind("postgres", 0) == 0) {
+    auto pg = test::RunCli({"--db", fresh, "task", "list"});
+    CHECK(pg.exit_code == 1);
+    CHECK_THAT(pg.err, Catch::Contains("never initialised"));
+    CHECK(test::RunCli({"--db", fresh, "init"}).exit_code == 0);
+    CHECK(test::RunCli({"--db", fresh, "task", "list"}).exit_code == 0);
+  }
+}
+
+TEST_CASE("import --json prints the five counts and the two lists, and the exit status tells processed from failed", "[cli]") {
   std::string url = test::FreshDatabaseUrl();
   std::string dir = test::TempDir();
+  REQUIRE(test::RunCli({"--db", url, "init"}).exit_code == 0);
   auto g = test::RunCli({"gen", "subjects", "--count", "100", "--seed", "3", "-o", dir + "/s.csv"});
   REQUIRE(g.exit_code == 0);
   test::WriteFile(dir + "/s.csv", test::ReadFile(dir + "/s.csv") + "BAD,x,enterprise,330225,,2010-01-01,active,,,\n");
@@ -44,7 +89,9 @@ TEST_CASE("import --json prints exactly the five counts and the exit status tell
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   auto j = nlohmann::json::parse(r.out);
-  CHECK(j.size() == 5);
+  CHECK(j.size() == 7);
+  CHECK(j["not_carried"] == nlohmann::json::array());
+  CHECK(j["departments_created"] == nlohmann::json::array());
   CHECK(j["read"] == 101);
   CHECK(j["inserted"] == 100);
   CHECK(j["updated"] == 0);
@@ -64,6 +111,7 @@ TEST_CASE("an import killed with SIGKILL and run again ends like one clean impor
   auto g = test::RunCli({"gen", "subjects", "--count", "200000", "--seed", "9", "-o", csv});
   REQUIRE(g.exit_code == 0);
   std::string clean = test::FreshDatabaseUrl();
+  REQUIRE(test::RunCli({"--db", clean, "init"}).exit_code == 0);
   auto c = test::RunCli({"--db", clean, "import", "subjects", csv, "--json", "--no-dispatch"});
   REQUIRE(c.exit_code == 0);
 
@@ -103,4 +151,26 @@ TEST_CASE("an import killed with SIGKILL and run again ends like one clean impor
   CHECK(StateDigest(url) == StateDigest(clean));
   auto v = test::RunCli({"--db", url, "audit", "verify"});
   CHECK(v.exit_code == 0);
+}
+
+TEST_CASE("import names the columns a file did not carry and creates departments only when asked", "[cli][import]") {
+  std::string url = test::FreshDatabaseUrl();
+  std::string dir = test::TempDir();
+  REQUIRE(test::RunCli({"--db", url, "init"}).exit_code == 0);
+  test::WriteFile(dir + "/i.csv",
+                  "id,name,department,office_region,certificate_no,certificate_expires,expert,status\n"
+                  "SCJG000001,张三,SCJJ,330225,浙001,2030-12-31,0,active\n");
+  auto r = test::RunCli({"--db", url, "import", "inspectors", dir + "/i.csv"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);  // processed, one record rejected
+  CHECK_THAT(r.out, Catch::Contains("拒绝 / rejected: 1"));
+  CHECK_THAT(r.err, Catch::Contains("SCJJ") && Catch::Contains("no such department"));
+  CHECK_THAT(r.out, Catch::Contains("columns the file did not carry (stored values kept): unit, qualifications, id_number"));
+  auto c = test::RunCli({"--db", url, "import", "inspectors", dir + "/i.csv", "--create-departments", "--json"});
+  INFO(c.out << c.err);
+  REQUIRE(c.exit_code == 0);
+  auto j = nlohmann::json::parse(c.out);
+  CHECK(j["inserted"] == 1);
+  CHECK(j["departments_created"] == nlohmann::json::array({"SCJJ"}));
+  CHECK_THAT(c.err, Catch::Contains("unlimited jurisdiction") && Catch::Contains("SCJJ"));
 }

@@ -120,6 +120,7 @@ TEST_CASE("events committed while no dispatcher ran are delivered later through 
   std::string feed = dir + "/feed.jsonl";
   std::vector<std::string> common{"--db", url, "--plugin-dir", std::string(XJ_BINARY_DIR) + "/plugins", "--set",
                                   "plugins.event-feed.path=" + feed};
+  REQUIRE(test::RunCli({"--db", url, "init"}).exit_code == 0);
   auto args = common;
   args.insert(args.end(), {"import", "subjects", dir + "/s.csv", "--no-dispatch", "--chunk-rows", "10"});
   auto r = test::RunCli(args);

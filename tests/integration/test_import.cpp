@@ -302,7 +302,29 @@ TEST_CASE("JSON arrays and JSON Lines import", "[import]") {
   CHECK(b.rejected == 2);
 }
 
-TEST_CASE("inspectors: unknown departments are created, id numbers stored masked", "[import]") {
+ImportSummary ImportWith(Database& db, DirectoryKind kind, const std::string& path, bool create_departments,
+                         const std::string& rejects = "") {
+  ImportOptions o;
+  o.kind = kind;
+  o.path = path;
+  o.rejects_path = rejects;
+  o.actor = "tester";
+  o.chunk_rows = 3;  // several chunks even for small files
+  o.create_departments = create_departments;
+  auto s = ImportFile(db, o);
+  INFO(s.status().message());
+  REQUIRE(s.ok());
+  return s.value();
+}
+
+std::string Text(Database& db, const std::string& sql) {
+  std::string v;
+  soci::indicator ind;
+  db.session() << sql, soci::into(v, ind);
+  return ind == soci::i_ok ? v : "<null>";
+}
+
+TEST_CASE("inspectors: unknown departments are created on request, id numbers stored masked", "[import]") {
   auto db = NewDb();
   std::string id = "330225198501011234";
   id[17] = ids::ResidentIdCheckChar(id.substr(0, 17));
@@ -311,10 +333,13 @@ TEST_CASE("inspectors: unknown departments are created, id numbers stored masked
       "SCJG000001,张三,SCJG,象山县市场监督管理局,330225,浙33020012345,2030-12-31,食品安全;特种设备,0,active," + id + "\n"
       "SCJG000002,李四,SCJG,象山县市场监督管理局,330225,浙33020012346,2030-12-31,食品安全,0,active,330225198501011230\n";
   std::string rejects = test::TempDir() + "/r.csv";
-  ImportSummary s = Import(*db, DirectoryKind::kInspectors, WriteTemp("i.csv", csv), rejects);
+  ImportSummary s = ImportWith(*db, DirectoryKind::kInspectors, WriteTemp("i.csv", csv), true, rejects);
   CHECK(s.inserted == 1);
   CHECK(s.rejected == 1);
   REQUIRE(s.departments_created.size() == 1);
+  // The audit log says the department was made by the import, with no jurisdiction limit.
+  CHECK(Count(*db, "SELECT count(*) FROM audit_log WHERE action = 'department.auto-create' AND entity_key = "
+                   "'SCJG: level=province, jurisdiction=unlimited (created by the inspectors import, --create-departments)'") == 1);
   CHECK(s.departments_created[0] == "SCJG");
   std::string masked, jur;
   db->session() << "SELECT id_number_masked FROM inspectors", soci::into(masked);
@@ -358,4 +383,151 @@ TEST_CASE("items: ratios become exact ppm, general items must be limited", "[imp
   db->session() << "SELECT ratio_min_ppm, ratio_max_ppm FROM items WHERE code = 'SCJG-1'", soci::into(mn), soci::into(mx);
   CHECK(mn == 30000);
   CHECK(mx == 125001);
+}
+
+TEST_CASE("a department that does not exist is a rejected row naming the code", "[import][hostile]") {
+  auto db = NewDb();
+  Import(*db, DirectoryKind::kDepartments, WriteTemp("d.csv", "code,name,level,jurisdiction\nSCJG,宁波市市场监督管理局,city,3302\n"));
+  std::string csv =
+      "id,name,department,unit,office_region,certificate_no,certificate_expires,qualifications,expert,status\n"
+      "SCJG000001,张三,SCJG,象山县市场监督管理局,330225,浙33020012345,2030-12-31,食品安全,0,active\n"
+      "SCJG000002,李四,SCGJ,象山县市场监督管理局,330225,浙33020012346,2030-12-31,食品安全,0,active\n"
+      "SCJG000003,王五,SCJG,象山县市场监督管理局,330225,浙33020012347,2030-12-31,食品安全,0,active\n";
+  std::string rejects = test::TempDir() + "/r.csv";
+  ImportSummary s = ImportWith(*db, DirectoryKind::kInspectors, WriteTemp("i.csv", csv), false, rejects);
+  CHECK(s.inserted == 2);
+  CHECK(s.rejected == 1);
+  CHECK(s.departments_created.empty());
+  CHECK(Count(*db, "SELECT count(*) FROM departments") == 1);
+  CHECK(Count(*db, "SELECT count(*) FROM departments WHERE code = 'SCGJ'") == 0);
+  std::string r = test::ReadFile(rejects);
+  CHECK_THAT(r, Catch::Contains("SCGJ") && Catch::Contains("no such department") && Catch::Contains("--create-departments"));
+  // Items too, and a whole chunk of unknown departments writes nothing.
+  std::string items =
+      "code,name,department,legal_basis,class,ratio_min,ratio_max,frequency_per_year\n"
+      "X-1,甲,NOPE,某法,key,1,2,1\nX-2,乙,NOPE,某法,key,1,2,1\nX-3,丙,NOPE2,某法,key,1,2,1\n";
+  ImportSummary si = ImportWith(*db, DirectoryKind::kItems, WriteTemp("items.csv", items), false);
+  CHECK(si.inserted == 0);
+  CHECK(si.rejected == 3);
+  CHECK(Count(*db, "SELECT count(*) FROM items") == 0);
+  CHECK(Count(*db, "SELECT count(*) FROM departments") == 1);
+}
+
+TEST_CASE("a partial re-import keeps what the file does not carry; a present empty column clears", "[import]") {
+  auto db = NewDb();
+  const std::string u1 = gen::SubjectUscc(7, "33", 0), u2 = gen::SubjectUscc(7, "33", 1), u3 = gen::SubjectUscc(7, "33", 2);
+  std::string full = "uscc,name,type,region,industry,registered_on,status,risk_class,labels,address\n" +
+                     u1 + ",甲公司,enterprise,330225,F5211,2015-03-01,active,B,食品经营,象山县丹东街道1号\n" +
+                     u2 + ",乙公司,enterprise,330225,F5211,2016-03-01,active,C,,象山县丹东街道2号\n" +
+                     u3 + ",丙公司,enterprise,330225,,2017-03-01,active,,,\n";
+  ImportSummary a = ImportWith(*db, DirectoryKind::kSubjects, WriteTemp("full.csv", full), false);
+  REQUIRE(a.inserted == 3);
+  CHECK(a.not_carried.empty());
+
+  SECTION("CSV without the optional columns: stored values kept, the summary names the columns") {
+    std::string part = "uscc,name,type,region,registered_on,status\n" + u1 + ",甲公司（更名）,enterprise,330225,2015-03-01,active\n" +
+                       u2 + ",乙公司,enterprise,330225,2016-03-01,active\n";
+    ImportSummary b = ImportWith(*db, DirectoryKind::kSubjects, WriteTemp("part.csv", part), false);
+    CHECK(b.updated == 1);
+    CHECK(b.unchanged == 1);  // same values: the merged row has the stored digest
+    CHECK(b.not_carried == std::vector<std::string>{"industry", "risk_class", "labels", "address"});
+    CHECK(Text(*db, "SELECT name FROM subjects WHERE uscc = '" + u1 + "'") == "甲公司（更名）");
+    CHECK(Text(*db, "SELECT industry FROM subjects WHERE uscc = '" + u1 + "'") == "F5211");
+    CHECK(Text(*db, "SELECT risk_class FROM subjects WHERE uscc = '" + u1 + "'") == "B");
+    CHECK(Text(*db, "SELECT labels FROM subjects WHERE uscc = '" + u1 + "'") == "食品经营");
+    CHECK(Text(*db, "SELECT address FROM subjects WHERE uscc = '" + u1 + "'") == "象山县丹东街道1号");
+    // The digest of the merged row is the digest a full import of the same values gives.
+    std::string again = "uscc,name,type,region,industry,registered_on,status,risk_class,labels,address\n" + u1 +
+                        ",甲公司（更名）,enterprise,330225,F5211,2015-03-01,active,B,食品经营,象山县丹东街道1号\n";
+    ImportSummary c = ImportWith(*db, DirectoryKind::kSubjects, WriteTemp("again.csv", again), false);
+    CHECK(c.unchanged == 1);
+    CHECK(c.updated == 0);
+  }
+  SECTION("a column present and empty clears the field") {
+    std::string clear = "uscc,name,type,region,registered_on,status,risk_class,address\n" + u1 +
+                        ",甲公司,enterprise,330225,2015-03-01,active,,\n";
+    ImportSummary b = ImportWith(*db, DirectoryKind::kSubjects, WriteTemp("clear.csv", clear), false);
+    CHECK(b.updated == 1);
+    CHECK(b.not_carried == std::vector<std::string>{"industry", "labels"});
+    CHECK(Text(*db, "SELECT risk_class FROM subjects WHERE uscc = '" + u1 + "'") == "<null>");
+    CHECK(Text(*db, "SELECT address FROM subjects WHERE uscc = '" + u1 + "'") == "<null>");
+    CHECK(Text(*db, "SELECT industry FROM subjects WHERE uscc = '" + u1 + "'") == "F5211");
+  }
+  SECTION("JSON: a key absent from a record keeps the stored value; null or \"\" clears it") {
+    std::string js = "{\"uscc\":\"" + u1 + "\",\"name\":\"甲公司\",\"type\":\"enterprise\",\"region\":\"330225\","
+                     "\"registered_on\":\"2015-03-01\",\"status\":\"active\",\"address\":null}\n"
+                     "{\"uscc\":\"" + u2 + "\",\"name\":\"乙公司\",\"type\":\"enterprise\",\"region\":\"330225\","
+                     "\"registered_on\":\"2016-03-01\",\"status\":\"active\",\"industry\":\"\",\"risk_class\":\"C\","
+                     "\"labels\":\"\",\"address\":\"象山县丹东街道2号\"}\n";
+    ImportSummary b = ImportWith(*db, DirectoryKind::kSubjects, WriteTemp("part.jsonl", js), false);
+    CHECK(b.updated == 2);
+    CHECK(b.not_carried == std::vector<std::string>{"industry", "risk_class", "labels"});
+    CHECK(Text(*db, "SELECT risk_class FROM subjects WHERE uscc = '" + u1 + "'") == "B");
+    CHECK(Text(*db, "SELECT address FROM subjects WHERE uscc = '" + u1 + "'") == "<null>");
+    CHECK(Text(*db, "SELECT industry FROM subjects WHERE uscc = '" + u2 + "'") == "<null>");
+  }
+  SECTION("a new key without the optional columns gets them empty; a key twice merges with its previous row") {
+    const std::string u4 = gen::SubjectUscc(7, "33", 3);
+    std::string part = "uscc,name,type,region,registered_on,status,risk_class\n" + u4 +
+                       ",丁公司,enterprise,330225,2018-03-01,active,A\n" + u4 + ",丁公司（更名）,enterprise,330225,2018-03-01,active,\n" + u4 +
+                       ",丁公司（二次更名）,enterprise,330225,2018-03-01,active,D\n";
+    ImportSummary b = ImportWith(*db, DirectoryKind::kSubjects, WriteTemp("new.csv", part), false);
+    CHECK(b.inserted == 1);
+    CHECK(b.updated == 2);
+    CHECK(Text(*db, "SELECT name FROM subjects WHERE uscc = '" + u4 + "'") == "丁公司（二次更名）");
+    CHECK(Text(*db, "SELECT risk_class FROM subjects WHERE uscc = '" + u4 + "'") == "D");
+    CHECK(Text(*db, "SELECT industry FROM subjects WHERE uscc = '" + u4 + "'") == "<null>");
+  }
+  // The audit chain stays intact through merged updates.
+  auto v = VerifyAudit(*db);
+  REQUIRE(v.ok());
+  CHECK(v->ok);
+}
+
+TEST_CASE("partial re-imports of inspectors, items, relations and departments keep the rest", "[import]") {
+  auto db = NewDb();
+  Import(*db, DirectoryKind::kDepartments,
+         WriteTemp("d.csv", "code,name,level,jurisdiction\nSCJG,宁波市市场监督管理局,city,3302\n"));
+  Import(*db, DirectoryKind::kDepartments, WriteTemp("d2.csv", "code,name,level\nSCJG,宁波市市场监督管理局（新）,city\n"));
+  CHECK(Text(*db, "SELECT jurisdiction FROM departments WHERE code = 'SCJG'") == "3302");
+  CHECK(Text(*db, "SELECT name FROM departments WHERE code = 'SCJG'") == "宁波市市场监督管理局（新）");
+
+  Import(*db, DirectoryKind::kInspectors,
+         WriteTemp("i.csv", "id,name,department,unit,office_region,certificate_no,certificate_expires,qualifications,expert,status\n"
+                            "SCJG000001,张三,SCJG,象山县局,330225,浙001,2030-12-31,食品安全;特种设备,0,active\n"));
+  Import(*db, DirectoryKind::kInspectors,
+         WriteTemp("i2.csv", "id,name,department,office_region,certificate_no,certificate_expires,expert,status\n"
+                             "SCJG000001,张三,SCJG,330225,浙001,2031-12-31,0,active\n"));
+  CHECK(Text(*db, "SELECT qualifications FROM inspectors WHERE id = 'SCJG000001'") == "食品安全;特种设备");
+  CHECK(Text(*db, "SELECT unit FROM inspectors WHERE id = 'SCJG000001'") == "象山县局");
+  CHECK(Text(*db, "SELECT certificate_expires FROM inspectors WHERE id = 'SCJG000001'") == "2031-12-31");
+
+  Import(*db, DirectoryKind::kItems,
+         WriteTemp("it.csv", "code,name,department,legal_basis,class,ratio_min,ratio_max,frequency_per_year,target_types\n"
+                             "SCJG-1,公示信息检查,SCJG,某法,general,3,12.5,1,enterprise\n"));
+  // Without the ratio columns the stored ratios stay, and the general item keeps its limit.
+  ImportSummary b = Import(*db, DirectoryKind::kItems,
+                           WriteTemp("it2.csv", "code,name,department,legal_basis,class,frequency_per_year\n"
+                                                "SCJG-1,公示信息检查（修订）,SCJG,某法,general,2\n"
+                                                "SCJG-2,新的一般事项,SCJG,某法,general,1\n"));
+  CHECK(b.updated == 1);
+  CHECK(b.rejected == 1);  // a new general item needs a ratio_max, even when the file has no such column
+  CHECK(Count(*db, "SELECT ratio_max_ppm FROM items WHERE code = 'SCJG-1'") == 125000);
+  CHECK(Count(*db, "SELECT ratio_min_ppm FROM items WHERE code = 'SCJG-1'") == 30000);
+  CHECK(Text(*db, "SELECT target_types FROM items WHERE code = 'SCJG-1'") == "enterprise");
+  // A ratio_min above the stored ratio_max is caught after merging.
+  ImportSummary c = Import(*db, DirectoryKind::kItems,
+                           WriteTemp("it3.csv", "code,name,department,legal_basis,class,ratio_min,frequency_per_year\n"
+                                                "SCJG-1,公示信息检查（修订）,SCJG,某法,general,20,2\n"));
+  CHECK(c.rejected == 1);
+  CHECK(Count(*db, "SELECT ratio_min_ppm FROM items WHERE code = 'SCJG-1'") == 30000);
+
+  Import(*db, DirectoryKind::kSubjects, WriteTemp("s.csv", GenCsv("subjects", 3, 5)));
+  const std::string uscc = gen::SubjectUscc(5, "33", 0);
+  Import(*db, DirectoryKind::kRelations,
+         WriteTemp("r.csv", "inspector_id,uscc,relation,note\nSCJG000001," + uscc + ",spouse,配偶任职\n"));
+  ImportSummary r = Import(*db, DirectoryKind::kRelations,
+                           WriteTemp("r2.csv", "inspector_id,uscc,relation\nSCJG000001," + uscc + ",spouse\n"));
+  CHECK(r.unchanged == 1);
+  CHECK(Text(*db, "SELECT note FROM relations WHERE inspector_id = 'SCJG000001'") == "配偶任职");
 }

@@ -1792,16 +1792,27 @@ TEST_CASE("visit show refuses a department without items on the visit before pub
     CHECK_THAT(r.err, Catch::Contains("not visible"));
     CHECK_THAT(r.err, !Catch::Contains(LoadV(*w, visit).uscc));
   }
+  // Before publication, no department means not visible; an unknown department is named.
   auto no_dept = show(sv, "");
-  CHECK(no_dept.exit_code == 2);
+  CHECK(no_dept.exit_code == 1);
   CHECK(no_dept.out.empty());
+  CHECK_THAT(no_dept.err, Catch::Contains("not published") && Catch::Contains("--department"));
+  CHECK_THAT(no_dept.err, !Catch::Contains(LoadV(*w, sv).uscc));
+  auto nope = show(sv, "NOPE");
+  CHECK(nope.exit_code == 1);
+  CHECK(nope.out.empty());
+  CHECK_THAT(nope.err, Catch::Contains("no such department: NOPE"));
 
-  // Once published, anyone may look.
+  // Once published, anyone may look: another department, or nobody in particular.
   w->vc.today = "2025-01-13";
   CompleteVisit(*w, sv, "2025-01-13");
   auto r = show(sv, "WJW");
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
+  auto anyone = show(sv, "");
+  INFO(anyone.out << anyone.err);
+  REQUIRE(anyone.exit_code == 0);
+  CHECK(json::parse(anyone.out)["id"] == sv);
   // The deadlines listing through the binary.
   auto dl = test::RunCli({"--db", w->url, "deadlines", "--department", "SCJG", "--all", "--today", "2025-01-14", "--json"});
   INFO(dl.out << dl.err);
@@ -1811,6 +1822,14 @@ TEST_CASE("visit show refuses a department without items on the visit before pub
   CHECK(list[0]["visit"] == sv);
   CHECK(list[0]["card"] == "green");
   CHECK(list[0]["due_date"] == "2025-02-14");  // 20 working days after 2025-01-13
+  // Published: when and whether in time, no countdown.
+  CHECK(list[0]["published_on"] == "2025-01-13");
+  CHECK(list[0]["on_time"] == true);
+  CHECK(list[0]["working_days_left"].is_null());
+  auto human = test::RunCli({"--db", w->url, "deadlines", "--department", "SCJG", "--all", "--today", "2025-01-14"});
+  INFO(human.out << human.err);
+  CHECK_THAT(human.out, Catch::Contains("已公示/published 2025-01-13 按时/on time"));
+  CHECK_THAT(human.out, !Catch::Contains("\t20\t"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1941,4 +1960,77 @@ TEST_CASE("statistics and notices of a known scenario", "[visits][stats]") {
   CHECK(draw::ResultNotices(w->vc, "", "SCJG")->size() == 2);
   CHECK(LoadT(*w, id).state == "drawn");
   CHECK(Count(db, "SELECT COUNT(*) FROM visit_items WHERE state = 'published'") == 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chinese names of result codes, and filters that name nothing.
+
+TEST_CASE("result codes, methods and follow-ups by Chinese name; unknown ones list both names", "[visits][results]") {
+  auto w = MakeWorld();
+  const std::string id = "2025-ZH-0001";
+  Drawn(*w, TaskSpecJson(id, "SCJG", {"SCJG-FOOD"}, {}, {{"SCJG", 2}}, 2));
+  const std::string vid = VisitId(id, 1);
+  w->vc.today = "2025-01-13";
+  draw::Visit v = Start(*w, vid, LoadV(*w, vid).team.front());
+  const std::string officer = OfficerOn(v, "SCJG");
+
+  auto bad = Entry(vid, "SCJG-FOOD", "没有问题", "2025-01-13", officer);
+  auto refused = draw::EnterResult(w->vc, bad);
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.status().message(), Catch::Contains("no_problem 未发现问题") && Catch::Contains("没有问题"));
+  auto bad_method = Entry(vid, "SCJG-FOOD", "no_problem", "2025-01-13", officer);
+  bad_method.method = "现场";
+  auto refused_m = draw::EnterResult(w->vc, bad_method);
+  REQUIRE_FALSE(refused_m.ok());
+  CHECK_THAT(refused_m.status().message(), Catch::Contains("on_site 实地核查"));
+
+  auto e = Entry(vid, "SCJG-FOOD", " 发现问题已责令改正 ", "2025-01-13", officer);
+  e.method = "书面检查";
+  e.follow_up.kind = "责令限期改正";
+  e.follow_up.deadline = "2025-02-13";
+  draw::Visit entered = Enter(*w, e);
+  const auto& it = entered.items.front();
+  CHECK(it.result_code == "corrected");
+  CHECK(it.method == "documents");
+  CHECK(it.follow_up.kind == "correct");
+
+  // Through the binary: the Chinese name is accepted, and the listing shows both names.
+  const std::string vid2 = VisitId(id, 2);
+  draw::Visit v2 = Start(*w, vid2, LoadV(*w, vid2).team.front());
+  auto r = test::RunCli({"--db", w->url, "--now", "2025-01-13", "visit", "result", vid2, "--item",
+                         "SCJG-FOOD", "--code", "未发现问题", "--date", "2025-01-13", "--method", "实地核查", "--by",
+                         OfficerOn(v2, "SCJG")});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("未发现问题 / no problem found"));
+  CHECK(LoadV(*w, vid2).items.front().result_code == "no_problem");
+}
+
+TEST_CASE("filters that name no task, department or inspector are errors naming them", "[visits][cli][hostile]") {
+  auto w = MakeWorld();
+  Drawn(*w, TaskSpecJson("2025-NF-0001", "SCJG", {"SCJG-FOOD"}, {}, {{"SCJG", 2}}, 2));
+  struct Case {
+    std::vector<std::string> args;
+    std::string named;
+  };
+  for (const Case& c : std::vector<Case>{{{"stats", "--task", "NOPE"}, "no such task: NOPE"},
+                                         {{"stats", "--department", "NOPE"}, "no such department: NOPE"},
+                                         {{"notices", "results", "--task", "NOPE"}, "no such task: NOPE"},
+                                         {{"notices", "results", "--department", "NOPE"}, "no such department: NOPE"},
+                                         {{"deadlines", "--department", "NOPE"}, "no such department: NOPE"},
+                                         {{"visits", "for", "NOBODY"}, "no such inspector: NOBODY"},
+                                         {{"stats", "--task", "' OR 1=1 --"}, "no such task: ' OR 1=1 --"}}) {
+    std::vector<std::string> args{"--db", w->url};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    auto r = test::RunCli(args);
+    INFO(c.args[0] << " " << c.args[1] << ": " << r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.empty());
+    CHECK_THAT(r.err, Catch::Contains(c.named));
+  }
+  // Known names still answer.
+  auto ok = test::RunCli({"--db", w->url, "stats", "--task", "2025-NF-0001", "--department", "SCJG", "--json"});
+  INFO(ok.err);
+  CHECK(ok.exit_code == 0);
+  CHECK(json::parse(ok.out).size() == 1);
 }

@@ -30,6 +30,36 @@ Status WrongState(const std::string& zh, const std::string& en) {
   return Status::Error(StatusCode::kFailedPrecondition, zh, en);
 }
 
+// kNotFound naming `value` unless a row of `table` has it in `column` (or value is empty: no
+// filter). Filters that name nothing known are errors, never an empty answer.
+Status RequireKnown(Database& db, const char* table, const char* column, const std::string& value, const char* zh,
+                    const char* en) {
+  if (value.empty()) return Status::Ok();
+  bool found = false;
+  Status st = ScanRows(db, std::string("SELECT 1 FROM ") + table + " WHERE " + column + " = ? LIMIT 1", {value},
+                       [&](const ScanRow&) {
+                         found = true;
+                         return false;
+                       });
+  if (!st.ok()) return st;
+  if (!found) return NotFound(std::string(zh) + "不存在：" + value, std::string("no such ") + en + ": " + value);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status RequireKnownTask(VisitContext& ctx, const std::string& id) {
+  return RequireKnown(*ctx.tasks->db, "draw_tasks", "id", id, "任务", "task");
+}
+Status RequireKnownDepartment(VisitContext& ctx, const std::string& code) {
+  return RequireKnown(*ctx.tasks->db, "departments", "code", code, "部门", "department");
+}
+Status RequireKnownInspector(VisitContext& ctx, const std::string& id) {
+  return RequireKnown(*ctx.tasks->db, "inspectors", "id", id, "检查人员", "inspector");
+}
+
+namespace {
+
 std::int64_t Now(const VisitContext& ctx) { return ctx.tasks->now_us != 0 ? ctx.tasks->now_us : NowMicros(); }
 std::string Today(const VisitContext& ctx) { return ctx.today.empty() ? ShanghaiDate(Now(ctx)) : ctx.today; }
 Database& Db(VisitContext& ctx) { return *ctx.tasks->db; }
@@ -304,8 +334,34 @@ void FilterEquals(std::string* sql, Params* params, const char* column, const st
 
 const ResultCode* ResultCatalog::Find(const std::string& code) const {
   for (const auto& c : codes)
-    if (c.code == code) return &c;
+    if (c.code == code || c.zh == code) return &c;
   return nullptr;
+}
+
+namespace {
+// The code of a method or follow-up given by its code or its Chinese name; `name` itself
+// when neither (the check then names it).
+std::string CodeOf(const std::map<std::string, std::pair<std::string, std::string>>& names, const std::string& name) {
+  if (names.count(name)) return name;
+  for (const auto& [code, zh_en] : names)
+    if (zh_en.first == name) return code;
+  return name;
+}
+std::string KnownList(const std::map<std::string, std::pair<std::string, std::string>>& names) {
+  std::string known;
+  for (const auto& [code, zh_en] : names) known += (known.empty() ? "" : ", ") + code + " " + zh_en.first;
+  return known;
+}
+}  // namespace
+
+ResultEntry CanonicalEntry(const ResultEntry& entry) {
+  const ResultCatalog& cat = Results();
+  ResultEntry e = entry;
+  const std::string code(text::Trim(e.result_code));
+  if (const ResultCode* c = cat.Find(code)) e.result_code = c->code;
+  e.method = CodeOf(cat.methods, std::string(text::Trim(e.method)));
+  e.follow_up.kind = CodeOf(cat.follow_ups, std::string(text::Trim(e.follow_up.kind)));
+  return e;
 }
 
 const ResultCatalog& Results() {
@@ -532,13 +588,12 @@ Status CheckEntry(VisitContext& ctx, const ResultEntry& e, VisitItem* item, cons
   const ResultCode* code = cat.Find(e.result_code);
   if (code == nullptr) {
     std::string known;
-    for (const auto& c : cat.codes) known += (known.empty() ? "" : ", ") + c.code;
+    for (const auto& c : cat.codes) known += (known.empty() ? "" : ", ") + c.code + " " + c.zh;
     return Refuse("未知的检查结果代码：" + e.result_code + "（可用：" + known + "）",
                   "unknown result code: " + e.result_code + " (known: " + known + ")");
   }
   if (cat.methods.count(e.method) == 0) {
-    std::string known;
-    for (const auto& [m, names] : cat.methods) known += (known.empty() ? "" : ", ") + m;
+    const std::string known = KnownList(cat.methods);
     return Refuse("未知的检查方式：" + e.method + "（可用：" + known + "）", "unknown inspection method: " + e.method + " (known: " + known + ")");
   }
   if (!IsDate(e.inspected_on))
@@ -553,8 +608,8 @@ Status CheckEntry(VisitContext& ctx, const ResultEntry& e, VisitItem* item, cons
   if (e.findings.find('\0') != std::string::npos) return Refuse("检查情况含有 NUL 字符", "the findings contain a NUL character");
   const FollowUp& f = e.follow_up;
   if (cat.follow_ups.count(f.kind) == 0)
-    return Refuse("未知的后续处置：" + f.kind + "（可用：none, correct, case, transfer）",
-                  "unknown follow-up: " + f.kind + " (known: none, correct, case, transfer)");
+    return Refuse("未知的后续处置：" + f.kind + "（可用：" + KnownList(cat.follow_ups) + "）",
+                  "unknown follow-up: " + f.kind + " (known: " + KnownList(cat.follow_ups) + ")");
   if (code->follow_up == "none" && f.kind != "none")
     return Refuse("检查结果 " + code->zh + " 无需后续处置", "result " + code->en + " takes no follow-up");
   if ((code->follow_up == "correct" || code->follow_up == "case") && f.kind != code->follow_up)
@@ -585,7 +640,8 @@ Status CheckEntry(VisitContext& ctx, const ResultEntry& e, VisitItem* item, cons
 
 }  // namespace
 
-Result<Visit> EnterResult(VisitContext& ctx, const ResultEntry& e) {
+Result<Visit> EnterResult(VisitContext& ctx, const ResultEntry& entry) {
+  const ResultEntry e = CanonicalEntry(entry);  // Chinese names of codes, methods, follow-ups
   Database& db = Db(ctx);
   const std::int64_t now = Now(ctx);
   WriteTransaction tx(db);
@@ -872,6 +928,7 @@ Result<std::vector<Deadline>> ListDeadlines(VisitContext& ctx, const DeadlineQue
   const std::string yellow_until = (today_d.value() + (2 * ctx.options.yellow_working_days + 20)).ToString();
   if (!q.state.empty() && q.state != "yellow" && q.state != "red")
     return Refuse("状态须为 yellow 或 red：" + q.state, "the state must be yellow or red: " + q.state);
+  if (Status s = RequireKnownDepartment(ctx, q.department); !s.ok()) return s;
   std::vector<Deadline> out;
   std::vector<std::optional<std::string>> params;
   auto where = [&](bool open) {
@@ -913,16 +970,20 @@ Result<std::vector<Deadline>> ListDeadlines(VisitContext& ctx, const DeadlineQue
       problem = due.status();
       return false;
     }
+    if (published) {
+      // Nothing counts down once published: the row says when, and whether in time.
+      d.on_time = d.published_on <= d.due_date;
+      d.card = d.on_time ? "green" : "red";
+      out.push_back(std::move(d));
+      return true;
+    }
     auto left = cal.WorkingDaysBetween(today_d.value(), due.value());
     if (!left.ok()) {
       problem = left.status();
       return false;
     }
     d.working_days_left = left.value();
-    if (published)
-      d.card = d.published_on > d.due_date ? "red" : "green";
-    else
-      d.card = d.due_date < today ? "red" : d.working_days_left <= ctx.options.yellow_working_days ? "yellow" : "green";
+    d.card = d.due_date < today ? "red" : d.working_days_left <= ctx.options.yellow_working_days ? "yellow" : "green";
     if (q.state == "yellow" && d.card != "yellow") return true;
     out.push_back(std::move(d));
     return true;
@@ -1305,6 +1366,8 @@ Result<json> TaskNotice(VisitContext& ctx, const std::string& task_id) {
 }
 
 Result<json> ResultNotices(VisitContext& ctx, const std::string& task_id, const std::string& department) {
+  if (Status s = RequireKnownTask(ctx, task_id); !s.ok()) return s;
+  if (Status s = RequireKnownDepartment(ctx, department); !s.ok()) return s;
   std::string sql =
       "SELECT vi.uscc, COALESCE(s.name, ''), vi.item_code, COALESCE(i.name, ''), vi.result_code, vi.inspected_on, "
       "vi.department, vi.published_on, vi.task_id, vi.visit_id, COALESCE(vi.due_date, ''), vi.due_provisional "
@@ -1331,6 +1394,8 @@ Result<json> ResultNotices(VisitContext& ctx, const std::string& task_id, const 
 }
 
 Result<json> VisitStatistics(VisitContext& ctx, const std::string& task_id, const std::string& department) {
+  if (Status s = RequireKnownTask(ctx, task_id); !s.ok()) return s;
+  if (Status s = RequireKnownDepartment(ctx, department); !s.ok()) return s;
   std::string problems;
   for (const auto& c : Results().codes)
     if (c.problem) problems += (problems.empty() ? "'" : ", '") + c.code + "'";
@@ -1357,6 +1422,7 @@ Result<json> VisitStatistics(VisitContext& ctx, const std::string& task_id, cons
 }
 
 Result<std::vector<Visit>> VisitsFor(VisitContext& ctx, const std::string& inspector) {
+  if (Status s = RequireKnownInspector(ctx, inspector); !s.ok()) return s;
   std::vector<std::string> ids;
   Status st = ScanRows(Db(ctx),
                        "SELECT vi.visit_id FROM visit_inspectors vi JOIN visits v ON v.id = vi.visit_id "

@@ -40,6 +40,7 @@ struct ResultCode {
 struct ResultCatalog {
   std::vector<ResultCode> codes;
   std::map<std::string, std::pair<std::string, std::string>> methods, follow_ups;  // code -> (zh, en)
+  // By code (no_problem) or by Chinese name (未发现问题).
   const ResultCode* Find(const std::string& code) const;
 };
 const ResultCatalog& Results();
@@ -100,8 +101,12 @@ struct ResultEntry {
   std::string visit_id, item_code, result_code, inspected_on, method, findings, by;
   FollowUp follow_up;
 };
+// The entry with its result code, method and follow-up given by Chinese name (未发现问题,
+// 实地核查, 责令限期改正) replaced by their codes; anything else unchanged (the checks name it).
+ResultEntry CanonicalEntry(const ResultEntry& entry);
 // Enters (or re-enters after a return) the result of one item. `by` must be on the team and
-// an officer of the item's department. Sets the publication deadline.
+// an officer of the item's department. Sets the publication deadline. Codes, methods and
+// follow-ups may be given by code or by Chinese name (CanonicalEntry); the code is stored.
 Result<Visit> EnterResult(VisitContext& ctx, const ResultEntry& e);
 
 // Approves or returns (with a reason) the entered results of `department` on a visit
@@ -124,10 +129,18 @@ Result<ResultsImportSummary> ImportResults(VisitContext& ctx, const std::string&
 
 // Deadlines: unpublished items with a due date (and, with include_published, published ones
 // with their final card). `state` filters yellow or red; `department` one department.
+// kNotFound naming the value when no task / department / inspector has it; OK for "" (no
+// filter). Every listing filtered by a name checks it first, so a typo is an error rather
+// than an empty answer.
+Status RequireKnownTask(VisitContext& ctx, const std::string& id);
+Status RequireKnownDepartment(VisitContext& ctx, const std::string& code);
+Status RequireKnownInspector(VisitContext& ctx, const std::string& id);
+
 struct Deadline {
   std::string visit_id, item_code, department, task_id, uscc, due_date, card, state, published_on, inspected_on;
-  std::int64_t working_days_left = 0;  // negative when overdue
+  std::int64_t working_days_left = 0;  // open items: negative when overdue; 0 for published ones
   bool provisional = false;            // counted over a provisional calendar year
+  bool on_time = false;                // published items: published_on <= due_date
 };
 struct DeadlineQuery {
   std::string department, state;  // state: "", yellow, red
