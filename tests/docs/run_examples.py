@@ -12,8 +12,8 @@ are tested"):
 - A fenced block whose info string is `sh`, `bash` or `shell` is a command example: each
   command in it runs, in order, and must exit with status 0. A command is a line, with its
   `\\` continuation lines and its here-document (`<<'EOF'` ... `EOF`) if any. Comment lines
-  and blank lines are ignored. A trailing comment `# → TEXT` says that the command's output
-  (stdout and stderr) contains TEXT.
+  and blank lines are ignored. An arrow in a trailing comment (`# → TEXT`, or
+  `# what it does → TEXT`) says that the command's output (stdout and stderr) contains TEXT.
 - A `console` block holds `$ COMMAND` lines, each followed by the exact lines it prints on
   stdout (trailing spaces ignored; a line `...` stands for any number of lines).
 - Any other block (```json, ```text, or none: a synopsis with placeholders such as `ID`) is
@@ -57,7 +57,7 @@ COMMAND_TIMEOUT = 300  # seconds; the machine may be loaded, and a timeout is a 
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\s]*)[^`]*$")
 DIRECTIVE = re.compile(r"^\s*<!--\s*example:\s*(?P<body>.*?)\s*-->\s*$")
-EXPECT = re.compile(r"\s#\s*→\s*(?P<text>.+?)\s*$")
+EXPECT = re.compile(r"\s#[^→]*→\s*(?P<text>.+?)\s*$")
 HEREDOC = re.compile(r"<<-?\s*(['\"]?)(?P<word>[A-Za-z_][A-Za-z0-9_]*)\1")
 
 
