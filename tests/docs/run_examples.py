@@ -118,7 +118,7 @@ def parse_blocks(path, text):
         d = DIRECTIVE.match(line)
         if d:
             pending.append((i + 1, d.group("body")))
-        elif "<!--" in line and "example:" in line:
+        elif line.lstrip().startswith("<!--") and "example:" in line:
             raise MarkerError("%s:%d: an example marker must be alone on its line: %s" % (path, i + 1, line.strip()))
         elif line.strip() and pending:
             raise MarkerError("%s:%d: the example marker is not followed by a fenced block" % (path, pending[0][0]))
