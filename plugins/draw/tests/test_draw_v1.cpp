@@ -81,7 +81,8 @@ Vector LoadVector(const std::string& name) {
   if (!v.proof.at("slots").is_null()) {
     d::TeamInputs t;
     for (const auto& [group, id] : ReadPairs(v.dir + "/groups.tsv")) t.groups[group].push_back(id);
-    for (const auto& slot : v.proof.at("slots")) t.slots.push_back({slot.at(0).get<std::string>(), slot.at(1).get<std::uint32_t>()});
+    for (const auto& slot : v.proof.at("slots"))
+      t.slots.push_back({slot.at(0).get<std::string>(), slot.at(1).get<std::uint32_t>()});
     for (const auto& pair : ReadPairs(v.dir + "/conflicts.tsv")) t.conflicts.insert(pair);
     in.teams = t;
   }
