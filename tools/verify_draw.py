@@ -22,7 +22,7 @@ Python 3 standard library only. DIR is a proof folder as published by the platfo
                   conflict list is taken as empty, which must match conflicts_hash)
 
 Every line ends with a newline. The verifier recomputes everything from these files alone,
-following specs/draw-v1.md, and prints "verified" (exit status 0), or prints
+following docs/draw-v1.md (the specification), and prints "verified" (exit status 0), or prints
 "mismatch: <what>" naming the first difference found and exits with status 1.
 """
 

@@ -1,4 +1,4 @@
-// Identifiers of the domain (DOMAIN.md, "Identifiers"): USCC (GB 32100-2015), resident ID
+// Identifiers of the domain (docs/domain.md, "Identifiers"): USCC (GB 32100-2015), resident ID
 // number (GB 11643, ISO 7064 MOD 11-2), GB/T 4754 industry codes. Pure functions, thread-safe.
 #pragma once
 #include <string>

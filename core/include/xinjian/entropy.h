@@ -1,7 +1,7 @@
 // Entropy sources: where the public value of a 双随机 draw comes from, registered by plugins.
 //
 // A draw's seed mixes the secret the platform committed to at the announcement with a
-// public value that nobody knew at that time (specs/draw-v1.md, sections 1 and 2): a
+// public value that nobody knew at that time (docs/draw-v1.md, sections 2 and 3): a
 // lottery draw's numbers, a public randomness beacon round, dice rolled at a public session.
 // A task names its entropy source by name in its spec; the name and the source's notice
 // sentence are printed in the public announcement and in the proof.

@@ -2,9 +2,9 @@
 //
 // A task names its sampler by algorithm name ("xj-draw-v1" by default, shipped by the draw
 // plugin; "rfc3797" by the rfc3797 plugin). The host freezes the pool, computes how many
-// subjects each stratum gets (the allocation of specs/draw-v1.md section 2, the same for every
+// subjects each stratum gets (the allocation of docs/draw-v1.md section 5, the same for every
 // sampler), and asks the sampler which members to take and in what order. Team assignment
-// (section 3 of the spec) then runs on the sampler's seed, so every sampler gets teams with
+// (section 7 of the spec) then runs on the sampler's seed, so every sampler gets teams with
 // conflict avoidance for free.
 //
 // Write one like this (see docs/plugins.md and plugins/rfc3797/):
@@ -79,7 +79,7 @@ struct SampledMember {
 };
 
 struct SampleResult {
-  Digest256 seed{};                    // seeds the team streams (specs/draw-v1.md section 3)
+  Digest256 seed{};                    // seeds the team streams (docs/draw-v1.md section 7)
   std::vector<SampledMember> members;  // exactly Σ allocation members, in draw order
 };
 

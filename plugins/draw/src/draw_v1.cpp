@@ -1,4 +1,4 @@
-// xj-draw-v1, implemented as specs/draw-v1.md prescribes. See draw_v1.h for the contracts.
+// xj-draw-v1, implemented as docs/draw-v1.md prescribes. See draw_v1.h for the contracts.
 #include "draw_v1.h"
 
 // The ticket loop uses OpenSSL's low-level SHA256_CTX (deprecated in OpenSSL 3, still shipped):

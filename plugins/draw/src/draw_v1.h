@@ -1,7 +1,7 @@
 // xj-draw-v1: the verifiable random draw of the 双随机、一公开 inspections.
 //
-// The normative description, with test vectors, is specs/draw-v1.md in the project's shared
-// specifications; docs/draw.md explains it in plain words. This file holds only the pure
+// The normative description is docs/draw-v1.md, with its test vectors in docs/draw-v1/vectors;
+// docs/draw.md explains it in plain words. This file holds only the pure
 // algorithm: no database, no files except WriteProofFolder, no plugin registration. Given the
 // same inputs every function returns byte-identical results, and tools/verify_draw.py (Python,
 // standard library only) recomputes all of it from a proof folder.
@@ -187,7 +187,7 @@ struct Assignment {
 Status ValidateTeamInputs(const TeamInputs& inputs);
 
 // Builds the teams of `selection` following the per-group streams and deferred lists of the
-// spec (section 3). Validates `inputs` first (see ValidateTeamInputs). When some subjects
+// spec (section 7). Validates `inputs` first (see ValidateTeamInputs). When some subjects
 // cannot be staffed (a group has fewer than `count` members that are neither in conflict with
 // the subject nor already on its team), every subject is still processed and the returned
 // kFailedPrecondition status lists ALL failing (uscc, group) pairs in draw order; no
@@ -244,7 +244,7 @@ struct DrawResult {
   std::string conflicts_hash;            // empty iff no teams
 };
 
-// Runs sections 1–3 of the spec. Validates the task id (non-empty, no control character), the
+// Runs sections 2–7 of the spec. Validates the task id (non-empty, no control character), the
 // entropy (valid UTF-8), the pool (CanonicalPool), the rule (Allocate) and the team inputs
 // (AssignTeams), returning the first error found; on success returns every intermediate value.
 Result<DrawResult> Draw(const DrawInputs& inputs);

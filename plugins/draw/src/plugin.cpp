@@ -1,4 +1,4 @@
-// The draw plugin: registers the xj-draw-v1 sampler (specs/draw-v1.md, section 2) with the
+// The draw plugin: registers the xj-draw-v1 sampler (docs/draw-v1.md) with the
 // host. Tasks, pools and teams are driven by the task service (tasks.h), which asks the host
 // for the task's sampler by name, so this sampler and any other (plugins/rfc3797) are used
 // the same way.

@@ -1,4 +1,4 @@
-// Statistical fairness of xj-draw-v1 (plugins/draw/src/draw_v1.h, specs/draw-v1.md).
+// Statistical fairness of xj-draw-v1 (plugins/draw/src/draw_v1.h, docs/draw-v1.md).
 //
 // The draw must give every subject of a stratum the same chance, pick every k-subset of a
 // stratum with the same probability, keep the strata independent, and spread the visits evenly

@@ -4,7 +4,7 @@
 //   - NeedsValue() is true: the operator supplies the public value once it is published
 //     (`xinjian task entropy ID VALUE`);
 //   - Value(request, "") is kFailedPrecondition (not supplied yet: the task waits);
-//   - Value(request, v) returns v unchanged, byte for byte (specs/draw-v1.md: the value
+//   - Value(request, v) returns v unchanged, byte for byte (docs/draw-v1.md section 3: the value
 //     exactly as published, nothing trimmed), after refusing with kInvalidArgument what
 //     cannot be a faithfully published value: more than kMaxValueBytes bytes, invalid UTF-8,
 //     control characters (C0, DEL, C1, the line and paragraph separators), invisible

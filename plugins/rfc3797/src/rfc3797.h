@@ -19,7 +19,7 @@
 //
 // The sampler (plugin.cpp registers Sample below):
 // - The pool given in SampleRequest is already in canonical published order (sorted by USCC
-//   bytes, the pool file of specs/draw-v1.md): candidate number i + 1 is pool->uscc(i).
+//   bytes, the pool file of docs/draw-v1.md): candidate number i + 1 is pool->uscc(i).
 // - RFC 3797 has no strata. k is the sum of the allocation. If more than one stratum has
 //   k_s > 0, or the one stratum with k_s > 0 does not hold every pool member (selecting from
 //   the whole list would then pick members of strata allocated 0), the request is refused with
@@ -29,7 +29,7 @@
 //   (kInvalidArgument): RFC 3797 is only verifiable with public entropy.
 // - Pools above 65535 members and k above 65535 are refused (kInvalidArgument), and so is
 //   k > pool size.
-// - SampleResult.seed (which seeds the team streams of specs/draw-v1.md section 3 after the
+// - SampleResult.seed (which seeds the team streams of docs/draw-v1.md section 7 after the
 //   sampling) = SHA-256("rfc3797\n" || task_id || "\n" || pool_hash || "\n" || hex(secret) ||
 //   "\n" || entropy), hex lowercase. It binds the secret, so the team assignment stays
 //   unpredictable to anyone who only knows the entropy; the selection itself depends on the
