@@ -712,7 +712,7 @@ TEST_CASE("jobs: an unknown job name is an error naming it, for history, pause, 
   CHECK(CountRows(*db, "SELECT COUNT(*) FROM scheduler_jobs") == 1);
 }
 
-TEST_CASE("jobs: a handler must be registered; the refusal lists the registered ones", "[scheduler]") {
+TEST_CASE("jobs: a handler must be registered, and the refusal lists the registered ones", "[scheduler]") {
   HandlerRegistry reg;
   REQUIRE(reg.Add("noop", [](const JobRun&, Database&) { return Status::Ok(); }).ok());
   REQUIRE(reg.Add("deadlines.refresh", [](const JobRun&, Database&) { return Status::Ok(); }).ok());
