@@ -678,6 +678,12 @@ void Run(const SchedBenchArgs& a) {
     g_exit_code = kExitUsage;
     return;
   }
+  if (clock->simulated && clock->speed <= 0) {  // the minutes measured would never come
+    PrintError("基准测试需要走动的时钟：XINJIAN_TEST_CLOCK 的 SPEED 不能为 0 / the benchmark needs a running clock: "
+               "the SPEED of XINJIAN_TEST_CLOCK must not be 0");
+    g_exit_code = kExitUsage;
+    return;
+  }
   const bool pg = !a.pg_url.empty();
   if (pg && a.pg_url.find('\'') != std::string::npos) {
     PrintError("PostgreSQL 地址不能含单引号 / the PostgreSQL URL may not contain a single quote");

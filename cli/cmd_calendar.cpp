@@ -73,7 +73,7 @@ void PrintHolidays(std::ostream& out, const CalendarYear& y) {
 namespace {
 
 struct CalendarArgs {
-  std::string date;
+  std::string date, n_text;
   int n = 0;
   int year = 0;
   bool json = false;
@@ -115,13 +115,36 @@ void Fail(const WorkingCalendar& cal, const Status& s) {
   g_exit_code = kExitFailure;
 }
 
-void AddWorkdays(const Globals& g, const CalendarArgs& a) {
+// N of add-workdays: decimal digits with an optional sign, nothing else (the parser of an int
+// option read "" as 0 and "0x1" as 1: a silently wrong deadline).
+Result<int> ParseWorkdayCount(const std::string& text) {
+  std::size_t i = text.empty() || (text[0] != '+' && text[0] != '-') ? 0 : 1;
+  const bool digits = i < text.size() && text.size() - i <= 9 &&
+                      text.find_first_not_of("0123456789", i) == std::string::npos;
+  if (!digits) {
+    std::string shown;
+    for (unsigned char c : text.substr(0, 40)) shown += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "工作日数应为整数（如 20、-5、0），实际为 \"" + shown + "\"",
+                         "the number of working days must be a whole number such as 20, -5 or 0, got \"" + shown + "\"");
+  }
+  return std::stoi(text);
+}
+
+void AddWorkdays(const Globals& g, CalendarArgs& a) {
   Result<Date> from = Date::Parse(a.date);
   if (!from.ok()) {
     PrintError(from.status().message());
     g_exit_code = kExitUsage;
     return;
   }
+  Result<int> n = ParseWorkdayCount(a.n_text);
+  if (!n.ok()) {
+    PrintError(n.status().message());
+    g_exit_code = kExitUsage;
+    return;
+  }
+  a.n = n.value();
   const WorkingCalendar* cal = CalendarOrFail(g);
   if (cal == nullptr) return;
   Result<Date> to = cal->AddWorkingDays(from.value(), a.n);
@@ -185,10 +208,12 @@ void RegisterCalendarCommands(CLI::App& app, Globals& g) {
   RegisterCalendarNoticeCommand(*cal, g);
 
   auto* add = cal->add_subcommand("add-workdays",
-                                  "DATE 之后第 N 个工作日（不含 DATE 当天；N 可为负）/ "
-                                  "the date N working days after DATE (DATE not counted; N may be negative)");
+                                  "DATE 之后第 N 个工作日（不含 DATE 当天；N 可为负；N 为 0 时：DATE 是工作日则为 DATE，"
+                                  "否则为其后第一个工作日）/ the date N working days after DATE (DATE not counted; N may "
+                                  "be negative; N = 0: DATE if it is a working day, else the next working day)");
   add->add_option("date", a.date, "起算日期 YYYY-MM-DD / start date YYYY-MM-DD")->required();
-  add->add_option("n", a.n, "工作日数 / number of working days")->required();
+  add->add_option("n", a.n_text, "工作日数（整数，可为负或 0）/ number of working days (a whole number, may be negative or 0)")
+      ->required();
   add->add_flag("--json", a.json, "以 JSON 输出 / print JSON");
   add->callback([&g] { AddWorkdays(g, a); });
 

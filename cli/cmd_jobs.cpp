@@ -431,10 +431,21 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
   add->add_flag("--no-recover", a.no_recover, "节点失联时不重新执行 / do not re-run a dead node's run");
   add->add_flag("--paused", a.paused, "先暂停 / add paused");
   add->callback([&g] {
-    auto db = OpenDatabase(g);
-    if (!db) return (void)(g_exit_code = kExitFailure);
     auto clock = sched::Clock::FromEnvironment();
     if (!clock.ok()) return (void)(PrintError(clock.status().message()), g_exit_code = kExitUsage);
+    if (!a.spec.handler.empty()) {
+      // The handler must be one this platform offers (built in, or from a plugin loaded here,
+      // as `serve` loads them): a typo would otherwise fail at every fire, silently.
+      auto host = LoadPlugins(g);
+      if (!host) return (void)(g_exit_code = kExitFailure);
+      sched::HandlerRegistry reg;
+      RegisterBuiltinHandlers(reg, g, host.get(), clock.value());
+      RegisterPluginHandlers(reg, g, host.get(), clock.value());
+      if (auto st = reg.CheckRegistered(a.spec.handler); !st.ok())
+        return (void)(PrintError(st.message()), g_exit_code = kExitFailure);
+    }
+    auto db = OpenDatabase(g);
+    if (!db) return (void)(g_exit_code = kExitFailure);
     a.spec.misfire = a.misfire == "skip" ? sched::Misfire::kSkip
                      : a.misfire == "catch_up_all" ? sched::Misfire::kCatchUpAll : sched::Misfire::kFireOnceNow;
     a.spec.overlap = a.overlap == "allow" ? sched::Overlap::kAllow : sched::Overlap::kForbid;

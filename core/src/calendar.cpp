@@ -771,11 +771,11 @@ Result<bool> WorkingCalendar::IsWorkingDay(Date d) const {
 Result<Date> WorkingCalendar::AddWorkingDays(Date from, int n) const {
   const Run* r = RunOf(from);
   if (r == nullptr) return MissingYear(from.year());
-  if (n == 0) return from;
   const auto i = static_cast<std::size_t>(from.days() - r->first_day);
   // Working days are numbered 0, 1, ... in r->working; cum[i] is the number of those before
   // day i. Forwards: the n-th working day after `from` has number cum[i + 1] + n - 1.
-  // Backwards: the |n|-th working day before `from` has number cum[i] - |n|.
+  // Backwards: the |n|-th working day before `from` has number cum[i] - |n|. n == 0: the
+  // first working day on or after `from` (`from` itself when it is one), number cum[i].
   const std::int64_t k =
       n > 0 ? static_cast<std::int64_t>(r->cum[i + 1]) + n - 1 : static_cast<std::int64_t>(r->cum[i]) + n;
   if (k < 0) return MissingYear(r->first_year - 1);

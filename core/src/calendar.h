@@ -198,11 +198,15 @@ class WorkingCalendar {
   Result<bool> IsWorkingDay(Date d) const;
   // The date `n` working days after `from` (`from` itself not counted; the result is always a
   // working day). A negative n counts backwards: the |n|-th working day before `from`.
-  // n == 0 returns `from` unchanged (after checking that its year has data).
+  // n == 0 returns `from` when it is a working day, otherwise the next working day: a deadline
+  // that falls on a rest day moves to the next working day (民法典 第二百零三条), as every
+  // result of this function is a working day.
   Result<Date> AddWorkingDays(Date from, int n) const;
   // The working days met walking from `a` to `b`, `a` excluded and `b` included: the count in
   // (a, b] when a <= b, minus the count in [b, a) when b < a. It is the inverse of
-  // AddWorkingDays: WorkingDaysBetween(a, AddWorkingDays(a, n)) == n for every n.
+  // AddWorkingDays: WorkingDaysBetween(a, AddWorkingDays(a, n)) == n for every n != 0, and
+  // for n == 0 when `a` is a working day (from a rest day, n == 0 and n == 1 give the same
+  // date, one working day away).
   Result<int> WorkingDaysBetween(Date a, Date b) const;
   // The n-th working day of the month (n = 1 the first, n = -1 the last, n = -2 the one
   // before...). Returns kInvalidArgument for n == 0 or a month outside 1..12, kNotFound when

@@ -16,6 +16,7 @@
 
 #include "hash.h"
 #include "journal.h"
+#include "quote.h"
 #include "scan.h"
 #include "tz.h"
 
@@ -46,6 +47,24 @@ Status Audit(Database& db, const std::string& actor, std::int64_t now, const std
                        {OutboxEvent{"scheduler." + action, key, payload.dump()}});
 }
 
+// The error for a job name that is not in scheduler_jobs, the name quoted (it was typed).
+Status NoSuchJob(const std::string& name) {
+  const std::string q = sched_detail::Quote(name);
+  return Status::Error(StatusCode::kNotFound, "没有定时任务 " + q, "no job " + q);
+}
+
+// Ok when the job exists, NoSuchJob otherwise (or the database's error).
+Status CheckJobExists(Database& db, const std::string& name) {
+  bool found = false;
+  if (auto st = ScanRows(db, "SELECT 1 FROM scheduler_jobs WHERE name = ?", {name}, [&](const ScanRow&) {
+        found = true;
+        return false;
+      });
+      !st.ok())
+    return st;
+  return found ? Status::Ok() : NoSuchJob(name);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -66,9 +85,13 @@ Result<Clock> Clock::FromEnvironment() {
   const char* v = std::getenv("XINJIAN_TEST_CLOCK");
   if (v == nullptr || *v == '\0') return c;
   long long sim = 0, real = 0;
-  double speed = 0;
-  if (std::sscanf(v, "%lld,%lld,%lf", &sim, &real, &speed) != 3 || speed <= 0 || speed > 100000)
-    return Refuse("XINJIAN_TEST_CLOCK 须为 SIM_START_US,REAL_START_US,SPEED", "XINJIAN_TEST_CLOCK must be SIM_START_US,REAL_START_US,SPEED");
+  double speed = -1;
+  int used = 0;
+  // SPEED 0 stops the clock at SIM_START_US (tests: how late a run starts is then exact).
+  if (std::sscanf(v, "%lld,%lld,%lf%n", &sim, &real, &speed, &used) != 3 || v[used] != '\0' ||
+      !(speed >= 0 && speed <= 100000))
+    return Refuse("XINJIAN_TEST_CLOCK 须为 SIM_START_US,REAL_START_US,SPEED（SPEED 为 0–100000，0 表示时钟静止）",
+                  "XINJIAN_TEST_CLOCK must be SIM_START_US,REAL_START_US,SPEED (SPEED from 0 to 100000, 0 stops the clock)");
   c.simulated = true;
   c.sim_start_us = sim;
   c.real_start_us = real;
@@ -105,6 +128,20 @@ std::vector<std::string> HandlerRegistry::Names() const {
   return out;
 }
 
+Status HandlerRegistry::CheckRegistered(const std::string& name) const {
+  if (Find(name) != nullptr) return Status::Ok();
+  std::string zh, en;
+  for (const auto& n : Names()) {
+    zh += (zh.empty() ? "" : "、") + n;
+    en += (en.empty() ? "" : ", ") + n;
+  }
+  if (zh.empty()) zh = en = "—";
+  const std::string q = sched_detail::Quote(name);
+  return Status::Error(StatusCode::kNotFound,
+                       "没有已注册的处理程序 " + q + "（提供它的插件未加载？）；已注册的处理程序：" + zh,
+                       "no handler " + q + " is registered (is the plugin that offers it loaded?); registered handlers: " + en);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Administration.
 
@@ -124,6 +161,11 @@ Status AddJob(Database& db, const JobSpec& s, std::int64_t now, const std::strin
   if (s.payload.size() > 64 * 1024) return Refuse("payload 超过 64 KiB", "the payload is larger than 64 KiB");
   if (s.max_retries < 0 || s.max_retries > 100 || s.backoff_s < 0 || s.timeout_s <= 0 || s.starting_deadline_s < 0)
     return Refuse("重试、退避、超时或启动期限超出范围", "retries, backoff, timeout or starting deadline out of range");
+  // In microseconds the deadline is added to instants in SQL: a huge one would overflow there
+  // (PostgreSQL: "bigint out of range" at every tick, for every job).
+  if (s.starting_deadline_s > kMaxStartingDeadlineS)
+    return Refuse("启动期限最长 366 天（31622400 秒）：" + Str(s.starting_deadline_s),
+                  "a starting deadline is at most 366 days (31622400 s): " + Str(s.starting_deadline_s));
   if (s.schedule.size() > 1024) return Refuse("计划表达式超过 1024 字节", "the schedule is longer than 1024 bytes");
   if (auto zone = TimeZone::Find(s.time_zone); !zone.ok())
     return Status(StatusCode::kInvalidArgument, "时区无效 / bad time zone: " + zone.status().message());
@@ -167,7 +209,7 @@ Status SetEnabled(Database& db, const std::string& name, bool enabled, std::int6
       });
       !st.ok())
     return st;
-  if (!found) return Status::Error(StatusCode::kNotFound, "没有定时任务 " + name, "no job " + name);
+  if (!found) return NoSuchJob(name);
   // Resuming starts from now: the fire times while paused are not misfires.
   std::optional<std::string> next;
   if (enabled) {
@@ -187,14 +229,7 @@ Status SetEnabled(Database& db, const std::string& name, bool enabled, std::int6
 Result<std::int64_t> RunNow(Database& db, const std::string& name, std::int64_t now, const std::string& actor) {
   WriteTransaction tx(db);
   if (auto st = tx.Begin(); !st.ok()) return st;
-  bool found = false;
-  if (auto st = ScanRows(db, "SELECT 1 FROM scheduler_jobs WHERE name = ?", {name}, [&](const ScanRow&) {
-        found = true;
-        return false;
-      });
-      !st.ok())
-    return st;
-  if (!found) return Status::Error(StatusCode::kNotFound, "没有定时任务 " + name, "no job " + name);
+  if (auto st = CheckJobExists(db, name); !st.ok()) return st;
   if (auto st = Exec(db,
                      "INSERT INTO scheduler_runs(job, scheduled_us, state, attempt, not_before_us, message) VALUES "
                      "(?, ?, 'due', 0, ?, 'run-now') ON CONFLICT DO NOTHING",
@@ -243,6 +278,8 @@ Result<std::vector<RunRecord>> History(Database& db, const std::string& job, std
       "message FROM scheduler_runs";
   std::vector<std::optional<std::string>> params;
   if (!job.empty()) {
+    // A mistyped name is an error, not an empty history.
+    if (auto st = CheckJobExists(db, job); !st.ok()) return st;
     sql += " WHERE job = ?";
     params.emplace_back(job);
   }
@@ -699,11 +736,15 @@ Status Scheduler::Recover(std::int64_t now) {
                l.job, l.scheduled, l.node, l.attempt});
     if (!st.ok()) return st;
   }
-  // Due runs past their starting deadline are missed.
+  // Due runs past their starting deadline are missed: a run may start up to scheduled time +
+  // deadline (inclusive), never after (Claim checks the same bound at the instant it claims).
+  // The CAST matters on SQLite: parameters travel as text, an arithmetic expression has no
+  // affinity, and there an integer compares below any text, so without it every run of a job
+  // with a deadline was "past" it.
   st = Exec(db,
             "UPDATE scheduler_runs SET state = 'missed', finished_at_us = ?, message = '超过启动期限 / past the starting deadline' "
             "WHERE state = 'due' AND EXISTS (SELECT 1 FROM scheduler_jobs j WHERE j.name = scheduler_runs.job AND "
-            "j.starting_deadline_s > 0 AND scheduler_runs.scheduled_us + j.starting_deadline_s * 1000000 < ?)",
+            "j.starting_deadline_s > 0 AND scheduler_runs.scheduled_us + j.starting_deadline_s * 1000000 < CAST(? AS BIGINT))",
             {Str(now), Str(now)});
   if (!st.ok()) return st;
   return tx.Commit();
@@ -859,10 +900,12 @@ Status Scheduler::Claim(std::int64_t now, int capacity, std::vector<JobRun>* run
       std::string("SELECT r.job, r.scheduled_us, j.handler, j.payload, j.time_zone, j.timeout_s, j.max_retries, j.backoff_s, "
                   "j.overlap "
                   "FROM scheduler_runs r JOIN scheduler_jobs j ON j.name = r.job WHERE r.state = 'due' AND r.not_before_us <= ? "
+                  // Not past its starting deadline (Recover marks those missed).
+                  "AND (j.starting_deadline_s = 0 OR r.scheduled_us + j.starting_deadline_s * 1000000 >= CAST(? AS BIGINT)) "
                   "AND (j.overlap = 'allow' OR NOT EXISTS (SELECT 1 FROM scheduler_runs y WHERE y.job = r.job AND "
                   "y.state = 'due' AND y.scheduled_us < r.scheduled_us)) ORDER BY r.not_before_us LIMIT ") +
           Str(capacity) + (IsPg(db) ? " FOR UPDATE OF r SKIP LOCKED" : ""),
-      {Str(now)}, [&](const ScanRow& r) {
+      {Str(now), Str(now)}, [&](const ScanRow& r) {
         cand.push_back({std::string(r.values[0]), std::string(r.values[1]), std::string(r.values[2]), std::string(r.values[3]),
                         std::string(r.values[4]), ToInt(r.values[5]), ToInt(r.values[6]), ToInt(r.values[7]),
                         r.values[8] == "allow"});

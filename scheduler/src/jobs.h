@@ -42,7 +42,9 @@ namespace xj::sched {
 // The clock of a scheduler: the process clock (NowMicros: real time, shifted by XINJIAN_NOW),
 // or (tests) a simulated time running `speed` times
 // faster from `sim_start_us` at `real_start_us`, shared by every process that is given the
-// same values (XINJIAN_TEST_CLOCK="SIM_START_US,REAL_START_US,SPEED").
+// same values (XINJIAN_TEST_CLOCK="SIM_START_US,REAL_START_US,SPEED"). Speed 0 is a clock that
+// stands still at `sim_start_us`: every tick sees the same instant, so a test decides exactly
+// how late a run is, whatever the machine's speed.
 struct Clock {
   std::int64_t sim_start_us = 0, real_start_us = 0;
   double speed = 1.0;
@@ -56,11 +58,16 @@ struct Clock {
 enum class Misfire { kFireOnceNow, kSkip, kCatchUpAll };
 enum class Overlap { kForbid, kAllow };
 
+// The longest starting deadline AddJob accepts: 366 days.
+inline constexpr std::int64_t kMaxStartingDeadlineS = 366LL * 86400;
+
 struct JobSpec {
   std::string name, schedule, time_zone = "Asia/Shanghai", handler, payload = "{}";
   bool enabled = true;
   Misfire misfire = Misfire::kFireOnceNow;
   Overlap overlap = Overlap::kForbid;
+  // starting_deadline_s (0: none, at most kMaxStartingDeadlineS): a run may start up to this
+  // long after its scheduled time, that instant included; a run not started by then is missed.
   std::int64_t starting_deadline_s = 0, max_retries = 0, backoff_s = 60, timeout_s = 3600;
   bool recover = true;
 };
@@ -109,7 +116,10 @@ class HandlerRegistry {
  public:
   Status Add(const std::string& name, HandlerFn handler);
   const HandlerFn* Find(const std::string& name) const;
-  std::vector<std::string> Names() const;
+  std::vector<std::string> Names() const;  // ascending
+  // Ok when `name` is registered; otherwise kNotFound naming it (quoted) and listing the
+  // registered handlers, for a job that names a handler no plugin offers.
+  Status CheckRegistered(const std::string& name) const;
 
  private:
   std::map<std::string, HandlerFn> handlers_;
@@ -119,12 +129,14 @@ class HandlerRegistry {
 // error for a bad schedule.
 Result<std::int64_t> NextFireUs(const std::string& schedule, const std::string& time_zone, std::int64_t after_us);
 
-// Job administration (the `jobs` commands). Each writes an audit record.
+// Job administration (the `jobs` commands). Each change writes an audit record. A job named
+// that does not exist is kNotFound, the message naming it (quoted), never an empty answer.
 Status AddJob(Database& db, const JobSpec& spec, std::int64_t now_us, const std::string& actor);
 Status SetEnabled(Database& db, const std::string& name, bool enabled, std::int64_t now_us, const std::string& actor);
 // Inserts a run keyed by now (a manual run) unless one with that key exists.
 Result<std::int64_t> RunNow(Database& db, const std::string& name, std::int64_t now_us, const std::string& actor);
 Result<std::vector<JobRecord>> ListJobs(Database& db);
+// The runs of `job` (every job's when empty), latest first, at most `limit` (0: all).
 Result<std::vector<RunRecord>> History(Database& db, const std::string& job, std::int64_t limit);
 
 struct SchedulerOptions {

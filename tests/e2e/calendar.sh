@@ -23,7 +23,16 @@ expect 2025-10-09 calendar add-workdays 2025-09-30 1
 expect 2025-01-02 calendar add-workdays 2024-12-31 1
 expect 2024-12-31 calendar add-workdays 2025-01-02 -1
 expect 2026-01-04 calendar add-workdays 2025-12-31 1
-expect 2025-01-29 calendar add-workdays 2025-01-29 0
+# N = 0: DATE when it is a working day, else the next working day (a deadline on a rest day
+# moves to the next working day); never a holiday, as docs/calendar.md says of every result.
+expect 2025-02-05 calendar add-workdays 2025-01-29 0
+expect 2025-02-05 calendar add-workdays 2025-02-05 0
+expect 2025-01-26 calendar add-workdays 2025-01-25 0
+expect 2025-10-09 calendar add-workdays 2025-10-01 0
+"$XJ_CLI" calendar add-workdays 2025-01-29 0 --json | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+assert j["from"] == "2025-01-29" and j["n"] == 0 and j["date"] == "2025-02-05" and j["weekday"] == 3, j'
 json="$("$XJ_CLI" calendar add-workdays 2025-01-20 20 --json)"
 python3 - "$json" <<'EOF'
 import json, sys
@@ -96,6 +105,24 @@ set -e
 [ "$rc" -eq 1 ] || fail "add-workdays into 2051: exit $rc"
 grep -q '缺少 2051 年的工作日历' "$tmp/err" || fail "add-workdays into 2051: message"
 set +e
+"$XJ_CLI" calendar add-workdays 2050-12-31 0 >"$tmp/out" 2>"$tmp/err"; rc=$?  # a Saturday: next working day in 2051
+set -e
+[ "$rc" -eq 1 ] || fail "add-workdays 2050-12-31 0: exit $rc"
+grep -q '缺少 2051 年的工作日历' "$tmp/err" || fail "add-workdays 2050-12-31 0: message"
+[ ! -s "$tmp/out" ] || fail "add-workdays 2050-12-31 0 printed $(cat "$tmp/out")"
+# A malformed N is a usage error (2) saying what N must be, never read as 0 ('') or as hex.
+for bad in abc 1.5 '' 0x1 ' 1' '1 ' + - 1e3 99999999999 '０'; do
+  set +e
+  "$XJ_CLI" calendar add-workdays 2025-01-29 "$bad" >"$tmp/out" 2>"$tmp/err"; rc=$?
+  set -e
+  [ "$rc" -eq 2 ] || fail "add-workdays N='$bad': exit $rc, printed $(cat "$tmp/out")"
+  [ ! -s "$tmp/out" ] || fail "add-workdays N='$bad' printed $(cat "$tmp/out")"
+  grep -q '工作日数应为整数（如 20、-5、0）.* / the number of working days must be a whole number' "$tmp/err" \
+    || fail "add-workdays N='$bad': message $(cat "$tmp/err")"
+done
+expect 2025-02-05 calendar add-workdays 2025-01-29 +1
+expect 2025-02-05 calendar add-workdays 2025-01-29 -0
+set +e
 "$XJ_CLI" calendar add-workdays 2025-02-30 1 >"$tmp/out" 2>"$tmp/err"; rc=$?
 set -e
 [ "$rc" -eq 2 ] || fail "bad date: exit $rc"
@@ -146,6 +173,9 @@ def working(d):
     return s in work or (s not in off and d.weekday() < 5)
 def add(d, n):
     step, left = (1 if n > 0 else -1), abs(n)
+    while n == 0 and not working(d):  # 0 days: the first working day on or after d
+        d += dt.timedelta(days=1)
+        if d.year not in years: return None
     while left:
         d += dt.timedelta(days=step)
         if d.year not in years: return None
@@ -154,8 +184,10 @@ def add(d, n):
 rnd = random.Random(20250120)
 first, span = dt.date(min(years), 1, 1), (dt.date(max(years) + 1, 1, 1) - dt.date(min(years), 1, 1)).days
 checked = 0
-for _ in range(150):
+for i in range(180):
     d, n = first + dt.timedelta(days=rnd.randrange(span)), rnd.choice([-1, 1]) * rnd.randrange(1, 60)
+    if i % 6 == 0:
+        n = 0  # and often a rest day (a third of the days are)
     want = add(d, n)
     if want is None:
         continue  # outside 2024-2050: the error cases are checked above
@@ -165,7 +197,7 @@ for _ in range(150):
     provisional = any(y not in notice_years for y in range(min(d, want).year, max(d, want).year + 1))
     assert ("暂定 / provisional" in r.stdout) == provisional, (d, n, r.stdout)
     checked += 1
-assert checked >= 100, checked
+assert checked >= 120, checked
 print(f"calendar e2e: ok ({checked} dates against the independent walk)")
 EOF
 

@@ -11,6 +11,8 @@
 #include <soci/soci.h>
 
 #include <chrono>
+#include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -173,4 +175,93 @@ TEST_CASE("import names the columns a file did not carry and creates departments
   CHECK(j["inserted"] == 1);
   CHECK(j["departments_created"] == nlohmann::json::array({"SCJJ"}));
   CHECK_THAT(c.err, Catch::Contains("unlimited jurisdiction") && Catch::Contains("SCJJ"));
+}
+
+// Issue 12: `jobs history nosuch` printed nothing with exit 0. Every jobs subcommand that takes
+// the name of an existing job says which name is unknown and exits 1.
+TEST_CASE("jobs history, pause, resume and run-now of an unknown job fail naming it", "[cli][jobs]") {
+  const std::string url = test::FreshDatabaseUrl();
+  REQUIRE(test::RunCli({"--db", url, "init"}).exit_code == 0);
+  const std::map<std::string, std::string> at{{"XINJIAN_NOW", "2026-06-15T10:00:00"}};
+  auto add = test::RunCli({"--db", url, "jobs", "add", "nightly", "--schedule", "0 2 * * *", "--handler", "noop"}, at);
+  INFO(add.err);
+  REQUIRE(add.exit_code == 0);
+  REQUIRE(test::RunCli({"--db", url, "jobs", "run-now", "nightly"}, at).exit_code == 0);
+  auto known = test::RunCli({"--db", url, "jobs", "history", "nightly", "--json"}, at);
+  REQUIRE(known.exit_code == 0);
+  CHECK(nlohmann::json::parse(known.out).size() == 1);
+  for (const std::string& name : {std::string("nosuch"), std::string("Nightly"), std::string("x'; DROP TABLE scheduler_jobs; --"),
+                                  std::string("\x1b[2J")}) {
+    for (const char* verb : {"history", "pause", "resume", "run-now"}) {
+      auto r = test::RunCli({"--db", url, "jobs", verb, name}, at);
+      INFO(verb << " " << name << ": " << r.err);
+      CHECK(r.exit_code == 1);
+      CHECK(r.out.empty());
+      CHECK_THAT(r.err, Catch::Contains("没有定时任务 \""));
+      CHECK_THAT(r.err, Catch::Contains("no job \""));
+      CHECK(r.err.find("没有定时任务") < r.err.find("no job"));  // Chinese first
+      CHECK(r.err.find('\x1b') == std::string::npos);
+      if (name == "nosuch") CHECK_THAT(r.err, Catch::Contains("没有定时任务 \"nosuch\" / no job \"nosuch\""));
+    }
+  }
+  auto json = test::RunCli({"--db", url, "jobs", "history", "nosuch", "--json"}, at);
+  CHECK(json.exit_code == 1);
+  CHECK(json.out.empty());  // not "[]"
+  // Nothing changed: the job is still enabled with its one run.
+  auto list = test::RunCli({"--db", url, "jobs", "list", "--json"}, at);
+  REQUIRE(list.exit_code == 0);
+  auto jobs = nlohmann::json::parse(list.out);
+  REQUIRE(jobs.size() == 1);
+  CHECK(jobs[0]["name"] == "nightly");
+  CHECK(jobs[0]["enabled"] == true);
+  CHECK(nlohmann::json::parse(test::RunCli({"--db", url, "jobs", "history", "--json"}, at).out).size() == 1);
+}
+
+// Issue 12: `jobs add` accepted a handler that no plugin registered (every fire then failed).
+TEST_CASE("jobs add refuses a handler no plugin registered and lists the registered ones", "[cli][jobs]") {
+  const std::string url = test::FreshDatabaseUrl();
+  REQUIRE(test::RunCli({"--db", url, "init"}).exit_code == 0);
+  const std::map<std::string, std::string> at{{"XINJIAN_NOW", "2026-06-15T10:00:00"}};
+  for (const std::string& handler : {std::string("hello.greet"), std::string("deadlines.refres"), std::string("NOOP"),
+                                     std::string("noop "), std::string("\x1b]0;pwned\x07"), std::string(4000, 'h')}) {
+    auto r = test::RunCli({"--db", url, "jobs", "add", "j1", "--schedule", "0 2 * * *", "--handler", handler}, at);
+    INFO(handler.substr(0, 40) << ": " << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.empty());
+    const auto zh = r.err.find("没有已注册的处理程序 \""), en = r.err.find("no handler \"");
+    REQUIRE(zh != std::string::npos);
+    REQUIRE(en != std::string::npos);
+    CHECK(zh < en);  // Chinese first, English second
+    // The registered handlers, in both halves.
+    for (const char* h : {"deadlines.refresh", "audit.verify", "draw.scheduled", "draws.pending", "noop"}) {
+      CHECK(r.err.find(h, zh) < en);
+      CHECK(r.err.find(h, en) != std::string::npos);
+    }
+    CHECK(r.err.find('\x1b') == std::string::npos);
+    CHECK(r.err.size() < 2000);
+  }
+  auto exact = test::RunCli({"--db", url, "jobs", "add", "j1", "--schedule", "0 2 * * *", "--handler", "hello.greet"}, at);
+  CHECK_THAT(exact.err, Catch::Contains("没有已注册的处理程序 \"hello.greet\"（提供它的插件未加载？）；已注册的处理程序："));
+  CHECK_THAT(exact.err, Catch::Contains(" / no handler \"hello.greet\" is registered (is the plugin that offers it loaded?); "
+                                        "registered handlers: "));
+  // Nothing was stored.
+  auto list = test::RunCli({"--db", url, "jobs", "list", "--json"}, at);
+  REQUIRE(list.exit_code == 0);
+  CHECK(nlohmann::json::parse(list.out).empty());
+  // A built-in handler is accepted.
+  auto ok = test::RunCli({"--db", url, "jobs", "add", "j1", "--schedule", "0 2 * * *", "--handler", "noop"}, at);
+  INFO(ok.err);
+  CHECK(ok.exit_code == 0);
+  // So is a plugin's handler, when the plugin that offers it is loaded (the test plugin
+  // xj-test-sources registers xj-test.echo; it is built with the unit tests).
+  const std::string plugins = std::string(XJ_TEST_PLUGIN_DIR) + "/sources";
+  auto without = test::RunCli({"--db", url, "jobs", "add", "j2", "--schedule", "0 2 * * *", "--handler", "xj-test.echo"}, at);
+  CHECK(without.exit_code == 1);
+  CHECK_THAT(without.err, Catch::Contains("no handler \"xj-test.echo\" is registered"));
+  // ./xj test builds the test plugins with everything else; without them this case fails.
+  REQUIRE(std::ifstream(plugins + "/p/plugin.json").good());
+  auto with = test::RunCli(
+      {"--db", url, "--plugin-dir", plugins, "jobs", "add", "j2", "--schedule", "0 2 * * *", "--handler", "xj-test.echo"}, at);
+  INFO(with.err);
+  CHECK(with.exit_code == 0);
 }

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <set>
@@ -583,4 +584,153 @@ TEST_CASE("jobs: SQLite runs one scheduler node and refuses a second politely", 
   Scheduler c(Options(url, SimClock(kT0, 1)), &reg);
   CHECK(c.Start().ok());  // the lock is free again
   c.Stop();
+}
+
+namespace {
+// A clock that stands still at `at` (speed 0): every tick of the scheduler sees the same
+// instant, so how late each run starts is exactly what the test set, however slow the machine.
+Clock FrozenClock(std::int64_t at) {
+  Clock c;
+  c.simulated = true;
+  c.sim_start_us = at;
+  c.real_start_us = 0;
+  c.speed = 0;
+  return c;
+}
+}  // namespace
+
+TEST_CASE("jobs: a starting deadline misses only the runs not started in time, to the microsecond", "[scheduler]") {
+  // Issue 12: on SQLite every run of a job with a starting deadline was marked missed, on time
+  // or not (the bound was compared with a text parameter), through fire times and run-now.
+  const std::string url = test::FreshDatabaseUrl();
+  auto db = Open(url);
+  constexpr std::int64_t kSecond = 1'000'000;
+  const std::int64_t now = kT0 + 90 * kSecond;  // 00:02:00: the scheduler's clock stands here
+  auto job = [](const std::string& name, const std::string& schedule, std::int64_t deadline_s) {
+    JobSpec s = Job(name, schedule, "record");
+    s.starting_deadline_s = deadline_s;
+    return s;
+  };
+  // Fire times 00:01 (60 s late at 00:02) and 00:02 (on time), within the misfire grace.
+  Add(*db, job("cron-inside", "* * * * *", 60));   // 00:01 starts exactly at its deadline
+  Add(*db, job("cron-outside", "* * * * *", 59));  // 00:01 is one second past it
+  Add(*db, job("cron-none", "* * * * *", 0));      // no deadline
+  // Manual runs (docs/scheduler.md's example: run-now of a job with --starting-deadline 3600).
+  const std::string yearly = "0 0 1 1 *";
+  Add(*db, job("now-on-time", yearly, 3600));
+  Add(*db, job("now-inside", yearly, 3600));
+  Add(*db, job("now-outside", yearly, 3600));
+  Add(*db, job("now-longest", yearly, kMaxStartingDeadlineS));
+  REQUIRE(RunNow(*db, "now-on-time", now, "tester").ok());
+  REQUIRE(RunNow(*db, "now-inside", now - 3600 * kSecond, "tester").ok());       // exactly at the deadline
+  REQUIRE(RunNow(*db, "now-outside", now - 3600 * kSecond - 1, "tester").ok());  // 1 µs past it
+  REQUIRE(RunNow(*db, "now-longest", now - kMaxStartingDeadlineS * kSecond, "tester").ok());
+
+  Recorder rec;
+  HandlerRegistry reg;
+  REQUIRE(reg.Add("record", [&](const JobRun& r, Database&) {
+    rec.Add(r);
+    return Status::Ok();
+  }).ok());
+  const std::map<std::string, std::map<std::string, int>> want{
+      {"cron-inside", {{"succeeded", 2}}},
+      {"cron-outside", {{"missed", 1}, {"succeeded", 1}}},
+      {"cron-none", {{"succeeded", 2}}},
+      {"now-on-time", {{"succeeded", 1}}},
+      {"now-inside", {{"succeeded", 1}}},
+      {"now-outside", {{"missed", 1}}},
+      {"now-longest", {{"succeeded", 1}}},
+  };
+  auto all = [&] {
+    std::map<std::string, std::map<std::string, int>> got;
+    for (const auto& [name, counts] : want) got[name] = StateCounts(*db, name);
+    return got;
+  };
+  {
+    Scheduler s(Options(url, FrozenClock(now)), &reg);
+    REQUIRE(s.Start().ok());
+    const bool done = WaitFor([&] { return all() == want; });
+    s.Stop();
+    CHECK(done);
+  }
+  CHECK(all() == want);
+  // A missed run never reached its handler and says why; the others ran at their own key.
+  CHECK(rec.Count("now-outside") == 0);
+  CHECK(rec.Count("cron-outside") == 1);
+  CHECK(rec.Count("now-inside") == 1);
+  const RunRecord late = OnlyRun(*db, "now-outside");
+  CHECK(late.state == "missed");
+  CHECK(late.started_at_us == 0);
+  CHECK(late.message.find("超过启动期限 / past the starting deadline") != std::string::npos);
+  auto h = History(*db, "cron-outside", 0);
+  REQUIRE(h.ok());
+  for (const auto& r : h.value()) CHECK(r.state == (r.scheduled_us == now - kMinute ? "missed" : "succeeded"));
+
+  // Hostile deadlines are refused with nothing stored: negative, past the longest (a huge one
+  // overflowed the bound in SQL: on PostgreSQL every tick failed, for every job).
+  for (std::int64_t bad : {std::int64_t{-1}, kMaxStartingDeadlineS + 1, std::int64_t{9'300'000'000'000},
+                           std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min()}) {
+    INFO(bad);
+    const Status st = AddJob(*db, job("hostile", "* * * * *", bad), now, "tester");
+    CHECK(st.code() == StatusCode::kInvalidArgument);
+  }
+  CHECK(CountRows(*db, "SELECT COUNT(*) FROM scheduler_jobs WHERE name = 'hostile'") == 0);
+}
+
+TEST_CASE("jobs: an unknown job name is an error naming it, for history, pause, resume and run-now", "[scheduler]") {
+  // Issue 12: `jobs history nosuch` printed nothing with exit 0.
+  const std::string url = test::FreshDatabaseUrl();
+  auto db = Open(url);
+  Add(*db, Job("known", "* * * * *", "noop"));
+  REQUIRE(RunNow(*db, "known", kT0, "tester").ok());
+  auto known = History(*db, "known", 0);
+  REQUIRE(known.ok());
+  CHECK(known->size() == 1);
+  auto none = History(*db, "", 0);  // every job's runs
+  REQUIRE(none.ok());
+  CHECK(none->size() == 1);
+  for (const std::string& name : {std::string("nosuch"), std::string("KNOWN"), std::string("known "),
+                                  std::string("x'; DROP TABLE scheduler_runs; --"), std::string("\x1b[31mred\x1b[0m"),
+                                  std::string(5000, 'k')}) {
+    INFO(name.substr(0, 40));
+    auto h = History(*db, name, 0);
+    REQUIRE_FALSE(h.ok());
+    CHECK(h.status().code() == StatusCode::kNotFound);
+    const std::string m = h.status().message();
+    CHECK_THAT(m, Catch::StartsWith("没有定时任务 \""));
+    CHECK(m.find(" / no job \"") != std::string::npos);
+    CHECK(m.find('\x1b') == std::string::npos);  // typed text is quoted, control bytes shown as '?'
+    CHECK(m.size() < 300);
+    CHECK(SetEnabled(*db, name, false, kT0, "tester").code() == StatusCode::kNotFound);
+    CHECK(SetEnabled(*db, name, true, kT0, "tester").code() == StatusCode::kNotFound);
+    CHECK(RunNow(*db, name, kT0, "tester").status().code() == StatusCode::kNotFound);
+  }
+  CHECK_THAT(History(*db, "nosuch", 0).status().message(),
+             Catch::Equals("没有定时任务 \"nosuch\" / no job \"nosuch\""));
+  // Nothing was changed by the refused commands.
+  CHECK(CountRows(*db, "SELECT COUNT(*) FROM scheduler_runs") == 1);
+  CHECK(CountRows(*db, "SELECT COUNT(*) FROM scheduler_jobs") == 1);
+}
+
+TEST_CASE("jobs: a handler must be registered, and the refusal lists the registered ones", "[scheduler]") {
+  HandlerRegistry reg;
+  REQUIRE(reg.Add("noop", [](const JobRun&, Database&) { return Status::Ok(); }).ok());
+  REQUIRE(reg.Add("deadlines.refresh", [](const JobRun&, Database&) { return Status::Ok(); }).ok());
+  CHECK(reg.CheckRegistered("noop").ok());
+  CHECK(reg.CheckRegistered("deadlines.refresh").ok());
+  for (const std::string& name : {std::string("hello.greet"), std::string("NOOP"), std::string("noop "), std::string(""),
+                                  std::string("\x1b]0;title\x07"), std::string(10000, 'h')}) {
+    INFO(name.substr(0, 40));
+    const Status st = reg.CheckRegistered(name);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.code() == StatusCode::kNotFound);
+    CHECK(st.message().find('\x1b') == std::string::npos);
+    CHECK(st.message().size() < 600);
+  }
+  CHECK_THAT(reg.CheckRegistered("hello.greet").message(),
+             Catch::Equals("没有已注册的处理程序 \"hello.greet\"（提供它的插件未加载？）；已注册的处理程序：deadlines.refresh、noop"
+                           " / no handler \"hello.greet\" is registered (is the plugin that offers it loaded?); registered "
+                           "handlers: deadlines.refresh, noop"));
+  HandlerRegistry empty;
+  CHECK_THAT(empty.CheckRegistered("x").message(), Catch::Contains("已注册的处理程序：—"));
 }

@@ -184,7 +184,8 @@ TEST_CASE("calendar: 20 working days after 2025-01-20 skip the Spring Festival a
   CHECK(cal.WorkingDaysBetween(D("2025-02-21"), D("2025-01-20")).value() == -20);
   CHECK(cal.WorkingDaysBetween(D("2025-01-27"), D("2025-02-05")).value() == 1);  // across the whole holiday
   CHECK(cal.WorkingDaysBetween(D("2025-01-28"), D("2025-02-04")).value() == 0);
-  CHECK(cal.AddWorkingDays(D("2025-01-29"), 0).value() == D("2025-01-29"));  // n = 0: unchanged
+  CHECK(cal.AddWorkingDays(D("2025-02-05"), 0).value() == D("2025-02-05"));  // n = 0 on a working day: unchanged
+  CHECK(cal.AddWorkingDays(D("2025-01-29"), 0).value() == D("2025-02-05"));  // on a holiday: the next working day
 }
 
 TEST_CASE("calendar: known dates of each year's notice", "[calendar]") {
@@ -235,11 +236,18 @@ TEST_CASE("calendar: AddWorkingDays and WorkingDaysBetween agree with a day-by-d
   for (Date d = first; d <= last; d = d + 1)
     if (cal.IsWorkingDay(d).value()) working.push_back(d);
   for (Date from = first; from <= last; from = from + 1) {
-    for (int n : {-45, -20, -10, -5, -2, -1, 1, 2, 5, 10, 20, 45}) {
-      // The naive answer: walk day by day.
+    for (int n : {-45, -20, -10, -5, -2, -1, 0, 1, 2, 5, 10, 20, 45}) {
+      // The naive answer: walk day by day (n = 0: from `from` to the first working day).
       Date d = from;
       int left = n > 0 ? n : -n;
       bool inside = true;
+      while (n == 0 && !std::binary_search(working.begin(), working.end(), d)) {
+        d = d + 1;
+        if (d > last) {
+          inside = false;
+          break;
+        }
+      }
       while (left > 0) {
         d = d + (n > 0 ? 1 : -1);
         if (d < first || d > last) {
@@ -257,9 +265,47 @@ TEST_CASE("calendar: AddWorkingDays and WorkingDaysBetween agree with a day-by-d
       }
       REQUIRE(r.ok());
       REQUIRE(r.value() == d);
-      REQUIRE(cal.WorkingDaysBetween(from, d).value() == n);
+      REQUIRE(cal.IsWorkingDay(d).value());
+      // The inverse, except n = 0 from a rest day (then the next working day, one away).
+      const bool rest = !std::binary_search(working.begin(), working.end(), from);
+      REQUIRE(cal.WorkingDaysBetween(from, d).value() == (n == 0 && rest ? 1 : n));
     }
   }
+}
+
+TEST_CASE("calendar: 0 working days from a rest day is the next working day, never the rest day", "[calendar]") {
+  // Issue 12: add-workdays DATE 0 printed DATE even on a holiday, although a result of
+  // AddWorkingDays is documented to be a working day. A deadline falling on a rest day moves
+  // to the next working day (民法典 第二百零三条).
+  const WorkingCalendar& cal = Builtin();
+  CHECK(Add(cal, "2025-01-28", 0) == "2025-02-05");  // first day of the 2025 Spring Festival
+  CHECK(Add(cal, "2025-02-04", 0) == "2025-02-05");  // its last day
+  CHECK(Add(cal, "2025-02-09", 0) == "2025-02-10");  // an ordinary Sunday
+  CHECK(Add(cal, "2025-01-25", 0) == "2025-01-26");  // a Saturday before a make-up Sunday
+  CHECK(Add(cal, "2025-01-26", 0) == "2025-01-26");  // the make-up Sunday is a working day
+  CHECK(Add(cal, "2025-10-01", 0) == "2025-10-09");  // National Day with Mid-Autumn, 1-8 Oct
+  CHECK(Add(cal, "2025-12-31", 0) == "2025-12-31");  // a working Wednesday
+  CHECK(Add(cal, "2026-01-01", 0) == "2026-01-04");  // New Year 1-3 Jan, make-up Sunday 4 Jan
+  CHECK(Add(cal, "2024-12-29", 0) == "2024-12-30");  // across nothing: Sunday to Monday
+  // From a rest day, n = 0 and n = 1 agree; from a working day they differ by one day.
+  for (const char* d : {"2025-01-29", "2025-05-03", "2026-02-16", "2027-02-06"}) {
+    INFO(d);
+    REQUIRE_FALSE(Working(cal, d));
+    CHECK(Add(cal, d, 0) == Add(cal, d, 1));
+  }
+  // The rest days at the very end of the calendar: their next working day lies in a year
+  // without data, an error naming that year, never the rest day itself.
+  const int last = cal.Years().back();
+  const std::string after = std::to_string(last + 1);
+  for (Date d = D((std::to_string(last) + "-12-31").c_str()); !cal.IsWorkingDay(d).value(); d = d - 1) {
+    INFO(d.ToString());
+    auto r = cal.AddWorkingDays(d, 0);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == StatusCode::kFailedPrecondition);
+    CHECK_THAT(r.status().message(), Catch::StartsWith("缺少 " + after + " 年的工作日历"));
+  }
+  // Before the calendar: an error, as for any n.
+  CHECK(cal.AddWorkingDays(D("2023-12-31"), 0).status().code() == StatusCode::kFailedPrecondition);
 }
 
 TEST_CASE("calendar: a year the law cannot be applied to is an error, never a guess", "[calendar]") {
