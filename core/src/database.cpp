@@ -264,6 +264,13 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& url_text, co
                          "cannot open database " + url->display + ": " + e.what());
   }
   std::unique_ptr<Database> db(new Database(url.value(), std::move(s)));
+  // Before anything is configured: the pragmas below would turn an empty file into a
+  // database, and a database init never ran on stays as it was.
+  if (options.require_schema) {
+    Result<int> v = db->SchemaVersion();
+    if (!v.ok()) return v.status();
+    if (v.value() == 0) return NotInitialised(db->url());
+  }
   if (db->dialect() == Dialect::kSqlite) {
     // WAL lets readers run beside the single writer; synchronous=FULL keeps every commit
     // on disk before it is acknowledged; busy_timeout waits for the write lock instead of
@@ -274,11 +281,6 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& url_text, co
   } else {
     Status st = db->ExecScript("SET client_min_messages = warning; SET TIME ZONE 'UTC'");
     if (!st.ok()) return st;
-  }
-  if (options.require_schema) {
-    Result<int> v = db->SchemaVersion();
-    if (!v.ok()) return v.status();
-    if (v.value() == 0) return NotInitialised(db->url());
   }
   if (options.migrate) {
     Result<int> m = db->Migrate();

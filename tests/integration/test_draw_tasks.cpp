@@ -538,6 +538,7 @@ TEST_CASE("the CLI runs a task end to end from generated data to a verified proo
     REQUIRE(r.exit_code == 0);
     return r;
   };
+  run({"init"});
   REQUIRE(test::RunCli({"gen", "subjects", "--count", "1000", "--seed", "3", "-o", dir + "/s.csv"}).exit_code == 0);
   REQUIRE(test::RunCli({"gen", "departments", "--count", "5", "--seed", "3", "-o", dir + "/d.csv"}).exit_code == 0);
   REQUIRE(test::RunCli({"gen", "inspectors", "--count", "60", "--seed", "3", "-o", dir + "/i.csv"}).exit_code == 0);

@@ -356,6 +356,7 @@ TEST_CASE("inspectors: unknown departments are created on request, id numbers st
 TEST_CASE("relations must name an existing inspector and subject", "[import]") {
   auto db = NewDb();
   Import(*db, DirectoryKind::kSubjects, WriteTemp("s.csv", GenCsv("subjects", 20, 5)));
+  Import(*db, DirectoryKind::kDepartments, WriteTemp("d.csv", GenCsv("departments", 5, 5)));
   Import(*db, DirectoryKind::kInspectors, WriteTemp("i.csv", GenCsv("inspectors", 10, 5)));
   std::string uscc = gen::SubjectUscc(5, "33", 0);
   std::string ins = gen::InspectorId(5, 5, 0);
@@ -369,6 +370,7 @@ TEST_CASE("relations must name an existing inspector and subject", "[import]") {
 
 TEST_CASE("items: ratios become exact ppm, general items must be limited", "[import]") {
   auto db = NewDb();
+  Import(*db, DirectoryKind::kDepartments, WriteTemp("d.csv", GenCsv("departments", 5, 5)));
   std::string csv =
       "code,name,department,legal_basis,class,ratio_min,ratio_max,frequency_per_year,target_types,target_labels,qualification\n"
       "SCJG-1,企业公示信息的检查,SCJG,《企业信息公示暂行条例》第十四条,general,3,12.5001,1,enterprise;individual,,\n"
