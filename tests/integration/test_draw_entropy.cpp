@@ -422,7 +422,8 @@ TEST_CASE("entropy refusals: wrong state, hostile values, unknown sources, bad s
   {
     Status st = TryCreate(*w, Spec("ENT-BEACON", json{{"source", "beacon"}}));
     CHECK(st.code() == StatusCode::kInvalidArgument);
-    CHECK_THAT(st.message(), Contains("no entropy source named beacon (loaded: lottery, manual, none; plugin missing?)"));
+    CHECK_THAT(st.message(),
+               Contains("no entropy source named beacon (loaded: lottery, manual, none; plugin missing?)"));
     CHECK(CountFor(*w->db, "SELECT COUNT(*) FROM draw_tasks WHERE id = :t", "ENT-BEACON") == 0);
     w->ctx.host = nullptr;
     const draw::TaskRecord t = Create(*w, Spec("ENT-BEACON", json{{"source", "beacon"}}));

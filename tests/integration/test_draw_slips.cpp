@@ -32,8 +32,8 @@
 #include "visits.h"
 
 using namespace xj;
-using nlohmann::json;
 using Catch::Matchers::Contains;
+using nlohmann::json;
 
 namespace {
 
@@ -96,18 +96,19 @@ std::unique_ptr<World> MakeWorld() {
   std::string subjects = "uscc,name,type,region,industry,registered_on,status,risk_class,labels,address\n";
   for (int i = 0; i < kTiny; ++i) {
     w->tiny.push_back(gen::SubjectUscc(4545, "33", static_cast<std::uint64_t>(i)));
-    subjects += w->tiny.back() + ",宁海小池" + std::to_string(i) + "号超市有限公司,enterprise,330226,F5212,2015-05-01,active,B,小池," +
-                "浙江省宁波市宁海县测试路" + std::to_string(i + 1) + "号\n";
+    subjects += w->tiny.back() + ",宁海小池" + std::to_string(i) +
+                "号超市有限公司,enterprise,330226,F5212,2015-05-01,active,B,小池," + "浙江省宁波市宁海县测试路" +
+                std::to_string(i + 1) + "号\n";
   }
   Import(d, DirectoryKind::kSubjects, subjects);
   std::string inspectors =
       "id,name,department,unit,office_region,certificate_no,certificate_expires,qualifications,expert,status,"
       "id_number\n";
   for (int i = 1; i <= 4; ++i) {
-    inspectors += "SCJG-0" + std::to_string(i) + ",检查员" + std::to_string(i) + ",SCJG,宁波市市场监督管理局,330203,浙B0000" +
-                  std::to_string(i) + ",2099-12-31,,0,active,\n";
-    inspectors += "WJW-0" + std::to_string(i) + ",卫生监督员" + std::to_string(i) + ",WJW,宁波市卫生健康委员会,330203,浙W0000" +
-                  std::to_string(i) + ",2099-12-31,,0,active,\n";
+    inspectors += "SCJG-0" + std::to_string(i) + ",检查员" + std::to_string(i) +
+                  ",SCJG,宁波市市场监督管理局,330203,浙B0000" + std::to_string(i) + ",2099-12-31,,0,active,\n";
+    inspectors += "WJW-0" + std::to_string(i) + ",卫生监督员" + std::to_string(i) +
+                  ",WJW,宁波市卫生健康委员会,330203,浙W0000" + std::to_string(i) + ",2099-12-31,,0,active,\n";
   }
   Import(d, DirectoryKind::kInspectors, inspectors);
   Import(d, DirectoryKind::kItems,
@@ -327,11 +328,13 @@ TEST_CASE("full-width entropy is read in the source's format, shown back and rec
     std::string name, typed, expect;
   };
   const std::vector<Refusal> refusals{
-      {"spaces between numbers", "7 8 11", "character 2 ' ' (U+0020) is not a digit, '.' or '/': numbers are separated by '.'"},
+      {"spaces between numbers", "7 8 11",
+       "character 2 ' ' (U+0020) is not a digit, '.' or '/': numbers are separated by '.'"},
       {"an ideographic comma", "7、8、11./", "character 2 '、' (U+3001)"},
       {"a letter", "7.8.a./", "character 5 'a' (U+0061) is not a digit"},
       {"no final slash", "7.8.11", "did you mean 7.8.11./?"},
-      {"full-width without the RFC form", "７．８．１１", "(converted: 7.8.11) does not have the form: did you mean 7.8.11./?"},
+      {"full-width without the RFC form", "７．８．１１",
+       "(converted: 7.8.11) does not have the form: did you mean 7.8.11./?"},
       {"a number without its '.'", "7.8.11/", "did you mean 7.8.11./?"},
       {"an empty group", "7.8./ /", "is not a digit"},
       {"two slashes", "7.8.//", "did you mean 7.8./?"},
@@ -388,6 +391,15 @@ TEST_CASE("full-width entropy is read in the source's format, shown back and rec
   REQUIRE(out.exit_code == 0);
   CHECK_THAT(out.out, Contains("entropy supplied: 7.8.11（operator-cli") && Contains("as typed: ７．８．１１") &&
                           Contains("７→7"));
+  Create(*w, Spec("SLIP-CLI2", "WJW", "WJW-PUB", 2, kLottery, json{{"open_tasks", false}}));
+  Announce(*w, "SLIP-CLI2");
+  auto as_json = Cli(*w, {"task", "entropy", "SLIP-CLI2", "０７．０８．１１．／", "--json"});
+  INFO(as_json.err);
+  REQUIRE(as_json.exit_code == 0);
+  const json shown = json::parse(as_json.out);
+  CHECK(shown["entropy_supplied"] == "7.8.11./");
+  CHECK(shown["entropy_supplied_input"] == "０７．０８．１１．／");
+  CHECK(shown["entropy_conversions"].size() == 2);
   auto refused = Cli(*w, {"task", "entropy", "SLIP-LOT2", "--replace", "--reason", "测试", "7 8 11"});
   CHECK(refused.exit_code == 1);
   CHECK_THAT(refused.err, Contains("is not a digit, '.' or '/'") && Contains("7.8.11.17.19.25.46./"));
@@ -406,7 +418,8 @@ TEST_CASE("a wrongly entered entropy value can be replaced once before the draw,
   // Replacing needs a reason, a value in the format and a different value.
   w->ctx.actor = "operator-2";
   ExpectRefused(draw::ReplaceEntropy(w->ctx, id, "4.5.6./", ""), StatusCode::kInvalidArgument, "needs a reason");
-  ExpectRefused(draw::ReplaceEntropy(w->ctx, id, "4.5.6./", "录错\n了"), StatusCode::kInvalidArgument, "needs a reason");
+  ExpectRefused(draw::ReplaceEntropy(w->ctx, id, "4.5.6./", "录错\n了"), StatusCode::kInvalidArgument,
+                "needs a reason");
   ExpectRefused(draw::ReplaceEntropy(w->ctx, id, "4 5 6", "录错了"), StatusCode::kInvalidArgument, "is not a digit");
   ExpectRefused(draw::ReplaceEntropy(w->ctx, id, "１．２．３．／", "录错了"), StatusCode::kInvalidArgument,
                 "is the value recorded already");
@@ -442,8 +455,8 @@ TEST_CASE("a wrongly entered entropy value can be replaced once before the draw,
   CHECK(notice.value()["entropy_replaced"]["value"] == "1.2.3./");
   auto shown = Cli(*w, {"task", "show", id});
   REQUIRE(shown.exit_code == 0);
-  CHECK_THAT(shown.out, Contains("entropy replaced: 1.2.3./") && Contains("4.5.6./") &&
-                            Contains("看错了期号：应为第 2026068 期"));
+  CHECK_THAT(shown.out,
+             Contains("entropy replaced: 1.2.3./") && Contains("4.5.6./") && Contains("看错了期号：应为第 2026068 期"));
   // The draw uses the replacement; after the draw nothing can be replaced, and the notice still
   // shows both.
   auto drawn = draw::DrawIfReady(w->ctx, id);
@@ -452,7 +465,8 @@ TEST_CASE("a wrongly entered entropy value can be replaced once before the draw,
   CHECK(drawn.value()->entropy == "4.5.6./");
   ExpectRefused(draw::ReplaceEntropy(w->ctx, id, "7.8.9./", "抽取后"), StatusCode::kFailedPrecondition,
                 "is drawn; cannot replace its entropy value");
-  CHECK(json::parse(draw::TaskViewJson(*w->db, Load(*w, id), draw::Viewer{}))["entropy_replaced"]["value"] == "1.2.3./");
+  CHECK(json::parse(draw::TaskViewJson(*w->db, Load(*w, id), draw::Viewer{}))["entropy_replaced"]["value"] ==
+        "1.2.3./");
   // Nothing to replace before a value was supplied; the CLI needs --reason with --replace.
   Create(*w, Spec("SLIP-FIX2", "WJW", "WJW-PUB", 3, kLottery));
   Announce(*w, "SLIP-FIX2");
@@ -561,9 +575,10 @@ TEST_CASE("a due date before today (the process clock) is refused at create and 
 // ---------------------------------------------------------------------------------------------
 // 4. Open tasks and merging.
 
-TEST_CASE("by default open tasks exclude only their own department's and items' subjects, so two departments overlap "
-          "and visits merge proposes the joint visits",
-          "[draw][slips][merge]") {
+TEST_CASE(
+    "by default open tasks exclude only their own department's and items' subjects, so two departments overlap "
+    "and visits merge proposes the joint visits",
+    "[draw][slips][merge]") {
   auto w = MakeWorld();
   // SCJG draws all 12 subjects; WJW, with default exclusions, draws 6 of the same 12.
   Drawn(*w, Spec("SLIP-A", "SCJG", "SCJG-KEY", kTiny));
@@ -612,7 +627,8 @@ TEST_CASE("by default open tasks exclude only their own department's and items' 
   }
   for (const json& bad : {json("some"), json(1), json::array({"all"}), json("ALL")}) {
     INFO(bad.dump());
-    Status st = TryCreate(*w, Spec("SLIP-G", "SCJG", "SCJG-AD", 1, json{{"source", "none"}}, json{{"open_tasks", bad}}));
+    Status st =
+        TryCreate(*w, Spec("SLIP-G", "SCJG", "SCJG-AD", 1, json{{"source", "none"}}, json{{"open_tasks", bad}}));
     CHECK(st.code() == StatusCode::kInvalidArgument);
     CHECK_THAT(st.message(), Contains("exclusions.open_tasks") && Contains("\"own\"") && Contains("\"all\""));
   }

@@ -268,7 +268,7 @@ TEST_CASE("An ABI mismatch fails naming the field and the library and init is no
              Contains("plugin library " + lib_major + ": ABI mismatch (abi_major: plugin 2, host 1)") &&
                  Contains("ABI 不匹配"));
   CHECK_THAT(SingleFailure("abi-host-api"), Contains("host_api: plugin " + std::to_string(xj::kHostApiVersion + 1) +
-                                                         " > host " + std::to_string(xj::kHostApiVersion)) &&
+                                                     " > host " + std::to_string(xj::kHostApiVersion)) &&
                                                 Contains(CaseDir("abi-host-api") + "/p/plugin.so"));
   CHECK_THAT(SingleFailure("abi-boost"),
              Contains("ABI mismatch (boost_version: plugin " + std::to_string(BOOST_VERSION + 100)) &&

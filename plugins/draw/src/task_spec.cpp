@@ -380,9 +380,11 @@ Result<TaskSpec> ParseTaskSpec(const std::string& text, const SpecOptions& optio
       } else {
         return FieldError("exclusions.open_tasks",
                           "须为 \"own\"（默认：本部门及相同事项的未揭示任务）、\"all\"（所有部门的未揭示任务）、"
-                          "\"none\"、true（同 \"own\"）或 false（同 \"none\"），实际为 " + Shown(*o),
+                          "\"none\"、true（同 \"own\"）或 false（同 \"none\"），实际为 " +
+                              Shown(*o),
                           "must be \"own\" (the default: open tasks of the same department or item), \"all\" (every "
-                          "department's open tasks), \"none\", true (\"own\") or false (\"none\"), got " + Shown(*o));
+                          "department's open tasks), \"none\", true (\"own\") or false (\"none\"), got " +
+                              Shown(*o));
       }
     }
   }
@@ -584,10 +586,10 @@ std::string SpecToJson(const TaskSpec& s) {
                   {"labels", s.filters.labels},
                   {"registered_before", s.filters.registered_before},
                   {"status", "active"}};
-  j["exclusions"] = {{"same_item_within_days", s.exclusions.same_item_within_days
-                                                    ? json(*s.exclusions.same_item_within_days)
-                                                    : json("calendar_year")},
-                     {"open_tasks", OpenTasksName(s.exclusions.open_tasks)}};
+  j["exclusions"] = {
+      {"same_item_within_days",
+       s.exclusions.same_item_within_days ? json(*s.exclusions.same_item_within_days) : json("calendar_year")},
+      {"open_tasks", OpenTasksName(s.exclusions.open_tasks)}};
   j["strata"] = StrataName(s.strata);
   if (s.strata == StrataKind::kLabel) j["strata_labels"] = s.strata_labels;
   if (s.strata == StrataKind::kRegion) j["region_digits"] = s.region_digits;

@@ -162,7 +162,8 @@ std::string TaskDigest(const TaskRecord& t) {
   // Added with the corrections of issue 12, the same way.
   if (!t.entropy_replaced.empty())
     c += "entropy_replaced\n" + t.entropy_replaced + '\n' + t.entropy_replace_reason + '\n';
-  if (!t.reveal_reason.empty()) c += "reveal_reason\n" + t.reveal_reason + '\n' + std::to_string(t.reveal_unpublished) + '\n';
+  if (!t.reveal_reason.empty())
+    c += "reveal_reason\n" + t.reveal_reason + '\n' + std::to_string(t.reveal_unpublished) + '\n';
   return ToHex(Sha256(c));
 }
 
@@ -752,7 +753,8 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
     entropy_source = source.value();
   }
   if (!t.due_date.empty() && t.due_date < DateOf(now))
-    return Refuse("任务 " + t.id + " 的完成期限 " + t.due_date + " 早于今天（" + DateOf(now) + "），不能公告：请撤销任务并创建新任务",
+    return Refuse("任务 " + t.id + " 的完成期限 " + t.due_date + " 早于今天（" + DateOf(now) +
+                      "），不能公告：请撤销任务并创建新任务",
                   "task " + t.id + " cannot be announced: its due date " + t.due_date + " is before today (" +
                       DateOf(now) + "); cancel it and create a new task");
   auto spec_r = SpecOf(t, ctx.spec_options);
@@ -817,8 +819,10 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
       for (std::size_t i = 0; i < spec.items.size(); ++i) in_own += i ? ", ?" : "?";
       Status st = ScanRows(db,
                            "SELECT id, department, spec, CASE WHEN EXISTS (SELECT 1 FROM draw_task_items i WHERE "
-                           "i.task_id = draw_tasks.id AND i.item_code IN (" + in_own + ")) THEN 1 ELSE 0 END "
-                           "FROM draw_tasks WHERE state = 'drawn'",
+                           "i.task_id = draw_tasks.id AND i.item_code IN (" +
+                               in_own +
+                               ")) THEN 1 ELSE 0 END "
+                               "FROM draw_tasks WHERE state = 'drawn'",
                            item_params, [&](const ScanRow& r) {
                              TaskRecord open;
                              open.department = std::string(r.values[1]);
@@ -1261,8 +1265,8 @@ Status SuppliedAlready(const TaskRecord& t) {
     return Status::Error(StatusCode::kConflict,
                          "任务 " + t.id + " 的公开随机源的值已更正过一次（现为 “" + t.entropy_supplied + "”，" +
                              t.entropy_supplied_by + "），不能再更改；如仍有误，请撤销任务并创建替代任务",
-                         "task " + t.id + " has had its entropy value replaced once already (now '" + t.entropy_supplied +
-                             "', by " + t.entropy_supplied_by +
+                         "task " + t.id + " has had its entropy value replaced once already (now '" +
+                             t.entropy_supplied + "', by " + t.entropy_supplied_by +
                              "); it cannot be changed again: if it is still wrong, cancel the task and create a "
                              "replacement");
   return Status::Error(StatusCode::kConflict,
@@ -1270,9 +1274,10 @@ Status SuppliedAlready(const TaskRecord& t) {
                            "），不能再次录入另一个值；如录入有误，在抽取前可更正一次：xinjian task entropy " + t.id +
                            " 新值 --replace --reason 原因",
                        "task " + t.id + " has the entropy value '" + t.entropy_supplied + "' supplied already (by " +
-                           t.entropy_supplied_by + "); it cannot be changed by supplying another: if it was entered "
-                           "wrongly, replace it once before the draw with xinjian task entropy " + t.id +
-                           " VALUE --replace --reason WHY");
+                           t.entropy_supplied_by +
+                           "); it cannot be changed by supplying another: if it was entered "
+                           "wrongly, replace it once before the draw with xinjian task entropy " +
+                           t.id + " VALUE --replace --reason WHY");
 }
 
 // The source of a task that takes an operator's value, or the refusal.
@@ -1291,10 +1296,11 @@ Status SaveSupplied(Database& db, const TaskRecord& t, std::int64_t now) {
     long long at = now, replaced_at = t.entropy_replaced_at_us;
     soci::indicator input_ind = t.entropy_supplied_input.empty() ? soci::i_null : soci::i_ok;
     soci::indicator rep_ind = t.entropy_replaced.empty() ? soci::i_null : soci::i_ok;
-    db.session() << "UPDATE draw_tasks SET entropy_supplied = :e, entropy_supplied_at_us = :at, entropy_supplied_by = :by, "
-                    "entropy_supplied_input = :in, entropy_replaced = :r, entropy_replaced_by = :rby, "
-                    "entropy_replaced_at_us = :rat, entropy_replace_reason = :why, digest = :dg, updated_at_us = :at2 "
-                    "WHERE id = :id",
+    db.session()
+        << "UPDATE draw_tasks SET entropy_supplied = :e, entropy_supplied_at_us = :at, entropy_supplied_by = :by, "
+           "entropy_supplied_input = :in, entropy_replaced = :r, entropy_replaced_by = :rby, "
+           "entropy_replaced_at_us = :rat, entropy_replace_reason = :why, digest = :dg, updated_at_us = :at2 "
+           "WHERE id = :id",
         soci::use(t.entropy_supplied), soci::use(at), soci::use(t.entropy_supplied_by),
         soci::use(t.entropy_supplied_input, input_ind), soci::use(t.entropy_replaced, rep_ind),
         soci::use(t.entropy_replaced_by, rep_ind), soci::use(replaced_at, rep_ind),
@@ -1395,14 +1401,17 @@ Result<TaskRecord> ReplaceEntropy(TaskContext& ctx, const std::string& id, const
   if (t.entropy_supplied.empty())
     return Status::Error(StatusCode::kFailedPrecondition,
                          "任务 " + t.id + " 尚未录入公开随机源的值，无可更正：xinjian task entropy " + t.id + " 值",
-                         "no entropy value has been supplied for task " + t.id + " yet, so there is nothing to "
-                         "replace: xinjian task entropy " + t.id + " VALUE");
+                         "no entropy value has been supplied for task " + t.id +
+                             " yet, so there is nothing to "
+                             "replace: xinjian task entropy " +
+                             t.id + " VALUE");
   if (!t.entropy_replaced.empty()) return SuppliedAlready(t);
   auto reading = ReadTyped(*source.value(), RequestFor(t, now), typed, t.entropy_source_name);
   if (!reading.ok()) return reading.status();
   const EntropyReading& r = reading.value();
   if (r.value == t.entropy_supplied)
-    return Refuse("“" + r.value + "” 就是已录入的值，无需更正", "'" + r.value + "' is the value recorded already: nothing to replace");
+    return Refuse("“" + r.value + "” 就是已录入的值，无需更正",
+                  "'" + r.value + "' is the value recorded already: nothing to replace");
   const std::string before = t.digest;
   t.entropy_replaced = t.entropy_supplied;
   t.entropy_replaced_by = t.entropy_supplied_by;
@@ -1426,7 +1435,8 @@ Result<TaskRecord> ReplaceEntropy(TaskContext& ctx, const std::string& id, const
     payload["input"] = t.entropy_supplied_input;
     payload["conversions"] = r.conversions;
   }
-  if (auto st = Journal(ctx, now, "task.entropy.replace", t.id, before, t.digest, "draw.task.entropy_replaced", payload);
+  if (auto st =
+          Journal(ctx, now, "task.entropy.replace", t.id, before, t.digest, "draw.task.entropy_replaced", payload);
       !st.ok())
     return st;
   if (auto st = tx.Commit(); !st.ok()) return st;
@@ -1454,27 +1464,30 @@ Result<TaskRecord> RevealTask(TaskContext& ctx, const std::string& id, const Rev
   // The drawn subjects not yet inspected and published: without a visit item, or with one
   // that is not published.
   std::int64_t drawn = 0, unpublished = 0;
-  Status st = ScanRows(db,
-                       "SELECT COUNT(*), COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM visit_items vi WHERE "
-                       "vi.task_id = s.task_id AND vi.uscc = s.uscc) OR EXISTS (SELECT 1 FROM visit_items vi WHERE "
-                       "vi.task_id = s.task_id AND vi.uscc = s.uscc AND vi.state <> 'published') THEN 1 ELSE 0 END), 0) "
-                       "FROM draw_selection s WHERE s.task_id = ?",
-                       {t.id}, [&](const ScanRow& r) {
-                         drawn = std::stoll(std::string(r.values[0]));
-                         unpublished = std::stoll(std::string(r.values[1]));
-                         return false;
-                       });
+  Status st =
+      ScanRows(db,
+               "SELECT COUNT(*), COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM visit_items vi WHERE "
+               "vi.task_id = s.task_id AND vi.uscc = s.uscc) OR EXISTS (SELECT 1 FROM visit_items vi WHERE "
+               "vi.task_id = s.task_id AND vi.uscc = s.uscc AND vi.state <> 'published') THEN 1 ELSE 0 END), 0) "
+               "FROM draw_selection s WHERE s.task_id = ?",
+               {t.id}, [&](const ScanRow& r) {
+                 drawn = std::stoll(std::string(r.values[0]));
+                 unpublished = std::stoll(std::string(r.values[1]));
+                 return false;
+               });
   if (!st.ok()) return st;
   if (unpublished > 0 && !options.before_inspection)
     return Status::Error(
         StatusCode::kFailedPrecondition,
         "任务 " + t.id + " 抽中的 " + std::to_string(drawn) + " 个对象中有 " + std::to_string(unpublished) +
             " 个还没有公开的检查结果：揭示会在检查之前公开抽取名单。结果全部公开时任务自动揭示；确需提前揭示，请用 "
-            "xinjian task reveal " + t.id + " --before-inspection --reason 原因（记入审计日志并在公告中注明）",
+            "xinjian task reveal " +
+            t.id + " --before-inspection --reason 原因（记入审计日志并在公告中注明）",
         "task " + t.id + ": " + std::to_string(unpublished) + " of its " + std::to_string(drawn) +
             " drawn subjects have no published inspection result yet, and a reveal would publish the selection before "
             "the inspections. The task is revealed by itself when every result is published; to reveal it earlier, "
-            "run xinjian task reveal " + t.id + " --before-inspection --reason WHY (audited and shown on the notice)");
+            "run xinjian task reveal " +
+            t.id + " --before-inspection --reason WHY (audited and shown on the notice)");
   if (unpublished == 0 && options.before_inspection)
     return Status::Error(StatusCode::kFailedPrecondition,
                          "任务 " + t.id + " 的检查结果已全部公开，不是提前揭示：去掉 --before-inspection 和 --reason",
@@ -1569,10 +1582,11 @@ Result<std::vector<SelectedSubject>> LoadSelection(Database& db, const std::stri
 
 Result<std::vector<InspectorTask>> TasksForInspector(Database& db, const std::string& inspector_id) {
   bool known = false;
-  if (Status st = ScanRows(db, "SELECT 1 FROM inspectors WHERE id = ?", {inspector_id}, [&](const ScanRow&) {
-        known = true;
-        return false;
-      });
+  if (Status st = ScanRows(db, "SELECT 1 FROM inspectors WHERE id = ?", {inspector_id},
+                           [&](const ScanRow&) {
+                             known = true;
+                             return false;
+                           });
       !st.ok())
     return st;
   if (!known)
@@ -1756,6 +1770,8 @@ std::string TaskViewJson(Database& db, const TaskRecord& t, const Viewer& viewer
   }
   const json notes = SlipNotes(t);
   for (const auto& [key, value] : notes.items()) j[key] = value;
+  // What the call that returned this record converted (task entropy --json shows it back).
+  if (!t.entropy_conversions.empty()) j["entropy_conversions"] = t.entropy_conversions;
   const bool revealed = t.state == "revealed";
   if (revealed) {
     j["revealed_at_us"] = t.revealed_at_us;

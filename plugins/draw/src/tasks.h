@@ -129,8 +129,8 @@ Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec);
 // commitment. The pool leaves out subjects selected in open tasks (drawn, not revealed) as the
 // spec's exclusions.open_tasks says: by default those of tasks of the same department(s) or
 // sharing an item ("own"), so that another department's picks stay drawable and their
-// overlap can be merged into joint visits; "all" leaves out every open task's subjects. With ctx.host set, the entropy source
-// must be loaded and its notice sentence is fixed now.
+// overlap can be merged into joint visits; "all" leaves out every open task's subjects.
+// With ctx.host set, the entropy source must be loaded and its notice sentence is fixed now.
 Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id);
 
 // Draws with the given entropy, assigns teams, saves selection and teams. When subjects

@@ -115,10 +115,12 @@ Status NotEmpty(std::string_view typed) {
   return Status::Ok();
 }
 
-const char* kRfcFormZh = "RFC 3797 格式：每个号码写成不带前导零的十进制数、后面跟 “.”，每个来源（每期开奖）的号码之后写 “/”，"
-                         "如 7.8.11.17.19.25.46./";
-const char* kRfcFormEn = "the RFC 3797 form: every number in decimal without leading zeros followed by '.', and '/' after "
-                         "the numbers of each source (each draw), e.g. 7.8.11.17.19.25.46./";
+const char* kRfcFormZh =
+    "RFC 3797 格式：每个号码写成不带前导零的十进制数、后面跟 “.”，每个来源（每期开奖）的号码之后写 “/”，"
+    "如 7.8.11.17.19.25.46./";
+const char* kRfcFormEn =
+    "the RFC 3797 form: every number in decimal without leading zeros followed by '.', and '/' after "
+    "the numbers of each source (each draw), e.g. 7.8.11.17.19.25.46./";
 
 Status NotRfc(const std::string& zh, const std::string& en) {
   return Invalid(zh + "。" + kRfcFormZh, en + ". Expected " + kRfcFormEn);
@@ -158,21 +160,20 @@ Status CheckPublishedValue(std::string_view value) {
 
 EntropyFormat TextFormat() {
   return EntropyFormat{
-      "text",
-      "按公布的原文录入；全角字母、数字和符号（输入法全角状态下输入的）读作对应的半角字符，其余字符原样保留",
+      "text", "按公布的原文录入；全角字母、数字和符号（输入法全角状态下输入的）读作对应的半角字符，其余字符原样保留",
       "the text exactly as published; full-width letters, digits and symbols (typed in an input method's full-width "
       "mode) are read as their ASCII forms, everything else is kept byte for byte",
       "7.8.11.17.19.25.46./"};
 }
 
 EntropyFormat Rfc3797Format() {
-  return EntropyFormat{"rfc3797",
-                       std::string("只含半角数字、“.” 和 “/”，") + kRfcFormZh +
-                           "；全角数字和符号、中文句号 “。” 和前导零会被转换并列出",
-                       std::string("ASCII digits, '.' and '/' only, in ") + kRfcFormEn +
-                           "; full-width digits and separators, the ideographic full stop '。' and leading zeros are "
-                           "converted and listed",
-                       "7.8.11.17.19.25.46./"};
+  return EntropyFormat{
+      "rfc3797",
+      std::string("只含半角数字、“.” 和 “/”，") + kRfcFormZh + "；全角数字和符号、中文句号 “。” 和前导零会被转换并列出",
+      std::string("ASCII digits, '.' and '/' only, in ") + kRfcFormEn +
+          "; full-width digits and separators, the ideographic full stop '。' and leading zeros are "
+          "converted and listed",
+      "7.8.11.17.19.25.46./"};
 }
 
 Result<EntropyReading> ReadText(std::string_view typed) {
@@ -195,8 +196,8 @@ Result<EntropyReading> ReadText(std::string_view typed) {
     }
   }
   if (!width.empty())
-    r.conversions.push_back("全角字符读作半角：" + width.Join("、") + " / full-width characters read as ASCII: " +
-                            width.Join(", "));
+    r.conversions.push_back("全角字符读作半角：" + width.Join("、") +
+                            " / full-width characters read as ASCII: " + width.Join(", "));
   if (ideographic_space)
     r.conversions.push_back("全角空格读作半角空格 / ideographic spaces (U+3000) read as ASCII spaces");
   return r;
@@ -243,8 +244,10 @@ Result<EntropyReading> ReadRfc3797(std::string_view typed) {
     if (c >= '0' && c <= '9') {
       number += c;
     } else if (c == '.') {
-      if (number.empty()) shape_ok = false;  // "..", a leading '.', "/."
-      else groups.back().push_back(number);
+      if (number.empty())
+        shape_ok = false;  // "..", a leading '.', "/."
+      else
+        groups.back().push_back(number);
       number.clear();
     } else {  // '/'
       if (!number.empty()) {
@@ -252,8 +255,10 @@ Result<EntropyReading> ReadRfc3797(std::string_view typed) {
         groups.back().push_back(number);
         number.clear();
       }
-      if (groups.back().empty()) shape_ok = false;  // "//" or a leading '/'
-      else groups.emplace_back();
+      if (groups.back().empty())
+        shape_ok = false;  // "//" or a leading '/'
+      else
+        groups.emplace_back();
     }
     prev = c;
   }
@@ -280,16 +285,17 @@ Result<EntropyReading> ReadRfc3797(std::string_view typed) {
     const std::string seen = ascii == typed ? "" : "（转换后为 " + ascii + "）";
     const std::string seen_en = ascii == typed ? "" : " (converted: " + ascii + ")";
     if (groups.empty())
-      return NotRfc("“" + std::string(typed) + "”" + seen + " 中没有号码", "'" + std::string(typed) + "'" + seen_en +
-                                                                              " holds no number");
-    return NotRfc("“" + std::string(typed) + "”" + seen + " 不符合格式：是否应为 " + canonical + "？",
-                  "'" + std::string(typed) + "'" + seen_en + " does not have the form: did you mean " + canonical + "?");
+      return NotRfc("“" + std::string(typed) + "”" + seen + " 中没有号码",
+                    "'" + std::string(typed) + "'" + seen_en + " holds no number");
+    return NotRfc(
+        "“" + std::string(typed) + "”" + seen + " 不符合格式：是否应为 " + canonical + "？",
+        "'" + std::string(typed) + "'" + seen_en + " does not have the form: did you mean " + canonical + "?");
   }
   EntropyReading r;
   r.value = canonical;
   if (!width.empty())
-    r.conversions.push_back("全角字符读作半角：" + width.Join("、") + " / full-width characters read as ASCII: " +
-                            width.Join(", "));
+    r.conversions.push_back("全角字符读作半角：" + width.Join("、") +
+                            " / full-width characters read as ASCII: " + width.Join(", "));
   if (ideographic_stop) r.conversions.push_back("中文句号 “。” 读作 “.” / the ideographic full stop '。' read as '.'");
   if (!zeros.empty())
     r.conversions.push_back("去掉前导零：" + zeros.Join("、") + " / leading zeros dropped: " + zeros.Join(", "));
@@ -328,10 +334,13 @@ std::string ManualSource::Description() const {
 }
 
 Result<std::string> ManualSource::Value(const EntropyRequest& request, const std::string& supplied) const {
-  return Stored(request, supplied, TextFormat(), supplied.empty() ? Result<EntropyReading>(EntropyReading{}) : ReadText(supplied));
+  return Stored(request, supplied, TextFormat(),
+                supplied.empty() ? Result<EntropyReading>(EntropyReading{}) : ReadText(supplied));
 }
 
-Result<EntropyReading> ManualSource::Read(const EntropyRequest&, const std::string& typed) const { return ReadText(typed); }
+Result<EntropyReading> ManualSource::Read(const EntropyRequest&, const std::string& typed) const {
+  return ReadText(typed);
+}
 
 EntropyNotice ManualSource::Notice(const EntropyRequest& request) const {
   const std::string zh_source = request.description.empty() ? "（未说明）" : "“" + request.description + "”";
@@ -388,9 +397,7 @@ Result<std::string> NoneSource::Value(const EntropyRequest& request, const std::
   return std::string();
 }
 
-EntropyFormat NoneSource::Format() const {
-  return EntropyFormat{"none", "不接受任何值", "takes no value", ""};
-}
+EntropyFormat NoneSource::Format() const { return EntropyFormat{"none", "不接受任何值", "takes no value", ""}; }
 
 Result<EntropyReading> NoneSource::Read(const EntropyRequest& request, const std::string& typed) const {
   auto v = Value(request, typed);

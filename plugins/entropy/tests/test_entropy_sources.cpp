@@ -102,8 +102,8 @@ TEST_CASE("manual reads full-width forms as ASCII, lists the conversion, and ref
       {"第２０２６０６８期：０３　１１", "第2026068期:03 11", "ideographic spaces (U+3000) read as ASCII spaces"},
       {"ＡＢｃ／＋～", "ABc/+~", "Ａ→A, Ｂ→B, ｃ→c, ／→/, ＋→+, ～→~"},
       {"7.8.11./", "7.8.11./", ""},
-      {"第 2026321 期：3 8 1", "第 2026321 期:3 8 1", "：→:"},  // U+FF1A, the full-width colon
-      {"第 2026321 期。3、8、1", "第 2026321 期。3、8、1", ""},   // '。' and '、' are not full-width forms
+      {"第 2026321 期：3 8 1", "第 2026321 期:3 8 1", "：→:"},   // U+FF1A, the full-width colon
+      {"第 2026321 期。3、8、1", "第 2026321 期。3、8、1", ""},  // '。' and '、' are not full-width forms
   };
   for (const auto& c : cases) {
     INFO(c.typed);
@@ -130,11 +130,11 @@ TEST_CASE("manual reads full-width forms as ASCII, lists the conversion, and ref
   auto stored = manual.Value(Request(), "７．８．１１");
   REQUIRE_FALSE(stored.ok());
   CHECK(stored.status().code() == xj::StatusCode::kInvalidArgument);
-  CHECK_THAT(stored.status().message(), Contains("is not written in the format text (it reads as '7.8.11')") &&
-                                            Contains("--replace --reason"));
+  CHECK_THAT(stored.status().message(),
+             Contains("is not written in the format text (it reads as '7.8.11')") && Contains("--replace --reason"));
   // Hostile input is refused by the reading as by Value.
-  for (const std::string& bad : {std::string(""), std::string("７\n８"), std::string("\u202e７"), std::string("７．\xff"),
-                                 std::string("７．８\u3000")}) {
+  for (const std::string& bad : {std::string(""), std::string("７\n８"), std::string("\u202e７"),
+                                 std::string("７．\xff"), std::string("７．８\u3000")}) {
     INFO(bad);
     auto r = manual.Read(Request(), bad);
     REQUIRE_FALSE(r.ok());
@@ -160,8 +160,10 @@ TEST_CASE("lottery reads numbers in the RFC 3797 form and converts or refuses ev
       {"７．８．１１．／", "7.8.11./", {"full-width characters read as ASCII: ７→7, ．→., ８→8, １→1, ／→/"}},
       {"7。8。11。/", "7.8.11./", {"the ideographic full stop '。' read as '.'"}},
       {"07.08.011./00./", "7.8.11./0./", {"leading zeros dropped: 07→7, 08→8, 011→11, 00→0"}},
-      {"０７。１１．／", "7.11./",
-       {"full-width characters read as ASCII: ０→0, ７→7, １→1, ．→., ／→/", "'。' read as '.'", "leading zeros dropped: 07→7"}},
+      {"０７。１１．／",
+       "7.11./",
+       {"full-width characters read as ASCII: ０→0, ７→7, １→1, ．→., ／→/", "'。' read as '.'",
+        "leading zeros dropped: 07→7"}},
   };
   for (const auto& c : accepted) {
     INFO(c.typed);
@@ -170,7 +172,8 @@ TEST_CASE("lottery reads numbers in the RFC 3797 form and converts or refuses ev
     REQUIRE(r.ok());
     CHECK(r.value().value == c.value);
     REQUIRE(r.value().conversions.size() == c.conversions.size());
-    for (std::size_t i = 0; i < c.conversions.size(); ++i) CHECK_THAT(r.value().conversions[i], Contains(c.conversions[i]));
+    for (std::size_t i = 0; i < c.conversions.size(); ++i)
+      CHECK_THAT(r.value().conversions[i], Contains(c.conversions[i]));
     CHECK(lottery.Value(Request(), r.value().value).value() == c.value);
   }
   struct Bad {
@@ -212,11 +215,13 @@ TEST_CASE("lottery reads numbers in the RFC 3797 form and converts or refuses ev
   CHECK(lottery.Value(Request(), "7 8").status().code() == xj::StatusCode::kInvalidArgument);
 }
 
-TEST_CASE("readings are stable and total on random input: a value reads as itself, nothing throws", "[entropy][hostile]") {
+TEST_CASE("readings are stable and total on random input: a value reads as itself, nothing throws",
+          "[entropy][hostile]") {
   // Inputs drawn from the characters that matter (digits, separators, their full-width forms,
   // '。', spaces, a few letters and controls) and from raw bytes.
-  const std::vector<std::string> atoms{"0", "1", "7", "9", ".", "/", "０", "７", "．", "／", "。", " ", "\u3000", ",",
-                                       "、", "a", "Ａ", "\t", "\n", "\u202e", "\xff", "\xe4\xb8", "第", "+", "-"};
+  const std::vector<std::string> atoms{"0",  "1",      "7",    "9",        ".",  "/",  "０", "７", "．",
+                                       "／", "。",     " ",    "\u3000",   ",",  "、", "a",  "Ａ", "\t",
+                                       "\n", "\u202e", "\xff", "\xe4\xb8", "第", "+",  "-"};
   std::mt19937_64 rng(20261202);
   const e::ManualSource manual;
   const e::LotterySource lottery;
@@ -248,8 +253,8 @@ TEST_CASE("readings are stable and total on random input: a value reads as itsel
       }
     }
     INFO(typed);
-    for (const xj::EntropySource* source : {static_cast<const xj::EntropySource*>(&manual),
-                                            static_cast<const xj::EntropySource*>(&lottery)}) {
+    for (const xj::EntropySource* source :
+         {static_cast<const xj::EntropySource*>(&manual), static_cast<const xj::EntropySource*>(&lottery)}) {
       auto r = source->Read(Request(), typed);
       if (!r.ok()) {
         CHECK(r.status().code() == xj::StatusCode::kInvalidArgument);
@@ -298,7 +303,8 @@ TEST_CASE("the notices say where the value comes from, and none says plainly tha
   CHECK(e::NoneSource().Notice(Request()).en == none.en);
 }
 
-TEST_CASE("the entropy plugin loads through the PluginHost and registers manual, lottery and none", "[entropy][plugin]") {
+TEST_CASE("the entropy plugin loads through the PluginHost and registers manual, lottery and none",
+          "[entropy][plugin]") {
   xj::HostOptions o;
   o.search_dirs = {std::string(XJ_BINARY_DIR) + "/plugins"};
   o.required = {"entropy"};
