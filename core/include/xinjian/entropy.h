@@ -80,9 +80,10 @@ struct EntropyNotice {
   std::string en;
 };
 
-// How an operator writes a value of a source (host API 4). The host prints it in
-// `xinjian plugins list`, in the task's notice, and with every refusal, so that whoever types
-// the value knows the form the draw expects. Plain data.
+// How an operator writes a value of a source (host API 4). The host names it with every
+// refusal of a typed value (unless the source's message shows the example already), so that
+// whoever types the value knows the form the draw expects; a source's notice sentence may
+// describe it too (lottery's does). Plain data.
 struct EntropyFormat {
   // Short and stable, e.g. "text" (free text as published) or "rfc3797" (lottery numbers as
   // RFC 3797 section 4 writes them: "7.8.11.17.19.25.46./").
