@@ -236,7 +236,7 @@ bool BenchBackend(const std::string& label, const std::string& url, const DrawBe
     s.rule = rule;
     s.slots = {draw::Slot{"SCJG", 2}};
     s.entropy_source = "bench";
-    s.exclusions.open_tasks = false;
+    s.exclusions.open_tasks = draw::OpenTasks::kNone;
     s.exclusions.same_item_within_days = 0;
     return s;
   };

@@ -20,7 +20,7 @@ namespace {
 
 struct TaskArgs {
   std::string spec_file, id, entropy, value, reason, out, department, state, inspector, dir;
-  bool json = false, allow_empty_entropy = false;
+  bool json = false, allow_empty_entropy = false, replace = false, before_inspection = false;
 };
 
 draw::SpecOptions SpecOptionsFrom(const Globals& g) {
@@ -78,7 +78,17 @@ void PrintTask(Database& db, const draw::TaskRecord& t, const draw::Viewer& view
     if (!t.entropy_supplied.empty() && !t.drawn_at_us)
       std::cout << "已录入的公开随机数 / entropy supplied: " << t.entropy_supplied << "（" << t.entropy_supplied_by << "，"
                 << Instant(t.entropy_supplied_at_us) << "）\n";
+    if (!t.entropy_supplied_input.empty())
+      std::cout << "录入原文 / as typed: " << t.entropy_supplied_input
+                << "（按随机源的格式转换 / converted to the source's format）\n";
   }
+  // What this command converted, shown back to whoever typed it.
+  for (const auto& c : t.entropy_conversions) std::cout << "已转换 / converted: " << c << "\n";
+  if (!t.entropy_replaced.empty())
+    std::cout << "已更正的公开随机数 / entropy replaced: " << t.entropy_replaced << "（" << t.entropy_replaced_by
+              << "，" << Instant(t.entropy_replaced_at_us) << "）→ " << t.entropy_supplied << "（"
+              << t.entropy_supplied_by << "，" << Instant(t.entropy_supplied_at_us) << "）\n"
+              << "更正原因 / reason: " << t.entropy_replace_reason << "\n";
   if (t.drawn_at_us) {
     std::cout << "抽取时间 / drawn: " << Instant(t.drawn_at_us) << "\n"
               << "公开随机数 / entropy: " << (t.entropy.empty() ? "（空 / empty）" : t.entropy) << "\n";
@@ -94,6 +104,11 @@ void PrintTask(Database& db, const draw::TaskRecord& t, const draw::Viewer& view
   if (t.state == "revealed")
     std::cout << "揭示时间 / revealed: " << Instant(t.revealed_at_us) << "\n秘密值 / secret: " << t.secret_hex
               << "\n种子 / seed: " << t.seed_hex << "\n";
+  if (!t.reveal_reason.empty())
+    std::cout << "提前揭示 / revealed before the inspections: " << t.reveal_unpublished
+              << " 个抽中对象当时尚无公开的检查结果 / " << t.reveal_unpublished
+              << " drawn subjects had no published result then\n"
+              << "提前揭示原因 / reason: " << t.reveal_reason << "\n";
   const bool may_see = draw::MaySeeSelection(t, viewer);
   if (t.drawn_at_us && t.state != "cancelled") {
     if (!may_see) {
@@ -193,11 +208,30 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
   auto* entropy = task->add_subcommand(
       "entropy", "录入公告中指明的公开随机源公布的值（不抽取）/ record the published value of the task's entropy source (no draw)");
   entropy->add_option("id", a.id, "任务编号 / task id")->required();
-  entropy->add_option("value", a.value, "公布的值，原样（以 - 开头时先写 --）/ the value exactly as published (after -- if it starts with -)")
+  entropy
+      ->add_option(
+          "value", a.value,
+          "公布的值（按随机源的格式读取：全角字符会转换并列出；以 - 开头时先写 --）/ the value as published (read in "
+          "the source's format: full-width characters are converted and listed; after -- if it starts with -)")
       ->required();
+  entropy->add_flag(
+      "--replace", a.replace,
+      "更正已录入的错误值（抽取前，仅一次，须 --reason）/ replace a wrongly entered value (before the draw, "
+      "once, with --reason)");
+  entropy->add_option("--reason", a.reason,
+                      "更正原因（记入审计日志并在公告中注明）/ why it is replaced (audited, on the notice)");
   entropy->add_flag("--json", a.json, "以 JSON 输出 / print JSON");
   entropy->callback([&g] {
-    RunTransition(g, a, [](draw::TaskContext& ctx) { return draw::SupplyEntropy(ctx, a.id, a.value); });
+    if (a.replace != !a.reason.empty()) {
+      PrintError(a.replace
+                     ? "--replace 须同时给出 --reason 原因 / --replace needs --reason WHY"
+                     : "--reason 只用于 --replace（更正已录入的值）/ --reason goes with --replace (replacing a value)");
+      g_exit_code = kExitUsage;
+      return;
+    }
+    RunTransition(g, a, [](draw::TaskContext& ctx) {
+      return a.replace ? draw::ReplaceEntropy(ctx, a.id, a.value, a.reason) : draw::SupplyEntropy(ctx, a.id, a.value);
+    });
   });
 
   auto* drw = task->add_subcommand(
@@ -239,10 +273,29 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
     });
   });
 
-  auto* reveal = task->add_subcommand("reveal", "揭示秘密值，公开抽取名单和证明 / reveal the secret, publish selection and proof");
+  auto* reveal = task->add_subcommand(
+      "reveal",
+      "揭示秘密值，公开抽取名单和证明（检查结果全部公开后；结果全部公开时自动揭示）/ reveal the secret, publish "
+      "selection and proof (after the inspection results are published; the last publication reveals by itself)");
   reveal->add_option("id", a.id, "任务编号 / task id")->required();
+  reveal->add_flag(
+      "--before-inspection", a.before_inspection,
+      "在检查结果公开前揭示（须 --reason，记入审计日志并在公告中注明）/ reveal before the inspection results are "
+      "published (needs --reason; audited and shown on the notice)");
+  reveal->add_option("--reason", a.reason, "提前揭示的原因 / why the reveal cannot wait");
   reveal->add_flag("--json", a.json, "以 JSON 输出 / print JSON");
-  reveal->callback([&g] { RunTransition(g, a, [](draw::TaskContext& ctx) { return draw::RevealTask(ctx, a.id); }); });
+  reveal->callback([&g] {
+    if (a.before_inspection != !a.reason.empty()) {
+      PrintError(a.before_inspection
+                     ? "--before-inspection 须同时给出 --reason 原因 / --before-inspection needs --reason WHY"
+                     : "--reason 只用于 --before-inspection（提前揭示）/ --reason goes with --before-inspection");
+      g_exit_code = kExitUsage;
+      return;
+    }
+    RunTransition(g, a, [](draw::TaskContext& ctx) {
+      return draw::RevealTask(ctx, a.id, draw::RevealOptions{a.before_inspection, a.reason});
+    });
+  });
 
   auto* cancel = task->add_subcommand("cancel", "撤销任务（须说明原因，保留可查）/ cancel a task with a reason (stays visible)");
   cancel->add_option("id", a.id, "任务编号 / task id")->required();
@@ -267,6 +320,14 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
       g_exit_code = kExitFailure;
       return;
     }
+    // A mistyped department would see the public view as if it were one: name it instead.
+    if (!a.department.empty()) {
+      if (Status st = draw::RequireDepartment(*db, a.department); !st.ok()) {
+        PrintError(st.message());
+        g_exit_code = kExitFailure;
+        return;
+      }
+    }
     const draw::Viewer viewer{a.department};
     if (a.json) {
       std::cout << draw::TaskViewJson(*db, t.value(), viewer) << "\n";
@@ -284,6 +345,13 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
     if (!db) {
       g_exit_code = kExitFailure;
       return;
+    }
+    if (!a.department.empty()) {
+      if (Status st = draw::RequireDepartment(*db, a.department); !st.ok()) {
+        PrintError(st.message());
+        g_exit_code = kExitFailure;
+        return;
+      }
     }
     auto tasks = draw::ListTasks(*db, a.department, a.state);
     if (!tasks.ok()) {

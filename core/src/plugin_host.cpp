@@ -238,13 +238,31 @@ struct Registries {
   std::map<std::string, std::string> job_handler_plugin;  // handler name => plugin name
 };
 
+// An entropy source of a plugin built against host API 3 or older: its virtual table ends
+// with Notice, so Format and Read (host API 4) must never be called on it. This wrapper
+// forwards the older functions and answers the newer ones with the SDK's defaults.
+class OlderEntropySource final : public EntropySource {
+ public:
+  explicit OlderEntropySource(std::unique_ptr<EntropySource> source) : source_(std::move(source)) {}
+  std::string Description() const override { return source_->Description(); }
+  bool NeedsValue() const override { return source_->NeedsValue(); }
+  Result<std::string> Value(const EntropyRequest& request, const std::string& supplied) const override {
+    return source_->Value(request, supplied);
+  }
+  EntropyNotice Notice(const EntropyRequest& request) const override { return source_->Notice(request); }
+  // Format and Read: EntropySource's defaults (free text, read as typed).
+
+ private:
+  std::unique_ptr<EntropySource> source_;
+};
+
 // The Registrar a plugin's init sees. Registrations are staged here and only reach the host
 // when the whole init succeeded.
 class StagingRegistrar final : public Registrar {
  public:
   StagingRegistrar(const PluginManifest& manifest, const std::map<std::string, std::string>& config,
-                   const Registries& existing)
-      : manifest_(manifest), config_(config), existing_(existing) {}
+                   const Registries& existing, std::uint32_t plugin_host_api)
+      : manifest_(manifest), config_(config), existing_(existing), plugin_host_api_(plugin_host_api) {}
 
   const std::string& PluginName() const override { return manifest_.name; }
 
@@ -279,6 +297,7 @@ class StagingRegistrar final : public Registrar {
   }
 
   Status AddEntropySource(const std::string& name, std::unique_ptr<EntropySource> source) override {
+    if (source != nullptr && plugin_host_api_ < 4) source = std::make_unique<OlderEntropySource>(std::move(source));
     return Stage(kCapabilityEntropySource, {"公开随机源", "entropy source"}, name, std::move(source),
                  existing_.entropy_sources, staged_.entropy_sources);
   }
@@ -339,6 +358,7 @@ class StagingRegistrar final : public Registrar {
   const PluginManifest& manifest_;
   const std::map<std::string, std::string>& config_;
   const Registries& existing_;
+  const std::uint32_t plugin_host_api_;  // what the plugin was built against (xj_plugin_abi)
   Registries staged_;
   std::vector<std::string> undeclared_;
 };
@@ -472,7 +492,7 @@ std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_
     auto& init = lib.get<Status(Registrar&)>("xj_plugin_init");
 
     // Registrations of a failed init are discarded with the registrar (the library stays).
-    StagingRegistrar registrar(manifest, options.config, registries);
+    StagingRegistrar registrar(manifest, options.config, registries, abi.host_api);
     Status st;
     try {
       st = init(registrar);

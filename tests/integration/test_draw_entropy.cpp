@@ -272,7 +272,7 @@ TEST_CASE("a none task draws at once with DrawIfReady, says so in public, and it
   CHECK_THAT(show.out, Contains("entropy source: none") && Contains("entropy notice: 本任务不使用外部公开随机数"));
 
   // Reveal: the proof names the source, and both verifiers accept it.
-  REQUIRE(draw::RevealTask(w->ctx, id).ok());
+  REQUIRE(draw::RevealTask(w->ctx, id, draw::RevealOptions{true, "测试：只核对证明 / test: proofs only"}).ok());
   const std::string dir = test::TempDir() + "/proof-none";
   Status st = draw::WriteTaskProof(*w->db, id, dir);
   INFO(st.message());
@@ -360,7 +360,7 @@ TEST_CASE("a manual task waits until its value is supplied, then draws with exac
   CHECK(AuditCount(*w, id, "task.draw") == 1);
 
   // The draw used exactly the supplied bytes: the proof verifies with them.
-  REQUIRE(draw::RevealTask(w->ctx, id).ok());
+  REQUIRE(draw::RevealTask(w->ctx, id, draw::RevealOptions{true, "测试：只核对证明 / test: proofs only"}).ok());
   const std::string dir = test::TempDir() + "/proof-manual";
   REQUIRE(draw::WriteTaskProof(*w->db, id, dir).ok());
   const json proof = json::parse(test::ReadFile(dir + "/proof.json"));
@@ -422,7 +422,8 @@ TEST_CASE("entropy refusals: wrong state, hostile values, unknown sources, bad s
   {
     Status st = TryCreate(*w, Spec("ENT-BEACON", json{{"source", "beacon"}}));
     CHECK(st.code() == StatusCode::kInvalidArgument);
-    CHECK_THAT(st.message(), Contains("no entropy source named beacon (loaded: manual, none; plugin missing?)"));
+    CHECK_THAT(st.message(),
+               Contains("no entropy source named beacon (loaded: lottery, manual, none; plugin missing?)"));
     CHECK(CountFor(*w->db, "SELECT COUNT(*) FROM draw_tasks WHERE id = :t", "ENT-BEACON") == 0);
     w->ctx.host = nullptr;
     const draw::TaskRecord t = Create(*w, Spec("ENT-BEACON", json{{"source", "beacon"}}));
@@ -534,5 +535,5 @@ TEST_CASE("the CLI: task entropy records the value, task draw without --entropy 
   // The plugin list shows what the entropy plugin registered.
   auto plugins = test::RunCli({"plugins", "list"});
   REQUIRE(plugins.exit_code == 0);
-  CHECK_THAT(plugins.out, Contains("entropy_source:manual,none"));
+  CHECK_THAT(plugins.out, Contains("entropy_source:lottery,manual,none"));
 }

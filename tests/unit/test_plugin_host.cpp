@@ -267,7 +267,8 @@ TEST_CASE("An ABI mismatch fails naming the field and the library and init is no
   CHECK_THAT(SingleFailure("abi-mismatch"),
              Contains("plugin library " + lib_major + ": ABI mismatch (abi_major: plugin 2, host 1)") &&
                  Contains("ABI 不匹配"));
-  CHECK_THAT(SingleFailure("abi-host-api"), Contains("host_api: plugin 4 > host 3") &&
+  CHECK_THAT(SingleFailure("abi-host-api"), Contains("host_api: plugin " + std::to_string(xj::kHostApiVersion + 1) +
+                                                     " > host " + std::to_string(xj::kHostApiVersion)) &&
                                                 Contains(CaseDir("abi-host-api") + "/p/plugin.so"));
   CHECK_THAT(SingleFailure("abi-boost"),
              Contains("ABI mismatch (boost_version: plugin " + std::to_string(BOOST_VERSION + 100)) &&
@@ -324,6 +325,29 @@ class RecordingServices final : public xj::JobServices {
 
 }  // namespace
 
+TEST_CASE("A plugin built against host API 3 loads, and the host never calls Format or Read on its entropy source",
+          "[plugin]") {
+  xj::PluginHost host(Options({CaseDir("sources-api3")}, {"xj-test-sources"}));
+  const auto st = host.LoadAll();
+  INFO(st.message());
+  REQUIRE(st.ok());
+  const xj::EntropySource* source = host.FindEntropySource("xj-test.fixed");
+  REQUIRE(source != nullptr);
+  xj::EntropyRequest req;
+  req.task_id = "T-1";
+  // The functions of host API 3 reach the plugin ...
+  CHECK(source->Value(req, "").value() == "fixed:T-1");
+  CHECK(source->Notice(req).en == "a fixed value for T-1");
+  CHECK_FALSE(source->NeedsValue());
+  CHECK(source->Description() == "测试用固定随机源 / a fixed test source");
+  // ... those of host API 4 are the SDK's defaults, not the plugin's overrides.
+  CHECK(source->Format().name == "text");
+  auto read = source->Read(req, "x");
+  REQUIRE(read.ok());
+  CHECK(read.value().value == "x");
+  CHECK(read.value().conversions.empty());
+}
+
 TEST_CASE("A plugin's entropy source and job handler are registered, listed and found by name", "[plugin]") {
   xj::PluginHost host(Options({CaseDir("sources")}, {"xj-test-sources"}));
   const auto st = host.LoadAll();
@@ -345,6 +369,9 @@ TEST_CASE("A plugin's entropy source and job handler are registered, listed and 
   CHECK(source->Value(req, "").value() == "fixed:T-1");
   CHECK(source->Value(req, "x").status().code() == xj::StatusCode::kInvalidArgument);
   CHECK(source->Notice(req).en == "a fixed value for T-1");
+  // Host API 4: the source's own format and reading.
+  CHECK(source->Format().name == "xj-test.format");
+  CHECK(source->Read(req, "x").value().value == "read:x");
 
   xj::JobHandler* job = host.FindJobHandler("xj-test.echo");
   REQUIRE(job != nullptr);

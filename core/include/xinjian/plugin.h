@@ -35,8 +35,10 @@ namespace xj {
 inline constexpr std::uint32_t kPluginAbiMajor = 1;
 // Bumped when the Registrar gains functions (a plugin built against a newer host API is refused;
 // an older plugin still loads: new functions are only ever appended).
-// 2: AddSampler. 3: AddEntropySource and AddJobHandler.
-inline constexpr std::uint32_t kHostApiVersion = 3;
+// 2: AddSampler. 3: AddEntropySource and AddJobHandler. 4: EntropySource::Format and ::Read
+// (appended virtual functions: the host calls them only on sources of plugins built against 4
+// or later, and answers with the SDK's defaults for older ones).
+inline constexpr std::uint32_t kHostApiVersion = 4;
 
 // Returned by xj_plugin_abi(). Only 32-bit fields: no padding, same layout everywhere.
 struct PluginAbi {

@@ -209,6 +209,18 @@ Result<Slot> ParseSlot(const json& v, const std::string& field) {
 
 }  // namespace
 
+const char* OpenTasksName(OpenTasks o) {
+  switch (o) {
+    case OpenTasks::kNone:
+      return "none";
+    case OpenTasks::kAll:
+      return "all";
+    case OpenTasks::kOwn:
+      break;
+  }
+  return "own";
+}
+
 const char* StrataName(StrataKind k) {
   switch (k) {
     case StrataKind::kNone: return "none";
@@ -360,9 +372,21 @@ Result<TaskSpec> ParseTaskSpec(const std::string& text, const SpecOptions& optio
         s.exclusions.same_item_within_days = static_cast<std::uint32_t>(n.value());
       }
     }
-    auto open = GetBool(e, "open_tasks", "exclusions.open_tasks", true);
-    if (!open.ok()) return open.status();
-    s.exclusions.open_tasks = open.value();
+    if (auto o = e.find("open_tasks"); o != e.end() && !o->is_null()) {
+      if (o->is_boolean()) {
+        s.exclusions.open_tasks = o->get<bool>() ? OpenTasks::kOwn : OpenTasks::kNone;
+      } else if (o->is_string() && (*o == "own" || *o == "all" || *o == "none")) {
+        s.exclusions.open_tasks = *o == "own" ? OpenTasks::kOwn : *o == "all" ? OpenTasks::kAll : OpenTasks::kNone;
+      } else {
+        return FieldError("exclusions.open_tasks",
+                          "须为 \"own\"（默认：本部门及相同事项的未揭示任务）、\"all\"（所有部门的未揭示任务）、"
+                          "\"none\"、true（同 \"own\"）或 false（同 \"none\"），实际为 " +
+                              Shown(*o),
+                          "must be \"own\" (the default: open tasks of the same department or item), \"all\" (every "
+                          "department's open tasks), \"none\", true (\"own\") or false (\"none\"), got " +
+                              Shown(*o));
+      }
+    }
   }
 
   auto strata_text = GetString(j, "strata", "strata", false, true, 32);
@@ -562,10 +586,10 @@ std::string SpecToJson(const TaskSpec& s) {
                   {"labels", s.filters.labels},
                   {"registered_before", s.filters.registered_before},
                   {"status", "active"}};
-  j["exclusions"] = {{"same_item_within_days", s.exclusions.same_item_within_days
-                                                    ? json(*s.exclusions.same_item_within_days)
-                                                    : json("calendar_year")},
-                     {"open_tasks", s.exclusions.open_tasks}};
+  j["exclusions"] = {
+      {"same_item_within_days",
+       s.exclusions.same_item_within_days ? json(*s.exclusions.same_item_within_days) : json("calendar_year")},
+      {"open_tasks", OpenTasksName(s.exclusions.open_tasks)}};
   j["strata"] = StrataName(s.strata);
   if (s.strata == StrataKind::kLabel) j["strata_labels"] = s.strata_labels;
   if (s.strata == StrataKind::kRegion) j["region_digits"] = s.region_digits;

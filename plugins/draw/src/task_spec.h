@@ -35,11 +35,21 @@ struct TaskFilters {
   std::string registered_before;        // YYYY-MM-DD, exclusive; empty = no limit
 };
 
+// Which open tasks (drawn, not yet revealed) keep their selected subjects out of a new pool.
+//   kOwn (the default; JSON "own" or true): tasks of the same department(s) (for a joint task,
+//       the initiator and the participants) and tasks sharing one of its items. Subjects
+//       picked by another department for its own items stay drawable: the same subject drawn
+//       by two departments in one period is what `visits merge` turns into one joint visit.
+//   kAll (JSON "all"): every department's open tasks, the stricter rule.
+//   kNone (JSON "none" or false): no task's.
+enum class OpenTasks { kNone, kOwn, kAll };
+const char* OpenTasksName(OpenTasks o);
+
 struct TaskExclusions {
   // Subjects drawn for one of the task's items within this many days before the announce are
   // left out; nullopt = since 1 January of the announce's year (the default); 0 = none.
   std::optional<std::uint32_t> same_item_within_days;
-  bool open_tasks = true;  // subjects selected in a task not yet revealed are left out
+  OpenTasks open_tasks = OpenTasks::kOwn;
 };
 
 struct TaskConflicts {

@@ -93,7 +93,9 @@ constexpr const char* kTaskColumns =
     "COALESCE(commitment, ''), COALESCE(secret, ''), COALESCE(entropy, ''), COALESCE(seed, ''), "
     "COALESCE(allocation, ''), COALESCE(selection_hash, ''), COALESCE(slots, ''), COALESCE(assignment_hash, ''), "
     "COALESCE(conflicts_hash, ''), digest, entropy_source_name, entropy_notice, COALESCE(entropy_supplied, ''), "
-    "COALESCE(entropy_supplied_at_us, 0), COALESCE(entropy_supplied_by, '')";
+    "COALESCE(entropy_supplied_at_us, 0), COALESCE(entropy_supplied_by, ''), COALESCE(entropy_supplied_input, ''), "
+    "COALESCE(entropy_replaced, ''), COALESCE(entropy_replaced_by, ''), COALESCE(entropy_replaced_at_us, 0), "
+    "COALESCE(entropy_replace_reason, ''), COALESCE(reveal_reason, ''), COALESCE(reveal_unpublished, 0)";
 
 TaskRecord TaskFromRow(const ScanRow& r) {
   TaskRecord t;
@@ -136,6 +138,13 @@ TaskRecord TaskFromRow(const ScanRow& r) {
   t.entropy_supplied = s(34);
   t.entropy_supplied_at_us = n(35);
   t.entropy_supplied_by = s(36);
+  t.entropy_supplied_input = s(37);
+  t.entropy_replaced = s(38);
+  t.entropy_replaced_by = s(39);
+  t.entropy_replaced_at_us = n(40);
+  t.entropy_replace_reason = s(41);
+  t.reveal_reason = s(42);
+  t.reveal_unpublished = n(43);
   return t;
 }
 
@@ -150,6 +159,11 @@ std::string TaskDigest(const TaskRecord& t) {
   }
   // Added with entropy sources; only when set, so that older tasks keep their digests.
   if (!t.entropy_supplied.empty()) c += "entropy_supplied\n" + t.entropy_supplied + '\n';
+  // Added with the corrections of issue 12, the same way.
+  if (!t.entropy_replaced.empty())
+    c += "entropy_replaced\n" + t.entropy_replaced + '\n' + t.entropy_replace_reason + '\n';
+  if (!t.reveal_reason.empty())
+    c += "reveal_reason\n" + t.reveal_reason + '\n' + std::to_string(t.reveal_unpublished) + '\n';
   return ToHex(Sha256(c));
 }
 
@@ -374,6 +388,39 @@ Status CheckEntropy(const std::string& entropy) {
   return ValidateId("entropy", entropy, true);
 }
 
+// A reason an operator gives (a replaced entropy value, an early reveal): non-empty, no
+// control characters, at most 2000 bytes.
+Status CheckReason(const std::string& reason, const std::string& what_zh, const std::string& what_en) {
+  if (reason.empty() || !ValidateId("reason", reason).ok() || reason.size() > 2000)
+    return Refuse(what_zh + "须说明原因（不能为空、不含控制字符、不超过 2000 字节）",
+                  what_en + " needs a reason (non-empty, no control characters, at most 2000 bytes)");
+  return Status::Ok();
+}
+
+// What an operator typed, read in the source's declared format (EntropySource::Read) and
+// checked by its Value: the value to record or draw with, and the conversions to show.
+// A refusal names the format and an example.
+Result<EntropyReading> ReadTyped(const EntropySource& source, const EntropyRequest& request, const std::string& typed,
+                                 const std::string& source_name) {
+  auto reading = source.Read(request, typed);
+  if (!reading.ok()) {
+    if (reading.status().code() != StatusCode::kInvalidArgument) return reading.status();
+    // Name the format, unless the source's message shows it already.
+    const EntropyFormat f = source.Format();
+    if (f.example.empty() || reading.status().message().find(f.example) != std::string::npos) return reading.status();
+    return Status(StatusCode::kInvalidArgument, reading.status().message() + "（格式 / format " + f.name + "：" + f.zh +
+                                                    " / " + f.en + "；例如 / e.g. " + f.example + "）");
+  }
+  EntropyReading r = std::move(reading).value();
+  auto checked = source.Value(request, r.value);
+  if (!checked.ok()) return checked.status();
+  if (checked.value().empty() || !CheckEntropy(checked.value()).ok())
+    return Status::Error(StatusCode::kInternal, "公开随机源 " + source_name + " 返回的值不可用",
+                         "the entropy source " + source_name + " returned an unusable value");
+  r.value = std::move(checked).value();
+  return r;
+}
+
 json RuleJson(const Rule& rule) {
   if (const auto* r = std::get_if<RatioRule>(&rule)) {
     json ppm = json::object(), mn = json::object(), mx = json::object();
@@ -434,6 +481,24 @@ std::string ShanghaiDate(std::int64_t at_us) {
   return buf;
 }
 
+Status RequireDepartment(Database& db, const std::string& code) {
+  auto j = Jurisdiction(db, code);
+  return j.ok() ? Status::Ok() : j.status();
+}
+
+json SlipNotes(const TaskRecord& t) {
+  json j = json::object();
+  if (!t.entropy_supplied_input.empty()) j["entropy_supplied_input"] = t.entropy_supplied_input;
+  if (!t.entropy_replaced.empty())
+    j["entropy_replaced"] = {{"value", t.entropy_replaced},
+                             {"supplied_at_us", t.entropy_replaced_at_us},
+                             {"replaced_at_us", t.entropy_supplied_at_us},
+                             {"reason", t.entropy_replace_reason}};
+  if (!t.reveal_reason.empty())
+    j["revealed_before_inspection"] = {{"reason", t.reveal_reason}, {"unpublished", t.reveal_unpublished}};
+  return j;
+}
+
 Result<TaskRecord> LoadTask(Database& db, const std::string& id) {
   std::optional<TaskRecord> t;
   Status st = ScanRows(db, std::string("SELECT ") + kTaskColumns + " FROM draw_tasks WHERE id = ?", {id},
@@ -478,8 +543,22 @@ Result<std::vector<TaskRecord>> ListTasks(Database& db, const std::string& depar
   return out;
 }
 
+namespace {
+
+// A due date before today (Asia/Shanghai, on the context's clock) is a slip, not a plan.
+Status CheckDueDate(const std::string& due_date, std::int64_t now) {
+  const std::string today = ShanghaiDate(now);
+  if (!due_date.empty() && due_date < today)
+    return Refuse("完成期限 " + due_date + " 早于今天（" + today + "）：请给出今天或以后的日期",
+                  "the due date " + due_date + " is before today (" + today + "): give today or a later date");
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec) {
   Database& db = *ctx.db;
+  if (auto st = CheckDueDate(spec.due_date, Now(ctx)); !st.ok()) return st;
   auto juris = Jurisdiction(db, spec.department);
   if (!juris.ok()) return juris.status();
   auto prefixes = EffectivePrefixes(juris.value(), spec.filters.regions);
@@ -673,6 +752,11 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
     if (!source.ok()) return source.status();
     entropy_source = source.value();
   }
+  if (!t.due_date.empty() && t.due_date < DateOf(now))
+    return Refuse("任务 " + t.id + " 的完成期限 " + t.due_date + " 早于今天（" + DateOf(now) +
+                      "），不能公告：请撤销任务并创建新任务",
+                  "task " + t.id + " cannot be announced: its due date " + t.due_date + " is before today (" +
+                      DateOf(now) + "); cancel it and create a new task");
   auto spec_r = SpecOf(t, ctx.spec_options);
   if (!spec_r.ok()) return spec_r.status();
   const TaskSpec spec = std::move(spec_r).value();
@@ -706,7 +790,7 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
     // First the tasks concerned (few), then their selections by primary key: the
     // selection table grows with every task ever drawn.
     std::string cond;
-    if (spec.exclusions.open_tasks) cond = "state = 'drawn'";
+    if (spec.exclusions.open_tasks == OpenTasks::kAll) cond = "state = 'drawn'";
     if (window) {
       if (!cond.empty()) cond += " OR ";
       cond += "((state = 'drawn' OR state = 'revealed') AND drawn_at_us >= ? AND EXISTS (SELECT 1 FROM "
@@ -717,12 +801,38 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
     } else {
       params.clear();
     }
-    std::vector<std::string> tasks;
+    std::set<std::string> tasks;
     if (!cond.empty()) {
       Status st = ScanRows(db, "SELECT id FROM draw_tasks WHERE " + cond, params, [&](const ScanRow& r) {
-        tasks.emplace_back(r.values[0]);
+        tasks.emplace(r.values[0]);
         return true;
       });
+      if (!st.ok()) return st;
+    }
+    if (spec.exclusions.open_tasks == OpenTasks::kOwn) {
+      // The open tasks of this task's departments (a joint task's participants count), and
+      // those sharing one of its items. Another department's picks stay drawable: the same
+      // subject drawn by two departments is what `visits merge` turns into one joint visit.
+      const std::vector<std::string> mine = TaskDepartments(spec);
+      std::vector<std::optional<std::string>> item_params(spec.items.begin(), spec.items.end());
+      std::string in_own;
+      for (std::size_t i = 0; i < spec.items.size(); ++i) in_own += i ? ", ?" : "?";
+      Status st = ScanRows(db,
+                           "SELECT id, department, spec, CASE WHEN EXISTS (SELECT 1 FROM draw_task_items i WHERE "
+                           "i.task_id = draw_tasks.id AND i.item_code IN (" +
+                               in_own +
+                               ")) THEN 1 ELSE 0 END "
+                               "FROM draw_tasks WHERE state = 'drawn'",
+                           item_params, [&](const ScanRow& r) {
+                             TaskRecord open;
+                             open.department = std::string(r.values[1]);
+                             open.spec_json = std::string(r.values[2]);
+                             bool own = r.values[3] == "1";
+                             for (const auto& d : DepartmentsOf(open))
+                               own = own || std::find(mine.begin(), mine.end(), d) != mine.end();
+                             if (own) tasks.emplace(r.values[0]);
+                             return true;
+                           });
       if (!st.ok()) return st;
     }
     for (const auto& task_id : tasks) {
@@ -826,10 +936,19 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
 
 namespace {
 
-// The entropy an explicit DrawTask draws with (see DrawTask in tasks.h).
+// The entropy an explicit DrawTask draws with (see DrawTask in tasks.h); the conversions of
+// the source's format go to *conversions.
 Result<std::string> GivenEntropy(const TaskContext& ctx, const TaskRecord& t, const EntropySource& source,
-                                 const EntropyRequest& request, const std::string& given) {
-  if (!source.NeedsValue()) return source.Value(request, given);
+                                 const EntropyRequest& request, const std::string& typed,
+                                 std::vector<std::string>* conversions) {
+  if (!source.NeedsValue()) return source.Value(request, typed);
+  std::string given;
+  if (!typed.empty()) {
+    auto reading = ReadTyped(source, request, typed, t.entropy_source_name);
+    if (!reading.ok()) return reading.status();
+    given = reading.value().value;
+    *conversions = reading.value().conversions;
+  }
   if (!t.entropy_supplied.empty() && given != t.entropy_supplied)
     return Status::Error(StatusCode::kConflict,
                          "任务 " + t.id + " 已录入公开随机源的值 “" + t.entropy_supplied + "”（" + t.entropy_supplied_by +
@@ -844,7 +963,7 @@ Result<std::string> GivenEntropy(const TaskContext& ctx, const TaskRecord& t, co
                     "for demos and tests only (--allow-empty-entropy)");
     return std::string();
   }
-  return source.Value(request, given);
+  return given;
 }
 
 }  // namespace
@@ -872,8 +991,9 @@ static Result<std::optional<TaskRecord>> DrawLocked(TaskContext& ctx, const std:
   if (!source.ok()) return source.status();
   const EntropyRequest entropy_request = RequestFor(t, now);
   std::string entropy;
+  std::vector<std::string> conversions;
   if (given != nullptr) {
-    auto e = GivenEntropy(ctx, t, *source.value(), entropy_request, *given);
+    auto e = GivenEntropy(ctx, t, *source.value(), entropy_request, *given, &conversions);
     if (!e.ok()) return e.status();
     entropy = std::move(e).value();
   } else {
@@ -1099,12 +1219,17 @@ static Result<std::optional<TaskRecord>> DrawLocked(TaskContext& ctx, const std:
                {"entropy", t.entropy},
                {"selection_hash", t.selection_hash},
                {"assignment_hash", t.assignment_hash}};
+  if (!conversions.empty()) {
+    payload["entropy_input"] = *given;
+    payload["entropy_conversions"] = conversions;
+  }
   if (auto st = Journal(ctx, now, "task.draw", t.id, before, t.digest, "draw.task.drawn", payload); !st.ok()) return st;
   timer.Lap("persist");
   if (auto st = tx.Commit(); !st.ok()) return st;
   timer.Lap("commit");
   auto drawn = LoadTask(db, id);
   if (!drawn.ok()) return drawn.status();
+  drawn.value().entropy_conversions = std::move(conversions);
   return std::optional<TaskRecord>(std::move(drawn).value());
 }
 
@@ -1132,13 +1257,69 @@ Result<std::optional<TaskRecord>> DrawIfReady(TaskContext& ctx, const std::strin
   return DrawLocked(ctx, id, nullptr);
 }
 
-Result<TaskRecord> SupplyEntropy(TaskContext& ctx, const std::string& id, const std::string& value) {
+namespace {
+
+// The message for a value supplied already (SupplyEntropy with another value).
+Status SuppliedAlready(const TaskRecord& t) {
+  if (!t.entropy_replaced.empty())
+    return Status::Error(StatusCode::kConflict,
+                         "任务 " + t.id + " 的公开随机源的值已更正过一次（现为 “" + t.entropy_supplied + "”，" +
+                             t.entropy_supplied_by + "），不能再更改；如仍有误，请撤销任务并创建替代任务",
+                         "task " + t.id + " has had its entropy value replaced once already (now '" +
+                             t.entropy_supplied + "', by " + t.entropy_supplied_by +
+                             "); it cannot be changed again: if it is still wrong, cancel the task and create a "
+                             "replacement");
+  return Status::Error(StatusCode::kConflict,
+                       "任务 " + t.id + " 已录入公开随机源的值 “" + t.entropy_supplied + "”（" + t.entropy_supplied_by +
+                           "），不能再次录入另一个值；如录入有误，在抽取前可更正一次：xinjian task entropy " + t.id +
+                           " 新值 --replace --reason 原因",
+                       "task " + t.id + " has the entropy value '" + t.entropy_supplied + "' supplied already (by " +
+                           t.entropy_supplied_by +
+                           "); it cannot be changed by supplying another: if it was entered "
+                           "wrongly, replace it once before the draw with xinjian task entropy " +
+                           t.id + " VALUE --replace --reason WHY");
+}
+
+// The source of a task that takes an operator's value, or the refusal.
+Result<const EntropySource*> ValueSource(const TaskContext& ctx, const TaskRecord& t) {
+  auto source = FindSource(ctx.host, t.entropy_source_name, StatusCode::kNotFound);
+  if (!source.ok()) return source.status();
+  if (!source.value()->NeedsValue())
+    return Status::Error(StatusCode::kFailedPrecondition,
+                         "任务 " + t.id + " 的公开随机源为 " + t.entropy_source_name + "，不需要录入值",
+                         "the entropy source of task " + t.id + " is " + t.entropy_source_name + ": it takes no value");
+  return source.value();
+}
+
+Status SaveSupplied(Database& db, const TaskRecord& t, std::int64_t now) {
+  try {
+    long long at = now, replaced_at = t.entropy_replaced_at_us;
+    soci::indicator input_ind = t.entropy_supplied_input.empty() ? soci::i_null : soci::i_ok;
+    soci::indicator rep_ind = t.entropy_replaced.empty() ? soci::i_null : soci::i_ok;
+    db.session()
+        << "UPDATE draw_tasks SET entropy_supplied = :e, entropy_supplied_at_us = :at, entropy_supplied_by = :by, "
+           "entropy_supplied_input = :in, entropy_replaced = :r, entropy_replaced_by = :rby, "
+           "entropy_replaced_at_us = :rat, entropy_replace_reason = :why, digest = :dg, updated_at_us = :at2 "
+           "WHERE id = :id",
+        soci::use(t.entropy_supplied), soci::use(at), soci::use(t.entropy_supplied_by),
+        soci::use(t.entropy_supplied_input, input_ind), soci::use(t.entropy_replaced, rep_ind),
+        soci::use(t.entropy_replaced_by, rep_ind), soci::use(replaced_at, rep_ind),
+        soci::use(t.entropy_replace_reason, rep_ind), soci::use(t.digest), soci::use(at), soci::use(t.id);
+  } catch (const std::exception& e) {
+    return DbError(e, "保存公开随机源的值失败", "saving the entropy value failed");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<TaskRecord> SupplyEntropy(TaskContext& ctx, const std::string& id, const std::string& typed) {
   Database& db = *ctx.db;
   if (ctx.host == nullptr)
     return Status::Error(StatusCode::kFailedPrecondition, "没有加载插件，无法核对公开随机源的值",
                          "no plugins loaded; cannot check the entropy value");
-  if (value.empty()) return Refuse("公开随机源的值不能为空", "the entropy value must not be empty");
-  if (auto st = CheckEntropy(value); !st.ok()) return st;
+  if (typed.empty()) return Refuse("公开随机源的值不能为空", "the entropy value must not be empty");
+  if (auto st = CheckEntropy(typed); !st.ok()) return st;
   const std::int64_t now = Now(ctx);
   WriteTransaction tx(db);
   if (auto st = tx.Begin(); !st.ok()) return st;
@@ -1146,54 +1327,133 @@ Result<TaskRecord> SupplyEntropy(TaskContext& ctx, const std::string& id, const 
   if (!task.ok()) return task.status();
   TaskRecord t = std::move(task).value();
   // The same value again once it is in (a repeated command, the scheduler drew meanwhile).
-  if (!t.entropy_supplied.empty() && t.entropy_supplied == value && t.state != "cancelled") return t;
-  if (t.state != "announced") return WrongState(t, "录入公开随机源的值", "supply its entropy value");
-  auto source = FindSource(ctx.host, t.entropy_source_name, StatusCode::kNotFound);
-  if (!source.ok()) return source.status();
-  if (!source.value()->NeedsValue())
-    return Status::Error(StatusCode::kFailedPrecondition,
-                         "任务 " + t.id + " 的公开随机源为 " + t.entropy_source_name + "，不需要录入值",
-                         "the entropy source of task " + t.id + " is " + t.entropy_source_name + ": it takes no value");
-  auto checked = source.value()->Value(RequestFor(t, now), value);
-  if (!checked.ok()) return checked.status();
-  if (auto st = CheckEntropy(checked.value()); !st.ok() || checked.value().empty())
-    return Status::Error(StatusCode::kInternal, "公开随机源 " + t.entropy_source_name + " 返回的值不可用",
-                         "the entropy source " + t.entropy_source_name + " returned an unusable value");
+  if (!t.entropy_supplied.empty() && t.state != "cancelled" &&
+      (t.entropy_supplied == typed || (!t.entropy_supplied_input.empty() && t.entropy_supplied_input == typed)))
+    return t;
+  const bool settled = t.state == "drawn" || t.state == "revealed";
+  if (t.state != "announced" && !(settled && !t.entropy_supplied.empty()))
+    return WrongState(t, "录入公开随机源的值", "supply its entropy value");
+  auto source = ValueSource(ctx, t);
+  if (!source.ok()) {
+    if (settled) return WrongState(t, "录入公开随机源的值", "supply its entropy value");
+    return source.status();
+  }
+  auto reading = ReadTyped(*source.value(), RequestFor(t, now), typed, t.entropy_source_name);
+  if (settled) {
+    // Typed another way (full-width…), the same value is still the same value.
+    if (reading.ok() && reading.value().value == t.entropy_supplied) {
+      t.entropy_conversions = reading.value().conversions;
+      return t;
+    }
+    return WrongState(t, "录入公开随机源的值", "supply its entropy value");
+  }
+  if (!reading.ok()) return reading.status();
+  const EntropyReading& r = reading.value();
   if (!t.entropy_supplied.empty()) {
-    if (t.entropy_supplied == checked.value()) return t;
-    return Status::Error(StatusCode::kConflict,
-                         "任务 " + t.id + " 已录入公开随机源的值 “" + t.entropy_supplied + "”（" + t.entropy_supplied_by +
-                             "），不能更改；如录入有误，请撤销任务并创建替代任务",
-                         "task " + t.id + " has the entropy value '" + t.entropy_supplied + "' supplied already (by " +
-                             t.entropy_supplied_by + "); it cannot be changed: if it was wrong, cancel the task and "
-                             "create a replacement");
+    if (t.entropy_supplied == r.value) {
+      t.entropy_conversions = r.conversions;
+      return t;
+    }
+    return SuppliedAlready(t);
   }
   const std::string before = t.digest;
-  t.entropy_supplied = checked.value();
+  t.entropy_supplied = r.value;
+  t.entropy_supplied_input = r.value == typed ? "" : typed;
   t.entropy_supplied_at_us = now;
   t.entropy_supplied_by = ctx.actor;
   t.digest = TaskDigest(t);
-  try {
-    long long at = now;
-    db.session() << "UPDATE draw_tasks SET entropy_supplied = :e, entropy_supplied_at_us = :at, entropy_supplied_by = :by, "
-                    "digest = :dg, updated_at_us = :at2 WHERE id = :id",
-        soci::use(t.entropy_supplied), soci::use(at), soci::use(t.entropy_supplied_by), soci::use(t.digest),
-        soci::use(at), soci::use(t.id);
-  } catch (const std::exception& e) {
-    return DbError(e, "保存公开随机源的值失败", "saving the entropy value failed");
-  }
+  if (auto st = SaveSupplied(db, t, now); !st.ok()) return st;
   json payload{{"id", t.id},
                {"department", t.department},
                {"entropy_source_name", t.entropy_source_name},
-               {"entropy", t.entropy_supplied}};
+               {"entropy", t.entropy_supplied},
+               {"by", t.entropy_supplied_by}};
+  if (!t.entropy_supplied_input.empty()) {
+    payload["input"] = t.entropy_supplied_input;
+    payload["conversions"] = r.conversions;
+  }
   if (auto st = Journal(ctx, now, "task.entropy", t.id, before, t.digest, "draw.task.entropy_supplied", payload); !st.ok())
     return st;
   if (auto st = tx.Commit(); !st.ok()) return st;
-  return LoadTask(db, id);
+  auto out = LoadTask(db, id);
+  if (out.ok()) out.value().entropy_conversions = r.conversions;
+  return out;
 }
 
-Result<TaskRecord> RevealTask(TaskContext& ctx, const std::string& id) {
+Result<TaskRecord> ReplaceEntropy(TaskContext& ctx, const std::string& id, const std::string& typed,
+                                  const std::string& reason) {
   Database& db = *ctx.db;
+  if (auto st = CheckReason(reason, "更正公开随机源的值", "replacing an entropy value"); !st.ok()) return st;
+  if (ctx.host == nullptr)
+    return Status::Error(StatusCode::kFailedPrecondition, "没有加载插件，无法核对公开随机源的值",
+                         "no plugins loaded; cannot check the entropy value");
+  if (typed.empty()) return Refuse("公开随机源的值不能为空", "the entropy value must not be empty");
+  if (auto st = CheckEntropy(typed); !st.ok()) return st;
+  const std::int64_t now = Now(ctx);
+  WriteTransaction tx(db);
+  if (auto st = tx.Begin(); !st.ok()) return st;
+  auto task = LoadForUpdate(ctx, id);
+  if (!task.ok()) return task.status();
+  TaskRecord t = std::move(task).value();
+  if (t.state != "announced") return WrongState(t, "更正公开随机源的值", "replace its entropy value");
+  auto source = ValueSource(ctx, t);
+  if (!source.ok()) return source.status();
+  if (t.entropy_supplied.empty())
+    return Status::Error(StatusCode::kFailedPrecondition,
+                         "任务 " + t.id + " 尚未录入公开随机源的值，无可更正：xinjian task entropy " + t.id + " 值",
+                         "no entropy value has been supplied for task " + t.id +
+                             " yet, so there is nothing to "
+                             "replace: xinjian task entropy " +
+                             t.id + " VALUE");
+  if (!t.entropy_replaced.empty()) return SuppliedAlready(t);
+  auto reading = ReadTyped(*source.value(), RequestFor(t, now), typed, t.entropy_source_name);
+  if (!reading.ok()) return reading.status();
+  const EntropyReading& r = reading.value();
+  if (r.value == t.entropy_supplied)
+    return Refuse("“" + r.value + "” 就是已录入的值，无需更正",
+                  "'" + r.value + "' is the value recorded already: nothing to replace");
+  const std::string before = t.digest;
+  t.entropy_replaced = t.entropy_supplied;
+  t.entropy_replaced_by = t.entropy_supplied_by;
+  t.entropy_replaced_at_us = t.entropy_supplied_at_us;
+  t.entropy_replace_reason = reason;
+  t.entropy_supplied = r.value;
+  t.entropy_supplied_input = r.value == typed ? "" : typed;
+  t.entropy_supplied_at_us = now;
+  t.entropy_supplied_by = ctx.actor;
+  t.digest = TaskDigest(t);
+  if (auto st = SaveSupplied(db, t, now); !st.ok()) return st;
+  json payload{{"id", t.id},
+               {"department", t.department},
+               {"entropy_source_name", t.entropy_source_name},
+               {"replaced", t.entropy_replaced},
+               {"replaced_by", t.entropy_replaced_by},
+               {"entropy", t.entropy_supplied},
+               {"by", t.entropy_supplied_by},
+               {"reason", reason}};
+  if (!t.entropy_supplied_input.empty()) {
+    payload["input"] = t.entropy_supplied_input;
+    payload["conversions"] = r.conversions;
+  }
+  if (auto st =
+          Journal(ctx, now, "task.entropy.replace", t.id, before, t.digest, "draw.task.entropy_replaced", payload);
+      !st.ok())
+    return st;
+  if (auto st = tx.Commit(); !st.ok()) return st;
+  auto out = LoadTask(db, id);
+  if (out.ok()) out.value().entropy_conversions = r.conversions;
+  return out;
+}
+
+Result<TaskRecord> RevealTask(TaskContext& ctx, const std::string& id, const RevealOptions& options) {
+  Database& db = *ctx.db;
+  if (options.before_inspection) {
+    if (auto st = CheckReason(options.reason, "在检查结果公开前揭示", "revealing before the inspections"); !st.ok())
+      return st;
+  } else if (!options.reason.empty()) {
+    return Refuse("揭示原因只用于提前揭示（--before-inspection --reason）",
+                  "a reveal reason is only for a reveal before the inspections (--before-inspection --reason)");
+  }
   const std::int64_t now = Now(ctx);
   WriteTransaction tx(db);
   if (auto st = tx.Begin(); !st.ok()) return st;
@@ -1201,19 +1461,65 @@ Result<TaskRecord> RevealTask(TaskContext& ctx, const std::string& id) {
   if (!task.ok()) return task.status();
   TaskRecord t = std::move(task).value();
   if (t.state != "drawn") return WrongState(t, "揭示", "reveal it");
+  // The drawn subjects not yet inspected and published: without a visit item, or with one
+  // that is not published.
+  std::int64_t drawn = 0, unpublished = 0;
+  Status st =
+      ScanRows(db,
+               "SELECT COUNT(*), COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM visit_items vi WHERE "
+               "vi.task_id = s.task_id AND vi.uscc = s.uscc) OR EXISTS (SELECT 1 FROM visit_items vi WHERE "
+               "vi.task_id = s.task_id AND vi.uscc = s.uscc AND vi.state <> 'published') THEN 1 ELSE 0 END), 0) "
+               "FROM draw_selection s WHERE s.task_id = ?",
+               {t.id}, [&](const ScanRow& r) {
+                 drawn = std::stoll(std::string(r.values[0]));
+                 unpublished = std::stoll(std::string(r.values[1]));
+                 return false;
+               });
+  if (!st.ok()) return st;
+  if (unpublished > 0 && !options.before_inspection)
+    return Status::Error(
+        StatusCode::kFailedPrecondition,
+        "任务 " + t.id + " 抽中的 " + std::to_string(drawn) + " 个对象中有 " + std::to_string(unpublished) +
+            " 个还没有公开的检查结果：揭示会在检查之前公开抽取名单。结果全部公开时任务自动揭示；确需提前揭示，请用 "
+            "xinjian task reveal " +
+            t.id + " --before-inspection --reason 原因（记入审计日志并在公告中注明）",
+        "task " + t.id + ": " + std::to_string(unpublished) + " of its " + std::to_string(drawn) +
+            " drawn subjects have no published inspection result yet, and a reveal would publish the selection before "
+            "the inspections. The task is revealed by itself when every result is published; to reveal it earlier, "
+            "run xinjian task reveal " +
+            t.id + " --before-inspection --reason WHY (audited and shown on the notice)");
+  if (unpublished == 0 && options.before_inspection)
+    return Status::Error(StatusCode::kFailedPrecondition,
+                         "任务 " + t.id + " 的检查结果已全部公开，不是提前揭示：去掉 --before-inspection 和 --reason",
+                         "every inspection result of task " + t.id +
+                             " is published, so this is no early reveal: leave out --before-inspection and --reason");
   const std::string before = t.digest;
   t.state = "revealed";
   t.revealed_at_us = now;
+  if (options.before_inspection) {
+    t.reveal_reason = options.reason;
+    t.reveal_unpublished = unpublished;
+  }
   t.digest = TaskDigest(t);
   try {
-    long long at = now;
-    db.session() << "UPDATE draw_tasks SET state = 'revealed', revealed_at_us = :at, digest = :dg, updated_at_us = :at2 "
-                    "WHERE id = :id",
-        soci::use(at), soci::use(t.digest), soci::use(at), soci::use(t.id);
+    long long at = now, count = t.reveal_unpublished;
+    soci::indicator ind = t.reveal_reason.empty() ? soci::i_null : soci::i_ok;
+    db.session() << "UPDATE draw_tasks SET state = 'revealed', revealed_at_us = :at, reveal_reason = :r, "
+                    "reveal_unpublished = :n, digest = :dg, updated_at_us = :at2 WHERE id = :id",
+        soci::use(at), soci::use(t.reveal_reason, ind), soci::use(count, ind), soci::use(t.digest), soci::use(at),
+        soci::use(t.id);
   } catch (const std::exception& e) {
     return DbError(e, "揭示任务失败", "revealing the task failed");
   }
-  json payload{{"id", t.id}, {"department", t.department}, {"secret", t.secret_hex}, {"seed", t.seed_hex}};
+  json payload{{"id", t.id},
+               {"department", t.department},
+               {"secret", t.secret_hex},
+               {"seed", t.seed_hex},
+               {"before_inspection", options.before_inspection}};
+  if (options.before_inspection) {
+    payload["reason"] = t.reveal_reason;
+    payload["unpublished"] = t.reveal_unpublished;
+  }
   if (auto st = Journal(ctx, now, "task.reveal", t.id, before, t.digest, "draw.task.revealed", payload); !st.ok()) return st;
   if (auto st = tx.Commit(); !st.ok()) return st;
   return LoadTask(db, id);
@@ -1275,6 +1581,17 @@ Result<std::vector<SelectedSubject>> LoadSelection(Database& db, const std::stri
 }
 
 Result<std::vector<InspectorTask>> TasksForInspector(Database& db, const std::string& inspector_id) {
+  bool known = false;
+  if (Status st = ScanRows(db, "SELECT 1 FROM inspectors WHERE id = ?", {inspector_id},
+                           [&](const ScanRow&) {
+                             known = true;
+                             return false;
+                           });
+      !st.ok())
+    return st;
+  if (!known)
+    return Status::Error(StatusCode::kNotFound, "检查人员 " + inspector_id + " 不存在（检查编号是否有误）",
+                         "no inspector " + inspector_id + " (is the id mistyped?)");
   std::vector<InspectorTask> out;
   // LIKE narrows the rows; the exact membership test is done on the split team (an id may
   // contain LIKE's wildcards '_' and '%').
@@ -1451,6 +1768,10 @@ std::string TaskViewJson(Database& db, const TaskRecord& t, const Viewer& viewer
     j["cancelled_at_us"] = t.cancelled_at_us;
     j["cancel_reason"] = t.cancel_reason;
   }
+  const json notes = SlipNotes(t);
+  for (const auto& [key, value] : notes.items()) j[key] = value;
+  // What the call that returned this record converted (task entropy --json shows it back).
+  if (!t.entropy_conversions.empty()) j["entropy_conversions"] = t.entropy_conversions;
   const bool revealed = t.state == "revealed";
   if (revealed) {
     j["revealed_at_us"] = t.revealed_at_us;

@@ -10,9 +10,16 @@
 // replacement is a new task naming the cancelled one it replaces.
 //
 // The entropy comes from the task's entropy source, a plugin (xinjian/entropy.h): with
-// "manual" an operator supplies the published value (SupplyEntropy, or DrawTask with it);
-// with "none" the task draws with an empty entropy as soon as it is announced. DrawIfReady
-// draws whenever the source has the value, and is what a scheduler calls.
+// "manual" or "lottery" an operator supplies the published value (SupplyEntropy, or DrawTask
+// with it), read in the source's declared format (full-width digits converted and the
+// conversions shown, or the value refused with the reason); a wrong value can be replaced
+// once before the draw, with a reason (ReplaceEntropy). With "none" the task draws with an
+// empty entropy as soon as it is announced. DrawIfReady draws whenever the source has the
+// value, and is what a scheduler calls.
+//
+// The reveal publishes the selection, so it waits for the inspections: RevealTask refuses
+// while a drawn subject has no published result, unless the caller says why it must happen
+// earlier (RevealOptions), which is recorded and shown on the notice.
 //
 // Confidentiality: until a task is revealed its selection and teams are shown only to its
 // own department (TaskView with Viewer::Department); public output never contains them, and
@@ -29,6 +36,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "database.h"
 #include "draw_v1.h"
@@ -72,10 +81,23 @@ struct TaskRecord {
   // public notice ("中文 / English", fixed at the announcement; empty if it was created and
   // announced without plugins loaded).
   std::string entropy_source_name = kDefaultEntropySource, entropy_notice;
-  // The value an operator supplied (SupplyEntropy) before the draw, by whom and when; empty
-  // until then.
-  std::string entropy_supplied, entropy_supplied_by;
+  // The value an operator supplied (SupplyEntropy, ReplaceEntropy) before the draw, in the
+  // source's format, by whom and when; empty until then. entropy_supplied_input is what was
+  // typed when the format converted it (full-width digits…), else empty.
+  std::string entropy_supplied, entropy_supplied_by, entropy_supplied_input;
   std::int64_t entropy_supplied_at_us = 0;
+  // A supplied value replaced before the draw (ReplaceEntropy, once): the replaced value, who
+  // had entered it and when, and the reason. Empty / 0 unless replaced.
+  std::string entropy_replaced, entropy_replaced_by, entropy_replace_reason;
+  std::int64_t entropy_replaced_at_us = 0;
+  // A reveal before the inspections' results were all published (RevealOptions): the reason
+  // and how many drawn subjects had no published result then. Empty / 0 otherwise.
+  std::string reveal_reason;
+  std::int64_t reveal_unpublished = 0;
+  // Not stored: the conversions the source's format applied to the value typed in the call
+  // that returned this record (SupplyEntropy, ReplaceEntropy, DrawTask), one "中文 / English"
+  // line each, for showing back to the operator.
+  std::vector<std::string> entropy_conversions;
   std::string replaces, replace_reason, cancel_reason, created_by;
   std::int64_t created_at_us = 0, announced_at_us = 0, drawn_at_us = 0, revealed_at_us = 0, cancelled_at_us = 0;
   std::string announce_date, draw_date, due_date;
@@ -93,40 +115,65 @@ struct SelectedSubject {
   std::vector<std::string> team;       // [0] is the lead
 };
 
-// Creates a draft task. Checks, with the database: the department and every item exist, each
-// item belongs to the department, an unstratified ratio lies within every item's ratio_min /
+// Creates a draft task. Checks, with the database: the due date is not before today (the
+// Asia/Shanghai date of ctx.now_us, i.e. of the process clock), the department and every item
+// exist, each item belongs to the department, an unstratified ratio lies within every item's ratio_min /
 // ratio_max, the team's groups are the department, the sampler and the entropy source are
 // registered (when ctx.host is set; a source that needs a value needs a description), the
 // filter regions lie inside the jurisdiction, a replaced task exists, is cancelled and not
 // already replaced. Returns the stored task.
 Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec);
 
-// Freezes the pool (refused when empty, or when the resulting ratio leaves an item's bounds),
-// draws the 32-byte secret and records the commitment. With ctx.host set, the entropy source
-// must be loaded and its notice sentence is fixed now.
+// Freezes the pool (refused when empty, or when the resulting ratio leaves an item's bounds,
+// or when the due date has passed meanwhile), draws the 32-byte secret and records the
+// commitment. The pool leaves out subjects selected in open tasks (drawn, not revealed) as the
+// spec's exclusions.open_tasks says: by default those of tasks of the same department(s) or
+// sharing an item ("own"), so that another department's picks stay drawable and their
+// overlap can be merged into joint visits; "all" leaves out every open task's subjects.
+// With ctx.host set, the entropy source must be loaded and its notice sentence is fixed now.
 Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id);
 
 // Draws with the given entropy, assigns teams, saves selection and teams. When subjects
 // cannot be staffed, nothing is saved and the error names all of them. Needs ctx.host with
-// the task's sampler and entropy source. The entropy goes through the source (its Value):
-//   - a source that needs a value ("manual"): `entropy` is that value as published; empty
-//     only with ctx.allow_empty_entropy (demos, tests); when a value was supplied already
-//     (SupplyEntropy), `entropy` must be that value (kConflict otherwise);
+// the task's sampler and entropy source. The entropy goes through the source (Read, then
+// Value):
+//   - a source that needs a value ("manual", "lottery"): `entropy` is that value as typed,
+//     read in the source's format (the conversions are returned in entropy_conversions and
+//     the typed text is in the draw event as entropy_input); empty only with
+//     ctx.allow_empty_entropy (demos, tests); when a value was supplied already
+//     (SupplyEntropy), `entropy` must read as that value (kConflict otherwise);
 //   - a source that needs none ("none"): `entropy` must be empty (kInvalidArgument otherwise).
 // Refused with kFailedPrecondition unless the task is announced (no redraw).
 Result<TaskRecord> DrawTask(TaskContext& ctx, const std::string& id, const std::string& entropy);
 
 // Records the operator-supplied entropy value of an announced task whose source needs one
-// ("manual"), without drawing: one write transaction with an audit record (action
-// "task.entropy") and the event draw.task.entropy_supplied (the value is public). The value
-// is validated by the source and stored as it returns it (manual: unchanged, at most 4096
-// bytes, valid UTF-8, no control or invisible formatting characters, no surrounding spaces).
-// A value cannot be changed once supplied: the same value again returns the task unchanged
-// (also after the draw), a different one is kConflict (cancel the task and create a
-// replacement if it was wrong). Refused: an empty value (kInvalidArgument), a source that
-// takes no value such as "none" (kFailedPrecondition), a task that is not announced
-// (kFailedPrecondition), a source that is not loaded (kNotFound). Needs ctx.host.
-Result<TaskRecord> SupplyEntropy(TaskContext& ctx, const std::string& id, const std::string& value);
+// ("manual", "lottery"), without drawing: one write transaction with an audit record (action
+// "task.entropy") and the event draw.task.entropy_supplied (the value is public; the event
+// names who entered it, and what was typed when the format converted it). `typed` is read in
+// the source's declared format (EntropySource::Read: manual converts full-width forms, lottery
+// takes the RFC 3797 form and converts full-width digits, '。' and leading zeros) and checked
+// by its Value; the value is stored in the format, the typed text beside it when they differ,
+// and the conversions are returned in entropy_conversions. A refusal (kInvalidArgument) says
+// what is wrong and what the format expects; nothing is stored. A value is supplied once:
+// the same value again (typed either way) returns the task unchanged (also after the draw),
+// a different one is kConflict (ReplaceEntropy corrects it once before the draw). Refused: an
+// empty value (kInvalidArgument), a source that takes no value such as "none"
+// (kFailedPrecondition), a task that is not announced (kFailedPrecondition), a source that is
+// not loaded (kNotFound). Needs ctx.host.
+Result<TaskRecord> SupplyEntropy(TaskContext& ctx, const std::string& id, const std::string& typed);
+
+// Replaces a wrongly supplied entropy value of an announced task, once, before the draw:
+// `typed` is read and checked as by SupplyEntropy and must differ from the value recorded;
+// `reason` is required (no control characters, at most 2000 bytes). The replaced value, who
+// had entered it and when, and the reason are kept (entropy_replaced*, shown on every notice
+// beside the new value); the new value is recorded with ctx.actor. One write transaction with
+// an audit record (action "task.entropy.replace"; its digest covers the reason) and the event
+// draw.task.entropy_replaced {replaced, entropy, reason, by}. Refused: no reason or a bad one
+// (kInvalidArgument), no value supplied yet (kFailedPrecondition: use SupplyEntropy), a value
+// replaced already (kConflict: cancel the task and create a replacement), a task that is not
+// announced, e.g. drawn (kFailedPrecondition), a value the format refuses (kInvalidArgument).
+Result<TaskRecord> ReplaceEntropy(TaskContext& ctx, const std::string& id, const std::string& typed,
+                                  const std::string& reason);
 
 // Draws an announced task as soon as its entropy source has the value: "none" at once (an
 // empty entropy), "manual" once a value was supplied (exactly that value). Returns the drawn
@@ -139,10 +186,28 @@ Result<TaskRecord> SupplyEntropy(TaskContext& ctx, const std::string& id, const 
 // create the visits (draw::CreateVisits does; the caller runs it after a draw).
 Result<std::optional<TaskRecord>> DrawIfReady(TaskContext& ctx, const std::string& id);
 
-Result<TaskRecord> RevealTask(TaskContext& ctx, const std::string& id);
+// How a task is revealed. By default only after the inspections: every drawn subject has all
+// its visit items published (publishing the last result reveals the task by itself,
+// visits.h). `before_inspection` with a `reason` (required, no control characters, at most
+// 2000 bytes) reveals it earlier; the reason and the number of subjects still unpublished are
+// stored, covered by the audit record's digest, carried by the event and shown on the notice.
+struct RevealOptions {
+  bool before_inspection = false;
+  std::string reason;
+};
+// Publishes the secret of a drawn task (the selection and the proof become public). Refused:
+// a task that is not drawn (kFailedPrecondition); drawn subjects without a published result
+// (kFailedPrecondition naming how many, and how to reveal early) unless before_inspection;
+// before_inspection without a reason, or a reason without before_inspection
+// (kInvalidArgument); before_inspection when every result is published (kFailedPrecondition:
+// nothing is early). One write transaction with an audit record (task.reveal) and the event
+// draw.task.revealed (with before_inspection, and then the reason and the count).
+Result<TaskRecord> RevealTask(TaskContext& ctx, const std::string& id, const RevealOptions& options = {});
 Result<TaskRecord> CancelTask(TaskContext& ctx, const std::string& id, const std::string& reason);
 
 Result<TaskRecord> LoadTask(Database& db, const std::string& id);
+// OK when the department exists; kNotFound naming the code otherwise ("no department NOPE").
+Status RequireDepartment(Database& db, const std::string& code);
 // YYYY-MM-DD in Asia/Shanghai of an instant (UTC epoch microseconds).
 std::string ShanghaiDate(std::int64_t at_us);
 Result<std::vector<TaskRecord>> ListTasks(Database& db, const std::string& department, const std::string& state);
@@ -159,6 +224,8 @@ struct InspectorTask {
   std::string lead;
   bool is_lead = false;
 };
+// An inspector's open inspections (also those of inactive officers). kNotFound naming the id
+// when no inspector has it: a mistyped id is an error, not an empty list.
 Result<std::vector<InspectorTask>> TasksForInspector(Database& db, const std::string& inspector_id);
 
 // Who is looking: the public, or a department (which sees its own tasks' selections).
@@ -169,6 +236,12 @@ struct Viewer {
 // selection and teams when revealed or when the viewer is the task's department; the secret
 // only when revealed.
 std::string TaskViewJson(Database& db, const TaskRecord& task, const Viewer& viewer);
+// What the public notice adds when an operator corrected a slip: the typed entropy text when
+// the format converted it ("entropy_supplied_input"), a replaced entropy value
+// ("entropy_replaced": {value, supplied_at_us, replaced_at_us, reason}) and an early reveal
+// ("revealed_before_inspection": {reason, unpublished}). An empty object when none applies.
+// Used by TaskViewJson and the task notice (visits.h).
+nlohmann::json SlipNotes(const TaskRecord& task);
 // The departments of a task: its own and, for a joint task, the participants (from the spec).
 std::vector<std::string> DepartmentsOf(const TaskRecord& task);
 // True when the viewer may see the selection and teams: after the reveal everyone, before it

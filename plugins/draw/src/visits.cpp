@@ -1335,6 +1335,7 @@ Result<json> TaskNotice(VisitContext& ctx, const std::string& task_id) {
          {"algorithm", t->sampler}};
   if (t->state == "cancelled") j["cancel_reason"] = t->cancel_reason;
   if (t->state == "announced" && !t->entropy_supplied.empty()) j["entropy_supplied"] = t->entropy_supplied;
+  j.update(SlipNotes(t.value()));  // a typed entropy converted, a replaced one, an early reveal
   if (t->state == "drawn" || t->state == "revealed") {
     j["draw_date"] = t->draw_date;
     j["entropy"] = t->entropy;

@@ -45,7 +45,7 @@ TEST_CASE("A valid task spec parses, percentages become ppm exactly", "[draw][sp
   CHECK(s.expert_slot->count == 1);
   CHECK(s.sampler == "xj-draw-v1");
   CHECK_FALSE(s.exclusions.same_item_within_days.has_value());  // default: the calendar year
-  CHECK(s.exclusions.open_tasks);
+  CHECK(s.exclusions.open_tasks == OpenTasks::kOwn);            // default: own department and items
   CHECK(s.conflicts.declared_relations);
   CHECK(s.conflicts.previous_inspector);
   CHECK_FALSE(s.conflicts.same_office);

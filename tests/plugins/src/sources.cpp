@@ -3,6 +3,10 @@
 // Registrar refuses a taken name, a bad name and a null object with the documented codes
 // (and fails the plugin if not). With the manifest "undeclared-job" (entropy_source only)
 // the job handler is undeclared and the host must fail the plugin.
+// The source declares a format (host API 4: Format and Read). Built with XJ_TEST_HOST_API=3,
+// the plugin says it was built against host API 3: the host must then never call Format or
+// Read on its source (an older plugin's virtual table has no such entries) and answer with the
+// SDK's defaults instead.
 #include <xinjian/plugin.h>
 
 #include <memory>
@@ -21,6 +25,10 @@ class FixedSource final : public xj::EntropySource {
   }
   xj::EntropyNotice Notice(const xj::EntropyRequest& r) const override {
     return {"固定值 " + r.task_id, "a fixed value for " + r.task_id};
+  }
+  xj::EntropyFormat Format() const override { return {"xj-test.format", "测试格式", "a test format", "x"}; }
+  xj::Result<xj::EntropyReading> Read(const xj::EntropyRequest&, const std::string& typed) const override {
+    return xj::EntropyReading{"read:" + typed, {"测试转换 / a test conversion"}};
   }
 };
 
@@ -65,4 +73,13 @@ xj::Status Init(xj::Registrar& r) {
 
 }  // namespace
 
+#ifdef XJ_TEST_HOST_API
+XJ_PLUGIN_EXPORT xj::PluginAbi xj_plugin_abi() {
+  xj::PluginAbi abi = xj::CurrentPluginAbi();
+  abi.host_api = XJ_TEST_HOST_API;
+  return abi;
+}
+XJ_PLUGIN_EXPORT xj::Status xj_plugin_init(xj::Registrar& registrar) { return Init(registrar); }
+#else
 XJ_PLUGIN(Init)
+#endif
