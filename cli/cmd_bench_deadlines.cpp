@@ -112,6 +112,13 @@ Status Fill(Database& db, const DeadlineBenchArgs& a) {
   if (auto st = tx.Begin(); !st.ok()) return st;
   for (const char* del : {"DELETE FROM visit_items WHERE task_id LIKE 'BENCH-%'", "DELETE FROM visits WHERE id LIKE 'BENCH-%'"})
     if (auto st = db.ExecScript(del); !st.ok()) return st;
+  // The departments the items name: listings filtered by department refuse unknown ones.
+  for (int k = 0; k < std::stoi(d); ++k)
+    if (auto st = db.ExecScript("INSERT INTO departments (code, name, level, jurisdiction, digest, updated_at_us) VALUES "
+                                "('BENCH-D" + std::to_string(k) + "', 'bench', 'province', '', '', 1) "
+                                "ON CONFLICT (code) DO NOTHING");
+        !st.ok())
+      return st;
   if (auto st = db.ExecScript(visits); !st.ok()) return st;
   if (auto st = db.ExecScript(items); !st.ok()) return st;
   if (auto st = tx.Commit(); !st.ok()) return st;

@@ -38,7 +38,7 @@ std::string StateDigest(const std::string& url) {
 }
 }  // namespace
 
-TEST_CASE("only init and demo create a database; every other command on a missing one fails", "[cli][hostile]") {
+TEST_CASE("only init and demo create a database, every other command on a missing one fails", "[cli][hostile]") {
   std::string dir = test::TempDir();
   const std::string path = dir + "/typo.db";
   const std::string url = "sqlite:" + path;

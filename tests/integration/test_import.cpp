@@ -415,7 +415,7 @@ TEST_CASE("a department that does not exist is a rejected row naming the code", 
   CHECK(Count(*db, "SELECT count(*) FROM departments") == 1);
 }
 
-TEST_CASE("a partial re-import keeps what the file does not carry; a present empty column clears", "[import]") {
+TEST_CASE("a partial re-import keeps what the file does not carry, a present empty column clears", "[import]") {
   auto db = NewDb();
   const std::string u1 = gen::SubjectUscc(7, "33", 0), u2 = gen::SubjectUscc(7, "33", 1), u3 = gen::SubjectUscc(7, "33", 2);
   std::string full = "uscc,name,type,region,industry,registered_on,status,risk_class,labels,address\n" +

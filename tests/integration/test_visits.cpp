@@ -1965,7 +1965,7 @@ TEST_CASE("statistics and notices of a known scenario", "[visits][stats]") {
 // ---------------------------------------------------------------------------------------------
 // Chinese names of result codes, and filters that name nothing.
 
-TEST_CASE("result codes, methods and follow-ups by Chinese name; unknown ones list both names", "[visits][results]") {
+TEST_CASE("result codes, methods and follow-ups by Chinese name, unknown ones list both names", "[visits][results]") {
   auto w = MakeWorld();
   const std::string id = "2025-ZH-0001";
   Drawn(*w, TaskSpecJson(id, "SCJG", {"SCJG-FOOD"}, {}, {{"SCJG", 2}}, 2));

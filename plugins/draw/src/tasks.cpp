@@ -1313,13 +1313,21 @@ Status SaveSupplied(Database& db, const TaskRecord& t, std::int64_t now) {
 
 }  // namespace
 
-Result<TaskRecord> SupplyEntropy(TaskContext& ctx, const std::string& id, const std::string& typed) {
-  Database& db = *ctx.db;
+namespace {
+// What a typed entropy value needs before its task is read: the plugins (the source reads
+// it), a value, and the bounds every value keeps (CheckEntropy).
+Status CheckTyped(const TaskContext& ctx, const std::string& typed) {
   if (ctx.host == nullptr)
     return Status::Error(StatusCode::kFailedPrecondition, "没有加载插件，无法核对公开随机源的值",
                          "no plugins loaded; cannot check the entropy value");
   if (typed.empty()) return Refuse("公开随机源的值不能为空", "the entropy value must not be empty");
-  if (auto st = CheckEntropy(typed); !st.ok()) return st;
+  return CheckEntropy(typed);
+}
+}  // namespace
+
+Result<TaskRecord> SupplyEntropy(TaskContext& ctx, const std::string& id, const std::string& typed) {
+  Database& db = *ctx.db;
+  if (auto st = CheckTyped(ctx, typed); !st.ok()) return st;
   const std::int64_t now = Now(ctx);
   WriteTransaction tx(db);
   if (auto st = tx.Begin(); !st.ok()) return st;
@@ -1384,11 +1392,7 @@ Result<TaskRecord> ReplaceEntropy(TaskContext& ctx, const std::string& id, const
                                   const std::string& reason) {
   Database& db = *ctx.db;
   if (auto st = CheckReason(reason, "更正公开随机源的值", "replacing an entropy value"); !st.ok()) return st;
-  if (ctx.host == nullptr)
-    return Status::Error(StatusCode::kFailedPrecondition, "没有加载插件，无法核对公开随机源的值",
-                         "no plugins loaded; cannot check the entropy value");
-  if (typed.empty()) return Refuse("公开随机源的值不能为空", "the entropy value must not be empty");
-  if (auto st = CheckEntropy(typed); !st.ok()) return st;
+  if (auto st = CheckTyped(ctx, typed); !st.ok()) return st;
   const std::int64_t now = Now(ctx);
   WriteTransaction tx(db);
   if (auto st = tx.Begin(); !st.ok()) return st;
