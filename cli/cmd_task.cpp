@@ -168,7 +168,13 @@ void RunTransition(Globals& g, const TaskArgs& a, Fn fn) {
   // The public view: the selection stays out of terminals and logs until the reveal
   // (`task show ID --department D` shows it to the department).
   if (a.json) {
-    std::cout << draw::TaskViewJson(*db, r.value(), draw::Viewer{}) << "\n";
+    Result<std::string> view = draw::TaskViewJson(*db, r.value(), draw::Viewer{});
+    if (!view.ok()) {
+      PrintError(view.status().message());
+      g_exit_code = kExitFailure;
+      return;
+    }
+    std::cout << view.value() << "\n";
   } else {
     PrintTask(*db, r.value(), draw::Viewer{});
   }
@@ -330,7 +336,13 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
     }
     const draw::Viewer viewer{a.department};
     if (a.json) {
-      std::cout << draw::TaskViewJson(*db, t.value(), viewer) << "\n";
+      Result<std::string> view = draw::TaskViewJson(*db, t.value(), viewer);
+      if (!view.ok()) {
+        PrintError(view.status().message());
+        g_exit_code = kExitFailure;
+        return;
+      }
+      std::cout << view.value() << "\n";
     } else {
       PrintTask(*db, t.value(), viewer);
     }

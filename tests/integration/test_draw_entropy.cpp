@@ -262,7 +262,7 @@ TEST_CASE("a none task draws at once with DrawIfReady, says so in public, and it
   CHECK(Events(*w, id, "draw.task.drawn")[0]["entropy_source_name"] == "none");
 
   // The public view and the CLI say which source and why the entropy is empty.
-  const json view = json::parse(draw::TaskViewJson(*w->db, Load(*w, id), draw::Viewer{}));
+  const json view = json::parse(draw::TaskViewJson(*w->db, Load(*w, id), draw::Viewer{}).value());
   CHECK(view["entropy_source_name"] == "none");
   CHECK(view["entropy"] == "");
   CHECK_THAT(view["entropy_notice"].get<std::string>(), Contains("no outside public entropy"));
@@ -336,7 +336,7 @@ TEST_CASE("a manual task waits until its value is supplied, then draws with exac
   REQUIRE(ev.size() == 1);
   CHECK(ev[0]["entropy"] == value);
   CHECK(ev[0]["entropy_source_name"] == "manual");
-  CHECK(json::parse(draw::TaskViewJson(*w->db, Load(*w, id), draw::Viewer{}))["entropy_supplied"] == value);
+  CHECK(json::parse(draw::TaskViewJson(*w->db, Load(*w, id), draw::Viewer{}).value())["entropy_supplied"] == value);
 
   // The same value again changes nothing; another value is refused, for supply and draw.
   REQUIRE(draw::SupplyEntropy(w->ctx, id, value).ok());

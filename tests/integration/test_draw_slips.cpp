@@ -306,7 +306,7 @@ TEST_CASE("full-width entropy is read in the source's format, shown back and rec
     CHECK(ev[0]["by"] == "operator-1");
   }
   {
-    const json view = json::parse(draw::TaskViewJson(*w->db, Load(*w, "SLIP-MAN"), draw::Viewer{}));
+    const json view = json::parse(draw::TaskViewJson(*w->db, Load(*w, "SLIP-MAN"), draw::Viewer{}).value());
     CHECK(view["entropy_supplied"] == "7.8.11");
     CHECK(view["entropy_supplied_input"] == "７．８．１１");
   }
@@ -446,7 +446,7 @@ TEST_CASE("a wrongly entered entropy value can be replaced once before the draw,
   ExpectRefused(draw::ReplaceEntropy(w->ctx, id, "7.8.9./", "又错了"), StatusCode::kConflict, "replaced once already");
   ExpectRefused(draw::SupplyEntropy(w->ctx, id, "7.8.9./"), StatusCode::kConflict, "replaced once already");
   // The notice shows both values and the reason: the public view, the task notice, the CLI.
-  const json view = json::parse(draw::TaskViewJson(*w->db, Load(*w, id), draw::Viewer{}));
+  const json view = json::parse(draw::TaskViewJson(*w->db, Load(*w, id), draw::Viewer{}).value());
   CHECK(view["entropy_supplied"] == "4.5.6./");
   CHECK(view["entropy_replaced"]["value"] == "1.2.3./");
   CHECK(view["entropy_replaced"]["reason"] == "看错了期号：应为第 2026068 期");
@@ -465,7 +465,7 @@ TEST_CASE("a wrongly entered entropy value can be replaced once before the draw,
   CHECK(drawn.value()->entropy == "4.5.6./");
   ExpectRefused(draw::ReplaceEntropy(w->ctx, id, "7.8.9./", "抽取后"), StatusCode::kFailedPrecondition,
                 "is drawn; cannot replace its entropy value");
-  CHECK(json::parse(draw::TaskViewJson(*w->db, Load(*w, id), draw::Viewer{}))["entropy_replaced"]["value"] ==
+  CHECK(json::parse(draw::TaskViewJson(*w->db, Load(*w, id), draw::Viewer{}).value())["entropy_replaced"]["value"] ==
         "1.2.3./");
   // Nothing to replace before a value was supplied; the CLI needs --reason with --replace.
   Create(*w, Spec("SLIP-FIX2", "WJW", "WJW-PUB", 3, kLottery));
@@ -499,7 +499,7 @@ TEST_CASE("a task is revealed after its inspections' results are published, or e
   CHECK(cli.exit_code == 1);
   CHECK_THAT(cli.err, Contains("--before-inspection --reason"));
   CHECK(Load(*w, id).state == "drawn");
-  CHECK_FALSE(json::parse(draw::TaskViewJson(*w->db, Load(*w, id), draw::Viewer{})).contains("selection"));
+  CHECK_FALSE(json::parse(draw::TaskViewJson(*w->db, Load(*w, id), draw::Viewer{}).value()).contains("selection"));
   CHECK(AuditCount(*w, id, "task.reveal") == 0);
 
   // Publishing every result reveals the task, as a normal reveal (no reason recorded).
@@ -507,7 +507,7 @@ TEST_CASE("a task is revealed after its inspections' results are published, or e
   const draw::TaskRecord revealed = Load(*w, id);
   CHECK(revealed.state == "revealed");
   CHECK(revealed.reveal_reason.empty());
-  CHECK_FALSE(json::parse(draw::TaskViewJson(*w->db, revealed, draw::Viewer{})).contains("revealed_before_inspection"));
+  CHECK_FALSE(json::parse(draw::TaskViewJson(*w->db, revealed, draw::Viewer{}).value()).contains("revealed_before_inspection"));
 
   // An early reveal: audited, with the reason and the count on every notice.
   const std::string early = "SLIP-EARLY";
@@ -520,7 +520,7 @@ TEST_CASE("a task is revealed after its inspections' results are published, or e
   CHECK(e.state == "revealed");
   CHECK(e.reveal_reason == "企业已注销，检查取消");
   CHECK(e.reveal_unpublished == 2);
-  const json view = json::parse(draw::TaskViewJson(*w->db, e, draw::Viewer{}));
+  const json view = json::parse(draw::TaskViewJson(*w->db, e, draw::Viewer{}).value());
   CHECK(view["revealed_before_inspection"]["reason"] == "企业已注销，检查取消");
   CHECK(view["revealed_before_inspection"]["unpublished"] == 2);
   auto notice = draw::TaskNotice(w->vc, early);

@@ -424,7 +424,7 @@ TEST_CASE("a task goes from draft to revealed through the service and both verif
     CHECK(t.commitment == Sha256Hex(secret.value()));
   }
   for (const std::string& view :
-       {draw::TaskViewJson(db, t, draw::Viewer{}), draw::TaskViewJson(db, t, draw::Viewer{"SCJG"})}) {
+       {draw::TaskViewJson(db, t, draw::Viewer{}).value(), draw::TaskViewJson(db, t, draw::Viewer{"SCJG"}).value()}) {
     CHECK_THAT(view, !Catch::Contains(t.secret_hex));
     const json j = json::parse(view);
     CHECK(j["state"] == "announced");
@@ -493,7 +493,7 @@ TEST_CASE("a task goes from draft to revealed through the service and both verif
   for (const auto& s : sel) CHECK_THAT(conflicts, Catch::Contains(s.uscc + "\tSCJG-01\n"));
   // Before the reveal, the public view holds no selected subject.
   {
-    const std::string pub = draw::TaskViewJson(db, t, draw::Viewer{});
+    const std::string pub = draw::TaskViewJson(db, t, draw::Viewer{}).value();
     for (const auto& s : sel) CHECK_THAT(pub, !Catch::Contains(s.uscc));
     CHECK_THAT(pub, !Catch::Contains(t.secret_hex));
   }
@@ -505,7 +505,7 @@ TEST_CASE("a task goes from draft to revealed through the service and both verif
   // Reveal, then the proof.
   t = Reveal(*w, t.id);
   {
-    const json pub = json::parse(draw::TaskViewJson(db, t, draw::Viewer{}));
+    const json pub = json::parse(draw::TaskViewJson(db, t, draw::Viewer{}).value());
     CHECK(pub["secret"] == t.secret_hex);
     CHECK(pub["selection"].size() == sel.size());
     CHECK(pub["selection"][0]["uscc"] == sel[0].uscc);
@@ -667,7 +667,7 @@ TEST_CASE("both verifiers agree on proofs of random tasks and both reject tamper
     dirs.push_back(dir);
   }
   // Empty entropy is flagged in the public view.
-  CHECK(json::parse(draw::TaskViewJson(*w->db, Load(*w, "RND-count-tiny"), draw::Viewer{})).contains("warning"));
+  CHECK(json::parse(draw::TaskViewJson(*w->db, Load(*w, "RND-count-tiny"), draw::Viewer{}).value()).contains("warning"));
 
   // Tampering: one edited line in each file in turn.
   const std::string good = dirs[0];

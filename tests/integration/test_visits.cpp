@@ -1305,7 +1305,7 @@ TEST_CASE("a deadline in a year without a notice is provisional and moves when t
   CHECK(notice.value()["results_due_provisional"] == true);
   auto task = draw::LoadTask(*w->db, id);
   REQUIRE(task.ok());
-  const auto task_json = nlohmann::json::parse(draw::TaskViewJson(*w->db, task.value(), draw::Viewer{}));
+  const auto task_json = nlohmann::json::parse(draw::TaskViewJson(*w->db, task.value(), draw::Viewer{}).value());
   CHECK(task_json["results_due_provisional"] == true);
 
   // Nothing moves while the calendar is still provisional.

@@ -5,6 +5,7 @@
 // Thread safety: plain values, safe to copy between threads.
 #pragma once
 
+#include <cassert>
 #include <optional>
 #include <string>
 #include <utility>
@@ -23,7 +24,9 @@ enum class StatusCode {
   kInternal,
 };
 
-class Status {
+// [[nodiscard]]: a Status or Result that is dropped is almost always a lost error; write
+// `(void)call();` only where ignoring it is the point, with a comment saying why.
+class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
@@ -44,11 +47,17 @@ class Status {
 };
 
 // Holds either a value or a non-OK Status.
+// A Result is never built from an OK Status: that would be a result with neither a value nor
+// an error. Debug builds stop there (assert); release builds turn it into kInternal.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}                // NOLINT(google-explicit-constructor)
-  Result(Status status) : v_(std::move(status)) {}         // NOLINT(google-explicit-constructor)
+  Result(Status status) : v_(std::move(status)) {          // NOLINT(google-explicit-constructor)
+    assert(!std::get<Status>(v_).ok() && "Result built from an OK Status");
+    if (std::get<Status>(v_).ok())
+      v_ = Status(StatusCode::kInternal, "内部错误：结果既无值也无错误 / internal error: a result with neither value nor error");
+  }
   bool ok() const { return std::holds_alternative<T>(v_); }
   const T& value() const& { return std::get<T>(v_); }
   T& value() & { return std::get<T>(v_); }

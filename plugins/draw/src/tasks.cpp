@@ -1708,7 +1708,7 @@ bool MaySeeSelection(const TaskRecord& t, const Viewer& viewer) {
   return std::find(d.begin(), d.end(), viewer.department) != d.end();
 }
 
-std::string TaskViewJson(Database& db, const TaskRecord& t, const Viewer& viewer) {
+Result<std::string> TaskViewJson(Database& db, const TaskRecord& t, const Viewer& viewer) {
   ojson j;
   j["id"] = t.id;
   j["title"] = t.title;
@@ -1746,7 +1746,7 @@ std::string TaskViewJson(Database& db, const TaskRecord& t, const Viewer& viewer
   if (t.drawn_at_us != 0) {
     // The latest publication deadline of the results entered so far, provisional when any was
     // counted over a calendar year without a State Council notice (visits.h).
-    ScanRows(db, "SELECT MAX(due_date), MAX(due_provisional) FROM visit_items WHERE task_id = ? AND due_date IS NOT NULL",
+    Status st = ScanRows(db, "SELECT MAX(due_date), MAX(due_provisional) FROM visit_items WHERE task_id = ? AND due_date IS NOT NULL",
              {t.id}, [&](const ScanRow& r) {
                if (!r.null[0]) {
                  j["results_due"] = std::string(r.values[0]);
@@ -1754,6 +1754,7 @@ std::string TaskViewJson(Database& db, const TaskRecord& t, const Viewer& viewer
                }
                return false;
              });
+    if (!st.ok()) return st;
     j["drawn_at_us"] = t.drawn_at_us;
     j["draw_date"] = t.draw_date;
     j["entropy"] = t.entropy;

@@ -235,7 +235,7 @@ struct Viewer {
 // The task as JSON text for `task show --json` and the web: the notice fields always; the
 // selection and teams when revealed or when the viewer is the task's department; the secret
 // only when revealed.
-std::string TaskViewJson(Database& db, const TaskRecord& task, const Viewer& viewer);
+Result<std::string> TaskViewJson(Database& db, const TaskRecord& task, const Viewer& viewer);
 // What the public notice adds when an operator corrected a slip: the typed entropy text when
 // the format converted it ("entropy_supplied_input"), a replaced entropy value
 // ("entropy_replaced": {value, supplied_at_us, replaced_at_us, reason}) and an early reveal

@@ -1340,15 +1340,16 @@ Result<json> TaskNotice(VisitContext& ctx, const std::string& task_id) {
     j["draw_date"] = t->draw_date;
     j["entropy"] = t->entropy;
     j["selected"] = 0;
-    ScanRows(db, "SELECT COUNT(*) FROM draw_selection WHERE task_id = ?", {task_id}, [&](const ScanRow& r) {
+    Status st = ScanRows(db, "SELECT COUNT(*) FROM draw_selection WHERE task_id = ?", {task_id}, [&](const ScanRow& r) {
       j["selected"] = std::stoll(std::string(r.values[0]));
       return false;
     });
+    if (!st.ok()) return st;
   }
   if (t->state == "drawn" || t->state == "revealed") {
     // When the results are due: the latest publication deadline of the items entered so far
     // (no subject is named), provisional when any was counted over a year without a notice.
-    ScanRows(db, "SELECT MAX(due_date), MAX(due_provisional) FROM visit_items WHERE task_id = ? AND due_date IS NOT NULL",
+    Status st = ScanRows(db, "SELECT MAX(due_date), MAX(due_provisional) FROM visit_items WHERE task_id = ? AND due_date IS NOT NULL",
              {task_id}, [&](const ScanRow& r) {
                if (!r.null[0]) {
                  j["results_due"] = r.values[0];
@@ -1356,6 +1357,7 @@ Result<json> TaskNotice(VisitContext& ctx, const std::string& task_id) {
                }
                return false;
              });
+    if (!st.ok()) return st;
   }
   if (t->state == "revealed") {
     j["secret"] = t->secret_hex;
