@@ -47,6 +47,8 @@ inline constexpr int kExitVerifyFailed = 3;  // a verification found a mismatch
 #include <map>
 #include <memory>
 
+#include "xinjian/status.h"
+
 namespace xj {
 class Database;
 class PluginHost;
@@ -64,8 +66,12 @@ std::unique_ptr<Database> OpenDatabase(const Globals& g, bool create = false);
 // Loads the plugins (search dirs from g or the defaults). Returns nullptr and prints the
 // error when a required plugin failed.
 std::unique_ptr<PluginHost> LoadPlugins(const Globals& g);
-// Delivers pending events to the plugins' subscribers; prints failures to stderr.
+// Delivers pending events to the plugins' subscribers (writing ones first, each event in a
+// unit of work); prints failures to stderr.
 void DispatchPending(Database& db, PluginHost& host);
+// Applies the loaded plugins' pending migrations (plugin_migrations.h); with `print`, one
+// line per migration applied or adopted on stdout. Returns the error naming the plugin.
+Status MigratePlugins(Database& db, const PluginHost& host, bool print);
 
 // A progress line on stderr when it is a terminal; silent otherwise.
 class ProgressBar {

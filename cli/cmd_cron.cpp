@@ -41,27 +41,6 @@ struct CronArgs {
   bool batch = false;
 };
 
-const char* CodeName(StatusCode c) {
-  switch (c) {
-    case StatusCode::kOk:
-      return "ok";
-    case StatusCode::kInvalidArgument:
-      return "invalid_argument";
-    case StatusCode::kNotFound:
-      return "not_found";
-    case StatusCode::kAlreadyExists:
-      return "already_exists";
-    case StatusCode::kConflict:
-      return "conflict";
-    case StatusCode::kFailedPrecondition:
-      return "failed_precondition";
-    case StatusCode::kUnavailable:
-      return "unavailable";
-    case StatusCode::kInternal:
-      return "internal";
-  }
-  return "internal";
-}
 
 // The process clock (XINJIAN_NOW / --now), to the second.
 sys_seconds Now() {
@@ -141,7 +120,7 @@ void Batch(const Globals& g) {
   bool calendar_loaded = false;
   auto fail = [&out](const Status& s) {
     out += "ERR\t";
-    out += CodeName(s.code());
+    out += StatusCodeName(s.code());
     out += "\t";
     for (char c : s.message()) out += (c == '\t' || c == '\n') ? ' ' : c;
     out += "\n";

@@ -31,6 +31,17 @@ void RegisterDatabaseCommands(CLI::App& app, Globals& g) {
     std::cout << "数据库 / database " << db.value()->url().display << "：结构版本 / schema version "
               << (before.ok() ? before.value() : 0) << " → " << Database::KnownSchemaVersion() << "（应用 / applied "
               << applied.value() << " 个迁移 / migrations）\n";
+    // Then the migrations of the plugins that load here (each plugin's own tables).
+    auto host = LoadPlugins(g);
+    if (!host) {
+      g_exit_code = kExitFailure;
+      return;
+    }
+    if (Status st = MigratePlugins(*db.value(), *host, true); !st.ok()) {
+      PrintError(st.message());
+      g_exit_code = kExitFailure;
+      return;
+    }
   });
 
   auto* audit = app.add_subcommand("audit", "审计日志 / the audit log");

@@ -197,6 +197,11 @@ void RegisterDemoCommands(CLI::App& app, Globals& g) {
     }
     auto host = LoadPlugins(g);
     if (host) {
+      if (Status st = MigratePlugins(*db, *host, false); !st.ok()) {
+        PrintError(st.message());
+        g_exit_code = kExitFailure;
+        return;
+      }
       if (Status st = DemoDraw(*db, *host, g, dir); !st.ok()) {
         PrintError(st.message());
         g_exit_code = kExitFailure;

@@ -7,7 +7,9 @@
 #include "cli.h"
 #include "database.h"
 #include "journal.h"
+#include "platform_impl.h"
 #include "plugin_host.h"
+#include "plugin_migrations.h"
 
 namespace xj::cli {
 
@@ -41,13 +43,35 @@ std::unique_ptr<PluginHost> LoadPlugins(const Globals& g) {
 void DispatchPending(Database& db, PluginHost& host) {
   std::map<std::string, EventSubscriber*> subs;
   for (const auto& [name, sub] : host.subscribers()) subs[name] = sub.get();
-  if (subs.empty()) return;
-  auto rep = DispatchEvents(db, subs);
-  if (!rep.ok()) {
-    std::cerr << "警告 / warning: " << rep.status().message() << "\n";
-    return;
+  std::map<std::string, WritingSubscriber*> writers;
+  for (const auto& [name, sub] : host.writing_subscribers()) writers[name] = sub.get();
+  auto report = [](const Result<DispatchReport>& rep) {
+    if (!rep.ok()) {
+      std::cerr << "警告 / warning: " << rep.status().message() << "\n";
+      return;
+    }
+    for (const std::string& f : rep->failures)
+      std::cerr << "警告 / warning: 事件投递失败 / event delivery failed: " << f << "\n";
+  };
+  // Writing subscribers first: the events they publish reach the others in the same call.
+  if (!writers.empty()) {
+    PlatformImpl& platform = host.platform();
+    Database* before = platform.database();
+    platform.Attach(&db);
+    report(DispatchWritingEvents(platform, writers));
+    platform.Attach(before);
   }
-  for (const std::string& f : rep->failures) std::cerr << "警告 / warning: 事件投递失败 / event delivery failed: " << f << "\n";
+  if (!subs.empty()) report(DispatchEvents(db, subs));
+}
+
+Status MigratePlugins(Database& db, const PluginHost& host, bool print) {
+  Result<std::vector<PluginMigration>> ms = host.Migrations(db.dialect());
+  if (!ms.ok()) return ms.status();
+  Result<PluginMigrationReport> rep = ApplyPluginMigrations(db, ms.value());
+  if (!rep.ok()) return rep.status();
+  if (print)
+    for (const std::string& line : rep->lines) std::cout << line << "\n";
+  return Status::Ok();
 }
 
 namespace {

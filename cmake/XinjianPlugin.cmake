@@ -1,5 +1,5 @@
 # xinjian_add_plugin(<target> MANIFEST <plugin.json> SOURCES <file>...
-#                    [OUTPUT_DIR <dir>] [INSTALL_DIR <dir>] [NO_INSTALL])
+#                    [MIGRATIONS <dir>] [OUTPUT_DIR <dir>] [INSTALL_DIR <dir>] [NO_INSTALL])
 #
 # Builds a XinJian plugin the way the plugin contract (docs/plugins.md) requires:
 #   - a MODULE library named exactly `plugin.so` (no "lib" prefix) in OUTPUT_DIR
@@ -9,6 +9,9 @@
 #     symbols the XJ_PLUGIN macro marks as default-visible are exported;
 #   - against the SDK headers only (xinjian_sdk in the XinJian tree, xinjian::xinjian_sdk
 #     after find_package(xinjian)), with the same Boost headers the host was built with.
+#   - with MIGRATIONS <dir> (a folder holding sqlite/ and postgresql/ with NNN_name.sql files,
+#     normally the plugin's migrations/), that folder copied beside it as OUTPUT_DIR/migrations,
+#     where the host reads the plugin's migrations (xinjian/plugin.h).
 # The plugin links nothing of the host: the SDK is header-only.
 #
 # Unless NO_INSTALL is given, `cmake --install` puts the folder under
@@ -21,7 +24,7 @@ if(NOT TARGET Boost::headers AND NOT TARGET Boost::boost)
 endif()
 
 function(xinjian_add_plugin name)
-  cmake_parse_arguments(P "NO_INSTALL" "MANIFEST;OUTPUT_DIR;INSTALL_DIR" "SOURCES" ${ARGN})
+  cmake_parse_arguments(P "NO_INSTALL" "MANIFEST;OUTPUT_DIR;INSTALL_DIR;MIGRATIONS" "SOURCES" ${ARGN})
   if(NOT P_MANIFEST)
     message(FATAL_ERROR "xinjian_add_plugin(${name}): MANIFEST <plugin.json> is required")
   endif()
@@ -66,6 +69,17 @@ function(xinjian_add_plugin name)
   add_custom_command(TARGET ${name} POST_BUILD
     COMMAND ${CMAKE_COMMAND} -E copy_if_different ${manifest} ${P_OUTPUT_DIR}/plugin.json
     COMMENT "Copying the manifest of plugin ${name}")
+  if(P_MIGRATIONS)
+    get_filename_component(migrations "${P_MIGRATIONS}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    file(GLOB_RECURSE migration_files CONFIGURE_DEPENDS ${migrations}/*.sql)
+    # Copied whole on every build (a removed file must disappear from the output too).
+    add_custom_command(TARGET ${name} POST_BUILD
+      COMMAND ${CMAKE_COMMAND} -E rm -rf ${P_OUTPUT_DIR}/migrations
+      COMMAND ${CMAKE_COMMAND} -E copy_directory ${migrations} ${P_OUTPUT_DIR}/migrations
+      COMMENT "Copying the migrations of plugin ${name}")
+    target_sources(${name} PRIVATE ${migration_files})
+    set_source_files_properties(${migration_files} PROPERTIES HEADER_FILE_ONLY ON)
+  endif()
 
   if(NOT P_NO_INSTALL)
     if(NOT P_INSTALL_DIR)
@@ -74,5 +88,8 @@ function(xinjian_add_plugin name)
     endif()
     install(TARGETS ${name} LIBRARY DESTINATION ${P_INSTALL_DIR})
     install(FILES ${manifest} DESTINATION ${P_INSTALL_DIR} RENAME plugin.json)
+    if(P_MIGRATIONS)
+      install(DIRECTORY ${migrations}/ DESTINATION ${P_INSTALL_DIR}/migrations)
+    endif()
   endif()
 endfunction()

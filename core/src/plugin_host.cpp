@@ -10,6 +10,8 @@
 // Only then are its registrations moved into the host's registries.
 #include "plugin_host.h"
 
+#include "platform_impl.h"
+
 #include <dlfcn.h>
 
 #include <algorithm>
@@ -232,6 +234,7 @@ std::optional<Bilingual> CompareAbi(const PluginAbi& plugin, const PluginAbi& ho
 // a StagingRegistrar reads them to refuse names that are taken.
 struct Registries {
   std::map<std::string, std::unique_ptr<EventSubscriber>> subscribers;
+  std::map<std::string, std::unique_ptr<WritingSubscriber>> writing_subscribers;
   std::map<std::string, std::unique_ptr<Sampler>> samplers;
   std::map<std::string, std::unique_ptr<EntropySource>> entropy_sources;
   std::map<std::string, std::unique_ptr<JobHandler>> job_handlers;
@@ -261,8 +264,30 @@ class OlderEntropySource final : public EntropySource {
 class StagingRegistrar final : public Registrar {
  public:
   StagingRegistrar(const PluginManifest& manifest, const std::map<std::string, std::string>& config,
-                   const Registries& existing, std::uint32_t plugin_host_api)
-      : manifest_(manifest), config_(config), existing_(existing), plugin_host_api_(plugin_host_api) {}
+                   const Registries& existing, std::uint32_t plugin_host_api, Platform& platform)
+      : manifest_(manifest), config_(config), existing_(existing), plugin_host_api_(plugin_host_api), platform_(platform) {}
+
+  Platform& platform() override { return platform_; }
+
+  Status AddWritingSubscriber(const std::string& name, std::unique_ptr<WritingSubscriber> subscriber) override {
+    if (!Declared(kCapabilitySubscriber)) {
+      undeclared_.push_back(kCapabilitySubscriber);
+      return Status::Error(StatusCode::kFailedPrecondition,
+                           "清单未声明能力 subscriber，不能注册订阅者 “" + name + "”",
+                           "the manifest does not declare the capability subscriber; cannot register subscriber '" +
+                               name + "'");
+    }
+    if (name.empty() || subscriber == nullptr) {
+      return Status::Error(StatusCode::kInvalidArgument, "订阅者名称不能为空且对象不能为 null",
+                           "a subscriber needs a non-empty name and a non-null object");
+    }
+    if (Taken(name)) {
+      return Status::Error(StatusCode::kAlreadyExists, "订阅者名称 “" + name + "” 已被占用",
+                           "the subscriber name '" + name + "' is already taken");
+    }
+    staged_.writing_subscribers.emplace(name, std::move(subscriber));
+    return Status::Ok();
+  }
 
   const std::string& PluginName() const override { return manifest_.name; }
 
@@ -283,7 +308,7 @@ class StagingRegistrar final : public Registrar {
       return Status::Error(StatusCode::kInvalidArgument, "订阅者名称不能为空且对象不能为 null",
                            "a subscriber needs a non-empty name and a non-null object");
     }
-    if (existing_.subscribers.count(name) || staged_.subscribers.count(name)) {
+    if (Taken(name)) {
       return Status::Error(StatusCode::kAlreadyExists, "订阅者名称 “" + name + "” 已被占用",
                            "the subscriber name '" + name + "' is already taken");
     }
@@ -350,6 +375,12 @@ class StagingRegistrar final : public Registrar {
     return true;
   }
 
+  // A subscriber name is taken by either kind, here or in another plugin.
+  bool Taken(const std::string& name) const {
+    return existing_.subscribers.count(name) || staged_.subscribers.count(name) ||
+           existing_.writing_subscribers.count(name) || staged_.writing_subscribers.count(name);
+  }
+
   bool Declared(const std::string& capability) const {
     return std::find(manifest_.capabilities.begin(), manifest_.capabilities.end(), capability) !=
            manifest_.capabilities.end();
@@ -359,6 +390,7 @@ class StagingRegistrar final : public Registrar {
   const std::map<std::string, std::string>& config_;
   const Registries& existing_;
   const std::uint32_t plugin_host_api_;  // what the plugin was built against (xj_plugin_abi)
+  Platform& platform_;
   Registries staged_;
   std::vector<std::string> undeclared_;
 };
@@ -367,6 +399,14 @@ template <typename T>
 std::vector<std::string> Names(const std::map<std::string, std::unique_ptr<T>>& m) {
   std::vector<std::string> out;
   for (const auto& [name, object] : m) out.push_back(name);
+  return out;
+}
+
+// Both kinds of subscriber, sorted.
+std::vector<std::string> SubscriberNames(const Registries& r) {
+  std::vector<std::string> out = Names(r.subscribers);
+  for (const auto& [name, object] : r.writing_subscribers) out.push_back(name);
+  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -401,6 +441,7 @@ Result<PluginManifest> ParsePluginManifest(const std::string& json_text) {
 
 struct PluginHost::Impl {
   HostOptions options;
+  PlatformImpl platform;
   std::vector<PluginRecord> records;
   Registries registries;
   std::map<std::string, std::string> manifest_of_name;  // plugin name => first manifest path
@@ -492,7 +533,7 @@ std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_
     auto& init = lib.get<Status(Registrar&)>("xj_plugin_init");
 
     // Registrations of a failed init are discarded with the registrar (the library stays).
-    StagingRegistrar registrar(manifest, options.config, registries, abi.host_api);
+    StagingRegistrar registrar(manifest, options.config, registries, abi.host_api, platform);
     Status st;
     try {
       st = init(registrar);
@@ -514,13 +555,14 @@ std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_
     }
     Registries& staged = registrar.staged();
     const std::pair<const char*, std::vector<std::string>> kinds[] = {
-        {kCapabilitySubscriber, Names(staged.subscribers)},
+        {kCapabilitySubscriber, SubscriberNames(staged)},
         {kCapabilitySampler, Names(staged.samplers)},
         {kCapabilityEntropySource, Names(staged.entropy_sources)},
         {kCapabilityJob, Names(staged.job_handlers)}};
     for (const auto& [kind, names] : kinds)
       if (!names.empty()) (*registered)[kind] = names;
     registries.subscribers.merge(staged.subscribers);
+    registries.writing_subscribers.merge(staged.writing_subscribers);
     registries.samplers.merge(staged.samplers);
     registries.entropy_sources.merge(staged.entropy_sources);
     registries.job_handlers.merge(staged.job_handlers);
@@ -591,6 +633,27 @@ Status PluginHost::LoadAll() {
 }
 
 const std::vector<PluginRecord>& PluginHost::records() const { return impl_->records; }
+
+const std::map<std::string, std::unique_ptr<WritingSubscriber>>& PluginHost::writing_subscribers() const {
+  return impl_->registries.writing_subscribers;
+}
+
+PlatformImpl& PluginHost::platform() { return impl_->platform; }
+
+Result<std::vector<PluginMigration>> PluginHost::Migrations(Dialect dialect) const {
+  std::vector<const PluginRecord*> loaded;
+  for (const PluginRecord& r : impl_->records)
+    if (r.state == "loaded") loaded.push_back(&r);
+  std::sort(loaded.begin(), loaded.end(),
+            [](const PluginRecord* a, const PluginRecord* b) { return a->manifest.name < b->manifest.name; });
+  std::vector<PluginMigration> out;
+  for (const PluginRecord* r : loaded) {
+    Result<std::vector<PluginMigration>> m = ReadPluginMigrations(r->dir, r->manifest.name, dialect);
+    if (!m.ok()) return m.status();
+    for (PluginMigration& x : m.value()) out.push_back(std::move(x));
+  }
+  return out;
+}
 
 const std::map<std::string, std::unique_ptr<EventSubscriber>>& PluginHost::subscribers() const {
   return impl_->registries.subscribers;

@@ -15,8 +15,11 @@
 #include "xinjian/plugin.h"
 #include "xinjian/sampler.h"
 #include "xinjian/status.h"
+#include "plugin_migrations.h"
 
 namespace xj {
+
+class PlatformImpl;
 
 struct PluginManifest {
   std::string name;          // [a-z0-9][a-z0-9-]{0,62}
@@ -63,6 +66,14 @@ class PluginHost {
   const std::vector<PluginRecord>& records() const;
   // Registered subscribers by name (owned by the host).
   const std::map<std::string, std::unique_ptr<EventSubscriber>>& subscribers() const;
+  // Registered writing subscribers by name (events.h; names shared with subscribers()).
+  const std::map<std::string, std::unique_ptr<WritingSubscriber>>& writing_subscribers() const;
+  // The platform handed to plugins (Registrar::platform). Attach the database to it once
+  // it is open, and detach before closing it.
+  PlatformImpl& platform();
+  // The migrations of every loaded plugin for `dialect`, in plugin-name order then version
+  // (plugin_migrations.h). An error names the plugin's file.
+  Result<std::vector<PluginMigration>> Migrations(Dialect dialect) const;
   // Registered samplers by algorithm name (owned by the host), and one by name or nullptr.
   const std::map<std::string, std::unique_ptr<Sampler>>& samplers() const;
   const Sampler* FindSampler(const std::string& algorithm) const;

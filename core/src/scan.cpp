@@ -94,7 +94,76 @@ Status ScanPg(pg_conn* conn, const std::string& sql, const std::vector<std::opti
   return result;
 }
 
+std::string FirstLine(const std::string& sql) {
+  std::string_view v(sql);
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\n')) v.remove_prefix(1);
+  v = v.substr(0, v.find('\n'));
+  if (v.size() > 120) return std::string(v.substr(0, 120)) + "…";
+  return std::string(v);
+}
+
+Status ExecError(StatusCode code, const std::string& db_message, const std::string& sql) {
+  return Status::Error(code, "SQL 执行失败：" + db_message + "（" + FirstLine(sql) + "）",
+                       "a statement failed: " + db_message + " (" + FirstLine(sql) + ")");
+}
+
+Result<std::int64_t> ExecSqlite(sqlite3* h, const std::string& sql, const std::vector<std::optional<std::string>>& params) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(h, sql.c_str(), static_cast<int>(sql.size()), &st, nullptr) != SQLITE_OK)
+    return ExecError(StatusCode::kInternal, sqlite3_errmsg(h), sql);
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const int idx = static_cast<int>(i + 1);
+    if (params[i]) {
+      sqlite3_bind_text(st, idx, params[i]->data(), static_cast<int>(params[i]->size()), SQLITE_STATIC);
+    } else {
+      sqlite3_bind_null(st, idx);
+    }
+  }
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  }
+  if (rc != SQLITE_DONE) {
+    const int ext = sqlite3_extended_errcode(h);
+    const std::string msg = sqlite3_errmsg(h);
+    sqlite3_finalize(st);
+    StatusCode code = StatusCode::kInternal;
+    if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) code = StatusCode::kAlreadyExists;
+    if (ext == SQLITE_CONSTRAINT_FOREIGNKEY) code = StatusCode::kFailedPrecondition;
+    return ExecError(code, msg, sql);
+  }
+  sqlite3_finalize(st);
+  return static_cast<std::int64_t>(sqlite3_changes64(h));
+}
+
+Result<std::int64_t> ExecPg(pg_conn* conn, const std::string& sql, const std::vector<std::optional<std::string>>& params) {
+  std::vector<const char*> values;
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  const std::string q = PgPlaceholders(sql);
+  PGresult* r = PQexecParams(conn, q.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0);
+  const ExecStatusType s = PQresultStatus(r);
+  if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+    const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    const std::string code_text = state ? state : "";
+    std::string msg = r ? PQresultErrorMessage(r) : PQerrorMessage(conn);
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    PQclear(r);
+    StatusCode code = StatusCode::kInternal;
+    if (code_text == "23505") code = StatusCode::kAlreadyExists;
+    if (code_text == "23503") code = StatusCode::kFailedPrecondition;
+    return ExecError(code, msg, sql);
+  }
+  const char* tuples = PQcmdTuples(r);
+  const std::int64_t n = (tuples && *tuples) ? std::stoll(tuples) : 0;
+  PQclear(r);
+  return n;
+}
+
 }  // namespace
+
+Result<std::int64_t> ExecRows(Database& db, const std::string& sql, const std::vector<std::optional<std::string>>& params) {
+  if (db.dialect() == Dialect::kSqlite) return ExecSqlite(db.sqlite_handle(), sql, params);
+  return ExecPg(db.pg_handle(), sql, params);
+}
 
 Status ScanRows(Database& db, const std::string& sql, const std::vector<std::optional<std::string>>& params,
                 const std::function<bool(const ScanRow&)>& fn) {

@@ -26,4 +26,10 @@ struct ScanRow {
 Status ScanRows(Database& db, const std::string& sql, const std::vector<std::optional<std::string>>& params,
                 const std::function<bool(const ScanRow&)>& fn);
 
+// Runs a statement without result rows (INSERT, UPDATE, DELETE, DDL), with the same
+// parameters and placeholders as ScanRows. Returns the number of rows it changed. A broken
+// unique constraint is kAlreadyExists, a broken foreign key kFailedPrecondition, anything
+// else kInternal; each message carries the database's words and the statement's first line.
+Result<std::int64_t> ExecRows(Database& db, const std::string& sql, const std::vector<std::optional<std::string>>& params);
+
 }  // namespace xj

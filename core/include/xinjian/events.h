@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 
+#include "xinjian/platform.h"
 #include "xinjian/status.h"
 
 namespace xj {
@@ -32,6 +33,23 @@ class EventSubscriber {
   // Topic prefix this subscriber wants ("" for all, "directory." for the directories).
   virtual std::string TopicPrefix() const = 0;
   virtual Status OnEvent(const Event& event) = 0;
+};
+
+// A subscriber that writes (Registrar::AddWritingSubscriber, host API 5): it receives each
+// event inside a unit of work (platform.h) run as the system principal
+// "subscriber:<name>", and the host advances its position in that same transaction. So
+// its writes, audit records and events exist if and only if the event counts as delivered:
+// an error (or a crash) rolls both back and the event is offered again later. Delivery is
+// one event per transaction, in id order; the same event can still arrive twice only if a
+// previous delivery's transaction failed, so OnEvent needs no de-duplication of its own
+// writes. This is how one feature reacts to another's events ("the inspection plugin creates
+// visits when draw.task.drawn arrives"). OnEvent is called from one thread at a time for a
+// given subscriber; do not start another unit of work inside it.
+class WritingSubscriber {
+ public:
+  virtual ~WritingSubscriber() = default;
+  virtual std::string TopicPrefix() const = 0;
+  virtual Status OnEvent(const Event& event, UnitOfWork& uow) = 0;
 };
 
 }  // namespace xj

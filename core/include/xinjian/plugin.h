@@ -14,6 +14,17 @@
 //   XJ_PLUGIN(Init)
 //
 // Capabilities registered in init must be declared in the manifest's "capabilities".
+//
+// Migrations: a plugin that keeps data ships its schema as SQL files beside its library,
+// `migrations/sqlite/NNN_name.sql` and `migrations/postgresql/NNN_name.sql` (NNN from 001,
+// no gaps, the same numbers and names for both dialects). The host applies the pending ones
+// in order when the database is opened by `xinjian init` and at start-up, each in its own
+// transaction, and records them per (plugin, version) in plugin_migrations with a checksum:
+// a recorded migration whose file changed, or a database recording a version newer than the
+// plugin ships, is refused with a message naming the plugin. Name your tables after your
+// plugin ("hello_notes"). A first line `-- xinjian: adopts core NNN_name` marks a migration
+// whose tables an older release created as the core's migration NNN_name: on a database
+// where that core migration ran, it is recorded as applied without running.
 // Thread safety: the Registrar is only valid during the init call.
 #pragma once
 
@@ -26,6 +37,7 @@
 #include "xinjian/entropy.h"
 #include "xinjian/events.h"
 #include "xinjian/job.h"
+#include "xinjian/platform.h"
 #include "xinjian/sampler.h"
 #include "xinjian/status.h"
 
@@ -37,8 +49,9 @@ inline constexpr std::uint32_t kPluginAbiMajor = 1;
 // an older plugin still loads: new functions are only ever appended).
 // 2: AddSampler. 3: AddEntropySource and AddJobHandler. 4: EntropySource::Format and ::Read
 // (appended virtual functions: the host calls them only on sources of plugins built against 4
-// or later, and answers with the SDK's defaults for older ones).
-inline constexpr std::uint32_t kHostApiVersion = 4;
+// or later, and answers with the SDK's defaults for older ones). 5: platform() (units of
+// work, reads, the clock: platform.h, sql.h), AddWritingSubscriber, plugin migrations.
+inline constexpr std::uint32_t kHostApiVersion = 5;
 
 // Returned by xj_plugin_abi(). Only 32-bit fields: no padding, same layout everywhere.
 struct PluginAbi {
@@ -93,6 +106,17 @@ class Registrar {
   // draw.scheduled…): prefix yours with your plugin's name ("hello.greet"). The host takes
   // ownership. Host API 3.
   virtual Status AddJobHandler(const std::string& name, std::unique_ptr<JobHandler> handler) = 0;
+
+  // Host API 5.
+  // The platform: units of work over the database, reads, the clock (platform.h). The
+  // reference stays valid for the life of the process, so a plugin may keep it for its
+  // commands, jobs and subscribers; a database is attached later (RunInTransaction answers
+  // kFailedPrecondition until one is open).
+  virtual Platform& platform() = 0;
+  // Registers a subscriber that writes inside the unit of work that delivers each event
+  // (events.h: WritingSubscriber). Names share one namespace with AddSubscriber's; the same
+  // rules and errors (capability "subscriber").
+  virtual Status AddWritingSubscriber(const std::string& name, std::unique_ptr<WritingSubscriber> subscriber) = 0;
 };
 
 }  // namespace xj

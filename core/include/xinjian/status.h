@@ -22,7 +22,29 @@ enum class StatusCode {
   kFailedPrecondition,
   kUnavailable,      // a resource (database, file) cannot be reached
   kInternal,
+  // Appended (values are stable): the caller is known but may not do this (principal.h),
+  // and the caller is not known at all (no or a bad login).
+  kPermissionDenied,
+  kUnauthenticated,
 };
+
+// The code's name as a stable lower-case identifier ("invalid_argument", "permission_denied"),
+// for JSON output and logs.
+inline const char* StatusCodeName(StatusCode c) {
+  switch (c) {
+    case StatusCode::kOk: return "ok";
+    case StatusCode::kInvalidArgument: return "invalid_argument";
+    case StatusCode::kNotFound: return "not_found";
+    case StatusCode::kAlreadyExists: return "already_exists";
+    case StatusCode::kConflict: return "conflict";
+    case StatusCode::kFailedPrecondition: return "failed_precondition";
+    case StatusCode::kUnavailable: return "unavailable";
+    case StatusCode::kInternal: return "internal";
+    case StatusCode::kPermissionDenied: return "permission_denied";
+    case StatusCode::kUnauthenticated: return "unauthenticated";
+  }
+  return "internal";
+}
 
 // [[nodiscard]]: a Status or Result that is dropped is almost always a lost error; write
 // `(void)call();` only where ignoring it is the point, with a comment saying why.

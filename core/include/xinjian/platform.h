@@ -1,0 +1,88 @@
+// The platform a plugin runs on: units of work over the database, reads, and the clock.
+//
+// A plugin reaches the database only through a unit of work: the host opens a transaction,
+// hands the plugin an Sql for its statements (xinjian/sql.h) and collects the audit records
+// and events the plugin adds. When the plugin's function returns OK the host appends the
+// audit records to the tamper-evident chain, writes the events to the durable outbox and
+// commits everything at once; when it returns an error (or throws) nothing of it is kept.
+// So a change, its audit trail and its events exist together or not at all.
+//
+//   xj::Status st = platform.RunInTransaction(principal, [&](xj::UnitOfWork& uow) -> xj::Status {
+//     auto n = uow.sql().Exec("UPDATE hello_notes SET text = ? WHERE id = ?", {text, id});
+//     if (!n.ok()) return n.status();
+//     if (n.value() == 0) return xj::Status::Error(xj::StatusCode::kNotFound, "没有该便条", "no such note");
+//     if (auto st = uow.Audit({"hello.note.edit", "hello_note", id, before, after}); !st.ok()) return st;
+//     return uow.Publish("hello.note.edited", id, R"({"id": ")" + id + R"("})");
+//   });
+//
+// Writes outside a unit of work do not exist: Platform::Read hands out a read-only Sql.
+//
+// Thread safety: Platform may be used from several threads; each RunInTransaction or Read
+// uses its own connection or waits for the process's one (SQLite). A UnitOfWork and its Sql
+// belong to the thread running the function and only until it returns. Do not start a unit
+// of work inside another (kFailedPrecondition): take the UnitOfWork you were given.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "xinjian/principal.h"
+#include "xinjian/sql.h"
+#include "xinjian/status.h"
+
+namespace xj {
+
+// One audit record: who (the unit's principal) did `action` to `entity` `key`, and the
+// SHA-256 digests (hex, 64 characters) of the entity's canonical form before and after
+// ("" when it did not exist / no longer exists). The host adds the time and the chain hash.
+struct AuditChange {
+  std::string action;         // "<plugin>.<entity>.<verb>" or "insert" | "update" | "delete"
+  std::string entity;         // e.g. "draw_task", "visit"
+  std::string key;            // the entity's id
+  std::string before_digest;  // hex SHA-256 or ""
+  std::string after_digest;   // hex SHA-256 or ""
+};
+
+class UnitOfWork {
+ public:
+  virtual ~UnitOfWork() = default;
+  // The statements of this unit (read and write), inside its transaction.
+  virtual Sql& sql() = 0;
+  // Who runs it: recorded as the actor of its audit records.
+  virtual const Principal& principal() const = 0;
+  // The instant of this unit (UTC epoch microseconds, the platform clock read once when the
+  // unit began): every audit record and event of the unit carries it. Use it for the unit's
+  // own timestamps so that they agree with the audit log.
+  virtual std::int64_t now_us() const = 0;
+  // Adds an audit record, appended to the chain at commit. kInvalidArgument for an empty
+  // action, entity or key, or a digest that is neither "" nor 64 hex characters.
+  virtual Status Audit(const AuditChange& change) = 0;
+  // Adds an event for the outbox, written at commit (events.h: delivered at least once, in
+  // commit order). kInvalidArgument for an empty topic or a payload that is not a JSON object.
+  virtual Status Publish(const std::string& topic, const std::string& key, const std::string& payload_json) = 0;
+};
+
+using UnitOfWorkFn = std::function<Status(UnitOfWork&)>;
+using ReadFn = std::function<Status(Sql&)>;
+
+class Platform {
+ public:
+  virtual ~Platform() = default;
+  // Runs `fn` in one write transaction as `principal` (see the top of this file). Returns
+  // fn's status when it failed (nothing kept), kFailedPrecondition when no database is open
+  // or when called inside another unit of work, kUnavailable when the database cannot be
+  // reached or stays locked, kInternal when the commit failed (nothing kept). A plugin
+  // exception thrown out of `fn` is caught and returned as kInternal.
+  virtual Status RunInTransaction(const Principal& principal, const UnitOfWorkFn& fn) = 0;
+  // Runs `fn` with a read-only Sql (Exec and BulkInsert answer kFailedPrecondition). Sees
+  // committed data; on PostgreSQL one REPEATABLE READ snapshot for the whole call.
+  virtual Status Read(const ReadFn& fn) = 0;
+  // The platform clock: the system clock, shifted by XINJIAN_NOW / --now (UTC epoch
+  // microseconds). Every "now" of a plugin comes from here so tests can set it.
+  virtual std::int64_t NowMicros() const = 0;
+  // The SQL dialect of the open database (kFailedPrecondition when none is open).
+  virtual Result<SqlDialect> Dialect() const = 0;
+};
+
+}  // namespace xj

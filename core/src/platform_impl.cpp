@@ -1,0 +1,318 @@
+// See platform_impl.h.
+#include "platform_impl.h"
+
+#include <nlohmann/json.hpp>
+
+#include <exception>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bulk.h"
+#include "clock.h"
+#include "journal.h"
+#include "scan.h"
+
+namespace xj {
+namespace {
+
+std::vector<std::optional<std::string>> TextParams(const SqlParams& params) {
+  std::vector<std::optional<std::string>> out;
+  out.reserve(params.size());
+  for (const SqlValue& v : params) {
+    if (v.is_null()) {
+      out.emplace_back(std::nullopt);
+    } else {
+      out.emplace_back(v.ToText());
+    }
+  }
+  return out;
+}
+
+class ScanRowView final : public SqlRow {
+ public:
+  explicit ScanRowView(const ScanRow& r) : r_(r) {}
+  int size() const override { return static_cast<int>(r_.values.size()); }
+  bool IsNull(int column) const override { return r_.null.at(static_cast<std::size_t>(column)); }
+  std::string_view View(int column) const override { return r_.values.at(static_cast<std::size_t>(column)); }
+
+ private:
+  const ScanRow& r_;
+};
+
+Status ReadOnly() {
+  return Status::Error(StatusCode::kFailedPrecondition, "只读访问不能写入；写入须在工作单元中进行（RunInTransaction）",
+                       "a read cannot write; writes belong in a unit of work (RunInTransaction)");
+}
+
+bool IsIdentifier(const std::string& s) {
+  if (s.empty() || s.size() > 63) return false;
+  if (!(s[0] == '_' || (s[0] >= 'a' && s[0] <= 'z'))) return false;
+  for (char c : s)
+    if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
+  return true;
+}
+
+class BulkAdapter final : public SqlBulkWriter {
+ public:
+  BulkAdapter(std::unique_ptr<RowSink> sink, std::size_t columns) : sink_(std::move(sink)), columns_(columns) {}
+  Status Add(const std::vector<SqlValue>& row) override {
+    if (row.size() != columns_)
+      return Status::Error(StatusCode::kInvalidArgument,
+                           "批量写入的行有 " + std::to_string(row.size()) + " 个值，应为 " + std::to_string(columns_),
+                           "a bulk row has " + std::to_string(row.size()) + " values, expected " + std::to_string(columns_));
+    Row cells;
+    cells.reserve(row.size());
+    for (const SqlValue& v : row) cells.push_back(v.is_null() ? Cell() : Cell(v.ToText()));
+    return sink_->Add(cells);
+  }
+  Status Finish() override { return sink_->Finish(); }
+
+ private:
+  std::unique_ptr<RowSink> sink_;
+  std::size_t columns_;
+};
+
+class DatabaseSql final : public Sql {
+ public:
+  DatabaseSql(Database& db, bool writable) : db_(db), writable_(writable) {}
+  SqlDialect dialect() const override {
+    return db_.dialect() == Dialect::kSqlite ? SqlDialect::kSqlite : SqlDialect::kPostgresql;
+  }
+  Status Query(std::string_view sql, const SqlParams& params, const SqlRowFn& fn) override {
+    return ScanRows(db_, std::string(sql), TextParams(params), [&](const ScanRow& r) {
+      ScanRowView view(r);
+      return fn(view);
+    });
+  }
+  Result<std::int64_t> Exec(std::string_view sql, const SqlParams& params) override {
+    if (!writable_) return ReadOnly();
+    return ExecRows(db_, std::string(sql), TextParams(params));
+  }
+  Result<std::unique_ptr<SqlBulkWriter>> BulkInsert(const std::string& table, const std::vector<std::string>& columns) override {
+    if (!writable_) return ReadOnly();
+    if (!IsIdentifier(table))
+      return Status::Error(StatusCode::kInvalidArgument, "表名不合规：" + table, "not a valid table name: " + table);
+    if (columns.empty())
+      return Status::Error(StatusCode::kInvalidArgument, "批量写入至少需要一列", "a bulk insert needs at least one column");
+    for (const std::string& c : columns)
+      if (!IsIdentifier(c))
+        return Status::Error(StatusCode::kInvalidArgument, "列名不合规：" + c, "not a valid column name: " + c);
+    try {
+      Result<std::unique_ptr<RowSink>> sink = RowSink::Create(db_, table, columns);
+      if (!sink.ok()) return sink.status();
+      return std::unique_ptr<SqlBulkWriter>(std::make_unique<BulkAdapter>(std::move(sink).value(), columns.size()));
+    } catch (const std::exception& e) {
+      return DbError(e, "批量写入准备失败", "cannot prepare a bulk insert");
+    }
+  }
+
+ private:
+  Database& db_;
+  bool writable_;
+};
+
+bool IsHex64(const std::string& s) {
+  if (s.size() != 64) return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+class Unit final : public UnitOfWork {
+ public:
+  Unit(Database& db, const Principal& principal, std::int64_t now) : sql_(db, true), principal_(principal), now_(now) {}
+  Sql& sql() override { return sql_; }
+  const Principal& principal() const override { return principal_; }
+  std::int64_t now_us() const override { return now_; }
+  Status Audit(const AuditChange& change) override {
+    if (Status st = CheckAuditChange(change); !st.ok()) return st;
+    audit_.push_back(AuditEntry{change.action, change.entity, change.key, change.before_digest, change.after_digest, ""});
+    return Status::Ok();
+  }
+  Status Publish(const std::string& topic, const std::string& key, const std::string& payload_json) override {
+    if (Status st = CheckEvent(topic, payload_json); !st.ok()) return st;
+    events_.push_back(OutboxEvent{topic, key, payload_json});
+    return Status::Ok();
+  }
+  const std::vector<AuditEntry>& audit() const { return audit_; }
+  const std::vector<OutboxEvent>& events() const { return events_; }
+
+ private:
+  DatabaseSql sql_;
+  const Principal& principal_;
+  std::int64_t now_;
+  std::vector<AuditEntry> audit_;
+  std::vector<OutboxEvent> events_;
+};
+
+thread_local int t_unit_depth = 0;
+struct DepthGuard {
+  DepthGuard() { ++t_unit_depth; }
+  ~DepthGuard() { --t_unit_depth; }
+};
+
+Status Nested() {
+  return Status::Error(StatusCode::kFailedPrecondition,
+                       "工作单元内不能再开始工作单元或只读访问；请使用已有的 UnitOfWork",
+                       "a unit of work (or a read) cannot start inside another; use the UnitOfWork you were given");
+}
+Status NoDatabase() {
+  return Status::Error(StatusCode::kFailedPrecondition, "没有打开数据库", "no database is open");
+}
+Status Anonymous() {
+  return Status::Error(StatusCode::kUnauthenticated, "未登录的访问者不能写入", "an anonymous caller cannot write");
+}
+
+Status CallUnit(const UnitOfWorkFn& fn, UnitOfWork& uow) {
+  try {
+    return fn(uow);
+  } catch (const std::exception& e) {
+    return Status::Error(StatusCode::kInternal, std::string("工作单元抛出异常：") + e.what(),
+                         std::string("a unit of work threw: ") + e.what());
+  } catch (...) {
+    return Status::Error(StatusCode::kInternal, "工作单元抛出未知异常", "a unit of work threw an unknown exception");
+  }
+}
+
+std::string ActorOf(const Principal& p) { return p.id.empty() ? std::string("anonymous") : p.id; }
+
+}  // namespace
+
+std::unique_ptr<Sql> MakeSql(Database& db, bool writable) { return std::make_unique<DatabaseSql>(db, writable); }
+
+Status CheckAuditChange(const AuditChange& c) {
+  if (c.action.empty() || c.entity.empty() || c.key.empty())
+    return Status::Error(StatusCode::kInvalidArgument, "审计记录须有动作、实体和编号",
+                         "an audit record needs an action, an entity and a key");
+  if ((!c.before_digest.empty() && !IsHex64(c.before_digest)) || (!c.after_digest.empty() && !IsHex64(c.after_digest)))
+    return Status::Error(StatusCode::kInvalidArgument, "审计摘要须为空或 64 位小写十六进制（SHA-256）",
+                         "an audit digest must be empty or 64 lower-case hex characters (SHA-256)");
+  return Status::Ok();
+}
+
+Status CheckEvent(const std::string& topic, const std::string& payload_json) {
+  if (topic.empty()) return Status::Error(StatusCode::kInvalidArgument, "事件主题为空", "an event topic is empty");
+  nlohmann::json j = nlohmann::json::parse(payload_json, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return Status::Error(StatusCode::kInvalidArgument, "事件内容须为 JSON 对象（主题 " + topic + "）",
+                         "an event payload must be a JSON object (topic " + topic + ")");
+  return Status::Ok();
+}
+
+void PlatformImpl::Attach(Database* db) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  db_ = db;
+}
+
+std::int64_t PlatformImpl::NowMicros() const { return ::xj::NowMicros(); }
+
+Result<SqlDialect> PlatformImpl::Dialect() const {
+  if (db_ == nullptr) return NoDatabase();
+  return db_->dialect() == ::xj::Dialect::kSqlite ? SqlDialect::kSqlite : SqlDialect::kPostgresql;
+}
+
+Status PlatformImpl::RunInCallerTransaction(const Principal& principal, std::int64_t now_us, const UnitOfWorkFn& fn) {
+  if (db_ == nullptr) return NoDatabase();
+  if (t_unit_depth > 0) return Nested();
+  if (!principal.authenticated) return Anonymous();
+  DepthGuard depth;
+  Unit uow(*db_, principal, now_us);
+  if (Status st = CallUnit(fn, uow); !st.ok()) return st;
+  if (uow.audit().empty() && uow.events().empty()) return Status::Ok();
+  return AppendJournal(*db_, ActorOf(principal), now_us, uow.audit(), uow.events());
+}
+
+Status PlatformImpl::RunInTransaction(const Principal& principal, const UnitOfWorkFn& fn) {
+  if (t_unit_depth > 0) return Nested();
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  if (db_ == nullptr) return NoDatabase();
+  if (!principal.authenticated) return Anonymous();
+  WriteTransaction tx(*db_);
+  if (Status st = tx.Begin(); !st.ok()) return st;
+  const std::int64_t now = NowMicros();
+  if (Status st = RunInCallerTransaction(principal, now, fn); !st.ok()) {
+    tx.Rollback();
+    return st;
+  }
+  if (Status st = tx.Commit(); !st.ok()) {
+    tx.Rollback();
+    return Status::Error(StatusCode::kInternal, "提交失败，未保存任何改动：" + st.message(),
+                         "the commit failed; nothing was kept: " + st.message());
+  }
+  return Status::Ok();
+}
+
+Status PlatformImpl::Read(const ReadFn& fn) {
+  if (t_unit_depth > 0) return Nested();
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  if (db_ == nullptr) return NoDatabase();
+  DepthGuard depth;
+  const bool pg = db_->dialect() == ::xj::Dialect::kPostgresql;
+  // One snapshot for the whole read: PostgreSQL REPEATABLE READ; SQLite a deferred BEGIN
+  // (its read snapshot starts with the first statement).
+  if (Status st = db_->ExecScript(pg ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN"); !st.ok()) return st;
+  DatabaseSql sql(*db_, false);
+  Status result;
+  try {
+    result = fn(sql);
+  } catch (const std::exception& e) {
+    result = Status::Error(StatusCode::kInternal, std::string("读取时抛出异常：") + e.what(),
+                           std::string("a read threw: ") + e.what());
+  }
+  if (Status st = db_->ExecScript(pg ? "COMMIT" : "COMMIT"); !st.ok() && result.ok()) {
+    (void)db_->ExecScript("ROLLBACK");
+    return st;
+  }
+  return result;
+}
+
+Result<DispatchReport> DispatchWritingEvents(PlatformImpl& platform, const std::map<std::string, WritingSubscriber*>& subscribers,
+                                             int max_events) {
+  DispatchReport rep;
+  Database* db = platform.database();
+  if (db == nullptr) return NoDatabase();
+  const bool pg = db->dialect() == ::xj::Dialect::kPostgresql;
+  for (const auto& [name, sub] : subscribers) {
+    const Principal who = Principal::System("subscriber:" + name);
+    const std::string prefix = sub->TopicPrefix();
+    for (int n = 0; n < max_events; ++n) {
+      // One event per transaction: take the position (locked on PostgreSQL), read the next
+      // event, let the subscriber write, advance the position, commit.
+      WriteTransaction tx(*db);
+      if (Status st = tx.Begin(); !st.ok()) return st;
+      const std::string now = std::to_string(NowMicros());
+      Result<std::int64_t> ins = ExecRows(*db,
+                                          pg ? "INSERT INTO event_positions(subscriber, position, updated_at_us) VALUES (?, 0, ?) "
+                                               "ON CONFLICT DO NOTHING"
+                                             : "INSERT OR IGNORE INTO event_positions(subscriber, position, updated_at_us) VALUES (?, 0, ?)",
+                                          {name, now});
+      if (!ins.ok()) return ins.status();
+      std::int64_t pos = 0;
+      Status st = ScanRows(*db, std::string("SELECT position FROM event_positions WHERE subscriber = ?") + (pg ? " FOR UPDATE" : ""),
+                           {name}, [&](const ScanRow& r) {
+                             pos = std::stoll(std::string(r.values[0]));
+                             return false;
+                           });
+      if (!st.ok()) return st;
+      Result<std::vector<Event>> evs = ReadEvents(*db, pos, prefix, 1);
+      if (!evs.ok()) return evs.status();
+      if (evs->empty()) break;  // the transaction rolls back: nothing to keep
+      const Event& e = evs->front();
+      st = platform.RunInCallerTransaction(who, NowMicros(), [&](UnitOfWork& uow) { return sub->OnEvent(e, uow); });
+      if (!st.ok()) {
+        tx.Rollback();
+        rep.failures.push_back(name + ": " + st.message());
+        break;
+      }
+      Result<std::int64_t> up = ExecRows(*db, "UPDATE event_positions SET position = ?, updated_at_us = ? WHERE subscriber = ?",
+                                         {std::to_string(e.id), now, name});
+      if (!up.ok()) return up.status();
+      if (Status c = tx.Commit(); !c.ok()) return c;
+      ++rep.delivered;
+    }
+  }
+  return rep;
+}
+
+}  // namespace xj

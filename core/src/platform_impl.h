@@ -1,0 +1,61 @@
+// The host side of the SDK's storage and units of work (xinjian/sql.h, xinjian/platform.h)
+// on a Database: SQLite through the native statement API, PostgreSQL through libpq (scan.h),
+// bulk inserts through RowSink (bulk.h), audit records and events through AppendJournal
+// (journal.h) in the unit's own transaction.
+//
+// Thread safety: PlatformImpl serialises units of work and reads on its one Database with a
+// mutex (a Database is one connection); the Sql objects it hands out belong to the calling
+// thread for the duration of the call.
+#pragma once
+#include <memory>
+#include <mutex>
+
+#include "database.h"
+#include "journal.h"
+#include "xinjian/events.h"
+#include "xinjian/platform.h"
+#include "xinjian/sql.h"
+
+namespace xj {
+
+// An Sql over `db` for the caller's current transaction (or none). `writable` false makes
+// Exec and BulkInsert answer kFailedPrecondition.
+std::unique_ptr<Sql> MakeSql(Database& db, bool writable);
+
+// Validates what UnitOfWork::Audit and ::Publish accept (shared with the scheduler's
+// JobServices): kInvalidArgument naming the problem.
+Status CheckAuditChange(const AuditChange& change);
+Status CheckEvent(const std::string& topic, const std::string& payload_json);
+
+class PlatformImpl final : public Platform {
+ public:
+  PlatformImpl() = default;
+  // The database units of work run on (not owned; nullptr detaches). Attach before handing
+  // the platform to code that runs units; detach before the Database is destroyed.
+  void Attach(Database* db);
+  Database* database() const { return db_; }
+
+  Status RunInTransaction(const Principal& principal, const UnitOfWorkFn& fn) override;
+  Status Read(const ReadFn& fn) override;
+  std::int64_t NowMicros() const override;
+  Result<SqlDialect> Dialect() const override;
+
+  // Runs `fn` as a unit of work inside a transaction the caller already began on the
+  // attached database (the event dispatcher and the scheduler, which add their own
+  // bookkeeping to the same transaction). The audit records and events are appended before
+  // returning; the caller commits or rolls back.
+  Status RunInCallerTransaction(const Principal& principal, std::int64_t now_us, const UnitOfWorkFn& fn);
+
+ private:
+  Database* db_ = nullptr;
+  std::recursive_mutex mu_;
+};
+
+// Delivers pending events to writing subscribers (events.h), each event in its own unit of
+// work on `platform`'s database together with the subscriber's new position (event_positions,
+// shared with DispatchEvents). A subscriber whose OnEvent fails keeps its position and is
+// skipped until the next call; the others go on. At most `max_events` per subscriber per call.
+Result<DispatchReport> DispatchWritingEvents(PlatformImpl& platform, const std::map<std::string, WritingSubscriber*>& subscribers,
+                                             int max_events = 1000);
+
+}  // namespace xj

@@ -1,0 +1,6 @@
+-- The test plugin "xj-test-notes": one note per event it reacted to.
+CREATE TABLE xj_test_notes (
+  id INTEGER PRIMARY KEY,
+  event_id BIGINT NOT NULL UNIQUE,
+  text TEXT NOT NULL
+);
