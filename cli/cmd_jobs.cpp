@@ -322,17 +322,18 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
       g_exit_code = kExitFailure;
       return;
     }
-    // The schema and the plugins' migrations are brought up to date before any node starts;
-    // this connection then delivers events to the plugins' subscribers while serving.
-    auto event_db = OpenDatabase(g);
-    if (!event_db) {
-      g_exit_code = kExitFailure;
-      return;
-    }
-    if (Status st = MigratePlugins(*event_db, *host, true); !st.ok()) {
-      PrintError(st.message());
-      g_exit_code = kExitFailure;
-      return;
+    // The schema and the plugins' migrations are brought up to date before any node starts.
+    {
+      auto db = OpenDatabase(g);
+      if (!db) {
+        g_exit_code = kExitFailure;
+        return;
+      }
+      if (Status st = MigratePlugins(*db, *host, true); !st.ok()) {
+        PrintError(st.message());
+        g_exit_code = kExitFailure;
+        return;
+      }
     }
     auto clock = sched::Clock::FromEnvironment();
     if (!clock.ok()) {
@@ -385,18 +386,15 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
     std::signal(SIGTERM, OnSignal);
     std::signal(SIGINT, OnSignal);
     const auto start = std::chrono::steady_clock::now();
-    // Events are delivered continuously: about every half second, and once more at the end.
-    auto last_dispatch = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+    // Not yet: delivering events from serve. A SQLite connection opened by this thread while
+    // the scheduler runs (kept open, or one per delivery round) stalled the scheduler's runs
+    // and its own opens failed with "disk I/O error" (tests/e2e/scheduled_draw.sh); left for
+    // the next step of issue 13. Commands deliver pending events when they finish.
     while (!g_stop) {
-      if (std::chrono::steady_clock::now() - last_dispatch >= std::chrono::milliseconds(500)) {
-        DispatchPending(*event_db, *host);
-        last_dispatch = std::chrono::steady_clock::now();
-      }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       if (a.run_seconds > 0 && std::chrono::steady_clock::now() - start > std::chrono::seconds(a.run_seconds)) break;
     }
     if (scheduler) scheduler->Stop();
-    DispatchPending(*event_db, *host);
     std::cerr << "已停止 / stopped\n";
   });
 

@@ -799,7 +799,7 @@ Status Scheduler::Materialize(std::int64_t now, bool* more) {
         on_time.push_back(t);
       else
         missed.push_back(t);
-      Result<std::int64_t> n = Status::Ok();
+      Result<std::int64_t> n = std::int64_t{0};  // assigned below
       if (++count >= kEnumerateCap) {
         // Down for a very long time: jump to the fire times within the grace.
         truncated = true;

@@ -159,7 +159,7 @@ TEST_CASE("a unit of work that fails, throws or adds a bad record keeps nothing"
   CHECK(CountRows(*db, "SELECT COUNT(*) FROM scratch") == 1);
 }
 
-TEST_CASE("constraint violations have their own codes; reads cannot write; units do not nest", "[platform]") {
+TEST_CASE("constraint violations have their own codes, reads cannot write and units do not nest", "[platform]") {
   auto db = Fresh();
   MakeScratch(*db);
   PlatformImpl platform;
