@@ -142,6 +142,13 @@ std::vector<std::string> LongOptionNames(CLI::App* level) {
   return out;
 }
 
+// Whether a subcommand below `level` defines the option `name` (typed before that subcommand).
+bool DefinedBelow(CLI::App& level, const std::string& name) {
+  for (CLI::App* sub : AllSubcommands(level))
+    if (sub->get_option_no_throw(name) != nullptr || DefinedBelow(*sub, name)) return true;
+  return false;
+}
+
 void PrintHint(const CLI::App* level) {
   std::cerr << "运行 " << CommandPath(level) << " --help 查看用法 / run " << CommandPath(level)
             << " --help for the usage\n";
@@ -254,6 +261,9 @@ int ReportParseError(CLI::App& app, const CLI::ParseError& e, int argc, char** a
     const std::vector<std::string> near = Nearest(s.unknown_option, LongOptionNames(s.level));
     if (!near.empty()) std::cerr << "。您是不是要 / did you mean: " << Join(near, ", ");
     std::cerr << "\n";
+    if (DefinedBelow(*s.level, s.unknown_option))
+      std::cerr << s.unknown_option << " 是子命令的选项：请写在子命令之后 / " << s.unknown_option
+                << " is an option of a subcommand: put it after the subcommand\n";
     PrintHint(s.level);
     return kExitUsage;
   }

@@ -97,6 +97,7 @@ expect 2 '缺少必需的参数 id / id is required' task show
 expect 2 '未知选项 “--colour” / unknown option "--colour"' task list --colour --db "$db"
 chinese_first
 expect 2 'did you mean: --json' task list --jsn
+expect 2 '--json 是子命令的选项：请写在子命令之后' --json task list
 expect 2 '选项 --limit 的值无效' deadlines --limit abc --db "$db"
 chinese_first
 expect 2 'must be 0 or a positive whole number' jobs history --limit -3 --db "$db"
