@@ -3,7 +3,6 @@
 // parser's refusals in Chinese first, and the shared shape of listings (header row, count and
 // truncation notes).
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
@@ -36,9 +35,9 @@ CLI::Option* FindOption(CLI::App* level, const std::string& name) {
 
 // What a walk over the arguments, as the parser reads them, found.
 struct Scan {
-  CLI::App* level = nullptr;      // the deepest command named
-  std::string unknown_command;    // a word where `level` expects one of its subcommands
-  std::string unknown_option;     // the first option no level up from `level` knows
+  CLI::App* level = nullptr;    // the deepest command named
+  std::string unknown_command;  // a word where `level` expects one of its subcommands
+  std::string unknown_option;   // the first option no level up from `level` knows
 };
 
 Scan ScanArguments(CLI::App& app, int argc, char** argv) {
@@ -86,7 +85,8 @@ std::size_t EditDistance(std::string_view a, std::string_view b, std::size_t cap
     for (std::size_t j = 1; j <= m; ++j) {
       const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
       d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
   return d[n][m];
 }
@@ -208,7 +208,7 @@ std::string Printable(std::string_view s, std::size_t max_bytes, bool multiline)
     std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
     bool valid = len > 0 && i + len <= s.size();
     for (std::size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-    if (valid && len == 2) valid = c >= 0xC2;                       // no overlong forms
+    if (valid && len == 2) valid = c >= 0xC2;  // no overlong forms
     if (valid && len == 3) {
       const auto c1 = static_cast<unsigned char>(s[i + 1]);
       valid = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);  // no overlong, no surrogates
@@ -241,7 +241,8 @@ void EnableFallthrough(CLI::App& app) {
 
 int ReportParseError(CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
   // --help and --version are "errors" that succeed: CLI11 prints them.
-  if (dynamic_cast<const CLI::Success*>(&e) != nullptr || e.get_exit_code() == 0) return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  if (dynamic_cast<const CLI::Success*>(&e) != nullptr || e.get_exit_code() == 0)
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
   const Scan s = ScanArguments(app, argc, argv);
   if (!s.unknown_command.empty()) {
     std::cerr << "错误 / error: 未知命令 “" << Printable(s.unknown_command) << "” / unknown command \""
@@ -249,8 +250,7 @@ int ReportParseError(CLI::App& app, const CLI::ParseError& e, int argc, char** a
     const std::vector<std::string> near = Nearest(s.unknown_command, CommandNames(*s.level));
     if (!near.empty()) std::cerr << "。您是不是要 / did you mean: " << Join(near, ", ");
     std::cerr << "\n";
-    if (near.empty())
-      std::cerr << "可用的命令 / commands: " << Join(CommandNames(*s.level), ", ") << "\n";
+    if (near.empty()) std::cerr << "可用的命令 / commands: " << Join(CommandNames(*s.level), ", ") << "\n";
     PrintHint(s.level);
     return kExitUsage;
   }
@@ -277,8 +277,10 @@ int ReportParseError(CLI::App& app, const CLI::ParseError& e, int argc, char** a
 const CLI::Validator& NonNegativeCount() {
   static const CLI::Validator v(
       [](std::string& text) -> std::string {
-        const bool digits = !text.empty() && text.size() <= 18 && text.find_first_not_of("0123456789") == std::string::npos;
-        return digits ? std::string() : "须为 0 或正整数 / must be 0 or a positive whole number, got \"" + Printable(text, 40) + "\"";
+        const bool digits =
+            !text.empty() && text.size() <= 18 && text.find_first_not_of("0123456789") == std::string::npos;
+        return digits ? std::string()
+                      : "须为 0 或正整数 / must be 0 or a positive whole number, got \"" + Printable(text, 40) + "\"";
       },
       "N");
   return v;
@@ -297,8 +299,8 @@ void NoteListed(std::size_t shown, std::size_t total, bool table, std::string_vi
   if (table && shown == 0 && !empty.empty()) std::cout << empty << "\n";
   std::cout.flush();
   if (shown < total)
-    std::cerr << "已截断：显示 " << shown << " / 共 " << total << " 项 / truncated: showing " << shown << " of " << total
-              << "\n";
+    std::cerr << "已截断：显示 " << shown << " / 共 " << total << " 项 / truncated: showing " << shown << " of "
+              << total << "\n";
   else if (table)
     std::cerr << shown << " 项 / " << shown << " items\n";
 }
