@@ -1,13 +1,17 @@
 // Shared declarations of the xinjian command-line tool: global options and the
 // registration function of each subcommand group (one file per group).
 #pragma once
+#include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <string>
-#include <cstdint>
+#include <string_view>
 #include <vector>
 
 namespace CLI {
 class App;
+class ParseError;
+class Validator;
 }
 
 namespace xj::cli {
@@ -36,6 +40,34 @@ void RegisterCronCommands(CLI::App& app, Globals& g);       // cron next
 void RegisterVisitCommands(CLI::App& app, Globals& g);      // visit, visits, results, deadlines, notices, stats
 void RegisterJobsCommands(CLI::App& app, Globals& g);       // serve, jobs
 
+// The command line as users type it (cli/usage.cpp, docs/cli.md).
+//
+// Makes every subcommand, at every depth, fall through to its parent, so that the global
+// options (--db, --actor, --set, ...) are accepted before or after any subcommand. Call after
+// every command is registered.
+void EnableFallthrough(CLI::App& app);
+// Prints a refusal of the option parser, Chinese first with CLI11's English after it, and the
+// usage hint; a misspelled command or long option is named with the nearest registered ones.
+// Returns the exit status: kExitOk for --help and --version (printed by CLI11), else kExitUsage.
+int ReportParseError(CLI::App& app, const CLI::ParseError& e, int argc, char** argv);
+// `s` fit for a message on a terminal: control characters (but newlines and tabs when
+// `multiline`) and invalid UTF-8 bytes as \xNN, and cut after about max_bytes with the full
+// size named.
+std::string Printable(std::string_view s, std::size_t max_bytes = 120, bool multiline = false);
+
+// The check of a --limit or count option: digits only, 0 or more (CLI11's NonNegativeNumber
+// names a 300-digit bound).
+const CLI::Validator& NonNegativeCount();
+
+// Listings (docs/cli.md, "Listings"). A table is one header row of bilingual column names
+// ("编号/id"), tab-separated, always printed on stdout, then one row per item.
+void PrintHeader(std::initializer_list<std::string_view> columns);
+// After a listing. An empty table gets the line `empty` on stdout, under its header ("" for
+// none). Then on stderr: "已截断：显示 N / 共 M 项 / truncated: showing N of M" when a --limit
+// cut the list (in table and JSON mode alike); otherwise "N 项 / N items" after a table and
+// nothing after JSON. Flushes stdout first so that the note follows the rows on a terminal.
+void NoteListed(std::size_t shown, std::size_t total, bool table, std::string_view empty = "（无 / none）");
+
 // Exit codes.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;   // the operation could not be done
@@ -56,7 +88,8 @@ class PluginHost;
 
 namespace xj::cli {
 
-// Prints a bilingual error to stderr ("错误 / error: ...").
+// Prints a bilingual error to stderr ("错误 / error: ..."), made Printable (what a user typed
+// may come back in it: control characters, invalid UTF-8, 100 KB).
 void PrintError(const std::string& message);
 // Opens the database named by g.db_url (migrating it); prints the error and returns nullptr
 // on failure.

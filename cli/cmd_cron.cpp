@@ -13,6 +13,7 @@
 // "OK<TAB>TIME<TAB>TIME..." or "ERR<TAB>CODE<TAB>MESSAGE", and the time spent on stderr.
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -39,6 +40,7 @@ struct CronArgs {
   std::string tz = kDefaultTimeZone;
   int count = 1;
   bool batch = false;
+  bool json = false;
 };
 
 
@@ -98,16 +100,23 @@ void NextTimes(const Globals& g, const CronArgs& a) {
       return;
     }
   }
+  std::vector<std::string> times;
+  Status stop = Status::Ok();
   for (int i = 0; i < a.count; ++i) {
     Result<sys_seconds> t = schedule->Next(after, *zone.value(), calendar);
     if (!t.ok()) {
-      std::cout.flush();
-      PrintError(t.status().message());
-      g_exit_code = kExitFailure;
-      return;
+      stop = t.status();
+      break;
     }
-    std::cout << FormatIsoTime(t.value(), *zone.value()) << "\n";
+    times.push_back(FormatIsoTime(t.value(), *zone.value()));
+    if (!a.json) std::cout << times.back() << "\n";
     after = t.value();
+  }
+  if (a.json) std::cout << nlohmann::json(times).dump() << "\n";
+  if (!stop.ok()) {
+    std::cout.flush();
+    PrintError(stop.message());
+    g_exit_code = kExitFailure;
   }
 }
 
@@ -207,6 +216,7 @@ void RegisterCronCommands(CLI::App& app, Globals& g) {
                    "start strictly after this time (ISO 8601; local time in --tz without an offset; default now)");
   next->add_option("--tz", a.tz, "IANA 时区 / IANA time zone (default Asia/Shanghai)");
   next->add_option("--count", a.count, "个数 / how many fire times (default 1)")->check(CLI::Range(1, kMaxCount));
+  next->add_flag("--json", a.json, "以 JSON 数组输出 / print a JSON array");
   next->add_flag("--batch", a.batch, "differential-test mode (stdin: ZONE\\tFROM\\tCOUNT\\tEXPR)")->group("");
   next->callback([&g] {
     if (a.batch) return Batch(g);

@@ -2,15 +2,51 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
 #include <iostream>
 
 #include "cli.h"
 #include "database.h"
 #include "journal.h"
 #include "plugin_host.h"
+#include "scan.h"
 
 namespace xj::cli {
 extern int g_exit_code;
+
+namespace {
+
+// How many events ReadEvents(db, after, prefix, unlimited) would return (the same filter).
+Result<std::int64_t> CountEvents(Database& db, std::int64_t after, const std::string& prefix) {
+  std::string pat;
+  for (char c : prefix) {
+    if (c == '%' || c == '_' || c == '\\') pat += '\\';
+    pat += c;
+  }
+  pat += '%';
+  std::int64_t n = 0;
+  Status st = ScanRows(db, "SELECT COUNT(*) FROM events WHERE id > ? AND topic LIKE ? ESCAPE '\\'",
+                       {std::to_string(after), pat}, [&](const ScanRow& r) {
+                         n = std::stoll(std::string(r.values[0]));
+                         return false;
+                       });
+  if (!st.ok()) return st;
+  return n;
+}
+
+std::string LocalInstant(std::int64_t us) {
+  std::time_t t = static_cast<std::time_t>(us / 1000000) + 8 * 3600;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[80];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return buf;
+}
+
+}  // namespace
 
 void RegisterDatabaseCommands(CLI::App& app, Globals& g) {
   auto* init = app.add_subcommand("init", "创建或升级数据库结构 / create or upgrade the database schema");
@@ -84,26 +120,50 @@ void RegisterDatabaseCommands(CLI::App& app, Globals& g) {
   static long long after = 0;
   static int limit = 100;
   static std::string prefix;
+  static bool list_json = false;
   list->add_option("--after", after, "从此编号之后 / events after this id");
-  list->add_option("--limit", limit, "最多条数 / at most this many")->check(CLI::Range(1, 100000));
+  list->add_option("--limit", limit, "最多条数（默认 100）/ at most this many (default 100)")->check(CLI::Range(1, 100000));
   list->add_option("--topic", prefix, "主题前缀 / topic prefix");
+  list->add_flag("--json", list_json, "以 JSON 数组输出 / print a JSON array");
   list->callback([&g] {
     auto db = OpenDatabase(g);
     if (!db) {
       g_exit_code = kExitFailure;
       return;
     }
-    auto evs = ReadEvents(*db, after, prefix, limit);
+    // One more than asked tells whether --limit cut the list; only then are they counted.
+    auto evs = ReadEvents(*db, after, prefix, limit + 1);
     if (!evs.ok()) {
       PrintError(evs.status().message());
       g_exit_code = kExitFailure;
       return;
     }
-    for (const Event& e : evs.value()) {
-      nlohmann::json j{{"id", e.id}, {"topic", e.topic}, {"key", e.key}, {"at_us", e.at_us},
-                       {"payload", nlohmann::json::parse(e.payload_json, nullptr, false)}};
-      std::cout << j.dump() << "\n";
+    std::size_t total = evs->size();
+    if (evs->size() > static_cast<std::size_t>(limit)) {
+      auto n = CountEvents(*db, after, prefix);
+      if (!n.ok()) {
+        PrintError(n.status().message());
+        g_exit_code = kExitFailure;
+        return;
+      }
+      total = std::max(static_cast<std::size_t>(n.value()), evs->size());
+      evs->erase(evs->begin() + limit, evs->end());
     }
+    nlohmann::json arr = nlohmann::json::array();
+    if (!list_json) PrintHeader({"编号/id", "主题/topic", "键/key", "时间/at", "内容/payload"});
+    for (const Event& e : evs.value()) {
+      nlohmann::json payload = nlohmann::json::parse(e.payload_json, nullptr, false);
+      if (payload.is_discarded()) payload = e.payload_json;  // never "<discarded>": the text as stored
+      if (list_json) {
+        arr.push_back({{"id", e.id}, {"topic", e.topic}, {"key", e.key}, {"at_us", e.at_us}, {"payload", payload}});
+        continue;
+      }
+      std::cout << e.id << "\t" << e.topic << "\t" << e.key << "\t" << LocalInstant(e.at_us) << "\t"
+                << payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                << "\n";
+    }
+    if (list_json) std::cout << arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    NoteListed(evs->size(), total, !list_json);
   });
   auto* dispatch = events->add_subcommand("dispatch", "把待投递事件交给插件订阅者 / deliver pending events to plugin subscribers");
   dispatch->callback([&g] {

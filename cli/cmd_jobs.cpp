@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <set>
@@ -412,6 +413,9 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
       return;
     }
     json arr = json::array();
+    if (!a.json)
+      PrintHeader({"名称/name", "计划/schedule", "时区/time zone", "处理程序/handler", "状态/state", "错过时/misfire",
+                   "下次触发/next fire"});
     for (const auto& j : r.value()) {
       if (a.json) {
         arr.push_back({{"name", j.spec.name}, {"schedule", j.spec.schedule}, {"time_zone", j.spec.time_zone},
@@ -424,6 +428,7 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
                 << Iso(j.next_fire_us) << "\n";
     }
     if (a.json) std::cout << arr.dump(2) << "\n";
+    NoteListed(r->size(), r->size(), !a.json);
   });
 
   auto* add = jobs->add_subcommand("add", "新增定时任务 / add a job");
@@ -542,14 +547,24 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
 
   auto* hist = jobs->add_subcommand("history", "运行记录 / run history");
   hist->add_option("name", a.name, "名称（默认全部）/ name (default all)");
-  hist->add_option("--limit", a.limit, "最多 / at most (default 50, 0 = all)");
+  hist->add_option("--limit", a.limit, "最多（默认 50，0 为全部）/ at most (default 50, 0 = all)")->check(NonNegativeCount());
   hist->add_flag("--json", a.json, "以 JSON 输出 / print JSON");
   hist->callback([&g] {
     auto db = OpenDatabase(g);
     if (!db) return (void)(g_exit_code = kExitFailure);
-    auto r = sched::History(*db, a.name, a.limit);
+    // One more than asked tells whether --limit cut the list; only then are the runs counted.
+    auto r = sched::History(*db, a.name, a.limit > 0 ? a.limit + 1 : 0);
     if (!r.ok()) return (void)(PrintError(r.status().message()), g_exit_code = kExitFailure);
+    std::size_t total = r->size();
+    if (a.limit > 0 && r->size() > static_cast<std::size_t>(a.limit)) {
+      auto n = sched::CountRuns(*db, a.name);
+      if (!n.ok()) return (void)(PrintError(n.status().message()), g_exit_code = kExitFailure);
+      total = std::max(static_cast<std::size_t>(n.value()), r->size());  // a run may have ended in between
+      r->erase(r->begin() + a.limit, r->end());
+    }
     json arr = json::array();
+    if (!a.json)
+      PrintHeader({"定时任务/job", "计划时刻/scheduled", "状态/state", "次数/attempt", "节点/node", "说明/message"});
     for (const auto& x : r.value()) {
       if (a.json) {
         arr.push_back({{"job", x.job}, {"scheduled_us", x.scheduled_us}, {"state", x.state}, {"attempt", x.attempt},
@@ -561,6 +576,7 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
                 << x.message << "\n";
     }
     if (a.json) std::cout << arr.dump(2) << "\n";
+    NoteListed(r->size(), total, !a.json);
   });
 }
 

@@ -143,7 +143,7 @@ int ListPlugins(const Globals& g) {
   } else {
     PrintTable(std::cout, host.records());
   }
-  std::cout.flush();
+  NoteListed(host.records().size(), host.records().size(), !g.json, /*empty=*/"");  // PrintTable said so
   if (!st.ok()) {
     PrintError(st.message());
     return kExitFailure;
@@ -161,16 +161,10 @@ void RegisterPluginsCommands(CLI::App& app, Globals& g) {
   CLI::App* list = plugins->add_subcommand(
       "list", "列出找到的插件及其加载结果 / List the plugins found and whether each one loaded");
   list->add_flag("--json", g.json, "以 JSON 数组输出 / Print a JSON array");
-  // The global options may also follow the subcommand here; they add to the global ones.
-  auto extra_required = std::make_shared<std::vector<std::string>>();
-  auto extra_dirs = std::make_shared<std::vector<std::string>>();
-  list->add_option("--require-plugin", *extra_required, "必须加载的插件 / a plugin that must load (repeatable)");
-  list->add_option("--plugin-dir", *extra_dirs, "插件目录 / plugin folder (repeatable)");
-  list->callback([&g, extra_required, extra_dirs]() {
-    Globals merged = g;
-    merged.require_plugins.insert(merged.require_plugins.end(), extra_required->begin(), extra_required->end());
-    merged.plugin_dirs.insert(merged.plugin_dirs.end(), extra_dirs->begin(), extra_dirs->end());
-    const int code = ListPlugins(merged);
+  // --require-plugin and --plugin-dir are the global options (accepted after `plugins list`
+  // too: every subcommand falls through to the global ones).
+  list->callback([&g]() {
+    const int code = ListPlugins(g);
     if (code != kExitOk) g_exit_code = code;
   });
 }

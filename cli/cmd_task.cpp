@@ -121,7 +121,7 @@ void PrintTask(Database& db, const draw::TaskRecord& t, const draw::Viewer& view
       g_exit_code = kExitFailure;
       return;
     }
-    std::cout << "序号\t统一社会信用代码\t名称\t检查组（首位为主检）/ rank\tuscc\tname\tteam (lead first)\n";
+    PrintHeader({"序号/rank", "统一社会信用代码/uscc", "名称/name", "检查组（首位为主检）/team (lead first)"});
     for (const auto& s : sel.value()) {
       std::cout << s.rank << "\t" << s.uscc << "\t" << s.name << "\t";
       for (std::size_t i = 0; i < s.team.size(); ++i) std::cout << (i ? "," : "") << s.team[i];
@@ -372,6 +372,7 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
       return;
     }
     nlohmann::json arr = nlohmann::json::array();
+    if (!a.json) PrintHeader({"编号/id", "状态/state", "部门/department", "对象池/pool size", "标题/title"});
     for (const auto& t : tasks.value()) {
       if (a.json) {
         arr.push_back({{"id", t.id}, {"title", t.title}, {"department", t.department}, {"state", t.state},
@@ -381,6 +382,7 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
       }
     }
     if (a.json) std::cout << arr.dump(2) << "\n";
+    NoteListed(tasks->size(), tasks->size(), !a.json);
   });
 
   auto* proof = task->add_subcommand("proof", "写出揭示后的抽取证明 / write the proof folder of a revealed task");
@@ -428,11 +430,8 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
       std::cout << arr.dump(2) << "\n";
       return;
     }
-    if (list.value().empty()) {
-      std::cout << "没有检查任务 / no inspections assigned\n";
-      return;
-    }
-    std::cout << "任务\t检查记录\t统一社会信用代码\t名称\t地址\t事项\t检查组\t主检\t期限 / task\tvisit\tuscc\tname\taddress\titems\tteam\tlead\tdue\n";
+    PrintHeader({"任务/task", "检查记录/visit", "统一社会信用代码/uscc", "名称/name", "地址/address", "事项/items",
+                 "检查组/team", "主检/lead", "期限/due"});
     for (const auto& t : list.value()) {
       std::cout << t.task_id << "\t" << (t.visit_id.empty() ? "—" : t.visit_id) << "\t" << t.uscc << "\t" << t.name << "\t" << t.address << "\t";
       for (std::size_t i = 0; i < t.items.size(); ++i) std::cout << (i ? "," : "") << t.items[i];
@@ -441,6 +440,7 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
       std::cout << "\t" << t.lead << (t.is_lead ? "（本人 / you）" : "") << "\t" << (t.due_date.empty() ? "—" : t.due_date)
                 << "\n";
     }
+    NoteListed(list->size(), list->size(), true, "（没有检查任务 / no inspections assigned）");
   });
 
   auto* verify = app.add_subcommand("verify", "仅凭证明文件复核一次抽取 / re-compute a draw from its proof folder alone");

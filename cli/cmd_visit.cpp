@@ -284,6 +284,9 @@ void RegisterVisitCommands(CLI::App& app, Globals& g) {
     auto list = draw::VisitsFor(s->visits, a.inspector);
     if (!list.ok()) return (void)Fail(list.status());
     json arr = json::array();
+    if (!a.json)
+      PrintHeader({"检查记录/visit", "状态/state", "统一社会信用代码/uscc", "名称/name", "地址/address", "事项/items",
+                   "主检/lead"});
     for (const auto& v : list.value()) {
       if (a.json) {
         arr.push_back(draw::VisitJson(v));
@@ -294,6 +297,7 @@ void RegisterVisitCommands(CLI::App& app, Globals& g) {
       std::cout << "\t" << (v.team.empty() ? "" : v.team.front()) << (!v.team.empty() && v.team.front() == a.inspector ? "（主检 / lead）" : "") << "\n";
     }
     if (a.json) std::cout << arr.dump(2) << "\n";
+    NoteListed(list->size(), list->size(), !a.json);
   });
 
   auto* merge = visits->add_subcommand("merge", "把同期不同部门抽中同一对象的检查合并为联合检查 / merge visits of one subject into joint visits");
@@ -317,6 +321,7 @@ void RegisterVisitCommands(CLI::App& app, Globals& g) {
                 << "\n";
       return;
     }
+    PrintHeader({"联合检查/joint visit", "检查记录/visits", "部门/departments"});
     for (const auto& p : rep->proposals) {
       std::cout << p.joint_id << "\t";
       for (std::size_t i = 0; i < p.visits.size(); ++i) std::cout << (i ? "+" : "") << p.visits[i];
@@ -370,7 +375,7 @@ void RegisterVisitCommands(CLI::App& app, Globals& g) {
   deadlines->add_option("--department", a.department, "部门 / department");
   deadlines->add_option("--state", a.state, "yellow|red")->check(CLI::IsMember({"yellow", "red"}));
   deadlines->add_option("--today", a.today, "以该日为今天 YYYY-MM-DD / take this date as today");
-  deadlines->add_option("--limit", a.limit, "最多列出 / at most this many");
+  deadlines->add_option("--limit", a.limit, "最多列出（0 为全部）/ at most this many (0: all)")->check(NonNegativeCount());
   deadlines->add_flag("--all", a.all, "含已公示（逾期公示的为红牌）/ include published results (late ones red)");
   deadlines->add_flag("--refresh", a.refresh,
                       "更新黄牌、红牌并发出事件，补建检查记录，揭示已全部公示的任务 / update cards, raise events, reveal complete tasks");
@@ -386,8 +391,13 @@ void RegisterVisitCommands(CLI::App& app, Globals& g) {
                 << "，揭示任务 / tasks revealed: " << r->revealed << "，暂定期限改动 / provisional deadlines moved: " << r->moved
                 << "，确认 / confirmed: " << r->confirmed << "\n";
     }
-    auto list = draw::ListDeadlines(s->visits, draw::DeadlineQuery{a.department, a.state, a.all, a.limit});
+    // All of them, then cut here: the total is named when --limit cuts the list (and the
+    // yellow filter, applied after the SQL, cannot make a limit return fewer rows than it could).
+    auto list = draw::ListDeadlines(s->visits, draw::DeadlineQuery{a.department, a.state, a.all, 0});
     if (!list.ok()) return (void)Fail(list.status());
+    const std::size_t total = list->size();
+    if (a.limit > 0 && list->size() > static_cast<std::size_t>(a.limit))
+      list->erase(list->begin() + a.limit, list->end());
     if (a.json) {
       json arr = json::array();
       for (const auto& d : list.value()) {
@@ -402,10 +412,13 @@ void RegisterVisitCommands(CLI::App& app, Globals& g) {
         arr.push_back(std::move(row));
       }
       std::cout << arr.dump(2) << "\n";
+      NoteListed(list->size(), total, false);
       return;
     }
     // Open items: the working days left (negative when overdue). Published items: when, and
-    // whether in time.
+    // whether in time. The last column only on provisional rows.
+    PrintHeader({"牌/card", "期限/due", "剩余工作日或公示/working days left or published", "部门/department", "检查记录/visit",
+                 "事项/item", "状态/state", "暂定/provisional"});
     for (const auto& d : list.value()) {
       std::cout << CardZh(d.card) << "/" << d.card << "\t" << d.due_date << "\t";
       if (d.state == "published")
@@ -415,7 +428,7 @@ void RegisterVisitCommands(CLI::App& app, Globals& g) {
       std::cout << "\t" << d.department << "\t" << d.visit_id << "\t" << d.item_code << "\t" << d.state
                 << (d.provisional ? "\t暂定/provisional" : "") << "\n";
     }
-    std::cerr << list->size() << " 项 / items\n";
+    NoteListed(list->size(), total, true);
     std::set<int> years;  // the provisional years the listed provisional deadlines were counted over
     for (const auto& d : list.value())
       if (auto due = Date::Parse(d.due_date), on = Date::Parse(d.inspected_on);
@@ -454,10 +467,12 @@ void RegisterVisitCommands(CLI::App& app, Globals& g) {
     PrintJsonOr(
         draw::VisitStatistics(s->visits, a.task, a.department),
         [](const json& arr) {
-          std::cout << "任务 / task\t部门 / dept\t抽中 / drawn\t已检查 / visited\t发现问题 / problems\t已公示 / published\t按时公示 / on time\n";
+          PrintHeader({"任务/task", "部门/department", "抽中/drawn", "已检查/visited", "发现问题/problems", "已公示/published",
+                       "按时公示/on time"});
           for (const auto& r : arr)
             std::cout << r["task_id"].get<std::string>() << "\t" << r["department"].get<std::string>() << "\t" << r["drawn"] << "\t"
                       << r["visited"] << "\t" << r["problems"] << "\t" << r["published"] << "\t" << r["published_on_time"] << "\n";
+          NoteListed(arr.size(), arr.size(), true);
         },
         a.json);
   });

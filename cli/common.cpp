@@ -13,7 +13,9 @@
 
 namespace xj::cli {
 
-void PrintError(const std::string& message) { std::cerr << "错误 / error: " << message << "\n"; }
+void PrintError(const std::string& message) {
+  std::cerr << "错误 / error: " << Printable(message, 3000, /*multiline=*/true) << "\n";
+}
 
 std::unique_ptr<Database> OpenDatabase(const Globals& g, bool create) {
   auto db = Database::Open(g.db_url, {.migrate = true, .create = create, .require_schema = !create});

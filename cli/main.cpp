@@ -23,8 +23,12 @@ int main(int argc, char** argv) {
   app.add_option("--db", g.db_url,
                  "数据库地址 / database URL: sqlite:PATH or postgresql://... (env XINJIAN_DB, default sqlite:xinjian.db)")
       ->envname("XINJIAN_DB");
-  app.add_option("--require-plugin", g.require_plugins, "必须加载的插件 / a plugin that must load (repeatable)");
-  app.add_option("--plugin-dir", g.plugin_dirs, "插件目录 / plugin folder (repeatable; env XINJIAN_PLUGIN_PATH)");
+  // The repeatable options take one value per occurrence: `--set K=V task list` must not read
+  // `task` and `list` as two more values.
+  app.add_option("--require-plugin", g.require_plugins, "必须加载的插件 / a plugin that must load (repeatable)")
+      ->allow_extra_args(false);
+  app.add_option("--plugin-dir", g.plugin_dirs, "插件目录 / plugin folder (repeatable; env XINJIAN_PLUGIN_PATH)")
+      ->allow_extra_args(false);
   app.add_option("--actor", g.actor, "记入审计日志的操作人 / who is recorded in the audit log (default $USER)");
   std::string now;
   app.add_option("--now", now,
@@ -32,7 +36,8 @@ int main(int argc, char** argv) {
                  "...Z (UTC) (env XINJIAN_NOW)")
       ->envname(xj::kNowEnvVar);
   std::vector<std::string> sets;
-  app.add_option("--set", sets, "配置 / configuration KEY=VALUE, e.g. plugins.event-feed.path=events.jsonl (repeatable)");
+  app.add_option("--set", sets, "配置 / configuration KEY=VALUE, e.g. plugins.event-feed.path=events.jsonl (repeatable)")
+      ->allow_extra_args(false);
   app.parse_complete_callback([&] {
     if (!now.empty()) {
       // Checked here so that a bad value is a usage error, never a silent real clock; exported
@@ -65,12 +70,14 @@ int main(int argc, char** argv) {
   RegisterCronCommands(app, g);
   RegisterVisitCommands(app, g);
   RegisterJobsCommands(app, g);
+  // The global options above are accepted after any subcommand too (`xinjian init --db URL`),
+  // also for the subcommands registered later by plugins if they are added before this.
+  EnableFallthrough(app);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : kExitUsage;
+    return ReportParseError(app, e, argc, argv);
   } catch (const std::exception& e) {
     PrintError(e.what());
     return kExitFailure;

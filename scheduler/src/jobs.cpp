@@ -302,6 +302,22 @@ Result<std::vector<RunRecord>> History(Database& db, const std::string& job, std
   return out;
 }
 
+Result<std::int64_t> CountRuns(Database& db, const std::string& job) {
+  std::string sql = "SELECT COUNT(*) FROM scheduler_runs";
+  std::vector<std::optional<std::string>> params;
+  if (!job.empty()) {
+    sql += " WHERE job = ?";
+    params.emplace_back(job);
+  }
+  std::int64_t n = 0;
+  Status st = ScanRows(db, sql, params, [&](const ScanRow& r) {
+    n = std::stoll(std::string(r.values[0]));
+    return false;
+  });
+  if (!st.ok()) return st;
+  return n;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The scheduler.
 

@@ -138,6 +138,8 @@ Result<std::int64_t> RunNow(Database& db, const std::string& name, std::int64_t 
 Result<std::vector<JobRecord>> ListJobs(Database& db);
 // The runs of `job` (every job's when empty), latest first, at most `limit` (0: all).
 Result<std::vector<RunRecord>> History(Database& db, const std::string& job, std::int64_t limit);
+// How many runs History(db, job, 0) would return (a listing cut by --limit names the total).
+Result<std::int64_t> CountRuns(Database& db, const std::string& job);
 
 struct SchedulerOptions {
   std::string db_url;

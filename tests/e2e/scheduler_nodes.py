@@ -64,13 +64,9 @@ def history(db, job=""):
 
 
 def effects(db):
-    out = run(["--db", db, "events", "list", "--topic", "scheduler.test.effect", "--limit", "100000"]).stdout
+    out = run(["--db", db, "events", "list", "--topic", "scheduler.test.effect", "--limit", "100000", "--json"]).stdout
     counts = {}
-    for line in out.splitlines():
-        line = line.strip()
-        if not line.startswith("{"):
-            continue
-        e = json.loads(line)
+    for e in json.loads(out):
         if e.get("topic") == "scheduler.test.effect":
             counts[e["key"]] = counts.get(e["key"], 0) + 1
     return counts

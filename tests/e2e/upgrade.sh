@@ -34,7 +34,11 @@ import json, sys
 a, b = (json.load(open(p, encoding="utf-8")) for p in sys.argv[1:3])
 assert len(a) == 22 and a == b, (len(a), len(b), [r for r in a if r not in b][:3])
 PY
-x deadlines --all 2>/dev/null | diff "$fx/deadlines-all.txt" -
+# The fixture's table was printed before tables had a header row (docs/cli.md): the rows
+# after the header are compared.
+x deadlines --all 2>/dev/null > "$tmp/deadlines.txt"
+head -n 1 "$tmp/deadlines.txt" | grep -q $'^牌/card\t期限/due\t'
+tail -n +2 "$tmp/deadlines.txt" | diff "$fx/deadlines-all.txt" -
 
 # The tasks read as before.
 x task show SCJG-DEMO-0001 --json > "$tmp/task.json"

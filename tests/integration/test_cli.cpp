@@ -265,3 +265,62 @@ TEST_CASE("jobs add refuses a handler no plugin registered and lists the registe
   INFO(with.err);
   CHECK(with.exit_code == 0);
 }
+
+// Issue 13: the command line as users type it (docs/cli.md; tests/e2e/cli_usage.sh covers
+// every listing command).
+TEST_CASE("global options go before or after any subcommand, and mistakes are named in Chinese first", "[cli][usage]") {
+  const std::string url = test::FreshDatabaseUrl();
+  const std::map<std::string, std::string> at{{"XINJIAN_NOW", "2026-06-15T10:00:00"}};
+  auto init = test::RunCli({"init", "--db", url}, at);  // refused before issue 13
+  INFO(init.err);
+  REQUIRE(init.exit_code == 0);
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"task", "list", "--db", url}, {"task", "--db", url, "list"}, {"--db", url, "task", "list"},
+           {"--set", "a=b", "task", "list", "--db", url, "--set", "c=d", "--actor", "e2e"}}) {
+    auto r = test::RunCli(args, at);
+    INFO(args[0] << " " << args[1] << ": " << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.rfind("编号/id\t状态/state\t", 0) == 0);  // the header row
+    CHECK_THAT(r.err, Catch::Contains("0 项 / 0 items"));
+  }
+  auto twice = test::RunCli({"--db", url, "task", "list", "--db", url}, at);
+  CHECK(twice.exit_code == 2);
+  CHECK_THAT(twice.err, Catch::Contains("选项 --db 只能给出一次 / --db: At Most 1"));
+
+  auto typo = test::RunCli({"taks", "list", "--db", url}, at);
+  CHECK(typo.exit_code == 2);
+  CHECK(typo.out.empty());
+  CHECK_THAT(typo.err, Catch::StartsWith("错误 / error: 未知命令 “taks” / unknown command \"taks\"") &&
+                           Catch::Contains("did you mean: task, tasks"));
+  auto nested = test::RunCli({"task", "lsit", "--db", url}, at);
+  CHECK(nested.exit_code == 2);
+  CHECK_THAT(nested.err, Catch::Contains("did you mean: list") && Catch::Contains("xinjian task --help"));
+
+  auto missing = test::RunCli({"task", "create", "--db", url}, at);
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.err, Catch::StartsWith("错误 / error: 缺少必需的选项 --spec / --spec is required"));
+  auto unknown = test::RunCli({"task", "list", "--colour", "--db", url}, at);
+  CHECK(unknown.exit_code == 2);
+  CHECK_THAT(unknown.err, Catch::StartsWith("错误 / error: 未知选项 “--colour” / unknown option \"--colour\""));
+  auto bad = test::RunCli({"deadlines", "--limit", "ten", "--db", url}, at);
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::StartsWith("错误 / error: 选项 --limit 的值无效 / --limit: "));
+  auto help = test::RunCli({"task", "list", "--help"}, at);
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Contains("--department"));
+
+  // JSON is one document; a limit that cuts the list says so.
+  auto events = test::RunCli({"events", "list", "--json", "--limit", "1", "--db", url}, at);
+  INFO(events.err);
+  REQUIRE(events.exit_code == 0);
+  CHECK(nlohmann::json::parse(events.out).is_array());
+
+  // Hostile words: short, printable refusals.
+  for (const std::string& word : {std::string(100000, 'x'), std::string("ta\x01sk"), std::string("\xff\xfe")}) {
+    auto r = test::RunCli({word, "list"}, at);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.size() < 4000);
+    CHECK(r.err.find('\x01') == std::string::npos);
+    CHECK(r.err.find('\xff') == std::string::npos);
+  }
+}
