@@ -4,8 +4,6 @@
 // exactly that value; the refusals (a value for none, a second different value, the wrong
 // state, hostile values, unknown sources, bad spec shapes); the older spec shape. Runs on
 // SQLite and PostgreSQL (FreshDatabaseUrl) with a directory of a dozen subjects.
-#include <soci/soci.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <map>
@@ -13,16 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "database.h"
-#include "generator.h"
-#include "importer.h"
-#include "journal.h"
-#include "plugin_host.h"
-#include "tasks.h"
+#include "draw_world.h"
 #include "test_support.h"
-#include "visits.h"
 
 using namespace xj;
+using namespace xj::test;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -30,68 +23,15 @@ namespace {
 
 using Catch::Matchers::Contains;
 
-const PluginHost& Host() {
-  static PluginHost* host = [] {
-    auto* h = new PluginHost(HostOptions{{XJ_BINARY_DIR "/plugins"}, {"entropy", "draw"}, {}});
-    (void)h->LoadAll();
-    return h;
-  }();
-  REQUIRE(host->FindSampler("xj-draw-v1") != nullptr);
-  REQUIRE(host->FindEntropySource("manual") != nullptr);
-  REQUIRE(host->FindEntropySource("none") != nullptr);
-  return *host;
-}
-
-void Import(Database& db, DirectoryKind kind, const std::string& csv) {
-  ImportOptions o;
-  o.kind = kind;
-  o.path = test::TempDir() + "/import.csv";
-  test::WriteFile(o.path, csv);
-  o.actor = "tester";
-  auto s = ImportFile(db, o);
-  INFO(s.status().message());
-  REQUIRE(s.ok());
-  REQUIRE(s->rejected == 0);
-}
-
-struct World {
-  std::string url;
-  std::unique_ptr<Database> db;
-  draw::TaskContext ctx;
-};
-
 // Department SCJG (宁波, 3302), 12 active subjects in 330226 labelled 小池, four qualified
-// officers, one item without ratio bounds.
-std::unique_ptr<World> MakeWorld() {
-  auto w = std::make_unique<World>();
-  w->url = test::FreshDatabaseUrl();
-  auto db = Database::Open(w->url);
-  INFO(db.status().message());
-  REQUIRE(db.ok());
-  w->db = std::move(db).value();
-  Database& d = *w->db;
-  Import(d, DirectoryKind::kDepartments, "code,name,level,jurisdiction\nSCJG,宁波市市场监督管理局,city,3302\n");
-  std::string subjects = "uscc,name,type,region,industry,registered_on,status,risk_class,labels,address\n";
-  for (int i = 0; i < 12; ++i)
-    subjects += gen::SubjectUscc(4343, "33", static_cast<std::uint64_t>(i)) + ",宁海小池" + std::to_string(i) +
-                "号超市有限公司,enterprise,330226,F5212,2015-05-01,active,B,小池,浙江省宁波市宁海县测试路" +
-                std::to_string(i + 1) + "号\n";
-  Import(d, DirectoryKind::kSubjects, subjects);
-  std::string inspectors =
-      "id,name,department,unit,office_region,certificate_no,certificate_expires,qualifications,expert,status,"
-      "id_number\n";
-  for (int i = 1; i <= 4; ++i)
-    inspectors += "SCJG-0" + std::to_string(i) + ",检查员" + std::to_string(i) +
-                  ",SCJG,宁波市市场监督管理局,330203,浙B0000" + std::to_string(i) + ",2099-12-31,食品安全,0,active,\n";
-  Import(d, DirectoryKind::kInspectors, inspectors);
-  Import(d, DirectoryKind::kItems,
-         "code,name,department,legal_basis,class,ratio_min,ratio_max,frequency_per_year,target_types,target_labels,"
-         "qualification\n"
-         "SCJG-KEY,特种设备使用单位的检查,SCJG,《特种设备安全法》第五十七条,key,,,2,,,\n");
-  w->ctx.db = w->db.get();
-  w->ctx.host = &Host();
-  w->ctx.actor = "tester";
-  return w;
+// officers, one item without ratio bounds. The process clock.
+std::unique_ptr<DrawWorld> MakeWorld() {
+  WorldOptions o;
+  o.departments = {NingboDepartment("SCJG")};
+  for (int i = 0; i < 12; ++i) o.subjects.push_back(TinySubject(4343, i));
+  for (int i = 1; i <= 4; ++i) o.inspectors.push_back(Officer("SCJG", i, "检查员" + std::to_string(i), "食品安全"));
+  o.items = {"SCJG-KEY,特种设备使用单位的检查,SCJG,《特种设备安全法》第五十七条,key,,,2,,,\n"};
+  return MakeDrawWorld(o);
 }
 
 // A spec over the 12 subjects drawing 5, with the given entropy (the new shape) or, when
@@ -115,92 +55,6 @@ json Spec(const std::string& id, const json& entropy) {
 
 const json kNone{{"source", "none"}};
 const json kManual{{"source", "manual"}, {"description", "中国福利彩票双色球第 2026001 期开奖号码"}};
-
-Status TryCreate(World& w, const json& spec) {
-  auto s = draw::ParseTaskSpec(spec.dump(), w.ctx.spec_options);
-  if (!s.ok()) return s.status();
-  return draw::CreateTask(w.ctx, std::move(s).value()).status();
-}
-
-draw::TaskRecord Create(World& w, const json& spec) {
-  auto s = draw::ParseTaskSpec(spec.dump(), w.ctx.spec_options);
-  INFO(s.status().message());
-  REQUIRE(s.ok());
-  auto t = draw::CreateTask(w.ctx, std::move(s).value());
-  INFO(t.status().message());
-  REQUIRE(t.ok());
-  return t.value();
-}
-
-draw::TaskRecord Announce(World& w, const std::string& id) {
-  auto t = draw::AnnounceTask(w.ctx, id);
-  INFO(t.status().message());
-  REQUIRE(t.ok());
-  CHECK(t->state == "announced");
-  return t.value();
-}
-
-draw::TaskRecord Load(World& w, const std::string& id) {
-  auto t = draw::LoadTask(*w.db, id);
-  INFO(t.status().message());
-  REQUIRE(t.ok());
-  return t.value();
-}
-
-// DrawIfReady that must not fail; nullopt while waiting.
-std::optional<draw::TaskRecord> IfReady(World& w, const std::string& id) {
-  auto r = draw::DrawIfReady(w.ctx, id);
-  INFO(r.status().message());
-  REQUIRE(r.ok());
-  return r.value();
-}
-
-long long CountFor(Database& db, const std::string& sql, const std::string& key) {
-  long long n = 0;
-  std::string k = key;
-  db.session() << sql, soci::use(k), soci::into(n);
-  return n;
-}
-
-long long AuditCount(World& w, const std::string& id, const std::string& action) {
-  long long n = 0;
-  std::string k = id, a = action;
-  w.db->session() << "SELECT COUNT(*) FROM audit_log WHERE entity = 'draw_task' AND entity_key = :k AND action = :a",
-      soci::use(k), soci::use(a), soci::into(n);
-  return n;
-}
-
-std::vector<json> Events(World& w, const std::string& id, const std::string& topic) {
-  std::vector<json> out;
-  std::string k = id, t = topic;
-  soci::rowset<std::string> rs =
-      (w.db->session().prepare << "SELECT payload FROM events WHERE entity_key = :k AND topic = :t ORDER BY id",
-       soci::use(k), soci::use(t));
-  for (const auto& p : rs) out.push_back(json::parse(p));
-  return out;
-}
-
-void ExpectRefused(const Result<draw::TaskRecord>& r, StatusCode code, const std::string& expect) {
-  INFO(r.status().message());
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == code);
-  CHECK_THAT(r.status().message(), Contains(expect));
-}
-
-// Both verifiers on one proof folder: ours in-process and through the CLI, and the Python one.
-void ExpectVerified(const std::string& dir) {
-  Status st = draw::VerifyProofFolder(dir, &Host());
-  INFO(st.message());
-  CHECK(st.ok());
-  auto cli = test::RunCli({"verify", dir});
-  INFO(cli.out << cli.err);
-  CHECK(cli.exit_code == 0);
-  auto py =
-      test::RunShell(std::string("/usr/bin/python3 '") + XJ_SOURCE_DIR + "/tools/verify_draw.py' '" + dir + "' 2>&1");
-  INFO(py.out);
-  CHECK(py.exit_code == 0);
-  CHECK(py.out == "verified\n");
-}
 
 }  // namespace
 
@@ -227,7 +81,7 @@ TEST_CASE("a none task draws at once with DrawIfReady, says so in public, and it
   CHECK_THAT(announced.entropy_notice, Contains("depends only on the secret committed to in this notice"));
   // The announcement (event and public notice) names the source and carries its sentence.
   {
-    const auto ev = Events(*w, id, "draw.task.announced");
+    const auto ev = EventPayloads(*w->db, id, "draw.task.announced");
     REQUIRE(ev.size() == 1);
     CHECK(ev[0]["entropy_source_name"] == "none");
     CHECK(ev[0]["entropy_notice"] == announced.entropy_notice);
@@ -243,7 +97,7 @@ TEST_CASE("a none task draws at once with DrawIfReady, says so in public, and it
                 "is none: it takes no value");
   ExpectRefused(draw::DrawTask(w->ctx, id, "1.2.3./"), StatusCode::kInvalidArgument, "it takes no value");
   CHECK(Load(*w, id).state == "announced");
-  CHECK(AuditCount(*w, id, "task.entropy") == 0);
+  CHECK(TaskAuditCount(*w, id, "task.entropy") == 0);
 
   // Ready at once, without allow_empty_entropy.
   REQUIRE_FALSE(w->ctx.allow_empty_entropy);
@@ -257,9 +111,9 @@ TEST_CASE("a none task draws at once with DrawIfReady, says so in public, and it
   REQUIRE(again.has_value());
   CHECK(again->selection_hash == drawn->selection_hash);
   CHECK(again->drawn_at_us == drawn->drawn_at_us);
-  CHECK(AuditCount(*w, id, "task.draw") == 1);
-  CHECK(Events(*w, id, "draw.task.drawn").size() == 1);
-  CHECK(Events(*w, id, "draw.task.drawn")[0]["entropy_source_name"] == "none");
+  CHECK(TaskAuditCount(*w, id, "task.draw") == 1);
+  CHECK(EventPayloads(*w->db, id, "draw.task.drawn").size() == 1);
+  CHECK(EventPayloads(*w->db, id, "draw.task.drawn")[0]["entropy_source_name"] == "none");
 
   // The public view and the CLI say which source and why the entropy is empty.
   const json view = json::parse(draw::TaskViewJson(*w->db, Load(*w, id), draw::Viewer{}).value());
@@ -289,11 +143,10 @@ TEST_CASE("a none task draws at once with DrawIfReady, says so in public, and it
     json p = proof;
     p["entropy"] = "7.8.11./";
     test::WriteFile(bad + "/proof.json", p.dump(2) + "\n");
-    Status v = draw::VerifyProofFolder(bad, &Host());
+    Status v = draw::VerifyProofFolder(bad, &DrawHost());
     CHECK(v.code() == StatusCode::kConflict);
     CHECK_THAT(v.message(), Contains("entropy: the entropy source none gives another value (0 bytes)"));
-    auto py =
-        test::RunShell(std::string("/usr/bin/python3 '") + XJ_SOURCE_DIR + "/tools/verify_draw.py' '" + bad + "' 2>&1");
+    auto py = test::RunShell(PythonVerifier(bad));
     CHECK(py.exit_code != 0);
   }
 }
@@ -312,7 +165,7 @@ TEST_CASE("a manual task waits until its value is supplied, then draws with exac
   // Waiting: nothing happens, however often a scheduler asks.
   for (int i = 0; i < 3; ++i) CHECK_FALSE(IfReady(*w, id).has_value());
   CHECK(Load(*w, id).state == "announced");
-  CHECK(AuditCount(*w, id, "task.draw") == 0);
+  CHECK(TaskAuditCount(*w, id, "task.draw") == 0);
 
   // A value with a stray space is refused and not recorded.
   ExpectRefused(draw::SupplyEntropy(w->ctx, id, "07.11.19.23.28.31./12./ "), StatusCode::kInvalidArgument,
@@ -331,8 +184,8 @@ TEST_CASE("a manual task waits until its value is supplied, then draws with exac
   CHECK(supplied->entropy_supplied_at_us > 0);
   CHECK(supplied->entropy.empty());
   CHECK(CountFor(*w->db, "SELECT COUNT(*) FROM draw_selection WHERE task_id = :t", id) == 0);
-  CHECK(AuditCount(*w, id, "task.entropy") == 1);
-  const auto ev = Events(*w, id, "draw.task.entropy_supplied");
+  CHECK(TaskAuditCount(*w, id, "task.entropy") == 1);
+  const auto ev = EventPayloads(*w->db, id, "draw.task.entropy_supplied");
   REQUIRE(ev.size() == 1);
   CHECK(ev[0]["entropy"] == value);
   CHECK(ev[0]["entropy_source_name"] == "manual");
@@ -340,7 +193,7 @@ TEST_CASE("a manual task waits until its value is supplied, then draws with exac
 
   // The same value again changes nothing; another value is refused, for supply and draw.
   REQUIRE(draw::SupplyEntropy(w->ctx, id, value).ok());
-  CHECK(AuditCount(*w, id, "task.entropy") == 1);
+  CHECK(TaskAuditCount(*w, id, "task.entropy") == 1);
   ExpectRefused(draw::SupplyEntropy(w->ctx, id, "01.02.03.04.05.06./07./"), StatusCode::kConflict, "cannot be changed");
   ExpectRefused(draw::DrawTask(w->ctx, id, "01.02.03.04.05.06./07./"), StatusCode::kConflict,
                 "can only be drawn with that value");
@@ -350,14 +203,14 @@ TEST_CASE("a manual task waits until its value is supplied, then draws with exac
   REQUIRE(drawn.has_value());
   CHECK(drawn->state == "drawn");
   CHECK(drawn->entropy == value);
-  CHECK(Events(*w, id, "draw.task.drawn")[0]["entropy"] == value);
+  CHECK(EventPayloads(*w->db, id, "draw.task.drawn")[0]["entropy"] == value);
   // Repeats after the draw: DrawIfReady returns the task, the same value is accepted, another
   // is refused because the task is drawn.
   CHECK(IfReady(*w, id)->selection_hash == drawn->selection_hash);
   REQUIRE(draw::SupplyEntropy(w->ctx, id, value).ok());
   ExpectRefused(draw::SupplyEntropy(w->ctx, id, "1./"), StatusCode::kFailedPrecondition,
                 "is drawn; cannot supply its entropy value");
-  CHECK(AuditCount(*w, id, "task.draw") == 1);
+  CHECK(TaskAuditCount(*w, id, "task.draw") == 1);
 
   // The draw used exactly the supplied bytes: the proof verifies with them.
   REQUIRE(draw::RevealTask(w->ctx, id, draw::RevealOptions{true, "测试：只核对证明 / test: proofs only"}).ok());
@@ -429,13 +282,13 @@ TEST_CASE("entropy refusals: wrong state, hostile values, unknown sources, bad s
     const draw::TaskRecord t = Create(*w, Spec("ENT-BEACON", json{{"source", "beacon"}}));
     CHECK(t.entropy_source_name == "beacon");
     CHECK(t.entropy_notice.empty());
-    w->ctx.host = &Host();
+    w->ctx.host = &DrawHost();
     ExpectRefused(draw::AnnounceTask(w->ctx, "ENT-BEACON"), StatusCode::kInvalidArgument,
                   "no entropy source named beacon");
     CHECK(Load(*w, "ENT-BEACON").state == "draft");
     w->ctx.host = nullptr;
     Announce(*w, "ENT-BEACON");
-    w->ctx.host = &Host();
+    w->ctx.host = &DrawHost();
     auto r = draw::DrawIfReady(w->ctx, "ENT-BEACON");
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().code() == StatusCode::kNotFound);
@@ -470,14 +323,14 @@ TEST_CASE("entropy refusals: wrong state, hostile values, unknown sources, bad s
       ExpectRefused(draw::SupplyEntropy(w->ctx, id, c.value), StatusCode::kInvalidArgument, c.expect);
     }
     CHECK(Load(*w, id).entropy_supplied.empty());
-    CHECK(AuditCount(*w, id, "task.entropy") == 0);
+    CHECK(TaskAuditCount(*w, id, "task.entropy") == 0);
     CHECK_FALSE(IfReady(*w, id).has_value());
   }
   // Without plugins nothing can be checked: refused.
   w->ctx.host = nullptr;
   ExpectRefused(draw::SupplyEntropy(w->ctx, id, "1.2.3./"), StatusCode::kFailedPrecondition, "no plugins loaded");
   CHECK_FALSE(draw::DrawIfReady(w->ctx, id).ok());
-  w->ctx.host = &Host();
+  w->ctx.host = &DrawHost();
   // An empty entropy for a manual task stays a demo-only override.
   ExpectRefused(draw::DrawTask(w->ctx, id, ""), StatusCode::kInvalidArgument, "--allow-empty-entropy");
   REQUIRE(draw::CancelTask(w->ctx, id, "测试撤销").ok());
@@ -488,7 +341,7 @@ TEST_CASE("entropy refusals: wrong state, hostile values, unknown sources, bad s
     REQUIRE_FALSE(r.ok());
     CHECK_THAT(r.status().message(), Contains("is cancelled; cannot draw it"));
   }
-  CHECK(AuditCount(*w, id, "task.entropy") == 0);
+  CHECK(TaskAuditCount(*w, id, "task.entropy") == 0);
 }
 
 TEST_CASE("the CLI: task entropy records the value, task draw without --entropy uses it", "[draw][entropy][cli]") {

@@ -11,122 +11,43 @@
 //   found two departments' tasks on the same subject;
 // - unknown inspector and department names printed nothing with exit 0.
 // Runs on SQLite and PostgreSQL (FreshDatabaseUrl), on fixed instants (never today's date).
-#include <soci/soci.h>
-
 #include <algorithm>
 #include <catch2/catch.hpp>
-#include <ctime>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "calendar.h"
-#include "database.h"
-#include "generator.h"
-#include "importer.h"
-#include "plugin_host.h"
-#include "tasks.h"
+#include "draw_world.h"
 #include "test_support.h"
-#include "visits.h"
 
 using namespace xj;
+using namespace xj::test;
 using Catch::Matchers::Contains;
 using nlohmann::json;
 
 namespace {
 
-const PluginHost& Host() {
-  static PluginHost* host = [] {
-    auto* h = new PluginHost(HostOptions{{XJ_BINARY_DIR "/plugins"}, {"entropy", "draw"}, {}});
-    (void)h->LoadAll();
-    return h;
-  }();
-  REQUIRE(host->FindSampler("xj-draw-v1") != nullptr);
-  REQUIRE(host->FindEntropySource("manual") != nullptr);
-  REQUIRE(host->FindEntropySource("lottery") != nullptr);
-  return *host;
-}
-
-std::int64_t ShanghaiMicros(int y, int m, int d, int hour) {
-  std::tm t{};
-  t.tm_year = y - 1900;
-  t.tm_mon = m - 1;
-  t.tm_mday = d;
-  t.tm_hour = hour;
-  return (static_cast<std::int64_t>(timegm(&t)) - 8 * 3600) * 1000000;
-}
-
-void Import(Database& db, DirectoryKind kind, const std::string& csv) {
-  ImportOptions o;
-  o.kind = kind;
-  o.path = test::TempDir() + "/import.csv";
-  test::WriteFile(o.path, csv);
-  o.actor = "tester";
-  auto s = ImportFile(db, o);
-  INFO(s.status().message());
-  REQUIRE(s.ok());
-  REQUIRE(s->rejected == 0);
-}
-
 constexpr int kTiny = 12;
-
-struct World {
-  std::string url;
-  std::unique_ptr<Database> db;
-  draw::TaskContext ctx;
-  draw::VisitContext vc;
-  std::vector<std::string> tiny;
-};
 
 // Departments SCJG and WJW (宁波, 3302); 12 active subjects in 330226 labelled 小池; four
 // officers of each department; items SCJG-KEY and SCJG-AD of SCJG, WJW-PUB of WJW, without
 // ratio bounds or qualifications. The clock is Monday 2026-06-15, 10:00 Beijing time.
-std::unique_ptr<World> MakeWorld() {
-  auto w = std::make_unique<World>();
-  w->url = test::FreshDatabaseUrl();
-  auto db = Database::Open(w->url);
-  INFO(db.status().message());
-  REQUIRE(db.ok());
-  w->db = std::move(db).value();
-  Database& d = *w->db;
-  Import(d, DirectoryKind::kDepartments,
-         "code,name,level,jurisdiction\nSCJG,宁波市市场监督管理局,city,3302\nWJW,宁波市卫生健康委员会,city,3302\n");
-  std::string subjects = "uscc,name,type,region,industry,registered_on,status,risk_class,labels,address\n";
-  for (int i = 0; i < kTiny; ++i) {
-    w->tiny.push_back(gen::SubjectUscc(4545, "33", static_cast<std::uint64_t>(i)));
-    subjects += w->tiny.back() + ",宁海小池" + std::to_string(i) +
-                "号超市有限公司,enterprise,330226,F5212,2015-05-01,active,B,小池," + "浙江省宁波市宁海县测试路" +
-                std::to_string(i + 1) + "号\n";
-  }
-  Import(d, DirectoryKind::kSubjects, subjects);
-  std::string inspectors =
-      "id,name,department,unit,office_region,certificate_no,certificate_expires,qualifications,expert,status,"
-      "id_number\n";
+std::unique_ptr<DrawWorld> MakeWorld() {
+  WorldOptions o;
+  o.departments = {NingboDepartment("SCJG"), NingboDepartment("WJW")};
+  for (int i = 0; i < kTiny; ++i) o.subjects.push_back(TinySubject(4545, i));
   for (int i = 1; i <= 4; ++i) {
-    inspectors += "SCJG-0" + std::to_string(i) + ",检查员" + std::to_string(i) +
-                  ",SCJG,宁波市市场监督管理局,330203,浙B0000" + std::to_string(i) + ",2099-12-31,,0,active,\n";
-    inspectors += "WJW-0" + std::to_string(i) + ",卫生监督员" + std::to_string(i) +
-                  ",WJW,宁波市卫生健康委员会,330203,浙W0000" + std::to_string(i) + ",2099-12-31,,0,active,\n";
+    o.inspectors.push_back(Officer("SCJG", i, "检查员" + std::to_string(i), ""));
+    o.inspectors.push_back(Officer("WJW", i, "卫生监督员" + std::to_string(i), ""));
   }
-  Import(d, DirectoryKind::kInspectors, inspectors);
-  Import(d, DirectoryKind::kItems,
-         "code,name,department,legal_basis,class,ratio_min,ratio_max,frequency_per_year,target_types,target_labels,"
-         "qualification\n"
-         "SCJG-KEY,特种设备使用单位的检查,SCJG,《特种设备安全法》第五十七条,key,,,2,,,\n"
-         "SCJG-AD,广告发布的检查,SCJG,《广告法》第四十九条,key,,,1,,,\n"
-         "WJW-PUB,公共场所卫生的检查,WJW,《公共场所卫生管理条例》第十一条,key,,,1,,,\n");
-  w->ctx.db = w->db.get();
-  w->ctx.host = &Host();
-  w->ctx.actor = "tester";
-  w->ctx.now_us = ShanghaiMicros(2026, 6, 15, 10);
-  auto cal = WorkingCalendar::Shared("");
-  INFO(cal.status().message());
-  REQUIRE(cal.ok());
-  w->vc.tasks = &w->ctx;
-  w->vc.calendar = cal.value();
-  w->vc.today = "2026-06-15";
+  o.items = {"SCJG-KEY,特种设备使用单位的检查,SCJG,《特种设备安全法》第五十七条,key,,,2,,,\n",
+             "SCJG-AD,广告发布的检查,SCJG,《广告法》第四十九条,key,,,1,,,\n",
+             "WJW-PUB,公共场所卫生的检查,WJW,《公共场所卫生管理条例》第十一条,key,,,1,,,\n"};
+  o.now = "2026-06-15T10:00:00";
+  auto w = MakeDrawWorld(o);
+  for (const auto& s : o.subjects) w->tiny.push_back(s.uscc);
   return w;
 }
 
@@ -149,132 +70,10 @@ json Spec(const std::string& id, const std::string& department, const std::strin
 
 const json kLottery{{"source", "lottery"}, {"description", "中国福利彩票双色球第 2026068 期开奖号码"}};
 
-Status TryCreate(World& w, const json& spec) {
-  auto s = draw::ParseTaskSpec(spec.dump(), w.ctx.spec_options);
-  if (!s.ok()) return s.status();
-  return draw::CreateTask(w.ctx, std::move(s).value()).status();
-}
-
-draw::TaskRecord Create(World& w, const json& spec) {
-  auto s = draw::ParseTaskSpec(spec.dump(), w.ctx.spec_options);
-  INFO(s.status().message());
-  REQUIRE(s.ok());
-  auto t = draw::CreateTask(w.ctx, std::move(s).value());
-  INFO(t.status().message());
-  REQUIRE(t.ok());
-  return t.value();
-}
-
-draw::TaskRecord Announce(World& w, const std::string& id) {
-  auto t = draw::AnnounceTask(w.ctx, id);
-  INFO(t.status().message());
-  REQUIRE(t.ok());
-  return t.value();
-}
-
-draw::TaskRecord Load(World& w, const std::string& id) {
-  auto t = draw::LoadTask(*w.db, id);
-  INFO(t.status().message());
-  REQUIRE(t.ok());
-  return t.value();
-}
-
-// Create, announce, draw with a fixed value and create the visits.
-draw::TaskRecord Drawn(World& w, const json& spec) {
-  Create(w, spec);
-  Announce(w, spec["id"]);
-  auto t = draw::DrawTask(w.ctx, spec["id"], "3.14.15.26.53.58./");
-  INFO(t.status().message());
-  REQUIRE(t.ok());
-  auto n = draw::CreateVisits(w.vc, t->id);
-  INFO(n.status().message());
-  REQUIRE(n.ok());
-  return t.value();
-}
-
-void ExpectRefused(const Result<draw::TaskRecord>& r, StatusCode code, const std::string& expect) {
-  INFO(r.status().message());
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == code);
-  CHECK_THAT(r.status().message(), Contains(expect));
-}
-
-long long AuditCount(World& w, const std::string& id, const std::string& action) {
-  long long n = 0;
-  std::string k = id, a = action;
-  w.db->session() << "SELECT COUNT(*) FROM audit_log WHERE entity = 'draw_task' AND entity_key = :k AND action = :a",
-      soci::use(k), soci::use(a), soci::into(n);
-  return n;
-}
-
-std::vector<json> Events(World& w, const std::string& id, const std::string& topic) {
-  std::vector<json> out;
-  std::string k = id, t = topic;
-  soci::rowset<std::string> rs =
-      (w.db->session().prepare << "SELECT payload FROM events WHERE entity_key = :k AND topic = :t ORDER BY id",
-       soci::use(k), soci::use(t));
-  for (const auto& p : rs) out.push_back(json::parse(p));
-  return out;
-}
-
-std::set<std::string> PoolUsccs(World& w, const std::string& task) {
-  std::string content, t = task;
-  w.db->session() << "SELECT content FROM draw_files WHERE task_id = :t AND name = 'pool.tsv'", soci::use(t),
-      soci::into(content);
-  std::set<std::string> out;
-  std::size_t pos = 0;
-  while (pos < content.size()) {
-    const std::size_t nl = content.find('\n', pos);
-    out.insert(content.substr(pos, content.find('\t', pos) - pos));
-    pos = nl + 1;
-  }
-  return out;
-}
-
-std::set<std::string> SelectedUsccs(World& w, const std::string& id) {
-  auto s = draw::LoadSelection(*w.db, id);
-  REQUIRE(s.ok());
-  std::set<std::string> out;
-  for (const auto& x : s.value()) out.insert(x.uscc);
-  return out;
-}
-
-test::CommandResult Cli(World& w, std::vector<std::string> args) {
+// The real binary on the world's database as operator-cli, on the world's clock.
+test::CommandResult Cli(DrawWorld& w, std::vector<std::string> args) {
   args.insert(args.begin(), {"--db", w.url, "--actor", "operator-cli"});
-  return test::RunCli(args, {{"XINJIAN_NOW", "2026-06-15T10:00:00"}});
-}
-
-// Starts, enters no_problem, approves and publishes every visit of a task.
-void PublishAll(World& w, const std::string& task) {
-  auto selection = draw::LoadSelection(*w.db, task);
-  REQUIRE(selection.ok());
-  for (const auto& s : selection.value()) {
-    const std::string id = task + "-" + std::to_string(s.rank);
-    auto v = draw::LoadVisit(w.vc, id);
-    REQUIRE(v.ok());
-    const std::string lead = v->team.front();
-    auto started = draw::StartVisit(w.vc, id, lead, "");
-    INFO(started.status().message());
-    REQUIRE(started.ok());
-    for (const auto& it : v->items) {
-      draw::ResultEntry e;
-      e.visit_id = id;
-      e.item_code = it.item_code;
-      e.result_code = "no_problem";
-      e.inspected_on = "2026-06-15";
-      e.method = "on_site";
-      e.by = lead;
-      auto r = draw::EnterResult(w.vc, e);
-      INFO(r.status().message());
-      REQUIRE(r.ok());
-    }
-    auto rv = draw::ReviewResults(w.vc, id, Load(w, task).department, "", true, "");
-    INFO(rv.status().message());
-    REQUIRE(rv.ok());
-    auto p = draw::PublishResults(w.vc, id, Load(w, task).department);
-    INFO(p.status().message());
-    REQUIRE(p.ok());
-  }
+  return test::RunCli(args, w.clock.Env());
 }
 
 }  // namespace
@@ -299,7 +98,7 @@ TEST_CASE("full-width entropy is read in the source's format, shown back and rec
   REQUIRE(supplied->entropy_conversions.size() == 1);
   CHECK_THAT(supplied->entropy_conversions[0], Contains("７→7") && Contains("．→.") && Contains("full-width"));
   {
-    const auto ev = Events(*w, "SLIP-MAN", "draw.task.entropy_supplied");
+    const auto ev = EventPayloads(*w->db, "SLIP-MAN", "draw.task.entropy_supplied");
     REQUIRE(ev.size() == 1);
     CHECK(ev[0]["entropy"] == "7.8.11");
     CHECK(ev[0]["input"] == "７．８．１１");
@@ -313,7 +112,7 @@ TEST_CASE("full-width entropy is read in the source's format, shown back and rec
   // Typing it again either way changes nothing; the draw hashes the ASCII bytes.
   REQUIRE(draw::SupplyEntropy(w->ctx, "SLIP-MAN", "7.8.11").ok());
   REQUIRE(draw::SupplyEntropy(w->ctx, "SLIP-MAN", "７．８．１１").ok());
-  CHECK(AuditCount(*w, "SLIP-MAN", "task.entropy") == 1);
+  CHECK(TaskAuditCount(*w, "SLIP-MAN", "task.entropy") == 1);
   auto drawn = draw::DrawIfReady(w->ctx, "SLIP-MAN");
   INFO(drawn.status().message());
   REQUIRE(drawn.ok());
@@ -350,7 +149,7 @@ TEST_CASE("full-width entropy is read in the source's format, shown back and rec
     ExpectRefused(draw::SupplyEntropy(w->ctx, "SLIP-LOT", c.typed), StatusCode::kInvalidArgument, c.expect);
   }
   CHECK(Load(*w, "SLIP-LOT").entropy_supplied.empty());
-  CHECK(AuditCount(*w, "SLIP-LOT", "task.entropy") == 0);
+  CHECK(TaskAuditCount(*w, "SLIP-LOT", "task.entropy") == 0);
   auto lot = draw::SupplyEntropy(w->ctx, "SLIP-LOT", "０７．０８．１１。／２。／");
   INFO(lot.status().message());
   REQUIRE(lot.ok());
@@ -380,7 +179,7 @@ TEST_CASE("full-width entropy is read in the source's format, shown back and rec
   REQUIRE(direct.ok());
   CHECK(direct->entropy == "7.8.11./");
   CHECK_FALSE(direct->entropy_conversions.empty());
-  CHECK(Events(*w, "SLIP-LOT3", "draw.task.drawn")[0]["entropy_input"] == "７．８．１１．／");
+  CHECK(EventPayloads(*w->db, "SLIP-LOT3", "draw.task.drawn")[0]["entropy_input"] == "７．８．１１．／");
 
   // The CLI shows what was typed, what is recorded, the conversions and who entered it.
   Create(*w, Spec("SLIP-CLI", "WJW", "WJW-PUB", 2, json{{"source", "manual"}, {"description", "双色球"}},
@@ -423,7 +222,7 @@ TEST_CASE("a wrongly entered entropy value can be replaced once before the draw,
   ExpectRefused(draw::ReplaceEntropy(w->ctx, id, "4 5 6", "录错了"), StatusCode::kInvalidArgument, "is not a digit");
   ExpectRefused(draw::ReplaceEntropy(w->ctx, id, "１．２．３．／", "录错了"), StatusCode::kInvalidArgument,
                 "is the value recorded already");
-  CHECK(AuditCount(*w, id, "task.entropy.replace") == 0);
+  CHECK(TaskAuditCount(*w, id, "task.entropy.replace") == 0);
   auto fixed = draw::ReplaceEntropy(w->ctx, id, "４．５．６．／", "看错了期号：应为第 2026068 期");
   INFO(fixed.status().message());
   REQUIRE(fixed.ok());
@@ -433,9 +232,9 @@ TEST_CASE("a wrongly entered entropy value can be replaced once before the draw,
   CHECK(fixed->entropy_replaced == "1.2.3./");
   CHECK(fixed->entropy_replaced_by == "operator-1");
   CHECK(fixed->entropy_replace_reason == "看错了期号：应为第 2026068 期");
-  CHECK(AuditCount(*w, id, "task.entropy.replace") == 1);
+  CHECK(TaskAuditCount(*w, id, "task.entropy.replace") == 1);
   {
-    const auto ev = Events(*w, id, "draw.task.entropy_replaced");
+    const auto ev = EventPayloads(*w->db, id, "draw.task.entropy_replaced");
     REQUIRE(ev.size() == 1);
     CHECK(ev[0]["replaced"] == "1.2.3./");
     CHECK(ev[0]["entropy"] == "4.5.6./");
@@ -500,10 +299,10 @@ TEST_CASE("a task is revealed after its inspections' results are published, or e
   CHECK_THAT(cli.err, Contains("--before-inspection --reason"));
   CHECK(Load(*w, id).state == "drawn");
   CHECK_FALSE(json::parse(draw::TaskViewJson(*w->db, Load(*w, id), draw::Viewer{}).value()).contains("selection"));
-  CHECK(AuditCount(*w, id, "task.reveal") == 0);
+  CHECK(TaskAuditCount(*w, id, "task.reveal") == 0);
 
   // Publishing every result reveals the task, as a normal reveal (no reason recorded).
-  PublishAll(*w, id);
+  PublishAll(*w, id, "2026-06-15");
   const draw::TaskRecord revealed = Load(*w, id);
   CHECK(revealed.state == "revealed");
   CHECK(revealed.reveal_reason.empty());
@@ -526,8 +325,8 @@ TEST_CASE("a task is revealed after its inspections' results are published, or e
   auto notice = draw::TaskNotice(w->vc, early);
   REQUIRE(notice.ok());
   CHECK(notice.value()["revealed_before_inspection"]["reason"] == "企业已注销，检查取消");
-  CHECK(AuditCount(*w, early, "task.reveal") == 1);
-  const auto ev = Events(*w, early, "draw.task.revealed");
+  CHECK(TaskAuditCount(*w, early, "task.reveal") == 1);
+  const auto ev = EventPayloads(*w->db, early, "draw.task.revealed");
   REQUIRE(ev.size() == 1);
   CHECK(ev[0]["before_inspection"] == true);
   CHECK(ev[0]["reason"] == "企业已注销，检查取消");
@@ -584,7 +383,7 @@ TEST_CASE(
   Drawn(*w, Spec("SLIP-A", "SCJG", "SCJG-KEY", kTiny));
   CHECK(json::parse(Load(*w, "SLIP-A").spec_json)["exclusions"]["open_tasks"] == "own");
   Drawn(*w, Spec("SLIP-B", "WJW", "WJW-PUB", 6));
-  CHECK(PoolUsccs(*w, "SLIP-B") == std::set<std::string>(w->tiny.begin(), w->tiny.end()));
+  CHECK(PoolUsccs(*w->db, "SLIP-B") == std::set<std::string>(w->tiny.begin(), w->tiny.end()));
   const std::set<std::string> b = SelectedUsccs(*w, "SLIP-B");
   REQUIRE(b.size() == 6);
   auto merge = draw::MergeVisits(w->vc, "2026-06", false);

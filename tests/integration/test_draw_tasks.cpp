@@ -17,16 +17,14 @@
 #include <set>
 #include <sstream>
 
-#include "database.h"
+#include "draw_world.h"
 #include "generator.h"
 #include "hash.h"
-#include "importer.h"
 #include "journal.h"
-#include "plugin_host.h"
-#include "tasks.h"
 #include "test_support.h"
 
 using namespace xj;
+using namespace xj::test;
 using nlohmann::json;
 using nlohmann::ordered_json;
 namespace fs = std::filesystem;
@@ -50,103 +48,48 @@ constexpr int kTiny = 12;
 const std::set<std::string> kEligible{"SCJG-01", "SCJG-02", "SCJG-03", "SCJG-04",
                                       "SCJG-05", "SCJG-06", "SCJG-07", "SCJG-08"};
 
-const PluginHost& Host() {
-  static PluginHost* host = [] {
-    auto* h = new PluginHost(HostOptions{{XJ_BINARY_DIR "/plugins"}, {}, {}});
-    (void)h->LoadAll();
-    return h;
-  }();
-  REQUIRE(host->FindSampler("xj-draw-v1") != nullptr);
-  return *host;
-}
-
-std::string WriteTemp(const std::string& name, const std::string& data) {
-  std::string p = test::TempDir() + "/" + name;
-  test::WriteFile(p, data);
-  return p;
-}
-
-void Import(Database& db, DirectoryKind kind, const std::string& csv) {
-  ImportOptions o;
-  o.kind = kind;
-  o.path = WriteTemp("import.csv", csv);
-  o.actor = "tester";
-  auto s = ImportFile(db, o);
-  INFO(s.status().message());
-  REQUIRE(s.ok());
-  std::string why;
-  for (const auto& r : s->sample_rejects) why += r + "\n";
-  INFO(why);
-  REQUIRE(s->rejected == 0);
-}
-
 std::string TinyUscc(int i) { return gen::SubjectUscc(4242, "33", static_cast<std::uint64_t>(i)); }
 
-// A hand-made subject row (import format) labelled 小池.
-std::string TinyRow(int i, const std::string& status, const std::string& region) {
+// A hand-made subject labelled 小池 (and 食品经营), number `i`.
+Subject Tiny(int i, const std::string& status, const std::string& region) {
   const char* risks[] = {"A", "B", "C", "D", ""};
-  return TinyUscc(i) + ",宁海小池" + std::to_string(i) + "号超市有限公司,enterprise," + region + ",F5212,2015-05-0" +
-         std::to_string(1 + i % 9) + "," + status + "," + risks[i % 5] +
-         ",小池;食品经营,浙江省宁波市宁海县跃龙街道测试路" + std::to_string(i + 1) + "号\n";
+  Subject s = TinySubject(4242, i);
+  s.region = region;
+  s.registered_on = "2015-05-0" + std::to_string(1 + i % 9);
+  s.status = status;
+  s.risk_class = risks[i % 5];
+  s.labels = "小池;食品经营";
+  s.address = "浙江省宁波市宁海县跃龙街道测试路" + std::to_string(i + 1) + "号";
+  return s;
 }
-const char* kSubjectHeader = "uscc,name,type,region,industry,registered_on,status,risk_class,labels,address\n";
 
-struct World {
-  std::string url;
-  std::unique_ptr<Database> db;
-  draw::TaskContext ctx;
-  std::vector<std::string> tiny;  // the 12 active subjects labelled 小池 in the jurisdiction
-};
-
-std::unique_ptr<World> MakeWorld(std::uint64_t generated = 1200, std::uint64_t seed = 7) {
-  auto w = std::make_unique<World>();
-  w->url = test::FreshDatabaseUrl();
-  auto db = Database::Open(w->url);
-  INFO(db.status().message());
-  REQUIRE(db.ok());
-  w->db = std::move(db).value();
-  Database& d = *w->db;
-  Import(d, DirectoryKind::kDepartments,
-         "code,name,level,jurisdiction\n"
-         "SCJG,宁波市市场监督管理局,city,3302\n"
-         "WJW,宁波市卫生健康委员会,city,3302\n");
-  gen::Options o;
-  o.count = generated;
-  o.seed = seed;
-  std::ostringstream subjects;
-  REQUIRE(gen::WriteCsv("subjects", o, subjects).ok());
-  std::string csv = subjects.str();
-  for (int i = 0; i < kTiny + 2; ++i) {
-    csv += TinyRow(i, i == kTiny ? "revoked" : "active", i == kTiny + 1 ? "330106" : "330226");
-    if (i < kTiny) w->tiny.push_back(TinyUscc(i));
-  }
-  Import(d, DirectoryKind::kSubjects, csv);
-  std::string inspectors =
-      "id,name,department,unit,office_region,certificate_no,certificate_expires,qualifications,expert,status,"
-      "id_number\n";
+// `generated` subjects of the generator (with `seed`) before the hand-made ones; the process
+// clock (tests that need a fixed instant set ctx.now_us).
+std::unique_ptr<DrawWorld> MakeWorld(std::uint64_t generated = 1200, std::uint64_t seed = 7) {
+  WorldOptions o;
+  o.departments = {NingboDepartment("SCJG"), NingboDepartment("WJW")};
+  o.generated_subjects = generated;
+  o.generated_seed = seed;
+  for (int i = 0; i < kTiny + 2; ++i)
+    o.subjects.push_back(Tiny(i, i == kTiny ? "revoked" : "active", i == kTiny + 1 ? "330106" : "330226"));
   for (int i = 1; i <= 8; ++i)
-    inspectors += "SCJG-0" + std::to_string(i) + ",检查员" + std::to_string(i) +
-                  ",SCJG,宁波市市场监督管理局,330203,浙B0000" + std::to_string(i) +
-                  ",2099-12-31,食品安全;特种设备,0,active,\n";
-  inspectors +=
-      "SCJG-09,离岗人员,SCJG,宁波市市场监督管理局,330203,浙B00009,2099-12-31,食品安全,0,inactive,\n"
-      "SCJG-10,证件过期,SCJG,宁波市市场监督管理局,330203,浙B00010,2020-01-01,食品安全,0,active,\n"
-      "SCJG-11,无资格人员,SCJG,宁波市市场监督管理局,330203,浙B00011,2099-12-31,广告监管,0,active,\n"
-      "SCJG-X1,专家,SCJG,宁波市市场监督管理局,330203,浙B00012,2099-12-31,食品安全,1,active,\n"
-      "WJW-01,卫生监督员一,WJW,宁波市卫生健康委员会,330203,浙W00001,2099-12-31,卫生监督,0,active,\n"
-      "WJW-02,卫生监督员二,WJW,宁波市卫生健康委员会,330203,浙W00002,2099-12-31,卫生监督,0,active,\n"
-      "WJW-03,卫生监督员三,WJW,宁波市卫生健康委员会,330203,浙W00003,2099-12-31,卫生监督,0,active,\n";
-  Import(d, DirectoryKind::kInspectors, inspectors);
-  Import(d, DirectoryKind::kItems,
-         "code,name,department,legal_basis,class,ratio_min,ratio_max,frequency_per_year,target_types,target_labels,"
-         "qualification\n"
-         "SCJG-FOOD,食品经营者的检查,SCJG,《食品安全法》第一百一十条,general,2,30,1,,,食品安全\n"
-         "SCJG-AD,广告发布的检查,SCJG,《广告法》第四十九条,general,,50,1,,,\n"
-         "SCJG-KEY,特种设备使用单位的检查,SCJG,《特种设备安全法》第五十七条,key,,,2,,,食品安全\n"
-         "WJW-PUB,公共场所卫生的检查,WJW,《公共场所卫生管理条例》第十一条,general,,20,1,,,卫生监督\n");
-  w->ctx.db = w->db.get();
-  w->ctx.host = &Host();
-  w->ctx.actor = "tester";
+    o.inspectors.push_back(Officer("SCJG", i, "检查员" + std::to_string(i), "食品安全;特种设备"));
+  Inspector away = Officer("SCJG", 9, "离岗人员", "食品安全");
+  away.status = "inactive";
+  Inspector expired = Officer("SCJG", 10, "证件过期", "食品安全");
+  expired.certificate_expires = "2020-01-01";
+  Inspector expert = Officer("SCJG", 12, "专家", "食品安全");
+  expert.id = "SCJG-X1";
+  expert.expert = true;
+  o.inspectors.insert(o.inspectors.end(), {away, expired, Officer("SCJG", 11, "无资格人员", "广告监管"), expert});
+  const char* wjw[] = {"卫生监督员一", "卫生监督员二", "卫生监督员三"};
+  for (int i = 1; i <= 3; ++i) o.inspectors.push_back(Officer("WJW", i, wjw[i - 1], "卫生监督"));
+  o.items = {"SCJG-FOOD,食品经营者的检查,SCJG,《食品安全法》第一百一十条,general,2,30,1,,,食品安全\n",
+             "SCJG-AD,广告发布的检查,SCJG,《广告法》第四十九条,general,,50,1,,,\n",
+             "SCJG-KEY,特种设备使用单位的检查,SCJG,《特种设备安全法》第五十七条,key,,,2,,,食品安全\n",
+             "WJW-PUB,公共场所卫生的检查,WJW,《公共场所卫生管理条例》第十一条,general,,20,1,,,卫生监督\n"};
+  auto w = MakeDrawWorld(o);
+  for (int i = 0; i < kTiny; ++i) w->tiny.push_back(TinyUscc(i));
   return w;
 }
 
@@ -170,167 +113,6 @@ json TinySpec(const std::string& id, const std::string& item = "SCJG-KEY") {
   s["rule"] = {{"count", kTiny}};
   s["exclusions"] = {{"same_item_within_days", 0}, {"open_tasks", false}};
   return s;
-}
-
-Status TryCreate(World& w, const json& spec) {
-  auto s = draw::ParseTaskSpec(spec.dump(), w.ctx.spec_options);
-  if (!s.ok()) return s.status();
-  return draw::CreateTask(w.ctx, std::move(s).value()).status();
-}
-
-draw::TaskRecord Create(World& w, const json& spec) {
-  auto s = draw::ParseTaskSpec(spec.dump(), w.ctx.spec_options);
-  INFO(s.status().message());
-  REQUIRE(s.ok());
-  auto t = draw::CreateTask(w.ctx, std::move(s).value());
-  INFO(t.status().message());
-  REQUIRE(t.ok());
-  CHECK(t->state == "draft");
-  return t.value();
-}
-
-draw::TaskRecord Announce(World& w, const std::string& id) {
-  auto t = draw::AnnounceTask(w.ctx, id);
-  INFO(t.status().message());
-  REQUIRE(t.ok());
-  CHECK(t->state == "announced");
-  return t.value();
-}
-
-draw::TaskRecord Draw(World& w, const std::string& id, const std::string& entropy = "3.14.15.26.53.58./") {
-  auto t = draw::DrawTask(w.ctx, id, entropy);
-  INFO(t.status().message());
-  REQUIRE(t.ok());
-  CHECK(t->state == "drawn");
-  return t.value();
-}
-
-// The tests here check proofs without inspecting anybody: the reveal says so (issue 12: a
-// reveal before the results are published needs a reason).
-const draw::RevealOptions kEarly{true, "测试：只核对证明，不上门检查 / test: proofs only, no inspections"};
-
-draw::TaskRecord Reveal(World& w, const std::string& id) {
-  auto t = draw::RevealTask(w.ctx, id, kEarly);
-  INFO(t.status().message());
-  REQUIRE(t.ok());
-  CHECK(t->state == "revealed");
-  return t.value();
-}
-
-draw::TaskRecord Load(World& w, const std::string& id) {
-  auto t = draw::LoadTask(*w.db, id);
-  INFO(t.status().message());
-  REQUIRE(t.ok());
-  return t.value();
-}
-
-std::vector<draw::SelectedSubject> Selection(World& w, const std::string& id) {
-  auto s = draw::LoadSelection(*w.db, id);
-  INFO(s.status().message());
-  REQUIRE(s.ok());
-  return s.value();
-}
-
-std::set<std::string> SelectedUsccs(World& w, const std::string& id) {
-  std::set<std::string> out;
-  for (const auto& s : Selection(w, id)) out.insert(s.uscc);
-  return out;
-}
-
-long long Count(Database& db, const std::string& sql) {
-  long long n = 0;
-  db.session() << sql, soci::into(n);
-  return n;
-}
-
-long long CountFor(Database& db, const std::string& sql, const std::string& key) {
-  long long n = 0;
-  std::string k = key;
-  db.session() << sql, soci::use(k), soci::into(n);
-  return n;
-}
-
-std::string StoredFile(Database& db, const std::string& task, const std::string& name) {
-  std::string content, t = task, n = name;
-  soci::indicator ind = soci::i_null;
-  db.session() << "SELECT content FROM draw_files WHERE task_id = :t AND name = :n", soci::use(t), soci::use(n),
-      soci::into(content, ind);
-  return ind == soci::i_ok ? content : std::string();
-}
-
-// The stored pool file as (uscc, stratum) lines.
-std::vector<std::pair<std::string, std::string>> Pool(Database& db, const std::string& task) {
-  std::vector<std::pair<std::string, std::string>> out;
-  std::istringstream in(StoredFile(db, task, "pool.tsv"));
-  std::string line;
-  while (std::getline(in, line)) {
-    auto tab = line.find('\t');
-    REQUIRE(tab != std::string::npos);
-    out.emplace_back(line.substr(0, tab), line.substr(tab + 1));
-  }
-  return out;
-}
-
-std::set<std::string> PoolUsccs(Database& db, const std::string& task) {
-  std::set<std::string> out;
-  for (const auto& [u, s] : Pool(db, task)) out.insert(u);
-  return out;
-}
-
-// Rows of a query with one bound key, as strings (text columns only).
-std::vector<std::vector<std::string>> Rows(Database& db, const std::string& sql, const std::string& key) {
-  std::vector<std::vector<std::string>> out;
-  std::string k = key;
-  soci::rowset<soci::row> rs = (db.session().prepare << sql, soci::use(k));
-  for (const soci::row& r : rs) {
-    std::vector<std::string> v;
-    for (std::size_t i = 0; i < r.size(); ++i)
-      v.push_back(r.get_indicator(i) == soci::i_null ? "" : r.get<std::string>(i));
-    out.push_back(std::move(v));
-  }
-  return out;
-}
-
-std::string Python(const std::string& dir) {
-  return std::string("/usr/bin/python3 '") + XJ_SOURCE_DIR + "/tools/verify_draw.py' '" + dir + "' 2>&1";
-}
-
-// Both verifiers on one folder: ours in-process and through the CLI, and the Python one.
-void ExpectVerified(const std::string& dir) {
-  Status st = draw::VerifyProofFolder(dir, &Host());
-  INFO(st.message());
-  CHECK(st.ok());
-  auto cli = test::RunCli({"verify", dir});
-  INFO(cli.out << cli.err);
-  CHECK(cli.exit_code == 0);
-  CHECK_THAT(cli.out, Catch::Contains("verified"));
-  auto py = test::RunShell(Python(dir));
-  INFO(py.out);
-  CHECK(py.exit_code == 0);
-  CHECK(py.out == "verified\n");
-}
-
-// Both verifiers reject a copy of the proof folder `good` edited by `edit`: ours with a
-// mismatch (exit 3 through the CLI) naming `expect`, the Python one with a non-zero exit.
-void ExpectTamperRejected(const std::string& good, const std::function<void(const std::string&)>& edit,
-                          const std::string& expect) {
-  const std::string dir = test::TempDir() + "/tampered";
-  fs::copy(good, dir, fs::copy_options::recursive);
-  edit(dir);
-  Status st = draw::VerifyProofFolder(dir, &Host());
-  INFO(st.message());
-  CHECK_FALSE(st.ok());
-  CHECK(st.code() == StatusCode::kConflict);
-  CHECK_THAT(st.message(), Catch::Contains(expect));
-  auto cli = test::RunCli({"verify", dir});
-  INFO(cli.out << cli.err);
-  CHECK(cli.exit_code == 3);
-  CHECK_THAT(cli.out + cli.err, Catch::Contains(expect));
-  CHECK_THAT(cli.out, !Catch::Contains("\nverified"));
-  auto py = test::RunShell(Python(dir));
-  INFO(py.out);
-  CHECK(py.exit_code != 0);
-  CHECK_THAT(py.out, Catch::Contains("mismatch"));
 }
 
 // Replaces one file of a folder by `edit` of its content (which must change it).
@@ -362,10 +144,10 @@ std::string JoinLines(const std::vector<std::string>& lines) {
   return s;
 }
 
-void ImportRelations(World& w, const std::vector<std::pair<std::string, std::string>>& pairs) {
-  std::string csv = "inspector_id,uscc,relation,note\n";
-  for (const auto& [i, u] : pairs) csv += i + "," + u + ",relative,近亲属在该单位任职\n";
-  Import(*w.db, DirectoryKind::kRelations, csv);
+void ImportRelations(DrawWorld& w, const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::vector<Relation> rows;
+  for (const auto& [i, u] : pairs) rows.push_back({i, u, "relative", "近亲属在该单位任职"});
+  Import(*w.db, DirectoryKind::kRelations, RelationsCsv(rows));
 }
 
 }  // namespace
@@ -747,12 +529,12 @@ TEST_CASE("both verifiers agree on proofs of random tasks and both reject tamper
     auto cli = test::RunCli({"verify", empty});
     CHECK(cli.exit_code == 1);
     CHECK_THAT(cli.out + cli.err, Catch::Contains("proof.json"));
-    CHECK(test::RunShell(Python(empty)).exit_code != 0);
+    CHECK(test::RunShell(PythonVerifier(empty)).exit_code != 0);
     const std::string broken = test::TempDir() + "/broken";
     fs::copy(good, broken, fs::copy_options::recursive);
     test::WriteFile(broken + "/proof.json", "{\"algorithm\": ");
     CHECK(test::RunCli({"verify", broken}).exit_code == 1);
-    CHECK(test::RunShell(Python(broken)).exit_code != 0);
+    CHECK(test::RunShell(PythonVerifier(broken)).exit_code != 0);
   }
 }
 
@@ -1194,8 +976,7 @@ TEST_CASE("exclusions: subjects of open tasks and of the same item this year sta
 
   // Directory changes after the index was loaded reach the next pool: a new subject, and one
   // that is no longer active.
-  Import(db, DirectoryKind::kSubjects,
-         std::string(kSubjectHeader) + TinyRow(100, "active", "330226") + TinyRow(5, "revoked", "330226"));
+  Import(db, DirectoryKind::kSubjects, SubjectsCsv({Tiny(100, "active", "330226"), Tiny(5, "revoked", "330226")}));
   for (const char* id : {"EX-8", "EX-9"}) {
     json s = TinySpec(id);
     s["rule"] = {{"count", 1}};

@@ -1,0 +1,121 @@
+// The draw and inspection feature on top of the test world (world.h): a world with a task
+// context and a visit context, and the helpers the integration suites share to take tasks
+// from draft to revealed, read what they stored, check proofs with both verifiers and drive
+// visits to published results. When the draw feature becomes a plugin, this file (and
+// draw_world.cpp) is what changes; world.h stays.
+//
+// As in world.h, a helper that must succeed fails the running Catch2 test (REQUIRE) with the
+// status message, and the Try…/Expect… helpers are the ones that look at failures. For the
+// test thread only.
+#pragma once
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tasks.h"
+#include "visits.h"
+#include "world.h"
+
+namespace xj::test {
+
+// The plugin host (Plugins()) after checking that it offers what the draw tests use: the
+// sampler xj-draw-v1 and the entropy sources manual, none and lottery.
+const PluginHost& DrawHost();
+
+// A world with the draw service's context (database, DrawHost(), actor "tester", the world's
+// clock as now_us) and the visit service's context on it (the built-in working-day
+// calendar, the clock's date as today). Tests may change either context between steps.
+struct DrawWorld : World {
+  draw::TaskContext ctx;
+  draw::VisitContext vc;
+};
+std::unique_ptr<DrawWorld> MakeDrawWorld(const WorldOptions& options);
+
+// ---------------------------------------------------------------------------------------------
+// Tasks. `spec` is a task spec as JSON (docs/tasks.md), parsed with ctx.spec_options.
+
+// The entropy value the helpers draw with unless told otherwise.
+inline constexpr const char* kTestEntropy = "3.14.15.26.53.58./";
+
+// Parses and creates; the status of whichever failed, or OK.
+Status TryCreate(DrawWorld& w, const nlohmann::json& spec);
+// Each of these must succeed and leave the task in the state its name says (checked); they
+// return the task as the service returned it.
+draw::TaskRecord Create(DrawWorld& w, const nlohmann::json& spec);
+draw::TaskRecord Announce(DrawWorld& w, const std::string& id);
+draw::TaskRecord CreateAndAnnounce(DrawWorld& w, const nlohmann::json& spec);
+draw::TaskRecord Draw(DrawWorld& w, const std::string& id, const std::string& entropy = kTestEntropy);
+// Create, announce, draw with kTestEntropy and create the visits; returns the drawn task.
+draw::TaskRecord Drawn(DrawWorld& w, const nlohmann::json& spec);
+// A reveal before the results are published, with the reason the draw tests give (they check
+// proofs without inspecting anybody).
+extern const draw::RevealOptions kEarly;
+draw::TaskRecord Reveal(DrawWorld& w, const std::string& id);
+// DrawIfReady, which must not fail: the drawn task, or nullopt while it waits for its entropy.
+std::optional<draw::TaskRecord> IfReady(DrawWorld& w, const std::string& id);
+
+// The stored task and its selection (both must load).
+draw::TaskRecord Load(DrawWorld& w, const std::string& id);
+std::vector<draw::SelectedSubject> Selection(DrawWorld& w, const std::string& id);
+std::set<std::string> SelectedUsccs(DrawWorld& w, const std::string& id);
+
+// A task's stored file (draw_files) by name; "" when there is none.
+std::string StoredFile(Database& db, const std::string& task, const std::string& name);
+// The stored pool file as (uscc, stratum) lines, and its USCCs.
+std::vector<std::pair<std::string, std::string>> Pool(Database& db, const std::string& task);
+std::set<std::string> PoolUsccs(Database& db, const std::string& task);
+
+// Audit records of draw task `id` with `action`.
+long long TaskAuditCount(DrawWorld& w, const std::string& id, const std::string& action);
+
+// A refused call: not OK, with this code and a message containing `expect`.
+void ExpectRefused(const Result<draw::TaskRecord>& r, StatusCode code, const std::string& expect);
+
+// ---------------------------------------------------------------------------------------------
+// Proofs.
+
+// The shell command that runs tools/verify_draw.py on a proof folder (stderr into stdout).
+std::string PythonVerifier(const std::string& dir);
+// Both verifiers accept the proof folder: ours in-process (DrawHost()) and through the CLI
+// (`xinjian verify`, exit 0, "verified"), and the Python one ("verified").
+void ExpectVerified(const std::string& dir);
+// Both verifiers reject a copy of the proof folder `good` edited by `edit`: ours with a
+// mismatch (kConflict; exit 3 through the CLI) naming `expect`, the Python one with a
+// non-zero exit and "mismatch".
+void ExpectTamperRejected(const std::string& good, const std::function<void(const std::string&)>& edit,
+                          const std::string& expect);
+// Writes the task's proof to a new folder and checks it with our verifier, in-process.
+void ExpectProofVerifies(DrawWorld& w, const std::string& task);
+
+// ---------------------------------------------------------------------------------------------
+// Visits.
+
+// The visit of a task's selection rank `rank`, by the id the service gives it.
+std::string VisitId(const std::string& task, int rank);
+draw::Visit LoadVisit(DrawWorld& w, const std::string& id);
+// Whether an officer id belongs to `department` ("SCJG-03" to SCJG).
+bool IsOf(const std::string& officer, const std::string& department);
+// The first team member of `department` on the visit (fails the test when there is none).
+std::string OfficerOn(const draw::Visit& v, const std::string& department);
+// A result entry by the method on_site.
+draw::ResultEntry Entry(const std::string& visit, const std::string& item, const std::string& code,
+                        const std::string& on, const std::string& by);
+// The visit service's steps, each of which must succeed; they return the visit after it.
+draw::Visit Start(DrawWorld& w, const std::string& visit, const std::string& by);
+draw::Visit Enter(DrawWorld& w, const draw::ResultEntry& e);
+draw::Visit Review(DrawWorld& w, const std::string& visit, const std::string& dept, bool approve,
+                   const std::string& reason = "", const std::string& item = "");
+draw::Visit Publish(DrawWorld& w, const std::string& visit, const std::string& dept);
+// Starts the visit if it is assigned (by its first team member), enters no_problem inspected
+// on `on` for every pending or returned item (by an officer of the item's department on the
+// team), then approves and publishes department by department.
+void CompleteVisit(DrawWorld& w, const std::string& id, const std::string& on);
+// CompleteVisit for every visit of a drawn task.
+void PublishAll(DrawWorld& w, const std::string& task, const std::string& on);
+
+}  // namespace xj::test
