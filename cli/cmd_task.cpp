@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli.h"
+#include "time_service.h"
 #include "database.h"
 #include "plugin_host.h"
 #include "tasks.h"
@@ -38,13 +39,8 @@ draw::SpecOptions SpecOptionsFrom(const Globals& g) {
 
 std::string Instant(std::int64_t us) {
   if (us == 0) return "—";
-  std::time_t t = static_cast<std::time_t>(us / 1000000) + 8 * 3600;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d +08:00", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
+  Result<std::string> t = HostTime().FormatLocal(us);
+  return t.ok() ? t.value() : std::string("?");
 }
 
 const char* StateZh(const std::string& s) {

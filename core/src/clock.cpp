@@ -1,5 +1,7 @@
 #include "clock.h"
 
+#include "time_service.h"
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -74,11 +76,9 @@ std::int64_t NowMicros() {
 }
 
 std::string TodayShanghai() {
-  const std::int64_t us = NowMicros();
-  const std::int64_t secs = (us >= 0 ? us / kMicrosPerSecond : (us - kMicrosPerSecond + 1) / kMicrosPerSecond) +
-                            kShanghaiOffsetSeconds;  // floor: an instant before 1970 stays on its day
-  const auto days = static_cast<std::int32_t>(secs >= 0 ? secs / 86400 : (secs - 86399) / 86400);
-  return Date::FromDays(days).ToString();
+  // Asia/Shanghai never fails in HostTime (it falls back to the zone's rule).
+  Result<CivilDate> d = HostTime().LocalDate(NowMicros(), kPlatformTimeZone);
+  return d.ok() ? d.value().ToString() : std::string("1970-01-01");
 }
 
 Result<std::int64_t> ParseNowOverride(std::string_view text) {

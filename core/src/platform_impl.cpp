@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "journal.h"
 #include "scan.h"
+#include "time_service.h"
 
 namespace xj {
 namespace {
@@ -206,6 +207,10 @@ void PlatformImpl::Attach(Database* db) {
 }
 
 std::int64_t PlatformImpl::NowMicros() const { return ::xj::NowMicros(); }
+
+const TimeService& PlatformImpl::Time() const { return HostTime(); }
+
+Result<const WorkingDays*> PlatformImpl::Calendar() const { return HostWorkingDays(config_); }
 
 Result<SqlDialect> PlatformImpl::Dialect() const {
   if (db_ == nullptr) return NoDatabase();

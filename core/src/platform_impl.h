@@ -8,7 +8,9 @@
 // thread for the duration of the call.
 #pragma once
 #include <memory>
+#include <map>
 #include <mutex>
+#include <string>
 
 #include "database.h"
 #include "journal.h"
@@ -39,6 +41,10 @@ class PlatformImpl final : public Platform {
   Status Read(const ReadFn& fn) override;
   std::int64_t NowMicros() const override;
   Result<SqlDialect> Dialect() const override;
+  const TimeService& Time() const override;
+  Result<const WorkingDays*> Calendar() const override;
+  // The configuration the calendar is read with (calendar.dir); set by the host before use.
+  void SetConfig(std::map<std::string, std::string> config) { config_ = std::move(config); }
 
   // Runs `fn` as a unit of work inside a transaction the caller already began on the
   // attached database (the event dispatcher and the scheduler, which add their own
@@ -49,6 +55,7 @@ class PlatformImpl final : public Platform {
  private:
   Database* db_ = nullptr;
   std::recursive_mutex mu_;
+  std::map<std::string, std::string> config_;
 };
 
 // Delivers pending events to writing subscribers (events.h), each event in its own unit of

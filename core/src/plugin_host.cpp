@@ -239,7 +239,63 @@ struct Registries {
   std::map<std::string, std::unique_ptr<EntropySource>> entropy_sources;
   std::map<std::string, std::unique_ptr<JobHandler>> job_handlers;
   std::map<std::string, std::string> job_handler_plugin;  // handler name => plugin name
+  std::map<std::string, RegisteredCommand> commands;       // "task draw" => command
 };
+
+// [a-z][a-z0-9-]*, at most 40 characters: command words and option names (after "--").
+bool CommandWord(const std::string& w) {
+  if (w.empty() || w.size() > 40 || !(w[0] >= 'a' && w[0] <= 'z')) return false;
+  for (char c : w)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  return true;
+}
+
+std::string JoinPath(const std::vector<std::string>& path) {
+  std::string out;
+  for (const auto& w : path) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+// The spec's own rules (command.h, Registrar::AddCommand); nullopt when fine.
+std::optional<Bilingual> CheckCommandSpec(const CommandSpec& spec) {
+  const std::string shown = JoinPath(spec.path);
+  if (spec.path.empty()) return Bilingual{"命令路径为空", "the command path is empty"};
+  for (const auto& w : spec.path)
+    if (!CommandWord(w))
+      return Bilingual{"命令 “" + shown + "” 的词 “" + w + "” 无效（须为小写字母开头的小写字母、数字和连字符）",
+                       "command '" + shown + "': the word '" + w + "' is invalid (lower-case letters, digits and '-', starting with a letter)"};
+  if (spec.help.empty()) return Bilingual{"命令 “" + shown + "” 缺少说明", "command '" + shown + "' has no help text"};
+  std::set<std::string> names;
+  bool optional_positional = false, last_many = false;
+  for (const CommandOption& o : spec.options) {
+    const bool is_option = o.name.rfind("--", 0) == 0;
+    const std::string word = is_option ? o.name.substr(2) : o.name;
+    if (!CommandWord(word) || (is_option && (word == "json" || word == "help")))
+      return Bilingual{"命令 “" + shown + "” 的选项名 “" + o.name + "” 无效或为保留名",
+                       "command '" + shown + "': the option name '" + o.name + "' is invalid or reserved"};
+    if (!names.insert(word).second)
+      return Bilingual{"命令 “" + shown + "” 的选项 “" + o.name + "” 重复", "command '" + shown + "': option '" + o.name + "' is declared twice"};
+    if (o.help.empty())
+      return Bilingual{"命令 “" + shown + "” 的选项 “" + o.name + "” 缺少说明", "command '" + shown + "': option '" + o.name + "' has no help text"};
+    if (!o.choices.empty() && !o.fallback.empty() &&
+        std::find(o.choices.begin(), o.choices.end(), o.fallback) == o.choices.end())
+      return Bilingual{"命令 “" + shown + "” 的选项 “" + o.name + "” 的默认值不在可选值中",
+                       "command '" + shown + "': the fallback of '" + o.name + "' is not among its choices"};
+    if (!is_option) {
+      if (o.kind == OptionKind::kFlag)
+        return Bilingual{"命令 “" + shown + "” 的位置参数 “" + o.name + "” 不能是开关",
+                         "command '" + shown + "': the positional '" + o.name + "' cannot be a flag"};
+      if (last_many)
+        return Bilingual{"命令 “" + shown + "” 的多值位置参数须在最后", "command '" + shown + "': a many-valued positional must come last"};
+      if (o.required && optional_positional)
+        return Bilingual{"命令 “" + shown + "” 的必需位置参数 “" + o.name + "” 在可选参数之后",
+                         "command '" + shown + "': the required positional '" + o.name + "' follows an optional one"};
+      optional_positional = optional_positional || !o.required;
+      last_many = o.kind == OptionKind::kTexts;
+    }
+  }
+  return std::nullopt;
+}
 
 // An entropy source of a plugin built against host API 3 or older: its virtual table ends
 // with Notice, so Format and Read (host API 4) must never be called on it. This wrapper
@@ -313,6 +369,31 @@ class StagingRegistrar final : public Registrar {
                            "the subscriber name '" + name + "' is already taken");
     }
     staged_.subscribers.emplace(name, std::move(subscriber));
+    return Status::Ok();
+  }
+
+  Status AddCommand(const CommandSpec& spec, CommandFn fn) override {
+    const std::string key = JoinPath(spec.path);
+    if (!Declared(kCapabilityCommand)) {
+      undeclared_.push_back(kCapabilityCommand);
+      return Status::Error(StatusCode::kFailedPrecondition, "清单未声明能力 command，不能注册命令 “" + key + "”",
+                           "the manifest does not declare the capability command; cannot register the command '" + key + "'");
+    }
+    if (auto bad = CheckCommandSpec(spec)) return Status::Error(StatusCode::kInvalidArgument, bad->zh, bad->en);
+    if (!fn)
+      return Status::Error(StatusCode::kInvalidArgument, "命令 “" + key + "” 没有函数", "command '" + key + "' has no function");
+    // The same path, or one path a group of the other ("task" and "task draw").
+    using CommandMap = std::map<std::string, RegisteredCommand>;
+    for (const CommandMap* reg : {&existing_.commands, static_cast<const CommandMap*>(&staged_.commands)}) {
+      for (const auto& [other, cmd] : *reg) {
+        const bool clash = other == key || other.rfind(key + " ", 0) == 0 || key.rfind(other + " ", 0) == 0;
+        if (clash)
+          return Status::Error(StatusCode::kAlreadyExists,
+                               "命令 “" + key + "” 与插件 " + cmd.plugin + " 的命令 “" + other + "” 冲突",
+                               "the command '" + key + "' clashes with '" + other + "' of plugin " + cmd.plugin);
+      }
+    }
+    staged_.commands.emplace(key, RegisteredCommand{manifest_.name, spec, std::move(fn)});
     return Status::Ok();
   }
 
@@ -402,6 +483,12 @@ std::vector<std::string> Names(const std::map<std::string, std::unique_ptr<T>>& 
   return out;
 }
 
+std::vector<std::string> CommandNames(const Registries& r) {
+  std::vector<std::string> out;
+  for (const auto& [key, cmd] : r.commands) out.push_back(key);
+  return out;
+}
+
 // Both kinds of subscriber, sorted.
 std::vector<std::string> SubscriberNames(const Registries& r) {
   std::vector<std::string> out = Names(r.subscribers);
@@ -427,7 +514,7 @@ const std::vector<std::string>& KnownPluginCapabilities() {
   // Later issues append: assigner, scorer, list_policy, measure, http_routes (each with its
   // Registrar function and its SDK constant).
   static const std::vector<std::string> kKnown{kCapabilitySubscriber, kCapabilitySampler, kCapabilityEntropySource,
-                                               kCapabilityJob};
+                                               kCapabilityJob, kCapabilityCommand};
   return kKnown;
 }
 
@@ -558,7 +645,8 @@ std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_
         {kCapabilitySubscriber, SubscriberNames(staged)},
         {kCapabilitySampler, Names(staged.samplers)},
         {kCapabilityEntropySource, Names(staged.entropy_sources)},
-        {kCapabilityJob, Names(staged.job_handlers)}};
+        {kCapabilityJob, Names(staged.job_handlers)},
+        {kCapabilityCommand, CommandNames(staged)}};
     for (const auto& [kind, names] : kinds)
       if (!names.empty()) (*registered)[kind] = names;
     registries.subscribers.merge(staged.subscribers);
@@ -567,6 +655,7 @@ std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_
     registries.entropy_sources.merge(staged.entropy_sources);
     registries.job_handlers.merge(staged.job_handlers);
     registries.job_handler_plugin.merge(staged.job_handler_plugin);
+    registries.commands.merge(staged.commands);
   } catch (const std::exception& e) {
     // Boost.DLL's symbol lookups throw only on a broken handle; keep the host running.
     return Bilingual{"插件库 " + lpath + " 出错：" + e.what(), "plugin library " + lpath + ": " + e.what()};
@@ -600,6 +689,7 @@ Status PluginHost::Impl::CheckRequired() const {
 
 PluginHost::PluginHost(HostOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
+  impl_->platform.SetConfig(impl_->options.config);
 }
 
 // Subscribers are destroyed here; their code stays mapped (plugins are never unloaded).
@@ -639,6 +729,8 @@ const std::map<std::string, std::unique_ptr<WritingSubscriber>>& PluginHost::wri
 }
 
 PlatformImpl& PluginHost::platform() { return impl_->platform; }
+
+const std::map<std::string, RegisteredCommand>& PluginHost::commands() const { return impl_->registries.commands; }
 
 Result<std::vector<PluginMigration>> PluginHost::Migrations(Dialect dialect) const {
   std::vector<const PluginRecord*> loaded;

@@ -21,6 +21,13 @@ namespace xj {
 
 class PlatformImpl;
 
+// A command a plugin registered (xinjian/command.h).
+struct RegisteredCommand {
+  std::string plugin;  // the plugin's name
+  CommandSpec spec;
+  CommandFn fn;
+};
+
 struct PluginManifest {
   std::string name;          // [a-z0-9][a-z0-9-]{0,62}
   std::string version;       // semver MAJOR.MINOR.PATCH[-pre][+build]
@@ -71,6 +78,8 @@ class PluginHost {
   // The platform handed to plugins (Registrar::platform). Attach the database to it once
   // it is open, and detach before closing it.
   PlatformImpl& platform();
+  // Registered commands, keyed by their path joined with ' ' ("task draw"), sorted.
+  const std::map<std::string, RegisteredCommand>& commands() const;
   // The migrations of every loaded plugin for `dialect`, in plugin-name order then version
   // (plugin_migrations.h). An error names the plugin's file.
   Result<std::vector<PluginMigration>> Migrations(Dialect dialect) const;

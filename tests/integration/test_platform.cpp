@@ -371,7 +371,16 @@ TEST_CASE("a writing subscriber's writes, audit records, events and position com
   o.required = {"xj-test-notes"};
   PluginHost host(o);
   REQUIRE(host.LoadAll().ok());
+  REQUIRE(host.records().size() == 1);
+  INFO(host.records()[0].error);  // the plugin checks AddCommand's refusals in its init
+  REQUIRE(host.records()[0].state == "loaded");
   REQUIRE(host.writing_subscribers().count("notes") == 1);
+  // Its commands are registered under their paths, with the plugin's name.
+  REQUIRE(host.commands().size() == 2);
+  CHECK(host.commands().at("notes add").plugin == "xj-test-notes");
+  CHECK(host.commands().at("notes add").spec.options.size() == 3);
+  CHECK(!host.commands().at("notes check").spec.needs_database);
+  CHECK(host.records()[0].registered.at("command") == std::vector<std::string>{"notes add", "notes check"});
   auto ms = host.Migrations(db->dialect());
   REQUIRE(ms.ok());
   REQUIRE(ms->size() == 1);

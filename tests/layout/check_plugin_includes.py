@@ -23,7 +23,7 @@ PENDING = {
     "draw/src/pool.cpp": {"scan.h"},
     "draw/src/pool.h": {"database.h"},
     "draw/src/task_spec.cpp": {"directory.h", "embedded.h", "regions.h", "text.h"},
-    "draw/src/tasks.cpp": {"soci/soci.h", "bulk.h", "journal.h", "plugin_host.h", "scan.h", "soci_util.h"},
+    "draw/src/tasks.cpp": {"soci/soci.h", "bulk.h", "journal.h", "plugin_host.h", "scan.h", "soci_util.h", "time_service.h"},
     "draw/src/tasks.h": {"database.h"},
     "draw/src/visits.cpp": {"soci/soci.h", "bulk.h", "csv.h", "embedded.h", "hash.h", "journal.h", "scan.h", "text.h"},
     "draw/src/visits.h": {"calendar.h", "database.h"},

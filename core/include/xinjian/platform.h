@@ -1,4 +1,5 @@
-// The platform a plugin runs on: units of work over the database, reads, and the clock.
+// The platform a plugin runs on: units of work over the database, reads, the clock, time zones
+// and the working-day calendar.
 //
 // A plugin reaches the database only through a unit of work: the host opens a transaction,
 // hands the plugin an Sql for its statements (xinjian/sql.h) and collects the audit records
@@ -30,6 +31,7 @@
 #include "xinjian/principal.h"
 #include "xinjian/sql.h"
 #include "xinjian/status.h"
+#include "xinjian/time.h"
 
 namespace xj {
 
@@ -83,6 +85,11 @@ class Platform {
   virtual std::int64_t NowMicros() const = 0;
   // The SQL dialect of the open database (kFailedPrecondition when none is open).
   virtual Result<SqlDialect> Dialect() const = 0;
+  // The clock and time zones (time.h): local dates and times, never "+8 hours" by hand.
+  virtual const TimeService& Time() const = 0;
+  // The working-day calendar (time.h), with the years of calendar.dir when configured.
+  // kInvalidArgument / kUnavailable when a configured calendar file is refused or unreadable.
+  virtual Result<const WorkingDays*> Calendar() const = 0;
 };
 
 }  // namespace xj

@@ -34,6 +34,7 @@
 
 #include <boost/version.hpp>
 
+#include "xinjian/command.h"
 #include "xinjian/entropy.h"
 #include "xinjian/events.h"
 #include "xinjian/job.h"
@@ -50,7 +51,8 @@ inline constexpr std::uint32_t kPluginAbiMajor = 1;
 // 2: AddSampler. 3: AddEntropySource and AddJobHandler. 4: EntropySource::Format and ::Read
 // (appended virtual functions: the host calls them only on sources of plugins built against 4
 // or later, and answers with the SDK's defaults for older ones). 5: platform() (units of
-// work, reads, the clock: platform.h, sql.h), AddWritingSubscriber, plugin migrations.
+// work, reads, the clock: platform.h, sql.h, time.h), AddWritingSubscriber, plugin
+// migrations, AddCommand.
 inline constexpr std::uint32_t kHostApiVersion = 5;
 
 // Returned by xj_plugin_abi(). Only 32-bit fields: no padding, same layout everywhere.
@@ -117,6 +119,14 @@ class Registrar {
   // (events.h: WritingSubscriber). Names share one namespace with AddSubscriber's; the same
   // rules and errors (capability "subscriber").
   virtual Status AddWritingSubscriber(const std::string& name, std::unique_ptr<WritingSubscriber> subscriber) = 0;
+  // Registers a command of the `xinjian` command line (command.h; capability "command").
+  // kInvalidArgument naming the problem: a path word or option name that is not
+  // [a-z][a-z0-9-]* (options "--" + that), an empty help text, an option declared twice, a
+  // required positional after an optional one, kTexts positional not last, a fallback that
+  // is not among the choices, a null function. kAlreadyExists when another plugin (or this
+  // one) registered the same path, or the path is a group of other commands or the other way
+  // round. The host keeps `fn` for the life of the process.
+  virtual Status AddCommand(const CommandSpec& spec, CommandFn fn) = 0;
 };
 
 }  // namespace xj

@@ -23,6 +23,7 @@
 #include "plugin_host.h"
 #include "scan.h"
 #include "soci_util.h"
+#include "time_service.h"
 
 namespace xj::draw {
 namespace {
@@ -40,13 +41,12 @@ std::string DateOf(std::int64_t at_us) { return ShanghaiDate(at_us); }
 
 // The instant of 00:00 Asia/Shanghai on 1 January of the year of `at_us`.
 std::int64_t YearStartUs(std::int64_t at_us) {
-  std::time_t t = static_cast<std::time_t>(at_us / 1000000) + 8 * 3600;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  std::tm jan{};
-  jan.tm_year = tm.tm_year;
-  jan.tm_mday = 1;
-  return (static_cast<std::int64_t>(timegm(&jan)) - 8 * 3600) * 1000000;
+  const TimeService& t = HostTime();
+  Result<CivilDate> today = t.LocalDate(at_us);
+  if (!today.ok()) return 0;
+  Result<CivilDate> jan = CivilDate::FromYmd(today.value().year(), 1, 1);
+  Result<std::int64_t> start = jan.ok() ? t.StartOfDay(jan.value()) : Result<std::int64_t>(jan.status());
+  return start.ok() ? start.value() : 0;
 }
 
 class Timer {
@@ -471,14 +471,10 @@ Result<Selection> SelectionFromSample(const FrozenPool& pool, const StratumCount
 
 // ---------------------------------------------------------------------------------------------
 
-// Asia/Shanghai is UTC+8 without daylight saving.
+// The date of `at_us` on the platform's wall clock (time.h; Asia/Shanghai never fails).
 std::string ShanghaiDate(std::int64_t at_us) {
-  std::time_t t = static_cast<std::time_t>(at_us / 1000000) + 8 * 3600;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-  return buf;
+  Result<CivilDate> d = HostTime().LocalDate(at_us);
+  return d.ok() ? d.value().ToString() : std::string("1970-01-01");
 }
 
 Status RequireDepartment(Database& db, const std::string& code) {

@@ -21,6 +21,7 @@
 #include <utility>
 
 #include <nlohmann/json.hpp>
+#include <xinjian/config.h>
 #include <xinjian/plugin.h>
 
 namespace {
@@ -188,7 +189,10 @@ class EventFeed final : public xj::EventSubscriber {
 };
 
 xj::Status Init(xj::Registrar& registrar) {
-  return registrar.AddSubscriber("event-feed", std::make_unique<EventFeed>(registrar.Config("path", "")));
+  // A path with a control character or longer than PATH_MAX is refused at load, naming the key.
+  xj::Result<std::string> path = xj::TypedConfig(registrar).Text("path", "", 4096);
+  if (!path.ok()) return path.status();
+  return registrar.AddSubscriber("event-feed", std::make_unique<EventFeed>(path.value()));
 }
 
 }  // namespace

@@ -151,3 +151,17 @@ TEST_CASE("event-feed reports a file it cannot open and succeeds once it can", "
   CHECK(feed.OnEvent(MakeEvent(1)).ok());  // the dispatcher offers the same event again
   CHECK(Ids(path) == std::vector<std::int64_t>{1});
 }
+
+TEST_CASE("event-feed refuses a configured path it cannot use, naming the key", "[event-feed][plugin]") {
+  for (const std::string& bad : std::vector<std::string>{"/tmp/a\nb.jsonl", std::string(5000, 'p')}) {
+    xj::HostOptions o;
+    o.search_dirs = {std::string(XJ_BINARY_DIR) + "/plugins"};
+    o.required = {"event-feed"};
+    o.config["plugins.event-feed.path"] = bad;
+    xj::PluginHost host(o);
+    const auto st = host.LoadAll();
+    REQUIRE(!st.ok());
+    CHECK_THAT(st.message(), Contains("plugins.event-feed.path") && Contains("event-feed"));
+    CHECK(host.subscribers().count("event-feed") == 0);
+  }
+}

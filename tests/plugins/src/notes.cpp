@@ -5,7 +5,9 @@
 // fail, so the test can see that the write is rolled back with the position.
 #include <xinjian/plugin.h>
 
+#include <cstdint>
 #include <string>
+#include <utility>
 
 namespace {
 
@@ -28,7 +30,82 @@ class Notes final : public xj::WritingSubscriber {
   }
 };
 
-xj::Status Init(xj::Registrar& r) { return r.AddWritingSubscriber("notes", std::make_unique<Notes>()); }
+// AddCommand's refusals, checked from inside (the registrar is only reachable here): each
+// bad spec must be refused with the expected code, or init fails naming the case.
+xj::Status ExpectRefused(xj::Registrar& r, const char* what, xj::CommandSpec spec, xj::StatusCode code) {
+  xj::Status st = r.AddCommand(spec, [](xj::CommandContext&) { return xj::Status::Ok(); });
+  if (st.code() == code) return xj::Status::Ok();
+  return xj::Status::Error(xj::StatusCode::kInternal, std::string("命令检查失败：") + what,
+                           std::string("command check failed: ") + what + " gave '" + st.message() + "'");
+}
+
+xj::Status Init(xj::Registrar& r) {
+  if (auto st = r.AddWritingSubscriber("notes", std::make_unique<Notes>()); !st.ok()) return st;
+  xj::Platform& platform = r.platform();
+  // notes add TEXT [--tag T]: writes a note through a unit of work as the caller.
+  xj::CommandSpec add;
+  add.path = {"notes", "add"};
+  add.help = "写一条便条 / write a note";
+  add.options = {{"text", "内容 / the text", xj::OptionKind::kText, true, "", {}},
+                 {"--tag", "标签 / a tag", xj::OptionKind::kText, false, "plain", {"plain", "urgent"}},
+                 {"--repeat", "次数 / how many times", xj::OptionKind::kInteger, false, "1", {}}};
+  auto st = r.AddCommand(add, [&platform](xj::CommandContext& ctx) -> xj::Status {
+    const std::string text = ctx.args().Text("text");
+    const std::int64_t repeat = ctx.args().Int("--repeat");
+    if (repeat < 1 || repeat > 100)
+      return xj::Status::Error(xj::StatusCode::kInvalidArgument, "--repeat 须为 1–100", "--repeat must be 1-100");
+    xj::Status s = ctx.platform().RunInTransaction(ctx.principal(), [&](xj::UnitOfWork& uow) -> xj::Status {
+      for (std::int64_t i = 0; i < repeat; ++i) {
+        auto n = uow.sql().Exec("INSERT INTO xj_test_notes(event_id, text) VALUES (?, ?)",
+                                {-(uow.now_us() * 1000 + i), text + "#" + ctx.args().Text("--tag")});
+        if (!n.ok()) return n.status();
+      }
+      return uow.Audit({"notes.add", "xj_test_note", text, "", std::string(64, 'c')});
+    });
+    if (!s.ok()) return s;
+    (void)platform;
+    ctx.out() << (ctx.json() ? "{\"added\": " + std::to_string(repeat) + "}" : "已记录 / noted") << "\n";
+    return xj::Status::Ok();
+  });
+  if (!st.ok()) return st;
+  // notes check: exits 3 (a verification that found a mismatch), without a database.
+  xj::CommandSpec check;
+  check.path = {"notes", "check"};
+  check.help = "示例校验 / example check";
+  check.needs_database = false;
+  if (auto s2 = r.AddCommand(check, [](xj::CommandContext& ctx) {
+        ctx.SetExitCode(3);
+        return xj::Status::Ok();
+      });
+      !s2.ok())
+    return s2;
+
+  using K = xj::OptionKind;
+  using C = xj::StatusCode;
+  const std::pair<const char*, xj::CommandSpec> bad[] = {
+      {"empty path", {{}, "x / x", {}, true, true}},
+      {"upper-case word", {{"Notes"}, "x / x", {}, true, true}},
+      {"word with a space", {{"no tes"}, "x / x", {}, true, true}},
+      {"no help", {{"notes2"}, "", {}, true, true}},
+      {"reserved --json", {{"notes2"}, "x / x", {{"--json", "x / x", K::kFlag, false, "", {}}}, true, true}},
+      {"duplicate option", {{"notes2"}, "x / x", {{"--a", "x / x", K::kText, false, "", {}}, {"--a", "x / x", K::kText, false, "", {}}}, true, true}},
+      {"positional flag", {{"notes2"}, "x / x", {{"p", "x / x", K::kFlag, false, "", {}}}, true, true}},
+      {"required after optional", {{"notes2"}, "x / x", {{"p", "x / x", K::kText, false, "", {}}, {"q", "x / x", K::kText, true, "", {}}}, true, true}},
+      {"many not last", {{"notes2"}, "x / x", {{"p", "x / x", K::kTexts, true, "", {}}, {"q", "x / x", K::kText, true, "", {}}}, true, true}},
+      {"fallback outside choices", {{"notes2"}, "x / x", {{"--c", "x / x", K::kText, false, "z", {"a", "b"}}}, true, true}},
+  };
+  for (const auto& [what, spec] : bad)
+    if (auto s3 = ExpectRefused(r, what, spec, C::kInvalidArgument); !s3.ok()) return s3;
+  xj::CommandSpec same = add;
+  if (auto s3 = ExpectRefused(r, "same path", same, C::kAlreadyExists); !s3.ok()) return s3;
+  xj::CommandSpec group = add;
+  group.path = {"notes"};
+  if (auto s3 = ExpectRefused(r, "path that is a group", group, C::kAlreadyExists); !s3.ok()) return s3;
+  xj::CommandSpec below = add;
+  below.path = {"notes", "add", "more"};
+  if (auto s3 = ExpectRefused(r, "path below a command", below, C::kAlreadyExists); !s3.ok()) return s3;
+  return xj::Status::Ok();
+}
 
 }  // namespace
 
