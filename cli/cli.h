@@ -8,6 +8,10 @@
 #include <string_view>
 #include <vector>
 
+namespace xj {
+class PluginHost;
+}
+
 namespace CLI {
 class App;
 class ParseError;
@@ -39,6 +43,20 @@ void RegisterCalendarNoticeCommand(CLI::App& calendar, Globals& g);  // calendar
 void RegisterCronCommands(CLI::App& app, Globals& g);       // cron next
 void RegisterVisitCommands(CLI::App& app, Globals& g);      // visit, visits, results, deadlines, notices, stats
 void RegisterJobsCommands(CLI::App& app, Globals& g);       // serve, jobs
+
+// Plugin commands (cli/plugin_commands.cpp, xinjian/command.h).
+//
+// Reads --plugin-dir, --require-plugin and --set from anywhere on the command line (before
+// parsing: the plugins must be loaded to know their commands) into `g`.
+void PrescanPluginOptions(int argc, char** argv, Globals& g);
+// Adds every command `host` holds as a subcommand, listed in `xinjian --help` under its
+// plugin's name, with --json (unless the spec says not), --department and --role; running it
+// builds the caller's Principal (--actor, --department, --role), opens the database when the
+// spec needs one, runs the function and delivers the events it published. A command whose
+// path is a built-in command is skipped with a warning.
+void RegisterPluginCommands(CLI::App& app, Globals& g, PluginHost& host);
+// Lists the built-in top-level commands under "核心命令 / core commands" in --help.
+void GroupBuiltinCommands(CLI::App& app);
 
 // The command line as users type it (cli/usage.cpp, docs/cli.md).
 //

@@ -73,6 +73,9 @@ std::string Registered(const PluginRecord& r) {
     if (!out.empty()) out += ' ';
     out += kind + ":" + Join(names, ",");
   }
+  // The services of its manifest (also shown for a failed plugin: they explain failures).
+  if (!r.manifest.provides.empty()) out += std::string(out.empty() ? "" : " ") + "provides:" + Join(r.manifest.provides, ",");
+  if (!r.manifest.requires_.empty()) out += std::string(out.empty() ? "" : " ") + "requires:" + Join(r.manifest.requires_, ",");
   return out;
 }
 
@@ -123,6 +126,8 @@ nlohmann::ordered_json ToJson(const std::vector<PluginRecord>& records) {
                    {"status", r.manifest.status},
                    {"state", r.state},
                    {"registered", r.registered},
+                   {"provides", r.manifest.provides},
+                   {"requires", r.manifest.requires_},
                    {"error", r.error},
                    {"dir", r.dir}});
   }

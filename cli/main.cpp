@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "database.h"
+#include "plugin_host.h"
 
 namespace xj::cli {
 int g_exit_code = kExitOk;
@@ -15,6 +16,10 @@ int g_exit_code = kExitOk;
 
 int main(int argc, char** argv) {
   using namespace xj::cli;
+  using xj::HostOptions;
+  using xj::PluginHost;
+  using xj::PluginRecord;
+  using xj::DefaultPluginDirs;
   std::setlocale(LC_ALL, "C.UTF-8");
   CLI::App app{"信监 XinJian：双随机、一公开与信用监管平台 / regulation and credit supervision platform"};
   app.require_subcommand(1);
@@ -70,6 +75,18 @@ int main(int argc, char** argv) {
   RegisterCronCommands(app, g);
   RegisterVisitCommands(app, g);
   RegisterJobsCommands(app, g);
+  GroupBuiltinCommands(app);
+  // The commands plugins registered: the plugins are loaded before parsing, from the plugin
+  // options found anywhere on the command line (they are parsed again, and checked, below).
+  Globals pre;
+  PrescanPluginOptions(argc, argv, pre);
+  HostOptions ho;
+  ho.search_dirs = pre.plugin_dirs.empty() ? DefaultPluginDirs() : pre.plugin_dirs;
+  ho.required = pre.require_plugins;
+  ho.config = pre.config;
+  PluginHost host(ho);
+  (void)host.LoadAll();  // a required plugin that failed is reported when a command runs
+  RegisterPluginCommands(app, g, host);
   // The global options above are accepted after any subcommand too (`xinjian init --db URL`),
   // also for the subcommands registered later by plugins if they are added before this.
   EnableFallthrough(app);
@@ -77,7 +94,12 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return ReportParseError(app, e, argc, argv);
+    const int code = ReportParseError(app, e, argc, argv);
+    // A command that is missing may belong to a plugin that did not load.
+    if (code == kExitUsage)
+      for (const PluginRecord& r : host.records())
+        if (r.state != "loaded") std::cerr << "提示 / note: " << Printable(r.error, 400) << "\n";
+    return code;
   } catch (const std::exception& e) {
     PrintError(e.what());
     return kExitFailure;

@@ -49,9 +49,20 @@ struct Bilingual {
 
 const std::set<std::string>& AllowedManifestFields() {
   // "$schema" lets editors find schemas/plugin-manifest.schema.json; it is not interpreted.
-  static const std::set<std::string> kFields{"$schema", "name",        "version", "abi",
-                                             "capabilities", "status", "description", "library"};
+  static const std::set<std::string> kFields{"$schema",     "name",    "version", "abi",      "capabilities",
+                                             "status",      "description", "library", "provides", "requires"};
   return kFields;
+}
+
+// [a-z0-9][a-z0-9.-]*, at most 64 characters: service names (service.h).
+bool ValidServiceName(const std::string& n) {
+  if (n.empty() || n.size() > 64) return false;
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const char c = n[i];
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!alnum && (i == 0 || (c != '-' && c != '.'))) return false;
+  }
+  return true;
 }
 
 bool ValidName(const std::string& s) {
@@ -98,8 +109,8 @@ std::optional<Bilingual> ParseManifestInto(const std::string& text, PluginManife
 
   for (const auto& [key, value] : j.items()) {
     if (!AllowedManifestFields().count(key)) {
-      return FieldError(key, "未知（允许的字段：name, version, abi, capabilities, status, description, library）",
-                        "is unknown (allowed: name, version, abi, capabilities, status, description, library)");
+      return FieldError(key, "未知（允许的字段：name, version, abi, capabilities, status, description, library, provides, requires）",
+                        "is unknown (allowed: name, version, abi, capabilities, status, description, library, provides, requires)");
     }
   }
   for (const char* required : {"name", "version", "abi", "capabilities", "status"}) {
@@ -173,6 +184,27 @@ std::optional<Bilingual> ParseManifestInto(const std::string& text, PluginManife
     }
     out->library = lib;
   }
+
+  // Service names (service.h): "provides" and "requires", each a list of unique names.
+  for (const char* field : {"provides", "requires"}) {
+    auto it = j.find(field);
+    if (it == j.end()) continue;
+    if (!it->is_array()) return FieldError(field, "须为服务名数组", "must be an array of service names");
+    std::vector<std::string> names;
+    for (const auto& v : *it) {
+      if (!v.is_string() || !ValidServiceName(v.get<std::string>()))
+        return FieldError(field, "含无效的服务名 " + v.dump().substr(0, 80) + "（须为小写字母、数字、点和连字符，最多 64 个字符）",
+                          "contains the invalid service name " + v.dump().substr(0, 80) +
+                              " (lower-case letters, digits, '.' and '-', at most 64 characters)");
+      if (std::find(names.begin(), names.end(), v.get<std::string>()) != names.end())
+        return FieldError(field, "重复列出 " + v.dump(), "lists " + v.dump() + " twice");
+      names.push_back(v.get<std::string>());
+    }
+    (std::string(field) == "provides" ? out->provides : out->requires_) = std::move(names);
+  }
+  for (const auto& r : out->requires_)
+    if (std::find(out->provides.begin(), out->provides.end(), r) != out->provides.end())
+      return FieldError("requires", "含本插件自己提供的服务 " + r, "lists " + r + ", which the plugin provides itself");
   return std::nullopt;
 }
 
@@ -240,6 +272,12 @@ struct Registries {
   std::map<std::string, std::unique_ptr<JobHandler>> job_handlers;
   std::map<std::string, std::string> job_handler_plugin;  // handler name => plugin name
   std::map<std::string, RegisteredCommand> commands;       // "task draw" => command
+  struct ProvidedService {
+    std::string plugin;
+    std::uint32_t version = 0;
+    std::unique_ptr<Service> object;
+  };
+  std::map<std::string, ProvidedService> services;  // service name => provider
 };
 
 // [a-z][a-z0-9-]*, at most 40 characters: command words and option names (after "--").
@@ -256,6 +294,14 @@ std::string JoinPath(const std::vector<std::string>& path) {
   return out;
 }
 
+// Options the host adds to every command (--json, --department, --role) or the command line
+// has everywhere (the global options, --help, --version).
+bool ReservedOption(const std::string& word) {
+  static const std::set<std::string> kReserved{"json", "help",   "version",    "department",     "role", "db",
+                                               "actor", "set", "now", "plugin-dir", "require-plugin"};
+  return kReserved.count(word) > 0;
+}
+
 // The spec's own rules (command.h, Registrar::AddCommand); nullopt when fine.
 std::optional<Bilingual> CheckCommandSpec(const CommandSpec& spec) {
   const std::string shown = JoinPath(spec.path);
@@ -270,7 +316,7 @@ std::optional<Bilingual> CheckCommandSpec(const CommandSpec& spec) {
   for (const CommandOption& o : spec.options) {
     const bool is_option = o.name.rfind("--", 0) == 0;
     const std::string word = is_option ? o.name.substr(2) : o.name;
-    if (!CommandWord(word) || (is_option && (word == "json" || word == "help")))
+    if (!CommandWord(word) || (is_option && ReservedOption(word)))
       return Bilingual{"命令 “" + shown + "” 的选项名 “" + o.name + "” 无效或为保留名",
                        "command '" + shown + "': the option name '" + o.name + "' is invalid or reserved"};
     if (!names.insert(word).second)
@@ -326,23 +372,7 @@ class StagingRegistrar final : public Registrar {
   Platform& platform() override { return platform_; }
 
   Status AddWritingSubscriber(const std::string& name, std::unique_ptr<WritingSubscriber> subscriber) override {
-    if (!Declared(kCapabilitySubscriber)) {
-      undeclared_.push_back(kCapabilitySubscriber);
-      return Status::Error(StatusCode::kFailedPrecondition,
-                           "清单未声明能力 subscriber，不能注册订阅者 “" + name + "”",
-                           "the manifest does not declare the capability subscriber; cannot register subscriber '" +
-                               name + "'");
-    }
-    if (name.empty() || subscriber == nullptr) {
-      return Status::Error(StatusCode::kInvalidArgument, "订阅者名称不能为空且对象不能为 null",
-                           "a subscriber needs a non-empty name and a non-null object");
-    }
-    if (Taken(name)) {
-      return Status::Error(StatusCode::kAlreadyExists, "订阅者名称 “" + name + "” 已被占用",
-                           "the subscriber name '" + name + "' is already taken");
-    }
-    staged_.writing_subscribers.emplace(name, std::move(subscriber));
-    return Status::Ok();
+    return StageSubscriber(name, std::move(subscriber), staged_.writing_subscribers);
   }
 
   const std::string& PluginName() const override { return manifest_.name; }
@@ -353,23 +383,7 @@ class StagingRegistrar final : public Registrar {
   }
 
   Status AddSubscriber(const std::string& name, std::unique_ptr<EventSubscriber> subscriber) override {
-    if (!Declared(kCapabilitySubscriber)) {
-      undeclared_.push_back(kCapabilitySubscriber);
-      return Status::Error(StatusCode::kFailedPrecondition,
-                           "清单未声明能力 subscriber，不能注册订阅者 “" + name + "”",
-                           "the manifest does not declare the capability subscriber; cannot register subscriber '" +
-                               name + "'");
-    }
-    if (name.empty() || subscriber == nullptr) {
-      return Status::Error(StatusCode::kInvalidArgument, "订阅者名称不能为空且对象不能为 null",
-                           "a subscriber needs a non-empty name and a non-null object");
-    }
-    if (Taken(name)) {
-      return Status::Error(StatusCode::kAlreadyExists, "订阅者名称 “" + name + "” 已被占用",
-                           "the subscriber name '" + name + "' is already taken");
-    }
-    staged_.subscribers.emplace(name, std::move(subscriber));
-    return Status::Ok();
+    return StageSubscriber(name, std::move(subscriber), staged_.subscribers);
   }
 
   Status AddCommand(const CommandSpec& spec, CommandFn fn) override {
@@ -415,10 +429,63 @@ class StagingRegistrar final : public Registrar {
     return st;
   }
 
+  Status ProvideService(const std::string& name, std::uint32_t version, std::unique_ptr<Service> service) override {
+    if (std::find(manifest_.provides.begin(), manifest_.provides.end(), name) == manifest_.provides.end())
+      return Status::Error(StatusCode::kFailedPrecondition, "清单的 provides 未列出服务 “" + name + "”",
+                           "the manifest's provides does not list the service '" + name + "'");
+    if (!ValidServiceName(name) || version == 0 || service == nullptr)
+      return Status::Error(StatusCode::kInvalidArgument, "服务 “" + name + "” 的名称、版本（须 ≥ 1）或对象无效",
+                           "the service '" + name + "' has an invalid name, version (must be 1 or more) or a null object");
+    if (existing_.services.count(name) || staged_.services.count(name))
+      return Status::Error(StatusCode::kAlreadyExists, "服务 “" + name + "” 已被提供", "the service '" + name + "' is provided already");
+    staged_.services.emplace(name, Registries::ProvidedService{manifest_.name, version, std::move(service)});
+    return Status::Ok();
+  }
+
+  Result<Service*> FindService(const std::string& name, std::uint32_t version) override {
+    if (std::find(manifest_.requires_.begin(), manifest_.requires_.end(), name) == manifest_.requires_.end())
+      return Status::Error(StatusCode::kFailedPrecondition, "插件 " + manifest_.name + " 的清单 requires 未列出服务 “" + name + "”",
+                           "plugin " + manifest_.name + ": the manifest's requires does not list the service '" + name + "'");
+    auto it = existing_.services.find(name);
+    if (it == existing_.services.end())
+      return Status::Error(StatusCode::kNotFound, "插件 " + manifest_.name + " 需要的服务 “" + name + "” 没有插件提供",
+                           "plugin " + manifest_.name + " requires the service '" + name + "', which no loaded plugin provides");
+    if (it->second.version != version)
+      return Status::Error(StatusCode::kFailedPrecondition,
+                           "插件 " + manifest_.name + " 需要服务 “" + name + "” 第 " + std::to_string(version) + " 版，插件 " +
+                               it->second.plugin + " 提供的是第 " + std::to_string(it->second.version) + " 版",
+                           "plugin " + manifest_.name + " requires version " + std::to_string(version) + " of the service '" +
+                               name + "', plugin " + it->second.plugin + " provides version " + std::to_string(it->second.version));
+    return it->second.object.get();
+  }
+
   const std::vector<std::string>& undeclared() const { return undeclared_; }
   Registries& staged() { return staged_; }
 
  private:
+  // Either kind of subscriber: declared "subscriber", a name and an object, a name taken by
+  // neither kind here or in another plugin.
+  template <typename T>
+  Status StageSubscriber(const std::string& name, std::unique_ptr<T> subscriber, std::map<std::string, std::unique_ptr<T>>& staged) {
+    if (!Declared(kCapabilitySubscriber)) {
+      undeclared_.push_back(kCapabilitySubscriber);
+      return Status::Error(StatusCode::kFailedPrecondition,
+                           "清单未声明能力 subscriber，不能注册订阅者 “" + name + "”",
+                           "the manifest does not declare the capability subscriber; cannot register subscriber '" +
+                               name + "'");
+    }
+    if (name.empty() || subscriber == nullptr) {
+      return Status::Error(StatusCode::kInvalidArgument, "订阅者名称不能为空且对象不能为 null",
+                           "a subscriber needs a non-empty name and a non-null object");
+    }
+    if (Taken(name)) {
+      return Status::Error(StatusCode::kAlreadyExists, "订阅者名称 “" + name + "” 已被占用",
+                           "the subscriber name '" + name + "' is already taken");
+    }
+    staged.emplace(name, std::move(subscriber));
+    return Status::Ok();
+  }
+
   // A named capability of kind `capability` ("sampler", "entropy_source", "job"): declared in
   // the manifest, a valid name, a non-null object, a name not taken by any plugin.
   template <typename T>
@@ -535,14 +602,18 @@ struct PluginHost::Impl {
   std::vector<std::string> searched;                    // the folders actually scanned
   std::optional<Status> load_status;                    // set by the first LoadAll
 
-  void LoadFolder(const fs::path& folder);
+  // Reads and checks a folder's manifest and records it ("pending", or "failed" with the
+  // error). True when it is pending.
+  bool ReadFolder(const fs::path& folder);
+  // Loads the pending plugins in the order their required services allow.
+  void LoadPending();
   // Steps 3-6 for a plugin whose manifest is valid; returns the error, if any.
   std::optional<Bilingual> LoadLibrary(const fs::path& manifest_path, const PluginManifest& manifest,
                                        std::map<std::string, std::vector<std::string>>* registered);
   Status CheckRequired() const;
 };
 
-void PluginHost::Impl::LoadFolder(const fs::path& folder) {
+bool PluginHost::Impl::ReadFolder(const fs::path& folder) {
   PluginRecord rec;
   rec.dir = folder.string();
   rec.state = "failed";
@@ -551,6 +622,7 @@ void PluginHost::Impl::LoadFolder(const fs::path& folder) {
   auto fail = [&](const Bilingual& b) {
     rec.error = b.Joined();
     records.push_back(std::move(rec));
+    return false;
   };
 
   std::error_code ec;
@@ -577,10 +649,76 @@ void PluginHost::Impl::LoadFolder(const fs::path& folder) {
                      ", found first; skipped"});
   }
   manifest_of_name.emplace(name, mpath);
-
-  if (auto err = LoadLibrary(manifest_path, rec.manifest, &rec.registered)) return fail(*err);
-  rec.state = "loaded";
+  rec.state = "pending";
   records.push_back(std::move(rec));
+  return true;
+}
+
+// Loads the records left "pending" by ReadFolder, each after the plugins providing the
+// services it requires (service.h). In rounds: a plugin whose every required service is
+// provided by a loaded plugin loads (in folder order); one requiring a service whose
+// provider failed, or that nobody declares, fails naming the service and the provider.
+// What is left when a round changes nothing waits on a cycle, and fails naming it.
+void PluginHost::Impl::LoadPending() {
+  // The first plugin (in folder order) whose manifest lists `service`, in any state.
+  auto provider_of = [&](const std::string& service) -> PluginRecord* {
+    for (PluginRecord& r : records)
+      if (std::find(r.manifest.provides.begin(), r.manifest.provides.end(), service) != r.manifest.provides.end())
+        return &r;
+    return nullptr;
+  };
+  auto fail = [](PluginRecord& r, const Bilingual& b) {
+    r.state = "failed";
+    r.error = b.Joined();
+  };
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (PluginRecord& r : records) {
+      if (r.state != "pending") continue;
+      bool ready = true;
+      for (const std::string& service : r.manifest.requires_) {
+        PluginRecord* p = provider_of(service);
+        if (p == nullptr) {
+          fail(r, {"插件 " + r.manifest.name + " 需要服务 “" + service + "”，但没有插件声明提供它",
+                   "plugin " + r.manifest.name + " requires the service '" + service + "', which no plugin provides"});
+        } else if (p->state == "failed") {
+          fail(r, {"插件 " + r.manifest.name + " 需要插件 " + p->manifest.name + " 提供的服务 “" + service + "”，但插件 " +
+                       p->manifest.name + " 加载失败",
+                   "plugin " + r.manifest.name + " requires the service '" + service + "' of plugin " + p->manifest.name +
+                       ", which failed to load"});
+        } else if (p->state == "pending") {
+          ready = false;
+          continue;
+        }
+        if (r.state == "failed") break;
+      }
+      if (r.state == "failed") {
+        progress = true;
+        continue;
+      }
+      if (!ready) continue;
+      const fs::path manifest_path = fs::path(r.dir) / kManifestFile;
+      if (auto err = LoadLibrary(manifest_path, r.manifest, &r.registered)) {
+        fail(r, *err);
+      } else {
+        r.state = "loaded";
+      }
+      progress = true;
+    }
+  }
+  // The messages first: each names what it waits for, which is still pending.
+  std::vector<std::pair<PluginRecord*, std::string>> cycle;
+  for (PluginRecord& r : records) {
+    if (r.state != "pending") continue;
+    std::string waits;
+    for (const std::string& service : r.manifest.requires_)
+      if (PluginRecord* p = provider_of(service); p != nullptr && p->state == "pending")
+        waits += (waits.empty() ? "" : ", ") + service + " (" + p->manifest.name + ")";
+    cycle.emplace_back(&r, waits);
+  }
+  for (auto& [r, waits] : cycle)
+    fail(*r, {"插件 " + r->manifest.name + " 与其他插件循环依赖：需要 " + waits,
+              "plugin " + r->manifest.name + " is in a cycle of required services: it requires " + waits});
 }
 
 std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_path, const PluginManifest& manifest,
@@ -641,6 +779,11 @@ std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_
                        "plugin init failed (" + lpath + "): " + st.message()};
     }
     Registries& staged = registrar.staged();
+    for (const std::string& service : manifest.provides)
+      if (!staged.services.count(service))
+        return Bilingual{"插件 " + manifest.name + " 的清单声明提供服务 “" + service + "”，但初始化时没有提供（" + lpath + "）",
+                         "plugin " + manifest.name + " declares that it provides the service '" + service +
+                             "' but its init did not provide it (" + lpath + ")"};
     const std::pair<const char*, std::vector<std::string>> kinds[] = {
         {kCapabilitySubscriber, SubscriberNames(staged)},
         {kCapabilitySampler, Names(staged.samplers)},
@@ -656,6 +799,7 @@ std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_
     registries.job_handlers.merge(staged.job_handlers);
     registries.job_handler_plugin.merge(staged.job_handler_plugin);
     registries.commands.merge(staged.commands);
+    registries.services.merge(staged.services);
   } catch (const std::exception& e) {
     // Boost.DLL's symbol lookups throw only on a broken handle; keep the host running.
     return Bilingual{"插件库 " + lpath + " 出错：" + e.what(), "plugin library " + lpath + ": " + e.what()};
@@ -716,8 +860,9 @@ Status PluginHost::LoadAll() {
       if (it->is_directory(e2) && fs::exists(it->path() / kManifestFile, e2)) folders.push_back(it->path());
     }
     std::sort(folders.begin(), folders.end());  // deterministic: the first of two same names wins
-    for (const auto& folder : folders) impl_->LoadFolder(folder);
+    for (const auto& folder : folders) impl_->ReadFolder(folder);
   }
+  impl_->LoadPending();
   impl_->load_status = impl_->CheckRequired();
   return *impl_->load_status;
 }
@@ -729,6 +874,12 @@ const std::map<std::string, std::unique_ptr<WritingSubscriber>>& PluginHost::wri
 }
 
 PlatformImpl& PluginHost::platform() { return impl_->platform; }
+
+std::pair<Service*, std::string> PluginHost::FindService(const std::string& name) const {
+  auto it = impl_->registries.services.find(name);
+  if (it == impl_->registries.services.end()) return {nullptr, ""};
+  return {it->second.object.get(), it->second.plugin};
+}
 
 const std::map<std::string, RegisteredCommand>& PluginHost::commands() const { return impl_->registries.commands; }
 

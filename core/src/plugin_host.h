@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "xinjian/entropy.h"
@@ -36,6 +37,8 @@ struct PluginManifest {
   std::string status;        // "stable" | "experimental" | "deprecated"
   std::string description;   // optional
   std::string library = "plugin.so";  // file name beside the manifest, no path separators
+  std::vector<std::string> provides;  // service names it provides (service.h)
+  std::vector<std::string> requires_; // service names it requires ("requires" in JSON)
 };
 
 // Parses and validates a manifest (schemas/plugin-manifest.schema.json describes it).
@@ -78,6 +81,8 @@ class PluginHost {
   // The platform handed to plugins (Registrar::platform). Attach the database to it once
   // it is open, and detach before closing it.
   PlatformImpl& platform();
+  // The service `name` and the plugin providing it, or {nullptr, ""}.
+  std::pair<Service*, std::string> FindService(const std::string& name) const;
   // Registered commands, keyed by their path joined with ' ' ("task draw"), sorted.
   const std::map<std::string, RegisteredCommand>& commands() const;
   // The migrations of every loaded plugin for `dialect`, in plugin-name order then version

@@ -538,3 +538,99 @@ TEST_CASE("xinjian plugins list shows failures but exits 0 unless a required plu
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, Contains("xj-test-good") && !Contains("xj-test-throwing-init"));
 }
+
+// ---------------------------------------------------------------------------------------
+// Services (host API 6, xinjian/service.h)
+
+TEST_CASE("A plugin that requires a service loads after its provider and gets it", "[plugin][services]") {
+  // a-consumer sorts before b-provider: only the ordering by "requires" lets it load.
+  xj::PluginHost host(Options({CaseDir("services")}, {"xj-test-svc-consumer", "xj-test-svc-provider"}));
+  const xj::Status st = host.LoadAll();
+  INFO(st.message());
+  REQUIRE(st.ok());
+  REQUIRE(host.records().size() == 2);
+  CHECK(host.records()[0].manifest.name == "xj-test-svc-consumer");  // records keep folder order
+  CHECK(host.records()[0].state == "loaded");
+  CHECK(host.records()[1].state == "loaded");
+  CHECK(host.records()[0].manifest.requires_ == std::vector<std::string>{"test.counter"});
+  CHECK(host.records()[1].manifest.provides == std::vector<std::string>{"test.counter"});
+  const auto [service, provider] = host.FindService("test.counter");
+  CHECK(service != nullptr);
+  CHECK(provider == "xj-test-svc-provider");
+  CHECK(host.FindService("test.undeclared").first == nullptr);  // refused inside the provider's init
+  CHECK(host.commands().count("svc next") == 1);
+}
+
+TEST_CASE("A requirement that fails makes the requiring plugin fail, naming both", "[plugin][services]") {
+  const std::string consumer = "/services/a-consumer", provider = "/services/b-provider";
+  SECTION("the provider's init fails") {
+    xj::PluginHost host(Options({CaseDir("services")}, {}, {{"plugins.xj-test-svc-provider.fail", "1"}}));
+    REQUIRE(host.LoadAll().ok());
+    CHECK(FindRecord(host, provider)->state == "failed");
+    const auto* c = FindRecord(host, consumer);
+    CHECK(c->state == "failed");
+    CHECK_THAT(c->error, Contains("插件 xj-test-svc-consumer 需要插件 xj-test-svc-provider 提供的服务 “test.counter”") &&
+                             Contains("plugin xj-test-svc-consumer requires the service 'test.counter' of plugin "
+                                      "xj-test-svc-provider, which failed to load"));
+    CHECK(host.commands().empty());
+  }
+  SECTION("the provider does not provide what its manifest declares") {
+    xj::PluginHost host(Options({CaseDir("services")}, {}, {{"plugins.xj-test-svc-provider.skip", "1"}}));
+    REQUIRE(host.LoadAll().ok());
+    CHECK_THAT(FindRecord(host, provider)->error,
+               Contains("declares that it provides the service 'test.counter' but its init did not provide it"));
+    CHECK(FindRecord(host, consumer)->state == "failed");
+  }
+  SECTION("another version") {
+    xj::PluginHost host(Options({CaseDir("services")}, {}, {{"plugins.xj-test-svc-consumer.version", "2"}}));
+    REQUIRE(host.LoadAll().ok());
+    CHECK(FindRecord(host, provider)->state == "loaded");
+    CHECK_THAT(FindRecord(host, consumer)->error,
+               Contains("plugin xj-test-svc-consumer requires version 2 of the service 'test.counter', plugin "
+                        "xj-test-svc-provider provides version 1"));
+  }
+  SECTION("a service the manifest does not require") {
+    xj::PluginHost host(Options({CaseDir("services")}, {}, {{"plugins.xj-test-svc-consumer.undeclared", "1"}}));
+    REQUIRE(host.LoadAll().ok());
+    CHECK_THAT(FindRecord(host, consumer)->error, Contains("the manifest's requires does not list the service 'test.other'"));
+  }
+  SECTION("nobody provides it") {
+    xj::PluginHost host(Options({CaseDir("services-missing")}, {"xj-test-svc-consumer"}));
+    const xj::Status st = host.LoadAll();
+    CHECK_FALSE(st.ok());
+    CHECK_THAT(st.message(), Contains("requires the service 'test.counter', which no plugin provides"));
+  }
+  SECTION("a cycle") {
+    xj::PluginHost host(Options({CaseDir("services-cycle")}));
+    REQUIRE(host.LoadAll().ok());
+    REQUIRE(host.records().size() == 2);
+    CHECK_THAT(host.records()[0].error, Contains("plugin xj-test-cycle-a is in a cycle of required services: it requires "
+                                                 "test.b (xj-test-cycle-b)"));
+    CHECK_THAT(host.records()[1].error, Contains("it requires test.a (xj-test-cycle-a)"));
+  }
+}
+
+TEST_CASE("ParsePluginManifest checks provides and requires", "[plugin][services]") {
+  const std::string base = R"({"name":"ok","version":"1.0.0","abi":1,"capabilities":[],"status":"stable")";
+  auto parse = [&](const std::string& extra) { return xj::ParsePluginManifest(base + "," + extra + "}"); };
+  auto good = parse(R"("provides":["a.b","c-d.e"],"requires":["x.y"])");
+  REQUIRE(good.ok());
+  CHECK(good->provides == std::vector<std::string>{"a.b", "c-d.e"});
+  CHECK(good->requires_ == std::vector<std::string>{"x.y"});
+  const std::pair<const char*, const char*> bad[] = {
+      {R"("provides":"a.b")", "field provides must be an array of service names"},
+      {R"("requires":[1])", "field requires contains the invalid service name 1"},
+      {R"("provides":["A.b"])", "invalid service name \"A.b\""},
+      {R"("provides":[".a"])", "invalid service name \".a\""},
+      {R"("requires":["a","a"])", "field requires lists \"a\" twice"},
+      {R"("provides":["a"],"requires":["a"])", "lists a, which the plugin provides itself"},
+  };
+  for (const auto& [extra, message] : bad) {
+    INFO(extra);
+    auto r = parse(extra);
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.status().message(), Contains(message));
+  }
+  const std::string long_name(65, 'a');
+  CHECK_FALSE(parse(R"("provides":[")" + long_name + R"("])").ok());
+}

@@ -51,7 +51,10 @@ enum class OptionKind {
 };
 
 // One option or positional argument. A name starting with "--" is an option; any other name
-// ([a-z][a-z0-9-]*) is a positional argument, in the order given.
+// ([a-z][a-z0-9-]*) is a positional argument, in the order given. Reserved, because the
+// host adds them to every command or the command line has them everywhere: --json,
+// --department, --role, --help, --version, --db, --actor, --set, --now, --plugin-dir,
+// --require-plugin.
 struct CommandOption {
   std::string name;
   std::string help;  // "中文 / English"
@@ -91,7 +94,10 @@ class CommandContext {
  public:
   virtual ~CommandContext() = default;
   virtual const CommandArgs& args() const = 0;
-  // Who runs it: --actor (default $USER) as id, --department as department.
+  // Who runs it: a user principal with --actor (default $USER) as id, --department as
+  // department and the --role options as roles (default: supervisor). The command line runs
+  // with the database's own credentials, so these are the operator's statement of whom they
+  // act as; the web server builds the same Principal from a logged-in account.
   virtual const Principal& principal() const = 0;
   // The platform with the database of --db attached (when spec.needs_database).
   virtual Platform& platform() = 0;

@@ -31,6 +31,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include <boost/version.hpp>
 
@@ -40,6 +42,7 @@
 #include "xinjian/job.h"
 #include "xinjian/platform.h"
 #include "xinjian/sampler.h"
+#include "xinjian/service.h"
 #include "xinjian/status.h"
 
 namespace xj {
@@ -52,8 +55,9 @@ inline constexpr std::uint32_t kPluginAbiMajor = 1;
 // (appended virtual functions: the host calls them only on sources of plugins built against 4
 // or later, and answers with the SDK's defaults for older ones). 5: platform() (units of
 // work, reads, the clock: platform.h, sql.h, time.h), AddWritingSubscriber, plugin
-// migrations, AddCommand.
-inline constexpr std::uint32_t kHostApiVersion = 5;
+// migrations, AddCommand. 6: services (ProvideService, FindService; manifest "provides" and
+// "requires"), JobServices::RunInTransaction and ::platform (job.h).
+inline constexpr std::uint32_t kHostApiVersion = 6;
 
 // Returned by xj_plugin_abi(). Only 32-bit fields: no padding, same layout everywhere.
 struct PluginAbi {
@@ -127,7 +131,36 @@ class Registrar {
   // one) registered the same path, or the path is a group of other commands or the other way
   // round. The host keeps `fn` for the life of the process.
   virtual Status AddCommand(const CommandSpec& spec, CommandFn fn) = 0;
+
+  // Host API 6 (service.h).
+  // Offers `service` to other plugins under `name` ([a-z0-9][a-z0-9.-]*, at most 64
+  // characters) at `version` (1 or more). The host takes ownership. kFailedPrecondition when
+  // the manifest's "provides" does not list the name, kInvalidArgument for a bad name, a
+  // version 0 or a null object, kAlreadyExists when it was provided already. A plugin that
+  // returns from init without providing everything its manifest lists fails to load.
+  virtual Status ProvideService(const std::string& name, std::uint32_t version, std::unique_ptr<Service> service) = 0;
+  // The service `name` at `version`, provided by a plugin loaded earlier (the host orders
+  // loading by the manifests). kFailedPrecondition when the manifest's "requires" does not
+  // list the name or the provider offers another version (the message names both plugins and
+  // versions); kNotFound when no loaded plugin provides it.
+  virtual Result<Service*> FindService(const std::string& name, std::uint32_t version) = 0;
 };
+
+// The service T (a Service subclass with kServiceName and kServiceVersion), typed.
+template <typename T>
+Result<T*> RequireService(Registrar& registrar) {
+  Result<Service*> found = registrar.FindService(T::kServiceName, T::kServiceVersion);
+  if (!found.ok()) return found.status();
+  return static_cast<T*>(found.value());
+}
+
+// Offers `service` (a T, T a Service subclass with kServiceName and kServiceVersion).
+template <typename T, typename Impl>
+Status ProvideService(Registrar& registrar, std::unique_ptr<Impl> service) {
+  static_assert(std::is_base_of_v<T, Impl>, "the object must implement the service interface");
+  std::unique_ptr<Service> base(static_cast<T*>(service.release()));
+  return registrar.ProvideService(T::kServiceName, T::kServiceVersion, std::move(base));
+}
 
 }  // namespace xj
 

@@ -20,6 +20,7 @@ namespace xj {
 // ones the built-in features decide on.
 inline constexpr const char* kRoleSupervisor = "supervisor";  // a department's staff: launch and publish work
 inline constexpr const char* kRoleInspector = "inspector";    // enters results of their own visits
+inline constexpr const char* kRoleAuditor = "auditor";        // reads everything (audit log, full proofs), changes nothing
 inline constexpr const char* kRoleAdmin = "admin";            // platform operator: every department
 inline constexpr const char* kRolePublic = "public";          // anyone; sees only published data
 
