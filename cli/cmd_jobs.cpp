@@ -15,8 +15,10 @@
 #include "calendar.h"
 #include "cli.h"
 #include "database.h"
+#include "event_pump.h"
 #include "jobs.h"
 #include "journal.h"
+#include "platform_impl.h"
 #include "plugin_host.h"
 #include "scan.h"
 #include "tasks.h"
@@ -190,12 +192,60 @@ void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const Plug
 
 namespace {
 
-// What a plugin's job handler sees (job.h): its events are buffered and written with the
-// run's completion in one transaction, so they are committed exactly once.
+Status Cancelled() { return Status::Error(StatusCode::kUnavailable, "已取消", "cancelled"); }
+
+// The run's transaction on the worker's connection, begun by the first unit of work
+// (JobServices::RunInTransaction) or, for a handler that wrote nothing, after Run returned:
+// a handler that never writes holds no lock while it runs (SQLite has one writer).
+class RunTransaction {
+ public:
+  explicit RunTransaction(Database& db) : db_(db), tx_(db) {}
+  bool open() const { return tx_.active(); }
+  Status Begin() { return open() ? Status::Ok() : tx_.Begin(); }
+  Status Commit() { return tx_.Commit(); }
+  Database& db() { return db_; }
+
+ private:
+  Database& db_;
+  WriteTransaction tx_;  // rolls back when destroyed uncommitted
+};
+
+// JobServices::platform(): the host's clock, time zones and calendar; reads on the run's
+// connection (inside the run's transaction once it is open, so they see its writes). Writes
+// go through JobServices::RunInTransaction: a unit of work of its own would commit apart
+// from the run's outcome (or, on SQLite, wait for the write lock the run holds).
+class RunPlatform final : public Platform {
+ public:
+  RunPlatform(RunTransaction& tx, const std::map<std::string, std::string>& config) : tx_(tx) {
+    impl_.Attach(&tx.db());
+    impl_.SetConfig(config);
+  }
+  ~RunPlatform() override { impl_.Attach(nullptr); }
+  Status RunInTransaction(const Principal&, const UnitOfWorkFn&) override {
+    return Status::Error(StatusCode::kFailedPrecondition,
+                         "作业处理程序只能通过 JobServices::RunInTransaction 写入（随运行结果一并提交）",
+                         "a job handler writes through JobServices::RunInTransaction (committed with the run's outcome)");
+  }
+  Status Read(const ReadFn& fn) override { return tx_.open() ? impl_.ReadInCallerTransaction(fn) : impl_.Read(fn); }
+  std::int64_t NowMicros() const override { return impl_.NowMicros(); }
+  Result<SqlDialect> Dialect() const override { return impl_.Dialect(); }
+  const TimeService& Time() const override { return impl_.Time(); }
+  Result<const WorkingDays*> Calendar() const override { return impl_.Calendar(); }
+  PlatformImpl& impl() { return impl_; }
+
+ private:
+  RunTransaction& tx_;
+  PlatformImpl impl_;
+};
+
+// What a plugin's job handler sees (job.h). Units of work run in the run's transaction;
+// events of PublishEvent are buffered and written with the run's completion. Either way they
+// are committed once, together with the run's success.
 class PluginJobServices final : public JobServices {
  public:
-  PluginJobServices(const sched::JobRun& run, const Globals& g, std::string plugin)
-      : run_(run), g_(g), plugin_(std::move(plugin)) {}
+  PluginJobServices(const sched::JobRun& run, const Globals& g, std::string plugin, Database& db)
+      : run_(run), g_(g), plugin_(std::move(plugin)), tx_(db), platform_(tx_, g.config),
+        principal_(Principal::System("job:" + run.job)) {}
   Status PublishEvent(const std::string& topic, const std::string& key, const std::string& payload_json) override {
     if (topic.empty() || topic.size() > 200)
       return Status::Error(StatusCode::kInvalidArgument, "事件主题须为 1–200 字节", "an event topic has 1 to 200 bytes");
@@ -215,19 +265,49 @@ class PluginJobServices final : public JobServices {
     auto it = g_.config.find("plugins." + plugin_ + "." + key);
     return it == g_.config.end() ? fallback : it->second;
   }
-  const std::vector<OutboxEvent>& events() const { return events_; }
+  // Each call is a savepoint inside the run's transaction: a unit that fails leaves nothing,
+  // and the earlier units stay for the run's outcome to decide.
+  Status RunInTransaction(const UnitOfWorkFn& fn) override {
+    if (InUnitOfWork()) return NestedUnitError();
+    if (run_.Cancelled()) return ::xj::cli::Cancelled();
+    if (Status st = tx_.Begin(); !st.ok()) return st;
+    Database& db = tx_.db();
+    if (Status st = db.ExecScript("SAVEPOINT xj_job_unit"); !st.ok()) return st;
+    Status st = platform_.impl().RunInCallerTransaction(principal_, run_.scheduled_us, fn);
+    if (!st.ok()) {
+      (void)db.ExecScript("ROLLBACK TO SAVEPOINT xj_job_unit");  // a failure here fails the commit later
+      (void)db.ExecScript("RELEASE SAVEPOINT xj_job_unit");
+      return st;
+    }
+    return db.ExecScript("RELEASE SAVEPOINT xj_job_unit");
+  }
+  Platform& platform() override { return platform_; }
+
+  // After Run returned OK: the buffered events, the run's completion and the units' writes
+  // in one commit. kConflict (nothing kept) when the run is no longer this node's.
+  Status Complete(std::int64_t finished_us) {
+    if (Status st = tx_.Begin(); !st.ok()) return st;
+    if (!events_.empty())
+      if (Status st = AppendJournal(tx_.db(), "plugin:" + plugin_, run_.scheduled_us, {}, events_); !st.ok()) return st;
+    if (Status st = sched::CompleteRun(run_, tx_.db(), finished_us); !st.ok()) return st;
+    return tx_.Commit();
+  }
 
  private:
   const sched::JobRun& run_;
   const Globals& g_;
   std::string plugin_;
+  RunTransaction tx_;
+  RunPlatform platform_;
+  Principal principal_;
   std::vector<OutboxEvent> events_;
 };
 
 }  // namespace
 
-// Job handlers registered by plugins: called without a database; on success their events and
-// the run's completion are committed together (sched::CompleteRun).
+// Job handlers registered by plugins, called on the worker's connection; on success their
+// units of work, their events and the run's completion are committed together
+// (sched::CompleteRun); on failure, a throw or a cancellation none of it is kept.
 void RegisterPluginHandlers(sched::HandlerRegistry& reg, Globals& g, const PluginHost* host, const sched::Clock& clock) {
   if (host == nullptr) return;
   for (const auto& [name, handler] : host->job_handlers()) {
@@ -235,7 +315,7 @@ void RegisterPluginHandlers(sched::HandlerRegistry& reg, Globals& g, const Plugi
     const std::string plugin = host->JobHandlerPlugin(name);
     const std::string handler_name = name;
     const Status st = reg.Add(name, [h, plugin, handler_name, &g, clock](const sched::JobRun& run, Database& db) -> Status {
-      PluginJobServices services(run, g, plugin);
+      PluginJobServices services(run, g, plugin, db);
       JobInvocation inv;
       inv.job = run.job;
       inv.handler = handler_name;
@@ -253,14 +333,9 @@ void RegisterPluginHandlers(sched::HandlerRegistry& reg, Globals& g, const Plugi
       } catch (...) {
         result = Status::Error(StatusCode::kInternal, "插件处理程序异常", "the plugin's handler threw");
       }
-      if (!result.ok()) return result;
-      if (run.Cancelled()) return Status::Error(StatusCode::kUnavailable, "已取消", "cancelled");
-      WriteTransaction tx(db);
-      if (auto st = tx.Begin(); !st.ok()) return st;
-      if (!services.events().empty())
-        if (auto st = AppendJournal(db, "plugin:" + plugin, run.scheduled_us, {}, services.events()); !st.ok()) return st;
-      if (auto st = sched::CompleteRun(run, db, clock.NowUs()); !st.ok()) return st;
-      return tx.Commit();
+      if (!result.ok()) return result;  // `services` rolls the run's transaction back
+      if (run.Cancelled()) return Cancelled();
+      return services.Complete(clock.NowUs());
     });
     if (!st.ok())
       std::cerr << "警告 / warning: 插件 " << plugin << " 的处理程序 " << name << " 与已注册的同名，未采用 / plugin " << plugin
@@ -384,18 +459,25 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
       }
       std::cerr << "调度器已启动 / scheduler started: node " << scheduler->node_id() << "\n";
     }
+    // Events reach the plugins' subscribers continuously, from a thread of its own with its
+    // own connection (event_pump.h says why), with or without the scheduler.
+    EventPump events(g, *host);
+    if (auto st = events.Start(); !st.ok()) {
+      if (scheduler) scheduler->Stop();
+      PrintError(st.message());
+      g_exit_code = kExitFailure;
+      return;
+    }
+    std::cerr << "事件投递已启动 / event delivery started\n";
     std::signal(SIGTERM, OnSignal);
     std::signal(SIGINT, OnSignal);
     const auto start = std::chrono::steady_clock::now();
-    // Not yet: delivering events from serve. A SQLite connection opened by this thread while
-    // the scheduler runs (kept open, or one per delivery round) stalled the scheduler's runs
-    // and its own opens failed with "disk I/O error" (tests/e2e/scheduled_draw.sh); left for
-    // the next step of issue 13. Commands deliver pending events when they finish.
     while (!g_stop) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       if (a.run_seconds > 0 && std::chrono::steady_clock::now() - start > std::chrono::seconds(a.run_seconds)) break;
     }
     if (scheduler) scheduler->Stop();
+    events.Stop();  // after the scheduler: the events of its last runs are delivered too
     std::cerr << "已停止 / stopped\n";
   });
 

@@ -1,6 +1,7 @@
 #include "database.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <libpq-fe.h>
 
 #include <soci/soci.h>
@@ -237,8 +238,18 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& url_text, co
   try {
     if (url->dialect == Dialect::kSqlite) {
       if (!options.create || options.require_schema) {
-        if (FILE* f = std::fopen(url->sqlite_path.c_str(), "rb")) {
-          std::fclose(f);
+        // stat(), never open() + close(): POSIX advisory locks belong to the process, and
+        // closing any descriptor of the file drops all of them, including the SHARED lock
+        // that every other SQLite connection of this process holds on a WAL database (SQLite
+        // cannot see that and goes on as if it held it). Another process may then take the
+        // EXCLUSIVE lock when its last connection closes, checkpoint and delete the WAL and
+        // -shm files under this one: its later commits went to the unlinked WAL, invisible
+        // to every other process ("xinjian serve" whose scheduler stalled, e2e
+        // scheduled_draw), and new connections failed with "disk I/O error". See
+        // https://www.sqlite.org/howtocorrupt.html#_posix_advisory_locks_canceled_by_a_separate_thread_doing_close_
+        struct stat sb {};
+        if (::stat(url->sqlite_path.c_str(), &sb) == 0) {
+          // exists (a folder is refused by SQLite itself, with its own message)
         } else if (options.require_schema) {
           return NotInitialised(url.value());
         } else {

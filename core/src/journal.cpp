@@ -350,29 +350,34 @@ Result<std::vector<Event>> ReadEvents(Database& db, std::int64_t after_id, const
 Result<DispatchReport> DispatchEvents(Database& db, const std::map<std::string, EventSubscriber*>& subscribers, int batch) {
   DispatchReport rep;
   const bool pg = db.dialect() == Dialect::kPostgresql;
+  batch = std::max(1, batch);
   for (const auto& [name, sub] : subscribers) {
     try {
       soci::session& sql = db.session();
-      // Hold the subscriber's row while serving it (PostgreSQL: FOR UPDATE; SQLite has one node).
-      WriteTransaction tx(db);
-      if (pg) {
-        if (Status s = tx.Begin(); !s.ok()) return s;
-        sql << "INSERT INTO event_positions(subscriber, position, updated_at_us) VALUES (:n, 0, :t) ON CONFLICT DO NOTHING",
-            soci::use(name), soci::use(static_cast<long long>(NowMicros()));
-      } else {
-        sql << "INSERT OR IGNORE INTO event_positions(subscriber, position, updated_at_us) VALUES (:n, 0, :t)",
-            soci::use(name), soci::use(static_cast<long long>(NowMicros()));
-      }
-      long long pos = 0;
-      sql << std::string("SELECT position FROM event_positions WHERE subscriber = :n") + (pg ? " FOR UPDATE" : ""),
-          soci::use(name), soci::into(pos);
-      std::string prefix = sub->TopicPrefix();
-      bool failed = false;
+      const std::string prefix = sub->TopicPrefix();
+      // One write transaction per batch: the position is read, the batch delivered and the
+      // new position written while no other dispatcher (another serve node, a command that
+      // dispatches when it finishes) can read the same position. PostgreSQL locks the
+      // position's row (FOR UPDATE: a second dispatcher waits, then reads the new position);
+      // SQLite takes its write lock (BEGIN IMMEDIATE), so batches are kept small there.
+      const int per_tx = pg ? batch : std::min(batch, 100);
       for (;;) {
-        Result<std::vector<Event>> evs = ReadEvents(db, pos, prefix, batch);
+        WriteTransaction tx(db);
+        if (Status s = tx.Begin(); !s.ok()) return s;
+        sql << (pg ? "INSERT INTO event_positions(subscriber, position, updated_at_us) VALUES (:n, 0, :t) ON CONFLICT DO NOTHING"
+                   : "INSERT OR IGNORE INTO event_positions(subscriber, position, updated_at_us) VALUES (:n, 0, :t)"),
+            soci::use(name), soci::use(static_cast<long long>(NowMicros()));
+        long long pos = 0;
+        sql << std::string("SELECT position FROM event_positions WHERE subscriber = :n") + (pg ? " FOR UPDATE" : ""),
+            soci::use(name), soci::into(pos);
+        Result<std::vector<Event>> evs = ReadEvents(db, pos, prefix, per_tx);
         if (!evs.ok()) return evs.status();
-        if (evs->empty()) break;
+        if (evs->empty()) {
+          if (Status s = tx.Commit(); !s.ok()) return s;  // keeps the new position row
+          break;
+        }
         long long acked = pos;
+        bool failed = false;
         for (const Event& e : evs.value()) {
           Status st;
           try {
@@ -392,12 +397,9 @@ Result<DispatchReport> DispatchEvents(Database& db, const std::map<std::string, 
         if (acked != pos) {
           sql << "UPDATE event_positions SET position = :p, updated_at_us = :t WHERE subscriber = :n", soci::use(acked),
               soci::use(static_cast<long long>(NowMicros())), soci::use(name);
-          pos = acked;
         }
-        if (failed || static_cast<int>(evs->size()) < batch) break;
-      }
-      if (pg) {
         if (Status s = tx.Commit(); !s.ok()) return s;
+        if (failed || static_cast<int>(evs->size()) < per_tx) break;
       }
     } catch (const std::exception& e) {
       return DbError(e, "分发事件失败", "cannot dispatch events");

@@ -110,8 +110,9 @@ struct DispatchReport {
 // Delivers pending events to each subscriber, at least once and in id order, keeping each
 // subscriber's position in event_positions. A subscriber that returns an error keeps its
 // position before the failed event and is offered it again next time; the others go on.
-// On PostgreSQL the subscriber's position row is locked while it is served, so several
-// nodes may dispatch at once.
+// Each batch is one write transaction that reads and advances the position (PostgreSQL:
+// the position's row locked FOR UPDATE; SQLite: BEGIN IMMEDIATE, at most 100 events per
+// transaction), so several processes may dispatch at once without delivering an event twice.
 Result<DispatchReport> DispatchEvents(Database& db, const std::map<std::string, EventSubscriber*>& subscribers,
                                       int batch = 1000);
 

@@ -153,11 +153,7 @@ struct DepthGuard {
   ~DepthGuard() { --t_unit_depth; }
 };
 
-Status Nested() {
-  return Status::Error(StatusCode::kFailedPrecondition,
-                       "工作单元内不能再开始工作单元或只读访问；请使用已有的 UnitOfWork",
-                       "a unit of work (or a read) cannot start inside another; use the UnitOfWork you were given");
-}
+Status Nested() { return NestedUnitError(); }
 Status NoDatabase() {
   return Status::Error(StatusCode::kFailedPrecondition, "没有打开数据库", "no database is open");
 }
@@ -181,6 +177,14 @@ std::string ActorOf(const Principal& p) { return p.id.empty() ? std::string("ano
 }  // namespace
 
 std::unique_ptr<Sql> MakeSql(Database& db, bool writable) { return std::make_unique<DatabaseSql>(db, writable); }
+
+bool InUnitOfWork() { return t_unit_depth > 0; }
+
+Status NestedUnitError() {
+  return Status::Error(StatusCode::kFailedPrecondition,
+                       "工作单元内不能再开始工作单元或只读访问；请使用已有的 UnitOfWork",
+                       "a unit of work (or a read) cannot start inside another; use the UnitOfWork you were given");
+}
 
 Status CheckAuditChange(const AuditChange& c) {
   if (c.action.empty() || c.entity.empty() || c.key.empty())
@@ -248,6 +252,20 @@ Status PlatformImpl::RunInTransaction(const Principal& principal, const UnitOfWo
   return Status::Ok();
 }
 
+Status PlatformImpl::ReadInCallerTransaction(const ReadFn& fn) {
+  if (t_unit_depth > 0) return Nested();
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  if (db_ == nullptr) return NoDatabase();
+  DepthGuard depth;
+  DatabaseSql sql(*db_, false);
+  try {
+    return fn(sql);
+  } catch (const std::exception& e) {
+    return Status::Error(StatusCode::kInternal, std::string("读取时抛出异常：") + e.what(),
+                         std::string("a read threw: ") + e.what());
+  }
+}
+
 Status PlatformImpl::Read(const ReadFn& fn) {
   if (t_unit_depth > 0) return Nested();
   std::lock_guard<std::recursive_mutex> lock(mu_);
@@ -283,7 +301,9 @@ Result<DispatchReport> DispatchWritingEvents(PlatformImpl& platform, const std::
     const std::string prefix = sub->TopicPrefix();
     for (int n = 0; n < max_events; ++n) {
       // One event per transaction: take the position (locked on PostgreSQL), read the next
-      // event, let the subscriber write, advance the position, commit.
+      // event, let the subscriber write, advance the position, commit. Under the platform's
+      // lock: other threads' units and reads use the same connection.
+      auto lock = platform.Lock();
       WriteTransaction tx(*db);
       if (Status st = tx.Begin(); !st.ok()) return st;
       const std::string now = std::to_string(NowMicros());

@@ -29,6 +29,11 @@ std::unique_ptr<Sql> MakeSql(Database& db, bool writable);
 Status CheckAuditChange(const AuditChange& change);
 Status CheckEvent(const std::string& topic, const std::string& payload_json);
 
+// True while the calling thread runs a unit of work or a read (of any PlatformImpl): starting
+// another one then answers kFailedPrecondition (NestedUnitError).
+bool InUnitOfWork();
+Status NestedUnitError();
+
 class PlatformImpl final : public Platform {
  public:
   PlatformImpl() = default;
@@ -51,6 +56,14 @@ class PlatformImpl final : public Platform {
   // bookkeeping to the same transaction). The audit records and events are appended before
   // returning; the caller commits or rolls back.
   Status RunInCallerTransaction(const Principal& principal, std::int64_t now_us, const UnitOfWorkFn& fn);
+  // Runs `fn` with a read-only Sql inside a transaction the caller already began on the
+  // attached database (it sees that transaction's writes); no BEGIN or COMMIT of its own.
+  Status ReadInCallerTransaction(const ReadFn& fn);
+
+  // Holds the platform's lock: units of work and reads of other threads wait until it is
+  // released. For the host's own use of the attached connection beside them (xinjian serve
+  // delivers events on it). Recursive: the holder may run units and reads itself.
+  std::unique_lock<std::recursive_mutex> Lock() { return std::unique_lock<std::recursive_mutex>(mu_); }
 
  private:
   Database* db_ = nullptr;
@@ -62,6 +75,7 @@ class PlatformImpl final : public Platform {
 // work on `platform`'s database together with the subscriber's new position (event_positions,
 // shared with DispatchEvents). A subscriber whose OnEvent fails keeps its position and is
 // skipped until the next call; the others go on. At most `max_events` per subscriber per call.
+// Holds the platform's lock during each event's transaction.
 Result<DispatchReport> DispatchWritingEvents(PlatformImpl& platform, const std::map<std::string, WritingSubscriber*>& subscribers,
                                              int max_events = 1000);
 

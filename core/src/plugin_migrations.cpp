@@ -136,6 +136,22 @@ Result<PluginMigrationReport> ApplyPluginMigrations(Database& db, const std::vec
     const bool adopt = !m.adopts.empty() && core_applied.count(m.adopts) != 0;
     const std::string checksum = Sha256Hex(m.sql);
     if (Status s = db.ExecScript(pg ? "BEGIN" : "BEGIN IMMEDIATE"); !s.ok()) return s;
+    if (!pg) {
+      // SQLite has no advisory lock: another process (a second `serve` starting at the same
+      // moment) may have applied it since the list above was read. Under the write lock now.
+      bool done = false;
+      Status s = ScanRows(db, "SELECT 1 FROM plugin_migrations WHERE owner = ? AND version = ?",
+                          {m.owner, std::to_string(m.version)}, [&](const ScanRow&) {
+                            done = true;
+                            return false;
+                          });
+      if (!s.ok() || done) {
+        (void)db.ExecScript("ROLLBACK");
+        if (!s.ok()) return s;
+        recorded[m.owner][m.version] = {m.name, checksum};
+        continue;
+      }
+    }
     Status s = adopt ? Status::Ok() : db.ExecScript(m.sql);
     if (s.ok()) {
       Result<std::int64_t> ins = ExecRows(

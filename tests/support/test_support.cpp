@@ -1,6 +1,7 @@
 #include "test_support.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,9 +40,10 @@ TempRoot& Root() {
 }
 std::atomic<int> counter{0};
 
-CommandResult Spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
-  std::string dir = TempDir();
-  std::string out_path = dir + "/stdout", err_path = dir + "/stderr";
+// Starts argv[0] with stdin from /dev/null and stdout, stderr into the given files; the
+// child's pid, or -1.
+pid_t Start(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+            const std::string& out_path, const std::string& err_path) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -63,14 +65,23 @@ CommandResult Spawn(const std::vector<std::string>& argv, const std::map<std::st
   pid_t pid;
   int rc = posix_spawn(&pid, cargv[0], &fa, nullptr, cargv.data(), cenv.data());
   posix_spawn_file_actions_destroy(&fa);
+  return rc == 0 ? pid : -1;
+}
+
+int ExitCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
+
+CommandResult Spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+  std::string dir = TempDir();
+  std::string out_path = dir + "/stdout", err_path = dir + "/stderr";
+  const pid_t pid = Start(argv, env, out_path, err_path);
   CommandResult r;
-  if (rc != 0) {
+  if (pid < 0) {
     r.err = "posix_spawn failed";
     return r;
   }
   int status = 0;
   waitpid(pid, &status, 0);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.exit_code = ExitCode(status);
   r.out = ReadFile(out_path);
   r.err = ReadFile(err_path);
   return r;
@@ -126,5 +137,40 @@ CommandResult RunCli(const std::vector<std::string>& args, const std::map<std::s
 CommandResult RunShell(const std::string& command_line) {
   return Spawn({"/bin/sh", "-c", command_line}, {});
 }
+
+BackgroundCli::BackgroundCli(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+  const std::string dir = TempDir();
+  out_path_ = dir + "/stdout";
+  err_path_ = dir + "/stderr";
+  std::vector<std::string> argv{XJ_CLI};
+  argv.insert(argv.end(), args.begin(), args.end());
+  pid_ = Start(argv, env, out_path_, err_path_);
+  if (pid_ < 0) throw std::runtime_error("posix_spawn failed for " + std::string(XJ_CLI));
+}
+
+BackgroundCli::~BackgroundCli() {
+  if (exit_code_ < 0) (void)Stop(SIGKILL);
+}
+
+bool BackgroundCli::Running() {
+  if (exit_code_ >= 0) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return true;
+  exit_code_ = ExitCode(status);
+  return false;
+}
+
+int BackgroundCli::Stop(int signal) {
+  if (Running()) {
+    ::kill(pid_, signal);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    exit_code_ = ExitCode(status);
+  }
+  return exit_code_;
+}
+
+std::string BackgroundCli::Out() const { return ReadFile(out_path_); }
+std::string BackgroundCli::Err() const { return ReadFile(err_path_); }
 
 }  // namespace xj::test

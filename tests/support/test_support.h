@@ -31,4 +31,28 @@ CommandResult RunCli(const std::vector<std::string>& args, const std::map<std::s
 // Runs a shell command line with /bin/sh -c.
 CommandResult RunShell(const std::string& command_line);
 
+// The xinjian binary running in the background with `args` (e.g. `serve`), stdout and stderr
+// into files of a temporary folder, `env` added to the environment. Not copyable; the
+// destructor kills it (SIGKILL) if it still runs. For the test thread only.
+class BackgroundCli {
+ public:
+  explicit BackgroundCli(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
+  ~BackgroundCli();
+  BackgroundCli(const BackgroundCli&) = delete;
+  BackgroundCli& operator=(const BackgroundCli&) = delete;
+  // False once it exited (then reaped).
+  bool Running();
+  // Sends `signal` unless it exited already, waits, and returns its exit code (128 + the
+  // signal when a signal ended it).
+  int Stop(int signal = 15 /* SIGTERM */);
+  // What it wrote so far.
+  std::string Out() const;
+  std::string Err() const;
+
+ private:
+  int pid_ = -1;
+  int exit_code_ = -1;
+  std::string out_path_, err_path_;
+};
+
 }  // namespace xj::test

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "platform_impl.h"
 #include "plugin_host.h"
 #include "test_support.h"
 
@@ -316,11 +317,17 @@ class RecordingServices final : public xj::JobServices {
     auto it = config_.find(key);
     return it == config_.end() ? fallback : it->second;
   }
+  // Host API 6: no database in this double (the scheduler's tests run them on one).
+  xj::Status RunInTransaction(const xj::UnitOfWorkFn&) override {
+    return xj::Status::Error(xj::StatusCode::kFailedPrecondition, "测试替身没有数据库", "the test double has no database");
+  }
+  xj::Platform& platform() override { return platform_; }
   std::vector<Published> events;
   bool cancelled = false;
 
  private:
   std::map<std::string, std::string> config_;
+  xj::PlatformImpl platform_;
 };
 
 }  // namespace

@@ -4,16 +4,32 @@
 // handler. When a fire time is due, the scheduler creates a run keyed by (job, scheduled
 // time), claims it on exactly one node and calls the handler registered under that name
 // (docs/scheduler.md). The host and plugins register handlers the same way; a plugin's
-// handler sees no database, only JobServices.
+// handler reaches the database only through JobServices: units of work in the run's own
+// transaction (RunInTransaction, host API 6) and reads (platform().Read).
 //
 // Write one like this (see docs/plugins.md and docs/examples/hello-plugin/):
 //
 //   class Greet final : public xj::JobHandler {
 //     std::string Description() const override { return "问候 / greets"; }
 //     xj::Status Run(const xj::JobInvocation& run, xj::JobServices& services) override {
-//       return services.PublishEvent("hello.greeted", run.job, R"({"hello": "world"})");
+//       return services.RunInTransaction([&](xj::UnitOfWork& uow) -> xj::Status {
+//         // Keyed by the scheduled time: a retried or recovered run writes the same row.
+//         auto n = uow.sql().Exec("INSERT INTO hello_greetings(job, at_us) VALUES (?, ?) ON CONFLICT DO NOTHING",
+//                                 {run.job, uow.now_us()});
+//         if (!n.ok()) return n.status();
+//         return uow.Publish("hello.greeted", run.job, R"({"hello": "world"})");
+//       });
 //     }
 //   };
+//
+// The run's transaction begins at the first RunInTransaction call and ends when Run returns
+// (committed with the run's success, rolled back otherwise). Until then it holds the write
+// lock of SQLite (one writer per database: the scheduler and every other writer wait) and,
+// once a unit added audit records or events, the audit log's lock on PostgreSQL. So do the
+// long work (reading files, calling services) before the first call, write at the end, and
+// return. A handler that never calls it holds no lock while it runs. Inside Run, write only
+// through RunInTransaction: platform().RunInTransaction answers kFailedPrecondition there,
+// and a unit started on the platform kept from init would wait for the run's lock.
 //   static xj::Status Init(xj::Registrar& reg) {
 //     return reg.AddJobHandler("hello.greet", std::make_unique<Greet>());
 //   }
@@ -25,6 +41,7 @@
 #include <cstdint>
 #include <string>
 
+#include "xinjian/platform.h"
 #include "xinjian/status.h"
 
 namespace xj {
@@ -62,6 +79,16 @@ class JobServices {
   // The configuration value "plugins.<plugin name>.<key>" of the plugin that registered the
   // handler (as Registrar::Config), or `fallback`.
   virtual std::string Config(const std::string& key, const std::string& fallback) const = 0;
+  // Host API 6. Runs `fn` as a unit of work (platform.h) as the system principal
+  // "job:<job name>", inside the run's own transaction: its writes, audit records and events
+  // commit together with the run's successful outcome and are discarded with it when Run
+  // returns an error, throws or is cancelled. now_us() of the unit is the run's scheduled
+  // time, so a retried run writes the same timestamps. May be called more than once in a run;
+  // each call sees the writes of the previous ones. kFailedPrecondition when called inside
+  // another unit of work.
+  virtual Status RunInTransaction(const UnitOfWorkFn& fn) = 0;
+  // The platform (clock, time zones, calendar, reads) the handler's plugin got at init.
+  virtual Platform& platform() = 0;
 };
 
 // Implemented by plugins. Run may be called from several worker threads at the same time

@@ -15,6 +15,9 @@ class Notes final : public xj::WritingSubscriber {
  public:
   std::string TopicPrefix() const override { return "notes.add"; }
   xj::Status OnEvent(const xj::Event& e, xj::UnitOfWork& uow) override {
+    // The prefix also matches the "notes.added" this subscriber publishes: reacting to those
+    // would make a note of every note, for ever (`xinjian serve` delivers continuously).
+    if (e.topic != "notes.add") return xj::Status::Ok();
     // The payload is {"text": "...", "fail": bool}; a tiny reader keeps the plugin free of a
     // JSON library.
     const std::string& p = e.payload_json;
