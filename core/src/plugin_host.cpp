@@ -54,7 +54,8 @@ const std::set<std::string>& AllowedManifestFields() {
   return kFields;
 }
 
-// [a-z0-9][a-z0-9.-]*, at most 64 characters: service names (service.h).
+// [a-z0-9][a-z0-9.-]*, at most 64 characters: service names (service.h) and the names of
+// samplers, entropy sources and job handlers.
 bool ValidServiceName(const std::string& n) {
   if (n.empty() || n.size() > 64) return false;
   for (std::size_t i = 0; i < n.size(); ++i) {
@@ -512,16 +513,8 @@ class StagingRegistrar final : public Registrar {
     return Status::Ok();
   }
 
-  // [a-z0-9][a-z0-9.-]*, at most 64 characters: samplers, entropy sources and job handlers.
-  static bool ValidCapabilityName(const std::string& n) {
-    if (n.empty() || n.size() > 64) return false;
-    for (std::size_t i = 0; i < n.size(); ++i) {
-      const char c = n[i];
-      const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-      if (!alnum && (i == 0 || (c != '-' && c != '.'))) return false;
-    }
-    return true;
-  }
+  // Samplers, entropy sources and job handlers are named like services.
+  static bool ValidCapabilityName(const std::string& n) { return ValidServiceName(n); }
 
   // A subscriber name is taken by either kind, here or in another plugin.
   bool Taken(const std::string& name) const {
