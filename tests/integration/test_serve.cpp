@@ -14,7 +14,6 @@
 //
 // Nothing waits on a fixed sleep: every wait polls its effect with a generous bound (60 s).
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -100,19 +99,14 @@ bool FeedHas(const std::string& path, const std::string& topic, const std::strin
 
 // `xinjian serve` with the built plugins (event-feed, draw…), xj-test-notes and xj-test-jobs
 // (and xj-test-sources for its PublishEvent handler), event-feed writing to `feed`.
-std::vector<std::string> ServeArgs(const std::string& url, const std::string& feed, std::vector<std::string> extra = {}) {
-  std::vector<std::string> a{"--db",
-                             url,
-                             "--plugin-dir",
-                             std::string(XJ_BINARY_DIR) + "/plugins",
-                             "--plugin-dir",
-                             std::string(XJ_TEST_PLUGIN_DIR) + "/notes",
-                             "--plugin-dir",
-                             std::string(XJ_TEST_PLUGIN_DIR) + "/jobs",
-                             "--plugin-dir",
-                             std::string(XJ_TEST_PLUGIN_DIR) + "/sources",
-                             "--set",
-                             "plugins.event-feed.path=" + feed,
+std::vector<std::string> ServeArgs(const std::string& url, const std::string& feed,
+                                   std::vector<std::string> extra = {}) {
+  std::vector<std::string> a{"--db",         url,
+                             "--plugin-dir", std::string(XJ_BINARY_DIR) + "/plugins",
+                             "--plugin-dir", std::string(XJ_TEST_PLUGIN_DIR) + "/notes",
+                             "--plugin-dir", std::string(XJ_TEST_PLUGIN_DIR) + "/jobs",
+                             "--plugin-dir", std::string(XJ_TEST_PLUGIN_DIR) + "/sources",
+                             "--set",        "plugins.event-feed.path=" + feed,
                              "serve"};
   a.insert(a.end(), extra.begin(), extra.end());
   return a;
@@ -158,7 +152,8 @@ TEST_CASE("serve: an event committed by another process reaches the subscribers 
   REQUIRE(serve.Running());
 
   // A command run by someone else commits an event (and does not deliver it itself).
-  const auto added = test::RunCli({"--db", url, "jobs", "add", "outside-job", "--schedule", "0 3 1 1 *", "--handler", "noop"});
+  const auto added =
+      test::RunCli({"--db", url, "jobs", "add", "outside-job", "--schedule", "0 3 1 1 *", "--handler", "noop"});
   INFO(added.err);
   REQUIRE(added.exit_code == 0);
   CHECK(WaitFor([&] { return FeedHas(feed, "scheduler.job.add", "outside-job"); }));
@@ -200,8 +195,9 @@ TEST_CASE("serve: two serve processes on one database deliver each event to a su
   const std::string feed_a = dir + "/a.jsonl", feed_b = dir + "/b.jsonl";
   test::BackgroundCli a(ServeArgs(url, feed_a));
   // SQLite runs one scheduler node per database; the second serve only delivers there.
-  test::BackgroundCli b(ServeArgs(url, feed_b, test::Backend() == "sqlite" ? std::vector<std::string>{"--no-scheduler"}
-                                                                     : std::vector<std::string>{}));
+  test::BackgroundCli b(
+      ServeArgs(url, feed_b,
+                test::Backend() == "sqlite" ? std::vector<std::string>{"--no-scheduler"} : std::vector<std::string>{}));
   const std::string started = "event delivery started";
   REQUIRE(WaitFor([&] {
     return !a.Running() || !b.Running() ||
@@ -316,7 +312,8 @@ TEST_CASE("serve: a plugin's job handler writes through RunInTransaction, commit
   }
   const std::string marks = "SELECT COUNT(*) FROM xj_test_job_marks WHERE job = ?";
   const std::string audits = "SELECT COUNT(*) FROM audit_log WHERE action = 'xj-test-jobs.mark.add' AND entity_key = ?";
-  const std::string events = "SELECT COUNT(*) FROM events WHERE entity_key = ? AND topic IN ('xj-test-jobs.marked', 'notes.add')";
+  const std::string events =
+      "SELECT COUNT(*) FROM events WHERE entity_key = ? AND topic IN ('xj-test-jobs.marked', 'notes.add')";
 
   {
     // Success: the row (3 units, each seeing the previous one's write), the audit record as
@@ -326,20 +323,24 @@ TEST_CASE("serve: a plugin's job handler writes through RunInTransaction, commit
     INFO(run->message);
     CHECK(run->state == "succeeded");
     CHECK(run->attempt == 1);
-    auto row = Column(*db, "SELECT scheduled_us || ':' || attempt || ':' || units FROM xj_test_job_marks WHERE job = 'unit-ok'");
+    auto row = Column(
+        *db, "SELECT scheduled_us || ':' || attempt || ':' || units FROM xj_test_job_marks WHERE job = 'unit-ok'");
     REQUIRE(row);
     CHECK(*row == std::vector<std::string>{std::to_string(kRunAt) + ":1:3"});
-    auto actor = Column(*db, "SELECT actor || '@' || at_us FROM audit_log WHERE action = 'xj-test-jobs.mark.add' AND entity_key = ?",
-                        {Key("unit-ok")});
+    auto actor = Column(
+        *db, "SELECT actor || '@' || at_us FROM audit_log WHERE action = 'xj-test-jobs.mark.add' AND entity_key = ?",
+        {Key("unit-ok")});
     REQUIRE(actor);
     CHECK(*actor == std::vector<std::string>{"job:unit-ok@" + std::to_string(kRunAt)});
-    auto marked = Column(*db, "SELECT payload FROM events WHERE topic = 'xj-test-jobs.marked' AND entity_key = ?", {Key("unit-ok")});
+    auto marked = Column(*db, "SELECT payload FROM events WHERE topic = 'xj-test-jobs.marked' AND entity_key = ?",
+                         {Key("unit-ok")});
     REQUIRE(marked);
     REQUIRE(marked->size() == 1);
     const json m = json::parse(marked->front());
     CHECK(m["by"] == "job:unit-ok");
     CHECK(m["now_us"] == kRunAt);
-    CHECK(Number(*db, "SELECT COUNT(*) FROM events WHERE entity_key = ? AND at_us = ?", {Key("unit-ok"), std::to_string(kRunAt)}) == 2);
+    CHECK(Number(*db, "SELECT COUNT(*) FROM events WHERE entity_key = ? AND at_us = ?",
+                 {Key("unit-ok"), std::to_string(kRunAt)}) == 2);
     // serve delivers the run's events too: the note of xj-test-notes, and the feed.
     CHECK(WaitFor([&] {
       auto notes = Column(*db, "SELECT text FROM xj_test_notes");

@@ -16,12 +16,11 @@
 // through platform() work before and inside the run's transaction and see its writes.
 #include <xinjian/plugin.h>
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -48,7 +47,8 @@ class UnitWrite final : public xj::JobHandler {
  public:
   explicit UnitWrite(bool always_fail) : always_fail_(always_fail) {}
   std::string Description() const override {
-    return always_fail_ ? "测试用：写入后失败 / test: writes, then fails" : "测试用：在运行的事务中写入 / test: writes in the run's transaction";
+    return always_fail_ ? "测试用：写入后失败 / test: writes, then fails"
+                        : "测试用：在运行的事务中写入 / test: writes in the run's transaction";
   }
 
   xj::Status Run(const xj::JobInvocation& run, xj::JobServices& services) override {
@@ -72,14 +72,15 @@ class UnitWrite final : public xj::JobHandler {
     // Before the run's transaction: a read works, a write through the platform is refused.
     auto before = CountMarks(services.platform(), run.job);
     if (!before.ok()) return Broken("platform().Read before the first unit: " + before.status().message());
-    const xj::Status direct = services.platform().RunInTransaction(
-        xj::Principal::System("job:" + run.job), [](xj::UnitOfWork&) { return xj::Status::Ok(); });
+    const xj::Status direct = services.platform().RunInTransaction(xj::Principal::System("job:" + run.job),
+                                                                   [](xj::UnitOfWork&) { return xj::Status::Ok(); });
     if (direct.code() != xj::StatusCode::kFailedPrecondition)
       return Broken("platform().RunInTransaction in a job gave " + std::string(xj::StatusCodeName(direct.code())));
 
     for (std::int64_t i = 0; i < units; ++i) {
       xj::Status st = services.RunInTransaction([&](xj::UnitOfWork& uow) -> xj::Status {
-        if (uow.now_us() != run.scheduled_us) return Broken("now_us " + std::to_string(uow.now_us()) + " is not the scheduled time");
+        if (uow.now_us() != run.scheduled_us)
+          return Broken("now_us " + std::to_string(uow.now_us()) + " is not the scheduled time");
         if (uow.principal().id != "job:" + run.job) return Broken("the principal is " + uow.principal().id);
         const xj::Status nested = services.RunInTransaction([](xj::UnitOfWork&) { return xj::Status::Ok(); });
         if (nested.code() != xj::StatusCode::kFailedPrecondition)
@@ -97,10 +98,14 @@ class UnitWrite final : public xj::JobHandler {
             "ON CONFLICT DO NOTHING",
             {run.job, uow.now_us(), static_cast<std::int64_t>(run.attempt), std::string(always_fail_ ? "fail" : "ok")});
         if (!n.ok()) return n.status();
-        if (auto st2 = uow.Audit({"xj-test-jobs.mark.add", "xj_test_job_mark", key, "", std::string(64, 'b')}); !st2.ok())
+        if (auto st2 = uow.Audit({"xj-test-jobs.mark.add", "xj_test_job_mark", key, "", std::string(64, 'b')});
+            !st2.ok())
           return st2;
-        const nlohmann::json e{{"job", run.job}, {"scheduled_us", run.scheduled_us}, {"attempt", run.attempt},
-                               {"now_us", uow.now_us()}, {"by", uow.principal().id}};
+        const nlohmann::json e{{"job", run.job},
+                               {"scheduled_us", run.scheduled_us},
+                               {"attempt", run.attempt},
+                               {"now_us", uow.now_us()},
+                               {"by", uow.principal().id}};
         if (auto st2 = uow.Publish("xj-test-jobs.marked", key, e.dump()); !st2.ok()) return st2;
         if (!notes.empty())
           if (auto st2 = uow.Publish("notes.add", key, "{\"text\": \"" + notes + "\"}"); !st2.ok()) return st2;
