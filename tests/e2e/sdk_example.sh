@@ -9,7 +9,7 @@ set -euo pipefail
 
 tmp=$(mktemp -d)
 serve_pid=""
-trap '[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null || true; fi; rm -rf "$tmp"' EXIT
 
 step() { echo "== $*"; }
 fail() { echo "FAILED: $*" >&2; exit 1; }
@@ -133,6 +133,7 @@ for i in $(seq 1 90); do
   sleep 1
 done
 kill "$serve_pid"; wait "$serve_pid" || true
+serve_pid=""
 [ "$ok" = 1 ] || { tail -20 "$tmp/serve.log" >&2; fail "the overdue job did not mark $second"; }
 x jobs history overdue --json | pyjson 'assert j[0]["state"] == "succeeded", j'
 x events list --topic reminders. --limit 1000 --json | pyjson "
