@@ -27,6 +27,9 @@ struct Globals {
   bool json = false;
   std::string actor;                          // --actor, default $USER; recorded in the audit log
   std::map<std::string, std::string> config;  // --set KEY=VALUE, e.g. plugins.event-feed.path=/x
+  // The plugins main loaded before parsing (from the same plugin options): their commands,
+  // and what OpenPluginDatabase checks. Null outside the executable's main.
+  const PluginHost* plugins = nullptr;
 };
 
 void RegisterPluginsCommands(CLI::App& app, Globals& g);
@@ -121,8 +124,19 @@ std::unique_ptr<PluginHost> LoadPlugins(const Globals& g);
 // unit of work); prints failures to stderr.
 void DispatchPending(Database& db, PluginHost& host);
 // Applies the loaded plugins' pending migrations (plugin_migrations.h); with `print`, one
-// line per migration applied or adopted on stdout. Returns the error naming the plugin.
+// line per migration applied or adopted on stdout, then a count ("插件迁移：应用 N 个，接管 M
+// 个 / plugin migrations: N applied, M adopted", or that all were applied already, or that
+// the loaded plugins have none). Returns the error naming the plugin. Only init, demo and
+// serve call it: they are the commands that change the plugins' schema.
 Status MigratePlugins(Database& db, const PluginHost& host, bool print);
+// For the other commands that use plugins' tables: OK when every migration of the plugins
+// `host` loaded is recorded in the database, else kFailedPrecondition naming each plugin with
+// its pending migrations and `xinjian --db URL init` (no SQL error later). Changes nothing.
+Status RequirePluginMigrations(Database& db, const PluginHost& host);
+// OpenDatabase(g), then RequirePluginMigrations with g.plugins (when set): the database of a
+// command that uses plugins' tables (task, visit, deadlines…). Prints the error and returns
+// nullptr.
+std::unique_ptr<Database> OpenPluginDatabase(const Globals& g);
 
 // A progress line on stderr when it is a terminal; silent otherwise.
 class ProgressBar {

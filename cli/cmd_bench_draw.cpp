@@ -188,6 +188,11 @@ bool BenchBackend(const std::string& label, const std::string& url, const DrawBe
     PrintError(st.message());
     return false;
   }
+  // The task tables come from the draw plugin's migrations, as `xinjian init` makes them.
+  if (auto st = MigratePlugins(db, host, false); !st.ok()) {
+    PrintError(st.message());
+    return false;
+  }
 
   std::cout << "\n[" << label << "] 加载内存索引 / loading the in-memory subject index...\n" << std::flush;
   const double rss0 = CurrentRssMb();

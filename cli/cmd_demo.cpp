@@ -197,7 +197,7 @@ void RegisterDemoCommands(CLI::App& app, Globals& g) {
     }
     auto host = LoadPlugins(g);
     if (host) {
-      if (Status st = MigratePlugins(*db, *host, false); !st.ok()) {
+      if (Status st = MigratePlugins(*db, *host, true); !st.ok()) {
         PrintError(st.message());
         g_exit_code = kExitFailure;
         return;

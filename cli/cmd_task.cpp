@@ -135,7 +135,7 @@ std::unique_ptr<PluginHost> HostOrFail(const Globals& g) {
 // Runs one task transition with the usual plumbing; prints the task or the error.
 template <typename Fn>
 void RunTransition(Globals& g, const TaskArgs& a, Fn fn) {
-  auto db = OpenDatabase(g);
+  auto db = OpenPluginDatabase(g);
   if (!db) {
     g_exit_code = kExitFailure;
     return;
@@ -311,7 +311,7 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
                    "以该部门身份查看（揭示前本部门可见抽取名单）/ view as this department (sees its own selection before reveal)");
   show->add_flag("--json", a.json, "以 JSON 输出 / print JSON");
   show->callback([&g] {
-    auto db = OpenDatabase(g);
+    auto db = OpenPluginDatabase(g);
     if (!db) {
       g_exit_code = kExitFailure;
       return;
@@ -349,7 +349,7 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
   list->add_option("--state", a.state, "状态 / state")->check(CLI::IsMember({"draft", "announced", "drawn", "revealed", "cancelled"}));
   list->add_flag("--json", a.json, "以 JSON 输出 / print JSON");
   list->callback([&g] {
-    auto db = OpenDatabase(g);
+    auto db = OpenPluginDatabase(g);
     if (!db) {
       g_exit_code = kExitFailure;
       return;
@@ -385,7 +385,7 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
   proof->add_option("id", a.id, "任务编号 / task id")->required();
   proof->add_option("--out", a.out, "输出目录 / output folder")->required();
   proof->callback([&g] {
-    auto db = OpenDatabase(g);
+    auto db = OpenPluginDatabase(g);
     if (!db) {
       g_exit_code = kExitFailure;
       return;
@@ -405,7 +405,7 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
   for_cmd->add_option("inspector", a.inspector, "检查人员编号 / inspector id")->required();
   for_cmd->add_flag("--json", a.json, "以 JSON 输出 / print JSON");
   for_cmd->callback([&g] {
-    auto db = OpenDatabase(g);
+    auto db = OpenPluginDatabase(g);
     if (!db) {
       g_exit_code = kExitFailure;
       return;

@@ -38,7 +38,7 @@ struct Session {
 
 std::unique_ptr<Session> Open(Globals& g, const VisitArgs& a) {
   auto s = std::make_unique<Session>();
-  s->db = OpenDatabase(g);
+  s->db = OpenPluginDatabase(g);
   if (!s->db) {
     g_exit_code = kExitFailure;
     return nullptr;

@@ -71,9 +71,53 @@ Status MigratePlugins(Database& db, const PluginHost& host, bool print) {
   if (!ms.ok()) return ms.status();
   Result<PluginMigrationReport> rep = ApplyPluginMigrations(db, ms.value());
   if (!rep.ok()) return rep.status();
-  if (print)
-    for (const std::string& line : rep->lines) std::cout << line << "\n";
+  if (!print) return Status::Ok();
+  for (const std::string& line : rep->lines) std::cout << line << "\n";
+  if (ms->empty()) {
+    std::cout << "插件迁移：已加载的插件没有迁移 / plugin migrations: the loaded plugins have none\n";
+  } else if (rep->applied + rep->adopted == 0) {
+    std::cout << "插件迁移：均已应用 / plugin migrations: all applied already\n";
+  } else {
+    std::cout << "插件迁移：应用 " << rep->applied << " 个，接管 " << rep->adopted << " 个 / plugin migrations: "
+              << rep->applied << " applied, " << rep->adopted << " adopted\n";
+  }
   return Status::Ok();
+}
+
+Status RequirePluginMigrations(Database& db, const PluginHost& host) {
+  Result<std::vector<PluginMigration>> ms = host.Migrations(db.dialect());
+  if (!ms.ok()) return ms.status();
+  Result<std::vector<PluginMigration>> pending = PendingPluginMigrations(db, ms.value());
+  if (!pending.ok()) return pending.status();
+  if (pending->empty()) return Status::Ok();
+  // Grouped by plugin, in the order they would apply.
+  std::vector<std::pair<std::string, std::vector<std::string>>> by_plugin;
+  for (const PluginMigration& m : pending.value()) {
+    if (by_plugin.empty() || by_plugin.back().first != m.owner) by_plugin.push_back({m.owner, {}});
+    by_plugin.back().second.push_back(m.name);
+  }
+  std::string zh, en;
+  for (const auto& [plugin, names] : by_plugin) {
+    std::string list;
+    for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+    const std::string count = std::to_string(names.size());
+    zh += "插件 " + plugin + " 有 " + count + " 个迁移尚未应用（" + list + "）；";
+    en += "plugin " + plugin + " has " + count + (names.size() == 1 ? " migration" : " migrations") + " not applied yet (" +
+          list + "); ";
+  }
+  const std::string init = "xinjian --db " + db.url().display + " init";
+  return Status::Error(StatusCode::kFailedPrecondition, zh + "请先运行 " + init + "（加载同样的插件）",
+                       en + "run `" + init + "` first, with the same plugins loaded");
+}
+
+std::unique_ptr<Database> OpenPluginDatabase(const Globals& g) {
+  std::unique_ptr<Database> db = OpenDatabase(g);
+  if (!db || g.plugins == nullptr) return db;
+  if (Status st = RequirePluginMigrations(*db, *g.plugins); !st.ok()) {
+    PrintError(st.message());
+    return nullptr;
+  }
+  return db;
 }
 
 namespace {

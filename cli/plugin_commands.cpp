@@ -156,7 +156,9 @@ void Run(CommandState& s, const Globals& g, PluginHost& host) {
       g_exit_code = kExitFailure;
       return;
     }
-    if (Status st = MigratePlugins(*db, host, false); !st.ok()) {
+    // Only init, demo and serve apply plugins' migrations (cli.h); a command refuses while
+    // some are pending.
+    if (Status st = RequirePluginMigrations(*db, host); !st.ok()) {
       PrintError(st.message());
       g_exit_code = kExitFailure;
       return;

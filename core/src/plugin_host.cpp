@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <regex>
@@ -876,12 +877,32 @@ std::pair<Service*, std::string> PluginHost::FindService(const std::string& name
 
 const std::map<std::string, RegisteredCommand>& PluginHost::commands() const { return impl_->registries.commands; }
 
+// The loaded plugins in the order their migrations apply: a plugin after the plugins that
+// provide the services it requires, otherwise by name (so that the order never depends on
+// folders or search paths). Loaded plugins have no cycle: a cycle fails to load.
 Result<std::vector<PluginMigration>> PluginHost::Migrations(Dialect dialect) const {
-  std::vector<const PluginRecord*> loaded;
+  std::vector<const PluginRecord*> pending;
   for (const PluginRecord& r : impl_->records)
-    if (r.state == "loaded") loaded.push_back(&r);
-  std::sort(loaded.begin(), loaded.end(),
+    if (r.state == "loaded") pending.push_back(&r);
+  std::sort(pending.begin(), pending.end(),
             [](const PluginRecord* a, const PluginRecord* b) { return a->manifest.name < b->manifest.name; });
+  std::map<std::string, std::string> provider;  // service => loaded plugin providing it
+  for (const PluginRecord* r : pending)
+    for (const std::string& service : r->manifest.provides) provider.emplace(service, r->manifest.name);
+  std::vector<const PluginRecord*> loaded;
+  std::set<std::string> placed;
+  while (!pending.empty()) {
+    auto ready = std::find_if(pending.begin(), pending.end(), [&](const PluginRecord* r) {
+      return std::all_of(r->manifest.requires_.begin(), r->manifest.requires_.end(), [&](const std::string& service) {
+        auto p = provider.find(service);
+        return p == provider.end() || p->second == r->manifest.name || placed.count(p->second) != 0;
+      });
+    });
+    if (ready == pending.end()) ready = pending.begin();  // cannot happen (see above); keep going by name
+    placed.insert((*ready)->manifest.name);
+    loaded.push_back(*ready);
+    pending.erase(ready);
+  }
   std::vector<PluginMigration> out;
   for (const PluginRecord* r : loaded) {
     Result<std::vector<PluginMigration>> m = ReadPluginMigrations(r->dir, r->manifest.name, dialect);

@@ -85,8 +85,10 @@ class PluginHost {
   std::pair<Service*, std::string> FindService(const std::string& name) const;
   // Registered commands, keyed by their path joined with ' ' ("task draw"), sorted.
   const std::map<std::string, RegisteredCommand>& commands() const;
-  // The migrations of every loaded plugin for `dialect`, in plugin-name order then version
-  // (plugin_migrations.h). An error names the plugin's file.
+  // The migrations of every loaded plugin for `dialect` (plugin_migrations.h), each plugin's
+  // in version order, the plugins in the order they must apply: a plugin after the plugins
+  // providing the services its manifest requires, otherwise by name ("draw" before
+  // "inspection"). An error names the plugin's file.
   Result<std::vector<PluginMigration>> Migrations(Dialect dialect) const;
   // Registered samplers by algorithm name (owned by the host), and one by name or nullptr.
   const std::map<std::string, std::unique_ptr<Sampler>>& samplers() const;

@@ -35,6 +35,39 @@ std::string AdoptsOf(const std::string& sql) {
   return name;
 }
 
+// What is recorded: owner => version => (name, checksum).
+using Recorded = std::map<std::string, std::map<int, std::pair<std::string, std::string>>>;
+
+Result<Recorded> ReadRecorded(Database& db) {
+  Recorded recorded;
+  Status st = ScanRows(db, "SELECT owner, version, name, checksum FROM plugin_migrations", {}, [&](const ScanRow& r) {
+    recorded[std::string(r.values[0])][std::stoi(std::string(r.values[1]))] = {std::string(r.values[2]),
+                                                                                std::string(r.values[3])};
+    return true;
+  });
+  if (!st.ok()) return st;
+  return recorded;
+}
+
+// kFailedPrecondition when the database records a version of a plugin in `migrations` newer
+// than the newest that plugin ships. A plugin not in the list (not loaded now) is left alone.
+Status RefuseNewer(const Recorded& recorded, const std::vector<PluginMigration>& migrations) {
+  std::map<std::string, int> shipped;
+  for (const PluginMigration& m : migrations) shipped[m.owner] = std::max(shipped[m.owner], m.version);
+  for (const auto& [owner, versions] : recorded) {
+    auto it = shipped.find(owner);
+    if (it == shipped.end() || versions.empty()) continue;
+    const int newest = versions.rbegin()->first;
+    if (newest > it->second)
+      return Status::Error(StatusCode::kFailedPrecondition,
+                           "插件 " + owner + " 的数据结构版本 " + std::to_string(newest) + " 比已安装的插件（" +
+                               std::to_string(it->second) + "）更新，请升级该插件",
+                           "plugin " + owner + ": the database is at its schema version " + std::to_string(newest) +
+                               ", newer than the installed plugin knows (" + std::to_string(it->second) + "); upgrade the plugin");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::vector<PluginMigration>> ReadPluginMigrations(const std::string& plugin_dir, const std::string& owner,
@@ -75,6 +108,19 @@ Result<std::vector<PluginMigration>> ReadPluginMigrations(const std::string& plu
   return out;
 }
 
+Result<std::vector<PluginMigration>> PendingPluginMigrations(Database& db, const std::vector<PluginMigration>& migrations) {
+  std::vector<PluginMigration> out;
+  if (migrations.empty()) return out;
+  Result<Recorded> recorded = ReadRecorded(db);
+  if (!recorded.ok()) return recorded.status();
+  if (Status st = RefuseNewer(recorded.value(), migrations); !st.ok()) return st;
+  for (const PluginMigration& m : migrations) {
+    auto owner = recorded->find(m.owner);
+    if (owner == recorded->end() || owner->second.count(m.version) == 0) out.push_back(m);
+  }
+  return out;
+}
+
 Result<PluginMigrationReport> ApplyPluginMigrations(Database& db, const std::vector<PluginMigration>& migrations) {
   PluginMigrationReport rep;
   if (migrations.empty()) return rep;
@@ -90,24 +136,17 @@ Result<PluginMigrationReport> ApplyPluginMigrations(Database& db, const std::vec
     }
   } unlock{db, pg};
 
-  // What is recorded: owner => version => (name, checksum).
-  std::map<std::string, std::map<int, std::pair<std::string, std::string>>> recorded;
-  Status st = ScanRows(db, "SELECT owner, version, name, checksum FROM plugin_migrations", {}, [&](const ScanRow& r) {
-    recorded[std::string(r.values[0])][std::stoi(std::string(r.values[1]))] = {std::string(r.values[2]),
-                                                                                std::string(r.values[3])};
-    return true;
-  });
-  if (!st.ok()) return st;
+  Result<Recorded> read = ReadRecorded(db);
+  if (!read.ok()) return read.status();
+  Recorded& recorded = read.value();
   std::map<std::string, bool> core_applied;  // core migration name => ran
-  st = ScanRows(db, "SELECT name FROM schema_migrations", {}, [&](const ScanRow& r) {
+  Status st = ScanRows(db, "SELECT name FROM schema_migrations", {}, [&](const ScanRow& r) {
     core_applied[std::string(r.values[0])] = true;
     return true;
   });
   if (!st.ok()) return st;
 
   // Check every owner before running anything of it.
-  std::map<std::string, int> shipped;
-  for (const PluginMigration& m : migrations) shipped[m.owner] = std::max(shipped[m.owner], m.version);
   for (const PluginMigration& m : migrations) {
     auto owner = recorded.find(m.owner);
     if (owner == recorded.end()) continue;
@@ -118,17 +157,7 @@ Result<PluginMigrationReport> ApplyPluginMigrations(Database& db, const std::vec
                            "plugin " + m.owner + ": migration " + m.name +
                                " changed after it was applied (checksum differs); add a new migration instead of editing one");
   }
-  for (const auto& [owner, versions] : recorded) {
-    auto it = shipped.find(owner);
-    if (it == shipped.end() || versions.empty()) continue;  // plugin not loaded now: leave its data alone
-    const int newest = versions.rbegin()->first;
-    if (newest > it->second)
-      return Status::Error(StatusCode::kFailedPrecondition,
-                           "插件 " + owner + " 的数据结构版本 " + std::to_string(newest) + " 比已安装的插件（" +
-                               std::to_string(it->second) + "）更新，请升级该插件",
-                           "plugin " + owner + ": the database is at its schema version " + std::to_string(newest) +
-                               ", newer than the installed plugin knows (" + std::to_string(it->second) + "); upgrade the plugin");
-  }
+  if (Status newer = RefuseNewer(recorded, migrations); !newer.ok()) return newer;
 
   for (const PluginMigration& m : migrations) {
     auto owner = recorded.find(m.owner);
@@ -168,11 +197,14 @@ Result<PluginMigrationReport> ApplyPluginMigrations(Database& db, const std::vec
     recorded[m.owner][m.version] = {m.name, checksum};
     if (adopt) {
       ++rep.adopted;
-      rep.lines.push_back("插件 " + m.owner + " 接管迁移 " + m.name + "（原核心迁移 " + m.adopts + "）/ plugin " + m.owner +
-                          " adopted " + m.name + " (was core " + m.adopts + ")");
+      rep.lines.push_back("插件 " + m.owner + "：迁移 " + m.name + " 记为已应用，未执行：其数据表已由旧版本的核心迁移 " +
+                          m.adopts + " 建立 / plugin " + m.owner + ": migration " + m.name +
+                          " recorded as applied without running it: its tables were made by the core's migration " +
+                          m.adopts + " of an older release");
     } else {
       ++rep.applied;
-      rep.lines.push_back("插件 " + m.owner + " 应用迁移 " + m.name + " / plugin " + m.owner + " applied " + m.name);
+      rep.lines.push_back("插件 " + m.owner + "：已应用迁移 " + m.name + " / plugin " + m.owner + ": applied migration " +
+                          m.name);
     }
   }
   return rep;

@@ -13,8 +13,29 @@ db="sqlite:$tmp/xinjian.db"
 x() { "$XJ_CLI" --db "$db" "$@"; }
 
 # The upgrade: init applies what is pending and says so; a second init changes nothing.
-x init
-x init
+# The draw and inspection tables the old core made are taken over by the plugins' migrations
+# (`-- xinjian: adopts core NNN_name`): recorded as applied, not run again.
+x init | tee "$tmp/init1.txt"
+for m in "draw: migration 001_draws" "draw: migration 002_entropy" "draw: migration 003_draw_slips" \
+         "inspection: migration 001_visits" "inspection: migration 002_deadline_provisional"; do
+  grep -q "plugin $m recorded as applied without running it" "$tmp/init1.txt" || { echo "not adopted: $m"; exit 1; }
+done
+grep -q '插件迁移：应用 0 个，接管 5 个 / plugin migrations: 0 applied, 5 adopted' "$tmp/init1.txt"
+x init | tee "$tmp/init2.txt"
+grep -q 'plugin migrations: all applied already' "$tmp/init2.txt"
+if grep -q 'recorded as applied\|applied migration' "$tmp/init2.txt"; then echo "the second init migrated again"; exit 1; fi
+/usr/bin/python3 - "$tmp/xinjian.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute("SELECT owner, name, adopted FROM plugin_migrations WHERE owner IN ('draw', 'inspection') "
+                  "ORDER BY owner, version").fetchall()
+assert rows == [("draw", "001_draws", 1), ("draw", "002_entropy", 1), ("draw", "003_draw_slips", 1),
+                ("inspection", "001_visits", 1), ("inspection", "002_deadline_provisional", 1)], rows
+# The core's record of the old migrations stays; the new binary added only 008.
+core = [r[0] for r in db.execute("SELECT name FROM schema_migrations ORDER BY version")]
+assert core == ["001_foundation", "002_draws", "003_visits", "004_scheduler", "005_entropy",
+                "006_deadline_provisional", "007_draw_slips", "008_plugin_migrations"], core
+PY
 x audit verify | tee "$tmp/verify.txt"
 grep -q '审计链完整' "$tmp/verify.txt"
 # The upgrade adds audit records of its own at most; none of the old ones changed.

@@ -327,7 +327,11 @@ TEST_CASE("plugin migrations apply once, are recorded per owner and refuse chang
 TEST_CASE("a plugin migration that adopts a core migration is recorded without running where that one ran",
           "[platform][migrations]") {
   auto db = Fresh();
-  // 002_draws is a core migration every database of today ran: its tables exist already.
+  // A database made before the draw tables moved into the draw plugin: the core's migration
+  // 002_draws ran there, and its tables exist.
+  REQUIRE(db->ExecScript("CREATE TABLE draw_tasks (x TEXT); INSERT INTO schema_migrations(version, name, checksum, "
+                         "applied_at_us) VALUES (2, '002_draws', 'legacy', 0)")
+              .ok());
   std::vector<PluginMigration> ms{{"adopter", 1, "001_draws", "-- xinjian: adopts core 002_draws\nCREATE TABLE draw_tasks (x TEXT);", "002_draws"},
                                   {"adopter", 2, "002_more", "CREATE TABLE adopter_more (x TEXT);", ""}};
   auto rep = ApplyPluginMigrations(*db, ms);

@@ -132,3 +132,29 @@ TEST_CASE("A plugin command writes through a unit of work as the caller, with it
   CHECK(Count(url, "SELECT COUNT(*) FROM xj_test_notes") == 3);
   CHECK(Cli({"--db", url, "audit", "verify"}).exit_code == 0);
 }
+
+TEST_CASE("A plugin command refuses while a loaded plugin's migrations are pending, naming init",
+          "[cli][plugin-commands][migrations]") {
+  const std::string url = xj::test::FreshDatabaseUrl();
+  // Initialised with the services plugins only: the notes plugin's table is not there. The
+  // provider's migration runs before the consumer's, whose table refers to it.
+  auto init = xj::test::RunCli({"--db", url, "init"}, {{"XINJIAN_PLUGIN_PATH", Case("services")}});
+  INFO(init.out << init.err);
+  REQUIRE(init.exit_code == 0);
+  CHECK(init.out.find("plugin xj-test-svc-provider: applied migration 001_counter") <
+        init.out.find("plugin xj-test-svc-consumer: applied migration 001_uses"));
+  // Used with the notes plugin too: refused before anything runs, no SQL error.
+  auto r = Cli({"--db", url, "notes", "add", "hello"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Contains("插件 xj-test-notes 有 1 个迁移尚未应用（001_notes）") &&
+                        Contains("plugin xj-test-notes has 1 migration not applied yet (001_notes); run `xinjian --db ") &&
+                        Contains(" init` first, with the same plugins loaded"));
+  CHECK(Count(url, "SELECT COUNT(*) FROM plugin_migrations WHERE owner = 'xj-test-notes'") == 0);
+  CHECK(Count(url, "SELECT COUNT(*) FROM audit_log WHERE action = 'notes.add'") == 0);
+  // init with the same plugins makes the table; then the command works.
+  init = Cli({"--db", url, "init"});
+  REQUIRE(init.exit_code == 0);
+  CHECK_THAT(init.out, Contains("plugin xj-test-notes: applied migration 001_notes") &&
+                           Contains("plugin migrations: 1 applied, 0 adopted"));
+  CHECK(Cli({"--db", url, "notes", "add", "hello"}).exit_code == 0);
+}

@@ -22,9 +22,14 @@ TEST_CASE("opening a new database applies every migration once", "[storage]") {
   auto again = db.value()->Migrate();
   REQUIRE(again.ok());
   CHECK(again.value() == 0);
-  long long n = 0;
-  db.value()->session() << "SELECT count(*) FROM schema_migrations", soci::into(n);
-  CHECK(n == Database::KnownSchemaVersion());
+  // One row per core migration, the newest the binary's. The numbers have gaps: the tables of
+  // 002, 003, 005, 006 and 007 moved into the draw and inspection plugins' own migrations.
+  long long n = 0, distinct = 0, newest = 0;
+  db.value()->session() << "SELECT count(*), count(DISTINCT version), max(version) FROM schema_migrations", soci::into(n),
+      soci::into(distinct), soci::into(newest);
+  CHECK(n == distinct);
+  CHECK(n >= 1);
+  CHECK(newest == Database::KnownSchemaVersion());
 }
 
 TEST_CASE("a database with a newer schema is refused", "[storage]") {

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "generator.h"
 #include "importer.h"
+#include "plugin_migrations.h"
 #include "scan.h"
 #include "test_support.h"
 
@@ -17,7 +18,7 @@ namespace xj::test {
 
 const PluginHost& Plugins() {
   static PluginHost* host = [] {
-    auto* h = new PluginHost(HostOptions{{XJ_BINARY_DIR "/plugins"}, {"draw", "entropy"}, {}});
+    auto* h = new PluginHost(HostOptions{{XJ_BINARY_DIR "/plugins"}, {"draw", "entropy", "inspection"}, {}});
     // A failure is not cached: the next caller loads again and fails the same way (the
     // failed host is kept, like every host: plugins are never unloaded).
     Status s = h->LoadAll();
@@ -157,6 +158,13 @@ void OpenWorld(World& w, const WorldOptions& o) {
   REQUIRE(db.ok());
   w.db = std::move(db).value();
   w.host = &Plugins();
+  // The plugins' tables (the draw's tasks, the inspection's visits…), as `xinjian init` makes them.
+  auto migrations = w.host->Migrations(w.db->dialect());
+  INFO(migrations.status().message());
+  REQUIRE(migrations.ok());
+  auto applied = ApplyPluginMigrations(*w.db, migrations.value());
+  INFO(applied.status().message());
+  REQUIRE(applied.ok());
   w.clock = ClockAt(o.now);
   Database& d = *w.db;
   if (!o.departments.empty()) Import(d, DirectoryKind::kDepartments, DepartmentsCsv(o.departments));

@@ -25,8 +25,8 @@ namespace xj::test {
 // The plugin host.
 
 // The test process's plugin host: every plugin of the build tree's plugin folder
-// (XJ_BINARY_DIR/plugins, where `xinjian` run from the build tree finds them), with "draw"
-// and "entropy" required, loaded once on first use; a failed load fails the test that first
+// (XJ_BINARY_DIR/plugins, where `xinjian` run from the build tree finds them), with "draw",
+// "entropy" and "inspection" required, loaded once on first use; a failed load fails the test that first
 // asks. Owned by the process and never destroyed (plugins are never unloaded). Callers only
 // read it.
 const PluginHost& Plugins();
@@ -155,8 +155,9 @@ struct World {
   std::vector<std::string> tiny;
 };
 
-// Opens a fresh database of the current backend into `w` (FreshDatabaseUrl), sets its host
-// and clock, and imports `options`' directory. Fails the test on any error or rejected row.
+// Opens a fresh database of the current backend into `w` (FreshDatabaseUrl) with the
+// migrations of the core and of every plugin of the host (as `xinjian init` makes it), sets
+// its host and clock, and imports `options`' directory. Fails the test on any error or rejected row.
 // Call it once per World, on the test thread.
 void OpenWorld(World& w, const WorldOptions& options);
 

@@ -568,6 +568,29 @@ TEST_CASE("A plugin that requires a service loads after its provider and gets it
   CHECK(host.commands().count("svc next") == 1);
 }
 
+TEST_CASE("A plugin's migrations come after those of the plugins whose services it requires", "[plugin][services][migrations]") {
+  // By name xj-test-svc-consumer sorts first; its table refers to the provider's.
+  xj::PluginHost host(Options({CaseDir("services")}, {"xj-test-svc-consumer", "xj-test-svc-provider"}));
+  REQUIRE(host.LoadAll().ok());
+  for (const xj::Dialect dialect : {xj::Dialect::kSqlite, xj::Dialect::kPostgresql}) {
+    const auto ms = host.Migrations(dialect);
+    INFO(ms.status().message());
+    REQUIRE(ms.ok());
+    REQUIRE(ms->size() == 2);
+    CHECK(ms->at(0).owner == "xj-test-svc-provider");
+    CHECK(ms->at(0).name == "001_counter");
+    CHECK(ms->at(1).owner == "xj-test-svc-consumer");
+    CHECK(ms->at(1).name == "001_uses");
+  }
+  // Without the requirement (the provider failed, so the consumer did too) nothing is listed
+  // of either.
+  xj::PluginHost failed(Options({CaseDir("services")}, {}, {{"plugins.xj-test-svc-provider.fail", "1"}}));
+  REQUIRE(failed.LoadAll().ok());
+  const auto none = failed.Migrations(xj::Dialect::kSqlite);
+  REQUIRE(none.ok());
+  CHECK(none->empty());
+}
+
 TEST_CASE("A requirement that fails makes the requiring plugin fail, naming both", "[plugin][services]") {
   const std::string consumer = "/services/a-consumer", provider = "/services/b-provider";
   SECTION("the provider's init fails") {

@@ -17,9 +17,13 @@
 //
 // Migrations: a plugin that keeps data ships its schema as SQL files beside its library,
 // `migrations/sqlite/NNN_name.sql` and `migrations/postgresql/NNN_name.sql` (NNN from 001,
-// no gaps, the same numbers and names for both dialects). The host applies the pending ones
-// in order when the database is opened by `xinjian init` and at start-up, each in its own
-// transaction, and records them per (plugin, version) in plugin_migrations with a checksum:
+// no gaps, the same numbers and names for both dialects). `xinjian init`, `xinjian demo` and
+// `xinjian serve` at start-up apply the pending ones in order, each in its own transaction
+// (other commands that use the plugins' tables refuse while some are pending, naming
+// `xinjian init`), one plugin after another: a plugin after the plugins providing the
+// services it requires, otherwise by name; a plugin whose tables refer to another plugin's
+// must require a service of that plugin. They are recorded per (plugin, version) in
+// plugin_migrations with a checksum:
 // a recorded migration whose file changed, or a database recording a version newer than the
 // plugin ships, is refused with a message naming the plugin. Name your tables after your
 // plugin ("hello_notes"). A first line `-- xinjian: adopts core NNN_name` marks a migration

@@ -1,4 +1,5 @@
--- 002 draws: 双随机 tasks, their frozen pools, selections and teams. PostgreSQL dialect.
+-- xinjian: adopts core 002_draws
+-- 002 draws: 双随机 tasks, their frozen pools, selections and teams. SQLite dialect.
 -- A task moves draft -> announced -> drawn -> revealed, or to cancelled with a reason; a
 -- cancelled task stays. There is no redraw: a replacement is a new task naming the old one.
 -- Instants are integer UTC epoch microseconds.
@@ -8,7 +9,7 @@ CREATE TABLE draw_tasks (
   title TEXT NOT NULL,
   department TEXT NOT NULL REFERENCES departments(code),
   sampler TEXT NOT NULL,                      -- algorithm name, e.g. xj-draw-v1
-  state TEXT NOT NULL CHECK (state IN ('draft','announced','drawn','revealed','cancelled')),
+  state TEXT NOT NULL CHECK (state = 'draft' OR state = 'announced' OR state = 'drawn' OR state = 'revealed' OR state = 'cancelled'),
   spec TEXT NOT NULL,                         -- the normalised task spec (JSON)
   entropy_source TEXT NOT NULL,               -- the public source's description
   replaces TEXT REFERENCES draw_tasks(id),
@@ -54,12 +55,11 @@ CREATE TABLE draw_files (
   content TEXT NOT NULL,
   PRIMARY KEY (task_id, name)
 );
--- Pool files are large (about 21 bytes per subject) and hashed already: store them
--- uncompressed rather than spend seconds in pglz on every announce.
-ALTER TABLE draw_files ALTER COLUMN content SET STORAGE EXTERNAL;
 
 -- The selection in draw order (rank from 1) with each subject's team (inspector ids joined
 -- by ',', the lead (主检) first). Confidential until the task is revealed.
+-- WITHOUT ROWID: the primary key is the table, one B-tree instead of two (a province-wide
+-- draw writes hundreds of thousands of rows in one transaction).
 -- No foreign key on task_id: the task service writes these
 -- rows in the transaction that moves its task to drawn, and a per-row key check costs more
 -- than the insert itself at province scale (hundreds of thousands of rows).
@@ -71,4 +71,4 @@ CREATE TABLE draw_selection (
   ticket TEXT NOT NULL,
   team TEXT NOT NULL,
   PRIMARY KEY (task_id, rank)
-);
+) WITHOUT ROWID;

@@ -1,3 +1,4 @@
+-- xinjian: adopts core 007_draw_slips
 -- 007 draw slips (issue 12): what a slip of the operator leaves on a draw task. SQLite dialect.
 --
 -- The entropy value as typed, when the source's format converted it (full-width digits from an

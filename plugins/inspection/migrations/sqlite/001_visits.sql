@@ -1,4 +1,5 @@
--- 003 visits: the inspection after the draw (issue 4). PostgreSQL dialect.
+-- xinjian: adopts core 003_visits
+-- 003 visits: the inspection after the draw (issue 4). SQLite dialect.
 -- One visit per drawn subject (or one joint visit for several tasks' visits merged), its
 -- team, and one row per inspected item with its result, review, publication and deadline.
 -- A visit's items keep the task that drew them, so merging never touches a task's proof.
@@ -24,7 +25,7 @@ CREATE TABLE visit_inspectors (
   inspector_id TEXT NOT NULL,
   visit_id TEXT NOT NULL,
   PRIMARY KEY (inspector_id, visit_id)
-);
+) WITHOUT ROWID;
 CREATE INDEX visit_inspectors_visit ON visit_inspectors(visit_id);
 
 -- One item inspected on a visit: pending -> entered -> approved -> published, or returned
@@ -51,7 +52,7 @@ CREATE TABLE visit_items (
   published_at_us BIGINT,
   updated_at_us BIGINT NOT NULL,
   PRIMARY KEY (visit_id, item_code)
-);
+) WITHOUT ROWID;
 CREATE INDEX visit_items_task ON visit_items(task_id, state);
 -- Deadlines of a department: its unpublished items in due-date order. A partial index (the
 -- published items, most of the table after a year, are not in it) that covers the listing.

@@ -1,3 +1,4 @@
+-- xinjian: adopts core 006_deadline_provisional
 -- 006 provisional deadlines (issue 11). A publication deadline counted over a year for which
 -- no State Council holiday notice was loaded (the calendar built from the holiday law alone)
 -- is provisional: marked 1 here, and recomputed on the real calendar by the next deadlines

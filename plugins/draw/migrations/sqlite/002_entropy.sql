@@ -1,3 +1,4 @@
+-- xinjian: adopts core 005_entropy
 -- 005 entropy: the entropy source of a draw task, a plugin capability (issue 5). SQLite dialect.
 -- draw_tasks.entropy_source (002) stays what it always was: the declared description of the
 -- public source, shown in the notice. The columns below name the source that provides the
