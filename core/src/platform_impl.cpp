@@ -11,7 +11,10 @@
 #include "bulk.h"
 #include "clock.h"
 #include "journal.h"
+#include "plugin_host.h"
+#include "regions.h"
 #include "scan.h"
+#include "subject_index.h"
 #include "time_service.h"
 
 namespace xj {
@@ -201,12 +204,72 @@ Status CheckEvent(const std::string& topic, const std::string& payload_json) {
   return Status::Ok();
 }
 
+PlatformImpl::PlatformImpl() = default;
+PlatformImpl::~PlatformImpl() = default;
+
 void PlatformImpl::Attach(Database* db) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
+  if (db != db_) {
+    std::unique_lock<std::shared_mutex> index_lock(index_mu_);
+    index_.reset();
+  }
   db_ = db;
 }
 
-std::int64_t PlatformImpl::NowMicros() const { return ::xj::NowMicros(); }
+std::int64_t PlatformImpl::NowMicros() const {
+  const std::int64_t fixed = fixed_now_us_.load();
+  return fixed != 0 ? fixed : ::xj::NowMicros();
+}
+
+const Sampler* PlatformImpl::FindSampler(const std::string& algorithm) const {
+  return plugins_ == nullptr ? nullptr : plugins_->FindSampler(algorithm);
+}
+
+const EntropySource* PlatformImpl::FindEntropySource(const std::string& name) const {
+  return plugins_ == nullptr ? nullptr : plugins_->FindEntropySource(name);
+}
+
+std::vector<std::string> PlatformImpl::SamplerNames() const {
+  std::vector<std::string> out;
+  if (plugins_ != nullptr)
+    for (const auto& [name, s] : plugins_->samplers()) out.push_back(name);
+  return out;
+}
+
+std::vector<std::string> PlatformImpl::EntropySourceNames() const {
+  std::vector<std::string> out;
+  if (plugins_ != nullptr)
+    for (const auto& [name, s] : plugins_->entropy_sources()) out.push_back(name);
+  return out;
+}
+
+const RegionCodes& PlatformImpl::Regions() const { return BuiltinRegionCodes(); }
+
+Result<SubjectIndexLease> PlatformImpl::Subjects() {
+  {
+    // The database's lock first (a unit of work on this thread holds it already: the
+    // catch-up then reads inside its transaction), then the index's alone.
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    if (db_ == nullptr) return NoDatabase();
+    std::unique_lock<std::shared_mutex> index_lock(index_mu_);
+    try {
+      if (index_ == nullptr) {
+        Result<std::unique_ptr<SubjectIndex>> loaded = SubjectIndexBuilder::Load(*db_);
+        if (!loaded.ok()) return loaded.status();
+        index_ = std::move(loaded).value();
+      } else if (Status st = SubjectIndexBuilder::CatchUp(*index_, *db_); !st.ok()) {
+        return st;
+      }
+    } catch (const std::exception& e) {
+      return DbError(e, "读取检查对象名录失败", "reading the subject directory failed");
+    }
+  }
+  std::shared_lock<std::shared_mutex> shared(index_mu_);
+  if (index_ == nullptr)  // another database was attached meanwhile
+    return Status::Error(StatusCode::kUnavailable, "检查对象索引已随数据库更换而丢弃，请重试",
+                         "the subject index was dropped with a change of database; try again");
+  return SubjectIndexLease(index_.get(), std::move(shared));
+}
 
 const TimeService& PlatformImpl::Time() const { return HostTime(); }
 

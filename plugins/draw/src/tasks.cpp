@@ -2,7 +2,6 @@
 #include "tasks.h"
 
 #include <openssl/rand.h>
-#include <soci/soci.h>
 
 #include <nlohmann/json.hpp>
 
@@ -18,12 +17,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "bulk.h"
-#include "journal.h"
-#include "plugin_host.h"
-#include "scan.h"
-#include "soci_util.h"
-#include "time_service.h"
+#include "xinjian/directory.h"
+#include "xinjian/time.h"
 
 namespace xj::draw {
 namespace {
@@ -35,13 +30,14 @@ Status Refuse(const std::string& zh, const std::string& en) {
   return Status::Error(StatusCode::kInvalidArgument, zh, en);
 }
 
-std::int64_t Now(const TaskContext& ctx) { return ctx.now_us != 0 ? ctx.now_us : NowMicros(); }
-
-std::string DateOf(std::int64_t at_us) { return ShanghaiDate(at_us); }
+Status NoPlatform() {
+  return Status::Error(StatusCode::kFailedPrecondition, "任务服务没有平台（TaskContext.platform）",
+                       "the task service has no platform (TaskContext.platform)");
+}
 
 // The instant of 00:00 Asia/Shanghai on 1 January of the year of `at_us`.
-std::int64_t YearStartUs(std::int64_t at_us) {
-  const TimeService& t = HostTime();
+std::int64_t YearStartUs(const Platform& platform, std::int64_t at_us) {
+  const TimeService& t = platform.Time();
   Result<CivilDate> today = t.LocalDate(at_us);
   if (!today.ok()) return 0;
   Result<CivilDate> jan = CivilDate::FromYmd(today.value().year(), 1, 1);
@@ -97,10 +93,10 @@ constexpr const char* kTaskColumns =
     "COALESCE(entropy_replaced, ''), COALESCE(entropy_replaced_by, ''), COALESCE(entropy_replaced_at_us, 0), "
     "COALESCE(entropy_replace_reason, ''), COALESCE(reveal_reason, ''), COALESCE(reveal_unpublished, 0)";
 
-TaskRecord TaskFromRow(const ScanRow& r) {
+TaskRecord TaskFromRow(const SqlRow& r) {
   TaskRecord t;
-  auto s = [&](std::size_t i) { return std::string(r.values[i]); };
-  auto n = [&](std::size_t i) { return r.values[i].empty() ? 0 : std::stoll(std::string(r.values[i])); };
+  auto s = [&](int i) { return r.Text(i); };
+  auto n = [&](int i) { return r.Int(i); };
   t.id = s(0);
   t.title = s(1);
   t.department = s(2);
@@ -167,18 +163,20 @@ std::string TaskDigest(const TaskRecord& t) {
   return ToHex(Sha256(c));
 }
 
-Status Journal(TaskContext& ctx, std::int64_t now, const std::string& action, const std::string& id,
-               const std::string& before, const std::string& after, const std::string& topic, const json& payload) {
-  return AppendJournal(*ctx.db, ctx.actor, now, {AuditEntry{action, "draw_task", id, before, after, ""}},
-                       {OutboxEvent{topic, id, payload.dump()}});
+// The audit record and the event of one transition, committed with the unit of work (at the
+// unit's instant, as its principal).
+Status Journal(UnitOfWork& uow, const std::string& action, const std::string& id, const std::string& before,
+               const std::string& after, const std::string& topic, const json& payload) {
+  if (Status st = uow.Audit(AuditChange{action, "draw_task", id, before, after}); !st.ok()) return st;
+  return uow.Publish(topic, id, payload.dump());
 }
 
-Result<std::string> ReadFile(Database& db, const std::string& id, const std::string& name) {
+Result<std::string> ReadFile(Sql& sql, const std::string& id, const std::string& name) {
   std::string content;
   bool found = false;
-  Status st = ScanRows(db, "SELECT content FROM draw_files WHERE task_id = ? AND name = ?", {id, name},
-                       [&](const ScanRow& r) {
-                         content.assign(r.values[0]);
+  Status st = sql.Query("SELECT content FROM draw_files WHERE task_id = ? AND name = ?", {id, name},
+                       [&](const SqlRow& r) {
+                         content.assign(r.View(0));
                          found = true;
                          return false;
                        });
@@ -188,14 +186,8 @@ Result<std::string> ReadFile(Database& db, const std::string& id, const std::str
   return content;
 }
 
-Status SaveFile(Database& db, const std::string& id, const std::string& name, const std::string& content) {
-  try {
-    db.session() << "INSERT INTO draw_files(task_id, name, content) VALUES (:t, :n, :c)", soci::use(id), soci::use(name),
-        soci::use(content);
-  } catch (const std::exception& e) {
-    return DbError(e, "保存任务文件失败", "saving a task file failed");
-  }
-  return Status::Ok();
+Status SaveFile(Sql& sql, const std::string& id, const std::string& name, const std::string& content) {
+  return sql.Exec("INSERT INTO draw_files(task_id, name, content) VALUES (?, ?, ?)", {id, name, content}).status();
 }
 
 // Parses a canonical pool file ("uscc\tstratum\n", sorted by uscc, distinct) into a
@@ -265,47 +257,23 @@ Result<StratumCounts> CountsFromJson(const std::string& text) {
   return out;
 }
 
-struct ItemRow {
-  std::string code, department, qualification;
-  std::int64_t min_ppm = -1, max_ppm = -1;  // -1: none
-  std::vector<std::string> target_types, target_labels;
-};
-
-Result<std::vector<ItemRow>> LoadItems(Database& db, const std::vector<std::string>& codes) {
+// The items of a task, in the order given; kNotFound naming the first that does not exist.
+Result<std::vector<ItemRow>> LoadItems(Sql& sql, const std::vector<std::string>& codes) {
   std::vector<ItemRow> out;
   for (const auto& code : codes) {
-    bool found = false;
-    Status st = ScanRows(db,
-                         "SELECT code, department, qualification, COALESCE(ratio_min_ppm, -1), COALESCE(ratio_max_ppm, -1), "
-                         "target_types, target_labels FROM items WHERE code = ?",
-                         {code}, [&](const ScanRow& r) {
-                           ItemRow it;
-                           it.code = std::string(r.values[0]);
-                           it.department = std::string(r.values[1]);
-                           it.qualification = std::string(r.values[2]);
-                           it.min_ppm = std::stoll(std::string(r.values[3]));
-                           it.max_ppm = std::stoll(std::string(r.values[4]));
-                           it.target_types = SplitList(r.values[5]);
-                           it.target_labels = SplitList(r.values[6]);
-                           out.push_back(std::move(it));
-                           found = true;
-                           return false;
-                         });
-    if (!st.ok()) return st;
-    if (!found) return Status::Error(StatusCode::kNotFound, "抽查事项 " + code + " 不存在", "no item " + code);
+    auto item = FindItem(sql, code);
+    if (!item.ok()) return item.status();
+    if (!item.value()) return Status::Error(StatusCode::kNotFound, "抽查事项 " + code + " 不存在", "no item " + code);
+    out.push_back(std::move(*item.value()));
   }
   return out;
 }
 
-Result<std::string> Jurisdiction(Database& db, const std::string& department) {
-  std::optional<std::string> j;
-  Status st = ScanRows(db, "SELECT jurisdiction FROM departments WHERE code = ?", {department}, [&](const ScanRow& r) {
-    j = std::string(r.values[0]);
-    return false;
-  });
-  if (!st.ok()) return st;
-  if (!j) return Status::Error(StatusCode::kNotFound, "部门 " + department + " 不存在", "no department " + department);
-  return *j;
+Result<std::string> Jurisdiction(Sql& sql, const std::string& department) {
+  auto d = FindDepartment(sql, department);
+  if (!d.ok()) return d.status();
+  if (!d.value()) return Status::Error(StatusCode::kNotFound, "部门 " + department + " 不存在", "no department " + department);
+  return d.value()->jurisdiction;
 }
 
 std::string PpmText(std::int64_t ppm) {
@@ -338,13 +306,13 @@ Result<TaskSpec> SpecOf(const TaskRecord& t, const SpecOptions& options) {
   return ParseTaskSpec(text, options);
 }
 
-Result<TaskRecord> LoadForUpdate(TaskContext& ctx, const std::string& id) {
-  if (ctx.db->dialect() == Dialect::kPostgresql) {
+Result<TaskRecord> LoadForUpdate(Sql& sql, const std::string& id) {
+  if (sql.dialect() == SqlDialect::kPostgresql) {
     // Serialise transitions of one task across nodes.
-    Status st = ScanRows(*ctx.db, "SELECT id FROM draw_tasks WHERE id = ? FOR UPDATE", {id}, [](const ScanRow&) { return true; });
+    Status st = sql.Query("SELECT id FROM draw_tasks WHERE id = ? FOR UPDATE", {id}, [](const SqlRow&) { return true; });
     if (!st.ok()) return st;
   }
-  return LoadTask(*ctx.db, id);
+  return LoadTask(sql, id);
 }
 
 Status WrongState(const TaskRecord& t, const std::string& action_zh, const std::string& action_en) {
@@ -355,13 +323,13 @@ Status WrongState(const TaskRecord& t, const std::string& action_zh, const std::
 
 // The entropy source a task names, or an error listing the loaded ones (`code`:
 // kInvalidArgument when creating or announcing, kNotFound when drawing).
-Result<const EntropySource*> FindSource(const PluginHost* host, const std::string& name, StatusCode code) {
-  if (host == nullptr)
+Result<const EntropySource*> FindSource(const Platform& platform, const std::string& name, StatusCode code) {
+  if (!PluginsLoaded(platform))
     return Status::Error(StatusCode::kFailedPrecondition, "没有加载插件，找不到公开随机源 " + name,
                          "no plugins loaded; cannot find the entropy source " + name);
-  if (const EntropySource* s = host->FindEntropySource(name)) return s;
+  if (const EntropySource* s = platform.FindEntropySource(name)) return s;
   std::string list;
-  for (const auto& [n, src] : host->entropy_sources()) list += (list.empty() ? "" : ", ") + n;
+  for (const auto& n : platform.EntropySourceNames()) list += (list.empty() ? "" : ", ") + n;
   if (list.empty()) list = "-";
   return Status::Error(code, "没有名为 " + name + " 的公开随机源（已加载：" + list + "；缺少插件？）",
                        "no entropy source named " + name + " (loaded: " + list + "; plugin missing?)");
@@ -472,14 +440,57 @@ Result<Selection> SelectionFromSample(const FrozenPool& pool, const StratumCount
 // ---------------------------------------------------------------------------------------------
 
 // The date of `at_us` on the platform's wall clock (time.h; Asia/Shanghai never fails).
-std::string ShanghaiDate(std::int64_t at_us) {
-  Result<CivilDate> d = HostTime().LocalDate(at_us);
+std::string PlatformDate(const Platform& platform, std::int64_t at_us) {
+  Result<CivilDate> d = platform.Time().LocalDate(at_us);
   return d.ok() ? d.value().ToString() : std::string("1970-01-01");
 }
 
-Status RequireDepartment(Database& db, const std::string& code) {
-  auto j = Jurisdiction(db, code);
+bool PluginsLoaded(const Platform& platform) {
+  return !platform.SamplerNames().empty() || !platform.EntropySourceNames().empty();
+}
+
+namespace {
+
+// Runs `fn(sql)` (returning a Result<T>) in one Platform::Read.
+template <typename T, typename Fn>
+Result<T> ReadOn(Platform& platform, Fn&& fn) {
+  std::optional<T> out;
+  Status st = platform.Read([&](Sql& sql) -> Status {
+    Result<T> r = fn(sql);
+    if (!r.ok()) return r.status();
+    out = std::move(r).value();
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return std::move(*out);
+}
+
+}  // namespace
+
+Status RequireDepartment(Sql& sql, const std::string& code) {
+  auto j = Jurisdiction(sql, code);
   return j.ok() ? Status::Ok() : j.status();
+}
+Status RequireDepartment(Platform& platform, const std::string& code) {
+  return platform.Read([&](Sql& sql) { return RequireDepartment(sql, code); });
+}
+Result<TaskRecord> LoadTask(Platform& platform, const std::string& id) {
+  return ReadOn<TaskRecord>(platform, [&](Sql& sql) { return LoadTask(sql, id); });
+}
+Result<std::vector<TaskRecord>> ListTasks(Platform& platform, const std::string& department, const std::string& state) {
+  return ReadOn<std::vector<TaskRecord>>(platform, [&](Sql& sql) { return ListTasks(sql, department, state); });
+}
+Result<std::vector<SelectedSubject>> LoadSelection(Platform& platform, const std::string& id) {
+  return ReadOn<std::vector<SelectedSubject>>(platform, [&](Sql& sql) { return LoadSelection(sql, id); });
+}
+Result<std::vector<InspectorTask>> TasksForInspector(Platform& platform, const std::string& inspector_id) {
+  return ReadOn<std::vector<InspectorTask>>(platform, [&](Sql& sql) { return TasksForInspector(sql, inspector_id); });
+}
+Result<std::string> TaskViewJson(Platform& platform, const TaskRecord& task, const Principal& viewer) {
+  return ReadOn<std::string>(platform, [&](Sql& sql) { return TaskViewJson(sql, task, viewer); });
+}
+Status WriteTaskProof(Platform& platform, const std::string& id, const std::string& dir) {
+  return platform.Read([&](Sql& sql) { return WriteTaskProof(sql, id, dir); });
 }
 
 json SlipNotes(const TaskRecord& t) {
@@ -495,43 +506,43 @@ json SlipNotes(const TaskRecord& t) {
   return j;
 }
 
-Result<TaskRecord> LoadTask(Database& db, const std::string& id) {
+Result<TaskRecord> LoadTask(Sql& sql, const std::string& id) {
   std::optional<TaskRecord> t;
-  Status st = ScanRows(db, std::string("SELECT ") + kTaskColumns + " FROM draw_tasks WHERE id = ?", {id},
-                       [&](const ScanRow& r) {
+  Status st = sql.Query(std::string("SELECT ") + kTaskColumns + " FROM draw_tasks WHERE id = ?", {id},
+                       [&](const SqlRow& r) {
                          t = TaskFromRow(r);
                          return false;
                        });
   if (!st.ok()) return st;
   if (!t) return Status::Error(StatusCode::kNotFound, "抽查任务 " + id + " 不存在", "no draw task " + id);
-  st = ScanRows(db, "SELECT item_code FROM draw_task_items WHERE task_id = ? ORDER BY item_code", {id},
-                [&](const ScanRow& r) {
-                  t->items.emplace_back(r.values[0]);
+  st = sql.Query("SELECT item_code FROM draw_task_items WHERE task_id = ? ORDER BY item_code", {id},
+                [&](const SqlRow& r) {
+                  t->items.emplace_back(r.View(0));
                   return true;
                 });
   if (!st.ok()) return st;
-  st = ScanRows(db, "SELECT id FROM draw_tasks WHERE replaces = ? ORDER BY id", {id}, [&](const ScanRow& r) {
-    t->replaced_by = std::string(r.values[0]);
+  st = sql.Query("SELECT id FROM draw_tasks WHERE replaces = ? ORDER BY id", {id}, [&](const SqlRow& r) {
+    t->replaced_by = std::string(r.View(0));
     return false;
   });
   if (!st.ok()) return st;
   return *t;
 }
 
-Result<std::vector<TaskRecord>> ListTasks(Database& db, const std::string& department, const std::string& state) {
+Result<std::vector<TaskRecord>> ListTasks(Sql& sql, const std::string& department, const std::string& state) {
   std::vector<TaskRecord> out;
-  std::string sql = std::string("SELECT ") + kTaskColumns + " FROM draw_tasks WHERE 1 = 1";
-  std::vector<std::optional<std::string>> params;
+  std::string q = std::string("SELECT ") + kTaskColumns + " FROM draw_tasks WHERE 1 = 1";
+  SqlParams params;
   if (!department.empty()) {
-    sql += " AND department = ?";
+    q += " AND department = ?";
     params.emplace_back(department);
   }
   if (!state.empty()) {
-    sql += " AND state = ?";
+    q += " AND state = ?";
     params.emplace_back(state);
   }
-  sql += " ORDER BY created_at_us, id";
-  Status st = ScanRows(db, sql, params, [&](const ScanRow& r) {
+  q += " ORDER BY created_at_us, id";
+  Status st = sql.Query(q, params, [&](const SqlRow& r) {
     out.push_back(TaskFromRow(r));
     return true;
   });
@@ -542,31 +553,53 @@ Result<std::vector<TaskRecord>> ListTasks(Database& db, const std::string& depar
 namespace {
 
 // A due date before today (Asia/Shanghai, on the context's clock) is a slip, not a plan.
-Status CheckDueDate(const std::string& due_date, std::int64_t now) {
-  const std::string today = ShanghaiDate(now);
+Status CheckDueDate(const Platform& platform, const std::string& due_date, std::int64_t now) {
+  const std::string today = PlatformDate(platform, now);
   if (!due_date.empty() && due_date < today)
     return Refuse("完成期限 " + due_date + " 早于今天（" + today + "）：请给出今天或以后的日期",
                   "the due date " + due_date + " is before today (" + today + "): give today or a later date");
   return Status::Ok();
 }
 
+// Runs `fn(uow)` (returning a Result<T>) as one unit of work of the context's platform, as its
+// principal: the writes, the audit record and the event commit together, or nothing does.
+template <typename T, typename Fn>
+Result<T> InUnit(TaskContext& ctx, Fn&& fn) {
+  if (ctx.platform == nullptr) return NoPlatform();
+  std::optional<T> out;
+  Status st = ctx.platform->RunInTransaction(ctx.principal, [&](UnitOfWork& uow) -> Status {
+    Result<T> r = fn(uow);
+    if (!r.ok()) return r.status();
+    out = std::move(r).value();
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return std::move(*out);
+}
+
 }  // namespace
 
 Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec) {
-  Database& db = *ctx.db;
-  if (auto st = CheckDueDate(spec.due_date, Now(ctx)); !st.ok()) return st;
-  auto juris = Jurisdiction(db, spec.department);
+  if (ctx.platform == nullptr) return NoPlatform();
+  Platform& platform = *ctx.platform;
+  // ParseTaskSpec checks the codes when told the platform's; a spec built in code is checked here.
+  if (auto st = CheckRegionCodes(spec.filters.regions, platform.Regions()); !st.ok()) return st;
+  return InUnit<TaskRecord>(ctx, [&](UnitOfWork& uow) -> Result<TaskRecord> {
+  Sql& sql = uow.sql();
+  const std::int64_t now = uow.now_us();
+  if (auto st = CheckDueDate(platform, spec.due_date, now); !st.ok()) return st;
+  auto juris = Jurisdiction(sql, spec.department);
   if (!juris.ok()) return juris.status();
   auto prefixes = EffectivePrefixes(juris.value(), spec.filters.regions);
   if (!prefixes.ok()) return prefixes.status();
-  auto items = LoadItems(db, spec.items);
+  auto items = LoadItems(sql, spec.items);
   if (!items.ok()) return items.status();
   const std::vector<std::string> departments = TaskDepartments(spec);
   auto is_task_department = [&](const std::string& d) {
     return std::find(departments.begin(), departments.end(), d) != departments.end();
   };
   for (const auto& p : spec.participants) {
-    auto pj = Jurisdiction(db, p);  // the participant exists
+    auto pj = Jurisdiction(sql, p);  // the participant exists
     if (!pj.ok()) return pj.status();
     bool brings = false;
     for (const auto& item : items.value()) brings = brings || item.department == p;
@@ -582,12 +615,12 @@ Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec) {
                         (spec.participants.empty() ? "" : " or a participant"));
     if (const auto* r = std::get_if<RatioRule>(&spec.rule); r != nullptr && spec.strata == StrataKind::kNone) {
       const std::int64_t ppm = r->ppm.begin()->second;
-      if (item.min_ppm >= 0 && ppm < item.min_ppm)
-        return Refuse("抽取比例 " + PpmText(ppm) + " 低于抽查事项 " + item.code + " 的最低比例 " + PpmText(item.min_ppm),
-                      "the ratio " + PpmText(ppm) + " is below the minimum " + PpmText(item.min_ppm) + " of item " + item.code);
-      if (item.max_ppm >= 0 && ppm > item.max_ppm)
-        return Refuse("抽取比例 " + PpmText(ppm) + " 高于抽查事项 " + item.code + " 的最高比例 " + PpmText(item.max_ppm),
-                      "the ratio " + PpmText(ppm) + " is above the maximum " + PpmText(item.max_ppm) + " of item " + item.code);
+      if (item.ratio_min_ppm >= 0 && ppm < item.ratio_min_ppm)
+        return Refuse("抽取比例 " + PpmText(ppm) + " 低于抽查事项 " + item.code + " 的最低比例 " + PpmText(item.ratio_min_ppm),
+                      "the ratio " + PpmText(ppm) + " is below the minimum " + PpmText(item.ratio_min_ppm) + " of item " + item.code);
+      if (item.ratio_max_ppm >= 0 && ppm > item.ratio_max_ppm)
+        return Refuse("抽取比例 " + PpmText(ppm) + " 高于抽查事项 " + item.code + " 的最高比例 " + PpmText(item.ratio_max_ppm),
+                      "the ratio " + PpmText(ppm) + " is above the maximum " + PpmText(item.ratio_max_ppm) + " of item " + item.code);
     }
   }
   std::vector<Slot> all_slots = spec.slots;
@@ -617,15 +650,16 @@ Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec) {
                     "a team needs at least " + std::to_string(min_team) +
                         " officers (Administrative Penalty Law art. 42), got " + std::to_string(officers));
   }
-  if (ctx.host != nullptr && ctx.host->FindSampler(spec.sampler) == nullptr) {
+  const bool plugins = PluginsLoaded(platform);
+  if (plugins && platform.FindSampler(spec.sampler) == nullptr) {
     std::string list;
-    for (const auto& [name, s] : ctx.host->samplers()) list += (list.empty() ? "" : ", ") + name;
+    for (const auto& name : platform.SamplerNames()) list += (list.empty() ? "" : ", ") + name;
     return Refuse("没有名为 " + spec.sampler + " 的抽样算法（已加载：" + list + "）",
                   "no sampler named " + spec.sampler + " (loaded: " + list + ")");
   }
   const EntropySource* entropy_source = nullptr;
-  if (ctx.host != nullptr) {
-    auto source = FindSource(ctx.host, spec.entropy_source_name, StatusCode::kInvalidArgument);
+  if (plugins) {
+    auto source = FindSource(platform, spec.entropy_source_name, StatusCode::kInvalidArgument);
     if (!source.ok()) return source.status();
     entropy_source = source.value();
     if (entropy_source->NeedsValue() && spec.entropy_source.empty())
@@ -645,11 +679,8 @@ Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec) {
     }
   }
 
-  const std::int64_t now = Now(ctx);
-  WriteTransaction tx(db);
-  if (auto st = tx.Begin(); !st.ok()) return st;
   if (!spec.replaces.empty()) {
-    auto old = LoadTask(db, spec.replaces);
+    auto old = LoadTask(sql, spec.replaces);
     if (!old.ok()) return old.status();
     if (old.value().state != "cancelled")
       return Status::Error(StatusCode::kFailedPrecondition,
@@ -661,10 +692,10 @@ Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec) {
                            "task " + spec.replaces + " is already replaced by " + old.value().replaced_by);
   }
   if (spec.id.empty()) {
-    const std::string prefix = spec.department + "-" + DateOf(now).substr(0, 4) + "-";
+    const std::string prefix = spec.department + "-" + PlatformDate(platform, now).substr(0, 4) + "-";
     std::int64_t n = 0;
-    Status st = ScanRows(db, "SELECT COUNT(*) FROM draw_tasks WHERE id LIKE ?", {prefix + "%"}, [&](const ScanRow& r) {
-      n = std::stoll(std::string(r.values[0]));
+    Status st = sql.Query("SELECT COUNT(*) FROM draw_tasks WHERE id LIKE ?", {prefix + "%"}, [&](const SqlRow& r) {
+      n = std::stoll(std::string(r.View(0)));
       return false;
     });
     if (!st.ok()) return st;
@@ -673,7 +704,7 @@ Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec) {
       std::snprintf(num, sizeof num, "%04lld", static_cast<long long>(n + 1));
       spec.id = prefix + num;
       bool exists = false;
-      st = ScanRows(db, "SELECT 1 FROM draw_tasks WHERE id = ?", {spec.id}, [&](const ScanRow&) {
+      st = sql.Query("SELECT 1 FROM draw_tasks WHERE id = ?", {spec.id}, [&](const SqlRow&) {
         exists = true;
         return false;
       });
@@ -682,7 +713,7 @@ Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec) {
     }
   } else {
     bool exists = false;
-    Status st = ScanRows(db, "SELECT 1 FROM draw_tasks WHERE id = ?", {spec.id}, [&](const ScanRow&) {
+    Status st = sql.Query("SELECT 1 FROM draw_tasks WHERE id = ?", {spec.id}, [&](const SqlRow&) {
       exists = true;
       return false;
     });
@@ -703,64 +734,63 @@ Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec) {
   if (entropy_source != nullptr) t.entropy_notice = NoticeText(*entropy_source, RequestFor(t, now));
   t.replaces = spec.replaces;
   t.replace_reason = spec.replace_reason;
-  t.created_by = ctx.actor;
+  t.created_by = uow.principal().id;
   t.created_at_us = now;
   t.due_date = spec.due_date;
   t.items = spec.items;
   t.digest = TaskDigest(t);
-  try {
-    soci::indicator rep_ind = t.replaces.empty() ? soci::i_null : soci::i_ok;
-    soci::indicator due_ind = t.due_date.empty() ? soci::i_null : soci::i_ok;
-    long long created = t.created_at_us;
-    db.session() << "INSERT INTO draw_tasks(id, title, department, sampler, state, spec, entropy_source, "
-                    "entropy_source_name, entropy_notice, replaces, replace_reason, created_by, created_at_us, due_date, "
-                    "digest, updated_at_us) VALUES (:id, :title, :dept, :sampler, 'draft', :spec, :src, :srcname, :notice, "
-                    ":rep, :reason, :by, :at, :due, :digest, :at2)",
-        soci::use(t.id), soci::use(t.title), soci::use(t.department), soci::use(t.sampler), soci::use(t.spec_json),
-        soci::use(t.entropy_source), soci::use(t.entropy_source_name), soci::use(t.entropy_notice),
-        soci::use(t.replaces, rep_ind), soci::use(t.replace_reason), soci::use(t.created_by), soci::use(created),
-        soci::use(t.due_date, due_ind), soci::use(t.digest), soci::use(created);
-    for (const auto& item : spec.items)
-      db.session() << "INSERT INTO draw_task_items(task_id, item_code) VALUES (:t, :i)", soci::use(t.id), soci::use(item);
-  } catch (const std::exception& e) {
-    return DbError(e, "保存任务失败", "saving the task failed");
+  {
+    Result<std::int64_t> n = sql.Exec(
+        "INSERT INTO draw_tasks(id, title, department, sampler, state, spec, entropy_source, entropy_source_name, "
+        "entropy_notice, replaces, replace_reason, created_by, created_at_us, due_date, digest, updated_at_us) "
+        "VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {t.id, t.title, t.department, t.sampler, t.spec_json, t.entropy_source, t.entropy_source_name, t.entropy_notice,
+         Nullable(t.replaces), t.replace_reason, t.created_by, t.created_at_us, Nullable(t.due_date), t.digest,
+         t.created_at_us});
+    if (!n.ok()) return n.status();
+    for (const auto& item : spec.items) {
+      Result<std::int64_t> i = sql.Exec("INSERT INTO draw_task_items(task_id, item_code) VALUES (?, ?)", {t.id, item});
+      if (!i.ok()) return i.status();
+    }
   }
   json payload{{"id", t.id}, {"department", t.department}, {"state", "draft"}, {"entropy_source_name", t.entropy_source_name}};
   if (!t.replaces.empty()) payload["replaces"] = t.replaces;
-  if (auto st = Journal(ctx, now, "task.create", t.id, "", t.digest, "draw.task.created", payload); !st.ok()) return st;
-  if (auto st = tx.Commit(); !st.ok()) return st;
-  return LoadTask(db, t.id);
+  if (auto st = Journal(uow, "task.create", t.id, "", t.digest, "draw.task.created", payload); !st.ok()) return st;
+  return LoadTask(sql, t.id);
+  });
 }
 
 Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
-  Database& db = *ctx.db;
+  if (ctx.platform == nullptr) return NoPlatform();
+  Platform& platform = *ctx.platform;
   Timer timer(ctx.timings);
-  const std::int64_t now = Now(ctx);
-  WriteTransaction tx(db);
-  if (auto st = tx.Begin(); !st.ok()) return st;
-  auto task = LoadForUpdate(ctx, id);
+  std::shared_ptr<const FrozenPool> frozen;  // kept in ctx.cached_pool once committed
+  Result<TaskRecord> announced = InUnit<TaskRecord>(ctx, [&](UnitOfWork& uow) -> Result<TaskRecord> {
+  Sql& sql = uow.sql();
+  const std::int64_t now = uow.now_us();
+  auto task = LoadForUpdate(sql, id);
   if (!task.ok()) return task.status();
   TaskRecord t = std::move(task).value();
   if (t.state != "draft") return WrongState(t, "公告", "announce it");
   const EntropySource* entropy_source = nullptr;
-  if (ctx.host != nullptr) {
-    auto source = FindSource(ctx.host, t.entropy_source_name, StatusCode::kInvalidArgument);
+  if (PluginsLoaded(platform)) {
+    auto source = FindSource(platform, t.entropy_source_name, StatusCode::kInvalidArgument);
     if (!source.ok()) return source.status();
     entropy_source = source.value();
   }
-  if (!t.due_date.empty() && t.due_date < DateOf(now))
-    return Refuse("任务 " + t.id + " 的完成期限 " + t.due_date + " 早于今天（" + DateOf(now) +
+  if (!t.due_date.empty() && t.due_date < PlatformDate(platform, now))
+    return Refuse("任务 " + t.id + " 的完成期限 " + t.due_date + " 早于今天（" + PlatformDate(platform, now) +
                       "），不能公告：请撤销任务并创建新任务",
                   "task " + t.id + " cannot be announced: its due date " + t.due_date + " is before today (" +
-                      DateOf(now) + "); cancel it and create a new task");
+                      PlatformDate(platform, now) + "); cancel it and create a new task");
   auto spec_r = SpecOf(t, ctx.spec_options);
   if (!spec_r.ok()) return spec_r.status();
   const TaskSpec spec = std::move(spec_r).value();
-  auto juris = Jurisdiction(db, spec.department);
+  auto juris = Jurisdiction(sql, spec.department);
   if (!juris.ok()) return juris.status();
   auto prefixes = EffectivePrefixes(juris.value(), spec.filters.regions);
   if (!prefixes.ok()) return prefixes.status();
-  auto items = LoadItems(db, spec.items);
+  auto items = LoadItems(sql, spec.items);
   if (!items.ok()) return items.status();
   std::vector<ItemScope> scopes;
   for (const auto& it : items.value()) scopes.push_back({it.code, it.target_types, it.target_labels});
@@ -770,7 +800,7 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
   std::unordered_set<std::string> excluded;
   {
     std::string in_items;
-    std::vector<std::optional<std::string>> params;
+    SqlParams params;
     for (const auto& code : spec.items) {
       in_items += in_items.empty() ? "?" : ", ?";
       params.emplace_back(code);
@@ -781,7 +811,7 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
       window = *spec.exclusions.same_item_within_days > 0;
       cutoff = now - static_cast<std::int64_t>(*spec.exclusions.same_item_within_days) * 86400LL * 1000000LL;
     } else {
-      cutoff = YearStartUs(now);
+      cutoff = YearStartUs(platform, now);
     }
     // First the tasks concerned (few), then their selections by primary key: the
     // selection table grows with every task ever drawn.
@@ -791,7 +821,7 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
       if (!cond.empty()) cond += " OR ";
       cond += "((state = 'drawn' OR state = 'revealed') AND drawn_at_us >= ? AND EXISTS (SELECT 1 FROM "
               "draw_task_items i WHERE i.task_id = draw_tasks.id AND i.item_code IN (" + in_items + ")))";
-      std::vector<std::optional<std::string>> p2{std::to_string(cutoff)};
+      SqlParams p2{std::to_string(cutoff)};
       p2.insert(p2.end(), params.begin(), params.end());
       params = p2;
     } else {
@@ -799,8 +829,8 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
     }
     std::set<std::string> tasks;
     if (!cond.empty()) {
-      Status st = ScanRows(db, "SELECT id FROM draw_tasks WHERE " + cond, params, [&](const ScanRow& r) {
-        tasks.emplace(r.values[0]);
+      Status st = sql.Query("SELECT id FROM draw_tasks WHERE " + cond, params, [&](const SqlRow& r) {
+        tasks.emplace(r.View(0));
         return true;
       });
       if (!st.ok()) return st;
@@ -810,40 +840,46 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
       // those sharing one of its items. Another department's picks stay drawable: the same
       // subject drawn by two departments is what `visits merge` turns into one joint visit.
       const std::vector<std::string> mine = TaskDepartments(spec);
-      std::vector<std::optional<std::string>> item_params(spec.items.begin(), spec.items.end());
+      SqlParams item_params(spec.items.begin(), spec.items.end());
       std::string in_own;
       for (std::size_t i = 0; i < spec.items.size(); ++i) in_own += i ? ", ?" : "?";
-      Status st = ScanRows(db,
+      Status st = sql.Query(
                            "SELECT id, department, spec, CASE WHEN EXISTS (SELECT 1 FROM draw_task_items i WHERE "
                            "i.task_id = draw_tasks.id AND i.item_code IN (" +
                                in_own +
                                ")) THEN 1 ELSE 0 END "
                                "FROM draw_tasks WHERE state = 'drawn'",
-                           item_params, [&](const ScanRow& r) {
+                           item_params, [&](const SqlRow& r) {
                              TaskRecord open;
-                             open.department = std::string(r.values[1]);
-                             open.spec_json = std::string(r.values[2]);
-                             bool own = r.values[3] == "1";
+                             open.department = std::string(r.View(1));
+                             open.spec_json = std::string(r.View(2));
+                             bool own = r.View(3) == "1";
                              for (const auto& d : DepartmentsOf(open))
                                own = own || std::find(mine.begin(), mine.end(), d) != mine.end();
-                             if (own) tasks.emplace(r.values[0]);
+                             if (own) tasks.emplace(r.View(0));
                              return true;
                            });
       if (!st.ok()) return st;
     }
     for (const auto& task_id : tasks) {
-      Status st = ScanRows(db, "SELECT uscc FROM draw_selection WHERE task_id = ?", {task_id}, [&](const ScanRow& r) {
-        excluded.emplace(r.values[0]);
+      Status st = sql.Query("SELECT uscc FROM draw_selection WHERE task_id = ?", {task_id}, [&](const SqlRow& r) {
+        excluded.emplace(r.View(0));
         return true;
       });
       if (!st.ok()) return st;
     }
   }
   timer.Lap("exclusions");
-  if (ctx.index != nullptr) {
-    if (auto st = ctx.index->CatchUp(db); !st.ok()) return st;
+  Result<FrozenPool> pool_r = Status::Error(StatusCode::kInternal, "未建立对象池", "no pool built");
+  if (ctx.subject_index) {
+    // The index caught up with the directory as this transaction sees it; the lease ends
+    // with the pool.
+    Result<SubjectIndexLease> lease = platform.Subjects();
+    if (!lease.ok()) return lease.status();
+    pool_r = BuildPool(sql, filter, excluded, &*lease.value());
+  } else {
+    pool_r = BuildPool(sql, filter, excluded, nullptr);
   }
-  auto pool_r = BuildPool(db, filter, excluded, ctx.index);
   if (!pool_r.ok()) return pool_r.status();
   auto pool_ptr = std::make_shared<const FrozenPool>(std::move(pool_r).value());
   const FrozenPool& pool = *pool_ptr;
@@ -862,19 +898,19 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
   const auto n = static_cast<unsigned __int128>(pool.size());
   for (const auto& item : items.value()) {
     // k / N against the item's bounds; each stratum rounds up by less than one subject.
-    if (item.min_ppm >= 0 && static_cast<unsigned __int128>(k) * 1000000 < n * static_cast<unsigned __int128>(item.min_ppm) &&
+    if (item.ratio_min_ppm >= 0 && static_cast<unsigned __int128>(k) * 1000000 < n * static_cast<unsigned __int128>(item.ratio_min_ppm) &&
         k < pool.size())
       return Refuse("本任务抽取 " + std::to_string(k) + "/" + std::to_string(pool.size()) + "，低于抽查事项 " + item.code +
-                        " 的最低比例 " + PpmText(item.min_ppm),
+                        " 的最低比例 " + PpmText(item.ratio_min_ppm),
                     "the task draws " + std::to_string(k) + " of " + std::to_string(pool.size()) +
-                        ", below the minimum ratio " + PpmText(item.min_ppm) + " of item " + item.code);
-    if (item.max_ppm >= 0 &&
+                        ", below the minimum ratio " + PpmText(item.ratio_min_ppm) + " of item " + item.code);
+    if (item.ratio_max_ppm >= 0 &&
         static_cast<unsigned __int128>(k) * 1000000 >
-            n * static_cast<unsigned __int128>(item.max_ppm) + static_cast<unsigned __int128>(strata_drawn) * 1000000)
+            n * static_cast<unsigned __int128>(item.ratio_max_ppm) + static_cast<unsigned __int128>(strata_drawn) * 1000000)
       return Refuse("本任务抽取 " + std::to_string(k) + "/" + std::to_string(pool.size()) + "，高于抽查事项 " + item.code +
-                        " 的最高比例 " + PpmText(item.max_ppm),
+                        " 的最高比例 " + PpmText(item.ratio_max_ppm),
                     "the task draws " + std::to_string(k) + " of " + std::to_string(pool.size()) +
-                        ", above the maximum ratio " + PpmText(item.max_ppm) + " of item " + item.code);
+                        ", above the maximum ratio " + PpmText(item.ratio_max_ppm) + " of item " + item.code);
   }
   if (k == 0) return Refuse("按抽取规则本任务不抽取任何对象", "the rule draws no subject at all");
 
@@ -886,14 +922,14 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
   // The pool file is stored while a second thread hashes it (both take about as long
   // for a whole province); the task row, which needs the hash, is written after.
   auto hashing = std::async(std::launch::async, [&pool_file] { return ToHex(Sha256(pool_file)); });
-  const Status saved = SaveFile(db, t.id, "pool.tsv", pool_file);
+  const Status saved = SaveFile(sql, t.id, "pool.tsv", pool_file);
   const std::string pool_hash = hashing.get();
   if (!saved.ok()) return saved;
   timer.Lap("pool_save_and_hash");
   const std::string before = t.digest;
   t.state = "announced";
   t.announced_at_us = now;
-  t.announce_date = DateOf(now);
+  t.announce_date = PlatformDate(platform, now);
   t.pool_size = static_cast<std::int64_t>(pool.size());
   t.pool_hash = pool_hash;
   t.strata_json = CountsJson(sizes);
@@ -902,16 +938,13 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
   if (entropy_source != nullptr) t.entropy_notice = NoticeText(*entropy_source, RequestFor(t, now));
   t.digest = TaskDigest(t);  // before the secret is set: it is not public yet
   t.secret_hex = ToHex(secret);
-  try {
-    long long at = now, size = t.pool_size;
-    db.session() << "UPDATE draw_tasks SET state = 'announced', announced_at_us = :at, announce_date = :d, pool_size = :n, "
-                    "pool_hash = :h, strata = :s, commitment = :c, secret = :sec, entropy_notice = :en, digest = :dg, "
-                    "updated_at_us = :at2 WHERE id = :id",
-        soci::use(at), soci::use(t.announce_date), soci::use(size), soci::use(t.pool_hash), soci::use(t.strata_json),
-        soci::use(t.commitment), soci::use(t.secret_hex), soci::use(t.entropy_notice), soci::use(t.digest), soci::use(at),
-        soci::use(t.id);
-  } catch (const std::exception& e) {
-    return DbError(e, "公告任务失败", "announcing the task failed");
+  {
+    Result<std::int64_t> n = sql.Exec(
+        "UPDATE draw_tasks SET state = 'announced', announced_at_us = ?, announce_date = ?, pool_size = ?, pool_hash = ?, "
+        "strata = ?, commitment = ?, secret = ?, entropy_notice = ?, digest = ?, updated_at_us = ? WHERE id = ?",
+        {now, t.announce_date, t.pool_size, t.pool_hash, t.strata_json, t.commitment, t.secret_hex, t.entropy_notice,
+         t.digest, now, t.id});
+    if (!n.ok()) return n.status();
   }
   json payload{{"id", t.id},
                {"department", t.department},
@@ -922,12 +955,15 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
                {"entropy_source_name", t.entropy_source_name},
                {"entropy_notice", t.entropy_notice},
                {"algorithm", t.sampler}};
-  if (auto st = Journal(ctx, now, "task.announce", t.id, before, t.digest, "draw.task.announced", payload); !st.ok())
+  if (auto st = Journal(uow, "task.announce", t.id, before, t.digest, "draw.task.announced", payload); !st.ok())
     return st;
-  if (auto st = tx.Commit(); !st.ok()) return st;
-  ctx.cached_pool = {t.id, t.pool_hash, std::move(pool_ptr)};
+  frozen = std::move(pool_ptr);
+  return LoadTask(sql, id);
+  });
+  if (!announced.ok()) return announced;
+  ctx.cached_pool = {announced->id, announced->pool_hash, std::move(frozen)};
   timer.Lap("announce_commit");
-  return LoadTask(db, id);
+  return announced;
 }
 
 namespace {
@@ -967,27 +1003,29 @@ Result<std::string> GivenEntropy(const TaskContext& ctx, const TaskRecord& t, co
 // DrawTask (`given` set) and DrawIfReady (`given` null: the source's value, nullopt while it
 // waits). One write transaction; the state and the supplied value are read under its lock.
 static Result<std::optional<TaskRecord>> DrawLocked(TaskContext& ctx, const std::string& id, const std::string* given) {
-  Database& db = *ctx.db;
+  if (ctx.platform == nullptr) return NoPlatform();
+  Platform& platform = *ctx.platform;
   Timer timer(ctx.timings);
-  if (ctx.host == nullptr)
+  if (!PluginsLoaded(platform))
     return Status::Error(StatusCode::kFailedPrecondition, "没有加载插件，无法抽取", "no plugins loaded; cannot draw");
   if (given != nullptr) {
     // Hostile input is refused before anything is locked.
     if (auto st = CheckEntropy(*given); !st.ok()) return st;
   }
-  const std::int64_t now = Now(ctx);
-  WriteTransaction tx(db);
-  if (auto st = tx.Begin(); !st.ok()) return st;
-  auto task = LoadForUpdate(ctx, id);
+  std::vector<std::string> conversions;
+  Result<std::optional<TaskRecord>> drawn =
+      InUnit<std::optional<TaskRecord>>(ctx, [&](UnitOfWork& uow) -> Result<std::optional<TaskRecord>> {
+  Sql& sql = uow.sql();
+  const std::int64_t now = uow.now_us();
+  auto task = LoadForUpdate(sql, id);
   if (!task.ok()) return task.status();
   TaskRecord t = std::move(task).value();
   if (given == nullptr && (t.state == "drawn" || t.state == "revealed")) return std::optional<TaskRecord>(std::move(t));
   if (t.state != "announced") return WrongState(t, "抽取", "draw it");
-  auto source = FindSource(ctx.host, t.entropy_source_name, StatusCode::kNotFound);
+  auto source = FindSource(platform, t.entropy_source_name, StatusCode::kNotFound);
   if (!source.ok()) return source.status();
   const EntropyRequest entropy_request = RequestFor(t, now);
   std::string entropy;
-  std::vector<std::string> conversions;
   if (given != nullptr) {
     auto e = GivenEntropy(ctx, t, *source.value(), entropy_request, *given, &conversions);
     if (!e.ok()) return e.status();
@@ -1010,7 +1048,7 @@ static Result<std::optional<TaskRecord>> DrawLocked(TaskContext& ctx, const std:
   auto spec_r = SpecOf(t, ctx.spec_options);
   if (!spec_r.ok()) return spec_r.status();
   const TaskSpec spec = std::move(spec_r).value();
-  const Sampler* sampler = ctx.host->FindSampler(t.sampler);
+  const Sampler* sampler = platform.FindSampler(t.sampler);
   if (sampler == nullptr)
     return Status::Error(StatusCode::kNotFound, "抽样算法 " + t.sampler + " 未加载（缺少插件？）",
                          "the sampler " + t.sampler + " is not loaded (plugin missing?)");
@@ -1018,7 +1056,7 @@ static Result<std::optional<TaskRecord>> DrawLocked(TaskContext& ctx, const std:
   if (ctx.cached_pool.pool && ctx.cached_pool.task_id == t.id && ctx.cached_pool.pool_hash == t.pool_hash) {
     pool_ptr = ctx.cached_pool.pool;
   } else {
-    auto pool_text = ReadFile(db, t.id, "pool.tsv");
+    auto pool_text = ReadFile(sql, t.id, "pool.tsv");
     if (!pool_text.ok()) return pool_text.status();
     if (ToHex(Sha256(pool_text.value())) != t.pool_hash)
       return Status::Error(StatusCode::kInternal, "任务 " + t.id + " 冻结的检查对象池与其哈希不符（被篡改？）",
@@ -1051,8 +1089,8 @@ static Result<std::optional<TaskRecord>> DrawLocked(TaskContext& ctx, const std:
   timer.Lap("selection");
 
   // Teams: eligible officers per group, conflicts for the selected subjects.
-  const std::string draw_date = DateOf(now);
-  auto items = LoadItems(db, spec.items);
+  const std::string draw_date = PlatformDate(platform, now);
+  auto items = LoadItems(sql, spec.items);
   if (!items.ok()) return items.status();
   // An officer needs the qualifications of his own department's items.
   std::map<std::string, std::set<std::string>> required_of;
@@ -1067,15 +1105,15 @@ static Result<std::optional<TaskRecord>> DrawLocked(TaskContext& ctx, const std:
     const std::string dept = expert ? slot.group.substr(0, slot.group.size() - 7) : slot.group;
     const std::set<std::string>& required = required_of[dept];
     auto& members = teams.groups[slot.group];
-    Status st = ScanRows(db,
+    Status st = sql.Query(
                          "SELECT id, qualifications, office_region FROM inspectors WHERE department = ? AND status = 'active' "
                          "AND certificate_expires >= ? AND expert = ? ORDER BY id",
-                         {dept, draw_date, std::string(expert ? "1" : "0")}, [&](const ScanRow& r) {
-                           const auto quals = SplitList(r.values[1]);
+                         {dept, draw_date, std::string(expert ? "1" : "0")}, [&](const SqlRow& r) {
+                           const auto quals = SplitList(r.View(1));
                            for (const auto& q : required)
                              if (std::find(quals.begin(), quals.end(), q) == quals.end()) return true;
-                           members.emplace_back(r.values[0]);
-                           office_of[members.back()] = TrimRegion(std::string(r.values[2]));
+                           members.emplace_back(r.View(0));
+                           office_of[members.back()] = TrimRegion(std::string(r.View(2)));
                            return true;
                          });
     if (!st.ok()) return st;
@@ -1097,8 +1135,8 @@ static Result<std::optional<TaskRecord>> DrawLocked(TaskContext& ctx, const std:
   std::unordered_set<std::string> staff;
   for (const auto& [g, members] : teams.groups) staff.insert(members.begin(), members.end());
   if (spec.conflicts.declared_relations) {
-    Status st = ScanRows(db, "SELECT uscc, inspector_id FROM relations", {}, [&](const ScanRow& r) {
-      std::string u(r.values[0]), i(r.values[1]);
+    Status st = sql.Query("SELECT uscc, inspector_id FROM relations", {}, [&](const SqlRow& r) {
+      std::string u(r.View(0)), i(r.View(1));
       if (selected.count(u) && staff.count(i)) teams.conflicts.emplace(std::move(u), std::move(i));
       return true;
     });
@@ -1107,27 +1145,27 @@ static Result<std::optional<TaskRecord>> DrawLocked(TaskContext& ctx, const std:
   if (spec.conflicts.previous_inspector) {
     // The team of the latest earlier task that selected the subject for a shared item.
     std::string in_items;
-    std::vector<std::optional<std::string>> params{t.id};
+    SqlParams params{t.id};
     for (const auto& code : spec.items) {
       in_items += in_items.empty() ? "?" : ", ?";
       params.emplace_back(code);
     }
     std::vector<std::string> earlier;  // drawn or revealed tasks sharing an item, oldest first
-    Status st = ScanRows(db,
+    Status st = sql.Query(
                          "SELECT id FROM draw_tasks t WHERE (t.state = 'drawn' OR t.state = 'revealed') AND t.id <> ? AND "
                          "EXISTS (SELECT 1 FROM draw_task_items i WHERE i.task_id = t.id AND i.item_code IN (" + in_items +
                              ")) ORDER BY t.drawn_at_us, t.id",
-                         params, [&](const ScanRow& r) {
-                           earlier.emplace_back(r.values[0]);
+                         params, [&](const SqlRow& r) {
+                           earlier.emplace_back(r.View(0));
                            return true;
                          });
     if (!st.ok()) return st;
     std::unordered_map<std::string, std::pair<std::size_t, std::vector<std::string>>> last;  // uscc => (task, team)
     for (std::size_t k = 0; k < earlier.size(); ++k) {
-      st = ScanRows(db, "SELECT uscc, team FROM draw_selection WHERE task_id = ?", {earlier[k]}, [&](const ScanRow& r) {
-        std::string u(r.values[0]);
+      st = sql.Query("SELECT uscc, team FROM draw_selection WHERE task_id = ?", {earlier[k]}, [&](const SqlRow& r) {
+        std::string u(r.View(0));
         if (!selected.count(u)) return true;
-        last[u] = {k, SplitTeam(r.values[1])};  // tasks come oldest first: the latest team wins
+        last[u] = {k, SplitTeam(r.View(1))};  // tasks come oldest first: the latest team wins
         return true;
       });
       if (!st.ok()) return st;
@@ -1142,15 +1180,15 @@ static Result<std::optional<TaskRecord>> DrawLocked(TaskContext& ctx, const std:
     std::sort(usccs.begin(), usccs.end());
     for (std::size_t b = 0; b < usccs.size(); b += 500) {
       std::string in;
-      std::vector<std::optional<std::string>> params;
+      SqlParams params;
       for (std::size_t i = b; i < std::min(usccs.size(), b + 500); ++i) {
         in += in.empty() ? "?" : ", ?";
         params.emplace_back(usccs[i]);
       }
-      Status st = ScanRows(db, "SELECT uscc, region FROM subjects WHERE uscc IN (" + in + ")", params, [&](const ScanRow& r) {
-        const std::string_view region = r.values[1];
+      Status st = sql.Query("SELECT uscc, region FROM subjects WHERE uscc IN (" + in + ")", params, [&](const SqlRow& r) {
+        const std::string_view region = r.View(1);
         for (const auto& [inspector, office] : office_of)
-          if (!office.empty() && region.substr(0, office.size()) == office) teams.conflicts.emplace(std::string(r.values[0]), inspector);
+          if (!office.empty() && region.substr(0, office.size()) == office) teams.conflicts.emplace(std::string(r.View(0)), inspector);
         return true;
       });
       if (!st.ok()) return st;
@@ -1165,20 +1203,25 @@ static Result<std::optional<TaskRecord>> DrawLocked(TaskContext& ctx, const std:
 
   // Persist: selection, teams, files, the task row, audit and event.
   {
-    auto sink = RowSink::Create(db, "draw_selection", {"task_id", "rank", "uscc", "stratum", "ticket", "team"});
+    auto sink = sql.BulkInsert("draw_selection", {"task_id", "rank", "uscc", "stratum", "ticket", "team"});
     if (!sink.ok()) return sink.status();
+    std::vector<SqlValue> row(6);
+    row[0] = SqlValue(t.id);
     for (std::size_t i = 0; i < selection.members.size(); ++i) {
       const auto& m = selection.members[i];
-      const auto& ticket = sample.value().members[i].ticket;
       std::string team;
-      for (const auto& id : assignment.value().teams[i]) team += (team.empty() ? "" : ",") + id;
-      if (auto st = sink.value()->Add(Row{t.id, std::to_string(m.rank), m.uscc, m.stratum, ticket, std::move(team)}); !st.ok())
-        return st;
+      for (const auto& member : assignment.value().teams[i]) team += (team.empty() ? "" : ",") + member;
+      row[1] = SqlValue(static_cast<std::int64_t>(m.rank));
+      row[2] = SqlValue(m.uscc);
+      row[3] = SqlValue(m.stratum);
+      row[4] = SqlValue(sample.value().members[i].ticket);
+      row[5] = SqlValue(std::move(team));
+      if (auto st = sink.value()->Add(row); !st.ok()) return st;
     }
     if (auto st = sink.value()->Finish(); !st.ok()) return st;
   }
-  if (auto st = SaveFile(db, t.id, "groups.tsv", groups_file); !st.ok()) return st;
-  if (auto st = SaveFile(db, t.id, "conflicts.tsv", conflicts_file); !st.ok()) return st;
+  if (auto st = SaveFile(sql, t.id, "groups.tsv", groups_file); !st.ok()) return st;
+  if (auto st = SaveFile(sql, t.id, "conflicts.tsv", conflicts_file); !st.ok()) return st;
   const std::string before = t.digest;
   t.state = "drawn";
   t.drawn_at_us = now;
@@ -1196,16 +1239,13 @@ static Result<std::optional<TaskRecord>> DrawLocked(TaskContext& ctx, const std:
   t.secret_hex.clear();  // not part of the public digest until revealed
   t.digest = TaskDigest(t);
   t.secret_hex = secret_hex;
-  try {
-    long long at = now;
-    db.session() << "UPDATE draw_tasks SET state = 'drawn', drawn_at_us = :at, draw_date = :d, entropy = :e, seed = :s, "
-                    "allocation = :a, selection_hash = :sh, slots = :sl, assignment_hash = :ah, conflicts_hash = :ch, "
-                    "digest = :dg, updated_at_us = :at2 WHERE id = :id",
-        soci::use(at), soci::use(t.draw_date), soci::use(t.entropy), soci::use(t.seed_hex), soci::use(t.allocation_json),
-        soci::use(t.selection_hash), soci::use(t.slots_json), soci::use(t.assignment_hash), soci::use(t.conflicts_hash),
-        soci::use(t.digest), soci::use(at), soci::use(t.id);
-  } catch (const std::exception& e) {
-    return DbError(e, "保存抽取结果失败", "saving the draw failed");
+  {
+    Result<std::int64_t> n = sql.Exec(
+        "UPDATE draw_tasks SET state = 'drawn', drawn_at_us = ?, draw_date = ?, entropy = ?, seed = ?, allocation = ?, "
+        "selection_hash = ?, slots = ?, assignment_hash = ?, conflicts_hash = ?, digest = ?, updated_at_us = ? WHERE id = ?",
+        {now, t.draw_date, t.entropy, t.seed_hex, t.allocation_json, t.selection_hash, t.slots_json, t.assignment_hash,
+         t.conflicts_hash, t.digest, now, t.id});
+    if (!n.ok()) return n.status();
   }
   // The event carries no selection: it is confidential until the reveal.
   json payload{{"id", t.id},
@@ -1219,14 +1259,16 @@ static Result<std::optional<TaskRecord>> DrawLocked(TaskContext& ctx, const std:
     payload["entropy_input"] = *given;
     payload["entropy_conversions"] = conversions;
   }
-  if (auto st = Journal(ctx, now, "task.draw", t.id, before, t.digest, "draw.task.drawn", payload); !st.ok()) return st;
+  if (auto st = Journal(uow, "task.draw", t.id, before, t.digest, "draw.task.drawn", payload); !st.ok()) return st;
   timer.Lap("persist");
-  if (auto st = tx.Commit(); !st.ok()) return st;
+  auto loaded = LoadTask(sql, id);
+  if (!loaded.ok()) return loaded.status();
+  return std::optional<TaskRecord>(std::move(loaded).value());
+  });
+  if (!drawn.ok()) return drawn;
   timer.Lap("commit");
-  auto drawn = LoadTask(db, id);
-  if (!drawn.ok()) return drawn.status();
-  drawn.value().entropy_conversions = std::move(conversions);
-  return std::optional<TaskRecord>(std::move(drawn).value());
+  if (drawn.value() && !conversions.empty()) drawn.value()->entropy_conversions = std::move(conversions);
+  return drawn;
 }
 
 Result<TaskRecord> DrawTask(TaskContext& ctx, const std::string& id, const std::string& entropy) {
@@ -1240,14 +1282,15 @@ Result<TaskRecord> DrawTask(TaskContext& ctx, const std::string& id, const std::
 Result<std::optional<TaskRecord>> DrawIfReady(TaskContext& ctx, const std::string& id) {
   // A look without a write transaction first: a scheduler asks every minute, and a task
   // usually waits for days.
-  auto task = LoadTask(*ctx.db, id);
+  if (ctx.platform == nullptr) return NoPlatform();
+  auto task = LoadTask(*ctx.platform, id);
   if (!task.ok()) return task.status();
   const TaskRecord& t = task.value();
   if (t.state == "drawn" || t.state == "revealed") return std::optional<TaskRecord>(t);
   if (t.state != "announced") return WrongState(t, "抽取", "draw it");
-  auto source = FindSource(ctx.host, t.entropy_source_name, StatusCode::kNotFound);
+  auto source = FindSource(*ctx.platform, t.entropy_source_name, StatusCode::kNotFound);
   if (!source.ok()) return source.status();
-  auto value = source.value()->Value(RequestFor(t, Now(ctx)), t.entropy_supplied);
+  auto value = source.value()->Value(RequestFor(t, ctx.platform->NowMicros()), t.entropy_supplied);
   if (!value.ok() && value.status().code() == StatusCode::kFailedPrecondition) return std::optional<TaskRecord>();
   // Ready (or an error the locked path reports with the same words): draw under the lock.
   return DrawLocked(ctx, id, nullptr);
@@ -1277,8 +1320,8 @@ Status SuppliedAlready(const TaskRecord& t) {
 }
 
 // The source of a task that takes an operator's value, or the refusal.
-Result<const EntropySource*> ValueSource(const TaskContext& ctx, const TaskRecord& t) {
-  auto source = FindSource(ctx.host, t.entropy_source_name, StatusCode::kNotFound);
+Result<const EntropySource*> ValueSource(const Platform& platform, const TaskRecord& t) {
+  auto source = FindSource(platform, t.entropy_source_name, StatusCode::kNotFound);
   if (!source.ok()) return source.status();
   if (!source.value()->NeedsValue())
     return Status::Error(StatusCode::kFailedPrecondition,
@@ -1287,24 +1330,18 @@ Result<const EntropySource*> ValueSource(const TaskContext& ctx, const TaskRecor
   return source.value();
 }
 
-Status SaveSupplied(Database& db, const TaskRecord& t, std::int64_t now) {
-  try {
-    long long at = now, replaced_at = t.entropy_replaced_at_us;
-    soci::indicator input_ind = t.entropy_supplied_input.empty() ? soci::i_null : soci::i_ok;
-    soci::indicator rep_ind = t.entropy_replaced.empty() ? soci::i_null : soci::i_ok;
-    db.session()
-        << "UPDATE draw_tasks SET entropy_supplied = :e, entropy_supplied_at_us = :at, entropy_supplied_by = :by, "
-           "entropy_supplied_input = :in, entropy_replaced = :r, entropy_replaced_by = :rby, "
-           "entropy_replaced_at_us = :rat, entropy_replace_reason = :why, digest = :dg, updated_at_us = :at2 "
-           "WHERE id = :id",
-        soci::use(t.entropy_supplied), soci::use(at), soci::use(t.entropy_supplied_by),
-        soci::use(t.entropy_supplied_input, input_ind), soci::use(t.entropy_replaced, rep_ind),
-        soci::use(t.entropy_replaced_by, rep_ind), soci::use(replaced_at, rep_ind),
-        soci::use(t.entropy_replace_reason, rep_ind), soci::use(t.digest), soci::use(at), soci::use(t.id);
-  } catch (const std::exception& e) {
-    return DbError(e, "保存公开随机源的值失败", "saving the entropy value failed");
-  }
-  return Status::Ok();
+Status SaveSupplied(Sql& sql, const TaskRecord& t, std::int64_t now) {
+  // The replacement's four columns are NULL unless a value was replaced.
+  const bool replaced = !t.entropy_replaced.empty();
+  return sql
+      .Exec("UPDATE draw_tasks SET entropy_supplied = ?, entropy_supplied_at_us = ?, entropy_supplied_by = ?, "
+            "entropy_supplied_input = ?, entropy_replaced = ?, entropy_replaced_by = ?, entropy_replaced_at_us = ?, "
+            "entropy_replace_reason = ?, digest = ?, updated_at_us = ? WHERE id = ?",
+            {t.entropy_supplied, now, t.entropy_supplied_by, Nullable(t.entropy_supplied_input),
+             replaced ? SqlValue(t.entropy_replaced) : SqlValue(), replaced ? SqlValue(t.entropy_replaced_by) : SqlValue(),
+             replaced ? SqlValue(t.entropy_replaced_at_us) : SqlValue(),
+             replaced ? SqlValue(t.entropy_replace_reason) : SqlValue(), t.digest, now, t.id})
+      .status();
 }
 
 }  // namespace
@@ -1313,7 +1350,8 @@ namespace {
 // What a typed entropy value needs before its task is read: the plugins (the source reads
 // it), a value, and the bounds every value keeps (CheckEntropy).
 Status CheckTyped(const TaskContext& ctx, const std::string& typed) {
-  if (ctx.host == nullptr)
+  if (ctx.platform == nullptr) return NoPlatform();
+  if (!PluginsLoaded(*ctx.platform))
     return Status::Error(StatusCode::kFailedPrecondition, "没有加载插件，无法核对公开随机源的值",
                          "no plugins loaded; cannot check the entropy value");
   if (typed.empty()) return Refuse("公开随机源的值不能为空", "the entropy value must not be empty");
@@ -1322,12 +1360,12 @@ Status CheckTyped(const TaskContext& ctx, const std::string& typed) {
 }  // namespace
 
 Result<TaskRecord> SupplyEntropy(TaskContext& ctx, const std::string& id, const std::string& typed) {
-  Database& db = *ctx.db;
   if (auto st = CheckTyped(ctx, typed); !st.ok()) return st;
-  const std::int64_t now = Now(ctx);
-  WriteTransaction tx(db);
-  if (auto st = tx.Begin(); !st.ok()) return st;
-  auto task = LoadForUpdate(ctx, id);
+  const Platform& platform = *ctx.platform;
+  return InUnit<TaskRecord>(ctx, [&](UnitOfWork& uow) -> Result<TaskRecord> {
+  Sql& sql = uow.sql();
+  const std::int64_t now = uow.now_us();
+  auto task = LoadForUpdate(sql, id);
   if (!task.ok()) return task.status();
   TaskRecord t = std::move(task).value();
   // The same value again once it is in (a repeated command, the scheduler drew meanwhile).
@@ -1337,7 +1375,7 @@ Result<TaskRecord> SupplyEntropy(TaskContext& ctx, const std::string& id, const 
   const bool settled = t.state == "drawn" || t.state == "revealed";
   if (t.state != "announced" && !(settled && !t.entropy_supplied.empty()))
     return WrongState(t, "录入公开随机源的值", "supply its entropy value");
-  auto source = ValueSource(ctx, t);
+  auto source = ValueSource(platform, t);
   if (!source.ok()) {
     if (settled) return WrongState(t, "录入公开随机源的值", "supply its entropy value");
     return source.status();
@@ -1364,9 +1402,9 @@ Result<TaskRecord> SupplyEntropy(TaskContext& ctx, const std::string& id, const 
   t.entropy_supplied = r.value;
   t.entropy_supplied_input = r.value == typed ? "" : typed;
   t.entropy_supplied_at_us = now;
-  t.entropy_supplied_by = ctx.actor;
+  t.entropy_supplied_by = uow.principal().id;
   t.digest = TaskDigest(t);
-  if (auto st = SaveSupplied(db, t, now); !st.ok()) return st;
+  if (auto st = SaveSupplied(sql, t, now); !st.ok()) return st;
   json payload{{"id", t.id},
                {"department", t.department},
                {"entropy_source_name", t.entropy_source_name},
@@ -1376,27 +1414,27 @@ Result<TaskRecord> SupplyEntropy(TaskContext& ctx, const std::string& id, const 
     payload["input"] = t.entropy_supplied_input;
     payload["conversions"] = r.conversions;
   }
-  if (auto st = Journal(ctx, now, "task.entropy", t.id, before, t.digest, "draw.task.entropy_supplied", payload); !st.ok())
+  if (auto st = Journal(uow, "task.entropy", t.id, before, t.digest, "draw.task.entropy_supplied", payload); !st.ok())
     return st;
-  if (auto st = tx.Commit(); !st.ok()) return st;
-  auto out = LoadTask(db, id);
+  auto out = LoadTask(sql, id);
   if (out.ok()) out.value().entropy_conversions = r.conversions;
   return out;
+  });
 }
 
 Result<TaskRecord> ReplaceEntropy(TaskContext& ctx, const std::string& id, const std::string& typed,
                                   const std::string& reason) {
-  Database& db = *ctx.db;
   if (auto st = CheckReason(reason, "更正公开随机源的值", "replacing an entropy value"); !st.ok()) return st;
   if (auto st = CheckTyped(ctx, typed); !st.ok()) return st;
-  const std::int64_t now = Now(ctx);
-  WriteTransaction tx(db);
-  if (auto st = tx.Begin(); !st.ok()) return st;
-  auto task = LoadForUpdate(ctx, id);
+  const Platform& platform = *ctx.platform;
+  return InUnit<TaskRecord>(ctx, [&](UnitOfWork& uow) -> Result<TaskRecord> {
+  Sql& sql = uow.sql();
+  const std::int64_t now = uow.now_us();
+  auto task = LoadForUpdate(sql, id);
   if (!task.ok()) return task.status();
   TaskRecord t = std::move(task).value();
   if (t.state != "announced") return WrongState(t, "更正公开随机源的值", "replace its entropy value");
-  auto source = ValueSource(ctx, t);
+  auto source = ValueSource(platform, t);
   if (!source.ok()) return source.status();
   if (t.entropy_supplied.empty())
     return Status::Error(StatusCode::kFailedPrecondition,
@@ -1420,9 +1458,9 @@ Result<TaskRecord> ReplaceEntropy(TaskContext& ctx, const std::string& id, const
   t.entropy_supplied = r.value;
   t.entropy_supplied_input = r.value == typed ? "" : typed;
   t.entropy_supplied_at_us = now;
-  t.entropy_supplied_by = ctx.actor;
+  t.entropy_supplied_by = uow.principal().id;
   t.digest = TaskDigest(t);
-  if (auto st = SaveSupplied(db, t, now); !st.ok()) return st;
+  if (auto st = SaveSupplied(sql, t, now); !st.ok()) return st;
   json payload{{"id", t.id},
                {"department", t.department},
                {"entropy_source_name", t.entropy_source_name},
@@ -1435,18 +1473,16 @@ Result<TaskRecord> ReplaceEntropy(TaskContext& ctx, const std::string& id, const
     payload["input"] = t.entropy_supplied_input;
     payload["conversions"] = r.conversions;
   }
-  if (auto st =
-          Journal(ctx, now, "task.entropy.replace", t.id, before, t.digest, "draw.task.entropy_replaced", payload);
+  if (auto st = Journal(uow, "task.entropy.replace", t.id, before, t.digest, "draw.task.entropy_replaced", payload);
       !st.ok())
     return st;
-  if (auto st = tx.Commit(); !st.ok()) return st;
-  auto out = LoadTask(db, id);
+  auto out = LoadTask(sql, id);
   if (out.ok()) out.value().entropy_conversions = r.conversions;
   return out;
+  });
 }
 
 Result<TaskRecord> RevealTask(TaskContext& ctx, const std::string& id, const RevealOptions& options) {
-  Database& db = *ctx.db;
   if (options.before_inspection) {
     if (auto st = CheckReason(options.reason, "在检查结果公开前揭示", "revealing before the inspections"); !st.ok())
       return st;
@@ -1454,10 +1490,10 @@ Result<TaskRecord> RevealTask(TaskContext& ctx, const std::string& id, const Rev
     return Refuse("揭示原因只用于提前揭示（--before-inspection --reason）",
                   "a reveal reason is only for a reveal before the inspections (--before-inspection --reason)");
   }
-  const std::int64_t now = Now(ctx);
-  WriteTransaction tx(db);
-  if (auto st = tx.Begin(); !st.ok()) return st;
-  auto task = LoadForUpdate(ctx, id);
+  return InUnit<TaskRecord>(ctx, [&](UnitOfWork& uow) -> Result<TaskRecord> {
+  Sql& sql = uow.sql();
+  const std::int64_t now = uow.now_us();
+  auto task = LoadForUpdate(sql, id);
   if (!task.ok()) return task.status();
   TaskRecord t = std::move(task).value();
   if (t.state != "drawn") return WrongState(t, "揭示", "reveal it");
@@ -1465,14 +1501,14 @@ Result<TaskRecord> RevealTask(TaskContext& ctx, const std::string& id, const Rev
   // that is not published.
   std::int64_t drawn = 0, unpublished = 0;
   Status st =
-      ScanRows(db,
+      sql.Query(
                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM visit_items vi WHERE "
                "vi.task_id = s.task_id AND vi.uscc = s.uscc) OR EXISTS (SELECT 1 FROM visit_items vi WHERE "
                "vi.task_id = s.task_id AND vi.uscc = s.uscc AND vi.state <> 'published') THEN 1 ELSE 0 END), 0) "
                "FROM draw_selection s WHERE s.task_id = ?",
-               {t.id}, [&](const ScanRow& r) {
-                 drawn = std::stoll(std::string(r.values[0]));
-                 unpublished = std::stoll(std::string(r.values[1]));
+               {t.id}, [&](const SqlRow& r) {
+                 drawn = std::stoll(std::string(r.View(0)));
+                 unpublished = std::stoll(std::string(r.View(1)));
                  return false;
                });
   if (!st.ok()) return st;
@@ -1501,15 +1537,15 @@ Result<TaskRecord> RevealTask(TaskContext& ctx, const std::string& id, const Rev
     t.reveal_unpublished = unpublished;
   }
   t.digest = TaskDigest(t);
-  try {
-    long long at = now, count = t.reveal_unpublished;
-    soci::indicator ind = t.reveal_reason.empty() ? soci::i_null : soci::i_ok;
-    db.session() << "UPDATE draw_tasks SET state = 'revealed', revealed_at_us = :at, reveal_reason = :r, "
-                    "reveal_unpublished = :n, digest = :dg, updated_at_us = :at2 WHERE id = :id",
-        soci::use(at), soci::use(t.reveal_reason, ind), soci::use(count, ind), soci::use(t.digest), soci::use(at),
-        soci::use(t.id);
-  } catch (const std::exception& e) {
-    return DbError(e, "揭示任务失败", "revealing the task failed");
+  {
+    // The reason and the count stay NULL unless the reveal came early.
+    const bool early = !t.reveal_reason.empty();
+    Result<std::int64_t> n = sql.Exec(
+        "UPDATE draw_tasks SET state = 'revealed', revealed_at_us = ?, reveal_reason = ?, reveal_unpublished = ?, "
+        "digest = ?, updated_at_us = ? WHERE id = ?",
+        {now, early ? SqlValue(t.reveal_reason) : SqlValue(), early ? SqlValue(t.reveal_unpublished) : SqlValue(),
+         t.digest, now, t.id});
+    if (!n.ok()) return n.status();
   }
   json payload{{"id", t.id},
                {"department", t.department},
@@ -1520,20 +1556,19 @@ Result<TaskRecord> RevealTask(TaskContext& ctx, const std::string& id, const Rev
     payload["reason"] = t.reveal_reason;
     payload["unpublished"] = t.reveal_unpublished;
   }
-  if (auto st = Journal(ctx, now, "task.reveal", t.id, before, t.digest, "draw.task.revealed", payload); !st.ok()) return st;
-  if (auto st = tx.Commit(); !st.ok()) return st;
-  return LoadTask(db, id);
+  if (auto st = Journal(uow, "task.reveal", t.id, before, t.digest, "draw.task.revealed", payload); !st.ok()) return st;
+  return LoadTask(sql, id);
+  });
 }
 
 Result<TaskRecord> CancelTask(TaskContext& ctx, const std::string& id, const std::string& reason) {
-  Database& db = *ctx.db;
   if (auto st = ValidateId("reason", reason); !st.ok())
     return Refuse("撤销任务须说明原因（不能为空、不含控制字符）", "cancelling a task needs a reason (non-empty, no control characters)");
   if (reason.size() > 2000) return Refuse("撤销原因超过 2000 字节", "the reason is longer than 2000 bytes");
-  const std::int64_t now = Now(ctx);
-  WriteTransaction tx(db);
-  if (auto st = tx.Begin(); !st.ok()) return st;
-  auto task = LoadForUpdate(ctx, id);
+  return InUnit<TaskRecord>(ctx, [&](UnitOfWork& uow) -> Result<TaskRecord> {
+  Sql& sql = uow.sql();
+  const std::int64_t now = uow.now_us();
+  auto task = LoadForUpdate(sql, id);
   if (!task.ok()) return task.status();
   TaskRecord t = std::move(task).value();
   if (t.state == "revealed" || t.state == "cancelled") return WrongState(t, "撤销", "cancel it");
@@ -1545,34 +1580,33 @@ Result<TaskRecord> CancelTask(TaskContext& ctx, const std::string& id, const std
   t.cancel_reason = reason;
   t.secret_hex.clear();
   t.digest = TaskDigest(t);
-  try {
-    long long at = now;
-    db.session() << "UPDATE draw_tasks SET state = 'cancelled', cancelled_at_us = :at, cancel_reason = :r, digest = :dg, "
-                    "updated_at_us = :at2 WHERE id = :id",
-        soci::use(at), soci::use(t.cancel_reason), soci::use(t.digest), soci::use(at), soci::use(t.id);
-  } catch (const std::exception& e) {
-    return DbError(e, "撤销任务失败", "cancelling the task failed");
+  {
+    Result<std::int64_t> n = sql.Exec(
+        "UPDATE draw_tasks SET state = 'cancelled', cancelled_at_us = ?, cancel_reason = ?, digest = ?, updated_at_us = ? "
+        "WHERE id = ?",
+        {now, t.cancel_reason, t.digest, now, t.id});
+    if (!n.ok()) return n.status();
   }
   json payload{{"id", t.id}, {"department", t.department}, {"reason", reason}, {"previous_state", previous_state}};
-  if (auto st = Journal(ctx, now, "task.cancel", t.id, before, t.digest, "draw.task.cancelled", payload); !st.ok()) return st;
-  if (auto st = tx.Commit(); !st.ok()) return st;
-  return LoadTask(db, id);
+  if (auto st = Journal(uow, "task.cancel", t.id, before, t.digest, "draw.task.cancelled", payload); !st.ok()) return st;
+  return LoadTask(sql, id);
+  });
 }
 
-Result<std::vector<SelectedSubject>> LoadSelection(Database& db, const std::string& id) {
+Result<std::vector<SelectedSubject>> LoadSelection(Sql& sql, const std::string& id) {
   std::vector<SelectedSubject> out;
-  Status st = ScanRows(db,
+  Status st = sql.Query(
                        "SELECT s.rank, s.uscc, s.stratum, s.ticket, COALESCE(d.name, ''), COALESCE(d.address, ''), s.team FROM "
                        "draw_selection s LEFT JOIN subjects d ON d.uscc = s.uscc WHERE s.task_id = ? ORDER BY s.rank",
-                       {id}, [&](const ScanRow& r) {
+                       {id}, [&](const SqlRow& r) {
                          SelectedSubject s;
-                         s.rank = std::stoll(std::string(r.values[0]));
-                         s.uscc = std::string(r.values[1]);
-                         s.stratum = std::string(r.values[2]);
-                         s.ticket = std::string(r.values[3]);
-                         s.name = std::string(r.values[4]);
-                         s.address = std::string(r.values[5]);
-                         s.team = SplitTeam(r.values[6]);
+                         s.rank = std::stoll(std::string(r.View(0)));
+                         s.uscc = std::string(r.View(1));
+                         s.stratum = std::string(r.View(2));
+                         s.ticket = std::string(r.View(3));
+                         s.name = std::string(r.View(4));
+                         s.address = std::string(r.View(5));
+                         s.team = SplitTeam(r.View(6));
                          out.push_back(std::move(s));
                          return true;
                        });
@@ -1580,10 +1614,10 @@ Result<std::vector<SelectedSubject>> LoadSelection(Database& db, const std::stri
   return out;
 }
 
-Result<std::vector<InspectorTask>> TasksForInspector(Database& db, const std::string& inspector_id) {
+Result<std::vector<InspectorTask>> TasksForInspector(Sql& sql, const std::string& inspector_id) {
   bool known = false;
-  if (Status st = ScanRows(db, "SELECT 1 FROM inspectors WHERE id = ?", {inspector_id},
-                           [&](const ScanRow&) {
+  if (Status st = sql.Query("SELECT 1 FROM inspectors WHERE id = ?", {inspector_id},
+                           [&](const SqlRow&) {
                              known = true;
                              return false;
                            });
@@ -1595,26 +1629,25 @@ Result<std::vector<InspectorTask>> TasksForInspector(Database& db, const std::st
   std::vector<InspectorTask> out;
   // LIKE narrows the rows; the exact membership test is done on the split team (an id may
   // contain LIKE's wildcards '_' and '%').
-  Status st = ScanRows(
-      db,
+  Status st = sql.Query(
       "SELECT t.id, t.title, t.department, t.state, COALESCE(t.due_date, ''), s.rank, s.uscc, COALESCE(d.name, ''), "
       "COALESCE(d.address, ''), s.team FROM draw_tasks t JOIN draw_selection s ON s.task_id = t.id LEFT JOIN subjects d "
       "ON d.uscc = s.uscc WHERE (t.state = 'drawn' OR t.state = 'revealed') AND (',' || s.team || ',') LIKE ? "
       "AND NOT EXISTS (SELECT 1 FROM visit_items vi WHERE vi.task_id = t.id) "
       "ORDER BY COALESCE(t.due_date, '9999'), t.id, s.rank",
-      {"%," + inspector_id + ",%"}, [&](const ScanRow& r) {
-        std::vector<std::string> team = SplitTeam(r.values[9]);
+      {"%," + inspector_id + ",%"}, [&](const SqlRow& r) {
+        std::vector<std::string> team = SplitTeam(r.View(9));
         if (std::find(team.begin(), team.end(), inspector_id) == team.end()) return true;
         InspectorTask it;
-        it.task_id = std::string(r.values[0]);
-        it.title = std::string(r.values[1]);
-        it.department = std::string(r.values[2]);
-        it.state = std::string(r.values[3]);
-        it.due_date = std::string(r.values[4]);
-        it.rank = std::stoll(std::string(r.values[5]));
-        it.uscc = std::string(r.values[6]);
-        it.name = std::string(r.values[7]);
-        it.address = std::string(r.values[8]);
+        it.task_id = std::string(r.View(0));
+        it.title = std::string(r.View(1));
+        it.department = std::string(r.View(2));
+        it.state = std::string(r.View(3));
+        it.due_date = std::string(r.View(4));
+        it.rank = std::stoll(std::string(r.View(5)));
+        it.uscc = std::string(r.View(6));
+        it.name = std::string(r.View(7));
+        it.address = std::string(r.View(8));
         it.team = std::move(team);
         it.lead = it.team.front();
         it.is_lead = it.lead == inspector_id;
@@ -1627,9 +1660,9 @@ Result<std::vector<InspectorTask>> TasksForInspector(Database& db, const std::st
     auto found = items_of.find(it.task_id);
     if (found == items_of.end()) {
       std::vector<std::string> items;
-      st = ScanRows(db, "SELECT item_code FROM draw_task_items WHERE task_id = ? ORDER BY item_code", {it.task_id},
-                    [&](const ScanRow& r) {
-                      items.emplace_back(r.values[0]);
+      st = sql.Query("SELECT item_code FROM draw_task_items WHERE task_id = ? ORDER BY item_code", {it.task_id},
+                    [&](const SqlRow& r) {
+                      items.emplace_back(r.View(0));
                       return true;
                     });
       if (!st.ok()) return st;
@@ -1639,28 +1672,28 @@ Result<std::vector<InspectorTask>> TasksForInspector(Database& db, const std::st
   }
   // Tasks with visits (issue 4): the inspector's open visits, merged joint visits included.
   std::vector<InspectorTask> visits;
-  st = ScanRows(db,
+  st = sql.Query(
                 "SELECT v.id, v.uscc, COALESCE(d.name, ''), COALESCE(d.address, ''), v.team, v.state, vi.item_code, vi.task_id, "
                 "t.title, t.department, COALESCE(t.due_date, ''), t.state FROM visit_inspectors m JOIN visits v ON v.id = m.visit_id "
                 "JOIN visit_items vi ON vi.visit_id = v.id JOIN draw_tasks t ON t.id = vi.task_id "
                 "LEFT JOIN subjects d ON d.uscc = v.uscc WHERE m.inspector_id = ? AND v.state NOT IN ('published', 'merged') "
                 "ORDER BY v.id, vi.task_id, vi.item_code",
-                {inspector_id}, [&](const ScanRow& r) {
-                  const std::string visit(r.values[0]), task(r.values[7]);
+                {inspector_id}, [&](const SqlRow& r) {
+                  const std::string visit(r.View(0)), task(r.View(7));
                   if (visits.empty() || visits.back().visit_id != visit) {
                     InspectorTask it;
                     it.visit_id = visit;
-                    it.uscc = std::string(r.values[1]);
-                    it.name = std::string(r.values[2]);
-                    it.address = std::string(r.values[3]);
-                    it.team = SplitTeam(r.values[4]);
+                    it.uscc = std::string(r.View(1));
+                    it.name = std::string(r.View(2));
+                    it.address = std::string(r.View(3));
+                    it.team = SplitTeam(r.View(4));
                     it.lead = it.team.empty() ? "" : it.team.front();
                     it.is_lead = it.lead == inspector_id;
                     it.task_id = task;
-                    it.title = std::string(r.values[8]);
-                    it.department = std::string(r.values[9]);
-                    it.due_date = std::string(r.values[10]);
-                    it.state = std::string(r.values[11]);
+                    it.title = std::string(r.View(8));
+                    it.department = std::string(r.View(9));
+                    it.due_date = std::string(r.View(10));
+                    it.state = std::string(r.View(11));
                     const auto dash = visit.rfind('-');
                     if (visit.compare(0, task.size(), task) == 0 && dash == task.size())
                       it.rank = std::stoll(visit.substr(dash + 1));
@@ -1669,9 +1702,9 @@ Result<std::vector<InspectorTask>> TasksForInspector(Database& db, const std::st
                   InspectorTask& it = visits.back();
                   if ((',' + it.task_id + ',').find(',' + task + ',') == std::string::npos) {
                     it.task_id += "," + task;  // a joint visit merged from several tasks
-                    if (std::string(r.values[10]) < it.due_date || it.due_date.empty()) it.due_date = std::string(r.values[10]);
+                    if (std::string(r.View(10)) < it.due_date || it.due_date.empty()) it.due_date = std::string(r.View(10));
                   }
-                  it.items.emplace_back(r.values[6]);
+                  it.items.emplace_back(r.View(6));
                   return true;
                 });
   if (!st.ok()) return st;
@@ -1697,14 +1730,14 @@ std::vector<std::string> DepartmentsOf(const TaskRecord& t) {
   return out;
 }
 
-bool MaySeeSelection(const TaskRecord& t, const Viewer& viewer) {
+bool MaySeeSelection(const TaskRecord& t, const Principal& viewer) {
   if (t.state == "revealed") return true;
-  if (viewer.department.empty()) return false;
-  const auto d = DepartmentsOf(t);
-  return std::find(d.begin(), d.end(), viewer.department) != d.end();
+  for (const auto& d : DepartmentsOf(t))
+    if (viewer.ActsFor(d)) return true;
+  return false;
 }
 
-Result<std::string> TaskViewJson(Database& db, const TaskRecord& t, const Viewer& viewer) {
+Result<std::string> TaskViewJson(Sql& sql, const TaskRecord& t, const Principal& viewer) {
   ojson j;
   j["id"] = t.id;
   j["title"] = t.title;
@@ -1742,11 +1775,11 @@ Result<std::string> TaskViewJson(Database& db, const TaskRecord& t, const Viewer
   if (t.drawn_at_us != 0) {
     // The latest publication deadline of the results entered so far, provisional when any was
     // counted over a calendar year without a State Council notice (visits.h).
-    Status st = ScanRows(db, "SELECT MAX(due_date), MAX(due_provisional) FROM visit_items WHERE task_id = ? AND due_date IS NOT NULL",
-             {t.id}, [&](const ScanRow& r) {
-               if (!r.null[0]) {
-                 j["results_due"] = std::string(r.values[0]);
-                 j["results_due_provisional"] = r.values[1] == "1";
+    Status st = sql.Query("SELECT MAX(due_date), MAX(due_provisional) FROM visit_items WHERE task_id = ? AND due_date IS NOT NULL",
+             {t.id}, [&](const SqlRow& r) {
+               if (!r.IsNull(0)) {
+                 j["results_due"] = std::string(r.View(0));
+                 j["results_due_provisional"] = r.View(1) == "1";
                }
                return false;
              });
@@ -1781,7 +1814,7 @@ Result<std::string> TaskViewJson(Database& db, const TaskRecord& t, const Viewer
   }
   const bool may_see = revealed || MaySeeSelection(t, viewer);
   if (t.drawn_at_us != 0 && may_see && t.state != "cancelled") {
-    auto sel = LoadSelection(db, t.id);
+    auto sel = LoadSelection(sql, t.id);
     if (sel.ok()) {
       ojson rows = ojson::array();
       for (const auto& s : sel.value()) {
@@ -1803,8 +1836,8 @@ Result<std::string> TaskViewJson(Database& db, const TaskRecord& t, const Viewer
   return j.dump(2, ' ', false, ojson::error_handler_t::replace);
 }
 
-Status WriteTaskProof(Database& db, const std::string& id, const std::string& dir) {
-  auto task = LoadTask(db, id);
+Status WriteTaskProof(Sql& sql, const std::string& id, const std::string& dir) {
+  auto task = LoadTask(sql, id);
   if (!task.ok()) return task.status();
   const TaskRecord& t = task.value();
   if (t.state != "revealed")
@@ -1813,13 +1846,13 @@ Status WriteTaskProof(Database& db, const std::string& id, const std::string& di
                          "task " + id + " is " + t.state + ": the proof is published only after the reveal");
   auto spec = SpecOf(t, SpecOptions{});
   if (!spec.ok()) return spec.status();
-  auto pool = ReadFile(db, id, "pool.tsv");
+  auto pool = ReadFile(sql, id, "pool.tsv");
   if (!pool.ok()) return pool.status();
-  auto groups = ReadFile(db, id, "groups.tsv");
+  auto groups = ReadFile(sql, id, "groups.tsv");
   if (!groups.ok()) return groups.status();
-  auto conflicts = ReadFile(db, id, "conflicts.tsv");
+  auto conflicts = ReadFile(sql, id, "conflicts.tsv");
   if (!conflicts.ok()) return conflicts.status();
-  auto sel = LoadSelection(db, id);
+  auto sel = LoadSelection(sql, id);
   if (!sel.ok()) return sel.status();
   std::string selection_file, assignment_file;
   for (const auto& s : sel.value()) {
@@ -1955,7 +1988,7 @@ Result<std::vector<std::vector<std::string>>> TsvLines(const std::string& data, 
 
 }  // namespace
 
-Status VerifyProofFolder(const std::string& dir, const PluginHost* host) {
+Status VerifyProofFolder(const std::string& dir, const Platform* platform) {
   constexpr std::size_t kBig = std::size_t{2} << 30;
   auto proof_text = ReadProofFile(dir, "proof.json", 1 << 20);
   if (!proof_text.ok()) return proof_text.status();
@@ -2016,12 +2049,12 @@ Status VerifyProofFolder(const std::string& dir, const PluginHost* host) {
   for (const auto& [k, v] : alloc.value()) nonzero[k] = v;
   if (nonzero != published) return Mismatch("allocation：按规则重算的分配与 proof.json 不符", "allocation: the rule gives a different allocation");
 
-  if (host == nullptr) return Status::Error(StatusCode::kNotFound, "没有加载插件", "no plugins loaded");
+  if (platform == nullptr) return Status::Error(StatusCode::kNotFound, "没有加载插件", "no plugins loaded");
   // A source that needs no value ("none") must give the proof's entropy (none: ""). Older
   // proofs name no source; a missing plugin skips the check (the draw itself is recomputed
   // below either way).
   if (auto it = p.find("entropy_source_name"); it != p.end() && it->is_string()) {
-    const EntropySource* source = host->FindEntropySource(it->get<std::string>());
+    const EntropySource* source = platform->FindEntropySource(it->get<std::string>());
     if (source != nullptr && !source->NeedsValue()) {
       EntropyRequest er;
       er.task_id = task_id;
@@ -2040,7 +2073,7 @@ Status VerifyProofFolder(const std::string& dir, const PluginHost* host) {
                             std::to_string(entropy.size()) + " bytes)");
     }
   }
-  const Sampler* sampler = host->FindSampler(algorithm);
+  const Sampler* sampler = platform->FindSampler(algorithm);
   if (sampler == nullptr)
     return Status::Error(StatusCode::kNotFound, "抽样算法 " + algorithm + " 未加载（缺少插件？）",
                          "the sampler " + algorithm + " is not available (plugin missing?)");
