@@ -246,13 +246,27 @@ std::vector<std::string> PlatformImpl::EntropySourceNames() const {
 const RegionCodes& PlatformImpl::Regions() const { return BuiltinRegionCodes(); }
 
 Result<SubjectIndexLease> PlatformImpl::Subjects() {
-  {
-    // The database's lock first (a unit of work on this thread holds it already: the
-    // catch-up then reads inside its transaction), then the index's alone.
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    if (db_ == nullptr) return NoDatabase();
-    std::unique_lock<std::shared_mutex> index_lock(index_mu_);
-    try {
+  // The database's lock first (a unit of work on this thread holds it already: the reads
+  // below then run inside its transaction), then the index's.
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  if (db_ == nullptr) return NoDatabase();
+  try {
+    // Nothing committed since the index's audit position: share it at once, so readers do not
+    // wait for each other. Otherwise load or catch up alone (waiting for the leases held).
+    std::int64_t head = -1;
+    if (Status st = ScanRows(*db_, "SELECT seq FROM audit_head WHERE id = 1", {},
+                             [&](const ScanRow& r) {
+                               head = std::stoll(std::string(r.values[0]));
+                               return false;
+                             });
+        !st.ok())
+      return st;
+    {
+      std::shared_lock<std::shared_mutex> shared(index_mu_);
+      if (index_ != nullptr && index_->audit_seq() == head) return SubjectIndexLease(index_.get(), std::move(shared));
+    }
+    {
+      std::unique_lock<std::shared_mutex> index_lock(index_mu_);
       if (index_ == nullptr) {
         Result<std::unique_ptr<SubjectIndex>> loaded = SubjectIndexBuilder::Load(*db_);
         if (!loaded.ok()) return loaded.status();
@@ -260,14 +274,12 @@ Result<SubjectIndexLease> PlatformImpl::Subjects() {
       } else if (Status st = SubjectIndexBuilder::CatchUp(*index_, *db_); !st.ok()) {
         return st;
       }
-    } catch (const std::exception& e) {
-      return DbError(e, "读取检查对象名录失败", "reading the subject directory failed");
     }
+  } catch (const std::exception& e) {
+    return DbError(e, "读取检查对象名录失败", "reading the subject directory failed");
   }
+  // Still under the database's lock: nobody attaches another database or catches up between.
   std::shared_lock<std::shared_mutex> shared(index_mu_);
-  if (index_ == nullptr)  // another database was attached meanwhile
-    return Status::Error(StatusCode::kUnavailable, "检查对象索引已随数据库更换而丢弃，请重试",
-                         "the subject index was dropped with a change of database; try again");
   return SubjectIndexLease(index_.get(), std::move(shared));
 }
 

@@ -1425,3 +1425,54 @@ TEST_CASE("the in-memory index and the table scan give the same pool for every f
   }
   CHECK(nonempty >= 8);
 }
+
+TEST_CASE("filter regions are GB/T 2260 codes of the platform, also in a spec built in code", "[draw][tasks]") {
+  auto w = MakeWorld(100, 5);
+  json s = Spec("RG-1");
+  s["filters"] = {{"regions", json::array({"3302", "330299"})}};  // 330299: inside 3302, but no county
+  // Parsed with the platform's codes (as the CLI does): refused while parsing.
+  {
+    auto refused = draw::ParseTaskSpec(s.dump(), w->ctx.spec_options);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.status().code() == StatusCode::kInvalidArgument);
+    CHECK_THAT(refused.status().message(), Catch::Contains("filters.regions[1]: no such region in GB/T 2260: 330299"));
+  }
+  // Parsed without them: CreateTask checks on the platform, and nothing is stored.
+  auto parsed = draw::ParseTaskSpec(s.dump(), draw::SpecOptions{});
+  INFO(parsed.status().message());
+  REQUIRE(parsed.ok());
+  ExpectRefused(draw::CreateTask(w->ctx, parsed.value()), StatusCode::kInvalidArgument,
+                "filters.regions[1]: no such region in GB/T 2260: 330299");
+  CHECK(CountFor(*w->db, "SELECT COUNT(*) FROM draw_tasks WHERE id = :t", "RG-1") == 0);
+  CHECK(TaskAuditCount(*w, "RG-1", "task.create") == 0);
+}
+
+TEST_CASE("the task service needs a platform, and writes as the context's principal", "[draw][tasks]") {
+  auto w = MakeWorld(100, 5);
+  draw::TaskContext bare;
+  auto parsed = draw::ParseTaskSpec(Spec("PR-1").dump(), w->ctx.spec_options);
+  REQUIRE(parsed.ok());
+  ExpectRefused(draw::CreateTask(bare, parsed.value()), StatusCode::kFailedPrecondition, "no platform");
+  ExpectRefused(draw::AnnounceTask(bare, "PR-1"), StatusCode::kFailedPrecondition, "no platform");
+  // An anonymous caller cannot write.
+  w->ctx.principal = Principal::Anonymous();
+  ExpectRefused(draw::CreateTask(w->ctx, parsed.value()), StatusCode::kUnauthenticated, "anonymous");
+  // The principal's id is the audit actor and the task's creator.
+  w->ctx.principal = ViewerOf("SCJG");
+  w->ctx.principal.id = "clerk-7";
+  const draw::TaskRecord t = Create(*w, Spec("PR-1"));
+  CHECK(t.created_by == "clerk-7");
+  CHECK(CountFor(*w->db, "SELECT COUNT(*) FROM audit_log WHERE entity_key = :k AND actor = 'clerk-7'", "PR-1") == 1);
+  // Before the reveal the selection is for principals acting for the task's department.
+  CHECK(draw::MaySeeSelection(t, ViewerOf("SCJG")));
+  CHECK_FALSE(draw::MaySeeSelection(t, ViewerOf("WJW")));
+  CHECK_FALSE(draw::MaySeeSelection(t, ViewerOf("")));
+  CHECK_FALSE(draw::MaySeeSelection(t, Public()));
+  CHECK(draw::MaySeeSelection(t, Principal::System("scheduler:job")));
+  Principal admin = ViewerOf("WJW");
+  admin.roles.push_back(kRoleAdmin);
+  CHECK(draw::MaySeeSelection(t, admin));
+  draw::TaskRecord revealed = t;
+  revealed.state = "revealed";
+  CHECK(draw::MaySeeSelection(revealed, Public()));
+}

@@ -284,9 +284,11 @@ class SubjectIndex {
 // the host's catch-up (which takes the lock exclusively) never changes the index under a
 // reader. Movable, not copyable.
 //
-// Thread safety: any number of threads may hold leases at once. A thread holding a lease must
-// not call into the platform (Subjects, RunInTransaction, Read): the next catch-up waits for
-// every lease, and it may be waiting for one that waits for it. Take the lease, scan, let it go.
+// Thread safety: any number of threads may hold leases at once; Platform::Subjects hands out
+// another at once while nothing was committed since the last catch-up, and otherwise waits for
+// the leases held before it catches up. So a thread holding a lease must not call into the
+// platform (Subjects, RunInTransaction, Read): the catch-up may be waiting for it. Take the
+// lease, scan, let it go.
 class SubjectIndexLease {
  public:
   SubjectIndexLease(const SubjectIndex* index, std::shared_lock<std::shared_mutex> lock)
