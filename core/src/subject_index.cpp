@@ -25,7 +25,8 @@ constexpr const char* kSubjectColumns =
     "uscc, type, region, COALESCE(industry, ''), registered_on, status, COALESCE(risk_class, ''), labels";
 
 SubjectFacts FactsOfRow(const ScanRow& r) {
-  return SubjectFacts{r.values[0], r.values[1], r.values[2], r.values[3], r.values[4], r.values[5], r.values[6], r.values[7]};
+  return SubjectFacts{r.values[0], r.values[1], r.values[2], r.values[3],
+                      r.values[4], r.values[5], r.values[6], r.values[7]};
 }
 
 }  // namespace
@@ -80,7 +81,8 @@ std::unique_ptr<SubjectIndex> SubjectIndexBuilder::Sorted(const SubjectIndex& x)
   return out;
 }
 
-Result<std::unique_ptr<SubjectIndex>> SubjectIndexBuilder::Load(Database& db, const std::function<void(std::uint64_t)>& progress) {
+Result<std::unique_ptr<SubjectIndex>> SubjectIndexBuilder::Load(Database& db,
+                                                                const std::function<void(std::uint64_t)>& progress) {
   std::unique_ptr<SubjectIndex> idx(new SubjectIndex());
   // The audit position first: changes committed after it are applied by the next CatchUp
   // (applying a change twice is harmless).
@@ -145,13 +147,19 @@ Status SubjectIndexBuilder::CatchUp(SubjectIndex& x, Database& db) {
     std::size_t lo = 0, hi = sorted_n;
     while (lo < hi) {
       const std::size_t mid = (lo + hi) / 2;
-      if (x.uscc(mid) < std::string_view(key)) lo = mid + 1; else hi = mid;
+      if (x.uscc(mid) < std::string_view(key))
+        lo = mid + 1;
+      else
+        hi = mid;
     }
     const bool known = lo < sorted_n && x.uscc(lo) == std::string_view(key);
     bool found = false;
     st = ScanRows(db, sql, {key}, [&](const ScanRow& r) {
       found = true;
-      if (known) Set(x, lo, FactsOfRow(r)); else Append(x, FactsOfRow(r));
+      if (known)
+        Set(x, lo, FactsOfRow(r));
+      else
+        Append(x, FactsOfRow(r));
       return true;
     });
     if (!st.ok()) return st;

@@ -113,11 +113,11 @@ struct DepartmentRow {
 
 inline Result<std::optional<DepartmentRow>> FindDepartment(Sql& sql, const std::string& code) {
   std::optional<DepartmentRow> out;
-  Status st = sql.Query("SELECT code, name, level, jurisdiction FROM departments WHERE code = ?", {code},
-                        [&](const SqlRow& r) {
-                          out = DepartmentRow{r.Text(0), r.Text(1), r.Text(2), r.Text(3)};
-                          return false;
-                        });
+  Status st =
+      sql.Query("SELECT code, name, level, jurisdiction FROM departments WHERE code = ?", {code}, [&](const SqlRow& r) {
+        out = DepartmentRow{r.Text(0), r.Text(1), r.Text(2), r.Text(3)};
+        return false;
+      });
   if (!st.ok()) return st;
   return out;
 }
@@ -126,8 +126,8 @@ struct ItemRow {
   std::string code, name, department, legal_basis, item_class;  // item_class: "key" | "general"
   std::int64_t ratio_min_ppm = -1, ratio_max_ppm = -1;          // -1: none
   std::int64_t frequency_per_year = 0;
-  std::vector<std::string> target_types, target_labels;         // empty: any
-  std::string qualification;                                    // "" for none
+  std::vector<std::string> target_types, target_labels;  // empty: any
+  std::string qualification;                             // "" for none
 };
 
 inline Result<std::optional<ItemRow>> FindItem(Sql& sql, const std::string& code) {
@@ -269,12 +269,12 @@ class SubjectIndex {
   SubjectIndex() = default;
 
   std::size_t n_ = 0;
-  std::string usccs_;       // 18 bytes each
-  std::string regions_;     // 6 bytes each (padded with spaces)
-  std::string registered_;  // 10 bytes each
+  std::string usccs_;                               // 18 bytes each
+  std::string regions_;                             // 6 bytes each (padded with spaces)
+  std::string registered_;                          // 10 bytes each
   std::vector<std::uint8_t> type_, status_, risk_;  // into kSubjectTypes, kSubjectStatuses, kRiskClasses
-  std::vector<std::uint16_t> industry_;              // into industries_
-  std::vector<std::uint32_t> labels_;                // into label_sets_
+  std::vector<std::uint16_t> industry_;             // into industries_
+  std::vector<std::uint32_t> labels_;               // into label_sets_
   std::vector<std::string> industries_, label_sets_;
   std::unordered_map<std::string, std::uint32_t> industry_ids_, label_ids_;  // the host's lookups
   std::int64_t audit_seq_ = 0;

@@ -38,7 +38,8 @@ SubjectFacts FactsOfRow(const SqlRow& r) {
 
 // ---------------------------------------------------------------------------------------------
 
-Result<std::vector<std::string>> EffectivePrefixes(const std::string& jurisdiction, const std::vector<std::string>& filters) {
+Result<std::vector<std::string>> EffectivePrefixes(const std::string& jurisdiction,
+                                                   const std::vector<std::string>& filters) {
   std::vector<std::string> juris;
   for (auto p : SplitStoredList(jurisdiction)) juris.push_back(TrimRegion(std::string(p)));
   std::vector<std::string> wanted;
@@ -61,10 +62,9 @@ Result<std::vector<std::string>> EffectivePrefixes(const std::string& jurisdicti
         }
       }
       if (!inside) {
-        return Status::Error(StatusCode::kInvalidArgument,
-                             "筛选区划 " + filters[i] + " 不在部门辖区（" + jurisdiction + "）内",
-                             "filter region " + filters[i] + " lies outside the department's jurisdiction (" +
-                                 jurisdiction + ")");
+        return Status::Error(
+            StatusCode::kInvalidArgument, "筛选区划 " + filters[i] + " 不在部门辖区（" + jurisdiction + "）内",
+            "filter region " + filters[i] + " lies outside the department's jurisdiction (" + jurisdiction + ")");
       }
     }
   }
@@ -128,9 +128,12 @@ bool ItemApplies(const ItemScope& item, const SubjectFacts& s) {
 
 std::string PoolFilter::StratumOf(const SubjectFacts& s) const {
   switch (spec_.strata) {
-    case StrataKind::kNone: return std::string();
-    case StrataKind::kRiskClass: return s.risk_class.empty() ? std::string("none") : std::string(s.risk_class);
-    case StrataKind::kRegion: return std::string(s.region.substr(0, static_cast<std::size_t>(spec_.region_digits)));
+    case StrataKind::kNone:
+      return std::string();
+    case StrataKind::kRiskClass:
+      return s.risk_class.empty() ? std::string("none") : std::string(s.risk_class);
+    case StrataKind::kRegion:
+      return std::string(s.region.substr(0, static_cast<std::size_t>(spec_.region_digits)));
     case StrataKind::kLabel:
       for (const auto& l : spec_.strata_labels)
         if (ListHas(s.labels, l)) return l;
@@ -260,7 +263,8 @@ Result<FrozenPool> BuildPool(Sql& sql, const PoolFilter& filter, const std::unor
   const std::size_t n = raw.size();
   auto key = [&](std::uint32_t i) { return std::string_view(usccs.data() + std::size_t{i} * 18, 18); };
   bool sorted = true;
-  for (std::size_t i = 1; i < n && sorted; ++i) sorted = key(static_cast<std::uint32_t>(i - 1)) < key(static_cast<std::uint32_t>(i));
+  for (std::size_t i = 1; i < n && sorted; ++i)
+    sorted = key(static_cast<std::uint32_t>(i - 1)) < key(static_cast<std::uint32_t>(i));
   if (sorted) {  // always from the index (it is in USCC order): take the arrays as they are
     pool.usccs = std::move(usccs);
     for (auto& r : raw) r = renumber[r];

@@ -3,8 +3,6 @@
 
 #include <openssl/rand.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -12,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <tuple>
 #include <unordered_map>
@@ -147,9 +146,9 @@ TaskRecord TaskFromRow(const SqlRow& r) {
 // The digest of a task's public state, chained by the audit log.
 std::string TaskDigest(const TaskRecord& t) {
   std::string c = "draw_task\n";
-  for (const std::string* f : {&t.id, &t.state, &t.department, &t.sampler, &t.spec_json, &t.pool_hash, &t.commitment,
-                               &t.entropy, &t.selection_hash, &t.assignment_hash, &t.conflicts_hash, &t.cancel_reason,
-                               &t.secret_hex}) {
+  for (const std::string* f :
+       {&t.id, &t.state, &t.department, &t.sampler, &t.spec_json, &t.pool_hash, &t.commitment, &t.entropy,
+        &t.selection_hash, &t.assignment_hash, &t.conflicts_hash, &t.cancel_reason, &t.secret_hex}) {
     c += *f;
     c += '\n';
   }
@@ -174,15 +173,16 @@ Status Journal(UnitOfWork& uow, const std::string& action, const std::string& id
 Result<std::string> ReadFile(Sql& sql, const std::string& id, const std::string& name) {
   std::string content;
   bool found = false;
-  Status st = sql.Query("SELECT content FROM draw_files WHERE task_id = ? AND name = ?", {id, name},
-                       [&](const SqlRow& r) {
-                         content.assign(r.View(0));
-                         found = true;
-                         return false;
-                       });
+  Status st =
+      sql.Query("SELECT content FROM draw_files WHERE task_id = ? AND name = ?", {id, name}, [&](const SqlRow& r) {
+        content.assign(r.View(0));
+        found = true;
+        return false;
+      });
   if (!st.ok()) return st;
   if (!found)
-    return Status::Error(StatusCode::kInternal, "任务 " + id + " 缺少文件 " + name, "task " + id + " has no file " + name);
+    return Status::Error(StatusCode::kInternal, "任务 " + id + " 缺少文件 " + name,
+                         "task " + id + " has no file " + name);
   return content;
 }
 
@@ -272,13 +272,15 @@ Result<std::vector<ItemRow>> LoadItems(Sql& sql, const std::vector<std::string>&
 Result<std::string> Jurisdiction(Sql& sql, const std::string& department) {
   auto d = FindDepartment(sql, department);
   if (!d.ok()) return d.status();
-  if (!d.value()) return Status::Error(StatusCode::kNotFound, "部门 " + department + " 不存在", "no department " + department);
+  if (!d.value())
+    return Status::Error(StatusCode::kNotFound, "部门 " + department + " 不存在", "no department " + department);
   return d.value()->jurisdiction;
 }
 
 std::string PpmText(std::int64_t ppm) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%lld.%04lld", static_cast<long long>(ppm / 10000), static_cast<long long>(ppm % 10000));
+  std::snprintf(buf, sizeof buf, "%lld.%04lld", static_cast<long long>(ppm / 10000),
+                static_cast<long long>(ppm % 10000));
   std::string t = buf;
   while (t.back() == '0') t.pop_back();
   if (t.back() == '.') t.pop_back();
@@ -309,15 +311,15 @@ Result<TaskSpec> SpecOf(const TaskRecord& t, const SpecOptions& options) {
 Result<TaskRecord> LoadForUpdate(Sql& sql, const std::string& id) {
   if (sql.dialect() == SqlDialect::kPostgresql) {
     // Serialise transitions of one task across nodes.
-    Status st = sql.Query("SELECT id FROM draw_tasks WHERE id = ? FOR UPDATE", {id}, [](const SqlRow&) { return true; });
+    Status st =
+        sql.Query("SELECT id FROM draw_tasks WHERE id = ? FOR UPDATE", {id}, [](const SqlRow&) { return true; });
     if (!st.ok()) return st;
   }
   return LoadTask(sql, id);
 }
 
 Status WrongState(const TaskRecord& t, const std::string& action_zh, const std::string& action_en) {
-  return Status::Error(StatusCode::kFailedPrecondition,
-                       "任务 " + t.id + " 处于 " + t.state + " 状态，不能" + action_zh,
+  return Status::Error(StatusCode::kFailedPrecondition, "任务 " + t.id + " 处于 " + t.state + " 状态，不能" + action_zh,
                        "task " + t.id + " is " + t.state + "; cannot " + action_en);
 }
 
@@ -410,7 +412,8 @@ Result<Selection> SelectionFromSample(const FrozenPool& pool, const StratumCount
   };
   std::uint64_t expected = 0;
   for (const auto& [label, k] : allocation) expected += k;
-  if (r.members.size() != expected) return bad("count " + std::to_string(r.members.size()) + " != " + std::to_string(expected));
+  if (r.members.size() != expected)
+    return bad("count " + std::to_string(r.members.size()) + " != " + std::to_string(expected));
   std::vector<bool> taken(pool.size(), false);
   StratumCounts per;
   Selection sel;
@@ -508,18 +511,18 @@ json SlipNotes(const TaskRecord& t) {
 
 Result<TaskRecord> LoadTask(Sql& sql, const std::string& id) {
   std::optional<TaskRecord> t;
-  Status st = sql.Query(std::string("SELECT ") + kTaskColumns + " FROM draw_tasks WHERE id = ?", {id},
-                       [&](const SqlRow& r) {
-                         t = TaskFromRow(r);
-                         return false;
-                       });
+  Status st =
+      sql.Query(std::string("SELECT ") + kTaskColumns + " FROM draw_tasks WHERE id = ?", {id}, [&](const SqlRow& r) {
+        t = TaskFromRow(r);
+        return false;
+      });
   if (!st.ok()) return st;
   if (!t) return Status::Error(StatusCode::kNotFound, "抽查任务 " + id + " 不存在", "no draw task " + id);
   st = sql.Query("SELECT item_code FROM draw_task_items WHERE task_id = ? ORDER BY item_code", {id},
-                [&](const SqlRow& r) {
-                  t->items.emplace_back(r.View(0));
-                  return true;
-                });
+                 [&](const SqlRow& r) {
+                   t->items.emplace_back(r.View(0));
+                   return true;
+                 });
   if (!st.ok()) return st;
   st = sql.Query("SELECT id FROM draw_tasks WHERE replaces = ? ORDER BY id", {id}, [&](const SqlRow& r) {
     t->replaced_by = std::string(r.View(0));
@@ -585,178 +588,191 @@ Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec) {
   // ParseTaskSpec checks the codes when told the platform's; a spec built in code is checked here.
   if (auto st = CheckRegionCodes(spec.filters.regions, platform.Regions()); !st.ok()) return st;
   return InUnit<TaskRecord>(ctx, [&](UnitOfWork& uow) -> Result<TaskRecord> {
-  Sql& sql = uow.sql();
-  const std::int64_t now = uow.now_us();
-  if (auto st = CheckDueDate(platform, spec.due_date, now); !st.ok()) return st;
-  auto juris = Jurisdiction(sql, spec.department);
-  if (!juris.ok()) return juris.status();
-  auto prefixes = EffectivePrefixes(juris.value(), spec.filters.regions);
-  if (!prefixes.ok()) return prefixes.status();
-  auto items = LoadItems(sql, spec.items);
-  if (!items.ok()) return items.status();
-  const std::vector<std::string> departments = TaskDepartments(spec);
-  auto is_task_department = [&](const std::string& d) {
-    return std::find(departments.begin(), departments.end(), d) != departments.end();
-  };
-  for (const auto& p : spec.participants) {
-    auto pj = Jurisdiction(sql, p);  // the participant exists
-    if (!pj.ok()) return pj.status();
-    bool brings = false;
-    for (const auto& item : items.value()) brings = brings || item.department == p;
-    if (!brings)
-      return Refuse("参与部门 " + p + " 没有带来抽查事项（联合抽查中每个参与部门至少一项）",
-                    "participating department " + p + " brings no item (each participant of a joint task brings at least one)");
-  }
-  for (const auto& item : items.value()) {
-    if (!is_task_department(item.department))
-      return Refuse("抽查事项 " + item.code + " 属于部门 " + item.department + "，不属于 " + spec.department +
-                        (spec.participants.empty() ? "" : " 或参与部门"),
-                    "item " + item.code + " belongs to department " + item.department + ", not " + spec.department +
-                        (spec.participants.empty() ? "" : " or a participant"));
-    if (const auto* r = std::get_if<RatioRule>(&spec.rule); r != nullptr && spec.strata == StrataKind::kNone) {
-      const std::int64_t ppm = r->ppm.begin()->second;
-      if (item.ratio_min_ppm >= 0 && ppm < item.ratio_min_ppm)
-        return Refuse("抽取比例 " + PpmText(ppm) + " 低于抽查事项 " + item.code + " 的最低比例 " + PpmText(item.ratio_min_ppm),
-                      "the ratio " + PpmText(ppm) + " is below the minimum " + PpmText(item.ratio_min_ppm) + " of item " + item.code);
-      if (item.ratio_max_ppm >= 0 && ppm > item.ratio_max_ppm)
-        return Refuse("抽取比例 " + PpmText(ppm) + " 高于抽查事项 " + item.code + " 的最高比例 " + PpmText(item.ratio_max_ppm),
-                      "the ratio " + PpmText(ppm) + " is above the maximum " + PpmText(item.ratio_max_ppm) + " of item " + item.code);
+    Sql& sql = uow.sql();
+    const std::int64_t now = uow.now_us();
+    if (auto st = CheckDueDate(platform, spec.due_date, now); !st.ok()) return st;
+    auto juris = Jurisdiction(sql, spec.department);
+    if (!juris.ok()) return juris.status();
+    auto prefixes = EffectivePrefixes(juris.value(), spec.filters.regions);
+    if (!prefixes.ok()) return prefixes.status();
+    auto items = LoadItems(sql, spec.items);
+    if (!items.ok()) return items.status();
+    const std::vector<std::string> departments = TaskDepartments(spec);
+    auto is_task_department = [&](const std::string& d) {
+      return std::find(departments.begin(), departments.end(), d) != departments.end();
+    };
+    for (const auto& p : spec.participants) {
+      auto pj = Jurisdiction(sql, p);  // the participant exists
+      if (!pj.ok()) return pj.status();
+      bool brings = false;
+      for (const auto& item : items.value()) brings = brings || item.department == p;
+      if (!brings)
+        return Refuse(
+            "参与部门 " + p + " 没有带来抽查事项（联合抽查中每个参与部门至少一项）",
+            "participating department " + p + " brings no item (each participant of a joint task brings at least one)");
     }
-  }
-  std::vector<Slot> all_slots = spec.slots;
-  if (spec.expert_slot) all_slots.push_back(*spec.expert_slot);
-  for (const auto& slot : all_slots) {
-    if (!is_task_department(slot.group))
-      return Refuse("检查组名额的部门 " + slot.group + " 不是任务的部门 " + spec.department +
-                        (spec.participants.empty() ? "（多部门联合抽查须列出参与部门）" : " 或参与部门"),
-                    "team slot department " + slot.group + " is not the task's department " + spec.department +
-                        (spec.participants.empty() ? " (a joint task lists its participating departments)" : " or a participant"));
-  }
-  for (const auto& d : departments) {
-    bool has = false;
-    for (const auto& slot : spec.slots) has = has || (slot.group == d && slot.count > 0);
-    if (!has)
-      return Refuse("检查组没有部门 " + d + " 的名额（联合抽查的检查组须含每个参与部门的执法人员）",
-                    "the team has no slot for department " + d + " (a joint team includes officers of every department)");
-  }
-  {
-    // ParseTaskSpec checks this too, but a spec built in code reaches here without it.
-    std::uint32_t officers = 0;
-    for (const auto& slot : spec.slots) officers += slot.count;
-    const std::uint32_t min_team = ctx.spec_options.min_team_size;
-    if (officers < min_team)
-      return Refuse("每组至少 " + std::to_string(min_team) + " 名执法人员（行政处罚法第四十二条），实际 " +
-                        std::to_string(officers) + " 名",
-                    "a team needs at least " + std::to_string(min_team) +
-                        " officers (Administrative Penalty Law art. 42), got " + std::to_string(officers));
-  }
-  const bool plugins = PluginsLoaded(platform);
-  if (plugins && platform.FindSampler(spec.sampler) == nullptr) {
-    std::string list;
-    for (const auto& name : platform.SamplerNames()) list += (list.empty() ? "" : ", ") + name;
-    return Refuse("没有名为 " + spec.sampler + " 的抽样算法（已加载：" + list + "）",
-                  "no sampler named " + spec.sampler + " (loaded: " + list + ")");
-  }
-  const EntropySource* entropy_source = nullptr;
-  if (plugins) {
-    auto source = FindSource(platform, spec.entropy_source_name, StatusCode::kInvalidArgument);
-    if (!source.ok()) return source.status();
-    entropy_source = source.value();
-    if (entropy_source->NeedsValue() && spec.entropy_source.empty())
-      return Refuse("公开随机源 " + spec.entropy_source_name + " 需要说明将使用哪一个公开值（entropy.description）",
-                    "the entropy source " + spec.entropy_source_name +
-                        " needs a description of the public value it will use (entropy.description)");
-  }
-  if (spec.rule_preset.empty() && std::holds_alternative<RatioRule>(spec.rule)) {
-    // Every stratum must get a ratio; strata are known at announce, but a risk-class rule can
-    // be checked now.
-    const auto& r = std::get<RatioRule>(spec.rule);
-    if (spec.strata == StrataKind::kRiskClass && !r.ppm.count("*")) {
-      for (const char* c : {"A", "B", "C", "D", "none"})
-        if (!r.ppm.count(c))
-          return Refuse("比例规则缺少风险分类 " + std::string(c) + " 的比例，且没有默认值 \"*\"",
-                        "the ratio rule has no ratio for risk class " + std::string(c) + " and no default \"*\"");
+    for (const auto& item : items.value()) {
+      if (!is_task_department(item.department))
+        return Refuse("抽查事项 " + item.code + " 属于部门 " + item.department + "，不属于 " + spec.department +
+                          (spec.participants.empty() ? "" : " 或参与部门"),
+                      "item " + item.code + " belongs to department " + item.department + ", not " + spec.department +
+                          (spec.participants.empty() ? "" : " or a participant"));
+      if (const auto* r = std::get_if<RatioRule>(&spec.rule); r != nullptr && spec.strata == StrataKind::kNone) {
+        const std::int64_t ppm = r->ppm.begin()->second;
+        if (item.ratio_min_ppm >= 0 && ppm < item.ratio_min_ppm)
+          return Refuse(
+              "抽取比例 " + PpmText(ppm) + " 低于抽查事项 " + item.code + " 的最低比例 " + PpmText(item.ratio_min_ppm),
+              "the ratio " + PpmText(ppm) + " is below the minimum " + PpmText(item.ratio_min_ppm) + " of item " +
+                  item.code);
+        if (item.ratio_max_ppm >= 0 && ppm > item.ratio_max_ppm)
+          return Refuse(
+              "抽取比例 " + PpmText(ppm) + " 高于抽查事项 " + item.code + " 的最高比例 " + PpmText(item.ratio_max_ppm),
+              "the ratio " + PpmText(ppm) + " is above the maximum " + PpmText(item.ratio_max_ppm) + " of item " +
+                  item.code);
+      }
     }
-  }
+    std::vector<Slot> all_slots = spec.slots;
+    if (spec.expert_slot) all_slots.push_back(*spec.expert_slot);
+    for (const auto& slot : all_slots) {
+      if (!is_task_department(slot.group))
+        return Refuse("检查组名额的部门 " + slot.group + " 不是任务的部门 " + spec.department +
+                          (spec.participants.empty() ? "（多部门联合抽查须列出参与部门）" : " 或参与部门"),
+                      "team slot department " + slot.group + " is not the task's department " + spec.department +
+                          (spec.participants.empty() ? " (a joint task lists its participating departments)"
+                                                     : " or a participant"));
+    }
+    for (const auto& d : departments) {
+      bool has = false;
+      for (const auto& slot : spec.slots) has = has || (slot.group == d && slot.count > 0);
+      if (!has)
+        return Refuse(
+            "检查组没有部门 " + d + " 的名额（联合抽查的检查组须含每个参与部门的执法人员）",
+            "the team has no slot for department " + d + " (a joint team includes officers of every department)");
+    }
+    {
+      // ParseTaskSpec checks this too, but a spec built in code reaches here without it.
+      std::uint32_t officers = 0;
+      for (const auto& slot : spec.slots) officers += slot.count;
+      const std::uint32_t min_team = ctx.spec_options.min_team_size;
+      if (officers < min_team)
+        return Refuse("每组至少 " + std::to_string(min_team) + " 名执法人员（行政处罚法第四十二条），实际 " +
+                          std::to_string(officers) + " 名",
+                      "a team needs at least " + std::to_string(min_team) +
+                          " officers (Administrative Penalty Law art. 42), got " + std::to_string(officers));
+    }
+    const bool plugins = PluginsLoaded(platform);
+    if (plugins && platform.FindSampler(spec.sampler) == nullptr) {
+      std::string list;
+      for (const auto& name : platform.SamplerNames()) list += (list.empty() ? "" : ", ") + name;
+      return Refuse("没有名为 " + spec.sampler + " 的抽样算法（已加载：" + list + "）",
+                    "no sampler named " + spec.sampler + " (loaded: " + list + ")");
+    }
+    const EntropySource* entropy_source = nullptr;
+    if (plugins) {
+      auto source = FindSource(platform, spec.entropy_source_name, StatusCode::kInvalidArgument);
+      if (!source.ok()) return source.status();
+      entropy_source = source.value();
+      if (entropy_source->NeedsValue() && spec.entropy_source.empty())
+        return Refuse("公开随机源 " + spec.entropy_source_name + " 需要说明将使用哪一个公开值（entropy.description）",
+                      "the entropy source " + spec.entropy_source_name +
+                          " needs a description of the public value it will use (entropy.description)");
+    }
+    if (spec.rule_preset.empty() && std::holds_alternative<RatioRule>(spec.rule)) {
+      // Every stratum must get a ratio; strata are known at announce, but a risk-class rule can
+      // be checked now.
+      const auto& r = std::get<RatioRule>(spec.rule);
+      if (spec.strata == StrataKind::kRiskClass && !r.ppm.count("*")) {
+        for (const char* c : {"A", "B", "C", "D", "none"})
+          if (!r.ppm.count(c))
+            return Refuse("比例规则缺少风险分类 " + std::string(c) + " 的比例，且没有默认值 \"*\"",
+                          "the ratio rule has no ratio for risk class " + std::string(c) + " and no default \"*\"");
+      }
+    }
 
-  if (!spec.replaces.empty()) {
-    auto old = LoadTask(sql, spec.replaces);
-    if (!old.ok()) return old.status();
-    if (old.value().state != "cancelled")
-      return Status::Error(StatusCode::kFailedPrecondition,
-                           "被替代的任务 " + spec.replaces + " 处于 " + old.value().state + " 状态：只能替代已撤销的任务（不能重抽）",
-                           "the replaced task " + spec.replaces + " is " + old.value().state +
-                               ": only a cancelled task can be replaced (there is no redraw)");
-    if (!old.value().replaced_by.empty())
-      return Status::Error(StatusCode::kAlreadyExists, "任务 " + spec.replaces + " 已被 " + old.value().replaced_by + " 替代",
-                           "task " + spec.replaces + " is already replaced by " + old.value().replaced_by);
-  }
-  if (spec.id.empty()) {
-    const std::string prefix = spec.department + "-" + PlatformDate(platform, now).substr(0, 4) + "-";
-    std::int64_t n = 0;
-    Status st = sql.Query("SELECT COUNT(*) FROM draw_tasks WHERE id LIKE ?", {prefix + "%"}, [&](const SqlRow& r) {
-      n = std::stoll(std::string(r.View(0)));
-      return false;
-    });
-    if (!st.ok()) return st;
-    for (;; ++n) {
-      char num[32];
-      std::snprintf(num, sizeof num, "%04lld", static_cast<long long>(n + 1));
-      spec.id = prefix + num;
+    if (!spec.replaces.empty()) {
+      auto old = LoadTask(sql, spec.replaces);
+      if (!old.ok()) return old.status();
+      if (old.value().state != "cancelled")
+        return Status::Error(
+            StatusCode::kFailedPrecondition,
+            "被替代的任务 " + spec.replaces + " 处于 " + old.value().state + " 状态：只能替代已撤销的任务（不能重抽）",
+            "the replaced task " + spec.replaces + " is " + old.value().state +
+                ": only a cancelled task can be replaced (there is no redraw)");
+      if (!old.value().replaced_by.empty())
+        return Status::Error(StatusCode::kAlreadyExists,
+                             "任务 " + spec.replaces + " 已被 " + old.value().replaced_by + " 替代",
+                             "task " + spec.replaces + " is already replaced by " + old.value().replaced_by);
+    }
+    if (spec.id.empty()) {
+      const std::string prefix = spec.department + "-" + PlatformDate(platform, now).substr(0, 4) + "-";
+      std::int64_t n = 0;
+      Status st = sql.Query("SELECT COUNT(*) FROM draw_tasks WHERE id LIKE ?", {prefix + "%"}, [&](const SqlRow& r) {
+        n = std::stoll(std::string(r.View(0)));
+        return false;
+      });
+      if (!st.ok()) return st;
+      for (;; ++n) {
+        char num[32];
+        std::snprintf(num, sizeof num, "%04lld", static_cast<long long>(n + 1));
+        spec.id = prefix + num;
+        bool exists = false;
+        st = sql.Query("SELECT 1 FROM draw_tasks WHERE id = ?", {spec.id}, [&](const SqlRow&) {
+          exists = true;
+          return false;
+        });
+        if (!st.ok()) return st;
+        if (!exists) break;
+      }
+    } else {
       bool exists = false;
-      st = sql.Query("SELECT 1 FROM draw_tasks WHERE id = ?", {spec.id}, [&](const SqlRow&) {
+      Status st = sql.Query("SELECT 1 FROM draw_tasks WHERE id = ?", {spec.id}, [&](const SqlRow&) {
         exists = true;
         return false;
       });
       if (!st.ok()) return st;
-      if (!exists) break;
+      if (exists)
+        return Status::Error(StatusCode::kAlreadyExists, "任务编号 " + spec.id + " 已存在",
+                             "task id " + spec.id + " already exists");
     }
-  } else {
-    bool exists = false;
-    Status st = sql.Query("SELECT 1 FROM draw_tasks WHERE id = ?", {spec.id}, [&](const SqlRow&) {
-      exists = true;
-      return false;
-    });
-    if (!st.ok()) return st;
-    if (exists) return Status::Error(StatusCode::kAlreadyExists, "任务编号 " + spec.id + " 已存在", "task id " + spec.id + " already exists");
-  }
 
-  TaskRecord t;
-  t.id = spec.id;
-  t.title = spec.title;
-  t.department = spec.department;
-  t.sampler = spec.sampler;
-  t.state = "draft";
-  t.spec_json = SpecToJson(spec);
-  t.entropy_source = spec.entropy_source;
-  t.entropy_source_name = spec.entropy_source_name;
-  // Shown in the draft; fixed again at the announcement.
-  if (entropy_source != nullptr) t.entropy_notice = NoticeText(*entropy_source, RequestFor(t, now));
-  t.replaces = spec.replaces;
-  t.replace_reason = spec.replace_reason;
-  t.created_by = uow.principal().id;
-  t.created_at_us = now;
-  t.due_date = spec.due_date;
-  t.items = spec.items;
-  t.digest = TaskDigest(t);
-  {
-    Result<std::int64_t> n = sql.Exec(
-        "INSERT INTO draw_tasks(id, title, department, sampler, state, spec, entropy_source, entropy_source_name, "
-        "entropy_notice, replaces, replace_reason, created_by, created_at_us, due_date, digest, updated_at_us) "
-        "VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        {t.id, t.title, t.department, t.sampler, t.spec_json, t.entropy_source, t.entropy_source_name, t.entropy_notice,
-         Nullable(t.replaces), t.replace_reason, t.created_by, t.created_at_us, Nullable(t.due_date), t.digest,
-         t.created_at_us});
-    if (!n.ok()) return n.status();
-    for (const auto& item : spec.items) {
-      Result<std::int64_t> i = sql.Exec("INSERT INTO draw_task_items(task_id, item_code) VALUES (?, ?)", {t.id, item});
-      if (!i.ok()) return i.status();
+    TaskRecord t;
+    t.id = spec.id;
+    t.title = spec.title;
+    t.department = spec.department;
+    t.sampler = spec.sampler;
+    t.state = "draft";
+    t.spec_json = SpecToJson(spec);
+    t.entropy_source = spec.entropy_source;
+    t.entropy_source_name = spec.entropy_source_name;
+    // Shown in the draft; fixed again at the announcement.
+    if (entropy_source != nullptr) t.entropy_notice = NoticeText(*entropy_source, RequestFor(t, now));
+    t.replaces = spec.replaces;
+    t.replace_reason = spec.replace_reason;
+    t.created_by = uow.principal().id;
+    t.created_at_us = now;
+    t.due_date = spec.due_date;
+    t.items = spec.items;
+    t.digest = TaskDigest(t);
+    {
+      Result<std::int64_t> n = sql.Exec(
+          "INSERT INTO draw_tasks(id, title, department, sampler, state, spec, entropy_source, entropy_source_name, "
+          "entropy_notice, replaces, replace_reason, created_by, created_at_us, due_date, digest, updated_at_us) "
+          "VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          {t.id, t.title, t.department, t.sampler, t.spec_json, t.entropy_source, t.entropy_source_name,
+           t.entropy_notice, Nullable(t.replaces), t.replace_reason, t.created_by, t.created_at_us,
+           Nullable(t.due_date), t.digest, t.created_at_us});
+      if (!n.ok()) return n.status();
+      for (const auto& item : spec.items) {
+        Result<std::int64_t> i =
+            sql.Exec("INSERT INTO draw_task_items(task_id, item_code) VALUES (?, ?)", {t.id, item});
+        if (!i.ok()) return i.status();
+      }
     }
-  }
-  json payload{{"id", t.id}, {"department", t.department}, {"state", "draft"}, {"entropy_source_name", t.entropy_source_name}};
-  if (!t.replaces.empty()) payload["replaces"] = t.replaces;
-  if (auto st = Journal(uow, "task.create", t.id, "", t.digest, "draw.task.created", payload); !st.ok()) return st;
-  return LoadTask(sql, t.id);
+    json payload{
+        {"id", t.id}, {"department", t.department}, {"state", "draft"}, {"entropy_source_name", t.entropy_source_name}};
+    if (!t.replaces.empty()) payload["replaces"] = t.replaces;
+    if (auto st = Journal(uow, "task.create", t.id, "", t.digest, "draw.task.created", payload); !st.ok()) return st;
+    return LoadTask(sql, t.id);
   });
 }
 
@@ -766,199 +782,204 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
   Timer timer(ctx.timings);
   std::shared_ptr<const FrozenPool> frozen;  // kept in ctx.cached_pool once committed
   Result<TaskRecord> announced = InUnit<TaskRecord>(ctx, [&](UnitOfWork& uow) -> Result<TaskRecord> {
-  Sql& sql = uow.sql();
-  const std::int64_t now = uow.now_us();
-  auto task = LoadForUpdate(sql, id);
-  if (!task.ok()) return task.status();
-  TaskRecord t = std::move(task).value();
-  if (t.state != "draft") return WrongState(t, "公告", "announce it");
-  const EntropySource* entropy_source = nullptr;
-  if (PluginsLoaded(platform)) {
-    auto source = FindSource(platform, t.entropy_source_name, StatusCode::kInvalidArgument);
-    if (!source.ok()) return source.status();
-    entropy_source = source.value();
-  }
-  if (!t.due_date.empty() && t.due_date < PlatformDate(platform, now))
-    return Refuse("任务 " + t.id + " 的完成期限 " + t.due_date + " 早于今天（" + PlatformDate(platform, now) +
-                      "），不能公告：请撤销任务并创建新任务",
-                  "task " + t.id + " cannot be announced: its due date " + t.due_date + " is before today (" +
-                      PlatformDate(platform, now) + "); cancel it and create a new task");
-  auto spec_r = SpecOf(t, ctx.spec_options);
-  if (!spec_r.ok()) return spec_r.status();
-  const TaskSpec spec = std::move(spec_r).value();
-  auto juris = Jurisdiction(sql, spec.department);
-  if (!juris.ok()) return juris.status();
-  auto prefixes = EffectivePrefixes(juris.value(), spec.filters.regions);
-  if (!prefixes.ok()) return prefixes.status();
-  auto items = LoadItems(sql, spec.items);
-  if (!items.ok()) return items.status();
-  std::vector<ItemScope> scopes;
-  for (const auto& it : items.value()) scopes.push_back({it.code, it.target_types, it.target_labels});
-  PoolFilter filter(spec, prefixes.value(), scopes);
+    Sql& sql = uow.sql();
+    const std::int64_t now = uow.now_us();
+    auto task = LoadForUpdate(sql, id);
+    if (!task.ok()) return task.status();
+    TaskRecord t = std::move(task).value();
+    if (t.state != "draft") return WrongState(t, "公告", "announce it");
+    const EntropySource* entropy_source = nullptr;
+    if (PluginsLoaded(platform)) {
+      auto source = FindSource(platform, t.entropy_source_name, StatusCode::kInvalidArgument);
+      if (!source.ok()) return source.status();
+      entropy_source = source.value();
+    }
+    if (!t.due_date.empty() && t.due_date < PlatformDate(platform, now))
+      return Refuse("任务 " + t.id + " 的完成期限 " + t.due_date + " 早于今天（" + PlatformDate(platform, now) +
+                        "），不能公告：请撤销任务并创建新任务",
+                    "task " + t.id + " cannot be announced: its due date " + t.due_date + " is before today (" +
+                        PlatformDate(platform, now) + "); cancel it and create a new task");
+    auto spec_r = SpecOf(t, ctx.spec_options);
+    if (!spec_r.ok()) return spec_r.status();
+    const TaskSpec spec = std::move(spec_r).value();
+    auto juris = Jurisdiction(sql, spec.department);
+    if (!juris.ok()) return juris.status();
+    auto prefixes = EffectivePrefixes(juris.value(), spec.filters.regions);
+    if (!prefixes.ok()) return prefixes.status();
+    auto items = LoadItems(sql, spec.items);
+    if (!items.ok()) return items.status();
+    std::vector<ItemScope> scopes;
+    for (const auto& it : items.value()) scopes.push_back({it.code, it.target_types, it.target_labels});
+    PoolFilter filter(spec, prefixes.value(), scopes);
 
-  // Exclusions: subjects in open tasks, and subjects drawn for one of these items recently.
-  std::unordered_set<std::string> excluded;
-  {
-    std::string in_items;
-    SqlParams params;
-    for (const auto& code : spec.items) {
-      in_items += in_items.empty() ? "?" : ", ?";
-      params.emplace_back(code);
+    // Exclusions: subjects in open tasks, and subjects drawn for one of these items recently.
+    std::unordered_set<std::string> excluded;
+    {
+      std::string in_items;
+      SqlParams params;
+      for (const auto& code : spec.items) {
+        in_items += in_items.empty() ? "?" : ", ?";
+        params.emplace_back(code);
+      }
+      std::int64_t cutoff = 0;
+      bool window = true;
+      if (spec.exclusions.same_item_within_days) {
+        window = *spec.exclusions.same_item_within_days > 0;
+        cutoff = now - static_cast<std::int64_t>(*spec.exclusions.same_item_within_days) * 86400LL * 1000000LL;
+      } else {
+        cutoff = YearStartUs(platform, now);
+      }
+      // First the tasks concerned (few), then their selections by primary key: the
+      // selection table grows with every task ever drawn.
+      std::string cond;
+      if (spec.exclusions.open_tasks == OpenTasks::kAll) cond = "state = 'drawn'";
+      if (window) {
+        if (!cond.empty()) cond += " OR ";
+        cond +=
+            "((state = 'drawn' OR state = 'revealed') AND drawn_at_us >= ? AND EXISTS (SELECT 1 FROM "
+            "draw_task_items i WHERE i.task_id = draw_tasks.id AND i.item_code IN (" +
+            in_items + ")))";
+        SqlParams p2{std::to_string(cutoff)};
+        p2.insert(p2.end(), params.begin(), params.end());
+        params = p2;
+      } else {
+        params.clear();
+      }
+      std::set<std::string> tasks;
+      if (!cond.empty()) {
+        Status st = sql.Query("SELECT id FROM draw_tasks WHERE " + cond, params, [&](const SqlRow& r) {
+          tasks.emplace(r.View(0));
+          return true;
+        });
+        if (!st.ok()) return st;
+      }
+      if (spec.exclusions.open_tasks == OpenTasks::kOwn) {
+        // The open tasks of this task's departments (a joint task's participants count), and
+        // those sharing one of its items. Another department's picks stay drawable: the same
+        // subject drawn by two departments is what `visits merge` turns into one joint visit.
+        const std::vector<std::string> mine = TaskDepartments(spec);
+        SqlParams item_params(spec.items.begin(), spec.items.end());
+        std::string in_own;
+        for (std::size_t i = 0; i < spec.items.size(); ++i) in_own += i ? ", ?" : "?";
+        Status st = sql.Query(
+            "SELECT id, department, spec, CASE WHEN EXISTS (SELECT 1 FROM draw_task_items i WHERE "
+            "i.task_id = draw_tasks.id AND i.item_code IN (" +
+                in_own +
+                ")) THEN 1 ELSE 0 END "
+                "FROM draw_tasks WHERE state = 'drawn'",
+            item_params, [&](const SqlRow& r) {
+              TaskRecord open;
+              open.department = std::string(r.View(1));
+              open.spec_json = std::string(r.View(2));
+              bool own = r.View(3) == "1";
+              for (const auto& d : DepartmentsOf(open))
+                own = own || std::find(mine.begin(), mine.end(), d) != mine.end();
+              if (own) tasks.emplace(r.View(0));
+              return true;
+            });
+        if (!st.ok()) return st;
+      }
+      for (const auto& task_id : tasks) {
+        Status st = sql.Query("SELECT uscc FROM draw_selection WHERE task_id = ?", {task_id}, [&](const SqlRow& r) {
+          excluded.emplace(r.View(0));
+          return true;
+        });
+        if (!st.ok()) return st;
+      }
     }
-    std::int64_t cutoff = 0;
-    bool window = true;
-    if (spec.exclusions.same_item_within_days) {
-      window = *spec.exclusions.same_item_within_days > 0;
-      cutoff = now - static_cast<std::int64_t>(*spec.exclusions.same_item_within_days) * 86400LL * 1000000LL;
+    timer.Lap("exclusions");
+    Result<FrozenPool> pool_r = Status::Error(StatusCode::kInternal, "未建立对象池", "no pool built");
+    if (ctx.subject_index) {
+      // The index caught up with the directory as this transaction sees it; the lease ends
+      // with the pool.
+      Result<SubjectIndexLease> lease = platform.Subjects();
+      if (!lease.ok()) return lease.status();
+      pool_r = BuildPool(sql, filter, excluded, &*lease.value());
     } else {
-      cutoff = YearStartUs(platform, now);
+      pool_r = BuildPool(sql, filter, excluded, nullptr);
     }
-    // First the tasks concerned (few), then their selections by primary key: the
-    // selection table grows with every task ever drawn.
-    std::string cond;
-    if (spec.exclusions.open_tasks == OpenTasks::kAll) cond = "state = 'drawn'";
-    if (window) {
-      if (!cond.empty()) cond += " OR ";
-      cond += "((state = 'drawn' OR state = 'revealed') AND drawn_at_us >= ? AND EXISTS (SELECT 1 FROM "
-              "draw_task_items i WHERE i.task_id = draw_tasks.id AND i.item_code IN (" + in_items + ")))";
-      SqlParams p2{std::to_string(cutoff)};
-      p2.insert(p2.end(), params.begin(), params.end());
-      params = p2;
-    } else {
-      params.clear();
+    if (!pool_r.ok()) return pool_r.status();
+    auto pool_ptr = std::make_shared<const FrozenPool>(std::move(pool_r).value());
+    const FrozenPool& pool = *pool_ptr;
+    timer.Lap("pool");
+    if (pool.size() == 0)
+      return Refuse("任务 " + id + " 的检查对象池为空：没有符合筛选条件、辖区和抽查事项范围的存续对象",
+                    "the pool of task " + id +
+                        " is empty: no active subject matches the filters, the jurisdiction and the items");
+    const StratumCounts sizes = StratumSizes(pool);
+    auto alloc = Allocate(spec.rule, sizes);
+    if (!alloc.ok()) return alloc.status();
+    std::uint64_t k = 0, strata_drawn = 0;
+    for (const auto& [label, ks] : alloc.value()) {
+      k += ks;
+      strata_drawn += ks > 0 ? 1 : 0;
     }
-    std::set<std::string> tasks;
-    if (!cond.empty()) {
-      Status st = sql.Query("SELECT id FROM draw_tasks WHERE " + cond, params, [&](const SqlRow& r) {
-        tasks.emplace(r.View(0));
-        return true;
-      });
-      if (!st.ok()) return st;
+    const auto n = static_cast<unsigned __int128>(pool.size());
+    for (const auto& item : items.value()) {
+      // k / N against the item's bounds; each stratum rounds up by less than one subject.
+      if (item.ratio_min_ppm >= 0 &&
+          static_cast<unsigned __int128>(k) * 1000000 < n * static_cast<unsigned __int128>(item.ratio_min_ppm) &&
+          k < pool.size())
+        return Refuse("本任务抽取 " + std::to_string(k) + "/" + std::to_string(pool.size()) + "，低于抽查事项 " +
+                          item.code + " 的最低比例 " + PpmText(item.ratio_min_ppm),
+                      "the task draws " + std::to_string(k) + " of " + std::to_string(pool.size()) +
+                          ", below the minimum ratio " + PpmText(item.ratio_min_ppm) + " of item " + item.code);
+      if (item.ratio_max_ppm >= 0 &&
+          static_cast<unsigned __int128>(k) * 1000000 > n * static_cast<unsigned __int128>(item.ratio_max_ppm) +
+                                                            static_cast<unsigned __int128>(strata_drawn) * 1000000)
+        return Refuse("本任务抽取 " + std::to_string(k) + "/" + std::to_string(pool.size()) + "，高于抽查事项 " +
+                          item.code + " 的最高比例 " + PpmText(item.ratio_max_ppm),
+                      "the task draws " + std::to_string(k) + " of " + std::to_string(pool.size()) +
+                          ", above the maximum ratio " + PpmText(item.ratio_max_ppm) + " of item " + item.code);
     }
-    if (spec.exclusions.open_tasks == OpenTasks::kOwn) {
-      // The open tasks of this task's departments (a joint task's participants count), and
-      // those sharing one of its items. Another department's picks stay drawable: the same
-      // subject drawn by two departments is what `visits merge` turns into one joint visit.
-      const std::vector<std::string> mine = TaskDepartments(spec);
-      SqlParams item_params(spec.items.begin(), spec.items.end());
-      std::string in_own;
-      for (std::size_t i = 0; i < spec.items.size(); ++i) in_own += i ? ", ?" : "?";
-      Status st = sql.Query(
-                           "SELECT id, department, spec, CASE WHEN EXISTS (SELECT 1 FROM draw_task_items i WHERE "
-                           "i.task_id = draw_tasks.id AND i.item_code IN (" +
-                               in_own +
-                               ")) THEN 1 ELSE 0 END "
-                               "FROM draw_tasks WHERE state = 'drawn'",
-                           item_params, [&](const SqlRow& r) {
-                             TaskRecord open;
-                             open.department = std::string(r.View(1));
-                             open.spec_json = std::string(r.View(2));
-                             bool own = r.View(3) == "1";
-                             for (const auto& d : DepartmentsOf(open))
-                               own = own || std::find(mine.begin(), mine.end(), d) != mine.end();
-                             if (own) tasks.emplace(r.View(0));
-                             return true;
-                           });
-      if (!st.ok()) return st;
-    }
-    for (const auto& task_id : tasks) {
-      Status st = sql.Query("SELECT uscc FROM draw_selection WHERE task_id = ?", {task_id}, [&](const SqlRow& r) {
-        excluded.emplace(r.View(0));
-        return true;
-      });
-      if (!st.ok()) return st;
-    }
-  }
-  timer.Lap("exclusions");
-  Result<FrozenPool> pool_r = Status::Error(StatusCode::kInternal, "未建立对象池", "no pool built");
-  if (ctx.subject_index) {
-    // The index caught up with the directory as this transaction sees it; the lease ends
-    // with the pool.
-    Result<SubjectIndexLease> lease = platform.Subjects();
-    if (!lease.ok()) return lease.status();
-    pool_r = BuildPool(sql, filter, excluded, &*lease.value());
-  } else {
-    pool_r = BuildPool(sql, filter, excluded, nullptr);
-  }
-  if (!pool_r.ok()) return pool_r.status();
-  auto pool_ptr = std::make_shared<const FrozenPool>(std::move(pool_r).value());
-  const FrozenPool& pool = *pool_ptr;
-  timer.Lap("pool");
-  if (pool.size() == 0)
-    return Refuse("任务 " + id + " 的检查对象池为空：没有符合筛选条件、辖区和抽查事项范围的存续对象",
-                  "the pool of task " + id + " is empty: no active subject matches the filters, the jurisdiction and the items");
-  const StratumCounts sizes = StratumSizes(pool);
-  auto alloc = Allocate(spec.rule, sizes);
-  if (!alloc.ok()) return alloc.status();
-  std::uint64_t k = 0, strata_drawn = 0;
-  for (const auto& [label, ks] : alloc.value()) {
-    k += ks;
-    strata_drawn += ks > 0 ? 1 : 0;
-  }
-  const auto n = static_cast<unsigned __int128>(pool.size());
-  for (const auto& item : items.value()) {
-    // k / N against the item's bounds; each stratum rounds up by less than one subject.
-    if (item.ratio_min_ppm >= 0 && static_cast<unsigned __int128>(k) * 1000000 < n * static_cast<unsigned __int128>(item.ratio_min_ppm) &&
-        k < pool.size())
-      return Refuse("本任务抽取 " + std::to_string(k) + "/" + std::to_string(pool.size()) + "，低于抽查事项 " + item.code +
-                        " 的最低比例 " + PpmText(item.ratio_min_ppm),
-                    "the task draws " + std::to_string(k) + " of " + std::to_string(pool.size()) +
-                        ", below the minimum ratio " + PpmText(item.ratio_min_ppm) + " of item " + item.code);
-    if (item.ratio_max_ppm >= 0 &&
-        static_cast<unsigned __int128>(k) * 1000000 >
-            n * static_cast<unsigned __int128>(item.ratio_max_ppm) + static_cast<unsigned __int128>(strata_drawn) * 1000000)
-      return Refuse("本任务抽取 " + std::to_string(k) + "/" + std::to_string(pool.size()) + "，高于抽查事项 " + item.code +
-                        " 的最高比例 " + PpmText(item.ratio_max_ppm),
-                    "the task draws " + std::to_string(k) + " of " + std::to_string(pool.size()) +
-                        ", above the maximum ratio " + PpmText(item.ratio_max_ppm) + " of item " + item.code);
-  }
-  if (k == 0) return Refuse("按抽取规则本任务不抽取任何对象", "the rule draws no subject at all");
+    if (k == 0) return Refuse("按抽取规则本任务不抽取任何对象", "the rule draws no subject at all");
 
-  std::string secret(32, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()), 32) != 1)
-    return Status::Error(StatusCode::kInternal, "无法生成随机秘密值", "cannot generate the random secret");
-  const std::string pool_file = PoolFile(pool);
-  timer.Lap("pool_file");
-  // The pool file is stored while a second thread hashes it (both take about as long
-  // for a whole province); the task row, which needs the hash, is written after.
-  auto hashing = std::async(std::launch::async, [&pool_file] { return ToHex(Sha256(pool_file)); });
-  const Status saved = SaveFile(sql, t.id, "pool.tsv", pool_file);
-  const std::string pool_hash = hashing.get();
-  if (!saved.ok()) return saved;
-  timer.Lap("pool_save_and_hash");
-  const std::string before = t.digest;
-  t.state = "announced";
-  t.announced_at_us = now;
-  t.announce_date = PlatformDate(platform, now);
-  t.pool_size = static_cast<std::int64_t>(pool.size());
-  t.pool_hash = pool_hash;
-  t.strata_json = CountsJson(sizes);
-  t.commitment = Commitment(secret);
-  // The notice as the announcement publishes it (kept from the creation without plugins).
-  if (entropy_source != nullptr) t.entropy_notice = NoticeText(*entropy_source, RequestFor(t, now));
-  t.digest = TaskDigest(t);  // before the secret is set: it is not public yet
-  t.secret_hex = ToHex(secret);
-  {
-    Result<std::int64_t> n = sql.Exec(
-        "UPDATE draw_tasks SET state = 'announced', announced_at_us = ?, announce_date = ?, pool_size = ?, pool_hash = ?, "
-        "strata = ?, commitment = ?, secret = ?, entropy_notice = ?, digest = ?, updated_at_us = ? WHERE id = ?",
-        {now, t.announce_date, t.pool_size, t.pool_hash, t.strata_json, t.commitment, t.secret_hex, t.entropy_notice,
-         t.digest, now, t.id});
-    if (!n.ok()) return n.status();
-  }
-  json payload{{"id", t.id},
-               {"department", t.department},
-               {"pool_size", t.pool_size},
-               {"pool_hash", t.pool_hash},
-               {"commitment", t.commitment},
-               {"entropy_source", t.entropy_source},
-               {"entropy_source_name", t.entropy_source_name},
-               {"entropy_notice", t.entropy_notice},
-               {"algorithm", t.sampler}};
-  if (auto st = Journal(uow, "task.announce", t.id, before, t.digest, "draw.task.announced", payload); !st.ok())
-    return st;
-  frozen = std::move(pool_ptr);
-  return LoadTask(sql, id);
+    std::string secret(32, '\0');
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()), 32) != 1)
+      return Status::Error(StatusCode::kInternal, "无法生成随机秘密值", "cannot generate the random secret");
+    const std::string pool_file = PoolFile(pool);
+    timer.Lap("pool_file");
+    // The pool file is stored while a second thread hashes it (both take about as long
+    // for a whole province); the task row, which needs the hash, is written after.
+    auto hashing = std::async(std::launch::async, [&pool_file] { return ToHex(Sha256(pool_file)); });
+    const Status saved = SaveFile(sql, t.id, "pool.tsv", pool_file);
+    const std::string pool_hash = hashing.get();
+    if (!saved.ok()) return saved;
+    timer.Lap("pool_save_and_hash");
+    const std::string before = t.digest;
+    t.state = "announced";
+    t.announced_at_us = now;
+    t.announce_date = PlatformDate(platform, now);
+    t.pool_size = static_cast<std::int64_t>(pool.size());
+    t.pool_hash = pool_hash;
+    t.strata_json = CountsJson(sizes);
+    t.commitment = Commitment(secret);
+    // The notice as the announcement publishes it (kept from the creation without plugins).
+    if (entropy_source != nullptr) t.entropy_notice = NoticeText(*entropy_source, RequestFor(t, now));
+    t.digest = TaskDigest(t);  // before the secret is set: it is not public yet
+    t.secret_hex = ToHex(secret);
+    {
+      Result<std::int64_t> n = sql.Exec(
+          "UPDATE draw_tasks SET state = 'announced', announced_at_us = ?, announce_date = ?, pool_size = ?, pool_hash "
+          "= ?, "
+          "strata = ?, commitment = ?, secret = ?, entropy_notice = ?, digest = ?, updated_at_us = ? WHERE id = ?",
+          {now, t.announce_date, t.pool_size, t.pool_hash, t.strata_json, t.commitment, t.secret_hex, t.entropy_notice,
+           t.digest, now, t.id});
+      if (!n.ok()) return n.status();
+    }
+    json payload{{"id", t.id},
+                 {"department", t.department},
+                 {"pool_size", t.pool_size},
+                 {"pool_hash", t.pool_hash},
+                 {"commitment", t.commitment},
+                 {"entropy_source", t.entropy_source},
+                 {"entropy_source_name", t.entropy_source_name},
+                 {"entropy_notice", t.entropy_notice},
+                 {"algorithm", t.sampler}};
+    if (auto st = Journal(uow, "task.announce", t.id, before, t.digest, "draw.task.announced", payload); !st.ok())
+      return st;
+    frozen = std::move(pool_ptr);
+    return LoadTask(sql, id);
   });
   if (!announced.ok()) return announced;
   ctx.cached_pool = {announced->id, announced->pool_hash, std::move(frozen)};
@@ -983,11 +1004,11 @@ Result<std::string> GivenEntropy(const TaskContext& ctx, const TaskRecord& t, co
   }
   if (!t.entropy_supplied.empty() && given != t.entropy_supplied)
     return Status::Error(StatusCode::kConflict,
-                         "任务 " + t.id + " 已录入公开随机源的值 “" + t.entropy_supplied + "”（" + t.entropy_supplied_by +
-                             "）：只能用该值抽取（xinjian task draw " + t.id + "）",
+                         "任务 " + t.id + " 已录入公开随机源的值 “" + t.entropy_supplied + "”（" +
+                             t.entropy_supplied_by + "）：只能用该值抽取（xinjian task draw " + t.id + "）",
                          "task " + t.id + " has the entropy value '" + t.entropy_supplied + "' supplied already (by " +
-                             t.entropy_supplied_by + "): it can only be drawn with that value (xinjian task draw " + t.id +
-                             ")");
+                             t.entropy_supplied_by + "): it can only be drawn with that value (xinjian task draw " +
+                             t.id + ")");
   if (given.empty()) {
     if (!ctx.allow_empty_entropy)
       return Refuse("须提供公告时指明的公开随机源的值（--entropy）；空值只用于演示和测试（--allow-empty-entropy）",
@@ -1013,257 +1034,264 @@ static Result<std::optional<TaskRecord>> DrawLocked(TaskContext& ctx, const std:
     if (auto st = CheckEntropy(*given); !st.ok()) return st;
   }
   std::vector<std::string> conversions;
-  Result<std::optional<TaskRecord>> drawn =
-      InUnit<std::optional<TaskRecord>>(ctx, [&](UnitOfWork& uow) -> Result<std::optional<TaskRecord>> {
-  Sql& sql = uow.sql();
-  const std::int64_t now = uow.now_us();
-  auto task = LoadForUpdate(sql, id);
-  if (!task.ok()) return task.status();
-  TaskRecord t = std::move(task).value();
-  if (given == nullptr && (t.state == "drawn" || t.state == "revealed")) return std::optional<TaskRecord>(std::move(t));
-  if (t.state != "announced") return WrongState(t, "抽取", "draw it");
-  auto source = FindSource(platform, t.entropy_source_name, StatusCode::kNotFound);
-  if (!source.ok()) return source.status();
-  const EntropyRequest entropy_request = RequestFor(t, now);
-  std::string entropy;
-  if (given != nullptr) {
-    auto e = GivenEntropy(ctx, t, *source.value(), entropy_request, *given, &conversions);
-    if (!e.ok()) return e.status();
-    entropy = std::move(e).value();
-  } else {
-    auto e = source.value()->Value(entropy_request, t.entropy_supplied);
-    if (!e.ok()) {
-      if (e.status().code() == StatusCode::kFailedPrecondition) return std::optional<TaskRecord>();  // still waiting
-      return e.status();
-    }
-    entropy = std::move(e).value();
-    if (entropy.empty() && source.value()->NeedsValue())
-      return Status::Error(StatusCode::kInternal, "公开随机源 " + t.entropy_source_name + " 返回了空值",
-                           "the entropy source " + t.entropy_source_name + " returned an empty value");
-  }
-  // Whatever the source returned: a value the notice and the proof can carry.
-  if (auto st = CheckEntropy(entropy); !st.ok())
-    return Status::Error(st.code(), "公开随机源 " + t.entropy_source_name + " 的值不可用：" + st.message(),
-                         "the value of the entropy source " + t.entropy_source_name + " cannot be used: " + st.message());
-  auto spec_r = SpecOf(t, ctx.spec_options);
-  if (!spec_r.ok()) return spec_r.status();
-  const TaskSpec spec = std::move(spec_r).value();
-  const Sampler* sampler = platform.FindSampler(t.sampler);
-  if (sampler == nullptr)
-    return Status::Error(StatusCode::kNotFound, "抽样算法 " + t.sampler + " 未加载（缺少插件？）",
-                         "the sampler " + t.sampler + " is not loaded (plugin missing?)");
-  std::shared_ptr<const FrozenPool> pool_ptr;
-  if (ctx.cached_pool.pool && ctx.cached_pool.task_id == t.id && ctx.cached_pool.pool_hash == t.pool_hash) {
-    pool_ptr = ctx.cached_pool.pool;
-  } else {
-    auto pool_text = ReadFile(sql, t.id, "pool.tsv");
-    if (!pool_text.ok()) return pool_text.status();
-    if (ToHex(Sha256(pool_text.value())) != t.pool_hash)
-      return Status::Error(StatusCode::kInternal, "任务 " + t.id + " 冻结的检查对象池与其哈希不符（被篡改？）",
-                           "the frozen pool of task " + t.id + " does not match its hash (tampered with?)");
-    auto pool_r = ParsePoolFile(pool_text.value());
-    if (!pool_r.ok()) return pool_r.status();
-    pool_ptr = std::make_shared<const FrozenPool>(std::move(pool_r).value());
-  }
-  ctx.cached_pool = {};
-  const FrozenPool& pool = *pool_ptr;
-  timer.Lap("load_pool");
-  auto alloc = Allocate(spec.rule, StratumSizes(pool));
-  if (!alloc.ok()) return alloc.status();
-  auto secret = FromHex(t.secret_hex);
-  if (!secret.ok()) return secret.status();
-
-  SampleRequest req;
-  req.task_id = t.id;
-  req.secret = secret.value();
-  req.entropy = entropy;
-  req.pool_hash = t.pool_hash;
-  req.pool = &pool;
-  req.allocation = alloc.value();
-  auto sample = sampler->Sample(req);
-  if (!sample.ok()) return sample.status();
-  timer.Lap("sample");
-  auto sel_r = SelectionFromSample(pool, alloc.value(), sample.value(), t.sampler);
-  if (!sel_r.ok()) return sel_r.status();
-  const Selection& selection = sel_r.value();
-  timer.Lap("selection");
-
-  // Teams: eligible officers per group, conflicts for the selected subjects.
-  const std::string draw_date = PlatformDate(platform, now);
-  auto items = LoadItems(sql, spec.items);
-  if (!items.ok()) return items.status();
-  // An officer needs the qualifications of his own department's items.
-  std::map<std::string, std::set<std::string>> required_of;
-  for (const auto& it : items.value())
-    if (!it.qualification.empty()) required_of[it.department].insert(it.qualification);
-  TeamInputs teams;
-  std::unordered_map<std::string, std::string> office_of;
-  std::vector<Slot> slots = spec.slots;
-  if (spec.expert_slot) slots.push_back(Slot{spec.expert_slot->group + "#expert", spec.expert_slot->count});
-  for (const auto& slot : slots) {
-    const bool expert = slot.group.size() > 7 && slot.group.compare(slot.group.size() - 7, 7, "#expert") == 0;
-    const std::string dept = expert ? slot.group.substr(0, slot.group.size() - 7) : slot.group;
-    const std::set<std::string>& required = required_of[dept];
-    auto& members = teams.groups[slot.group];
-    Status st = sql.Query(
-                         "SELECT id, qualifications, office_region FROM inspectors WHERE department = ? AND status = 'active' "
-                         "AND certificate_expires >= ? AND expert = ? ORDER BY id",
-                         {dept, draw_date, std::string(expert ? "1" : "0")}, [&](const SqlRow& r) {
-                           const auto quals = SplitList(r.View(1));
-                           for (const auto& q : required)
-                             if (std::find(quals.begin(), quals.end(), q) == quals.end()) return true;
-                           members.emplace_back(r.View(0));
-                           office_of[members.back()] = TrimRegion(std::string(r.View(2)));
-                           return true;
-                         });
-    if (!st.ok()) return st;
-    if (members.size() < slot.count) {
-      std::string quals;
-      for (const auto& q : required) quals += (quals.empty() ? "" : "、") + q;
-      return Status::Error(
-          StatusCode::kFailedPrecondition,
-          "部门 " + dept + (expert ? " 的专家" : " ") + "只有 " + std::to_string(members.size()) + " 名合格人员（在岗、执法证在 " +
-              draw_date + " 有效" + (quals.empty() ? "" : "、具备 " + quals) + "），每组需要 " + std::to_string(slot.count) + " 名",
-          "department " + dept + " has only " + std::to_string(members.size()) + (expert ? " eligible experts" : " eligible officers") +
-              " (active, certificate valid on " + draw_date + (quals.empty() ? "" : ", qualified") + "); each team needs " +
-              std::to_string(slot.count));
-    }
-    teams.slots.push_back(slot);
-  }
-  std::unordered_set<std::string> selected;
-  for (const auto& m : selection.members) selected.insert(m.uscc);
-  std::unordered_set<std::string> staff;
-  for (const auto& [g, members] : teams.groups) staff.insert(members.begin(), members.end());
-  if (spec.conflicts.declared_relations) {
-    Status st = sql.Query("SELECT uscc, inspector_id FROM relations", {}, [&](const SqlRow& r) {
-      std::string u(r.View(0)), i(r.View(1));
-      if (selected.count(u) && staff.count(i)) teams.conflicts.emplace(std::move(u), std::move(i));
-      return true;
-    });
-    if (!st.ok()) return st;
-  }
-  if (spec.conflicts.previous_inspector) {
-    // The team of the latest earlier task that selected the subject for a shared item.
-    std::string in_items;
-    SqlParams params{t.id};
-    for (const auto& code : spec.items) {
-      in_items += in_items.empty() ? "?" : ", ?";
-      params.emplace_back(code);
-    }
-    std::vector<std::string> earlier;  // drawn or revealed tasks sharing an item, oldest first
-    Status st = sql.Query(
-                         "SELECT id FROM draw_tasks t WHERE (t.state = 'drawn' OR t.state = 'revealed') AND t.id <> ? AND "
-                         "EXISTS (SELECT 1 FROM draw_task_items i WHERE i.task_id = t.id AND i.item_code IN (" + in_items +
-                             ")) ORDER BY t.drawn_at_us, t.id",
-                         params, [&](const SqlRow& r) {
-                           earlier.emplace_back(r.View(0));
-                           return true;
-                         });
-    if (!st.ok()) return st;
-    std::unordered_map<std::string, std::pair<std::size_t, std::vector<std::string>>> last;  // uscc => (task, team)
-    for (std::size_t k = 0; k < earlier.size(); ++k) {
-      st = sql.Query("SELECT uscc, team FROM draw_selection WHERE task_id = ?", {earlier[k]}, [&](const SqlRow& r) {
-        std::string u(r.View(0));
-        if (!selected.count(u)) return true;
-        last[u] = {k, SplitTeam(r.View(1))};  // tasks come oldest first: the latest team wins
-        return true;
-      });
-      if (!st.ok()) return st;
-    }
-    for (auto& [u, e] : last)
-      for (auto& i : e.second)
-        if (staff.count(i)) teams.conflicts.emplace(u, i);
-  }
-  if (spec.conflicts.same_office) {
-    // 所所交叉: an officer does not inspect subjects in his own office's area.
-    std::vector<std::string> usccs(selected.begin(), selected.end());
-    std::sort(usccs.begin(), usccs.end());
-    for (std::size_t b = 0; b < usccs.size(); b += 500) {
-      std::string in;
-      SqlParams params;
-      for (std::size_t i = b; i < std::min(usccs.size(), b + 500); ++i) {
-        in += in.empty() ? "?" : ", ?";
-        params.emplace_back(usccs[i]);
+  Result<std::optional<TaskRecord>> drawn = InUnit<
+      std::optional<TaskRecord>>(ctx, [&](UnitOfWork& uow) -> Result<std::optional<TaskRecord>> {
+    Sql& sql = uow.sql();
+    const std::int64_t now = uow.now_us();
+    auto task = LoadForUpdate(sql, id);
+    if (!task.ok()) return task.status();
+    TaskRecord t = std::move(task).value();
+    if (given == nullptr && (t.state == "drawn" || t.state == "revealed"))
+      return std::optional<TaskRecord>(std::move(t));
+    if (t.state != "announced") return WrongState(t, "抽取", "draw it");
+    auto source = FindSource(platform, t.entropy_source_name, StatusCode::kNotFound);
+    if (!source.ok()) return source.status();
+    const EntropyRequest entropy_request = RequestFor(t, now);
+    std::string entropy;
+    if (given != nullptr) {
+      auto e = GivenEntropy(ctx, t, *source.value(), entropy_request, *given, &conversions);
+      if (!e.ok()) return e.status();
+      entropy = std::move(e).value();
+    } else {
+      auto e = source.value()->Value(entropy_request, t.entropy_supplied);
+      if (!e.ok()) {
+        if (e.status().code() == StatusCode::kFailedPrecondition) return std::optional<TaskRecord>();  // still waiting
+        return e.status();
       }
-      Status st = sql.Query("SELECT uscc, region FROM subjects WHERE uscc IN (" + in + ")", params, [&](const SqlRow& r) {
-        const std::string_view region = r.View(1);
-        for (const auto& [inspector, office] : office_of)
-          if (!office.empty() && region.substr(0, office.size()) == office) teams.conflicts.emplace(std::string(r.View(0)), inspector);
+      entropy = std::move(e).value();
+      if (entropy.empty() && source.value()->NeedsValue())
+        return Status::Error(StatusCode::kInternal, "公开随机源 " + t.entropy_source_name + " 返回了空值",
+                             "the entropy source " + t.entropy_source_name + " returned an empty value");
+    }
+    // Whatever the source returned: a value the notice and the proof can carry.
+    if (auto st = CheckEntropy(entropy); !st.ok())
+      return Status::Error(
+          st.code(), "公开随机源 " + t.entropy_source_name + " 的值不可用：" + st.message(),
+          "the value of the entropy source " + t.entropy_source_name + " cannot be used: " + st.message());
+    auto spec_r = SpecOf(t, ctx.spec_options);
+    if (!spec_r.ok()) return spec_r.status();
+    const TaskSpec spec = std::move(spec_r).value();
+    const Sampler* sampler = platform.FindSampler(t.sampler);
+    if (sampler == nullptr)
+      return Status::Error(StatusCode::kNotFound, "抽样算法 " + t.sampler + " 未加载（缺少插件？）",
+                           "the sampler " + t.sampler + " is not loaded (plugin missing?)");
+    std::shared_ptr<const FrozenPool> pool_ptr;
+    if (ctx.cached_pool.pool && ctx.cached_pool.task_id == t.id && ctx.cached_pool.pool_hash == t.pool_hash) {
+      pool_ptr = ctx.cached_pool.pool;
+    } else {
+      auto pool_text = ReadFile(sql, t.id, "pool.tsv");
+      if (!pool_text.ok()) return pool_text.status();
+      if (ToHex(Sha256(pool_text.value())) != t.pool_hash)
+        return Status::Error(StatusCode::kInternal, "任务 " + t.id + " 冻结的检查对象池与其哈希不符（被篡改？）",
+                             "the frozen pool of task " + t.id + " does not match its hash (tampered with?)");
+      auto pool_r = ParsePoolFile(pool_text.value());
+      if (!pool_r.ok()) return pool_r.status();
+      pool_ptr = std::make_shared<const FrozenPool>(std::move(pool_r).value());
+    }
+    ctx.cached_pool = {};
+    const FrozenPool& pool = *pool_ptr;
+    timer.Lap("load_pool");
+    auto alloc = Allocate(spec.rule, StratumSizes(pool));
+    if (!alloc.ok()) return alloc.status();
+    auto secret = FromHex(t.secret_hex);
+    if (!secret.ok()) return secret.status();
+
+    SampleRequest req;
+    req.task_id = t.id;
+    req.secret = secret.value();
+    req.entropy = entropy;
+    req.pool_hash = t.pool_hash;
+    req.pool = &pool;
+    req.allocation = alloc.value();
+    auto sample = sampler->Sample(req);
+    if (!sample.ok()) return sample.status();
+    timer.Lap("sample");
+    auto sel_r = SelectionFromSample(pool, alloc.value(), sample.value(), t.sampler);
+    if (!sel_r.ok()) return sel_r.status();
+    const Selection& selection = sel_r.value();
+    timer.Lap("selection");
+
+    // Teams: eligible officers per group, conflicts for the selected subjects.
+    const std::string draw_date = PlatformDate(platform, now);
+    auto items = LoadItems(sql, spec.items);
+    if (!items.ok()) return items.status();
+    // An officer needs the qualifications of his own department's items.
+    std::map<std::string, std::set<std::string>> required_of;
+    for (const auto& it : items.value())
+      if (!it.qualification.empty()) required_of[it.department].insert(it.qualification);
+    TeamInputs teams;
+    std::unordered_map<std::string, std::string> office_of;
+    std::vector<Slot> slots = spec.slots;
+    if (spec.expert_slot) slots.push_back(Slot{spec.expert_slot->group + "#expert", spec.expert_slot->count});
+    for (const auto& slot : slots) {
+      const bool expert = slot.group.size() > 7 && slot.group.compare(slot.group.size() - 7, 7, "#expert") == 0;
+      const std::string dept = expert ? slot.group.substr(0, slot.group.size() - 7) : slot.group;
+      const std::set<std::string>& required = required_of[dept];
+      auto& members = teams.groups[slot.group];
+      Status st = sql.Query(
+          "SELECT id, qualifications, office_region FROM inspectors WHERE department = ? AND status = 'active' "
+          "AND certificate_expires >= ? AND expert = ? ORDER BY id",
+          {dept, draw_date, std::string(expert ? "1" : "0")}, [&](const SqlRow& r) {
+            const auto quals = SplitList(r.View(1));
+            for (const auto& q : required)
+              if (std::find(quals.begin(), quals.end(), q) == quals.end()) return true;
+            members.emplace_back(r.View(0));
+            office_of[members.back()] = TrimRegion(std::string(r.View(2)));
+            return true;
+          });
+      if (!st.ok()) return st;
+      if (members.size() < slot.count) {
+        std::string quals;
+        for (const auto& q : required) quals += (quals.empty() ? "" : "、") + q;
+        return Status::Error(
+            StatusCode::kFailedPrecondition,
+            "部门 " + dept + (expert ? " 的专家" : " ") + "只有 " + std::to_string(members.size()) +
+                " 名合格人员（在岗、执法证在 " + draw_date + " 有效" + (quals.empty() ? "" : "、具备 " + quals) +
+                "），每组需要 " + std::to_string(slot.count) + " 名",
+            "department " + dept + " has only " + std::to_string(members.size()) +
+                (expert ? " eligible experts" : " eligible officers") + " (active, certificate valid on " + draw_date +
+                (quals.empty() ? "" : ", qualified") + "); each team needs " + std::to_string(slot.count));
+      }
+      teams.slots.push_back(slot);
+    }
+    std::unordered_set<std::string> selected;
+    for (const auto& m : selection.members) selected.insert(m.uscc);
+    std::unordered_set<std::string> staff;
+    for (const auto& [g, members] : teams.groups) staff.insert(members.begin(), members.end());
+    if (spec.conflicts.declared_relations) {
+      Status st = sql.Query("SELECT uscc, inspector_id FROM relations", {}, [&](const SqlRow& r) {
+        std::string u(r.View(0)), i(r.View(1));
+        if (selected.count(u) && staff.count(i)) teams.conflicts.emplace(std::move(u), std::move(i));
         return true;
       });
       if (!st.ok()) return st;
     }
-  }
-  timer.Lap("team_inputs");
-  auto assignment = AssignTeams(sample.value().seed, selection, teams);
-  if (!assignment.ok()) return assignment.status();
-  timer.Lap("assign");
-  const std::string conflicts_file = ConflictsFile(teams.conflicts);
-  const std::string groups_file = GroupsFile(teams.groups);
-
-  // Persist: selection, teams, files, the task row, audit and event.
-  {
-    auto sink = sql.BulkInsert("draw_selection", {"task_id", "rank", "uscc", "stratum", "ticket", "team"});
-    if (!sink.ok()) return sink.status();
-    std::vector<SqlValue> row(6);
-    row[0] = SqlValue(t.id);
-    for (std::size_t i = 0; i < selection.members.size(); ++i) {
-      const auto& m = selection.members[i];
-      std::string team;
-      for (const auto& member : assignment.value().teams[i]) team += (team.empty() ? "" : ",") + member;
-      row[1] = SqlValue(static_cast<std::int64_t>(m.rank));
-      row[2] = SqlValue(m.uscc);
-      row[3] = SqlValue(m.stratum);
-      row[4] = SqlValue(sample.value().members[i].ticket);
-      row[5] = SqlValue(std::move(team));
-      if (auto st = sink.value()->Add(row); !st.ok()) return st;
+    if (spec.conflicts.previous_inspector) {
+      // The team of the latest earlier task that selected the subject for a shared item.
+      std::string in_items;
+      SqlParams params{t.id};
+      for (const auto& code : spec.items) {
+        in_items += in_items.empty() ? "?" : ", ?";
+        params.emplace_back(code);
+      }
+      std::vector<std::string> earlier;  // drawn or revealed tasks sharing an item, oldest first
+      Status st = sql.Query(
+          "SELECT id FROM draw_tasks t WHERE (t.state = 'drawn' OR t.state = 'revealed') AND t.id <> ? AND "
+          "EXISTS (SELECT 1 FROM draw_task_items i WHERE i.task_id = t.id AND i.item_code IN (" +
+              in_items + ")) ORDER BY t.drawn_at_us, t.id",
+          params, [&](const SqlRow& r) {
+            earlier.emplace_back(r.View(0));
+            return true;
+          });
+      if (!st.ok()) return st;
+      std::unordered_map<std::string, std::pair<std::size_t, std::vector<std::string>>> last;  // uscc => (task, team)
+      for (std::size_t k = 0; k < earlier.size(); ++k) {
+        st = sql.Query("SELECT uscc, team FROM draw_selection WHERE task_id = ?", {earlier[k]}, [&](const SqlRow& r) {
+          std::string u(r.View(0));
+          if (!selected.count(u)) return true;
+          last[u] = {k, SplitTeam(r.View(1))};  // tasks come oldest first: the latest team wins
+          return true;
+        });
+        if (!st.ok()) return st;
+      }
+      for (auto& [u, e] : last)
+        for (auto& i : e.second)
+          if (staff.count(i)) teams.conflicts.emplace(u, i);
     }
-    if (auto st = sink.value()->Finish(); !st.ok()) return st;
-  }
-  if (auto st = SaveFile(sql, t.id, "groups.tsv", groups_file); !st.ok()) return st;
-  if (auto st = SaveFile(sql, t.id, "conflicts.tsv", conflicts_file); !st.ok()) return st;
-  const std::string before = t.digest;
-  t.state = "drawn";
-  t.drawn_at_us = now;
-  t.draw_date = draw_date;
-  t.entropy = entropy;
-  t.seed_hex = ToHex(sample.value().seed);
-  t.allocation_json = CountsJson(alloc.value());
-  t.selection_hash = selection.hash;
-  json slots_j = json::array();
-  for (const auto& s : teams.slots) slots_j.push_back(json::array({s.group, s.count}));
-  t.slots_json = slots_j.dump();
-  t.assignment_hash = assignment.value().hash;
-  t.conflicts_hash = ToHex(Sha256(conflicts_file));
-  const std::string secret_hex = t.secret_hex;
-  t.secret_hex.clear();  // not part of the public digest until revealed
-  t.digest = TaskDigest(t);
-  t.secret_hex = secret_hex;
-  {
-    Result<std::int64_t> n = sql.Exec(
-        "UPDATE draw_tasks SET state = 'drawn', drawn_at_us = ?, draw_date = ?, entropy = ?, seed = ?, allocation = ?, "
-        "selection_hash = ?, slots = ?, assignment_hash = ?, conflicts_hash = ?, digest = ?, updated_at_us = ? WHERE id = ?",
-        {now, t.draw_date, t.entropy, t.seed_hex, t.allocation_json, t.selection_hash, t.slots_json, t.assignment_hash,
-         t.conflicts_hash, t.digest, now, t.id});
-    if (!n.ok()) return n.status();
-  }
-  // The event carries no selection: it is confidential until the reveal.
-  json payload{{"id", t.id},
-               {"department", t.department},
-               {"selected", selection.members.size()},
-               {"entropy_source_name", t.entropy_source_name},
-               {"entropy", t.entropy},
-               {"selection_hash", t.selection_hash},
-               {"assignment_hash", t.assignment_hash}};
-  if (!conversions.empty()) {
-    payload["entropy_input"] = *given;
-    payload["entropy_conversions"] = conversions;
-  }
-  if (auto st = Journal(uow, "task.draw", t.id, before, t.digest, "draw.task.drawn", payload); !st.ok()) return st;
-  timer.Lap("persist");
-  auto loaded = LoadTask(sql, id);
-  if (!loaded.ok()) return loaded.status();
-  return std::optional<TaskRecord>(std::move(loaded).value());
+    if (spec.conflicts.same_office) {
+      // 所所交叉: an officer does not inspect subjects in his own office's area.
+      std::vector<std::string> usccs(selected.begin(), selected.end());
+      std::sort(usccs.begin(), usccs.end());
+      for (std::size_t b = 0; b < usccs.size(); b += 500) {
+        std::string in;
+        SqlParams params;
+        for (std::size_t i = b; i < std::min(usccs.size(), b + 500); ++i) {
+          in += in.empty() ? "?" : ", ?";
+          params.emplace_back(usccs[i]);
+        }
+        Status st =
+            sql.Query("SELECT uscc, region FROM subjects WHERE uscc IN (" + in + ")", params, [&](const SqlRow& r) {
+              const std::string_view region = r.View(1);
+              for (const auto& [inspector, office] : office_of)
+                if (!office.empty() && region.substr(0, office.size()) == office)
+                  teams.conflicts.emplace(std::string(r.View(0)), inspector);
+              return true;
+            });
+        if (!st.ok()) return st;
+      }
+    }
+    timer.Lap("team_inputs");
+    auto assignment = AssignTeams(sample.value().seed, selection, teams);
+    if (!assignment.ok()) return assignment.status();
+    timer.Lap("assign");
+    const std::string conflicts_file = ConflictsFile(teams.conflicts);
+    const std::string groups_file = GroupsFile(teams.groups);
+
+    // Persist: selection, teams, files, the task row, audit and event.
+    {
+      auto sink = sql.BulkInsert("draw_selection", {"task_id", "rank", "uscc", "stratum", "ticket", "team"});
+      if (!sink.ok()) return sink.status();
+      std::vector<SqlValue> row(6);
+      row[0] = SqlValue(t.id);
+      for (std::size_t i = 0; i < selection.members.size(); ++i) {
+        const auto& m = selection.members[i];
+        std::string team;
+        for (const auto& member : assignment.value().teams[i]) team += (team.empty() ? "" : ",") + member;
+        row[1] = SqlValue(static_cast<std::int64_t>(m.rank));
+        row[2] = SqlValue(m.uscc);
+        row[3] = SqlValue(m.stratum);
+        row[4] = SqlValue(sample.value().members[i].ticket);
+        row[5] = SqlValue(std::move(team));
+        if (auto st = sink.value()->Add(row); !st.ok()) return st;
+      }
+      if (auto st = sink.value()->Finish(); !st.ok()) return st;
+    }
+    if (auto st = SaveFile(sql, t.id, "groups.tsv", groups_file); !st.ok()) return st;
+    if (auto st = SaveFile(sql, t.id, "conflicts.tsv", conflicts_file); !st.ok()) return st;
+    const std::string before = t.digest;
+    t.state = "drawn";
+    t.drawn_at_us = now;
+    t.draw_date = draw_date;
+    t.entropy = entropy;
+    t.seed_hex = ToHex(sample.value().seed);
+    t.allocation_json = CountsJson(alloc.value());
+    t.selection_hash = selection.hash;
+    json slots_j = json::array();
+    for (const auto& s : teams.slots) slots_j.push_back(json::array({s.group, s.count}));
+    t.slots_json = slots_j.dump();
+    t.assignment_hash = assignment.value().hash;
+    t.conflicts_hash = ToHex(Sha256(conflicts_file));
+    const std::string secret_hex = t.secret_hex;
+    t.secret_hex.clear();  // not part of the public digest until revealed
+    t.digest = TaskDigest(t);
+    t.secret_hex = secret_hex;
+    {
+      Result<std::int64_t> n = sql.Exec(
+          "UPDATE draw_tasks SET state = 'drawn', drawn_at_us = ?, draw_date = ?, entropy = ?, seed = ?, allocation = "
+          "?, "
+          "selection_hash = ?, slots = ?, assignment_hash = ?, conflicts_hash = ?, digest = ?, updated_at_us = ? WHERE "
+          "id = ?",
+          {now, t.draw_date, t.entropy, t.seed_hex, t.allocation_json, t.selection_hash, t.slots_json,
+           t.assignment_hash, t.conflicts_hash, t.digest, now, t.id});
+      if (!n.ok()) return n.status();
+    }
+    // The event carries no selection: it is confidential until the reveal.
+    json payload{{"id", t.id},
+                 {"department", t.department},
+                 {"selected", selection.members.size()},
+                 {"entropy_source_name", t.entropy_source_name},
+                 {"entropy", t.entropy},
+                 {"selection_hash", t.selection_hash},
+                 {"assignment_hash", t.assignment_hash}};
+    if (!conversions.empty()) {
+      payload["entropy_input"] = *given;
+      payload["entropy_conversions"] = conversions;
+    }
+    if (auto st = Journal(uow, "task.draw", t.id, before, t.digest, "draw.task.drawn", payload); !st.ok()) return st;
+    timer.Lap("persist");
+    auto loaded = LoadTask(sql, id);
+    if (!loaded.ok()) return loaded.status();
+    return std::optional<TaskRecord>(std::move(loaded).value());
   });
   if (!drawn.ok()) return drawn;
   timer.Lap("commit");
@@ -1334,13 +1362,15 @@ Status SaveSupplied(Sql& sql, const TaskRecord& t, std::int64_t now) {
   // The replacement's four columns are NULL unless a value was replaced.
   const bool replaced = !t.entropy_replaced.empty();
   return sql
-      .Exec("UPDATE draw_tasks SET entropy_supplied = ?, entropy_supplied_at_us = ?, entropy_supplied_by = ?, "
-            "entropy_supplied_input = ?, entropy_replaced = ?, entropy_replaced_by = ?, entropy_replaced_at_us = ?, "
-            "entropy_replace_reason = ?, digest = ?, updated_at_us = ? WHERE id = ?",
-            {t.entropy_supplied, now, t.entropy_supplied_by, Nullable(t.entropy_supplied_input),
-             replaced ? SqlValue(t.entropy_replaced) : SqlValue(), replaced ? SqlValue(t.entropy_replaced_by) : SqlValue(),
-             replaced ? SqlValue(t.entropy_replaced_at_us) : SqlValue(),
-             replaced ? SqlValue(t.entropy_replace_reason) : SqlValue(), t.digest, now, t.id})
+      .Exec(
+          "UPDATE draw_tasks SET entropy_supplied = ?, entropy_supplied_at_us = ?, entropy_supplied_by = ?, "
+          "entropy_supplied_input = ?, entropy_replaced = ?, entropy_replaced_by = ?, entropy_replaced_at_us = ?, "
+          "entropy_replace_reason = ?, digest = ?, updated_at_us = ? WHERE id = ?",
+          {t.entropy_supplied, now, t.entropy_supplied_by, Nullable(t.entropy_supplied_input),
+           replaced ? SqlValue(t.entropy_replaced) : SqlValue(),
+           replaced ? SqlValue(t.entropy_replaced_by) : SqlValue(),
+           replaced ? SqlValue(t.entropy_replaced_at_us) : SqlValue(),
+           replaced ? SqlValue(t.entropy_replace_reason) : SqlValue(), t.digest, now, t.id})
       .status();
 }
 
@@ -1363,62 +1393,62 @@ Result<TaskRecord> SupplyEntropy(TaskContext& ctx, const std::string& id, const 
   if (auto st = CheckTyped(ctx, typed); !st.ok()) return st;
   const Platform& platform = *ctx.platform;
   return InUnit<TaskRecord>(ctx, [&](UnitOfWork& uow) -> Result<TaskRecord> {
-  Sql& sql = uow.sql();
-  const std::int64_t now = uow.now_us();
-  auto task = LoadForUpdate(sql, id);
-  if (!task.ok()) return task.status();
-  TaskRecord t = std::move(task).value();
-  // The same value again once it is in (a repeated command, the scheduler drew meanwhile).
-  if (!t.entropy_supplied.empty() && t.state != "cancelled" &&
-      (t.entropy_supplied == typed || (!t.entropy_supplied_input.empty() && t.entropy_supplied_input == typed)))
-    return t;
-  const bool settled = t.state == "drawn" || t.state == "revealed";
-  if (t.state != "announced" && !(settled && !t.entropy_supplied.empty()))
-    return WrongState(t, "录入公开随机源的值", "supply its entropy value");
-  auto source = ValueSource(platform, t);
-  if (!source.ok()) {
-    if (settled) return WrongState(t, "录入公开随机源的值", "supply its entropy value");
-    return source.status();
-  }
-  auto reading = ReadTyped(*source.value(), RequestFor(t, now), typed, t.entropy_source_name);
-  if (settled) {
-    // Typed another way (full-width…), the same value is still the same value.
-    if (reading.ok() && reading.value().value == t.entropy_supplied) {
-      t.entropy_conversions = reading.value().conversions;
+    Sql& sql = uow.sql();
+    const std::int64_t now = uow.now_us();
+    auto task = LoadForUpdate(sql, id);
+    if (!task.ok()) return task.status();
+    TaskRecord t = std::move(task).value();
+    // The same value again once it is in (a repeated command, the scheduler drew meanwhile).
+    if (!t.entropy_supplied.empty() && t.state != "cancelled" &&
+        (t.entropy_supplied == typed || (!t.entropy_supplied_input.empty() && t.entropy_supplied_input == typed)))
       return t;
+    const bool settled = t.state == "drawn" || t.state == "revealed";
+    if (t.state != "announced" && !(settled && !t.entropy_supplied.empty()))
+      return WrongState(t, "录入公开随机源的值", "supply its entropy value");
+    auto source = ValueSource(platform, t);
+    if (!source.ok()) {
+      if (settled) return WrongState(t, "录入公开随机源的值", "supply its entropy value");
+      return source.status();
     }
-    return WrongState(t, "录入公开随机源的值", "supply its entropy value");
-  }
-  if (!reading.ok()) return reading.status();
-  const EntropyReading& r = reading.value();
-  if (!t.entropy_supplied.empty()) {
-    if (t.entropy_supplied == r.value) {
-      t.entropy_conversions = r.conversions;
-      return t;
+    auto reading = ReadTyped(*source.value(), RequestFor(t, now), typed, t.entropy_source_name);
+    if (settled) {
+      // Typed another way (full-width…), the same value is still the same value.
+      if (reading.ok() && reading.value().value == t.entropy_supplied) {
+        t.entropy_conversions = reading.value().conversions;
+        return t;
+      }
+      return WrongState(t, "录入公开随机源的值", "supply its entropy value");
     }
-    return SuppliedAlready(t);
-  }
-  const std::string before = t.digest;
-  t.entropy_supplied = r.value;
-  t.entropy_supplied_input = r.value == typed ? "" : typed;
-  t.entropy_supplied_at_us = now;
-  t.entropy_supplied_by = uow.principal().id;
-  t.digest = TaskDigest(t);
-  if (auto st = SaveSupplied(sql, t, now); !st.ok()) return st;
-  json payload{{"id", t.id},
-               {"department", t.department},
-               {"entropy_source_name", t.entropy_source_name},
-               {"entropy", t.entropy_supplied},
-               {"by", t.entropy_supplied_by}};
-  if (!t.entropy_supplied_input.empty()) {
-    payload["input"] = t.entropy_supplied_input;
-    payload["conversions"] = r.conversions;
-  }
-  if (auto st = Journal(uow, "task.entropy", t.id, before, t.digest, "draw.task.entropy_supplied", payload); !st.ok())
-    return st;
-  auto out = LoadTask(sql, id);
-  if (out.ok()) out.value().entropy_conversions = r.conversions;
-  return out;
+    if (!reading.ok()) return reading.status();
+    const EntropyReading& r = reading.value();
+    if (!t.entropy_supplied.empty()) {
+      if (t.entropy_supplied == r.value) {
+        t.entropy_conversions = r.conversions;
+        return t;
+      }
+      return SuppliedAlready(t);
+    }
+    const std::string before = t.digest;
+    t.entropy_supplied = r.value;
+    t.entropy_supplied_input = r.value == typed ? "" : typed;
+    t.entropy_supplied_at_us = now;
+    t.entropy_supplied_by = uow.principal().id;
+    t.digest = TaskDigest(t);
+    if (auto st = SaveSupplied(sql, t, now); !st.ok()) return st;
+    json payload{{"id", t.id},
+                 {"department", t.department},
+                 {"entropy_source_name", t.entropy_source_name},
+                 {"entropy", t.entropy_supplied},
+                 {"by", t.entropy_supplied_by}};
+    if (!t.entropy_supplied_input.empty()) {
+      payload["input"] = t.entropy_supplied_input;
+      payload["conversions"] = r.conversions;
+    }
+    if (auto st = Journal(uow, "task.entropy", t.id, before, t.digest, "draw.task.entropy_supplied", payload); !st.ok())
+      return st;
+    auto out = LoadTask(sql, id);
+    if (out.ok()) out.value().entropy_conversions = r.conversions;
+    return out;
   });
 }
 
@@ -1428,57 +1458,57 @@ Result<TaskRecord> ReplaceEntropy(TaskContext& ctx, const std::string& id, const
   if (auto st = CheckTyped(ctx, typed); !st.ok()) return st;
   const Platform& platform = *ctx.platform;
   return InUnit<TaskRecord>(ctx, [&](UnitOfWork& uow) -> Result<TaskRecord> {
-  Sql& sql = uow.sql();
-  const std::int64_t now = uow.now_us();
-  auto task = LoadForUpdate(sql, id);
-  if (!task.ok()) return task.status();
-  TaskRecord t = std::move(task).value();
-  if (t.state != "announced") return WrongState(t, "更正公开随机源的值", "replace its entropy value");
-  auto source = ValueSource(platform, t);
-  if (!source.ok()) return source.status();
-  if (t.entropy_supplied.empty())
-    return Status::Error(StatusCode::kFailedPrecondition,
-                         "任务 " + t.id + " 尚未录入公开随机源的值，无可更正：xinjian task entropy " + t.id + " 值",
-                         "no entropy value has been supplied for task " + t.id +
-                             " yet, so there is nothing to "
-                             "replace: xinjian task entropy " +
-                             t.id + " VALUE");
-  if (!t.entropy_replaced.empty()) return SuppliedAlready(t);
-  auto reading = ReadTyped(*source.value(), RequestFor(t, now), typed, t.entropy_source_name);
-  if (!reading.ok()) return reading.status();
-  const EntropyReading& r = reading.value();
-  if (r.value == t.entropy_supplied)
-    return Refuse("“" + r.value + "” 就是已录入的值，无需更正",
-                  "'" + r.value + "' is the value recorded already: nothing to replace");
-  const std::string before = t.digest;
-  t.entropy_replaced = t.entropy_supplied;
-  t.entropy_replaced_by = t.entropy_supplied_by;
-  t.entropy_replaced_at_us = t.entropy_supplied_at_us;
-  t.entropy_replace_reason = reason;
-  t.entropy_supplied = r.value;
-  t.entropy_supplied_input = r.value == typed ? "" : typed;
-  t.entropy_supplied_at_us = now;
-  t.entropy_supplied_by = uow.principal().id;
-  t.digest = TaskDigest(t);
-  if (auto st = SaveSupplied(sql, t, now); !st.ok()) return st;
-  json payload{{"id", t.id},
-               {"department", t.department},
-               {"entropy_source_name", t.entropy_source_name},
-               {"replaced", t.entropy_replaced},
-               {"replaced_by", t.entropy_replaced_by},
-               {"entropy", t.entropy_supplied},
-               {"by", t.entropy_supplied_by},
-               {"reason", reason}};
-  if (!t.entropy_supplied_input.empty()) {
-    payload["input"] = t.entropy_supplied_input;
-    payload["conversions"] = r.conversions;
-  }
-  if (auto st = Journal(uow, "task.entropy.replace", t.id, before, t.digest, "draw.task.entropy_replaced", payload);
-      !st.ok())
-    return st;
-  auto out = LoadTask(sql, id);
-  if (out.ok()) out.value().entropy_conversions = r.conversions;
-  return out;
+    Sql& sql = uow.sql();
+    const std::int64_t now = uow.now_us();
+    auto task = LoadForUpdate(sql, id);
+    if (!task.ok()) return task.status();
+    TaskRecord t = std::move(task).value();
+    if (t.state != "announced") return WrongState(t, "更正公开随机源的值", "replace its entropy value");
+    auto source = ValueSource(platform, t);
+    if (!source.ok()) return source.status();
+    if (t.entropy_supplied.empty())
+      return Status::Error(StatusCode::kFailedPrecondition,
+                           "任务 " + t.id + " 尚未录入公开随机源的值，无可更正：xinjian task entropy " + t.id + " 值",
+                           "no entropy value has been supplied for task " + t.id +
+                               " yet, so there is nothing to "
+                               "replace: xinjian task entropy " +
+                               t.id + " VALUE");
+    if (!t.entropy_replaced.empty()) return SuppliedAlready(t);
+    auto reading = ReadTyped(*source.value(), RequestFor(t, now), typed, t.entropy_source_name);
+    if (!reading.ok()) return reading.status();
+    const EntropyReading& r = reading.value();
+    if (r.value == t.entropy_supplied)
+      return Refuse("“" + r.value + "” 就是已录入的值，无需更正",
+                    "'" + r.value + "' is the value recorded already: nothing to replace");
+    const std::string before = t.digest;
+    t.entropy_replaced = t.entropy_supplied;
+    t.entropy_replaced_by = t.entropy_supplied_by;
+    t.entropy_replaced_at_us = t.entropy_supplied_at_us;
+    t.entropy_replace_reason = reason;
+    t.entropy_supplied = r.value;
+    t.entropy_supplied_input = r.value == typed ? "" : typed;
+    t.entropy_supplied_at_us = now;
+    t.entropy_supplied_by = uow.principal().id;
+    t.digest = TaskDigest(t);
+    if (auto st = SaveSupplied(sql, t, now); !st.ok()) return st;
+    json payload{{"id", t.id},
+                 {"department", t.department},
+                 {"entropy_source_name", t.entropy_source_name},
+                 {"replaced", t.entropy_replaced},
+                 {"replaced_by", t.entropy_replaced_by},
+                 {"entropy", t.entropy_supplied},
+                 {"by", t.entropy_supplied_by},
+                 {"reason", reason}};
+    if (!t.entropy_supplied_input.empty()) {
+      payload["input"] = t.entropy_supplied_input;
+      payload["conversions"] = r.conversions;
+    }
+    if (auto st = Journal(uow, "task.entropy.replace", t.id, before, t.digest, "draw.task.entropy_replaced", payload);
+        !st.ok())
+      return st;
+    auto out = LoadTask(sql, id);
+    if (out.ok()) out.value().entropy_conversions = r.conversions;
+    return out;
   });
 }
 
@@ -1491,125 +1521,129 @@ Result<TaskRecord> RevealTask(TaskContext& ctx, const std::string& id, const Rev
                   "a reveal reason is only for a reveal before the inspections (--before-inspection --reason)");
   }
   return InUnit<TaskRecord>(ctx, [&](UnitOfWork& uow) -> Result<TaskRecord> {
-  Sql& sql = uow.sql();
-  const std::int64_t now = uow.now_us();
-  auto task = LoadForUpdate(sql, id);
-  if (!task.ok()) return task.status();
-  TaskRecord t = std::move(task).value();
-  if (t.state != "drawn") return WrongState(t, "揭示", "reveal it");
-  // The drawn subjects not yet inspected and published: without a visit item, or with one
-  // that is not published.
-  std::int64_t drawn = 0, unpublished = 0;
-  Status st =
-      sql.Query(
-               "SELECT COUNT(*), COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM visit_items vi WHERE "
-               "vi.task_id = s.task_id AND vi.uscc = s.uscc) OR EXISTS (SELECT 1 FROM visit_items vi WHERE "
-               "vi.task_id = s.task_id AND vi.uscc = s.uscc AND vi.state <> 'published') THEN 1 ELSE 0 END), 0) "
-               "FROM draw_selection s WHERE s.task_id = ?",
-               {t.id}, [&](const SqlRow& r) {
-                 drawn = std::stoll(std::string(r.View(0)));
-                 unpublished = std::stoll(std::string(r.View(1)));
-                 return false;
-               });
-  if (!st.ok()) return st;
-  if (unpublished > 0 && !options.before_inspection)
-    return Status::Error(
-        StatusCode::kFailedPrecondition,
-        "任务 " + t.id + " 抽中的 " + std::to_string(drawn) + " 个对象中有 " + std::to_string(unpublished) +
-            " 个还没有公开的检查结果：揭示会在检查之前公开抽取名单。结果全部公开时任务自动揭示；确需提前揭示，请用 "
-            "xinjian task reveal " +
-            t.id + " --before-inspection --reason 原因（记入审计日志并在公告中注明）",
-        "task " + t.id + ": " + std::to_string(unpublished) + " of its " + std::to_string(drawn) +
-            " drawn subjects have no published inspection result yet, and a reveal would publish the selection before "
-            "the inspections. The task is revealed by itself when every result is published; to reveal it earlier, "
-            "run xinjian task reveal " +
-            t.id + " --before-inspection --reason WHY (audited and shown on the notice)");
-  if (unpublished == 0 && options.before_inspection)
-    return Status::Error(StatusCode::kFailedPrecondition,
-                         "任务 " + t.id + " 的检查结果已全部公开，不是提前揭示：去掉 --before-inspection 和 --reason",
-                         "every inspection result of task " + t.id +
-                             " is published, so this is no early reveal: leave out --before-inspection and --reason");
-  const std::string before = t.digest;
-  t.state = "revealed";
-  t.revealed_at_us = now;
-  if (options.before_inspection) {
-    t.reveal_reason = options.reason;
-    t.reveal_unpublished = unpublished;
-  }
-  t.digest = TaskDigest(t);
-  {
-    // The reason and the count stay NULL unless the reveal came early.
-    const bool early = !t.reveal_reason.empty();
-    Result<std::int64_t> n = sql.Exec(
-        "UPDATE draw_tasks SET state = 'revealed', revealed_at_us = ?, reveal_reason = ?, reveal_unpublished = ?, "
-        "digest = ?, updated_at_us = ? WHERE id = ?",
-        {now, early ? SqlValue(t.reveal_reason) : SqlValue(), early ? SqlValue(t.reveal_unpublished) : SqlValue(),
-         t.digest, now, t.id});
-    if (!n.ok()) return n.status();
-  }
-  json payload{{"id", t.id},
-               {"department", t.department},
-               {"secret", t.secret_hex},
-               {"seed", t.seed_hex},
-               {"before_inspection", options.before_inspection}};
-  if (options.before_inspection) {
-    payload["reason"] = t.reveal_reason;
-    payload["unpublished"] = t.reveal_unpublished;
-  }
-  if (auto st = Journal(uow, "task.reveal", t.id, before, t.digest, "draw.task.revealed", payload); !st.ok()) return st;
-  return LoadTask(sql, id);
+    Sql& sql = uow.sql();
+    const std::int64_t now = uow.now_us();
+    auto task = LoadForUpdate(sql, id);
+    if (!task.ok()) return task.status();
+    TaskRecord t = std::move(task).value();
+    if (t.state != "drawn") return WrongState(t, "揭示", "reveal it");
+    // The drawn subjects not yet inspected and published: without a visit item, or with one
+    // that is not published.
+    std::int64_t drawn = 0, unpublished = 0;
+    Status st = sql.Query(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM visit_items vi WHERE "
+        "vi.task_id = s.task_id AND vi.uscc = s.uscc) OR EXISTS (SELECT 1 FROM visit_items vi WHERE "
+        "vi.task_id = s.task_id AND vi.uscc = s.uscc AND vi.state <> 'published') THEN 1 ELSE 0 END), 0) "
+        "FROM draw_selection s WHERE s.task_id = ?",
+        {t.id}, [&](const SqlRow& r) {
+          drawn = std::stoll(std::string(r.View(0)));
+          unpublished = std::stoll(std::string(r.View(1)));
+          return false;
+        });
+    if (!st.ok()) return st;
+    if (unpublished > 0 && !options.before_inspection)
+      return Status::Error(
+          StatusCode::kFailedPrecondition,
+          "任务 " + t.id + " 抽中的 " + std::to_string(drawn) + " 个对象中有 " + std::to_string(unpublished) +
+              " 个还没有公开的检查结果：揭示会在检查之前公开抽取名单。结果全部公开时任务自动揭示；确需提前揭示，请用 "
+              "xinjian task reveal " +
+              t.id + " --before-inspection --reason 原因（记入审计日志并在公告中注明）",
+          "task " + t.id + ": " + std::to_string(unpublished) + " of its " + std::to_string(drawn) +
+              " drawn subjects have no published inspection result yet, and a reveal would publish the selection "
+              "before "
+              "the inspections. The task is revealed by itself when every result is published; to reveal it earlier, "
+              "run xinjian task reveal " +
+              t.id + " --before-inspection --reason WHY (audited and shown on the notice)");
+    if (unpublished == 0 && options.before_inspection)
+      return Status::Error(StatusCode::kFailedPrecondition,
+                           "任务 " + t.id + " 的检查结果已全部公开，不是提前揭示：去掉 --before-inspection 和 --reason",
+                           "every inspection result of task " + t.id +
+                               " is published, so this is no early reveal: leave out --before-inspection and --reason");
+    const std::string before = t.digest;
+    t.state = "revealed";
+    t.revealed_at_us = now;
+    if (options.before_inspection) {
+      t.reveal_reason = options.reason;
+      t.reveal_unpublished = unpublished;
+    }
+    t.digest = TaskDigest(t);
+    {
+      // The reason and the count stay NULL unless the reveal came early.
+      const bool early = !t.reveal_reason.empty();
+      Result<std::int64_t> n = sql.Exec(
+          "UPDATE draw_tasks SET state = 'revealed', revealed_at_us = ?, reveal_reason = ?, reveal_unpublished = ?, "
+          "digest = ?, updated_at_us = ? WHERE id = ?",
+          {now, early ? SqlValue(t.reveal_reason) : SqlValue(), early ? SqlValue(t.reveal_unpublished) : SqlValue(),
+           t.digest, now, t.id});
+      if (!n.ok()) return n.status();
+    }
+    json payload{{"id", t.id},
+                 {"department", t.department},
+                 {"secret", t.secret_hex},
+                 {"seed", t.seed_hex},
+                 {"before_inspection", options.before_inspection}};
+    if (options.before_inspection) {
+      payload["reason"] = t.reveal_reason;
+      payload["unpublished"] = t.reveal_unpublished;
+    }
+    if (auto st = Journal(uow, "task.reveal", t.id, before, t.digest, "draw.task.revealed", payload); !st.ok())
+      return st;
+    return LoadTask(sql, id);
   });
 }
 
 Result<TaskRecord> CancelTask(TaskContext& ctx, const std::string& id, const std::string& reason) {
   if (auto st = ValidateId("reason", reason); !st.ok())
-    return Refuse("撤销任务须说明原因（不能为空、不含控制字符）", "cancelling a task needs a reason (non-empty, no control characters)");
+    return Refuse("撤销任务须说明原因（不能为空、不含控制字符）",
+                  "cancelling a task needs a reason (non-empty, no control characters)");
   if (reason.size() > 2000) return Refuse("撤销原因超过 2000 字节", "the reason is longer than 2000 bytes");
   return InUnit<TaskRecord>(ctx, [&](UnitOfWork& uow) -> Result<TaskRecord> {
-  Sql& sql = uow.sql();
-  const std::int64_t now = uow.now_us();
-  auto task = LoadForUpdate(sql, id);
-  if (!task.ok()) return task.status();
-  TaskRecord t = std::move(task).value();
-  if (t.state == "revealed" || t.state == "cancelled") return WrongState(t, "撤销", "cancel it");
-  const std::string before = t.digest;
-  const std::string secret_hex = t.secret_hex;
-  const std::string previous_state = t.state;
-  t.state = "cancelled";
-  t.cancelled_at_us = now;
-  t.cancel_reason = reason;
-  t.secret_hex.clear();
-  t.digest = TaskDigest(t);
-  {
-    Result<std::int64_t> n = sql.Exec(
-        "UPDATE draw_tasks SET state = 'cancelled', cancelled_at_us = ?, cancel_reason = ?, digest = ?, updated_at_us = ? "
-        "WHERE id = ?",
-        {now, t.cancel_reason, t.digest, now, t.id});
-    if (!n.ok()) return n.status();
-  }
-  json payload{{"id", t.id}, {"department", t.department}, {"reason", reason}, {"previous_state", previous_state}};
-  if (auto st = Journal(uow, "task.cancel", t.id, before, t.digest, "draw.task.cancelled", payload); !st.ok()) return st;
-  return LoadTask(sql, id);
+    Sql& sql = uow.sql();
+    const std::int64_t now = uow.now_us();
+    auto task = LoadForUpdate(sql, id);
+    if (!task.ok()) return task.status();
+    TaskRecord t = std::move(task).value();
+    if (t.state == "revealed" || t.state == "cancelled") return WrongState(t, "撤销", "cancel it");
+    const std::string before = t.digest;
+    const std::string secret_hex = t.secret_hex;
+    const std::string previous_state = t.state;
+    t.state = "cancelled";
+    t.cancelled_at_us = now;
+    t.cancel_reason = reason;
+    t.secret_hex.clear();
+    t.digest = TaskDigest(t);
+    {
+      Result<std::int64_t> n = sql.Exec(
+          "UPDATE draw_tasks SET state = 'cancelled', cancelled_at_us = ?, cancel_reason = ?, digest = ?, "
+          "updated_at_us = ? "
+          "WHERE id = ?",
+          {now, t.cancel_reason, t.digest, now, t.id});
+      if (!n.ok()) return n.status();
+    }
+    json payload{{"id", t.id}, {"department", t.department}, {"reason", reason}, {"previous_state", previous_state}};
+    if (auto st = Journal(uow, "task.cancel", t.id, before, t.digest, "draw.task.cancelled", payload); !st.ok())
+      return st;
+    return LoadTask(sql, id);
   });
 }
 
 Result<std::vector<SelectedSubject>> LoadSelection(Sql& sql, const std::string& id) {
   std::vector<SelectedSubject> out;
   Status st = sql.Query(
-                       "SELECT s.rank, s.uscc, s.stratum, s.ticket, COALESCE(d.name, ''), COALESCE(d.address, ''), s.team FROM "
-                       "draw_selection s LEFT JOIN subjects d ON d.uscc = s.uscc WHERE s.task_id = ? ORDER BY s.rank",
-                       {id}, [&](const SqlRow& r) {
-                         SelectedSubject s;
-                         s.rank = std::stoll(std::string(r.View(0)));
-                         s.uscc = std::string(r.View(1));
-                         s.stratum = std::string(r.View(2));
-                         s.ticket = std::string(r.View(3));
-                         s.name = std::string(r.View(4));
-                         s.address = std::string(r.View(5));
-                         s.team = SplitTeam(r.View(6));
-                         out.push_back(std::move(s));
-                         return true;
-                       });
+      "SELECT s.rank, s.uscc, s.stratum, s.ticket, COALESCE(d.name, ''), COALESCE(d.address, ''), s.team FROM "
+      "draw_selection s LEFT JOIN subjects d ON d.uscc = s.uscc WHERE s.task_id = ? ORDER BY s.rank",
+      {id}, [&](const SqlRow& r) {
+        SelectedSubject s;
+        s.rank = std::stoll(std::string(r.View(0)));
+        s.uscc = std::string(r.View(1));
+        s.stratum = std::string(r.View(2));
+        s.ticket = std::string(r.View(3));
+        s.name = std::string(r.View(4));
+        s.address = std::string(r.View(5));
+        s.team = SplitTeam(r.View(6));
+        out.push_back(std::move(s));
+        return true;
+      });
   if (!st.ok()) return st;
   return out;
 }
@@ -1617,10 +1651,10 @@ Result<std::vector<SelectedSubject>> LoadSelection(Sql& sql, const std::string& 
 Result<std::vector<InspectorTask>> TasksForInspector(Sql& sql, const std::string& inspector_id) {
   bool known = false;
   if (Status st = sql.Query("SELECT 1 FROM inspectors WHERE id = ?", {inspector_id},
-                           [&](const SqlRow&) {
-                             known = true;
-                             return false;
-                           });
+                            [&](const SqlRow&) {
+                              known = true;
+                              return false;
+                            });
       !st.ok())
     return st;
   if (!known)
@@ -1631,7 +1665,8 @@ Result<std::vector<InspectorTask>> TasksForInspector(Sql& sql, const std::string
   // contain LIKE's wildcards '_' and '%').
   Status st = sql.Query(
       "SELECT t.id, t.title, t.department, t.state, COALESCE(t.due_date, ''), s.rank, s.uscc, COALESCE(d.name, ''), "
-      "COALESCE(d.address, ''), s.team FROM draw_tasks t JOIN draw_selection s ON s.task_id = t.id LEFT JOIN subjects d "
+      "COALESCE(d.address, ''), s.team FROM draw_tasks t JOIN draw_selection s ON s.task_id = t.id LEFT JOIN subjects "
+      "d "
       "ON d.uscc = s.uscc WHERE (t.state = 'drawn' OR t.state = 'revealed') AND (',' || s.team || ',') LIKE ? "
       "AND NOT EXISTS (SELECT 1 FROM visit_items vi WHERE vi.task_id = t.id) "
       "ORDER BY COALESCE(t.due_date, '9999'), t.id, s.rank",
@@ -1661,10 +1696,10 @@ Result<std::vector<InspectorTask>> TasksForInspector(Sql& sql, const std::string
     if (found == items_of.end()) {
       std::vector<std::string> items;
       st = sql.Query("SELECT item_code FROM draw_task_items WHERE task_id = ? ORDER BY item_code", {it.task_id},
-                    [&](const SqlRow& r) {
-                      items.emplace_back(r.View(0));
-                      return true;
-                    });
+                     [&](const SqlRow& r) {
+                       items.emplace_back(r.View(0));
+                       return true;
+                     });
       if (!st.ok()) return st;
       found = items_of.emplace(it.task_id, std::move(items)).first;
     }
@@ -1673,45 +1708,47 @@ Result<std::vector<InspectorTask>> TasksForInspector(Sql& sql, const std::string
   // Tasks with visits (issue 4): the inspector's open visits, merged joint visits included.
   std::vector<InspectorTask> visits;
   st = sql.Query(
-                "SELECT v.id, v.uscc, COALESCE(d.name, ''), COALESCE(d.address, ''), v.team, v.state, vi.item_code, vi.task_id, "
-                "t.title, t.department, COALESCE(t.due_date, ''), t.state FROM visit_inspectors m JOIN visits v ON v.id = m.visit_id "
-                "JOIN visit_items vi ON vi.visit_id = v.id JOIN draw_tasks t ON t.id = vi.task_id "
-                "LEFT JOIN subjects d ON d.uscc = v.uscc WHERE m.inspector_id = ? AND v.state NOT IN ('published', 'merged') "
-                "ORDER BY v.id, vi.task_id, vi.item_code",
-                {inspector_id}, [&](const SqlRow& r) {
-                  const std::string visit(r.View(0)), task(r.View(7));
-                  if (visits.empty() || visits.back().visit_id != visit) {
-                    InspectorTask it;
-                    it.visit_id = visit;
-                    it.uscc = std::string(r.View(1));
-                    it.name = std::string(r.View(2));
-                    it.address = std::string(r.View(3));
-                    it.team = SplitTeam(r.View(4));
-                    it.lead = it.team.empty() ? "" : it.team.front();
-                    it.is_lead = it.lead == inspector_id;
-                    it.task_id = task;
-                    it.title = std::string(r.View(8));
-                    it.department = std::string(r.View(9));
-                    it.due_date = std::string(r.View(10));
-                    it.state = std::string(r.View(11));
-                    const auto dash = visit.rfind('-');
-                    if (visit.compare(0, task.size(), task) == 0 && dash == task.size())
-                      it.rank = std::stoll(visit.substr(dash + 1));
-                    visits.push_back(std::move(it));
-                  }
-                  InspectorTask& it = visits.back();
-                  if ((',' + it.task_id + ',').find(',' + task + ',') == std::string::npos) {
-                    it.task_id += "," + task;  // a joint visit merged from several tasks
-                    if (std::string(r.View(10)) < it.due_date || it.due_date.empty()) it.due_date = std::string(r.View(10));
-                  }
-                  it.items.emplace_back(r.View(6));
-                  return true;
-                });
+      "SELECT v.id, v.uscc, COALESCE(d.name, ''), COALESCE(d.address, ''), v.team, v.state, vi.item_code, vi.task_id, "
+      "t.title, t.department, COALESCE(t.due_date, ''), t.state FROM visit_inspectors m JOIN visits v ON v.id = "
+      "m.visit_id "
+      "JOIN visit_items vi ON vi.visit_id = v.id JOIN draw_tasks t ON t.id = vi.task_id "
+      "LEFT JOIN subjects d ON d.uscc = v.uscc WHERE m.inspector_id = ? AND v.state NOT IN ('published', 'merged') "
+      "ORDER BY v.id, vi.task_id, vi.item_code",
+      {inspector_id}, [&](const SqlRow& r) {
+        const std::string visit(r.View(0)), task(r.View(7));
+        if (visits.empty() || visits.back().visit_id != visit) {
+          InspectorTask it;
+          it.visit_id = visit;
+          it.uscc = std::string(r.View(1));
+          it.name = std::string(r.View(2));
+          it.address = std::string(r.View(3));
+          it.team = SplitTeam(r.View(4));
+          it.lead = it.team.empty() ? "" : it.team.front();
+          it.is_lead = it.lead == inspector_id;
+          it.task_id = task;
+          it.title = std::string(r.View(8));
+          it.department = std::string(r.View(9));
+          it.due_date = std::string(r.View(10));
+          it.state = std::string(r.View(11));
+          const auto dash = visit.rfind('-');
+          if (visit.compare(0, task.size(), task) == 0 && dash == task.size())
+            it.rank = std::stoll(visit.substr(dash + 1));
+          visits.push_back(std::move(it));
+        }
+        InspectorTask& it = visits.back();
+        if ((',' + it.task_id + ',').find(',' + task + ',') == std::string::npos) {
+          it.task_id += "," + task;  // a joint visit merged from several tasks
+          if (std::string(r.View(10)) < it.due_date || it.due_date.empty()) it.due_date = std::string(r.View(10));
+        }
+        it.items.emplace_back(r.View(6));
+        return true;
+      });
   if (!st.ok()) return st;
   // As above: by due date, task and rank (merged joint visits, rank 0, after their tasks').
   std::stable_sort(visits.begin(), visits.end(), [](const InspectorTask& a, const InspectorTask& b) {
-    return std::make_tuple(a.due_date.empty() ? std::string("9999") : a.due_date, a.task_id, a.rank == 0, a.rank, a.visit_id) <
-           std::make_tuple(b.due_date.empty() ? std::string("9999") : b.due_date, b.task_id, b.rank == 0, b.rank, b.visit_id);
+    return std::make_tuple(a.due_date.empty() ? std::string("9999") : a.due_date, a.task_id, a.rank == 0, a.rank,
+                           a.visit_id) < std::make_tuple(b.due_date.empty() ? std::string("9999") : b.due_date,
+                                                         b.task_id, b.rank == 0, b.rank, b.visit_id);
   });
   out.insert(out.end(), visits.begin(), visits.end());
   return out;
@@ -1775,21 +1812,23 @@ Result<std::string> TaskViewJson(Sql& sql, const TaskRecord& t, const Principal&
   if (t.drawn_at_us != 0) {
     // The latest publication deadline of the results entered so far, provisional when any was
     // counted over a calendar year without a State Council notice (visits.h).
-    Status st = sql.Query("SELECT MAX(due_date), MAX(due_provisional) FROM visit_items WHERE task_id = ? AND due_date IS NOT NULL",
-             {t.id}, [&](const SqlRow& r) {
-               if (!r.IsNull(0)) {
-                 j["results_due"] = std::string(r.View(0));
-                 j["results_due_provisional"] = r.View(1) == "1";
-               }
-               return false;
-             });
+    Status st = sql.Query(
+        "SELECT MAX(due_date), MAX(due_provisional) FROM visit_items WHERE task_id = ? AND due_date IS NOT NULL",
+        {t.id}, [&](const SqlRow& r) {
+          if (!r.IsNull(0)) {
+            j["results_due"] = std::string(r.View(0));
+            j["results_due_provisional"] = r.View(1) == "1";
+          }
+          return false;
+        });
     if (!st.ok()) return st;
     j["drawn_at_us"] = t.drawn_at_us;
     j["draw_date"] = t.draw_date;
     j["entropy"] = t.entropy;
     if (t.entropy.empty())
-      j["warning"] = "公开随机源为空：抽取可复现，但未能防止操作者选择秘密值 / empty entropy: the draw is reproducible but was "
-                     "not protected against the operator choosing the secret";
+      j["warning"] =
+          "公开随机源为空：抽取可复现，但未能防止操作者选择秘密值 / empty entropy: the draw is reproducible but was "
+          "not protected against the operator choosing the secret";
     try {
       j["allocation"] = json::parse(t.allocation_json.empty() ? "{}" : t.allocation_json);
     } catch (const std::exception&) {
@@ -1862,9 +1901,10 @@ Status WriteTaskProof(Sql& sql, const std::string& id, const std::string& dir) {
     assignment_file += "\n";
   }
   // The stored rows must still be what was drawn.
-  const std::pair<const std::string*, std::string> checks[] = {
-      {&pool.value(), t.pool_hash}, {&selection_file, t.selection_hash}, {&assignment_file, t.assignment_hash},
-      {&conflicts.value(), t.conflicts_hash}};
+  const std::pair<const std::string*, std::string> checks[] = {{&pool.value(), t.pool_hash},
+                                                               {&selection_file, t.selection_hash},
+                                                               {&assignment_file, t.assignment_hash},
+                                                               {&conflicts.value(), t.conflicts_hash}};
   for (const auto& [content, hash] : checks) {
     if (ToHex(Sha256(*content)) != hash)
       return Status::Error(StatusCode::kInternal, "任务 " + id + " 存储的抽取结果与其哈希不符（被篡改？）",
@@ -1899,9 +1939,11 @@ Status WriteTaskProof(Sql& sql, const std::string& id, const std::string& dir) {
   if (ec)
     return Status::Error(StatusCode::kUnavailable, "无法创建证明目录 " + dir + "：" + ec.message(),
                          "cannot create the proof folder " + dir + ": " + ec.message());
-  const std::pair<const char*, const std::string*> files[] = {
-      {"pool.tsv", &pool.value()}, {"selection.tsv", &selection_file}, {"assignment.tsv", &assignment_file},
-      {"groups.tsv", &groups.value()}, {"conflicts.tsv", &conflicts.value()}};
+  const std::pair<const char*, const std::string*> files[] = {{"pool.tsv", &pool.value()},
+                                                              {"selection.tsv", &selection_file},
+                                                              {"assignment.tsv", &assignment_file},
+                                                              {"groups.tsv", &groups.value()},
+                                                              {"conflicts.tsv", &conflicts.value()}};
   const std::string proof_text = proof.dump(2) + "\n";
   for (const auto& [name, content] : files) {
     const std::string path = (fs::path(dir) / name).string();
@@ -1942,7 +1984,8 @@ Result<std::string> ReadProofFile(const std::string& dir, const std::string& nam
   const auto size = fs::file_size(p, ec);
   if (ec) return Refuse("证明目录缺少 " + name, "the proof folder has no " + name);
   if (size > max_bytes)
-    return Refuse(name + " 超过 " + std::to_string(max_bytes >> 20) + " MiB", name + " is larger than " + std::to_string(max_bytes >> 20) + " MiB");
+    return Refuse(name + " 超过 " + std::to_string(max_bytes >> 20) + " MiB",
+                  name + " is larger than " + std::to_string(max_bytes >> 20) + " MiB");
   std::ifstream f(p, std::ios::binary);
   std::string s(static_cast<std::size_t>(size), '\0');
   f.read(s.data(), static_cast<std::streamsize>(size));
@@ -1959,13 +2002,16 @@ bool CanonicalPairs(const std::vector<std::vector<std::string>>& rows) {
 }
 
 // Splits a TSV file into lines of exactly `fields` fields.
-Result<std::vector<std::vector<std::string>>> TsvLines(const std::string& data, const std::string& name, std::size_t fields) {
+Result<std::vector<std::vector<std::string>>> TsvLines(const std::string& data, const std::string& name,
+                                                       std::size_t fields) {
   std::vector<std::vector<std::string>> out;
   std::size_t pos = 0, line = 0;
   while (pos < data.size()) {
     ++line;
     const std::size_t nl = data.find('\n', pos);
-    if (nl == std::string::npos) return Refuse(name + " 第 " + std::to_string(line) + " 行没有换行符结尾", name + " line " + std::to_string(line) + " does not end with a newline");
+    if (nl == std::string::npos)
+      return Refuse(name + " 第 " + std::to_string(line) + " 行没有换行符结尾",
+                    name + " line " + std::to_string(line) + " does not end with a newline");
     std::vector<std::string> parts;
     std::size_t start = pos;
     for (;;) {
@@ -1998,11 +2044,16 @@ Status VerifyProofFolder(const std::string& dir, const Platform* platform) {
   } catch (const std::exception&) {
     return Refuse("proof.json 不是有效的 JSON", "proof.json is not valid JSON");
   }
-  for (const char* key : {"algorithm", "task_id", "commitment", "secret", "entropy", "pool_hash", "seed", "selection_hash"})
-    if (!p.contains(key) || !p[key].is_string()) return Refuse("proof.json 缺少字符串字段 " + std::string(key), "proof.json lacks the string field " + std::string(key));
-  if (!p.contains("pool_size") || !p["pool_size"].is_number_unsigned()) return Refuse("proof.json 缺少 pool_size", "proof.json lacks pool_size");
+  for (const char* key :
+       {"algorithm", "task_id", "commitment", "secret", "entropy", "pool_hash", "seed", "selection_hash"})
+    if (!p.contains(key) || !p[key].is_string())
+      return Refuse("proof.json 缺少字符串字段 " + std::string(key),
+                    "proof.json lacks the string field " + std::string(key));
+  if (!p.contains("pool_size") || !p["pool_size"].is_number_unsigned())
+    return Refuse("proof.json 缺少 pool_size", "proof.json lacks pool_size");
   if (!p.contains("rule") || !p["rule"].is_object()) return Refuse("proof.json 缺少 rule", "proof.json lacks rule");
-  if (!p.contains("allocation") || !p["allocation"].is_object()) return Refuse("proof.json 缺少 allocation", "proof.json lacks allocation");
+  if (!p.contains("allocation") || !p["allocation"].is_object())
+    return Refuse("proof.json 缺少 allocation", "proof.json lacks allocation");
   const std::string algorithm = p["algorithm"], task_id = p["task_id"], entropy = p["entropy"];
   auto secret = FromHex(p["secret"].get<std::string>());
   if (!secret.ok()) return Refuse("proof.json 的 secret 不是十六进制", "proof.json: secret is not hexadecimal");
@@ -2016,7 +2067,8 @@ Status VerifyProofFolder(const std::string& dir, const Platform* platform) {
   auto pool = ParsePoolFile(pool_text.value());
   if (!pool.ok()) return pool.status();
   if (pool.value().size() != p["pool_size"].get<std::uint64_t>())
-    return Mismatch("pool_size：pool.tsv 有 " + std::to_string(pool.value().size()) + " 个对象", "pool_size: pool.tsv has " + std::to_string(pool.value().size()) + " subjects");
+    return Mismatch("pool_size：pool.tsv 有 " + std::to_string(pool.value().size()) + " 个对象",
+                    "pool_size: pool.tsv has " + std::to_string(pool.value().size()) + " subjects");
 
   Rule rule;
   try {
@@ -2025,7 +2077,8 @@ Status VerifyProofFolder(const std::string& dir, const Platform* platform) {
       rule = CountRule{r.at("count").get<std::uint64_t>()};
     } else if (r.value("type", "") == "ratio") {
       RatioRule rr;
-      for (auto it = r.at("ppm").begin(); it != r.at("ppm").end(); ++it) rr.ppm[it.key()] = it.value().get<std::uint32_t>();
+      for (auto it = r.at("ppm").begin(); it != r.at("ppm").end(); ++it)
+        rr.ppm[it.key()] = it.value().get<std::uint32_t>();
       if (r.contains("min") && r["min"].is_object())
         for (auto it = r["min"].begin(); it != r["min"].end(); ++it) rr.min[it.key()] = it.value().get<std::uint64_t>();
       if (r.contains("max") && r["max"].is_object())
@@ -2041,13 +2094,16 @@ Status VerifyProofFolder(const std::string& dir, const Platform* platform) {
   if (!alloc.ok()) return alloc.status();
   StratumCounts published;
   try {
-    for (auto it = p["allocation"].begin(); it != p["allocation"].end(); ++it) published[it.key()] = it.value().get<std::uint64_t>();
+    for (auto it = p["allocation"].begin(); it != p["allocation"].end(); ++it)
+      published[it.key()] = it.value().get<std::uint64_t>();
   } catch (const std::exception&) {
     return Refuse("proof.json 的 allocation 格式无效", "proof.json: allocation is malformed");
   }
   StratumCounts nonzero;
   for (const auto& [k, v] : alloc.value()) nonzero[k] = v;
-  if (nonzero != published) return Mismatch("allocation：按规则重算的分配与 proof.json 不符", "allocation: the rule gives a different allocation");
+  if (nonzero != published)
+    return Mismatch("allocation：按规则重算的分配与 proof.json 不符",
+                    "allocation: the rule gives a different allocation");
 
   if (platform == nullptr) return Status::Error(StatusCode::kNotFound, "没有加载插件", "no plugins loaded");
   // A source that needs no value ("none") must give the proof's entropy (none: ""). Older
@@ -2063,8 +2119,8 @@ Status VerifyProofFolder(const std::string& dir, const Platform* platform) {
       auto expected = source->Value(er, "");
       const std::string name = it->get<std::string>();
       if (!expected.ok())
-        return Mismatch("entropy：公开随机源 " + name + " 对该任务不给出值", "entropy: the entropy source " + name +
-                                                                               " gives no value for this task");
+        return Mismatch("entropy：公开随机源 " + name + " 对该任务不给出值",
+                        "entropy: the entropy source " + name + " gives no value for this task");
       if (expected.value() != entropy)
         return Mismatch("entropy：公开随机源 " + name + " 给出的值（" + std::to_string(expected.value().size()) +
                             " 字节）与证明中的（" + std::to_string(entropy.size()) + " 字节）不同",
@@ -2103,7 +2159,8 @@ Status VerifyProofFolder(const std::string& dir, const Platform* platform) {
   if (!p.contains("assignment_hash") || p["assignment_hash"].is_null()) return Status::Ok();
   TeamInputs teams;
   try {
-    for (const auto& s : p.at("slots")) teams.slots.push_back(Slot{s.at(0).get<std::string>(), s.at(1).get<std::uint32_t>()});
+    for (const auto& s : p.at("slots"))
+      teams.slots.push_back(Slot{s.at(0).get<std::string>(), s.at(1).get<std::uint32_t>()});
   } catch (const std::exception&) {
     return Refuse("proof.json 的 slots 格式无效", "proof.json: slots are malformed");
   }
@@ -2123,7 +2180,8 @@ Status VerifyProofFolder(const std::string& dir, const Platform* platform) {
   auto conflicts = TsvLines(conflicts_text.value(), "conflicts.tsv", 2);
   if (!conflicts.ok()) return conflicts.status();
   if (!CanonicalPairs(conflicts.value()))
-    return Mismatch("conflicts.tsv 未按字节排序或有重复行", "conflicts.tsv is not sorted by bytes or has a duplicate line");
+    return Mismatch("conflicts.tsv 未按字节排序或有重复行",
+                    "conflicts.tsv is not sorted by bytes or has a duplicate line");
   for (auto& c : conflicts.value()) teams.conflicts.emplace(c[0], c[1]);
   auto assignment = AssignTeams(sample.value().seed, sel.value(), teams);
   if (!assignment.ok()) return assignment.status();
