@@ -1267,10 +1267,9 @@ static Result<std::optional<TaskRecord>> DrawLocked(TaskContext& ctx, const std:
     t.secret_hex = secret_hex;
     {
       Result<std::int64_t> n = sql.Exec(
-          "UPDATE draw_tasks SET state = 'drawn', drawn_at_us = ?, draw_date = ?, entropy = ?, seed = ?, allocation = "
-          "?, "
-          "selection_hash = ?, slots = ?, assignment_hash = ?, conflicts_hash = ?, digest = ?, updated_at_us = ? WHERE "
-          "id = ?",
+          "UPDATE draw_tasks SET state = 'drawn', drawn_at_us = ?, draw_date = ?, entropy = ?, seed = ?, "
+          "allocation = ?, selection_hash = ?, slots = ?, assignment_hash = ?, conflicts_hash = ?, digest = ?, "
+          "updated_at_us = ? WHERE id = ?",
           {now, t.draw_date, t.entropy, t.seed_hex, t.allocation_json, t.selection_hash, t.slots_json,
            t.assignment_hash, t.conflicts_hash, t.digest, now, t.id});
       if (!n.ok()) return n.status();
@@ -1615,8 +1614,7 @@ Result<TaskRecord> CancelTask(TaskContext& ctx, const std::string& id, const std
     {
       Result<std::int64_t> n = sql.Exec(
           "UPDATE draw_tasks SET state = 'cancelled', cancelled_at_us = ?, cancel_reason = ?, digest = ?, "
-          "updated_at_us = ? "
-          "WHERE id = ?",
+          "updated_at_us = ? WHERE id = ?",
           {now, t.cancel_reason, t.digest, now, t.id});
       if (!n.ok()) return n.status();
     }
