@@ -20,17 +20,27 @@
 namespace xj {
 namespace {
 
-std::vector<std::optional<std::string>> TextParams(const SqlParams& params) {
-  std::vector<std::optional<std::string>> out;
-  out.reserve(params.size());
+// The parameters' text as ScanRowsOf and ExecRowsOf take it: text values in place (a draw
+// binds a pool file of tens of MB: it is not copied), the others converted into `owned`.
+struct BoundParams {
+  std::vector<std::string> owned;
+  TextParams text;
+};
+BoundParams Bind(const SqlParams& params) {
+  BoundParams b;
+  b.owned.reserve(params.size());  // no reallocation: `text` points into it
+  b.text.reserve(params.size());
   for (const SqlValue& v : params) {
     if (v.is_null()) {
-      out.emplace_back(std::nullopt);
+      b.text.push_back(nullptr);
+    } else if (const auto* s = std::get_if<std::string>(&v.variant())) {
+      b.text.push_back(s);
     } else {
-      out.emplace_back(v.ToText());
+      b.owned.push_back(v.ToText());
+      b.text.push_back(&b.owned.back());
     }
   }
-  return out;
+  return b;
 }
 
 class ScanRowView final : public SqlRow {
@@ -84,14 +94,16 @@ class DatabaseSql final : public Sql {
     return db_.dialect() == Dialect::kSqlite ? SqlDialect::kSqlite : SqlDialect::kPostgresql;
   }
   Status Query(std::string_view sql, const SqlParams& params, const SqlRowFn& fn) override {
-    return ScanRows(db_, std::string(sql), TextParams(params), [&](const ScanRow& r) {
+    const BoundParams bound = Bind(params);
+    return ScanRowsOf(db_, std::string(sql), bound.text, [&](const ScanRow& r) {
       ScanRowView view(r);
       return fn(view);
     });
   }
   Result<std::int64_t> Exec(std::string_view sql, const SqlParams& params) override {
     if (!writable_) return ReadOnly();
-    return ExecRows(db_, std::string(sql), TextParams(params));
+    const BoundParams bound = Bind(params);
+    return ExecRowsOf(db_, std::string(sql), bound.text);
   }
   Result<std::unique_ptr<SqlBulkWriter>> BulkInsert(const std::string& table, const std::vector<std::string>& columns) override {
     if (!writable_) return ReadOnly();

@@ -186,8 +186,10 @@ Result<std::string> ReadFile(Sql& sql, const std::string& id, const std::string&
   return content;
 }
 
+constexpr const char* kSaveFile = "INSERT INTO draw_files(task_id, name, content) VALUES (?, ?, ?)";
+
 Status SaveFile(Sql& sql, const std::string& id, const std::string& name, const std::string& content) {
-  return sql.Exec("INSERT INTO draw_files(task_id, name, content) VALUES (?, ?, ?)", {id, name, content}).status();
+  return sql.Exec(kSaveFile, {id, name, content}).status();
 }
 
 // Parses a canonical pool file ("uscc\tstratum\n", sorted by uscc, distinct) into a
@@ -937,12 +939,18 @@ Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id) {
     std::string secret(32, '\0');
     if (RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()), 32) != 1)
       return Status::Error(StatusCode::kInternal, "无法生成随机秘密值", "cannot generate the random secret");
-    const std::string pool_file = PoolFile(pool);
+    // The pool file goes straight into the statement's parameters (tens of MB for a province:
+    // never copied), where a second thread hashes it while it is stored (both take about as
+    // long); the task row, which needs the hash, is written after.
+    SqlParams file_row;
+    file_row.reserve(3);
+    file_row.emplace_back(t.id);
+    file_row.emplace_back("pool.tsv");
+    file_row.emplace_back(PoolFile(pool));
+    const std::string& pool_file = std::get<std::string>(file_row[2].variant());
     timer.Lap("pool_file");
-    // The pool file is stored while a second thread hashes it (both take about as long
-    // for a whole province); the task row, which needs the hash, is written after.
     auto hashing = std::async(std::launch::async, [&pool_file] { return ToHex(Sha256(pool_file)); });
-    const Status saved = SaveFile(sql, t.id, "pool.tsv", pool_file);
+    const Status saved = sql.Exec(kSaveFile, file_row).status();
     const std::string pool_hash = hashing.get();
     if (!saved.ok()) return saved;
     timer.Lap("pool_save_and_hash");
