@@ -105,6 +105,8 @@ inline constexpr int kExitVerifyFailed = 3;  // a verification found a mismatch
 namespace xj {
 class Database;
 class PluginHost;
+class PlatformImpl;
+struct Principal;
 }  // namespace xj
 
 namespace xj::cli {
@@ -137,6 +139,24 @@ Status RequirePluginMigrations(Database& db, const PluginHost& host);
 // command that uses plugins' tables (task, visit, deadlines…). Prints the error and returns
 // nullptr.
 std::unique_ptr<Database> OpenPluginDatabase(const Globals& g);
+
+// The caller of a built-in command (task, visit, demo…): a user principal named by --actor,
+// acting for `department` (the command's --department, "" for none), with the supervisor role;
+// the feature decides confidentiality on it (Principal::ActsFor).
+Principal CliPrincipal(const Globals& g, const std::string& department = "");
+
+// Attaches `db` to `platform` for the life of this object (units of work and reads of the
+// built-in commands run on it), and detaches it at the end.
+class AttachedDatabase {
+ public:
+  AttachedDatabase(PlatformImpl& platform, Database& db);
+  ~AttachedDatabase();
+  AttachedDatabase(const AttachedDatabase&) = delete;
+  AttachedDatabase& operator=(const AttachedDatabase&) = delete;
+
+ private:
+  PlatformImpl& platform_;
+};
 
 // A progress line on stderr when it is a terminal; silent otherwise.
 class ProgressBar {

@@ -31,6 +31,7 @@
 #include "calendar.h"
 #include "cli.h"
 #include "database.h"
+#include "platform_impl.h"
 #include "plugin_host.h"
 #include "scan.h"
 #include "tasks.h"
@@ -308,11 +309,14 @@ bool BenchBackend(const std::string& label, const std::string& url, const Deadli
     PrintError(opts.status().message());
     return false;
   }
+  PlatformImpl platform;
+  AttachedDatabase attached(platform, db);
   draw::TaskContext tasks;
-  tasks.db = &db;
-  tasks.actor = "bench";
+  tasks.platform = &platform;
+  tasks.principal = Principal::System("bench");
   draw::VisitContext vc;
   vc.tasks = &tasks;
+  vc.db = &db;
   vc.calendar = cal.value();
   vc.options = opts.value();
   vc.today = a.today;

@@ -28,6 +28,7 @@
 #include "cli.h"
 #include "database.h"
 #include "generator.h"
+#include "platform_impl.h"
 #include "plugin_host.h"
 #include "scan.h"
 #include "tasks.h"
@@ -194,27 +195,34 @@ bool BenchBackend(const std::string& label, const std::string& url, const DrawBe
     return false;
   }
 
+  // The platform the draws run on: the host's, on this database; its subject index is loaded
+  // here (the first Platform::Subjects) and caught up at each announce.
+  PlatformImpl& platform = host.platform();
+  AttachedDatabase attached(platform, db);
   std::cout << "\n[" << label << "] 加载内存索引 / loading the in-memory subject index...\n" << std::flush;
   const double rss0 = CurrentRssMb();
   auto t0 = std::chrono::steady_clock::now();
-  auto index = draw::SubjectIndex::Load(db);
-  if (!index.ok()) {
-    PrintError(index.status().message());
-    return false;
-  }
-  const double load_s = Since(t0);
-  std::printf("  %zu subjects in %.1f s; index %.0f MB (arrays), process RSS %.0f MB (+%.0f MB)\n", index.value()->size(),
-              load_s, static_cast<double>(index.value()->MemoryBytes()) / 1048576.0, CurrentRssMb(),
-              CurrentRssMb() - rss0);
-
-  // The prefecture nearest to a tenth of the directory.
   std::map<std::string, std::uint64_t> per_pref;
-  index.value()->Scan({}, [&](std::size_t, const draw::SubjectFacts& f) {
-    if (f.status == "active") ++per_pref[std::string(f.region.substr(0, 4))];
-  });
+  std::uint64_t want = 0;
+  double load_s = 0;
+  {
+    auto index = platform.Subjects();
+    if (!index.ok()) {
+      PrintError(index.status().message());
+      return false;
+    }
+    load_s = Since(t0);
+    std::printf("  %zu subjects in %.1f s; index %.0f MB (arrays), process RSS %.0f MB (+%.0f MB)\n", index.value()->size(),
+                load_s, static_cast<double>(index.value()->MemoryBytes()) / 1048576.0, CurrentRssMb(),
+                CurrentRssMb() - rss0);
+    // The prefecture nearest to a tenth of the directory.
+    index.value()->Scan({}, [&](std::size_t, const SubjectFacts& f) {
+      if (f.status == "active") ++per_pref[std::string(f.region.substr(0, 4))];
+    });
+    want = index.value()->size() / 10;
+  }  // the lease ends before the draws (which catch the index up)
   std::string pref;
   std::uint64_t best = UINT64_MAX;
-  const std::uint64_t want = index.value()->size() / 10;
   for (const auto& [p, n] : per_pref) {
     const std::uint64_t d = n > want ? n - want : want - n;
     if (p.substr(0, 2) == "33" && d < best) {
@@ -224,10 +232,9 @@ bool BenchBackend(const std::string& label, const std::string& url, const DrawBe
   }
 
   draw::TaskContext ctx;
-  ctx.db = &db;
-  ctx.host = &host;
-  ctx.actor = "bench";
-  ctx.index = index.value().get();
+  ctx.platform = &platform;
+  ctx.principal = Principal::System("bench");
+  ctx.subject_index = true;
   auto make_spec = [&](const std::string& title, const std::vector<std::string>& regions) {
     draw::TaskSpec s;
     s.title = title;
@@ -283,7 +290,7 @@ bool BenchBackend(const std::string& label, const std::string& url, const DrawBe
   peer.name = "peer: ORDER BY random() LIMIT k per stratum";
   peer.pool = ours.pool;
   {
-    auto t = draw::LoadTask(db, created.back());
+    auto t = draw::LoadTask(platform, created.back());
     auto alloc = nlohmann::json::parse(t.value().allocation_json);
     std::string hi = pref;
     hi.back() = static_cast<char>(hi.back() + 1);

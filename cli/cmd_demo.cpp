@@ -15,6 +15,7 @@
 #include "generator.h"
 #include "importer.h"
 #include "journal.h"
+#include "platform_impl.h"
 #include "plugin_host.h"
 #include "scan.h"
 #include "tasks.h"
@@ -53,14 +54,14 @@ Status Load(Database& db, const Globals& g, const std::string& dir, const std::s
 // Results for the demo task's visits: mostly nothing found, some problems, one unreachable.
 Status DemoResults(draw::VisitContext& vc, const std::string& task) {
   std::vector<std::pair<std::string, std::string>> visits;  // id, lead
-  Status st = ScanRows(*vc.tasks->db, "SELECT id, team FROM visits WHERE id LIKE ? ORDER BY id", {task + "-%"},
+  Status st = ScanRows(*vc.db, "SELECT id, team FROM visits WHERE id LIKE ? ORDER BY id", {task + "-%"},
                        [&](const ScanRow& r) {
                          const std::string team(r.values[1]);
                          visits.emplace_back(std::string(r.values[0]), team.substr(0, team.find(',')));
                          return true;
                        });
   if (!st.ok()) return st;
-  const std::string today = draw::ShanghaiDate(NowMicros());
+  const std::string today = draw::PlatformDate(*vc.tasks->platform, vc.tasks->platform->NowMicros());
   int n = 0;
   for (const auto& [id, lead] : visits) {
     auto v = draw::LoadVisit(vc, id);
@@ -95,11 +96,13 @@ Status DemoResults(draw::VisitContext& vc, const std::string& task) {
 // revealed and verified once; later runs show it again.
 Status DemoDraw(Database& db, PluginHost& host, const Globals& g, const std::string& dir) {
   const std::string id = "SCJG-DEMO-0001";
+  PlatformImpl& platform = host.platform();
+  AttachedDatabase attached(platform, db);
   draw::TaskContext ctx;
-  ctx.db = &db;
-  ctx.host = &host;
-  ctx.actor = g.actor;
-  auto existing = draw::LoadTask(db, id);
+  ctx.platform = &platform;
+  ctx.principal = CliPrincipal(g);
+  ctx.spec_options.regions = &platform.Regions();
+  auto existing = draw::LoadTask(platform, id);
   if (!existing.ok()) {
     std::string item;
     long long min_ppm = -1;
@@ -120,7 +123,7 @@ Status DemoDraw(Database& db, PluginHost& host, const Globals& g, const std::str
       "department": "SCJG", "items": [")" + item + R"("], "filters": {"regions": ["3302"]},
       "rule": {"ratio_percent": {"*": ")" + pct + R"("}}, "team": {"slots": [{"group": "SCJG", "count": 2}]},
       "entropy_source": "演示用固定数字串 / a fixed demo string, a real task names a public lottery draw"})";
-    auto spec = draw::ParseTaskSpec(spec_text);
+    auto spec = draw::ParseTaskSpec(spec_text, ctx.spec_options);
     if (!spec.ok()) return spec.status();
     if (auto t = draw::CreateTask(ctx, spec.value()); !t.ok()) return t.status();
     if (auto t = draw::AnnounceTask(ctx, id); !t.ok()) return t.status();
@@ -129,6 +132,7 @@ Status DemoDraw(Database& db, PluginHost& host, const Globals& g, const std::str
     // approved and published; publishing the last one reveals the task.
     draw::VisitContext vc;
     vc.tasks = &ctx;
+    vc.db = &db;
     auto cal = WorkingCalendar::Shared(g.config);
     if (!cal.ok()) return cal.status();
     vc.calendar = cal.value();
@@ -138,13 +142,13 @@ Status DemoDraw(Database& db, PluginHost& host, const Globals& g, const std::str
     // revealing a task nobody inspected.
     if (Status results = DemoResults(vc, id); !results.ok()) return results;
   }
-  auto t = draw::LoadTask(db, id);
+  auto t = draw::LoadTask(platform, id);
   if (!t.ok()) return t.status();
   const std::string proof = dir + "/proof-" + id;
   if (t.value().state == "revealed") {
-    if (auto st = draw::WriteTaskProof(db, id, proof); !st.ok()) return st;
+    if (auto st = draw::WriteTaskProof(platform, id, proof); !st.ok()) return st;
   }
-  const Status verified = draw::VerifyProofFolder(proof, &host);
+  const Status verified = draw::VerifyProofFolder(proof, &platform);
   std::cout << "\n演示抽查任务 / demo draw task " << id << "（" << t.value().state << "）: 对象池 / pool "
             << t.value().pool_size << ", 抽中 / selected " << t.value().allocation_json << "\n"
             << "  证明 / proof: " << proof << " — " << (verified.ok() ? "verified" : verified.message()) << "\n";

@@ -64,14 +64,27 @@ std::string Iso(std::int64_t us, const std::string& zone = kDefaultTimeZone) {
 // The handlers every node registers. Each is idempotent on (job, scheduled time): a run
 // recovered from a dead node executes again.
 void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const PluginHost* host, const sched::Clock& clock) {
+  // The platform of one run of a draw job: the run's database, the plugins' samplers and
+  // entropy sources, and the job's system principal (the audit actor "scheduler:<job>").
+  struct RunPlatform {
+    PlatformImpl platform;
+    draw::TaskContext tasks;
+    RunPlatform(Database& db, const PluginHost* plugins, const Globals& globals, const sched::JobRun& run) {
+      platform.SetPlugins(plugins);
+      platform.SetConfig(globals.config);
+      platform.Attach(&db);
+      tasks.platform = &platform;
+      tasks.principal = Principal::System("scheduler:" + run.job);
+      tasks.spec_options.regions = &platform.Regions();
+    }
+    ~RunPlatform() { platform.Attach(nullptr); }
+  };
   // Deadline cards, missing visits, automatic reveals (issue 4).
   (void)reg.Add("deadlines.refresh", [&g, host](const sched::JobRun& run, Database& db) -> Status {
-    draw::TaskContext tc;
-    tc.db = &db;
-    tc.host = host;
-    tc.actor = "scheduler:" + run.job;
+    RunPlatform rp(db, host, g, run);
     draw::VisitContext vc;
-    vc.tasks = &tc;
+    vc.tasks = &rp.tasks;
+    vc.db = &db;
     // Read afresh at each run, not WorkingCalendar::Shared: a notice added under calendar.dir
     // while `serve` runs recomputes the provisional deadlines within the hour, no restart.
     auto dir = g.config.find(WorkingCalendar::kDirConfigKey);
@@ -82,7 +95,7 @@ void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const Plug
     auto opts = draw::VisitOptions::FromConfig(g.config);
     if (!opts.ok()) return opts.status();
     vc.options = opts.value();
-    vc.today = draw::ShanghaiDate(run.scheduled_us);
+    vc.today = draw::PlatformDate(rp.platform, run.scheduled_us);
     return draw::RefreshDeadlines(vc).status();
   });
   // The nightly audit check: an alert event when the chain is broken.
@@ -99,7 +112,7 @@ void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const Plug
   // task id comes from the scheduled time, so a re-run continues the same task. It is created
   // and announced; drawn at once when its entropy source is "none" (the notice says so),
   // otherwise left announced for `task draw ID --entropy` once the declared value is public.
-  (void)reg.Add("draw.scheduled", [host](const sched::JobRun& run, Database& db) -> Status {
+  (void)reg.Add("draw.scheduled", [&g, host](const sched::JobRun& run, Database& db) -> Status {
     json p;
     try {
       p = json::parse(run.payload);
@@ -111,11 +124,9 @@ void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const Plug
     json spec = p["spec"];
     const std::string id = p.value("id_prefix", run.job) + "-" + LocalStamp(run.scheduled_us, run.time_zone);
     spec["id"] = id;
-    draw::TaskContext tc;
-    tc.db = &db;
-    tc.host = host;
-    tc.actor = "scheduler:" + run.job;
-    auto t = draw::LoadTask(db, id);
+    RunPlatform rp(db, host, g, run);
+    draw::TaskContext& tc = rp.tasks;
+    auto t = draw::LoadTask(rp.platform, id);
     if (!t.ok()) {
       auto parsed = draw::ParseTaskSpec(spec.dump(), tc.spec_options);
       if (!parsed.ok()) return parsed.status();
@@ -135,6 +146,7 @@ void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const Plug
       if (d->has_value()) {
         draw::VisitContext vc;
         vc.tasks = &tc;
+        vc.db = &db;
         if (auto n = draw::CreateVisits(vc, id); !n.ok()) return n.status();
       }
     }
@@ -142,21 +154,20 @@ void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const Plug
   });
   // Every announced task whose entropy is available is drawn, and its visits created. One
   // task's failure does not stop the others; the run fails with all their reasons.
-  (void)reg.Add("draws.pending", [host](const sched::JobRun& run, Database& db) -> Status {
-    auto tasks = draw::ListTasks(db, "", "announced");
+  (void)reg.Add("draws.pending", [&g, host](const sched::JobRun& run, Database& db) -> Status {
+    RunPlatform rp(db, host, g, run);
+    auto tasks = draw::ListTasks(rp.platform, "", "announced");
     if (!tasks.ok()) return tasks.status();
     std::string errors;
     for (const auto& t : tasks.value()) {
       if (run.Cancelled()) break;
-      draw::TaskContext tc;
-      tc.db = &db;
-      tc.host = host;
-      tc.actor = "scheduler:" + run.job;
+      draw::TaskContext tc = rp.tasks;
       auto d = draw::DrawIfReady(tc, t.id);
       Status st = d.status();
       if (d.ok() && d->has_value()) {
         draw::VisitContext vc;
         vc.tasks = &tc;
+        vc.db = &db;
         st = draw::CreateVisits(vc, t.id).status();
       }
       if (!st.ok()) errors += (errors.empty() ? "" : "; ") + t.id + ": " + st.message();

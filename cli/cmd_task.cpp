@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "time_service.h"
 #include "database.h"
+#include "platform_impl.h"
 #include "plugin_host.h"
 #include "tasks.h"
 #include "visits.h"
@@ -24,8 +25,9 @@ struct TaskArgs {
   bool json = false, allow_empty_entropy = false, replace = false, before_inspection = false;
 };
 
-draw::SpecOptions SpecOptionsFrom(const Globals& g) {
+draw::SpecOptions SpecOptionsFrom(const Globals& g, const Platform& platform) {
   draw::SpecOptions o;
+  o.regions = &platform.Regions();
   if (auto it = g.config.find("draw.default_preset"); it != g.config.end()) o.default_preset = it->second;
   if (auto it = g.config.find("draw.min_team_size"); it != g.config.end()) {
     try {
@@ -53,7 +55,7 @@ const char* StateZh(const std::string& s) {
 }
 
 // The human form of a task (notice fields; selection per the viewer's rights).
-void PrintTask(Database& db, const draw::TaskRecord& t, const draw::Viewer& viewer) {
+void PrintTask(Platform& platform, const draw::TaskRecord& t, const Principal& viewer) {
   std::cout << "任务 / task: " << t.id << "  " << t.title << "\n"
             << "状态 / state: " << StateZh(t.state) << " / " << t.state << "\n"
             << "部门 / department: " << t.department << "\n"
@@ -111,7 +113,7 @@ void PrintTask(Database& db, const draw::TaskRecord& t, const draw::Viewer& view
       std::cout << "抽取名单：揭示前仅本部门可见 / selection: visible only to the task's department until revealed\n";
       return;
     }
-    auto sel = draw::LoadSelection(db, t.id);
+    auto sel = draw::LoadSelection(platform, t.id);
     if (!sel.ok()) {
       PrintError(sel.status().message());
       g_exit_code = kExitFailure;
@@ -142,12 +144,13 @@ void RunTransition(Globals& g, const TaskArgs& a, Fn fn) {
   }
   auto host = HostOrFail(g);
   if (!host) return;
+  PlatformImpl& platform = host->platform();
+  AttachedDatabase attached(platform, *db);
   draw::TaskContext ctx;
-  ctx.db = db.get();
-  ctx.host = host.get();
-  ctx.actor = g.actor;
+  ctx.platform = &platform;
+  ctx.principal = CliPrincipal(g);
   try {
-    ctx.spec_options = SpecOptionsFrom(g);
+    ctx.spec_options = SpecOptionsFrom(g, platform);
   } catch (const CLI::ValidationError& e) {
     PrintError(e.what());
     g_exit_code = kExitUsage;
@@ -163,8 +166,9 @@ void RunTransition(Globals& g, const TaskArgs& a, Fn fn) {
   DispatchPending(*db, *host);
   // The public view: the selection stays out of terminals and logs until the reveal
   // (`task show ID --department D` shows it to the department).
+  const Principal viewer = Principal::Anonymous();
   if (a.json) {
-    Result<std::string> view = draw::TaskViewJson(*db, r.value(), draw::Viewer{});
+    Result<std::string> view = draw::TaskViewJson(platform, r.value(), viewer);
     if (!view.ok()) {
       PrintError(view.status().message());
       g_exit_code = kExitFailure;
@@ -172,7 +176,7 @@ void RunTransition(Globals& g, const TaskArgs& a, Fn fn) {
     }
     std::cout << view.value() << "\n";
   } else {
-    PrintTask(*db, r.value(), draw::Viewer{});
+    PrintTask(platform, r.value(), viewer);
   }
 }
 
@@ -267,6 +271,8 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
       // stands, and `visits dispatch` or `deadlines --refresh` creates them later.
       draw::VisitContext vc;
       vc.tasks = &ctx;
+      // Visits still use the Database (step 4b): the one RunTransition attached to its platform.
+      vc.db = static_cast<PlatformImpl*>(ctx.platform)->database();
       auto n = draw::CreateVisits(vc, a.id);
       if (!n.ok())
         std::cerr << "警告 / warning: " << n.status().message()
@@ -316,7 +322,9 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
       g_exit_code = kExitFailure;
       return;
     }
-    auto t = draw::LoadTask(*db, a.id);
+    PlatformImpl platform;  // reads only: no plugins needed
+    AttachedDatabase attached(platform, *db);
+    auto t = draw::LoadTask(platform, a.id);
     if (!t.ok()) {
       PrintError(t.status().message());
       g_exit_code = kExitFailure;
@@ -324,15 +332,16 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
     }
     // A mistyped department would see the public view as if it were one: name it instead.
     if (!a.department.empty()) {
-      if (Status st = draw::RequireDepartment(*db, a.department); !st.ok()) {
+      if (Status st = draw::RequireDepartment(platform, a.department); !st.ok()) {
         PrintError(st.message());
         g_exit_code = kExitFailure;
         return;
       }
     }
-    const draw::Viewer viewer{a.department};
+    // The caller acts for --department: its own tasks' selections before the reveal.
+    const Principal viewer = CliPrincipal(g, a.department);
     if (a.json) {
-      Result<std::string> view = draw::TaskViewJson(*db, t.value(), viewer);
+      Result<std::string> view = draw::TaskViewJson(platform, t.value(), viewer);
       if (!view.ok()) {
         PrintError(view.status().message());
         g_exit_code = kExitFailure;
@@ -340,7 +349,7 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
       }
       std::cout << view.value() << "\n";
     } else {
-      PrintTask(*db, t.value(), viewer);
+      PrintTask(platform, t.value(), viewer);
     }
   });
 
@@ -354,14 +363,16 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
       g_exit_code = kExitFailure;
       return;
     }
+    PlatformImpl platform;
+    AttachedDatabase attached(platform, *db);
     if (!a.department.empty()) {
-      if (Status st = draw::RequireDepartment(*db, a.department); !st.ok()) {
+      if (Status st = draw::RequireDepartment(platform, a.department); !st.ok()) {
         PrintError(st.message());
         g_exit_code = kExitFailure;
         return;
       }
     }
-    auto tasks = draw::ListTasks(*db, a.department, a.state);
+    auto tasks = draw::ListTasks(platform, a.department, a.state);
     if (!tasks.ok()) {
       PrintError(tasks.status().message());
       g_exit_code = kExitFailure;
@@ -390,7 +401,9 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
       g_exit_code = kExitFailure;
       return;
     }
-    Status st = draw::WriteTaskProof(*db, a.id, a.out);
+    PlatformImpl platform;
+    AttachedDatabase attached(platform, *db);
+    Status st = draw::WriteTaskProof(platform, a.id, a.out);
     if (!st.ok()) {
       PrintError(st.message());
       g_exit_code = kExitFailure;
@@ -410,7 +423,9 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
       g_exit_code = kExitFailure;
       return;
     }
-    auto list = draw::TasksForInspector(*db, a.inspector);
+    PlatformImpl platform;
+    AttachedDatabase attached(platform, *db);
+    auto list = draw::TasksForInspector(platform, a.inspector);
     if (!list.ok()) {
       PrintError(list.status().message());
       g_exit_code = kExitFailure;
@@ -445,7 +460,7 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
   verify->callback([&g] {
     auto host = HostOrFail(g);
     if (!host) return;
-    Status st = draw::VerifyProofFolder(a.dir, host.get());
+    Status st = draw::VerifyProofFolder(a.dir, &host->platform());
     if (a.json) {
       nlohmann::json j{{"verified", st.ok()}};
       if (!st.ok()) j["problem"] = st.message();

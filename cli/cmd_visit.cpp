@@ -11,6 +11,7 @@
 #include "calendar.h"
 #include "cli.h"
 #include "database.h"
+#include "platform_impl.h"
 #include "plugin_host.h"
 #include "visits.h"
 
@@ -32,6 +33,7 @@ struct VisitArgs {
 struct Session {
   std::unique_ptr<Database> db;
   std::unique_ptr<PluginHost> host;
+  std::unique_ptr<AttachedDatabase> attached;  // db on the host's platform
   draw::TaskContext tasks;
   draw::VisitContext visits;
 };
@@ -60,10 +62,11 @@ std::unique_ptr<Session> Open(Globals& g, const VisitArgs& a) {
     g_exit_code = kExitUsage;
     return nullptr;
   }
-  s->tasks.db = s->db.get();
-  s->tasks.host = s->host.get();
-  s->tasks.actor = g.actor;
+  s->attached = std::make_unique<AttachedDatabase>(s->host->platform(), *s->db);
+  s->tasks.platform = &s->host->platform();
+  s->tasks.principal = CliPrincipal(g);
   s->visits.tasks = &s->tasks;
+  s->visits.db = s->db.get();
   s->visits.calendar = cal.value();
   s->visits.options = opts.value();
   if (!a.today.empty()) {

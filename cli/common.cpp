@@ -10,6 +10,7 @@
 #include "platform_impl.h"
 #include "plugin_host.h"
 #include "plugin_migrations.h"
+#include "xinjian/principal.h"
 
 namespace xj::cli {
 
@@ -65,6 +66,18 @@ void DispatchPending(Database& db, PluginHost& host) {
   }
   if (!subs.empty()) report(DispatchEvents(db, subs));
 }
+
+Principal CliPrincipal(const Globals& g, const std::string& department) {
+  Principal p;
+  p.kind = Principal::Kind::kUser;
+  p.id = g.actor;
+  p.department = department;
+  p.roles = {kRoleSupervisor};
+  return p;
+}
+
+AttachedDatabase::AttachedDatabase(PlatformImpl& platform, Database& db) : platform_(platform) { platform_.Attach(&db); }
+AttachedDatabase::~AttachedDatabase() { platform_.Attach(nullptr); }
 
 Status MigratePlugins(Database& db, const PluginHost& host, bool print) {
   Result<std::vector<PluginMigration>> ms = host.Migrations(db.dialect());

@@ -173,8 +173,8 @@ void FailStatus(Ctx& c, const char* col, std::string_view v, const Status& s) {
   c.Fail(col, v, s.message().substr(0, slash), slash == std::string::npos ? s.message() : s.message().substr(slash + 3));
 }
 
-const std::vector<std::string_view> kSubjectTypes{"enterprise", "individual", "intermediary", "social_org",
-                                                  "public_institution"};
+// The subject types (xinjian/directory.h), as NormaliseList takes them.
+const std::vector<std::string_view> kSubjectTypeList(std::begin(kSubjectTypes), std::end(kSubjectTypes));
 
 }  // namespace
 
@@ -211,31 +211,6 @@ const KindSpec& SpecOf(DirectoryKind k) {
     case DirectoryKind::kRelations: return kRelations;
   }
   return kSubjects;
-}
-
-Result<long long> PercentToPpm(std::string_view t) {
-  auto bad = [&](const std::string& zh, const std::string& en) {
-    return Status::Error(StatusCode::kInvalidArgument, zh, en);
-  };
-  std::size_t dot = t.find('.');
-  std::string_view ip = t.substr(0, dot), fp = dot == std::string_view::npos ? std::string_view() : t.substr(dot + 1);
-  if (ip.empty() || ip.size() > 3 || (dot != std::string_view::npos && fp.empty()))
-    return bad("百分比格式无效（如 3 或 12.5）", "invalid percentage (e.g. 3 or 12.5)");
-  if (fp.size() > 4) return bad("百分比最多 4 位小数", "a percentage has at most 4 decimals");
-  long long v = 0;
-  for (char ch : ip) {
-    if (ch < '0' || ch > '9') return bad("百分比格式无效（如 3 或 12.5）", "invalid percentage (e.g. 3 or 12.5)");
-    v = v * 10 + (ch - '0');
-  }
-  long long f = 0;
-  for (std::size_t i = 0; i < 4; ++i) {
-    char ch = i < fp.size() ? fp[i] : '0';
-    if (ch < '0' || ch > '9') return bad("百分比格式无效（如 3 或 12.5）", "invalid percentage (e.g. 3 or 12.5)");
-    f = f * 10 + (ch - '0');
-  }
-  long long ppm = v * 10000 + f;
-  if (ppm > 1000000) return bad("百分比不能超过 100", "a percentage cannot exceed 100");
-  return ppm;
 }
 
 std::vector<FieldError> ValidateRecord(DirectoryKind kind, const std::vector<std::optional<std::string>>& values,
@@ -350,7 +325,7 @@ std::vector<FieldError> ValidateRecord(DirectoryKind kind, const std::vector<std
         c.Fail("frequency_per_year", v[7], "每年频次应为 0–366 的整数", "frequency_per_year must be an integer 0-366");
       else
         set(7, std::to_string(std::stoi(std::string(v[7]))));
-      if (NormaliseList(c, "target_types", v[8], 5, 20, &tmp, &kSubjectTypes)) set(8, tmp);
+      if (NormaliseList(c, "target_types", v[8], 5, 20, &tmp, &kSubjectTypeList)) set(8, tmp);
       if (NormaliseList(c, "target_labels", v[9], 20, 50, &tmp)) set(9, tmp);
       if (CheckText(c, "qualification", v[10], 50)) set(10, v[10]);
       break;

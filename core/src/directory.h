@@ -10,6 +10,7 @@
 
 #include "bulk.h"
 #include "clock.h"
+#include "xinjian/directory.h"
 #include "xinjian/status.h"
 
 namespace xj {
@@ -61,9 +62,7 @@ std::string RowDigest(DirectoryKind kind, const Row& row);
 // The natural key of a stored row: key values joined by '\t'.
 std::string RowKey(DirectoryKind kind, const Row& row);
 
-// Parses a percentage with up to 4 decimals ("3", "12.5", "0.0001", "100") into parts per
-// million exactly (percent x 10 000). Range 0..100.
-Result<long long> PercentToPpm(std::string_view text);
+// PercentToPpm: xinjian/directory.h (the draw parses the same percentages).
 
 // TodayShanghai(): clock.h.
 

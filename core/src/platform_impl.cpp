@@ -11,23 +11,36 @@
 #include "bulk.h"
 #include "clock.h"
 #include "journal.h"
+#include "plugin_host.h"
+#include "regions.h"
 #include "scan.h"
+#include "subject_index.h"
 #include "time_service.h"
 
 namespace xj {
 namespace {
 
-std::vector<std::optional<std::string>> TextParams(const SqlParams& params) {
-  std::vector<std::optional<std::string>> out;
-  out.reserve(params.size());
+// The parameters' text as ScanRowsOf and ExecRowsOf take it: text values in place (a draw
+// binds a pool file of tens of MB: it is not copied), the others converted into `owned`.
+struct BoundParams {
+  std::vector<std::string> owned;
+  TextParams text;
+};
+BoundParams Bind(const SqlParams& params) {
+  BoundParams b;
+  b.owned.reserve(params.size());  // no reallocation: `text` points into it
+  b.text.reserve(params.size());
   for (const SqlValue& v : params) {
     if (v.is_null()) {
-      out.emplace_back(std::nullopt);
+      b.text.push_back(nullptr);
+    } else if (const auto* s = std::get_if<std::string>(&v.variant())) {
+      b.text.push_back(s);
     } else {
-      out.emplace_back(v.ToText());
+      b.owned.push_back(v.ToText());
+      b.text.push_back(&b.owned.back());
     }
   }
-  return out;
+  return b;
 }
 
 class ScanRowView final : public SqlRow {
@@ -81,14 +94,16 @@ class DatabaseSql final : public Sql {
     return db_.dialect() == Dialect::kSqlite ? SqlDialect::kSqlite : SqlDialect::kPostgresql;
   }
   Status Query(std::string_view sql, const SqlParams& params, const SqlRowFn& fn) override {
-    return ScanRows(db_, std::string(sql), TextParams(params), [&](const ScanRow& r) {
+    const BoundParams bound = Bind(params);
+    return ScanRowsOf(db_, std::string(sql), bound.text, [&](const ScanRow& r) {
       ScanRowView view(r);
       return fn(view);
     });
   }
   Result<std::int64_t> Exec(std::string_view sql, const SqlParams& params) override {
     if (!writable_) return ReadOnly();
-    return ExecRows(db_, std::string(sql), TextParams(params));
+    const BoundParams bound = Bind(params);
+    return ExecRowsOf(db_, std::string(sql), bound.text);
   }
   Result<std::unique_ptr<SqlBulkWriter>> BulkInsert(const std::string& table, const std::vector<std::string>& columns) override {
     if (!writable_) return ReadOnly();
@@ -205,12 +220,84 @@ Status CheckEvent(const std::string& topic, const std::string& payload_json) {
   return Status::Ok();
 }
 
+PlatformImpl::PlatformImpl() = default;
+PlatformImpl::~PlatformImpl() = default;
+
 void PlatformImpl::Attach(Database* db) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
+  if (db != db_) {
+    std::unique_lock<std::shared_mutex> index_lock(index_mu_);
+    index_.reset();
+  }
   db_ = db;
 }
 
-std::int64_t PlatformImpl::NowMicros() const { return ::xj::NowMicros(); }
+std::int64_t PlatformImpl::NowMicros() const {
+  const std::int64_t fixed = fixed_now_us_.load();
+  return fixed != 0 ? fixed : ::xj::NowMicros();
+}
+
+const Sampler* PlatformImpl::FindSampler(const std::string& algorithm) const {
+  return plugins_ == nullptr ? nullptr : plugins_->FindSampler(algorithm);
+}
+
+const EntropySource* PlatformImpl::FindEntropySource(const std::string& name) const {
+  return plugins_ == nullptr ? nullptr : plugins_->FindEntropySource(name);
+}
+
+std::vector<std::string> PlatformImpl::SamplerNames() const {
+  std::vector<std::string> out;
+  if (plugins_ != nullptr)
+    for (const auto& [name, s] : plugins_->samplers()) out.push_back(name);
+  return out;
+}
+
+std::vector<std::string> PlatformImpl::EntropySourceNames() const {
+  std::vector<std::string> out;
+  if (plugins_ != nullptr)
+    for (const auto& [name, s] : plugins_->entropy_sources()) out.push_back(name);
+  return out;
+}
+
+const RegionCodes& PlatformImpl::Regions() const { return BuiltinRegionCodes(); }
+
+Result<SubjectIndexLease> PlatformImpl::Subjects() {
+  // The database's lock first (a unit of work on this thread holds it already: the reads
+  // below then run inside its transaction), then the index's.
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  if (db_ == nullptr) return NoDatabase();
+  try {
+    // Nothing committed since the index's audit position: share it at once, so readers do not
+    // wait for each other. Otherwise load or catch up alone (waiting for the leases held).
+    std::int64_t head = -1;
+    if (Status st = ScanRows(*db_, "SELECT seq FROM audit_head WHERE id = 1", {},
+                             [&](const ScanRow& r) {
+                               head = std::stoll(std::string(r.values[0]));
+                               return false;
+                             });
+        !st.ok())
+      return st;
+    {
+      std::shared_lock<std::shared_mutex> shared(index_mu_);
+      if (index_ != nullptr && index_->audit_seq() == head) return SubjectIndexLease(index_.get(), std::move(shared));
+    }
+    {
+      std::unique_lock<std::shared_mutex> index_lock(index_mu_);
+      if (index_ == nullptr) {
+        Result<std::unique_ptr<SubjectIndex>> loaded = SubjectIndexBuilder::Load(*db_);
+        if (!loaded.ok()) return loaded.status();
+        index_ = std::move(loaded).value();
+      } else if (Status st = SubjectIndexBuilder::CatchUp(*index_, *db_); !st.ok()) {
+        return st;
+      }
+    }
+  } catch (const std::exception& e) {
+    return DbError(e, "读取检查对象名录失败", "reading the subject directory failed");
+  }
+  // Still under the database's lock: nobody attaches another database or catches up between.
+  std::shared_lock<std::shared_mutex> shared(index_mu_);
+  return SubjectIndexLease(index_.get(), std::move(shared));
+}
 
 const TimeService& PlatformImpl::Time() const { return HostTime(); }
 

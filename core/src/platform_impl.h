@@ -5,12 +5,16 @@
 //
 // Thread safety: PlatformImpl serialises units of work and reads on its one Database with a
 // mutex (a Database is one connection); the Sql objects it hands out belong to the calling
-// thread for the duration of the call.
+// thread for the duration of the call. The subject index has its own shared mutex (leases
+// share it, a catch-up takes it alone; see xinjian/directory.h).
 #pragma once
+#include <atomic>
 #include <memory>
 #include <map>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
+#include <vector>
 
 #include "database.h"
 #include "journal.h"
@@ -34,13 +38,25 @@ Status CheckEvent(const std::string& topic, const std::string& payload_json);
 bool InUnitOfWork();
 Status NestedUnitError();
 
+class PluginHost;
+
 class PlatformImpl final : public Platform {
  public:
-  PlatformImpl() = default;
+  PlatformImpl();
+  ~PlatformImpl() override;
   // The database units of work run on (not owned; nullptr detaches). Attach before handing
-  // the platform to code that runs units; detach before the Database is destroyed.
+  // the platform to code that runs units; detach before the Database is destroyed. Attaching
+  // another database drops the subject index (it waits for the leases held).
   void Attach(Database* db);
   Database* database() const { return db_; }
+  // The plugins whose samplers and entropy sources FindSampler, FindEntropySource and the
+  // *Names functions answer with (not owned; nullptr: none). The host sets its own after
+  // loading; a platform made for one job run or one test sets the host it runs with.
+  void SetPlugins(const PluginHost* host) { plugins_ = host; }
+  // A fixed clock: NowMicros (and so every unit of work's instant) answers `now_us`; 0 goes
+  // back to the process clock (the default: the system clock shifted by XINJIAN_NOW). For
+  // tests that set the time of each step.
+  void SetNow(std::int64_t now_us) { fixed_now_us_.store(now_us); }
 
   Status RunInTransaction(const Principal& principal, const UnitOfWorkFn& fn) override;
   Status Read(const ReadFn& fn) override;
@@ -48,6 +64,12 @@ class PlatformImpl final : public Platform {
   Result<SqlDialect> Dialect() const override;
   const TimeService& Time() const override;
   Result<const WorkingDays*> Calendar() const override;
+  const Sampler* FindSampler(const std::string& algorithm) const override;
+  const EntropySource* FindEntropySource(const std::string& name) const override;
+  std::vector<std::string> SamplerNames() const override;
+  std::vector<std::string> EntropySourceNames() const override;
+  Result<SubjectIndexLease> Subjects() override;
+  const RegionCodes& Regions() const override;
   // The configuration the calendar is read with (calendar.dir); set by the host before use.
   void SetConfig(std::map<std::string, std::string> config) { config_ = std::move(config); }
 
@@ -69,6 +91,11 @@ class PlatformImpl final : public Platform {
   Database* db_ = nullptr;
   std::recursive_mutex mu_;
   std::map<std::string, std::string> config_;
+  const PluginHost* plugins_ = nullptr;
+  std::atomic<std::int64_t> fixed_now_us_{0};
+  // The subject index of db_ (nullptr until the first Subjects()).
+  std::shared_mutex index_mu_;
+  std::unique_ptr<SubjectIndex> index_;
 };
 
 // Delivers pending events to writing subscribers (events.h), each event in its own unit of

@@ -828,6 +828,7 @@ Status PluginHost::Impl::CheckRequired() const {
 PluginHost::PluginHost(HostOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   impl_->platform.SetConfig(impl_->options.config);
+  impl_->platform.SetPlugins(this);  // its samplers and entropy sources (Platform::FindSampler…)
 }
 
 // Subscribers are destroyed here; their code stays mapped (plugins are never unloaded).

@@ -131,4 +131,13 @@ std::vector<const Region*> RegionTable::CountiesUnder(std::string_view prefix) c
   return out;
 }
 
+const RegionCodes& BuiltinRegionCodes() {
+  class Builtin final : public RegionCodes {
+   public:
+    bool IsValid(std::string_view code) const override { return RegionTable::Builtin().IsValid(code); }
+  };
+  static const Builtin codes;
+  return codes;
+}
+
 }  // namespace xj

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "xinjian/directory.h"
 #include "xinjian/status.h"
 
 namespace xj {
@@ -38,5 +39,8 @@ class RegionTable {
  private:
   std::vector<Region> regions_;  // sorted by code
 };
+
+// RegionTable::Builtin() as the SDK's RegionCodes (xinjian/directory.h: Platform::Regions).
+const RegionCodes& BuiltinRegionCodes();
 
 }  // namespace xj

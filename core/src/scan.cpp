@@ -7,6 +7,14 @@
 namespace xj {
 namespace {
 
+// The text form of optional parameters, without copying them.
+TextParams Pointers(const std::vector<std::optional<std::string>>& params) {
+  TextParams out;
+  out.reserve(params.size());
+  for (const auto& p : params) out.push_back(p ? &*p : nullptr);
+  return out;
+}
+
 std::string PgPlaceholders(const std::string& sql) {
   std::string out;
   int n = 0;
@@ -22,7 +30,7 @@ std::string PgPlaceholders(const std::string& sql) {
   return out;
 }
 
-Status ScanSqlite(sqlite3* h, const std::string& sql, const std::vector<std::optional<std::string>>& params,
+Status ScanSqlite(sqlite3* h, const std::string& sql, const TextParams& params,
                   const std::function<bool(const ScanRow&)>& fn) {
   sqlite3_stmt* st = nullptr;
   if (sqlite3_prepare_v2(h, sql.c_str(), static_cast<int>(sql.size()), &st, nullptr) != SQLITE_OK)
@@ -61,7 +69,7 @@ Status ScanSqlite(sqlite3* h, const std::string& sql, const std::vector<std::opt
   return result;
 }
 
-Status ScanPg(pg_conn* conn, const std::string& sql, const std::vector<std::optional<std::string>>& params,
+Status ScanPg(pg_conn* conn, const std::string& sql, const TextParams& params,
               const std::function<bool(const ScanRow&)>& fn) {
   std::vector<const char*> values;
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
@@ -107,7 +115,7 @@ Status ExecError(StatusCode code, const std::string& db_message, const std::stri
                        "a statement failed: " + db_message + " (" + FirstLine(sql) + ")");
 }
 
-Result<std::int64_t> ExecSqlite(sqlite3* h, const std::string& sql, const std::vector<std::optional<std::string>>& params) {
+Result<std::int64_t> ExecSqlite(sqlite3* h, const std::string& sql, const TextParams& params) {
   sqlite3_stmt* st = nullptr;
   if (sqlite3_prepare_v2(h, sql.c_str(), static_cast<int>(sql.size()), &st, nullptr) != SQLITE_OK)
     return ExecError(StatusCode::kInternal, sqlite3_errmsg(h), sql);
@@ -135,7 +143,7 @@ Result<std::int64_t> ExecSqlite(sqlite3* h, const std::string& sql, const std::v
   return static_cast<std::int64_t>(sqlite3_changes64(h));
 }
 
-Result<std::int64_t> ExecPg(pg_conn* conn, const std::string& sql, const std::vector<std::optional<std::string>>& params) {
+Result<std::int64_t> ExecPg(pg_conn* conn, const std::string& sql, const TextParams& params) {
   std::vector<const char*> values;
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
   const std::string q = PgPlaceholders(sql);
@@ -160,13 +168,23 @@ Result<std::int64_t> ExecPg(pg_conn* conn, const std::string& sql, const std::ve
 
 }  // namespace
 
-Result<std::int64_t> ExecRows(Database& db, const std::string& sql, const std::vector<std::optional<std::string>>& params) {
+Result<std::int64_t> ExecRows(Database& db, const std::string& sql,
+                              const std::vector<std::optional<std::string>>& params) {
+  return ExecRowsOf(db, sql, Pointers(params));
+}
+
+Result<std::int64_t> ExecRowsOf(Database& db, const std::string& sql, const TextParams& params) {
   if (db.dialect() == Dialect::kSqlite) return ExecSqlite(db.sqlite_handle(), sql, params);
   return ExecPg(db.pg_handle(), sql, params);
 }
 
 Status ScanRows(Database& db, const std::string& sql, const std::vector<std::optional<std::string>>& params,
                 const std::function<bool(const ScanRow&)>& fn) {
+  return ScanRowsOf(db, sql, Pointers(params), fn);
+}
+
+Status ScanRowsOf(Database& db, const std::string& sql, const TextParams& params,
+                  const std::function<bool(const ScanRow&)>& fn) {
   if (db.dialect() == Dialect::kSqlite) return ScanSqlite(db.sqlite_handle(), sql, params, fn);
   return ScanPg(db.pg_handle(), sql, params, fn);
 }

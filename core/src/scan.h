@@ -26,10 +26,19 @@ struct ScanRow {
 Status ScanRows(Database& db, const std::string& sql, const std::vector<std::optional<std::string>>& params,
                 const std::function<bool(const ScanRow&)>& fn);
 
+// ScanRows with the parameters as pointers to their text (nullptr for NULL), for callers that
+// hold the text already (the SDK's Sql: a draw's pool file is tens of MB): nothing is copied;
+// each string must outlive the call.
+using TextParams = std::vector<const std::string*>;
+Status ScanRowsOf(Database& db, const std::string& sql, const TextParams& params,
+                  const std::function<bool(const ScanRow&)>& fn);
+
 // Runs a statement without result rows (INSERT, UPDATE, DELETE, DDL), with the same
 // parameters and placeholders as ScanRows. Returns the number of rows it changed. A broken
 // unique constraint is kAlreadyExists, a broken foreign key kFailedPrecondition, anything
 // else kInternal; each message carries the database's words and the statement's first line.
 Result<std::int64_t> ExecRows(Database& db, const std::string& sql, const std::vector<std::optional<std::string>>& params);
+// ExecRows with the parameters as pointers to their text, as ScanRowsOf.
+Result<std::int64_t> ExecRowsOf(Database& db, const std::string& sql, const TextParams& params);
 
 }  // namespace xj

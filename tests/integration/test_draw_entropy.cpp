@@ -87,6 +87,7 @@ TEST_CASE("a none task draws at once with DrawIfReady, says so in public, and it
     CHECK(ev[0]["entropy_notice"] == announced.entropy_notice);
     draw::VisitContext vc;
     vc.tasks = &w->ctx;
+    vc.db = w->db.get();
     auto notice = draw::TaskNotice(vc, id);
     REQUIRE(notice.ok());
     CHECK(notice.value()["entropy_source_name"] == "none");
@@ -116,7 +117,7 @@ TEST_CASE("a none task draws at once with DrawIfReady, says so in public, and it
   CHECK(EventPayloads(*w->db, id, "draw.task.drawn")[0]["entropy_source_name"] == "none");
 
   // The public view and the CLI say which source and why the entropy is empty.
-  const json view = json::parse(draw::TaskViewJson(*w->db, Load(*w, id), draw::Viewer{}).value());
+  const json view = json::parse(draw::TaskViewJson(w->platform, Load(*w, id), Public()).value());
   CHECK(view["entropy_source_name"] == "none");
   CHECK(view["entropy"] == "");
   CHECK_THAT(view["entropy_notice"].get<std::string>(), Contains("no outside public entropy"));
@@ -128,7 +129,7 @@ TEST_CASE("a none task draws at once with DrawIfReady, says so in public, and it
   // Reveal: the proof names the source, and both verifiers accept it.
   REQUIRE(draw::RevealTask(w->ctx, id, draw::RevealOptions{true, "测试：只核对证明 / test: proofs only"}).ok());
   const std::string dir = test::TempDir() + "/proof-none";
-  Status st = draw::WriteTaskProof(*w->db, id, dir);
+  Status st = draw::WriteTaskProof(w->platform, id, dir);
   INFO(st.message());
   REQUIRE(st.ok());
   const json proof = json::parse(test::ReadFile(dir + "/proof.json"));
@@ -143,7 +144,7 @@ TEST_CASE("a none task draws at once with DrawIfReady, says so in public, and it
     json p = proof;
     p["entropy"] = "7.8.11./";
     test::WriteFile(bad + "/proof.json", p.dump(2) + "\n");
-    Status v = draw::VerifyProofFolder(bad, &DrawHost());
+    Status v = draw::VerifyProofFolder(bad, DrawPlugins());
     CHECK(v.code() == StatusCode::kConflict);
     CHECK_THAT(v.message(), Contains("entropy: the entropy source none gives another value (0 bytes)"));
     auto py = test::RunShell(PythonVerifier(bad));
@@ -173,11 +174,11 @@ TEST_CASE("a manual task waits until its value is supplied, then draws with exac
   CHECK(Load(*w, id).entropy_supplied.empty());
 
   const std::string value = "07.11.19.23.28.31./12./";
-  w->ctx.actor = "operator-1";
+  w->ctx.principal.id = "operator-1";
   auto supplied = draw::SupplyEntropy(w->ctx, id, value);
   INFO(supplied.status().message());
   REQUIRE(supplied.ok());
-  w->ctx.actor = "tester";
+  w->ctx.principal.id = "tester";
   CHECK(supplied->state == "announced");  // recorded, not drawn
   CHECK(supplied->entropy_supplied == value);
   CHECK(supplied->entropy_supplied_by == "operator-1");
@@ -189,7 +190,7 @@ TEST_CASE("a manual task waits until its value is supplied, then draws with exac
   REQUIRE(ev.size() == 1);
   CHECK(ev[0]["entropy"] == value);
   CHECK(ev[0]["entropy_source_name"] == "manual");
-  CHECK(json::parse(draw::TaskViewJson(*w->db, Load(*w, id), draw::Viewer{}).value())["entropy_supplied"] == value);
+  CHECK(json::parse(draw::TaskViewJson(w->platform, Load(*w, id), Public()).value())["entropy_supplied"] == value);
 
   // The same value again changes nothing; another value is refused, for supply and draw.
   REQUIRE(draw::SupplyEntropy(w->ctx, id, value).ok());
@@ -215,7 +216,7 @@ TEST_CASE("a manual task waits until its value is supplied, then draws with exac
   // The draw used exactly the supplied bytes: the proof verifies with them.
   REQUIRE(draw::RevealTask(w->ctx, id, draw::RevealOptions{true, "测试：只核对证明 / test: proofs only"}).ok());
   const std::string dir = test::TempDir() + "/proof-manual";
-  REQUIRE(draw::WriteTaskProof(*w->db, id, dir).ok());
+  REQUIRE(draw::WriteTaskProof(w->platform, id, dir).ok());
   const json proof = json::parse(test::ReadFile(dir + "/proof.json"));
   CHECK(proof["entropy"] == value);
   CHECK(proof["entropy_source_name"] == "manual");
@@ -278,17 +279,17 @@ TEST_CASE("entropy refusals: wrong state, hostile values, unknown sources, bad s
     CHECK_THAT(st.message(),
                Contains("no entropy source named beacon (loaded: lottery, manual, none; plugin missing?)"));
     CHECK(CountFor(*w->db, "SELECT COUNT(*) FROM draw_tasks WHERE id = :t", "ENT-BEACON") == 0);
-    w->ctx.host = nullptr;
+    w->platform.SetPlugins(nullptr);
     const draw::TaskRecord t = Create(*w, Spec("ENT-BEACON", json{{"source", "beacon"}}));
     CHECK(t.entropy_source_name == "beacon");
     CHECK(t.entropy_notice.empty());
-    w->ctx.host = &DrawHost();
+    w->platform.SetPlugins(&DrawHost());
     ExpectRefused(draw::AnnounceTask(w->ctx, "ENT-BEACON"), StatusCode::kInvalidArgument,
                   "no entropy source named beacon");
     CHECK(Load(*w, "ENT-BEACON").state == "draft");
-    w->ctx.host = nullptr;
+    w->platform.SetPlugins(nullptr);
     Announce(*w, "ENT-BEACON");
-    w->ctx.host = &DrawHost();
+    w->platform.SetPlugins(&DrawHost());
     auto r = draw::DrawIfReady(w->ctx, "ENT-BEACON");
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().code() == StatusCode::kNotFound);
@@ -327,10 +328,10 @@ TEST_CASE("entropy refusals: wrong state, hostile values, unknown sources, bad s
     CHECK_FALSE(IfReady(*w, id).has_value());
   }
   // Without plugins nothing can be checked: refused.
-  w->ctx.host = nullptr;
+  w->platform.SetPlugins(nullptr);
   ExpectRefused(draw::SupplyEntropy(w->ctx, id, "1.2.3./"), StatusCode::kFailedPrecondition, "no plugins loaded");
   CHECK_FALSE(draw::DrawIfReady(w->ctx, id).ok());
-  w->ctx.host = &DrawHost();
+  w->platform.SetPlugins(&DrawHost());
   // An empty entropy for a manual task stays a demo-only override.
   ExpectRefused(draw::DrawTask(w->ctx, id, ""), StatusCode::kInvalidArgument, "--allow-empty-entropy");
   REQUIRE(draw::CancelTask(w->ctx, id, "测试撤销").ok());

@@ -87,9 +87,9 @@ TEST_CASE("full-width entropy is read in the source's format, shown back and rec
   // manual ("text"): full-width forms are read as ASCII, and the conversion is listed.
   Create(*w, Spec("SLIP-MAN", "SCJG", "SCJG-KEY", 3));
   Announce(*w, "SLIP-MAN");
-  w->ctx.actor = "operator-1";
+  w->ctx.principal.id = "operator-1";
   auto supplied = draw::SupplyEntropy(w->ctx, "SLIP-MAN", "７．８．１１");
-  w->ctx.actor = "tester";
+  w->ctx.principal.id = "tester";
   INFO(supplied.status().message());
   REQUIRE(supplied.ok());
   CHECK(supplied->entropy_supplied == "7.8.11");
@@ -105,7 +105,7 @@ TEST_CASE("full-width entropy is read in the source's format, shown back and rec
     CHECK(ev[0]["by"] == "operator-1");
   }
   {
-    const json view = json::parse(draw::TaskViewJson(*w->db, Load(*w, "SLIP-MAN"), draw::Viewer{}).value());
+    const json view = json::parse(draw::TaskViewJson(w->platform, Load(*w, "SLIP-MAN"), Public()).value());
     CHECK(view["entropy_supplied"] == "7.8.11");
     CHECK(view["entropy_supplied_input"] == "７．８．１１");
   }
@@ -210,12 +210,12 @@ TEST_CASE("a wrongly entered entropy value can be replaced once before the draw,
   const std::string id = "SLIP-FIX";
   Create(*w, Spec(id, "SCJG", "SCJG-KEY", 3, kLottery));
   Announce(*w, id);
-  w->ctx.actor = "operator-1";
+  w->ctx.principal.id = "operator-1";
   REQUIRE(draw::SupplyEntropy(w->ctx, id, "1.2.3./").ok());
   // Supplying another value is not the way to correct it.
   ExpectRefused(draw::SupplyEntropy(w->ctx, id, "4.5.6./"), StatusCode::kConflict, "--replace --reason");
   // Replacing needs a reason, a value in the format and a different value.
-  w->ctx.actor = "operator-2";
+  w->ctx.principal.id = "operator-2";
   ExpectRefused(draw::ReplaceEntropy(w->ctx, id, "4.5.6./", ""), StatusCode::kInvalidArgument, "needs a reason");
   ExpectRefused(draw::ReplaceEntropy(w->ctx, id, "4.5.6./", "录错\n了"), StatusCode::kInvalidArgument,
                 "needs a reason");
@@ -245,7 +245,7 @@ TEST_CASE("a wrongly entered entropy value can be replaced once before the draw,
   ExpectRefused(draw::ReplaceEntropy(w->ctx, id, "7.8.9./", "又错了"), StatusCode::kConflict, "replaced once already");
   ExpectRefused(draw::SupplyEntropy(w->ctx, id, "7.8.9./"), StatusCode::kConflict, "replaced once already");
   // The notice shows both values and the reason: the public view, the task notice, the CLI.
-  const json view = json::parse(draw::TaskViewJson(*w->db, Load(*w, id), draw::Viewer{}).value());
+  const json view = json::parse(draw::TaskViewJson(w->platform, Load(*w, id), Public()).value());
   CHECK(view["entropy_supplied"] == "4.5.6./");
   CHECK(view["entropy_replaced"]["value"] == "1.2.3./");
   CHECK(view["entropy_replaced"]["reason"] == "看错了期号：应为第 2026068 期");
@@ -264,7 +264,7 @@ TEST_CASE("a wrongly entered entropy value can be replaced once before the draw,
   CHECK(drawn.value()->entropy == "4.5.6./");
   ExpectRefused(draw::ReplaceEntropy(w->ctx, id, "7.8.9./", "抽取后"), StatusCode::kFailedPrecondition,
                 "is drawn; cannot replace its entropy value");
-  CHECK(json::parse(draw::TaskViewJson(*w->db, Load(*w, id), draw::Viewer{}).value())["entropy_replaced"]["value"] ==
+  CHECK(json::parse(draw::TaskViewJson(w->platform, Load(*w, id), Public()).value())["entropy_replaced"]["value"] ==
         "1.2.3./");
   // Nothing to replace before a value was supplied; the CLI needs --reason with --replace.
   Create(*w, Spec("SLIP-FIX2", "WJW", "WJW-PUB", 3, kLottery));
@@ -298,7 +298,7 @@ TEST_CASE("a task is revealed after its inspections' results are published, or e
   CHECK(cli.exit_code == 1);
   CHECK_THAT(cli.err, Contains("--before-inspection --reason"));
   CHECK(Load(*w, id).state == "drawn");
-  CHECK_FALSE(json::parse(draw::TaskViewJson(*w->db, Load(*w, id), draw::Viewer{}).value()).contains("selection"));
+  CHECK_FALSE(json::parse(draw::TaskViewJson(w->platform, Load(*w, id), Public()).value()).contains("selection"));
   CHECK(TaskAuditCount(*w, id, "task.reveal") == 0);
 
   // Publishing every result reveals the task, as a normal reveal (no reason recorded).
@@ -306,7 +306,7 @@ TEST_CASE("a task is revealed after its inspections' results are published, or e
   const draw::TaskRecord revealed = Load(*w, id);
   CHECK(revealed.state == "revealed");
   CHECK(revealed.reveal_reason.empty());
-  CHECK_FALSE(json::parse(draw::TaskViewJson(*w->db, revealed, draw::Viewer{}).value()).contains("revealed_before_inspection"));
+  CHECK_FALSE(json::parse(draw::TaskViewJson(w->platform, revealed, Public()).value()).contains("revealed_before_inspection"));
 
   // An early reveal: audited, with the reason and the count on every notice.
   const std::string early = "SLIP-EARLY";
@@ -319,7 +319,7 @@ TEST_CASE("a task is revealed after its inspections' results are published, or e
   CHECK(e.state == "revealed");
   CHECK(e.reveal_reason == "企业已注销，检查取消");
   CHECK(e.reveal_unpublished == 2);
-  const json view = json::parse(draw::TaskViewJson(*w->db, e, draw::Viewer{}).value());
+  const json view = json::parse(draw::TaskViewJson(w->platform, e, Public()).value());
   CHECK(view["revealed_before_inspection"]["reason"] == "企业已注销，检查取消");
   CHECK(view["revealed_before_inspection"]["unpublished"] == 2);
   auto notice = draw::TaskNotice(w->vc, early);
@@ -346,7 +346,7 @@ TEST_CASE("a due date before today (the process clock) is refused at create and 
     CHECK(st.code() == StatusCode::kInvalidArgument);
     CHECK_THAT(st.message(), Contains("due date " + past + " is before today (2026-06-15)"));
   }
-  CHECK_FALSE(draw::LoadTask(*w->db, "SLIP-DUE").ok());
+  CHECK_FALSE(draw::LoadTask(w->platform, "SLIP-DUE").ok());
   json today = Spec("SLIP-DUE-0", "SCJG", "SCJG-KEY", 2);
   today["due_date"] = "2026-06-15";
   Create(*w, today);
@@ -354,7 +354,7 @@ TEST_CASE("a due date before today (the process clock) is refused at create and 
   later["due_date"] = "2026-06-20";
   Create(*w, later);
   // A draft whose due date passed before its announcement is not announced.
-  w->ctx.now_us = ShanghaiMicros(2026, 6, 22, 9);
+  w->platform.SetNow(ShanghaiMicros(2026, 6, 22, 9));
   ExpectRefused(draw::AnnounceTask(w->ctx, "SLIP-DUE-1"), StatusCode::kInvalidArgument,
                 "due date 2026-06-20 is before today (2026-06-22)");
   CHECK(Load(*w, "SLIP-DUE-1").state == "draft");
@@ -445,7 +445,7 @@ TEST_CASE("unknown inspectors and departments are errors naming them", "[draw][s
   CHECK(nobody.out.empty());
   auto nobody_json = Cli(*w, {"tasks", "for", "NOBODY", "--json"});
   CHECK(nobody_json.exit_code == 1);
-  auto r = draw::TasksForInspector(*w->db, "NOBODY");
+  auto r = draw::TasksForInspector(w->platform, "NOBODY");
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == StatusCode::kNotFound);
   // A known inspector without visits is a normal, empty answer.

@@ -64,7 +64,7 @@ Subject Tiny(int i, const std::string& status, const std::string& region) {
 }
 
 // `generated` subjects of the generator (with `seed`) before the hand-made ones; the process
-// clock (tests that need a fixed instant set ctx.now_us).
+// clock (tests that need a fixed instant set it: w->platform.SetNow).
 std::unique_ptr<DrawWorld> MakeWorld(std::uint64_t generated = 1200, std::uint64_t seed = 7) {
   WorldOptions o;
   o.departments = {NingboDepartment("SCJG"), NingboDepartment("WJW")};
@@ -164,7 +164,7 @@ TEST_CASE("a task goes from draft to revealed through the service and both verif
   spec["due_date"] = "2026-12-31";
   // A fixed instant, never the day the test runs (a due date before today is refused):
   // 2026-06-15T12:00 Beijing time.
-  w->ctx.now_us = 1781496000LL * 1000000;
+  w->platform.SetNow(1781496000LL * 1000000);
 
   // Draft: no pool, no commitment.
   draw::TaskRecord t = Create(*w, spec);
@@ -206,7 +206,7 @@ TEST_CASE("a task goes from draft to revealed through the service and both verif
     CHECK(t.commitment == Sha256Hex(secret.value()));
   }
   for (const std::string& view :
-       {draw::TaskViewJson(db, t, draw::Viewer{}).value(), draw::TaskViewJson(db, t, draw::Viewer{"SCJG"}).value()}) {
+       {draw::TaskViewJson(w->platform, t, Public()).value(), draw::TaskViewJson(w->platform, t, ViewerOf("SCJG")).value()}) {
     CHECK_THAT(view, !Catch::Contains(t.secret_hex));
     const json j = json::parse(view);
     CHECK(j["state"] == "announced");
@@ -275,26 +275,26 @@ TEST_CASE("a task goes from draft to revealed through the service and both verif
   for (const auto& s : sel) CHECK_THAT(conflicts, Catch::Contains(s.uscc + "\tSCJG-01\n"));
   // Before the reveal, the public view holds no selected subject.
   {
-    const std::string pub = draw::TaskViewJson(db, t, draw::Viewer{}).value();
+    const std::string pub = draw::TaskViewJson(w->platform, t, Public()).value();
     for (const auto& s : sel) CHECK_THAT(pub, !Catch::Contains(s.uscc));
     CHECK_THAT(pub, !Catch::Contains(t.secret_hex));
   }
   // No proof before the reveal.
   const std::string early = test::TempDir() + "/early";
-  CHECK_FALSE(draw::WriteTaskProof(db, t.id, early).ok());
+  CHECK_FALSE(draw::WriteTaskProof(w->platform, t.id, early).ok());
   CHECK_FALSE(fs::exists(early + "/proof.json"));
 
   // Reveal, then the proof.
   t = Reveal(*w, t.id);
   {
-    const json pub = json::parse(draw::TaskViewJson(db, t, draw::Viewer{}).value());
+    const json pub = json::parse(draw::TaskViewJson(w->platform, t, Public()).value());
     CHECK(pub["secret"] == t.secret_hex);
     CHECK(pub["selection"].size() == sel.size());
     CHECK(pub["selection"][0]["uscc"] == sel[0].uscc);
     CHECK(pub["selection"][0]["lead"] == sel[0].team[0]);
   }
   const std::string dir = test::TempDir() + "/proof";
-  Status st = draw::WriteTaskProof(db, t.id, dir);
+  Status st = draw::WriteTaskProof(w->platform, t.id, dir);
   INFO(st.message());
   REQUIRE(st.ok());
   for (const char* f : {"proof.json", "pool.tsv", "selection.tsv", "assignment.tsv", "groups.tsv", "conflicts.tsv"})
@@ -442,14 +442,14 @@ TEST_CASE("both verifiers agree on proofs of random tasks and both reject tamper
     }
     Reveal(*w, id);
     const std::string dir = test::TempDir() + "/" + id;
-    Status st = draw::WriteTaskProof(*w->db, id, dir);
+    Status st = draw::WriteTaskProof(w->platform, id, dir);
     INFO(st.message());
     REQUIRE(st.ok());
     ExpectVerified(dir);
     dirs.push_back(dir);
   }
   // Empty entropy is flagged in the public view.
-  CHECK(json::parse(draw::TaskViewJson(*w->db, Load(*w, "RND-count-tiny"), draw::Viewer{}).value()).contains("warning"));
+  CHECK(json::parse(draw::TaskViewJson(w->platform, Load(*w, "RND-count-tiny"), Public()).value()).contains("warning"));
 
   // Tampering: one edited line in each file in turn.
   const std::string good = dirs[0];
@@ -703,7 +703,7 @@ TEST_CASE(
   CHECK(Load(*w, id).selection_hash == drawn.selection_hash);
   CHECK(Load(*w, id).entropy == "5.9.13./");
   // Proof before reveal: refused, through the CLI too (exit 1), nothing written.
-  CHECK_FALSE(draw::WriteTaskProof(db, id, test::TempDir() + "/p").ok());
+  CHECK_FALSE(draw::WriteTaskProof(w->platform, id, test::TempDir() + "/p").ok());
   const std::string out = test::TempDir() + "/cli-proof";
   auto proof = test::RunCli({"--db", w->url, "task", "proof", id, "--out", out});
   CHECK(proof.exit_code == 1);
@@ -733,7 +733,7 @@ TEST_CASE(
   }
   // The officers see the drawn task in their lists ...
   {
-    auto list = draw::TasksForInspector(db, sel[0].team[0]);
+    auto list = draw::TasksForInspector(w->platform, sel[0].team[0]);
     REQUIRE(list.ok());
     CHECK(std::any_of(list->begin(), list->end(), [&](const draw::InspectorTask& it) { return it.task_id == id; }));
   }
@@ -745,7 +745,7 @@ TEST_CASE(
   CHECK(Load(*w, id).state == "cancelled");
   {
     // ... and no longer once it is cancelled.
-    auto list = draw::TasksForInspector(db, sel[0].team[0]);
+    auto list = draw::TasksForInspector(w->platform, sel[0].team[0]);
     REQUIRE(list.ok());
     for (const auto& it : list.value()) CHECK(it.task_id != id);
   }
@@ -866,14 +866,18 @@ TEST_CASE("exclusions: subjects of open tasks and of the same item this year sta
           "[draw][tasks]") {
   auto w = MakeWorld(1200, 5);
   Database& db = *w->db;
-  // Some pools come from the in-memory directory index instead of a table scan: same result.
-  auto index = draw::SubjectIndex::Load(db);
-  INFO(index.status().message());
-  REQUIRE(index.ok());
+  // Some pools come from the platform's in-memory subject index instead of a table scan: same
+  // result. The index is loaded now and caught up at each indexed announce.
+  {
+    auto index = w->platform.Subjects();
+    INFO(index.status().message());
+    REQUIRE(index.ok());
+    CHECK(index.value()->size() >= 1200);
+  }
   auto announce_indexed = [&](const std::string& id) {
-    w->ctx.index = index.value().get();
+    w->ctx.subject_index = true;
     Announce(*w, id);
-    w->ctx.index = nullptr;
+    w->ctx.subject_index = false;
   };
   Create(*w, Spec("EX-1", "SCJG-FOOD"));
   Announce(*w, "EX-1");
@@ -952,9 +956,9 @@ TEST_CASE("exclusions: subjects of open tasks and of the same item this year sta
     old["rule"] = {{"count", 4}};
     Create(*w, old);
     Announce(*w, "EX-OLD");
-    w->ctx.now_us = kJune15_2025;
+    w->platform.SetNow(kJune15_2025);
     Draw(*w, "EX-OLD");
-    w->ctx.now_us = kJune15_2026;
+    w->platform.SetNow(kJune15_2026);
     Reveal(*w, "EX-OLD");
     const std::set<std::string> s_old = SelectedUsccs(*w, "EX-OLD");
     REQUIRE(s_old.size() == 4);
@@ -1060,7 +1064,7 @@ TEST_CASE("the officer who inspected a subject last time for the same item is no
   // The proofs of the tasks with previous-inspector conflicts verify.
   Reveal(*w, "PI-2");
   const std::string dir = test::TempDir() + "/pi2";
-  REQUIRE(draw::WriteTaskProof(db, "PI-2", dir).ok());
+  REQUIRE(draw::WriteTaskProof(w->platform, "PI-2", dir).ok());
   ExpectVerified(dir);
   REQUIRE(Lines(test::ReadFile(dir + "/conflicts.tsv")).size() == 2 * static_cast<std::size_t>(kTiny));
   // Hiding a conflict, or publishing the list out of order (even with its hash updated),
@@ -1152,7 +1156,7 @@ TEST_CASE("before the reveal only the task's department sees the selection, and 
     if (asked++ < 3) {
       list = json::parse(cli({"tasks", "for", officer, "--json"}).out);
     } else {
-      auto r = draw::TasksForInspector(*w->db, officer);
+      auto r = draw::TasksForInspector(w->platform, officer);
       REQUIRE(r.ok());
       for (const auto& t : r.value())
         list.push_back({{"task_id", t.task_id},
@@ -1359,7 +1363,7 @@ TEST_CASE("bad spec files are refused with a clear error and no task is stored",
   // Without an id the service numbers the department's tasks of the year.
   json unnamed = good;
   unnamed.erase("id");
-  w->ctx.now_us = 1781496000LL * 1000000;  // 2026-06-15T12:00 Beijing time, not the day the test runs
+  w->platform.SetNow(1781496000LL * 1000000);  // 2026-06-15T12:00 Beijing time, not the day the test runs
   const draw::TaskRecord first = Create(*w, unnamed);
   const draw::TaskRecord second = Create(*w, unnamed);
   const std::string year = "2026";
@@ -1371,9 +1375,11 @@ TEST_CASE("the in-memory index and the table scan give the same pool for every f
           "[draw][tasks][index]") {
   auto w = MakeWorld(3000, 11);
   Database& db = *w->db;
-  auto index = draw::SubjectIndex::Load(db);
-  INFO(index.status().message());
-  REQUIRE(index.ok());
+  {
+    auto index = w->platform.Subjects();
+    INFO(index.status().message());
+    REQUIRE(index.ok());
+  }
   // Each variation is announced twice, once from a scan of the table and once from the
   // index (whose memoised filter must decide exactly as the plain one).
   std::vector<std::pair<std::string, json>> variations;
@@ -1400,11 +1406,11 @@ TEST_CASE("the in-memory index and the table scan give the same pool for every f
     b.update(extra);
     Create(*w, a);
     Create(*w, b);
-    w->ctx.index = nullptr;
+    w->ctx.subject_index = false;
     auto ra = draw::AnnounceTask(w->ctx, a["id"]);
-    w->ctx.index = index.value().get();
+    w->ctx.subject_index = true;
     auto rb = draw::AnnounceTask(w->ctx, b["id"]);
-    w->ctx.index = nullptr;
+    w->ctx.subject_index = false;
     w->ctx.cached_pool = {};
     REQUIRE(ra.ok() == rb.ok());
     if (!ra.ok()) {
@@ -1418,4 +1424,55 @@ TEST_CASE("the in-memory index and the table scan give the same pool for every f
     CHECK(StoredFile(db, a["id"], "pool.tsv") == StoredFile(db, b["id"], "pool.tsv"));
   }
   CHECK(nonempty >= 8);
+}
+
+TEST_CASE("filter regions are GB/T 2260 codes of the platform, also in a spec built in code", "[draw][tasks]") {
+  auto w = MakeWorld(100, 5);
+  json s = Spec("RG-1");
+  s["filters"] = {{"regions", json::array({"3302", "330299"})}};  // 330299: inside 3302, but no county
+  // Parsed with the platform's codes (as the CLI does): refused while parsing.
+  {
+    auto refused = draw::ParseTaskSpec(s.dump(), w->ctx.spec_options);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.status().code() == StatusCode::kInvalidArgument);
+    CHECK_THAT(refused.status().message(), Catch::Contains("filters.regions[1]: no such region in GB/T 2260: 330299"));
+  }
+  // Parsed without them: CreateTask checks on the platform, and nothing is stored.
+  auto parsed = draw::ParseTaskSpec(s.dump(), draw::SpecOptions{});
+  INFO(parsed.status().message());
+  REQUIRE(parsed.ok());
+  ExpectRefused(draw::CreateTask(w->ctx, parsed.value()), StatusCode::kInvalidArgument,
+                "filters.regions[1]: no such region in GB/T 2260: 330299");
+  CHECK(CountFor(*w->db, "SELECT COUNT(*) FROM draw_tasks WHERE id = :t", "RG-1") == 0);
+  CHECK(TaskAuditCount(*w, "RG-1", "task.create") == 0);
+}
+
+TEST_CASE("the task service needs a platform, and writes as the context's principal", "[draw][tasks]") {
+  auto w = MakeWorld(100, 5);
+  draw::TaskContext bare;
+  auto parsed = draw::ParseTaskSpec(Spec("PR-1").dump(), w->ctx.spec_options);
+  REQUIRE(parsed.ok());
+  ExpectRefused(draw::CreateTask(bare, parsed.value()), StatusCode::kFailedPrecondition, "no platform");
+  ExpectRefused(draw::AnnounceTask(bare, "PR-1"), StatusCode::kFailedPrecondition, "no platform");
+  // An anonymous caller cannot write.
+  w->ctx.principal = Principal::Anonymous();
+  ExpectRefused(draw::CreateTask(w->ctx, parsed.value()), StatusCode::kUnauthenticated, "anonymous");
+  // The principal's id is the audit actor and the task's creator.
+  w->ctx.principal = ViewerOf("SCJG");
+  w->ctx.principal.id = "clerk-7";
+  const draw::TaskRecord t = Create(*w, Spec("PR-1"));
+  CHECK(t.created_by == "clerk-7");
+  CHECK(CountFor(*w->db, "SELECT COUNT(*) FROM audit_log WHERE entity_key = :k AND actor = 'clerk-7'", "PR-1") == 1);
+  // Before the reveal the selection is for principals acting for the task's department.
+  CHECK(draw::MaySeeSelection(t, ViewerOf("SCJG")));
+  CHECK_FALSE(draw::MaySeeSelection(t, ViewerOf("WJW")));
+  CHECK_FALSE(draw::MaySeeSelection(t, ViewerOf("")));
+  CHECK_FALSE(draw::MaySeeSelection(t, Public()));
+  CHECK(draw::MaySeeSelection(t, Principal::System("scheduler:job")));
+  Principal admin = ViewerOf("WJW");
+  admin.roles.push_back(kRoleAdmin);
+  CHECK(draw::MaySeeSelection(t, admin));
+  draw::TaskRecord revealed = t;
+  revealed.state = "revealed";
+  CHECK(draw::MaySeeSelection(revealed, Public()));
 }

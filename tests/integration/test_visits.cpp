@@ -5,7 +5,8 @@
 // days, a year without data), credit events, hostile results files, confidentiality (events
 // and `visit show` through the real binary), statistics and notices.
 // Runs on SQLite and PostgreSQL (FreshDatabaseUrl). The clock is fixed: tasks are drawn on
-// Monday 2025-01-06 (TaskContext::now_us) and each step sets VisitContext::today.
+// Monday 2025-01-06 (the world's platform clock, PlatformImpl::SetNow) and each step sets
+// VisitContext::today.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -471,10 +472,10 @@ TEST_CASE("visits of separate tasks that drew the same subject in one month merg
   // SCJG draws all 12 subjects, WJW 6 of the same 12: 6 subjects are visited twice.
   const std::string a = "2025-MA-0001", b = "2025-MB-0001";
   Drawn(*w, TaskSpecJson(a, "SCJG", {"SCJG-FOOD"}, {}, {{"SCJG", 2}}, kTiny));
-  w->ctx.now_us = ShanghaiMicros(2025, 1, 8, 15);
+  w->platform.SetNow(ShanghaiMicros(2025, 1, 8, 15));
   Drawn(*w, TaskSpecJson(b, "WJW", {"WJW-PUB"}, {}, {{"WJW", 2}}, 6));
   // A third task in February is another period.
-  w->ctx.now_us = ShanghaiMicros(2025, 2, 5, 9);
+  w->platform.SetNow(ShanghaiMicros(2025, 2, 5, 9));
   const std::string c = "2025-MC-0001";
   Drawn(*w, TaskSpecJson(c, "SCJG", {"SCJG-SHOP"}, {}, {{"SCJG", 2}}, 4));
   w->vc.today = "2025-02-05";
@@ -581,7 +582,7 @@ TEST_CASE("visits of separate tasks that drew the same subject in one month merg
   // the new item on that joint visit (reused, its team grown), the others a new joint visit.
   std::map<std::string, std::string> joint_of;
   for (const auto& p : applied->proposals) joint_of[p.uscc] = p.joint_id;
-  w->ctx.now_us = ShanghaiMicros(2025, 1, 20, 9);
+  w->platform.SetNow(ShanghaiMicros(2025, 1, 20, 9));
   const std::string z = "2025-MZ-0001";
   Drawn(*w, TaskSpecJson(z, "ZJJ", {"ZJJ-BUILD"}, {}, {{"ZJJ", 2}}, 5));
   std::map<std::string, std::string> z_visit;
@@ -980,7 +981,7 @@ TEST_CASE("a deadline in a year without a notice is provisional and moves when t
           "[visits][deadlines][provisional]") {
   auto w = MakeWorld();
   REQUIRE(w->vc.calendar->IsProvisional(2027));  // when 2027 ships, move this test to the first year without one
-  w->ctx.now_us = ShanghaiMicros(2026, 12, 1, 10);
+  w->platform.SetNow(ShanghaiMicros(2026, 12, 1, 10));
   const std::string id = "2026-YE-0001";
   Drawn(*w, TaskSpecJson(id, "SCJG", {"SCJG-FOOD", "SCJG-SHOP"}, {}, {{"SCJG", 2}}, 3));
   w->vc.today = "2026-12-20";
@@ -1013,9 +1014,9 @@ TEST_CASE("a deadline in a year without a notice is provisional and moves when t
   REQUIRE(notice.ok());
   CHECK(notice.value()["results_due"] == "2027-01-18");
   CHECK(notice.value()["results_due_provisional"] == true);
-  auto task = draw::LoadTask(*w->db, id);
+  auto task = draw::LoadTask(w->platform, id);
   REQUIRE(task.ok());
-  const auto task_json = nlohmann::json::parse(draw::TaskViewJson(*w->db, task.value(), draw::Viewer{}).value());
+  const auto task_json = nlohmann::json::parse(draw::TaskViewJson(w->platform, task.value(), Public()).value());
   CHECK(task_json["results_due_provisional"] == true);
 
   // Nothing moves while the calendar is still provisional.
@@ -1059,7 +1060,7 @@ TEST_CASE("a deadline in a year without a notice is provisional and moves when t
 TEST_CASE("a provisional deadline moved earlier by a notice is audited with both dates, one kept loses its mark",
           "[visits][deadlines][provisional]") {
   auto w = MakeWorld();
-  w->ctx.now_us = ShanghaiMicros(2026, 12, 1, 10);
+  w->platform.SetNow(ShanghaiMicros(2026, 12, 1, 10));
   const std::string id = "2026-YE-0002";
   Drawn(*w, TaskSpecJson(id, "SCJG", {"SCJG-FOOD"}, {}, {{"SCJG", 2}}, 2));
   w->vc.today = "2026-12-20";

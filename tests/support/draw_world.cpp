@@ -21,20 +21,43 @@ const PluginHost& DrawHost() {
   return host;
 }
 
+const Platform* DrawPlugins() {
+  static PlatformImpl* platform = [] {
+    auto* p = new PlatformImpl();  // never destroyed, like the host
+    p->SetPlugins(&DrawHost());
+    return p;
+  }();
+  return platform;
+}
+
 std::unique_ptr<DrawWorld> MakeDrawWorld(const WorldOptions& options) {
   auto w = std::make_unique<DrawWorld>();
   OpenWorld(*w, options);
-  w->ctx.db = w->db.get();
-  w->ctx.host = &DrawHost();
-  w->ctx.actor = "tester";
-  w->ctx.now_us = w->clock.now_us;
+  w->platform.SetPlugins(&DrawHost());
+  w->platform.SetNow(w->clock.now_us);
+  w->platform.Attach(w->db.get());
+  w->ctx.platform = &w->platform;
+  w->ctx.principal = ViewerOf("");
+  w->ctx.principal.id = "tester";
+  w->ctx.spec_options.regions = &w->platform.Regions();
   auto cal = WorkingCalendar::Shared("");
   INFO(cal.status().message());
   REQUIRE(cal.ok());
   w->vc.tasks = &w->ctx;
+  w->vc.db = w->db.get();
   w->vc.calendar = cal.value();
   w->vc.today = w->clock.today;
   return w;
+}
+
+Principal Public() { return Principal::Anonymous(); }
+
+Principal ViewerOf(const std::string& department) {
+  Principal p;
+  p.id = department.empty() ? "viewer" : "viewer-" + department;
+  p.department = department;
+  p.roles = {kRoleSupervisor};
+  return p;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -101,14 +124,14 @@ std::optional<draw::TaskRecord> IfReady(DrawWorld& w, const std::string& id) {
 }
 
 draw::TaskRecord Load(DrawWorld& w, const std::string& id) {
-  auto t = draw::LoadTask(*w.db, id);
+  auto t = draw::LoadTask(w.platform, id);
   INFO(t.status().message());
   REQUIRE(t.ok());
   return t.value();
 }
 
 std::vector<draw::SelectedSubject> Selection(DrawWorld& w, const std::string& id) {
-  auto s = draw::LoadSelection(*w.db, id);
+  auto s = draw::LoadSelection(w.platform, id);
   INFO(s.status().message());
   REQUIRE(s.ok());
   return s.value();
@@ -168,7 +191,7 @@ std::string PythonVerifier(const std::string& dir) {
 }
 
 void ExpectVerified(const std::string& dir) {
-  Status st = draw::VerifyProofFolder(dir, &DrawHost());
+  Status st = draw::VerifyProofFolder(dir, DrawPlugins());
   INFO(st.message());
   CHECK(st.ok());
   auto cli = RunCli({"verify", dir});
@@ -186,7 +209,7 @@ void ExpectTamperRejected(const std::string& good, const std::function<void(cons
   const std::string dir = TempDir() + "/tampered";
   std::filesystem::copy(good, dir, std::filesystem::copy_options::recursive);
   edit(dir);
-  Status st = draw::VerifyProofFolder(dir, &DrawHost());
+  Status st = draw::VerifyProofFolder(dir, DrawPlugins());
   INFO(st.message());
   CHECK_FALSE(st.ok());
   CHECK(st.code() == StatusCode::kConflict);
@@ -204,10 +227,10 @@ void ExpectTamperRejected(const std::string& good, const std::function<void(cons
 
 void ExpectProofVerifies(DrawWorld& w, const std::string& task) {
   const std::string dir = TempDir() + "/proof-" + task;
-  Status st = draw::WriteTaskProof(*w.db, task, dir);
+  Status st = draw::WriteTaskProof(w.platform, task, dir);
   INFO(st.message());
   REQUIRE(st.ok());
-  st = draw::VerifyProofFolder(dir, &DrawHost());
+  st = draw::VerifyProofFolder(dir, DrawPlugins());
   INFO(st.message());
   CHECK(st.ok());
 }

@@ -17,24 +17,38 @@
 #include <utility>
 #include <vector>
 
+#include "platform_impl.h"
 #include "tasks.h"
 #include "visits.h"
 #include "world.h"
+#include "xinjian/principal.h"
 
 namespace xj::test {
 
 // The plugin host (Plugins()) after checking that it offers what the draw tests use: the
 // sampler xj-draw-v1 and the entropy sources manual, none and lottery.
 const PluginHost& DrawHost();
+// A platform with DrawHost()'s samplers and entropy sources and no database: what the
+// verifier needs (VerifyProofFolder).
+const Platform* DrawPlugins();
 
-// A world with the draw service's context (database, DrawHost(), actor "tester", the world's
-// clock as now_us) and the visit service's context on it (the built-in working-day
-// calendar, the clock's date as today). Tests may change either context between steps.
+// A world with its own platform (the world's database attached, DrawHost()'s plugins, the
+// world's clock: SetNow(clock.now_us), so 0 is the process clock), the draw service's
+// context on it (principal "tester", a supervisor of no department) and the visit service's
+// context (the built-in working-day calendar, the clock's date as today). Tests may change
+// the clock (platform.SetNow), the plugins (platform.SetPlugins) or either context between
+// steps.
 struct DrawWorld : World {
+  PlatformImpl platform;
   draw::TaskContext ctx;
   draw::VisitContext vc;
 };
 std::unique_ptr<DrawWorld> MakeDrawWorld(const WorldOptions& options);
+
+// Who looks at a task (draw::TaskViewJson, MaySeeSelection): the public, and a user acting
+// for `department`.
+Principal Public();
+Principal ViewerOf(const std::string& department);
 
 // ---------------------------------------------------------------------------------------------
 // Tasks. `spec` is a task spec as JSON (docs/tasks.md), parsed with ctx.spec_options.

@@ -1,5 +1,7 @@
 #include "test_support.h"
 
+#include "regions.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -18,6 +20,8 @@ extern char** environ;
 
 namespace xj::test {
 namespace fs = std::filesystem;
+
+const RegionCodes& Gb2260() { return BuiltinRegionCodes(); }
 
 namespace {
 struct TempRoot {

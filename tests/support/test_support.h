@@ -6,7 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "xinjian/directory.h"
+
 namespace xj::test {
+
+// The GB/T 2260 codes the host knows (Platform::Regions()), for tests of plugin code that
+// takes them (draw::SpecOptions::regions).
+const RegionCodes& Gb2260();
 
 // A new empty folder under the system temp dir; removed when the test process exits.
 std::string TempDir();

@@ -27,13 +27,18 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
+#include "xinjian/directory.h"
 #include "xinjian/principal.h"
 #include "xinjian/sql.h"
 #include "xinjian/status.h"
 #include "xinjian/time.h"
 
 namespace xj {
+
+class Sampler;        // xinjian/sampler.h
+class EntropySource;  // xinjian/entropy.h
 
 // One audit record: who (the unit's principal) did `action` to `entity` `key`, and the
 // SHA-256 digests (hex, 64 characters) of the entity's canonical form before and after
@@ -90,6 +95,31 @@ class Platform {
   // The working-day calendar (time.h), with the years of calendar.dir when configured.
   // kInvalidArgument / kUnavailable when a configured calendar file is refused or unreadable.
   virtual Result<const WorkingDays*> Calendar() const = 0;
+
+  // Appended in host API 6 (kHostApiVersion), in this order.
+  //
+  // The capabilities other plugins registered: the sampler of an algorithm name
+  // ("xj-draw-v1") and the entropy source of a name ("manual"), nullptr when no loaded plugin
+  // registered it. Owned by the host, valid for the life of the process, usable from any
+  // thread. Call them when a command, a job or an event runs, not during a plugin's init (the
+  // other plugins may not be loaded yet).
+  virtual const Sampler* FindSampler(const std::string& algorithm) const = 0;
+  virtual const EntropySource* FindEntropySource(const std::string& name) const = 0;
+  // The registered names, sorted (for messages that list what is loaded). Empty when no
+  // plugin is loaded.
+  virtual std::vector<std::string> SamplerNames() const = 0;
+  virtual std::vector<std::string> EntropySourceNames() const = 0;
+  // The in-memory subject index (directory.h): loaded from the subjects table on the first
+  // call, and at every call caught up with the directory changes committed since (through the
+  // audit log, which records every changed subject), so a lease always reflects what was
+  // committed when it was taken. Inside a unit of work the catch-up reads within its
+  // transaction. Loading takes seconds for millions of subjects and about 45 bytes each: use it
+  // in long-running processes; a one-shot command scans the table instead.
+  // kFailedPrecondition when no database is open; the database's error otherwise. See
+  // SubjectIndexLease for the rules while a lease is held.
+  virtual Result<SubjectIndexLease> Subjects() = 0;
+  // The GB/T 2260 region codes the host knows (directory.h).
+  virtual const RegionCodes& Regions() const = 0;
 };
 
 }  // namespace xj

@@ -60,7 +60,9 @@ inline constexpr std::uint32_t kPluginAbiMajor = 1;
 // or later, and answers with the SDK's defaults for older ones). 5: platform() (units of
 // work, reads, the clock: platform.h, sql.h, time.h), AddWritingSubscriber, plugin
 // migrations, AddCommand. 6: services (ProvideService, FindService; manifest "provides" and
-// "requires"), JobServices::RunInTransaction and ::platform (job.h).
+// "requires"), JobServices::RunInTransaction and ::platform (job.h); Platform::FindSampler,
+// FindEntropySource, SamplerNames, EntropySourceNames, Subjects and Regions (the directories
+// and the subject index, directory.h; text checks, text.h).
 inline constexpr std::uint32_t kHostApiVersion = 6;
 
 // Returned by xj_plugin_abi(). Only 32-bit fields: no padding, same layout everywhere.

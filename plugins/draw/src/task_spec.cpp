@@ -8,10 +8,9 @@
 #include <ctime>
 #include <set>
 
-#include "directory.h"
-#include "embedded.h"
-#include "regions.h"
-#include "text.h"
+#include "draw_data.h"
+#include "xinjian/directory.h"
+#include "xinjian/text.h"
 
 namespace xj::draw {
 namespace {
@@ -36,9 +35,9 @@ std::string Shown(const json& v) {
 
 Status CheckText(const std::string& field, const std::string& s, bool allow_empty, std::size_t max_cp = kMaxText) {
   if (s.empty() && !allow_empty) return FieldError(field, "不能为空", "must not be empty");
-  if (!text::IsValidUtf8(s)) return FieldError(field, "不是有效的 UTF-8", "is not valid UTF-8");
-  if (text::HasControlChar(s)) return FieldError(field, "含有控制字符（制表符、换行等）", "contains a control character (tab, newline...)");
-  if (text::CodePointCount(s) > max_cp)
+  if (!utf8::IsValid(s)) return FieldError(field, "不是有效的 UTF-8", "is not valid UTF-8");
+  if (utf8::HasControlChar(s)) return FieldError(field, "含有控制字符（制表符、换行等）", "contains a control character (tab, newline...)");
+  if (utf8::CodePointCount(s) > max_cp)
     return FieldError(field, "超过 " + std::to_string(max_cp) + " 个字符", "is longer than " + std::to_string(max_cp) + " characters");
   return Status::Ok();
 }
@@ -234,9 +233,7 @@ const char* StrataName(StrataKind k) {
 const RatioPresets& BuiltinRatioPresets() {
   static const RatioPresets presets = [] {
     RatioPresets out;
-    const EmbeddedFile* f = FindSchemaFile("data/ratio-presets.json");
-    if (f == nullptr) return out;
-    const json j = json::parse(f->view());
+    const json j = json::parse(kRatioPresetsJson);
     for (auto it = j.begin(); it != j.end(); ++it) {
       RatioPreset p;
       auto s = ParseStrata(it.value().value("strata", "none"), "strata");
@@ -252,11 +249,22 @@ const RatioPresets& BuiltinRatioPresets() {
   return presets;
 }
 
+Status CheckRegionCodes(const std::vector<std::string>& regions, const RegionCodes& codes) {
+  for (std::size_t i = 0; i < regions.size(); ++i) {
+    std::string full = regions[i];
+    if (full.size() < 6) full.resize(6, '0');
+    if (!codes.IsValid(full))
+      return FieldError("filters.regions[" + std::to_string(i) + "]", "GB/T 2260 表中没有该区划：" + regions[i],
+                        "no such region in GB/T 2260: " + regions[i]);
+  }
+  return Status::Ok();
+}
+
 Result<TaskSpec> ParseTaskSpec(const std::string& text, const SpecOptions& options) {
   const RatioPresets& presets = options.presets != nullptr ? *options.presets : BuiltinRatioPresets();
   if (text.size() > kMaxSpecBytes)
     return Status::Error(StatusCode::kInvalidArgument, "任务说明文件超过 1 MiB", "the task spec is larger than 1 MiB");
-  if (!text::IsValidUtf8(text))
+  if (!utf8::IsValid(text))
     return Status::Error(StatusCode::kInvalidArgument, "任务说明不是有效的 UTF-8", "the task spec is not valid UTF-8");
   json j;
   try {
@@ -328,12 +336,9 @@ Result<TaskSpec> ParseTaskSpec(const std::string& text, const SpecOptions& optio
       if (!digits || r.size() < 2 || r.size() > 6 || r.size() % 2 != 0)
         return FieldError("filters.regions[" + std::to_string(i) + "]", "须为 2、4 或 6 位 GB/T 2260 代码前缀，实际为 " + r,
                           "must be a GB/T 2260 prefix of 2, 4 or 6 digits, got " + r);
-      std::string full = r;
-      full.resize(6, '0');
-      if (!RegionTable::Builtin().IsValid(full))
-        return FieldError("filters.regions[" + std::to_string(i) + "]", "GB/T 2260 表中没有该区划：" + r,
-                          "no such region in GB/T 2260: " + r);
     }
+    if (options.regions != nullptr)
+      if (auto st = CheckRegionCodes(regions.value(), *options.regions); !st.ok()) return st;
     s.filters.regions = regions.value();
     auto types = GetStringList(f, "types", "filters.types");
     if (!types.ok()) return types.status();

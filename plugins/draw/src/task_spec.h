@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "draw_v1.h"
+#include "xinjian/directory.h"
 #include "xinjian/status.h"
 
 namespace xj::draw {
@@ -92,7 +93,8 @@ struct TaskSpec {
   std::string due_date;                    // YYYY-MM-DD, optional
 };
 
-// Named ratio presets (schemas/data/ratio-presets.json): strata kind and ratios.
+// Named ratio presets (plugins/draw/data/ratio-presets.json, compiled in): strata kind and
+// ratios.
 struct RatioPreset {
   StrataKind strata = StrataKind::kNone;
   RatioRule rule;
@@ -104,13 +106,21 @@ const RatioPresets& BuiltinRatioPresets();
 
 struct SpecOptions {
   const RatioPresets* presets = nullptr;  // default BuiltinRatioPresets()
+  // The GB/T 2260 codes filters.regions must name (Platform::Regions()); nullptr: only their
+  // form is checked here, and CreateTask checks the codes on the platform.
+  const RegionCodes* regions = nullptr;
   std::string default_preset = "henan-2020";  // used when strata is risk_class and no rule is given
   std::uint32_t min_team_size = 2;            // 行政处罚法 art. 42
 };
 
 // Parses and validates a task spec. Errors are kInvalidArgument naming the field
-// ("filters.regions[2]: ...") in Chinese and English. Input above 1 MiB is refused.
+// ("filters.regions[2]: ...") in Chinese and English. Input above 1 MiB is refused. The
+// region codes of filters.regions are checked against options.regions when it is set.
 Result<TaskSpec> ParseTaskSpec(const std::string& json_text, const SpecOptions& options = {});
+
+// kInvalidArgument naming the first of `regions` (filters.regions: 2-, 4- or 6-digit
+// prefixes) that is no GB/T 2260 code in `codes` ("filters.regions[2]: no such region…").
+Status CheckRegionCodes(const std::vector<std::string>& regions, const RegionCodes& codes);
 
 // The normalised spec as JSON text (stable key order): what is stored with the task and shown.
 std::string SpecToJson(const TaskSpec& spec);

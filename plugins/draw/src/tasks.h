@@ -22,12 +22,21 @@
 // earlier (RevealOptions), which is recorded and shown on the notice.
 //
 // Confidentiality: until a task is revealed its selection and teams are shown only to its
-// own department (TaskView with Viewer::Department); public output never contains them, and
-// the secret is never shown before the reveal.
+// own departments, decided on the caller's Principal (MaySeeSelection: principal.ActsFor one
+// of the task's departments); public output never contains them, and the secret is never
+// shown before the reveal.
+//
+// The service runs on the SDK alone (xinjian/platform.h): every write is one unit of work of
+// ctx.platform as ctx.principal (whose id is the audit actor), with its audit record and its
+// event; reads go through an Sql (the functions taking `Sql&`, for callers inside a unit of
+// work or a read) or through Platform::Read (the overloads taking `Platform&`). Dates are the
+// platform's (Platform::Time, Asia/Shanghai), instants its clock (Platform::NowMicros; a
+// unit of work's instant is UnitOfWork::now_us).
 //
 // Errors are Status values: kInvalidArgument (bad spec or a refusal with its reason),
-// kNotFound, kFailedPrecondition (wrong state, unstaffable subjects), kInternal (database).
-// Not thread-safe: one TaskContext per thread.
+// kNotFound, kFailedPrecondition (wrong state, unstaffable subjects, no platform),
+// kInternal (database).
+// Not thread-safe: one TaskContext per thread (the platform itself may be shared).
 #pragma once
 
 #include <cstdint>
@@ -39,27 +48,29 @@
 
 #include <nlohmann/json.hpp>
 
-#include "database.h"
 #include "draw_v1.h"
 #include "pool.h"
 #include "task_spec.h"
 #include "xinjian/entropy.h"
+#include "xinjian/platform.h"
+#include "xinjian/principal.h"
 #include "xinjian/sampler.h"
+#include "xinjian/sql.h"
 #include "xinjian/status.h"
-
-namespace xj {
-class PluginHost;
-}
 
 namespace xj::draw {
 
 struct TaskContext {
-  Database* db = nullptr;
-  const PluginHost* host = nullptr;  // samplers and entropy sources; required to draw
-  std::string actor = "system";      // recorded in the audit log
-  std::int64_t now_us = 0;           // 0: the current time
+  // Units of work, reads, the clock, the samplers and entropy sources, the subject index.
+  // Required (kFailedPrecondition without it).
+  Platform* platform = nullptr;
+  // Who acts: units of work run as this principal, whose id the audit log records.
+  Principal principal;
   SpecOptions spec_options;
-  SubjectIndex* index = nullptr;     // optional in-memory directory (kept in step by CatchUp)
+  // Pools come from the platform's in-memory subject index (Platform::Subjects: loaded once,
+  // caught up at each announce) instead of a scan of the subjects table: for long-running
+  // processes and the benchmark. Both give the same pool.
+  bool subject_index = false;
   // Lets DrawTask draw with an empty entropy for a source that needs a value ("manual"):
   // demos and tests only. A "none" task draws with an empty entropy without it.
   bool allow_empty_entropy = false;
@@ -73,6 +84,11 @@ struct TaskContext {
     std::shared_ptr<const FrozenPool> pool;
   } cached_pool;
 };
+
+// True when the platform has plugins loaded (a sampler or an entropy source registered).
+// Without any, CreateTask and AnnounceTask skip the checks of the sampler and the entropy
+// source (library callers and tests without plugins), and nothing can be drawn.
+bool PluginsLoaded(const Platform& platform);
 
 struct TaskRecord {
   // entropy_source is the declared description of the public source (as in the spec).
@@ -116,12 +132,14 @@ struct SelectedSubject {
 };
 
 // Creates a draft task. Checks, with the database: the due date is not before today (the
-// Asia/Shanghai date of ctx.now_us, i.e. of the process clock), the department and every item
-// exist, each item belongs to the department, an unstratified ratio lies within every item's ratio_min /
+// platform's date of the unit of work's instant), the filter regions are GB/T 2260 codes
+// (Platform::Regions) inside the jurisdiction, the department and every item exist, each item
+// belongs to the department, an unstratified ratio lies within every item's ratio_min /
 // ratio_max, the team's groups are the department, the sampler and the entropy source are
-// registered (when ctx.host is set; a source that needs a value needs a description), the
-// filter regions lie inside the jurisdiction, a replaced task exists, is cancelled and not
-// already replaced. Returns the stored task.
+// registered (when plugins are loaded, PluginsLoaded; a source that needs a value needs a
+// description), a replaced task exists, is cancelled and not already replaced. One unit of
+// work with an audit record (task.create) and the event draw.task.created. Returns the stored
+// task.
 Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec);
 
 // Freezes the pool (refused when empty, or when the resulting ratio leaves an item's bounds,
@@ -130,12 +148,14 @@ Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec);
 // spec's exclusions.open_tasks says: by default those of tasks of the same department(s) or
 // sharing an item ("own"), so that another department's picks stay drawable and their
 // overlap can be merged into joint visits; "all" leaves out every open task's subjects.
-// With ctx.host set, the entropy source must be loaded and its notice sentence is fixed now.
+// With plugins loaded, the entropy source must be loaded and its notice sentence is fixed now.
+// The pool comes from a table scan, or from the platform's subject index with
+// ctx.subject_index.
 Result<TaskRecord> AnnounceTask(TaskContext& ctx, const std::string& id);
 
 // Draws with the given entropy, assigns teams, saves selection and teams. When subjects
-// cannot be staffed, nothing is saved and the error names all of them. Needs ctx.host with
-// the task's sampler and entropy source. The entropy goes through the source (Read, then
+// cannot be staffed, nothing is saved and the error names all of them. Needs the task's
+// sampler and entropy source on the platform. The entropy goes through the source (Read, then
 // Value):
 //   - a source that needs a value ("manual", "lottery"): `entropy` is that value as typed,
 //     read in the source's format (the conversions are returned in entropy_conversions and
@@ -159,14 +179,14 @@ Result<TaskRecord> DrawTask(TaskContext& ctx, const std::string& id, const std::
 // a different one is kConflict (ReplaceEntropy corrects it once before the draw). Refused: an
 // empty value (kInvalidArgument), a source that takes no value such as "none"
 // (kFailedPrecondition), a task that is not announced (kFailedPrecondition), a source that is
-// not loaded (kNotFound). Needs ctx.host.
+// not loaded (kNotFound). Needs plugins (kFailedPrecondition without any).
 Result<TaskRecord> SupplyEntropy(TaskContext& ctx, const std::string& id, const std::string& typed);
 
 // Replaces a wrongly supplied entropy value of an announced task, once, before the draw:
 // `typed` is read and checked as by SupplyEntropy and must differ from the value recorded;
 // `reason` is required (no control characters, at most 2000 bytes). The replaced value, who
 // had entered it and when, and the reason are kept (entropy_replaced*, shown on every notice
-// beside the new value); the new value is recorded with ctx.actor. One write transaction with
+// beside the new value); the new value is recorded with ctx.principal's id. One write transaction with
 // an audit record (action "task.entropy.replace"; its digest covers the reason) and the event
 // draw.task.entropy_replaced {replaced, entropy, reason, by}. Refused: no reason or a bad one
 // (kInvalidArgument), no value supplied yet (kFailedPrecondition: use SupplyEntropy), a value
@@ -205,13 +225,26 @@ struct RevealOptions {
 Result<TaskRecord> RevealTask(TaskContext& ctx, const std::string& id, const RevealOptions& options = {});
 Result<TaskRecord> CancelTask(TaskContext& ctx, const std::string& id, const std::string& reason);
 
-Result<TaskRecord> LoadTask(Database& db, const std::string& id);
+// Reads. Each takes the Sql of the caller's unit of work or read, or a Platform (then it runs
+// in one Platform::Read).
+//
+// The task; kNotFound naming the id when there is none.
+Result<TaskRecord> LoadTask(Sql& sql, const std::string& id);
+Result<TaskRecord> LoadTask(Platform& platform, const std::string& id);
 // OK when the department exists; kNotFound naming the code otherwise ("no department NOPE").
-Status RequireDepartment(Database& db, const std::string& code);
-// YYYY-MM-DD in Asia/Shanghai of an instant (UTC epoch microseconds).
-std::string ShanghaiDate(std::int64_t at_us);
-Result<std::vector<TaskRecord>> ListTasks(Database& db, const std::string& department, const std::string& state);
-Result<std::vector<SelectedSubject>> LoadSelection(Database& db, const std::string& id);
+Status RequireDepartment(Sql& sql, const std::string& code);
+Status RequireDepartment(Platform& platform, const std::string& code);
+// The tasks of a department (all when ""), in a state (all when ""), by creation.
+Result<std::vector<TaskRecord>> ListTasks(Sql& sql, const std::string& department, const std::string& state);
+Result<std::vector<TaskRecord>> ListTasks(Platform& platform, const std::string& department, const std::string& state);
+// The selection of a drawn task, by rank, with names and addresses from the directory. No
+// access check: callers decide with MaySeeSelection.
+Result<std::vector<SelectedSubject>> LoadSelection(Sql& sql, const std::string& id);
+Result<std::vector<SelectedSubject>> LoadSelection(Platform& platform, const std::string& id);
+
+// YYYY-MM-DD on the platform's wall clock (kPlatformTimeZone, Asia/Shanghai) of an instant
+// (UTC epoch microseconds).
+std::string PlatformDate(const Platform& platform, std::int64_t at_us);
 
 // One line of an inspector's task list.
 struct InspectorTask {
@@ -226,16 +259,14 @@ struct InspectorTask {
 };
 // An inspector's open inspections (also those of inactive officers). kNotFound naming the id
 // when no inspector has it: a mistyped id is an error, not an empty list.
-Result<std::vector<InspectorTask>> TasksForInspector(Database& db, const std::string& inspector_id);
+Result<std::vector<InspectorTask>> TasksForInspector(Sql& sql, const std::string& inspector_id);
+Result<std::vector<InspectorTask>> TasksForInspector(Platform& platform, const std::string& inspector_id);
 
-// Who is looking: the public, or a department (which sees its own tasks' selections).
-struct Viewer {
-  std::string department;  // empty = the public
-};
 // The task as JSON text for `task show --json` and the web: the notice fields always; the
-// selection and teams when revealed or when the viewer is the task's department; the secret
-// only when revealed.
-Result<std::string> TaskViewJson(Database& db, const TaskRecord& task, const Viewer& viewer);
+// selection and teams when revealed or when the viewer may see them (MaySeeSelection); the
+// secret only when revealed. The public's view: Principal::Anonymous().
+Result<std::string> TaskViewJson(Sql& sql, const TaskRecord& task, const Principal& viewer);
+Result<std::string> TaskViewJson(Platform& platform, const TaskRecord& task, const Principal& viewer);
 // What the public notice adds when an operator corrected a slip: the typed entropy text when
 // the format converted it ("entropy_supplied_input"), a replaced entropy value
 // ("entropy_replaced": {value, supplied_at_us, replaced_at_us, reason}) and an early reveal
@@ -245,18 +276,22 @@ nlohmann::json SlipNotes(const TaskRecord& task);
 // The departments of a task: its own and, for a joint task, the participants (from the spec).
 std::vector<std::string> DepartmentsOf(const TaskRecord& task);
 // True when the viewer may see the selection and teams: after the reveal everyone, before it
-// the task's departments (a joint task's participants inspect too).
-bool MaySeeSelection(const TaskRecord& task, const Viewer& viewer);
+// a principal acting for one of the task's departments (Principal::ActsFor: its own
+// department, or every department for a system or admin principal; a joint task's
+// participants inspect too).
+bool MaySeeSelection(const TaskRecord& task, const Principal& viewer);
 
 // Writes the proof folder of a revealed task (refused before the reveal).
-Status WriteTaskProof(Database& db, const std::string& id, const std::string& dir);
+Status WriteTaskProof(Sql& sql, const std::string& id, const std::string& dir);
+Status WriteTaskProof(Platform& platform, const std::string& id, const std::string& dir);
 
 // Re-computes a proof folder from its files alone (no database): the commitment, the pool
 // hash and size, the allocation, the seed and the selection through the named sampler, the
 // conflicts hash and the teams; and when the proof names an entropy source that is loaded
 // and needs no value ("none"), that the entropy is the source's (empty for none). Returns
 // OK, or kConflict naming the first mismatch; kInvalidArgument when a file is missing or
-// malformed; kNotFound when the sampler is not available.
-Status VerifyProofFolder(const std::string& dir, const PluginHost* host);
+// malformed; kNotFound when the sampler is not available. The samplers and entropy sources
+// are the platform's (no database needed); nullptr: none (kNotFound).
+Status VerifyProofFolder(const std::string& dir, const Platform* platform);
 
 }  // namespace xj::draw

@@ -16,6 +16,7 @@
 #include "embedded.h"
 #include "hash.h"
 #include "journal.h"
+#include "platform_impl.h"
 #include "scan.h"
 #include "text.h"
 
@@ -49,20 +50,32 @@ Status RequireKnown(Database& db, const char* table, const char* column, const s
 }  // namespace
 
 Status RequireKnownTask(VisitContext& ctx, const std::string& id) {
-  return RequireKnown(*ctx.tasks->db, "draw_tasks", "id", id, "任务", "task");
+  return RequireKnown(*ctx.db, "draw_tasks", "id", id, "任务", "task");
 }
 Status RequireKnownDepartment(VisitContext& ctx, const std::string& code) {
-  return RequireKnown(*ctx.tasks->db, "departments", "code", code, "部门", "department");
+  return RequireKnown(*ctx.db, "departments", "code", code, "部门", "department");
 }
 Status RequireKnownInspector(VisitContext& ctx, const std::string& id) {
-  return RequireKnown(*ctx.tasks->db, "inspectors", "id", id, "检查人员", "inspector");
+  return RequireKnown(*ctx.db, "inspectors", "id", id, "检查人员", "inspector");
 }
 
 namespace {
 
-std::int64_t Now(const VisitContext& ctx) { return ctx.tasks->now_us != 0 ? ctx.tasks->now_us : NowMicros(); }
-std::string Today(const VisitContext& ctx) { return ctx.today.empty() ? ShanghaiDate(Now(ctx)) : ctx.today; }
-Database& Db(VisitContext& ctx) { return *ctx.tasks->db; }
+std::int64_t Now(const VisitContext& ctx) { return ctx.tasks->platform->NowMicros(); }
+std::string Today(const VisitContext& ctx) {
+  return ctx.today.empty() ? PlatformDate(*ctx.tasks->platform, Now(ctx)) : ctx.today;
+}
+Database& Db(VisitContext& ctx) { return *ctx.db; }
+// The audit actor: the principal's id.
+const std::string& Actor(const VisitContext& ctx) { return ctx.tasks->principal.id; }
+
+// A task, read on the visits' own connection and within their transaction when one is open:
+// the task service reads through the SDK's Sql (step 4a), handed one over the Database visits
+// still use (platform_impl.h's MakeSql; goes in step 4b).
+Result<TaskRecord> LoadTaskOn(Database& db, const std::string& id) {
+  std::unique_ptr<Sql> sql = MakeSql(db, /*writable=*/false);
+  return LoadTask(*sql, id);
+}
 
 std::vector<std::string> SplitComma(std::string_view s) {
   std::vector<std::string> out;
@@ -263,7 +276,7 @@ Status SaveVisitState(Database& db, const Visit& v, std::int64_t now) {
 
 Status Journal(VisitContext& ctx, std::int64_t now, const std::string& action, const std::string& key,
                const std::string& before, const std::string& after, std::vector<OutboxEvent> events) {
-  return AppendJournal(Db(ctx), ctx.tasks->actor, now, {AuditEntry{action, "visit_item", key, before, after, ""}}, events);
+  return AppendJournal(Db(ctx), Actor(ctx), now, {AuditEntry{action, "visit_item", key, before, after, ""}}, events);
 }
 
 struct InspectorInfo {
@@ -295,7 +308,7 @@ bool DepartmentExists(Database& db, const std::string& code, Status* st) {
 Result<std::int64_t> RevealComplete(VisitContext& ctx, const std::set<std::string>& tasks) {
   std::int64_t revealed = 0;
   for (const auto& task : tasks) {
-    auto t = LoadTask(Db(ctx), task);
+    auto t = LoadTaskOn(Db(ctx), task);
     if (!t.ok()) return t.status();
     if (t->state != "drawn") continue;
     std::int64_t open = -1, all = 0;
@@ -428,7 +441,7 @@ Result<std::int64_t> CreateVisits(VisitContext& ctx, const std::string& task_id)
   const std::int64_t now = Now(ctx);
   WriteTransaction tx(db);
   if (auto st = tx.Begin(); !st.ok()) return st;
-  auto task = LoadTask(db, task_id);
+  auto task = LoadTaskOn(db, task_id);
   if (!task.ok()) return task.status();
   const TaskRecord& t = task.value();
   if (t.state != "drawn" && t.state != "revealed")
@@ -501,7 +514,7 @@ Result<std::int64_t> CreateVisits(VisitContext& ctx, const std::string& task_id)
   for (auto* sink : {visits.value().get(), members.value().get(), rows.value().get()})
     if (auto s = sink->Finish(); !s.ok()) return s;
   json payload{{"task", t.id}, {"visits", created}};
-  if (auto s = AppendJournal(db, ctx.tasks->actor, now,
+  if (auto s = AppendJournal(db, Actor(ctx), now,
                              {AuditEntry{"visits.create", "draw_task", t.id, t.digest, t.digest, ""}},
                              {OutboxEvent{"visit.created", t.id, payload.dump()}});
       !s.ok())
@@ -562,7 +575,7 @@ Result<Visit> StartVisit(VisitContext& ctx, const std::string& id, const std::st
     return Refuse(by + " 不在检查记录 " + id + " 的检查组中", by + " is not on the team of visit " + id);
   if (on > Today(ctx)) return Refuse("开始日期 " + on + " 晚于今天", "the start date " + on + " is in the future");
   for (const auto& it : visit.items) {
-    auto task = LoadTask(db, it.task_id);
+    auto task = LoadTaskOn(db, it.task_id);
     if (!task.ok()) return task.status();
     if (!task->draw_date.empty() && on < task->draw_date)
       return Refuse("开始日期 " + on + " 早于抽取日期 " + task->draw_date, "the start date " + on + " is before the draw on " + task->draw_date);
@@ -572,7 +585,7 @@ Result<Visit> StartVisit(VisitContext& ctx, const std::string& id, const std::st
   visit.state = "in_progress";
   if (auto st = SaveVisitState(db, visit, now); !st.ok()) return st;
   json payload{{"visit", id}, {"by", by}, {"date", on}};
-  if (auto st = AppendJournal(db, ctx.tasks->actor, now, {AuditEntry{"visit.start", "visit", id, "", ToHex(Sha256(payload.dump())), ""}},
+  if (auto st = AppendJournal(db, Actor(ctx), now, {AuditEntry{"visit.start", "visit", id, "", ToHex(Sha256(payload.dump())), ""}},
                               {OutboxEvent{"visit.started", id, payload.dump()}});
       !st.ok())
     return st;
@@ -668,7 +681,7 @@ Result<Visit> EnterResult(VisitContext& ctx, const ResultEntry& entry) {
     return Refuse(e.by + " 属于部门 " + who->department + "，事项 " + e.item_code + " 的结果由部门 " + it->department + " 录入",
                   e.by + " belongs to " + who->department + "; the result of item " + e.item_code + " is entered by " +
                       it->department);
-  auto task = LoadTask(db, it->task_id);
+  auto task = LoadTaskOn(db, it->task_id);
   if (!task.ok()) return task.status();
   if (auto st = CheckEntry(ctx, e, &*it, task.value()); !st.ok()) return st;
   auto due = AddWorkdays(ctx, e.inspected_on, ctx.options.PublishDays(it->item_code, it->department));
@@ -728,7 +741,7 @@ Result<Visit> ReviewResults(VisitContext& ctx, const std::string& id, const std:
     }
     const std::string before = ItemDigest(id, it);
     it.state = approve ? "approved" : "returned";
-    it.reviewed_by = ctx.tasks->actor;
+    it.reviewed_by = Actor(ctx);
     it.review_reason = approve ? "" : reason;
     if (auto st = SaveItem(db, id, it, now); !st.ok()) return st;
     audit.push_back(AuditEntry{approve ? "visit.approve" : "visit.return", "visit_item", id + "/" + it.item_code, before,
@@ -756,7 +769,7 @@ Result<Visit> ReviewResults(VisitContext& ctx, const std::string& id, const std:
                       "visit " + id + " has no entered result of department " + department + " to review");
   visit.state = AggregateState(visit.items, true);
   if (auto st = SaveVisitState(db, visit, now); !st.ok()) return st;
-  if (auto st = AppendJournal(db, ctx.tasks->actor, now, audit, events); !st.ok()) return st;
+  if (auto st = AppendJournal(db, Actor(ctx), now, audit, events); !st.ok()) return st;
   if (auto st = tx.Commit(); !st.ok()) return st;
   return ReadVisit(db, id);
 }
@@ -810,7 +823,7 @@ Result<Visit> PublishResults(VisitContext& ctx, const std::string& id, const std
                             (pending ? " (" + std::to_string(pending) + " not approved yet)" : ""));
     visit.state = AggregateState(visit.items, true);
     if (auto st = SaveVisitState(db, visit, now); !st.ok()) return st;
-    if (auto st = AppendJournal(db, ctx.tasks->actor, now, audit, events); !st.ok()) return st;
+    if (auto st = AppendJournal(db, Actor(ctx), now, audit, events); !st.ok()) return st;
     if (auto st = tx.Commit(); !st.ok()) return st;
   }
   // A task whose results are all published is revealed (a failure here is retried by the
@@ -1167,7 +1180,7 @@ Result<RefreshSummary> RefreshDeadlines(VisitContext& ctx) {
     if (!changes.empty())
       audit.push_back(AuditEntry{"deadlines.refresh", "deadlines", today, "", ToHex(Sha256(std::to_string(changes.size()))), ""});
     if (!audit.empty() || !events.empty()) {
-      if (auto s = AppendJournal(db, ctx.tasks->actor, now, audit, events); !s.ok()) return s;
+      if (auto s = AppendJournal(db, Actor(ctx), now, audit, events); !s.ok()) return s;
     }
     if (auto s = tx.Commit(); !s.ok()) return s;
   }
@@ -1292,7 +1305,7 @@ Result<MergeReport> MergeVisits(VisitContext& ctx, const std::string& period, bo
   } catch (const std::exception& e) {
     return DbError(e, "合并检查失败", "merging the visits failed");
   }
-  if (auto s = AppendJournal(db, ctx.tasks->actor, now, audit, events); !s.ok()) return s;
+  if (auto s = AppendJournal(db, Actor(ctx), now, audit, events); !s.ok()) return s;
   if (auto s = tx.Commit(); !s.ok()) return s;
   rep.applied = true;
   return rep;
@@ -1303,7 +1316,7 @@ Result<MergeReport> MergeVisits(VisitContext& ctx, const std::string& period, bo
 
 Result<json> TaskNotice(VisitContext& ctx, const std::string& task_id) {
   Database& db = Db(ctx);
-  auto t = LoadTask(db, task_id);
+  auto t = LoadTaskOn(db, task_id);
   if (!t.ok()) return t.status();
   if (t->state == "draft")
     return WrongState("任务 " + task_id + " 尚未公告", "task " + task_id + " is not announced yet");

@@ -56,10 +56,16 @@ struct VisitOptions {
 };
 
 struct VisitContext {
-  TaskContext* tasks = nullptr;  // db, actor, clock, the host (for automatic reveals)
+  // The task service's context: the platform (clock, automatic reveals as units of work) and
+  // the principal (whose id the audit log records). Required.
+  TaskContext* tasks = nullptr;
+  // Transitional (issue 13, step 4a): visits still read and write through the core's
+  // Database, the one tasks->platform is attached to. Goes in step 4b, when visits move onto
+  // the SDK (plugins/inspection).
+  Database* db = nullptr;
   const WorkingCalendar* calendar = nullptr;
   VisitOptions options;
-  std::string today;             // YYYY-MM-DD; empty: the current date in Asia/Shanghai
+  std::string today;             // YYYY-MM-DD; empty: the platform's date of its clock
 };
 
 struct FollowUp {

@@ -7,8 +7,10 @@
 #include "draw_v1.h"
 #include "pool.h"
 #include "task_spec.h"
+#include "test_support.h"
 
 using namespace xj::draw;
+using xj::SubjectFacts;  // xinjian/directory.h
 using Catch::Matchers::Contains;
 
 namespace {
@@ -158,13 +160,36 @@ TEST_CASE("Bad task specs are refused with the field named", "[draw][spec]") {
       {std::string("{\"title\": \"") + std::string(3 << 20, 'x') + "\"}", "larger than 1 MiB"},
       {"{\"title\": \"\xff\xfe\"}", "not valid UTF-8"},
   };
+  // With the platform's GB/T 2260 codes, as the CLI parses (without them only the form of a
+  // region is checked here, and CreateTask checks the codes).
+  SpecOptions with_regions;
+  with_regions.regions = &xj::test::Gb2260();
   for (const auto& c : cases) {
     INFO(c.text.substr(0, 200));
-    auto r = ParseTaskSpec(c.text);
+    auto r = ParseTaskSpec(c.text, with_regions);
     REQUIRE_FALSE(r.ok());
     CHECK_THAT(r.status().message(), Contains(c.expect));
     CHECK(r.status().code() == xj::StatusCode::kInvalidArgument);
   }
+}
+
+TEST_CASE("Region codes are checked against the platform's GB/T 2260 codes when given", "[draw][spec]") {
+  const std::string spec = R"({"title": "t", "department": "SCJG", "items": ["I"], "rule": {"count": 5},
+      "filters": {"regions": ["33", "3302", "330226", "9999"]}, "team": {"slots": [{"group": "SCJG", "count": 2}]},
+      "entropy": {"source": "none"}})";
+  // Without the codes only the form is checked (CreateTask checks the codes on the platform).
+  auto form_only = ParseTaskSpec(spec);
+  INFO(form_only.status().message());
+  REQUIRE(form_only.ok());
+  SpecOptions with_regions;
+  with_regions.regions = &xj::test::Gb2260();
+  auto checked = ParseTaskSpec(spec, with_regions);
+  REQUIRE_FALSE(checked.ok());
+  CHECK_THAT(checked.status().message(), Contains("filters.regions[3]") && Contains("no such region in GB/T 2260: 9999"));
+  xj::Status st = CheckRegionCodes(form_only.value().filters.regions, xj::test::Gb2260());
+  CHECK(st.code() == xj::StatusCode::kInvalidArgument);
+  CHECK_THAT(st.message(), Contains("filters.regions[3]"));
+  CHECK(CheckRegionCodes({"33", "3302", "330226"}, xj::test::Gb2260()).ok());
 }
 
 TEST_CASE("Effective region prefixes stay inside the jurisdiction", "[draw][spec]") {

@@ -1,0 +1,11 @@
+// The draw's data files, compiled in from plugins/draw/data/ (plugins/draw/CMakeLists.txt:
+// xj_embed_string, cmake/Embed.cmake).
+#pragma once
+#include <string_view>
+
+namespace xj::draw {
+
+// data/ratio-presets.json: the named ratio presets (task_spec.h, BuiltinRatioPresets).
+extern const std::string_view kRatioPresetsJson;
+
+}  // namespace xj::draw
