@@ -1,15 +1,13 @@
 // xinjian demo: loads generated demo data (departments, ~50,000 subjects, 300 inspectors,
 // 30 items, relations) into the database and prints what it loaded.
-#include <CLI/CLI.hpp>
 #include <soci/soci.h>
-#include "soci_util.h"
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <set>
 
-#include "calendar.h"
 #include "cli.h"
 #include "database.h"
 #include "generator.h"
@@ -18,8 +16,8 @@
 #include "platform_impl.h"
 #include "plugin_host.h"
 #include "scan.h"
-#include "tasks.h"
-#include "visits.h"
+#include "soci_util.h"
+#include "xinjian/demo.h"
 
 namespace xj::cli {
 extern int g_exit_code;
@@ -51,108 +49,41 @@ Status Load(Database& db, const Globals& g, const std::string& dir, const std::s
             << sum->updated << ", 未变/unchanged " << sum->unchanged << ", 拒绝/rejected " << sum->rejected << "\n";
   return Status::Ok();
 }
-// Results for the demo task's visits: mostly nothing found, some problems, one unreachable.
-Status DemoResults(draw::VisitContext& vc, const std::string& task) {
-  std::vector<std::pair<std::string, std::string>> visits;  // id, lead
-  Status st = ScanRows(*vc.db, "SELECT id, team FROM visits WHERE id LIKE ? ORDER BY id", {task + "-%"},
-                       [&](const ScanRow& r) {
-                         const std::string team(r.values[1]);
-                         visits.emplace_back(std::string(r.values[0]), team.substr(0, team.find(',')));
-                         return true;
-                       });
-  if (!st.ok()) return st;
-  const std::string today = draw::PlatformDate(*vc.tasks->platform, vc.tasks->platform->NowMicros());
-  int n = 0;
-  for (const auto& [id, lead] : visits) {
-    auto v = draw::LoadVisit(vc, id);
-    if (!v.ok()) return v.status();
-    for (const auto& item : v->items) {
-      draw::ResultEntry e;
-      e.visit_id = id;
-      e.item_code = item.item_code;
-      e.inspected_on = today;
-      e.method = "on_site";
-      e.by = lead;
-      const int k = n++ % 10;
-      e.result_code = k == 3 ? "corrected" : k == 7 ? "not_published" : n == 5 ? "unreachable" : "no_problem";
-      if (e.result_code == "corrected" || e.result_code == "not_published") {
-        e.follow_up.kind = "correct";
-        auto d = vc.calendar->AddWorkingDays(Date::Parse(today).value(), 10);
-        if (!d.ok()) return d.status();
-        e.follow_up.deadline = d->ToString();
-        e.findings = "演示：发现问题，已责令限期改正 / demo: ordered to correct";
-      }
-      if (auto r = draw::EnterResult(vc, e); !r.ok()) return r.status();
-    }
-    for (const auto& dept : std::set<std::string>{"SCJG"}) {
-      if (auto r = draw::ReviewResults(vc, id, dept, "", true, ""); !r.ok()) return r.status();
-      if (auto r = draw::PublishResults(vc, id, dept); !r.ok()) return r.status();
-    }
+// What a plugin's demo step sees (xinjian/demo.h).
+class DemoContextImpl final : public DemoContext {
+ public:
+  DemoContextImpl(Platform& platform, const Globals& g, std::string dir, std::string database)
+      : platform_(platform), dir_(std::move(dir)), database_(std::move(database)) {
+    principal_.kind = Principal::Kind::kUser;
+    principal_.id = g.actor;
+    principal_.roles = {kRoleAdmin};
   }
-  return Status::Ok();
-}
+  Platform& platform() override { return platform_; }
+  const Principal& principal() const override { return principal_; }
+  const std::string& work_dir() const override { return dir_; }
+  const std::string& database() const override { return database_; }
+  std::ostream& out() override { return std::cout; }
 
-// A demo draw task over Ningbo (3302) for the first SCJG item: created, announced, drawn,
-// revealed and verified once; later runs show it again.
-Status DemoDraw(Database& db, PluginHost& host, const Globals& g, const std::string& dir) {
-  const std::string id = "SCJG-DEMO-0001";
+ private:
+  Platform& platform_;
+  Principal principal_;
+  std::string dir_, database_;
+};
+
+// The plugins' demo steps in load order: every Load (the events of each delivered before the
+// next runs), then every Report.
+Status RunDemoSteps(Database& db, PluginHost& host, const Globals& g, const std::string& dir) {
   PlatformImpl& platform = host.platform();
   AttachedDatabase attached(platform, db);
-  draw::TaskContext ctx;
-  ctx.platform = &platform;
-  ctx.principal = CliPrincipal(g);
-  ctx.spec_options.regions = &platform.Regions();
-  auto existing = draw::LoadTask(platform, id);
-  if (!existing.ok()) {
-    std::string item;
-    long long min_ppm = -1;
-    Status st = ScanRows(db,
-                         "SELECT code, COALESCE(ratio_min_ppm, -1) FROM items WHERE department = 'SCJG' AND qualification = '' "
-                         "AND target_labels = '' ORDER BY code",
-                         {}, [&](const ScanRow& r) {
-                           item = std::string(r.values[0]);
-                           min_ppm = std::stoll(std::string(r.values[1]));
-                           return false;
-                         });
-    if (!st.ok()) return st;
-    if (item.empty()) return Status::Ok();  // nothing suitable in this data: no demo draw
-    const long long ppm = std::max(min_ppm, 30000LL);
-    char pct[32];
-    std::snprintf(pct, sizeof pct, "%lld.%04lld", ppm / 10000, ppm % 10000);
-    const std::string spec_text = std::string(R"({"id": ")") + id + R"(", "title": "演示：宁波市企业公示信息抽查 / demo draw",
-      "department": "SCJG", "items": [")" + item + R"("], "filters": {"regions": ["3302"]},
-      "rule": {"ratio_percent": {"*": ")" + pct + R"("}}, "team": {"slots": [{"group": "SCJG", "count": 2}]},
-      "entropy_source": "演示用固定数字串 / a fixed demo string, a real task names a public lottery draw"})";
-    auto spec = draw::ParseTaskSpec(spec_text, ctx.spec_options);
-    if (!spec.ok()) return spec.status();
-    if (auto t = draw::CreateTask(ctx, spec.value()); !t.ok()) return t.status();
-    if (auto t = draw::AnnounceTask(ctx, id); !t.ok()) return t.status();
-    if (auto t = draw::DrawTask(ctx, id, "7.8.11.17.19.25.46./"); !t.ok()) return t.status();
-    // The visits: every drawn subject inspected today, its result entered by the lead,
-    // approved and published; publishing the last one reveals the task.
-    draw::VisitContext vc;
-    vc.tasks = &ctx;
-    vc.db = &db;
-    auto cal = WorkingCalendar::Shared(g.config);
-    if (!cal.ok()) return cal.status();
-    vc.calendar = cal.value();
-    if (auto n = draw::CreateVisits(vc, id); !n.ok()) return n.status();
-    // A task is revealed only after its results are published: when they cannot be entered
-    // (a calendar that cannot count the deadline), the demo stops with the reason instead of
-    // revealing a task nobody inspected.
-    if (Status results = DemoResults(vc, id); !results.ok()) return results;
+  DemoContextImpl ctx(platform, g, dir, db.url().display);
+  const std::vector<DemoStep*> steps = host.demo_steps();
+  for (DemoStep* step : steps) {
+    if (Status st = step->Load(ctx); !st.ok()) return st;
+    DispatchPending(db, host);
   }
-  auto t = draw::LoadTask(platform, id);
-  if (!t.ok()) return t.status();
-  const std::string proof = dir + "/proof-" + id;
-  if (t.value().state == "revealed") {
-    if (auto st = draw::WriteTaskProof(platform, id, proof); !st.ok()) return st;
-  }
-  const Status verified = draw::VerifyProofFolder(proof, &platform);
-  std::cout << "\n演示抽查任务 / demo draw task " << id << "（" << t.value().state << "）: 对象池 / pool "
-            << t.value().pool_size << ", 抽中 / selected " << t.value().allocation_json << "\n"
-            << "  证明 / proof: " << proof << " — " << (verified.ok() ? "verified" : verified.message()) << "\n";
-  return verified;
+  for (DemoStep* step : steps)
+    if (Status st = step->Report(ctx); !st.ok()) return st;
+  return Status::Ok();
 }
 
 }  // namespace
@@ -164,7 +95,8 @@ void RegisterDemoCommands(CLI::App& app, Globals& g) {
   demo->add_option("--inspectors", a.inspectors, "检查人员数 / inspectors (default 300)");
   demo->add_option("--items", a.items, "抽查事项数 / items (default 30)");
   demo->add_option("--seed", a.seed, "随机种子 / seed (default 2026)");
-  demo->add_option("--work-dir", a.work_dir, "生成文件的目录 / where the generated files go (default: beside the database)");
+  demo->add_option("--work-dir", a.work_dir,
+                   "生成文件的目录 / where the generated files go (default: beside the database)");
   demo->callback([&g] {
     auto db = OpenDatabase(g, /*create=*/true);
     if (!db) {
@@ -189,7 +121,10 @@ void RegisterDemoCommands(CLI::App& app, Globals& g) {
     struct Step {
       const char* kind;
       std::uint64_t count;
-    } steps[] = {{"departments", 5}, {"subjects", a.subjects}, {"inspectors", a.inspectors}, {"items", a.items},
+    } steps[] = {{"departments", 5},
+                 {"subjects", a.subjects},
+                 {"inspectors", a.inspectors},
+                 {"items", a.items},
                  {"relations", a.relations}};
     for (const Step& s : steps) {
       o.count = s.count;
@@ -206,11 +141,10 @@ void RegisterDemoCommands(CLI::App& app, Globals& g) {
         g_exit_code = kExitFailure;
         return;
       }
-      if (Status st = DemoDraw(*db, *host, g, dir); !st.ok()) {
+      if (Status st = RunDemoSteps(*db, *host, g, dir); !st.ok()) {
         PrintError(st.message());
         g_exit_code = kExitFailure;
       }
-      DispatchPending(*db, *host);
     }
     try {
       soci::session& sql = db->session();
@@ -229,23 +163,21 @@ void RegisterDemoCommands(CLI::App& app, Globals& g) {
                 << "  审计记录 / audit records: " << count("SELECT count(*) FROM audit_log") << "\n"
                 << "  事件 / events:         " << count("SELECT count(*) FROM events") << "\n";
       std::cout << "  按部门的检查人员 / inspectors by department:\n";
-      soci::rowset<soci::row> rs = (sql.prepare << "SELECT d.code, d.name, count(i.id) FROM departments d LEFT JOIN "
-                                                   "inspectors i ON i.department = d.code GROUP BY d.code, d.name ORDER BY d.code");
+      soci::rowset<soci::row> rs =
+          (sql.prepare << "SELECT d.code, d.name, count(i.id) FROM departments d LEFT JOIN "
+                          "inspectors i ON i.department = d.code GROUP BY d.code, d.name ORDER BY d.code");
       for (const soci::row& r : rs)
-        std::cout << "    " << RowText(r, 0) << "  " << RowText(r, 1) << "  "
-                  << RowInt64(r, 2) << "\n";
+        std::cout << "    " << RowText(r, 0) << "  " << RowText(r, 1) << "  " << RowInt64(r, 2) << "\n";
     } catch (const std::exception& e) {
       PrintError(e.what());
       g_exit_code = kExitFailure;
       return;
     }
-    std::cout << "\n演示数据已载入。Web 界面随后续版本提供；现在可以试试 / demo data loaded. The web UI comes in a later "
-                 "release; meanwhile try:\n  build/bin/xinjian --db "
-              << db->url().display << " audit verify\n  build/bin/xinjian plugins list\n  build/bin/xinjian --db "
-              << db->url().display << " task show SCJG-DEMO-0001\n  build/bin/xinjian --db " << db->url().display
-              << " stats\n  build/bin/xinjian --db " << db->url().display
-              << " notices results --task SCJG-DEMO-0001\n  build/bin/xinjian --db " << db->url().display
-              << " deadlines --all --limit 5\n  python3 tools/verify_draw.py " << dir << "/proof-SCJG-DEMO-0001\n";
+    // The features' own commands to try were printed by their demo steps above.
+    std::cout
+        << "\n演示数据已载入。Web 界面随后续版本提供；现在可以试试 / demo data loaded. The web UI comes in a later "
+           "release; meanwhile try:\n  build/bin/xinjian --db "
+        << db->url().display << " audit verify\n  build/bin/xinjian plugins list\n  build/bin/xinjian --help\n";
   });
 }
 

@@ -1,15 +1,14 @@
 // xinjian serve [--no-scheduler], xinjian jobs list|add|pause|resume|run-now|history: the
 // scheduler (scheduler/src/jobs.h) and the built-in job handlers.
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <csignal>
+#include <ctime>
 #include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-#include <ctime>
-#include <iostream>
 #include <thread>
 
 #include "calendar.h"
@@ -23,8 +22,8 @@
 #include "scan.h"
 #include "tasks.h"
 #include "tz.h"
-#include "xinjian/job.h"
 #include "visits.h"
+#include "xinjian/job.h"
 
 namespace xj::cli {
 extern int g_exit_code;
@@ -41,12 +40,13 @@ std::string LocalStamp(std::int64_t us, const std::string& zone) {
   auto z = TimeZone::Find(zone);
   if (!z.ok()) z = TimeZone::Find(kDefaultTimeZone);
   const std::int64_t s = us >= 0 ? us / 1000000 : (us - 999999) / 1000000;
-  const std::time_t local = static_cast<std::time_t>(z.value()->ToLocal(std::chrono::sys_seconds(std::chrono::seconds(s))));
+  const std::time_t local =
+      static_cast<std::time_t>(z.value()->ToLocal(std::chrono::sys_seconds(std::chrono::seconds(s))));
   std::tm tm{};
   gmtime_r(&local, &tm);
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d%02d%02d%02d%02d", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100, tm.tm_mday % 100,
-                tm.tm_hour % 100, tm.tm_min % 100);
+  std::snprintf(buf, sizeof buf, "%04d%02d%02d%02d%02d", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100,
+                tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100);
   return buf;
 }
 
@@ -63,7 +63,8 @@ std::string Iso(std::int64_t us, const std::string& zone = kDefaultTimeZone) {
 
 // The handlers every node registers. Each is idempotent on (job, scheduled time): a run
 // recovered from a dead node executes again.
-void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const PluginHost* host, const sched::Clock& clock) {
+void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const PluginHost* host,
+                             const sched::Clock& clock) {
   // The platform of one run of a draw job: the run's database, the plugins' samplers and
   // entropy sources, and the job's system principal (the audit actor "scheduler:<job>").
   struct RunPlatform {
@@ -103,77 +104,13 @@ void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const Plug
     auto rep = VerifyAudit(db);
     if (!rep.ok()) return rep.status();
     const bool ok = rep->ok;
-    json payload{{"job", run.job}, {"scheduled_us", run.scheduled_us}, {"ok", ok}, {"records", rep->records},
+    json payload{{"job", run.job},
+                 {"scheduled_us", run.scheduled_us},
+                 {"ok", ok},
+                 {"records", rep->records},
                  {"first_bad_seq", rep->first_bad_seq}};
     return AppendJournal(db, "scheduler:" + run.job, run.scheduled_us, {},
                          {OutboxEvent{ok ? "audit.verified" : "alert.audit.broken", run.job, payload.dump()}});
-  });
-  // A scheduled draw: payload {"spec": {task spec without id}, "id_prefix": "SCJG-AUTO"}. The
-  // task id comes from the scheduled time, so a re-run continues the same task. It is created
-  // and announced; drawn at once when its entropy source is "none" (the notice says so),
-  // otherwise left announced for `task draw ID --entropy` once the declared value is public.
-  (void)reg.Add("draw.scheduled", [&g, host](const sched::JobRun& run, Database& db) -> Status {
-    json p;
-    try {
-      p = json::parse(run.payload);
-    } catch (const std::exception&) {
-      return Status::Error(StatusCode::kInvalidArgument, "payload 不是有效的 JSON", "the payload is not valid JSON");
-    }
-    if (!p.contains("spec") || !p["spec"].is_object())
-      return Status::Error(StatusCode::kInvalidArgument, "payload 缺少 spec", "the payload lacks spec");
-    json spec = p["spec"];
-    const std::string id = p.value("id_prefix", run.job) + "-" + LocalStamp(run.scheduled_us, run.time_zone);
-    spec["id"] = id;
-    RunPlatform rp(db, host, g, run);
-    draw::TaskContext& tc = rp.tasks;
-    auto t = draw::LoadTask(rp.platform, id);
-    if (!t.ok()) {
-      auto parsed = draw::ParseTaskSpec(spec.dump(), tc.spec_options);
-      if (!parsed.ok()) return parsed.status();
-      auto c = draw::CreateTask(tc, parsed.value());
-      if (!c.ok()) return c.status();
-      t = c;
-    }
-    if (t->state == "draft") {
-      auto a = draw::AnnounceTask(tc, id);
-      if (!a.ok()) return a.status();
-      t = a;
-    }
-    if (t->state == "announced") {
-      // Source "none": drawn now; "manual": drawn by draws.pending once the value is supplied.
-      auto d = draw::DrawIfReady(tc, id);
-      if (!d.ok()) return d.status();
-      if (d->has_value()) {
-        draw::VisitContext vc;
-        vc.tasks = &tc;
-        vc.db = &db;
-        if (auto n = draw::CreateVisits(vc, id); !n.ok()) return n.status();
-      }
-    }
-    return Status::Ok();
-  });
-  // Every announced task whose entropy is available is drawn, and its visits created. One
-  // task's failure does not stop the others; the run fails with all their reasons.
-  (void)reg.Add("draws.pending", [&g, host](const sched::JobRun& run, Database& db) -> Status {
-    RunPlatform rp(db, host, g, run);
-    auto tasks = draw::ListTasks(rp.platform, "", "announced");
-    if (!tasks.ok()) return tasks.status();
-    std::string errors;
-    for (const auto& t : tasks.value()) {
-      if (run.Cancelled()) break;
-      draw::TaskContext tc = rp.tasks;
-      auto d = draw::DrawIfReady(tc, t.id);
-      Status st = d.status();
-      if (d.ok() && d->has_value()) {
-        draw::VisitContext vc;
-        vc.tasks = &tc;
-        vc.db = &db;
-        st = draw::CreateVisits(vc, t.id).status();
-      }
-      if (!st.ok()) errors += (errors.empty() ? "" : "; ") + t.id + ": " + st.message();
-    }
-    if (!errors.empty()) return Status(StatusCode::kFailedPrecondition, errors);
-    return Status::Ok();
   });
   // For tests: optionally sleeps (payload sleep_ms, in slices, stopping when cancelled) or
   // fails (payload fail), then writes one event per execution (topic scheduler.test.effect,
@@ -187,12 +124,14 @@ void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const Plug
       if (run.Cancelled()) return Status::Error(StatusCode::kUnavailable, "已取消", "cancelled");
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    if (p.is_object() && p.value("fail", false)) return Status::Error(StatusCode::kInternal, "按要求失败", "failing as asked");
+    if (p.is_object() && p.value("fail", false))
+      return Status::Error(StatusCode::kInternal, "按要求失败", "failing as asked");
     WriteTransaction tx(db);
     if (auto st = tx.Begin(); !st.ok()) return st;
     json e{{"job", run.job}, {"scheduled_us", run.scheduled_us}, {"node", run.node}, {"attempt", run.attempt}};
-    if (auto st = AppendJournal(db, "scheduler", run.scheduled_us, {},
-                                {OutboxEvent{"scheduler.test.effect", run.job + "@" + std::to_string(run.scheduled_us), e.dump()}});
+    if (auto st = AppendJournal(
+            db, "scheduler", run.scheduled_us, {},
+            {OutboxEvent{"scheduler.test.effect", run.job + "@" + std::to_string(run.scheduled_us), e.dump()}});
         !st.ok())
       return st;
     if (auto st = sched::CompleteRun(run, db, clock.NowUs()); !st.ok()) return st;
@@ -227,21 +166,33 @@ class RunTransaction {
 // from the run's outcome (or, on SQLite, wait for the write lock the run holds).
 class RunPlatform final : public Platform {
  public:
-  RunPlatform(RunTransaction& tx, const std::map<std::string, std::string>& config) : tx_(tx) {
+  RunPlatform(RunTransaction& tx, const std::map<std::string, std::string>& config, const PluginHost* plugins)
+      : tx_(tx) {
+    impl_.SetPlugins(plugins);
     impl_.Attach(&tx.db());
     impl_.SetConfig(config);
   }
   ~RunPlatform() override { impl_.Attach(nullptr); }
   Status RunInTransaction(const Principal&, const UnitOfWorkFn&) override {
-    return Status::Error(StatusCode::kFailedPrecondition,
-                         "作业处理程序只能通过 JobServices::RunInTransaction 写入（随运行结果一并提交）",
-                         "a job handler writes through JobServices::RunInTransaction (committed with the run's outcome)");
+    return Status::Error(
+        StatusCode::kFailedPrecondition,
+        "作业处理程序只能通过 JobServices::RunInTransaction 写入（随运行结果一并提交）",
+        "a job handler writes through JobServices::RunInTransaction (committed with the run's outcome)");
   }
   Status Read(const ReadFn& fn) override { return tx_.open() ? impl_.ReadInCallerTransaction(fn) : impl_.Read(fn); }
   std::int64_t NowMicros() const override { return impl_.NowMicros(); }
   Result<SqlDialect> Dialect() const override { return impl_.Dialect(); }
   const TimeService& Time() const override { return impl_.Time(); }
   Result<const WorkingDays*> Calendar() const override { return impl_.Calendar(); }
+  const Sampler* FindSampler(const std::string& algorithm) const override { return impl_.FindSampler(algorithm); }
+  const EntropySource* FindEntropySource(const std::string& name) const override {
+    return impl_.FindEntropySource(name);
+  }
+  std::vector<std::string> SamplerNames() const override { return impl_.SamplerNames(); }
+  std::vector<std::string> EntropySourceNames() const override { return impl_.EntropySourceNames(); }
+  // The subject index caught up within the run's transaction once it is open.
+  Result<SubjectIndexLease> Subjects() override { return impl_.Subjects(); }
+  const RegionCodes& Regions() const override { return impl_.Regions(); }
   PlatformImpl& impl() { return impl_; }
 
  private:
@@ -254,20 +205,30 @@ class RunPlatform final : public Platform {
 // are committed once, together with the run's success.
 class PluginJobServices final : public JobServices {
  public:
-  PluginJobServices(const sched::JobRun& run, const Globals& g, std::string plugin, Database& db)
-      : run_(run), g_(g), plugin_(std::move(plugin)), tx_(db), platform_(tx_, g.config),
+  PluginJobServices(const sched::JobRun& run, const Globals& g, std::string plugin, Database& db,
+                    const PluginHost* host)
+      : run_(run),
+        g_(g),
+        plugin_(std::move(plugin)),
+        tx_(db),
+        platform_(tx_, g.config, host),
         principal_(Principal::System("job:" + run.job)) {}
   Status PublishEvent(const std::string& topic, const std::string& key, const std::string& payload_json) override {
     if (topic.empty() || topic.size() > 200)
-      return Status::Error(StatusCode::kInvalidArgument, "事件主题须为 1–200 字节", "an event topic has 1 to 200 bytes");
-    if (key.size() > 1000) return Status::Error(StatusCode::kInvalidArgument, "事件键超过 1000 字节", "an event key is longer than 1000 bytes");
+      return Status::Error(StatusCode::kInvalidArgument, "事件主题须为 1–200 字节",
+                           "an event topic has 1 to 200 bytes");
+    if (key.size() > 1000)
+      return Status::Error(StatusCode::kInvalidArgument, "事件键超过 1000 字节",
+                           "an event key is longer than 1000 bytes");
     if (payload_json.size() > 1024 * 1024)
       return Status::Error(StatusCode::kInvalidArgument, "事件内容超过 1 MiB", "an event payload is larger than 1 MiB");
     const json p = json::parse(payload_json, nullptr, false);
     if (!p.is_object())
-      return Status::Error(StatusCode::kInvalidArgument, "事件内容须为 JSON 对象", "an event payload must be a JSON object");
+      return Status::Error(StatusCode::kInvalidArgument, "事件内容须为 JSON 对象",
+                           "an event payload must be a JSON object");
     if (events_.size() >= 10000)
-      return Status::Error(StatusCode::kInvalidArgument, "一次运行最多 10000 个事件", "a run publishes at most 10,000 events");
+      return Status::Error(StatusCode::kInvalidArgument, "一次运行最多 10000 个事件",
+                           "a run publishes at most 10,000 events");
     events_.push_back(OutboxEvent{topic, key, p.dump()});
     return Status::Ok();
   }
@@ -319,72 +280,95 @@ class PluginJobServices final : public JobServices {
 // Job handlers registered by plugins, called on the worker's connection; on success their
 // units of work, their events and the run's completion are committed together
 // (sched::CompleteRun); on failure, a throw or a cancellation none of it is kept.
-void RegisterPluginHandlers(sched::HandlerRegistry& reg, Globals& g, const PluginHost* host, const sched::Clock& clock) {
+void RegisterPluginHandlers(sched::HandlerRegistry& reg, Globals& g, const PluginHost* host,
+                            const sched::Clock& clock) {
   if (host == nullptr) return;
   for (const auto& [name, handler] : host->job_handlers()) {
     JobHandler* h = handler.get();
     const std::string plugin = host->JobHandlerPlugin(name);
     const std::string handler_name = name;
-    const Status st = reg.Add(name, [h, plugin, handler_name, &g, clock](const sched::JobRun& run, Database& db) -> Status {
-      PluginJobServices services(run, g, plugin, db);
-      JobInvocation inv;
-      inv.job = run.job;
-      inv.handler = handler_name;
-      inv.payload_json = run.payload;
-      inv.time_zone = run.time_zone;
-      inv.node = run.node;
-      inv.scheduled_us = run.scheduled_us;
-      inv.attempt = run.attempt;
-      Status result;
-      try {
-        result = h->Run(inv, services);
-      } catch (const std::exception& e) {
-        result = Status::Error(StatusCode::kInternal, "插件处理程序异常：" + std::string(e.what()),
-                               "the plugin's handler threw: " + std::string(e.what()));
-      } catch (...) {
-        result = Status::Error(StatusCode::kInternal, "插件处理程序异常", "the plugin's handler threw");
-      }
-      if (!result.ok()) return result;  // `services` rolls the run's transaction back
-      if (run.Cancelled()) return Cancelled();
-      return services.Complete(clock.NowUs());
-    });
+    const Status st =
+        reg.Add(name, [h, plugin, handler_name, &g, host, clock](const sched::JobRun& run, Database& db) -> Status {
+          PluginJobServices services(run, g, plugin, db, host);
+          JobInvocation inv;
+          inv.job = run.job;
+          inv.handler = handler_name;
+          inv.payload_json = run.payload;
+          inv.time_zone = run.time_zone;
+          inv.node = run.node;
+          inv.scheduled_us = run.scheduled_us;
+          inv.attempt = run.attempt;
+          Status result;
+          try {
+            result = h->Run(inv, services);
+          } catch (const std::exception& e) {
+            result = Status::Error(StatusCode::kInternal, "插件处理程序异常：" + std::string(e.what()),
+                                   "the plugin's handler threw: " + std::string(e.what()));
+          } catch (...) {
+            result = Status::Error(StatusCode::kInternal, "插件处理程序异常", "the plugin's handler threw");
+          }
+          if (!result.ok()) return result;  // `services` rolls the run's transaction back
+          if (run.Cancelled()) return Cancelled();
+          return services.Complete(clock.NowUs());
+        });
     if (!st.ok())
-      std::cerr << "警告 / warning: 插件 " << plugin << " 的处理程序 " << name << " 与已注册的同名，未采用 / plugin " << plugin
-                << "'s handler " << name << " has the name of one registered already; not used\n";
+      std::cerr << "警告 / warning: 插件 " << plugin << " 的处理程序 " << name << " 与已注册的同名，未采用 / plugin "
+                << plugin << "'s handler " << name << " has the name of one registered already; not used\n";
   }
 }
 
-// The built-in jobs every platform runs, added once (by the first scheduler that starts on a
+// The jobs every platform runs, added once (by the first scheduler that starts on a
 // database) and then managed like any other job: an operator may pause them or change them.
-struct DefaultJob {
+// The core's own; the features' come from their plugins (Registrar::AddDefaultJob: the
+// draw plugin's builtin.draws-pending, the inspection plugin's builtin.deadlines).
+struct DefaultJobRow {
   const char* name;
   const char* schedule;
   const char* handler;
   sched::Misfire misfire;
 };
-constexpr DefaultJob kDefaultJobs[] = {
+constexpr DefaultJobRow kDefaultJobs[] = {
     // Deadline cards, visits of drawn tasks, automatic reveals: hourly, at five past.
     {"builtin.deadlines", "5 * * * *", "deadlines.refresh", sched::Misfire::kFireOnceNow},
     // The audit chain, nightly; a broken chain raises alert.audit.broken.
     {"builtin.audit-verify", "30 2 * * *", "audit.verify", sched::Misfire::kFireOnceNow},
-    // Announced tasks whose entropy is available are drawn within a minute.
-    {"builtin.draws-pending", "* * * * *", "draws.pending", sched::Misfire::kSkip},
 };
 
-Status EnsureDefaultJobs(Database& db, std::int64_t now) {
+Status EnsureDefaultJobs(Database& db, std::int64_t now, const PluginHost* host) {
   auto jobs = sched::ListJobs(db);
   if (!jobs.ok()) return jobs.status();
   std::set<std::string> have;
   for (const auto& j : jobs.value()) have.insert(j.spec.name);
+  std::vector<std::pair<std::string, sched::JobSpec>> wanted;  // (who asked, spec)
   for (const auto& d : kDefaultJobs) {
-    if (have.count(d.name)) continue;
     sched::JobSpec s;
     s.name = d.name;
     s.schedule = d.schedule;
     s.handler = d.handler;
     s.misfire = d.misfire;
+    wanted.emplace_back("", std::move(s));
+  }
+  if (host != nullptr) {
+    for (const RegisteredDefaultJob& d : host->default_jobs()) {
+      sched::JobSpec s;
+      s.name = d.job.name;
+      s.schedule = d.job.schedule;
+      s.handler = d.job.handler;
+      s.payload = d.job.payload_json;
+      s.misfire = d.job.misfire == "skip"           ? sched::Misfire::kSkip
+                  : d.job.misfire == "catch_up_all" ? sched::Misfire::kCatchUpAll
+                                                    : sched::Misfire::kFireOnceNow;
+      wanted.emplace_back(d.plugin, std::move(s));
+    }
+  }
+  for (const auto& [plugin, s] : wanted) {
+    if (have.count(s.name)) continue;
     const Status st = sched::AddJob(db, s, now, "system");
-    if (!st.ok() && st.code() != StatusCode::kAlreadyExists) return st;  // another node was first
+    if (st.ok() || st.code() == StatusCode::kAlreadyExists) continue;  // another node was first
+    if (plugin.empty()) return st;
+    // A plugin's bad default job does not stop the platform: say which and why.
+    std::cerr << "警告 / warning: 插件 " << plugin << " 的默认作业 " << s.name << " 未能添加 / plugin " << plugin
+              << "'s default job " << s.name << " was not added: " << st.message() << "\n";
   }
   return Status::Ok();
 }
@@ -399,10 +383,12 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
   };
   static Args a;
 
-  auto* serve = app.add_subcommand("serve", "运行平台服务（调度器；Web 界面在后续版本）/ run the platform (the scheduler; the web UI later)");
+  auto* serve = app.add_subcommand(
+      "serve", "运行平台服务（调度器；Web 界面在后续版本）/ run the platform (the scheduler; the web UI later)");
   serve->add_flag("--no-scheduler", a.no_scheduler, "不运行调度器 / do not run the scheduler");
   serve->add_option("--workers", a.workers, "处理程序线程数 / handler threads (default 4)");
-  serve->add_option("--run-seconds", a.run_seconds, "运行这么多秒后退出（测试用）/ exit after this many seconds (tests)");
+  serve->add_option("--run-seconds", a.run_seconds,
+                    "运行这么多秒后退出（测试用）/ exit after this many seconds (tests)");
   serve->callback([&g] {
     auto host = LoadPlugins(g);
     if (!host) {
@@ -439,13 +425,14 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
       o.clock = clock.value();
       if (o.clock.simulated) {
         // Simulated minutes pass in real seconds: scale the lease and tick with it.
-        o.tick_us = std::max<std::int64_t>(20000, static_cast<std::int64_t>(500000 / std::max(1.0, o.clock.speed / 10)));
+        o.tick_us =
+            std::max<std::int64_t>(20000, static_cast<std::int64_t>(500000 / std::max(1.0, o.clock.speed / 10)));
         o.lease_us = static_cast<std::int64_t>(30'000'000 * std::max(1.0, o.clock.speed / 10));
       }
       {
         auto db = OpenDatabase(g);
         if (!db) return (void)(g_exit_code = kExitFailure);
-        if (auto st = EnsureDefaultJobs(*db, o.clock.NowUs()); !st.ok()) {
+        if (auto st = EnsureDefaultJobs(*db, o.clock.NowUs(), host.get()); !st.ok()) {
           PrintError(st.message());
           g_exit_code = kExitFailure;
           return;
@@ -455,8 +442,9 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
         char* end = nullptr;
         const long long days = std::strtoll(it->second.c_str(), &end, 10);
         if (it->second.empty() || *end != '\0' || days < 0 || days > 36500) {
-          PrintError("scheduler.history_days 须为 0–36500 的整数（0 表示永久保留）/ scheduler.history_days must be an integer "
-                     "from 0 to 36500 (0 keeps the history forever)");
+          PrintError(
+              "scheduler.history_days 须为 0–36500 的整数（0 表示永久保留）/ scheduler.history_days must be an integer "
+              "from 0 to 36500 (0 keeps the history forever)");
           g_exit_code = kExitUsage;
           return;
         }
@@ -511,14 +499,19 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
                    "下次触发/next fire"});
     for (const auto& j : r.value()) {
       if (a.json) {
-        arr.push_back({{"name", j.spec.name}, {"schedule", j.spec.schedule}, {"time_zone", j.spec.time_zone},
-                       {"handler", j.spec.handler}, {"enabled", j.spec.enabled}, {"misfire", sched::MisfireName(j.spec.misfire)},
-                       {"overlap", sched::OverlapName(j.spec.overlap)}, {"next_fire_us", j.next_fire_us}});
+        arr.push_back({{"name", j.spec.name},
+                       {"schedule", j.spec.schedule},
+                       {"time_zone", j.spec.time_zone},
+                       {"handler", j.spec.handler},
+                       {"enabled", j.spec.enabled},
+                       {"misfire", sched::MisfireName(j.spec.misfire)},
+                       {"overlap", sched::OverlapName(j.spec.overlap)},
+                       {"next_fire_us", j.next_fire_us}});
         continue;
       }
       std::cout << j.spec.name << "\t" << j.spec.schedule << "\t" << j.spec.time_zone << "\t" << j.spec.handler << "\t"
-                << (j.spec.enabled ? "启用/enabled" : "暂停/paused") << "\t" << sched::MisfireName(j.spec.misfire) << "\t"
-                << Iso(j.next_fire_us) << "\n";
+                << (j.spec.enabled ? "启用/enabled" : "暂停/paused") << "\t" << sched::MisfireName(j.spec.misfire)
+                << "\t" << Iso(j.next_fire_us) << "\n";
     }
     if (a.json) std::cout << arr.dump(2) << "\n";
     NoteListed(r->size(), r->size(), !a.json);
@@ -526,11 +519,13 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
 
   auto* add = jobs->add_subcommand("add", "新增定时任务 / add a job");
   add->add_option("name", a.spec.name, "名称 / name")->required();
-  add->add_option("--schedule", a.spec.schedule, "cron 表达式或工作日计划 / cron expression or working-day schedule")->required();
+  add->add_option("--schedule", a.spec.schedule, "cron 表达式或工作日计划 / cron expression or working-day schedule")
+      ->required();
   add->add_option("--handler", a.spec.handler, "处理程序 / handler")->required();
   add->add_option("--tz", a.spec.time_zone, "时区 / IANA time zone (default Asia/Shanghai)");
   add->add_option("--payload", a.spec.payload, "JSON 参数 / JSON payload");
-  add->add_option("--misfire", a.misfire, "fire_once_now|skip|catch_up_all")->check(CLI::IsMember({"fire_once_now", "skip", "catch_up_all"}));
+  add->add_option("--misfire", a.misfire, "fire_once_now|skip|catch_up_all")
+      ->check(CLI::IsMember({"fire_once_now", "skip", "catch_up_all"}));
   add->add_option("--overlap", a.overlap, "forbid|allow")->check(CLI::IsMember({"forbid", "allow"}));
   add->add_option("--starting-deadline", a.spec.starting_deadline_s, "启动期限（秒）/ starting deadline, seconds");
   add->add_option("--retries", a.spec.max_retries, "重试次数 / retries");
@@ -554,8 +549,9 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
     }
     auto db = OpenDatabase(g);
     if (!db) return (void)(g_exit_code = kExitFailure);
-    a.spec.misfire = a.misfire == "skip" ? sched::Misfire::kSkip
-                     : a.misfire == "catch_up_all" ? sched::Misfire::kCatchUpAll : sched::Misfire::kFireOnceNow;
+    a.spec.misfire = a.misfire == "skip"           ? sched::Misfire::kSkip
+                     : a.misfire == "catch_up_all" ? sched::Misfire::kCatchUpAll
+                                                   : sched::Misfire::kFireOnceNow;
     a.spec.overlap = a.overlap == "allow" ? sched::Overlap::kAllow : sched::Overlap::kForbid;
     a.spec.recover = !a.no_recover;
     a.spec.enabled = !a.paused;
@@ -569,24 +565,30 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
 
   // A scheduled draw: the task spec (without its id) and a schedule become a job of the
   // draw.scheduled handler; each fire creates and announces the task <prefix>-YYYYMMDDHHMM.
-  auto* sd = jobs->add_subcommand("schedule-draw",
-                                  "按计划创建并公告抽查任务 / create and announce a draw task on a schedule");
+  auto* sd =
+      jobs->add_subcommand("schedule-draw", "按计划创建并公告抽查任务 / create and announce a draw task on a schedule");
   static std::string spec_file, id_prefix;
   sd->add_option("name", a.spec.name, "定时任务名称 / job name")->required();
-  sd->add_option("--spec", spec_file, "任务说明 JSON（id 可省略）/ task spec JSON (the id may be left out)")->required();
-  sd->add_option("--schedule", a.spec.schedule, "cron 表达式或工作日计划 / cron expression or working-day schedule")->required();
-  sd->add_option("--id-prefix", id_prefix, "任务编号前缀（默认取 spec 的 id 或定时任务名称）/ task id prefix (default: the spec's id, or the job name)");
+  sd->add_option("--spec", spec_file, "任务说明 JSON（id 可省略）/ task spec JSON (the id may be left out)")
+      ->required();
+  sd->add_option("--schedule", a.spec.schedule, "cron 表达式或工作日计划 / cron expression or working-day schedule")
+      ->required();
+  sd->add_option(
+      "--id-prefix", id_prefix,
+      "任务编号前缀（默认取 spec 的 id 或定时任务名称）/ task id prefix (default: the spec's id, or the job name)");
   sd->add_option("--tz", a.spec.time_zone, "时区 / IANA time zone (default Asia/Shanghai)");
   sd->callback([&g] {
     std::ifstream f(spec_file, std::ios::binary);
-    if (!f) return (void)(PrintError("无法读取 " + spec_file + " / cannot read " + spec_file), g_exit_code = kExitFailure);
+    if (!f)
+      return (void)(PrintError("无法读取 " + spec_file + " / cannot read " + spec_file), g_exit_code = kExitFailure);
     std::stringstream text;
     text << f.rdbuf();
     if (text.str().size() > 60 * 1024)
       return (void)(PrintError("任务说明超过 60 KiB / the spec is larger than 60 KiB"), g_exit_code = kExitFailure);
     json spec = json::parse(text.str(), nullptr, false);
     if (!spec.is_object())
-      return (void)(PrintError(spec_file + " 不是 JSON 对象 / " + spec_file + " is not a JSON object"), g_exit_code = kExitFailure);
+      return (void)(PrintError(spec_file + " 不是 JSON 对象 / " + spec_file + " is not a JSON object"),
+                    g_exit_code = kExitFailure);
     std::string prefix = id_prefix;
     if (prefix.empty()) prefix = spec.value("id", a.spec.name);
     spec.erase("id");
@@ -611,7 +613,8 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
   });
 
   for (const char* verb : {"pause", "resume"}) {
-    auto* c = jobs->add_subcommand(verb, std::string(verb) == "pause" ? "暂停 / pause a job" : "恢复 / resume a job (from now on)");
+    auto* c = jobs->add_subcommand(
+        verb, std::string(verb) == "pause" ? "暂停 / pause a job" : "恢复 / resume a job (from now on)");
     c->add_option("name", a.name, "名称 / name")->required();
     const bool enable = std::string(verb) == "resume";
     c->callback([&g, enable] {
@@ -626,7 +629,8 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
     });
   }
 
-  auto* now = jobs->add_subcommand("run-now", "立即运行一次（由运行中的调度器执行）/ queue a run now (a running scheduler executes it)");
+  auto* now = jobs->add_subcommand(
+      "run-now", "立即运行一次（由运行中的调度器执行）/ queue a run now (a running scheduler executes it)");
   now->add_option("name", a.name, "名称 / name")->required();
   now->callback([&g] {
     auto db = OpenDatabase(g);
@@ -640,7 +644,8 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
 
   auto* hist = jobs->add_subcommand("history", "运行记录 / run history");
   hist->add_option("name", a.name, "名称（默认全部）/ name (default all)");
-  hist->add_option("--limit", a.limit, "最多（默认 50，0 为全部）/ at most (default 50, 0 = all)")->check(NonNegativeCount());
+  hist->add_option("--limit", a.limit, "最多（默认 50，0 为全部）/ at most (default 50, 0 = all)")
+      ->check(NonNegativeCount());
   hist->add_flag("--json", a.json, "以 JSON 输出 / print JSON");
   hist->callback([&g] {
     auto db = OpenDatabase(g);
@@ -660,13 +665,18 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
       PrintHeader({"定时任务/job", "计划时刻/scheduled", "状态/state", "次数/attempt", "节点/node", "说明/message"});
     for (const auto& x : r.value()) {
       if (a.json) {
-        arr.push_back({{"job", x.job}, {"scheduled_us", x.scheduled_us}, {"state", x.state}, {"attempt", x.attempt},
-                       {"node", x.node}, {"started_at_us", x.started_at_us}, {"finished_at_us", x.finished_at_us},
+        arr.push_back({{"job", x.job},
+                       {"scheduled_us", x.scheduled_us},
+                       {"state", x.state},
+                       {"attempt", x.attempt},
+                       {"node", x.node},
+                       {"started_at_us", x.started_at_us},
+                       {"finished_at_us", x.finished_at_us},
                        {"message", x.message}});
         continue;
       }
-      std::cout << x.job << "\t" << Iso(x.scheduled_us) << "\t" << x.state << "\t" << x.attempt << "\t" << x.node << "\t"
-                << x.message << "\n";
+      std::cout << x.job << "\t" << Iso(x.scheduled_us) << "\t" << x.state << "\t" << x.attempt << "\t" << x.node
+                << "\t" << x.message << "\n";
     }
     if (a.json) std::cout << arr.dump(2) << "\n";
     NoteListed(r->size(), total, !a.json);

@@ -70,7 +70,6 @@ int main(int argc, char** argv) {
   RegisterBenchDrawCommand(app, g);
   RegisterBenchDeadlinesCommand(app, g);
   RegisterBenchSchedulerCommand(app, g);
-  RegisterTaskCommands(app, g);
   RegisterCalendarCommands(app, g);
   RegisterCronCommands(app, g);
   RegisterVisitCommands(app, g);

@@ -3,7 +3,7 @@
 // plugin, its options are parsed and checked here, and its function runs with a
 // CommandContext carrying the caller's Principal and the platform on the database of --db.
 #include <CLI/CLI.hpp>
-
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <deque>
@@ -25,15 +25,17 @@ extern int g_exit_code;
 namespace {
 
 // The heading under which `xinjian --help` lists a plugin's commands.
-std::string PluginGroup(const std::string& plugin) { return "插件 " + plugin + " 的命令 / commands of plugin " + plugin; }
+std::string PluginGroup(const std::string& plugin) {
+  return "插件 " + plugin + " 的命令 / commands of plugin " + plugin;
+}
 
 // The parsed values of one command, kept for the life of the process (CLI11 binds to them).
 struct CommandState {
   const RegisteredCommand* command = nullptr;
-  std::map<std::string, std::string> text;                // kText, kInteger
-  std::map<std::string, std::vector<std::string>> many;   // kTexts
-  std::map<std::string, bool> flag;                       // kFlag
-  std::map<std::string, CLI::Option*> options;            // by declared name
+  std::map<std::string, std::string> text;               // kText, kInteger
+  std::map<std::string, std::vector<std::string>> many;  // kTexts
+  std::map<std::string, bool> flag;                      // kFlag
+  std::map<std::string, CLI::Option*> options;           // by declared name
   bool json = false;
   std::string department;
   std::vector<std::string> roles;
@@ -52,7 +54,8 @@ class Args final : public CommandArgs {
     const CommandOption& decl = Decl(name);
     if (Opt(name).count() == 0) return decl.fallback;
     if (auto it = s_.text.find(name); it != s_.text.end()) return it->second;
-    if (auto it = s_.many.find(name); it != s_.many.end()) return it->second.empty() ? decl.fallback : it->second.front();
+    if (auto it = s_.many.find(name); it != s_.many.end())
+      return it->second.empty() ? decl.fallback : it->second.front();
     throw std::out_of_range("option " + name + " is a flag");
   }
   std::int64_t Int(const std::string& name) const override {
@@ -92,7 +95,12 @@ class Args final : public CommandArgs {
 class Context final : public CommandContext {
  public:
   Context(const CommandState& s, const Globals& g, Principal principal, Platform& platform)
-      : args_(s), g_(g), principal_(std::move(principal)), platform_(platform), json_(s.json), plugin_(s.command->plugin) {}
+      : args_(s),
+        g_(g),
+        principal_(std::move(principal)),
+        platform_(platform),
+        json_(s.json),
+        plugin_(s.command->plugin) {}
   const CommandArgs& args() const override { return args_; }
   const Principal& principal() const override { return principal_; }
   Platform& platform() override { return platform_; }
@@ -184,7 +192,7 @@ void Run(CommandState& s, const Globals& g, PluginHost& host) {
   }
   if (!st.ok()) {
     PrintError(st.message());
-    g_exit_code = kExitFailure;
+    g_exit_code = ctx.exit_code() != kExitOk ? ctx.exit_code() : kExitFailure;
     return;
   }
   g_exit_code = ctx.exit_code();
@@ -209,7 +217,8 @@ void PrescanPluginOptions(int argc, char** argv, Globals& g) {
       if (n == "--plugin-dir") g.plugin_dirs.push_back(value);
       if (n == "--require-plugin") g.require_plugins.push_back(value);
       if (n == "--set")
-        if (auto eq = value.find('='); eq != std::string::npos && eq > 0) g.config[value.substr(0, eq)] = value.substr(eq + 1);
+        if (auto eq = value.find('='); eq != std::string::npos && eq > 0)
+          g.config[value.substr(0, eq)] = value.substr(eq + 1);
       break;
     }
   }
@@ -217,7 +226,14 @@ void PrescanPluginOptions(int argc, char** argv, Globals& g) {
 
 void RegisterPluginCommands(CLI::App& app, Globals& g, PluginHost& host) {
   std::vector<CLI::App*> created_groups;
-  for (const auto& [key, cmd] : host.commands()) {
+  // In registration order: a plugin lists its commands in the order it chose.
+  std::vector<const std::pair<const std::string, RegisteredCommand>*> ordered;
+  for (const auto& entry : host.commands()) ordered.push_back(&entry);
+  std::sort(ordered.begin(), ordered.end(),
+            [](const auto* a, const auto* b) { return a->second.order < b->second.order; });
+  for (const auto* entry : ordered) {
+    const std::string& key = entry->first;
+    const RegisteredCommand& cmd = entry->second;
     const CommandSpec& spec = cmd.spec;
     // The groups on the way ("task" of "task draw"): an existing one is shared, a new one
     // is listed under this plugin.
@@ -268,13 +284,15 @@ void RegisterPluginCommands(CLI::App& app, Globals& g, PluginHost& host) {
       }
       if (o.required) opt->required();
       if (!o.choices.empty()) opt->check(CLI::IsMember(o.choices));
-      if (!o.fallback.empty() && o.kind != OptionKind::kFlag) opt->description(o.help + "（默认 / default: " + o.fallback + "）");
+      if (!o.fallback.empty() && o.kind != OptionKind::kFlag)
+        opt->description(o.help + "（默认 / default: " + o.fallback + "）");
       s.options[o.name] = opt;
     }
     if (spec.json) sub->add_flag("--json", s.json, "以 JSON 输出 / print JSON");
     sub->add_option("--department", s.department, "以该部门身份 / act for this department (department code)");
-    sub->add_option("--role", s.roles,
-                    "身份角色 / role of the caller (repeatable; default supervisor): supervisor, inspector, auditor, admin")
+    sub->add_option(
+           "--role", s.roles,
+           "身份角色 / role of the caller (repeatable; default supervisor): supervisor, inspector, auditor, admin")
         ->allow_extra_args(false)
         ->check(CLI::IsMember({std::string(kRoleSupervisor), std::string(kRoleInspector), std::string(kRoleAuditor),
                                std::string(kRoleAdmin)}));
@@ -283,7 +301,8 @@ void RegisterPluginCommands(CLI::App& app, Globals& g, PluginHost& host) {
   // A group's line in --help names its commands.
   for (CLI::App* group : created_groups) {
     std::string names;
-    for (CLI::App* c : group->get_subcommands([](CLI::App*) { return true; })) names += (names.empty() ? "" : ", ") + c->get_name();
+    for (CLI::App* c : group->get_subcommands([](CLI::App*) { return true; }))
+      names += (names.empty() ? "" : ", ") + c->get_name();
     group->description("命令组 / commands: " + names);
   }
 }

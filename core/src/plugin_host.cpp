@@ -10,16 +10,17 @@
 // Only then are its registrations moved into the host's registries.
 #include "plugin_host.h"
 
-#include "platform_impl.h"
-
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <atomic>
+#include <boost/dll/shared_library.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
 #include <set>
@@ -27,8 +28,7 @@
 #include <system_error>
 #include <utility>
 
-#include <boost/dll/shared_library.hpp>
-#include <nlohmann/json.hpp>
+#include "platform_impl.h"
 
 namespace xj {
 namespace {
@@ -50,8 +50,8 @@ struct Bilingual {
 
 const std::set<std::string>& AllowedManifestFields() {
   // "$schema" lets editors find schemas/plugin-manifest.schema.json; it is not interpreted.
-  static const std::set<std::string> kFields{"$schema",     "name",    "version", "abi",      "capabilities",
-                                             "status",      "description", "library", "provides", "requires"};
+  static const std::set<std::string> kFields{"$schema", "name",        "version", "abi",      "capabilities",
+                                             "status",  "description", "library", "provides", "requires"};
   return kFields;
 }
 
@@ -111,8 +111,9 @@ std::optional<Bilingual> ParseManifestInto(const std::string& text, PluginManife
 
   for (const auto& [key, value] : j.items()) {
     if (!AllowedManifestFields().count(key)) {
-      return FieldError(key, "未知（允许的字段：name, version, abi, capabilities, status, description, library, provides, requires）",
-                        "is unknown (allowed: name, version, abi, capabilities, status, description, library, provides, requires)");
+      return FieldError(
+          key, "未知（允许的字段：name, version, abi, capabilities, status, description, library, provides, requires）",
+          "is unknown (allowed: name, version, abi, capabilities, status, description, library, provides, requires)");
     }
   }
   for (const char* required : {"name", "version", "abi", "capabilities", "status"}) {
@@ -128,8 +129,7 @@ std::optional<Bilingual> ParseManifestInto(const std::string& text, PluginManife
   const auto& version = j["version"];
   if (!version.is_string() || !ValidSemver(version.get<std::string>())) {
     return FieldError("version", "无效：须为语义化版本 MAJOR.MINOR.PATCH[-pre][+build]，实际为 " + version.dump(),
-                      "is invalid: must be a semantic version MAJOR.MINOR.PATCH[-pre][+build], got " +
-                          version.dump());
+                      "is invalid: must be a semantic version MAJOR.MINOR.PATCH[-pre][+build], got " + version.dump());
   }
   out->version = version.get<std::string>();
 
@@ -195,9 +195,10 @@ std::optional<Bilingual> ParseManifestInto(const std::string& text, PluginManife
     std::vector<std::string> names;
     for (const auto& v : *it) {
       if (!v.is_string() || !ValidServiceName(v.get<std::string>()))
-        return FieldError(field, "含无效的服务名 " + v.dump().substr(0, 80) + "（须为小写字母、数字、点和连字符，最多 64 个字符）",
-                          "contains the invalid service name " + v.dump().substr(0, 80) +
-                              " (lower-case letters, digits, '.' and '-', at most 64 characters)");
+        return FieldError(
+            field, "含无效的服务名 " + v.dump().substr(0, 80) + "（须为小写字母、数字、点和连字符，最多 64 个字符）",
+            "contains the invalid service name " + v.dump().substr(0, 80) +
+                " (lower-case letters, digits, '.' and '-', at most 64 characters)");
       if (std::find(names.begin(), names.end(), v.get<std::string>()) != names.end())
         return FieldError(field, "重复列出 " + v.dump(), "lists " + v.dump() + " twice");
       names.push_back(v.get<std::string>());
@@ -273,7 +274,10 @@ struct Registries {
   std::map<std::string, std::unique_ptr<EntropySource>> entropy_sources;
   std::map<std::string, std::unique_ptr<JobHandler>> job_handlers;
   std::map<std::string, std::string> job_handler_plugin;  // handler name => plugin name
-  std::map<std::string, RegisteredCommand> commands;       // "task draw" => command
+  std::map<std::string, RegisteredCommand> commands;      // "task draw" => command
+  std::vector<RegisteredDefaultJob> default_jobs;
+  std::map<std::string, std::unique_ptr<DemoStep>> demo_steps;
+  std::vector<std::string> demo_order;  // step names in registration (= load) order
   struct ProvidedService {
     std::string plugin;
     std::uint32_t version = 0;
@@ -299,8 +303,8 @@ std::string JoinPath(const std::vector<std::string>& path) {
 // Options the host adds to every command (--json, --department, --role) or the command line
 // has everywhere (the global options, --help, --version).
 bool ReservedOption(const std::string& word) {
-  static const std::set<std::string> kReserved{"json", "help",   "version",    "department",     "role", "db",
-                                               "actor", "set", "now", "plugin-dir", "require-plugin"};
+  static const std::set<std::string> kReserved{"json",  "help", "version", "department", "role",          "db",
+                                               "actor", "set",  "now",     "plugin-dir", "require-plugin"};
   return kReserved.count(word) > 0;
 }
 
@@ -311,7 +315,8 @@ std::optional<Bilingual> CheckCommandSpec(const CommandSpec& spec) {
   for (const auto& w : spec.path)
     if (!CommandWord(w))
       return Bilingual{"命令 “" + shown + "” 的词 “" + w + "” 无效（须为小写字母开头的小写字母、数字和连字符）",
-                       "command '" + shown + "': the word '" + w + "' is invalid (lower-case letters, digits and '-', starting with a letter)"};
+                       "command '" + shown + "': the word '" + w +
+                           "' is invalid (lower-case letters, digits and '-', starting with a letter)"};
   if (spec.help.empty()) return Bilingual{"命令 “" + shown + "” 缺少说明", "command '" + shown + "' has no help text"};
   std::set<std::string> names;
   bool optional_positional = false, last_many = false;
@@ -322,9 +327,11 @@ std::optional<Bilingual> CheckCommandSpec(const CommandSpec& spec) {
       return Bilingual{"命令 “" + shown + "” 的选项名 “" + o.name + "” 无效或为保留名",
                        "command '" + shown + "': the option name '" + o.name + "' is invalid or reserved"};
     if (!names.insert(word).second)
-      return Bilingual{"命令 “" + shown + "” 的选项 “" + o.name + "” 重复", "command '" + shown + "': option '" + o.name + "' is declared twice"};
+      return Bilingual{"命令 “" + shown + "” 的选项 “" + o.name + "” 重复",
+                       "command '" + shown + "': option '" + o.name + "' is declared twice"};
     if (o.help.empty())
-      return Bilingual{"命令 “" + shown + "” 的选项 “" + o.name + "” 缺少说明", "command '" + shown + "': option '" + o.name + "' has no help text"};
+      return Bilingual{"命令 “" + shown + "” 的选项 “" + o.name + "” 缺少说明",
+                       "command '" + shown + "': option '" + o.name + "' has no help text"};
     if (!o.choices.empty() && !o.fallback.empty() &&
         std::find(o.choices.begin(), o.choices.end(), o.fallback) == o.choices.end())
       return Bilingual{"命令 “" + shown + "” 的选项 “" + o.name + "” 的默认值不在可选值中",
@@ -334,7 +341,8 @@ std::optional<Bilingual> CheckCommandSpec(const CommandSpec& spec) {
         return Bilingual{"命令 “" + shown + "” 的位置参数 “" + o.name + "” 不能是开关",
                          "command '" + shown + "': the positional '" + o.name + "' cannot be a flag"};
       if (last_many)
-        return Bilingual{"命令 “" + shown + "” 的多值位置参数须在最后", "command '" + shown + "': a many-valued positional must come last"};
+        return Bilingual{"命令 “" + shown + "” 的多值位置参数须在最后",
+                         "command '" + shown + "': a many-valued positional must come last"};
       if (o.required && optional_positional)
         return Bilingual{"命令 “" + shown + "” 的必需位置参数 “" + o.name + "” 在可选参数之后",
                          "command '" + shown + "': the required positional '" + o.name + "' follows an optional one"};
@@ -369,7 +377,11 @@ class StagingRegistrar final : public Registrar {
  public:
   StagingRegistrar(const PluginManifest& manifest, const std::map<std::string, std::string>& config,
                    const Registries& existing, std::uint32_t plugin_host_api, Platform& platform)
-      : manifest_(manifest), config_(config), existing_(existing), plugin_host_api_(plugin_host_api), platform_(platform) {}
+      : manifest_(manifest),
+        config_(config),
+        existing_(existing),
+        plugin_host_api_(plugin_host_api),
+        platform_(platform) {}
 
   Platform& platform() override { return platform_; }
 
@@ -392,12 +404,14 @@ class StagingRegistrar final : public Registrar {
     const std::string key = JoinPath(spec.path);
     if (!Declared(kCapabilityCommand)) {
       undeclared_.push_back(kCapabilityCommand);
-      return Status::Error(StatusCode::kFailedPrecondition, "清单未声明能力 command，不能注册命令 “" + key + "”",
-                           "the manifest does not declare the capability command; cannot register the command '" + key + "'");
+      return Status::Error(
+          StatusCode::kFailedPrecondition, "清单未声明能力 command，不能注册命令 “" + key + "”",
+          "the manifest does not declare the capability command; cannot register the command '" + key + "'");
     }
     if (auto bad = CheckCommandSpec(spec)) return Status::Error(StatusCode::kInvalidArgument, bad->zh, bad->en);
     if (!fn)
-      return Status::Error(StatusCode::kInvalidArgument, "命令 “" + key + "” 没有函数", "command '" + key + "' has no function");
+      return Status::Error(StatusCode::kInvalidArgument, "命令 “" + key + "” 没有函数",
+                           "command '" + key + "' has no function");
     // The same path, or one path a group of the other ("task" and "task draw").
     using CommandMap = std::map<std::string, RegisteredCommand>;
     for (const CommandMap* reg : {&existing_.commands, static_cast<const CommandMap*>(&staged_.commands)}) {
@@ -409,7 +423,8 @@ class StagingRegistrar final : public Registrar {
                                "the command '" + key + "' clashes with '" + other + "' of plugin " + cmd.plugin);
       }
     }
-    staged_.commands.emplace(key, RegisteredCommand{manifest_.name, spec, std::move(fn)});
+    static std::atomic<std::uint64_t> order{0};
+    staged_.commands.emplace(key, RegisteredCommand{manifest_.name, spec, std::move(fn), ++order});
     return Status::Ok();
   }
 
@@ -431,33 +446,73 @@ class StagingRegistrar final : public Registrar {
     return st;
   }
 
+  Status AddDefaultJob(const DefaultJob& job) override {
+    if (!Declared(kCapabilityJob))
+      return Status::Error(
+          StatusCode::kFailedPrecondition, "清单未声明能力 “job”，不能登记默认作业 " + job.name,
+          "the manifest does not declare the capability 'job': cannot add the default job " + job.name);
+    if (!ValidCapabilityName(job.name) || job.schedule.empty() || job.schedule.size() > 200)
+      return Status::Error(StatusCode::kInvalidArgument, "默认作业 “" + job.name + "” 的名称或计划无效",
+                           "the default job '" + job.name + "' has an invalid name or schedule");
+    if (!staged_.job_handlers.count(job.handler))
+      return Status::Error(
+          StatusCode::kInvalidArgument,
+          "默认作业 " + job.name + " 的处理程序 “" + job.handler + "” 不是本插件已登记的（先 AddJobHandler）",
+          "the default job " + job.name + " names the handler '" + job.handler +
+              "', which this plugin has not registered (AddJobHandler first)");
+    if (job.misfire != "fire_once_now" && job.misfire != "skip" && job.misfire != "catch_up_all")
+      return Status::Error(StatusCode::kInvalidArgument,
+                           "默认作业 " + job.name + " 的 misfire 须为 fire_once_now、skip 或 catch_up_all",
+                           "the default job " + job.name + ": misfire must be fire_once_now, skip or catch_up_all");
+    for (const std::vector<RegisteredDefaultJob>* list :
+         {&existing_.default_jobs, static_cast<const std::vector<RegisteredDefaultJob>*>(&staged_.default_jobs)})
+      for (const auto& d : *list)
+        if (d.job.name == job.name)
+          return Status::Error(StatusCode::kAlreadyExists, "默认作业 " + job.name + " 已由插件 " + d.plugin + " 登记",
+                               "the default job " + job.name + " is registered by plugin " + d.plugin + " already");
+    staged_.default_jobs.push_back(RegisteredDefaultJob{manifest_.name, job});
+    return Status::Ok();
+  }
+
+  Status AddDemoStep(const std::string& name, std::unique_ptr<DemoStep> step) override {
+    Status st = Stage(kCapabilityDemo, {"演示步骤", "demo step"}, name, std::move(step), existing_.demo_steps,
+                      staged_.demo_steps);
+    if (st.ok()) staged_.demo_order.push_back(name);
+    return st;
+  }
+
   Status ProvideService(const std::string& name, std::uint32_t version, std::unique_ptr<Service> service) override {
     if (std::find(manifest_.provides.begin(), manifest_.provides.end(), name) == manifest_.provides.end())
       return Status::Error(StatusCode::kFailedPrecondition, "清单的 provides 未列出服务 “" + name + "”",
                            "the manifest's provides does not list the service '" + name + "'");
     if (!ValidServiceName(name) || version == 0 || service == nullptr)
-      return Status::Error(StatusCode::kInvalidArgument, "服务 “" + name + "” 的名称、版本（须 ≥ 1）或对象无效",
-                           "the service '" + name + "' has an invalid name, version (must be 1 or more) or a null object");
+      return Status::Error(
+          StatusCode::kInvalidArgument, "服务 “" + name + "” 的名称、版本（须 ≥ 1）或对象无效",
+          "the service '" + name + "' has an invalid name, version (must be 1 or more) or a null object");
     if (existing_.services.count(name) || staged_.services.count(name))
-      return Status::Error(StatusCode::kAlreadyExists, "服务 “" + name + "” 已被提供", "the service '" + name + "' is provided already");
+      return Status::Error(StatusCode::kAlreadyExists, "服务 “" + name + "” 已被提供",
+                           "the service '" + name + "' is provided already");
     staged_.services.emplace(name, Registries::ProvidedService{manifest_.name, version, std::move(service)});
     return Status::Ok();
   }
 
   Result<Service*> FindService(const std::string& name, std::uint32_t version) override {
     if (std::find(manifest_.requires_.begin(), manifest_.requires_.end(), name) == manifest_.requires_.end())
-      return Status::Error(StatusCode::kFailedPrecondition, "插件 " + manifest_.name + " 的清单 requires 未列出服务 “" + name + "”",
-                           "plugin " + manifest_.name + ": the manifest's requires does not list the service '" + name + "'");
+      return Status::Error(
+          StatusCode::kFailedPrecondition, "插件 " + manifest_.name + " 的清单 requires 未列出服务 “" + name + "”",
+          "plugin " + manifest_.name + ": the manifest's requires does not list the service '" + name + "'");
     auto it = existing_.services.find(name);
     if (it == existing_.services.end())
-      return Status::Error(StatusCode::kNotFound, "插件 " + manifest_.name + " 需要的服务 “" + name + "” 没有插件提供",
-                           "plugin " + manifest_.name + " requires the service '" + name + "', which no loaded plugin provides");
+      return Status::Error(
+          StatusCode::kNotFound, "插件 " + manifest_.name + " 需要的服务 “" + name + "” 没有插件提供",
+          "plugin " + manifest_.name + " requires the service '" + name + "', which no loaded plugin provides");
     if (it->second.version != version)
-      return Status::Error(StatusCode::kFailedPrecondition,
-                           "插件 " + manifest_.name + " 需要服务 “" + name + "” 第 " + std::to_string(version) + " 版，插件 " +
-                               it->second.plugin + " 提供的是第 " + std::to_string(it->second.version) + " 版",
-                           "plugin " + manifest_.name + " requires version " + std::to_string(version) + " of the service '" +
-                               name + "', plugin " + it->second.plugin + " provides version " + std::to_string(it->second.version));
+      return Status::Error(
+          StatusCode::kFailedPrecondition,
+          "插件 " + manifest_.name + " 需要服务 “" + name + "” 第 " + std::to_string(version) + " 版，插件 " +
+              it->second.plugin + " 提供的是第 " + std::to_string(it->second.version) + " 版",
+          "plugin " + manifest_.name + " requires version " + std::to_string(version) + " of the service '" + name +
+              "', plugin " + it->second.plugin + " provides version " + std::to_string(it->second.version));
     return it->second.object.get();
   }
 
@@ -468,13 +523,13 @@ class StagingRegistrar final : public Registrar {
   // Either kind of subscriber: declared "subscriber", a name and an object, a name taken by
   // neither kind here or in another plugin.
   template <typename T>
-  Status StageSubscriber(const std::string& name, std::unique_ptr<T> subscriber, std::map<std::string, std::unique_ptr<T>>& staged) {
+  Status StageSubscriber(const std::string& name, std::unique_ptr<T> subscriber,
+                         std::map<std::string, std::unique_ptr<T>>& staged) {
     if (!Declared(kCapabilitySubscriber)) {
       undeclared_.push_back(kCapabilitySubscriber);
-      return Status::Error(StatusCode::kFailedPrecondition,
-                           "清单未声明能力 subscriber，不能注册订阅者 “" + name + "”",
-                           "the manifest does not declare the capability subscriber; cannot register subscriber '" +
-                               name + "'");
+      return Status::Error(
+          StatusCode::kFailedPrecondition, "清单未声明能力 subscriber，不能注册订阅者 “" + name + "”",
+          "the manifest does not declare the capability subscriber; cannot register subscriber '" + name + "'");
     }
     if (name.empty() || subscriber == nullptr) {
       return Status::Error(StatusCode::kInvalidArgument, "订阅者名称不能为空且对象不能为 null",
@@ -492,7 +547,8 @@ class StagingRegistrar final : public Registrar {
   // the manifest, a valid name, a non-null object, a name not taken by any plugin.
   template <typename T>
   Status Stage(const char* capability, const Bilingual& what, const std::string& name, std::unique_ptr<T> object,
-               const std::map<std::string, std::unique_ptr<T>>& existing, std::map<std::string, std::unique_ptr<T>>& staged) {
+               const std::map<std::string, std::unique_ptr<T>>& existing,
+               std::map<std::string, std::unique_ptr<T>>& staged) {
     if (!Declared(capability)) {
       undeclared_.push_back(capability);
       return Status::Error(StatusCode::kFailedPrecondition,
@@ -575,14 +631,15 @@ const std::vector<std::string>& KnownPluginCapabilities() {
   // Later issues append: assigner, scorer, list_policy, measure, http_routes (each with its
   // Registrar function and its SDK constant).
   static const std::vector<std::string> kKnown{kCapabilitySubscriber, kCapabilitySampler, kCapabilityEntropySource,
-                                               kCapabilityJob, kCapabilityCommand};
+                                               kCapabilityJob,        kCapabilityCommand, kCapabilityDemo};
   return kKnown;
 }
 
 Result<PluginManifest> ParsePluginManifest(const std::string& json_text) {
   PluginManifest m;
   if (auto err = ParseManifestInto(json_text, &m)) {
-    return Status::Error(StatusCode::kInvalidArgument, "插件清单无效：" + err->zh, "invalid plugin manifest: " + err->en);
+    return Status::Error(StatusCode::kInvalidArgument, "插件清单无效：" + err->zh,
+                         "invalid plugin manifest: " + err->en);
   }
   return m;
 }
@@ -676,10 +733,10 @@ void PluginHost::Impl::LoadPending() {
           fail(r, {"插件 " + r.manifest.name + " 需要服务 “" + service + "”，但没有插件声明提供它",
                    "plugin " + r.manifest.name + " requires the service '" + service + "', which no plugin provides"});
         } else if (p->state == "failed") {
-          fail(r, {"插件 " + r.manifest.name + " 需要插件 " + p->manifest.name + " 提供的服务 “" + service + "”，但插件 " +
-                       p->manifest.name + " 加载失败",
-                   "plugin " + r.manifest.name + " requires the service '" + service + "' of plugin " + p->manifest.name +
-                       ", which failed to load"});
+          fail(r, {"插件 " + r.manifest.name + " 需要插件 " + p->manifest.name + " 提供的服务 “" + service +
+                       "”，但插件 " + p->manifest.name + " 加载失败",
+                   "plugin " + r.manifest.name + " requires the service '" + service + "' of plugin " +
+                       p->manifest.name + ", which failed to load"});
         } else if (p->state == "pending") {
           ready = false;
           continue;
@@ -769,21 +826,22 @@ std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_
                            manifest_path.string() + " does not declare"};
     }
     if (!st.ok()) {
-      return Bilingual{"插件初始化失败（" + lpath + "）",
-                       "plugin init failed (" + lpath + "): " + st.message()};
+      return Bilingual{"插件初始化失败（" + lpath + "）", "plugin init failed (" + lpath + "): " + st.message()};
     }
     Registries& staged = registrar.staged();
     for (const std::string& service : manifest.provides)
       if (!staged.services.count(service))
-        return Bilingual{"插件 " + manifest.name + " 的清单声明提供服务 “" + service + "”，但初始化时没有提供（" + lpath + "）",
-                         "plugin " + manifest.name + " declares that it provides the service '" + service +
-                             "' but its init did not provide it (" + lpath + ")"};
+        return Bilingual{
+            "插件 " + manifest.name + " 的清单声明提供服务 “" + service + "”，但初始化时没有提供（" + lpath + "）",
+            "plugin " + manifest.name + " declares that it provides the service '" + service +
+                "' but its init did not provide it (" + lpath + ")"};
     const std::pair<const char*, std::vector<std::string>> kinds[] = {
         {kCapabilitySubscriber, SubscriberNames(staged)},
         {kCapabilitySampler, Names(staged.samplers)},
         {kCapabilityEntropySource, Names(staged.entropy_sources)},
         {kCapabilityJob, Names(staged.job_handlers)},
-        {kCapabilityCommand, CommandNames(staged)}};
+        {kCapabilityCommand, CommandNames(staged)},
+        {kCapabilityDemo, Names(staged.demo_steps)}};
     for (const auto& [kind, names] : kinds)
       if (!names.empty()) (*registered)[kind] = names;
     registries.subscribers.merge(staged.subscribers);
@@ -793,6 +851,9 @@ std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_
     registries.job_handlers.merge(staged.job_handlers);
     registries.job_handler_plugin.merge(staged.job_handler_plugin);
     registries.commands.merge(staged.commands);
+    for (auto& d : staged.default_jobs) registries.default_jobs.push_back(std::move(d));
+    registries.demo_steps.merge(staged.demo_steps);
+    for (auto& n : staged.demo_order) registries.demo_order.push_back(std::move(n));
     registries.services.merge(staged.services);
   } catch (const std::exception& e) {
     // Boost.DLL's symbol lookups throw only on a broken handle; keep the host running.
@@ -808,8 +869,10 @@ Status PluginHost::Impl::CheckRequired() const {
     bool loaded = false;
     for (const auto& r : records) {
       if (r.manifest.name != name) continue;
-      if (r.state == "loaded") loaded = true;
-      else if (failed == nullptr) failed = &r;
+      if (r.state == "loaded")
+        loaded = true;
+      else if (failed == nullptr)
+        failed = &r;
     }
     if (loaded) continue;
     if (failed != nullptr) {
@@ -877,6 +940,12 @@ std::pair<Service*, std::string> PluginHost::FindService(const std::string& name
 }
 
 const std::map<std::string, RegisteredCommand>& PluginHost::commands() const { return impl_->registries.commands; }
+const std::vector<RegisteredDefaultJob>& PluginHost::default_jobs() const { return impl_->registries.default_jobs; }
+std::vector<DemoStep*> PluginHost::demo_steps() const {
+  std::vector<DemoStep*> out;
+  for (const auto& name : impl_->registries.demo_order) out.push_back(impl_->registries.demo_steps.at(name).get());
+  return out;
+}
 
 // The loaded plugins in the order their migrations apply: a plugin after the plugins that
 // provide the services it requires, otherwise by name (so that the order never depends on

@@ -27,6 +27,13 @@ struct RegisteredCommand {
   std::string plugin;  // the plugin's name
   CommandSpec spec;
   CommandFn fn;
+  std::uint64_t order = 0;  // registration order in the process (--help lists in this order)
+};
+
+// A job a plugin asks every platform to run (Registrar::AddDefaultJob), with its plugin.
+struct RegisteredDefaultJob {
+  std::string plugin;
+  DefaultJob job;
 };
 
 struct PluginManifest {
@@ -85,6 +92,10 @@ class PluginHost {
   std::pair<Service*, std::string> FindService(const std::string& name) const;
   // Registered commands, keyed by their path joined with ' ' ("task draw"), sorted.
   const std::map<std::string, RegisteredCommand>& commands() const;
+  // The default jobs plugins registered, in registration order.
+  const std::vector<RegisteredDefaultJob>& default_jobs() const;
+  // The demo steps plugins registered, in load order (demo.h).
+  std::vector<DemoStep*> demo_steps() const;
   // The migrations of every loaded plugin for `dialect` (plugin_migrations.h), each plugin's
   // in version order, the plugins in the order they must apply: a plugin after the plugins
   // providing the services its manifest requires, otherwise by name ("draw" before

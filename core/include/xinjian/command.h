@@ -31,8 +31,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "xinjian/platform.h"
@@ -106,10 +108,39 @@ class CommandContext {
   virtual std::ostream& err() = 0;  // stderr: progress, warnings, notes
   // "plugins.<this plugin>.<key>" from --set, or `fallback`.
   virtual std::string Config(const std::string& key, const std::string& fallback) const = 0;
-  // The process's exit code when the command returns OK (default 0).
+  // The process's exit code (default 0 when the command returns OK, 1 when it returns an
+  // error). A command that finds its command line wrong (two options that go together, one
+  // missing) sets 2 and returns the error: the host prints it and exits 2, as for its own
+  // option checks.
   virtual void SetExitCode(int code) = 0;
 };
 
 using CommandFn = std::function<Status(CommandContext&)>;
+
+// Listings, printed the same way by every command.
+//
+// The header line of a table: its columns ("名称/name") joined by tabs.
+inline void PrintTableHeader(std::ostream& out, std::initializer_list<std::string_view> columns) {
+  std::string line;
+  for (std::string_view c : columns) {
+    if (!line.empty()) line += '\t';
+    line.append(c);
+  }
+  out << line << "\n";
+}
+// After a listing. An empty table gets the line `empty` on stdout, under its header ("" for
+// none). Then on stderr: "已截断：显示 N / 共 M 项 / truncated: showing N of M" when a limit
+// cut the list (in table and JSON mode alike); otherwise "N 项 / N items" after a table and
+// nothing after JSON. Flushes stdout first so that the note follows the rows on a terminal.
+inline void NoteListed(CommandContext& ctx, std::size_t shown, std::size_t total, bool table,
+                       std::string_view empty = "（无 / none）") {
+  if (table && shown == 0 && !empty.empty()) ctx.out() << empty << "\n";
+  ctx.out().flush();
+  if (shown < total)
+    ctx.err() << "已截断：显示 " << shown << " / 共 " << total << " 项 / truncated: showing " << shown << " of " << total
+              << "\n";
+  else if (table)
+    ctx.err() << shown << " 项 / " << shown << " items\n";
+}
 
 }  // namespace xj

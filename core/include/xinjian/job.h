@@ -40,6 +40,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "xinjian/platform.h"
 #include "xinjian/status.h"
@@ -89,6 +90,49 @@ class JobServices {
   virtual Status RunInTransaction(const UnitOfWorkFn& fn) = 0;
   // The platform (clock, time zones, calendar, reads) the handler's plugin got at init.
   virtual Platform& platform() = 0;
+};
+
+// A job a plugin asks every platform to run (Registrar::AddDefaultJob, host API 7), e.g. the
+// draw plugin's "builtin.draws-pending" every minute with its handler "draws.pending".
+struct DefaultJob {
+  std::string name;      // the job's name ([a-z0-9][a-z0-9.-]*), by convention "builtin.<what>"
+  std::string schedule;  // 5-field cron or a working-day schedule (docs/scheduler.md)
+  std::string handler;   // a handler this plugin registered
+  std::string misfire = "fire_once_now";  // fire_once_now | skip | catch_up_all
+  std::string payload_json = "{}";        // a JSON object
+  std::string description;                // "中文 / English", for `plugins list`
+};
+
+// A Platform for code written against Platform (a service that runs its own units of work)
+// when it is called from a job handler: its units of work become JobServices::RunInTransaction
+// calls (each a savepoint in the run's transaction, as the job's principal "job:<job name>"
+// whatever principal the code passes), and everything else is services.platform(). So a
+// library function runs the same way from a command and from a job. Valid during Run only,
+// like the JobServices it wraps.
+//
+//   xj::JobPlatform platform(services);
+//   TaskContext ctx{&platform, ...};   // CreateTask(ctx, ...) now writes in the run
+class JobPlatform final : public Platform {
+ public:
+  explicit JobPlatform(JobServices& services) : services_(services), platform_(services.platform()) {}
+  Status RunInTransaction(const Principal&, const UnitOfWorkFn& fn) override { return services_.RunInTransaction(fn); }
+  Status Read(const ReadFn& fn) override { return platform_.Read(fn); }
+  std::int64_t NowMicros() const override { return platform_.NowMicros(); }
+  Result<SqlDialect> Dialect() const override { return platform_.Dialect(); }
+  const TimeService& Time() const override { return platform_.Time(); }
+  Result<const WorkingDays*> Calendar() const override { return platform_.Calendar(); }
+  const Sampler* FindSampler(const std::string& algorithm) const override { return platform_.FindSampler(algorithm); }
+  const EntropySource* FindEntropySource(const std::string& name) const override {
+    return platform_.FindEntropySource(name);
+  }
+  std::vector<std::string> SamplerNames() const override { return platform_.SamplerNames(); }
+  std::vector<std::string> EntropySourceNames() const override { return platform_.EntropySourceNames(); }
+  Result<SubjectIndexLease> Subjects() override { return platform_.Subjects(); }
+  const RegionCodes& Regions() const override { return platform_.Regions(); }
+
+ private:
+  JobServices& services_;
+  Platform& platform_;
 };
 
 // Implemented by plugins. Run may be called from several worker threads at the same time

@@ -41,6 +41,7 @@
 #include <boost/version.hpp>
 
 #include "xinjian/command.h"
+#include "xinjian/demo.h"
 #include "xinjian/entropy.h"
 #include "xinjian/events.h"
 #include "xinjian/job.h"
@@ -63,7 +64,9 @@ inline constexpr std::uint32_t kPluginAbiMajor = 1;
 // "requires"), JobServices::RunInTransaction and ::platform (job.h); Platform::FindSampler,
 // FindEntropySource, SamplerNames, EntropySourceNames, Subjects and Regions (the directories
 // and the subject index, directory.h; text checks, text.h).
-inline constexpr std::uint32_t kHostApiVersion = 6;
+// 7: AddDefaultJob (job.h: DefaultJob, JobPlatform), AddDemoStep (demo.h); CommandContext::SetExitCode applies to
+// failures too; PrintTableHeader and NoteListed (command.h).
+inline constexpr std::uint32_t kHostApiVersion = 7;
 
 // Returned by xj_plugin_abi(). Only 32-bit fields: no padding, same layout everywhere.
 struct PluginAbi {
@@ -150,6 +153,22 @@ class Registrar {
   // list the name or the provider offers another version (the message names both plugins and
   // versions); kNotFound when no loaded plugin provides it.
   virtual Result<Service*> FindService(const std::string& name, std::uint32_t version) = 0;
+
+  // Host API 7.
+  // A job every platform runs (DefaultJob), with one of this plugin's handlers (register it
+  // first with AddJobHandler). The first scheduler that starts on a database adds it, once;
+  // from then on it is an ordinary job an operator may pause or change (`xinjian jobs`). A
+  // removed default job comes back at the next start. kFailedPrecondition without the
+  // capability "job"; kInvalidArgument for a bad name, an empty schedule, a handler this
+  // plugin has not registered or an unknown misfire policy (the schedule itself is checked
+  // when the scheduler adds the job: a bad one is a warning of `serve` naming the job);
+  // kAlreadyExists when a plugin registered the name already.
+  virtual Status AddDefaultJob(const DefaultJob& job) = 0;
+  // Adds a step to `xinjian demo` (demo.h; capability "demo") under a name
+  // ([a-z0-9][a-z0-9.-]*, unique among all plugins' steps). The host takes ownership.
+  // kFailedPrecondition without the capability, kInvalidArgument for a bad name or a null
+  // step, kAlreadyExists when the name is taken.
+  virtual Status AddDemoStep(const std::string& name, std::unique_ptr<DemoStep> step) = 0;
 };
 
 // The service T (a Service subclass with kServiceName and kServiceVersion), typed.

@@ -1,12 +1,13 @@
-// The draw plugin: registers the xj-draw-v1 sampler (docs/draw-v1.md) with the
-// host. Tasks, pools and teams are driven by the task service (tasks.h), which asks the host
-// for the task's sampler by name, so this sampler and any other (plugins/rfc3797) are used
-// the same way.
+// The draw plugin: registers the xj-draw-v1 sampler (docs/draw-v1.md), the task commands
+// (commands.cpp) and the draw jobs (jobs.cpp) with the host. Tasks, pools and teams are
+// driven by the task service (tasks.h), which asks the host for the task's sampler by name,
+// so this sampler and any other (plugins/rfc3797) are used the same way.
 #include <xinjian/plugin.h>
 #include <xinjian/sampler.h>
 
 #include <memory>
 
+#include "commands.h"
 #include "draw_v1.h"
 
 namespace {
@@ -33,7 +34,11 @@ class DrawV1Sampler final : public xj::Sampler {
 };
 
 xj::Status Init(xj::Registrar& registrar) {
-  return registrar.AddSampler(std::string(xj::draw::kAlgorithm), std::make_unique<DrawV1Sampler>());
+  if (auto st = registrar.AddSampler(std::string(xj::draw::kAlgorithm), std::make_unique<DrawV1Sampler>()); !st.ok())
+    return st;
+  if (auto st = xj::draw::RegisterCommands(registrar); !st.ok()) return st;
+  if (auto st = xj::draw::RegisterJobs(registrar); !st.ok()) return st;
+  return xj::draw::RegisterDemo(registrar);
 }
 
 }  // namespace

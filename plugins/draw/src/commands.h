@@ -1,0 +1,18 @@
+// The draw plugin's registrations besides its sampler: the command-line commands of tasks
+// (commands.cpp), the job handlers of scheduled and pending draws (jobs.cpp) and the demo
+// task (demo.cpp).
+#pragma once
+
+#include "xinjian/plugin.h"
+#include "xinjian/status.h"
+
+namespace xj::draw {
+
+// task create|announce|entropy|draw|reveal|cancel|show|list|proof, tasks for, verify.
+Status RegisterCommands(Registrar& reg);
+// draw.scheduled, draws.pending and the default job builtin.draws-pending.
+Status RegisterJobs(Registrar& reg);
+// The demo task of `xinjian demo` (demo.cpp).
+Status RegisterDemo(Registrar& reg);
+
+}  // namespace xj::draw
