@@ -57,6 +57,8 @@ void PrescanPluginOptions(int argc, char** argv, Globals& g);
 // spec needs one, runs the function and delivers the events it published. A command whose
 // path is a built-in command is skipped with a warning.
 void RegisterPluginCommands(CLI::App& app, Globals& g, PluginHost& host);
+// Offers the scheduler's jobs to plugins (Platform::Jobs) on the host's platform.
+void InstallJobScheduler(Globals& g, PluginHost& host);
 // Lists the built-in top-level commands under "核心命令 / core commands" in --help.
 void GroupBuiltinCommands(CLI::App& app);
 

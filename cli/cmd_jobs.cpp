@@ -35,21 +35,6 @@ using nlohmann::json;
 std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop = true; }
 
-// YYYYMMDDHHMM of instant `us` on the wall clock of `zone` (a scheduled draw's task id).
-std::string LocalStamp(std::int64_t us, const std::string& zone) {
-  auto z = TimeZone::Find(zone);
-  if (!z.ok()) z = TimeZone::Find(kDefaultTimeZone);
-  const std::int64_t s = us >= 0 ? us / 1000000 : (us - 999999) / 1000000;
-  const std::time_t local =
-      static_cast<std::time_t>(z.value()->ToLocal(std::chrono::sys_seconds(std::chrono::seconds(s))));
-  std::tm tm{};
-  gmtime_r(&local, &tm);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d%02d%02d%02d%02d", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100,
-                tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100);
-  return buf;
-}
-
 // An instant in the job's time zone (Asia/Shanghai by default), e.g. 2026-03-02T09:00:00+08:00.
 std::string Iso(std::int64_t us, const std::string& zone = kDefaultTimeZone) {
   if (us == 0) return "—";
@@ -193,6 +178,7 @@ class RunPlatform final : public Platform {
   // The subject index caught up within the run's transaction once it is open.
   Result<SubjectIndexLease> Subjects() override { return impl_.Subjects(); }
   const RegionCodes& Regions() const override { return impl_.Regions(); }
+  JobScheduler* Jobs() override { return nullptr; }  // a run adds no jobs (it would commit apart)
   PlatformImpl& impl() { return impl_; }
 
  private:
@@ -315,6 +301,54 @@ void RegisterPluginHandlers(sched::HandlerRegistry& reg, Globals& g, const Plugi
       std::cerr << "警告 / warning: 插件 " << plugin << " 的处理程序 " << name << " 与已注册的同名，未采用 / plugin "
                 << plugin << "'s handler " << name << " has the name of one registered already; not used\n";
   }
+}
+
+namespace {
+
+// Platform::Jobs() of the command line: `xinjian jobs add` for plugin commands, on the
+// database the platform is attached to.
+class HostJobScheduler final : public JobScheduler {
+ public:
+  HostJobScheduler(Globals& g, PluginHost& host) : g_(g), host_(host) {}
+  Result<std::int64_t> AddJob(const Principal& who, const JobDefinition& job) override {
+    if (InUnitOfWork()) return NestedUnitError();
+    Database* db = host_.platform().database();
+    if (db == nullptr) return Status::Error(StatusCode::kFailedPrecondition, "没有打开的数据库", "no database is open");
+    auto clock = sched::Clock::FromEnvironment();
+    if (!clock.ok()) return clock.status();
+    // The handler must be one this platform offers: a typo would otherwise fail at every fire.
+    sched::HandlerRegistry reg;
+    RegisterBuiltinHandlers(reg, g_, &host_, clock.value());
+    RegisterPluginHandlers(reg, g_, &host_, clock.value());
+    if (Status st = reg.CheckRegistered(job.handler); !st.ok()) return Status(StatusCode::kNotFound, st.message());
+    if (job.misfire != "fire_once_now" && job.misfire != "skip" && job.misfire != "catch_up_all")
+      return Status::Error(StatusCode::kInvalidArgument, "misfire 须为 fire_once_now、skip 或 catch_up_all",
+                           "misfire must be fire_once_now, skip or catch_up_all");
+    sched::JobSpec spec;
+    spec.name = job.name;
+    spec.schedule = job.schedule;
+    spec.time_zone = job.time_zone;
+    spec.handler = job.handler;
+    spec.payload = job.payload_json;
+    spec.misfire = job.misfire == "skip"           ? sched::Misfire::kSkip
+                   : job.misfire == "catch_up_all" ? sched::Misfire::kCatchUpAll
+                                                   : sched::Misfire::kFireOnceNow;
+    const std::int64_t now = clock->NowUs();
+    if (Status st = sched::AddJob(*db, spec, now, who.id); !st.ok()) return st;
+    return sched::NextFireUs(spec.schedule, spec.time_zone, now);
+  }
+
+ private:
+  Globals& g_;
+  PluginHost& host_;
+};
+
+}  // namespace
+
+void InstallJobScheduler(Globals& g, PluginHost& host) {
+  static std::unique_ptr<HostJobScheduler> scheduler;
+  scheduler = std::make_unique<HostJobScheduler>(g, host);
+  host.platform().SetJobScheduler(scheduler.get());
 }
 
 // The jobs every platform runs, added once (by the first scheduler that starts on a
@@ -561,55 +595,6 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
       return;
     }
     std::cout << "已新增 / added " << a.spec.name << "\n";
-  });
-
-  // A scheduled draw: the task spec (without its id) and a schedule become a job of the
-  // draw.scheduled handler; each fire creates and announces the task <prefix>-YYYYMMDDHHMM.
-  auto* sd =
-      jobs->add_subcommand("schedule-draw", "按计划创建并公告抽查任务 / create and announce a draw task on a schedule");
-  static std::string spec_file, id_prefix;
-  sd->add_option("name", a.spec.name, "定时任务名称 / job name")->required();
-  sd->add_option("--spec", spec_file, "任务说明 JSON（id 可省略）/ task spec JSON (the id may be left out)")
-      ->required();
-  sd->add_option("--schedule", a.spec.schedule, "cron 表达式或工作日计划 / cron expression or working-day schedule")
-      ->required();
-  sd->add_option(
-      "--id-prefix", id_prefix,
-      "任务编号前缀（默认取 spec 的 id 或定时任务名称）/ task id prefix (default: the spec's id, or the job name)");
-  sd->add_option("--tz", a.spec.time_zone, "时区 / IANA time zone (default Asia/Shanghai)");
-  sd->callback([&g] {
-    std::ifstream f(spec_file, std::ios::binary);
-    if (!f)
-      return (void)(PrintError("无法读取 " + spec_file + " / cannot read " + spec_file), g_exit_code = kExitFailure);
-    std::stringstream text;
-    text << f.rdbuf();
-    if (text.str().size() > 60 * 1024)
-      return (void)(PrintError("任务说明超过 60 KiB / the spec is larger than 60 KiB"), g_exit_code = kExitFailure);
-    json spec = json::parse(text.str(), nullptr, false);
-    if (!spec.is_object())
-      return (void)(PrintError(spec_file + " 不是 JSON 对象 / " + spec_file + " is not a JSON object"),
-                    g_exit_code = kExitFailure);
-    std::string prefix = id_prefix;
-    if (prefix.empty()) prefix = spec.value("id", a.spec.name);
-    spec.erase("id");
-    // Checked now, with the id the first run would give it, rather than at the first fire.
-    json probe = spec;
-    probe["id"] = prefix + "-202601010000";
-    if (auto parsed = draw::ParseTaskSpec(probe.dump()); !parsed.ok())
-      return (void)(PrintError(parsed.status().message()), g_exit_code = kExitFailure);
-    auto db = OpenDatabase(g);
-    if (!db) return (void)(g_exit_code = kExitFailure);
-    auto clock = sched::Clock::FromEnvironment();
-    if (!clock.ok()) return (void)(PrintError(clock.status().message()), g_exit_code = kExitUsage);
-    a.spec.handler = "draw.scheduled";
-    a.spec.payload = json{{"spec", spec}, {"id_prefix", prefix}}.dump();
-    a.spec.misfire = sched::Misfire::kFireOnceNow;
-    if (auto st = sched::AddJob(*db, a.spec, clock->NowUs(), g.actor); !st.ok())
-      return (void)(PrintError(st.message()), g_exit_code = kExitFailure);
-    auto next = sched::NextFireUs(a.spec.schedule, a.spec.time_zone, clock->NowUs());
-    std::cout << "已新增 / added " << a.spec.name << "：首个任务 / first task " << prefix << "-"
-              << (next.ok() ? LocalStamp(next.value(), a.spec.time_zone) : std::string("?")) << " @ "
-              << (next.ok() ? Iso(next.value(), a.spec.time_zone) : std::string("?")) << "\n";
   });
 
   for (const char* verb : {"pause", "resume"}) {

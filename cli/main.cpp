@@ -86,6 +86,7 @@ int main(int argc, char** argv) {
   PluginHost host(ho);
   (void)host.LoadAll();  // a required plugin that failed is reported when a command runs
   g.plugins = &host;
+  InstallJobScheduler(g, host);
   RegisterPluginCommands(app, g, host);
   // The global options above are accepted after any subcommand too (`xinjian init --db URL`),
   // also for the subcommands registered later by plugins if they are added before this.

@@ -70,6 +70,10 @@ class PlatformImpl final : public Platform {
   std::vector<std::string> EntropySourceNames() const override;
   Result<SubjectIndexLease> Subjects() override;
   const RegionCodes& Regions() const override;
+  JobScheduler* Jobs() override { return jobs_; }
+  // The scheduler's jobs Jobs() answers with (not owned; nullptr: none). The command line sets
+  // its own (cli/cmd_jobs.cpp), which knows the scheduler.
+  void SetJobScheduler(JobScheduler* jobs) { jobs_ = jobs; }
   // The configuration the calendar is read with (calendar.dir); set by the host before use.
   void SetConfig(std::map<std::string, std::string> config) { config_ = std::move(config); }
 
@@ -88,6 +92,7 @@ class PlatformImpl final : public Platform {
   std::unique_lock<std::recursive_mutex> Lock() { return std::unique_lock<std::recursive_mutex>(mu_); }
 
  private:
+  JobScheduler* jobs_ = nullptr;
   Database* db_ = nullptr;
   std::recursive_mutex mu_;
   std::map<std::string, std::string> config_;

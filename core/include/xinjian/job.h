@@ -103,6 +103,28 @@ struct DefaultJob {
   std::string description;                // "中文 / English", for `plugins list`
 };
 
+// A job as a plugin command adds it (JobScheduler::AddJob): the fields of `xinjian jobs add`.
+struct JobDefinition {
+  std::string name;                       // unique among the jobs
+  std::string schedule;                   // 5-field cron or a working-day schedule
+  std::string time_zone = "Asia/Shanghai";
+  std::string handler;                    // a registered handler (built in or a plugin's)
+  std::string payload_json = "{}";        // a JSON object
+  std::string misfire = "fire_once_now";  // fire_once_now | skip | catch_up_all
+};
+
+// The scheduler's jobs, as the host offers them to plugins (Platform::Jobs, host API 7).
+class JobScheduler {
+ public:
+  virtual ~JobScheduler() = default;
+  // Adds `job` (enabled), recorded in the audit log as added by `who`, committed at once (so
+  // not inside a unit of work: kFailedPrecondition there). Returns its first fire time (UTC
+  // epoch microseconds). kInvalidArgument naming the field for a bad name, schedule, time
+  // zone, payload or misfire policy; kNotFound for a handler nobody registered;
+  // kAlreadyExists when a job has the name.
+  virtual Result<std::int64_t> AddJob(const Principal& who, const JobDefinition& job) = 0;
+};
+
 // A Platform for code written against Platform (a service that runs its own units of work)
 // when it is called from a job handler: its units of work become JobServices::RunInTransaction
 // calls (each a savepoint in the run's transaction, as the job's principal "job:<job name>"
@@ -129,6 +151,7 @@ class JobPlatform final : public Platform {
   std::vector<std::string> EntropySourceNames() const override { return platform_.EntropySourceNames(); }
   Result<SubjectIndexLease> Subjects() override { return platform_.Subjects(); }
   const RegionCodes& Regions() const override { return platform_.Regions(); }
+  JobScheduler* Jobs() override { return platform_.Jobs(); }
 
  private:
   JobServices& services_;

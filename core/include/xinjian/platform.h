@@ -39,6 +39,7 @@ namespace xj {
 
 class Sampler;        // xinjian/sampler.h
 class EntropySource;  // xinjian/entropy.h
+class JobScheduler;   // xinjian/job.h
 
 // One audit record: who (the unit's principal) did `action` to `entity` `key`, and the
 // SHA-256 digests (hex, 64 characters) of the entity's canonical form before and after
@@ -120,6 +121,12 @@ class Platform {
   virtual Result<SubjectIndexLease> Subjects() = 0;
   // The GB/T 2260 region codes the host knows (directory.h).
   virtual const RegionCodes& Regions() const = 0;
+
+  // Appended in host API 7.
+  //
+  // The scheduler's jobs (job.h: JobScheduler), for a command that schedules its plugin's work
+  // (`jobs schedule-draw`); nullptr when this host runs no scheduler (library callers, tests).
+  virtual JobScheduler* Jobs() = 0;
 };
 
 }  // namespace xj

@@ -10,6 +10,7 @@
 #include "tasks.h"
 #include "xinjian/command.h"
 #include "xinjian/config.h"
+#include "xinjian/job.h"
 
 namespace xj::draw {
 namespace {
@@ -462,8 +463,70 @@ Status AddTaskCommands(Registrar& reg) {
   return Status::Ok();
 }
 
+// jobs schedule-draw: the task spec (without its id) and a schedule become a job of the
+// draw.scheduled handler (jobs.cpp); each fire creates and announces the task
+// <prefix>-YYYYMMDDHHMM.
+Status AddScheduleCommand(Registrar& reg) {
+  CommandSpec spec;
+  spec.path = {"jobs", "schedule-draw"};
+  spec.help = "按计划创建并公告抽查任务 / create and announce a draw task on a schedule";
+  spec.options = {
+      Opt("name", "定时任务名称 / job name", OptionKind::kText, true),
+      Opt("--spec", "任务说明 JSON（id 可省略）/ task spec JSON (the id may be left out)", OptionKind::kText, true),
+      Opt("--schedule", "cron 表达式或工作日计划 / cron expression or working-day schedule", OptionKind::kText, true),
+      Opt("--id-prefix",
+          "任务编号前缀（默认取 spec 的 id 或定时任务名称）/ task id prefix (default: the spec's id, or the job name)"),
+      Opt("--tz", "时区 / IANA time zone (default Asia/Shanghai)")};
+  spec.json = false;
+  return reg.AddCommand(spec, [](CommandContext& ctx) -> Status {
+    JobScheduler* jobs = ctx.platform().Jobs();
+    if (jobs == nullptr)
+      return Status::Error(StatusCode::kFailedPrecondition, "此处没有调度器", "no scheduler is available here");
+    const std::string file = ctx.args().Text("--spec"), name = ctx.args().Text("name");
+    std::ifstream f(file, std::ios::binary);
+    if (!f) return Status::Error(StatusCode::kNotFound, "无法读取 " + file, "cannot read " + file);
+    std::string text(60 * 1024 + 1, '\0');
+    f.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(f.gcount()));
+    if (text.size() > 60 * 1024)
+      return Status::Error(StatusCode::kInvalidArgument, "任务说明超过 60 KiB", "the spec is larger than 60 KiB");
+    nlohmann::json task = nlohmann::json::parse(text, nullptr, false);
+    if (!task.is_object())
+      return Status::Error(StatusCode::kInvalidArgument, file + " 不是 JSON 对象", file + " is not a JSON object");
+    std::string prefix = ctx.args().Text("--id-prefix");
+    if (prefix.empty()) prefix = task.contains("id") && task["id"].is_string() ? task["id"].get<std::string>() : name;
+    task.erase("id");
+    // Checked now, with the id the first run would give it, rather than at the first fire.
+    nlohmann::json probe = task;
+    probe["id"] = prefix + "-202601010000";
+    auto options = SpecOptionsOf(ctx);
+    if (!options.ok()) return options.status();
+    if (auto parsed = ParseTaskSpec(probe.dump(), options.value()); !parsed.ok()) return parsed.status();
+    JobDefinition job;
+    job.name = name;
+    job.schedule = ctx.args().Text("--schedule");
+    if (ctx.args().Has("--tz")) job.time_zone = ctx.args().Text("--tz");
+    job.handler = "draw.scheduled";
+    job.payload_json = nlohmann::json{{"spec", task}, {"id_prefix", prefix}}.dump();
+    auto first = jobs->AddJob(ctx.principal(), job);
+    if (!first.ok()) return first.status();
+    Result<std::string> at = ctx.platform().Time().FormatLocal(first.value(), job.time_zone);
+    const std::string when = at.ok() ? at.value() : std::string("?");
+    // The task id of the first fire: YYYYMMDDHHMM of its local time.
+    const std::string stamp = when.size() >= 16 ? when.substr(0, 4) + when.substr(5, 2) + when.substr(8, 2) +
+                                                      when.substr(11, 2) + when.substr(14, 2)
+                                                : std::string("?");
+    ctx.out() << "已新增 / added " << name << "：首个任务 / first task " << prefix << "-" << stamp << " @ " << when
+              << "\n";
+    return Status::Ok();
+  });
+}
+
 }  // namespace
 
-Status RegisterCommands(Registrar& reg) { return AddTaskCommands(reg); }
+Status RegisterCommands(Registrar& reg) {
+  if (Status st = AddTaskCommands(reg); !st.ok()) return st;
+  return AddScheduleCommand(reg);
+}
 
 }  // namespace xj::draw
