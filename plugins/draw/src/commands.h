@@ -14,5 +14,7 @@ Status RegisterCommands(Registrar& reg);
 Status RegisterJobs(Registrar& reg);
 // The demo task of `xinjian demo` (demo.cpp).
 Status RegisterDemo(Registrar& reg);
+// bench draw and bench draw-run (bench.cpp).
+Status RegisterBench(Registrar& reg);
 
 }  // namespace xj::draw
