@@ -26,10 +26,6 @@ PENDING = {
     "draw/src/visits.cpp": {"soci/soci.h", "bulk.h", "csv.h", "embedded.h", "hash.h", "journal.h", "platform_impl.h",
                             "scan.h", "text.h"},
     "draw/src/visits.h": {"calendar.h", "database.h"},
-    # Plugin tests that load the built plugin through the core's host.
-    "entropy/tests/test_entropy_sources.cpp": {"plugin_host.h"},
-    "event-feed/tests/test_event_feed.cpp": {"plugin_host.h"},
-    "rfc3797/tests/test_rfc3797.cpp": {"plugin_host.h"},
 }
 
 # A plugin's own tests (plugins/<name>/tests/) may also use the test framework and the

@@ -2,7 +2,7 @@
 // refuses, how manual and lottery read typed values into their formats (full-width forms, the
 // RFC 3797 shape; a table and a random differential of the reading's stability), that none
 // draws with nothing and refuses a value, the notices, and the built plugin loaded through
-// the real PluginHost.
+// the real PluginHost (tests/support/plugin_probe.h).
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <random>
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "entropy_sources.h"
-#include "plugin_host.h"
+#include "plugin_probe.h"
 
 namespace {
 
@@ -305,28 +305,23 @@ TEST_CASE("the notices say where the value comes from, and none says plainly tha
 
 TEST_CASE("the entropy plugin loads through the PluginHost and registers manual, lottery and none",
           "[entropy][plugin]") {
-  xj::HostOptions o;
-  o.search_dirs = {std::string(XJ_BINARY_DIR) + "/plugins"};
-  o.required = {"entropy"};
-  xj::PluginHost host(o);
-  const auto st = host.LoadAll();
+  const xj::test::PluginProbe probe({.required = {"entropy"}});
+  const auto& st = probe.status();
   INFO(st.message());
   REQUIRE(st.ok());
-  const xj::PluginRecord* record = nullptr;
-  for (const auto& rec : host.records())
-    if (rec.manifest.name == "entropy") record = &rec;
+  const xj::test::ProbedPlugin* record = probe.Plugin("entropy");
   REQUIRE(record != nullptr);
   CHECK(record->state == "loaded");
-  CHECK(record->manifest.capabilities == std::vector<std::string>{"entropy_source"});
+  CHECK(record->capabilities == std::vector<std::string>{"entropy_source"});
   CHECK(record->registered.at("entropy_source") == std::vector<std::string>{"lottery", "manual", "none"});
   CHECK(record->registered.size() == 1);
 
-  const xj::EntropySource* manual = host.FindEntropySource("manual");
-  const xj::EntropySource* none = host.FindEntropySource("none");
+  const xj::EntropySource* manual = probe.FindEntropySource("manual");
+  const xj::EntropySource* none = probe.FindEntropySource("none");
   REQUIRE(manual != nullptr);
   REQUIRE(none != nullptr);
-  CHECK(host.FindEntropySource("beacon") == nullptr);
-  CHECK(host.entropy_sources().size() >= 2);
+  CHECK(probe.FindEntropySource("beacon") == nullptr);
+  CHECK(probe.EntropySourceCount() >= 2);
   CHECK(manual->NeedsValue());
   CHECK_FALSE(none->NeedsValue());
   auto v = manual->Value(Request(), "7.8.11./");
@@ -334,7 +329,7 @@ TEST_CASE("the entropy plugin loads through the PluginHost and registers manual,
   CHECK(v.value() == "7.8.11./");
   CHECK(none->Value(Request(), "").value().empty());
   // The formats come through the host (the plugin is built against host API 4).
-  const xj::EntropySource* lottery = host.FindEntropySource("lottery");
+  const xj::EntropySource* lottery = probe.FindEntropySource("lottery");
   REQUIRE(lottery != nullptr);
   CHECK(lottery->Format().name == "rfc3797");
   CHECK(manual->Format().name == "text");

@@ -1,35 +1,33 @@
 // The event-feed plugin, loaded the way the product loads it: through the PluginHost from
-// the built plugins folder.
+// the built plugins folder (tests/support/plugin_probe.h).
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "plugin_host.h"
+#include "plugin_probe.h"
 #include "test_support.h"
 
 namespace {
 
 using Catch::Matchers::Contains;
 
-// A host that has loaded the built-in plugins with plugins.event-feed.path = `path`.
-std::unique_ptr<xj::PluginHost> LoadFeed(const std::string& path) {
-  xj::HostOptions o;
-  o.search_dirs = {std::string(XJ_BINARY_DIR) + "/plugins"};
+// A probe that has loaded the built-in plugins with plugins.event-feed.path = `path`, and
+// holds the subscriber "event-feed".
+std::unique_ptr<xj::test::PluginProbe> LoadFeed(const std::string& path) {
+  xj::test::ProbeOptions o;
   o.required = {"event-feed"};
   if (!path.empty()) o.config["plugins.event-feed.path"] = path;
-  auto host = std::make_unique<xj::PluginHost>(o);
-  const auto st = host->LoadAll();
+  auto probe = std::make_unique<xj::test::PluginProbe>(o);
+  const auto& st = probe->status();
   INFO(st.message());
   REQUIRE(st.ok());
-  REQUIRE(host->subscribers().count("event-feed") == 1);
-  return host;
+  REQUIRE(probe->FindSubscriber("event-feed") != nullptr);
+  return probe;
 }
 
 xj::Event MakeEvent(std::int64_t id, std::string topic = "directory.subjects.changed") {
@@ -59,15 +57,17 @@ std::vector<std::int64_t> Ids(const std::string& path) {
 
 TEST_CASE("event-feed writes one JSON line per event", "[event-feed][plugin]") {
   const std::string path = xj::test::TempDir() + "/feed.jsonl";
-  auto host = LoadFeed(path);
-  auto& feed = *host->subscribers().at("event-feed");
+  auto probe = LoadFeed(path);
+  auto& feed = *probe->FindSubscriber("event-feed");
   CHECK(feed.TopicPrefix().empty());
   for (int id = 1; id <= 3; ++id) REQUIRE(feed.OnEvent(MakeEvent(id)).ok());
 
   const std::string text = xj::test::ReadFile(path);
-  CHECK(text.rfind(R"({"id":1,"topic":"directory.subjects.changed","key":"91110000MA00000001","at_us":1700000000000001,)"
-                   R"("payload":{"名称":"示例公司","n":1}})" "\n",
-                   0) == 0);
+  CHECK(
+      text.rfind(R"({"id":1,"topic":"directory.subjects.changed","key":"91110000MA00000001","at_us":1700000000000001,)"
+                 R"("payload":{"名称":"示例公司","n":1}})"
+                 "\n",
+                 0) == 0);
   const auto lines = Lines(path);
   REQUIRE(lines.size() == 3);
   CHECK(lines[2]["id"] == 3);
@@ -78,15 +78,15 @@ TEST_CASE("event-feed writes one JSON line per event", "[event-feed][plugin]") {
 TEST_CASE("event-feed is idempotent under at-least-once delivery", "[event-feed][plugin]") {
   const std::string path = xj::test::TempDir() + "/feed.jsonl";
   {
-    auto host = LoadFeed(path);
-    auto& feed = *host->subscribers().at("event-feed");
+    auto probe = LoadFeed(path);
+    auto& feed = *probe->FindSubscriber("event-feed");
     for (int id : {1, 2, 3, 2, 3}) REQUIRE(feed.OnEvent(MakeEvent(id)).ok());  // redelivery in-process
   }
   CHECK(Ids(path) == std::vector<std::int64_t>{1, 2, 3});
   {
     // A restart: a new subscriber reads the last id from the file; 1..3 come again, then 4.
-    auto host = LoadFeed(path);
-    auto& feed = *host->subscribers().at("event-feed");
+    auto probe = LoadFeed(path);
+    auto& feed = *probe->FindSubscriber("event-feed");
     for (int id : {1, 2, 3, 4}) REQUIRE(feed.OnEvent(MakeEvent(id)).ok());
   }
   CHECK(Ids(path) == std::vector<std::int64_t>{1, 2, 3, 4});
@@ -95,34 +95,34 @@ TEST_CASE("event-feed is idempotent under at-least-once delivery", "[event-feed]
 TEST_CASE("event-feed removes a line cut short by a crash and writes it again", "[event-feed][plugin]") {
   const std::string path = xj::test::TempDir() + "/feed.jsonl";
   {
-    auto host = LoadFeed(path);
-    for (int id : {1, 2}) REQUIRE(host->subscribers().at("event-feed")->OnEvent(MakeEvent(id)).ok());
+    auto probe = LoadFeed(path);
+    for (int id : {1, 2}) REQUIRE(probe->FindSubscriber("event-feed")->OnEvent(MakeEvent(id)).ok());
   }
   {
     std::ofstream out(path, std::ios::app | std::ios::binary);
     out << R"({"id":3,"topic":"direc)";  // the process died in the middle of the write
   }
-  auto host = LoadFeed(path);
-  for (int id : {2, 3}) REQUIRE(host->subscribers().at("event-feed")->OnEvent(MakeEvent(id)).ok());
+  auto probe = LoadFeed(path);
+  for (int id : {2, 3}) REQUIRE(probe->FindSubscriber("event-feed")->OnEvent(MakeEvent(id)).ok());
   CHECK(Ids(path) == std::vector<std::int64_t>{1, 2, 3});
 }
 
 TEST_CASE("event-feed without a path accepts events and writes nothing", "[event-feed][plugin]") {
   const std::string dir = xj::test::TempDir();
-  auto host = LoadFeed("");
-  CHECK(host->subscribers().at("event-feed")->OnEvent(MakeEvent(1)).ok());
+  auto probe = LoadFeed("");
+  CHECK(probe->FindSubscriber("event-feed")->OnEvent(MakeEvent(1)).ok());
   CHECK(std::filesystem::is_empty(dir));
 }
 
 TEST_CASE("event-feed keeps a payload that is not JSON as a string", "[event-feed][plugin]") {
   const std::string path = xj::test::TempDir() + "/feed.jsonl";
-  auto host = LoadFeed(path);
+  auto probe = LoadFeed(path);
   auto e = MakeEvent(7);
   e.payload_json = "not json";
-  REQUIRE(host->subscribers().at("event-feed")->OnEvent(e).ok());
+  REQUIRE(probe->FindSubscriber("event-feed")->OnEvent(e).ok());
   e.id = 8;
   e.payload_json = "";
-  REQUIRE(host->subscribers().at("event-feed")->OnEvent(e).ok());
+  REQUIRE(probe->FindSubscriber("event-feed")->OnEvent(e).ok());
   const auto lines = Lines(path);
   REQUIRE(lines.size() == 2);
   CHECK(lines[0]["payload"] == "not json");
@@ -132,8 +132,8 @@ TEST_CASE("event-feed keeps a payload that is not JSON as a string", "[event-fee
 TEST_CASE("event-feed refuses to append to a file whose last line is not its own", "[event-feed][plugin]") {
   const std::string path = xj::test::TempDir() + "/feed.jsonl";
   xj::test::WriteFile(path, "hello\n");
-  auto host = LoadFeed(path);
-  const auto st = host->subscribers().at("event-feed")->OnEvent(MakeEvent(1));
+  auto probe = LoadFeed(path);
+  const auto st = probe->FindSubscriber("event-feed")->OnEvent(MakeEvent(1));
   CHECK(st.code() == xj::StatusCode::kFailedPrecondition);
   CHECK_THAT(st.message(), Contains(path) && Contains("refusing to append"));
   CHECK(xj::test::ReadFile(path) == "hello\n");
@@ -142,8 +142,8 @@ TEST_CASE("event-feed refuses to append to a file whose last line is not its own
 TEST_CASE("event-feed reports a file it cannot open and succeeds once it can", "[event-feed][plugin]") {
   const std::string dir = xj::test::TempDir();
   const std::string path = dir + "/missing-dir/feed.jsonl";
-  auto host = LoadFeed(path);
-  auto& feed = *host->subscribers().at("event-feed");
+  auto probe = LoadFeed(path);
+  auto& feed = *probe->FindSubscriber("event-feed");
   const auto st = feed.OnEvent(MakeEvent(1));
   CHECK(st.code() == xj::StatusCode::kUnavailable);
   CHECK_THAT(st.message(), Contains("cannot open the event feed file " + path));
@@ -154,14 +154,10 @@ TEST_CASE("event-feed reports a file it cannot open and succeeds once it can", "
 
 TEST_CASE("event-feed refuses a configured path it cannot use, naming the key", "[event-feed][plugin]") {
   for (const std::string& bad : std::vector<std::string>{"/tmp/a\nb.jsonl", std::string(5000, 'p')}) {
-    xj::HostOptions o;
-    o.search_dirs = {std::string(XJ_BINARY_DIR) + "/plugins"};
-    o.required = {"event-feed"};
-    o.config["plugins.event-feed.path"] = bad;
-    xj::PluginHost host(o);
-    const auto st = host.LoadAll();
+    const xj::test::PluginProbe probe({.required = {"event-feed"}, .config = {{"plugins.event-feed.path", bad}}});
+    const auto& st = probe.status();
     REQUIRE(!st.ok());
     CHECK_THAT(st.message(), Contains("plugins.event-feed.path") && Contains("event-feed"));
-    CHECK(host.subscribers().count("event-feed") == 0);
+    CHECK(probe.FindSubscriber("event-feed") == nullptr);
   }
 }

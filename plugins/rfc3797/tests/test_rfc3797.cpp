@@ -1,15 +1,14 @@
 // rfc3797 (plugins/rfc3797/src/rfc3797.h): the worked example of RFC 3797 section 6, the key
 // string formatting, the sampler's refusals and guarantees, and the built plugin loaded through
-// the real PluginHost.
+// the real PluginHost (tests/support/plugin_probe.h).
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "plugin_host.h"
+#include "plugin_probe.h"
 #include "rfc3797.h"
 
 namespace {
@@ -317,22 +316,16 @@ TEST_CASE("rfc3797 Sample refuses strata, empty entropy and oversized requests",
 }
 
 TEST_CASE("rfc3797 plugin loads through the PluginHost and samples", "[rfc3797][plugin]") {
-  xj::HostOptions o;
-  o.search_dirs = {std::string(XJ_BINARY_DIR) + "/plugins"};
-  o.required = {"rfc3797"};
-  xj::PluginHost host(o);
-  const auto st = host.LoadAll();
+  const xj::test::PluginProbe probe({.required = {"rfc3797"}});
+  const auto& st = probe.status();
   INFO(st.message());
   REQUIRE(st.ok());
-  const xj::PluginRecord* record = nullptr;
-  for (const auto& rec : host.records()) {
-    if (rec.manifest.name == "rfc3797") record = &rec;
-  }
+  const xj::test::ProbedPlugin* record = probe.Plugin("rfc3797");
   REQUIRE(record != nullptr);
   CHECK(record->state == "loaded");
-  CHECK(record->manifest.capabilities == std::vector<std::string>{"sampler"});
+  CHECK(record->capabilities == std::vector<std::string>{"sampler"});
 
-  const xj::Sampler* sampler = host.FindSampler("rfc3797");
+  const xj::Sampler* sampler = probe.FindSampler("rfc3797");
   REQUIRE(sampler != nullptr);
   CHECK_THAT(sampler->Description(), Contains(" / "));
 
