@@ -22,6 +22,7 @@
 #include "plugin_host.h"
 #include "scan.h"
 #include "tasks.h"
+#include "time_service.h"
 #include "tz.h"
 #include "xinjian/job.h"
 #include "visits.h"
@@ -227,9 +228,11 @@ class RunTransaction {
 // from the run's outcome (or, on SQLite, wait for the write lock the run holds).
 class RunPlatform final : public Platform {
  public:
-  RunPlatform(RunTransaction& tx, const std::map<std::string, std::string>& config) : tx_(tx) {
+  RunPlatform(RunTransaction& tx, const std::map<std::string, std::string>& config, const PluginHost* plugins)
+      : tx_(tx), config_(config) {
     impl_.Attach(&tx.db());
     impl_.SetConfig(config);
+    impl_.SetPlugins(plugins);
   }
   ~RunPlatform() override { impl_.Attach(nullptr); }
   Status RunInTransaction(const Principal&, const UnitOfWorkFn&) override {
@@ -241,12 +244,38 @@ class RunPlatform final : public Platform {
   std::int64_t NowMicros() const override { return impl_.NowMicros(); }
   Result<SqlDialect> Dialect() const override { return impl_.Dialect(); }
   const TimeService& Time() const override { return impl_.Time(); }
-  Result<const WorkingDays*> Calendar() const override { return impl_.Calendar(); }
+  // Read afresh for each run, not WorkingCalendar::Shared: a notice added under calendar.dir
+  // while `serve` runs counts from the next run, without a restart (docs/calendar.md).
+  Result<const WorkingDays*> Calendar() const override {
+    if (!calendar_) {
+      auto dir = config_.find(WorkingCalendar::kDirConfigKey);
+      Result<WorkingCalendar> cal = WorkingCalendar::Load(dir == config_.end() ? std::string() : dir->second);
+      if (!cal.ok()) return cal.status();
+      calendar_ = std::make_unique<WorkingCalendar>(std::move(cal).value());
+      calendar_view_ = ViewOfCalendar(calendar_.get());
+    }
+    return static_cast<const WorkingDays*>(calendar_view_.get());
+  }
+  const Sampler* FindSampler(const std::string& algorithm) const override { return impl_.FindSampler(algorithm); }
+  const EntropySource* FindEntropySource(const std::string& name) const override {
+    return impl_.FindEntropySource(name);
+  }
+  std::vector<std::string> SamplerNames() const override { return impl_.SamplerNames(); }
+  std::vector<std::string> EntropySourceNames() const override { return impl_.EntropySourceNames(); }
+  Result<SubjectIndexLease> Subjects() override { return impl_.Subjects(); }
+  const RegionCodes& Regions() const override { return impl_.Regions(); }
+  Result<std::unique_ptr<TableReader>> OpenTable(const std::string& path, const TableReaderOptions& options) override {
+    return impl_.OpenTable(path, options);
+  }
   PlatformImpl& impl() { return impl_; }
 
  private:
   RunTransaction& tx_;
   PlatformImpl impl_;
+  std::map<std::string, std::string> config_;
+  // The run's calendar (one thread: the run's), loaded on first use.
+  mutable std::unique_ptr<WorkingCalendar> calendar_;
+  mutable std::unique_ptr<WorkingDays> calendar_view_;
 };
 
 // What a plugin's job handler sees (job.h). Units of work run in the run's transaction;
@@ -254,8 +283,9 @@ class RunPlatform final : public Platform {
 // are committed once, together with the run's success.
 class PluginJobServices final : public JobServices {
  public:
-  PluginJobServices(const sched::JobRun& run, const Globals& g, std::string plugin, Database& db)
-      : run_(run), g_(g), plugin_(std::move(plugin)), tx_(db), platform_(tx_, g.config),
+  PluginJobServices(const sched::JobRun& run, const Globals& g, std::string plugin, Database& db,
+                    const PluginHost* plugins)
+      : run_(run), g_(g), plugin_(std::move(plugin)), tx_(db), platform_(tx_, g.config, plugins),
         principal_(Principal::System("job:" + run.job)) {}
   Status PublishEvent(const std::string& topic, const std::string& key, const std::string& payload_json) override {
     if (topic.empty() || topic.size() > 200)
@@ -325,8 +355,8 @@ void RegisterPluginHandlers(sched::HandlerRegistry& reg, Globals& g, const Plugi
     JobHandler* h = handler.get();
     const std::string plugin = host->JobHandlerPlugin(name);
     const std::string handler_name = name;
-    const Status st = reg.Add(name, [h, plugin, handler_name, &g, clock](const sched::JobRun& run, Database& db) -> Status {
-      PluginJobServices services(run, g, plugin, db);
+    const Status st = reg.Add(name, [h, plugin, handler_name, &g, clock, host](const sched::JobRun& run, Database& db) -> Status {
+      PluginJobServices services(run, g, plugin, db, host);
       JobInvocation inv;
       inv.job = run.job;
       inv.handler = handler_name;

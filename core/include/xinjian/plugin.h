@@ -63,7 +63,9 @@ inline constexpr std::uint32_t kPluginAbiMajor = 1;
 // "requires"), JobServices::RunInTransaction and ::platform (job.h); Platform::FindSampler,
 // FindEntropySource, SamplerNames, EntropySourceNames, Subjects and Regions (the directories
 // and the subject index, directory.h; text checks, text.h).
-inline constexpr std::uint32_t kHostApiVersion = 6;
+// 7: Platform::OpenTable (the host's CSV reader, table_reader.h); CommandSpec::excludes
+// (read only from plugins built against 7 or later).
+inline constexpr std::uint32_t kHostApiVersion = 7;
 
 // Returned by xj_plugin_abi(). Only 32-bit fields: no padding, same layout everywhere.
 struct PluginAbi {
