@@ -7,10 +7,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <set>
+#include <vector>
 
-#include "calendar.h"
 #include "cli.h"
+#include "command_runner.h"
 #include "database.h"
 #include "generator.h"
 #include "importer.h"
@@ -19,7 +22,6 @@
 #include "plugin_host.h"
 #include "scan.h"
 #include "tasks.h"
-#include "visits.h"
 
 namespace xj::cli {
 extern int g_exit_code;
@@ -51,43 +53,71 @@ Status Load(Database& db, const Globals& g, const std::string& dir, const std::s
             << sum->updated << ", 未变/unchanged " << sum->unchanged << ", 拒绝/rejected " << sum->rejected << "\n";
   return Status::Ok();
 }
-// Results for the demo task's visits: mostly nothing found, some problems, one unreachable.
-Status DemoResults(draw::VisitContext& vc, const std::string& task) {
+// Runs the plugin command `path` (its words joined by ' ') in this process on the host's
+// platform (the database attached), as the demo's caller acting for `department`; its output
+// in *out. An error when no loaded plugin registered the command, or when it failed.
+Status RunPluginCommand(PluginHost& host, const Globals& g, const std::string& path, const std::string& department,
+                        std::map<std::string, std::vector<std::string>> args, std::string* out = nullptr) {
+  auto it = host.commands().find(path);
+  if (it == host.commands().end())
+    return Status::Error(StatusCode::kFailedPrecondition, "演示需要插件命令 “" + path + "”（inspection 插件未加载？）",
+                         "the demo needs the plugin command '" + path + "' (is the inspection plugin loaded?)");
+  CommandInvocation inv;
+  inv.args = std::move(args);
+  inv.json = out != nullptr;
+  inv.principal = CliPrincipal(g, department);
+  inv.config = g.config;
+  CommandRun r = RunCommandInProcess(it->second, host.platform(), inv);
+  if (!r.status.ok()) return r.status;
+  if (r.exit_code != 0) return Status(StatusCode::kInternal, r.err);
+  if (out != nullptr) *out = r.out;
+  return Status::Ok();
+}
+
+// Results for the demo task's visits (the inspection plugin's commands, as an inspector and
+// the department would enter them): mostly nothing found, some problems, one unreachable.
+Status DemoResults(Database& db, PluginHost& host, const Globals& g, const std::string& task) {
   std::vector<std::pair<std::string, std::string>> visits;  // id, lead
-  Status st = ScanRows(*vc.db, "SELECT id, team FROM visits WHERE id LIKE ? ORDER BY id", {task + "-%"},
+  Status st = ScanRows(db, "SELECT id, team FROM visits WHERE id LIKE ? ORDER BY id", {task + "-%"},
                        [&](const ScanRow& r) {
                          const std::string team(r.values[1]);
                          visits.emplace_back(std::string(r.values[0]), team.substr(0, team.find(',')));
                          return true;
                        });
   if (!st.ok()) return st;
-  const std::string today = draw::PlatformDate(*vc.tasks->platform, vc.tasks->platform->NowMicros());
+  Platform& platform = host.platform();
+  const std::string today = draw::PlatformDate(platform, platform.NowMicros());
+  auto calendar = platform.Calendar();
+  if (!calendar.ok()) return calendar.status();
+  auto deadline = calendar.value()->AddWorkingDays(CivilDate::Parse(today).value(), 10);
+  if (!deadline.ok()) return deadline.status();
+  const std::string department = "SCJG";
   int n = 0;
   for (const auto& [id, lead] : visits) {
-    auto v = draw::LoadVisit(vc, id);
-    if (!v.ok()) return v.status();
-    for (const auto& item : v->items) {
-      draw::ResultEntry e;
-      e.visit_id = id;
-      e.item_code = item.item_code;
-      e.inspected_on = today;
-      e.method = "on_site";
-      e.by = lead;
+    std::string shown;
+    if (Status s = RunPluginCommand(host, g, "visit show", department, {{"id", {id}}}, &shown); !s.ok()) return s;
+    const nlohmann::json v = nlohmann::json::parse(shown, nullptr, false);
+    if (!v.is_object() || !v.contains("items"))
+      return Status::Error(StatusCode::kInternal, "无法读取检查记录 " + id, "cannot read visit " + id);
+    for (const auto& item : v["items"]) {
       const int k = n++ % 10;
-      e.result_code = k == 3 ? "corrected" : k == 7 ? "not_published" : n == 5 ? "unreachable" : "no_problem";
-      if (e.result_code == "corrected" || e.result_code == "not_published") {
-        e.follow_up.kind = "correct";
-        auto d = vc.calendar->AddWorkingDays(Date::Parse(today).value(), 10);
-        if (!d.ok()) return d.status();
-        e.follow_up.deadline = d->ToString();
-        e.findings = "演示：发现问题，已责令限期改正 / demo: ordered to correct";
+      const std::string code = k == 3 ? "corrected" : k == 7 ? "not_published" : n == 5 ? "unreachable" : "no_problem";
+      std::map<std::string, std::vector<std::string>> args{{"id", {id}},
+                                                           {"--item", {item.value("item", "")}},
+                                                           {"--code", {code}},
+                                                           {"--date", {today}},
+                                                           {"--method", {"on_site"}},
+                                                           {"--by", {lead}}};
+      if (code == "corrected" || code == "not_published") {
+        args["--follow-up"] = {"correct"};
+        args["--follow-up-deadline"] = {deadline.value().ToString()};
+        args["--findings"] = {"演示：发现问题，已责令限期改正 / demo: ordered to correct"};
       }
-      if (auto r = draw::EnterResult(vc, e); !r.ok()) return r.status();
+      if (Status s = RunPluginCommand(host, g, "visit result", department, args); !s.ok()) return s;
     }
-    for (const auto& dept : std::set<std::string>{"SCJG"}) {
-      if (auto r = draw::ReviewResults(vc, id, dept, "", true, ""); !r.ok()) return r.status();
-      if (auto r = draw::PublishResults(vc, id, dept); !r.ok()) return r.status();
-    }
+    if (Status s = RunPluginCommand(host, g, "visit review", department, {{"id", {id}}, {"--approve", {}}}); !s.ok())
+      return s;
+    if (Status s = RunPluginCommand(host, g, "visit publish", department, {{"id", {id}}}); !s.ok()) return s;
   }
   return Status::Ok();
 }
@@ -128,19 +158,14 @@ Status DemoDraw(Database& db, PluginHost& host, const Globals& g, const std::str
     if (auto t = draw::CreateTask(ctx, spec.value()); !t.ok()) return t.status();
     if (auto t = draw::AnnounceTask(ctx, id); !t.ok()) return t.status();
     if (auto t = draw::DrawTask(ctx, id, "7.8.11.17.19.25.46./"); !t.ok()) return t.status();
-    // The visits: every drawn subject inspected today, its result entered by the lead,
-    // approved and published; publishing the last one reveals the task.
-    draw::VisitContext vc;
-    vc.tasks = &ctx;
-    vc.db = &db;
-    auto cal = WorkingCalendar::Shared(g.config);
-    if (!cal.ok()) return cal.status();
-    vc.calendar = cal.value();
-    if (auto n = draw::CreateVisits(vc, id); !n.ok()) return n.status();
+    // The visits: the inspection plugin creates them when draw.task.drawn is delivered. Every
+    // drawn subject is inspected today, its result entered by the lead, approved and
+    // published; publishing the last one reveals the task.
+    DispatchPending(db, host);
     // A task is revealed only after its results are published: when they cannot be entered
     // (a calendar that cannot count the deadline), the demo stops with the reason instead of
     // revealing a task nobody inspected.
-    if (Status results = DemoResults(vc, id); !results.ok()) return results;
+    if (Status results = DemoResults(db, host, g, id); !results.ok()) return results;
   }
   auto t = draw::LoadTask(platform, id);
   if (!t.ok()) return t.status();

@@ -25,7 +25,6 @@
 #include "time_service.h"
 #include "tz.h"
 #include "xinjian/job.h"
-#include "visits.h"
 
 namespace xj::cli {
 extern int g_exit_code;
@@ -80,25 +79,9 @@ void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const Plug
     }
     ~RunPlatform() { platform.Attach(nullptr); }
   };
-  // Deadline cards, missing visits, automatic reveals (issue 4).
-  (void)reg.Add("deadlines.refresh", [&g, host](const sched::JobRun& run, Database& db) -> Status {
-    RunPlatform rp(db, host, g, run);
-    draw::VisitContext vc;
-    vc.tasks = &rp.tasks;
-    vc.db = &db;
-    // Read afresh at each run, not WorkingCalendar::Shared: a notice added under calendar.dir
-    // while `serve` runs recomputes the provisional deadlines within the hour, no restart.
-    auto dir = g.config.find(WorkingCalendar::kDirConfigKey);
-    auto cal = WorkingCalendar::Load(dir == g.config.end() ? std::string() : dir->second);
-    if (!cal.ok()) return cal.status();
-    const WorkingCalendar calendar = std::move(cal).value();
-    vc.calendar = &calendar;
-    auto opts = draw::VisitOptions::FromConfig(g.config);
-    if (!opts.ok()) return opts.status();
-    vc.options = opts.value();
-    vc.today = draw::PlatformDate(rp.platform, run.scheduled_us);
-    return draw::RefreshDeadlines(vc).status();
-  });
+  // Deadline cards, missing visits, automatic reveals (deadlines.refresh): the inspection
+  // plugin's job handler (plugins/inspection), found by name like every plugin's.
+
   // The nightly audit check: an alert event when the chain is broken.
   (void)reg.Add("audit.verify", [](const sched::JobRun& run, Database& db) -> Status {
     auto rep = VerifyAudit(db);
@@ -144,17 +127,14 @@ void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const Plug
       // Source "none": drawn now; "manual": drawn by draws.pending once the value is supplied.
       auto d = draw::DrawIfReady(tc, id);
       if (!d.ok()) return d.status();
-      if (d->has_value()) {
-        draw::VisitContext vc;
-        vc.tasks = &tc;
-        vc.db = &db;
-        if (auto n = draw::CreateVisits(vc, id); !n.ok()) return n.status();
-      }
+      // The visits: the inspection plugin creates them when draw.task.drawn is delivered
+      // (serve delivers continuously).
     }
     return Status::Ok();
   });
-  // Every announced task whose entropy is available is drawn, and its visits created. One
-  // task's failure does not stop the others; the run fails with all their reasons.
+  // Every announced task whose entropy is available is drawn (its visits are created when
+  // draw.task.drawn is delivered). One task's failure does not stop the others; the run fails
+  // with all their reasons.
   (void)reg.Add("draws.pending", [&g, host](const sched::JobRun& run, Database& db) -> Status {
     RunPlatform rp(db, host, g, run);
     auto tasks = draw::ListTasks(rp.platform, "", "announced");
@@ -165,12 +145,6 @@ void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const Plug
       draw::TaskContext tc = rp.tasks;
       auto d = draw::DrawIfReady(tc, t.id);
       Status st = d.status();
-      if (d.ok() && d->has_value()) {
-        draw::VisitContext vc;
-        vc.tasks = &tc;
-        vc.db = &db;
-        st = draw::CreateVisits(vc, t.id).status();
-      }
       if (!st.ok()) errors += (errors.empty() ? "" : "; ") + t.id + ": " + st.message();
     }
     if (!errors.empty()) return Status(StatusCode::kFailedPrecondition, errors);

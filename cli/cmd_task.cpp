@@ -13,7 +13,6 @@
 #include "platform_impl.h"
 #include "plugin_host.h"
 #include "tasks.h"
-#include "visits.h"
 
 namespace xj::cli {
 extern int g_exit_code;
@@ -266,17 +265,8 @@ void RegisterTaskCommands(CLI::App& app, Globals& g) {
                                "task entropy " + a.id + " VALUE, or xinjian task draw " + a.id + " --entropy VALUE");
         t = std::move(*ready.value());
       }
-      if (!t.ok()) return t;
-      // The visits (one per drawn subject) in their own transaction: if this fails the draw
-      // stands, and `visits dispatch` or `deadlines --refresh` creates them later.
-      draw::VisitContext vc;
-      vc.tasks = &ctx;
-      // Visits still use the Database (step 4b): the one RunTransition attached to its platform.
-      vc.db = static_cast<PlatformImpl*>(ctx.platform)->database();
-      auto n = draw::CreateVisits(vc, a.id);
-      if (!n.ok())
-        std::cerr << "警告 / warning: " << n.status().message()
-                  << "（稍后运行 visits dispatch " << a.id << " / run visits dispatch " << a.id << " later）\n";
+      // The visits (one per drawn subject) are the inspection plugin's: it creates them when
+      // the event draw.task.drawn is delivered, right after this command (RunTransition).
       return t;
     });
   });

@@ -73,7 +73,6 @@ int main(int argc, char** argv) {
   RegisterTaskCommands(app, g);
   RegisterCalendarCommands(app, g);
   RegisterCronCommands(app, g);
-  RegisterVisitCommands(app, g);
   RegisterJobsCommands(app, g);
   GroupBuiltinCommands(app);
   // The commands plugins registered: the plugins are loaded before parsing, from the plugin

@@ -1,13 +1,14 @@
 // The draw plugin: registers the xj-draw-v1 sampler (docs/draw-v1.md) with the
-// host. Tasks, pools and teams are driven by the task service (tasks.h), which asks the host
-// for the task's sampler by name, so this sampler and any other (plugins/rfc3797) are used
-// the same way.
+// host and provides the service "draw.tasks" (include/draw/task_service.h). Tasks, pools and teams are driven by the
+// task service (tasks.h), which asks the host for the task's sampler by name, so this sampler and any other
+// (plugins/rfc3797) are used the same way.
 #include <xinjian/plugin.h>
 #include <xinjian/sampler.h>
 
 #include <memory>
 
 #include "draw_v1.h"
+#include "task_service_impl.h"
 
 namespace {
 
@@ -33,6 +34,8 @@ class DrawV1Sampler final : public xj::Sampler {
 };
 
 xj::Status Init(xj::Registrar& registrar) {
+  // The service "draw.tasks" (include/draw/task_service.h) for the inspection plugin.
+  if (auto st = xj::draw::ProvideTaskService(registrar); !st.ok()) return st;
   return registrar.AddSampler(std::string(xj::draw::kAlgorithm), std::make_unique<DrawV1Sampler>());
 }
 
