@@ -42,7 +42,6 @@ void RegisterBenchSchedulerCommand(CLI::App& app, Globals& g);  // bench schedul
 void RegisterCalendarCommands(CLI::App& app, Globals& g);   // calendar
 void RegisterCalendarNoticeCommand(CLI::App& calendar, Globals& g);  // calendar import-notice (called by RegisterCalendarCommands)
 void RegisterCronCommands(CLI::App& app, Globals& g);       // cron next
-void RegisterVisitCommands(CLI::App& app, Globals& g);      // visit, visits, results, deadlines, notices, stats
 void RegisterJobsCommands(CLI::App& app, Globals& g);       // serve, jobs
 
 // Plugin commands (cli/plugin_commands.cpp, xinjian/command.h).

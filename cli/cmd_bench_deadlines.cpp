@@ -9,7 +9,8 @@
 // 10 % not entered yet (no due date). Today is fixed (default 2026-06-15) so that every run
 // sees the same cards.
 //
-// Ours: draw::ListDeadlines for one department: all open deadlines, then --state yellow,
+// Ours: the inspection plugin's `deadlines --department D [--state S] --json`, run in this
+// process (RunCommandInProcess, its JSON parsed): all open deadlines, then --state yellow,
 // then --state red. The peer: the same SELECT without the index, the working days left
 // counted day by day over the calendar. The index is defeated by writing the department and
 // state terms as expressions (state || '') (SQLite 3.40 still used the partial index under
@@ -27,15 +28,15 @@
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "calendar.h"
 #include "cli.h"
+#include "command_runner.h"
 #include "database.h"
 #include "platform_impl.h"
 #include "plugin_host.h"
 #include "scan.h"
-#include "tasks.h"
-#include "visits.h"
 
 namespace xj::cli {
 extern int g_exit_code;
@@ -50,6 +51,12 @@ struct DeadlineBenchArgs {
   std::string today = "2026-06-15";
   std::string dir = "bench-deadlines";
   std::string pg_url;
+};
+
+// One row of a listing, ours (from the command's JSON) or the peer's.
+struct DeadlineRow {
+  std::string visit_id, item_code, department, task_id, uscc, due_date, state, card;
+  std::int64_t working_days_left = 0;
 };
 
 // Runs psql (the PostgreSQL server's own client) with one statement.
@@ -140,7 +147,7 @@ std::string PeerSql(bool pg) {
 
 // The peer: the listing as a system without the partial index and without a cumulative
 // calendar does it.
-Result<std::vector<draw::Deadline>> NaiveDeadlines(Database& db, const WorkingCalendar& cal, const std::string& today,
+Result<std::vector<DeadlineRow>> NaiveDeadlines(Database& db, const WorkingCalendar& cal, const std::string& today,
                                                    const std::string& department, const std::string& state,
                                                    int yellow_days) {
   const bool pg = db.dialect() == Dialect::kPostgresql;
@@ -158,10 +165,10 @@ Result<std::vector<draw::Deadline>> NaiveDeadlines(Database& db, const WorkingCa
         !st.ok())
       return st;
   }
-  std::vector<draw::Deadline> out;
+  std::vector<DeadlineRow> out;
   Status problem = Status::Ok();
   Status st = ScanRows(db, sql, params, [&](const ScanRow& r) {
-    draw::Deadline d;
+    DeadlineRow d;
     d.visit_id = std::string(r.values[0]);
     d.item_code = std::string(r.values[1]);
     d.department = std::string(r.values[2]);
@@ -220,8 +227,8 @@ struct Timing {
 };
 
 // Runs `fn` once to warm up, then `reps` times.
-Result<Timing> TimeIt(int reps, const std::function<Result<std::vector<draw::Deadline>>()>& fn,
-                      std::vector<draw::Deadline>* last) {
+Result<Timing> TimeIt(int reps, const std::function<Result<std::vector<DeadlineRow>>()>& fn,
+                      std::vector<DeadlineRow>* last) {
   Timing t;
   for (int i = -1; i < reps; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -235,7 +242,7 @@ Result<Timing> TimeIt(int reps, const std::function<Result<std::vector<draw::Dea
   return t;
 }
 
-bool Same(const std::vector<draw::Deadline>& a, const std::vector<draw::Deadline>& b) {
+bool Same(const std::vector<DeadlineRow>& a, const std::vector<DeadlineRow>& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
     if (a[i].visit_id != b[i].visit_id || a[i].item_code != b[i].item_code || a[i].card != b[i].card ||
@@ -304,22 +311,38 @@ bool BenchBackend(const std::string& label, const std::string& url, const Deadli
     PrintError(cal.status().message());
     return false;
   }
-  auto opts = draw::VisitOptions::FromConfig(g.config);
-  if (!opts.ok()) {
-    PrintError(opts.status().message());
+  // The yellow band the peer applies: the inspection plugin's plugins.inspection.yellow_days.
+  int yellow_days = 5;
+  if (auto it = g.config.find("plugins.inspection.yellow_days"); it != g.config.end()) yellow_days = std::atoi(it->second.c_str());
+  auto deadlines = host->commands().find("deadlines");
+  if (deadlines == host->commands().end()) {
+    PrintError("没有命令 deadlines（inspection 插件未加载？）/ no command deadlines (is the inspection plugin loaded?)");
     return false;
   }
-  PlatformImpl platform;
+  PlatformImpl& platform = host->platform();
   AttachedDatabase attached(platform, db);
-  draw::TaskContext tasks;
-  tasks.platform = &platform;
-  tasks.principal = Principal::System("bench");
-  draw::VisitContext vc;
-  vc.tasks = &tasks;
-  vc.db = &db;
-  vc.calendar = cal.value();
-  vc.options = opts.value();
-  vc.today = a.today;
+  // Ours: the command as a user runs it, in this process, its JSON read back.
+  auto ours_list = [&](const std::string& state) -> Result<std::vector<DeadlineRow>> {
+    CommandInvocation inv;
+    inv.args = {{"--today", {a.today}}};
+    if (!state.empty()) inv.args["--state"] = {state};
+    inv.json = true;
+    inv.principal = Principal::System("bench");
+    inv.principal.department = a.department;
+    inv.config = g.config;
+    CommandRun r = RunCommandInProcess(deadlines->second, platform, inv);
+    if (!r.status.ok()) return r.status;
+    if (r.exit_code != 0) return Status(StatusCode::kInternal, r.err);
+    const nlohmann::json j = nlohmann::json::parse(r.out, nullptr, false);
+    if (!j.is_array()) return Status(StatusCode::kInternal, "deadlines --json: not a JSON array");
+    std::vector<DeadlineRow> out;
+    out.reserve(j.size());
+    for (const auto& x : j)
+      out.push_back(DeadlineRow{x.value("visit", ""), x.value("item", ""), x.value("department", ""), x.value("task", ""),
+                                x.value("uscc", ""), x.value("due_date", ""), x.value("state", ""), x.value("card", ""),
+                                x.value("working_days_left", std::int64_t{0})});
+    return out;
+  };
 
   std::cout << "\n| listing (" << a.department << ")" << std::string(a.department.size() < 8 ? 8 - a.department.size() : 0, ' ')
             << " |   rows | ours median ms | ours max ms | peer median ms | peer max ms | ratio | same |\n"
@@ -327,15 +350,14 @@ bool BenchBackend(const std::string& label, const std::string& url, const Deadli
   bool ok = true, all_same = true;
   double worst = 0;
   for (const std::string state : {"", "yellow", "red"}) {
-    std::vector<draw::Deadline> ours_rows, peer_rows;
-    auto ours = TimeIt(a.reps, [&] { return draw::ListDeadlines(vc, draw::DeadlineQuery{a.department, state, false, 0}); },
-                       &ours_rows);
+    std::vector<DeadlineRow> ours_rows, peer_rows;
+    auto ours = TimeIt(a.reps, [&] { return ours_list(state); }, &ours_rows);
     if (!ours.ok()) {
       PrintError(ours.status().message());
       return false;
     }
     auto peer = TimeIt(a.reps, [&] {
-      return NaiveDeadlines(db, *cal.value(), a.today, a.department, state, vc.options.yellow_working_days);
+      return NaiveDeadlines(db, *cal.value(), a.today, a.department, state, yellow_days);
     }, &peer_rows);
     if (!peer.ok()) {
       PrintError(peer.status().message());

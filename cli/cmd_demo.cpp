@@ -6,9 +6,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <set>
+#include <vector>
 
 #include "cli.h"
+#include "command_runner.h"
 #include "database.h"
 #include "generator.h"
 #include "importer.h"

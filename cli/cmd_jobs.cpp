@@ -20,9 +20,8 @@
 #include "platform_impl.h"
 #include "plugin_host.h"
 #include "scan.h"
-#include "tasks.h"
+#include "time_service.h"
 #include "tz.h"
-#include "visits.h"
 #include "xinjian/job.h"
 
 namespace xj::cli {
@@ -50,40 +49,9 @@ std::string Iso(std::int64_t us, const std::string& zone = kDefaultTimeZone) {
 // recovered from a dead node executes again.
 void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const PluginHost* host,
                              const sched::Clock& clock) {
-  // The platform of one run of a draw job: the run's database, the plugins' samplers and
-  // entropy sources, and the job's system principal (the audit actor "scheduler:<job>").
-  struct RunPlatform {
-    PlatformImpl platform;
-    draw::TaskContext tasks;
-    RunPlatform(Database& db, const PluginHost* plugins, const Globals& globals, const sched::JobRun& run) {
-      platform.SetPlugins(plugins);
-      platform.SetConfig(globals.config);
-      platform.Attach(&db);
-      tasks.platform = &platform;
-      tasks.principal = Principal::System("scheduler:" + run.job);
-      tasks.spec_options.regions = &platform.Regions();
-    }
-    ~RunPlatform() { platform.Attach(nullptr); }
-  };
-  // Deadline cards, missing visits, automatic reveals (issue 4).
-  (void)reg.Add("deadlines.refresh", [&g, host](const sched::JobRun& run, Database& db) -> Status {
-    RunPlatform rp(db, host, g, run);
-    draw::VisitContext vc;
-    vc.tasks = &rp.tasks;
-    vc.db = &db;
-    // Read afresh at each run, not WorkingCalendar::Shared: a notice added under calendar.dir
-    // while `serve` runs recomputes the provisional deadlines within the hour, no restart.
-    auto dir = g.config.find(WorkingCalendar::kDirConfigKey);
-    auto cal = WorkingCalendar::Load(dir == g.config.end() ? std::string() : dir->second);
-    if (!cal.ok()) return cal.status();
-    const WorkingCalendar calendar = std::move(cal).value();
-    vc.calendar = &calendar;
-    auto opts = draw::VisitOptions::FromConfig(g.config);
-    if (!opts.ok()) return opts.status();
-    vc.options = opts.value();
-    vc.today = draw::PlatformDate(rp.platform, run.scheduled_us);
-    return draw::RefreshDeadlines(vc).status();
-  });
+  // The features' handlers are their plugins' (RegisterPluginHandlers): draw.scheduled and
+  // draws.pending of the draw plugin, deadlines.refresh of the inspection plugin.
+
   // The nightly audit check: an alert event when the chain is broken.
   (void)reg.Add("audit.verify", [](const sched::JobRun& run, Database& db) -> Status {
     auto rep = VerifyAudit(db);
@@ -152,7 +120,7 @@ class RunTransaction {
 class RunPlatform final : public Platform {
  public:
   RunPlatform(RunTransaction& tx, const std::map<std::string, std::string>& config, const PluginHost* plugins)
-      : tx_(tx) {
+      : tx_(tx), config_(config) {
     impl_.SetPlugins(plugins);
     impl_.Attach(&tx.db());
     impl_.SetConfig(config);
@@ -168,22 +136,39 @@ class RunPlatform final : public Platform {
   std::int64_t NowMicros() const override { return impl_.NowMicros(); }
   Result<SqlDialect> Dialect() const override { return impl_.Dialect(); }
   const TimeService& Time() const override { return impl_.Time(); }
-  Result<const WorkingDays*> Calendar() const override { return impl_.Calendar(); }
+  // Read afresh for each run, not WorkingCalendar::Shared: a notice added under calendar.dir
+  // while `serve` runs counts from the next run, without a restart (docs/calendar.md).
+  Result<const WorkingDays*> Calendar() const override {
+    if (!calendar_) {
+      auto dir = config_.find(WorkingCalendar::kDirConfigKey);
+      Result<WorkingCalendar> cal = WorkingCalendar::Load(dir == config_.end() ? std::string() : dir->second);
+      if (!cal.ok()) return cal.status();
+      calendar_ = std::make_unique<WorkingCalendar>(std::move(cal).value());
+      calendar_view_ = ViewOfCalendar(calendar_.get());
+    }
+    return static_cast<const WorkingDays*>(calendar_view_.get());
+  }
   const Sampler* FindSampler(const std::string& algorithm) const override { return impl_.FindSampler(algorithm); }
   const EntropySource* FindEntropySource(const std::string& name) const override {
     return impl_.FindEntropySource(name);
   }
   std::vector<std::string> SamplerNames() const override { return impl_.SamplerNames(); }
   std::vector<std::string> EntropySourceNames() const override { return impl_.EntropySourceNames(); }
-  // The subject index caught up within the run's transaction once it is open.
   Result<SubjectIndexLease> Subjects() override { return impl_.Subjects(); }
   const RegionCodes& Regions() const override { return impl_.Regions(); }
+  Result<std::unique_ptr<TableReader>> OpenTable(const std::string& path, const TableReaderOptions& options) override {
+    return impl_.OpenTable(path, options);
+  }
   JobScheduler* Jobs() override { return nullptr; }  // a run adds no jobs (it would commit apart)
   PlatformImpl& impl() { return impl_; }
 
  private:
   RunTransaction& tx_;
   PlatformImpl impl_;
+  std::map<std::string, std::string> config_;
+  // The run's calendar (one thread: the run's), loaded on first use.
+  mutable std::unique_ptr<WorkingCalendar> calendar_;
+  mutable std::unique_ptr<WorkingDays> calendar_view_;
 };
 
 // What a plugin's job handler sees (job.h). Units of work run in the run's transaction;
@@ -192,12 +177,8 @@ class RunPlatform final : public Platform {
 class PluginJobServices final : public JobServices {
  public:
   PluginJobServices(const sched::JobRun& run, const Globals& g, std::string plugin, Database& db,
-                    const PluginHost* host)
-      : run_(run),
-        g_(g),
-        plugin_(std::move(plugin)),
-        tx_(db),
-        platform_(tx_, g.config, host),
+                    const PluginHost* plugins)
+      : run_(run), g_(g), plugin_(std::move(plugin)), tx_(db), platform_(tx_, g.config, plugins),
         principal_(Principal::System("job:" + run.job)) {}
   Status PublishEvent(const std::string& topic, const std::string& key, const std::string& payload_json) override {
     if (topic.empty() || topic.size() > 200)
@@ -362,8 +343,6 @@ struct DefaultJobRow {
   sched::Misfire misfire;
 };
 constexpr DefaultJobRow kDefaultJobs[] = {
-    // Deadline cards, visits of drawn tasks, automatic reveals: hourly, at five past.
-    {"builtin.deadlines", "5 * * * *", "deadlines.refresh", sched::Misfire::kFireOnceNow},
     // The audit chain, nightly; a broken chain raises alert.audit.broken.
     {"builtin.audit-verify", "30 2 * * *", "audit.verify", sched::Misfire::kFireOnceNow},
 };

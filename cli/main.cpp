@@ -71,7 +71,6 @@ int main(int argc, char** argv) {
   RegisterBenchSchedulerCommand(app, g);
   RegisterCalendarCommands(app, g);
   RegisterCronCommands(app, g);
-  RegisterVisitCommands(app, g);
   RegisterJobsCommands(app, g);
   GroupBuiltinCommands(app);
   // The commands plugins registered: the plugins are loaded before parsing, from the plugin

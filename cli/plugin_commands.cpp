@@ -288,6 +288,7 @@ void RegisterPluginCommands(CLI::App& app, Globals& g, PluginHost& host) {
         opt->description(o.help + "（默认 / default: " + o.fallback + "）");
       s.options[o.name] = opt;
     }
+    for (const auto& [a, b] : spec.excludes) s.options.at(a)->excludes(s.options.at(b));
     if (spec.json) sub->add_flag("--json", s.json, "以 JSON 输出 / print JSON");
     sub->add_option("--department", s.department, "以该部门身份 / act for this department (department code)");
     sub->add_option(

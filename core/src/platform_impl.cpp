@@ -4,12 +4,14 @@
 #include <nlohmann/json.hpp>
 
 #include <exception>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "bulk.h"
 #include "clock.h"
+#include "csv.h"
 #include "journal.h"
 #include "plugin_host.h"
 #include "regions.h"
@@ -261,6 +263,47 @@ std::vector<std::string> PlatformImpl::EntropySourceNames() const {
 
 const RegionCodes& PlatformImpl::Regions() const { return BuiltinRegionCodes(); }
 
+namespace {
+
+// The SDK's TableReader (xinjian/table_reader.h) over the importer's CsvReader (csv.h).
+class HostTableReader final : public TableReader {
+ public:
+  explicit HostTableReader(std::unique_ptr<CsvReader> csv) : csv_(std::move(csv)) {}
+  Result<bool> Next(std::vector<std::string>* fields) override { return csv_->Next(fields); }
+  std::uint64_t record_line() const override { return csv_->record_line(); }
+  std::string encoding() const override { return csv_->encoding() == Encoding::kGb18030 ? "gb18030" : "utf-8"; }
+
+ private:
+  std::unique_ptr<CsvReader> csv_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<TableReader>> OpenHostTable(const std::string& path, const TableReaderOptions& options) {
+  Result<Encoding> enc = ParseEncoding(options.encoding);
+  if (!enc.ok()) return enc.status();
+  if (options.max_file_bytes > 0) {
+    std::error_code ec;
+    const std::uintmax_t size = std::filesystem::file_size(path, ec);
+    if (!ec && size > options.max_file_bytes)
+      return Status::Error(StatusCode::kInvalidArgument,
+                           "文件 " + path + " 超过 " + std::to_string(options.max_file_bytes) + " 字节",
+                           "the file " + path + " is larger than " + std::to_string(options.max_file_bytes) + " bytes");
+  }
+  CsvOptions o;
+  o.encoding = enc.value();
+  o.max_record_bytes = options.max_record_bytes;
+  o.max_fields = options.max_fields;
+  Result<std::unique_ptr<CsvReader>> csv = CsvReader::Open(path, o);
+  if (!csv.ok()) return csv.status();
+  return std::unique_ptr<TableReader>(std::make_unique<HostTableReader>(std::move(csv).value()));
+}
+
+Result<std::unique_ptr<TableReader>> PlatformImpl::OpenTable(const std::string& path,
+                                                             const TableReaderOptions& options) {
+  return OpenHostTable(path, options);
+}
+
 Result<SubjectIndexLease> PlatformImpl::Subjects() {
   // The database's lock first (a unit of work on this thread holds it already: the reads
   // below then run inside its transaction), then the index's.
@@ -393,7 +436,7 @@ Result<DispatchReport> DispatchWritingEvents(PlatformImpl& platform, const std::
       auto lock = platform.Lock();
       WriteTransaction tx(*db);
       if (Status st = tx.Begin(); !st.ok()) return st;
-      const std::string now = std::to_string(NowMicros());
+      const std::string now = std::to_string(platform.NowMicros());
       Result<std::int64_t> ins = ExecRows(*db,
                                           pg ? "INSERT INTO event_positions(subscriber, position, updated_at_us) VALUES (?, 0, ?) "
                                                "ON CONFLICT DO NOTHING"
@@ -411,7 +454,7 @@ Result<DispatchReport> DispatchWritingEvents(PlatformImpl& platform, const std::
       if (!evs.ok()) return evs.status();
       if (evs->empty()) break;  // the transaction rolls back: nothing to keep
       const Event& e = evs->front();
-      st = platform.RunInCallerTransaction(who, NowMicros(), [&](UnitOfWork& uow) { return sub->OnEvent(e, uow); });
+      st = platform.RunInCallerTransaction(who, platform.NowMicros(), [&](UnitOfWork& uow) { return sub->OnEvent(e, uow); });
       if (!st.ok()) {
         tx.Rollback();
         rep.failures.push_back(name + ": " + st.message());

@@ -40,6 +40,10 @@ Status NestedUnitError();
 
 class PluginHost;
 
+// Platform::OpenTable of the host (xinjian/table_reader.h): the importer's CsvReader behind
+// the SDK's TableReader. For platforms that wrap PlatformImpl (the scheduler's job platform).
+Result<std::unique_ptr<TableReader>> OpenHostTable(const std::string& path, const TableReaderOptions& options);
+
 class PlatformImpl final : public Platform {
  public:
   PlatformImpl();
@@ -70,6 +74,7 @@ class PlatformImpl final : public Platform {
   std::vector<std::string> EntropySourceNames() const override;
   Result<SubjectIndexLease> Subjects() override;
   const RegionCodes& Regions() const override;
+  Result<std::unique_ptr<TableReader>> OpenTable(const std::string& path, const TableReaderOptions& options) override;
   JobScheduler* Jobs() override { return jobs_; }
   // The scheduler's jobs Jobs() answers with (not owned; nullptr: none). The command line sets
   // its own (cli/cmd_jobs.cpp), which knows the scheduler.

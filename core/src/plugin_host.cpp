@@ -350,6 +350,14 @@ std::optional<Bilingual> CheckCommandSpec(const CommandSpec& spec) {
       last_many = o.kind == OptionKind::kTexts;
     }
   }
+  for (const auto& [a, b] : spec.excludes) {
+    const bool declared = a != b && a.rfind("--", 0) == 0 && b.rfind("--", 0) == 0 && names.count(a.substr(2)) > 0 &&
+                          names.count(b.substr(2)) > 0;
+    if (!declared)
+      return Bilingual{"命令 “" + shown + "” 的互斥选项 “" + a + "”、“" + b + "” 须为两个不同的已声明选项",
+                       "command '" + shown + "': the excluding options '" + a + "' and '" + b +
+                           "' must be two different declared options"};
+  }
   return std::nullopt;
 }
 
@@ -400,7 +408,16 @@ class StagingRegistrar final : public Registrar {
     return StageSubscriber(name, std::move(subscriber), staged_.subscribers);
   }
 
-  Status AddCommand(const CommandSpec& spec, CommandFn fn) override {
+  Status AddCommand(const CommandSpec& given, CommandFn fn) override {
+    // A plugin built against host API 6 or older hands over a CommandSpec that ends before
+    // `excludes` (host API 7): copy only the fields it has.
+    CommandSpec spec;
+    spec.path = given.path;
+    spec.help = given.help;
+    spec.options = given.options;
+    spec.json = given.json;
+    spec.needs_database = given.needs_database;
+    if (plugin_host_api_ >= 7) spec.excludes = given.excludes;
     const std::string key = JoinPath(spec.path);
     if (!Declared(kCapabilityCommand)) {
       undeclared_.push_back(kCapabilityCommand);
@@ -730,8 +747,15 @@ void PluginHost::Impl::LoadPending() {
       for (const std::string& service : r.manifest.requires_) {
         PluginRecord* p = provider_of(service);
         if (p == nullptr) {
-          fail(r, {"插件 " + r.manifest.name + " 需要服务 “" + service + "”，但没有插件声明提供它",
-                   "plugin " + r.manifest.name + " requires the service '" + service + "', which no plugin provides"});
+          // Services are named "<plugin>.<what>" (service.h): name the plugin that would
+          // provide it, so that the message says which one is missing.
+          const std::string owner = service.substr(0, service.find('.'));
+          const bool named = owner.size() < service.size() && !owner.empty();
+          fail(r,
+               {"插件 " + r.manifest.name + " 需要服务 “" + service + "”，但没有插件声明提供它" +
+                    (named ? "（按命名惯例由插件 " + owner + " 提供：是否未安装？）" : std::string()),
+                "plugin " + r.manifest.name + " requires the service '" + service + "', which no plugin provides" +
+                    (named ? " (by convention plugin " + owner + " provides it: is it installed?)" : std::string())});
         } else if (p->state == "failed") {
           fail(r, {"插件 " + r.manifest.name + " 需要插件 " + p->manifest.name + " 提供的服务 “" + service +
                        "”，但插件 " + p->manifest.name + " 加载失败",

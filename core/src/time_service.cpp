@@ -93,6 +93,10 @@ const TimeService& HostTime() {
   return kService;
 }
 
+std::unique_ptr<WorkingDays> ViewOfCalendar(const WorkingCalendar* calendar) {
+  return std::make_unique<CalendarView>(calendar);
+}
+
 Result<const WorkingDays*> HostWorkingDays(const std::map<std::string, std::string>& config) {
   Result<const WorkingCalendar*> cal = WorkingCalendar::Shared(config);
   if (!cal.ok()) return cal.status();

@@ -6,6 +6,7 @@
 // Thread safety: both objects are immutable after construction and shared by the process.
 #pragma once
 #include <map>
+#include <memory>
 #include <string>
 
 #include "calendar.h"
@@ -21,6 +22,10 @@ const TimeService& HostTime();
 // The working-day calendar of `config` (calendar.dir, WorkingCalendar::Shared) seen through
 // the SDK interface; the pointer stays valid until exit. Errors as WorkingCalendar::Shared.
 Result<const WorkingDays*> HostWorkingDays(const std::map<std::string, std::string>& config);
+
+// The SDK view of a calendar the caller owns (the scheduler reads the calendar afresh for each
+// job run); valid as long as `calendar` is.
+std::unique_ptr<WorkingDays> ViewOfCalendar(const WorkingCalendar* calendar);
 
 // Conversions between the SDK's CivilDate and the calendar's Date (same day numbers).
 inline Date ToDate(CivilDate d) { return Date::FromDays(d.days()); }

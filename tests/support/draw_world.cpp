@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <sstream>
 
-#include "calendar.h"
 #include "test_support.h"
 
 namespace xj::test {
@@ -40,13 +39,6 @@ std::unique_ptr<DrawWorld> MakeDrawWorld(const WorldOptions& options) {
   w->ctx.principal = ViewerOf("");
   w->ctx.principal.id = "tester";
   w->ctx.spec_options.regions = &w->platform.Regions();
-  auto cal = WorkingCalendar::Shared("");
-  INFO(cal.status().message());
-  REQUIRE(cal.ok());
-  w->vc.tasks = &w->ctx;
-  w->vc.db = w->db.get();
-  w->vc.calendar = cal.value();
-  w->vc.today = w->clock.today;
   return w;
 }
 
@@ -100,9 +92,7 @@ draw::TaskRecord Draw(DrawWorld& w, const std::string& id, const std::string& en
 draw::TaskRecord Drawn(DrawWorld& w, const nlohmann::json& spec) {
   const draw::TaskRecord a = CreateAndAnnounce(w, spec);
   const draw::TaskRecord t = Draw(w, a.id);
-  auto n = draw::CreateVisits(w.vc, t.id);
-  INFO(n.status().message());
-  REQUIRE(n.ok());
+  DeliverEvents(w);  // the inspection plugin creates the visits
   return t;
 }
 
@@ -237,84 +227,89 @@ void ExpectProofVerifies(DrawWorld& w, const std::string& task) {
 
 // ---------------------------------------------------------------------------------------------
 
-std::string VisitId(const std::string& task, int rank) { return task + "-" + std::to_string(rank); }
-
-draw::Visit LoadVisit(DrawWorld& w, const std::string& id) {
-  auto v = draw::LoadVisit(w.vc, id);
-  INFO(id << ": " << v.status().message());
-  REQUIRE(v.ok());
-  return v.value();
+void DeliverEvents(DrawWorld& w) {
+  std::map<std::string, WritingSubscriber*> writers;
+  for (const auto& [name, sub] : DrawHost().writing_subscribers()) writers[name] = sub.get();
+  auto rep = DispatchWritingEvents(w.platform, writers);
+  INFO(rep.status().message());
+  REQUIRE(rep.ok());
+  std::string failures;
+  for (const std::string& f : rep->failures) failures += f + "\n";
+  INFO(failures);
+  CHECK(rep->failures.empty());
 }
+
+CommandRun RunPluginCommand(DrawWorld& w, const std::string& path, std::map<std::string, std::vector<std::string>> args,
+                            const std::string& department, bool json) {
+  const auto& commands = DrawHost().commands();
+  auto it = commands.find(path);
+  INFO("plugin command " << path);
+  REQUIRE(it != commands.end());
+  CommandInvocation inv;
+  inv.args = std::move(args);
+  inv.json = json;
+  inv.principal = ViewerOf(department == "*" ? "" : department);
+  inv.principal.id = "tester";
+  if (department == "*") inv.principal.roles = {kRoleAdmin};
+  CommandRun r = RunCommandInProcess(it->second, w.platform, inv);
+  DeliverEvents(w);
+  return r;
+}
+
+nlohmann::json PluginJson(DrawWorld& w, const std::string& path, std::map<std::string, std::vector<std::string>> args,
+                          const std::string& department) {
+  CommandRun r = RunPluginCommand(w, path, std::move(args), department, true);
+  INFO(path << ": " << r.status.message() << "\n" << r.err);
+  REQUIRE(r.status.ok());
+  REQUIRE(r.exit_code == 0);
+  nlohmann::json j = nlohmann::json::parse(r.out, nullptr, false);
+  INFO(r.out.substr(0, 2000));
+  REQUIRE(!j.is_discarded());
+  return j;
+}
+
+nlohmann::json TaskNoticeJson(DrawWorld& w, const std::string& id) {
+  return PluginJson(w, "notices task", {{"task", {id}}});
+}
+
+std::string VisitId(const std::string& task, int rank) { return task + "-" + std::to_string(rank); }
 
 bool IsOf(const std::string& officer, const std::string& department) { return officer.rfind(department + "-", 0) == 0; }
 
-std::string OfficerOn(const draw::Visit& v, const std::string& department) {
-  for (const auto& o : v.team)
-    if (IsOf(o, department)) return o;
-  FAIL("visit " << v.id << " has no officer of " << department);
-  return "";
-}
-
-draw::ResultEntry Entry(const std::string& visit, const std::string& item, const std::string& code,
-                        const std::string& on, const std::string& by) {
-  draw::ResultEntry e;
-  e.visit_id = visit;
-  e.item_code = item;
-  e.result_code = code;
-  e.inspected_on = on;
-  e.method = "on_site";
-  e.by = by;
-  return e;
-}
-
-draw::Visit Start(DrawWorld& w, const std::string& visit, const std::string& by) {
-  auto v = draw::StartVisit(w.vc, visit, by, "");
-  INFO(visit << ": " << v.status().message());
-  REQUIRE(v.ok());
-  return v.value();
-}
-
-draw::Visit Enter(DrawWorld& w, const draw::ResultEntry& e) {
-  auto v = draw::EnterResult(w.vc, e);
-  INFO(e.visit_id << "/" << e.item_code << ": " << v.status().message());
-  REQUIRE(v.ok());
-  return v.value();
-}
-
-draw::Visit Review(DrawWorld& w, const std::string& visit, const std::string& dept, bool approve,
-                   const std::string& reason, const std::string& item) {
-  auto v = draw::ReviewResults(w.vc, visit, dept, item, approve, reason);
-  INFO(visit << " " << dept << ": " << v.status().message());
-  REQUIRE(v.ok());
-  return v.value();
-}
-
-draw::Visit Publish(DrawWorld& w, const std::string& visit, const std::string& dept) {
-  auto v = draw::PublishResults(w.vc, visit, dept);
-  INFO(visit << " " << dept << ": " << v.status().message());
-  REQUIRE(v.ok());
-  return v.value();
-}
-
-void CompleteVisit(DrawWorld& w, const std::string& id, const std::string& on) {
-  draw::Visit v = LoadVisit(w, id);
-  if (v.state == "assigned") v = Start(w, id, v.team.front());
-  std::set<std::string> departments;
-  for (const auto& it : v.items) {
-    departments.insert(it.department);
-    if (it.state == "pending" || it.state == "returned")
-      Enter(w, Entry(id, it.item_code, "no_problem", on, OfficerOn(v, it.department)));
+void PublishAllResults(DrawWorld& w, const std::string& task, const std::string& on) {
+  for (const auto& s : Selection(w, task)) {
+    const std::string id = VisitId(task, static_cast<int>(s.rank));
+    nlohmann::json v = PluginJson(w, "visit show", {{"id", {id}}}, "*");
+    const std::vector<std::string> team = v["team"].get<std::vector<std::string>>();
+    REQUIRE_FALSE(team.empty());
+    if (v["state"] == "assigned") PluginJson(w, "visit start", {{"id", {id}}, {"--by", {team.front()}}}, "*");
+    std::set<std::string> departments;
+    for (const auto& it : v["items"]) {
+      const std::string dept = it["department"].get<std::string>();
+      departments.insert(dept);
+      if (it["state"] != "pending" && it["state"] != "returned") continue;
+      std::string officer;
+      for (const auto& o : team)
+        if (officer.empty() && IsOf(o, dept)) officer = o;
+      INFO("visit " << id << " has no officer of " << dept);
+      REQUIRE_FALSE(officer.empty());
+      PluginJson(w, "visit result",
+                 {{"id", {id}},
+                  {"--item", {it["item"].get<std::string>()}},
+                  {"--code", {"no_problem"}},
+                  {"--date", {on}},
+                  {"--method", {"on_site"}},
+                  {"--by", {officer}}},
+                 dept);
+    }
+    for (const auto& d : departments) {
+      bool entered = false;
+      const nlohmann::json shown = PluginJson(w, "visit show", {{"id", {id}}}, d);
+      for (const auto& it : shown["items"]) entered = entered || (it["department"] == d && it["state"] == "entered");
+      if (entered) PluginJson(w, "visit review", {{"id", {id}}, {"--approve", {}}}, d);
+      PluginJson(w, "visit publish", {{"id", {id}}}, d);
+    }
   }
-  for (const auto& d : departments) {
-    bool entered = false;
-    for (const auto& it : LoadVisit(w, id).items) entered = entered || (it.department == d && it.state == "entered");
-    if (entered) Review(w, id, d, true);
-    Publish(w, id, d);
-  }
-}
-
-void PublishAll(DrawWorld& w, const std::string& task, const std::string& on) {
-  for (const auto& s : Selection(w, task)) CompleteVisit(w, VisitId(task, static_cast<int>(s.rank)), on);
 }
 
 }  // namespace xj::test

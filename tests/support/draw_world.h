@@ -1,14 +1,19 @@
-// The draw and inspection feature on top of the test world (world.h): a world with a task
-// context and a visit context, and the helpers the integration suites share to take tasks
-// from draft to revealed, read what they stored, check proofs with both verifiers and drive
-// visits to published results. When the draw feature becomes a plugin, this file (and
-// draw_world.cpp) is what changes; world.h stays.
+// The draw feature on top of the test world (world.h): a world with a task context, and the
+// helpers the integration suites share to take tasks from draft to revealed, read what they
+// stored and check proofs with both verifiers. What follows a draw is the inspection
+// plugin's: its writing subscriber creates the visits when draw.task.drawn is delivered
+// (DeliverEvents, which Drawn calls), and its commands, run in this process
+// (RunPluginCommand), enter and publish results. The inspection plugin's own tests
+// (plugins/inspection/tests) add its library's helpers on top (visit_world.h). When the draw
+// feature's commands are the plugin's, this file (and draw_world.cpp) is what changes;
+// world.h stays.
 //
 // As in world.h, a helper that must succeed fails the running Catch2 test (REQUIRE) with the
 // status message, and the Try…/Expect… helpers are the ones that look at failures. For the
 // test thread only.
 #pragma once
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -17,9 +22,9 @@
 #include <utility>
 #include <vector>
 
+#include "command_runner.h"
 #include "platform_impl.h"
 #include "tasks.h"
-#include "visits.h"
 #include "world.h"
 #include "xinjian/principal.h"
 
@@ -33,15 +38,12 @@ const PluginHost& DrawHost();
 const Platform* DrawPlugins();
 
 // A world with its own platform (the world's database attached, DrawHost()'s plugins, the
-// world's clock: SetNow(clock.now_us), so 0 is the process clock), the draw service's
-// context on it (principal "tester", a supervisor of no department) and the visit service's
-// context (the built-in working-day calendar, the clock's date as today). Tests may change
-// the clock (platform.SetNow), the plugins (platform.SetPlugins) or either context between
-// steps.
+// world's clock: SetNow(clock.now_us), so 0 is the process clock) and the draw service's
+// context on it (principal "tester", a supervisor of no department). Tests may change the
+// clock (platform.SetNow), the plugins (platform.SetPlugins) or the context between steps.
 struct DrawWorld : World {
   PlatformImpl platform;
   draw::TaskContext ctx;
-  draw::VisitContext vc;
 };
 std::unique_ptr<DrawWorld> MakeDrawWorld(const WorldOptions& options);
 
@@ -64,7 +66,8 @@ draw::TaskRecord Create(DrawWorld& w, const nlohmann::json& spec);
 draw::TaskRecord Announce(DrawWorld& w, const std::string& id);
 draw::TaskRecord CreateAndAnnounce(DrawWorld& w, const nlohmann::json& spec);
 draw::TaskRecord Draw(DrawWorld& w, const std::string& id, const std::string& entropy = kTestEntropy);
-// Create, announce, draw with kTestEntropy and create the visits; returns the drawn task.
+// Create, announce, draw with kTestEntropy and deliver the events (the inspection plugin
+// creates the visits); returns the drawn task.
 draw::TaskRecord Drawn(DrawWorld& w, const nlohmann::json& spec);
 // A reveal before the results are published, with the reason the draw tests give (they check
 // proofs without inspecting anybody).
@@ -107,29 +110,33 @@ void ExpectTamperRejected(const std::string& good, const std::function<void(cons
 void ExpectProofVerifies(DrawWorld& w, const std::string& task);
 
 // ---------------------------------------------------------------------------------------------
-// Visits.
+// Events and the plugins' commands.
 
-// The visit of a task's selection rank `rank`, by the id the service gives it.
+// Delivers the pending events to the plugins' writing subscribers on the world's platform,
+// as the CLI does after a command (the inspection plugin creates a drawn task's visits); fails
+// the test when a delivery fails.
+void DeliverEvents(DrawWorld& w);
+
+// Runs the plugin command `path` ("visit show") in this process on the world's platform
+// (RunCommandInProcess), as a supervisor named "tester" acting for `department` ("" for none;
+// "*" for an admin of every department), then delivers the events it published.
+CommandRun RunPluginCommand(DrawWorld& w, const std::string& path, std::map<std::string, std::vector<std::string>> args,
+                            const std::string& department = "", bool json = true);
+// The same, which must succeed (exit 0); its stdout parsed as JSON.
+nlohmann::json PluginJson(DrawWorld& w, const std::string& path, std::map<std::string, std::vector<std::string>> args,
+                          const std::string& department = "");
+
+// The public notice of a task (`notices task ID`).
+nlohmann::json TaskNoticeJson(DrawWorld& w, const std::string& id);
+
+// The visit of a task's selection rank `rank`, by the id the inspection plugin gives it.
 std::string VisitId(const std::string& task, int rank);
-draw::Visit LoadVisit(DrawWorld& w, const std::string& id);
 // Whether an officer id belongs to `department` ("SCJG-03" to SCJG).
 bool IsOf(const std::string& officer, const std::string& department);
-// The first team member of `department` on the visit (fails the test when there is none).
-std::string OfficerOn(const draw::Visit& v, const std::string& department);
-// A result entry by the method on_site.
-draw::ResultEntry Entry(const std::string& visit, const std::string& item, const std::string& code,
-                        const std::string& on, const std::string& by);
-// The visit service's steps, each of which must succeed; they return the visit after it.
-draw::Visit Start(DrawWorld& w, const std::string& visit, const std::string& by);
-draw::Visit Enter(DrawWorld& w, const draw::ResultEntry& e);
-draw::Visit Review(DrawWorld& w, const std::string& visit, const std::string& dept, bool approve,
-                   const std::string& reason = "", const std::string& item = "");
-draw::Visit Publish(DrawWorld& w, const std::string& visit, const std::string& dept);
-// Starts the visit if it is assigned (by its first team member), enters no_problem inspected
-// on `on` for every pending or returned item (by an officer of the item's department on the
-// team), then approves and publishes department by department.
-void CompleteVisit(DrawWorld& w, const std::string& id, const std::string& on);
-// CompleteVisit for every visit of a drawn task.
-void PublishAll(DrawWorld& w, const std::string& task, const std::string& on);
+// Every visit of a drawn task through the inspection plugin's commands: started by its lead
+// when assigned, no_problem inspected on `on` entered for each pending or returned item by an
+// officer of the item's department on the team, then approved and published department by
+// department. Publishing the last result reveals the task.
+void PublishAllResults(DrawWorld& w, const std::string& task, const std::string& on);
 
 }  // namespace xj::test

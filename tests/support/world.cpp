@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "generator.h"
 #include "importer.h"
+#include "journal.h"
 #include "plugin_migrations.h"
 #include "scan.h"
 #include "test_support.h"
@@ -209,6 +210,17 @@ void Import(Database& db, DirectoryKind kind, const std::string& csv) {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+std::string GeneratedUscc(std::uint64_t seed, const std::string& province, std::uint64_t i) {
+  return gen::SubjectUscc(seed, province, i);
+}
+
+bool AuditChainVerifies(Database& db) {
+  auto verified = VerifyAudit(db);
+  INFO(verified.status().message());
+  REQUIRE(verified.ok());
+  return verified->ok;
+}
 
 long long Count(Database& db, const std::string& sql) {
   long long n = 0;

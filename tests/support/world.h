@@ -175,6 +175,10 @@ void Import(Database& db, DirectoryKind kind, const std::string& csv);
 // Queries. `sql` is run as given; a `key` is bound to its one placeholder (":k" style).
 
 // The single integer a COUNT query returns.
+// The USCC the generator (`xinjian gen`) gives subject `i` of `seed` in `province`.
+std::string GeneratedUscc(std::uint64_t seed, const std::string& province, std::uint64_t i);
+// The audit chain of `db` verifies (fails the test when it cannot be read).
+bool AuditChainVerifies(Database& db);
 long long Count(Database& db, const std::string& sql);
 long long CountFor(Database& db, const std::string& sql, const std::string& key);
 

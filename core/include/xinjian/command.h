@@ -35,6 +35,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "xinjian/platform.h"
@@ -75,6 +76,10 @@ struct CommandSpec {
   std::vector<CommandOption> options;
   bool json = true;           // the host adds --json
   bool needs_database = true; // the host opens the database (migrated) before running it
+  // Appended in host API 7 (read by the host only from plugins built against 7 or later):
+  // pairs of declared options ("--approve", "--return") that exclude each other. A command
+  // line giving both is refused by the CLI (exit 2, naming both) before the command runs.
+  std::vector<std::pair<std::string, std::string>> excludes = {};
 };
 
 // The parsed arguments. Text/Int/Flag/Texts of a name the spec does not declare is a

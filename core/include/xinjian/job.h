@@ -88,7 +88,10 @@ class JobServices {
   // each call sees the writes of the previous ones. kFailedPrecondition when called inside
   // another unit of work.
   virtual Status RunInTransaction(const UnitOfWorkFn& fn) = 0;
-  // The platform (clock, time zones, calendar, reads) the handler's plugin got at init.
+  // The platform of the run: the clock, time zones, reads on the run's connection (inside its
+  // transaction once it began). Its working-day calendar (Calendar) is read afresh for each
+  // run, so a notice added under calendar.dir while `xinjian serve` runs counts from the next
+  // run, without a restart.
   virtual Platform& platform() = 0;
 };
 

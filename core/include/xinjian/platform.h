@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@
 #include "xinjian/principal.h"
 #include "xinjian/sql.h"
 #include "xinjian/status.h"
+#include "xinjian/table_reader.h"
 #include "xinjian/time.h"
 
 namespace xj {
@@ -124,6 +126,15 @@ class Platform {
 
   // Appended in host API 7.
   //
+  // Opens the CSV file at `path` with the host's reader (table_reader.h: UTF-8 with or
+  // without a byte-order mark or GB18030, quoted fields, bounded memory, line numbers). The
+  // caller owns the reader; it reads the file, not the database, so it may be used outside a
+  // unit of work and kept across several. kUnavailable naming the file when it cannot be
+  // read, kInvalidArgument when it is larger than options.max_file_bytes or the encoding name
+  // is unknown.
+  virtual Result<std::unique_ptr<TableReader>> OpenTable(const std::string& path,
+                                                         const TableReaderOptions& options) = 0;
+
   // The scheduler's jobs (job.h: JobScheduler), for a command that schedules its plugin's work
   // (`jobs schedule-draw`); nullptr when this host runs no scheduler (library callers, tests).
   virtual JobScheduler* Jobs() = 0;

@@ -64,7 +64,9 @@ inline constexpr std::uint32_t kPluginAbiMajor = 1;
 // "requires"), JobServices::RunInTransaction and ::platform (job.h); Platform::FindSampler,
 // FindEntropySource, SamplerNames, EntropySourceNames, Subjects and Regions (the directories
 // and the subject index, directory.h; text checks, text.h).
-// 7: AddDefaultJob (job.h: DefaultJob, JobPlatform), AddDemoStep (demo.h); CommandContext::SetExitCode applies to
+// 7: AddDefaultJob (job.h: DefaultJob, JobPlatform), AddDemoStep (demo.h); Platform::OpenTable
+// (the host's CSV reader, table_reader.h) and Platform::Jobs (JobScheduler); CommandSpec::excludes
+// (read only from plugins built against 7 or later); CommandContext::SetExitCode applies to
 // failures too; PrintTableHeader and NoteListed (command.h).
 inline constexpr std::uint32_t kHostApiVersion = 7;
 

@@ -1,7 +1,9 @@
 // The draw plugin: registers the xj-draw-v1 sampler (docs/draw-v1.md), the task commands
-// (commands.cpp) and the draw jobs (jobs.cpp) with the host. Tasks, pools and teams are
-// driven by the task service (tasks.h), which asks the host for the task's sampler by name,
-// so this sampler and any other (plugins/rfc3797) are used the same way.
+// (commands.cpp), the draw jobs (jobs.cpp), the benchmark (bench.cpp) and the demo task
+// (demo.cpp) with the host, and provides the service "draw.tasks"
+// (include/draw/task_service.h) to other plugins. Tasks, pools and teams are driven by the
+// task service (tasks.h), which asks the host for the task's sampler by name, so this sampler
+// and any other (plugins/rfc3797) are used the same way.
 #include <xinjian/plugin.h>
 #include <xinjian/sampler.h>
 
@@ -9,6 +11,7 @@
 
 #include "commands.h"
 #include "draw_v1.h"
+#include "task_service_impl.h"
 
 namespace {
 
@@ -34,6 +37,8 @@ class DrawV1Sampler final : public xj::Sampler {
 };
 
 xj::Status Init(xj::Registrar& registrar) {
+  // The service "draw.tasks" (include/draw/task_service.h) for the inspection plugin.
+  if (auto st = xj::draw::ProvideTaskService(registrar); !st.ok()) return st;
   if (auto st = registrar.AddSampler(std::string(xj::draw::kAlgorithm), std::make_unique<DrawV1Sampler>()); !st.ok())
     return st;
   if (auto st = xj::draw::RegisterCommands(registrar); !st.ok()) return st;

@@ -1519,7 +1519,10 @@ Result<TaskRecord> ReplaceEntropy(TaskContext& ctx, const std::string& id, const
   });
 }
 
-Result<TaskRecord> RevealTask(TaskContext& ctx, const std::string& id, const RevealOptions& options) {
+namespace {
+
+// The options' own rules (RevealOptions): a reason exactly with before_inspection.
+Status CheckRevealOptions(const RevealOptions& options) {
   if (options.before_inspection) {
     if (auto st = CheckReason(options.reason, "在检查结果公开前揭示", "revealing before the inspections"); !st.ok())
       return st;
@@ -1527,76 +1530,85 @@ Result<TaskRecord> RevealTask(TaskContext& ctx, const std::string& id, const Rev
     return Refuse("揭示原因只用于提前揭示（--before-inspection --reason）",
                   "a reveal reason is only for a reveal before the inspections (--before-inspection --reason)");
   }
-  return InUnit<TaskRecord>(ctx, [&](UnitOfWork& uow) -> Result<TaskRecord> {
-    Sql& sql = uow.sql();
-    const std::int64_t now = uow.now_us();
-    auto task = LoadForUpdate(sql, id);
-    if (!task.ok()) return task.status();
-    TaskRecord t = std::move(task).value();
-    if (t.state != "drawn") return WrongState(t, "揭示", "reveal it");
-    // The drawn subjects not yet inspected and published: without a visit item, or with one
-    // that is not published.
-    std::int64_t drawn = 0, unpublished = 0;
-    Status st = sql.Query(
-        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM visit_items vi WHERE "
-        "vi.task_id = s.task_id AND vi.uscc = s.uscc) OR EXISTS (SELECT 1 FROM visit_items vi WHERE "
-        "vi.task_id = s.task_id AND vi.uscc = s.uscc AND vi.state <> 'published') THEN 1 ELSE 0 END), 0) "
-        "FROM draw_selection s WHERE s.task_id = ?",
-        {t.id}, [&](const SqlRow& r) {
-          drawn = std::stoll(std::string(r.View(0)));
-          unpublished = std::stoll(std::string(r.View(1)));
-          return false;
-        });
-    if (!st.ok()) return st;
-    if (unpublished > 0 && !options.before_inspection)
-      return Status::Error(
-          StatusCode::kFailedPrecondition,
-          "任务 " + t.id + " 抽中的 " + std::to_string(drawn) + " 个对象中有 " + std::to_string(unpublished) +
-              " 个还没有公开的检查结果：揭示会在检查之前公开抽取名单。结果全部公开时任务自动揭示；确需提前揭示，请用 "
-              "xinjian task reveal " +
-              t.id + " --before-inspection --reason 原因（记入审计日志并在公告中注明）",
-          "task " + t.id + ": " + std::to_string(unpublished) + " of its " + std::to_string(drawn) +
-              " drawn subjects have no published inspection result yet, and a reveal would publish the selection "
-              "before "
-              "the inspections. The task is revealed by itself when every result is published; to reveal it earlier, "
-              "run xinjian task reveal " +
-              t.id + " --before-inspection --reason WHY (audited and shown on the notice)");
-    if (unpublished == 0 && options.before_inspection)
-      return Status::Error(StatusCode::kFailedPrecondition,
-                           "任务 " + t.id + " 的检查结果已全部公开，不是提前揭示：去掉 --before-inspection 和 --reason",
-                           "every inspection result of task " + t.id +
-                               " is published, so this is no early reveal: leave out --before-inspection and --reason");
-    const std::string before = t.digest;
-    t.state = "revealed";
-    t.revealed_at_us = now;
-    if (options.before_inspection) {
-      t.reveal_reason = options.reason;
-      t.reveal_unpublished = unpublished;
-    }
-    t.digest = TaskDigest(t);
-    {
-      // The reason and the count stay NULL unless the reveal came early.
-      const bool early = !t.reveal_reason.empty();
-      Result<std::int64_t> n = sql.Exec(
-          "UPDATE draw_tasks SET state = 'revealed', revealed_at_us = ?, reveal_reason = ?, reveal_unpublished = ?, "
-          "digest = ?, updated_at_us = ? WHERE id = ?",
-          {now, early ? SqlValue(t.reveal_reason) : SqlValue(), early ? SqlValue(t.reveal_unpublished) : SqlValue(),
-           t.digest, now, t.id});
-      if (!n.ok()) return n.status();
-    }
-    json payload{{"id", t.id},
-                 {"department", t.department},
-                 {"secret", t.secret_hex},
-                 {"seed", t.seed_hex},
-                 {"before_inspection", options.before_inspection}};
-    if (options.before_inspection) {
-      payload["reason"] = t.reveal_reason;
-      payload["unpublished"] = t.reveal_unpublished;
-    }
-    if (auto st = Journal(uow, "task.reveal", t.id, before, t.digest, "draw.task.revealed", payload); !st.ok())
-      return st;
-    return LoadTask(sql, id);
-  });
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<TaskRecord> RevealTask(TaskContext& ctx, const std::string& id, const RevealOptions& options) {
+  if (auto st = CheckRevealOptions(options); !st.ok()) return st;
+  return InUnit<TaskRecord>(ctx, [&](UnitOfWork& uow) { return RevealTaskIn(uow, id, options); });
+}
+
+Result<TaskRecord> RevealTaskIn(UnitOfWork& uow, const std::string& id, const RevealOptions& options) {
+  if (auto st = CheckRevealOptions(options); !st.ok()) return st;
+  Sql& sql = uow.sql();
+  const std::int64_t now = uow.now_us();
+  auto task = LoadForUpdate(sql, id);
+  if (!task.ok()) return task.status();
+  TaskRecord t = std::move(task).value();
+  if (t.state != "drawn") return WrongState(t, "揭示", "reveal it");
+  // The drawn subjects not yet inspected and published: without a visit item, or with one
+  // that is not published.
+  std::int64_t drawn = 0, unpublished = 0;
+  Status st = sql.Query(
+      "SELECT COUNT(*), COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM visit_items vi WHERE "
+      "vi.task_id = s.task_id AND vi.uscc = s.uscc) OR EXISTS (SELECT 1 FROM visit_items vi WHERE "
+      "vi.task_id = s.task_id AND vi.uscc = s.uscc AND vi.state <> 'published') THEN 1 ELSE 0 END), 0) "
+      "FROM draw_selection s WHERE s.task_id = ?",
+      {t.id}, [&](const SqlRow& r) {
+        drawn = std::stoll(std::string(r.View(0)));
+        unpublished = std::stoll(std::string(r.View(1)));
+        return false;
+      });
+  if (!st.ok()) return st;
+  if (unpublished > 0 && !options.before_inspection)
+    return Status::Error(
+        StatusCode::kFailedPrecondition,
+        "任务 " + t.id + " 抽中的 " + std::to_string(drawn) + " 个对象中有 " + std::to_string(unpublished) +
+            " 个还没有公开的检查结果：揭示会在检查之前公开抽取名单。结果全部公开时任务自动揭示；确需提前揭示，请用 "
+            "xinjian task reveal " +
+            t.id + " --before-inspection --reason 原因（记入审计日志并在公告中注明）",
+        "task " + t.id + ": " + std::to_string(unpublished) + " of its " + std::to_string(drawn) +
+            " drawn subjects have no published inspection result yet, and a reveal would publish the selection "
+            "before "
+            "the inspections. The task is revealed by itself when every result is published; to reveal it earlier, "
+            "run xinjian task reveal " +
+            t.id + " --before-inspection --reason WHY (audited and shown on the notice)");
+  if (unpublished == 0 && options.before_inspection)
+    return Status::Error(StatusCode::kFailedPrecondition,
+                         "任务 " + t.id + " 的检查结果已全部公开，不是提前揭示：去掉 --before-inspection 和 --reason",
+                         "every inspection result of task " + t.id +
+                             " is published, so this is no early reveal: leave out --before-inspection and --reason");
+  const std::string before = t.digest;
+  t.state = "revealed";
+  t.revealed_at_us = now;
+  if (options.before_inspection) {
+    t.reveal_reason = options.reason;
+    t.reveal_unpublished = unpublished;
+  }
+  t.digest = TaskDigest(t);
+  {
+    // The reason and the count stay NULL unless the reveal came early.
+    const bool early = !t.reveal_reason.empty();
+    Result<std::int64_t> n = sql.Exec(
+        "UPDATE draw_tasks SET state = 'revealed', revealed_at_us = ?, reveal_reason = ?, reveal_unpublished = ?, "
+        "digest = ?, updated_at_us = ? WHERE id = ?",
+        {now, early ? SqlValue(t.reveal_reason) : SqlValue(), early ? SqlValue(t.reveal_unpublished) : SqlValue(),
+         t.digest, now, t.id});
+    if (!n.ok()) return n.status();
+  }
+  json payload{{"id", t.id},
+               {"department", t.department},
+               {"secret", t.secret_hex},
+               {"seed", t.seed_hex},
+               {"before_inspection", options.before_inspection}};
+  if (options.before_inspection) {
+    payload["reason"] = t.reveal_reason;
+    payload["unpublished"] = t.reveal_unpublished;
+  }
+  if (auto st = Journal(uow, "task.reveal", t.id, before, t.digest, "draw.task.revealed", payload); !st.ok()) return st;
+  return LoadTask(sql, id);
 }
 
 Result<TaskRecord> CancelTask(TaskContext& ctx, const std::string& id, const std::string& reason) {

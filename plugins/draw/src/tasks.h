@@ -223,6 +223,10 @@ struct RevealOptions {
 // nothing is early). One write transaction with an audit record (task.reveal) and the event
 // draw.task.revealed (with before_inspection, and then the reason and the count).
 Result<TaskRecord> RevealTask(TaskContext& ctx, const std::string& id, const RevealOptions& options = {});
+// The same reveal inside the caller's unit of work (the draw.tasks service's Reveal, for a
+// plugin revealing a task together with its own writes): the same checks and messages, the
+// audit record as the unit's principal, the event committed with the unit.
+Result<TaskRecord> RevealTaskIn(UnitOfWork& uow, const std::string& id, const RevealOptions& options = {});
 Result<TaskRecord> CancelTask(TaskContext& ctx, const std::string& id, const std::string& reason);
 
 // Reads. Each takes the Sql of the caller's unit of work or read, or a Platform (then it runs

@@ -96,6 +96,12 @@ xj::Status Init(xj::Registrar& r) {
       {"required after optional", {{"notes2"}, "x / x", {{"p", "x / x", K::kText, false, "", {}}, {"q", "x / x", K::kText, true, "", {}}}, true, true}},
       {"many not last", {{"notes2"}, "x / x", {{"p", "x / x", K::kTexts, true, "", {}}, {"q", "x / x", K::kText, true, "", {}}}, true, true}},
       {"fallback outside choices", {{"notes2"}, "x / x", {{"--c", "x / x", K::kText, false, "z", {"a", "b"}}}, true, true}},
+      {"excludes an undeclared option",
+       {{"notes2"}, "x / x", {{"--a", "x / x", K::kFlag, false, "", {}}}, true, true, {{"--a", "--b"}}}},
+      {"excludes itself", {{"notes2"}, "x / x", {{"--a", "x / x", K::kFlag, false, "", {}}}, true, true, {{"--a", "--a"}}}},
+      {"excludes a positional",
+       {{"notes2"}, "x / x", {{"--a", "x / x", K::kFlag, false, "", {}}, {"p", "x / x", K::kText, false, "", {}}}, true, true,
+        {{"--a", "p"}}}},
   };
   for (const auto& [what, spec] : bad)
     if (auto s3 = ExpectRefused(r, what, spec, C::kInvalidArgument); !s3.ok()) return s3;

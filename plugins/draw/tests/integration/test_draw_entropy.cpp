@@ -85,13 +85,9 @@ TEST_CASE("a none task draws at once with DrawIfReady, says so in public, and it
     REQUIRE(ev.size() == 1);
     CHECK(ev[0]["entropy_source_name"] == "none");
     CHECK(ev[0]["entropy_notice"] == announced.entropy_notice);
-    draw::VisitContext vc;
-    vc.tasks = &w->ctx;
-    vc.db = w->db.get();
-    auto notice = draw::TaskNotice(vc, id);
-    REQUIRE(notice.ok());
-    CHECK(notice.value()["entropy_source_name"] == "none");
-    CHECK_THAT(notice.value()["entropy_notice"].get<std::string>(), Contains("no outside public entropy"));
+    const nlohmann::json notice = TaskNoticeJson(*w, id);
+    CHECK(notice["entropy_source_name"] == "none");
+    CHECK_THAT(notice["entropy_notice"].get<std::string>(), Contains("no outside public entropy"));
   }
   // A none task takes no value: neither supplied nor given to the draw.
   ExpectRefused(draw::SupplyEntropy(w->ctx, id, "1.2.3./"), StatusCode::kFailedPrecondition,

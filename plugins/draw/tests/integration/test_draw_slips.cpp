@@ -249,9 +249,8 @@ TEST_CASE("a wrongly entered entropy value can be replaced once before the draw,
   CHECK(view["entropy_supplied"] == "4.5.6./");
   CHECK(view["entropy_replaced"]["value"] == "1.2.3./");
   CHECK(view["entropy_replaced"]["reason"] == "看错了期号：应为第 2026068 期");
-  auto notice = draw::TaskNotice(w->vc, id);
-  REQUIRE(notice.ok());
-  CHECK(notice.value()["entropy_replaced"]["value"] == "1.2.3./");
+  const json notice = TaskNoticeJson(*w, id);
+  CHECK(notice["entropy_replaced"]["value"] == "1.2.3./");
   auto shown = Cli(*w, {"task", "show", id});
   REQUIRE(shown.exit_code == 0);
   CHECK_THAT(shown.out,
@@ -302,7 +301,7 @@ TEST_CASE("a task is revealed after its inspections' results are published, or e
   CHECK(TaskAuditCount(*w, id, "task.reveal") == 0);
 
   // Publishing every result reveals the task, as a normal reveal (no reason recorded).
-  PublishAll(*w, id, "2026-06-15");
+  PublishAllResults(*w, id, "2026-06-15");
   const draw::TaskRecord revealed = Load(*w, id);
   CHECK(revealed.state == "revealed");
   CHECK(revealed.reveal_reason.empty());
@@ -322,9 +321,8 @@ TEST_CASE("a task is revealed after its inspections' results are published, or e
   const json view = json::parse(draw::TaskViewJson(w->platform, e, Public()).value());
   CHECK(view["revealed_before_inspection"]["reason"] == "企业已注销，检查取消");
   CHECK(view["revealed_before_inspection"]["unpublished"] == 2);
-  auto notice = draw::TaskNotice(w->vc, early);
-  REQUIRE(notice.ok());
-  CHECK(notice.value()["revealed_before_inspection"]["reason"] == "企业已注销，检查取消");
+  const json notice = TaskNoticeJson(*w, early);
+  CHECK(notice["revealed_before_inspection"]["reason"] == "企业已注销，检查取消");
   CHECK(TaskAuditCount(*w, early, "task.reveal") == 1);
   const auto ev = EventPayloads(*w->db, early, "draw.task.revealed");
   REQUIRE(ev.size() == 1);
@@ -386,14 +384,13 @@ TEST_CASE(
   CHECK(PoolUsccs(*w->db, "SLIP-B") == std::set<std::string>(w->tiny.begin(), w->tiny.end()));
   const std::set<std::string> b = SelectedUsccs(*w, "SLIP-B");
   REQUIRE(b.size() == 6);
-  auto merge = draw::MergeVisits(w->vc, "2026-06", false);
-  INFO(merge.status().message());
-  REQUIRE(merge.ok());
-  CHECK(merge->proposals.size() == 6);
-  CHECK(merge->saved == 6);
-  for (const auto& p : merge->proposals) {
-    CHECK(b.count(p.uscc) == 1);
-    CHECK(p.departments == std::vector<std::string>{"SCJG", "WJW"});
+  const json merge = PluginJson(*w, "visits merge", {{"--period", {"2026-06"}}});
+  CHECK(merge["applied"] == false);
+  CHECK(merge["proposals"].size() == 6);
+  CHECK(merge["saved"] == 6);
+  for (const auto& p : merge["proposals"]) {
+    CHECK(b.count(p["uscc"].get<std::string>()) == 1);
+    CHECK(p["departments"].get<std::vector<std::string>>() == std::vector<std::string>{"SCJG", "WJW"});
   }
   auto cli = Cli(*w, {"visits", "merge", "--period", "2026-06"});
   INFO(cli.out << cli.err);

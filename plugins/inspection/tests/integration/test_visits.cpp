@@ -16,11 +16,8 @@
 #include <set>
 #include <sstream>
 
-#include "calendar.h"
-#include "csv.h"
-#include "draw_world.h"
-#include "generator.h"
 #include "test_support.h"
+#include "visit_world.h"
 
 using namespace xj;
 using namespace xj::test;
@@ -43,17 +40,20 @@ namespace {
 
 constexpr int kTiny = 12;
 
-std::string TinyUscc(int i) { return gen::SubjectUscc(9191, "33", static_cast<std::uint64_t>(i)); }
+std::string TinyUscc(int i) { return TinySubject(9191, i).uscc; }
 
 const char* TinyLabels(int i) {
   switch (i % 3) {
-    case 0: return "小池;食品经营;住宿";
-    case 1: return "小池;食品经营";
-    default: return "小池;住宿";
+    case 0:
+      return "小池;食品经营;住宿";
+    case 1:
+      return "小池;食品经营";
+    default:
+      return "小池;住宿";
   }
 }
 
-std::unique_ptr<DrawWorld> MakeWorld() {
+std::unique_ptr<InspectionWorld> MakeWorld() {
   WorldOptions o;
   o.departments = {NingboDepartment("SCJG"), NingboDepartment("WJW"), NingboDepartment("ZJJ")};
   for (int i = 0; i <= kTiny; ++i) {
@@ -74,7 +74,7 @@ std::unique_ptr<DrawWorld> MakeWorld() {
              "WJW-HOTEL,住宿场所卫生的检查,WJW,《公共场所卫生管理条例》第十一条,key,,,1,,住宿,卫生监督\n",
              "ZJJ-BUILD,建筑工地的检查,ZJJ,《建筑法》第四十三条,key,,,1,,,\n"};
   o.now = "2025-01-06T10:00:00";  // Monday 2025-01-06, 10:00
-  auto w = MakeDrawWorld(o);
+  auto w = MakeInspectionWorld(o);
   for (int i = 0; i < kTiny; ++i) w->tiny.push_back(TinyUscc(i));
   return w;
 }
@@ -108,21 +108,22 @@ json TaskSpecJson(const std::string& id, const std::string& department, const st
   return s;
 }
 
-const draw::VisitItem& ItemOf(const draw::Visit& v, const std::string& code) {
-  auto it = std::find_if(v.items.begin(), v.items.end(), [&](const draw::VisitItem& x) { return x.item_code == code; });
+const inspection::VisitItem& ItemOf(const inspection::Visit& v, const std::string& code) {
+  auto it =
+      std::find_if(v.items.begin(), v.items.end(), [&](const inspection::VisitItem& x) { return x.item_code == code; });
   INFO("visit " << v.id << " item " << code);
   REQUIRE(it != v.items.end());
   return *it;
 }
 
-std::set<std::string> ItemCodes(const draw::Visit& v) {
+std::set<std::string> ItemCodes(const inspection::Visit& v) {
   std::set<std::string> out;
   for (const auto& it : v.items) out.insert(it.item_code);
   return out;
 }
 
 // An active officer of `department` (SCJG or WJW) who is not on the visit's team.
-std::string OfficerNotOn(const draw::Visit& v, const std::string& department) {
+std::string OfficerNotOn(const inspection::Visit& v, const std::string& department) {
   const int n = department == "SCJG" ? 6 : 4;
   for (int i = 1; i <= n; ++i) {
     const std::string o = department + "-0" + std::to_string(i);
@@ -150,11 +151,11 @@ std::vector<std::string> EventsNaming(Database& db, const std::set<std::string>&
 }
 
 // Checks that no event names a drawn subject (the list says which do).
-#define CHECK_NO_EVENT_NAMING(...)                                            \
-  do {                                                                        \
-    const std::string leaks_ = Join(EventsNaming(__VA_ARGS__));               \
-    INFO("events naming a drawn subject:\n" << leaks_);                      \
-    CHECK(leaks_.empty());                                                    \
+#define CHECK_NO_EVENT_NAMING(...)                              \
+  do {                                                          \
+    const std::string leaks_ = Join(EventsNaming(__VA_ARGS__)); \
+    INFO("events naming a drawn subject:\n" << leaks_);         \
+    CHECK(leaks_.empty());                                      \
   } while (false)
 
 std::string Join(const std::vector<std::string>& v) {
@@ -163,7 +164,15 @@ std::string Join(const std::vector<std::string>& v) {
   return s;
 }
 
-Date D(const std::string& s) { return Date::Parse(s).value(); }
+CivilDate D(const std::string& s) { return CivilDate::Parse(s).value(); }
+
+// The plugin's raw configuration as --set gives it ("plugins.inspection.KEY" => value).
+inspection::VisitOptions::RawLookup Lookup(std::map<std::string, std::string> set) {
+  return [set](const std::string& key, const std::string& fallback) {
+    auto it = set.find("plugins.inspection." + key);
+    return it == set.end() ? fallback : it->second;
+  };
+}
 
 }  // namespace
 
@@ -175,8 +184,8 @@ TEST_CASE("a joint task goes from the draw to published results and is revealed 
   auto w = MakeWorld();
   Database& db = *w->db;
   const std::string id = "2025-JOINT-0001";
-  const draw::TaskRecord announced =
-      CreateAndAnnounce(*w, TaskSpecJson(id, "SCJG", {"SCJG-FOOD", "WJW-PUB"}, {"WJW"}, {{"SCJG", 2}, {"WJW", 1}}, kTiny));
+  const draw::TaskRecord announced = CreateAndAnnounce(
+      *w, TaskSpecJson(id, "SCJG", {"SCJG-FOOD", "WJW-PUB"}, {"WJW"}, {{"SCJG", 2}, {"WJW", 1}}, kTiny));
   CHECK(announced.pool_size == kTiny);
   CHECK(draw::DepartmentsOf(announced) == std::vector<std::string>{"SCJG", "WJW"});
   const draw::TaskRecord t = Draw(*w, id);
@@ -197,17 +206,17 @@ TEST_CASE("a joint task goes from the draw to published results and is revealed 
   }
 
   // The visits: one per drawn subject, each carrying both departments' items, pending.
-  auto n = draw::CreateVisits(w->vc, id);
+  auto n = inspection::CreateVisits(w->vc, id);
   INFO(n.status().message());
   REQUIRE(n.ok());
   CHECK(n.value() == kTiny);
-  auto again = draw::CreateVisits(w->vc, id);
+  auto again = inspection::CreateVisits(w->vc, id);
   REQUIRE(again.ok());
   CHECK(again.value() == 0);  // idempotent
   CHECK(CountFor(db, "SELECT COUNT(*) FROM visits WHERE id LIKE :p", id + "-%") == kTiny);
   CHECK(CountFor(db, "SELECT COUNT(*) FROM visit_items WHERE task_id = :t", id) == 2 * kTiny);
   for (const auto& s : sel) {
-    const draw::Visit v = LoadVisit(*w, VisitId(id, static_cast<int>(s.rank)));
+    const inspection::Visit v = LoadVisit(*w, VisitId(id, static_cast<int>(s.rank)));
     CHECK(v.uscc == s.uscc);
     CHECK(v.state == "assigned");
     CHECK(v.period == "2025-01");
@@ -224,7 +233,7 @@ TEST_CASE("a joint task goes from the draw to published results and is revealed 
   // The inspector's list holds the visits he is on.
   {
     const std::string officer = sel.front().team.back();
-    auto mine = draw::VisitsFor(w->vc, officer);
+    auto mine = inspection::VisitsFor(w->vc, officer);
     REQUIRE(mine.ok());
     std::size_t expected = 0;
     for (const auto& s : sel) expected += std::count(s.team.begin(), s.team.end(), officer);
@@ -233,18 +242,18 @@ TEST_CASE("a joint task goes from the draw to published results and is revealed 
 
   w->vc.today = "2025-01-13";
   const std::string v1 = VisitId(id, 1);
-  draw::Visit v = LoadVisit(*w, v1);
+  inspection::Visit v = LoadVisit(*w, v1);
   const std::string scjg = OfficerOn(v, "SCJG"), wjw = OfficerOn(v, "WJW");
 
   SECTION("who may start and enter") {
-    auto outsider = draw::StartVisit(w->vc, v1, OfficerNotOn(v, "SCJG"), "");
+    auto outsider = inspection::StartVisit(w->vc, v1, OfficerNotOn(v, "SCJG"), "");
     CHECK(outsider.status().code() == StatusCode::kInvalidArgument);
     CHECK_THAT(outsider.status().message(), Catch::Contains("is not on the team"));
     v = Start(*w, v1, wjw);
     CHECK(v.state == "in_progress");
     CHECK(v.started_by == wjw);
     CHECK(v.started_on == "2025-01-13");
-    auto twice = draw::StartVisit(w->vc, v1, wjw, "");
+    auto twice = inspection::StartVisit(w->vc, v1, wjw, "");
     CHECK(twice.status().code() == StatusCode::kFailedPrecondition);
     // A visit starts on a real date, not before its draw and not in the future (as the
     // inspection date of a result).
@@ -252,21 +261,22 @@ TEST_CASE("a joint task goes from the draw to published results and is revealed 
     for (const char* bad : {"2025-13-01", "2025/01/13", "2025-01-05", "2025-01-14", "2031-01-01"}) {
       const std::string vid = VisitId(id, k++);
       INFO(vid << " started on " << bad << " (drawn 2025-01-06, today 2025-01-13)");
-      auto r = draw::StartVisit(w->vc, vid, LoadVisit(*w, vid).team.front(), bad);
+      auto r = inspection::StartVisit(w->vc, vid, LoadVisit(*w, vid).team.front(), bad);
       CHECK(r.status().code() == StatusCode::kInvalidArgument);
       CHECK(LoadVisit(*w, vid).state == "assigned");
     }
 
     // 谁检查、谁录入: an SCJG officer may not enter the WJW item, nor an officer off the team.
-    auto cross = draw::EnterResult(w->vc, Entry(v1, "WJW-PUB", "no_problem", "2025-01-13", scjg));
+    auto cross = inspection::EnterResult(w->vc, Entry(v1, "WJW-PUB", "no_problem", "2025-01-13", scjg));
     CHECK(cross.status().code() == StatusCode::kInvalidArgument);
     CHECK_THAT(cross.status().message(), Catch::Contains("is entered by WJW"));
-    auto cross2 = draw::EnterResult(w->vc, Entry(v1, "SCJG-FOOD", "no_problem", "2025-01-13", wjw));
+    auto cross2 = inspection::EnterResult(w->vc, Entry(v1, "SCJG-FOOD", "no_problem", "2025-01-13", wjw));
     CHECK(cross2.status().code() == StatusCode::kInvalidArgument);
-    auto off_team = draw::EnterResult(w->vc, Entry(v1, "SCJG-FOOD", "no_problem", "2025-01-13", OfficerNotOn(v, "SCJG")));
+    auto off_team =
+        inspection::EnterResult(w->vc, Entry(v1, "SCJG-FOOD", "no_problem", "2025-01-13", OfficerNotOn(v, "SCJG")));
     CHECK(off_team.status().code() == StatusCode::kInvalidArgument);
     CHECK_THAT(off_team.status().message(), Catch::Contains("is not on the team"));
-    auto other_dept = draw::EnterResult(w->vc, Entry(v1, "SCJG-FOOD", "no_problem", "2025-01-13", "ZJJ-01"));
+    auto other_dept = inspection::EnterResult(w->vc, Entry(v1, "SCJG-FOOD", "no_problem", "2025-01-13", "ZJJ-01"));
     CHECK(other_dept.status().code() == StatusCode::kInvalidArgument);
     v = LoadVisit(*w, v1);
     CHECK(ItemOf(v, "SCJG-FOOD").state == "pending");
@@ -278,17 +288,18 @@ TEST_CASE("a joint task goes from the draw to published results and is revealed 
     // Every visit: started, each department enters its own item.
     for (const auto& s : sel) {
       const std::string vid = VisitId(id, static_cast<int>(s.rank));
-      draw::Visit x = Start(*w, vid, s.team.front());
+      inspection::Visit x = Start(*w, vid, s.team.front());
       x = Enter(*w, Entry(vid, "SCJG-FOOD", "no_problem", "2025-01-13", OfficerOn(x, "SCJG")));
       CHECK(ItemOf(x, "SCJG-FOOD").state == "entered");
-      CHECK(ItemOf(x, "SCJG-FOOD").due_date == "2025-02-14");  // 20 working days after 2025-01-13 (see the deadline test)
-      CHECK(x.state == "in_progress");                         // the WJW item is still pending
+      CHECK(ItemOf(x, "SCJG-FOOD").due_date ==
+            "2025-02-14");              // 20 working days after 2025-01-13 (see the deadline test)
+      CHECK(x.state == "in_progress");  // the WJW item is still pending
       x = Enter(*w, Entry(vid, "WJW-PUB", "no_problem", "2025-01-13", OfficerOn(x, "WJW")));
       CHECK(x.state == "entered");
     }
     // Review: SCJG returns the first visit's result with a reason; it is entered again and
     // approved. A return needs a reason; only entered results are reviewed.
-    auto no_reason = draw::ReviewResults(w->vc, v1, "SCJG", "", false, "");
+    auto no_reason = inspection::ReviewResults(w->vc, v1, "SCJG", "", false, "");
     CHECK(no_reason.status().code() == StatusCode::kInvalidArgument);
     v = Review(*w, v1, "SCJG", false, "检查记录缺少现场照片");
     CHECK(ItemOf(v, "SCJG-FOOD").state == "returned");
@@ -296,16 +307,16 @@ TEST_CASE("a joint task goes from the draw to published results and is revealed 
     CHECK(ItemOf(v, "SCJG-FOOD").reviewed_by == "tester");
     CHECK(ItemOf(v, "WJW-PUB").state == "entered");  // the other department's result is untouched
     CHECK(v.state == "in_progress");
-    auto nothing = draw::ReviewResults(w->vc, v1, "SCJG", "", true, "");
+    auto nothing = inspection::ReviewResults(w->vc, v1, "SCJG", "", true, "");
     CHECK(nothing.status().code() == StatusCode::kFailedPrecondition);
-    auto not_entered = draw::ReviewResults(w->vc, v1, "SCJG", "SCJG-FOOD", true, "");
+    auto not_entered = inspection::ReviewResults(w->vc, v1, "SCJG", "SCJG-FOOD", true, "");
     CHECK(not_entered.status().code() == StatusCode::kFailedPrecondition);
-    auto publish_early = draw::PublishResults(w->vc, v1, "SCJG");
+    auto publish_early = inspection::PublishResults(w->vc, v1, "SCJG");
     CHECK(publish_early.status().code() == StatusCode::kFailedPrecondition);
-    auto foreign = draw::ReviewResults(w->vc, v1, "ZJJ", "", true, "");
+    auto foreign = inspection::ReviewResults(w->vc, v1, "ZJJ", "", true, "");
     CHECK(foreign.status().code() == StatusCode::kFailedPrecondition);
     w->vc.today = "2025-01-14";
-    draw::ResultEntry again_entry = Entry(v1, "SCJG-FOOD", "no_problem", "2025-01-14", scjg);
+    inspection::ResultEntry again_entry = Entry(v1, "SCJG-FOOD", "no_problem", "2025-01-14", scjg);
     again_entry.findings = "已补充现场照片";
     v = Enter(*w, again_entry);
     CHECK(ItemOf(v, "SCJG-FOOD").state == "entered");
@@ -314,9 +325,10 @@ TEST_CASE("a joint task goes from the draw to published results and is revealed 
     for (const auto& s : sel) {
       const std::string vid = VisitId(id, static_cast<int>(s.rank));
       Review(*w, vid, "SCJG", true);
-      draw::Visit x = Review(*w, vid, "WJW", true);
+      inspection::Visit x = Review(*w, vid, "WJW", true);
       CHECK(x.state == "reviewed");
-      auto locked = draw::EnterResult(w->vc, Entry(vid, "WJW-PUB", "no_problem", "2025-01-13", OfficerOn(x, "WJW")));
+      auto locked =
+          inspection::EnterResult(w->vc, Entry(vid, "WJW-PUB", "no_problem", "2025-01-13", OfficerOn(x, "WJW")));
       CHECK(locked.status().code() == StatusCode::kFailedPrecondition);
     }
     // Before any publication, no event names a drawn subject.
@@ -329,7 +341,7 @@ TEST_CASE("a joint task goes from the draw to published results and is revealed 
     CHECK(ItemOf(v, "SCJG-FOOD").published_on == "2025-01-16");
     CHECK(ItemOf(v, "WJW-PUB").state == "approved");
     CHECK(v.state == "reviewed");
-    auto twice = draw::PublishResults(w->vc, v1, "SCJG");
+    auto twice = inspection::PublishResults(w->vc, v1, "SCJG");
     CHECK(twice.status().code() == StatusCode::kFailedPrecondition);
     v = Publish(*w, v1, "WJW");
     CHECK(v.state == "published");
@@ -354,7 +366,7 @@ TEST_CASE("a joint task goes from the draw to published results and is revealed 
     ExpectProofVerifies(*w, id);
     // Nothing is left on the inspectors' lists.
     for (const auto& o : sel.front().team) {
-      auto mine = draw::VisitsFor(w->vc, o);
+      auto mine = inspection::VisitsFor(w->vc, o);
       REQUIRE(mine.ok());
       CHECK(mine->empty());
     }
@@ -372,12 +384,12 @@ TEST_CASE("a joint task over any item gives each visit only the items that apply
       *w, TaskSpecJson(id, "SCJG", {"SCJG-SHOP", "WJW-HOTEL"}, {"WJW"}, {{"SCJG", 1}, {"WJW", 1}}, kTiny, "any_item"));
   CHECK(any.pool_size == kTiny);
   Draw(*w, id);
-  auto n = draw::CreateVisits(w->vc, id);
+  auto n = inspection::CreateVisits(w->vc, id);
   REQUIRE(n.ok());
   CHECK(n.value() == kTiny);
   int both = 0, shop = 0, hotel = 0;
   for (const auto& s : Selection(*w, id)) {
-    const draw::Visit v = LoadVisit(*w, VisitId(id, static_cast<int>(s.rank)));
+    const inspection::Visit v = LoadVisit(*w, VisitId(id, static_cast<int>(s.rank)));
     const auto at = std::find(w->tiny.begin(), w->tiny.end(), v.uscc);
     REQUIRE(at != w->tiny.end());
     const int i = static_cast<int>(at - w->tiny.begin());
@@ -395,9 +407,10 @@ TEST_CASE("a joint task over any item gives each visit only the items that apply
     if (expected == std::set<std::string>{"WJW-HOTEL"}) {
       // SCJG has nothing to enter or publish on this visit.
       w->vc.today = "2025-01-13";
-      auto e = draw::EnterResult(w->vc, Entry(v.id, "SCJG-SHOP", "no_problem", "2025-01-13", OfficerOn(v, "SCJG")));
+      auto e =
+          inspection::EnterResult(w->vc, Entry(v.id, "SCJG-SHOP", "no_problem", "2025-01-13", OfficerOn(v, "SCJG")));
       CHECK(e.status().code() == StatusCode::kNotFound);
-      auto p = draw::PublishResults(w->vc, v.id, "SCJG");
+      auto p = inspection::PublishResults(w->vc, v.id, "SCJG");
       CHECK_FALSE(p.ok());
     }
   }
@@ -430,7 +443,8 @@ TEST_CASE("joint tasks are refused without an item or a slot per department and 
        TaskSpecJson("R-2", "SCJG", {"SCJG-FOOD", "WJW-PUB", "ZJJ-BUILD"}, {"WJW"}, two, 4),
        "item ZJJ-BUILD belongs to department ZJJ"},
       {"another department's item in a task of one department",
-       TaskSpecJson("R-3", "SCJG", {"SCJG-FOOD", "WJW-PUB"}, {}, {{"SCJG", 2}}, 4), "item WJW-PUB belongs to department WJW"},
+       TaskSpecJson("R-3", "SCJG", {"SCJG-FOOD", "WJW-PUB"}, {}, {{"SCJG", 2}}, 4),
+       "item WJW-PUB belongs to department WJW"},
       {"a participating department without a slot",
        TaskSpecJson("R-4", "SCJG", {"SCJG-FOOD", "WJW-PUB"}, {"WJW"}, {{"SCJG", 2}}, 4), "no slot for department WJW"},
       {"the initiating department without a slot",
@@ -492,7 +506,7 @@ TEST_CASE("visits of separate tasks that drew the same subject in one month merg
   CHECK(active_before == 12 + 6 + 4);
 
   // Proposed only: one joint visit per shared subject, nothing changed.
-  auto proposed = draw::MergeVisits(w->vc, "2025-01", false);
+  auto proposed = inspection::MergeVisits(w->vc, "2025-01", false);
   INFO(proposed.status().message());
   REQUIRE(proposed.ok());
   CHECK_FALSE(proposed->applied);
@@ -505,7 +519,8 @@ TEST_CASE("visits of separate tasks that drew the same subject in one month merg
   for (const auto& p : proposed->proposals) {
     INFO(p.uscc);
     REQUIRE(b_visit.count(p.uscc) == 1);
-    CHECK(std::set<std::string>(p.visits.begin(), p.visits.end()) == std::set<std::string>{a_visit[p.uscc], b_visit[p.uscc]});
+    CHECK(std::set<std::string>(p.visits.begin(), p.visits.end()) ==
+          std::set<std::string>{a_visit[p.uscc], b_visit[p.uscc]});
     CHECK(p.tasks == std::vector<std::string>{a, b});
     CHECK(p.departments == std::vector<std::string>{"SCJG", "WJW"});
     CHECK(p.items == std::vector<std::string>{"SCJG-FOOD", "WJW-PUB"});
@@ -518,18 +533,18 @@ TEST_CASE("visits of separate tasks that drew the same subject in one month merg
     team_of[p.uscc] = p.team;
   }
   // Another period: February has one department only; a bad period is refused.
-  auto feb = draw::MergeVisits(w->vc, "2025-02", false);
+  auto feb = inspection::MergeVisits(w->vc, "2025-02", false);
   REQUIRE(feb.ok());
   CHECK(feb->proposals.empty());
   CHECK(feb->saved == 0);
   for (const char* bad : {"2025-1", "2025-13", "202501", "2025-01-01", ""}) {
     INFO(bad);
-    auto r = draw::MergeVisits(w->vc, bad, true);
+    auto r = inspection::MergeVisits(w->vc, bad, true);
     CHECK(r.status().code() == StatusCode::kInvalidArgument);
   }
 
   // Applied.
-  auto applied = draw::MergeVisits(w->vc, "2025-01", true);
+  auto applied = inspection::MergeVisits(w->vc, "2025-01", true);
   INFO(applied.status().message());
   REQUIRE(applied.ok());
   CHECK(applied->applied);
@@ -540,15 +555,15 @@ TEST_CASE("visits of separate tasks that drew the same subject in one month merg
   for (const auto& p : applied->proposals) {
     INFO(p.uscc);
     for (const auto& vid : {a_visit[p.uscc], b_visit[p.uscc]}) {
-      const draw::Visit old = LoadVisit(*w, vid);
+      const inspection::Visit old = LoadVisit(*w, vid);
       CHECK(old.state == "merged");
       CHECK(old.merged_into == p.joint_id);
       CHECK(old.items.empty());
-      auto start = draw::StartVisit(w->vc, vid, old.team.front(), "");
+      auto start = inspection::StartVisit(w->vc, vid, old.team.front(), "");
       CHECK(start.status().code() == StatusCode::kFailedPrecondition);
       CHECK_THAT(start.status().message(), Catch::Contains(p.joint_id));
     }
-    const draw::Visit joint = LoadVisit(*w, p.joint_id);
+    const inspection::Visit joint = LoadVisit(*w, p.joint_id);
     CHECK(joint.uscc == p.uscc);
     CHECK(joint.state == "assigned");
     CHECK(joint.period == "2025-01");
@@ -560,7 +575,7 @@ TEST_CASE("visits of separate tasks that drew the same subject in one month merg
     CHECK(CountFor(db, "SELECT COUNT(*) FROM visit_inspectors WHERE visit_id = :v", p.joint_id) == 4);
     // The joint visit is on every member's list; the merged ones are on nobody's.
     for (const auto& o : joint.team) {
-      auto mine = draw::VisitsFor(w->vc, o);
+      auto mine = inspection::VisitsFor(w->vc, o);
       REQUIRE(mine.ok());
       bool has_joint = false;
       for (const auto& x : mine.value()) {
@@ -571,7 +586,7 @@ TEST_CASE("visits of separate tasks that drew the same subject in one month merg
     }
   }
   // Nothing more to merge.
-  auto second = draw::MergeVisits(w->vc, "2025-01", true);
+  auto second = inspection::MergeVisits(w->vc, "2025-01", true);
   REQUIRE(second.ok());
   CHECK(second->proposals.empty());
   CHECK(second->saved == 0);
@@ -589,7 +604,7 @@ TEST_CASE("visits of separate tasks that drew the same subject in one month merg
   for (const auto& s : Selection(*w, z)) z_visit[s.uscc] = VisitId(z, static_cast<int>(s.rank));
   REQUIRE(z_visit.size() == 5);
   const long long active_z = active();
-  auto third = draw::MergeVisits(w->vc, "2025-01", true);
+  auto third = inspection::MergeVisits(w->vc, "2025-01", true);
   INFO(third.status().message());
   REQUIRE(third.ok());
   CHECK(third->applied);
@@ -600,7 +615,7 @@ TEST_CASE("visits of separate tasks that drew the same subject in one month merg
     INFO(p.uscc);
     REQUIRE(z_visit.count(p.uscc) == 1);
     CHECK(LoadVisit(*w, z_visit[p.uscc]).merged_into == p.joint_id);
-    const draw::Visit joint = LoadVisit(*w, p.joint_id);
+    const inspection::Visit joint = LoadVisit(*w, p.joint_id);
     CHECK(joint.state == "assigned");
     if (joint_of.count(p.uscc)) {
       CHECK(p.joint_id == joint_of[p.uscc]);
@@ -619,8 +634,9 @@ TEST_CASE("visits of separate tasks that drew the same subject in one month merg
   // result is published the tasks are revealed, and each task's proof still verifies.
   w->vc.today = "2025-02-06";
   for (const auto& p : applied->proposals) {
-    const draw::Visit joint = LoadVisit(*w, p.joint_id);
-    auto cross = draw::EnterResult(w->vc, Entry(p.joint_id, "WJW-PUB", "no_problem", "2025-02-06", OfficerOn(joint, "SCJG")));
+    const inspection::Visit joint = LoadVisit(*w, p.joint_id);
+    auto cross = inspection::EnterResult(
+        w->vc, Entry(p.joint_id, "WJW-PUB", "no_problem", "2025-02-06", OfficerOn(joint, "SCJG")));
     CHECK(cross.status().code() == StatusCode::kInvalidArgument);
     CompleteVisit(*w, p.joint_id, "2025-02-06");
     CHECK(LoadVisit(*w, p.joint_id).state == "published");
@@ -628,7 +644,8 @@ TEST_CASE("visits of separate tasks that drew the same subject in one month merg
   CHECK(Load(*w, b).state == "revealed");  // all of WJW's visits were merged
   CHECK(Load(*w, a).state == "drawn");
   std::vector<std::string> open;
-  for (const auto& r : Rows(db, "SELECT id FROM visits WHERE period = '2025-01' AND state NOT IN ('merged', 'published') ORDER BY id"))
+  for (const auto& r :
+       Rows(db, "SELECT id FROM visits WHERE period = '2025-01' AND state NOT IN ('merged', 'published') ORDER BY id"))
     open.push_back(r[0]);
   // Left: SCJG's 6 subjects not drawn by WJW, each as SCJG's own visit or as a joint one with ZJJ.
   CHECK(open.size() == 6);
@@ -638,7 +655,7 @@ TEST_CASE("visits of separate tasks that drew the same subject in one month merg
     CHECK(Load(*w, t).state == "revealed");
     ExpectProofVerifies(*w, t);
   }
-  auto stats = draw::VisitStatistics(w->vc, b, "");
+  auto stats = inspection::VisitStatistics(w->vc, b, "");
   REQUIRE(stats.ok());
   REQUIRE(stats->size() == 1);
   CHECK(stats.value()[0]["drawn"] == 6);
@@ -652,7 +669,7 @@ TEST_CASE("merged joint visits name no drawn subject in events before the reveal
   const std::string a = "2025-MA-0002", b = "2025-MB-0002";
   Drawn(*w, TaskSpecJson(a, "SCJG", {"SCJG-FOOD"}, {}, {{"SCJG", 2}}, 6));
   Drawn(*w, TaskSpecJson(b, "WJW", {"WJW-PUB"}, {}, {{"WJW", 2}}, kTiny));
-  auto rep = draw::MergeVisits(w->vc, "2025-01", true);
+  auto rep = inspection::MergeVisits(w->vc, "2025-01", true);
   INFO(rep.status().message());
   REQUIRE(rep.ok());
   REQUIRE(rep->proposals.size() == 6);
@@ -664,7 +681,7 @@ TEST_CASE("merged joint visits name no drawn subject in events before the reveal
   CHECK(Load(*w, b).state == "drawn");
   CHECK_NO_EVENT_NAMING(*w->db, usccs);
   w->vc.today = "2025-01-13";
-  const draw::Visit joint = LoadVisit(*w, rep->proposals.front().joint_id);
+  const inspection::Visit joint = LoadVisit(*w, rep->proposals.front().joint_id);
   Start(*w, joint.id, joint.team.front());
   Enter(*w, Entry(joint.id, "SCJG-FOOD", "no_problem", "2025-01-13", OfficerOn(joint, "SCJG")));
   CHECK_NO_EVENT_NAMING(*w->db, usccs);
@@ -680,13 +697,14 @@ TEST_CASE("merging two tasks of one department with the same item beside another
   Drawn(*w, TaskSpecJson("2025-MD-0002", "SCJG", {"SCJG-FOOD"}, {}, {{"SCJG", 2}}, kTiny));
   Drawn(*w, TaskSpecJson("2025-MD-0003", "WJW", {"WJW-PUB"}, {}, {{"WJW", 2}}, kTiny));
   const long long items_before = Count(db, "SELECT COUNT(*) FROM visit_items");
-  auto rep = draw::MergeVisits(w->vc, "2025-01", true);
+  auto rep = inspection::MergeVisits(w->vc, "2025-01", true);
   // Either merged (every item kept, once per task) or refused with a clear error; never a
   // database error, never an item lost.
   INFO(rep.status().message());
   CHECK(rep.status().code() != StatusCode::kInternal);
   CHECK(Count(db, "SELECT COUNT(*) FROM visit_items") == items_before);
-  CHECK(Count(db, "SELECT COUNT(*) FROM visit_items vi JOIN visits v ON v.id = vi.visit_id WHERE v.state = 'merged'") == 0);
+  CHECK(Count(db, "SELECT COUNT(*) FROM visit_items vi JOIN visits v ON v.id = vi.visit_id WHERE v.state = 'merged'") ==
+        0);
   if (rep.ok()) CHECK(rep->saved > 0);  // at least the WJW visit joins an SCJG one
 }
 
@@ -709,7 +727,7 @@ TEST_CASE("publication deadlines follow the 2025 calendar with yellow and red ca
   // => due Friday 2025-02-21. (Without the holiday and make-up days it would be 2025-02-17.)
   CHECK(w->vc.calendar->AddWorkingDays(D("2025-01-20"), 20).value() == D("2025-02-21"));
   w->vc.today = "2025-01-20";
-  draw::Visit v = LoadVisit(*w, v1);
+  inspection::Visit v = LoadVisit(*w, v1);
   Start(*w, v1, v.team.front());
   v = Enter(*w, Entry(v1, "SCJG-FOOD", "no_problem", "2025-01-20", OfficerOn(v, "SCJG")));
   CHECK(ItemOf(v, "SCJG-FOOD").due_date == "2025-02-21");
@@ -717,7 +735,7 @@ TEST_CASE("publication deadlines follow the 2025 calendar with yellow and red ca
   v = Enter(*w, Entry(v1, "WJW-PUB", "no_problem", "2025-01-20", OfficerOn(v, "WJW")));
   CHECK(ItemOf(v, "WJW-PUB").due_date == "2025-02-21");
   // v2: the same inspection day, published on time on 2025-02-10.
-  draw::Visit x = LoadVisit(*w, v2);
+  inspection::Visit x = LoadVisit(*w, v2);
   Enter(*w, Entry(v2, "SCJG-FOOD", "no_problem", "2025-01-20", OfficerOn(x, "SCJG")));
   w->vc.today = "2025-02-10";
   Review(*w, v2, "SCJG", true);
@@ -725,13 +743,13 @@ TEST_CASE("publication deadlines follow the 2025 calendar with yellow and red ca
   CHECK(ItemOf(x, "SCJG-FOOD").published_on == "2025-02-10");
 
   auto list = [&](const std::string& dept, const std::string& state, bool published = false) {
-    auto r = draw::ListDeadlines(w->vc, draw::DeadlineQuery{dept, state, published, 0});
+    auto r = inspection::ListDeadlines(w->vc, inspection::DeadlineQuery{dept, state, published, 0});
     INFO(r.status().message());
     REQUIRE(r.ok());
     return r.value();
   };
   auto refresh = [&] {
-    auto r = draw::RefreshDeadlines(w->vc);
+    auto r = inspection::RefreshDeadlines(w->vc);
     INFO(r.status().message());
     REQUIRE(r.ok());
     return r.value();
@@ -766,8 +784,8 @@ TEST_CASE("publication deadlines follow the 2025 calendar with yellow and red ca
   CHECK(list("WJW", "yellow").size() == 1);
   CHECK(list("SCJG", "red").empty());
   {
-    draw::VisitOptions saved = w->vc.options;
-    w->vc.options.yellow_working_days = 2;  // results.yellow_days=2: still green
+    inspection::VisitOptions saved = w->vc.options;
+    w->vc.options.yellow_working_days = 2;  // plugins.inspection.yellow_days=2: still green
     d = list("SCJG", "");
     REQUIRE(d.size() == 1);
     CHECK(d[0].card == "green");
@@ -843,7 +861,7 @@ TEST_CASE("publication deadlines follow the 2025 calendar with yellow and red ca
   CHECK(list("SCJG", "").empty());  // nothing of SCJG is open any more
   auto all = list("SCJG", "", true);
   REQUIRE(all.size() == 3);
-  std::map<std::string, draw::Deadline> by_visit;
+  std::map<std::string, inspection::Deadline> by_visit;
   for (const auto& x2 : all) by_visit[x2.visit_id] = x2;
   CHECK(by_visit.at(v1).card == "red");
   CHECK(by_visit.at(v1).published_on == "2025-02-25");
@@ -853,10 +871,10 @@ TEST_CASE("publication deadlines follow the 2025 calendar with yellow and red ca
   CHECK(by_visit.at(v4).card == "green");
   // --limit bounds the whole listing, published results included.
   {
-    auto limited = draw::ListDeadlines(w->vc, draw::DeadlineQuery{"", "", true, 2});
+    auto limited = inspection::ListDeadlines(w->vc, inspection::DeadlineQuery{"", "", true, 2});
     REQUIRE(limited.ok());
     CHECK(limited->size() == 2);
-    auto one = draw::ListDeadlines(w->vc, draw::DeadlineQuery{"SCJG", "red", true, 1});
+    auto one = inspection::ListDeadlines(w->vc, inspection::DeadlineQuery{"SCJG", "red", true, 1});
     REQUIRE(one.ok());
     CHECK(one->size() == 1);
   }
@@ -883,7 +901,7 @@ TEST_CASE("publication deadlines follow the 2025 calendar with yellow and red ca
   CHECK(list("SCJG", "red", true).size() == 2);
 
   // Statistics: four SCJG results published, two of them on time.
-  auto stats = draw::VisitStatistics(w->vc, id, "SCJG");
+  auto stats = inspection::VisitStatistics(w->vc, id, "SCJG");
   REQUIRE(stats.ok());
   REQUIRE(stats->size() == 1);
   CHECK(stats.value()[0]["published"] == 4);
@@ -891,37 +909,41 @@ TEST_CASE("publication deadlines follow the 2025 calendar with yellow and red ca
 }
 
 TEST_CASE("per-item and per-department publication days change the due date", "[visits][deadlines][config]") {
-  // Defaults and precedence: item over department over results.publish_days.
-  auto o = draw::VisitOptions::FromConfig({{"results.publish_days", "30"},
-                                           {"results.publish_days.item.SCJG-FOOD", "10"},
-                                           {"results.publish_days.department.WJW", "15"},
-                                           {"results.publish_days.item.WJW-HOTEL", "5"},
-                                           {"results.yellow_days", "3"},
-                                           {"unrelated.key", "x"}});
+  // Defaults and precedence: item over department over plugins.inspection.publish_days.
+  auto o = inspection::VisitOptions::FromConfig("inspection",
+                                                Lookup({{"plugins.inspection.publish_days", "30"},
+                                                        {"plugins.inspection.publish_days.item.SCJG-FOOD", "10"},
+                                                        {"plugins.inspection.publish_days.department.WJW", "15"},
+                                                        {"plugins.inspection.publish_days.item.WJW-HOTEL", "5"},
+                                                        {"plugins.inspection.yellow_days", "3"},
+                                                        {"unrelated.key", "x"}}));
   INFO(o.status().message());
   REQUIRE(o.ok());
-  CHECK(o->PublishDays("SCJG-FOOD", "SCJG") == 10);
-  CHECK(o->PublishDays("SCJG-SHOP", "SCJG") == 30);
-  CHECK(o->PublishDays("WJW-PUB", "WJW") == 15);
-  CHECK(o->PublishDays("WJW-HOTEL", "WJW") == 5);
+  CHECK(o->PublishDays("SCJG-FOOD", "SCJG").value() == 10);
+  CHECK(o->PublishDays("SCJG-SHOP", "SCJG").value() == 30);
+  CHECK(o->PublishDays("WJW-PUB", "WJW").value() == 15);
+  CHECK(o->PublishDays("WJW-HOTEL", "WJW").value() == 5);
   CHECK(o->yellow_working_days == 3);
-  CHECK(draw::VisitOptions{}.PublishDays("ANY", "ANY") == 20);
-  CHECK(draw::VisitOptions{}.yellow_working_days == 5);
-  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
-           {"results.publish_days", "0"},
-           {"results.publish_days", "366"},
-           {"results.publish_days", "abc"},
-           {"results.publish_days", ""},
-           {"results.publish_days", "-1"},
-           {"results.publish_days", "1e3"},
-           {"results.publish_days.item.SCJG-FOOD", "0"},
-           {"results.publish_days.department.WJW", "20 "},
-           {"results.yellow_days", "61"},
-           {"results.yellow_days", "99999"}}) {
+  CHECK(inspection::VisitOptions{}.PublishDays("ANY", "ANY").value() == 20);
+  CHECK(inspection::VisitOptions{}.yellow_working_days == 5);
+  // A bad value is refused naming its key: the global ones when read, the per-item and
+  // per-department ones when a due date needs them.
+  for (const auto& [key, value] :
+       std::vector<std::pair<std::string, std::string>>{{"plugins.inspection.publish_days", "0"},
+                                                        {"plugins.inspection.publish_days", "366"},
+                                                        {"plugins.inspection.publish_days", "abc"},
+                                                        {"plugins.inspection.publish_days", ""},
+                                                        {"plugins.inspection.publish_days", "-1"},
+                                                        {"plugins.inspection.publish_days", "1e3"},
+                                                        {"plugins.inspection.publish_days.item.SCJG-FOOD", "0"},
+                                                        {"plugins.inspection.publish_days.department.WJW", "20 "},
+                                                        {"plugins.inspection.yellow_days", "61"},
+                                                        {"plugins.inspection.yellow_days", "99999"}}) {
     INFO(key << "=" << value);
-    auto bad = draw::VisitOptions::FromConfig({{key, value}});
-    CHECK(bad.status().code() == StatusCode::kInvalidArgument);
-    CHECK_THAT(bad.status().message(), Catch::Contains(key));
+    auto read = inspection::VisitOptions::FromConfig("inspection", Lookup({{key, value}}));
+    const Status bad = !read.ok() ? read.status() : read->PublishDays("SCJG-FOOD", "WJW").status();
+    CHECK(bad.code() == StatusCode::kInvalidArgument);
+    CHECK_THAT(bad.message(), Catch::Contains(key));
   }
 
   auto w = MakeWorld();
@@ -929,19 +951,20 @@ TEST_CASE("per-item and per-department publication days change the due date", "[
   Drawn(*w, TaskSpecJson(id, "SCJG", {"SCJG-FOOD", "WJW-PUB"}, {"WJW"}, {{"SCJG", 1}, {"WJW", 1}}, 3));
   w->vc.today = "2025-01-20";
   auto enter_both = [&](const std::string& vid) {
-    draw::Visit v = LoadVisit(*w, vid);
+    inspection::Visit v = LoadVisit(*w, vid);
     v = Enter(*w, Entry(vid, "SCJG-FOOD", "no_problem", "2025-01-20", OfficerOn(v, "SCJG")));
     return Enter(*w, Entry(vid, "WJW-PUB", "no_problem", "2025-01-20", OfficerOn(v, "WJW")));
   };
   // Default: 20 working days for both (2025-02-21).
-  draw::Visit v = enter_both(VisitId(id, 1));
+  inspection::Visit v = enter_both(VisitId(id, 1));
   CHECK(ItemOf(v, "SCJG-FOOD").due_date == "2025-02-21");
   CHECK(ItemOf(v, "WJW-PUB").due_date == "2025-02-21");
   // Item SCJG-FOOD 10 days: Jan 21-24 (1-4), Sun 26 (5), Mon 27 (6), Feb 5-7 (7-9), Sat 8 (10)
   // => Saturday 2025-02-08, a make-up working day. Department WJW 15 days: Feb 10-14 (11-15)
   // => 2025-02-14.
-  auto cfg = draw::VisitOptions::FromConfig(
-      {{"results.publish_days.item.SCJG-FOOD", "10"}, {"results.publish_days.department.WJW", "15"}});
+  auto cfg = inspection::VisitOptions::FromConfig("inspection",
+                                                  Lookup({{"plugins.inspection.publish_days.item.SCJG-FOOD", "10"},
+                                                          {"plugins.inspection.publish_days.department.WJW", "15"}}));
   REQUIRE(cfg.ok());
   w->vc.options = cfg.value();
   v = enter_both(VisitId(id, 2));
@@ -949,8 +972,9 @@ TEST_CASE("per-item and per-department publication days change the due date", "[
   CHECK(ItemOf(v, "WJW-PUB").due_date == "2025-02-14");
   // Item WJW-PUB 5 days beats its department's 15: Jan 21-24 (1-4), Sun 26 (5) => the
   // make-up Sunday 2025-01-26.
-  cfg = draw::VisitOptions::FromConfig(
-      {{"results.publish_days.item.WJW-PUB", "5"}, {"results.publish_days.department.WJW", "15"}});
+  cfg = inspection::VisitOptions::FromConfig("inspection",
+                                             Lookup({{"plugins.inspection.publish_days.item.WJW-PUB", "5"},
+                                                     {"plugins.inspection.publish_days.department.WJW", "15"}}));
   REQUIRE(cfg.ok());
   w->vc.options = cfg.value();
   v = enter_both(VisitId(id, 3));
@@ -961,20 +985,21 @@ TEST_CASE("per-item and per-department publication days change the due date", "[
 // A fictional notice for 2027 (test only) in a calendar.dir folder: 元旦 with the days off
 // `last_day_off` back to Friday 1 January, and `makeup` (a Saturday, or none) as a make-up
 // working day.
-const WorkingCalendar* CalendarWith2027(int last_day_off, const std::string& makeup) {
+const WorkingDays* CalendarWith2027(int last_day_off, const std::string& makeup) {
   const std::string dir = test::TempDir();
   std::string off;
-  for (int d = 1; d <= last_day_off; ++d) off += std::string(off.empty() ? "" : ", ") + "\"2027-01-0" + std::to_string(d) + "\"";
+  for (int d = 1; d <= last_day_off; ++d)
+    off += std::string(off.empty() ? "" : ", ") + "\"2027-01-0" + std::to_string(d) + "\"";
   test::WriteFile(dir + "/2027.json", R"({"format": "xj-calendar/1", "year": 2027,
     "source": {"issuer": "测试", "title": "测试通知（2027）", "document_number": "测试〔2026〕1号",
                "published": "2026-11-01", "url": "https://example.invalid/2027"},
-    "holidays": [{"name_zh": "元旦", "name_en": "New Year's Day", "days_off": [)" + off + R"(],
-                  "makeup_workdays": [)" + (makeup.empty() ? "" : "\"" + makeup + "\"") + "]}]}");
-  auto cal = WorkingCalendar::Shared(dir);
-  INFO(cal.status().message());
-  REQUIRE(cal.ok());
-  REQUIRE_FALSE(cal.value()->IsProvisional(2027));
-  return cal.value();
+    "holidays": [{"name_zh": "元旦", "name_en": "New Year's Day", "days_off": [)" +
+                                          off + R"(],
+                  "makeup_workdays": [)" + (makeup.empty() ? "" : "\"" + makeup + "\"") +
+                                          "]}]}");
+  const WorkingDays* cal = CalendarOfDir(dir);
+  REQUIRE_FALSE(cal->IsProvisional(2027));
+  return cal;
 }
 
 TEST_CASE("a deadline in a year without a notice is provisional and moves when the notice is loaded",
@@ -987,13 +1012,13 @@ TEST_CASE("a deadline in a year without a notice is provisional and moves when t
   w->vc.today = "2026-12-20";
   // Friday 18 December 2026 + 20 working days: Dec 21-25 (5), Dec 28-31 (9), Friday 1 January
   // 2027 is 元旦 (statutory), Jan 4-8 (14), Jan 11-15 (19), Monday 18 January (20).
-  draw::Visit v = LoadVisit(*w, VisitId(id, 1));
+  inspection::Visit v = LoadVisit(*w, VisitId(id, 1));
   v = Enter(*w, Entry(v.id, "SCJG-FOOD", "no_problem", "2026-12-18", v.team.front()));
   CHECK(ItemOf(v, "SCJG-FOOD").due_date == "2027-01-18");
   CHECK(ItemOf(v, "SCJG-FOOD").due_provisional);
-  CHECK(draw::VisitJson(v)["items"][0]["due_provisional"] == true);
+  CHECK(inspection::VisitJson(v)["items"][0]["due_provisional"] == true);
   // A deadline inside 2026 is not provisional: 5 working days after 2026-12-18 is 2026-12-25.
-  draw::Visit v2 = LoadVisit(*w, VisitId(id, 2));
+  inspection::Visit v2 = LoadVisit(*w, VisitId(id, 2));
   auto opts = w->vc.options;
   w->vc.options.publish_working_days = 5;
   v2 = Enter(*w, Entry(v2.id, "SCJG-FOOD", "no_problem", "2026-12-18", v2.team.front()));
@@ -1001,16 +1026,16 @@ TEST_CASE("a deadline in a year without a notice is provisional and moves when t
   CHECK(ItemOf(v2, "SCJG-FOOD").due_date == "2026-12-25");
   CHECK_FALSE(ItemOf(v2, "SCJG-FOOD").due_provisional);
   // A third one, whose card turns yellow before the notice arrives.
-  draw::Visit v3 = LoadVisit(*w, VisitId(id, 3));
+  inspection::Visit v3 = LoadVisit(*w, VisitId(id, 3));
   v3 = Enter(*w, Entry(v3.id, "SCJG-FOOD", "no_problem", "2026-12-18", v3.team.front()));
 
   // The listing, the task and the notices say so.
-  auto list = draw::ListDeadlines(w->vc, draw::DeadlineQuery{});
+  auto list = inspection::ListDeadlines(w->vc, inspection::DeadlineQuery{});
   REQUIRE(list.ok());
   int provisional = 0;
   for (const auto& d : list.value()) provisional += d.provisional ? 1 : 0;
   CHECK(provisional == 2);
-  auto notice = draw::TaskNotice(w->vc, id);
+  auto notice = inspection::TaskNotice(w->vc, id);
   REQUIRE(notice.ok());
   CHECK(notice.value()["results_due"] == "2027-01-18");
   CHECK(notice.value()["results_due_provisional"] == true);
@@ -1021,7 +1046,7 @@ TEST_CASE("a deadline in a year without a notice is provisional and moves when t
 
   // Nothing moves while the calendar is still provisional.
   w->vc.today = "2027-01-12";  // 4 working days before 18 January: yellow
-  auto r = draw::RefreshDeadlines(w->vc);
+  auto r = inspection::RefreshDeadlines(w->vc);
   REQUIRE(r.ok());
   CHECK(r->moved == 0);
   CHECK(r->confirmed == 0);
@@ -1032,7 +1057,7 @@ TEST_CASE("a deadline in a year without a notice is provisional and moves when t
   const long long moved_events = EventCount(*w->db, "visit.deadline.moved");
   const long long yellow_events = EventCount(*w->db, "visit.deadline.yellow");
   w->vc.calendar = CalendarWith2027(4, "");
-  r = draw::RefreshDeadlines(w->vc);
+  r = inspection::RefreshDeadlines(w->vc);
   REQUIRE(r.ok());
   CHECK(r->moved == 2);
   CHECK(EventCount(*w->db, "visit.deadline.moved") == moved_events + 2);
@@ -1048,11 +1073,11 @@ TEST_CASE("a deadline in a year without a notice is provisional and moves when t
   CHECK(EventCount(*w->db, "visit.deadline.yellow") == yellow_events);  // the same card: no second event
   CHECK(ItemOf(LoadVisit(*w, v2.id), "SCJG-FOOD").due_date == "2026-12-25");
   // A second refresh changes nothing.
-  r = draw::RefreshDeadlines(w->vc);
+  r = inspection::RefreshDeadlines(w->vc);
   REQUIRE(r.ok());
   CHECK(r->moved == 0);
   CHECK(EventCount(*w->db, "visit.deadline.moved") == moved_events + 2);
-  list = draw::ListDeadlines(w->vc, draw::DeadlineQuery{});
+  list = inspection::ListDeadlines(w->vc, inspection::DeadlineQuery{});
   REQUIRE(list.ok());
   for (const auto& d : list.value()) CHECK_FALSE(d.provisional);
 }
@@ -1064,18 +1089,18 @@ TEST_CASE("a provisional deadline moved earlier by a notice is audited with both
   const std::string id = "2026-YE-0002";
   Drawn(*w, TaskSpecJson(id, "SCJG", {"SCJG-FOOD"}, {}, {{"SCJG", 2}}, 2));
   w->vc.today = "2026-12-20";
-  draw::Visit v = LoadVisit(*w, VisitId(id, 1));
+  inspection::Visit v = LoadVisit(*w, VisitId(id, 1));
   v = Enter(*w, Entry(v.id, "SCJG-FOOD", "no_problem", "2026-12-18", v.team.front()));
   REQUIRE(ItemOf(v, "SCJG-FOOD").due_date == "2027-01-18");
   w->vc.today = "2027-01-12";
-  REQUIRE(draw::RefreshDeadlines(w->vc).ok());
+  REQUIRE(inspection::RefreshDeadlines(w->vc).ok());
   REQUIRE(ItemOf(LoadVisit(*w, v.id), "SCJG-FOOD").card == "yellow");
 
   SECTION("earlier") {
     // The notice makes Saturday 9 January a working day: Dec 21-31 (9), Jan 4-8 (14), Sat 9
     // (15), Jan 11-14 (19), Friday 15 January (20).
     w->vc.calendar = CalendarWith2027(1, "2027-01-09");
-    auto r = draw::RefreshDeadlines(w->vc);
+    auto r = inspection::RefreshDeadlines(w->vc);
     REQUIRE(r.ok());
     CHECK(r->moved == 1);
     const auto it = ItemOf(LoadVisit(*w, v.id), "SCJG-FOOD");
@@ -1088,7 +1113,7 @@ TEST_CASE("a provisional deadline moved earlier by a notice is audited with both
     // The notice agrees with the law for January: the date stays, the mark goes, no event.
     const long long moved_events = EventCount(*w->db, "visit.deadline.moved");
     w->vc.calendar = CalendarWith2027(1, "");
-    auto r = draw::RefreshDeadlines(w->vc);
+    auto r = inspection::RefreshDeadlines(w->vc);
     REQUIRE(r.ok());
     CHECK(r->moved == 0);
     CHECK(r->confirmed == 1);
@@ -1101,19 +1126,19 @@ TEST_CASE("a provisional deadline moved earlier by a notice is audited with both
   SECTION("published") {
     // Published on Tuesday 19 January, a day after the provisional date: late, red. The
     // notice takes 4 January off, the date becomes the 19th: published in time after all.
-    REQUIRE(draw::ReviewResults(w->vc, v.id, "SCJG", "", true, "").ok());
+    REQUIRE(inspection::ReviewResults(w->vc, v.id, "SCJG", "", true, "").ok());
     w->vc.today = "2027-01-19";
-    REQUIRE(draw::PublishResults(w->vc, v.id, "SCJG").ok());
+    REQUIRE(inspection::PublishResults(w->vc, v.id, "SCJG").ok());
     REQUIRE(ItemOf(LoadVisit(*w, v.id), "SCJG-FOOD").card == "red");
     w->vc.calendar = CalendarWith2027(4, "");
-    auto r = draw::RefreshDeadlines(w->vc);
+    auto r = inspection::RefreshDeadlines(w->vc);
     REQUIRE(r.ok());
     CHECK(r->moved == 1);
     const auto it = ItemOf(LoadVisit(*w, v.id), "SCJG-FOOD");
     CHECK(it.due_date == "2027-01-19");
     CHECK_FALSE(it.due_provisional);
     CHECK(it.card == "none");
-    auto notices = draw::ResultNotices(w->vc, id, "");
+    auto notices = inspection::ResultNotices(w->vc, id, "");
     REQUIRE(notices.ok());
     REQUIRE(notices->size() == 1);
     CHECK(notices.value()[0]["due_provisional"] == false);
@@ -1130,15 +1155,15 @@ TEST_CASE("approving unreachable and false-information results raises credit eve
   const std::string id = "2025-CR-0001";
   Drawn(*w, TaskSpecJson(id, "SCJG", {"SCJG-FOOD"}, {}, {{"SCJG", 2}}, 4));
   w->vc.today = "2025-01-20";
-  std::vector<draw::Visit> v;
+  std::vector<inspection::Visit> v;
   for (int i = 1; i <= 4; ++i) v.push_back(LoadVisit(*w, VisitId(id, i)));
   Enter(*w, Entry(v[0].id, "SCJG-FOOD", "unreachable", "2025-01-20", v[0].team.front()));
-  draw::ResultEntry fi = Entry(v[1].id, "SCJG-FOOD", "false_information", "2025-01-20", v[1].team.front());
+  inspection::ResultEntry fi = Entry(v[1].id, "SCJG-FOOD", "false_information", "2025-01-20", v[1].team.front());
   fi.follow_up.kind = "correct";
   fi.follow_up.deadline = "2025-02-20";
   Enter(*w, fi);
   Enter(*w, Entry(v[2].id, "SCJG-FOOD", "no_problem", "2025-01-20", v[2].team.front()));
-  draw::ResultEntry np = Entry(v[3].id, "SCJG-FOOD", "not_published", "2025-01-20", v[3].team.front());
+  inspection::ResultEntry np = Entry(v[3].id, "SCJG-FOOD", "not_published", "2025-01-20", v[3].team.front());
   np.follow_up.kind = "correct";
   np.follow_up.deadline = "2025-02-20";
   Enter(*w, np);
@@ -1200,12 +1225,12 @@ std::string Line(const std::vector<std::string>& f) {
   return s + "\n";
 }
 
-// The rejects file's records (parsed back with our reader).
-std::vector<std::vector<std::string>> ReadCsv(const std::string& path) {
+// The rejects file's records (parsed back with the host's reader, Platform::OpenTable).
+std::vector<std::vector<std::string>> ReadCsv(Platform& platform, const std::string& path) {
   std::vector<std::vector<std::string>> out;
-  CsvOptions o;
+  TableReaderOptions o;
   o.max_record_bytes = 1 << 22;
-  auto r = CsvReader::Open(path, o);
+  auto r = platform.OpenTable(path, o);
   REQUIRE(r.ok());
   std::vector<std::string> f;
   while (true) {
@@ -1226,7 +1251,7 @@ TEST_CASE("a results file enters its good lines and rejects each bad line with i
   const std::string id = "2025-IM-0001";
   Drawn(*w, TaskSpecJson(id, "SCJG", {"SCJG-FOOD", "WJW-PUB"}, {"WJW"}, {{"SCJG", 1}, {"WJW", 1}}, kTiny));
   w->vc.today = "2025-01-20";
-  std::vector<draw::Visit> v{draw::Visit{}};  // v[1]..v[12]
+  std::vector<inspection::Visit> v{inspection::Visit{}};  // v[1]..v[12]
   for (int i = 1; i <= kTiny; ++i) v.push_back(LoadVisit(*w, VisitId(id, i)));
   auto sc = [&](int i) { return OfficerOn(v[i], "SCJG"); };
   auto wj = [&](int i) { return OfficerOn(v[i], "WJW"); };
@@ -1252,28 +1277,34 @@ TEST_CASE("a results file enters its good lines and rejects each bad line with i
   };
   const std::string v1 = v[1].id, v2 = v[2].id, v3 = v[3].id, v4 = v[4].id, v5 = v[5].id;
   good(Line({v1, "SCJG-FOOD", "no_problem", "2025-01-15", "on_site", "店内卫生良好，证照齐全", "", "", "", "", sc(1)}));
-  good(Line({v1, "WJW-PUB", "corrected", "2025-01-15", "documents", "\"发现问题, 已责令改正\"", "correct", "2025-02-15", "",
-             "", wj(1)}));
-  good(Line({v2, "SCJG-FOOD", "case_filed", "2025-01-16", "on_site", "\"第一行\n第二行\"", "case", "", "", "(2025)甬市监案字第1号",
-             sc(2)}));
+  good(Line({v1, "WJW-PUB", "corrected", "2025-01-15", "documents", "\"发现问题, 已责令改正\"", "correct", "2025-02-15",
+             "", "", wj(1)}));
+  good(Line({v2, "SCJG-FOOD", "case_filed", "2025-01-16", "on_site", "\"第一行\n第二行\"", "case", "", "",
+             "(2025)甬市监案字第1号", sc(2)}));
   good(Line({v2, "WJW-PUB", "non_cooperation", "2025-01-16", "on_site", "拒绝检查", "transfer", "", "ZJJ", "", wj(2)}));
   REQUIRE(line == 6);
-  reject(Line({id + "-99", "SCJG-FOOD", "no_problem", "2025-01-15", "on_site", "", "", "", "", "", sc(3)}), "no visit " + id + "-99");
-  reject(Line({v3, "SCJG-NOPE", "no_problem", "2025-01-15", "on_site", "", "", "", "", "", sc(3)}), "has no item SCJG-NOPE");
-  reject(Line({v3, "SCJG-FOOD", "fine", "2025-01-15", "on_site", "", "", "", "", "", sc(3)}), "unknown result code: fine");
+  reject(Line({id + "-99", "SCJG-FOOD", "no_problem", "2025-01-15", "on_site", "", "", "", "", "", sc(3)}),
+         "no visit " + id + "-99");
+  reject(Line({v3, "SCJG-NOPE", "no_problem", "2025-01-15", "on_site", "", "", "", "", "", sc(3)}),
+         "has no item SCJG-NOPE");
+  reject(Line({v3, "SCJG-FOOD", "fine", "2025-01-15", "on_site", "", "", "", "", "", sc(3)}),
+         "unknown result code: fine");
   reject(Line({v3, "SCJG-FOOD", "no_problem", "2025-02-30", "on_site", "", "", "", "", "", sc(3)}), "valid YYYY-MM-DD");
   reject(Line({v3, "SCJG-FOOD", "no_problem", "2025/01/15", "on_site", "", "", "", "", "", sc(3)}), "valid YYYY-MM-DD");
   reject(Line({v3, "SCJG-FOOD", "no_problem", "2025-01-21", "on_site", "", "", "", "", "", sc(3)}), "is in the future");
   reject(Line({v3, "SCJG-FOOD", "no_problem", "2025-01-05", "on_site", "", "", "", "", "", sc(3)}), "before the draw");
   reject(Line({v3, "SCJG-FOOD", "no_problem", "2025-01-15", "on_site", "", "", "", "", "", OfficerNotOn(v[3], "SCJG")}),
          "is not on the team");
-  reject(Line({v3, "SCJG-FOOD", "no_problem", "2025-01-15", "on_site", "", "", "", "", "", "NOBODY-1"}), "is not on the team");
-  reject(Line({v3, "SCJG-FOOD", "no_problem", "2025-01-15", "on_site", "", "", "", "", "", wj(3)}), "is entered by SCJG");
+  reject(Line({v3, "SCJG-FOOD", "no_problem", "2025-01-15", "on_site", "", "", "", "", "", "NOBODY-1"}),
+         "is not on the team");
+  reject(Line({v3, "SCJG-FOOD", "no_problem", "2025-01-15", "on_site", "", "", "", "", "", wj(3)}),
+         "is entered by SCJG");
   reject(Line({v3, "SCJG-FOOD", "no_problem", "2025-01-15", "on_site", "", "correct", "2025-02-01", "", "", sc(3)}),
          "takes no follow-up");
   reject(Line({v3, "SCJG-FOOD", "corrected", "2025-01-15", "on_site", "", "case", "", "", "X-1", sc(3)}),
          "needs the follow-up correct");
-  reject(Line({v3, "SCJG-FOOD", "corrected", "2025-01-15", "on_site", "", "correct", "", "", "", sc(3)}), "needs a deadline");
+  reject(Line({v3, "SCJG-FOOD", "corrected", "2025-01-15", "on_site", "", "correct", "", "", "", sc(3)}),
+         "needs a deadline");
   reject(Line({v3, "SCJG-FOOD", "corrected", "2025-01-15", "on_site", "", "correct", "2025-01-10", "", "", sc(3)}),
          "needs a deadline");
   reject(Line({v3, "SCJG-FOOD", "non_cooperation", "2025-01-15", "on_site", "", "transfer", "", "NOPE", "", sc(3)}),
@@ -1282,9 +1313,11 @@ TEST_CASE("a results file enters its good lines and rejects each bad line with i
          "a transfer goes to another department");
   reject(Line({v3, "SCJG-FOOD", "no_problem", "2025-01-15", "phone", "=cmd|' /C calc'!A0", "", "", "", "", sc(3)}),
          "unknown inspection method: phone");
-  reject(Line({v3, "SCJG-FOOD", "no_problem", "2025-01-15", "on_site", std::string("nul\0byte", 8), "", "", "", "", sc(3)}),
+  reject(Line({v3, "SCJG-FOOD", "no_problem", "2025-01-15", "on_site", std::string("nul\0byte", 8), "", "", "", "",
+               sc(3)}),
          "NUL");
-  reject(Line({v3, "SCJG-FOOD", "no_problem", "2025-01-15", "on_site", std::string(100 * 1024, 'x'), "", "", "", "", sc(3)}),
+  reject(Line({v3, "SCJG-FOOD", "no_problem", "2025-01-15", "on_site", std::string(100 * 1024, 'x'), "", "", "", "",
+               sc(3)}),
          "65536");
   reject(Line({v3, "SCJG-FOOD", "no_problem", "2025-01-15", "on_site", "", "", "", "", "", sc(3), "extra"}),
          "12 fields, the header has 11");
@@ -1300,7 +1333,7 @@ TEST_CASE("a results file enters its good lines and rejects each bad line with i
   const std::string path = WriteTemp("results.csv", file);
   const std::string rejects = test::TempDir() + "/rejects.csv";
 
-  auto sum = draw::ImportResults(w->vc, path, rejects);
+  auto sum = inspection::ImportResults(w->vc, path, rejects);
   INFO(sum.status().message());
   REQUIRE(sum.ok());
   INFO(Join(sum->sample_rejects));
@@ -1319,7 +1352,7 @@ TEST_CASE("a results file enters its good lines and rejects each bad line with i
   }
 
   // The good lines are entered exactly as written.
-  draw::Visit x = LoadVisit(*w, v1);
+  inspection::Visit x = LoadVisit(*w, v1);
   CHECK(ItemOf(x, "SCJG-FOOD").state == "entered");
   CHECK(ItemOf(x, "SCJG-FOOD").findings == "店内卫生良好，证照齐全");
   CHECK(ItemOf(x, "SCJG-FOOD").entered_by == sc(1));
@@ -1346,7 +1379,7 @@ TEST_CASE("a results file enters its good lines and rejects each bad line with i
   // The rejects file: every bad line with its line number (as the directory imports' rejects
   // files have: beyond the 20 in the summary it is the only way back to the line) and its
   // reason, formulas neutralised.
-  const auto rows = ReadCsv(rejects);
+  const auto rows = ReadCsv(w->platform, rejects);
   REQUIRE(rows.size() == bad.size() + 1);
   CHECK(rows[0].back() == "reason");
   const auto line_col = std::find(rows[0].begin(), rows[0].end(), "line");
@@ -1378,7 +1411,7 @@ TEST_CASE("a results file enters its good lines and rejects each bad line with i
 
   // The same file again: the entered lines are entered again (allowed before review), the bad
   // ones rejected again.
-  auto again = draw::ImportResults(w->vc, path, "");
+  auto again = inspection::ImportResults(w->vc, path, "");
   REQUIRE(again.ok());
   CHECK(again->entered == 6);
   CHECK(again->rejected == static_cast<std::int64_t>(bad.size()));
@@ -1390,15 +1423,17 @@ TEST_CASE("a results file with invalid UTF-8 on one line keeps the other lines a
   const std::string id = "2025-IU-0001";
   Drawn(*w, TaskSpecJson(id, "SCJG", {"SCJG-FOOD"}, {}, {{"SCJG", 2}}, 3));
   w->vc.today = "2025-01-20";
-  std::vector<draw::Visit> v;
+  std::vector<inspection::Visit> v;
   for (int i = 1; i <= 3; ++i) v.push_back(LoadVisit(*w, VisitId(id, i)));
   std::string file = kResultsHeader;
-  file += Line({v[0].id, "SCJG-FOOD", "no_problem", "2025-01-15", "on_site", "店内卫生良好，证照齐全", "", "", "", "", v[0].team[0]});
+  file += Line({v[0].id, "SCJG-FOOD", "no_problem", "2025-01-15", "on_site", "店内卫生良好，证照齐全", "", "", "", "",
+                v[0].team[0]});
   file += Line({v[1].id, "SCJG-FOOD", "no_problem", "2025-01-15", "on_site", "bad \xC3\x28 byte \xFF", "", "", "", "",
                 v[1].team[0]});
-  file += Line({v[2].id, "SCJG-FOOD", "no_problem", "2025-01-15", "on_site", "从业人员健康证明齐全", "", "", "", "", v[2].team[0]});
+  file += Line({v[2].id, "SCJG-FOOD", "no_problem", "2025-01-15", "on_site", "从业人员健康证明齐全", "", "", "", "",
+                v[2].team[0]});
   const std::string rejects = test::TempDir() + "/rejects.csv";
-  auto sum = draw::ImportResults(w->vc, WriteTemp("utf8.csv", file), rejects);
+  auto sum = inspection::ImportResults(w->vc, WriteTemp("utf8.csv", file), rejects);
   INFO(sum.status().message());
   REQUIRE(sum.ok());
   INFO(Join(sum->sample_rejects));
@@ -1412,14 +1447,16 @@ TEST_CASE("a results file with invalid UTF-8 on one line keeps the other lines a
   if (!sum->sample_rejects.empty()) CHECK(sum->sample_rejects[0].rfind("line 3: ", 0) == 0);
 }
 
-TEST_CASE("a results file that is empty or has a bad header or is over 64 MiB is refused whole", "[visits][import][hostile]") {
+TEST_CASE("a results file that is empty or has a bad header or is over 64 MiB is refused whole",
+          "[visits][import][hostile]") {
   auto w = MakeWorld();
   Database& db = *w->db;
   const std::string id = "2025-IH-0001";
   Drawn(*w, TaskSpecJson(id, "SCJG", {"SCJG-FOOD"}, {}, {{"SCJG", 2}}, 2));
   w->vc.today = "2025-01-20";
-  const draw::Visit v = LoadVisit(*w, VisitId(id, 1));
-  const std::string good = Line({v.id, "SCJG-FOOD", "no_problem", "2025-01-15", "on_site", "", "", "", "", "", v.team[0]});
+  const inspection::Visit v = LoadVisit(*w, VisitId(id, 1));
+  const std::string good =
+      Line({v.id, "SCJG-FOOD", "no_problem", "2025-01-15", "on_site", "", "", "", "", "", v.team[0]});
   const std::string dir = test::TempDir();
   struct Case {
     std::string name, content, expect;
@@ -1428,12 +1465,12 @@ TEST_CASE("a results file that is empty or has a bad header or is over 64 MiB is
       {"an empty file", "", "the results file is empty"},
       {"only blank lines", "\n\n\r\n", "the results file is empty"},
       {"an unknown header column",
-       "visit_id,item,result,inspected_on,method,findings,colour,inspector\n" + v.id + ",SCJG-FOOD,no_problem,2025-01-15,on_site,,red," +
-           v.team[0] + "\n",
+       "visit_id,item,result,inspected_on,method,findings,colour,inspector\n" + v.id +
+           ",SCJG-FOOD,no_problem,2025-01-15,on_site,,red," + v.team[0] + "\n",
        "unknown column in the results header: colour"},
       {"a duplicate header column",
-       "visit_id,item,result,inspected_on,method,item,inspector\n" + v.id + ",SCJG-FOOD,no_problem,2025-01-15,on_site,SCJG-FOOD," +
-           v.team[0] + "\n",
+       "visit_id,item,result,inspected_on,method,item,inspector\n" + v.id +
+           ",SCJG-FOOD,no_problem,2025-01-15,on_site,SCJG-FOOD," + v.team[0] + "\n",
        "column listed twice in the results header: item"},
       {"a missing required column",
        "visit_id,item,result,inspected_on,method,findings\n" + v.id + ",SCJG-FOOD,no_problem,2025-01-15,on_site,\n",
@@ -1443,7 +1480,7 @@ TEST_CASE("a results file that is empty or has a bad header or is over 64 MiB is
   for (const auto& c : cases) {
     INFO(c.name);
     const std::string rejects = dir + "/rej-" + std::to_string(&c - cases.data()) + ".csv";
-    auto r = draw::ImportResults(w->vc, WriteTemp("h.csv", c.content), rejects);
+    auto r = inspection::ImportResults(w->vc, WriteTemp("h.csv", c.content), rejects);
     INFO(r.status().message());
     CHECK_FALSE(r.ok());
     CHECK(r.status().code() != StatusCode::kInternal);
@@ -1455,19 +1492,19 @@ TEST_CASE("a results file that is empty or has a bad header or is over 64 MiB is
     const std::string big = dir + "/big.csv";
     test::WriteFile(big, kResultsHeader + good);
     fs::resize_file(big, (64ull << 20) + 1);
-    auto r = draw::ImportResults(w->vc, big, dir + "/big-rejects.csv");
+    auto r = inspection::ImportResults(w->vc, big, dir + "/big-rejects.csv");
     INFO(r.status().message());
     CHECK(r.status().code() == StatusCode::kInvalidArgument);
     CHECK_THAT(r.status().message(), Catch::Contains("larger than 64 MiB"));
   }
   {
-    auto r = draw::ImportResults(w->vc, dir + "/does-not-exist.csv", "");
+    auto r = inspection::ImportResults(w->vc, dir + "/does-not-exist.csv", "");
     CHECK(r.status().code() == StatusCode::kUnavailable);
   }
   CHECK(Count(db, "SELECT COUNT(*) FROM visit_items WHERE state <> 'pending'") == 0);
   // The header alone is an empty import.
   {
-    auto r = draw::ImportResults(w->vc, WriteTemp("hdr.csv", kResultsHeader), "");
+    auto r = inspection::ImportResults(w->vc, WriteTemp("hdr.csv", kResultsHeader), "");
     REQUIRE(r.ok());
     CHECK(r->lines == 0);
   }
@@ -1476,7 +1513,8 @@ TEST_CASE("a results file that is empty or has a bad header or is over 64 MiB is
 // ---------------------------------------------------------------------------------------------
 // Confidentiality through the real binary.
 
-TEST_CASE("visit show refuses a department without items on the visit before publication", "[visits][cli][confidentiality]") {
+TEST_CASE("visit show refuses a department without items on the visit before publication",
+          "[visits][cli][confidentiality]") {
   auto w = MakeWorld();
   const std::string joint = "2025-CL-0001", single = "2025-CL-0002";
   Drawn(*w, TaskSpecJson(joint, "SCJG", {"SCJG-FOOD", "WJW-PUB"}, {"WJW"}, {{"SCJG", 1}, {"WJW", 1}}, 2));
@@ -1487,7 +1525,8 @@ TEST_CASE("visit show refuses a department without items on the visit before pub
     if (!dept.empty()) args.insert(args.end(), {"--department", dept});
     return test::RunCli(args);
   };
-  for (const auto& [visit, dept] : std::vector<std::pair<std::string, std::string>>{{jv, "SCJG"}, {jv, "WJW"}, {sv, "SCJG"}}) {
+  for (const auto& [visit, dept] :
+       std::vector<std::pair<std::string, std::string>>{{jv, "SCJG"}, {jv, "WJW"}, {sv, "SCJG"}}) {
     auto r = show(visit, dept);
     INFO(visit << " " << dept << ": " << r.out << r.err);
     REQUIRE(r.exit_code == 0);
@@ -1495,7 +1534,8 @@ TEST_CASE("visit show refuses a department without items on the visit before pub
     CHECK(j["id"] == visit);
     CHECK(j["uscc"] == LoadVisit(*w, visit).uscc);
   }
-  for (const auto& [visit, dept] : std::vector<std::pair<std::string, std::string>>{{jv, "ZJJ"}, {sv, "WJW"}, {sv, "ZJJ"}}) {
+  for (const auto& [visit, dept] :
+       std::vector<std::pair<std::string, std::string>>{{jv, "ZJJ"}, {sv, "WJW"}, {sv, "ZJJ"}}) {
     auto r = show(visit, dept);
     INFO(visit << " " << dept << ": " << r.out << r.err);
     CHECK(r.exit_code == 1);
@@ -1525,7 +1565,8 @@ TEST_CASE("visit show refuses a department without items on the visit before pub
   REQUIRE(anyone.exit_code == 0);
   CHECK(json::parse(anyone.out)["id"] == sv);
   // The deadlines listing through the binary.
-  auto dl = test::RunCli({"--db", w->url, "deadlines", "--department", "SCJG", "--all", "--today", "2025-01-14", "--json"});
+  auto dl =
+      test::RunCli({"--db", w->url, "deadlines", "--department", "SCJG", "--all", "--today", "2025-01-14", "--json"});
   INFO(dl.out << dl.err);
   REQUIRE(dl.exit_code == 0);
   const json list = json::parse(dl.out);
@@ -1556,13 +1597,13 @@ TEST_CASE("statistics and notices of a known scenario", "[visits][stats]") {
     REQUIRE(s.ok());
     REQUIRE(draw::CreateTask(w->ctx, s.value()).ok());
   }
-  auto draft = draw::TaskNotice(w->vc, id);
+  auto draft = inspection::TaskNotice(w->vc, id);
   CHECK(draft.status().code() == StatusCode::kFailedPrecondition);
   auto announced = draw::AnnounceTask(w->ctx, id);
   REQUIRE(announced.ok());
 
   // Before the draw: what the public may know, and no selection.
-  auto notice = draw::TaskNotice(w->vc, id);
+  auto notice = inspection::TaskNotice(w->vc, id);
   INFO(notice.status().message());
   REQUIRE(notice.ok());
   const json& n = notice.value();
@@ -1586,8 +1627,8 @@ TEST_CASE("statistics and notices of a known scenario", "[visits][stats]") {
   for (const auto& u : w->tiny) CHECK_THAT(n.dump(), !Catch::Contains(u));
 
   Draw(*w, id);
-  REQUIRE(draw::CreateVisits(w->vc, id).ok());
-  notice = draw::TaskNotice(w->vc, id);
+  REQUIRE(inspection::CreateVisits(w->vc, id).ok());
+  notice = inspection::TaskNotice(w->vc, id);
   REQUIRE(notice.ok());
   CHECK(notice.value()["selected"] == 6);
   CHECK(notice.value()["state"] == "drawn");
@@ -1601,16 +1642,16 @@ TEST_CASE("statistics and notices of a known scenario", "[visits][stats]") {
   //   4 no_problem entered, returned
   //   5 started, nothing entered
   //   6 untouched
-  std::vector<draw::Visit> v{draw::Visit{}};
+  std::vector<inspection::Visit> v{inspection::Visit{}};
   for (int i = 1; i <= 6; ++i) v.push_back(LoadVisit(*w, VisitId(id, i)));
   w->vc.today = "2025-01-20";
   Enter(*w, Entry(v[1].id, "SCJG-FOOD", "no_problem", "2025-01-20", v[1].team[0]));
-  draw::ResultEntry corrected = Entry(v[2].id, "SCJG-FOOD", "corrected", "2025-01-20", v[2].team[0]);
+  inspection::ResultEntry corrected = Entry(v[2].id, "SCJG-FOOD", "corrected", "2025-01-20", v[2].team[0]);
   corrected.follow_up.kind = "correct";
   corrected.follow_up.deadline = "2025-02-20";
   corrected.findings = "未按规定公示年度报告";
   Enter(*w, corrected);
-  draw::ResultEntry filed = Entry(v[3].id, "SCJG-FOOD", "case_filed", "2025-01-20", v[3].team[0]);
+  inspection::ResultEntry filed = Entry(v[3].id, "SCJG-FOOD", "case_filed", "2025-01-20", v[3].team[0]);
   filed.follow_up.kind = "case";
   filed.follow_up.case_no = "甬市监案〔2025〕3号";
   Enter(*w, filed);
@@ -1624,7 +1665,7 @@ TEST_CASE("statistics and notices of a known scenario", "[visits][stats]") {
   w->vc.today = "2025-02-24";
   Publish(*w, v[2].id, "SCJG");
 
-  auto stats = draw::VisitStatistics(w->vc, id, "");
+  auto stats = inspection::VisitStatistics(w->vc, id, "");
   INFO(stats.status().message());
   REQUIRE(stats.ok());
   REQUIRE(stats->size() == 1);
@@ -1638,15 +1679,15 @@ TEST_CASE("statistics and notices of a known scenario", "[visits][stats]") {
   CHECK(s["published"] == 2);
   CHECK(s["published_on_time"] == 1);
   CHECK(s["items"] == 6);
-  auto by_dept = draw::VisitStatistics(w->vc, "", "SCJG");
+  auto by_dept = inspection::VisitStatistics(w->vc, "", "SCJG");
   REQUIRE(by_dept.ok());
   CHECK(by_dept.value() == stats.value());
-  auto none = draw::VisitStatistics(w->vc, id, "WJW");
+  auto none = inspection::VisitStatistics(w->vc, id, "WJW");
   REQUIRE(none.ok());
   CHECK(none->empty());
 
   // Result notices: the published results only, in publication order.
-  auto notices = draw::ResultNotices(w->vc, id, "");
+  auto notices = inspection::ResultNotices(w->vc, id, "");
   INFO(notices.status().message());
   REQUIRE(notices.ok());
   REQUIRE(notices->size() == 2);
@@ -1667,8 +1708,8 @@ TEST_CASE("statistics and notices of a known scenario", "[visits][stats]") {
   CHECK(b["result"] == "corrected");
   CHECK(b["published_on"] == "2025-02-24");
   for (int i : {3, 4, 5, 6}) CHECK_THAT(notices.value().dump(), !Catch::Contains(v[i].uscc));
-  CHECK(draw::ResultNotices(w->vc, "", "WJW")->empty());
-  CHECK(draw::ResultNotices(w->vc, "", "SCJG")->size() == 2);
+  CHECK(inspection::ResultNotices(w->vc, "", "WJW")->empty());
+  CHECK(inspection::ResultNotices(w->vc, "", "SCJG")->size() == 2);
   CHECK(Load(*w, id).state == "drawn");
   CHECK(Count(db, "SELECT COUNT(*) FROM visit_items WHERE state = 'published'") == 2);
 }
@@ -1682,16 +1723,16 @@ TEST_CASE("result codes, methods and follow-ups by Chinese name, unknown ones li
   Drawn(*w, TaskSpecJson(id, "SCJG", {"SCJG-FOOD"}, {}, {{"SCJG", 2}}, 2));
   const std::string vid = VisitId(id, 1);
   w->vc.today = "2025-01-13";
-  draw::Visit v = Start(*w, vid, LoadVisit(*w, vid).team.front());
+  inspection::Visit v = Start(*w, vid, LoadVisit(*w, vid).team.front());
   const std::string officer = OfficerOn(v, "SCJG");
 
   auto bad = Entry(vid, "SCJG-FOOD", "没有问题", "2025-01-13", officer);
-  auto refused = draw::EnterResult(w->vc, bad);
+  auto refused = inspection::EnterResult(w->vc, bad);
   REQUIRE_FALSE(refused.ok());
   CHECK_THAT(refused.status().message(), Catch::Contains("no_problem 未发现问题") && Catch::Contains("没有问题"));
   auto bad_method = Entry(vid, "SCJG-FOOD", "no_problem", "2025-01-13", officer);
   bad_method.method = "现场";
-  auto refused_m = draw::EnterResult(w->vc, bad_method);
+  auto refused_m = inspection::EnterResult(w->vc, bad_method);
   REQUIRE_FALSE(refused_m.ok());
   CHECK_THAT(refused_m.status().message(), Catch::Contains("on_site 实地核查"));
 
@@ -1699,7 +1740,7 @@ TEST_CASE("result codes, methods and follow-ups by Chinese name, unknown ones li
   e.method = "书面检查";
   e.follow_up.kind = "责令限期改正";
   e.follow_up.deadline = "2025-02-13";
-  draw::Visit entered = Enter(*w, e);
+  inspection::Visit entered = Enter(*w, e);
   const auto& it = entered.items.front();
   CHECK(it.result_code == "corrected");
   CHECK(it.method == "documents");
@@ -1707,10 +1748,10 @@ TEST_CASE("result codes, methods and follow-ups by Chinese name, unknown ones li
 
   // Through the binary: the Chinese name is accepted, and the listing shows both names.
   const std::string vid2 = VisitId(id, 2);
-  draw::Visit v2 = Start(*w, vid2, LoadVisit(*w, vid2).team.front());
-  auto r = test::RunCli({"--db", w->url, "--now", "2025-01-13", "visit", "result", vid2, "--item",
-                         "SCJG-FOOD", "--code", "未发现问题", "--date", "2025-01-13", "--method", "实地核查", "--by",
-                         OfficerOn(v2, "SCJG")});
+  inspection::Visit v2 = Start(*w, vid2, LoadVisit(*w, vid2).team.front());
+  auto r =
+      test::RunCli({"--db", w->url, "--now", "2025-01-13", "visit", "result", vid2, "--item", "SCJG-FOOD", "--code",
+                    "未发现问题", "--date", "2025-01-13", "--method", "实地核查", "--by", OfficerOn(v2, "SCJG")});
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("未发现问题 / no problem found"));

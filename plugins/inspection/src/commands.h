@@ -1,0 +1,19 @@
+// The inspection plugin's commands (xinjian/command.h): visit show|start|result|review|publish,
+// visits for|merge|dispatch, results import, deadlines, notices task|results, stats
+// (docs/visits.md). Each runs the visit service (visits.h) on the command's platform as the
+// caller's principal; the department of --department is the principal's.
+#pragma once
+
+#include "draw/task_service.h"
+#include "xinjian/plugin.h"
+
+namespace xj::inspection {
+
+// Registers every command with `registrar` (capability "command"). `tasks` is the draw
+// plugin's service, valid for the life of the process.
+Status RegisterCommands(Registrar& registrar, const draw::TaskService* tasks);
+// The inspection's step of `xinjian demo` (demo.cpp): the results of every drawn task's
+// visits, entered, approved and published.
+Status RegisterDemo(Registrar& registrar, const draw::TaskService* tasks);
+
+}  // namespace xj::inspection
