@@ -47,7 +47,7 @@ std::string Iso(std::int64_t us, const std::string& zone = kDefaultTimeZone) {
 
 // The handlers every node registers. Each is idempotent on (job, scheduled time): a run
 // recovered from a dead node executes again.
-void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& g, const PluginHost* host,
+void RegisterBuiltinHandlers(sched::HandlerRegistry& reg, Globals& /*g*/, const PluginHost* /*host*/,
                              const sched::Clock& clock) {
   // The features' handlers are their plugins' (RegisterPluginHandlers): draw.scheduled and
   // draws.pending of the draw plugin, deadlines.refresh of the inspection plugin.

@@ -155,6 +155,9 @@ class JobPlatform final : public Platform {
   Result<SubjectIndexLease> Subjects() override { return platform_.Subjects(); }
   const RegionCodes& Regions() const override { return platform_.Regions(); }
   JobScheduler* Jobs() override { return platform_.Jobs(); }
+  Result<std::unique_ptr<TableReader>> OpenTable(const std::string& path, const TableReaderOptions& options) override {
+    return platform_.OpenTable(path, options);
+  }
 
  private:
   JobServices& services_;

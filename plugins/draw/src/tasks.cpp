@@ -1731,6 +1731,7 @@ Result<std::vector<InspectorTask>> TasksForInspector(Sql& sql, const std::string
       "m.visit_id "
       "JOIN visit_items vi ON vi.visit_id = v.id JOIN draw_tasks t ON t.id = vi.task_id "
       "LEFT JOIN subjects d ON d.uscc = v.uscc WHERE m.inspector_id = ? AND v.state NOT IN ('published', 'merged') "
+      "AND t.state <> 'cancelled' "  // a cancelled task's visits are nobody's work
       "ORDER BY v.id, vi.task_id, vi.item_code",
       {inspector_id}, [&](const SqlRow& r) {
         const std::string visit(r.View(0)), task(r.View(7));

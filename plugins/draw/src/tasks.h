@@ -261,7 +261,8 @@ struct InspectorTask {
   std::string lead;
   bool is_lead = false;
 };
-// An inspector's open inspections (also those of inactive officers). kNotFound naming the id
+// An inspector's open inspections (also those of inactive officers; never of a cancelled task,
+// whose visits stay but are nobody's work). kNotFound naming the id
 // when no inspector has it: a mistyped id is an error, not an empty list.
 Result<std::vector<InspectorTask>> TasksForInspector(Sql& sql, const std::string& inspector_id);
 Result<std::vector<InspectorTask>> TasksForInspector(Platform& platform, const std::string& inspector_id);

@@ -103,28 +103,6 @@ const char* CardZh(const std::string& c) {
   return "—";
 }
 
-// A table's header row: bilingual column names, tab-separated (docs/cli.md, "Listings").
-void PrintHeader(std::ostream& out, std::initializer_list<std::string_view> columns) {
-  std::string line;
-  for (std::string_view c : columns) {
-    if (!line.empty()) line += '\t';
-    line.append(c);
-  }
-  out << line << "\n";
-}
-
-// After a listing, as the CLI's listings do: an empty table says so under its header; stderr
-// names a truncation, or the count after a table.
-void NoteListed(CommandContext& ctx, std::size_t shown, std::size_t total, bool table) {
-  if (table && shown == 0) ctx.out() << "（无 / none）\n";
-  ctx.out().flush();
-  if (shown < total)
-    ctx.err() << "已截断：显示 " << shown << " / 共 " << total << " 项 / truncated: showing " << shown << " of "
-              << total << "\n";
-  else if (table)
-    ctx.err() << shown << " 项 / " << shown << " items\n";
-}
-
 void PrintVisit(std::ostream& out, const Visit& v) {
   out << "检查记录 / visit: " << v.id << "\n"
       << "  状态 / state: " << VisitStateZh(v.state) << " / " << v.state << "\n"
@@ -276,7 +254,7 @@ Status For(CommandContext& ctx, const draw::TaskService* tasks) {
     for (const auto& v : list.value()) arr.push_back(VisitJson(v));
     out << arr.dump(2) << "\n";
   } else {
-    PrintHeader(out, {"检查记录/visit", "状态/state", "统一社会信用代码/uscc", "名称/name", "地址/address",
+    PrintTableHeader(out, {"检查记录/visit", "状态/state", "统一社会信用代码/uscc", "名称/name", "地址/address",
                       "事项/items", "主检/lead"});
     for (const auto& v : list.value()) {
       out << v.id << "\t" << v.state << "\t" << v.uscc << "\t" << v.name << "\t" << v.address << "\t";
@@ -317,7 +295,7 @@ Status Merge(CommandContext& ctx, const draw::TaskService* tasks) {
         << "\n";
     return Status::Ok();
   }
-  PrintHeader(out, {"联合检查/joint visit", "检查记录/visits", "部门/departments"});
+  PrintTableHeader(out, {"联合检查/joint visit", "检查记录/visits", "部门/departments"});
   for (const auto& p : rep->proposals) {
     out << p.joint_id << "\t";
     for (std::size_t i = 0; i < p.visits.size(); ++i) out << (i ? "+" : "") << p.visits[i];
@@ -425,7 +403,7 @@ Status Deadlines(CommandContext& ctx, const draw::TaskService* tasks) {
   }
   // Open items: the working days left (negative when overdue). Published items: when, and
   // whether in time. The last column only on provisional rows.
-  PrintHeader(out, {"牌/card", "期限/due", "剩余工作日或公示/working days left or published", "部门/department",
+  PrintTableHeader(out, {"牌/card", "期限/due", "剩余工作日或公示/working days left or published", "部门/department",
                     "检查记录/visit", "事项/item", "状态/state", "暂定/provisional"});
   for (const auto& d : list.value()) {
     out << CardZh(d.card) << "/" << d.card << "\t" << d.due_date << "\t";
@@ -478,7 +456,7 @@ Status Stats(CommandContext& ctx, const draw::TaskService* tasks) {
     return Status::Ok();
   }
   std::ostream& out = ctx.out();
-  PrintHeader(out, {"任务/task", "部门/department", "抽中/drawn", "已检查/visited", "发现问题/problems",
+  PrintTableHeader(out, {"任务/task", "部门/department", "抽中/drawn", "已检查/visited", "发现问题/problems",
                     "已公示/published", "按时公示/on time"});
   for (const auto& r : arr.value())
     out << r["task_id"].get<std::string>() << "\t" << r["department"].get<std::string>() << "\t" << r["drawn"] << "\t"

@@ -23,7 +23,6 @@
 using namespace xj;
 using namespace xj::test;
 using nlohmann::json;
-using xj::digest::Sha256Hex;
 using nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
@@ -179,7 +178,7 @@ TEST_CASE("a task goes from draft to revealed through the service and both verif
   REQUIRE(eligible > 50);
   CHECK(t.pool_size == eligible);
   const std::string pool_file = StoredFile(db, t.id, "pool.tsv");
-  CHECK(t.pool_hash == Sha256Hex(pool_file));
+  CHECK(t.pool_hash == digest::Sha256Hex(pool_file));
   CHECK(t.pool_hash.size() == 64);
   const auto pool = Pool(db, t.id);
   REQUIRE(pool.size() == static_cast<std::size_t>(eligible));
@@ -201,7 +200,7 @@ TEST_CASE("a task goes from draft to revealed through the service and both verif
     auto secret = draw::FromHex(t.secret_hex);
     REQUIRE(secret.ok());
     CHECK(draw::Commitment(secret.value()) == t.commitment);
-    CHECK(t.commitment == Sha256Hex(secret.value()));
+    CHECK(t.commitment == digest::Sha256Hex(secret.value()));
   }
   for (const std::string& view :
        {draw::TaskViewJson(w->platform, t, Public()).value(), draw::TaskViewJson(w->platform, t, ViewerOf("SCJG")).value()}) {
@@ -262,14 +261,14 @@ TEST_CASE("a task goes from draft to revealed through the service and both verif
     std::set<std::string> from_db;
     for (const auto& row : Rows(db,
                                 "SELECT id FROM inspectors WHERE department = 'SCJG' AND status = 'active' AND "
-                                "certificate_expires >= ? AND qualifications LIKE '%食品安全%' AND expert = 0",
+                                "certificate_expires >= :t AND qualifications LIKE '%食品安全%' AND expert = 0",
                                 t.draw_date))
       from_db.insert(row.at(0));
     CHECK(from_db == kEligible);
   }
   // The conflicts file holds the declared pairs of the selected subjects.
   const std::string conflicts = StoredFile(db, t.id, "conflicts.tsv");
-  CHECK(Sha256Hex(conflicts) == t.conflicts_hash);
+  CHECK(digest::Sha256Hex(conflicts) == t.conflicts_hash);
   for (const auto& s : sel) CHECK_THAT(conflicts, Catch::Contains(s.uscc + "\tSCJG-01\n"));
   // Before the reveal, the public view holds no selected subject.
   {
@@ -304,8 +303,8 @@ TEST_CASE("a task goes from draft to revealed through the service and both verif
   CHECK(proof["secret"] == t.secret_hex);
   CHECK(proof["pool_hash"] == t.pool_hash);
   CHECK(proof["pool_size"] == eligible);
-  CHECK(proof["selection_hash"] == Sha256Hex(test::ReadFile(dir + "/selection.tsv")));
-  CHECK(proof["assignment_hash"] == Sha256Hex(test::ReadFile(dir + "/assignment.tsv")));
+  CHECK(proof["selection_hash"] == digest::Sha256Hex(test::ReadFile(dir + "/selection.tsv")));
+  CHECK(proof["assignment_hash"] == digest::Sha256Hex(test::ReadFile(dir + "/assignment.tsv")));
   CHECK(proof["slots"] == json::parse(R"([["SCJG", 2]])"));
   CHECK(test::ReadFile(dir + "/pool.tsv") == pool_file);
   // groups.tsv: exactly the eligible officers, sorted.
@@ -1087,7 +1086,7 @@ TEST_CASE("the officer who inspected a subject last time for the same item is no
         });
         EditFile(d + "/proof.json", [&](const std::string& text) {
           ordered_json p = ordered_json::parse(text);
-          p["conflicts_hash"] = Sha256Hex(test::ReadFile(d + "/conflicts.tsv"));
+          p["conflicts_hash"] = digest::Sha256Hex(test::ReadFile(d + "/conflicts.tsv"));
           return p.dump(2) + "\n";
         });
       },
