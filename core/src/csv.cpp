@@ -1,5 +1,7 @@
 #include "csv.h"
 
+#include "xinjian/table_reader.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -471,26 +473,8 @@ std::uint64_t CsvReader::total_bytes() const { return impl_->total; }
 Encoding CsvReader::encoding() const { return impl_->enc; }
 
 void AppendCsvRecord(std::string* out, const std::vector<std::string>& fields, bool neutralise_formulas) {
-  for (std::size_t i = 0; i < fields.size(); ++i) {
-    if (i) out->push_back(',');
-    const std::string& f = fields[i];
-    bool neutralise = neutralise_formulas && !f.empty() &&
-                      (f[0] == '=' || f[0] == '+' || f[0] == '-' || f[0] == '@' || f[0] == '\t' || f[0] == '\r');
-    // A lone empty field is quoted so that the record is not an empty line (which readers skip).
-    bool quote = f.find_first_of(",\"\r\n") != std::string::npos || (fields.size() == 1 && f.empty());
-    if (!quote && !neutralise) {
-      out->append(f);
-      continue;
-    }
-    if (quote) out->push_back('"');
-    if (neutralise) out->push_back('\'');
-    for (char c : f) {
-      if (c == '"') out->push_back('"');
-      out->push_back(c);
-    }
-    if (quote) out->push_back('"');
-  }
-  out->push_back('\n');
+  // One writer for the host and the plugins: the SDK's (xinjian/table_reader.h).
+  csv::AppendCsvRecord(out, fields, neutralise_formulas);
 }
 
 }  // namespace xj
