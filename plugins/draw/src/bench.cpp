@@ -278,15 +278,6 @@ Status EnsureDirectory(std::ostream& out, const std::string& self, const std::st
   return Status::Ok();
 }
 
-CommandOption Opt(std::string name, std::string help, OptionKind kind = OptionKind::kText, std::string fallback = "") {
-  CommandOption o;
-  o.name = std::move(name);
-  o.help = std::move(help);
-  o.kind = kind;
-  o.fallback = std::move(fallback);
-  return o;
-}
-
 }  // namespace
 
 Status RegisterBench(Registrar& reg) {
@@ -295,10 +286,11 @@ Status RegisterBench(Registrar& reg) {
     spec.path = {"bench", "draw"};
     spec.help = "省级规模抽取 / a province-scale draw vs ORDER BY random() LIMIT k";
     spec.options = {
-        Opt("--subjects", "名录主体数 / subjects in the directory", OptionKind::kInteger, "10000000"),
-        Opt("--inspectors", "检查人员数 / inspectors", OptionKind::kInteger, "2000"),
-        Opt("--seed", "随机种子 / generator seed", OptionKind::kInteger, "11"),
-        Opt("--dir", "工作目录，数据在其中复用 / work folder; its data is reused", OptionKind::kText, "bench-draw"),
+        Opt("--subjects", "名录主体数 / subjects in the directory", OptionKind::kInteger, false, {}, "10000000"),
+        Opt("--inspectors", "检查人员数 / inspectors", OptionKind::kInteger, false, {}, "2000"),
+        Opt("--seed", "随机种子 / generator seed", OptionKind::kInteger, false, {}, "11"),
+        Opt("--dir", "工作目录，数据在其中复用 / work folder; its data is reused", OptionKind::kText, false, {},
+            "bench-draw"),
         Opt("--pg",
             "同时测 PostgreSQL（创建数据库 xj_bench_draw）/ also run against this PostgreSQL server URL (the database "
             "xj_bench_draw is created; env XINJIAN_BENCH_PG)"),

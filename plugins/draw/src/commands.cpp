@@ -162,18 +162,6 @@ CommandFn RunTransition(Transition fn, bool allow_empty_entropy_flag = false) {
   };
 }
 
-// One option or argument (command.h: CommandOption).
-CommandOption Opt(std::string name, std::string help, OptionKind kind = OptionKind::kText, bool required = false,
-                  std::vector<std::string> choices = {}) {
-  CommandOption o;
-  o.name = std::move(name);
-  o.help = std::move(help);
-  o.kind = kind;
-  o.required = required;
-  o.choices = std::move(choices);
-  return o;
-}
-
 CommandOption IdArg() { return Opt("id", "任务编号 / task id", OptionKind::kText, true); }
 
 Status AddTaskCommands(Registrar& reg) {

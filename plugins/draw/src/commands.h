@@ -3,10 +3,26 @@
 // task (demo.cpp).
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "xinjian/plugin.h"
 #include "xinjian/status.h"
 
 namespace xj::draw {
+
+// One option or argument of a command (command.h: CommandOption).
+inline CommandOption Opt(std::string name, std::string help, OptionKind kind = OptionKind::kText, bool required = false,
+                         std::vector<std::string> choices = {}, std::string fallback = "") {
+  CommandOption o;
+  o.name = std::move(name);
+  o.help = std::move(help);
+  o.kind = kind;
+  o.required = required;
+  o.choices = std::move(choices);
+  o.fallback = std::move(fallback);
+  return o;
+}
 
 // task create|announce|entropy|draw|reveal|cancel|show|list|proof, tasks for, verify.
 Status RegisterCommands(Registrar& reg);

@@ -255,7 +255,7 @@ Status For(CommandContext& ctx, const draw::TaskService* tasks) {
     out << arr.dump(2) << "\n";
   } else {
     PrintTableHeader(out, {"检查记录/visit", "状态/state", "统一社会信用代码/uscc", "名称/name", "地址/address",
-                      "事项/items", "主检/lead"});
+                           "事项/items", "主检/lead"});
     for (const auto& v : list.value()) {
       out << v.id << "\t" << v.state << "\t" << v.uscc << "\t" << v.name << "\t" << v.address << "\t";
       for (std::size_t i = 0; i < v.items.size(); ++i) out << (i ? "," : "") << v.items[i].item_code;
@@ -404,7 +404,7 @@ Status Deadlines(CommandContext& ctx, const draw::TaskService* tasks) {
   // Open items: the working days left (negative when overdue). Published items: when, and
   // whether in time. The last column only on provisional rows.
   PrintTableHeader(out, {"牌/card", "期限/due", "剩余工作日或公示/working days left or published", "部门/department",
-                    "检查记录/visit", "事项/item", "状态/state", "暂定/provisional"});
+                         "检查记录/visit", "事项/item", "状态/state", "暂定/provisional"});
   for (const auto& d : list.value()) {
     out << CardZh(d.card) << "/" << d.card << "\t" << d.due_date << "\t";
     if (d.state == "published")
@@ -457,7 +457,7 @@ Status Stats(CommandContext& ctx, const draw::TaskService* tasks) {
   }
   std::ostream& out = ctx.out();
   PrintTableHeader(out, {"任务/task", "部门/department", "抽中/drawn", "已检查/visited", "发现问题/problems",
-                    "已公示/published", "按时公示/on time"});
+                         "已公示/published", "按时公示/on time"});
   for (const auto& r : arr.value())
     out << r["task_id"].get<std::string>() << "\t" << r["department"].get<std::string>() << "\t" << r["drawn"] << "\t"
         << r["visited"] << "\t" << r["problems"] << "\t" << r["published"] << "\t" << r["published_on_time"] << "\n";

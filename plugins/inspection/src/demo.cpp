@@ -4,13 +4,14 @@
 // department. Publishing the last result of a task reveals it (the draw plugin's report then
 // writes its proof). Idempotent: items already entered, approved or published move on from
 // where they are.
+#include "xinjian/demo.h"
+
 #include <memory>
 #include <set>
 
 #include "commands.h"
 #include "draw/task_service.h"
 #include "visits.h"
-#include "xinjian/demo.h"
 
 namespace xj::inspection {
 namespace {

@@ -202,8 +202,8 @@ TEST_CASE("a task goes from draft to revealed through the service and both verif
     CHECK(draw::Commitment(secret.value()) == t.commitment);
     CHECK(t.commitment == digest::Sha256Hex(secret.value()));
   }
-  for (const std::string& view :
-       {draw::TaskViewJson(w->platform, t, Public()).value(), draw::TaskViewJson(w->platform, t, ViewerOf("SCJG")).value()}) {
+  for (const std::string& view : {draw::TaskViewJson(w->platform, t, Public()).value(),
+                                  draw::TaskViewJson(w->platform, t, ViewerOf("SCJG")).value()}) {
     CHECK_THAT(view, !Catch::Contains(t.secret_hex));
     const json j = json::parse(view);
     CHECK(j["state"] == "announced");
@@ -1390,7 +1390,8 @@ TEST_CASE("the in-memory index and the table scan give the same pool for every f
   variations.push_back({"label", {{"strata", "label"}, {"strata_labels", json::array({"食品经营", "药品零售"})}}});
   variations.push_back({"types", {{"filters", {{"types", json::array({"individual"})}}}, {"strata", "risk_class"}}});
   variations.push_back({"industry", {{"filters", {{"industries", json::array({"F52", "H62"})}}}}});
-  variations.push_back({"labels", {{"filters", {{"labels", json::array({"食品经营", "小池"})}}}, {"strata", "region"}}});
+  variations.push_back(
+      {"labels", {{"filters", {{"labels", json::array({"食品经营", "小池"})}}}, {"strata", "region"}}});
   variations.push_back({"before", {{"filters", {{"registered_before", "2016-01-01"}}}, {"strata", "risk_class"}}});
   variations.push_back({"county-filter", {{"filters", {{"regions", json::array({"330226", "330203"})}}}}});
   int nonempty = 0;

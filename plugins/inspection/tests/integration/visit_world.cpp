@@ -1,5 +1,8 @@
 #include "visit_world.h"
 
+#include <deque>
+#include <memory>
+
 #include <catch2/catch.hpp>
 #include <set>
 #include <vector>
@@ -37,8 +40,10 @@ std::unique_ptr<InspectionWorld> MakeInspectionWorld(const WorldOptions& options
 
 const WorkingDays* CalendarOfDir(const std::string& dir) {
   // The platform's calendar with calendar.dir set, as `--set calendar.dir=DIR` gives it (the
-  // host keeps each calendar until exit; the platform is kept too).
-  auto* platform = new PlatformImpl();
+  // host keeps each calendar until exit; the platform is kept too, owned here so that the
+  // leak checker sees it reachable).
+  static std::deque<std::unique_ptr<PlatformImpl>> platforms;
+  auto* platform = platforms.emplace_back(std::make_unique<PlatformImpl>()).get();
   platform->SetConfig({{"calendar.dir", dir}});
   auto cal = platform->Calendar();
   INFO(cal.status().message());
