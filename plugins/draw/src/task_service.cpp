@@ -9,19 +9,6 @@
 namespace xj::draw {
 namespace {
 
-// The stored team "A,B,C" (as tasks.cpp splits it).
-std::vector<std::string> SplitTeam(std::string_view team) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= team.size() && !team.empty()) {
-    std::size_t end = team.find(',', start);
-    if (end == std::string_view::npos) end = team.size();
-    out.emplace_back(team.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
 Result<std::int64_t> SelectedCount(Sql& sql, const std::string& id) {
   return sql.QueryInt("SELECT COUNT(*) FROM draw_selection WHERE task_id = ?", {id});
 }

@@ -65,18 +65,6 @@ std::vector<std::string> SplitList(std::string_view s) {
   return out;
 }
 
-std::vector<std::string> SplitTeam(std::string_view team) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= team.size() && !team.empty()) {
-    std::size_t end = team.find(',', start);
-    if (end == std::string_view::npos) end = team.size();
-    out.emplace_back(team.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Reading and writing task rows.
 
@@ -441,6 +429,18 @@ Result<Selection> SelectionFromSample(const FrozenPool& pool, const StratumCount
 }
 
 }  // namespace
+
+std::vector<std::string> SplitTeam(std::string_view team) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= team.size() && !team.empty()) {
+    std::size_t end = team.find(',', start);
+    if (end == std::string_view::npos) end = team.size();
+    out.emplace_back(team.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
 
 // ---------------------------------------------------------------------------------------------
 

@@ -42,11 +42,10 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "draw_v1.h"
 #include "pool.h"
@@ -127,8 +126,8 @@ struct TaskRecord {
 struct SelectedSubject {
   std::int64_t rank = 0;
   std::string uscc, stratum, ticket;
-  std::string name, address;           // from the directory
-  std::vector<std::string> team;       // [0] is the lead
+  std::string name, address;      // from the directory
+  std::vector<std::string> team;  // [0] is the lead
 };
 
 // Creates a draft task. Checks, with the database: the due date is not before today (the
@@ -285,6 +284,9 @@ std::vector<std::string> DepartmentsOf(const TaskRecord& task);
 // department, or every department for a system or admin principal; a joint task's
 // participants inspect too).
 bool MaySeeSelection(const TaskRecord& task, const Principal& viewer);
+
+// A stored team "A,B,C" as its officers' ids, the lead first ("" gives none).
+std::vector<std::string> SplitTeam(std::string_view team);
 
 // Writes the proof folder of a revealed task (refused before the reveal).
 Status WriteTaskProof(Sql& sql, const std::string& id, const std::string& dir);
