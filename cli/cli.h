@@ -37,7 +37,6 @@ void RegisterDatabaseCommands(CLI::App& app, Globals& g);   // init, audit, even
 void RegisterImportCommands(CLI::App& app, Globals& g);     // import, gen
 void RegisterBenchCommands(CLI::App& app, Globals& g);      // bench
 void RegisterDemoCommands(CLI::App& app, Globals& g);       // demo
-void RegisterBenchDeadlinesCommand(CLI::App& app, Globals& g);  // bench deadlines (after RegisterBenchCommands)
 void RegisterBenchSchedulerCommand(CLI::App& app, Globals& g);  // bench scheduler (after RegisterBenchCommands)
 void RegisterCalendarCommands(CLI::App& app, Globals& g);   // calendar
 void RegisterCalendarNoticeCommand(CLI::App& calendar, Globals& g);  // calendar import-notice (called by RegisterCalendarCommands)

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "cli.h"
-#include "command_runner.h"
 #include "database.h"
 #include "generator.h"
 #include "importer.h"

@@ -67,7 +67,6 @@ int main(int argc, char** argv) {
   RegisterPluginsCommands(app, g);
   RegisterDemoCommands(app, g);
   RegisterBenchCommands(app, g);
-  RegisterBenchDeadlinesCommand(app, g);
   RegisterBenchSchedulerCommand(app, g);
   RegisterCalendarCommands(app, g);
   RegisterCronCommands(app, g);

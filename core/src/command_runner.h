@@ -1,6 +1,6 @@
 // Runs a command a plugin registered (xinjian/command.h) inside this process, without parsing
-// a command line: the CLI's demo and benchmarks, and the tests, use plugins' commands this way
-// instead of linking the plugins' code (the CLI knows no feature).
+// a command line: the tests use plugins' commands this way instead of linking the plugins'
+// code.
 //
 // Thread safety: one call per thread; the command itself decides what it may share.
 #pragma once

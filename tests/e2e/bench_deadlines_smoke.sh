@@ -15,6 +15,22 @@ check() {  # check OUTPUT: the three listings, each identical to the peer's
   done
   grep -q 'target: ≤ 100 ms per listing' <<<"$out"
 }
+# Bad options: exit 2 with a message naming the option, before any database is made.
+refused() {  # refused EXPECTED-TEXT ARGS...: exit 2, the text on stderr
+  local expect="$1"; shift
+  set +e
+  err="$("$XJ_CLI" bench deadlines --dir "$tmp/bad" "$@" 2>&1 >/dev/null)"
+  rc=$?
+  set -e
+  [ "$rc" = 2 ] || { echo "FAIL: bench deadlines $* exited $rc, not 2: $err" >&2; exit 1; }
+  grep -qF -- "$expect" <<<"$err" || { echo "FAIL: bench deadlines $*: no '$expect' in: $err" >&2; exit 1; }
+}
+refused '--visits must be 1,000 to 100,000,000' --visits 5
+refused '--visits must be 1,000 to 100,000,000' --visits 1000000000000
+refused '--reps must be 1 to 1,000' --reps 0
+refused '--today must be YYYY-MM-DD' --today 2026-13-45
+refused '--department must be a department code' --department "D3'; DROP TABLE visits; --"
+[ ! -e "$tmp/bad/deadlines.db" ] || { echo "FAIL: a refused run made a database" >&2; exit 1; }
 out="$("$XJ_CLI" bench deadlines --visits 20000 --reps 2 --dir "$tmp/b")"
 echo "$out"
 check "$out"

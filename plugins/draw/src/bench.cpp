@@ -13,7 +13,6 @@
 //   ORDER BY random() LIMIT k
 // on the same database, as existing systems do; then a draw over the whole directory. The
 // tasks are cancelled at the end so that the next run sees the same pools.
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -26,40 +25,17 @@
 
 #include "commands.h"
 #include "tasks.h"
+#include "xinjian/bench.h"
 #include "xinjian/command.h"
 
 namespace xj::draw {
 namespace {
-
-double PeakRssMb() {
-  struct rusage ru {};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_maxrss) / 1024.0;
-}
 
 double CurrentRssMb() {
   std::ifstream f("/proc/self/statm");
   long pages = 0, resident = 0;
   f >> pages >> resident;
   return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
-}
-
-double Since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// Runs a command line (each word quoted), echoing it; true when it exited 0.
-bool Run(std::ostream& out, const std::vector<std::string>& argv) {
-  std::string cmd;
-  for (const auto& a : argv) cmd += Quote(a) + " ";
-  out << "  $ " << cmd << "\n" << std::flush;
-  return std::system(cmd.c_str()) == 0;
 }
 
 struct Case {
@@ -107,7 +83,7 @@ Status MeasureBackend(CommandContext& ctx) {
   {
     auto index = platform.Subjects();
     if (!index.ok()) return index.status();
-    load_s = Since(t0);
+    load_s = bench::SecondsSince(t0);
     char line[256];
     std::snprintf(line, sizeof line,
                   "  %zu subjects in %.1f s; index %.0f MB (arrays), process RSS %.0f MB (+%.0f MB)\n",
@@ -166,7 +142,7 @@ Status MeasureBackend(CommandContext& ctx) {
     auto an = AnnounceTask(tc, t.value().id);
     if (!an.ok()) return an.status();
     auto dr = DrawTask(tc, t.value().id, "7.8.11.17.19.25.46./");
-    c->seconds = Since(start);
+    c->seconds = bench::SecondsSince(start);
     tc.timings = nullptr;
     if (!dr.ok()) return dr.status();
     c->pool = static_cast<std::uint64_t>(dr.value().pool_size);
@@ -214,7 +190,7 @@ Status MeasureBackend(CommandContext& ctx) {
       return Status::Ok();
     });
     if (!st.ok()) return finish(st);
-    peer.seconds = Since(start);
+    peer.seconds = bench::SecondsSince(start);
   }
   Case whole;
   if (!skip_whole)
@@ -222,7 +198,7 @@ Status MeasureBackend(CommandContext& ctx) {
                              &whole);
         !st.ok())
       return finish(st);
-  const double peak = PeakRssMb();
+  const double peak = bench::PeakRssMb();
 
   out << "\n| case                                                       |       pool | selected |        s | ratio |\n"
       << "|------------------------------------------------------------|------------|----------|----------|-------|\n";
@@ -247,7 +223,7 @@ Status EnsureDirectory(std::ostream& out, const std::string& self, const std::st
     return Status::Error(StatusCode::kInternal, "准备数据失败：" + what, "preparing the data failed: " + what);
   };
   if (fs::exists(marker)) return Status::Ok();
-  if (!Run(out, {self, "--db", url, "init"})) return fail("init");
+  if (!bench::RunEchoed(out, {self, "--db", url, "init"})) return fail("init");
   const std::string deps = dir + "/departments.csv", insp = dir + "/inspectors.csv", item = dir + "/items.csv";
   {
     std::ofstream f(deps);
@@ -256,7 +232,7 @@ Status EnsureDirectory(std::ostream& out, const std::string& self, const std::st
     g << "code,name,department,legal_basis,class,ratio_min,ratio_max,frequency_per_year,target_types,target_labels,"
          "qualification\nBENCH-001,基准测试抽查事项,SCJG,《企业信息公示暂行条例》第十四条,key,1,100,1,,,\n";
   }
-  if (!fs::exists(insp) && !Run(out, {self, "gen", "inspectors", "--count", std::to_string(inspectors), "--departments",
+  if (!fs::exists(insp) && !bench::RunEchoed(out, {self, "gen", "inspectors", "--count", std::to_string(inspectors), "--departments",
                                       "1", "--seed", std::to_string(seed), "-o", insp}))
     return fail("gen inspectors");
   const std::string csv = dir + "/subjects.csv";
@@ -264,16 +240,16 @@ Status EnsureDirectory(std::ostream& out, const std::string& self, const std::st
     // Generated in index order, the USCCs are random; sorted, the import appends to the
     // B-trees instead of touching random pages of a table larger than the page cache.
     const std::string raw = dir + "/subjects-unsorted.csv";
-    if (!Run(out,
+    if (!bench::RunEchoed(out,
              {self, "gen", "subjects", "--count", std::to_string(subjects), "--seed", std::to_string(seed), "-o", raw}))
       return fail("gen subjects");
-    if (!Run(out, {"sh", "-c", "(head -n 1 \"$0\" && tail -n +2 \"$0\" | LC_ALL=C sort -S 1G) > \"$1\" && rm \"$0\"",
+    if (!bench::RunEchoed(out, {"sh", "-c", "(head -n 1 \"$0\" && tail -n +2 \"$0\" | LC_ALL=C sort -S 1G) > \"$1\" && rm \"$0\"",
                    raw, csv}))
       return fail("sort");
   }
   for (const auto& [kind, file] : std::vector<std::pair<std::string, std::string>>{
            {"departments", deps}, {"inspectors", insp}, {"items", item}, {"subjects", csv}})
-    if (!Run(out, {self, "--db", url, "import", kind, file, "--json", "--no-dispatch"})) return fail("import " + kind);
+    if (!bench::RunEchoed(out, {self, "--db", url, "import", kind, file, "--json", "--no-dispatch"})) return fail("import " + kind);
   std::ofstream(marker) << url << "\n";
   return Status::Ok();
 }
@@ -307,7 +283,7 @@ Status RegisterBench(Registrar& reg) {
                              "--subjects must be 1,000 to 100,000,000 and --inspectors 2 to 1,000,000");
       fs::create_directories(ctx.args().Text("--dir"));
       const std::string dir = fs::absolute(ctx.args().Text("--dir")).string();
-      const std::string self = fs::read_symlink("/proc/self/exe").string();
+      const std::string self = bench::SelfExecutable();
       const std::string tag =
           std::to_string(subjects) + "-" + std::to_string(inspectors) + "-" + std::to_string(ctx.args().Int("--seed"));
       std::vector<std::pair<std::string, std::string>> backends{
@@ -321,8 +297,8 @@ Status RegisterBench(Registrar& reg) {
         const std::string marker = dir + "/.loaded-pg-" + tag;
         // A fresh database each run unless this folder loaded it with the same directory.
         if (!fs::exists(marker)) {
-          Run(out, {"psql", "-q", "-X", pg, "-c", "DROP DATABASE IF EXISTS " + name});
-          if (!Run(out, {"psql", "-q", "-X", pg, "-c", "CREATE DATABASE " + name}))
+          bench::RunEchoed(out, {"psql", "-q", "-X", pg, "-c", "DROP DATABASE IF EXISTS " + name});
+          if (!bench::RunEchoed(out, {"psql", "-q", "-X", pg, "-c", "CREATE DATABASE " + name}))
             return Status::Error(StatusCode::kUnavailable, "无法创建 PostgreSQL 数据库 " + name,
                                  "cannot create the PostgreSQL database " + name);
         }
@@ -333,10 +309,10 @@ Status RegisterBench(Registrar& reg) {
         if (Status st = EnsureDirectory(out, self, url, dir, marker, subjects, inspectors, ctx.args().Int("--seed"));
             !st.ok())
           return st;
-        if (url.rfind("postgres", 0) == 0) Run(out, {"psql", "-q", "-X", url, "-c", "ANALYZE subjects"});
+        if (url.rfind("postgres", 0) == 0) bench::RunEchoed(out, {"psql", "-q", "-X", url, "-c", "ANALYZE subjects"});
         std::vector<std::string> run{self, "--db", url, "bench", "draw-run"};
         if (ctx.args().Flag("--skip-whole")) run.push_back("--skip-whole");
-        if (!Run(out, run))
+        if (!bench::RunEchoed(out, run))
           return Status::Error(StatusCode::kInternal, "测量失败：" + url, "the measured run failed: " + url);
       }
       return Status::Ok();

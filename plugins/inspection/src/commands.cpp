@@ -473,6 +473,8 @@ Status Add(Registrar& reg, const draw::TaskService* tasks, CommandSpec spec, Han
 
 }  // namespace
 
+Status DeadlinesCommand(CommandContext& ctx, const draw::TaskService* tasks) { return Deadlines(ctx, tasks); }
+
 Status RegisterCommands(Registrar& reg, const draw::TaskService* tasks) {
   const std::string id_help = "检查记录编号 / visit id";
   std::vector<std::pair<CommandSpec, Handler>> commands;

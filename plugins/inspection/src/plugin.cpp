@@ -113,7 +113,8 @@ xj::Status Init(xj::Registrar& registrar) {
   deadlines.description = "每小时更新公示期限的黄牌、红牌 / hourly deadline cards";
   if (auto st = registrar.AddDefaultJob(deadlines); !st.ok()) return st;
   if (auto st = xj::inspection::RegisterDemo(registrar, tasks.value()); !st.ok()) return st;
-  return xj::inspection::RegisterCommands(registrar, tasks.value());
+  if (auto st = xj::inspection::RegisterCommands(registrar, tasks.value()); !st.ok()) return st;
+  return xj::inspection::RegisterBench(registrar, tasks.value());
 }
 
 }  // namespace
