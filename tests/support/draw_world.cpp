@@ -11,45 +11,14 @@
 
 namespace xj::test {
 
-const PluginHost& DrawHost() {
-  const PluginHost& host = Plugins();
-  REQUIRE(host.FindSampler("xj-draw-v1") != nullptr);
-  REQUIRE(host.FindEntropySource("manual") != nullptr);
-  REQUIRE(host.FindEntropySource("none") != nullptr);
-  REQUIRE(host.FindEntropySource("lottery") != nullptr);
-  return host;
-}
-
-const Platform* DrawPlugins() {
-  static PlatformImpl* platform = [] {
-    auto* p = new PlatformImpl();  // never destroyed, like the host
-    p->SetPlugins(&DrawHost());
-    return p;
-  }();
-  return platform;
-}
-
 std::unique_ptr<DrawWorld> MakeDrawWorld(const WorldOptions& options) {
   auto w = std::make_unique<DrawWorld>();
-  OpenWorld(*w, options);
-  w->platform.SetPlugins(&DrawHost());
-  w->platform.SetNow(w->clock.now_us);
-  w->platform.Attach(w->db.get());
+  OpenTaskWorld(*w, options);
   w->ctx.platform = &w->platform;
   w->ctx.principal = ViewerOf("");
   w->ctx.principal.id = "tester";
   w->ctx.spec_options.regions = &w->platform.Regions();
   return w;
-}
-
-Principal Public() { return Principal::Anonymous(); }
-
-Principal ViewerOf(const std::string& department) {
-  Principal p;
-  p.id = department.empty() ? "viewer" : "viewer-" + department;
-  p.department = department;
-  p.roles = {kRoleSupervisor};
-  return p;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -223,93 +192,6 @@ void ExpectProofVerifies(DrawWorld& w, const std::string& task) {
   st = draw::VerifyProofFolder(dir, DrawPlugins());
   INFO(st.message());
   CHECK(st.ok());
-}
-
-// ---------------------------------------------------------------------------------------------
-
-void DeliverEvents(DrawWorld& w) {
-  std::map<std::string, WritingSubscriber*> writers;
-  for (const auto& [name, sub] : DrawHost().writing_subscribers()) writers[name] = sub.get();
-  auto rep = DispatchWritingEvents(w.platform, writers);
-  INFO(rep.status().message());
-  REQUIRE(rep.ok());
-  std::string failures;
-  for (const std::string& f : rep->failures) failures += f + "\n";
-  INFO(failures);
-  CHECK(rep->failures.empty());
-}
-
-CommandRun RunPluginCommand(DrawWorld& w, const std::string& path, std::map<std::string, std::vector<std::string>> args,
-                            const std::string& department, bool json) {
-  const auto& commands = DrawHost().commands();
-  auto it = commands.find(path);
-  INFO("plugin command " << path);
-  REQUIRE(it != commands.end());
-  CommandInvocation inv;
-  inv.args = std::move(args);
-  inv.json = json;
-  inv.principal = ViewerOf(department == "*" ? "" : department);
-  inv.principal.id = "tester";
-  if (department == "*") inv.principal.roles = {kRoleAdmin};
-  CommandRun r = RunCommandInProcess(it->second, w.platform, inv);
-  DeliverEvents(w);
-  return r;
-}
-
-nlohmann::json PluginJson(DrawWorld& w, const std::string& path, std::map<std::string, std::vector<std::string>> args,
-                          const std::string& department) {
-  CommandRun r = RunPluginCommand(w, path, std::move(args), department, true);
-  INFO(path << ": " << r.status.message() << "\n" << r.err);
-  REQUIRE(r.status.ok());
-  REQUIRE(r.exit_code == 0);
-  nlohmann::json j = nlohmann::json::parse(r.out, nullptr, false);
-  INFO(r.out.substr(0, 2000));
-  REQUIRE(!j.is_discarded());
-  return j;
-}
-
-nlohmann::json TaskNoticeJson(DrawWorld& w, const std::string& id) {
-  return PluginJson(w, "notices task", {{"task", {id}}});
-}
-
-std::string VisitId(const std::string& task, int rank) { return task + "-" + std::to_string(rank); }
-
-bool IsOf(const std::string& officer, const std::string& department) { return officer.rfind(department + "-", 0) == 0; }
-
-void PublishAllResults(DrawWorld& w, const std::string& task, const std::string& on) {
-  for (const auto& s : Selection(w, task)) {
-    const std::string id = VisitId(task, static_cast<int>(s.rank));
-    nlohmann::json v = PluginJson(w, "visit show", {{"id", {id}}}, "*");
-    const std::vector<std::string> team = v["team"].get<std::vector<std::string>>();
-    REQUIRE_FALSE(team.empty());
-    if (v["state"] == "assigned") PluginJson(w, "visit start", {{"id", {id}}, {"--by", {team.front()}}}, "*");
-    std::set<std::string> departments;
-    for (const auto& it : v["items"]) {
-      const std::string dept = it["department"].get<std::string>();
-      departments.insert(dept);
-      if (it["state"] != "pending" && it["state"] != "returned") continue;
-      std::string officer;
-      for (const auto& o : team)
-        if (officer.empty() && IsOf(o, dept)) officer = o;
-      INFO("visit " << id << " has no officer of " << dept);
-      REQUIRE_FALSE(officer.empty());
-      PluginJson(w, "visit result",
-                 {{"id", {id}},
-                  {"--item", {it["item"].get<std::string>()}},
-                  {"--code", {"no_problem"}},
-                  {"--date", {on}},
-                  {"--method", {"on_site"}},
-                  {"--by", {officer}}},
-                 dept);
-    }
-    for (const auto& d : departments) {
-      bool entered = false;
-      const nlohmann::json shown = PluginJson(w, "visit show", {{"id", {id}}}, d);
-      for (const auto& it : shown["items"]) entered = entered || (it["department"] == d && it["state"] == "entered");
-      if (entered) PluginJson(w, "visit review", {{"id", {id}}, {"--approve", {}}}, d);
-      PluginJson(w, "visit publish", {{"id", {id}}}, d);
-    }
-  }
 }
 
 }  // namespace xj::test

@@ -1,12 +1,10 @@
-// The draw feature on top of the test world (world.h): a world with a task context, and the
-// helpers the integration suites share to take tasks from draft to revealed, read what they
-// stored and check proofs with both verifiers. What follows a draw is the inspection
-// plugin's: its writing subscriber creates the visits when draw.task.drawn is delivered
-// (DeliverEvents, which Drawn calls), and its commands, run in this process
-// (RunPluginCommand), enter and publish results. The inspection plugin's own tests
-// (plugins/inspection/tests) add its library's helpers on top (visit_world.h). When the draw
-// feature's commands are the plugin's, this file (and draw_world.cpp) is what changes;
-// world.h stays.
+// The draw plugin's own integration suite (plugins/draw/tests/integration): the task world
+// (task_world.h: the loaded plugins, their commands and events) with the draw's code on top,
+// linked as the plugin's own tests may: a task context on the world's platform and the
+// helpers that take tasks from draft to revealed through the task service (tasks.h), read
+// what they stored and check proofs with both verifiers. Another plugin's suite uses
+// task_world.h alone. Overloads here take a DrawWorld and return the draw's own records;
+// task_world.h's take any TaskWorld and go through the plugin.
 //
 // As in world.h, a helper that must succeed fails the running Catch2 test (REQUIRE) with the
 // status message, and the Try…/Expect… helpers are the ones that look at failures. For the
@@ -24,39 +22,22 @@
 
 #include "command_runner.h"
 #include "platform_impl.h"
+#include "task_world.h"
 #include "tasks.h"
 #include "world.h"
 #include "xinjian/principal.h"
 
 namespace xj::test {
 
-// The plugin host (Plugins()) after checking that it offers what the draw tests use: the
-// sampler xj-draw-v1 and the entropy sources manual, none and lottery.
-const PluginHost& DrawHost();
-// A platform with DrawHost()'s samplers and entropy sources and no database: what the
-// verifier needs (VerifyProofFolder).
-const Platform* DrawPlugins();
-
-// A world with its own platform (the world's database attached, DrawHost()'s plugins, the
-// world's clock: SetNow(clock.now_us), so 0 is the process clock) and the draw service's
-// context on it (principal "tester", a supervisor of no department). Tests may change the
-// clock (platform.SetNow), the plugins (platform.SetPlugins) or the context between steps.
-struct DrawWorld : World {
-  PlatformImpl platform;
+// A task world (task_world.h) with the draw service's context on its platform (principal
+// "tester", a supervisor of no department). Tests may change the context between steps.
+struct DrawWorld : TaskWorld {
   draw::TaskContext ctx;
 };
 std::unique_ptr<DrawWorld> MakeDrawWorld(const WorldOptions& options);
 
-// Who looks at a task (draw::TaskViewJson, MaySeeSelection): the public, and a user acting
-// for `department`.
-Principal Public();
-Principal ViewerOf(const std::string& department);
-
 // ---------------------------------------------------------------------------------------------
 // Tasks. `spec` is a task spec as JSON (docs/tasks.md), parsed with ctx.spec_options.
-
-// The entropy value the helpers draw with unless told otherwise.
-inline constexpr const char* kTestEntropy = "3.14.15.26.53.58./";
 
 // Parses and creates; the status of whichever failed, or OK.
 Status TryCreate(DrawWorld& w, const nlohmann::json& spec);
@@ -108,35 +89,5 @@ void ExpectTamperRejected(const std::string& good, const std::function<void(cons
                           const std::string& expect);
 // Writes the task's proof to a new folder and checks it with our verifier, in-process.
 void ExpectProofVerifies(DrawWorld& w, const std::string& task);
-
-// ---------------------------------------------------------------------------------------------
-// Events and the plugins' commands.
-
-// Delivers the pending events to the plugins' writing subscribers on the world's platform,
-// as the CLI does after a command (the inspection plugin creates a drawn task's visits); fails
-// the test when a delivery fails.
-void DeliverEvents(DrawWorld& w);
-
-// Runs the plugin command `path` ("visit show") in this process on the world's platform
-// (RunCommandInProcess), as a supervisor named "tester" acting for `department` ("" for none;
-// "*" for an admin of every department), then delivers the events it published.
-CommandRun RunPluginCommand(DrawWorld& w, const std::string& path, std::map<std::string, std::vector<std::string>> args,
-                            const std::string& department = "", bool json = true);
-// The same, which must succeed (exit 0); its stdout parsed as JSON.
-nlohmann::json PluginJson(DrawWorld& w, const std::string& path, std::map<std::string, std::vector<std::string>> args,
-                          const std::string& department = "");
-
-// The public notice of a task (`notices task ID`).
-nlohmann::json TaskNoticeJson(DrawWorld& w, const std::string& id);
-
-// The visit of a task's selection rank `rank`, by the id the inspection plugin gives it.
-std::string VisitId(const std::string& task, int rank);
-// Whether an officer id belongs to `department` ("SCJG-03" to SCJG).
-bool IsOf(const std::string& officer, const std::string& department);
-// Every visit of a drawn task through the inspection plugin's commands: started by its lead
-// when assigned, no_problem inspected on `on` entered for each pending or returned item by an
-// officer of the item's department on the team, then approved and published department by
-// department. Publishing the last result reveals the task.
-void PublishAllResults(DrawWorld& w, const std::string& task, const std::string& on);
 
 }  // namespace xj::test

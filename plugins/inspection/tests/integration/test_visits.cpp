@@ -184,11 +184,11 @@ TEST_CASE("a joint task goes from the draw to published results and is revealed 
   auto w = MakeWorld();
   Database& db = *w->db;
   const std::string id = "2025-JOINT-0001";
-  const draw::TaskRecord announced = CreateAndAnnounce(
+  const draw::TaskInfo announced = CreateAndAnnounce(
       *w, TaskSpecJson(id, "SCJG", {"SCJG-FOOD", "WJW-PUB"}, {"WJW"}, {{"SCJG", 2}, {"WJW", 1}}, kTiny));
   CHECK(announced.pool_size == kTiny);
-  CHECK(draw::DepartmentsOf(announced) == std::vector<std::string>{"SCJG", "WJW"});
-  const draw::TaskRecord t = Draw(*w, id);
+  CHECK(announced.departments == std::vector<std::string>{"SCJG", "WJW"});
+  const draw::TaskInfo t = Draw(*w, id);
   CHECK(t.draw_date == "2025-01-06");
 
   // One team per subject: 2 SCJG officers and 1 WJW officer, never anyone else.
@@ -358,7 +358,7 @@ TEST_CASE("a joint task goes from the draw to published results and is revealed 
     // The last result published reveals the task.
     v = Publish(*w, VisitId(id, static_cast<int>(sel.back().rank)), "SCJG");
     CHECK(v.state == "published");
-    const draw::TaskRecord revealed = Load(*w, id);
+    const draw::TaskInfo revealed = Load(*w, id);
     CHECK(revealed.state == "revealed");
     CHECK(EventCount(db, "draw.task.revealed") == 1);
     CHECK(CountFor(db, "SELECT COUNT(*) FROM visit_items WHERE task_id = :t AND state = 'published'", id) == 2 * kTiny);
@@ -376,11 +376,11 @@ TEST_CASE("a joint task goes from the draw to published results and is revealed 
 TEST_CASE("a joint task over any item gives each visit only the items that apply to its subject", "[visits][joint]") {
   auto w = MakeWorld();
   // all_items: only the subjects labelled both 食品经营 and 住宿 (i % 3 == 0).
-  const draw::TaskRecord all = CreateAndAnnounce(
+  const draw::TaskInfo all = CreateAndAnnounce(
       *w, TaskSpecJson("2025-ALL-0001", "SCJG", {"SCJG-SHOP", "WJW-HOTEL"}, {"WJW"}, {{"SCJG", 1}, {"WJW", 1}}, 4));
   CHECK(all.pool_size == 4);
   const std::string id = "2025-ANY-0001";
-  const draw::TaskRecord any = CreateAndAnnounce(
+  const draw::TaskInfo any = CreateAndAnnounce(
       *w, TaskSpecJson(id, "SCJG", {"SCJG-SHOP", "WJW-HOTEL"}, {"WJW"}, {{"SCJG", 1}, {"WJW", 1}}, kTiny, "any_item"));
   CHECK(any.pool_size == kTiny);
   Draw(*w, id);
@@ -1039,9 +1039,7 @@ TEST_CASE("a deadline in a year without a notice is provisional and moves when t
   REQUIRE(notice.ok());
   CHECK(notice.value()["results_due"] == "2027-01-18");
   CHECK(notice.value()["results_due_provisional"] == true);
-  auto task = draw::LoadTask(w->platform, id);
-  REQUIRE(task.ok());
-  const auto task_json = nlohmann::json::parse(draw::TaskViewJson(w->platform, task.value(), Public()).value());
+  const auto task_json = PluginJson(*w, "task show", {{"id", {id}}});  // the draw plugin's view, as the public sees it
   CHECK(task_json["results_due_provisional"] == true);
 
   // Nothing moves while the calendar is still provisional.
@@ -1592,15 +1590,10 @@ TEST_CASE("statistics and notices of a known scenario", "[visits][stats]") {
   Database& db = *w->db;
   const std::string id = "2025-ST-0001";
   json spec = TaskSpecJson(id, "SCJG", {"SCJG-FOOD"}, {}, {{"SCJG", 2}}, 6);
-  {
-    auto s = draw::ParseTaskSpec(spec.dump(), w->ctx.spec_options);
-    REQUIRE(s.ok());
-    REQUIRE(draw::CreateTask(w->ctx, s.value()).ok());
-  }
+  Create(*w, spec);
   auto draft = inspection::TaskNotice(w->vc, id);
   CHECK(draft.status().code() == StatusCode::kFailedPrecondition);
-  auto announced = draw::AnnounceTask(w->ctx, id);
-  REQUIRE(announced.ok());
+  const draw::TaskInfo announced = Announce(*w, id);
 
   // Before the draw: what the public may know, and no selection.
   auto notice = inspection::TaskNotice(w->vc, id);
@@ -1612,9 +1605,9 @@ TEST_CASE("statistics and notices of a known scenario", "[visits][stats]") {
   CHECK(n["department"] == "SCJG");
   CHECK(n["state"] == "announced");
   CHECK(n["pool_size"] == kTiny);
-  CHECK(n["pool_hash"] == announced->pool_hash);
+  CHECK(n["pool_hash"] == announced.pool_hash);
   CHECK(n["pool_hash"].get<std::string>().size() == 64);
-  CHECK(n["commitment"] == announced->commitment);
+  CHECK(n["commitment"] == announced.commitment);
   CHECK_FALSE(n["commitment"].get<std::string>().empty());
   CHECK(n["entropy_source"] == "中国福利彩票双色球第 2025003 期开奖号码");
   REQUIRE(n["items"].size() == 1);

@@ -9,27 +9,13 @@
 
 namespace xj::test {
 
-const draw::TaskService* TaskServiceOf(const PluginHost& host) {
-  auto [service, provider] = host.FindService(draw::TaskService::kServiceName);
-  INFO("the service draw.tasks");
-  REQUIRE(service != nullptr);
-  CHECK(provider == "draw");
-  return static_cast<const draw::TaskService*>(service);
-}
-
 std::unique_ptr<InspectionWorld> MakeInspectionWorld(const WorldOptions& options) {
   auto w = std::make_unique<InspectionWorld>();
-  OpenWorld(*w, options);
-  w->platform.SetPlugins(&DrawHost());
-  w->platform.SetNow(w->clock.now_us);
-  w->platform.Attach(w->db.get());
-  w->ctx.platform = &w->platform;
-  w->ctx.principal = ViewerOf("");
-  w->ctx.principal.id = "tester";
-  w->ctx.spec_options.regions = &w->platform.Regions();
+  OpenTaskWorld(*w, options);
   w->vc.platform = &w->platform;
-  w->vc.tasks = TaskServiceOf(DrawHost());
-  w->vc.principal = w->ctx.principal;
+  w->vc.tasks = &TaskServiceOf(DrawHost());
+  w->vc.principal = ViewerOf("");
+  w->vc.principal.id = "tester";
   auto cal = w->platform.Calendar();
   INFO(cal.status().message());
   REQUIRE(cal.ok());

@@ -1,32 +1,30 @@
-// The inspection plugin's own integration tests: the draw world (tests/support/draw_world.h:
+// The inspection plugin's own integration tests: the task world (tests/support/task_world.h:
 // the database on either backend, the build tree's plugins loaded as the product loads them,
-// tasks from draft to revealed) with the visit service of this plugin's library (visits.h) on
-// the world's platform, and the helpers that drive visits to published results.
+// tasks from draft to revealed by the draw plugin's commands) with the visit service of this
+// plugin's library (visits.h) on the world's platform, and the helpers that drive visits to
+// published results. Nothing of the draw plugin is linked.
 //
 // The task data reach the visit service only through the draw plugin's service "draw.tasks",
 // taken from the loaded draw plugin (TaskServiceOf): the same object the inspection plugin
 // gets in its init.
 //
-// As in draw_world.h, a helper that must succeed fails the running Catch2 test (REQUIRE).
+// As in task_world.h, a helper that must succeed fails the running Catch2 test (REQUIRE).
 #pragma once
 #include <memory>
 #include <string>
 
 #include "draw/task_service.h"
-#include "draw_world.h"
+#include "task_world.h"
 #include "visits.h"
 #include "xinjian/time.h"
 
 namespace xj::test {
 
-// The service "draw.tasks" of the loaded draw plugin (DrawHost()).
-const draw::TaskService* TaskServiceOf(const PluginHost& host);
-
-// A draw world with the visit service's context on its platform: the draw plugin's task
+// A task world with the visit service's context on its platform: the draw plugin's task
 // service, principal "tester" (a supervisor of no department), the default options, the
 // platform's working-day calendar (built in) and the clock's date as today. Tests change the
 // context between steps (today, options, calendar).
-struct InspectionWorld : DrawWorld {
+struct InspectionWorld : TaskWorld {
   inspection::VisitContext vc;
 };
 std::unique_ptr<InspectionWorld> MakeInspectionWorld(const WorldOptions& options);
