@@ -14,6 +14,9 @@ namespace xj::test {
 std::unique_ptr<DrawWorld> MakeDrawWorld(const WorldOptions& options) {
   auto w = std::make_unique<DrawWorld>();
   OpenTaskWorld(*w, options);
+  // The draw code linked into this suite asks the same follow-up (the loaded inspection
+  // plugin's) as the loaded draw plugin does.
+  if (const draw::FollowUp* follow_up = TaskServiceOf(DrawHost()).follow_up()) REQUIRE(draw::SetFollowUp(follow_up));
   w->ctx.platform = &w->platform;
   w->ctx.principal = ViewerOf("");
   w->ctx.principal.id = "tester";

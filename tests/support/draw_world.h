@@ -30,7 +30,9 @@
 namespace xj::test {
 
 // A task world (task_world.h) with the draw service's context on its platform (principal
-// "tester", a supervisor of no department). Tests may change the context between steps.
+// "tester", a supervisor of no department), the linked draw code asking the follow-up the
+// loaded inspection plugin registered (draw::SetFollowUp). Tests may change the context
+// between steps.
 struct DrawWorld : TaskWorld {
   draw::TaskContext ctx;
 };

@@ -105,6 +105,17 @@ class TaskServiceImpl final : public TaskService {
     if (!t.ok()) return t.status();
     return InfoOf(uow.sql(), t.value());
   }
+
+  Status SetFollowUp(const FollowUp* follow_up) override {
+    if (follow_up == nullptr)
+      return Status::Error(StatusCode::kInvalidArgument, "跟进对象为空", "the follow-up is null");
+    if (!draw::SetFollowUp(follow_up))
+      return Status::Error(StatusCode::kAlreadyExists, "抽查任务的跟进已由另一插件登记",
+                           "another plugin already registered the follow-up of drawn tasks");
+    return Status::Ok();
+  }
+
+  const FollowUp* follow_up() const override { return CurrentFollowUp(); }
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -20,6 +21,16 @@
 #include "xinjian/time.h"
 
 namespace xj::draw {
+
+namespace {
+std::atomic<const FollowUp*> g_follow_up{nullptr};
+}  // namespace
+
+bool SetFollowUp(const FollowUp* follow_up) {
+  const FollowUp* expected = nullptr;
+  return g_follow_up.compare_exchange_strong(expected, follow_up) || expected == follow_up;
+}
+const FollowUp* CurrentFollowUp() { return g_follow_up.load(); }
 namespace {
 
 using json = nlohmann::json;
@@ -1548,19 +1559,20 @@ Result<TaskRecord> RevealTaskIn(UnitOfWork& uow, const std::string& id, const Re
   if (!task.ok()) return task.status();
   TaskRecord t = std::move(task).value();
   if (t.state != "drawn") return WrongState(t, "揭示", "reveal it");
-  // The drawn subjects not yet inspected and published: without a visit item, or with one
-  // that is not published.
+  // The drawn subjects not yet inspected and published, as the follow-up (the inspection)
+  // reports them: without one, none is.
   std::int64_t drawn = 0, unpublished = 0;
-  Status st = sql.Query(
-      "SELECT COUNT(*), COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM visit_items vi WHERE "
-      "vi.task_id = s.task_id AND vi.uscc = s.uscc) OR EXISTS (SELECT 1 FROM visit_items vi WHERE "
-      "vi.task_id = s.task_id AND vi.uscc = s.uscc AND vi.state <> 'published') THEN 1 ELSE 0 END), 0) "
-      "FROM draw_selection s WHERE s.task_id = ?",
-      {t.id}, [&](const SqlRow& r) {
-        drawn = std::stoll(std::string(r.View(0)));
-        unpublished = std::stoll(std::string(r.View(1)));
-        return false;
-      });
+  std::set<std::string> published;
+  if (const FollowUp* follow_up = CurrentFollowUp()) {
+    auto p = follow_up->Published(sql, t.id);
+    if (!p.ok()) return p.status();
+    published = std::move(p).value();
+  }
+  Status st = sql.Query("SELECT uscc FROM draw_selection WHERE task_id = ?", {t.id}, [&](const SqlRow& r) {
+    ++drawn;
+    if (published.count(std::string(r.View(0))) == 0) ++unpublished;
+    return true;
+  });
   if (!st.ok()) return st;
   if (unpublished > 0 && !options.before_inspection)
     return Status::Error(
@@ -1686,7 +1698,6 @@ Result<std::vector<InspectorTask>> TasksForInspector(Sql& sql, const std::string
       "COALESCE(d.address, ''), s.team FROM draw_tasks t JOIN draw_selection s ON s.task_id = t.id LEFT JOIN subjects "
       "d "
       "ON d.uscc = s.uscc WHERE (t.state = 'drawn' OR t.state = 'revealed') AND (',' || s.team || ',') LIKE ? "
-      "AND NOT EXISTS (SELECT 1 FROM visit_items vi WHERE vi.task_id = t.id) "
       "ORDER BY COALESCE(t.due_date, '9999'), t.id, s.rank",
       {"%," + inspector_id + ",%"}, [&](const SqlRow& r) {
         std::vector<std::string> team = SplitTeam(r.View(9));
@@ -1708,6 +1719,19 @@ Result<std::vector<InspectorTask>> TasksForInspector(Sql& sql, const std::string
         return true;
       });
   if (!st.ok()) return st;
+  const FollowUp* follow_up = CurrentFollowUp();
+  if (follow_up != nullptr) {
+    // A task whose visits exist is listed by its visits (below), not by its selection.
+    std::map<std::string, bool> has_visits;
+    for (const auto& it : out)
+      if (!has_visits.count(it.task_id)) {
+        auto v = follow_up->HasVisits(sql, it.task_id);
+        if (!v.ok()) return v.status();
+        has_visits[it.task_id] = v.value();
+      }
+    out.erase(std::remove_if(out.begin(), out.end(), [&](const InspectorTask& it) { return has_visits[it.task_id]; }),
+              out.end());
+  }
   std::map<std::string, std::vector<std::string>> items_of;
   for (auto& it : out) {
     auto found = items_of.find(it.task_id);
@@ -1723,46 +1747,70 @@ Result<std::vector<InspectorTask>> TasksForInspector(Sql& sql, const std::string
     }
     it.items = found->second;
   }
-  // Tasks with visits (issue 4): the inspector's open visits, merged joint visits included.
+  // Tasks with visits (issue 4): the inspector's open visits, merged joint visits included, as
+  // the follow-up (the inspection) reports them; the tasks' own data from here.
   std::vector<InspectorTask> visits;
-  st = sql.Query(
-      "SELECT v.id, v.uscc, COALESCE(d.name, ''), COALESCE(d.address, ''), v.team, v.state, vi.item_code, vi.task_id, "
-      "t.title, t.department, COALESCE(t.due_date, ''), t.state FROM visit_inspectors m JOIN visits v ON v.id = "
-      "m.visit_id "
-      "JOIN visit_items vi ON vi.visit_id = v.id JOIN draw_tasks t ON t.id = vi.task_id "
-      "LEFT JOIN subjects d ON d.uscc = v.uscc WHERE m.inspector_id = ? AND v.state NOT IN ('published', 'merged') "
-      "AND t.state <> 'cancelled' "  // a cancelled task's visits are nobody's work
-      "ORDER BY v.id, vi.task_id, vi.item_code",
-      {inspector_id}, [&](const SqlRow& r) {
-        const std::string visit(r.View(0)), task(r.View(7));
-        if (visits.empty() || visits.back().visit_id != visit) {
-          InspectorTask it;
-          it.visit_id = visit;
-          it.uscc = std::string(r.View(1));
-          it.name = std::string(r.View(2));
-          it.address = std::string(r.View(3));
-          it.team = SplitTeam(r.View(4));
-          it.lead = it.team.empty() ? "" : it.team.front();
-          it.is_lead = it.lead == inspector_id;
-          it.task_id = task;
-          it.title = std::string(r.View(8));
-          it.department = std::string(r.View(9));
-          it.due_date = std::string(r.View(10));
-          it.state = std::string(r.View(11));
-          const auto dash = visit.rfind('-');
-          if (visit.compare(0, task.size(), task) == 0 && dash == task.size())
-            it.rank = std::stoll(visit.substr(dash + 1));
-          visits.push_back(std::move(it));
-        }
-        InspectorTask& it = visits.back();
-        if ((',' + it.task_id + ',').find(',' + task + ',') == std::string::npos) {
-          it.task_id += "," + task;  // a joint visit merged from several tasks
-          if (std::string(r.View(10)) < it.due_date || it.due_date.empty()) it.due_date = std::string(r.View(10));
-        }
-        it.items.emplace_back(r.View(6));
-        return true;
-      });
-  if (!st.ok()) return st;
+  if (follow_up == nullptr) return out;
+  auto open = follow_up->OpenVisitsOf(sql, inspector_id);
+  if (!open.ok()) return open.status();
+  struct TaskLine {
+    std::string title, department, due_date, state;
+  };
+  std::map<std::string, std::optional<TaskLine>> tasks;  // nullopt: no such task
+  auto task_line = [&](const std::string& id) -> Result<std::optional<TaskLine>> {
+    if (auto found = tasks.find(id); found != tasks.end()) return found->second;
+    std::optional<TaskLine> line;
+    Status q = sql.Query("SELECT title, department, COALESCE(due_date, ''), state FROM draw_tasks WHERE id = ?", {id},
+                         [&](const SqlRow& r) {
+                           line = TaskLine{r.Text(0), r.Text(1), r.Text(2), r.Text(3)};
+                           return false;
+                         });
+    if (!q.ok()) return q;
+    tasks.emplace(id, line);
+    return line;
+  };
+  for (const OpenVisit& v : open.value()) {
+    bool started = false;
+    for (const auto& [task, item] : v.items) {
+      auto line = task_line(task);
+      if (!line.ok()) return line.status();
+      // A cancelled task's visits are nobody's work.
+      if (!line->has_value() || line->value().state == "cancelled") continue;
+      const TaskLine& tl = line->value();
+      if (!started) {
+        started = true;
+        InspectorTask it;
+        it.visit_id = v.visit_id;
+        it.uscc = v.uscc;
+        it.team = v.team;
+        it.lead = it.team.empty() ? "" : it.team.front();
+        it.is_lead = it.lead == inspector_id;
+        it.task_id = task;
+        it.title = tl.title;
+        it.department = tl.department;
+        it.due_date = tl.due_date;
+        it.state = tl.state;
+        const auto dash = v.visit_id.rfind('-');
+        if (v.visit_id.compare(0, task.size(), task) == 0 && dash == task.size())
+          it.rank = std::stoll(v.visit_id.substr(dash + 1));
+        if (Status q = sql.Query("SELECT name, address FROM subjects WHERE uscc = ?", {v.uscc},
+                                 [&](const SqlRow& r) {
+                                   it.name = r.Text(0);
+                                   it.address = r.Text(1);
+                                   return false;
+                                 });
+            !q.ok())
+          return q;
+        visits.push_back(std::move(it));
+      }
+      InspectorTask& it = visits.back();
+      if ((',' + it.task_id + ',').find(',' + task + ',') == std::string::npos) {
+        it.task_id += "," + task;  // a joint visit merged from several tasks
+        if (tl.due_date < it.due_date || it.due_date.empty()) it.due_date = tl.due_date;
+      }
+      it.items.push_back(item);
+    }
+  }
   // As above: by due date, task and rank (merged joint visits, rank 0, after their tasks').
   std::stable_sort(visits.begin(), visits.end(), [](const InspectorTask& a, const InspectorTask& b) {
     return std::make_tuple(a.due_date.empty() ? std::string("9999") : a.due_date, a.task_id, a.rank == 0, a.rank,
@@ -1830,17 +1878,15 @@ Result<std::string> TaskViewJson(Sql& sql, const TaskRecord& t, const Principal&
   }
   if (t.drawn_at_us != 0) {
     // The latest publication deadline of the results entered so far, provisional when any was
-    // counted over a calendar year without a State Council notice (visits.h).
-    Status st = sql.Query(
-        "SELECT MAX(due_date), MAX(due_provisional) FROM visit_items WHERE task_id = ? AND due_date IS NOT NULL",
-        {t.id}, [&](const SqlRow& r) {
-          if (!r.IsNull(0)) {
-            j["results_due"] = std::string(r.View(0));
-            j["results_due_provisional"] = r.View(1) == "1";
-          }
-          return false;
-        });
-    if (!st.ok()) return st;
+    // counted over a calendar year without a State Council notice (the follow-up's).
+    if (const FollowUp* follow_up = CurrentFollowUp()) {
+      auto due = follow_up->LatestDeadline(sql, t.id);
+      if (!due.ok()) return due.status();
+      if (due->has_value()) {
+        j["results_due"] = due->value().date;
+        j["results_due_provisional"] = due->value().provisional;
+      }
+    }
     j["drawn_at_us"] = t.drawn_at_us;
     j["draw_date"] = t.draw_date;
     j["entropy"] = t.entropy;

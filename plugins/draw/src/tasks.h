@@ -47,6 +47,7 @@
 #include <string>
 #include <vector>
 
+#include "draw/task_service.h"
 #include "draw_v1.h"
 #include "pool.h"
 #include "task_spec.h"
@@ -226,6 +227,13 @@ Result<TaskRecord> RevealTask(TaskContext& ctx, const std::string& id, const Rev
 // plugin revealing a task together with its own writes): the same checks and messages, the
 // audit record as the unit's principal, the event committed with the unit.
 Result<TaskRecord> RevealTaskIn(UnitOfWork& uow, const std::string& id, const RevealOptions& options = {});
+// The follow-up of drawn tasks (draw/task_service.h: what the inspection of the drawn subjects
+// has come to), which the reveal, a task's view and an inspector's list ask: registered by the
+// plugin that inspects them, through the service's SetFollowUp; nullptr until then (nothing
+// drawn counts as inspected). Process-wide; safe to read from any thread. SetFollowUp is false
+// (and changes nothing) when another follow-up is registered already.
+bool SetFollowUp(const FollowUp* follow_up);
+const FollowUp* CurrentFollowUp();
 Result<TaskRecord> CancelTask(TaskContext& ctx, const std::string& id, const std::string& reason);
 
 // Reads. Each takes the Sql of the caller's unit of work or read, or a Platform (then it runs

@@ -97,6 +97,9 @@ class RefreshDeadlinesJob final : public xj::JobHandler {
 xj::Status Init(xj::Registrar& registrar) {
   xj::Result<xj::draw::TaskService*> tasks = xj::RequireService<xj::draw::TaskService>(registrar);
   if (!tasks.ok()) return tasks.status();
+  // The draw asks this plugin what the inspection of its drawn tasks has come to (the reveal,
+  // a task's view, an inspector's list) instead of reading the inspection's tables.
+  if (auto st = tasks.value()->SetFollowUp(&xj::inspection::VisitFollowUp()); !st.ok()) return st;
   if (auto st = registrar.AddWritingSubscriber("inspection.visits",
                                                std::make_unique<OnDrawn>(registrar.platform(), tasks.value()));
       !st.ok())

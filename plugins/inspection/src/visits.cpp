@@ -1605,4 +1605,61 @@ Result<std::vector<Visit>> VisitsFor(VisitContext& ctx, const std::string& inspe
   });
 }
 
+namespace {
+
+class VisitFollowUpImpl final : public draw::FollowUp {
+ public:
+  Result<std::set<std::string>> Published(Sql& sql, const std::string& task_id) const override {
+    std::set<std::string> out;
+    Status st = sql.Query(
+        "SELECT uscc FROM visit_items WHERE task_id = ? GROUP BY uscc "
+        "HAVING SUM(CASE WHEN state <> 'published' THEN 1 ELSE 0 END) = 0",
+        {task_id}, [&](const SqlRow& r) {
+          out.insert(r.Text(0));
+          return true;
+        });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Result<bool> HasVisits(Sql& sql, const std::string& task_id) const override {
+    return sql.Exists("SELECT 1 FROM visit_items WHERE task_id = ?", {task_id});
+  }
+
+  Result<std::optional<draw::ResultsDeadline>> LatestDeadline(Sql& sql, const std::string& task_id) const override {
+    std::optional<draw::ResultsDeadline> out;
+    Status st = sql.Query(
+        "SELECT MAX(due_date), MAX(due_provisional) FROM visit_items WHERE task_id = ? AND due_date IS NOT NULL",
+        {task_id}, [&](const SqlRow& r) {
+          if (!r.IsNull(0)) out = draw::ResultsDeadline{r.Text(0), r.View(1) == "1"};
+          return false;
+        });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Result<std::vector<draw::OpenVisit>> OpenVisitsOf(Sql& sql, const std::string& inspector_id) const override {
+    std::vector<draw::OpenVisit> out;
+    Status st = sql.Query(
+        "SELECT v.id, v.uscc, v.team, v.state, vi.task_id, vi.item_code FROM visit_inspectors m "
+        "JOIN visits v ON v.id = m.visit_id JOIN visit_items vi ON vi.visit_id = v.id "
+        "WHERE m.inspector_id = ? AND v.state NOT IN ('published', 'merged') ORDER BY v.id, vi.task_id, vi.item_code",
+        {inspector_id}, [&](const SqlRow& r) {
+          if (out.empty() || out.back().visit_id != r.View(0))
+            out.push_back(draw::OpenVisit{r.Text(0), r.Text(1), r.Text(3), SplitComma(r.View(2)), {}});
+          out.back().items.emplace_back(r.Text(4), r.Text(5));
+          return true;
+        });
+    if (!st.ok()) return st;
+    return out;
+  }
+};
+
+}  // namespace
+
+const draw::FollowUp& VisitFollowUp() {
+  static const VisitFollowUpImpl follow_up;
+  return follow_up;
+}
+
 }  // namespace xj::inspection

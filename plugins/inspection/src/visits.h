@@ -228,4 +228,11 @@ Result<nlohmann::json> VisitStatistics(VisitContext& ctx, const std::string& tas
 // Visits of an inspector that are not published yet (their task list).
 Result<std::vector<Visit>> VisitsFor(VisitContext& ctx, const std::string& inspector);
 
+// What the inspection of drawn tasks has come to, for the draw (draw/task_service.h,
+// FollowUp): which drawn subjects have every result published (the reveal waits for them),
+// whether a task's visits exist, the latest deadline of its results, an inspector's open
+// visits. The plugin registers it with the draw's service in its init. One object for the
+// process; it only reads, on the Sql it is given.
+const draw::FollowUp& VisitFollowUp();
+
 }  // namespace xj::inspection

@@ -15,8 +15,9 @@
 // caller holds (UnitOfWork::sql() or the Sql of Platform::Read), so that what they answer is
 // consistent with the caller's own reads and writes; Reveal takes the UnitOfWork, so that the
 // reveal commits (audit record and event included) together with the caller's writes, or not
-// at all. The service opens no transaction of its own and keeps no state: its functions may
-// be called from any thread, at the same time.
+// at all. The service opens no transaction of its own and keeps no state but the follow-up
+// registered with it (SetFollowUp, at init): its functions may be called from any thread, at
+// the same time.
 //
 // Confidentiality: a TaskInfo carries what the public notice of the task shows, and the
 // secret only once the task is revealed. The selection (Selection) is not public before the
@@ -28,7 +29,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "xinjian/platform.h"
@@ -84,6 +88,45 @@ struct RevealRequest {
   std::string reason;
 };
 
+// One open visit of an inspector, as the follow-up reports it (FollowUp::OpenVisitsOf).
+struct OpenVisit {
+  std::string visit_id, uscc, state;
+  std::vector<std::string> team;  // inspector ids, [0] the lead
+  // The visit's items as (task id, item code), sorted by task, then item. A joint visit merged
+  // from several tasks names each.
+  std::vector<std::pair<std::string, std::string>> items;
+};
+
+// The latest publication deadline of a task's results (FollowUp::LatestDeadline).
+struct ResultsDeadline {
+  std::string date;          // YYYY-MM-DD
+  bool provisional = false;  // counted over a year without the State Council's notice
+};
+
+// What the inspection of a task's drawn subjects has come to, as the plugin that inspects
+// them reports it to the draw. That plugin (the inspection) registers one with
+// TaskService::SetFollowUp in its init; the draw asks it, with the Sql of the draw's own unit
+// of work or read, when it decides a reveal, writes a task's view and lists an inspector's
+// work, and never reads that plugin's tables itself. Without one (no such plugin loaded),
+// nothing drawn has been inspected: a task is revealed only before the inspections (with a
+// reason), its view has no results_due, and an inspector's list (`tasks for`) shows the drawn
+// subjects of every drawn or revealed task.
+//
+// The functions only read, and may be called from any thread at the same time.
+class FollowUp {
+ public:
+  virtual ~FollowUp() = default;
+  // The drawn subjects (USCCs) of task `task_id` whose inspection is over: the task has at
+  // least one result item for the subject and every one of them is published.
+  virtual Result<std::set<std::string>> Published(Sql& sql, const std::string& task_id) const = 0;
+  // True once the task's visits exist: from then on an inspector's list shows the visits.
+  virtual Result<bool> HasVisits(Sql& sql, const std::string& task_id) const = 0;
+  // The latest publication deadline of the task's results entered so far; nullopt when none.
+  virtual Result<std::optional<ResultsDeadline>> LatestDeadline(Sql& sql, const std::string& task_id) const = 0;
+  // The open visits (neither published nor merged) with `inspector_id` on the team, by visit id.
+  virtual Result<std::vector<OpenVisit>> OpenVisitsOf(Sql& sql, const std::string& inspector_id) const = 0;
+};
+
 class TaskService : public xj::Service {
  public:
   static constexpr const char* kServiceName = "draw.tasks";
@@ -107,6 +150,15 @@ class TaskService : public xj::Service {
   // (kInvalidArgument), before_inspection when every result is published
   // (kFailedPrecondition). A refusal writes nothing; the caller's unit may go on or fail.
   virtual Result<TaskInfo> Reveal(UnitOfWork& uow, const std::string& id, const RevealRequest& request) const = 0;
+
+  // Appended (the version kept: the built-in consumer is built with the provider).
+  // Registers the follow-up the draw asks (see FollowUp), for the life of the process: call it
+  // from the consuming plugin's init, with an object that lives as long (plugins are never
+  // unloaded). Registering the same object again is OK; another one while one is registered
+  // is kAlreadyExists (one plugin inspects the drawn subjects).
+  virtual Status SetFollowUp(const FollowUp* follow_up) = 0;
+  // The follow-up registered, or nullptr.
+  virtual const FollowUp* follow_up() const = 0;
 };
 
 }  // namespace xj::draw
