@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <functional>
 
 #include "test_support.h"
 
@@ -113,30 +114,27 @@ draw::TaskInfo Drawn(TaskWorld& w, const nlohmann::json& spec) {
   return t;
 }
 
+namespace {
+
+// What `ask` answers of the draw's service in one read of the world's platform (must succeed).
+template <typename T>
+T AskService(TaskWorld& w, const std::string& id,
+             const std::function<Result<T>(const draw::TaskService&, Sql&)>& ask) {
+  Result<T> r = ReadValue<T>(w.platform, [&](Sql& sql) { return ask(TaskServiceOf(DrawHost()), sql); });
+  INFO(id << ": " << r.status().message());
+  REQUIRE(r.ok());
+  return std::move(r).value();
+}
+
+}  // namespace
+
 draw::TaskInfo Load(TaskWorld& w, const std::string& id) {
-  draw::TaskInfo out;
-  Status st = w.platform.Read([&](Sql& sql) -> Status {
-    auto t = TaskServiceOf(DrawHost()).Find(sql, id);
-    if (!t.ok()) return t.status();
-    out = std::move(t).value();
-    return Status::Ok();
-  });
-  INFO(id << ": " << st.message());
-  REQUIRE(st.ok());
-  return out;
+  return AskService<draw::TaskInfo>(w, id, [&](const draw::TaskService& s, Sql& sql) { return s.Find(sql, id); });
 }
 
 std::vector<draw::SelectionEntry> Selection(TaskWorld& w, const std::string& id) {
-  std::vector<draw::SelectionEntry> out;
-  Status st = w.platform.Read([&](Sql& sql) -> Status {
-    auto s = TaskServiceOf(DrawHost()).Selection(sql, id);
-    if (!s.ok()) return s.status();
-    out = std::move(s).value();
-    return Status::Ok();
-  });
-  INFO(id << ": " << st.message());
-  REQUIRE(st.ok());
-  return out;
+  return AskService<std::vector<draw::SelectionEntry>>(
+      w, id, [&](const draw::TaskService& s, Sql& sql) { return s.Selection(sql, id); });
 }
 
 std::set<std::string> SelectedUsccs(TaskWorld& w, const std::string& id) {

@@ -27,7 +27,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "xinjian/directory.h"
@@ -139,5 +141,36 @@ class Platform {
   // (`jobs schedule-draw`); nullptr when this host runs no scheduler (library callers, tests).
   virtual JobScheduler* Jobs() = 0;
 };
+
+// Result-returning forms. Run `fn`, which returns a Result<T>, inside a read or a unit of
+// work, and hand back what it returned: its value, its error, or the error of the read or of
+// the commit (then nothing it wrote is kept).
+//
+//   Result<Note> n = xj::ReadValue<Note>(platform, [&](xj::Sql& sql) { return LoadNote(sql, id); });
+//   Result<Note> e = xj::TransactValue<Note>(platform, who, [&](xj::UnitOfWork& uow) { return Edit(uow, id); });
+//
+// CaptureValue is the general form, for a plugin that runs its units its own way: `run` takes
+// a callback (a Status(Sql&) or Status(UnitOfWork&) function) and runs it.
+template <typename T, typename Run, typename Fn>
+Result<T> CaptureValue(Run&& run, Fn&& fn) {
+  std::optional<T> out;
+  Status st = run([&](auto& handle) -> Status {
+    Result<T> r = fn(handle);
+    if (!r.ok()) return r.status();
+    out = std::move(r).value();
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return std::move(*out);
+}
+template <typename T, typename Fn>
+Result<T> ReadValue(Platform& platform, Fn&& fn) {
+  return CaptureValue<T>([&](const ReadFn& read) { return platform.Read(read); }, std::forward<Fn>(fn));
+}
+template <typename T, typename Fn>
+Result<T> TransactValue(Platform& platform, const Principal& principal, Fn&& fn) {
+  return CaptureValue<T>([&](const UnitOfWorkFn& unit) { return platform.RunInTransaction(principal, unit); },
+                         std::forward<Fn>(fn));
+}
 
 }  // namespace xj

@@ -470,15 +470,7 @@ namespace {
 // Runs `fn(sql)` (returning a Result<T>) in one Platform::Read.
 template <typename T, typename Fn>
 Result<T> ReadOn(Platform& platform, Fn&& fn) {
-  std::optional<T> out;
-  Status st = platform.Read([&](Sql& sql) -> Status {
-    Result<T> r = fn(sql);
-    if (!r.ok()) return r.status();
-    out = std::move(r).value();
-    return Status::Ok();
-  });
-  if (!st.ok()) return st;
-  return std::move(*out);
+  return ReadValue<T>(platform, std::forward<Fn>(fn));
 }
 
 }  // namespace
@@ -582,15 +574,7 @@ Status CheckDueDate(const Platform& platform, const std::string& due_date, std::
 template <typename T, typename Fn>
 Result<T> InUnit(TaskContext& ctx, Fn&& fn) {
   if (ctx.platform == nullptr) return NoPlatform();
-  std::optional<T> out;
-  Status st = ctx.platform->RunInTransaction(ctx.principal, [&](UnitOfWork& uow) -> Status {
-    Result<T> r = fn(uow);
-    if (!r.ok()) return r.status();
-    out = std::move(r).value();
-    return Status::Ok();
-  });
-  if (!st.ok()) return st;
-  return std::move(*out);
+  return TransactValue<T>(*ctx.platform, ctx.principal, std::forward<Fn>(fn));
 }
 
 }  // namespace

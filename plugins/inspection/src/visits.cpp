@@ -46,30 +46,14 @@ Status RunUnit(VisitContext& ctx, const UnitOfWorkFn& fn) {
 // events commit together, or nothing does.
 template <typename T, typename Fn>
 Result<T> InUnit(VisitContext& ctx, Fn&& fn) {
-  std::optional<T> out;
-  Status st = RunUnit(ctx, [&](UnitOfWork& uow) -> Status {
-    Result<T> r = fn(uow);
-    if (!r.ok()) return r.status();
-    out = std::move(r).value();
-    return Status::Ok();
-  });
-  if (!st.ok()) return st;
-  return std::move(*out);
+  return CaptureValue<T>([&](const UnitOfWorkFn& unit) { return RunUnit(ctx, unit); }, std::forward<Fn>(fn));
 }
 
 // Runs `fn(sql)` (returning a Result<T>) in one Platform::Read.
 template <typename T, typename Fn>
 Result<T> ReadOn(VisitContext& ctx, Fn&& fn) {
   if (ctx.platform == nullptr || ctx.tasks == nullptr) return Unconfigured();
-  std::optional<T> out;
-  Status st = ctx.platform->Read([&](Sql& sql) -> Status {
-    Result<T> r = fn(sql);
-    if (!r.ok()) return r.status();
-    out = std::move(r).value();
-    return Status::Ok();
-  });
-  if (!st.ok()) return st;
-  return std::move(*out);
+  return ReadValue<T>(*ctx.platform, std::forward<Fn>(fn));
 }
 
 // The date of `at_us` on the platform's wall clock (Asia/Shanghai).
