@@ -22,6 +22,7 @@
 #include "scan.h"
 #include "time_service.h"
 #include "tz.h"
+#include "web_server.h"
 #include "xinjian/job.h"
 
 namespace xj::cli {
@@ -393,11 +394,19 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
     bool no_scheduler = false, json = false, paused = false, no_recover = false;
     int workers = 4;
     std::int64_t limit = 50, run_seconds = 0;
+    std::string listen;
+    int web_threads = 8;
   };
   static Args a;
 
   auto* serve = app.add_subcommand(
-      "serve", "运行平台服务（调度器；Web 界面在后续版本）/ run the platform (the scheduler; the web UI later)");
+      "serve",
+      "运行平台服务（调度器、事件投递，--listen 时还有网站和 API）/ run the platform (the scheduler, event delivery and, "
+      "with --listen, the web site and API)");
+  serve->add_option("--listen", a.listen,
+                    "网站和 API 的监听地址，如 127.0.0.1:8080（端口 0 为任一空闲端口）/ serve the web site and API on this "
+                    "address, e.g. 127.0.0.1:8080 (port 0: any free port)");
+  serve->add_option("--web-threads", a.web_threads, "网站处理线程数 / web server threads (default 8)");
   serve->add_flag("--no-scheduler", a.no_scheduler, "不运行调度器 / do not run the scheduler");
   serve->add_option("--workers", a.workers, "处理程序线程数 / handler threads (default 4)");
   serve->add_option("--run-seconds", a.run_seconds,
@@ -481,6 +490,40 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
       return;
     }
     std::cerr << "事件投递已启动 / event delivery started\n";
+    // The web site and API: the routes plugins registered, on a platform and a database
+    // connection of their own (requests do not wait for event delivery).
+    std::unique_ptr<Database> web_db;
+    std::unique_ptr<PlatformImpl> web_platform;
+    std::unique_ptr<web::WebServer> web_server;
+    if (!a.listen.empty()) {
+      auto db = Database::Open(g.db_url, {.migrate = false, .create = false, .require_schema = true});
+      if (!db.ok()) {
+        if (scheduler) scheduler->Stop();
+        events.Stop();
+        PrintError(db.status().message());
+        g_exit_code = kExitFailure;
+        return;
+      }
+      web_db = std::move(db).value();
+      web_platform = std::make_unique<PlatformImpl>();
+      web_platform->SetPlugins(host.get());
+      web_platform->SetConfig(g.config);
+      web_platform->Attach(web_db.get());
+      web::ServerOptions wo;
+      wo.listen = a.listen;
+      wo.threads = a.web_threads;
+      wo.config = g.config;
+      web_server = std::make_unique<web::WebServer>(*host, *web_platform, wo);
+      if (auto st = web_server->Start(); !st.ok()) {
+        if (scheduler) scheduler->Stop();
+        events.Stop();
+        PrintError(st.message());
+        g_exit_code = kExitFailure;
+        return;
+      }
+      const std::string address = a.listen.substr(0, a.listen.rfind(':'));
+      std::cerr << "网站已启动 / web site started: http://" << address << ":" << web_server->port() << "/\n";
+    }
     std::signal(SIGTERM, OnSignal);
     std::signal(SIGINT, OnSignal);
     const auto start = std::chrono::steady_clock::now();
@@ -488,6 +531,8 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       if (a.run_seconds > 0 && std::chrono::steady_clock::now() - start > std::chrono::seconds(a.run_seconds)) break;
     }
+    if (web_server) web_server->Stop();  // first: no new requests while the rest stops
+    if (web_platform) web_platform->Attach(nullptr);
     if (scheduler) scheduler->Stop();
     events.Stop();  // after the scheduler: the events of its last runs are delivered too
     std::cerr << "已停止 / stopped\n";

@@ -275,6 +275,7 @@ struct Registries {
   std::map<std::string, std::unique_ptr<JobHandler>> job_handlers;
   std::map<std::string, std::string> job_handler_plugin;  // handler name => plugin name
   std::map<std::string, RegisteredCommand> commands;      // "task draw" => command
+  std::vector<RegisteredRoute> routes;                    // in registration order
   std::vector<RegisteredDefaultJob> default_jobs;
   std::map<std::string, std::unique_ptr<DemoStep>> demo_steps;
   std::vector<std::string> demo_order;  // step names in registration (= load) order
@@ -498,6 +499,64 @@ class StagingRegistrar final : public Registrar {
     return st;
   }
 
+  Status AddRoute(const RouteSpec& spec, RouteFn fn) override {
+    const std::string key = std::string(HttpMethodName(spec.method)) + " " + spec.pattern;
+    if (!Declared(kCapabilityHttp)) {
+      undeclared_.push_back(kCapabilityHttp);
+      return Status::Error(StatusCode::kFailedPrecondition, "清单未声明能力 http，不能登记路由 “" + key + "”",
+                           "the manifest does not declare the capability http; cannot register the route '" + key + "'");
+    }
+    auto bad = [&](const std::string& zh, const std::string& en) {
+      return Status::Error(StatusCode::kInvalidArgument, "路由 “" + key + "”：" + zh, "route '" + key + "': " + en);
+    };
+    RegisteredRoute r;
+    if (spec.pattern.empty() || spec.pattern[0] != '/' || spec.pattern.size() > 200)
+      return bad("须以 / 开头，至多 200 字符", "the pattern must start with / and have at most 200 characters");
+    if (spec.pattern != "/") {
+      std::size_t start = 1;
+      while (start <= spec.pattern.size()) {
+        std::size_t end = spec.pattern.find('/', start);
+        if (end == std::string::npos) end = spec.pattern.size();
+        const std::string seg = spec.pattern.substr(start, end - start);
+        if (seg.size() > 2 && seg.front() == '{' && seg.back() == '}') {
+          const std::string name = seg.substr(1, seg.size() - 2);
+          bool ok = name[0] >= 'a' && name[0] <= 'z';
+          for (char c : name) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+          if (!ok) return bad("参数名 “" + name + "” 无效", "bad parameter name '" + name + "'");
+          if (std::find(r.params.begin(), r.params.end(), name) != r.params.end())
+            return bad("参数 “" + name + "” 出现两次", "the parameter '" + name + "' appears twice");
+          r.params.push_back(name);
+          r.segments.push_back("{}");
+        } else {
+          bool ok = !seg.empty();
+          for (char c : seg)
+            ok = ok && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+                        c == '_' || c == '~' || c == '-');
+          if (!ok) return bad("路径段 “" + seg + "” 无效", "bad path segment '" + seg + "'");
+          r.segments.push_back(seg);
+        }
+        start = end + 1;
+      }
+    }
+    if (spec.help.empty()) return bad("缺少说明", "the help text is empty");
+    if (spec.access == RouteAccess::kPublic && !spec.roles.empty())
+      return bad("公开路由不能限定角色", "a public route cannot name roles");
+    if (!fn) return bad("没有函数", "no function");
+    for (const std::vector<RegisteredRoute>* list :
+         {&existing_.routes, static_cast<const std::vector<RegisteredRoute>*>(&staged_.routes)})
+      for (const auto& other : *list)
+        if (other.spec.method == spec.method && other.segments == r.segments)
+          return Status::Error(StatusCode::kAlreadyExists,
+                               "路由 “" + key + "” 与插件 " + other.plugin + " 的 “" + other.spec.pattern + "” 冲突",
+                               "the route '" + key + "' clashes with '" + other.spec.pattern + "' of plugin " +
+                                   other.plugin);
+    r.plugin = manifest_.name;
+    r.spec = spec;
+    r.fn = std::move(fn);
+    staged_.routes.push_back(std::move(r));
+    return Status::Ok();
+  }
+
   Status ProvideService(const std::string& name, std::uint32_t version, std::unique_ptr<Service> service) override {
     if (std::find(manifest_.provides.begin(), manifest_.provides.end(), name) == manifest_.provides.end())
       return Status::Error(StatusCode::kFailedPrecondition, "清单的 provides 未列出服务 “" + name + "”",
@@ -623,6 +682,13 @@ std::vector<std::string> CommandNames(const Registries& r) {
   return out;
 }
 
+// "GET /api/v1/tasks/{id}", in registration order.
+std::vector<std::string> RouteNames(const Registries& r) {
+  std::vector<std::string> out;
+  for (const auto& route : r.routes) out.push_back(std::string(HttpMethodName(route.spec.method)) + " " + route.spec.pattern);
+  return out;
+}
+
 // Both kinds of subscriber, sorted.
 std::vector<std::string> SubscriberNames(const Registries& r) {
   std::vector<std::string> out = Names(r.subscribers);
@@ -645,10 +711,11 @@ std::string StripTrailingSlash(std::string s) {
 }  // namespace
 
 const std::vector<std::string>& KnownPluginCapabilities() {
-  // Later issues append: assigner, scorer, list_policy, measure, http_routes (each with its
+  // Later issues append: assigner, scorer, list_policy, measure (each with its
   // Registrar function and its SDK constant).
   static const std::vector<std::string> kKnown{kCapabilitySubscriber, kCapabilitySampler, kCapabilityEntropySource,
-                                               kCapabilityJob,        kCapabilityCommand, kCapabilityDemo};
+                                               kCapabilityJob,        kCapabilityCommand, kCapabilityDemo,
+                                               kCapabilityHttp};
   return kKnown;
 }
 
@@ -865,7 +932,8 @@ std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_
         {kCapabilityEntropySource, Names(staged.entropy_sources)},
         {kCapabilityJob, Names(staged.job_handlers)},
         {kCapabilityCommand, CommandNames(staged)},
-        {kCapabilityDemo, Names(staged.demo_steps)}};
+        {kCapabilityDemo, Names(staged.demo_steps)},
+        {kCapabilityHttp, RouteNames(staged)}};
     for (const auto& [kind, names] : kinds)
       if (!names.empty()) (*registered)[kind] = names;
     registries.subscribers.merge(staged.subscribers);
@@ -875,6 +943,7 @@ std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_
     registries.job_handlers.merge(staged.job_handlers);
     registries.job_handler_plugin.merge(staged.job_handler_plugin);
     registries.commands.merge(staged.commands);
+    for (auto& r : staged.routes) registries.routes.push_back(std::move(r));
     for (auto& d : staged.default_jobs) registries.default_jobs.push_back(std::move(d));
     registries.demo_steps.merge(staged.demo_steps);
     for (auto& n : staged.demo_order) registries.demo_order.push_back(std::move(n));
@@ -964,6 +1033,7 @@ std::pair<Service*, std::string> PluginHost::FindService(const std::string& name
 }
 
 const std::map<std::string, RegisteredCommand>& PluginHost::commands() const { return impl_->registries.commands; }
+const std::vector<RegisteredRoute>& PluginHost::routes() const { return impl_->registries.routes; }
 const std::vector<RegisteredDefaultJob>& PluginHost::default_jobs() const { return impl_->registries.default_jobs; }
 std::vector<DemoStep*> PluginHost::demo_steps() const {
   std::vector<DemoStep*> out;

@@ -30,6 +30,15 @@ struct RegisteredCommand {
   std::uint64_t order = 0;  // registration order in the process (--help lists in this order)
 };
 
+// An HTTP route a plugin registered (xinjian/http.h).
+struct RegisteredRoute {
+  std::string plugin;
+  RouteSpec spec;
+  RouteFn fn;
+  std::vector<std::string> segments;  // the pattern split at '/', "{}" for a parameter
+  std::vector<std::string> params;    // the parameters' names, in order
+};
+
 // A job a plugin asks every platform to run (Registrar::AddDefaultJob), with its plugin.
 struct RegisteredDefaultJob {
   std::string plugin;
@@ -92,6 +101,8 @@ class PluginHost {
   std::pair<Service*, std::string> FindService(const std::string& name) const;
   // Registered commands, keyed by their path joined with ' ' ("task draw"), sorted.
   const std::map<std::string, RegisteredCommand>& commands() const;
+  // Registered HTTP routes, in registration order.
+  const std::vector<RegisteredRoute>& routes() const;
   // The default jobs plugins registered, in registration order.
   const std::vector<RegisteredDefaultJob>& default_jobs() const;
   // The demo steps plugins registered, in load order (demo.h).

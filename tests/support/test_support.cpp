@@ -9,10 +9,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 
@@ -111,8 +113,16 @@ std::string FreshDatabaseUrl() {
   // base is postgresql://user@host:port/dbname ; create a new database beside it.
   std::string b = base;
   auto slash = b.rfind('/');
+  // Unique on a server that outlives many runs: process ids repeat (pid_max), so a name made
+  // of the pid alone met a database a finished run had left behind.
+  static const std::string run = [] {
+    std::random_device rd;
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%08x%08x", rd(), rd());
+    return std::string(buf);
+  }();
   static std::atomic<int> n{0};
-  std::string name = "xjt_" + std::to_string(getpid()) + "_" + std::to_string(n++);
+  std::string name = "xjt_" + std::to_string(getpid()) + "_" + run + "_" + std::to_string(n++);
   std::string psql = "psql -q -X -v ON_ERROR_STOP=1 '" + b + "' -c 'CREATE DATABASE " + name + "' >/dev/null";
   CommandResult r = RunShell(psql);
   if (r.exit_code != 0) throw std::runtime_error("cannot create test database: " + r.err);

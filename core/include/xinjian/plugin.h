@@ -44,6 +44,7 @@
 #include "xinjian/demo.h"
 #include "xinjian/entropy.h"
 #include "xinjian/events.h"
+#include "xinjian/http.h"
 #include "xinjian/job.h"
 #include "xinjian/platform.h"
 #include "xinjian/sampler.h"
@@ -68,7 +69,7 @@ inline constexpr std::uint32_t kPluginAbiMajor = 1;
 // (the host's CSV reader, table_reader.h) and Platform::Jobs (JobScheduler); CommandSpec::excludes
 // (read only from plugins built against 7 or later); CommandContext::SetExitCode applies to
 // failures too; PrintTableHeader and NoteListed (command.h).
-inline constexpr std::uint32_t kHostApiVersion = 7;
+inline constexpr std::uint32_t kHostApiVersion = 8;
 
 // Returned by xj_plugin_abi(). Only 32-bit fields: no padding, same layout everywhere.
 struct PluginAbi {
@@ -93,7 +94,7 @@ inline PluginAbi CurrentPluginAbi() {
 
 // Capability kinds a manifest may declare (kCapabilitySampler is in sampler.h,
 // kCapabilityEntropySource in entropy.h, kCapabilityJob in job.h). Later issues add assigner,
-// scorer, list_policy, measure, http_routes.
+// scorer, list_policy, measure (kCapabilityHttp is in http.h).
 inline constexpr const char* kCapabilitySubscriber = "subscriber";
 
 // Passed to a plugin's init. The host owns it; do not keep it after init returns.
@@ -171,6 +172,15 @@ class Registrar {
   // kFailedPrecondition without the capability, kInvalidArgument for a bad name or a null
   // step, kAlreadyExists when the name is taken.
   virtual Status AddDemoStep(const std::string& name, std::unique_ptr<DemoStep> step) = 0;
+
+  // Host API 8.
+  // Registers an HTTP route of `xinjian serve --listen` (http.h; capability "http").
+  // kFailedPrecondition without the capability; kInvalidArgument naming the problem: a
+  // pattern that does not start with "/" or has a bad segment or parameter name, a parameter
+  // named twice, an empty help text, roles with kPublic, a null function; kAlreadyExists when
+  // a plugin registered the same method and pattern (or one that differs only in its
+  // parameters' names). The host keeps `fn` for the life of the process.
+  virtual Status AddRoute(const RouteSpec& spec, RouteFn fn) = 0;
 };
 
 // The service T (a Service subclass with kServiceName and kServiceVersion), typed.

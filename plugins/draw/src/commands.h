@@ -32,5 +32,7 @@ Status RegisterJobs(Registrar& reg);
 Status RegisterDemo(Registrar& reg);
 // bench draw and bench draw-run (bench.cpp).
 Status RegisterBench(Registrar& reg);
+// The JSON API routes (routes.cpp): GET /api/v1/tasks and /api/v1/tasks/{id}.
+Status RegisterRoutes(Registrar& reg);
 
 }  // namespace xj::draw

@@ -44,6 +44,7 @@ xj::Status Init(xj::Registrar& registrar) {
   if (auto st = xj::draw::RegisterCommands(registrar); !st.ok()) return st;
   if (auto st = xj::draw::RegisterJobs(registrar); !st.ok()) return st;
   if (auto st = xj::draw::RegisterBench(registrar); !st.ok()) return st;
+  if (auto st = xj::draw::RegisterRoutes(registrar); !st.ok()) return st;
   return xj::draw::RegisterDemo(registrar);
 }
 

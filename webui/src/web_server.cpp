@@ -1,0 +1,389 @@
+#include "web_server.h"
+
+#include <civetweb.h>
+
+#include <algorithm>
+#include <cstring>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "xinjian/text.h"
+
+namespace xj::web {
+namespace {
+
+constexpr std::size_t kMaxPath = 2048;
+constexpr long long kMaxBody = 1024 * 1024;
+
+// Content-Security-Policy without 'unsafe-inline': scripts and styles from the site only.
+constexpr const char* kSecurityHeaders =
+    "Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'\r\n"
+    "X-Content-Type-Options: nosniff\r\n"
+    "X-Frame-Options: DENY\r\n"
+    "Referrer-Policy: no-referrer\r\n";
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decodes `s` ('+' as a space when `plus`); nullopt for a malformed escape.
+std::optional<std::string> Decode(std::string_view s, bool plus) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;  // "%" or "%X" at the end
+      const int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (c == '+' && plus) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+Status BadRequest(const std::string& zh, const std::string& en) {
+  return Status::Error(StatusCode::kInvalidArgument, zh, en);
+}
+
+// Text the server accepts in a path or a query value: well-formed UTF-8 without control
+// characters.
+bool CleanText(const std::string& s) { return utf8::IsValid(s) && !utf8::HasControlChar(s); }
+
+std::optional<HttpMethod> MethodOf(const char* m) {
+  if (m == nullptr) return std::nullopt;
+  const std::string s = m;
+  if (s == "GET" || s == "HEAD") return HttpMethod::kGet;
+  if (s == "POST") return HttpMethod::kPost;
+  if (s == "PUT") return HttpMethod::kPut;
+  if (s == "PATCH") return HttpMethod::kPatch;
+  if (s == "DELETE") return HttpMethod::kDelete;
+  return std::nullopt;
+}
+
+std::vector<std::string> Segments(const std::string& path) {
+  std::vector<std::string> out;
+  if (path == "/") return out;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    out.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+class Context final : public HttpContext {
+ public:
+  Context(const HttpRequest& request, const Principal& principal, Platform& platform,
+          const std::map<std::string, std::string>& config, const std::string& plugin)
+      : request_(request), principal_(principal), platform_(platform), config_(config), plugin_(plugin) {}
+  const HttpRequest& request() const override { return request_; }
+  const Principal& principal() const override { return principal_; }
+  Platform& platform() override { return platform_; }
+  HttpResponse& response() override { return response_; }
+  std::string Config(const std::string& key, const std::string& fallback) const override {
+    auto it = config_.find("plugins." + plugin_ + "." + key);
+    return it == config_.end() ? fallback : it->second;
+  }
+
+ private:
+  const HttpRequest& request_;
+  const Principal& principal_;
+  Platform& platform_;
+  const std::map<std::string, std::string>& config_;
+  const std::string& plugin_;
+  HttpResponse response_;
+};
+
+}  // namespace
+
+Result<ParsedTarget> ParseTarget(const std::string& raw_path, const std::string& raw_query) {
+  ParsedTarget t;
+  if (raw_path.size() + raw_query.size() > kMaxPath)
+    return Status::Error(StatusCode::kInvalidArgument, "请求地址过长（至多 2048 字节）",
+                         "the request target is too long (at most 2048 bytes)");
+  if (raw_path.empty() || raw_path[0] != '/') return BadRequest("路径须以 / 开头", "the path must start with /");
+  if (raw_path.find('\0') != std::string::npos || !CleanText(raw_path))
+    return BadRequest("路径含有控制字符或无效的 UTF-8", "the path contains a control character or invalid UTF-8");
+  for (const std::string& seg : Segments(raw_path))
+    if (seg == "." || seg == "..") return BadRequest("路径不能含有 . 或 .. 段", "the path may not contain . or .. segments");
+  t.path = raw_path;
+  std::size_t start = 0;
+  while (start < raw_query.size()) {
+    std::size_t end = raw_query.find('&', start);
+    if (end == std::string::npos) end = raw_query.size();
+    const std::string_view pair(raw_query.data() + start, end - start);
+    start = end + 1;
+    if (pair.empty()) continue;
+    const std::size_t eq = pair.find('=');
+    auto name = Decode(pair.substr(0, eq), true);
+    auto value = Decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+    if (!name || !value) return BadRequest("查询参数的百分号编码无效", "a query parameter has a malformed %-escape");
+    if (!CleanText(*name) || !CleanText(*value))
+      return BadRequest("查询参数含有控制字符或无效的 UTF-8", "a query parameter contains a control character or invalid UTF-8");
+    t.query.emplace(std::move(*name), std::move(*value));
+  }
+  return t;
+}
+
+const RegisteredRoute* MatchRoute(const std::vector<RegisteredRoute>& routes, HttpMethod method,
+                                  const std::string& path, std::map<std::string, std::string>* params,
+                                  std::vector<std::string>* allowed) {
+  const std::vector<std::string> segs = Segments(path);
+  const RegisteredRoute* best = nullptr;
+  int best_literals = -1;
+  std::vector<std::string> methods;
+  for (const RegisteredRoute& r : routes) {
+    if (r.segments.size() != segs.size()) continue;
+    int literals = 0;
+    bool match = true;
+    for (std::size_t i = 0; i < segs.size() && match; ++i) {
+      if (r.segments[i] == "{}") {
+        match = !segs[i].empty();
+      } else {
+        match = r.segments[i] == segs[i];
+        ++literals;
+      }
+    }
+    if (!match) continue;
+    if (r.spec.method != method) {
+      methods.push_back(HttpMethodName(r.spec.method));
+      continue;
+    }
+    if (literals > best_literals) {
+      best = &r;
+      best_literals = literals;
+    }
+  }
+  if (best != nullptr) {
+    params->clear();
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < segs.size(); ++i)
+      if (best->segments[i] == "{}") (*params)[best->params[k++]] = segs[i];
+    return best;
+  }
+  std::sort(methods.begin(), methods.end());
+  methods.erase(std::unique(methods.begin(), methods.end()), methods.end());
+  *allowed = methods;
+  return nullptr;
+}
+
+int HttpStatusOf(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kUnauthenticated: return 401;
+    case StatusCode::kPermissionDenied: return 403;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kConflict:
+    case StatusCode::kFailedPrecondition: return 409;
+    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+std::string ErrorJson(const Status& st) {
+  const int status = HttpStatusOf(st.code());
+  std::string message = st.message();
+  if (status == 500) message = "服务器内部错误 / internal server error";
+  if (status == 503) message = "服务暂不可用 / service unavailable";
+  nlohmann::json j{{"error", {{"code", StatusCodeName(st.code())}, {"message", message}}}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+class WebServer::Impl {
+ public:
+  Impl(const PluginHost& host, Platform& platform, ServerOptions options)
+      : host_(host), platform_(platform), options_(std::move(options)) {}
+
+  static int Handle(mg_connection* conn, void* self) { return static_cast<Impl*>(self)->Serve(conn); }
+
+  int Serve(mg_connection* conn) {
+    HttpResponse res;
+    try {
+      res = Respond(conn);
+    } catch (const std::exception& e) {
+      std::cerr << "web: handler threw: " << e.what() << "\n";
+      res = Error(Status::Error(StatusCode::kInternal, e.what(), e.what()));
+    }
+    const mg_request_info* ri = mg_get_request_info(conn);
+    const bool head = ri != nullptr && ri->request_method != nullptr && std::strcmp(ri->request_method, "HEAD") == 0;
+    std::string head_text = "HTTP/1.1 " + std::to_string(res.status) + " " + mg_get_response_code_text(conn, res.status) +
+                            "\r\nContent-Type: " + res.content_type +
+                            "\r\nContent-Length: " + std::to_string(res.body.size()) + "\r\n" + kSecurityHeaders;
+    bool cache_set = false;
+    for (const auto& [name, value] : res.headers) {
+      // A handler's header may not break the response: no CR or LF.
+      if (name.find_first_of("\r\n:") != std::string::npos || value.find_first_of("\r\n") != std::string::npos) continue;
+      std::string lower = name;
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+      cache_set = cache_set || lower == "cache-control";
+      head_text += name + ": " + value + "\r\n";
+    }
+    if (!cache_set) head_text += "Cache-Control: no-store\r\n";
+    head_text += "\r\n";
+    mg_write(conn, head_text.data(), head_text.size());
+    if (!head && !res.body.empty()) mg_write(conn, res.body.data(), res.body.size());
+    return res.status;
+  }
+
+  HttpResponse Error(const Status& st, std::vector<std::pair<std::string, std::string>> headers = {}) {
+    HttpResponse r;
+    r.status = HttpStatusOf(st.code());
+    r.body = ErrorJson(st);
+    r.headers = std::move(headers);
+    if (r.status == 500) std::cerr << "web: " << st.message() << "\n";
+    return r;
+  }
+
+  HttpResponse Respond(mg_connection* conn) {
+    const mg_request_info* ri = mg_get_request_info(conn);
+    if (ri == nullptr || ri->local_uri == nullptr)
+      return Error(BadRequest("无法解析请求", "the request could not be parsed"));
+    auto method = MethodOf(ri->request_method);
+    const std::string raw_path = ri->local_uri, raw_query = ri->query_string ? ri->query_string : "";
+    if (raw_path.size() + raw_query.size() > kMaxPath) {
+      HttpResponse r = Error(BadRequest("请求地址过长（至多 2048 字节）", "the request target is too long (at most 2048 bytes)"));
+      r.status = 414;
+      return r;
+    }
+    auto target = ParseTarget(raw_path, raw_query);
+    if (!target.ok()) return Error(target.status());
+    if (!method)
+      return Error(Status::Error(StatusCode::kInvalidArgument, "不支持的请求方法", "unsupported method"),
+                   {{"Allow", "GET, HEAD, POST, PUT, PATCH, DELETE"}});
+    HttpRequest req;
+    req.method = *method;
+    req.path = target->path;
+    req.query = std::move(target->query);
+    for (int i = 0; i < ri->num_headers; ++i) {
+      std::string name = ri->http_headers[i].name ? ri->http_headers[i].name : "";
+      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+      req.headers[name] = ri->http_headers[i].value ? ri->http_headers[i].value : "";
+    }
+    // The body, bounded.
+    if (ri->content_length > kMaxBody) {
+      HttpResponse r = Error(BadRequest("请求体过大（至多 1 MiB）", "the request body is too large (at most 1 MiB)"));
+      r.status = 413;
+      return r;
+    }
+    char buf[8192];
+    while (true) {
+      const int n = mg_read(conn, buf, sizeof buf);
+      if (n <= 0) break;
+      req.body.append(buf, static_cast<std::size_t>(n));
+      if (static_cast<long long>(req.body.size()) > kMaxBody) {
+        HttpResponse r = Error(BadRequest("请求体过大（至多 1 MiB）", "the request body is too large (at most 1 MiB)"));
+        r.status = 413;
+        return r;
+      }
+    }
+    if (req.path == "/healthz") return Health(req);
+    std::vector<std::string> allowed;
+    const RegisteredRoute* route = MatchRoute(host_.routes(), req.method, req.path, &req.path_params, &allowed);
+    if (route == nullptr) {
+      if (!allowed.empty()) {
+        std::string allow;
+        for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m + (m == "GET" ? ", HEAD" : "");
+        HttpResponse r = Error(Status::Error(StatusCode::kInvalidArgument, "该地址不支持此请求方法",
+                                             "this address does not take that method"),
+                               {{"Allow", allow}});
+        r.status = 405;
+        return r;
+      }
+      return Error(Status::Error(StatusCode::kNotFound, "没有这个地址：" + req.path, "no such address: " + req.path));
+    }
+    const Principal who = Principal::Anonymous();  // accounts come with the sign-in pages
+    if (route->spec.access != RouteAccess::kPublic) {
+      if (!who.authenticated)
+        return Error(Status::Error(StatusCode::kUnauthenticated, "请先登录", "sign in first"));
+      bool has_role = route->spec.roles.empty();
+      for (const auto& role : route->spec.roles) has_role = has_role || who.HasRole(role);
+      if (!has_role) return Error(Status::Error(StatusCode::kPermissionDenied, "无权访问", "permission denied"));
+    }
+    Context ctx(req, who, platform_, options_.config, route->plugin);
+    Status st = route->fn(ctx);
+    if (!st.ok()) return Error(st);
+    return ctx.response();
+  }
+
+  HttpResponse Health(const HttpRequest& req) {
+    if (req.method != HttpMethod::kGet) {
+      HttpResponse r = Error(Status::Error(StatusCode::kInvalidArgument, "该地址不支持此请求方法",
+                                           "this address does not take that method"),
+                             {{"Allow", "GET, HEAD"}});
+      r.status = 405;
+      return r;
+    }
+    Status st = platform_.Read([](Sql& sql) { return sql.QueryInt("SELECT 1").status(); });
+    HttpResponse r;
+    r.status = st.ok() ? 200 : 503;
+    r.body = st.ok() ? R"({"status":"ok","database":"ok"})" : R"({"status":"unavailable","database":"unavailable"})";
+    if (!st.ok()) std::cerr << "web: /healthz: " << st.message() << "\n";
+    return r;
+  }
+
+  Status Start() {
+    static std::once_flag once;
+    std::call_once(once, [] { mg_init_library(0); });
+    const std::string threads = std::to_string(std::max(1, options_.threads));
+    const char* opts[] = {"listening_ports", options_.listen.c_str(),
+                          "num_threads", threads.c_str(),
+                          "request_timeout_ms", "10000",
+                          "enable_keep_alive", "yes",
+                          "max_request_size", "16384",
+                          nullptr};
+    mg_callbacks callbacks{};
+    callbacks.log_message = [](const mg_connection*, const char* message) {
+      std::cerr << "web: " << message << "\n";
+      return 1;
+    };
+    ctx_ = mg_start(&callbacks, this, opts);
+    if (ctx_ == nullptr)
+      return Status::Error(StatusCode::kUnavailable, "无法在 " + options_.listen + " 上监听（地址无效或已被占用）",
+                           "cannot listen on " + options_.listen + " (a bad address, or in use)");
+    mg_set_request_handler(ctx_, "/", &Impl::Handle, this);
+    mg_server_port ports[4]{};
+    const int n = mg_get_server_ports(ctx_, 4, ports);
+    port_ = n > 0 ? ports[0].port : 0;
+    return Status::Ok();
+  }
+
+  void Stop() {
+    if (ctx_ != nullptr) mg_stop(ctx_);
+    ctx_ = nullptr;
+  }
+
+  int port() const { return port_; }
+
+ private:
+  const PluginHost& host_;
+  Platform& platform_;
+  ServerOptions options_;
+  mg_context* ctx_ = nullptr;
+  int port_ = 0;
+};
+
+WebServer::WebServer(const PluginHost& host, Platform& platform, ServerOptions options)
+    : impl_(std::make_unique<Impl>(host, platform, std::move(options))) {}
+WebServer::~WebServer() { impl_->Stop(); }
+Status WebServer::Start() { return impl_->Start(); }
+void WebServer::Stop() { impl_->Stop(); }
+int WebServer::port() const { return impl_->port(); }
+
+}  // namespace xj::web

@@ -1,0 +1,79 @@
+// The web server of `xinjian serve --listen ADDR`: CivetWeb underneath, the routes plugins
+// registered (xinjian/http.h) on top, and the host's own GET /healthz. It knows no feature:
+// every page and API route but /healthz is a plugin's.
+//
+// Per request: the URL is checked and percent-decoded (400 when malformed, 414 over 2 KiB),
+// the body read up to 1 MiB (413 beyond), the route matched (404 / 405 with Allow), its access
+// rule checked against the caller (401 / 403), then the plugin's handler runs with the
+// platform and the caller's principal. Errors are {"error": {"code", "message"}} with the
+// status of the code (http.h). Every response has Content-Length and the security headers.
+// Until accounts exist, every caller is Principal::Anonymous().
+//
+// Thread safety: Start and Stop from one thread; requests are served on CivetWeb's threads.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "plugin_host.h"
+#include "xinjian/http.h"
+#include "xinjian/platform.h"
+#include "xinjian/status.h"
+
+namespace xj::web {
+
+struct ServerOptions {
+  // "127.0.0.1:8080"; port 0 picks a free one (port() says which).
+  std::string listen = "127.0.0.1:8080";
+  int threads = 8;
+  // "plugins.<name>.<key>" => value, what HttpContext::Config reads.
+  std::map<std::string, std::string> config;
+};
+
+// The parts of a request the router needs, decoded: the path without its query, and the
+// query's parameters. kInvalidArgument for a malformed percent-encoding or a path that is not
+// absolute, contains a NUL, "." or ".." segments, or is longer than 2048 bytes.
+struct ParsedTarget {
+  std::string path;
+  std::multimap<std::string, std::string> query;
+};
+Result<ParsedTarget> ParseTarget(const std::string& raw_path, const std::string& raw_query);
+
+// The route of `routes` that `path` names for `method`, with its parameters; nullptr when
+// none matches the path (404), and `*allowed` then lists nothing. When the path matches only
+// under other methods, nullptr and `*allowed` lists them (405). Literal segments win over
+// parameters at the same place.
+const RegisteredRoute* MatchRoute(const std::vector<RegisteredRoute>& routes, HttpMethod method,
+                                  const std::string& path, std::map<std::string, std::string>* params,
+                                  std::vector<std::string>* allowed);
+
+// The HTTP status of a Status code (http.h).
+int HttpStatusOf(StatusCode code);
+// {"error": {"code": ..., "message": ...}} for `st`; for a code that maps to 500 the message
+// is generic (the details go to the server's log, never to the client).
+std::string ErrorJson(const Status& st);
+
+class WebServer {
+ public:
+  // `host` and `platform` (its database attached) outlive the server.
+  WebServer(const PluginHost& host, Platform& platform, ServerOptions options);
+  ~WebServer();  // stops
+  WebServer(const WebServer&) = delete;
+  WebServer& operator=(const WebServer&) = delete;
+
+  // Binds and starts serving. kUnavailable naming the address when it cannot bind;
+  // kInvalidArgument for a malformed address.
+  Status Start();
+  // Stops accepting, waits for the requests being served.
+  void Stop();
+  // The port listened on (after Start).
+  int port() const;
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace xj::web
