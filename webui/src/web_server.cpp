@@ -264,9 +264,12 @@ class WebServer::Impl {
     }
     auto target = ParseTarget(raw_path, raw_query);
     if (!target.ok()) return Error(target.status());
-    if (!method)
-      return Error(Status::Error(StatusCode::kInvalidArgument, "不支持的请求方法", "unsupported method"),
-                   {{"Allow", "GET, HEAD, POST, PUT, PATCH, DELETE"}});
+    if (!method) {
+      HttpResponse r = Error(Status::Error(StatusCode::kInvalidArgument, "不支持的请求方法", "unsupported method"),
+                             {{"Allow", "GET, HEAD, POST, PUT, PATCH, DELETE"}});
+      r.status = 405;
+      return r;
+    }
     HttpRequest req;
     req.method = *method;
     req.path = target->path;
