@@ -9,6 +9,7 @@
 //
 // A draft, and a task that does not exist, are the same 404: a draft's id is not public.
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
@@ -44,42 +45,57 @@ Status ListRoute(HttpContext& http) {
   if (department.size() > 64)
     return Status::Error(StatusCode::kInvalidArgument, "参数 department 过长", "department is too long");
   json items = json::array();
-  std::size_t total = 0;
+  std::int64_t total = 0;
   Status st = http.platform().Read([&](Sql& sql) -> Status {
     if (!department.empty())
       if (Status s = RequireDepartment(sql, department); !s.ok()) return s;
-    auto list = ListTasks(sql, department, state);
-    if (!list.ok()) return list.status();
-    std::vector<TaskRecord> tasks;
-    for (auto& t : list.value())
-      if (t.announced_at_us != 0) tasks.push_back(std::move(t));  // drafts are not public
-    std::stable_sort(tasks.begin(), tasks.end(), [](const TaskRecord& a, const TaskRecord& b) {
-      return a.announced_at_us != b.announced_at_us ? a.announced_at_us > b.announced_at_us : a.id < b.id;
-    });
-    total = tasks.size();
-    const std::size_t from = std::min<std::size_t>(total, static_cast<std::size_t>(page->offset));
-    const std::size_t to = std::min<std::size_t>(total, from + static_cast<std::size_t>(page->limit));
-    for (std::size_t i = from; i < to; ++i) {
-      TaskRecord& t = tasks[i];
-      if (t.items.empty()) {
-        Status q = sql.Query("SELECT item_code FROM draw_task_items WHERE task_id = ? ORDER BY item_code", {t.id},
-                             [&](const SqlRow& r) {
-                               t.items.push_back(r.Text(0));
-                               return true;
-                             });
-        if (!q.ok()) return q;
-      }
-      items.push_back({{"id", t.id},
-                       {"title", t.title},
-                       {"department", t.department},
-                       {"state", t.state},
-                       {"announce_date", t.announce_date},
-                       {"draw_date", t.draw_date},
-                       {"due_date", t.due_date},
-                       {"pool_size", t.pool_size},
-                       {"items", t.items}});
+    // Announced tasks only (drafts are not public), paged in the database.
+    std::string where = " FROM draw_tasks WHERE COALESCE(announced_at_us, 0) <> 0";
+    SqlParams params;
+    if (!department.empty()) {
+      where += " AND department = ?";
+      params.emplace_back(department);
     }
-    return Status::Ok();
+    if (!state.empty()) {
+      where += " AND state = ?";
+      params.emplace_back(state);
+    }
+    auto n = sql.QueryInt("SELECT COUNT(*)" + where, params);
+    if (!n.ok()) return n.status();
+    total = n.value();
+    SqlParams page_params = params;
+    page_params.emplace_back(page->limit);
+    page_params.emplace_back(page->offset);
+    std::map<std::string, std::size_t> row_of;  // task id => index in items
+    SqlParams ids;
+    std::string in;
+    Status q = sql.Query(
+        "SELECT id, title, department, state, COALESCE(announce_date, ''), COALESCE(draw_date, ''), "
+        "COALESCE(due_date, ''), COALESCE(pool_size, 0)" +
+            where + " ORDER BY announced_at_us DESC, id LIMIT ? OFFSET ?",
+        page_params, [&](const SqlRow& r) {
+          row_of[r.Text(0)] = items.size();
+          ids.emplace_back(r.Text(0));
+          in += in.empty() ? "?" : ", ?";
+          items.push_back({{"id", r.Text(0)},
+                           {"title", r.Text(1)},
+                           {"department", r.Text(2)},
+                           {"state", r.Text(3)},
+                           {"announce_date", r.Text(4)},
+                           {"draw_date", r.Text(5)},
+                           {"due_date", r.Text(6)},
+                           {"pool_size", r.Int(7)},
+                           {"items", json::array()}});
+          return true;
+        });
+    if (!q.ok() || ids.empty()) return q;
+    // The page's item codes in one query.
+    return sql.Query("SELECT task_id, item_code FROM draw_task_items WHERE task_id IN (" + in +
+                         ") ORDER BY task_id, item_code",
+                     ids, [&](const SqlRow& r) {
+                       items[row_of.at(r.Text(0))]["items"].push_back(r.Text(1));
+                       return true;
+                     });
   });
   if (!st.ok()) return st;
   json out{{"items", items}, {"total", total}, {"limit", page->limit}, {"offset", page->offset}};
