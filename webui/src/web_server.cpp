@@ -4,17 +4,22 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "accounts.h"
 #include "xinjian/text.h"
 
 namespace xj::web {
 namespace {
 
 constexpr std::size_t kMaxPath = 2048;
+constexpr const char* kSessionCookie = "xj_session";
+constexpr const char* kCsrfCookie = "xj_csrf";
+constexpr const char* kSessionPath = "/api/v1/session";
 constexpr long long kMaxBody = 1024 * 1024;
 
 // Content-Security-Policy without 'unsafe-inline': scripts and styles from the site only.
@@ -110,17 +115,8 @@ class Context final : public HttpContext {
 
 }  // namespace
 
-Result<ParsedTarget> ParseTarget(const std::string& raw_path, const std::string& raw_query) {
-  ParsedTarget t;
-  if (raw_path.size() + raw_query.size() > kMaxPath)
-    return Status::Error(StatusCode::kInvalidArgument, "请求地址过长（至多 2048 字节）",
-                         "the request target is too long (at most 2048 bytes)");
-  if (raw_path.empty() || raw_path[0] != '/') return BadRequest("路径须以 / 开头", "the path must start with /");
-  if (raw_path.find('\0') != std::string::npos || !CleanText(raw_path))
-    return BadRequest("路径含有控制字符或无效的 UTF-8", "the path contains a control character or invalid UTF-8");
-  for (const std::string& seg : Segments(raw_path))
-    if (seg == "." || seg == "..") return BadRequest("路径不能含有 . 或 .. 段", "the path may not contain . or .. segments");
-  t.path = raw_path;
+Result<std::multimap<std::string, std::string>> ParseQuery(const std::string& raw_query) {
+  std::multimap<std::string, std::string> out;
   std::size_t start = 0;
   while (start < raw_query.size()) {
     std::size_t end = raw_query.find('&', start);
@@ -134,8 +130,42 @@ Result<ParsedTarget> ParseTarget(const std::string& raw_path, const std::string&
     if (!name || !value) return BadRequest("查询参数的百分号编码无效", "a query parameter has a malformed %-escape");
     if (!CleanText(*name) || !CleanText(*value))
       return BadRequest("查询参数含有控制字符或无效的 UTF-8", "a query parameter contains a control character or invalid UTF-8");
-    t.query.emplace(std::move(*name), std::move(*value));
+    out.emplace(std::move(*name), std::move(*value));
   }
+  return out;
+}
+
+std::map<std::string, std::string> ParseCookies(const std::string& header) {
+  std::map<std::string, std::string> out;
+  std::size_t start = 0;
+  while (start < header.size()) {
+    std::size_t end = header.find(';', start);
+    if (end == std::string::npos) end = header.size();
+    std::string pair = header.substr(start, end - start);
+    start = end + 1;
+    const auto b = pair.find_first_not_of(' '), eq = pair.find('=');
+    if (b == std::string::npos || eq == std::string::npos || eq < b) continue;
+    std::string name = pair.substr(b, eq - b), value = pair.substr(eq + 1);
+    while (!value.empty() && value.back() == ' ') value.pop_back();
+    out.emplace(std::move(name), std::move(value));  // the first of a repeated name counts
+  }
+  return out;
+}
+
+Result<ParsedTarget> ParseTarget(const std::string& raw_path, const std::string& raw_query) {
+  ParsedTarget t;
+  if (raw_path.size() + raw_query.size() > kMaxPath)
+    return Status::Error(StatusCode::kInvalidArgument, "请求地址过长（至多 2048 字节）",
+                         "the request target is too long (at most 2048 bytes)");
+  if (raw_path.empty() || raw_path[0] != '/') return BadRequest("路径须以 / 开头", "the path must start with /");
+  if (raw_path.find('\0') != std::string::npos || !CleanText(raw_path))
+    return BadRequest("路径含有控制字符或无效的 UTF-8", "the path contains a control character or invalid UTF-8");
+  for (const std::string& seg : Segments(raw_path))
+    if (seg == "." || seg == "..") return BadRequest("路径不能含有 . 或 .. 段", "the path may not contain . or .. segments");
+  t.path = raw_path;
+  auto query = ParseQuery(raw_query);
+  if (!query.ok()) return query.status();
+  t.query = std::move(query).value();
   return t;
 }
 
@@ -192,6 +222,7 @@ int HttpStatusOf(StatusCode code) {
     case StatusCode::kConflict:
     case StatusCode::kFailedPrecondition: return 409;
     case StatusCode::kUnavailable: return 503;
+    case StatusCode::kResourceExhausted: return 429;
     case StatusCode::kInternal: return 500;
   }
   return 500;
@@ -251,7 +282,15 @@ class WebServer::Impl {
     return r;
   }
 
+  // The reply, with `extra` headers (cookies) added to it whatever it is.
   HttpResponse Respond(mg_connection* conn) {
+    std::vector<std::pair<std::string, std::string>> extra;
+    HttpResponse r = Route(conn, &extra);
+    r.headers.insert(r.headers.end(), extra.begin(), extra.end());
+    return r;
+  }
+
+  HttpResponse Route(mg_connection* conn, std::vector<std::pair<std::string, std::string>>* extra) {
     const mg_request_info* ri = mg_get_request_info(conn);
     if (ri == nullptr || ri->local_uri == nullptr)
       return Error(BadRequest("无法解析请求", "the request could not be parsed"));
@@ -297,6 +336,22 @@ class WebServer::Impl {
       }
     }
     if (req.path == "/healthz") return Health(req);
+    // The caller: the session of the cookie, or the public.
+    const auto cookie_header = req.headers.find("cookie");
+    const auto cookies = ParseCookies(cookie_header == req.headers.end() ? "" : cookie_header->second);
+    std::optional<Session> session;
+    if (auto it = cookies.find(kSessionCookie); it != cookies.end()) {
+      auto s = Resume(platform_, policy_, it->second);
+      if (!s.ok()) return Error(s.status());
+      session = std::move(s).value();
+      if (!session) extra->emplace_back("Set-Cookie", ClearCookie(kSessionCookie));  // ended: forget it
+    }
+    // Every state-changing request: from this site, with the caller's CSRF token.
+    const auto csrf = [&]() { return req.method == HttpMethod::kGet ? Status::Ok() : CheckCsrf(req, cookies, session); };
+    if (req.path == kSessionPath) {
+      if (Status st = csrf(); !st.ok() && req.method != HttpMethod::kPut && req.method != HttpMethod::kPatch) return Error(st);
+      return SessionRoute(req, ri, cookies, session, extra);
+    }
     std::vector<std::string> allowed;
     const RegisteredRoute* route = MatchRoute(host_.routes(), req.method, req.path, &req.path_params, &allowed);
     if (route == nullptr) {
@@ -311,7 +366,8 @@ class WebServer::Impl {
       }
       return Error(Status::Error(StatusCode::kNotFound, "没有这个地址：" + req.path, "no such address: " + req.path));
     }
-    const Principal who = Principal::Anonymous();  // accounts come with the sign-in pages
+    if (Status st = csrf(); !st.ok()) return Error(st);
+    const Principal who = session ? PrincipalOf(session->user) : Principal::Anonymous();
     if (route->spec.access != RouteAccess::kPublic) {
       if (!who.authenticated)
         return Error(Status::Error(StatusCode::kUnauthenticated, "请先登录", "sign in first"));
@@ -323,6 +379,141 @@ class WebServer::Impl {
     Status st = route->fn(ctx);
     if (!st.ok()) return Error(st);
     return ctx.response();
+  }
+
+  std::string Cookie(const std::string& name, const std::string& value, std::int64_t max_age_s) const {
+    return name + "=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_s) +
+           (secure_cookies_ ? "; Secure" : "");
+  }
+  std::string ClearCookie(const std::string& name) const { return Cookie(name, "", 0); }
+
+  // A state-changing request must come from this site (an Origin header, when sent, names the
+  // Host) and carry the caller's CSRF token in X-CSRF-Token or, for a form, the field
+  // csrf_token: the session's when signed in, else the one of the xj_csrf cookie (double submit).
+  Status CheckCsrf(const HttpRequest& req, const std::map<std::string, std::string>& cookies,
+                   const std::optional<Session>& session) const {
+    const auto denied = [](const std::string& zh, const std::string& en) {
+      return Status::Error(StatusCode::kPermissionDenied, zh, en);
+    };
+    if (auto o = req.headers.find("origin"); o != req.headers.end()) {
+      std::string origin = o->second;
+      for (const char* scheme : {"http://", "https://"})
+        if (origin.rfind(scheme, 0) == 0) origin = origin.substr(std::strlen(scheme));
+      auto h = req.headers.find("host");
+      if (h == req.headers.end() || origin != h->second)
+        return denied("跨站请求被拒绝（Origin 与本站不符）", "cross-site request refused (the Origin is not this site)");
+    }
+    std::string expected;
+    if (session) {
+      expected = session->csrf_token;
+    } else if (auto c = cookies.find(kCsrfCookie); c != cookies.end()) {
+      expected = c->second;
+    }
+    std::string given;
+    if (auto h = req.headers.find("x-csrf-token"); h != req.headers.end()) {
+      given = h->second;
+    } else if (IsForm(req)) {
+      auto form = ParseQuery(req.body);
+      if (form.ok())
+        if (auto f = form->find("csrf_token"); f != form->end()) given = f->second;
+    }
+    if (expected.size() != 43 || !SameToken(expected, given))
+      return denied("缺少或错误的 CSRF 令牌（先 GET /api/v1/session 取得）",
+                    "missing or wrong CSRF token (GET /api/v1/session gives one)");
+    return Status::Ok();
+  }
+
+  static bool IsForm(const HttpRequest& req) {
+    auto ct = req.headers.find("content-type");
+    return ct != req.headers.end() && ct->second.rfind("application/x-www-form-urlencoded", 0) == 0;
+  }
+
+  static std::string UtcText(std::int64_t us) {
+    const std::time_t t = static_cast<std::time_t>(us / 1'000'000);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+  }
+
+  // GET: who is signed in (and the CSRF token to send back); POST: sign in with {"login",
+  // "password"} (JSON or a form); DELETE: sign out.
+  HttpResponse SessionRoute(const HttpRequest& req, const mg_request_info* ri,
+                            const std::map<std::string, std::string>& cookies, const std::optional<Session>& session,
+                            std::vector<std::pair<std::string, std::string>>* extra) {
+    const auto describe = [](const Session& s) {
+      return nlohmann::json{{"signed_in", true},
+                            {"login", s.user.login},
+                            {"name", s.user.display_name},
+                            {"department", s.user.department},
+                            {"roles", s.user.roles},
+                            {"csrf_token", s.csrf_token},
+                            {"expires_at", UtcText(s.expires_at_us)}};
+    };
+    const auto anonymous = [&]() {
+      std::string token;
+      if (auto c = cookies.find(kCsrfCookie); c != cookies.end() && c->second.size() == 43) token = c->second;
+      if (token.empty()) {
+        token = RandomToken();
+        extra->emplace_back("Set-Cookie", Cookie(kCsrfCookie, token, 7 * 86400));
+      }
+      return nlohmann::json{{"signed_in", false}, {"csrf_token", token}};
+    };
+    HttpResponse r;
+    if (req.method == HttpMethod::kGet) {
+      r.body = (session ? describe(*session) : anonymous()).dump();
+      return r;
+    }
+    if (req.method == HttpMethod::kDelete) {
+      if (session) {
+        auto c = cookies.find(kSessionCookie);
+        if (Status st = SignOut(platform_, c->second); !st.ok()) return Error(st);
+      }
+      extra->emplace_back("Set-Cookie", ClearCookie(kSessionCookie));
+      r.body = R"({"signed_in":false})";
+      return r;
+    }
+    if (req.method != HttpMethod::kPost) {
+      HttpResponse e = Error(Status::Error(StatusCode::kInvalidArgument, "该地址不支持此请求方法",
+                                           "this address does not take that method"),
+                             {{"Allow", "GET, HEAD, POST, DELETE"}});
+      e.status = 405;
+      return e;
+    }
+    std::string login, password;
+    if (IsForm(req)) {
+      auto form = ParseQuery(req.body);
+      if (!form.ok()) return Error(form.status());
+      if (auto f = form->find("login"); f != form->end()) login = f->second;
+      if (auto f = form->find("password"); f != form->end()) password = f->second;
+    } else {
+      auto j = nlohmann::json::parse(req.body, nullptr, false);
+      if (j.is_discarded() || !j.is_object() || !j.contains("login") || !j["login"].is_string() ||
+          !j.contains("password") || !j["password"].is_string())
+        return Error(BadRequest("请求体须为 {\"login\": \"…\", \"password\": \"…\"}",
+                                "the body must be {\"login\": \"…\", \"password\": \"…\"}"));
+      login = j["login"].get<std::string>();
+      password = j["password"].get<std::string>();
+    }
+    const std::string address = ri != nullptr ? ri->remote_addr : "";
+    std::int64_t retry = 0;
+    auto s = SignIn(platform_, policy_, login, password, address, &retry);
+    if (!s.ok()) {
+      if (s.status().code() == StatusCode::kUnauthenticated || s.status().code() == StatusCode::kResourceExhausted)
+        std::cerr << "web: sign-in refused for " << (CheckLogin(login).ok() ? login : "(malformed)") << " from "
+                  << address << ": " << StatusCodeName(s.status().code()) << "\n";
+      std::vector<std::pair<std::string, std::string>> headers;
+      if (retry > 0) headers.emplace_back("Retry-After", std::to_string(retry));
+      return Error(s.status(), headers);
+    }
+    if (session) {  // a new sign-in replaces the session it came with
+      auto c = cookies.find(kSessionCookie);
+      if (Status st = SignOut(platform_, c->second); !st.ok()) return Error(st);
+    }
+    extra->emplace_back("Set-Cookie", Cookie(kSessionCookie, s->token, policy_.absolute_us / 1'000'000));
+    r.body = describe(s.value()).dump();
+    return r;
   }
 
   HttpResponse Health(const HttpRequest& req) {
@@ -342,6 +533,20 @@ class WebServer::Impl {
   }
 
   Status Start() {
+    auto policy = PolicyFromConfig(options_.config);
+    if (!policy.ok()) return policy.status();
+    policy_ = policy.value();
+    {
+      // Cookies are Secure unless the site is on a loopback address (plain http in development
+      // and tests); web.cookie_secure = true | false decides otherwise.
+      auto it = options_.config.find("web.cookie_secure");
+      const std::string v = it == options_.config.end() ? "auto" : it->second;
+      if (v != "auto" && v != "true" && v != "false")
+        return BadRequest("web.cookie_secure 须为 auto、true 或 false", "web.cookie_secure must be auto, true or false");
+      const std::string host = options_.listen.substr(0, options_.listen.rfind(':'));
+      const bool loopback = host.rfind("127.", 0) == 0 || host == "localhost" || host == "[::1]";
+      secure_cookies_ = v == "true" || (v == "auto" && !loopback);
+    }
     static std::once_flag once;
     std::call_once(once, [] { mg_init_library(0); });
     const std::string threads = std::to_string(std::max(1, options_.threads));
@@ -378,6 +583,8 @@ class WebServer::Impl {
   const PluginHost& host_;
   Platform& platform_;
   ServerOptions options_;
+  AccountPolicy policy_;
+  bool secure_cookies_ = false;
   mg_context* ctx_ = nullptr;
   int port_ = 0;
 };
