@@ -181,6 +181,63 @@ def main_phase(a_base, b_base):
     return c.cookies.get("xj_session", "")
 
 
+def pages_phase(base):
+    """The site's own pages: home, language switch, sign-in form, errors as pages, the style sheet."""
+    p = Client(base)
+    st, h, data, _ = p.request("GET", "/")
+    page = data.decode()
+    check("home", st == 200 and h.get("content-type") == "text/html; charset=utf-8" and "双随机、一公开" in page, st)
+    check("home: zh first", '<html lang="zh-CN">' in page and "登录" in page, page[:300])
+    check("home: CSP", "unsafe-inline" not in h.get("content-security-policy", "x unsafe-inline"), h)
+    check("home: no inline script or style", "<script>" not in page and "style=" not in page and "<style" not in page, "")
+    check("home: a CSRF cookie", len(p.cookies.get("xj_csrf", "")) == 43, p.cookies)
+    st, _, data, _ = p.request("GET", "/?lang=en")
+    check("English", st == 200 and '<html lang="en">' in data.decode() and "Sign in" in data.decode(), st)
+    st, _, data, _ = p.request("GET", "/")
+    check("English remembered", '<html lang="en">' in data.decode(), p.cookies)
+    st, _, data, _ = p.request("GET", "/?lang=zh")
+    check("back to Chinese", '<html lang="zh-CN">' in data.decode(), "")
+    # The style sheet, cached by its ETag.
+    st, h, data, _ = p.request("GET", "/assets/site.css")
+    check("css", st == 200 and h.get("content-type", "").startswith("text/css") and b"@media print" in data, st)
+    st, _, _, _ = p.request("GET", "/assets/site.css", headers={"If-None-Match": h.get("etag", "")})
+    check("css 304", st == 304, st)
+    # An unknown page is a page, the path escaped in it.
+    st, h, data, _ = p.request("GET", "/nope%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+    check("404 page", st == 404 and h.get("content-type", "").startswith("text/html"), (st, h))
+    check("404 escaped", b"<script>alert" not in data and b"&lt;script&gt;" in data, data[-400:])
+    check("API 404 stays JSON", p.request("GET", "/api/v1/nope")[1].get("content-type", "").startswith("application/json"), "")
+    # The sign-in form.
+    st, _, data, _ = p.request("GET", "/login?next=//evil.example/x")
+    form = data.decode()
+    token = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0] if 'name="csrf_token"' in form else ""
+    check("login form", st == 200 and token == p.cookies.get("xj_csrf") and 'value="/"' in form, form[-600:])
+    body = urllib.parse.urlencode({"login": "wang.sv", "password": "wrong password!", "csrf_token": token}).encode()
+    ct = {"Content-Type": "application/x-www-form-urlencoded"}
+    st, _, data, _ = p.request("POST", "/login", body=body, headers=ct)
+    check("login form: wrong password", st == 401 and "用户名或密码错误" in data.decode() and 'role="alert"' in data.decode(), st)
+    body_nocsrf = urllib.parse.urlencode({"login": "xss.sv", "password": GOOD}).encode()
+    st, _, _, _ = p.request("POST", "/login", body=body_nocsrf, headers=ct)
+    check("login form without CSRF", st == 403, st)
+    body = urllib.parse.urlencode({"login": "xss.sv", "password": GOOD, "csrf_token": token,
+                                   "next": "//evil.example/steal"}).encode()
+    st, h, _, _ = p.request("POST", "/login", body=body, headers=ct)
+    check("login form: signed in, never sent off-site", st == 303 and h.get("location") == "/", (st, h))
+    st, _, data, _ = p.request("GET", "/")
+    page = data.decode()
+    check("the name is escaped", "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page,
+          page[:1500])
+    session_token = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+    check("the page carries the session's CSRF token", session_token != token and len(session_token) == 43, "")
+    st, h, _, _ = p.request("POST", "/logout", body=urllib.parse.urlencode({"csrf_token": token}).encode(), headers=ct)
+    check("logout with the old token", st == 403, st)
+    st, h, _, _ = p.request("POST", "/logout", body=urllib.parse.urlencode({"csrf_token": session_token}).encode(),
+                            headers=ct)
+    check("logout", st == 303 and "xj_session" not in p.cookies, (st, p.cookies))
+    st, _, data, _ = p.request("GET", "/")
+    check("signed out", "/login" in data.decode() and "退出" not in data.decode(), "")
+
+
 def expired_phase(base, cookie):
     c = Client(base, {"xj_session": cookie})
     st, _, data, set_cookies = c.request("GET", "/api/v1/session")
@@ -192,6 +249,7 @@ def expired_phase(base, cookie):
 if __name__ == "__main__":
     if sys.argv[3] == "main":
         out = main_phase(sys.argv[1], sys.argv[2])
+        pages_phase(sys.argv[2])
     else:
         out = ""
         expired_phase(sys.argv[1], sys.argv[4])
