@@ -34,9 +34,11 @@ sql() {  # sql DB QUERY: the first column of the first row
   if [[ "$db" == sqlite:* ]]; then sqlite3 -batch "${db#sqlite:}" "$q"; else psql -X -q -t -A "$db" -c "$q"; fi
 }
 
-# serve DB NAME NOW: starts a node without a scheduler; prints its address.
+# serve DB NAME NOW: starts a node without a scheduler; sets $address. (Not in a command
+# substitution: the subshell would keep the pid from the cleanup.)
 serve() {
-  local db="$1" name="$2" now="$3" address=""
+  local db="$1" name="$2" now="$3"
+  address=""
   XINJIAN_NOW="$now" "$XJ_CLI" --db "$db" serve --no-scheduler --listen 127.0.0.1:0 >"$tmp/serve-$name.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
@@ -47,7 +49,6 @@ serve() {
     sleep 0.1
   done
   [ -n "$address" ] || fail "serve $name did not start its web site"
-  echo "$address"
 }
 
 stop_all() {
@@ -116,15 +117,18 @@ assert [u["roles"] for u in users if u["login"] == "gone.sv"] == [["supervisor",
 
   sql "$db" "SELECT login, display_name, roles, disabled, password_hash FROM users ORDER BY login" >"$tmp/users-before"
   local a b
-  a="$(serve "$db" a $T0)"
-  b="$(serve "$db" b $T0)"
+  serve "$db" a $T0
+  a="$address"
+  serve "$db" b $T0
+  b="$address"
   python3 "$XJ_SOURCE_DIR/tests/e2e/web_accounts_check.py" "$a" "$b" main >"$tmp/check.out" || fail "$label: web checks"
   local cookie
   cookie="$(tail -n 1 "$tmp/check.out")"
   [ ${#cookie} = 43 ] || fail "$label: no session cookie handed over"
   stop_all
   # Three hours later the session is idle.
-  b="$(serve "$db" c 2026-03-02T12:00:00)"
+  serve "$db" c 2026-03-02T12:00:00
+  b="$address"
   python3 "$XJ_SOURCE_DIR/tests/e2e/web_accounts_check.py" "$b" "$b" expired "$cookie" >/dev/null || fail "$label: expiry"
   stop_all
   sql "$db" "SELECT login, display_name, roles, disabled, password_hash FROM users ORDER BY login" >"$tmp/users-after"
