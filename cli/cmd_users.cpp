@@ -16,6 +16,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -98,6 +99,22 @@ void WithPlatform(const Globals& g, F fn) {
   }
 }
 
+// The login checked, then the password read; prints the refusal and sets kExitUsage.
+std::optional<std::string> LoginAndPassword(const std::string& login, bool from_stdin) {
+  if (Status st = CheckLogin(login); !st.ok()) {
+    PrintError(st.message());
+    g_exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  auto password = ReadPassword(from_stdin);
+  if (!password.ok()) {
+    PrintError(password.status().message());
+    g_exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  return password.value();
+}
+
 Principal Operator(const Globals& g) {
   Principal p;
   p.kind = Principal::Kind::kUser;
@@ -130,17 +147,10 @@ void RegisterUsersCommands(CLI::App& app, Globals& g) {
     u.display_name = a.name;
     u.department = a.department;
     u.roles = SplitRoles(a.roles);
-    if (Status st = CheckLogin(u.login); !st.ok()) {
-      PrintError(st.message());
-      return (void)(g_exit_code = kExitUsage);
-    }
-    auto password = ReadPassword(a.password_stdin);
-    if (!password.ok()) {
-      PrintError(password.status().message());
-      return (void)(g_exit_code = kExitUsage);
-    }
+    auto password = LoginAndPassword(u.login, a.password_stdin);
+    if (!password) return;
     WithPlatform(g, [&](PlatformImpl& p) -> Status {
-      Status st = AddUser(p, Operator(g), u, password.value());
+      Status st = AddUser(p, Operator(g), u, *password);
       if (st.ok()) std::cout << "已添加用户 / user added: " << u.login << "\n";
       return st;
     });
@@ -150,17 +160,10 @@ void RegisterUsersCommands(CLI::App& app, Globals& g) {
   passwd->add_option("login", a.login, "登录名 / login")->required();
   passwd->add_flag("--password-stdin", a.password_stdin, "从标准输入第一行读密码 / read the password from stdin's first line");
   passwd->callback([&g] {
-    if (Status st = CheckLogin(a.login); !st.ok()) {
-      PrintError(st.message());
-      return (void)(g_exit_code = kExitUsage);
-    }
-    auto password = ReadPassword(a.password_stdin);
-    if (!password.ok()) {
-      PrintError(password.status().message());
-      return (void)(g_exit_code = kExitUsage);
-    }
+    auto password = LoginAndPassword(a.login, a.password_stdin);
+    if (!password) return;
     WithPlatform(g, [&](PlatformImpl& p) -> Status {
-      Status st = SetPassword(p, Operator(g), a.login, password.value());
+      Status st = SetPassword(p, Operator(g), a.login, *password);
       if (st.ok()) std::cout << "已设置新密码 / password set: " << a.login << "\n";
       return st;
     });
