@@ -69,7 +69,9 @@ inline constexpr std::uint32_t kPluginAbiMajor = 1;
 // (the host's CSV reader, table_reader.h) and Platform::Jobs (JobScheduler); CommandSpec::excludes
 // (read only from plugins built against 7 or later); CommandContext::SetExitCode applies to
 // failures too; PrintTableHeader and NoteListed (command.h).
-inline constexpr std::uint32_t kHostApiVersion = 8;
+// 8: AddRoute (HTTP routes, http.h).
+// 9: Platform::WriteXlsx (Excel workbooks for the open-data writers of opendata.h).
+inline constexpr std::uint32_t kHostApiVersion = 9;
 
 // Returned by xj_plugin_abi(). Only 32-bit fields: no padding, same layout everywhere.
 struct PluginAbi {
