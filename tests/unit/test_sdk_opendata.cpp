@@ -307,14 +307,14 @@ TEST_CASE("opendata: conditional GET: a strong ETag of the bytes, If-None-Match 
   CHECK(Headers(plain)["Cache-Control"] == "public, no-cache");
   // If-None-Match: the same tag (strong, weak, in a list, or *) is 304 with an empty body and
   // the validators; another tag is 200.
-  for (const std::string& inm : {etag, "W/" + etag, "\"other\", " + etag, "*", " " + etag + " "}) {
+  for (const std::string& inm : std::vector<std::string>{etag, "W/" + etag, "\"other\", " + etag, "*", " " + etag + " "}) {
     xj::HttpResponse r = ask({{"if-none-match", inm}});
     CHECK(r.status == 304);
     CHECK(r.body.empty());
     CHECK(Headers(r)["ETag"] == etag);
     CHECK(Headers(r)["Last-Modified"] == "Mon, 23 Nov 2026 01:00:00 GMT");
   }
-  for (const std::string& inm : {"\"other\"", "", "garbage", etag.substr(1), "W/\"x\", \"y\""})
+  for (const std::string& inm : std::vector<std::string>{"\"other\"", "", "garbage", etag.substr(1), "W/\"x\", \"y\""})
     CHECK(ask({{"if-none-match", inm}}).status == 200);
   // If-None-Match decides alone: a stale tag with a current date is 200, a current tag with an
   // old date is 304.

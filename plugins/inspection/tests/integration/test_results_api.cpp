@@ -36,7 +36,7 @@ std::unique_ptr<InspectionWorld> MakeWorld() {
     o.subjects.push_back(s);
   }
   const char* ids[] = {"33020319800101001X", "330205197506150024", "330212198808080031", "330203199202290040",
-                       "330225198511110051", "33020319700707006X", "110105194912310021", "440304198511110018"};
+                       "330225198511110051", "33020319700707006X", "11010519491231002X", "440304198511110018"};
   for (int i = 1; i <= 4; ++i) {
     Inspector a = Officer("SCJG", i, "市监检查员" + std::to_string(i), "食品安全");
     a.id_number = ids[i - 1];
@@ -221,7 +221,7 @@ TEST_CASE("result notices: published results only, one notice per task, subject 
   Review(*w, v1.id, "WJW", true);
   Publish(*w, v1.id, "WJW");
   auto rows = Rows(*w->db,
-                   "SELECT department, first_published_on, published_on FROM inspection_result_notices WHERE uscc = ? "
+                   "SELECT department, first_published_on, published_on FROM inspection_result_notices WHERE uscc = :u "
                    "ORDER BY department",
                    v1.uscc);
   REQUIRE(rows.size() == 2);
@@ -248,7 +248,7 @@ TEST_CASE("a department's later publication on the same subject moves its notice
   Enter(*w, Entry(v.id, "OD-SHOP", "no_problem", "2025-01-08", OfficerOn(v, "SCJG")));
   Review(*w, v.id, "SCJG", true, "", "OD-FOOD");
   Publish(*w, v.id, "SCJG");
-  const std::string q = "SELECT first_published_on, published_on FROM inspection_result_notices WHERE uscc = ?";
+  const std::string q = "SELECT first_published_on, published_on FROM inspection_result_notices WHERE uscc = :u";
   CHECK(Rows(*w->db, q, v.uscc) == std::vector<std::vector<std::string>>{{"2025-01-08", "2025-01-08"}});
   w->vc.today = "2025-01-10";
   w->platform.SetNow(1736474400000000);
