@@ -229,7 +229,7 @@ TEST_CASE("result notices: published results only, one notice per task, subject 
   CHECK(rows[1] == std::vector<std::string>{"WJW", "2025-01-10", "2025-01-10"});
 }
 
-TEST_CASE("a department's later publication on the same subject moves its notice; the first date stays",
+TEST_CASE("a department's later publication on the same subject moves its notice, its first date stays",
           "[results][opendata]") {
   auto w = MakeWorld();
   const std::string id = "2025-OD-0004";
