@@ -401,7 +401,7 @@ if PHASE == "first":
     for bad in ("limit=501", "limit=1&offset=1", "order=newest", "uscc=" + rows[0]["uscc"]):
         expect_error(f"feed {bad}", f"/feeds/results.atom?{bad}", 400, "invalid_argument")
     expect_error("feed limit 101", "/feeds/results.atom?limit=101", 400, "invalid_argument")
-    expect_error("download over the bound", "/api/v1/results.csv?limit=50001", 400, "invalid_argument")
+    expect_error("download over the bound", "/api/v1/results.csv?limit=20001", 400, "invalid_argument")
     expect_error("list over the bound", "/api/v1/results?limit=501", 400, "invalid_argument")
     expect_error("task route: a draft", "/api/v1/results/SCJG-2026-0002", 404, "not_found")
     expect_error("task route: none", "/api/v1/results/SCJG-2026-0099", 404, "not_found")

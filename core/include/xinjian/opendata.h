@@ -230,7 +230,8 @@ inline Result<std::string> Utf8ToGb18030(std::string_view utf8_text, std::size_t
 // starts with the byte-order mark EF BB BF. kInvalidArgument for a table CheckTable refuses.
 inline Result<std::string> WriteCsv(const Table& table, CsvEncoding encoding, CsvReport* report = nullptr) {
   if (Status st = CheckTable(table); !st.ok()) return st;
-  std::string text;
+  const bool utf8 = encoding == CsvEncoding::kUtf8Bom;
+  std::string text = utf8 ? "\xEF\xBB\xBF" : "";
   auto record = [&](const std::vector<std::string>& cells) {
     for (std::size_t i = 0; i < cells.size(); ++i) {
       if (i) text.push_back(',');
@@ -242,7 +243,7 @@ inline Result<std::string> WriteCsv(const Table& table, CsvEncoding encoding, Cs
   for (const Column& c : table.columns) header.push_back(HeaderText(c));
   record(header);
   for (const auto& row : table.rows) record(row);
-  if (encoding == CsvEncoding::kUtf8Bom) return "\xEF\xBB\xBF" + text;
+  if (utf8) return text;
   return Utf8ToGb18030(text, report ? &report->escaped_unmappable : nullptr);
 }
 

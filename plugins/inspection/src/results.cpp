@@ -107,6 +107,13 @@ constexpr const char* kNoticeColumns =
 constexpr const char* kItemColumns =
     "vi.item_code, COALESCE(vi.result_code, ''), COALESCE(vi.method, ''), COALESCE(vi.inspected_on, ''), "
     "vi.findings, vi.follow_up, COALESCE(vi.published_on, '')";
+// The same columns named (inside a subquery), and as the query around it reads them.
+constexpr const char* kItemColumnsNamed =
+    "vi.item_code, COALESCE(vi.result_code, '') AS result_code, COALESCE(vi.method, '') AS method, "
+    "COALESCE(vi.inspected_on, '') AS inspected_on, vi.findings, vi.follow_up, "
+    "COALESCE(vi.published_on, '') AS published_on";
+constexpr const char* kItemColumnsOuter =
+    "vi.item_code, vi.result_code, vi.method, vi.inspected_on, vi.findings, vi.follow_up, vi.published_on";
 
 // `values` as "?, ?, …" appended to *params, in chunks of at most 500 (one statement each).
 template <typename Fn>
@@ -198,12 +205,20 @@ Result<NoticePage> QueryNotices(Sql& sql, const draw::TaskService& tasks, const 
     return st;
   // The page's items: the published items of its subjects, kept where they belong to a notice
   // of the page (and match the item and result filters).
-  std::set<std::string> usccs;
-  for (const ResultNotice& n : page.notices) usccs.insert(n.uscc);
+  std::set<std::string> usccs, task_ids;
+  for (const ResultNotice& n : page.notices) {
+    usccs.insert(n.uscc);
+    task_ids.insert(n.task);
+  }
   if (Status st = InChunks(std::vector<std::string>(usccs.begin(), usccs.end()),
                            [&](const std::string& marks, const SqlParams& in) {
                              SqlParams p = in;
-                             std::string filter;
+                             std::string filter, tasks_in;
+                             for (const std::string& t : task_ids) {
+                               tasks_in += tasks_in.empty() ? "?" : ", ?";
+                               p.emplace_back(t);
+                             }
+                             filter += " AND vi.task_id IN (" + tasks_in + ")";
                              if (!q.item.empty()) {
                                filter += " AND vi.item_code = ?";
                                p.emplace_back(q.item);
@@ -241,16 +256,38 @@ Result<NoticePage> QueryRows(Sql& sql, const draw::TaskService& tasks, const Res
                             });
       !st.ok())
     return st;
-  SqlParams params;
-  const std::string where = NoticeWhere(q, /*join=*/true, &params);
+  // The first offset + limit + 1 matching notices, in the order of an index: each has at least
+  // one matching row, so they hold every row of this page and the one after it. Their items are
+  // then looked up notice by notice (visit_items_published, migration 003) and only those rows
+  // sorted: the work follows offset + limit, not the number of published results. SQLite: a
+  // CROSS JOIN keeps the notices the outer loop; PostgreSQL: a LATERAL subquery does (its
+  // planner, misjudging the three-column join, would rather hash every published item).
+  SqlParams params = agg_params;
+  params.emplace_back(q.offset + q.limit + 1);
+  std::string item_filter;
+  if (!q.item.empty()) {
+    item_filter += " AND vi.item_code = ?";
+    params.emplace_back(q.item);
+  }
+  if (!q.result.empty()) {
+    item_filter += " AND vi.result_code = ?";
+    params.emplace_back(q.result);
+  }
   params.emplace_back(q.limit + 1);  // one more: are there rows after this page?
   params.emplace_back(q.offset);
+  const std::string notices = std::string("(SELECT ") + kNoticeColumns + " FROM inspection_result_notices n" +
+                              agg_where + NoticeOrder(q) + " LIMIT ?) n";
+  const std::string same = "vi.uscc = n.uscc AND vi.task_id = n.task_id AND vi.department = n.department AND "
+                           "vi.state = 'published'" + item_filter;
+  const bool pg = sql.dialect() == SqlDialect::kPostgresql;
+  const std::string from =
+      pg ? notices + " CROSS JOIN LATERAL (SELECT " + kItemColumnsNamed + " FROM visit_items vi WHERE " + same +
+               " OFFSET 0) vi"  // OFFSET 0: not flattened into a join (a merge over every published item)
+         : notices + " CROSS JOIN visit_items vi WHERE " + same;
   std::int64_t rows = 0;
   if (Status st = sql.Query(
-          std::string("SELECT ") + kNoticeColumns + ", " + kItemColumns +
-              " FROM inspection_result_notices n JOIN visit_items vi ON vi.uscc = n.uscc AND vi.task_id = n.task_id "
-              "AND vi.department = n.department AND vi.state = 'published'" +
-              where + NoticeOrder(q) + ", vi.item_code LIMIT ? OFFSET ?",
+          std::string("SELECT ") + kNoticeColumns + ", " + (pg ? kItemColumnsOuter : kItemColumns) + " FROM " + from +
+              NoticeOrder(q) + ", vi.item_code LIMIT ? OFFSET ?",
           params, [&](const SqlRow& r) {
             if (rows == q.limit) {
               page.more = true;
@@ -299,6 +336,9 @@ const std::vector<opendata::Column>& ResultColumns() {
 opendata::Table ResultTable(const std::vector<ResultNotice>& notices) {
   opendata::Table t;
   t.columns = ResultColumns();
+  std::size_t rows = 0;
+  for (const ResultNotice& n : notices) rows += n.items.size();
+  t.rows.reserve(rows);
   for (const ResultNotice& n : notices)
     for (const PublishedItem& it : n.items)
       t.rows.push_back({n.task, n.task_title, n.uscc, n.name, n.department, n.department_name, it.item, it.item_name,

@@ -325,8 +325,12 @@ Status DownloadRoute(HttpContext& http, const draw::TaskService& tasks, const Ro
     return QueryRows(sql, tasks, q);
   });
   if (!rows.ok()) return rows.status();
-  // Written outside the read: the database is free again while the file is made.
+  // Written outside the read: the database is free again while the file is made. The notices
+  // go as soon as their table is made (a download may hold tens of thousands of rows).
   const opendata::Table table = ResultTable(rows->notices);
+  const bool more = rows->more;
+  const std::int64_t last_changed_us = rows->last_changed_us;
+  rows.value().notices = {};
   HttpResponse& res = http.response();
   std::string filename = "results" + (q.task.empty() ? std::string() : "-" + q.task);
   if (format == Format::kCsv) {
@@ -346,7 +350,7 @@ Status DownloadRoute(HttpContext& http, const draw::TaskService& tasks, const Ro
     opendata::XlsxOptions xo;
     xo.sheet_name = "results";
     xo.title = "抽查检查结果 / inspection results";
-    xo.created_us = rows->last_changed_us;
+    xo.created_us = last_changed_us;
     auto book = opendata::WriteXlsx(http.platform(), table, xo);
     if (!book.ok()) return book.status();
     res.body = std::move(book).value();
@@ -354,13 +358,13 @@ Status DownloadRoute(HttpContext& http, const draw::TaskService& tasks, const Ro
     filename += ".xlsx";
   }
   res.headers.emplace_back("Content-Disposition", opendata::Attachment(filename));
-  if (rows->more) {
+  if (more) {
     auto next = req.query;
     next.erase("offset");
     next.emplace("offset", std::to_string(q.offset + q.limit));
     res.headers.emplace_back("Link", "<" + req.path + QueryString(next) + ">; rel=\"next\"");
   }
-  opendata::AnswerConditional(req, rows->last_changed_us, &res);
+  opendata::AnswerConditional(req, last_changed_us, &res);
   return Status::Ok();
 }
 
@@ -441,7 +445,7 @@ std::vector<std::pair<RouteSpec, RouteFn>> ResultRoutes(const draw::TaskService*
 
 Status RegisterRoutes(Registrar& registrar, const draw::TaskService* tasks) {
   TypedConfig cfg(registrar);
-  auto rows = cfg.Int("download_rows", 50000, 1, 1000000);
+  auto rows = cfg.Int("download_rows", 20000, 1, 1000000);
   if (!rows.ok()) return rows.status();
   RouteOptions options;
   options.download_rows = rows.value();

@@ -22,7 +22,7 @@ namespace xj::inspection {
 struct RouteOptions {
   // The most rows one download holds (plugins.inspection.download_rows, 1–1,000,000): its
   // ?limit= may ask for fewer; more are reached with ?offset= (the Link: rel="next" header).
-  std::int64_t download_rows = 50000;
+  std::int64_t download_rows = 20000;
 };
 
 // The routes (spec and handler) with the task service they read tasks through.

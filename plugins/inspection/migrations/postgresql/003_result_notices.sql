@@ -19,6 +19,8 @@ CREATE TABLE inspection_result_notices (
 CREATE INDEX inspection_result_notices_latest ON inspection_result_notices(last_published_at_us, task_id, uscc, department);
 CREATE INDEX inspection_result_notices_department ON inspection_result_notices(department, last_published_at_us);
 CREATE INDEX inspection_result_notices_uscc ON inspection_result_notices(uscc);
+-- A notice's published items, looked up from the notice while its rows are read in order.
+CREATE INDEX visit_items_published ON visit_items(uscc, task_id, department, item_code) WHERE state = 'published';
 INSERT INTO inspection_result_notices (task_id, uscc, department, first_published_at_us, last_published_at_us,
                                        first_published_on, published_on)
   SELECT task_id, uscc, department, MIN(COALESCE(published_at_us, 0)), MAX(COALESCE(published_at_us, 0)),
