@@ -122,7 +122,10 @@ print(",".join(sorted(secret - published)))' "$tmp/published.json" >"$tmp/secret
   [ -s "$tmp/secret.txt" ] || fail "$label: no unpublished subject to look for"
 
   snapshot "$db" >"$tmp/before.sql"
-  XINJIAN_NOW=2026-11-25T09:00:00 x serve --no-scheduler --listen 127.0.0.1:0 >"$tmp/serve.log" 2>&1 &
+  # The binary itself in the background (not through the function x: $! would be the subshell
+  # running it, and killing that would leave the server running).
+  XINJIAN_NOW=2026-11-25T09:00:00 "$XJ_CLI" --db "$db" --actor e2e serve --no-scheduler --listen 127.0.0.1:0 \
+    >"$tmp/serve.log" 2>&1 &
   serve_pid=$!
   local address=""
   for _ in $(seq 1 300); do  # up to 30 s for the server to say where it listens
