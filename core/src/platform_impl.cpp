@@ -18,6 +18,7 @@
 #include "scan.h"
 #include "subject_index.h"
 #include "time_service.h"
+#include "xlsx.h"
 
 namespace xj {
 namespace {
@@ -302,6 +303,10 @@ Result<std::unique_ptr<TableReader>> OpenHostTable(const std::string& path, cons
 Result<std::unique_ptr<TableReader>> PlatformImpl::OpenTable(const std::string& path,
                                                              const TableReaderOptions& options) {
   return OpenHostTable(path, options);
+}
+
+Result<std::string> PlatformImpl::WriteXlsx(const opendata::Table& table, const opendata::XlsxOptions& options) {
+  return WriteXlsxWorkbook(table, options);
 }
 
 Result<SubjectIndexLease> PlatformImpl::Subjects() {

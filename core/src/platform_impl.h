@@ -75,6 +75,7 @@ class PlatformImpl final : public Platform {
   Result<SubjectIndexLease> Subjects() override;
   const RegionCodes& Regions() const override;
   Result<std::unique_ptr<TableReader>> OpenTable(const std::string& path, const TableReaderOptions& options) override;
+  Result<std::string> WriteXlsx(const opendata::Table& table, const opendata::XlsxOptions& options) override;
   JobScheduler* Jobs() override { return jobs_; }
   // The scheduler's jobs Jobs() answers with (not owned; nullptr: none). The command line sets
   // its own (cli/cmd_jobs.cpp), which knows the scheduler.

@@ -14,13 +14,16 @@ x() { "$XJ_CLI" --db "$db" "$@"; }
 
 # The upgrade: init applies what is pending and says so; a second init changes nothing.
 # The draw and inspection tables the old core made are taken over by the plugins' migrations
-# (`-- xinjian: adopts core NNN_name`): recorded as applied, not run again.
+# (`-- xinjian: adopts core NNN_name`): recorded as applied, not run again. The inspection's
+# 003_result_notices (issue 14) is new: it runs, and makes the result notices of the results
+# published before it.
 x init | tee "$tmp/init1.txt"
 for m in "draw: migration 001_draws" "draw: migration 002_entropy" "draw: migration 003_draw_slips" \
          "inspection: migration 001_visits" "inspection: migration 002_deadline_provisional"; do
   grep -q "plugin $m recorded as applied without running it" "$tmp/init1.txt" || { echo "not adopted: $m"; exit 1; }
 done
-grep -q '插件迁移：应用 0 个，接管 5 个 / plugin migrations: 0 applied, 5 adopted' "$tmp/init1.txt"
+grep -q 'plugin inspection: applied migration 003_result_notices' "$tmp/init1.txt"
+grep -q '插件迁移：应用 1 个，接管 5 个 / plugin migrations: 1 applied, 5 adopted' "$tmp/init1.txt"
 x init | tee "$tmp/init2.txt"
 grep -q 'plugin migrations: all applied already' "$tmp/init2.txt"
 if grep -q 'recorded as applied\|applied migration' "$tmp/init2.txt"; then echo "the second init migrated again"; exit 1; fi
@@ -30,7 +33,15 @@ db = sqlite3.connect(sys.argv[1])
 rows = db.execute("SELECT owner, name, adopted FROM plugin_migrations WHERE owner IN ('draw', 'inspection') "
                   "ORDER BY owner, version").fetchall()
 assert rows == [("draw", "001_draws", 1), ("draw", "002_entropy", 1), ("draw", "003_draw_slips", 1),
-                ("inspection", "001_visits", 1), ("inspection", "002_deadline_provisional", 1)], rows
+                ("inspection", "001_visits", 1), ("inspection", "002_deadline_provisional", 1),
+                ("inspection", "003_result_notices", 0)], rows
+# One result notice per task, subject and department with published results, dated as they were.
+want = db.execute("SELECT task_id, uscc, department, MIN(published_on), MAX(published_on), MIN(published_at_us), "
+                  "MAX(published_at_us) FROM visit_items WHERE state = 'published' "
+                  "GROUP BY task_id, uscc, department ORDER BY 1, 2, 3").fetchall()
+got = db.execute("SELECT task_id, uscc, department, first_published_on, published_on, first_published_at_us, "
+                 "last_published_at_us FROM inspection_result_notices ORDER BY 1, 2, 3").fetchall()
+assert len(want) == 19 and got == want, (len(want), len(got))
 # The core's record of the old migrations stays; the new binary added only 008 and 009.
 core = [r[0] for r in db.execute("SELECT name FROM schema_migrations ORDER BY version")]
 assert core == ["001_foundation", "002_draws", "003_visits", "004_scheduler", "005_entropy",
@@ -77,5 +88,7 @@ for v in 1 2 3; do
   x visit publish "WJW-2026-0001-$v" --department WJW
 done
 x deadlines --all --department WJW 2>/dev/null | grep -c $'已公示/published 2026-06-15 按时/on time' | grep -qx 3
+# … and their result notices are made by the publication.
+[ "$(sqlite3 "$tmp/xinjian.db" "SELECT COUNT(*) FROM inspection_result_notices WHERE task_id = 'WJW-2026-0001'")" = 3 ]
 x audit verify | grep -q '审计链完整'
 echo "upgrade ok"

@@ -158,6 +158,9 @@ class JobPlatform final : public Platform {
   Result<std::unique_ptr<TableReader>> OpenTable(const std::string& path, const TableReaderOptions& options) override {
     return platform_.OpenTable(path, options);
   }
+  Result<std::string> WriteXlsx(const opendata::Table& table, const opendata::XlsxOptions& options) override {
+    return platform_.WriteXlsx(table, options);
+  }
 
  private:
   JobServices& services_;

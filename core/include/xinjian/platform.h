@@ -44,6 +44,10 @@ namespace xj {
 class Sampler;        // xinjian/sampler.h
 class EntropySource;  // xinjian/entropy.h
 class JobScheduler;   // xinjian/job.h
+namespace opendata {  // xinjian/opendata.h
+struct Table;
+struct XlsxOptions;
+}  // namespace opendata
 
 // One audit record: who (the unit's principal) did `action` to `entity` `key`, and the
 // SHA-256 digests (hex, 64 characters) of the entity's canonical form before and after
@@ -140,7 +144,27 @@ class Platform {
   // The scheduler's jobs (job.h: JobScheduler), for a command that schedules its plugin's work
   // (`jobs schedule-draw`); nullptr when this host runs no scheduler (library callers, tests).
   virtual JobScheduler* Jobs() = 0;
+
+  // Appended in host API 9.
+  //
+  // Writes `table` (opendata.h: columns with keys and zh/en headers, rows of UTF-8 text) as an
+  // Excel workbook (.xlsx) with the host's libxlsxwriter and returns the file's bytes: one sheet
+  // named options.sheet_name, the header row ("zh/en", bold, frozen, with a filter), every cell a
+  // string (never a number, a date or a formula), bytes that are not UTF-8 as U+FFFD and
+  // characters a worksheet cannot hold (C0 controls but tab and LF) as U+FFFD. The same table
+  // and options give the same bytes (options.created_us is the creation time in the workbook's
+  // properties; the archive's own times are fixed). Plugins call opendata::WriteXlsx, which
+  // checks the table first. Memory: the rows are streamed to a temporary file (constant-memory
+  // mode), then read back. kInvalidArgument for a table opendata::CheckTable refuses, a bad
+  // sheet name, a cell over 32,767 characters or more rows than a sheet holds (1,048,575 under
+  // the header); kUnavailable when no temporary file can be written, and (this default) on a
+  // platform that has no writer: platforms that wrap another forward the call (JobPlatform).
+  virtual Result<std::string> WriteXlsx(const opendata::Table& table, const opendata::XlsxOptions& options);
 };
+
+inline Result<std::string> Platform::WriteXlsx(const opendata::Table&, const opendata::XlsxOptions&) {
+  return Status::Error(StatusCode::kUnavailable, "此平台不能生成 Excel 文件", "this platform cannot write Excel workbooks");
+}
 
 // Result-returning forms. Run `fn`, which returns a Result<T>, inside a read or a unit of
 // work, and hand back what it returned: its value, its error, or the error of the read or of

@@ -8,7 +8,9 @@
 //   - the job handler "deadlines.refresh" and its default job builtin.deadlines (hourly):
 //     deadline cards, provisional due dates, missing visits and automatic reveals, in the
 //     run's transaction;
-//   - its step of `xinjian demo` (demo.cpp): the demo task's results.
+//   - its step of `xinjian demo` (demo.cpp): the demo task's results;
+//   - the public routes of `xinjian serve --listen` (routes.cpp): the published results as a
+//     JSON API, CSV / JSON Lines / .xlsx downloads and an Atom feed (results.cpp reads them).
 // It requires the draw plugin's service "draw.tasks" (draw/task_service.h): the tasks, their
 // selection and the reveal. Without the draw plugin it does not load, and the host says why,
 // naming both plugins.
@@ -25,6 +27,7 @@
 
 #include "commands.h"
 #include "draw/task_service.h"
+#include "routes.h"
 #include "visits.h"
 
 namespace {
@@ -117,6 +120,7 @@ xj::Status Init(xj::Registrar& registrar) {
   if (auto st = registrar.AddDefaultJob(deadlines); !st.ok()) return st;
   if (auto st = xj::inspection::RegisterDemo(registrar, tasks.value()); !st.ok()) return st;
   if (auto st = xj::inspection::RegisterCommands(registrar, tasks.value()); !st.ok()) return st;
+  if (auto st = xj::inspection::RegisterRoutes(registrar, tasks.value()); !st.ok()) return st;
   return xj::inspection::RegisterBench(registrar, tasks.value());
 }
 

@@ -847,6 +847,7 @@ Result<Visit> PublishResults(VisitContext& ctx, const std::string& id, const std
     Visit visit = std::move(v).value();
     std::vector<AuditChange> audit;
     std::vector<std::pair<std::string, json>> events;
+    std::set<std::string> published_tasks;  // of this unit (the outer set survives a retry)
     int pending = 0;
     for (auto& it : visit.items) {
       if (it.department != department) continue;
@@ -878,6 +879,7 @@ Result<Visit> PublishResults(VisitContext& ctx, const std::string& id, const std
                                                          {"published_on", today},
                                                          {"late", late}});
       tasks.insert(it.task_id);
+      published_tasks.insert(it.task_id);
     }
     if (audit.empty())
       return WrongState("检查记录 " + id + " 没有部门 " + department + " 已审核待公示的结果" +
@@ -886,6 +888,17 @@ Result<Visit> PublishResults(VisitContext& ctx, const std::string& id, const std
                             (pending ? " (" + std::to_string(pending) + " not approved yet)" : ""));
     visit.state = AggregateState(visit.items, true);
     if (auto st = SaveVisitState(sql, visit, now); !st.ok()) return st;
+    // The public result notice of each task's subject and this department (the results API's
+    // listing, migrations/*/003_result_notices.sql): made now or brought up to this publication.
+    for (const std::string& task : published_tasks) {
+      auto n = sql.Exec(
+          "INSERT INTO inspection_result_notices (task_id, uscc, department, first_published_at_us, "
+          "last_published_at_us, first_published_on, published_on) VALUES (?, ?, ?, ?, ?, ?, ?) "
+          "ON CONFLICT (task_id, uscc, department) DO UPDATE SET last_published_at_us = excluded.last_published_at_us, "
+          "published_on = excluded.published_on",
+          {task, visit.uscc, department, now, now, today, today});
+      if (!n.ok()) return n.status();
+    }
     for (const AuditChange& a : audit)
       if (auto st = uow.Audit(a); !st.ok()) return st;
     for (const auto& [topic, p] : events)
