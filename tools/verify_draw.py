@@ -318,7 +318,10 @@ def parse_rule(rule):
 
 
 def allocate(rule, sizes):
-    """sizes: {label bytes: N_s}; returns {label bytes: k_s} (docs/draw-v1.md section 5)."""
+    """rule: as proof.json has it, or parse_rule's; sizes: {label bytes: N_s}; returns
+    {label bytes: k_s} (docs/draw-v1.md section 5)."""
+    if isinstance(rule, dict):
+        rule = parse_rule(rule)
     labels = sorted(sizes)
     if rule[0] == "ratio":
         _, ppm, mins, maxs = rule

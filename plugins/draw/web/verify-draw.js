@@ -22,7 +22,8 @@
  *     zh, en}], notChecked: [{zh, en}], mismatch: {en, zh} | null, error: {en, zh} | null};
  *     `mismatch.en` is the text after "mismatch: ". `error` is a failure to read (a network
  *     error, WebCrypto missing), not a finding about the proof.
- *   fetchReader(base) -> read over fetch(base + "/" + name).
+ *   fetchReader(base) -> read over fetch(base + "/" + name): a 404 is an absent file, except for
+ *     proof.json, whose 404 is an error with the server's message (no proof there yet).
  *   attach(section) binds one section (done for #xj-verifier when the page has loaded).
  *   verdictLines(verdict) -> the lines tools/verify_draw.py prints for the same folder.
  */
@@ -884,6 +885,20 @@
     return function (name) {
       return root.fetch(base + '/' + encodeURIComponent(name), { credentials: 'same-origin' }).then(
         function (res) {
+          if (res.status === 404 && name === 'proof.json') {
+            // No proof here (yet): the server says why ("中文 / English"), e.g. before the reveal.
+            return res.text().then(function (text) {
+              var message = '';
+              try {
+                message = JSON.parse(text).error.message || '';
+              } catch (e) {
+                message = '';
+              }
+              var cut = message.indexOf(' / ');
+              if (cut < 0) throw new ReadError('no proof at ' + base + ' (HTTP 404)', '此处没有抽取证明（HTTP 404）');
+              throw new ReadError(message.slice(cut + 3), message.slice(0, cut));
+            });
+          }
           if (res.status === 404) return null;
           if (!res.ok) {
             throw new ReadError('cannot fetch ' + name + ': HTTP ' + res.status, '无法取得 ' + name + '：HTTP ' + res.status);
@@ -927,9 +942,11 @@
     out.appendChild(head);
     if (v.mismatch || v.error) {
       var m = v.mismatch || v.error;
-      var detail = el(doc, 'p', 'xj-verifier-mismatch');
-      if (lang !== 'en') detail.appendChild(el(doc, 'span', 'xj-verifier-zh', m.zh));
-      detail.appendChild(el(doc, 'code', 'xj-verifier-en', (v.mismatch ? 'mismatch: ' : 'error: ') + m.en));
+      var detail = el(doc, 'div', 'xj-verifier-mismatch');
+      if (lang !== 'en') detail.appendChild(el(doc, 'p', 'xj-verifier-zh', m.zh));
+      var en = el(doc, 'p', 'xj-verifier-en');
+      en.appendChild(el(doc, 'code', null, (v.mismatch ? 'mismatch: ' : 'error: ') + m.en));
+      detail.appendChild(en);
       out.appendChild(detail);
     }
     if (v.variant === 'public') {
