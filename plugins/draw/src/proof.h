@@ -68,9 +68,10 @@ Status WriteProofFiles(const std::string& dir, const ProofFiles& files);
 
 // The outcome of VerifyProof.
 struct ProofVerdict {
-  // OK when verified. Otherwise the first mismatch as kConflict "不一致：… / mismatch: …";
-  // kInvalidArgument, with the same message form, when the folder is no proof folder (no
-  // proof.json, or not a JSON object); kNotFound when the proof's sampler is not loaded.
+  // OK when verified. Otherwise the first mismatch as kConflict "不一致：… / mismatch: …" (an
+  // algorithm that no loaded sampler implements is one: "algorithm: this verifier does not
+  // know …"); kInvalidArgument, with the same message form, when the folder is no proof folder
+  // (proof.json missing, over 1 MiB, not valid JSON or not an object).
   Status status;
   std::string mismatch;     // the English text after "mismatch: " (empty when none)
   std::string mismatch_zh;  // the same in Chinese

@@ -304,10 +304,10 @@ Status WriteTaskProof(Platform& platform, const std::string& id, const std::stri
 
 // Re-computes a proof folder from its files alone (no database), full or public variant:
 // proof.h's VerifyProof, which says what could not be checked and names the first mismatch.
-// Returns OK, or kConflict naming the first mismatch; kInvalidArgument when the folder is no
-// proof folder (no proof.json, or not a JSON object); kNotFound when the proof's sampler is
-// not available. The samplers and entropy sources are the platform's (no database needed);
-// nullptr: none (only xj-draw-v1 proofs are checked then).
+// Returns OK, or kConflict naming the first mismatch (a sampler that is not loaded is one);
+// kInvalidArgument when the folder is no proof folder (no proof.json, or not a JSON object).
+// The samplers and entropy sources are the platform's (no database needed); nullptr: none
+// (only xj-draw-v1 proofs are checked then).
 Status VerifyProofFolder(const std::string& dir, const Platform* platform);
 
 // Builds a draw::Selection (what AssignTeams reads) and the canonical selection file from a
