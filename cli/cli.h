@@ -42,6 +42,7 @@ void RegisterCalendarCommands(CLI::App& app, Globals& g);   // calendar
 void RegisterCalendarNoticeCommand(CLI::App& calendar, Globals& g);  // calendar import-notice (called by RegisterCalendarCommands)
 void RegisterCronCommands(CLI::App& app, Globals& g);       // cron next
 void RegisterJobsCommands(CLI::App& app, Globals& g);       // serve, jobs
+void RegisterUsersCommands(CLI::App& app, Globals& g);      // users (the web site's accounts)
 
 // Plugin commands (cli/plugin_commands.cpp, xinjian/command.h).
 //

@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
   RegisterCalendarCommands(app, g);
   RegisterCronCommands(app, g);
   RegisterJobsCommands(app, g);
+  RegisterUsersCommands(app, g);
   GroupBuiltinCommands(app);
   // The commands plugins registered: the plugins are loaded before parsing, from the plugin
   // options found anywhere on the command line (they are parsed again, and checked, below).

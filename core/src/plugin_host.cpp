@@ -13,6 +13,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <tuple>
 #include <atomic>
 #include <boost/dll/shared_library.hpp>
 #include <cstdlib>
@@ -276,6 +277,8 @@ struct Registries {
   std::map<std::string, std::string> job_handler_plugin;  // handler name => plugin name
   std::map<std::string, RegisteredCommand> commands;      // "task draw" => command
   std::vector<RegisteredRoute> routes;                    // in registration order
+  std::vector<RegisteredNavLink> nav_links;
+  std::vector<RegisteredSection> sections;
   std::vector<RegisteredDefaultJob> default_jobs;
   std::map<std::string, std::unique_ptr<DemoStep>> demo_steps;
   std::vector<std::string> demo_order;  // step names in registration (= load) order
@@ -554,6 +557,35 @@ class StagingRegistrar final : public Registrar {
     r.spec = spec;
     r.fn = std::move(fn);
     staged_.routes.push_back(std::move(r));
+    return Status::Ok();
+  }
+
+  Status AddNavLink(const NavLink& link) override {
+    if (!Declared(kCapabilityHttp)) {
+      undeclared_.push_back(kCapabilityHttp);
+      return Status::Error(StatusCode::kFailedPrecondition, "清单未声明能力 http，不能登记导航链接 “" + link.path + "”",
+                           "the manifest does not declare the capability http; cannot register the link '" + link.path + "'");
+    }
+    const bool path_ok = !link.path.empty() && link.path[0] == '/' && link.path.size() <= 200 &&
+                         link.path.find_first_of("\"<>'\\ \t\r\n") == std::string::npos;
+    if (!path_ok || link.label_zh.empty() || link.label_en.empty() ||
+        (link.access == RouteAccess::kPublic && !link.roles.empty()))
+      return Status::Error(StatusCode::kInvalidArgument, "导航链接 “" + link.path + "” 的路径、名称或访问规则无效",
+                           "the navigation link '" + link.path + "' has a bad path, an empty label or a bad access rule");
+    staged_.nav_links.push_back({manifest_.name, link});
+    return Status::Ok();
+  }
+
+  Status AddSection(const SectionSpec& spec, SectionFn fn) override {
+    if (!Declared(kCapabilityHttp)) {
+      undeclared_.push_back(kCapabilityHttp);
+      return Status::Error(StatusCode::kFailedPrecondition, "清单未声明能力 http，不能登记页面区块 “" + spec.page + "”",
+                           "the manifest does not declare the capability http; cannot register a section of '" + spec.page + "'");
+    }
+    if (spec.page.empty() || spec.page.size() > 40 || !fn)
+      return Status::Error(StatusCode::kInvalidArgument, "页面区块的页面名或函数无效",
+                           "a page section needs a page name (at most 40 characters) and a function");
+    staged_.sections.push_back({manifest_.name, spec, std::move(fn)});
     return Status::Ok();
   }
 
@@ -944,6 +976,8 @@ std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_
     registries.job_handler_plugin.merge(staged.job_handler_plugin);
     registries.commands.merge(staged.commands);
     for (auto& r : staged.routes) registries.routes.push_back(std::move(r));
+    for (auto& l : staged.nav_links) registries.nav_links.push_back(std::move(l));
+    for (auto& x : staged.sections) registries.sections.push_back(std::move(x));
     for (auto& d : staged.default_jobs) registries.default_jobs.push_back(std::move(d));
     registries.demo_steps.merge(staged.demo_steps);
     for (auto& n : staged.demo_order) registries.demo_order.push_back(std::move(n));
@@ -1034,6 +1068,24 @@ std::pair<Service*, std::string> PluginHost::FindService(const std::string& name
 
 const std::map<std::string, RegisteredCommand>& PluginHost::commands() const { return impl_->registries.commands; }
 const std::vector<RegisteredRoute>& PluginHost::routes() const { return impl_->registries.routes; }
+
+std::vector<RegisteredNavLink> PluginHost::nav_links() const {
+  std::vector<RegisteredNavLink> out = impl_->registries.nav_links;
+  std::stable_sort(out.begin(), out.end(), [](const RegisteredNavLink& a, const RegisteredNavLink& b) {
+    return std::tie(a.link.order, a.link.path) < std::tie(b.link.order, b.link.path);
+  });
+  return out;
+}
+
+std::vector<const RegisteredSection*> PluginHost::sections(const std::string& page) const {
+  std::vector<const RegisteredSection*> out;
+  for (const auto& s : impl_->registries.sections)
+    if (s.spec.page == page) out.push_back(&s);
+  std::stable_sort(out.begin(), out.end(), [](const RegisteredSection* a, const RegisteredSection* b) {
+    return std::tie(a->spec.order, a->plugin) < std::tie(b->spec.order, b->plugin);
+  });
+  return out;
+}
 const std::vector<RegisteredDefaultJob>& PluginHost::default_jobs() const { return impl_->registries.default_jobs; }
 std::vector<DemoStep*> PluginHost::demo_steps() const {
   std::vector<DemoStep*> out;

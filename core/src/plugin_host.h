@@ -39,6 +39,17 @@ struct RegisteredRoute {
   std::vector<std::string> params;    // the parameters' names, in order
 };
 
+// A navigation link and a page section a plugin registered (xinjian/http.h).
+struct RegisteredNavLink {
+  std::string plugin;
+  NavLink link;
+};
+struct RegisteredSection {
+  std::string plugin;
+  SectionSpec spec;
+  SectionFn fn;
+};
+
 // A job a plugin asks every platform to run (Registrar::AddDefaultJob), with its plugin.
 struct RegisteredDefaultJob {
   std::string plugin;
@@ -103,6 +114,9 @@ class PluginHost {
   const std::map<std::string, RegisteredCommand>& commands() const;
   // Registered HTTP routes, in registration order.
   const std::vector<RegisteredRoute>& routes() const;
+  // Registered navigation links, by order then path; page sections, by page, order, plugin.
+  std::vector<RegisteredNavLink> nav_links() const;
+  std::vector<const RegisteredSection*> sections(const std::string& page) const;
   // The default jobs plugins registered, in registration order.
   const std::vector<RegisteredDefaultJob>& default_jobs() const;
   // The demo steps plugins registered, in load order (demo.h).

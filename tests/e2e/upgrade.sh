@@ -31,10 +31,10 @@ rows = db.execute("SELECT owner, name, adopted FROM plugin_migrations WHERE owne
                   "ORDER BY owner, version").fetchall()
 assert rows == [("draw", "001_draws", 1), ("draw", "002_entropy", 1), ("draw", "003_draw_slips", 1),
                 ("inspection", "001_visits", 1), ("inspection", "002_deadline_provisional", 1)], rows
-# The core's record of the old migrations stays; the new binary added only 008.
+# The core's record of the old migrations stays; the new binary added only 008 and 009.
 core = [r[0] for r in db.execute("SELECT name FROM schema_migrations ORDER BY version")]
 assert core == ["001_foundation", "002_draws", "003_visits", "004_scheduler", "005_entropy",
-                "006_deadline_provisional", "007_draw_slips", "008_plugin_migrations"], core
+                "006_deadline_provisional", "007_draw_slips", "008_plugin_migrations", "009_accounts"], core
 PY
 x audit verify | tee "$tmp/verify.txt"
 grep -q '审计链完整' "$tmp/verify.txt"

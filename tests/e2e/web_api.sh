@@ -62,7 +62,8 @@ scenario() {
     python3 -c 'import json, sys; print(",".join(s["uscc"] for s in json.load(sys.stdin)["selection"]))')"
   [ -n "$selected" ] || fail "$label: no selection to look for"
   snapshot "$db" >"$tmp/before.sql"
-  x serve --no-scheduler --listen 127.0.0.1:0 >"$tmp/serve.log" 2>&1 &
+  # Not through x: $! must be the server's pid, not a subshell's, for the cleanup to stop it.
+  "$XJ_CLI" --db "$db" --actor e2e serve --no-scheduler --listen 127.0.0.1:0 >"$tmp/serve.log" 2>&1 &
   serve_pid=$!
   local address=""
   for _ in $(seq 1 200); do  # up to 20 s for the server to say where it listens

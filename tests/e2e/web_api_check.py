@@ -110,7 +110,11 @@ expect_error("script in the path", "GET", "/api/v1/tasks/" + urllib.parse.quote(
              "not_found")
 
 # Malformed, hostile and oversized requests.
-expect_error("traversal", "GET", "/api/v1/tasks/..%2F..%2F..%2Fetc%2Fpasswd", 404, "not_found", raw=True)
+# CivetWeb removes the dot segments: the server sees /etc/passwd, a page that does not exist
+# (an error page of the site, in HTML, since the path is outside /api/).
+st, h, data = request("GET", "/api/v1/tasks/..%2F..%2F..%2Fetc%2Fpasswd", raw=True)
+check("traversal", st == 404 and b"root:" not in data and h.get("content-type", "").startswith("text/html"),
+      f"{st} {h} {data[:200]!r}")
 for target in ("/../../etc/passwd", "/api/v1/../../etc/passwd", "/api/v1/tasks/%00", "/api/v1/tasks/%ff%fe"):
     st, _, data = request("GET", target, raw=True)
     check("hostile path " + target, st in (400, 404) and b"root:" not in data, f"{st} {data[:200]!r}")

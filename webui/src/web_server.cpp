@@ -4,17 +4,27 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <functional>
 #include <optional>
 
+#include "accounts.h"
+#include "embedded_assets.h"
+#include "xinjian/digest.h"
+#include "xinjian/html.h"
 #include "xinjian/text.h"
 
 namespace xj::web {
 namespace {
 
 constexpr std::size_t kMaxPath = 2048;
+constexpr const char* kSessionCookie = "xj_session";
+constexpr const char* kCsrfCookie = "xj_csrf";
+constexpr const char* kSessionPath = "/api/v1/session";
+constexpr const char* kLangCookie = "xj_lang";
 constexpr long long kMaxBody = 1024 * 1024;
 
 // Content-Security-Policy without 'unsafe-inline': scripts and styles from the site only.
@@ -85,11 +95,37 @@ std::vector<std::string> Segments(const std::string& path) {
   return out;
 }
 
+// What a page needs from the server besides the request: the layout and the other plugins'
+// sections (WebServer::Impl provides them).
+class PageHost {
+ public:
+  virtual ~PageHost() = default;
+  virtual std::string Layout(HttpContext& http, const std::string& title, const std::string& content_html) = 0;
+  virtual std::string SectionsOf(HttpContext& http, const std::string& page, const std::string& key) = 0;
+};
+
+// Per request: the caller's language and CSRF token (an anonymous caller without the xj_csrf
+// cookie gets one, set on the reply).
+struct Caller {
+  std::string lang = "zh";
+  std::optional<Session> session;
+  std::string csrf;  // the session's, or the cookie's; "" until needed
+  std::vector<std::pair<std::string, std::string>>* extra = nullptr;
+  std::function<std::string()> new_csrf;  // makes one and sets its cookie
+};
+
 class Context final : public HttpContext {
  public:
   Context(const HttpRequest& request, const Principal& principal, Platform& platform,
-          const std::map<std::string, std::string>& config, const std::string& plugin)
-      : request_(request), principal_(principal), platform_(platform), config_(config), plugin_(plugin) {}
+          const std::map<std::string, std::string>& config, const std::string& plugin, Caller& caller,
+          PageHost& pages)
+      : request_(request),
+        principal_(principal),
+        platform_(platform),
+        config_(config),
+        plugin_(plugin),
+        caller_(caller),
+        pages_(pages) {}
   const HttpRequest& request() const override { return request_; }
   const Principal& principal() const override { return principal_; }
   Platform& platform() override { return platform_; }
@@ -98,6 +134,19 @@ class Context final : public HttpContext {
     auto it = config_.find("plugins." + plugin_ + "." + key);
     return it == config_.end() ? fallback : it->second;
   }
+  std::string lang() const override { return caller_.lang; }
+  std::string csrf_token() const override {
+    if (caller_.csrf.empty()) caller_.csrf = caller_.new_csrf();
+    return caller_.csrf;
+  }
+  void Page(const std::string& title, const std::string& content_html) override {
+    response_.content_type = "text/html; charset=utf-8";
+    response_.body = pages_.Layout(*this, title, content_html);
+  }
+  std::string Sections(const std::string& page, const std::string& key) override {
+    return pages_.SectionsOf(*this, page, key);
+  }
+  const Caller& caller() const { return caller_; }
 
  private:
   const HttpRequest& request_;
@@ -105,22 +154,15 @@ class Context final : public HttpContext {
   Platform& platform_;
   const std::map<std::string, std::string>& config_;
   const std::string& plugin_;
+  Caller& caller_;
+  PageHost& pages_;
   HttpResponse response_;
 };
 
 }  // namespace
 
-Result<ParsedTarget> ParseTarget(const std::string& raw_path, const std::string& raw_query) {
-  ParsedTarget t;
-  if (raw_path.size() + raw_query.size() > kMaxPath)
-    return Status::Error(StatusCode::kInvalidArgument, "请求地址过长（至多 2048 字节）",
-                         "the request target is too long (at most 2048 bytes)");
-  if (raw_path.empty() || raw_path[0] != '/') return BadRequest("路径须以 / 开头", "the path must start with /");
-  if (raw_path.find('\0') != std::string::npos || !CleanText(raw_path))
-    return BadRequest("路径含有控制字符或无效的 UTF-8", "the path contains a control character or invalid UTF-8");
-  for (const std::string& seg : Segments(raw_path))
-    if (seg == "." || seg == "..") return BadRequest("路径不能含有 . 或 .. 段", "the path may not contain . or .. segments");
-  t.path = raw_path;
+Result<std::multimap<std::string, std::string>> ParseQuery(const std::string& raw_query) {
+  std::multimap<std::string, std::string> out;
   std::size_t start = 0;
   while (start < raw_query.size()) {
     std::size_t end = raw_query.find('&', start);
@@ -134,8 +176,42 @@ Result<ParsedTarget> ParseTarget(const std::string& raw_path, const std::string&
     if (!name || !value) return BadRequest("查询参数的百分号编码无效", "a query parameter has a malformed %-escape");
     if (!CleanText(*name) || !CleanText(*value))
       return BadRequest("查询参数含有控制字符或无效的 UTF-8", "a query parameter contains a control character or invalid UTF-8");
-    t.query.emplace(std::move(*name), std::move(*value));
+    out.emplace(std::move(*name), std::move(*value));
   }
+  return out;
+}
+
+std::map<std::string, std::string> ParseCookies(const std::string& header) {
+  std::map<std::string, std::string> out;
+  std::size_t start = 0;
+  while (start < header.size()) {
+    std::size_t end = header.find(';', start);
+    if (end == std::string::npos) end = header.size();
+    std::string pair = header.substr(start, end - start);
+    start = end + 1;
+    const auto b = pair.find_first_not_of(' '), eq = pair.find('=');
+    if (b == std::string::npos || eq == std::string::npos || eq < b) continue;
+    std::string name = pair.substr(b, eq - b), value = pair.substr(eq + 1);
+    while (!value.empty() && value.back() == ' ') value.pop_back();
+    out.emplace(std::move(name), std::move(value));  // the first of a repeated name counts
+  }
+  return out;
+}
+
+Result<ParsedTarget> ParseTarget(const std::string& raw_path, const std::string& raw_query) {
+  ParsedTarget t;
+  if (raw_path.size() + raw_query.size() > kMaxPath)
+    return Status::Error(StatusCode::kInvalidArgument, "请求地址过长（至多 2048 字节）",
+                         "the request target is too long (at most 2048 bytes)");
+  if (raw_path.empty() || raw_path[0] != '/') return BadRequest("路径须以 / 开头", "the path must start with /");
+  if (raw_path.find('\0') != std::string::npos || !CleanText(raw_path))
+    return BadRequest("路径含有控制字符或无效的 UTF-8", "the path contains a control character or invalid UTF-8");
+  for (const std::string& seg : Segments(raw_path))
+    if (seg == "." || seg == "..") return BadRequest("路径不能含有 . 或 .. 段", "the path may not contain . or .. segments");
+  t.path = raw_path;
+  auto query = ParseQuery(raw_query);
+  if (!query.ok()) return query.status();
+  t.query = std::move(query).value();
   return t;
 }
 
@@ -192,6 +268,7 @@ int HttpStatusOf(StatusCode code) {
     case StatusCode::kConflict:
     case StatusCode::kFailedPrecondition: return 409;
     case StatusCode::kUnavailable: return 503;
+    case StatusCode::kResourceExhausted: return 429;
     case StatusCode::kInternal: return 500;
   }
   return 500;
@@ -206,7 +283,7 @@ std::string ErrorJson(const Status& st) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-class WebServer::Impl {
+class WebServer::Impl final : public PageHost {
  public:
   Impl(const PluginHost& host, Platform& platform, ServerOptions options)
       : host_(host), platform_(platform), options_(std::move(options)) {}
@@ -251,7 +328,15 @@ class WebServer::Impl {
     return r;
   }
 
+  // The reply, with `extra` headers (cookies) added to it whatever it is.
   HttpResponse Respond(mg_connection* conn) {
+    std::vector<std::pair<std::string, std::string>> extra;
+    HttpResponse r = Route(conn, &extra);
+    r.headers.insert(r.headers.end(), extra.begin(), extra.end());
+    return r;
+  }
+
+  HttpResponse Route(mg_connection* conn, std::vector<std::pair<std::string, std::string>>* extra) {
     const mg_request_info* ri = mg_get_request_info(conn);
     if (ri == nullptr || ri->local_uri == nullptr)
       return Error(BadRequest("无法解析请求", "the request could not be parsed"));
@@ -297,6 +382,95 @@ class WebServer::Impl {
       }
     }
     if (req.path == "/healthz") return Health(req);
+    // The caller: the session of the cookie, or the public.
+    const auto cookie_header = req.headers.find("cookie");
+    const auto cookies = ParseCookies(cookie_header == req.headers.end() ? "" : cookie_header->second);
+    std::optional<Session> session;
+    if (auto it = cookies.find(kSessionCookie); it != cookies.end()) {
+      auto s = Resume(platform_, policy_, it->second);
+      if (!s.ok()) return Error(s.status());
+      session = std::move(s).value();
+      if (!session) extra->emplace_back("Set-Cookie", ClearCookie(kSessionCookie));  // ended: forget it
+    }
+    Caller caller;
+    caller.session = session;
+    caller.extra = extra;
+    if (session) {
+      caller.csrf = session->csrf_token;
+    } else if (auto c = cookies.find(kCsrfCookie); c != cookies.end() && c->second.size() == 43) {
+      caller.csrf = c->second;
+    }
+    caller.new_csrf = [this, extra]() {
+      std::string token = RandomToken();
+      extra->emplace_back("Set-Cookie", Cookie(kCsrfCookie, token, 7 * 86400));
+      return token;
+    };
+    // The language: ?lang= (remembered in a cookie), else the cookie, else Chinese.
+    const std::string asked = req.Query("lang");
+    if (asked == "en" || asked == "zh") {
+      caller.lang = asked;
+      extra->emplace_back("Set-Cookie", Cookie(kLangCookie, asked, 365LL * 86400));
+    } else if (auto c = cookies.find(kLangCookie); c != cookies.end() && (c->second == "en" || c->second == "zh")) {
+      caller.lang = c->second;
+    }
+    HttpResponse r = Dispatch(req, ri, cookies, caller, extra);
+    // An error on a page (not the API, not an asset) is a page too.
+    if (r.status >= 400 && req.path.rfind("/api/", 0) != 0 && req.path.rfind("/assets/", 0) != 0 &&
+        r.content_type.rfind("application/json", 0) == 0 && req.method == HttpMethod::kGet) {
+      auto j = nlohmann::json::parse(r.body, nullptr, false);
+      std::string message = j.is_object() && j.contains("error") ? j["error"].value("message", "") : "";
+      const Principal who = session ? PrincipalOf(session->user) : Principal::Anonymous();
+      Context ctx(req, who, platform_, options_.config, std::string(), caller, *this);
+      const std::string title = std::to_string(r.status) + " " + mg_get_response_code_text(nullptr, r.status);
+      ctx.Page(title, "<h1>" + html::Escape(title) + "</h1><p class=\"error\">" + html::Escape(Localized(message, caller.lang)) +
+                          "</p><p><a href=\"/\">" + (caller.lang == "en" ? "Home" : "返回首页") + "</a></p>");
+      r.content_type = ctx.response().content_type;
+      r.body = ctx.response().body;
+    }
+    return r;
+  }
+
+  // "中文 / English" → the part of `lang`; a text without " / " as it is.
+  static std::string Localized(const std::string& message, const std::string& lang) {
+    const auto at = message.find(" / ");
+    if (at == std::string::npos) return message;
+    return lang == "en" ? message.substr(at + 3) : message.substr(0, at);
+  }
+
+  HttpResponse Dispatch(HttpRequest& req, const mg_request_info* ri, const std::map<std::string, std::string>& cookies,
+                        Caller& caller, std::vector<std::pair<std::string, std::string>>* extra) {
+    const std::optional<Session>& session = caller.session;
+    // Every state-changing request: from this site, with the caller's CSRF token.
+    const auto csrf = [&]() { return req.method == HttpMethod::kGet ? Status::Ok() : CheckCsrf(req, cookies, session); };
+    if (req.path == kSessionPath) {
+      if (Status st = csrf(); !st.ok() && req.method != HttpMethod::kPut && req.method != HttpMethod::kPatch) return Error(st);
+      return SessionRoute(req, ri, cookies, session, extra);
+    }
+    const Principal who = session ? PrincipalOf(session->user) : Principal::Anonymous();
+    // The host's own pages.
+    if (req.path == "/" || req.path == "/login" || req.path == "/logout" || req.path == "/assets/site.css") {
+      const bool post_ok = req.path == "/login" || req.path == "/logout";
+      if (req.method != HttpMethod::kGet && !(post_ok && req.method == HttpMethod::kPost)) {
+        HttpResponse e = Error(Status::Error(StatusCode::kInvalidArgument, "该地址不支持此请求方法",
+                                             "this address does not take that method"),
+                               {{"Allow", post_ok ? "GET, HEAD, POST" : "GET, HEAD"}});
+        e.status = 405;
+        return e;
+      }
+      if (req.path == "/logout" && req.method == HttpMethod::kGet) return Redirect("/");
+      if (Status st = csrf(); !st.ok()) return Error(st);
+      Context ctx(req, who, platform_, options_.config, std::string(), caller, *this);
+      if (req.path == "/assets/site.css") return Asset(req, embedded::k_site_css, "text/css; charset=utf-8");
+      if (req.path == "/") return HomePage(ctx);
+      if (req.path == "/logout") {
+        if (session) {
+          if (Status st = SignOut(platform_, cookies.at(kSessionCookie)); !st.ok()) return Error(st);
+        }
+        extra->emplace_back("Set-Cookie", ClearCookie(kSessionCookie));
+        return Redirect("/");
+      }
+      return LoginPage(ctx, ri, cookies, extra);
+    }
     std::vector<std::string> allowed;
     const RegisteredRoute* route = MatchRoute(host_.routes(), req.method, req.path, &req.path_params, &allowed);
     if (route == nullptr) {
@@ -311,18 +485,321 @@ class WebServer::Impl {
       }
       return Error(Status::Error(StatusCode::kNotFound, "没有这个地址：" + req.path, "no such address: " + req.path));
     }
-    const Principal who = Principal::Anonymous();  // accounts come with the sign-in pages
+    if (Status st = csrf(); !st.ok()) return Error(st);
     if (route->spec.access != RouteAccess::kPublic) {
-      if (!who.authenticated)
+      if (!who.authenticated) {
+        // A page sends the visitor to sign in and back; the API answers 401.
+        if (req.method == HttpMethod::kGet && req.path.rfind("/api/", 0) != 0)
+          return Redirect("/login?next=" + PercentEncode(req.path));
         return Error(Status::Error(StatusCode::kUnauthenticated, "请先登录", "sign in first"));
+      }
       bool has_role = route->spec.roles.empty();
       for (const auto& role : route->spec.roles) has_role = has_role || who.HasRole(role);
       if (!has_role) return Error(Status::Error(StatusCode::kPermissionDenied, "无权访问", "permission denied"));
     }
-    Context ctx(req, who, platform_, options_.config, route->plugin);
+    Context ctx(req, who, platform_, options_.config, route->plugin, caller, *this);
     Status st = route->fn(ctx);
     if (!st.ok()) return Error(st);
     return ctx.response();
+  }
+
+  static std::string PercentEncode(const std::string& s) {
+    static const char* kHex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+      if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+        out.push_back(static_cast<char>(c));
+      } else {
+        out += '%';
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      }
+    }
+    return out;
+  }
+
+  static HttpResponse Redirect(const std::string& location) {
+    HttpResponse r;
+    r.status = 303;
+    r.content_type = "text/plain; charset=utf-8";
+    r.headers.emplace_back("Location", location);
+    return r;
+  }
+
+  // A path of this site to go back to after signing in: "/…" but not "//…" (another host).
+  static std::string SafeNext(const std::string& next) {
+    if (next.empty() || next[0] != '/' || next.rfind("//", 0) == 0 || next.find('\\') != std::string::npos ||
+        next.size() > 512 || !CleanText(next))
+      return "/";
+    return next;
+  }
+
+  HttpResponse Asset(const HttpRequest& req, std::string_view bytes, const std::string& type) {
+    HttpResponse r;
+    const std::string etag = "\"" + digest::Sha256Hex(bytes).substr(0, 32) + "\"";
+    r.headers = {{"ETag", etag}, {"Cache-Control", "public, max-age=3600"}};
+    if (auto h = req.headers.find("if-none-match"); h != req.headers.end() && h->second == etag) {
+      r.status = 304;
+      r.content_type = type;
+      return r;
+    }
+    r.content_type = type;
+    r.body = std::string(bytes);
+    return r;
+  }
+
+  HttpResponse HomePage(Context& ctx) {
+    html::Data d;
+    d.set("en", ctx.lang() == "en");
+    const std::string sections = SectionsOf(ctx, "home", "");
+    d.set("sections", sections);
+    d.set("has_sections", !sections.empty());
+    auto body = html::Render(std::string(embedded::k_home), d);
+    if (!body.ok()) return Error(body.status());
+    ctx.Page(ctx.lang() == "en" ? "Home" : "首页", body.value());
+    return ctx.response();
+  }
+
+  HttpResponse LoginPage(Context& ctx, const mg_request_info* ri, const std::map<std::string, std::string>& cookies,
+                         std::vector<std::pair<std::string, std::string>>* extra) {
+    const HttpRequest& req = ctx.request();
+    std::string login, password, next = req.Query("next"), error;
+    int status = 200;
+    std::int64_t retry = 0;
+    if (req.method == HttpMethod::kPost) {
+      auto form = ParseQuery(req.body);
+      if (!form.ok()) return Error(form.status());
+      if (auto f = form->find("login"); f != form->end()) login = f->second;
+      if (auto f = form->find("password"); f != form->end()) password = f->second;
+      if (auto f = form->find("next"); f != form->end()) next = f->second;
+      auto s = SignIn(platform_, policy_, login, password, ri != nullptr ? ri->remote_addr : "", &retry);
+      if (s.ok()) {
+        if (ctx.caller().session) {
+          if (Status st = SignOut(platform_, cookies.at(kSessionCookie)); !st.ok()) return Error(st);
+        }
+        extra->emplace_back("Set-Cookie", Cookie(kSessionCookie, s->token, policy_.absolute_us / 1'000'000));
+        return Redirect(SafeNext(next));
+      }
+      if (s.status().code() == StatusCode::kInternal || s.status().code() == StatusCode::kUnavailable)
+        return Error(s.status());
+      status = HttpStatusOf(s.status().code());
+      error = Localized(s.status().message(), ctx.lang());
+      std::cerr << "web: sign-in refused for " << (CheckLogin(login).ok() ? login : "(malformed)") << " from "
+                << (ri != nullptr ? ri->remote_addr : "") << ": " << StatusCodeName(s.status().code()) << "\n";
+    } else if (ctx.caller().session) {
+      return Redirect(SafeNext(next));
+    }
+    html::Data d;
+    d.set("en", ctx.lang() == "en");
+    d.set("csrf", ctx.csrf_token());
+    d.set("next", SafeNext(next));
+    d.set("login", CheckLogin(login).ok() ? login : "");
+    if (!error.empty()) d.set("error", error);
+    auto body = html::Render(std::string(embedded::k_login), d);
+    if (!body.ok()) return Error(body.status());
+    ctx.Page(ctx.lang() == "en" ? "Sign in" : "登录", body.value());
+    HttpResponse r = ctx.response();
+    r.status = status;
+    if (retry > 0) r.headers.emplace_back("Retry-After", std::to_string(retry));
+    return r;
+  }
+
+  // PageHost.
+  std::string Layout(HttpContext& http, const std::string& title, const std::string& content_html) override {
+    const auto& ctx = static_cast<Context&>(http);
+    const bool en = http.lang() == "en";
+    html::Data d;
+    d.set("en", en);
+    d.set("html_lang", en ? "en" : "zh-CN");
+    d.set("title", title);
+    d.set("csrf", http.csrf_token());
+    d.set("content", content_html);
+    d.set("other_lang", en ? "zh" : "en");
+    // The switch keeps the page and its query, with the other language.
+    std::string query;
+    for (const auto& [k, v] : http.request().query)
+      if (k != "lang") query += PercentEncode(k) + "=" + PercentEncode(v) + "&";
+    d.set("lang_switch", http.request().path + "?" + query + "lang=" + (en ? "zh" : "en"));
+    const Principal& who = http.principal();
+    if (ctx.caller().session) {
+      html::Data user;
+      user.set("name", ctx.caller().session->user.display_name);
+      user.set("login", ctx.caller().session->user.login);
+      d.set("user", user);
+    }
+    html::Data nav{html::Data::type::list};
+    for (const RegisteredNavLink& l : host_.nav_links()) {
+      if (l.link.access != RouteAccess::kPublic) {
+        if (!who.authenticated) continue;
+        bool ok = l.link.roles.empty();
+        for (const auto& role : l.link.roles) ok = ok || who.HasRole(role);
+        if (!ok) continue;
+      }
+      html::Data item;
+      item.set("path", l.link.path);
+      item.set("label", en ? l.link.label_en : l.link.label_zh);
+      nav.push_back(item);
+    }
+    d.set("nav", nav);
+    auto page = html::Render(std::string(embedded::k_layout), d);
+    if (!page.ok()) {
+      std::cerr << "web: " << page.status().message() << "\n";
+      return "<!doctype html><title>500</title><p>服务器内部错误 / internal server error</p>";
+    }
+    return page.value();
+  }
+
+  std::string SectionsOf(HttpContext& http, const std::string& page, const std::string& key) override {
+    std::string out;
+    for (const RegisteredSection* s : host_.sections(page)) {
+      Result<std::string> part = std::string();
+      try {
+        part = s->fn(http, key);
+      } catch (const std::exception& e) {
+        part = Status::Error(StatusCode::kInternal, e.what(), e.what());
+      }
+      if (!part.ok()) {
+        std::cerr << "web: section of " << s->plugin << " on page " << page << ": " << part.status().message() << "\n";
+        continue;
+      }
+      out += part.value();
+    }
+    return out;
+  }
+
+  std::string Cookie(const std::string& name, const std::string& value, std::int64_t max_age_s) const {
+    return name + "=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_s) +
+           (secure_cookies_ ? "; Secure" : "");
+  }
+  std::string ClearCookie(const std::string& name) const { return Cookie(name, "", 0); }
+
+  // A state-changing request must come from this site (an Origin header, when sent, names the
+  // Host) and carry the caller's CSRF token in X-CSRF-Token or, for a form, the field
+  // csrf_token: the session's when signed in, else the one of the xj_csrf cookie (double submit).
+  Status CheckCsrf(const HttpRequest& req, const std::map<std::string, std::string>& cookies,
+                   const std::optional<Session>& session) const {
+    const auto denied = [](const std::string& zh, const std::string& en) {
+      return Status::Error(StatusCode::kPermissionDenied, zh, en);
+    };
+    if (auto o = req.headers.find("origin"); o != req.headers.end()) {
+      std::string origin = o->second;
+      for (const char* scheme : {"http://", "https://"})
+        if (origin.rfind(scheme, 0) == 0) origin = origin.substr(std::strlen(scheme));
+      auto h = req.headers.find("host");
+      if (h == req.headers.end() || origin != h->second)
+        return denied("跨站请求被拒绝（Origin 与本站不符）", "cross-site request refused (the Origin is not this site)");
+    }
+    std::string expected;
+    if (session) {
+      expected = session->csrf_token;
+    } else if (auto c = cookies.find(kCsrfCookie); c != cookies.end()) {
+      expected = c->second;
+    }
+    std::string given;
+    if (auto h = req.headers.find("x-csrf-token"); h != req.headers.end()) {
+      given = h->second;
+    } else if (IsForm(req)) {
+      auto form = ParseQuery(req.body);
+      if (form.ok())
+        if (auto f = form->find("csrf_token"); f != form->end()) given = f->second;
+    }
+    if (expected.size() != 43 || !SameToken(expected, given))
+      return denied("缺少或错误的 CSRF 令牌（先 GET /api/v1/session 取得）",
+                    "missing or wrong CSRF token (GET /api/v1/session gives one)");
+    return Status::Ok();
+  }
+
+  static bool IsForm(const HttpRequest& req) {
+    auto ct = req.headers.find("content-type");
+    return ct != req.headers.end() && ct->second.rfind("application/x-www-form-urlencoded", 0) == 0;
+  }
+
+  static std::string UtcText(std::int64_t us) {
+    const std::time_t t = static_cast<std::time_t>(us / 1'000'000);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+  }
+
+  // GET: who is signed in (and the CSRF token to send back); POST: sign in with {"login",
+  // "password"} (JSON or a form); DELETE: sign out.
+  HttpResponse SessionRoute(const HttpRequest& req, const mg_request_info* ri,
+                            const std::map<std::string, std::string>& cookies, const std::optional<Session>& session,
+                            std::vector<std::pair<std::string, std::string>>* extra) {
+    const auto describe = [](const Session& s) {
+      return nlohmann::json{{"signed_in", true},
+                            {"login", s.user.login},
+                            {"name", s.user.display_name},
+                            {"department", s.user.department},
+                            {"roles", s.user.roles},
+                            {"csrf_token", s.csrf_token},
+                            {"expires_at", UtcText(s.expires_at_us)}};
+    };
+    const auto anonymous = [&]() {
+      std::string token;
+      if (auto c = cookies.find(kCsrfCookie); c != cookies.end() && c->second.size() == 43) token = c->second;
+      if (token.empty()) {
+        token = RandomToken();
+        extra->emplace_back("Set-Cookie", Cookie(kCsrfCookie, token, 7 * 86400));
+      }
+      return nlohmann::json{{"signed_in", false}, {"csrf_token", token}};
+    };
+    HttpResponse r;
+    if (req.method == HttpMethod::kGet) {
+      r.body = (session ? describe(*session) : anonymous()).dump();
+      return r;
+    }
+    if (req.method == HttpMethod::kDelete) {
+      if (session) {
+        auto c = cookies.find(kSessionCookie);
+        if (Status st = SignOut(platform_, c->second); !st.ok()) return Error(st);
+      }
+      extra->emplace_back("Set-Cookie", ClearCookie(kSessionCookie));
+      r.body = R"({"signed_in":false})";
+      return r;
+    }
+    if (req.method != HttpMethod::kPost) {
+      HttpResponse e = Error(Status::Error(StatusCode::kInvalidArgument, "该地址不支持此请求方法",
+                                           "this address does not take that method"),
+                             {{"Allow", "GET, HEAD, POST, DELETE"}});
+      e.status = 405;
+      return e;
+    }
+    std::string login, password;
+    if (IsForm(req)) {
+      auto form = ParseQuery(req.body);
+      if (!form.ok()) return Error(form.status());
+      if (auto f = form->find("login"); f != form->end()) login = f->second;
+      if (auto f = form->find("password"); f != form->end()) password = f->second;
+    } else {
+      auto j = nlohmann::json::parse(req.body, nullptr, false);
+      if (j.is_discarded() || !j.is_object() || !j.contains("login") || !j["login"].is_string() ||
+          !j.contains("password") || !j["password"].is_string())
+        return Error(BadRequest("请求体须为 {\"login\": \"…\", \"password\": \"…\"}",
+                                "the body must be {\"login\": \"…\", \"password\": \"…\"}"));
+      login = j["login"].get<std::string>();
+      password = j["password"].get<std::string>();
+    }
+    const std::string address = ri != nullptr ? ri->remote_addr : "";
+    std::int64_t retry = 0;
+    auto s = SignIn(platform_, policy_, login, password, address, &retry);
+    if (!s.ok()) {
+      if (s.status().code() == StatusCode::kUnauthenticated || s.status().code() == StatusCode::kResourceExhausted)
+        std::cerr << "web: sign-in refused for " << (CheckLogin(login).ok() ? login : "(malformed)") << " from "
+                  << address << ": " << StatusCodeName(s.status().code()) << "\n";
+      std::vector<std::pair<std::string, std::string>> headers;
+      if (retry > 0) headers.emplace_back("Retry-After", std::to_string(retry));
+      return Error(s.status(), headers);
+    }
+    if (session) {  // a new sign-in replaces the session it came with
+      auto c = cookies.find(kSessionCookie);
+      if (Status st = SignOut(platform_, c->second); !st.ok()) return Error(st);
+    }
+    extra->emplace_back("Set-Cookie", Cookie(kSessionCookie, s->token, policy_.absolute_us / 1'000'000));
+    r.body = describe(s.value()).dump();
+    return r;
   }
 
   HttpResponse Health(const HttpRequest& req) {
@@ -342,6 +819,20 @@ class WebServer::Impl {
   }
 
   Status Start() {
+    auto policy = PolicyFromConfig(options_.config);
+    if (!policy.ok()) return policy.status();
+    policy_ = policy.value();
+    {
+      // Cookies are Secure unless the site is on a loopback address (plain http in development
+      // and tests); web.cookie_secure = true | false decides otherwise.
+      auto it = options_.config.find("web.cookie_secure");
+      const std::string v = it == options_.config.end() ? "auto" : it->second;
+      if (v != "auto" && v != "true" && v != "false")
+        return BadRequest("web.cookie_secure 须为 auto、true 或 false", "web.cookie_secure must be auto, true or false");
+      const std::string host = options_.listen.substr(0, options_.listen.rfind(':'));
+      const bool loopback = host.rfind("127.", 0) == 0 || host == "localhost" || host == "[::1]";
+      secure_cookies_ = v == "true" || (v == "auto" && !loopback);
+    }
     static std::once_flag once;
     std::call_once(once, [] { mg_init_library(0); });
     const std::string threads = std::to_string(std::max(1, options_.threads));
@@ -378,6 +869,8 @@ class WebServer::Impl {
   const PluginHost& host_;
   Platform& platform_;
   ServerOptions options_;
+  AccountPolicy policy_;
+  bool secure_cookies_ = false;
   mg_context* ctx_ = nullptr;
   int port_ = 0;
 };

@@ -7,7 +7,16 @@
 // rule checked against the caller (401 / 403), then the plugin's handler runs with the
 // platform and the caller's principal. Errors are {"error": {"code", "message"}} with the
 // status of the code (http.h). Every response has Content-Length and the security headers.
-// Until accounts exist, every caller is Principal::Anonymous().
+//
+// The caller (accounts.h): the user of the session named by the xj_session cookie, else
+// Principal::Anonymous(). The host's own route /api/v1/session signs in (POST {"login",
+// "password"}, JSON or a form), tells who is signed in with the CSRF token to send back (GET),
+// and signs out (DELETE). Every POST, PUT, PATCH and DELETE must come from this site (an Origin
+// header, when sent, names the Host) and carry the caller's CSRF token in X-CSRF-Token or the
+// form field csrf_token: the session's when signed in, else the xj_csrf cookie's (a
+// double-submit token that GET /api/v1/session sets); else 403. Too many failed sign-ins: 429
+// with Retry-After. Configuration: web.session_idle_minutes, web.session_hours,
+// web.cookie_secure (auto: Secure unless the site listens on a loopback address).
 //
 // Thread safety: Start and Stop from one thread; requests are served on CivetWeb's threads.
 #pragma once
@@ -39,6 +48,11 @@ struct ParsedTarget {
   std::multimap<std::string, std::string> query;
 };
 Result<ParsedTarget> ParseTarget(const std::string& raw_path, const std::string& raw_query);
+// "a=1&b=%E4%B8%AD" (a query or an application/x-www-form-urlencoded body) decoded; the same
+// errors as ParseTarget's query.
+Result<std::multimap<std::string, std::string>> ParseQuery(const std::string& raw_query);
+// A Cookie header's name=value pairs (the first of a repeated name).
+std::map<std::string, std::string> ParseCookies(const std::string& header);
 
 // The route of `routes` that `path` names for `method`, with its parameters; nullptr when
 // none matches the path (404), and `*allowed` then lists nothing. When the path matches only

@@ -111,9 +111,47 @@ class HttpContext {
   virtual HttpResponse& response() = 0;
   // "plugins.<this plugin>.<key>" from the server's --set, or `fallback`.
   virtual std::string Config(const std::string& key, const std::string& fallback) const = 0;
+
+  // ---- Pages (host API 9). ----
+  // The language the caller reads the site in: "zh" (the default) or "en", chosen with the
+  // switch in the page header (?lang=en|zh, then remembered in the xj_lang cookie).
+  virtual std::string lang() const = 0;
+  // The caller's CSRF token: every form that posts carries it as
+  // <input type="hidden" name="csrf_token" value="…"> (the host refuses a POST without it).
+  virtual std::string csrf_token() const = 0;
+  // Makes the response a page of the site: `content_html` (built with html.h: every data text
+  // escaped) inside the site's layout (the header with the navigation, the language switch
+  // and the sign-in, the footer), its <title> `title` (plain text: the host escapes it);
+  // text/html, the status as set (200 by default).
+  virtual void Page(const std::string& title, const std::string& content_html) = 0;
+  // The sections other plugins contribute to page `page` for `key` (SectionSpec below), in
+  // their order, concatenated; a section that fails is left out (and logged).
+  virtual std::string Sections(const std::string& page, const std::string& key) = 0;
 };
 
 using RouteFn = std::function<Status(HttpContext&)>;
+
+// A link in the site's navigation (Registrar::AddNavLink, host API 9), shown to the callers
+// its access rule admits, in `order` (then by path).
+struct NavLink {
+  std::string path;  // "/tasks"
+  std::string label_zh, label_en;
+  RouteAccess access = RouteAccess::kPublic;
+  std::vector<std::string> roles;  // with kSignedIn: one of these, or any role when empty
+  int order = 100;
+};
+
+// A part of another plugin's page (Registrar::AddSection, host API 9): the page gathers the
+// sections registered for its name. Pages of the built-in plugins that gather sections:
+//   "home"     the home page "/" (key ""): the latest notices of every feature;
+//   "subject"  a subject's public page (key: the USCC): what every feature publishes about it.
+// The function returns an HTML fragment (html.h: escaped), "" for nothing to show. It decides
+// on http.principal() like a route: a section of a public page shows only public data.
+struct SectionSpec {
+  std::string page;
+  int order = 100;
+};
+using SectionFn = std::function<Result<std::string>(HttpContext& http, const std::string& key)>;
 
 // Paging of a listing route: ?limit= (1..max, default `fallback`) and ?offset= (0 or more).
 // kInvalidArgument naming the parameter when either is not a whole number in range.

@@ -69,7 +69,9 @@ inline constexpr std::uint32_t kPluginAbiMajor = 1;
 // (the host's CSV reader, table_reader.h) and Platform::Jobs (JobScheduler); CommandSpec::excludes
 // (read only from plugins built against 7 or later); CommandContext::SetExitCode applies to
 // failures too; PrintTableHeader and NoteListed (command.h).
-inline constexpr std::uint32_t kHostApiVersion = 8;
+// 8: AddRoute (http.h). 9: AddNavLink and AddSection; HttpContext::lang, csrf_token, Page and
+// Sections (appended virtual functions; the host's contexts have them for every plugin).
+inline constexpr std::uint32_t kHostApiVersion = 9;
 
 // Returned by xj_plugin_abi(). Only 32-bit fields: no padding, same layout everywhere.
 struct PluginAbi {
@@ -181,6 +183,11 @@ class Registrar {
   // a plugin registered the same method and pattern (or one that differs only in its
   // parameters' names). The host keeps `fn` for the life of the process.
   virtual Status AddRoute(const RouteSpec& spec, RouteFn fn) = 0;
+  // Host API 9: a link in the site's navigation to one of this plugin's pages, and a section
+  // of another plugin's page (http.h: NavLink, SectionSpec). kInvalidArgument for a path that
+  // is no route pattern or an empty label or page name. Capability "http".
+  virtual Status AddNavLink(const NavLink& link) = 0;
+  virtual Status AddSection(const SectionSpec& spec, SectionFn fn) = 0;
 };
 
 // The service T (a Service subclass with kServiceName and kServiceVersion), typed.

@@ -26,6 +26,8 @@ enum class StatusCode {
   // and the caller is not known at all (no or a bad login).
   kPermissionDenied,
   kUnauthenticated,
+  // Appended: the caller asked too often (failed sign-ins); try again later (HTTP 429).
+  kResourceExhausted,
 };
 
 // The code's name as a stable lower-case identifier ("invalid_argument", "permission_denied"),
@@ -42,6 +44,7 @@ inline const char* StatusCodeName(StatusCode c) {
     case StatusCode::kInternal: return "internal";
     case StatusCode::kPermissionDenied: return "permission_denied";
     case StatusCode::kUnauthenticated: return "unauthenticated";
+    case StatusCode::kResourceExhausted: return "resource_exhausted";
   }
   return "internal";
 }
