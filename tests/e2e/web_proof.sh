@@ -6,8 +6,10 @@
 # verifier asset good and hostile questions: the proof only after the reveal (a 404 saying
 # when before), the public variant for the risk-stratified task with no risk class in any
 # byte served, the full files refused to an anonymous caller, every served file equal to what
-# `task proof` writes, the verifier script with its caching headers, and verify-draw.js (under
-# Node, over fetch) verifying the served proofs. The database is the same before and after.
+# `task proof` writes, the full files to signed-in users of the task's department and to
+# auditors (403 to another department, 401 anonymous), the verifier script with its caching
+# headers, and verify-draw.js (under Node, over fetch) verifying the served proofs. The
+# database is the same before and after, but for the sessions the sign-ins make.
 set -euo pipefail
 : "${XJ_CLI:?}"
 : "${XJ_SOURCE_DIR:?}"
@@ -45,13 +47,16 @@ sed -e 's/WEB-RISK-1/WEB-DRAWN-2/' "$tmp/risk.json" >"$tmp/drawn.json"
 sed -e 's/WEB-RISK-1/WEB-ANNOUNCED-3/' -e 's/, "due_date": "2026-12-31"//' "$tmp/risk.json" >"$tmp/announced.json"
 sed -e 's/WEB-RISK-1/WEB-DRAFT-4/' "$tmp/risk.json" >"$tmp/draft.json"
 
-# What must not change while the server answers: every table's rows, as a sorted text dump.
+# What must not change while the server answers: every table's rows, as a sorted text dump,
+# but those a sign-in writes (its session, its audit record).
+signed_in='^INSERT INTO (public\.)?"?(web_sessions|login_throttle|audit_log|audit_head)"? '
+
 snapshot() {
   local db="$1"
   if [[ "$db" == sqlite:* ]]; then
-    sqlite3 -batch "${db#sqlite:}" .dump | grep '^INSERT' | sort
+    sqlite3 -batch "${db#sqlite:}" .dump | grep '^INSERT' | grep -Ev "$signed_in" | sort
   else
-    pg_dump --data-only --inserts --no-owner "$db" 2>/dev/null | grep '^INSERT' | sort
+    pg_dump --data-only --inserts --no-owner "$db" 2>/dev/null | grep '^INSERT' | grep -Ev "$signed_in" | sort
   fi
 }
 
@@ -63,6 +68,12 @@ scenario() {
   mkdir -p "$tmp/proofs"
   x demo --subjects 2000 >"$tmp/demo.out" 2>&1 || { cat "$tmp/demo.out"; fail "$label: demo"; }
   x import items "$tmp/items.csv" >/dev/null || fail "$label: import items"
+  # Signed-in callers of the full proof: the task's department, another one, an auditor.
+  local password="proof-e2e-password-7"
+  x users add scjg.sv --name 市场监管 --role supervisor --department SCJG --password-stdin <<<"$password" >/dev/null ||
+    fail "$label: users add"
+  x users add wjw.sv --name 卫健监管 --role supervisor --department WJW --password-stdin <<<"$password" >/dev/null
+  x users add audit.au --name 审计 --role auditor --password-stdin <<<"$password" >/dev/null
   for spec in risk drawn announced draft; do x task create --spec "$tmp/$spec.json" >/dev/null; done
   for id in WEB-RISK-1 WEB-DRAWN-2 WEB-ANNOUNCED-3; do x task announce "$id" >/dev/null; done
   x task draw WEB-RISK-1 --entropy 2.7.18.28./ >/dev/null
@@ -84,7 +95,7 @@ scenario() {
     sleep 0.1
   done
   [ -n "$address" ] || fail "$label: serve did not start its web site"
-  python3 "$XJ_SOURCE_DIR/tests/e2e/web_proof_check.py" "$address" "$tmp/proofs" "$XJ_SOURCE_DIR" ||
+  python3 "$XJ_SOURCE_DIR/tests/e2e/web_proof_check.py" "$address" "$tmp/proofs" "$XJ_SOURCE_DIR" "$password" ||
     fail "$label: proof route checks"
   kill "$serve_pid"
   wait "$serve_pid" 2>/dev/null || true

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Checks the proof routes of a running `xinjian serve --listen` (web_proof.sh starts it).
 
-usage: web_proof_check.py http://127.0.0.1:PORT PROOFS_DIR SOURCE_DIR
+usage: web_proof_check.py http://127.0.0.1:PORT PROOFS_DIR SOURCE_DIR PASSWORD
 
 PROOFS_DIR holds what `task proof` wrote: risk-full/ and risk-public/ (WEB-RISK-1, stratified
 by risk class, revealed) and demo/ (SCJG-DEMO-0001, not stratified, revealed). WEB-DRAWN-2 is
-drawn and due 2026-12-31, WEB-ANNOUNCED-3 announced, WEB-DRAFT-4 a draft. Exits 1 naming every
-failed check.
+drawn and due 2026-12-31, WEB-ANNOUNCED-3 announced, WEB-DRAFT-4 a draft. The users scjg.sv
+(supervisor of SCJG), wjw.sv (supervisor of WJW) and audit.au (auditor) have PASSWORD. Exits 1
+naming every failed check.
 """
 import http.client
 import json
@@ -19,21 +20,44 @@ import urllib.parse
 BASE = sys.argv[1]
 PROOFS = sys.argv[2]
 SOURCE = sys.argv[3]
+PASSWORD = sys.argv[4]
 HOST = urllib.parse.urlparse(BASE)
 failures = []
 served = {}  # target -> body, of every answer about WEB-RISK-1
 
 
-def request(method, target, headers=None):
+def request(method, target, headers=None, body=None, cookies=None):
     conn = http.client.HTTPConnection(HOST.hostname, HOST.port, timeout=30)
     conn.putrequest(method, target, skip_accept_encoding=True)  # the target as given
     for k, v in (headers or {}).items():
         conn.putheader(k, v)
-    conn.endheaders()
+    if cookies:
+        conn.putheader("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items()))
+    if body is not None:
+        conn.putheader("Content-Type", "application/json")
+        conn.putheader("Content-Length", str(len(body)))
+    conn.endheaders(body)
     resp = conn.getresponse()
     data = resp.read()
     conn.close()
-    return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
+    headers_out = {k.lower(): v for k, v in resp.getheaders()}
+    if cookies is not None:
+        for k, v in resp.getheaders():
+            if k.lower() == "set-cookie":
+                name, _, rest = v.partition("=")
+                cookies[name] = rest.split(";")[0]
+    return resp.status, headers_out, data
+
+
+def sign_in(login):
+    """The cookies of a session of `login` (docs/web.md: CSRF double-submit, then POST)."""
+    cookies = {}
+    st, _, data = request("GET", "/api/v1/session", cookies=cookies)
+    csrf = json.loads(data)["csrf_token"]
+    st, _, data = request("POST", "/api/v1/session", {"X-CSRF-Token": csrf},
+                          json.dumps({"login": login, "password": PASSWORD}).encode(), cookies)
+    check("sign in " + login, st == 200 and "xj_session" in cookies, f"{st} {data[:200]!r}")
+    return cookies
 
 
 def check(name, ok, detail=""):
@@ -46,12 +70,16 @@ def read(folder, name):
         return f.read()
 
 
-def expect_error(name, target, statuses, code=None, words=()):
-    st, headers, data = request("GET", target)
+def expect_error(name, target, statuses, code=None, words=(), cookies=None, page_ok=False):
+    """An error: JSON (or with `page_ok` the site's error page, for a target the server
+    normalises to a path outside /api/ and /assets/), never a file from the disk."""
+    st, headers, data = request("GET", target, cookies=cookies)
     if "WEB-RISK-1" in target:
         served[target] = data
     check(name + " status", st in statuses, f"{st} not in {statuses}: {data[:300]!r}")
     check(name + " nothing from the disk", b"root:" not in data and b"[boot" not in data, data[:200])
+    if page_ok and headers.get("content-type", "").startswith("text/html"):
+        return
     try:
         err = json.loads(data)["error"]
         if code:
@@ -66,9 +94,9 @@ def expect_error(name, target, statuses, code=None, words=()):
     check(name + " JSON type", headers.get("content-type", "").startswith("application/json"), headers)
 
 
-def expect_file(name, target, expected, content_type, public=True):
-    st, headers, data = request("GET", target)
-    if "WEB-RISK-1" in target:
+def expect_file(name, target, expected, content_type, public=True, cookies=None):
+    st, headers, data = request("GET", target, cookies=cookies)
+    if "WEB-RISK-1" in target and public:
         served[target] = data
     check(name + " status", st == 200, f"{st}: {data[:300]!r}")
     check(name + " bytes", data == expected, f"{len(data)} bytes served, {len(expected)} written by task proof")
@@ -80,7 +108,7 @@ def expect_file(name, target, expected, content_type, public=True):
     cache = headers.get("cache-control", "")
     check(name + " cache", ("public" in cache and "max-age" in cache) if public else "no-store" in cache, cache)
     if etag:
-        st2, _, body2 = request("GET", target, {"If-None-Match": etag})
+        st2, _, body2 = request("GET", target, {"If-None-Match": etag}, cookies=cookies)
         check(name + " 304", st2 == 304 and body2 == b"", f"{st2} {body2[:100]!r}")
     return data
 
@@ -168,6 +196,26 @@ expect_error("no such task", "/api/v1/tasks/NOPE-9/proof/pool.tsv", (404,), "not
 expect_error("drawn, full, anonymous", "/api/v1/tasks/WEB-DRAWN-2/proof-full/pool.tsv", (401,), "unauthenticated")
 
 # ---------------------------------------------------------------------------------------------
+# Signed in: the full proof for the task's department and auditors, not another department.
+full = risk.replace("/proof", "/proof-full")
+for login in ("scjg.sv", "audit.au"):
+    c = sign_in(login)
+    expect_file(login + " full proof.json", full, read("risk-full", "proof.json"), JSON_TYPE, False, c)
+    for name in sorted(os.listdir(os.path.join(PROOFS, "risk-full"))):
+        if name.endswith(".tsv"):
+            expect_file(login + " full " + name, full + "/" + name, read("risk-full", name), TSV, False, c)
+    expect_error(login + " full pool-public.tsv", full + "/pool-public.tsv", (404,), "not_found", cookies=c)
+    expect_file(login + " public pool-public.tsv", risk + "/pool-public.tsv", read("risk-public", "pool-public.tsv"),
+                TSV, True, c)
+    expect_error(login + " full before the reveal", "/api/v1/tasks/WEB-DRAWN-2/proof-full/proof.json", (404,),
+                 "not_found", ("2026-12-31",), cookies=c)
+c = sign_in("wjw.sv")
+for target in (full, full + "/pool.tsv", full + "/selection.tsv"):
+    expect_error("another department: " + target, target, (403,), "permission_denied", ("auditors",), cookies=c)
+expect_file("another department, nothing withheld", "/api/v1/tasks/SCJG-DEMO-0001/proof-full/pool.tsv",
+            read("demo", "pool.tsv"), TSV, False, c)
+
+# ---------------------------------------------------------------------------------------------
 # Hostile names: a JSON error, never a file.
 for target in (risk + "/..%2f..%2f..%2fetc%2fpasswd", risk + "/%2e%2e", risk + "/%2e%2e%2fproof.json",
                risk + "/..", risk + "/pool.tsv%00", risk + "/pool.tsv%00.json", risk + "/%ff%fe",
@@ -177,7 +225,7 @@ for target in (risk + "/..%2f..%2f..%2fetc%2fpasswd", risk + "/%2e%2e", risk + "
                "/api/v1/tasks/" + "A" * 300 + "/proof",
                "/api/v1/tasks/" + urllib.parse.quote("x' OR '1'='1") + "/proof/pool.tsv",
                "/assets/draw/../../etc/passwd", "/assets/draw/VERIFY-DRAW.JS"):
-    expect_error("hostile " + target, target, (400, 404))
+    expect_error("hostile " + target, target, (400, 404), page_ok=True)
 # A %00 in the path: the web server (webui/, CivetWeb's decoded URI) cuts the path at the NUL
 # before any route sees it, so the answer is that of the path before the NUL. Never a file
 # from disk; a 400 once the server refuses it. Until then, say so.
@@ -186,7 +234,7 @@ for target in ("/api/v1/tasks/WEB-RISK-1%00/proof", "/assets/draw/verify-draw.js
     st, headers, data = request("GET", target)
     served[target] = data
     if st in (400, 404):
-        expect_error("NUL " + target, target, (400, 404))
+        expect_error("NUL " + target, target, (400, 404), page_ok=True)
         continue
     st2, _, data2 = request("GET", target[:target.index("%00")])
     check("NUL " + target + " is the path before it", (st, data) == (st2, data2), f"{st} {data[:100]!r}")
