@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "proof.h"
 #include "tasks.h"
 #include "xinjian/command.h"
 #include "xinjian/config.h"
@@ -368,12 +369,25 @@ Status AddTaskCommands(Registrar& reg) {
     CommandSpec spec;
     spec.path = {"task", "proof"};
     spec.help = "写出揭示后的抽取证明 / write the proof folder of a revealed task";
-    spec.options = {IdArg(), Opt("--out", "输出目录 / output folder", OptionKind::kText, true)};
+    spec.options = {IdArg(), Opt("--out", "输出目录 / output folder", OptionKind::kText, true),
+                    Opt("--public",
+                        "写出公众可见的版本：按风险分类分层的任务不含各对象的分层（公开版本）/ write what everyone may "
+                        "have: without each subject's stratum for a task stratified by risk class (the public variant)",
+                        OptionKind::kFlag)};
     spec.json = false;
     auto st = reg.AddCommand(spec, [](CommandContext& ctx) -> Status {
-      const std::string out = ctx.args().Text("--out");
-      if (Status st = WriteTaskProof(ctx.platform(), ctx.args().Text("id"), out); !st.ok()) return st;
+      const std::string out = ctx.args().Text("--out"), id = ctx.args().Text("id");
+      const bool for_public = ctx.args().Flag("--public");
+      if (Status st = WriteTaskProof(ctx.platform(), id, out, for_public); !st.ok()) return st;
+      bool withheld = false;
+      if (for_public) {
+        auto t = LoadTask(ctx.platform(), id);
+        withheld = t.ok() && StrataWithheld(t.value());
+      }
       ctx.out() << "证明已写入 / proof written to " << out << "\n";
+      if (withheld)
+        ctx.out() << "公开版本：各对象的分层（风险分类）不公开 / public variant: the stratum (risk class) of each "
+                     "subject is withheld\n";
       return Status::Ok();
     });
     if (!st.ok()) return st;
@@ -432,13 +446,21 @@ Status AddTaskCommands(Registrar& reg) {
     spec.options = {Opt("dir", "证明目录 / proof folder", OptionKind::kText, true)};
     spec.needs_database = false;
     auto st = reg.AddCommand(spec, [](CommandContext& ctx) -> Status {
-      Status st = VerifyProofFolder(ctx.args().Text("dir"), &ctx.platform());
+      const ProofVerdict v = VerifyProof(ctx.args().Text("dir"), &ctx.platform());
+      const Status& st = v.status;
       if (ctx.json()) {
-        nlohmann::json j{{"verified", st.ok()}};
+        nlohmann::json j{{"verified", st.ok()}, {"variant", v.public_variant ? "public" : "full"}};
         if (!st.ok()) j["problem"] = st.message();
-        ctx.out() << j.dump() << "\n";
-      } else if (st.ok()) {
+        if (!v.mismatch.empty()) j["mismatch"] = v.mismatch;  // the text after "mismatch: "
+        nlohmann::json nc = nlohmann::json::array();
+        for (const auto& [zh, en] : v.not_checked) nc.push_back(en);
+        j["not_checked"] = nc;
+        ctx.out() << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      } else if (st.ok() && !v.public_variant) {
         ctx.out() << "verified\n";
+      } else if (st.ok()) {
+        ctx.out() << "已验证（公开版本：各对象的分层未公开）/ verified (public variant: the strata are withheld)\n";
+        for (const auto& [zh, en] : v.not_checked) ctx.out() << "未能核对：" << zh << " / not checked: " << en << "\n";
       } else {
         ctx.out() << "未通过 / NOT verified: " << st.message() << "\n";
       }

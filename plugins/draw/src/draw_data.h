@@ -8,4 +8,8 @@ namespace xj::draw {
 // data/ratio-presets.json: the named ratio presets (task_spec.h, BuiltinRatioPresets).
 extern const std::string_view kRatioPresetsJson;
 
+// web/verify-draw.js: the browser verifier, served at /assets/draw/verify-draw.js (routes.cpp;
+// compiled into the plugin only, not into the task library).
+extern const std::string_view kVerifyDrawJs;
+
 }  // namespace xj::draw

@@ -839,6 +839,11 @@ class GroupStream {
 }  // namespace
 
 Result<Assignment> AssignTeams(const Digest& seed, const Selection& selection, const TeamInputs& inputs) {
+  return AssignTeams(seed, selection, inputs, nullptr);
+}
+
+Result<Assignment> AssignTeams(const Digest& seed, const Selection& selection, const TeamInputs& inputs,
+                               std::vector<std::pair<std::string, std::string>>* unstaffed) {
   if (auto st = ValidateTeamInputs(inputs); !st.ok()) return st;
 
   std::map<std::string, GroupStream, std::less<>> streams;
@@ -903,6 +908,7 @@ Result<Assignment> AssignTeams(const Digest& seed, const Selection& selection, c
     out.teams.push_back(std::move(team));
   }
   if (!failures.empty()) {
+    if (unstaffed != nullptr) *unstaffed = failures;
     std::string zh = "以下被抽中对象无法配齐检查人员（可用人员不足或均有回避关系）：";
     std::string en = "these selected subjects cannot be staffed (too few members without a conflict):";
     for (std::size_t i = 0; i < failures.size(); ++i) {

@@ -194,6 +194,11 @@ Status ValidateTeamInputs(const TeamInputs& inputs);
 // assignment is returned in that case.
 Result<Assignment> AssignTeams(const Digest& seed, const Selection& selection,
                                const TeamInputs& inputs);
+// The same, storing in *unstaffed (when not null) every (uscc, group) pair that could not be
+// staffed, in draw order, when the status is kFailedPrecondition (a verifier reports the
+// first).
+Result<Assignment> AssignTeams(const Digest& seed, const Selection& selection, const TeamInputs& inputs,
+                               std::vector<std::pair<std::string, std::string>>* unstaffed);
 
 // The canonical conflicts file: "uscc\tinspector_id\n" per pair, sorted by bytes.
 std::string ConflictsFile(const std::set<std::pair<std::string, std::string>>& conflicts);

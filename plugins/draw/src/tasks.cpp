@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "proof.h"
 #include "xinjian/directory.h"
 #include "xinjian/time.h"
 
@@ -403,6 +404,8 @@ json RuleJson(const Rule& rule) {
   return json{{"type", "count"}, {"count", std::get<CountRule>(rule).count}};
 }
 
+}  // namespace
+
 // Builds a draw::Selection (what AssignTeams reads) and the canonical selection file from a
 // sampler's answer, checking the sampler kept its contract.
 Result<Selection> SelectionFromSample(const FrozenPool& pool, const StratumCounts& allocation, const SampleResult& r,
@@ -438,8 +441,6 @@ Result<Selection> SelectionFromSample(const FrozenPool& pool, const StratumCount
   sel.hash = ToHex(Sha256(sel.file));
   return sel;
 }
-
-}  // namespace
 
 std::vector<std::string> SplitTeam(std::string_view team) {
   std::vector<std::string> out;
@@ -497,8 +498,8 @@ Result<std::vector<InspectorTask>> TasksForInspector(Platform& platform, const s
 Result<std::string> TaskViewJson(Platform& platform, const TaskRecord& task, const Principal& viewer) {
   return ReadOn<std::string>(platform, [&](Sql& sql) { return TaskViewJson(sql, task, viewer); });
 }
-Status WriteTaskProof(Platform& platform, const std::string& id, const std::string& dir) {
-  return platform.Read([&](Sql& sql) { return WriteTaskProof(sql, id, dir); });
+Status WriteTaskProof(Platform& platform, const std::string& id, const std::string& dir, bool for_public) {
+  return platform.Read([&](Sql& sql) { return WriteTaskProof(sql, id, dir, for_public); });
 }
 
 json SlipNotes(const TaskRecord& t) {
@@ -1924,7 +1925,12 @@ Result<std::string> TaskViewJson(Sql& sql, const TaskRecord& t, const Principal&
   return j.dump(2, ' ', false, ojson::error_handler_t::replace);
 }
 
-Status WriteTaskProof(Sql& sql, const std::string& id, const std::string& dir) {
+bool StrataWithheld(const TaskRecord& task) {
+  auto spec = SpecOf(task, SpecOptions{});
+  return spec.ok() && spec.value().strata == StrataKind::kRiskClass;
+}
+
+Result<ProofFiles> FullProofFiles(Sql& sql, const std::string& id) {
   auto task = LoadTask(sql, id);
   if (!task.ok()) return task.status();
   const TaskRecord& t = task.value();
@@ -1982,268 +1988,25 @@ Status WriteTaskProof(Sql& sql, const std::string& id, const std::string& dir) {
   proof["assignment_hash"] = t.assignment_hash;
   proof["conflicts_hash"] = t.conflicts_hash;
 
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec)
-    return Status::Error(StatusCode::kUnavailable, "无法创建证明目录 " + dir + "：" + ec.message(),
-                         "cannot create the proof folder " + dir + ": " + ec.message());
-  const std::pair<const char*, const std::string*> files[] = {{"pool.tsv", &pool.value()},
-                                                              {"selection.tsv", &selection_file},
-                                                              {"assignment.tsv", &assignment_file},
-                                                              {"groups.tsv", &groups.value()},
-                                                              {"conflicts.tsv", &conflicts.value()}};
-  const std::string proof_text = proof.dump(2) + "\n";
-  for (const auto& [name, content] : files) {
-    const std::string path = (fs::path(dir) / name).string();
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    f.write(content->data(), static_cast<std::streamsize>(content->size()));
-    f.close();
-    if (!f) return Status::Error(StatusCode::kUnavailable, "无法写入 " + path, "cannot write " + path);
-  }
-  // proof.json last: a folder with a proof.json is complete.
-  const std::string path = (fs::path(dir) / "proof.json").string();
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << proof_text;
-  f.close();
-  if (!f) return Status::Error(StatusCode::kUnavailable, "无法写入 " + path, "cannot write " + path);
-  return Status::Ok();
+  ProofFiles files{{"pool.tsv", std::move(pool).value()},
+                   {"selection.tsv", std::move(selection_file)},
+                   {"assignment.tsv", std::move(assignment_file)},
+                   {"groups.tsv", std::move(groups).value()},
+                   {"conflicts.tsv", std::move(conflicts).value()},
+                   {"proof.json", proof.dump(2) + "\n"}};
+  return files;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Verification from the files alone.
-
-namespace {
-
-// The 1-based line at which two texts first differ.
-std::size_t FirstDifferentLine(const std::string& a, const std::string& b) {
-  std::size_t line = 1;
-  for (std::size_t i = 0; i < std::min(a.size(), b.size()) && a[i] == b[i]; ++i) line += a[i] == '\n' ? 1 : 0;
-  return line;
-}
-
-Status Mismatch(const std::string& what_zh, const std::string& what_en) {
-  return Status::Error(StatusCode::kConflict, "不一致：" + what_zh, "mismatch: " + what_en);
-}
-
-Result<std::string> ReadProofFile(const std::string& dir, const std::string& name, std::size_t max_bytes) {
-  namespace fs = std::filesystem;
-  const fs::path p = fs::path(dir) / name;
-  std::error_code ec;
-  const auto size = fs::file_size(p, ec);
-  if (ec) return Refuse("证明目录缺少 " + name, "the proof folder has no " + name);
-  if (size > max_bytes)
-    return Refuse(name + " 超过 " + std::to_string(max_bytes >> 20) + " MiB",
-                  name + " is larger than " + std::to_string(max_bytes >> 20) + " MiB");
-  std::ifstream f(p, std::ios::binary);
-  std::string s(static_cast<std::size_t>(size), '\0');
-  f.read(s.data(), static_cast<std::streamsize>(size));
-  if (!f) return Refuse("无法读取 " + name, "cannot read " + name);
-  return s;
-}
-
-// True when the lines of a two-field TSV file are in strictly ascending byte order: the
-// canonical form of groups.tsv and conflicts.tsv (sorted, no duplicate line).
-bool CanonicalPairs(const std::vector<std::vector<std::string>>& rows) {
-  for (std::size_t i = 1; i < rows.size(); ++i)
-    if (!(rows[i - 1][0] + "\t" + rows[i - 1][1] < rows[i][0] + "\t" + rows[i][1])) return false;
-  return true;
-}
-
-// Splits a TSV file into lines of exactly `fields` fields.
-Result<std::vector<std::vector<std::string>>> TsvLines(const std::string& data, const std::string& name,
-                                                       std::size_t fields) {
-  std::vector<std::vector<std::string>> out;
-  std::size_t pos = 0, line = 0;
-  while (pos < data.size()) {
-    ++line;
-    const std::size_t nl = data.find('\n', pos);
-    if (nl == std::string::npos)
-      return Refuse(name + " 第 " + std::to_string(line) + " 行没有换行符结尾",
-                    name + " line " + std::to_string(line) + " does not end with a newline");
-    std::vector<std::string> parts;
-    std::size_t start = pos;
-    for (;;) {
-      const std::size_t tab = data.find('\t', start);
-      if (tab == std::string::npos || tab > nl) {
-        parts.push_back(data.substr(start, nl - start));
-        break;
-      }
-      parts.push_back(data.substr(start, tab - start));
-      start = tab + 1;
-    }
-    if (parts.size() != fields)
-      return Refuse(name + " 第 " + std::to_string(line) + " 行应有 " + std::to_string(fields) + " 列",
-                    name + " line " + std::to_string(line) + " must have " + std::to_string(fields) + " fields");
-    out.push_back(std::move(parts));
-    pos = nl + 1;
+Status WriteTaskProof(Sql& sql, const std::string& id, const std::string& dir, bool for_public) {
+  Result<ProofFiles> files = FullProofFiles(sql, id);
+  if (!files.ok()) return files.status();
+  if (for_public) {
+    auto t = LoadTask(sql, id);
+    if (!t.ok()) return t.status();
+    if (StrataWithheld(t.value())) files = PublicProofVariant(files.value());
+    if (!files.ok()) return files.status();
   }
-  return out;
-}
-
-}  // namespace
-
-Status VerifyProofFolder(const std::string& dir, const Platform* platform) {
-  constexpr std::size_t kBig = std::size_t{2} << 30;
-  auto proof_text = ReadProofFile(dir, "proof.json", 1 << 20);
-  if (!proof_text.ok()) return proof_text.status();
-  json p;
-  try {
-    p = json::parse(proof_text.value());
-  } catch (const std::exception&) {
-    return Refuse("proof.json 不是有效的 JSON", "proof.json is not valid JSON");
-  }
-  for (const char* key :
-       {"algorithm", "task_id", "commitment", "secret", "entropy", "pool_hash", "seed", "selection_hash"})
-    if (!p.contains(key) || !p[key].is_string())
-      return Refuse("proof.json 缺少字符串字段 " + std::string(key),
-                    "proof.json lacks the string field " + std::string(key));
-  if (!p.contains("pool_size") || !p["pool_size"].is_number_unsigned())
-    return Refuse("proof.json 缺少 pool_size", "proof.json lacks pool_size");
-  if (!p.contains("rule") || !p["rule"].is_object()) return Refuse("proof.json 缺少 rule", "proof.json lacks rule");
-  if (!p.contains("allocation") || !p["allocation"].is_object())
-    return Refuse("proof.json 缺少 allocation", "proof.json lacks allocation");
-  const std::string algorithm = p["algorithm"], task_id = p["task_id"], entropy = p["entropy"];
-  auto secret = FromHex(p["secret"].get<std::string>());
-  if (!secret.ok()) return Refuse("proof.json 的 secret 不是十六进制", "proof.json: secret is not hexadecimal");
-  if (Commitment(secret.value()) != p["commitment"].get<std::string>())
-    return Mismatch("commitment：H(secret) 与承诺值不符", "commitment: H(secret) does not match the commitment");
-
-  auto pool_text = ReadProofFile(dir, "pool.tsv", kBig);
-  if (!pool_text.ok()) return pool_text.status();
-  if (ToHex(Sha256(pool_text.value())) != p["pool_hash"].get<std::string>())
-    return Mismatch("pool_hash：H(pool.tsv) 与 proof.json 不符", "pool_hash: H(pool.tsv) differs from proof.json");
-  auto pool = ParsePoolFile(pool_text.value());
-  if (!pool.ok()) return pool.status();
-  if (pool.value().size() != p["pool_size"].get<std::uint64_t>())
-    return Mismatch("pool_size：pool.tsv 有 " + std::to_string(pool.value().size()) + " 个对象",
-                    "pool_size: pool.tsv has " + std::to_string(pool.value().size()) + " subjects");
-
-  Rule rule;
-  try {
-    const json& r = p["rule"];
-    if (r.value("type", "") == "count") {
-      rule = CountRule{r.at("count").get<std::uint64_t>()};
-    } else if (r.value("type", "") == "ratio") {
-      RatioRule rr;
-      for (auto it = r.at("ppm").begin(); it != r.at("ppm").end(); ++it)
-        rr.ppm[it.key()] = it.value().get<std::uint32_t>();
-      if (r.contains("min") && r["min"].is_object())
-        for (auto it = r["min"].begin(); it != r["min"].end(); ++it) rr.min[it.key()] = it.value().get<std::uint64_t>();
-      if (r.contains("max") && r["max"].is_object())
-        for (auto it = r["max"].begin(); it != r["max"].end(); ++it) rr.max[it.key()] = it.value().get<std::uint64_t>();
-      rule = rr;
-    } else {
-      return Refuse("proof.json 的 rule.type 须为 ratio 或 count", "proof.json: rule.type must be ratio or count");
-    }
-  } catch (const std::exception&) {
-    return Refuse("proof.json 的 rule 格式无效", "proof.json: rule is malformed");
-  }
-  auto alloc = Allocate(rule, StratumSizes(pool.value()));
-  if (!alloc.ok()) return alloc.status();
-  StratumCounts published;
-  try {
-    for (auto it = p["allocation"].begin(); it != p["allocation"].end(); ++it)
-      published[it.key()] = it.value().get<std::uint64_t>();
-  } catch (const std::exception&) {
-    return Refuse("proof.json 的 allocation 格式无效", "proof.json: allocation is malformed");
-  }
-  StratumCounts nonzero;
-  for (const auto& [k, v] : alloc.value()) nonzero[k] = v;
-  if (nonzero != published)
-    return Mismatch("allocation：按规则重算的分配与 proof.json 不符",
-                    "allocation: the rule gives a different allocation");
-
-  if (platform == nullptr) return Status::Error(StatusCode::kNotFound, "没有加载插件", "no plugins loaded");
-  // A source that needs no value ("none") must give the proof's entropy (none: ""). Older
-  // proofs name no source; a missing plugin skips the check (the draw itself is recomputed
-  // below either way).
-  if (auto it = p.find("entropy_source_name"); it != p.end() && it->is_string()) {
-    const EntropySource* source = platform->FindEntropySource(it->get<std::string>());
-    if (source != nullptr && !source->NeedsValue()) {
-      EntropyRequest er;
-      er.task_id = task_id;
-      if (auto d = p.find("entropy_source"); d != p.end() && d->is_string()) er.description = d->get<std::string>();
-      er.commitment = p["commitment"].get<std::string>();
-      auto expected = source->Value(er, "");
-      const std::string name = it->get<std::string>();
-      if (!expected.ok())
-        return Mismatch("entropy：公开随机源 " + name + " 对该任务不给出值",
-                        "entropy: the entropy source " + name + " gives no value for this task");
-      if (expected.value() != entropy)
-        return Mismatch("entropy：公开随机源 " + name + " 给出的值（" + std::to_string(expected.value().size()) +
-                            " 字节）与证明中的（" + std::to_string(entropy.size()) + " 字节）不同",
-                        "entropy: the entropy source " + name + " gives another value (" +
-                            std::to_string(expected.value().size()) + " bytes) than the proof's (" +
-                            std::to_string(entropy.size()) + " bytes)");
-    }
-  }
-  const Sampler* sampler = platform->FindSampler(algorithm);
-  if (sampler == nullptr)
-    return Status::Error(StatusCode::kNotFound, "抽样算法 " + algorithm + " 未加载（缺少插件？）",
-                         "the sampler " + algorithm + " is not available (plugin missing?)");
-  SampleRequest req;
-  req.task_id = task_id;
-  req.secret = secret.value();
-  req.entropy = entropy;
-  req.pool_hash = p["pool_hash"];
-  req.pool = &pool.value();
-  req.allocation = alloc.value();
-  auto sample = sampler->Sample(req);
-  if (!sample.ok()) return sample.status();
-  if (ToHex(sample.value().seed) != p["seed"].get<std::string>())
-    return Mismatch("seed：重算的种子与 proof.json 不符", "seed: the recomputed seed differs from proof.json");
-  auto sel = SelectionFromSample(pool.value(), alloc.value(), sample.value(), algorithm);
-  if (!sel.ok()) return sel.status();
-  auto sel_text = ReadProofFile(dir, "selection.tsv", kBig);
-  if (!sel_text.ok()) return sel_text.status();
-  if (sel_text.value() != sel.value().file) {
-    const std::string line = std::to_string(FirstDifferentLine(sel.value().file, sel_text.value()));
-    return Mismatch("selection.tsv 第 " + line + " 行与重算结果不同",
-                    "selection.tsv differs from the recomputed selection at line " + line);
-  }
-  if (sel.value().hash != p["selection_hash"].get<std::string>())
-    return Mismatch("selection_hash 与 H(selection.tsv) 不符", "selection_hash differs from H(selection.tsv)");
-
-  if (!p.contains("assignment_hash") || p["assignment_hash"].is_null()) return Status::Ok();
-  TeamInputs teams;
-  try {
-    for (const auto& s : p.at("slots"))
-      teams.slots.push_back(Slot{s.at(0).get<std::string>(), s.at(1).get<std::uint32_t>()});
-  } catch (const std::exception&) {
-    return Refuse("proof.json 的 slots 格式无效", "proof.json: slots are malformed");
-  }
-  auto groups_text = ReadProofFile(dir, "groups.tsv", kBig);
-  if (!groups_text.ok()) return groups_text.status();
-  auto groups = TsvLines(groups_text.value(), "groups.tsv", 2);
-  if (!groups.ok()) return groups.status();
-  // No hash covers groups.tsv: its canonical form is the check (as tools/verify_draw.py does).
-  if (!CanonicalPairs(groups.value()))
-    return Mismatch("groups.tsv 未按字节排序或有重复行", "groups.tsv is not sorted by bytes or has a duplicate line");
-  for (auto& g : groups.value()) teams.groups[g[0]].push_back(g[1]);
-  auto conflicts_text = ReadProofFile(dir, "conflicts.tsv", kBig);
-  if (!conflicts_text.ok()) return conflicts_text.status();
-  if (!p.contains("conflicts_hash") || !p["conflicts_hash"].is_string() ||
-      ToHex(Sha256(conflicts_text.value())) != p["conflicts_hash"].get<std::string>())
-    return Mismatch("conflicts_hash 与 H(conflicts.tsv) 不符", "conflicts_hash differs from H(conflicts.tsv)");
-  auto conflicts = TsvLines(conflicts_text.value(), "conflicts.tsv", 2);
-  if (!conflicts.ok()) return conflicts.status();
-  if (!CanonicalPairs(conflicts.value()))
-    return Mismatch("conflicts.tsv 未按字节排序或有重复行",
-                    "conflicts.tsv is not sorted by bytes or has a duplicate line");
-  for (auto& c : conflicts.value()) teams.conflicts.emplace(c[0], c[1]);
-  auto assignment = AssignTeams(sample.value().seed, sel.value(), teams);
-  if (!assignment.ok()) return assignment.status();
-  auto asg_text = ReadProofFile(dir, "assignment.tsv", kBig);
-  if (!asg_text.ok()) return asg_text.status();
-  if (asg_text.value() != assignment.value().file) {
-    const std::string line = std::to_string(FirstDifferentLine(assignment.value().file, asg_text.value()));
-    return Mismatch("assignment.tsv 第 " + line + " 行与重算的分组不同",
-                    "assignment.tsv differs from the recomputed teams at line " + line);
-  }
-  if (assignment.value().hash != p["assignment_hash"].get<std::string>())
-    return Mismatch("assignment_hash 与 H(assignment.tsv) 不符", "assignment_hash differs from H(assignment.tsv)");
-  return Status::Ok();
+  return WriteProofFiles(dir, files.value());
 }
 
 }  // namespace xj::draw

@@ -296,17 +296,23 @@ bool MaySeeSelection(const TaskRecord& task, const Principal& viewer);
 // A stored team "A,B,C" as its officers' ids, the lead first ("" gives none).
 std::vector<std::string> SplitTeam(std::string_view team);
 
-// Writes the proof folder of a revealed task (refused before the reveal).
-Status WriteTaskProof(Sql& sql, const std::string& id, const std::string& dir);
-Status WriteTaskProof(Platform& platform, const std::string& id, const std::string& dir);
+// Writes the proof folder of a revealed task (refused before the reveal): the full variant,
+// or with `for_public` the files everyone may have (proof.h: the public variant for a task
+// whose strata are risk classes, else the full one).
+Status WriteTaskProof(Sql& sql, const std::string& id, const std::string& dir, bool for_public = false);
+Status WriteTaskProof(Platform& platform, const std::string& id, const std::string& dir, bool for_public = false);
 
-// Re-computes a proof folder from its files alone (no database): the commitment, the pool
-// hash and size, the allocation, the seed and the selection through the named sampler, the
-// conflicts hash and the teams; and when the proof names an entropy source that is loaded
-// and needs no value ("none"), that the entropy is the source's (empty for none). Returns
-// OK, or kConflict naming the first mismatch; kInvalidArgument when a file is missing or
-// malformed; kNotFound when the sampler is not available. The samplers and entropy sources
-// are the platform's (no database needed); nullptr: none (kNotFound).
+// Re-computes a proof folder from its files alone (no database), full or public variant:
+// proof.h's VerifyProof, which says what could not be checked and names the first mismatch.
+// Returns OK, or kConflict naming the first mismatch (a sampler that is not loaded is one);
+// kInvalidArgument when the folder is no proof folder (no proof.json, or not a JSON object).
+// The samplers and entropy sources are the platform's (no database needed); nullptr: none
+// (only xj-draw-v1 proofs are checked then).
 Status VerifyProofFolder(const std::string& dir, const Platform* platform);
+
+// Builds a draw::Selection (what AssignTeams reads) and the canonical selection file from a
+// sampler's answer, checking the sampler kept its contract (kInternal otherwise).
+Result<Selection> SelectionFromSample(const FrozenPool& pool, const StratumCounts& allocation, const SampleResult& r,
+                                      const std::string& sampler);
 
 }  // namespace xj::draw
