@@ -273,7 +273,7 @@ Status PrepareCommand(CommandContext& ctx) {
   const std::int64_t count = ctx.args().Int("--count");
   std::mt19937_64 rng(static_cast<std::uint64_t>(ctx.args().Int("--seed")));
   fs::create_directories(out_dir);
-  // Observed two-character heads (USCCs start with the registration authority and category).
+  // Valid two-character heads for the codes that do not exist: those of the directory.
   std::vector<std::string> heads;
   Status st = platform.Read([&](Sql& sql) {
     for (const char* first : {"1", "5", "9", "Y"}) {
@@ -291,34 +291,54 @@ Status PrepareCommand(CommandContext& ctx) {
   std::vector<std::string> existing, missing, queries;
   std::string typical;
   st = platform.Read([&](Sql& sql) -> Status {
-    std::set<std::string> seen;
-    for (std::int64_t i = 0; i < count * 4 && static_cast<std::int64_t>(existing.size()) < count; ++i) {
-      const std::string probe = RandomUscc(rng, heads[rng() % heads.size()]);
-      std::string name;
-      Status q = sql.Query("SELECT uscc, name FROM subjects WHERE uscc >= ? ORDER BY uscc LIMIT 1", {probe},
-                           [&](const SqlRow& r) {
-                             if (seen.insert(r.Text(0)).second) {
-                               existing.push_back(r.Text(0));
-                               name = r.Text(1);
-                             }
-                             return false;
-                           });
-      if (!q.ok()) return q;
-      // A 2-, 3- or 4-character run of Chinese characters of its name.
-      if (!name.empty() && static_cast<std::int64_t>(queries.size()) < count) {
-        std::vector<std::uint32_t> cps;
-        std::vector<std::size_t> at;
-        DecodeUtf8(name, &cps, &at);
-        const std::size_t len = 2 + rng() % 3;
-        if (cps.size() >= len) {
-          const std::size_t from = rng() % (cps.size() - len + 1);
-          bool han = true;
-          for (std::size_t k = from; k < from + len; ++k) han = han && IsHan(cps[k]);
-          if (han) queries.push_back(name.substr(at[from], at[from + len] - at[from]));
-        }
-      }
+    // A uniform sample of the subjects: random rowids on SQLite (the import appends, so they
+    // are dense), a Bernoulli sample on PostgreSQL (one scan of the table).
+    std::vector<std::pair<std::string, std::string>> sample;  // uscc, name
+    auto keep = [&](const SqlRow& r) {
+      sample.emplace_back(r.Text(0), r.Text(1));
+      return true;
+    };
+    if (sql.dialect() == SqlDialect::kSqlite) {
+      auto hi = sql.QueryInt("SELECT COALESCE(MAX(rowid), 0) FROM subjects");
+      if (!hi.ok()) return hi.status();
+      std::set<std::int64_t> picked;
+      for (std::int64_t i = 0; i < count * 2 && static_cast<std::int64_t>(picked.size()) < count; ++i)
+        picked.insert(1 + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(std::max<std::int64_t>(1, hi.value()))));
+      for (std::int64_t id : picked)
+        if (Status q = sql.Query("SELECT uscc, name FROM subjects WHERE rowid >= ? ORDER BY rowid LIMIT 1", {id}, keep);
+            !q.ok())
+          return q;
+    } else {
+      auto n = sql.QueryInt("SELECT GREATEST(reltuples, 1)::bigint FROM pg_class WHERE oid = 'subjects'::regclass");
+      if (!n.ok()) return n.status();
+      const double pct = std::min(100.0, 100.0 * 1.2 * static_cast<double>(count) / static_cast<double>(std::max<std::int64_t>(1, n.value())));
+      if (Status q = sql.Query("SELECT uscc, name FROM subjects TABLESAMPLE BERNOULLI (" + Fixed(pct, 6) + ") REPEATABLE (" +
+                                   std::to_string(rng() % 1000000) + ")",
+                               {}, keep);
+          !q.ok())
+        return q;
     }
-    for (std::int64_t i = 0; static_cast<std::int64_t>(missing.size()) < count / 4 && i < count * 4; ++i) {
+    std::shuffle(sample.begin(), sample.end(), rng);
+    std::set<std::string> seen;
+    for (const auto& [uscc, name] : sample) {
+      if (static_cast<std::int64_t>(existing.size()) >= count) break;
+      if (!seen.insert(uscc).second) continue;
+      existing.push_back(uscc);
+      // A 2-, 3- or 4-character run of Chinese characters of its name.
+      std::vector<std::uint32_t> cps;
+      std::vector<std::size_t> at;
+      DecodeUtf8(name, &cps, &at);
+      const std::size_t len = 2 + rng() % 3;
+      if (cps.size() < len) continue;
+      const std::size_t from = rng() % (cps.size() - len + 1);
+      bool han = true;
+      for (std::size_t k = from; k < from + len; ++k) han = han && IsHan(cps[k]);
+      if (han) queries.push_back(name.substr(at[from], at[from + len] - at[from]));
+    }
+    if (existing.empty()) return Status::Error(StatusCode::kFailedPrecondition, "名录为空", "the directory is empty");
+    // One missing code for four existing ones: 20 % of the paths answer 404.
+    const std::size_t want_missing = std::max<std::size_t>(1, existing.size() / 4);
+    for (std::int64_t i = 0; missing.size() < want_missing && i < count * 4; ++i) {
       const std::string u = RandomUscc(rng, heads[rng() % heads.size()]);
       auto f = FindPublicSubject(sql, u);
       if (!f.ok()) return f.status();
