@@ -156,6 +156,43 @@ inline Result<std::optional<ItemRow>> FindItem(Sql& sql, const std::string& code
 }
 
 // ---------------------------------------------------------------------------------------------
+// The directory change feed (header-only, on Sql; reads the audit log).
+//
+// A plugin that keeps something derived from the directories (a search index, a cache) finds
+// what changed since it last looked in the audit log: every row `xinjian import` inserts,
+// updates or removes leaves one record naming the directory (entity "department", "item",
+// "subject", "inspector" or "relation") and the row's key (the code, the USCC, the inspector
+// id; a relation's key is "inspector_id<TAB>uscc<TAB>relation"). Positions (audit_log.seq) only
+// grow. Records are appended in commit order under the audit log's lock, so every record up to
+// the head read in the same unit of work or read is committed: keep the position you reached,
+// read the head, then the changes up to it, and store the head as your new position with what
+// you derived, in one unit of work. A key may come several times (changed twice); it says
+// *that* the row changed: read the row itself (it is gone when it was removed). A few records
+// carry a note instead of a key (a department an import created: "CODE: level=province, …");
+// such a key names no row, so reading it finds nothing, and nothing was removed.
+
+// The position of the audit log's last record (0 for an empty log).
+inline Result<std::int64_t> AuditHead(Sql& sql) { return sql.QueryInt("SELECT seq FROM audit_head WHERE id = 1"); }
+
+struct DirectoryChange {
+  std::int64_t seq = 0;  // the record's position
+  std::string key;       // the changed row's key
+};
+
+// The changes of directory `entity` recorded after position `after` and up to `upto`
+// (inclusive), in position order, at most `limit` of them, appended to `*out`. Stops early
+// when `limit` is reached: continue after the last seq returned. The scan reads the records of
+// every entity in (after, upto], so keep the window short (a catch-up at every call, or steps).
+inline Status DirectoryChangesAfter(Sql& sql, std::string_view entity, std::int64_t after, std::int64_t upto,
+                                    std::int64_t limit, std::vector<DirectoryChange>* out) {
+  return sql.Query("SELECT seq, entity_key FROM audit_log WHERE seq > ? AND seq <= ? AND entity = ? ORDER BY seq LIMIT ?",
+                   {after, upto, std::string(entity), limit}, [&](const SqlRow& r) {
+                     out->push_back(DirectoryChange{r.Int(0), r.Text(1)});
+                     return true;
+                   });
+}
+
+// ---------------------------------------------------------------------------------------------
 // GB/T 2260 region codes.
 
 // The administrative division codes the host validates subjects' regions against (the table
