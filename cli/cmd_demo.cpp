@@ -11,6 +11,10 @@
 #include <set>
 #include <vector>
 
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include "accounts.h"
 #include "cli.h"
 #include "database.h"
 #include "generator.h"
@@ -66,16 +70,94 @@ class DemoContextImpl final : public DemoContext {
   const std::string& work_dir() const override { return dir_; }
   const std::string& database() const override { return database_; }
   std::ostream& out() override { return std::cout; }
+  void SuggestAccount(const Account& account) override {
+    for (const Account& a : accounts_)
+      if (a.login == account.login) return;
+    accounts_.push_back(account);
+  }
+  const std::vector<Account>& accounts() const { return accounts_; }
 
  private:
   Platform& platform_;
   Principal principal_;
   std::string dir_, database_;
+  std::vector<Account> accounts_;
 };
+
+// The demo database's one password for every demo account: made once, kept beside the
+// database in demo-password.txt (mode 0600), so that a second run prints the same. Never a
+// fixed password: a demo left on a network is not an open door.
+Result<std::string> DemoPassword(const std::string& dir) {
+  const std::string path = dir + "/demo-password.txt";
+  {
+    std::ifstream in(path);
+    std::string line;
+    if (in && std::getline(in, line) && line.size() >= 10 && line.size() <= 64) return line;
+  }
+  if (sodium_init() < 0) return Status::Error(StatusCode::kInternal, "libsodium 无法初始化", "libsodium failed to start");
+  static const char kAlphabet[] = "abcdefghijkmnpqrstuvwxyz23456789";  // no 0/o, 1/l
+  std::string password;
+  for (int i = 0; i < 16; ++i) {
+    if (i > 0 && i % 4 == 0) password += '-';
+    password += kAlphabet[randombytes_uniform(sizeof(kAlphabet) - 1)];
+  }
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << password << "\n";
+    if (!out) return Status::Error(StatusCode::kInternal, "无法写入 " + path, "cannot write " + path);
+  }
+  ::chmod(path.c_str(), 0600);
+  return password;
+}
+
+// Creates the demo's accounts that are missing: the site's own (an administrator, a
+// supervisor of each of two departments, an auditor) and those the plugins suggested.
+Result<std::vector<DemoContext::Account>> MakeDemoAccounts(Platform& platform, const Globals& g,
+                                                           const std::string& dir,
+                                                           const std::vector<DemoContext::Account>& suggested,
+                                                           std::string* password_out) {
+  std::vector<DemoContext::Account> all = {
+      {"admin", kRoleAdmin, "", "演示管理员 / demo administrator", "管理员：所有部门 / administrator: every department"},
+      {"scjg.supervisor", kRoleSupervisor, "SCJG", "市场监管演示科员 / SCJG demo supervisor",
+       "市场监管局的监管人员：本部门的抽查任务和全部证明 / supervisor of SCJG: its tasks and full proofs"},
+      {"wjw.supervisor", kRoleSupervisor, "WJW", "卫健演示科员 / WJW demo supervisor",
+       "卫健委的监管人员：联合抽查的另一个部门 / supervisor of WJW: the other department of the joint task"},
+      {"auditor", kRoleAuditor, "", "演示审计员 / demo auditor", "审计：只读 / auditor: reads everything"}};
+  for (const auto& a : suggested) all.push_back(a);
+  auto password = DemoPassword(dir);
+  if (!password.ok()) return password.status();
+  *password_out = password.value();
+  auto existing = web::ListUsers(platform);
+  if (!existing.ok()) return existing.status();
+  std::set<std::string> have;
+  for (const auto& u : existing.value()) have.insert(u.login);
+  Principal actor;
+  actor.kind = Principal::Kind::kUser;
+  actor.id = g.actor;
+  actor.roles = {kRoleAdmin};
+  std::vector<DemoContext::Account> made;
+  for (const auto& a : all) {
+    if (!have.count(a.login)) {
+      web::User u;
+      u.login = a.login;
+      u.display_name = a.display_name;
+      u.department = a.department;
+      u.roles = {a.role};
+      if (Status st = web::AddUser(platform, actor, u, password.value()); !st.ok()) {
+        std::cerr << "警告 / warning: 演示账号 / demo account " << a.login << ": " << st.message() << "\n";
+        continue;
+      }
+      have.insert(a.login);
+    }
+    made.push_back(a);
+  }
+  return made;
+}
 
 // The plugins' demo steps in load order: every Load (the events of each delivered before the
 // next runs), then every Report.
-Status RunDemoSteps(Database& db, PluginHost& host, const Globals& g, const std::string& dir) {
+Status RunDemoSteps(Database& db, PluginHost& host, const Globals& g, const std::string& dir,
+                    std::vector<DemoContext::Account>* accounts, std::string* password) {
   PlatformImpl& platform = host.platform();
   AttachedDatabase attached(platform, db);
   DemoContextImpl ctx(platform, g, dir, db.url().display);
@@ -84,6 +166,9 @@ Status RunDemoSteps(Database& db, PluginHost& host, const Globals& g, const std:
     if (Status st = step->Load(ctx); !st.ok()) return st;
     DispatchPending(db, host);
   }
+  auto made = MakeDemoAccounts(platform, g, dir, ctx.accounts(), password);
+  if (!made.ok()) return made.status();
+  *accounts = made.value();
   for (DemoStep* step : steps)
     if (Status st = step->Report(ctx); !st.ok()) return st;
   return Status::Ok();
@@ -137,6 +222,8 @@ void RegisterDemoCommands(CLI::App& app, Globals& g) {
         return;
       }
     }
+    std::vector<DemoContext::Account> accounts;
+    std::string password;
     auto host = LoadPlugins(g);
     if (host) {
       if (Status st = MigratePlugins(*db, *host, true); !st.ok()) {
@@ -144,7 +231,7 @@ void RegisterDemoCommands(CLI::App& app, Globals& g) {
         g_exit_code = kExitFailure;
         return;
       }
-      if (Status st = RunDemoSteps(*db, *host, g, dir); !st.ok()) {
+      if (Status st = RunDemoSteps(*db, *host, g, dir, &accounts, &password); !st.ok()) {
         PrintError(st.message());
         g_exit_code = kExitFailure;
       }
@@ -177,10 +264,15 @@ void RegisterDemoCommands(CLI::App& app, Globals& g) {
       return;
     }
     // The features' own commands to try were printed by their demo steps above.
-    std::cout
-        << "\n演示数据已载入。Web 界面随后续版本提供；现在可以试试 / demo data loaded. The web UI comes in a later "
-           "release; meanwhile try:\n  build/bin/xinjian --db "
-        << db->url().display << " audit verify\n  build/bin/xinjian plugins list\n  build/bin/xinjian --help\n";
+    if (!accounts.empty()) {
+      std::cout << "\n演示账号 / demo accounts（密码 / password: " << password << "，保存在 / kept in " << dir
+                << "/demo-password.txt）\n";
+      for (const auto& a : accounts)
+        std::cout << "  " << a.login << std::string(a.login.size() < 18 ? 18 - a.login.size() : 1, ' ') << a.role
+                  << (a.department.empty() ? "" : " " + a.department) << "  " << a.why << "\n";
+    }
+    std::cout << "\n演示数据已载入 / demo data loaded. 网站 / the web site: build/bin/xinjian --db " << db->url().display
+              << " serve --listen 127.0.0.1:8080（./xj demo 会自动启动 / ./xj demo starts it）\n";
   });
 }
 

@@ -156,6 +156,48 @@ int ListPlugins(const Globals& g) {
   return kExitOk;
 }
 
+// `plugins routes`: every HTTP route the loaded plugins registered, sorted by pattern and
+// method (the OpenAPI test compares them with schemas/openapi.json).
+int ListRoutes(const Globals& g) {
+  HostOptions options;
+  options.search_dirs = g.plugin_dirs.empty() ? DefaultPluginDirs() : g.plugin_dirs;
+  options.required = g.require_plugins;
+  options.config = g.config;
+  PluginHost host(options);
+  const Status st = host.LoadAll();
+  std::vector<const RegisteredRoute*> routes;
+  for (const RegisteredRoute& r : host.routes()) routes.push_back(&r);
+  std::sort(routes.begin(), routes.end(), [](const RegisteredRoute* a, const RegisteredRoute* b) {
+    return std::make_pair(a->spec.pattern, static_cast<int>(a->spec.method)) <
+           std::make_pair(b->spec.pattern, static_cast<int>(b->spec.method));
+  });
+  if (g.json) {
+    nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+    for (const RegisteredRoute* r : routes)
+      arr.push_back({{"method", HttpMethodName(r->spec.method)},
+                     {"pattern", r->spec.pattern},
+                     {"access", r->spec.access == RouteAccess::kPublic ? "public" : "signed_in"},
+                     {"roles", r->spec.roles},
+                     {"plugin", r->plugin},
+                     {"help", r->spec.help}});
+    std::cout << arr.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+  } else {
+    PrintHeader({"方法 / method", "路径 / path", "访问 / access", "插件 / plugin", "说明 / help"});
+    for (const RegisteredRoute* r : routes) {
+      std::string access = r->spec.access == RouteAccess::kPublic ? "public" : "signed_in";
+      if (!r->spec.roles.empty()) access += ":" + Join(r->spec.roles, ",");
+      std::cout << HttpMethodName(r->spec.method) << '\t' << r->spec.pattern << '\t' << access << '\t' << r->plugin
+                << '\t' << r->spec.help << '\n';
+    }
+    NoteListed(routes.size(), routes.size(), true, "没有插件注册路由 / no plugin registered a route");
+  }
+  if (!st.ok()) {
+    PrintError(st.message());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 extern int g_exit_code;  // defined in main.cpp: the process exit status
@@ -170,6 +212,13 @@ void RegisterPluginsCommands(CLI::App& app, Globals& g) {
   // too: every subcommand falls through to the global ones).
   list->callback([&g]() {
     const int code = ListPlugins(g);
+    if (code != kExitOk) g_exit_code = code;
+  });
+  CLI::App* routes = plugins->add_subcommand(
+      "routes", "列出插件注册的网页和 API 路由 / List the pages and API routes the plugins registered");
+  routes->add_flag("--json", g.json, "以 JSON 数组输出 / Print a JSON array");
+  routes->callback([&g]() {
+    const int code = ListRoutes(g);
     if (code != kExitOk) g_exit_code = code;
   });
 }

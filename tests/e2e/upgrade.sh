@@ -16,14 +16,15 @@ x() { "$XJ_CLI" --db "$db" "$@"; }
 # The draw and inspection tables the old core made are taken over by the plugins' migrations
 # (`-- xinjian: adopts core NNN_name`): recorded as applied, not run again. The inspection's
 # 003_result_notices (issue 14) is new: it runs, and makes the result notices of the results
-# published before it.
+# published before it; so does the directory plugin's 001_search (its name search index).
 x init | tee "$tmp/init1.txt"
 for m in "draw: migration 001_draws" "draw: migration 002_entropy" "draw: migration 003_draw_slips" \
          "inspection: migration 001_visits" "inspection: migration 002_deadline_provisional"; do
   grep -q "plugin $m recorded as applied without running it" "$tmp/init1.txt" || { echo "not adopted: $m"; exit 1; }
 done
 grep -q 'plugin inspection: applied migration 003_result_notices' "$tmp/init1.txt"
-grep -q '插件迁移：应用 1 个，接管 5 个 / plugin migrations: 1 applied, 5 adopted' "$tmp/init1.txt"
+grep -q 'plugin directory: applied migration 001_search' "$tmp/init1.txt"
+grep -q '插件迁移：应用 2 个，接管 5 个 / plugin migrations: 2 applied, 5 adopted' "$tmp/init1.txt"
 x init | tee "$tmp/init2.txt"
 grep -q 'plugin migrations: all applied already' "$tmp/init2.txt"
 if grep -q 'recorded as applied\|applied migration' "$tmp/init2.txt"; then echo "the second init migrated again"; exit 1; fi

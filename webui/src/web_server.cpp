@@ -69,6 +69,12 @@ Status BadRequest(const std::string& zh, const std::string& en) {
 
 // Text the server accepts in a path or a query value: well-formed UTF-8 without control
 // characters.
+// Paths whose answers are read by programs (the API, feeds, assets): an error there stays the
+// JSON error, and a route that needs a sign-in answers 401 rather than sending to /login.
+bool ForMachines(const std::string& path) {
+  return path.rfind("/api/", 0) == 0 || path.rfind("/feeds/", 0) == 0 || path.rfind("/assets/", 0) == 0;
+}
+
 bool CleanText(const std::string& s) { return utf8::IsValid(s) && !utf8::HasControlChar(s); }
 
 std::optional<HttpMethod> MethodOf(const char* m) {
@@ -415,7 +421,7 @@ class WebServer::Impl final : public PageHost {
     }
     HttpResponse r = Dispatch(req, ri, cookies, caller, extra);
     // An error on a page (not the API, not an asset) is a page too.
-    if (r.status >= 400 && req.path.rfind("/api/", 0) != 0 && req.path.rfind("/assets/", 0) != 0 &&
+    if (r.status >= 400 && !ForMachines(req.path) &&
         r.content_type.rfind("application/json", 0) == 0 && req.method == HttpMethod::kGet) {
       auto j = nlohmann::json::parse(r.body, nullptr, false);
       std::string message = j.is_object() && j.contains("error") ? j["error"].value("message", "") : "";
@@ -489,7 +495,7 @@ class WebServer::Impl final : public PageHost {
     if (route->spec.access != RouteAccess::kPublic) {
       if (!who.authenticated) {
         // A page sends the visitor to sign in and back; the API answers 401.
-        if (req.method == HttpMethod::kGet && req.path.rfind("/api/", 0) != 0)
+        if (req.method == HttpMethod::kGet && !ForMachines(req.path))
           return Redirect("/login?next=" + PercentEncode(req.path));
         return Error(Status::Error(StatusCode::kUnauthenticated, "请先登录", "sign in first"));
       }

@@ -9,6 +9,8 @@
 //      subscriber creates its visits, and the inspection's step finds them and enters results;
 //   2. Report on each step, in the same order: what a newcomer should look at, and the
 //      commands to try.
+// A step may suggest sign-ins for the web site (DemoContext::SuggestAccount): the inspector
+// who leads a demo visit, say. `./xj demo` then serves the site and prints them.
 // A second `xinjian demo` on the same database runs the steps again: Load leaves the data it
 // finds in place (idempotent), Report shows it again. A step that fails stops the demo with
 // its message (exit 1).
@@ -51,6 +53,21 @@ class DemoContext {
   virtual const std::string& database() const = 0;
   // stdout: the demo's own output (progress goes to stderr, std::cerr).
   virtual std::ostream& out() = 0;
+  // Suggests a sign-in for the demo's web site (appended in host API 9): after every step's
+  // Load, the host creates each suggested account that does not exist yet, with the demo
+  // database's one password, and `xinjian demo` prints them all with that password. A login
+  // already there is kept as it is (a second demo run changes nothing). `account.role` is
+  // admin, supervisor, inspector or auditor; an inspector's login is its inspector id and
+  // its department the inspector's (accounts, docs/web.md). A suggestion the host cannot
+  // create (a login that breaks the rules) is reported as a warning, never a failed demo.
+  struct Account {
+    std::string login;
+    std::string role;
+    std::string department;    // "" for none (admin, auditor)
+    std::string display_name;  // shown on the site
+    std::string why;           // one line, "中文 / English": what to look at with it
+  };
+  virtual void SuggestAccount(const Account& account) = 0;
 };
 
 // Implemented by plugins (Registrar::AddDemoStep). Called from one thread.

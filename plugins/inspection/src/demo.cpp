@@ -87,7 +87,7 @@ class InspectionDemo final : public DemoStep {
         }
       }
     }
-    return Status::Ok();
+    return SuggestInspectors(ctx, vc);
   }
 
   Status Report(DemoContext& ctx) override {
@@ -99,6 +99,43 @@ class InspectionDemo final : public DemoStep {
   }
 
  private:
+  // Sign-ins for the site: the lead and one other member of the demo task's first visit, each
+  // sees that visit in their task list (docs/web.md).
+  Status SuggestInspectors(DemoContext& ctx, VisitContext& vc) const {
+    std::string first;
+    Status st = ctx.platform().Read([&](Sql& sql) -> Status {
+      auto ids = tasks_->IdsInStates(sql, {"drawn", "revealed"});
+      if (!ids.ok()) return ids.status();
+      for (const std::string& task : ids.value()) {
+        auto v = sql.QueryText("SELECT MIN(visit_id) FROM visit_items WHERE task_id = ?", {task});
+        if (!v.ok()) return v.status();
+        if (v.value()) {
+          first = *v.value();
+          break;
+        }
+      }
+      return Status::Ok();
+    });
+    if (!st.ok() || first.empty()) return st;
+    auto v = LoadVisit(vc, first);
+    if (!v.ok()) return v.status();
+    for (std::size_t i = 0; i < v->team.size() && i < 2; ++i) {
+      std::string department;
+      st = ctx.platform().Read([&](Sql& sql) -> Status {
+        auto d = sql.QueryText("SELECT department FROM inspectors WHERE id = ?", {v->team[i]});
+        if (!d.ok()) return d.status();
+        if (d.value()) department = *d.value();
+        return Status::Ok();
+      });
+      if (!st.ok()) return st;
+      if (department.empty()) continue;
+      ctx.SuggestAccount({v->team[i], kRoleInspector, department, v->team[i],
+                          i == 0 ? "检查组组长：检查任务 " + first + " / team lead of visit " + first
+                                 : "检查组成员：检查任务 " + first + " / team member of visit " + first});
+    }
+    return Status::Ok();
+  }
+
   VisitContext Context(DemoContext& ctx) const {
     VisitContext vc;
     vc.platform = &ctx.platform();
