@@ -7,7 +7,8 @@
 # draw_pages_check.py reads /tasks, /tasks/{id}, the home page, subject pages, the downloads
 # and the feed: content in Chinese and English, escaping, drafts never shown, no selection of
 # an unrevealed task in any byte, hostile and oversized parameters refused clearly, 304 on
-# conditional requests. The database is the same before and after the server answered.
+# conditional requests; a signed-in user of the task's department sees the selection before
+# the reveal, another department's does not. The database is the same before and after the server answered.
 set -euo pipefail
 : "${XJ_CLI:?}"
 : "${XJ_SOURCE_DIR:?}"
@@ -53,12 +54,15 @@ sed -e 's/WEB-RISK-1/WEB-DRAWN-2/' -e 's/按风险分类抽查/已抽取未揭�
 sed -e 's/WEB-RISK-1/WEB-ANNOUNCED-3/' -e 's/按风险分类抽查/已公告/' -e 's/, "due_date": "2026-12-31"//' "$tmp/risk.json" >"$tmp/announced.json"
 sed -e 's/WEB-RISK-1/WEB-DRAFT-4/' -e 's/按风险分类抽查/草稿不公开/' "$tmp/risk.json" >"$tmp/draft.json"
 
+# What must not change while the server answers: every table's rows, as a sorted text dump,
+# but those a sign-in writes (its session, its audit record).
+signed_in='^INSERT INTO (public\.)?"?(web_sessions|login_throttle|audit_log|audit_head)"? '
 snapshot() {
   local db="$1"
   if [[ "$db" == sqlite:* ]]; then
-    sqlite3 -batch "${db#sqlite:}" .dump | grep '^INSERT' | sort
+    sqlite3 -batch "${db#sqlite:}" .dump | grep '^INSERT' | grep -Ev "$signed_in" | sort
   else
-    pg_dump --data-only --inserts --no-owner "$db" 2>/dev/null | grep '^INSERT' | sort
+    pg_dump --data-only --inserts --no-owner "$db" 2>/dev/null | grep '^INSERT' | grep -Ev "$signed_in" | sort
   fi
 }
 
@@ -69,6 +73,11 @@ scenario() {
   x demo --subjects 2000 >"$tmp/demo.out" 2>&1 || { cat "$tmp/demo.out"; fail "$label: demo"; }
   x import items "$tmp/items.csv" >/dev/null || fail "$label: import items"
   x import subjects "$tmp/hostile.csv" >/dev/null || fail "$label: import hostile subjects"
+  # Signed-in callers: the tasks' department and another one.
+  local password="pages-e2e-password-7"
+  x users add scjg.sv --name 市场监管 --role supervisor --department SCJG --password-stdin <<<"$password" >/dev/null ||
+    fail "$label: users add"
+  x users add wjw.sv --name 卫健监管 --role supervisor --department WJW --password-stdin <<<"$password" >/dev/null
   for spec in hostile risk drawn announced draft; do x task create --spec "$tmp/$spec.json" >/dev/null || fail "$label: create $spec"; done
   for id in HOSTILE-1 WEB-RISK-1 WEB-DRAWN-2 WEB-ANNOUNCED-3; do x task announce "$id" >/dev/null; done
   x task draw HOSTILE-1 --entropy 1.2.3./ >/dev/null
@@ -91,7 +100,7 @@ scenario() {
     sleep 0.1
   done
   [ -n "$address" ] || fail "$label: serve did not start its web site"
-  python3 "$checker" --check "$address" "$tmp/drawn-codes.txt" || fail "$label: page checks"
+  python3 "$checker" --check "$address" "$tmp/drawn-codes.txt" "$password" || fail "$label: page checks"
   kill "$serve_pid"
   wait "$serve_pid" 2>/dev/null || true
   serve_pid=""

@@ -2,7 +2,8 @@
 
 usage:
   draw_pages_check.py --make-subjects OUT.csv        subjects with hostile names, label xjtest
-  draw_pages_check.py --check URL DRAWN_CODES.txt    the pages, downloads and feed
+  draw_pages_check.py --check URL DRAWN_CODES.txt PASSWORD   the pages, downloads and feed
+                                                   (PASSWORD: of the users scjg.sv and wjw.sv)
 
 DRAWN_CODES.txt: the codes task WEB-DRAWN-2 drew (not revealed), from the database: none of
 them may appear anywhere the public reads, unless a revealed task drew it too. Exits 1 naming the failed checks.
@@ -56,17 +57,37 @@ class Client:
         u = urllib.parse.urlparse(url)
         self.host, self.port = u.hostname, u.port
 
-    def get(self, target, headers=None):
+    def get(self, target, headers=None, cookies=None, method="GET", body=None):
         conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
         try:
-            conn.putrequest("GET", target, skip_accept_encoding=True)
+            conn.putrequest(method, target, skip_accept_encoding=True)
             for k, v in (headers or {}).items():
                 conn.putheader(k, v)
-            conn.endheaders()
+            if cookies:
+                conn.putheader("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items()))
+            if body is not None:
+                conn.putheader("Content-Type", "application/json")
+                conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders(body)
             r = conn.getresponse()
+            if cookies is not None:
+                for k, v in r.getheaders():
+                    if k.lower() == "set-cookie":
+                        name, _, rest = v.partition("=")
+                        cookies[name] = rest.split(";")[0]
             return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
         finally:
             conn.close()
+
+    def sign_in(self, login, password):
+        """The cookies of a session of `login` (docs/web.md: CSRF double-submit, then POST)."""
+        cookies = {}
+        _, _, data = self.get("/api/v1/session", cookies=cookies)
+        csrf = json.loads(data)["csrf_token"]
+        st, _, data = self.get("/api/v1/session", {"X-CSRF-Token": csrf}, cookies, "POST",
+                               json.dumps({"login": login, "password": password}).encode())
+        check("sign in " + login, st == 200 and "xj_session" in cookies, f"{st} {data[:200]!r}")
+        return cookies
 
 
 class Parser(html.parser.HTMLParser):
@@ -159,7 +180,7 @@ def conditional(c, target):
     return body
 
 
-def run_checks(url, drawn_view):
+def run_checks(url, drawn_view, password):
     c = Client(url)
     drawn_codes = open(drawn_view, encoding="utf-8").read().split()
     # The codes only the unrevealed task drew (a subject drawn by a revealed task too is public).
@@ -340,6 +361,22 @@ def run_checks(url, drawn_view):
                                           "pool_size", "items"}, data)
     api_error(c, "/api/v1/tasks?department=NOPE", 404, ["NOPE"])
 
+    # ---- the task's department sees the selection before the reveal (as in the JSON API); another does not
+    mine = c.sign_in("scjg.sv", password)
+    st, _, body = c.get("/tasks/WEB-DRAWN-2", cookies=mine)
+    m = main_part(body.decode("utf-8"))
+    check("WEB-DRAWN-2 for its department: the selection", st == 200 and all(f"/subjects/{code}" in m for code in drawn_codes)
+          and "尚未公开" in m and "xj-verifier" not in m, m[-1200:])
+    other = c.sign_in("wjw.sv", password)
+    st, _, body = c.get("/tasks/WEB-DRAWN-2", cookies=other)
+    m = main_part(body.decode("utf-8"))
+    check("WEB-DRAWN-2 for another department: no selection", st == 200 and not any(code in m for code in secret_codes)
+          and "揭示前保密" in m, m[-800:])
+    for target in ["/tasks", "/", "/api/v1/tasks.csv", "/feeds/tasks.atom"]:
+        st, _, body = c.get(target, cookies=mine)
+        leaked = [code for code in secret_codes if code.encode() in body]
+        check(f"{target} for the department: no selection", st == 200 and not leaked, leaked)
+
     # ---- nothing served names the unrevealed selection
     everything = "\n".join(served)
     leaked = [code for code in secret_codes if code in everything]
@@ -350,8 +387,8 @@ def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--make-subjects":
         make_subjects(sys.argv[2])
         return 0
-    if len(sys.argv) == 4 and sys.argv[1] == "--check":
-        run_checks(sys.argv[2], sys.argv[3])
+    if len(sys.argv) == 5 and sys.argv[1] == "--check":
+        run_checks(sys.argv[2], sys.argv[3], sys.argv[4])
         for f in failures:
             print("FAIL " + f, file=sys.stderr)
         if failures:
