@@ -175,6 +175,23 @@ const std::string& StateLabel(const std::string& lang, const std::string& state)
   return html::Pick(lang, pair[0], pair[1]);
 }
 
+// The entropy source's sentence in the reader's language. It is fixed at the announcement as
+// "中文 / English" and quotes the source's description (“…” in the Chinese part, "…" in the
+// English one), which may hold " / " itself: the split is the first " / " outside quotes. A
+// sentence without one is shown whole.
+std::string NoticeSentence(const std::string& text, const std::string& lang) {
+  int curly = 0;
+  bool ascii = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text.compare(i, 3, "\xE2\x80\x9C") == 0) ++curly;
+    else if (text.compare(i, 3, "\xE2\x80\x9D") == 0 && curly > 0) --curly;
+    else if (text[i] == '"') ascii = !ascii;
+    else if (curly == 0 && !ascii && text.compare(i, 3, " / ") == 0)
+      return lang == "en" ? text.substr(i + 3) : text.substr(0, i);
+  }
+  return text;
+}
+
 // "YYYY-MM-DD HH:MM" in Asia/Shanghai, or "" for 0.
 std::string LocalTime(const Platform& platform, std::int64_t at_us) {
   if (at_us == 0) return "";
@@ -589,9 +606,7 @@ Status TaskPageRoute(HttpContext& http) {
   data.set("commitment", t.commitment);
   data.set("entropy_source", t.entropy_source);
   data.set("has_entropy_notice", !t.entropy_notice.empty());
-  // The source's sentence, as fixed at the announcement ("中文 / English", quoting the
-  // description, which may hold " / " itself): shown whole.
-  data.set("entropy_notice", t.entropy_notice);
+  data.set("entropy_notice", NoticeSentence(t.entropy_notice, lang));
   data.set("has_entropy_supplied", !t.entropy_supplied.empty() && t.drawn_at_us == 0);
   data.set("entropy_supplied", t.entropy_supplied);
   data.set("has_entropy_replaced", !t.entropy_replaced.empty());
