@@ -90,7 +90,9 @@ scenario() {
   if [[ "$db" == sqlite:* ]]; then sqlite3 -batch "${db#sqlite:}" "$q" >"$tmp/drawn-codes.txt"; else psql -X -q -At "$db" -c "$q" >"$tmp/drawn-codes.txt"; fi
   [ -s "$tmp/drawn-codes.txt" ] || fail "$label: WEB-DRAWN-2 drew nothing"
   snapshot "$db" >"$tmp/before.sql"
-  x serve --no-scheduler --listen 127.0.0.1:0 >"$tmp/serve.log" 2>&1 &
+  # The binary itself in the background, not the function x (a subshell: killing it would leave
+  # the server running).
+  "$XJ_CLI" --db "$db" --actor e2e serve --no-scheduler --listen 127.0.0.1:0 >"$tmp/serve.log" 2>&1 &
   serve_pid=$!
   local address=""
   for _ in $(seq 1 200); do  # up to 20 s for the server to say where it listens
