@@ -115,11 +115,12 @@ Result<NoticeList> QueryNotices(Sql& sql, const NoticeFilter& filter) {
   if (!st.ok()) return st;
   if (ids.empty()) return out;
   // The page's item codes in one query.
-  st = sql.Query("SELECT task_id, item_code FROM draw_task_items WHERE task_id IN (" + in + ") ORDER BY task_id, item_code",
-                 ids, [&](const SqlRow& r) {
-                   out.rows[row_of.at(r.Text(0))].items.push_back(r.Text(1));
-                   return true;
-                 });
+  st = sql.Query(
+      "SELECT task_id, item_code FROM draw_task_items WHERE task_id IN (" + in + ") ORDER BY task_id, item_code", ids,
+      [&](const SqlRow& r) {
+        out.rows[row_of.at(r.Text(0))].items.push_back(r.Text(1));
+        return true;
+      });
   if (!st.ok()) return st;
   return out;
 }
@@ -139,8 +140,8 @@ std::string UrlEncode(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : text) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
-        c == '~') {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+        c == '.' || c == '~') {
       out.push_back(static_cast<char>(c));
     } else {
       out.push_back('%');
@@ -183,9 +184,12 @@ std::string NoticeSentence(const std::string& text, const std::string& lang) {
   int curly = 0;
   bool ascii = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text.compare(i, 3, "\xE2\x80\x9C") == 0) ++curly;
-    else if (text.compare(i, 3, "\xE2\x80\x9D") == 0 && curly > 0) --curly;
-    else if (text[i] == '"') ascii = !ascii;
+    if (text.compare(i, 3, "\xE2\x80\x9C") == 0)
+      ++curly;
+    else if (text.compare(i, 3, "\xE2\x80\x9D") == 0 && curly > 0)
+      --curly;
+    else if (text[i] == '"')
+      ascii = !ascii;
     else if (curly == 0 && !ascii && text.compare(i, 3, " / ") == 0)
       return lang == "en" ? text.substr(i + 3) : text.substr(0, i);
   }
@@ -456,11 +460,12 @@ PlanText PlanOf(const std::string& spec_json, const std::string& lang) {
   p.scope = Joined(parts, en ? ", " : "；");
   const std::string strata = spec.value("strata", std::string("none"));
   p.stratified = strata != "none";
-  std::string strata_text = strata == "risk_class" ? (en ? "stratified by risk class (not public)" : "按信用风险分类分层（分类不公开）")
-                            : strata == "region"   ? (en ? "stratified by region" : "按地区分层")
-                            : strata == "label"    ? (en ? "stratified by label" : "按专项库分层")
-                            : strata == "none"     ? ""
-                                                   : (en ? "stratified: " : "分层：") + strata;
+  std::string strata_text = strata == "risk_class"
+                                ? (en ? "stratified by risk class (not public)" : "按信用风险分类分层（分类不公开）")
+                            : strata == "region" ? (en ? "stratified by region" : "按地区分层")
+                            : strata == "label"  ? (en ? "stratified by label" : "按专项库分层")
+                            : strata == "none"   ? ""
+                                                 : (en ? "stratified: " : "分层：") + strata;
   const json rule = spec.value("rule", json::object());
   std::string rule_text;
   if (rule.contains("count") && rule["count"].is_number_integer()) {
@@ -471,16 +476,20 @@ PlanText PlanOf(const std::string& spec_json, const std::string& lang) {
     std::string rest;
     for (const auto& [label, pct] : rule["ratio_percent"].items()) {
       const std::string v = pct.is_string() ? pct.get<std::string>() : pct.dump();
-      if (label == "*") rest = v + "%";
-      else r.push_back(label + (en ? ": " : "：") + v + "%");
+      if (label == "*")
+        rest = v + "%";
+      else
+        r.push_back(label + (en ? ": " : "：") + v + "%");
     }
     if (!rest.empty()) r.push_back((r.empty() ? "" : (en ? "others: " : "其余：")) + rest);
     rule_text = (en ? "ratio " : "比例 ") + Joined(r, en ? ", " : "，");
     auto bounds = [&](const char* key, const char* zh, const char* enw) {
       if (!rule.contains(key) || !rule[key].is_object()) return;
       std::vector<std::string> b;
-      for (const auto& [label, n] : rule[key].items()) b.push_back((label == "*" ? std::string(en ? "each" : "每层") : label) + " " + n.dump());
-      if (!b.empty()) rule_text += (en ? "; " + std::string(enw) + " " : "；" + std::string(zh)) + Joined(b, en ? ", " : "，");
+      for (const auto& [label, n] : rule[key].items())
+        b.push_back((label == "*" ? std::string(en ? "each" : "每层") : label) + " " + n.dump());
+      if (!b.empty())
+        rule_text += (en ? "; " + std::string(enw) + " " : "；" + std::string(zh)) + Joined(b, en ? ", " : "，");
     };
     bounds("min", "至少 ", "at least");
     bounds("max", "至多 ", "at most");
@@ -563,8 +572,10 @@ Status TaskPageRoute(HttpContext& http) {
   data.set("cancelled", t.state == "cancelled");
   data.set("cancelled_at", LocalTime(platform, t.cancelled_at_us));
   data.set("cancel_reason", t.cancel_reason);
-  if (!t.replaced_by.empty()) data.set("replaced_by", t.replaced_by);
-  else data.set("replaced_by", false);
+  if (!t.replaced_by.empty())
+    data.set("replaced_by", t.replaced_by);
+  else
+    data.set("replaced_by", false);
   if (!t.replaces.empty()) {
     data.set("replaces", t.replaces);
     data.set("replace_reason", t.replace_reason);
@@ -652,29 +663,33 @@ Status TaskPageRoute(HttpContext& http) {
     pending = html::Pick(lang, "任务已撤销，不公开抽取结果。", "The task was cancelled: no selection is published.");
   } else if (t.state == "announced") {
     pending = en ? "Not drawn yet. The drawn subjects and their teams are published after the inspections' results are "
-                   "published and the task is revealed" + due_en + "."
+                   "published and the task is revealed" +
+                       due_en + "."
                  : "尚未抽取。被抽中的对象及其检查组在检查结果公示、任务揭示后公开" + due_zh + "。";
   } else {
-    pending = en ? "Drawn on " + t.draw_date + ". The drawn subjects and their teams stay confidential until the "
-                   "inspections' results are published and the task is revealed" + due_en + "."
-                 : "已于 " + t.draw_date + " 抽取。被抽中的对象及其检查组在检查结果公示、任务揭示前保密，揭示后公开" + due_zh + "。";
+    pending = en ? "Drawn on " + t.draw_date +
+                       ". The drawn subjects and their teams stay confidential until the "
+                       "inspections' results are published and the task is revealed" +
+                       due_en + "."
+                 : "已于 " + t.draw_date + " 抽取。被抽中的对象及其检查组在检查结果公示、任务揭示前保密，揭示后公开" +
+                       due_zh + "。";
   }
   data.set("pending", pending);
   data.set("proof_pending",
            t.state == "cancelled"
                ? html::Pick(lang, "任务已撤销，不公开抽取证明。", "The task was cancelled: no proof is published.")
                : (en ? "The proof (the secret and every file needed to re-run the draw) is published when the task is "
-                       "revealed, after the inspections' results are published" + due_en +
-                       ". The commitment above binds the secret now."
+                       "revealed, after the inspections' results are published" +
+                           due_en + ". The commitment above binds the secret now."
                      : "抽取证明（秘密值及复核抽取所需的全部文件）在检查结果公示、任务揭示后公开" + due_zh +
                            "。上面的承诺值现在就锁定了秘密值。"));
   // The proof's files: the public variant's for a risk-stratified task.
   const bool withheld = StrataWithheld(t);
   data.set("withheld", withheld);
   html::Data files{html::Data::type::list};
-  for (const char* f : {"proof.json", withheld ? "pool-public.tsv" : "pool.tsv",
-                        withheld ? "selection-public.tsv" : "selection.tsv", "assignment.tsv", "groups.tsv",
-                        "conflicts.tsv"}) {
+  for (const char* f :
+       {"proof.json", withheld ? "pool-public.tsv" : "pool.tsv", withheld ? "selection-public.tsv" : "selection.tsv",
+        "assignment.tsv", "groups.tsv", "conflicts.tsv"}) {
     html::Data d;
     d.set("name", std::string(f));
     d.set("id", t.id);
@@ -690,9 +705,11 @@ Status TaskPageRoute(HttpContext& http) {
 // ---------------------------------------------------------------------------------------------
 // Sections.
 
-const std::string kHomeSection = R"(<section aria-labelledby="draw-tasks"><h2 id="draw-tasks">{{#en}}Latest draw tasks{{/en}}{{^en}}最新抽查任务公告{{/en}}</h2>
+const std::string kHomeSection =
+    R"(<section aria-labelledby="draw-tasks"><h2 id="draw-tasks">{{#en}}Latest draw tasks{{/en}}{{^en}}最新抽查任务公告{{/en}}</h2>
 {{#has_rows}}<ul class="cards">
-{{#rows}})" + kNoticeCard + R"({{/rows}}</ul>{{/has_rows}}
+{{#rows}})" +
+    kNoticeCard + R"({{/rows}}</ul>{{/has_rows}}
 {{^has_rows}}<p>{{#en}}No task is announced yet.{{/en}}{{^en}}暂无抽查任务公告。{{/en}}</p>{{/has_rows}}
 <p><a href="/tasks">{{#en}}All draw tasks{{/en}}{{^en}}全部抽查任务{{/en}}</a></p></section>)";
 
@@ -715,7 +732,8 @@ Result<std::string> HomeSection(HttpContext& http, const std::string&) {
   return html::Render(kHomeSection, data);
 }
 
-const std::string kSubjectSection = R"(<section aria-labelledby="draw-drawn"><h2 id="draw-drawn">{{#en}}Drawn for random inspections{{/en}}{{^en}}双随机抽查记录{{/en}}</h2>
+const std::string kSubjectSection =
+    R"(<section aria-labelledby="draw-drawn"><h2 id="draw-drawn">{{#en}}Drawn for random inspections{{/en}}{{^en}}双随机抽查记录{{/en}}</h2>
 <ul>{{#rows}}<li><a href="/tasks/{{id}}">{{title}}</a> <code>{{id}}</code> · {{department_name}} · {{#en}}drawn{{/en}}{{^en}}抽取{{/en}} {{draw_date}}</li>
 {{/rows}}</ul>
 <p><small>{{#en}}Only tasks that are revealed are listed: a selection stays confidential until the inspections' results are published.{{/en}}{{^en}}仅列出已揭示的任务：抽取结果在检查结果公示前保密。{{/en}}</small></p></section>)";
@@ -876,7 +894,8 @@ Status FeedRoute(HttpContext& http) {
   if (!notices.ok()) return notices.status();
   std::string query;
   if (!filter.state.empty()) query += "?state=" + UrlEncode(filter.state);
-  if (!filter.department.empty()) query += (query.empty() ? "?" : "&") + std::string("department=") + UrlEncode(filter.department);
+  if (!filter.department.empty())
+    query += (query.empty() ? "?" : "&") + std::string("department=") + UrlEncode(filter.department);
   opendata::AtomFeed feed;
   feed.id = opendata::StableId("xinjian:feed:tasks", query);
   feed.title = "抽查任务公告 / draw task notices";
@@ -896,8 +915,8 @@ Status FeedRoute(HttpContext& http) {
     e.summary = dep + "；" + StateLabel("zh", n.state) + "；检查对象 " + std::to_string(n.pool_size) + " 个；公告 " +
                 n.announce_date + (n.draw_date.empty() ? "" : "；抽取 " + n.draw_date) +
                 (n.revealed_at_us ? "；揭示 " + LocalTime(platform, n.revealed_at_us) : "") + "\n" + n.department +
-                "; " + StateLabel("en", n.state) + "; pool of " + std::to_string(n.pool_size) + " subjects; announced " +
-                n.announce_date + (n.draw_date.empty() ? "" : "; drawn " + n.draw_date);
+                "; " + StateLabel("en", n.state) + "; pool of " + std::to_string(n.pool_size) +
+                " subjects; announced " + n.announce_date + (n.draw_date.empty() ? "" : "; drawn " + n.draw_date);
     e.link = "/tasks/" + n.id;
     e.updated_us = n.updated_at_us;
     e.published_us = n.announced_at_us;
@@ -932,7 +951,8 @@ Status RegisterPages(Registrar& reg) {
       {"/feeds/tasks.atom", "新公告的抽查任务（Atom 订阅）/ new task notices (Atom feed)", FeedRoute},
   };
   for (const R& r : routes)
-    if (Status st = reg.AddRoute(RouteSpec{HttpMethod::kGet, r.pattern, RouteAccess::kPublic, {}, r.help}, r.fn); !st.ok())
+    if (Status st = reg.AddRoute(RouteSpec{HttpMethod::kGet, r.pattern, RouteAccess::kPublic, {}, r.help}, r.fn);
+        !st.ok())
       return st;
   if (Status st = reg.AddNavLink(NavLink{"/tasks", "抽查任务", "Draw tasks", RouteAccess::kPublic, {}, 40}); !st.ok())
     return st;
