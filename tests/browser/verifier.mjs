@@ -11,8 +11,8 @@
 // and a tampered copy. The test clicks each page's button and checks the ✓ on the good proofs
 // and, on the tampered one, ✗ with the first mismatch exactly as tools/verify_draw.py names it;
 // that the page fetched nothing from another origin and broke no CSP rule; and saves
-// screenshots in OUT (verifier-*.png). (The real server's proof page will be tested the same
-// way once the site serves pages.)
+// screenshots in OUT (verifier-*.png). The real server's task page is tested the same way by
+// site_proof.mjs.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -85,7 +85,9 @@ scenario() {
   [ -f "$tmp/proofs/risk-public/pool-public.tsv" ] && [ ! -e "$tmp/proofs/risk-public/pool.tsv" ] ||
     fail "$label: task proof --public wrote no public variant"
   snapshot "$db" >"$tmp/before.sql"
-  x serve --no-scheduler --listen 127.0.0.1:0 >"$tmp/serve.log" 2>&1 &
+  # The binary itself in the background, not the function x (a subshell: killing it would leave
+  # the server running).
+  "$XJ_CLI" --db "$db" --actor e2e serve --no-scheduler --listen 127.0.0.1:0 >"$tmp/serve.log" 2>&1 &
   serve_pid=$!
   local address=""
   for _ in $(seq 1 200); do  # up to 20 s for the server to say where it listens

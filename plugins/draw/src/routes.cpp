@@ -24,6 +24,7 @@
 #include "commands.h"
 #include "draw_data.h"
 #include "draw_v1.h"
+#include "notices.h"
 #include "proof.h"
 #include "tasks.h"
 #include "xinjian/http.h"
@@ -37,80 +38,28 @@ Status NoTask(const std::string& id) {
   return Status::Error(StatusCode::kNotFound, "没有已公告的抽查任务 " + id, "no announced draw task " + id);
 }
 
-// A task id typed into a URL: short, printable, no separators.
-bool PlausibleId(const std::string& id) {
-  if (id.empty() || id.size() > 100) return false;
-  return std::all_of(id.begin(), id.end(), [](unsigned char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-           c == '.';
-  });
-}
-
 Status ListRoute(HttpContext& http) {
   const HttpRequest& req = http.request();
   auto page = ReadPage(req);
   if (!page.ok()) return page.status();
-  const std::string state = req.Query("state"), department = req.Query("department");
-  if (!state.empty() && state != "announced" && state != "drawn" && state != "revealed" && state != "cancelled")
-    return Status::Error(StatusCode::kInvalidArgument, "参数 state 须为 announced、drawn、revealed 或 cancelled",
-                         "state must be announced, drawn, revealed or cancelled");
-  if (department.size() > 64)
-    return Status::Error(StatusCode::kInvalidArgument, "参数 department 过长", "department is too long");
+  NoticeFilter filter;
+  if (Status st = ReadNoticeFilter(req, &filter); !st.ok()) return st;
+  filter.limit = page->limit;
+  filter.offset = page->offset;
+  auto notices = ReadValue<NoticeList>(http.platform(), [&](Sql& sql) { return QueryNotices(sql, filter); });
+  if (!notices.ok()) return notices.status();
   json items = json::array();
-  std::int64_t total = 0;
-  Status st = http.platform().Read([&](Sql& sql) -> Status {
-    if (!department.empty())
-      if (Status s = RequireDepartment(sql, department); !s.ok()) return s;
-    // Announced tasks only (drafts are not public), paged in the database.
-    std::string where = " FROM draw_tasks WHERE COALESCE(announced_at_us, 0) <> 0";
-    SqlParams params;
-    if (!department.empty()) {
-      where += " AND department = ?";
-      params.emplace_back(department);
-    }
-    if (!state.empty()) {
-      where += " AND state = ?";
-      params.emplace_back(state);
-    }
-    auto n = sql.QueryInt("SELECT COUNT(*)" + where, params);
-    if (!n.ok()) return n.status();
-    total = n.value();
-    SqlParams page_params = params;
-    page_params.emplace_back(page->limit);
-    page_params.emplace_back(page->offset);
-    std::map<std::string, std::size_t> row_of;  // task id => index in items
-    SqlParams ids;
-    std::string in;
-    Status q = sql.Query(
-        "SELECT id, title, department, state, COALESCE(announce_date, ''), COALESCE(draw_date, ''), "
-        "COALESCE(due_date, ''), COALESCE(pool_size, 0)" +
-            where + " ORDER BY announced_at_us DESC, id LIMIT ? OFFSET ?",
-        page_params, [&](const SqlRow& r) {
-          row_of[r.Text(0)] = items.size();
-          ids.emplace_back(r.Text(0));
-          in += in.empty() ? "?" : ", ?";
-          items.push_back({{"id", r.Text(0)},
-                           {"title", r.Text(1)},
-                           {"department", r.Text(2)},
-                           {"state", r.Text(3)},
-                           {"announce_date", r.Text(4)},
-                           {"draw_date", r.Text(5)},
-                           {"due_date", r.Text(6)},
-                           {"pool_size", r.Int(7)},
-                           {"items", json::array()}});
-          return true;
-        });
-    if (!q.ok() || ids.empty()) return q;
-    // The page's item codes in one query.
-    return sql.Query("SELECT task_id, item_code FROM draw_task_items WHERE task_id IN (" + in +
-                         ") ORDER BY task_id, item_code",
-                     ids, [&](const SqlRow& r) {
-                       items[row_of.at(r.Text(0))]["items"].push_back(r.Text(1));
-                       return true;
-                     });
-  });
-  if (!st.ok()) return st;
-  json out{{"items", items}, {"total", total}, {"limit", page->limit}, {"offset", page->offset}};
+  for (const NoticeRow& n : notices->rows)
+    items.push_back({{"id", n.id},
+                     {"title", n.title},
+                     {"department", n.department},
+                     {"state", n.state},
+                     {"announce_date", n.announce_date},
+                     {"draw_date", n.draw_date},
+                     {"due_date", n.due_date},
+                     {"pool_size", n.pool_size},
+                     {"items", n.items}});
+  json out{{"items", items}, {"total", notices->total}, {"limit", page->limit}, {"offset", page->offset}};
   http.response().body = out.dump(-1, ' ', false, json::error_handler_t::replace);
   return Status::Ok();
 }
@@ -274,7 +223,7 @@ Status RegisterRoutes(Registrar& reg) {
   };
   for (const R& r : routes)
     if (Status st = reg.AddRoute(r.spec, r.fn); !st.ok()) return st;
-  return Status::Ok();
+  return RegisterPages(reg);
 }
 
 }  // namespace xj::draw
