@@ -201,6 +201,8 @@ def validators(target, expect_lm_between=None):
         st, h3, data3 = request("GET", target, headers=hdrs)
         check(f"{target}: {name} -> 304", st == 304 and data3 == b"", f"{st} {data3[:100]!r}")
         check(f"{target}: 304 keeps the validators", h3.get("etag") == etag and h3.get("last-modified") == lm, h3)
+        check(f"{target}: 304 describes no body (no Content-Type, no Content-Length)",
+              "content-type" not in h3 and "content-length" not in h3, h3)
     day_before = email.utils.format_datetime(http_date(lm) - datetime.timedelta(days=1), usegmt=True)
     st, _, _ = request("GET", target, headers={"If-Modified-Since": day_before})
     check(f"{target}: older If-Modified-Since -> 200", st == 200, st)

@@ -306,9 +306,16 @@ class WebServer::Impl final : public PageHost {
     }
     const mg_request_info* ri = mg_get_request_info(conn);
     const bool head = ri != nullptr && ri->request_method != nullptr && std::strcmp(ri->request_method, "HEAD") == 0;
+    // A 304 has no body and describes none: no Content-Type, no Content-Length (RFC 9110
+    // 15.4.5: a length there would claim the representation is empty).
+    const bool not_modified = res.status == 304;
+    if (not_modified) res.body.clear();
     std::string head_text = "HTTP/1.1 " + std::to_string(res.status) + " " + mg_get_response_code_text(conn, res.status) +
-                            "\r\nContent-Type: " + res.content_type +
-                            "\r\nContent-Length: " + std::to_string(res.body.size()) + "\r\n" + kSecurityHeaders;
+                            "\r\n" +
+                            (not_modified ? std::string()
+                                          : "Content-Type: " + res.content_type + "\r\nContent-Length: " +
+                                                std::to_string(res.body.size()) + "\r\n") +
+                            kSecurityHeaders;
     bool cache_set = false;
     for (const auto& [name, value] : res.headers) {
       // A handler's header may not break the response: no CR or LF.
