@@ -454,8 +454,9 @@ class WebServer::Impl final : public PageHost {
       caller.lang = c->second;
     }
     HttpResponse r = Dispatch(req, ri, cookies, caller, extra);
-    // An error on a page (not the API, not an asset) is a page too.
+    // An error on a page (not the API, not an asset, not a feed) is a page too.
     if (r.status >= 400 && req.path.rfind("/api/", 0) != 0 && req.path.rfind("/assets/", 0) != 0 &&
+        req.path.rfind("/feeds/", 0) != 0 &&
         r.content_type.rfind("application/json", 0) == 0 && req.method == HttpMethod::kGet) {
       auto j = nlohmann::json::parse(r.body, nullptr, false);
       std::string message = j.is_object() && j.contains("error") ? j["error"].value("message", "") : "";
