@@ -422,7 +422,7 @@ PROOF_FILES = ["proof.json", "pool.tsv", "selection.tsv", "pool-public.tsv", "se
 DIRECTORY = re.compile(r"^/(api/v1/)?subjects(/|$|\?)")
 
 SQLI = ["' OR 1=1--", "' OR '1'='1", "1; DROP TABLE subjects; --", "'; DROP TABLE users; --",
-        "x' UNION SELECT password_hash, login FROM users --", "1 UNION SELECT id_number FROM inspectors",
+        "x' UNION SELECT login, roles FROM users --", "1 UNION SELECT id_number FROM inspectors",
         "\" OR \"\"=\"", "' AND (SELECT COUNT(*) FROM users) > 0 --", "';SELECT pg_sleep(30);--",
         "ATK-R-1' --", "\\", "%", "*", "$1", "?", "' || (SELECT csrf_token FROM web_sessions LIMIT 1) || '"]
 ECHOED = SQLI + ["../../etc/passwd", "/etc/passwd"]
@@ -467,7 +467,8 @@ def main():
         if len(f) == 2:
             check("pool.tsv class", classes.get(f[0]) == f[1], line)
     id_numbers = [i[2] for i in INSPECTORS] + [CITIZEN_ID]
-    never = [n.encode() for n in id_numbers] + [(i[2][:6] + "********" + i[2][-4:]).encode() for i in INSPECTORS]
+    never = [n.encode() for n in id_numbers] + [(i[2][:6] + "********" + i[2][-4:]).encode() for i in INSPECTORS] + \
+        [b"$argon2", b"password_hash", b"token_hash"]
 
     # ---- Sign in everyone (before any throttle test: the address lock would refuse them).
     anon = Client("anonymous")
@@ -535,6 +536,10 @@ def main():
                 for v in theirs:
                     check("%s's %s lists no visit of the other inspector" % (who, p),
                           not re.search(re.escape(v).encode() + rb"(?![0-9])", body), v)
+    # The secret is what the suite looks for: WJW's own users see it (a control of the check).
+    for who in ("sv_wjw",):
+        s, _, body = users[who].get("/api/v1/tasks/ATK-S-1")
+        check("the selection to " + who + " (control)", s == 200 and all(u.encode() in body for u in secret_usccs), s)
     # A signed-in page shows the user's hostile name escaped.
     s, _, body = users["sv_scjg"].get("/")
     check("the signed-in user's name, escaped", "<script>alert(1)</script>市监" in page_text(body), s)
@@ -658,6 +663,7 @@ def main():
     victim = Client("csrf-victim")
     anon_token = victim.csrf()
     victim.sign_in("atk.admin", password)
+    victim_cookie = victim.cookies.get("xj_session")
     vtoken = victim.csrf()
 
     def still_signed_in(after):
@@ -692,6 +698,35 @@ def main():
     check("POST /logout with the token: 303", s == 303, s)
     s, _, body = victim.get("/api/v1/session")
     check("signed out", json.loads(body).get("signed_in") is False, body[:100])
+    # The cookie of the ended session opens nothing (replay), and a cookie the client made up
+    # is not adopted at sign-in (fixation).
+    replay = Client("replay")
+    replay.cookies["xj_session"] = victim_cookie
+    s, _, body = replay.get("/api/v1/session")
+    check("an ended session's cookie is refused", json.loads(body).get("signed_in") is False, body[:100])
+    s, _, _ = replay.get("/api/v1/tasks/ATK-R-1/proof-full")
+    check("an ended session's cookie: 401", s == 401, s)
+    fixed = Client("fixation")
+    fixed.cookies["xj_session"] = "F" * 43
+    fixed.sign_in("atk.admin", password)
+    check("a made-up session cookie is replaced at sign-in", fixed.cookies.get("xj_session") not in (None, "F" * 43),
+          fixed.cookies.get("xj_session"))
+    # After signing in, only this site's paths: never another host, never a header break.
+    for nxt in ("//evil.example/", "https://evil.example/", "/\\evil.example", "\\\\evil.example", "javascript:alert(1)",
+                "/%0d%0aSet-Cookie:%20x=1", "/ok\r\nSet-Cookie: x=1", "http:/evil.example"):
+        c = Client("redirect")
+        t = c.csrf()
+        s, h, _ = c.request("POST", "/login", body="login=atk.admin&password=%s&csrf_token=%s&next=%s" % (enc(password), t, enc(nxt)),
+                            headers={"Content-Type": "application/x-www-form-urlencoded", "Origin": "http://" + HOSTPORT})
+        loc = h.get("location", "")
+        check("next=%r stays on the site (or the form is refused)" % nxt, s in (400, 403) or s == 303 and loc.startswith("/") and not loc.startswith("//") and
+              "\\" not in loc and "evil" not in loc.split("?")[0][:2] and "\r" not in loc and "\n" not in loc
+              and not any(x.startswith("x=") for x in h["_set_cookie"]), (s, loc))
+    # A hostile Host header is reflected nowhere.
+    for target in ("/", "/login", "/subjects?q=abc", "/nothing-here"):
+        s, h, body = raw(("GET %s HTTP/1.1\r\nHost: evil.example\"><script>alert(1)</script>\r\nConnection: close\r\n\r\n"
+                          % target).encode(), "hostile-host", label="Host " + target)
+        check("a hostile Host is not reflected in " + target, b"evil.example" not in body, body[:200])
 
     # ---- 5. Path traversal on assets and routes: 400/404, never a file.
     for t in ["/assets/../../../../etc/passwd", "/assets/%2e%2e/%2e%2e/etc/passwd", "/assets/..%2f..%2f..%2fetc%2fpasswd",
@@ -734,6 +769,13 @@ def main():
         ("binary", b"\x00\x01\x02\xff\r\n\r\n", (400,)),
         ("HTTP/9.9", b"GET / HTTP/9.9\r\n\r\n", (400,)),
         ("no version", b"GET /healthz\r\n\r\n", (400,)),
+        # CivetWeb closes these without an answer (None): no route sees them.
+        ("an absolute-form target of another host", b"GET http://evil.example/healthz HTTP/1.1\r\nHost: " + hp +
+         b"\r\nConnection: close\r\n\r\n", (None, 400, 404)),
+        ("OPTIONS *", b"OPTIONS * HTTP/1.1\r\nHost: " + hp + b"\r\nConnection: close\r\n\r\n", (None, 400, 405)),
+        ("OPTIONS", b"OPTIONS /api/v1/session HTTP/1.1\r\nHost: " + hp + b"\r\nConnection: close\r\n\r\n", (405,)),
+        ("both Content-Length and chunked", b"POST /api/v1/session HTTP/1.1\r\nHost: " + hp + b"\r\nContent-Length: 4\r\n"
+         b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n", (400, 403, 411)),
         ("extra words", b"GET /healthz HTTP/1.1 extra\r\nHost: " + hp + b"\r\n\r\n", (400,)),
         ("a header without a colon", b"GET /healthz HTTP/1.1\r\nHost: " + hp + b"\r\nBad Header\r\n\r\n", (400,)),
         ("a negative length", b"POST /api/v1/session HTTP/1.1\r\nHost: " + hp + b"\r\nContent-Length: -5\r\n\r\n", (400, 411)),
@@ -821,7 +863,7 @@ def main():
     secret_b = [u.encode() for u in secret_usccs] + [i.encode() for i in secret_team]
     for who, method, target, s, h, body in LOG:
         for n in never:
-            check("no ID number in %s %s as %s" % (method, target[:80], who), n not in body, n)
+            check("no ID number or password hash in %s %s as %s" % (method, target[:80], who), n not in body, n)
         if who in foreign_names:
             if DIRECTORY.match(target):
                 check("no secret task on a subject: %s as %s" % (target[:80], who), b"ATK-S-1" not in body, "")
@@ -839,6 +881,17 @@ def main():
                           not re.match(rb'(\t|",\s*"[a-z_]+":\s*")' + cls.encode() + rb'(\t|\n|\r|")', after),
                           "%s followed by %r" % (u, after))
                     at = body.find(u.encode(), at + 1)
+
+    # A shared cache may keep only what is the same for everyone: an answer marked public to a
+    # signed-in user is the anonymous answer, byte for byte (a page, with its CSRF token, never is).
+    anon_body = {t: b for w, m, t, s_, h, b in LOG if w == "anonymous" and m == "GET" and s_ == 200}
+    for who, method, target, s_, h, body in LOG:
+        cc = h.get("cache-control", "")
+        if s_ == 200 and method == "GET" and "public" in cc:
+            check("public caching of a personal answer: %s as %s" % (target[:80], who),
+                  "xj_session=" not in " ".join(h.get("_set_cookie", [])) and "csrf-token" not in body.decode("utf-8", "replace")
+                  and (who not in users or anon_body.get(target) == body), cc)
+        check("X-Frame-Options on %s" % target[:80], s_ is None or h.get("x-frame-options") == "DENY", h.get("x-frame-options"))
 
     # ---- 9. Cookies: HttpOnly, SameSite=Strict, Path=/.
     check("cookies seen", len(SET_COOKIES) > 5, len(SET_COOKIES))
@@ -877,6 +930,10 @@ def main():
     check("address lock: 429 within 20 failures", got[-1] == 429 and len(got) <= 20, got)
     s, h, _ = c.request("POST", "/api/v1/session", json_body={"login": "atk.admin", "password": password}, headers=h0)
     check("address lock: another user's right password refused", s == 429 and "xj_session" not in c.cookies, s)
+    s, h, _ = c.request("POST", "/api/v1/session", json_body={"login": "atk.admin", "password": password},
+                        headers=dict(h0, **{"X-Forwarded-For": "203.0.113.9", "X-Real-IP": "203.0.113.9",
+                                            "Forwarded": "for=203.0.113.9"}))
+    check("address lock: a forwarded-for header does not lift it", s == 429 and "xj_session" not in c.cookies, s)
     healthy("the throttle")
 
     # ---- The sessions opened at the start still work (nothing above ended them).
