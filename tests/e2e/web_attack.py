@@ -737,7 +737,10 @@ def main():
               "/api/v1/tasks/ATK-R-1/proof/..%2f..%2f..%2f..%2fetc%2fpasswd",
               "/api/v1/tasks/ATK-R-1/proof/%2e%2e%2fproof.json", "/api/v1/tasks/..%2fATK-S-1/proof",
               "/subjects/..%2f..%2fetc%2fpasswd", "/api/v1/subjects/%2e%2e", "/..", "/%2e%2e/%2e%2e/etc/passwd",
-              "/proc/self/environ", "/etc/passwd", "/assets/../../../proc/self/environ"]:
+              "/proc/self/environ", "/etc/passwd", "/assets/../../../proc/self/environ",
+              # paths that would make a page's own links point to another host
+              "//evil.example", "//evil.example/x", "/%2F%2Fevil.example", "///evil.example", "/%5C%5Cevil.example",
+              "/subjects/%2F%2Fevil.example", "/\\evil.example"]:
         s, h, body = raw(("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n" % (t, HOSTPORT)).encode(), "traversal")
         check("traversal %s: 400/404" % t, s in (400, 404) or (s == 200 and t in ("/assets/./site.css",)), s)
         check("traversal %s: no file" % t, b"root:" not in body and b"PATH=" not in body, body[:100])

@@ -660,7 +660,12 @@ class WebServer::Impl final : public PageHost {
     std::string query;
     for (const auto& [k, v] : http.request().query)
       if (k != "lang") query += PercentEncode(k) + "=" + PercentEncode(v) + "&";
-    d.set("lang_switch", http.request().path + "?" + query + "lang=" + (en ? "zh" : "en"));
+    // The path percent-encoded and with runs of '/' made one: "//evil.example" (a path the
+    // server may be asked for) must not become a link to another host.
+    std::string self;
+    for (char c : http.request().path)
+      if (c != '/' || self.empty() || self.back() != '/') self.push_back(c);
+    d.set("lang_switch", PercentEncode(self) + "?" + query + "lang=" + (en ? "zh" : "en"));
     const Principal& who = http.principal();
     if (ctx.caller().session) {
       html::Data user;
