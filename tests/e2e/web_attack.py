@@ -128,10 +128,10 @@ def make_data(d):
               "entropy": {"source": "manual", "description": "攻击测试 <script>alert('entropy')</script>"},
               "due_date": "2026-12-31"}
     specs = {
-        "R": dict(common, id="ATK-R-1", title="攻击测试（已揭示）<script>alert('title')</script>", department="SCJG",
+        "R": dict(common, id="ATK-R-1", title="@SUM(1+1) 攻击测试（已揭示）<script>alert('title')</script>", department="SCJG",
                   items=["ATK-SCJG"], filters={"labels": ["攻击A"]}, strata="risk_class",
                   rule={"ratio_percent": {"*": 100}}, team={"slots": [{"group": "SCJG", "count": 2}]}),
-        "S": dict(common, id="ATK-S-1", title="攻击测试（未揭示）\"><img src=x onerror=alert(2)>", department="WJW",
+        "S": dict(common, id="ATK-S-1", title="=HYPERLINK(\"http://evil.example/\") 攻击测试（未揭示）\"><img src=x onerror=alert(2)>", department="WJW",
                   items=["ATK-WJW"], filters={"labels": ["攻击B"]}, rule={"count": 3},
                   team={"slots": [{"group": "WJW", "count": 2}]}),
     }
@@ -210,6 +210,27 @@ def check_common(who, method, target, status, headers, body):
             check("JSON parses " + what, False, body[:200])
     if ct.startswith("text/html"):
         html_safe(what, body)
+    if status == 200 and ct.startswith("text/csv"):
+        text = body.decode("gb18030" if "gb18030" in ct.lower() else "utf-8-sig", "replace")
+        for r in csv.reader(io.StringIO(text, newline="")):
+            for cell in r:
+                check("csv: no cell starts a formula " + what, cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), cell[:60])
+    if status == 200 and "spreadsheetml" in ct:
+        try:
+            with zipfile.ZipFile(io.BytesIO(body)) as z:
+                for name in z.namelist():
+                    if name.startswith("xl/worksheets/"):
+                        sheet = z.read(name)
+                        check("xlsx: no formula " + what, b"<f>" not in sheet and b"<f " not in sheet, name)
+        except zipfile.BadZipFile as e:
+            check("xlsx parses " + what, False, e)
+    if status == 200 and "atom+xml" in ct:
+        try:
+            root = ET.fromstring(body)
+            check("atom: only Atom elements " + what, all(el.tag.startswith("{http://www.w3.org/2005/Atom}")
+                                                          for el in root.iter()), "")
+        except ET.ParseError as e:
+            check("atom parses " + what, False, e)
     for c in headers.get("_set_cookie", []):
         SET_COOKIES.append(c)
 
@@ -415,6 +436,12 @@ ROUTES = [
     ("/api/v1/my/visits", "api", ["state", "task", "limit", "offset"]),
     ("/api/v1/my/visits/{visit}", "api", []),
     ("/api/v1/visits/{visit}", "api", []),
+    ("/department/visits", "page", ["department", "state", "task", "offset"]),
+    ("/api/v1/department/visits", "api", ["department", "state", "task", "limit", "offset"]),
+    ("/api/v1/tasks.csv", "download", ["state", "department", "encoding", "limit", "offset"]),
+    ("/api/v1/tasks.jsonl", "download", ["state", "department", "limit", "offset"]),
+    ("/api/v1/tasks.xlsx", "download", ["state", "department", "limit", "offset"]),
+    ("/feeds/tasks.atom", "feed", ["state", "department", "limit"]),
     ("/visits/{visit}", "page", []),
 ]
 PROOF_FILES = ["proof.json", "pool.tsv", "selection.tsv", "pool-public.tsv", "selection-public.tsv", "assignment.tsv",
@@ -497,7 +524,8 @@ def main():
                    "/api/v1/results.csv?encoding=gb18030", "/api/v1/tasks?limit=500", "/api/v1/tasks?department=WJW",
                    "/feeds/results.atom?task=ATK-S-1", "/feeds/results.atom?department=WJW", "/?lang=en",
                    "/login?next=" + enc("javascript:alert(1)"), "/login?next=" + enc("//evil.example/"),
-                   "/login?next=" + enc("\"><script>alert(1)</script>")]:
+                   "/login?next=" + enc("\"><script>alert(1)</script>"), "/api/v1/tasks.csv", "/api/v1/tasks.xlsx",
+                   "/api/v1/tasks.csv?encoding=gb18030", "/feeds/tasks.atom"]:
         for cl in (anon, c):
             cl.get(target)
 
@@ -519,6 +547,22 @@ def main():
     for p in [p for p in paths if p.startswith("/api/v1/my/")]:
         s, _, _ = anon.get(p)
         check("anonymous " + p + ": 401 (or 404 until it exists)", s in (401, 404), s)
+    for p in [p for p in paths if p.startswith("/department/")]:
+        s, h, _ = anon.get(p)
+        check("anonymous " + p + ": 303 to sign in (or 404 until it exists)",
+              s == 404 or (s == 303 and h.get("location", "").startswith("/login?next=")), (s, h.get("location")))
+    for p in [p for p in paths if p.startswith("/api/v1/department/")]:
+        s, _, _ = anon.get(p)
+        check("anonymous " + p + ": 401 (or 404 until it exists)", s in (401, 404), s)
+    # A supervisor reads for another department; an inspector for another task.
+    for p in ("/department/visits?department=WJW", "/api/v1/department/visits?department=WJW",
+              "/department/visits?task=ATK-S-1", "/api/v1/department/visits?task=ATK-S-1"):
+        s, _, _ = users["sv_scjg"].get(p)
+        check("SCJG's supervisor asks " + p + ": 400/403/404", s in (400, 403, 404), s)
+        s, _, _ = users["insp_a"].get(p)
+        check("an inspector asks " + p + ": 403/404", s in (403, 404), s)
+    for p in ("/my/visits?task=ATK-S-1", "/api/v1/my/visits?task=ATK-S-1"):
+        users["insp_a"].get(p)  # whatever it answers: the secrecy checks below read it
     # Inspector A asks for inspector B's visits (and B for A's) through every visit route.
     for who, theirs in (("insp_a", b_visits + ["ATK-S-1-1"]), ("insp_b", a_visits)):
         for v in theirs:
