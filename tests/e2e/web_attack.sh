@@ -115,7 +115,6 @@ print(" ".join(str(s["rank"]) for s in json.load(sys.stdin)["selection"]))')"
     sleep 0.1
   done
   [ -n "$address" ] || fail "$label: serve did not start its web site"
-  [ -n "${XJ_ATTACK_KEEP:-}" ] && { cp -r "$tmp" "$XJ_ATTACK_KEEP"; echo "kept at $XJ_ATTACK_KEEP: $address"; sleep 100000; }
   python3 "$check" --attack "$address" "$tmp" || fail "$label: attacks"
   kill -0 "$serve_pid" 2>/dev/null || fail "$label: the server died"
   kill "$serve_pid"
