@@ -178,6 +178,7 @@ def check_headers(what, status, headers):
     check("nosniff " + what, headers.get("x-content-type-options") == "nosniff", status)
     check("Referrer-Policy " + what, headers.get("referrer-policy") == "no-referrer", status)
     check("Content-Length " + what, "content-length" in headers or status in (204, 304), headers)
+    check("no CORS grant " + what, not any(k.startswith("access-control-allow") for k in headers), headers)
 
 
 def check_common(who, method, target, status, headers, body):
@@ -696,6 +697,11 @@ def main():
                                     ("Origin null", {"Origin": "null", "X-CSRF-Token": token}, True),
                                     ("another port", {"Origin": "http://%s:1" % BASE.hostname, "X-CSRF-Token": token}, True),
                                     ("the token without its cookie", {"X-CSRF-Token": token}, False)):
+        if label == "another site":  # a CORS preflight from that site grants nothing
+            s, h, _ = c.request("OPTIONS", "/api/v1/session", headers={
+                "Origin": "http://evil.example", "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type, x-csrf-token"})
+            check("a CORS preflight: 405, no grant", s == 405, s)
         s, h, _ = c.request("POST", "/api/v1/session", json_body=creds, headers=headers, cookies=cookies)
         check("POST /api/v1/session with %s: 403" % label, s == 403 and not any(
             x.startswith("xj_session=") for x in h["_set_cookie"]), s)

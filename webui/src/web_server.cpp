@@ -901,6 +901,12 @@ class WebServer::Impl final : public PageHost {
                           "request_timeout_ms", timeout_ms.c_str(),
                           "enable_keep_alive", "yes",
                           "decode_url", "no",
+                          // CivetWeb answers a CORS preflight itself by default, granting every
+                          // origin ("*") POST and the headers asked for: no site but this one
+                          // may call it (the OPTIONS goes to the router: 405).
+                          "access_control_allow_origin", "",
+                          "access_control_allow_methods", "",
+                          "access_control_allow_headers", "",
                           "max_request_size", "16384",
                           nullptr};
     mg_callbacks callbacks{};
