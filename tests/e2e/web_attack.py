@@ -956,6 +956,13 @@ def main():
     c = Client("throttle")
     token = c.csrf()
     h0 = {"X-CSRF-Token": token, "Origin": "http://" + HOSTPORT}
+    # An unknown login and a wrong password get the same answer (no account enumeration).
+    answers = []
+    for login in ("atk.audit", "no-such-user.sv"):
+        s, h, body = c.request("POST", "/api/v1/session", json_body={"login": login, "password": "wrong password 0"},
+                               headers=h0)
+        answers.append((s, body))
+    check("an unknown login answers like a wrong password", answers[0] == answers[1] and answers[0][0] == 401, answers)
     got = []
     for _ in range(8):
         s, h, _ = c.request("POST", "/api/v1/session", json_body={"login": "victim.sv", "password": "wrong password 1"},
