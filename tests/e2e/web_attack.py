@@ -530,6 +530,12 @@ def main():
         for cl in (anon, c):
             cl.get(target)
 
+    # HEAD: the GET's status and headers, no body.
+    for p in ("/", "/api/v1/tasks/ATK-S-1", "/api/v1/results.csv", "/subjects/" + GROUP_A[0], "/nothing-here"):
+        s1, h1, _ = anon.get(p)
+        s2, h2, b2 = anon.request("HEAD", p)
+        check("HEAD " + p, s1 == s2 and b2 == b"" and h1.get("content-type") == h2.get("content-type"), (s1, s2))
+
     # Access.
     st = {}
     for who, c in [("anonymous", anon)] + list(users.items()):
