@@ -210,11 +210,16 @@ Result<ParsedTarget> ParseTarget(const std::string& raw_path, const std::string&
     return Status::Error(StatusCode::kInvalidArgument, "请求地址过长（至多 2048 字节）",
                          "the request target is too long (at most 2048 bytes)");
   if (raw_path.empty() || raw_path[0] != '/') return BadRequest("路径须以 / 开头", "the path must start with /");
-  if (raw_path.find('\0') != std::string::npos || !CleanText(raw_path))
+  // The path as the client sent it (CivetWeb's decode_url is off: a decoded %00 would cut its
+  // C string short, and a malformed escape would pass as it is), decoded here.
+  auto path = Decode(raw_path, false);
+  if (!path) return BadRequest("路径中的百分号编码有误", "the path has a malformed percent-encoding");
+  if (path->find('\0') != std::string::npos || !CleanText(*path))
     return BadRequest("路径含有控制字符或无效的 UTF-8", "the path contains a control character or invalid UTF-8");
-  for (const std::string& seg : Segments(raw_path))
+  if (path->find('\\') != std::string::npos) return BadRequest("路径不能含有反斜杠", "the path may not contain a backslash");
+  for (const std::string& seg : Segments(*path))
     if (seg == "." || seg == "..") return BadRequest("路径不能含有 . 或 .. 段", "the path may not contain . or .. segments");
-  t.path = raw_path;
+  t.path = std::move(*path);
   auto query = ParseQuery(raw_query);
   if (!query.ok()) return query.status();
   t.query = std::move(query).value();
@@ -296,6 +301,38 @@ class WebServer::Impl final : public PageHost {
 
   static int Handle(mg_connection* conn, void* self) { return static_cast<Impl*>(self)->Serve(conn); }
 
+  // CivetWeb's callback before it answers an error itself: the site's answer instead (0:
+  // handled). `errmsg` may quote the request: it is not sent.
+  static int CivetError(mg_connection* conn, int status, const char*) {
+    StatusCode code = StatusCode::kInvalidArgument;
+    std::string message = "无法处理的请求 / the request cannot be handled";
+    switch (status) {
+      case 400: message = "无法解析的请求 / the request could not be parsed"; break;
+      case 404: code = StatusCode::kNotFound; message = "没有这个地址 / no such address"; break;
+      case 408: message = "请求超时 / the request timed out"; break;
+      case 411: message = "请求须带有效的 Content-Length / the request needs a valid Content-Length"; break;
+      case 413:
+      case 431: message = "请求头过大 / the request head is too large"; break;
+      case 414: message = "请求地址过长 / the request target is too long"; break;
+      case 505:  // the client's fault: a clear 4xx
+        status = 400;
+        message = "不支持的 HTTP 版本 / unsupported HTTP version";
+        break;
+      default:
+        if (status >= 500) code = StatusCode::kInternal;
+        break;
+    }
+    if (status < 400 || status > 599) status = 400;
+    const std::string body = ErrorJson(Status(code, message));
+    const std::string head = "HTTP/1.1 " + std::to_string(status) + " " + mg_get_response_code_text(nullptr, status) +
+                             "\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: " +
+                             std::to_string(body.size()) + "\r\n" + kSecurityHeaders +
+                             "Cache-Control: no-store\r\nConnection: close\r\n\r\n";
+    mg_write(conn, head.data(), head.size());
+    mg_write(conn, body.data(), body.size());
+    return 0;
+  }
+
   int Serve(mg_connection* conn) {
     HttpResponse res;
     try {
@@ -354,7 +391,10 @@ class WebServer::Impl final : public PageHost {
     if (ri == nullptr || ri->local_uri == nullptr)
       return Error(BadRequest("无法解析请求", "the request could not be parsed"));
     auto method = MethodOf(ri->request_method);
-    const std::string raw_path = ri->local_uri, raw_query = ri->query_string ? ri->query_string : "";
+    // local_uri_raw: the path as sent (not decoded: decode_url is off; not cleaned of dot
+    // segments, which ParseTarget refuses).
+    const std::string raw_path = ri->local_uri_raw != nullptr ? ri->local_uri_raw : ri->local_uri,
+                      raw_query = ri->query_string ? ri->query_string : "";
     if (raw_path.size() + raw_query.size() > kMaxPath) {
       HttpResponse r = Error(BadRequest("请求地址过长（至多 2048 字节）", "the request target is too long (at most 2048 bytes)"));
       r.status = 414;
@@ -427,7 +467,7 @@ class WebServer::Impl final : public PageHost {
       caller.lang = c->second;
     }
     HttpResponse r = Dispatch(req, ri, cookies, caller, extra);
-    // An error on a page (not the API, not an asset) is a page too.
+    // An error on a page (not the API, not an asset, not a feed) is a page too.
     if (r.status >= 400 && !ForMachines(req.path) &&
         r.content_type.rfind("application/json", 0) == 0 && req.method == HttpMethod::kGet) {
       auto j = nlohmann::json::parse(r.body, nullptr, false);
@@ -632,7 +672,12 @@ class WebServer::Impl final : public PageHost {
     std::string query;
     for (const auto& [k, v] : http.request().query)
       if (k != "lang") query += PercentEncode(k) + "=" + PercentEncode(v) + "&";
-    d.set("lang_switch", http.request().path + "?" + query + "lang=" + (en ? "zh" : "en"));
+    // The path percent-encoded and with runs of '/' made one: "//evil.example" (a path the
+    // server may be asked for) must not become a link to another host.
+    std::string self;
+    for (char c : http.request().path)
+      if (c != '/' || self.empty() || self.back() != '/') self.push_back(c);
+    d.set("lang_switch", PercentEncode(self) + "?" + query + "lang=" + (en ? "zh" : "en"));
     const Principal& who = http.principal();
     if (ctx.caller().session) {
       html::Data user;
@@ -846,13 +891,34 @@ class WebServer::Impl final : public PageHost {
       const bool loopback = host.rfind("127.", 0) == 0 || host == "localhost" || host == "[::1]";
       secure_cookies_ = v == "true" || (v == "auto" && !loopback);
     }
+    // How long a client may take to send its request (and to take the reply): a slow client
+    // (slowloris: headers one byte a second) is cut off after it. web.request_timeout_ms,
+    // 100 to 600000, default 10000.
+    std::string timeout_ms = "10000";
+    if (auto it = options_.config.find("web.request_timeout_ms"); it != options_.config.end()) {
+      const std::string& v = it->second;
+      long long n = -1;
+      if (!v.empty() && v.size() <= 6 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        n = std::stoll(v);
+      if (n < 100 || n > 600000)
+        return BadRequest("web.request_timeout_ms 须为 100 至 600000 的整数（毫秒）",
+                          "web.request_timeout_ms must be a whole number from 100 to 600000 (milliseconds)");
+      timeout_ms = std::to_string(n);
+    }
     static std::once_flag once;
     std::call_once(once, [] { mg_init_library(0); });
     const std::string threads = std::to_string(std::max(1, options_.threads));
     const char* opts[] = {"listening_ports", options_.listen.c_str(),
                           "num_threads", threads.c_str(),
-                          "request_timeout_ms", "10000",
+                          "request_timeout_ms", timeout_ms.c_str(),
                           "enable_keep_alive", "yes",
+                          "decode_url", "no",
+                          // CivetWeb answers a CORS preflight itself by default, granting every
+                          // origin ("*") POST and the headers asked for: no site but this one
+                          // may call it (the OPTIONS goes to the router: 405).
+                          "access_control_allow_origin", "",
+                          "access_control_allow_methods", "",
+                          "access_control_allow_headers", "",
                           "max_request_size", "16384",
                           nullptr};
     mg_callbacks callbacks{};
@@ -860,6 +926,10 @@ class WebServer::Impl final : public PageHost {
       std::cerr << "web: " << message << "\n";
       return 1;
     };
+    // The errors CivetWeb answers itself (a malformed request line or header, a head over
+    // max_request_size, a bad Content-Length, an unsupported HTTP version) get the site's JSON
+    // error and security headers too, and never echo the request.
+    callbacks.http_error = &Impl::CivetError;
     ctx_ = mg_start(&callbacks, this, opts);
     if (ctx_ == nullptr)
       return Status::Error(StatusCode::kUnavailable, "无法在 " + options_.listen + " 上监听（地址无效或已被占用）",
