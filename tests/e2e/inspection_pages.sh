@@ -61,10 +61,10 @@ findings=$'负责人身份证33020319700707006X，电话13912345678；"冷藏柜
 snapshot() {
   local db="$1"
   if [[ "$db" == sqlite:* ]]; then
-    sqlite3 -batch "${db#sqlite:}" .dump | grep '^INSERT' | grep -v 'INTO "\?web_sessions\|INTO "\?login_throttle\|INTO "\?audit_log' | sort
+    sqlite3 -batch "${db#sqlite:}" .dump | grep '^INSERT' | grep -v 'INTO "\?\(web_sessions\|login_throttle\|audit_log\|audit_head\)\b' | sort
   else
     pg_dump --data-only --inserts --no-owner --exclude-table=web_sessions --exclude-table=login_throttle \
-      --exclude-table=audit_log "$db" 2>/dev/null | grep '^INSERT' | sort
+      --exclude-table=audit_log --exclude-table=audit_head "$db" 2>/dev/null | grep '^INSERT' | sort
   fi
 }
 
@@ -86,6 +86,13 @@ scenario() {
   x task announce WJW-2026-0001 >/dev/null
   x task draw WJW-2026-0001 >/dev/null
   x task create --spec "$tmp/scjg.json" >/dev/null  # SCJG-2026-0002, a draft: not public
+  # SCJG-2026-0003: due before the first, so it heads SCJG001's list.
+  python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); s.update(title="复查", due_date="2026-12-10", rule={"count": 1},
+exclusions={"open_tasks": False}); json.dump(s, open(sys.argv[2], "w"), ensure_ascii=False)' "$tmp/scjg.json" "$tmp/scjg3.json"
+  x task create --spec "$tmp/scjg3.json" >/dev/null
+  x task announce SCJG-2026-0003 >/dev/null
+  x task draw SCJG-2026-0003 >/dev/null
+  x visit show SCJG-2026-0003-1 --department SCJG --json >"$tmp/s3.json"
   x visit show SCJG-2026-0001-1 --department SCJG --json >"$tmp/v1.json"
   x visit show SCJG-2026-0001-2 --department SCJG --json >"$tmp/v2.json"
   x visit show SCJG-2026-0001-3 --department SCJG --json >"$tmp/v3.json"
@@ -137,7 +144,7 @@ PY
 import json, sys, os
 tmp = sys.argv[1]
 published = {r["uscc"] for r in json.load(open(os.path.join(tmp, "published.json")))}
-drawn = {json.load(open(os.path.join(tmp, f)))["uscc"] for f in ("v1.json", "v2.json", "v3.json", "w1.json", "w2.json")}
+drawn = {json.load(open(os.path.join(tmp, f)))["uscc"] for f in ("v1.json", "v2.json", "v3.json", "w1.json", "w2.json", "s3.json")}
 open(os.path.join(tmp, "secret.txt"), "w").write(",".join(sorted(drawn - published)))
 PY
   [ -s "$tmp/secret.txt" ] || fail "$label: no unpublished subject to look for"
@@ -168,7 +175,7 @@ scenario "sqlite:$tmp/pages.db" sqlite
 if [ -n "${XINJIAN_TEST_PG_URL:-}" ]; then
   pg_db="xj_e2e_pages_$$_$RANDOM"
   psql -X -q "$XINJIAN_TEST_PG_URL" -c "CREATE DATABASE $pg_db" >/dev/null
-  rm -f "$tmp"/*.json "$tmp/secret.txt"
+  rm -f "$tmp/published.json" "$tmp/secret.txt"
   scenario "${XINJIAN_TEST_PG_URL%/*}/$pg_db" postgresql
 fi
 echo "ok"
