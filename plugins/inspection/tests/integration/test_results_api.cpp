@@ -74,6 +74,14 @@ class Call final : public HttpContext {
   Platform& platform() override { return platform_; }
   HttpResponse& response() override { return response_; }
   std::string Config(const std::string&, const std::string& fallback) const override { return fallback; }
+  // Host API 9 (pages): these routes make no page.
+  std::string lang() const override { return "zh"; }
+  std::string csrf_token() const override { return ""; }
+  void Page(const std::string&, const std::string& content_html) override {
+    response_.content_type = "text/html; charset=utf-8";
+    response_.body = content_html;
+  }
+  std::string Sections(const std::string&, const std::string&) override { return ""; }
 
  private:
   Platform& platform_;
