@@ -66,7 +66,7 @@ std::vector<std::string> Ids(const inspection::VisitList& l) {
 
 }  // namespace
 
-TEST_CASE("task list: an inspector's own visits only, by due date; another's is none like a missing one",
+TEST_CASE("task list: an inspector sees his own visits only, by due date, another team's visit like a missing one",
           "[visits][web]") {
   auto w = MakeWorld();
   const std::string late = "2025-TL-0001", soon = "2025-TL-0002";
