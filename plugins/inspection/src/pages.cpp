@@ -121,10 +121,12 @@ Result<std::string> NoticesHtml(const std::string& lang, const std::vector<Resul
       html::Data i;
       i.set("item", it.item);
       i.set("item_name", it.item_name.empty() ? it.item : it.item_name);
-      i.set("result_text", Pick(lang, it.result_zh, it.result_en).empty() ? it.result : Pick(lang, it.result_zh, it.result_en));
+      i.set("result_text",
+            Pick(lang, it.result_zh, it.result_en).empty() ? it.result : Pick(lang, it.result_zh, it.result_en));
       i.set("problem", it.problem);
       i.set("inspected_on", it.inspected_on);
-      i.set("method_text", Pick(lang, it.method_zh, it.method_en).empty() ? it.method : Pick(lang, it.method_zh, it.method_en));
+      i.set("method_text",
+            Pick(lang, it.method_zh, it.method_en).empty() ? it.method : Pick(lang, it.method_zh, it.method_en));
       const std::string follow = FollowUpText(lang, it);
       i.set("has_follow_up", !follow.empty());
       i.set("follow_up_text", follow);
@@ -303,7 +305,8 @@ Status ResultsPage(HttpContext& http, const draw::TaskService& tasks, const std:
     td.set("department", out.department_names[t.department] + "（" + t.department + "）");
     std::string participants, items;
     for (const std::string& d : t.departments)
-      if (d != t.department) participants += (participants.empty() ? "" : "、") + out.department_names[d] + "（" + d + "）";
+      if (d != t.department)
+        participants += (participants.empty() ? "" : "、") + out.department_names[d] + "（" + d + "）";
     for (const std::string& i : t.items) items += (items.empty() ? "" : "、") + out.item_names[i] + "（" + i + "）";
     td.set("has_participants", !participants.empty());
     td.set("participants", participants);
@@ -343,7 +346,8 @@ Status ResultsPage(HttpContext& http, const draw::TaskService& tasks, const std:
   data.set("next_href", page_href(q.offset + q.limit));
   const std::int64_t pages = std::max<std::int64_t>(1, (page.total + q.limit - 1) / q.limit);
   const std::string at = std::to_string(q.offset / q.limit + 1);
-  data.set("page_label", en ? "page " + at + " of " + std::to_string(pages) : "第 " + at + " / " + std::to_string(pages) + " 页");
+  data.set("page_label",
+           en ? "page " + at + " of " + std::to_string(pages) : "第 " + at + " / " + std::to_string(pages) + " 页");
   data.set("last_changed", When(http.platform(), page.last_changed_us));
   const std::string qs = ResultQueryString(download);
   auto gb = download;
@@ -355,8 +359,8 @@ Status ResultsPage(HttpContext& http, const draw::TaskService& tasks, const std:
   data.set("gb_href", "/api/v1/results.csv" + ResultQueryString(gb));
   data.set("xlsx_href", "/api/v1/results.xlsx" + qs);
   data.set("jsonl_href", "/api/v1/results.jsonl" + qs);
-  data.set("api_href", (one_task ? "/api/v1/results/" + Segment(task_id) + ResultQueryString(filters)
-                                 : "/api/v1/results" + qs));
+  data.set("api_href",
+           (one_task ? "/api/v1/results/" + Segment(task_id) + ResultQueryString(filters) : "/api/v1/results" + qs));
   data.set("feed_href", "/feeds/results.atom" + ResultQueryString(feed));
   return render();
 }
@@ -375,10 +379,11 @@ Result<std::string> HomeSection(HttpContext& http, const draw::TaskService& task
   html::Data data;
   data.set("en", lang == "en");
   data.set("notices", notices.value());
-  return html::Render(R"(<section aria-labelledby="latest-results"><h2 id="latest-results">{{#en}}Latest inspection results{{/en}}{{^en}}最新检查结果{{/en}}</h2>
+  return html::Render(
+      R"(<section aria-labelledby="latest-results"><h2 id="latest-results">{{#en}}Latest inspection results{{/en}}{{^en}}最新检查结果{{/en}}</h2>
 {{{notices}}}
 <p><a href="/results">{{#en}}All inspection results and downloads{{/en}}{{^en}}全部检查结果及数据下载{{/en}}</a></p></section>)",
-                      data);
+      data);
 }
 
 Result<std::string> SubjectSection(HttpContext& http, const draw::TaskService& tasks, const std::string& uscc) {
@@ -398,28 +403,32 @@ Result<std::string> SubjectSection(HttpContext& http, const draw::TaskService& t
   data.set("more", page->total > q.limit);
   data.set("total", std::to_string(page->total));
   data.set("uscc", uscc);
-  return html::Render(R"(<section aria-labelledby="subject-results"><h2 id="subject-results">{{#en}}Random inspection results{{/en}}{{^en}}双随机抽查检查结果{{/en}}</h2>
+  return html::Render(
+      R"(<section aria-labelledby="subject-results"><h2 id="subject-results">{{#en}}Random inspection results{{/en}}{{^en}}双随机抽查检查结果{{/en}}</h2>
 {{#none}}<p>{{#en}}No inspection result of this subject is published.{{/en}}{{^en}}暂无该主体已公示的抽查检查结果。{{/en}}</p>{{/none}}
 {{{notices}}}
 {{#more}}<p><a href="/results?uscc={{uscc}}">{{#en}}All {{total}} result notices{{/en}}{{^en}}全部 {{total}} 条检查结果{{/en}}</a></p>{{/more}}</section>)",
-                      data);
+      data);
 }
 
 // ---- The task lists
 
 const std::string& VisitStateLabel(const std::string& lang, const std::string& state) {
   static const std::map<std::string, std::pair<std::string, std::string>> kLabels = {
-      {"assigned", {"待检查", "to inspect"}},      {"in_progress", {"检查中", "in progress"}},
+      {"assigned", {"待检查", "to inspect"}},
+      {"in_progress", {"检查中", "in progress"}},
       {"entered", {"结果已录入，待审核", "results entered, to review"}},
       {"reviewed", {"已审核，待公示", "reviewed, to publish"}},
-      {"published", {"已公示", "published"}},     {"merged", {"已并入联合检查", "merged into a joint visit"}}};
+      {"published", {"已公示", "published"}},
+      {"merged", {"已并入联合检查", "merged into a joint visit"}}};
   auto it = kLabels.find(state);
   return it == kLabels.end() ? state : Pick(lang, it->second.first, it->second.second);
 }
 
 const std::string& ItemStateLabel(const std::string& lang, const std::string& state) {
   static const std::map<std::string, std::pair<std::string, std::string>> kLabels = {
-      {"pending", {"待录入", "to enter"}},         {"entered", {"已录入，待审核", "entered, to review"}},
+      {"pending", {"待录入", "to enter"}},
+      {"entered", {"已录入，待审核", "entered, to review"}},
       {"returned", {"已退回，请重新录入", "returned, enter again"}},
       {"approved", {"已审核，待公示", "approved, to publish"}},
       {"published", {"已公示", "published"}}};
@@ -477,7 +486,8 @@ html::Data VisitData(const std::string& lang, const ListedVisit& v, bool link) {
     i.set("task_title", it.task_title.empty() ? it.task : it.task_title);
     i.set("state_label", ItemStateLabel(lang, it.state));
     i.set("has_result", !it.result.empty());
-    i.set("result_text", Pick(lang, it.result_zh, it.result_en).empty() ? it.result : Pick(lang, it.result_zh, it.result_en));
+    i.set("result_text",
+          Pick(lang, it.result_zh, it.result_en).empty() ? it.result : Pick(lang, it.result_zh, it.result_en));
     i.set("inspected_on", it.inspected_on);
     i.set("has_findings", !it.findings.empty());
     i.set("findings", it.findings);
@@ -557,13 +567,16 @@ Result<std::string> ListDepartment(HttpContext& http) {
   const std::string asked = http.request().Query("department");
   if (!asked.empty()) {
     if (asked.size() > 64 || !IsIdText(asked, 64))
-      return Status::Error(StatusCode::kInvalidArgument, "参数 department 须为部门代码", "department must be a department code");
+      return Status::Error(StatusCode::kInvalidArgument, "参数 department 须为部门代码",
+                           "department must be a department code");
     if (!who.ActsFor(asked))
-      return Status::Error(StatusCode::kPermissionDenied, "只能查看本部门的检查", "you may see your own department's visits only");
+      return Status::Error(StatusCode::kPermissionDenied, "只能查看本部门的检查",
+                           "you may see your own department's visits only");
     return asked;
   }
   if (who.department.empty())
-    return Status::Error(StatusCode::kInvalidArgument, "请用参数 department 指明部门", "name the department with ?department=");
+    return Status::Error(StatusCode::kInvalidArgument, "请用参数 department 指明部门",
+                         "name the department with ?department=");
   return who.department;
 }
 
@@ -572,7 +585,8 @@ Result<VisitList> LoadList(HttpContext& http, const draw::TaskService& tasks, co
     if (!q.department.empty()) {
       auto d = FindDepartment(sql, q.department);
       if (!d.ok()) return d.status();
-      if (!d.value()) return Status::Error(StatusCode::kNotFound, "没有部门 " + q.department, "no department " + q.department);
+      if (!d.value())
+        return Status::Error(StatusCode::kNotFound, "没有部门 " + q.department, "no department " + q.department);
     }
     return ListVisits(sql, tasks, q);
   });
@@ -606,17 +620,19 @@ Status ListPage(HttpContext& http, const draw::TaskService& tasks, bool departme
   if (!cards.ok()) return cards.status();
   html::Data data;
   data.set("en", en);
-  const std::string title = department ? Pick(lang, "本部门的检查", "My department's visits")
-                                       : Pick(lang, "我的检查任务", "My inspections");
+  const std::string title =
+      department ? Pick(lang, "本部门的检查", "My department's visits") : Pick(lang, "我的检查任务", "My inspections");
   data.set("title", title);
-  data.set("lead", department ? (en ? "The visits with an item of department " + q.department +
-                                          ", by the day their inspections are due. Not public: a drawn subject is named "
-                                          "only to the task's departments until the draw is revealed."
-                                    : "有本部门（" + q.department +
-                                          "）检查事项的检查记录，按检查期限排列。在抽取结果公开之前，被抽取的检查对象仅向任务的部门展示，请勿外传。")
-                              : (en ? "The subjects you are to inspect, by the day the inspections are due. Keep them to "
-                                      "yourself: the subjects drawn are not public before the inspection."
-                                    : "分派给您的检查对象，按检查期限排列。检查前被抽取的对象不得公开，请勿外传。"));
+  data.set("lead", department
+                       ? (en ? "The visits with an item of department " + q.department +
+                                   ", by the day their inspections are due. Not public: a drawn subject is named "
+                                   "only to the task's departments until the draw is revealed."
+                             : "有本部门（" + q.department +
+                                   "）检查事项的检查记录，按检查期限排列。在抽取结果公开之前，被抽取的检查对象仅向任务"
+                                   "的部门展示，请勿外传。")
+                       : (en ? "The subjects you are to inspect, by the day the inspections are due. Keep them to "
+                               "yourself: the subjects drawn are not public before the inspection."
+                             : "分派给您的检查对象，按检查期限排列。检查前被抽取的对象不得公开，请勿外传。"));
   const std::string base = department ? "/department/visits" : "/my/visits";
   std::multimap<std::string, std::string> keep;
   if (department && !req.Query("department").empty()) keep.emplace("department", q.department);
@@ -658,8 +674,12 @@ json VisitJsonOf(const ListedVisit& v) {
   for (const TeamMember& m : v.team) team.push_back({{"name", m.name}, {"lead", m.lead}, {"you", m.you}});
   json items = json::array();
   for (const ListedItem& it : v.items) {
-    json i{{"item", it.item},       {"item_name", it.item_name}, {"task", it.task},
-           {"task_title", it.task_title}, {"department", it.department}, {"state", it.state}};
+    json i{{"item", it.item},
+           {"item_name", it.item_name},
+           {"task", it.task},
+           {"task_title", it.task_title},
+           {"department", it.department},
+           {"state", it.state}};
     if (!it.result.empty()) {
       i["result"] = it.result;
       i["result_text"] = {{"zh", it.result_zh}, {"en", it.result_en}};
@@ -674,10 +694,16 @@ json VisitJsonOf(const ListedVisit& v) {
     if (!it.published_on.empty()) i["published_on"] = it.published_on;
     items.push_back(i);
   }
-  json j{{"id", v.id},       {"uscc", v.uscc},         {"name", v.name},
-         {"address", v.address}, {"state", v.state},   {"due_date", v.due_date.empty() ? json(nullptr) : json(v.due_date)},
+  json j{{"id", v.id},
+         {"uscc", v.uscc},
+         {"name", v.name},
+         {"address", v.address},
+         {"state", v.state},
+         {"due_date", v.due_date.empty() ? json(nullptr) : json(v.due_date)},
          {"publish_due", v.publish_due.empty() ? json(nullptr) : json(v.publish_due)},
-         {"lead", v.lead_name}, {"team", team},        {"items", items}};
+         {"lead", v.lead_name},
+         {"team", team},
+         {"items", items}};
   if (!v.merged_into.empty()) j["merged_into"] = v.merged_into;
   if (!v.started_on.empty()) j["started_on"] = v.started_on;
   return j;
@@ -702,7 +728,10 @@ Status ListApi(HttpContext& http, const draw::TaskService& tasks, bool departmen
   if (!list.ok()) return list.status();
   json items = json::array();
   for (const ListedVisit& v : list->visits) items.push_back(VisitJsonOf(v));
-  json out{{"items", items}, {"total", list->total}, {"limit", q.limit}, {"offset", q.offset},
+  json out{{"items", items},
+           {"total", list->total},
+           {"limit", q.limit},
+           {"offset", q.offset},
            {"state", q.include_closed ? "all" : "open"}};
   if (department) out["department"] = q.department;
   http.response().body = Dump(out);
@@ -719,15 +748,15 @@ Result<ListedVisit> OwnVisit(HttpContext& http, const draw::TaskService& tasks) 
   const std::string& id = req.path_params.at("visit");
   if (id.empty() || id.size() > 200) return NoVisit();
   if (Status st = CheckResultParameters(req, {"lang"}); !st.ok()) return st;
-  auto v = ReadValue<std::optional<ListedVisit>>(http.platform(), [&](Sql& sql) {
-    return VisitOfInspector(sql, tasks, id, http.principal().id);
-  });
+  auto v = ReadValue<std::optional<ListedVisit>>(
+      http.platform(), [&](Sql& sql) { return VisitOfInspector(sql, tasks, id, http.principal().id); });
   if (!v.ok()) return v.status();
   if (!v.value()) return NoVisit();
   return *v.value();
 }
 
-const std::string kVisitPage = R"(<p><a href="/my/visits">{{#en}}← My inspections{{/en}}{{^en}}← 我的检查任务{{/en}}</a></p>
+const std::string kVisitPage =
+    R"(<p><a href="/my/visits">{{#en}}← My inspections{{/en}}{{^en}}← 我的检查任务{{/en}}</a></p>
 <h1>{{name}}</h1>
 {{#merged}}<p class="lead">{{#en}}This visit was merged into the joint visit{{/en}}{{^en}}本检查已并入联合检查{{/en}} <a href="{{merged_href}}">{{merged_into}}</a>.</p>{{/merged}}
 <dl class="facts">
@@ -789,29 +818,39 @@ Status RegisterPages(Registrar& reg, const draw::TaskService* tasks) {
   const R routes[] = {
       {{HttpMethod::kGet, "/results", RouteAccess::kPublic, {}, "检查结果公示（页面） / the published results page"},
        [tasks](HttpContext& http) { return ResultsPage(http, *tasks, ""); }},
-      {{HttpMethod::kGet, "/results/{task}", RouteAccess::kPublic, {}, "一个抽查任务的检查结果（页面） / one task's results page"},
+      {{HttpMethod::kGet,
+        "/results/{task}",
+        RouteAccess::kPublic,
+        {},
+        "一个抽查任务的检查结果（页面） / one task's results page"},
        [tasks](HttpContext& http) { return ResultsPage(http, *tasks, http.request().path_params.at("task")); }},
       {{HttpMethod::kGet, "/my/visits", RouteAccess::kSignedIn, inspector, "我的检查任务（页面） / my inspections"},
        [tasks](HttpContext& http) { return ListPage(http, *tasks, false); }},
-      {{HttpMethod::kGet, "/my/visits/{visit}", RouteAccess::kSignedIn, inspector, "我的一项检查（页面） / one of my visits"},
+      {{HttpMethod::kGet, "/my/visits/{visit}", RouteAccess::kSignedIn, inspector,
+        "我的一项检查（页面） / one of my visits"},
        [tasks](HttpContext& http) { return VisitPage(http, *tasks); }},
       {{HttpMethod::kGet, "/api/v1/my/visits", RouteAccess::kSignedIn, inspector, "我的检查任务 / my inspections"},
        [tasks](HttpContext& http) { return ListApi(http, *tasks, false); }},
-      {{HttpMethod::kGet, "/api/v1/my/visits/{visit}", RouteAccess::kSignedIn, inspector, "我的一项检查 / one of my visits"},
+      {{HttpMethod::kGet, "/api/v1/my/visits/{visit}", RouteAccess::kSignedIn, inspector,
+        "我的一项检查 / one of my visits"},
        [tasks](HttpContext& http) { return VisitApi(http, *tasks); }},
-      {{HttpMethod::kGet, "/department/visits", RouteAccess::kSignedIn, supervisor, "本部门的检查（页面） / my department's visits"},
+      {{HttpMethod::kGet, "/department/visits", RouteAccess::kSignedIn, supervisor,
+        "本部门的检查（页面） / my department's visits"},
        [tasks](HttpContext& http) { return ListPage(http, *tasks, true); }},
-      {{HttpMethod::kGet, "/api/v1/department/visits", RouteAccess::kSignedIn, supervisor, "本部门的检查 / my department's visits"},
+      {{HttpMethod::kGet, "/api/v1/department/visits", RouteAccess::kSignedIn, supervisor,
+        "本部门的检查 / my department's visits"},
        [tasks](HttpContext& http) { return ListApi(http, *tasks, true); }},
   };
   for (const R& r : routes)
     if (Status st = reg.AddRoute(r.spec, r.fn); !st.ok()) return st;
-  if (Status st = reg.AddNavLink(NavLink{"/results", "检查结果", "Results", RouteAccess::kPublic, {}, 40}); !st.ok()) return st;
-  if (Status st = reg.AddNavLink(NavLink{"/my/visits", "我的检查", "My inspections", RouteAccess::kSignedIn, inspector, 50});
+  if (Status st = reg.AddNavLink(NavLink{"/results", "检查结果", "Results", RouteAccess::kPublic, {}, 40}); !st.ok())
+    return st;
+  if (Status st =
+          reg.AddNavLink(NavLink{"/my/visits", "我的检查", "My inspections", RouteAccess::kSignedIn, inspector, 50});
       !st.ok())
     return st;
-  if (Status st = reg.AddNavLink(
-          NavLink{"/department/visits", "本部门检查", "Department visits", RouteAccess::kSignedIn, {kRoleSupervisor}, 60});
+  if (Status st = reg.AddNavLink(NavLink{
+          "/department/visits", "本部门检查", "Department visits", RouteAccess::kSignedIn, {kRoleSupervisor}, 60});
       !st.ok())
     return st;
   if (Status st = reg.AddSection(SectionSpec{"home", 30},

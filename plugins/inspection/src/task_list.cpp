@@ -21,7 +21,7 @@ struct TaskFacts {
 // The title and due date of each task, through the draw's service (a task gone from it, which
 // cannot happen while its visits exist, shows neither).
 Result<std::map<std::string, TaskFacts>> TasksOf(Sql& sql, const draw::TaskService& tasks,
-                                                  const std::set<std::string>& ids) {
+                                                 const std::set<std::string>& ids) {
   std::map<std::string, TaskFacts> out;
   for (const std::string& id : ids) {
     if (id.empty()) continue;
@@ -130,12 +130,16 @@ Result<VisitList> ListVisits(Sql& sql, const draw::TaskService& tasks, const Vis
   std::string sql_text;
   SqlParams params;
   if (!q.inspector.empty()) {
-    sql_text = "SELECT v.id, COALESCE(vi.task_id, '') FROM visit_inspectors m JOIN visits v ON v.id = m.visit_id "
-               "LEFT JOIN visit_items vi ON vi.visit_id = v.id WHERE m.inspector_id = ? AND " + states;
+    sql_text =
+        "SELECT v.id, COALESCE(vi.task_id, '') FROM visit_inspectors m JOIN visits v ON v.id = m.visit_id "
+        "LEFT JOIN visit_items vi ON vi.visit_id = v.id WHERE m.inspector_id = ? AND " +
+        states;
     params.emplace_back(q.inspector);
   } else {
-    sql_text = "SELECT v.id, COALESCE(vi.task_id, '') FROM visits v LEFT JOIN visit_items vi ON vi.visit_id = v.id "
-               "WHERE v.id IN (SELECT d.visit_id FROM visit_items d WHERE d.department = ?) AND " + states;
+    sql_text =
+        "SELECT v.id, COALESCE(vi.task_id, '') FROM visits v LEFT JOIN visit_items vi ON vi.visit_id = v.id "
+        "WHERE v.id IN (SELECT d.visit_id FROM visit_items d WHERE d.department = ?) AND " +
+        states;
     params.emplace_back(q.department);
   }
   Status st = sql.Query(sql_text, params, [&](const SqlRow& r) {
@@ -178,7 +182,8 @@ Result<std::optional<ListedVisit>> VisitOfInspector(Sql& sql, const draw::TaskSe
   if (!member.ok()) return member.status();
   if (!member.value()) return none;
   auto v = ReadVisitOn(sql, id);
-  if (!v.ok()) return v.status().code() == StatusCode::kNotFound ? Result<std::optional<ListedVisit>>(none) : v.status();
+  if (!v.ok())
+    return v.status().code() == StatusCode::kNotFound ? Result<std::optional<ListedVisit>>(none) : v.status();
   std::set<std::string> task_ids;
   for (const VisitItem& it : v->items) task_ids.insert(it.task_id);
   auto facts = TasksOf(sql, tasks, task_ids);

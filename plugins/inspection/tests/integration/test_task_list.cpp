@@ -81,8 +81,7 @@ TEST_CASE("task list: an inspector sees his own visits only, by due date, anothe
   for (int r = 1; r <= 3; ++r) all.push_back(LoadVisit(*w, VisitId(soon, r)));
   const std::string me = all.front().team.front();
   std::set<std::string> mine, theirs;
-  for (const auto& v : all)
-    (std::find(v.team.begin(), v.team.end(), me) != v.team.end() ? mine : theirs).insert(v.id);
+  for (const auto& v : all) (std::find(v.team.begin(), v.team.end(), me) != v.team.end() ? mine : theirs).insert(v.id);
   REQUIRE(!mine.empty());
   const draw::TaskService& tasks = TaskServiceOf(Plugins());
 
