@@ -10,7 +10,9 @@
 //     run's transaction;
 //   - its step of `xinjian demo` (demo.cpp): the demo task's results;
 //   - the public routes of `xinjian serve --listen` (routes.cpp): the published results as a
-//     JSON API, CSV / JSON Lines / .xlsx downloads and an Atom feed (results.cpp reads them).
+//     JSON API, CSV / JSON Lines / .xlsx downloads and an Atom feed (results.cpp reads them);
+//   - its pages (pages.cpp): the results pages, a home and a subject section, the inspector's
+//     task list (task_list.cpp) and a supervisor's department's visits, with their JSON twins.
 // It requires the draw plugin's service "draw.tasks" (draw/task_service.h): the tasks, their
 // selection and the reveal. Without the draw plugin it does not load, and the host says why,
 // naming both plugins.
@@ -27,6 +29,7 @@
 
 #include "commands.h"
 #include "draw/task_service.h"
+#include "pages.h"
 #include "routes.h"
 #include "visits.h"
 
@@ -121,6 +124,7 @@ xj::Status Init(xj::Registrar& registrar) {
   if (auto st = xj::inspection::RegisterDemo(registrar, tasks.value()); !st.ok()) return st;
   if (auto st = xj::inspection::RegisterCommands(registrar, tasks.value()); !st.ok()) return st;
   if (auto st = xj::inspection::RegisterRoutes(registrar, tasks.value()); !st.ok()) return st;
+  if (auto st = xj::inspection::RegisterPages(registrar, tasks.value()); !st.ok()) return st;
   return xj::inspection::RegisterBench(registrar, tasks.value());
 }
 

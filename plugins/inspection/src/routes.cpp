@@ -420,6 +420,21 @@ Status FeedRoute(HttpContext& http, const draw::TaskService& tasks) {
 
 }  // namespace
 
+// Shared with the pages (pages.cpp): the same parameter rules as the API.
+Status CheckResultParameters(const HttpRequest& req, const std::set<std::string>& allowed) {
+  return CheckParameters(req, allowed);
+}
+Status ReadResultFilters(const HttpRequest& req, const Platform& platform, ResultQuery* q) {
+  return ReadFilters(req, platform, q);
+}
+Status RequireNamedFilters(Sql& sql, const draw::TaskService& tasks, const ResultQuery& q) {
+  return RequireNamed(sql, tasks, q);
+}
+std::string ResultQueryString(const std::multimap<std::string, std::string>& params) { return QueryString(params); }
+const std::set<std::string>& ResultFilterNames() { return kFilterNames; }
+bool IsIdText(const std::string& s, std::size_t max) { return AllOf(s, max, true); }
+bool IsValidUscc(const std::string& s) { return ValidUscc(s); }
+
 std::vector<std::pair<RouteSpec, RouteFn>> ResultRoutes(const draw::TaskService* tasks, RouteOptions options) {
   // The service lives as long as the process (plugins are never unloaded): the handlers keep
   // its pointer.

@@ -9,10 +9,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "draw/task_service.h"
+#include "results.h"
 #include "xinjian/http.h"
 #include "xinjian/plugin.h"
 #include "xinjian/status.h"
@@ -31,5 +35,20 @@ std::vector<std::pair<RouteSpec, RouteFn>> ResultRoutes(const draw::TaskService*
 // Registers ResultRoutes, with RouteOptions read from the plugin's configuration (a bad value
 // fails the plugin, naming the key).
 Status RegisterRoutes(Registrar& registrar, const draw::TaskService* tasks);
+
+// Shared with the pages (pages.cpp), so that a page and its API twin read a query alike:
+// CheckResultParameters refuses (400) a parameter not in `allowed` or one given twice;
+// ReadResultFilters reads the filters of ResultFilterNames() (400 for a bad shape);
+// RequireNamedFilters (inside a read) is 404 for a task that is not announced, a department or
+// an item that does not exist; ResultQueryString makes "?k=v&…" (percent-encoded, by name).
+Status CheckResultParameters(const HttpRequest& req, const std::set<std::string>& allowed);
+Status ReadResultFilters(const HttpRequest& req, const Platform& platform, ResultQuery* q);
+Status RequireNamedFilters(Sql& sql, const draw::TaskService& tasks, const ResultQuery& q);
+std::string ResultQueryString(const std::multimap<std::string, std::string>& params);
+const std::set<std::string>& ResultFilterNames();
+// Letters, digits, '.', '_', '-', 1..max bytes (a task or visit id).
+bool IsIdText(const std::string& s, std::size_t max);
+// An 18-character USCC with a valid check character.
+bool IsValidUscc(const std::string& s);
 
 }  // namespace xj::inspection

@@ -549,6 +549,8 @@ Result<Visit> LoadVisit(VisitContext& ctx, const std::string& id) {
   return ReadOn<Visit>(ctx, [&](Sql& sql) { return ReadVisit(sql, id); });
 }
 
+Result<Visit> ReadVisitOn(Sql& sql, const std::string& id) { return ReadVisit(sql, id); }
+
 json VisitJson(const Visit& v) {
   json items = json::array();
   const auto& cat = Results();

@@ -128,6 +128,8 @@ Result<std::int64_t> CreateVisitsIn(VisitContext& ctx, UnitOfWork& uow, const st
 // item on an unpublished visit).
 Result<Visit> LoadVisit(VisitContext& ctx, const std::string& id);
 nlohmann::json VisitJson(const Visit& v);
+// The same on the caller's read or unit of work (no access check either).
+Result<Visit> ReadVisitOn(Sql& sql, const std::string& id);
 
 // assigned -> in_progress; `by` must be on the team.
 Result<Visit> StartVisit(VisitContext& ctx, const std::string& id, const std::string& by, const std::string& date);

@@ -74,6 +74,7 @@ class Call final : public HttpContext {
   Platform& platform() override { return platform_; }
   HttpResponse& response() override { return response_; }
   std::string Config(const std::string&, const std::string& fallback) const override { return fallback; }
+  // Host API 9 (pages): these routes make no page.
   std::string lang() const override { return "zh"; }
   std::string csrf_token() const override { return ""; }
   void Page(const std::string&, const std::string& content_html) override {
