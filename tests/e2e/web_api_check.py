@@ -62,7 +62,7 @@ check("healthz", st == 200 and json.loads(data) == {"status": "ok", "database": 
 csp = headers.get("content-security-policy", "")
 check("CSP", "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp, csp)
 check("nosniff", headers.get("x-content-type-options") == "nosniff", headers)
-check("referrer", headers.get("referrer-policy") == "no-referrer", headers)
+check("referrer", headers.get("referrer-policy") == "same-origin", headers)
 check("content-length", headers.get("content-length") == str(len(data)), headers)
 expect_error("POST /healthz", "POST", "/healthz", 405, "invalid_argument")
 

@@ -176,7 +176,7 @@ def check_headers(what, status, headers):
     check("CSP " + what, "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
           and "unsafe-eval" not in csp, "%s %r" % (status, csp))
     check("nosniff " + what, headers.get("x-content-type-options") == "nosniff", status)
-    check("Referrer-Policy " + what, headers.get("referrer-policy") == "no-referrer", status)
+    check("Referrer-Policy " + what, headers.get("referrer-policy") == "same-origin", status)
     check("Content-Length " + what, "content-length" in headers or status in (204, 304), headers)
     check("no CORS grant " + what, not any(k.startswith("access-control-allow") for k in headers), headers)
 

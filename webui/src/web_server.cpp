@@ -33,7 +33,7 @@ constexpr const char* kSecurityHeaders =
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'\r\n"
     "X-Content-Type-Options: nosniff\r\n"
     "X-Frame-Options: DENY\r\n"
-    "Referrer-Policy: no-referrer\r\n";
+    "Referrer-Policy: same-origin\r\n";
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
