@@ -27,6 +27,12 @@ constexpr const char* kSessionPath = "/api/v1/session";
 constexpr const char* kLangCookie = "xj_lang";
 constexpr long long kMaxBody = 1024 * 1024;
 
+// The site's icon (the layout links it, so that browsers do not ask for a /favicon.ico that
+// is not there): a seal-red square with a white check mark.
+constexpr std::string_view kFavicon =
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\"><rect width=\"16\" height=\"16\" rx=\"3\" "
+    "fill=\"#b22222\"/><path d=\"M4 8.5l2.5 2.5L12 5\" fill=\"none\" stroke=\"#fff\" stroke-width=\"2\"/></svg>\n";
+
 // Content-Security-Policy without 'unsafe-inline': scripts and styles from the site only.
 constexpr const char* kSecurityHeaders =
     "Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -501,7 +507,8 @@ class WebServer::Impl final : public PageHost {
     }
     const Principal who = session ? PrincipalOf(session->user) : Principal::Anonymous();
     // The host's own pages.
-    if (req.path == "/" || req.path == "/login" || req.path == "/logout" || req.path == "/assets/site.css") {
+    if (req.path == "/" || req.path == "/login" || req.path == "/logout" || req.path == "/assets/site.css" ||
+        req.path == "/assets/favicon.svg") {
       const bool post_ok = req.path == "/login" || req.path == "/logout";
       if (req.method != HttpMethod::kGet && !(post_ok && req.method == HttpMethod::kPost)) {
         HttpResponse e = Error(Status::Error(StatusCode::kInvalidArgument, "该地址不支持此请求方法",
@@ -514,6 +521,7 @@ class WebServer::Impl final : public PageHost {
       if (Status st = csrf(); !st.ok()) return Error(st);
       Context ctx(req, who, platform_, options_.config, std::string(), caller, *this);
       if (req.path == "/assets/site.css") return Asset(req, embedded::k_site_css, "text/css; charset=utf-8");
+      if (req.path == "/assets/favicon.svg") return Asset(req, kFavicon, "image/svg+xml");
       if (req.path == "/") return HomePage(ctx);
       if (req.path == "/logout") {
         if (session) {
