@@ -370,8 +370,9 @@ class WebServer::Impl final : public PageHost {
     }
     if (!cache_set) head_text += "Cache-Control: no-store\r\n";
     head_text += "\r\n";
+    // One write for the head and the body (a second small write would wait on the first's ACK).
+    if (!head) head_text += res.body;
     mg_write(conn, head_text.data(), head_text.size());
-    if (!head && !res.body.empty()) mg_write(conn, res.body.data(), res.body.size());
     return res.status;
   }
 
@@ -920,6 +921,9 @@ class WebServer::Impl final : public PageHost {
                           "num_threads", threads.c_str(),
                           "request_timeout_ms", timeout_ms.c_str(),
                           "enable_keep_alive", "yes",
+                          // No Nagle: an answer is one write, and a kept-alive connection's next
+                          // request must not wait for the client's delayed ACK (40 ms a request).
+                          "tcp_nodelay", "1",
                           "decode_url", "no",
                           // CivetWeb answers a CORS preflight itself by default, granting every
                           // origin ("*") POST and the headers asked for: no site but this one

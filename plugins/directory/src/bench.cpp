@@ -457,18 +457,26 @@ Status EnsureData(std::ostream& out, const std::string& self, const std::string&
 Status WebBench(CommandContext& ctx) {
   std::ostream& out = ctx.out();
   const std::int64_t subjects = ctx.args().Int("--subjects"), seed = ctx.args().Int("--seed");
-  if (subjects < 100 || subjects > 100000000)
-    return Status::Error(StatusCode::kInvalidArgument, "--subjects 须为 100 至 1 亿", "--subjects must be 100 to 100,000,000");
+  // A bad option is a usage error (exit 2), said before anything is made.
+  const auto usage = [&](const std::string& zh, const std::string& en) {
+    ctx.SetExitCode(2);
+    return Status::Error(StatusCode::kInvalidArgument, zh, en);
+  };
+  if (subjects < 100 || subjects > 100000000) return usage("--subjects 须为 100 至 1 亿", "--subjects must be 100 to 100,000,000");
   WrkOptions wo;
   wo.threads = static_cast<int>(ctx.args().Int("--threads"));
   wo.connections = static_cast<int>(ctx.args().Int("--connections"));
   wo.seconds = static_cast<int>(ctx.args().Int("--duration"));
   if (wo.threads < 1 || wo.threads > 64 || wo.connections < wo.threads || wo.connections > 10000 || wo.seconds < 1 ||
       wo.seconds > 3600)
-    return Status::Error(StatusCode::kInvalidArgument,
-                         "--threads 1–64，--connections 不少于线程数且至多 10000，--duration 1–3600 秒",
-                         "--threads 1-64, --connections at least the threads and at most 10000, --duration 1-3600 s");
+    return usage("--threads 1–64，--connections 不少于线程数且至多 10000，--duration 1–3600 秒",
+                 "--threads 1-64, --connections at least the threads and at most 10000, --duration 1-3600 s");
   const std::int64_t web_threads = ctx.args().Int("--web-threads");
+  if (web_threads < 1 || web_threads > 256) return usage("--web-threads 须为 1 至 256", "--web-threads must be 1 to 256");
+  if (ctx.args().Int("--sample") < 10 || ctx.args().Int("--sample") > 1000000)
+    return usage("--sample 须为 10 至 100 万", "--sample must be 10 to 1,000,000");
+  if (ctx.args().Int("--naive") < 0 || ctx.args().Int("--naive") > 1000)
+    return usage("--naive 须为 0 至 1000", "--naive must be 0 to 1000");
   fs::create_directories(ctx.args().Text("--dir"));
   const std::string dir = fs::absolute(ctx.args().Text("--dir")).string();
   const std::string self = bench::SelfExecutable();
@@ -536,6 +544,9 @@ Status WebBench(CommandContext& ctx) {
     const int port = FreePort();
     {
       std::ofstream conf(ngx + "/nginx.conf");
+      // As root, nginx's workers would run as nobody, who may not pass the folders above the work
+      // folder (a mktemp folder is 0700): the peer would answer 403 to every request.
+      if (geteuid() == 0) conf << "user root;\n";
       conf << "worker_processes auto;\nerror_log " << ngx << "/error.log warn;\npid " << ngx << "/nginx.pid;\n"
            << "events { worker_connections 4096; }\nhttp {\n  access_log off;\n  keepalive_requests 1000000;\n"
            << "  client_body_temp_path " << ngx << "/tmp-body;\n  proxy_temp_path " << ngx << "/tmp-proxy;\n"
@@ -562,6 +573,9 @@ Status WebBench(CommandContext& ctx) {
                        wo, nginx.pid());
     if (!peer.ok()) return peer.status();
     nginx.Stop();
+    if (peer->non2xx > 0)
+      return Fail("nginx answered " + std::to_string(peer->non2xx) + " requests with an error: not a fair peer (" + ngx +
+                  "/error.log)");
     (void)RunWrk(out, "warm-up", base, script, work + "/search-paths.txt", warm, -1);
     auto search = RunWrk(out, "xinjian GET /api/v1/subjects?q= (2-4 Chinese)", base, script, work + "/search-paths.txt",
                          wo, serve.pid());
