@@ -13,20 +13,7 @@
 set -euo pipefail
 : "${XJ_CLI:?}"
 : "${XJ_SOURCE_DIR:?}"
-tmp="$(mktemp -d)"
-serve_pid=""
-pg_db=""
-cleanup() {
-  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null || true
-  [ -n "$pg_db" ] && psql -X -q "$XINJIAN_TEST_PG_URL" -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  [ -f "$tmp/serve.log" ] && tail -20 "$tmp/serve.log" >&2
-  exit 1
-}
+source "$XJ_SOURCE_DIR/tests/e2e/lib/web.sh"  # tmp, cleanup, fail, snapshot, start_server, stop_server
 export XINJIAN_NOW=2026-03-02T09:00:00  # Asia/Shanghai; never the wall clock
 checker="$XJ_SOURCE_DIR/tests/e2e/directory_web_check.py"
 
@@ -47,34 +34,6 @@ export_subjects() {
     psql -X -q -At -F $'\t' "$db" -c "$q" >"$out"
   fi
 }
-# What must not change while the server answers: every table's rows, as a sorted text dump.
-snapshot() {
-  local db="$1"
-  if [[ "$db" == sqlite:* ]]; then
-    sqlite3 -batch "${db#sqlite:}" .dump | grep '^INSERT' | sort
-  else
-    pg_dump --data-only --inserts --no-owner "$db" 2>/dev/null | grep '^INSERT' | sort
-  fi
-}
-start_serve() {
-  local db="$1" label="$2"
-  "$XJ_CLI" --db "$db" serve --no-scheduler --listen 127.0.0.1:0 >"$tmp/serve.log" 2>&1 &
-  serve_pid=$!
-  address=""
-  for _ in $(seq 1 200); do  # up to 20 s for the server to say where it listens
-    address="$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/serve.log" | head -n 1 || true)"
-    [ -n "$address" ] && break
-    kill -0 "$serve_pid" 2>/dev/null || fail "$label: serve exited"
-    sleep 0.1
-  done
-  [ -n "$address" ] || fail "$label: serve did not start its web site"
-}
-stop_serve() {
-  kill "$serve_pid"
-  wait "$serve_pid" 2>/dev/null || true
-  serve_pid=""
-}
-
 scenario() {
   local db="$1" label="$2"
   x() { "$XJ_CLI" --db "$db" --actor e2e "$@"; }
@@ -91,20 +50,20 @@ s = json.load(sys.stdin)
 assert s["phase"] == "ready" and s["indexed"] == 3012, s' || fail "$label: the index after the import"
   export_subjects "$db" "$tmp/subjects.tsv"
   snapshot "$db" >"$tmp/before.sql"
-  start_serve "$db" "$label"
+  start_server "$db" "$label"
   python3 "$checker" --check "$address" "$tmp/subjects.tsv" || fail "$label: directory checks"
-  stop_serve
+  stop_server
   snapshot "$db" >"$tmp/after.sql"
   cmp -s "$tmp/before.sql" "$tmp/after.sql" || { diff "$tmp/before.sql" "$tmp/after.sql" | head -20 >&2; fail "$label: the data changed"; }
 
   # A second import while the server runs, its events left to the server's event pump:
   # renamed and new subjects are found under their new names, the renamed ones no longer
   # under the old.
-  start_serve "$db" "$label"
+  start_server "$db" "$label"
   x import subjects "$tmp/second.csv" --no-dispatch >/dev/null || fail "$label: second import"
   export_subjects "$db" "$tmp/subjects2.tsv"
   python3 "$checker" --follow "$address" "$tmp/subjects.tsv" "$tmp/subjects2.tsv" || fail "$label: the index follows"
-  stop_serve
+  stop_server
 
   # A rebuild stopped after 3 steps, then one killed with kill -9 in the middle, resumes.
   x directory index --rebuild --step 100 --max-steps 3 >/dev/null 2>&1 || fail "$label: rebuild, 3 steps"
@@ -126,9 +85,9 @@ assert s["phase"] == "build" and s["indexed"] == 300, s' || fail "$label: the in
 import json, sys
 s = json.load(sys.stdin)
 assert s["phase"] == "ready" and s["indexed"] == int(sys.argv[1]), s' "$(wc -l <"$tmp/subjects2.tsv")" || fail "$label: resumed index"
-  start_serve "$db" "$label"
+  start_server "$db" "$label"
   python3 "$checker" --search-only "$address" "$tmp/subjects2.tsv" || fail "$label: search after the resumed rebuild"
-  stop_serve
+  stop_server
   x audit verify >/dev/null || fail "$label: the audit chain"
 }
 

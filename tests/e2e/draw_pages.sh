@@ -12,21 +12,8 @@
 set -euo pipefail
 : "${XJ_CLI:?}"
 : "${XJ_SOURCE_DIR:?}"
-tmp="$(mktemp -d)"
-serve_pid=""
-pg_db=""
-cleanup() {
-  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null || true
-  [ -n "$pg_db" ] && psql -X -q "$XINJIAN_TEST_PG_URL" -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+source "$XJ_SOURCE_DIR/tests/e2e/lib/web.sh"  # tmp, cleanup, fail, snapshot, start_server, stop_server
 cd "$tmp"  # the demo writes its data files into the current folder
-fail() {
-  echo "FAIL: $*" >&2
-  [ -f "$tmp/serve.log" ] && tail -20 "$tmp/serve.log" >&2
-  exit 1
-}
 export XINJIAN_NOW=2026-03-02T09:00:00  # Asia/Shanghai; never the wall clock
 checker="$XJ_SOURCE_DIR/tests/e2e/draw_pages_check.py"
 python3 "$checker" --make-subjects "$tmp/hostile.csv"
@@ -57,14 +44,6 @@ sed -e 's/WEB-RISK-1/WEB-DRAFT-4/' -e 's/按风险分类抽查/草稿不公开/'
 # What must not change while the server answers: every table's rows, as a sorted text dump,
 # but those a sign-in writes (its session, its audit record).
 signed_in='^INSERT INTO (public\.)?"?(web_sessions|login_throttle|audit_log|audit_head)"? '
-snapshot() {
-  local db="$1"
-  if [[ "$db" == sqlite:* ]]; then
-    sqlite3 -batch "${db#sqlite:}" .dump | grep '^INSERT' | grep -Ev "$signed_in" | sort
-  else
-    pg_dump --data-only --inserts --no-owner "$db" 2>/dev/null | grep '^INSERT' | grep -Ev "$signed_in" | sort
-  fi
-}
 
 scenario() {
   local db="$1" label="$2"
@@ -89,24 +68,13 @@ scenario() {
   local q="SELECT uscc FROM draw_selection WHERE task_id = 'WEB-DRAWN-2' ORDER BY rank"
   if [[ "$db" == sqlite:* ]]; then sqlite3 -batch "${db#sqlite:}" "$q" >"$tmp/drawn-codes.txt"; else psql -X -q -At "$db" -c "$q" >"$tmp/drawn-codes.txt"; fi
   [ -s "$tmp/drawn-codes.txt" ] || fail "$label: WEB-DRAWN-2 drew nothing"
-  snapshot "$db" >"$tmp/before.sql"
+  snapshot "$db" "$signed_in" >"$tmp/before.sql"
   # The binary itself in the background, not the function x (a subshell: killing it would leave
   # the server running).
-  "$XJ_CLI" --db "$db" --actor e2e serve --no-scheduler --listen 127.0.0.1:0 >"$tmp/serve.log" 2>&1 &
-  serve_pid=$!
-  local address=""
-  for _ in $(seq 1 200); do  # up to 20 s for the server to say where it listens
-    address="$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/serve.log" | head -n 1 || true)"
-    [ -n "$address" ] && break
-    kill -0 "$serve_pid" 2>/dev/null || fail "$label: serve exited"
-    sleep 0.1
-  done
-  [ -n "$address" ] || fail "$label: serve did not start its web site"
+  start_server "$db" "$label"
   python3 "$checker" --check "$address" "$tmp/drawn-codes.txt" "$password" || fail "$label: page checks"
-  kill "$serve_pid"
-  wait "$serve_pid" 2>/dev/null || true
-  serve_pid=""
-  snapshot "$db" >"$tmp/after.sql"
+  stop_server
+  snapshot "$db" "$signed_in" >"$tmp/after.sql"
   cmp -s "$tmp/before.sql" "$tmp/after.sql" || { diff "$tmp/before.sql" "$tmp/after.sql" | head -20 >&2; fail "$label: the data changed"; }
 }
 

@@ -18,21 +18,8 @@
 set -euo pipefail
 : "${XJ_CLI:?}"
 : "${XJ_SOURCE_DIR:?}"
-tmp="$(mktemp -d)"
-serve_pid=""
-pg_db=""
-cleanup() {
-  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null || true
-  [ -n "$pg_db" ] && psql -X -q "$XINJIAN_TEST_PG_URL" -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+source "$XJ_SOURCE_DIR/tests/e2e/lib/web.sh"  # tmp, cleanup, fail, snapshot, start_server, stop_server
 cd "$tmp"
-fail() {
-  echo "FAIL: $*" >&2
-  [ -f "$tmp/serve.log" ] && tail -20 "$tmp/serve.log" >&2
-  exit 1
-}
 ex="$XJ_SOURCE_DIR/docs/examples"
 GOOD="correct horse battery"
 
@@ -58,15 +45,8 @@ cat >"$tmp/wjw.json" <<'EOF'
 EOF
 findings=$'负责人身份证33020319700707006X，电话13912345678；"冷藏柜", 温度</p><script>alert(1)</script>'
 
-snapshot() {
-  local db="$1"
-  if [[ "$db" == sqlite:* ]]; then
-    sqlite3 -batch "${db#sqlite:}" .dump | grep '^INSERT' | grep -v 'INTO "\?\(web_sessions\|login_throttle\|audit_log\|audit_head\)\b' | sort
-  else
-    pg_dump --data-only --inserts --no-owner --exclude-table=web_sessions --exclude-table=login_throttle \
-      --exclude-table=audit_log --exclude-table=audit_head "$db" 2>/dev/null | grep '^INSERT' | sort
-  fi
-}
+# What a sign-in writes (sessions, throttling, the audit records of sign-ins) is left out of the comparison.
+signed_in='^INSERT INTO (public\.)?"?(web_sessions|login_throttle|audit_log|audit_head)"? '
 
 scenario() {
   local db="$1" label="$2"
@@ -150,23 +130,11 @@ PY
   [ -s "$tmp/secret.txt" ] || fail "$label: no unpublished subject to look for"
   echo "$hostile" >"$tmp/hostile.txt"
 
-  snapshot "$db" >"$tmp/before.sql"
-  XINJIAN_NOW=2026-11-25T09:00:00 "$XJ_CLI" --db "$db" --actor e2e serve --no-scheduler --listen 127.0.0.1:0 \
-    >"$tmp/serve.log" 2>&1 &
-  serve_pid=$!
-  local address=""
-  for _ in $(seq 1 300); do  # up to 30 s for the server to say where it listens
-    address="$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/serve.log" | head -n 1 || true)"
-    [ -n "$address" ] && break
-    kill -0 "$serve_pid" 2>/dev/null || fail "$label: serve exited"
-    sleep 0.1
-  done
-  [ -n "$address" ] || fail "$label: serve did not start its web site"
+  snapshot "$db" "$signed_in" >"$tmp/before.sql"
+  XINJIAN_NOW=2026-11-25T09:00:00 start_server "$db" "$label"
   python3 "$XJ_SOURCE_DIR/tests/e2e/inspection_pages.py" "$address" "$tmp" || fail "$label: page checks"
-  kill "$serve_pid"
-  wait "$serve_pid" 2>/dev/null || true
-  serve_pid=""
-  snapshot "$db" >"$tmp/after.sql"
+  stop_server
+  snapshot "$db" "$signed_in" >"$tmp/after.sql"
   cmp -s "$tmp/before.sql" "$tmp/after.sql" || { diff "$tmp/before.sql" "$tmp/after.sql" | head -20 >&2; fail "$label: the data changed"; }
   x audit verify >/dev/null || fail "$label: the audit chain"
 }

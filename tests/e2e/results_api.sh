@@ -16,21 +16,8 @@
 set -euo pipefail
 : "${XJ_CLI:?}"
 : "${XJ_SOURCE_DIR:?}"
-tmp="$(mktemp -d)"
-serve_pid=""
-pg_db=""
-cleanup() {
-  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null || true
-  [ -n "$pg_db" ] && psql -X -q "$XINJIAN_TEST_PG_URL" -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+source "$XJ_SOURCE_DIR/tests/e2e/lib/web.sh"  # tmp, cleanup, fail, snapshot, start_server, stop_server
 cd "$tmp"
-fail() {
-  echo "FAIL: $*" >&2
-  [ -f "$tmp/serve.log" ] && tail -20 "$tmp/serve.log" >&2
-  exit 1
-}
 ex="$XJ_SOURCE_DIR/docs/examples"
 
 # The example inspectors with ID numbers (the directory keeps them masked; no route may serve
@@ -56,14 +43,6 @@ EOF
 # private-use character GB18030 (glibc) cannot encode, a resident ID number and a mobile number.
 findings=$'=cmd|\' /C calc\'!A0 负责人身份证33020319700707006X，电话13912345678；\n"冷藏柜", 温度</title><script>alert(1)</script>\x01 \xee\x9e\x8d'
 
-snapshot() {
-  local db="$1"
-  if [[ "$db" == sqlite:* ]]; then
-    sqlite3 -batch "${db#sqlite:}" .dump | grep '^INSERT' | sort
-  else
-    pg_dump --data-only --inserts --no-owner "$db" 2>/dev/null | grep '^INSERT' | sort
-  fi
-}
 
 scenario() {
   local db="$1" label="$2"
@@ -124,17 +103,7 @@ print(",".join(sorted(secret - published)))' "$tmp/published.json" >"$tmp/secret
   snapshot "$db" >"$tmp/before.sql"
   # The binary itself in the background (not through the function x: $! would be the subshell
   # running it, and killing that would leave the server running).
-  XINJIAN_NOW=2026-11-25T09:00:00 "$XJ_CLI" --db "$db" --actor e2e serve --no-scheduler --listen 127.0.0.1:0 \
-    >"$tmp/serve.log" 2>&1 &
-  serve_pid=$!
-  local address=""
-  for _ in $(seq 1 300); do  # up to 30 s for the server to say where it listens
-    address="$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/serve.log" | head -n 1 || true)"
-    [ -n "$address" ] && break
-    kill -0 "$serve_pid" 2>/dev/null || fail "$label: serve exited"
-    sleep 0.1
-  done
-  [ -n "$address" ] || fail "$label: serve did not start its web site"
+  XINJIAN_NOW=2026-11-25T09:00:00 start_server "$db" "$label"
   local check="$XJ_SOURCE_DIR/tests/e2e/results_api_check.py"
   python3 "$check" first "$address" "$tmp" || fail "$label: results API checks"
   snapshot "$db" >"$tmp/after.sql"
@@ -144,9 +113,7 @@ print(",".join(sorted(secret - published)))' "$tmp/published.json" >"$tmp/secret
   XINJIAN_NOW=2026-11-26T10:00:00 x visit publish SCJG-2026-0001-2 --department SCJG >/dev/null
   x notices results --json >"$tmp/published.json"
   python3 "$check" second "$address" "$tmp" || fail "$label: results API checks after a new publication"
-  kill "$serve_pid"
-  wait "$serve_pid" 2>/dev/null || true
-  serve_pid=""
+  stop_server
   x audit verify >/dev/null || fail "$label: the audit chain"
 }
 

@@ -8,21 +8,8 @@
 set -euo pipefail
 : "${XJ_CLI:?}"
 : "${XJ_SOURCE_DIR:?}"
-tmp="$(mktemp -d)"
-serve_pid=""
-pg_db=""
-cleanup() {
-  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null || true
-  [ -n "$pg_db" ] && psql -X -q "$XINJIAN_TEST_PG_URL" -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+source "$XJ_SOURCE_DIR/tests/e2e/lib/web.sh"  # tmp, cleanup, fail, snapshot, start_server, stop_server
 cd "$tmp"  # the demo writes its data files into the current folder
-fail() {
-  echo "FAIL: $*" >&2
-  [ -f "$tmp/serve.log" ] && tail -20 "$tmp/serve.log" >&2
-  exit 1
-}
 export XINJIAN_NOW=2026-03-02T09:00:00  # Asia/Shanghai; never the wall clock
 
 cat >"$tmp/items.csv" <<'EOF'
@@ -36,16 +23,6 @@ cat >"$tmp/drawn.json" <<'EOF'
  "entropy": {"source": "manual", "description": "端到端测试 / e2e"}}
 EOF
 sed -e 's/WEB-DRAWN-1/WEB-DRAFT-1/' -e 's/已抽取未揭示 \/ drawn, not revealed/草稿 \/ a draft/' "$tmp/drawn.json" >"$tmp/draft.json"
-
-# What must not change while the server answers: every table's rows, as a sorted text dump.
-snapshot() {
-  local db="$1"
-  if [[ "$db" == sqlite:* ]]; then
-    sqlite3 -batch "${db#sqlite:}" .dump | grep '^INSERT' | sort
-  else
-    pg_dump --data-only --inserts --no-owner "$db" 2>/dev/null | grep '^INSERT' | sort
-  fi
-}
 
 scenario() {
   local db="$1" label="$2"
@@ -62,21 +39,9 @@ scenario() {
     python3 -c 'import json, sys; print(",".join(s["uscc"] for s in json.load(sys.stdin)["selection"]))')"
   [ -n "$selected" ] || fail "$label: no selection to look for"
   snapshot "$db" >"$tmp/before.sql"
-  # Not through x: $! must be the server's pid, not a subshell's, for the cleanup to stop it.
-  "$XJ_CLI" --db "$db" --actor e2e serve --no-scheduler --listen 127.0.0.1:0 >"$tmp/serve.log" 2>&1 &
-  serve_pid=$!
-  local address=""
-  for _ in $(seq 1 200); do  # up to 20 s for the server to say where it listens
-    address="$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/serve.log" | head -n 1 || true)"
-    [ -n "$address" ] && break
-    kill -0 "$serve_pid" 2>/dev/null || fail "$label: serve exited"
-    sleep 0.1
-  done
-  [ -n "$address" ] || fail "$label: serve did not start its web site"
+  start_server "$db" "$label"
   python3 "$XJ_SOURCE_DIR/tests/e2e/web_api_check.py" "$address" "$selected" || fail "$label: web API checks"
-  kill "$serve_pid"
-  wait "$serve_pid" 2>/dev/null || true
-  serve_pid=""
+  stop_server
   snapshot "$db" >"$tmp/after.sql"
   cmp -s "$tmp/before.sql" "$tmp/after.sql" || { diff "$tmp/before.sql" "$tmp/after.sql" | head -20 >&2; fail "$label: the data changed"; }
   x audit verify >/dev/null || fail "$label: the audit chain"

@@ -19,15 +19,7 @@
 set -euo pipefail
 : "${XJ_CLI:?}"
 : "${XJ_SOURCE_DIR:?}"
-tmp="$(mktemp -d)"
-serve_pid=""
-pg_db=""
-cleanup() {
-  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null || true
-  [ -n "$pg_db" ] && psql -X -q "$XINJIAN_TEST_PG_URL" -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+source "$XJ_SOURCE_DIR/tests/e2e/lib/web.sh"  # tmp, cleanup, fail, snapshot, start_server, stop_server
 cd "$tmp"
 fail() {
   echo "FAIL: $*" >&2
@@ -42,14 +34,6 @@ python3 "$check" --make-data "$tmp" || fail "make data"
 
 # What must not change: every table's rows as a sorted text dump, but what a sign-in writes.
 sign_in_rows='^INSERT INTO (public\.)?"?(web_sessions|login_throttle|audit_head)"? '
-snapshot() {
-  local db="$1"
-  if [[ "$db" == sqlite:* ]]; then
-    sqlite3 -batch "${db#sqlite:}" .dump
-  else
-    pg_dump --data-only --inserts --no-owner "$db" 2>/dev/null
-  fi | grep '^INSERT' | grep -Ev "$sign_in_rows" | grep -v "'account.session.created'" | sort
-}
 
 scenario() {
   local db="$1" label="$2"
@@ -102,26 +86,13 @@ print(" ".join(str(s["rank"]) for s in json.load(sys.stdin)["selection"]))')"
   done
   printf '{"inspector_a": "%s", "inspector_b": "%s", "password": "%s"}\n' "$insp_a" "$insp_b" "$password" >"$tmp/people.json"
 
-  snapshot "$db" >"$tmp/before.sql"
-  # Not through x: $! must be the server's pid for the cleanup to stop it.
-  "$XJ_CLI" --db "$db" --actor e2e --set web.request_timeout_ms=2000 serve --no-scheduler --listen 127.0.0.1:0 \
-    >"$tmp/serve.log" 2>&1 &
-  serve_pid=$!
-  local address=""
-  for _ in $(seq 1 300); do  # up to 30 s for the server to say where it listens
-    address="$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/serve.log" | head -n 1 || true)"
-    [ -n "$address" ] && break
-    kill -0 "$serve_pid" 2>/dev/null || fail "$label: serve exited"
-    sleep 0.1
-  done
-  [ -n "$address" ] || fail "$label: serve did not start its web site"
+  snapshot "$db" "$sign_in_rows|'account\.session\.created'" >"$tmp/before.sql"
+  start_server "$db" "$label" --set web.request_timeout_ms=2000
   python3 "$check" --attack "$address" "$tmp" || fail "$label: attacks"
   kill -0 "$serve_pid" 2>/dev/null || fail "$label: the server died"
-  kill "$serve_pid"
-  wait "$serve_pid" 2>/dev/null || true
-  serve_pid=""
+  stop_server
   ! grep -qi 'handler threw\|sanitizer\|terminate called' "$tmp/serve.log" || fail "$label: the server's log shows a crash"
-  snapshot "$db" >"$tmp/after.sql"
+  snapshot "$db" "$sign_in_rows|'account\.session\.created'" >"$tmp/after.sql"
   cmp -s "$tmp/before.sql" "$tmp/after.sql" || { diff "$tmp/before.sql" "$tmp/after.sql" | head -20 >&2; fail "$label: the data changed"; }
   x audit verify >/dev/null || fail "$label: the audit chain"
 }

@@ -13,21 +13,8 @@
 set -euo pipefail
 : "${XJ_CLI:?}"
 : "${XJ_SOURCE_DIR:?}"
-tmp="$(mktemp -d)"
-serve_pid=""
-pg_db=""
-cleanup() {
-  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null || true
-  [ -n "$pg_db" ] && psql -X -q "$XINJIAN_TEST_PG_URL" -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+source "$XJ_SOURCE_DIR/tests/e2e/lib/web.sh"  # tmp, cleanup, fail, snapshot, start_server, stop_server
 cd "$tmp"  # the demo writes its data files into the current folder
-fail() {
-  echo "FAIL: $*" >&2
-  [ -f "$tmp/serve.log" ] && tail -20 "$tmp/serve.log" >&2
-  exit 1
-}
 export XINJIAN_NOW=2026-03-02T09:00:00  # Asia/Shanghai; never the wall clock
 
 cat >"$tmp/items.csv" <<'EOF'
@@ -51,14 +38,6 @@ sed -e 's/WEB-RISK-1/WEB-DRAFT-4/' "$tmp/risk.json" >"$tmp/draft.json"
 # but those a sign-in writes (its session, its audit record).
 signed_in='^INSERT INTO (public\.)?"?(web_sessions|login_throttle|audit_log|audit_head)"? '
 
-snapshot() {
-  local db="$1"
-  if [[ "$db" == sqlite:* ]]; then
-    sqlite3 -batch "${db#sqlite:}" .dump | grep '^INSERT' | grep -Ev "$signed_in" | sort
-  else
-    pg_dump --data-only --inserts --no-owner "$db" 2>/dev/null | grep '^INSERT' | grep -Ev "$signed_in" | sort
-  fi
-}
 
 scenario() {
   local db="$1" label="$2"
@@ -84,25 +63,14 @@ scenario() {
   x task proof SCJG-DEMO-0001 --out "$tmp/proofs/demo" >/dev/null
   [ -f "$tmp/proofs/risk-public/pool-public.tsv" ] && [ ! -e "$tmp/proofs/risk-public/pool.tsv" ] ||
     fail "$label: task proof --public wrote no public variant"
-  snapshot "$db" >"$tmp/before.sql"
+  snapshot "$db" "$signed_in" >"$tmp/before.sql"
   # The binary itself in the background, not the function x (a subshell: killing it would leave
   # the server running).
-  "$XJ_CLI" --db "$db" --actor e2e serve --no-scheduler --listen 127.0.0.1:0 >"$tmp/serve.log" 2>&1 &
-  serve_pid=$!
-  local address=""
-  for _ in $(seq 1 200); do  # up to 20 s for the server to say where it listens
-    address="$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/serve.log" | head -n 1 || true)"
-    [ -n "$address" ] && break
-    kill -0 "$serve_pid" 2>/dev/null || fail "$label: serve exited"
-    sleep 0.1
-  done
-  [ -n "$address" ] || fail "$label: serve did not start its web site"
+  start_server "$db" "$label"
   python3 "$XJ_SOURCE_DIR/tests/e2e/web_proof_check.py" "$address" "$tmp/proofs" "$XJ_SOURCE_DIR" "$password" ||
     fail "$label: proof route checks"
-  kill "$serve_pid"
-  wait "$serve_pid" 2>/dev/null || true
-  serve_pid=""
-  snapshot "$db" >"$tmp/after.sql"
+  stop_server
+  snapshot "$db" "$signed_in" >"$tmp/after.sql"
   cmp -s "$tmp/before.sql" "$tmp/after.sql" || { diff "$tmp/before.sql" "$tmp/after.sql" | head -20 >&2; fail "$label: the data changed"; }
   x audit verify >/dev/null || fail "$label: the audit chain"
 }
