@@ -708,4 +708,44 @@ inline std::string MaskPersonalNumbers(std::string_view text) {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Downloads: one table, the format the route was asked for.
+
+enum class DownloadFormat { kCsv, kJsonLines, kXlsx };
+
+struct DownloadOptions {
+  std::string basename;    // the file's name without its extension ("results", "tasks")
+  bool gb18030 = false;    // kCsv: GB18030 (name ending -gb18030.csv), else UTF-8 with a BOM
+  XlsxOptions xlsx;        // kXlsx: sheet name, title, created_us (pass the last change)
+};
+
+// `table` written into `response` as a download: its body, its Content-Type and a
+// Content-Disposition naming `basename` with the format's ending. The caller adds paging links
+// and then AnswerConditional. Errors as the writers'.
+inline Status WriteDownload(Platform& platform, const Table& table, DownloadFormat format,
+                            const DownloadOptions& options, HttpResponse* response) {
+  std::string filename = options.basename;
+  if (format == DownloadFormat::kCsv) {
+    auto csv = WriteCsv(table, options.gb18030 ? CsvEncoding::kGb18030 : CsvEncoding::kUtf8Bom);
+    if (!csv.ok()) return csv.status();
+    response->body = std::move(csv).value();
+    response->content_type = options.gb18030 ? kCsvGb18030Type : kCsvUtf8Type;
+    filename += options.gb18030 ? "-gb18030.csv" : ".csv";
+  } else if (format == DownloadFormat::kJsonLines) {
+    auto lines = WriteJsonLines(table);
+    if (!lines.ok()) return lines.status();
+    response->body = std::move(lines).value();
+    response->content_type = kJsonLinesType;
+    filename += ".jsonl";
+  } else {
+    auto book = WriteXlsx(platform, table, options.xlsx);
+    if (!book.ok()) return book.status();
+    response->body = std::move(book).value();
+    response->content_type = kXlsxType;
+    filename += ".xlsx";
+  }
+  response->headers.emplace_back("Content-Disposition", Attachment(filename));
+  return Status::Ok();
+}
+
 }  // namespace xj::opendata

@@ -826,6 +826,12 @@ opendata::Table NoticeTable(const Platform& platform, const std::vector<NoticeRo
 enum class Format { kCsv, kJsonLines, kXlsx };
 constexpr std::int64_t kDownloadRows = 10000;
 
+opendata::DownloadFormat ToDownload(Format f) {
+  return f == Format::kCsv         ? opendata::DownloadFormat::kCsv
+         : f == Format::kJsonLines ? opendata::DownloadFormat::kJsonLines
+                                   : opendata::DownloadFormat::kXlsx;
+}
+
 Status DownloadRoute(HttpContext& http, Format format) {
   const HttpRequest& req = http.request();
   std::set<std::string> names{"state", "department", "limit", "offset"};
@@ -844,32 +850,13 @@ Status DownloadRoute(HttpContext& http, Format format) {
   if (!notices.ok()) return notices.status();
   const opendata::Table table = NoticeTable(http.platform(), notices->rows);
   HttpResponse& res = http.response();
-  std::string filename = "tasks";
-  if (format == Format::kCsv) {
-    const bool gb = encoding == "gb18030";
-    auto csv = opendata::WriteCsv(table, gb ? opendata::CsvEncoding::kGb18030 : opendata::CsvEncoding::kUtf8Bom);
-    if (!csv.ok()) return csv.status();
-    res.body = std::move(csv).value();
-    res.content_type = gb ? opendata::kCsvGb18030Type : opendata::kCsvUtf8Type;
-    filename += gb ? "-gb18030.csv" : ".csv";
-  } else if (format == Format::kJsonLines) {
-    auto lines = opendata::WriteJsonLines(table);
-    if (!lines.ok()) return lines.status();
-    res.body = std::move(lines).value();
-    res.content_type = opendata::kJsonLinesType;
-    filename += ".jsonl";
-  } else {
-    opendata::XlsxOptions xo;
-    xo.sheet_name = "tasks";
-    xo.title = "抽查任务公告 / draw task notices";
-    xo.created_us = notices->last_changed_us;
-    auto book = opendata::WriteXlsx(http.platform(), table, xo);
-    if (!book.ok()) return book.status();
-    res.body = std::move(book).value();
-    res.content_type = opendata::kXlsxType;
-    filename += ".xlsx";
-  }
-  res.headers.emplace_back("Content-Disposition", opendata::Attachment(filename));
+  opendata::DownloadOptions dl;
+  dl.basename = "tasks";
+  dl.gb18030 = encoding == "gb18030";
+  dl.xlsx.sheet_name = "tasks";
+  dl.xlsx.title = "抽查任务公告 / draw task notices";
+  dl.xlsx.created_us = notices->last_changed_us;
+  if (Status st = opendata::WriteDownload(http.platform(), table, ToDownload(format), dl, &res); !st.ok()) return st;
   if (filter.offset + filter.limit < notices->total) {
     std::string next = req.path + "?offset=" + std::to_string(filter.offset + filter.limit);
     if (!filter.state.empty()) next += "&state=" + UrlEncode(filter.state);

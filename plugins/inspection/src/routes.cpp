@@ -332,32 +332,16 @@ Status DownloadRoute(HttpContext& http, const draw::TaskService& tasks, const Ro
   const std::int64_t last_changed_us = rows->last_changed_us;
   rows.value().notices = {};
   HttpResponse& res = http.response();
-  std::string filename = "results" + (q.task.empty() ? std::string() : "-" + q.task);
-  if (format == Format::kCsv) {
-    const bool gb = encoding == "gb18030";
-    auto csv = opendata::WriteCsv(table, gb ? opendata::CsvEncoding::kGb18030 : opendata::CsvEncoding::kUtf8Bom);
-    if (!csv.ok()) return csv.status();
-    res.body = std::move(csv).value();
-    res.content_type = gb ? opendata::kCsvGb18030Type : opendata::kCsvUtf8Type;
-    filename += gb ? "-gb18030.csv" : ".csv";
-  } else if (format == Format::kJsonLines) {
-    auto lines = opendata::WriteJsonLines(table);
-    if (!lines.ok()) return lines.status();
-    res.body = std::move(lines).value();
-    res.content_type = opendata::kJsonLinesType;
-    filename += ".jsonl";
-  } else {
-    opendata::XlsxOptions xo;
-    xo.sheet_name = "results";
-    xo.title = "抽查检查结果 / inspection results";
-    xo.created_us = last_changed_us;
-    auto book = opendata::WriteXlsx(http.platform(), table, xo);
-    if (!book.ok()) return book.status();
-    res.body = std::move(book).value();
-    res.content_type = opendata::kXlsxType;
-    filename += ".xlsx";
-  }
-  res.headers.emplace_back("Content-Disposition", opendata::Attachment(filename));
+  opendata::DownloadOptions dl;
+  dl.basename = "results" + (q.task.empty() ? std::string() : "-" + q.task);
+  dl.gb18030 = encoding == "gb18030";
+  dl.xlsx.sheet_name = "results";
+  dl.xlsx.title = "抽查检查结果 / inspection results";
+  dl.xlsx.created_us = last_changed_us;
+  const opendata::DownloadFormat as = format == Format::kCsv         ? opendata::DownloadFormat::kCsv
+                                      : format == Format::kJsonLines ? opendata::DownloadFormat::kJsonLines
+                                                                     : opendata::DownloadFormat::kXlsx;
+  if (Status st = opendata::WriteDownload(http.platform(), table, as, dl, &res); !st.ok()) return st;
   if (more) {
     auto next = req.query;
     next.erase("offset");
