@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "draw_world.h"
+#include "fake_http.h"
 #include "proof.h"
 #include "test_support.h"
 #include "xinjian/http.h"
@@ -42,33 +43,6 @@ json Spec(const std::string& id) {
 }
 
 // The host's side of one request, as webui/ builds it.
-class FakeHttp final : public HttpContext {
- public:
-  FakeHttp(Platform& platform, Principal who, std::map<std::string, std::string> params)
-      : platform_(platform), who_(std::move(who)) {
-    request_.path_params = std::move(params);
-  }
-  const HttpRequest& request() const override { return request_; }
-  HttpRequest& mutable_request() { return request_; }
-  const Principal& principal() const override { return who_; }
-  Platform& platform() override { return platform_; }
-  HttpResponse& response() override { return response_; }
-  std::string Config(const std::string&, const std::string& fallback) const override { return fallback; }
-  std::string lang() const override { return "zh"; }
-  std::string csrf_token() const override { return ""; }
-  void Page(const std::string&, const std::string& content_html) override {
-    response_.content_type = "text/html; charset=utf-8";
-    response_.body = content_html;
-  }
-  std::string Sections(const std::string&, const std::string&) override { return ""; }
-
- private:
-  Platform& platform_;
-  Principal who_;
-  HttpRequest request_;
-  HttpResponse response_;
-};
-
 const RegisteredRoute& Route(const std::string& pattern) {
   for (const auto& r : DrawHost().routes())
     if (r.spec.pattern == pattern) return r;
@@ -234,7 +208,7 @@ TEST_CASE("a risk-stratified proof: the public variant for everyone, the full on
   // The script.
   for (const auto& r : DrawHost().routes()) {
     if (r.spec.pattern != "/assets/draw/verify-draw.js") continue;
-    FakeHttp http(w->platform, anonymous, {});
+    FakeHttp http(w->platform, anonymous, HttpRequest{});
     REQUIRE(r.fn(http).ok());
     CHECK(http.response().content_type == "application/javascript; charset=utf-8");
     CHECK(http.response().body == ReadFile(std::string(XJ_SOURCE_DIR) + "/plugins/draw/web/verify-draw.js"));

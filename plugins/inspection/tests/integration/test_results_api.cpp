@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "fake_http.h"
 #include "results.h"
 #include "routes.h"
 #include "test_support.h"
@@ -65,31 +66,6 @@ json Spec(const std::string& id, int count) {
           {"entropy_source", "中国福利彩票双色球第 2025003 期开奖号码"}};
 }
 
-// An HTTP call of the test's own: the request, the public caller, the world's platform.
-class Call final : public HttpContext {
- public:
-  Call(Platform& platform, HttpRequest request) : platform_(platform), request_(std::move(request)) {}
-  const HttpRequest& request() const override { return request_; }
-  const Principal& principal() const override { return who_; }
-  Platform& platform() override { return platform_; }
-  HttpResponse& response() override { return response_; }
-  std::string Config(const std::string&, const std::string& fallback) const override { return fallback; }
-  // Host API 9 (pages): these routes make no page.
-  std::string lang() const override { return "zh"; }
-  std::string csrf_token() const override { return ""; }
-  void Page(const std::string&, const std::string& content_html) override {
-    response_.content_type = "text/html; charset=utf-8";
-    response_.body = content_html;
-  }
-  std::string Sections(const std::string&, const std::string&) override { return ""; }
-
- private:
-  Platform& platform_;
-  HttpRequest request_;
-  Principal who_ = Principal::Anonymous();
-  HttpResponse response_;
-};
-
 struct Answer {
   Status status;
   HttpResponse response;
@@ -106,7 +82,7 @@ Answer Get(InspectionWorld& w, const std::string& pattern, std::multimap<std::st
     req.query = std::move(query);
     req.headers = std::move(headers);
     if (!task.empty()) req.path_params["task"] = task;
-    Call call(w.platform, req);
+    test::FakeHttp call(w.platform, Principal::Anonymous(), req);
     Status st = fn(call);
     return Answer{st, call.response()};
   }
