@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "xinjian/status.h"
+#include "xinjian/url.h"  // UrlEncode, for the links of search pages
 
 namespace xj::directory {
 
@@ -80,8 +81,5 @@ Status CheckUscc(std::string_view uscc);
 std::string TrigramMatch(std::string_view key);
 // The FTS5 MATCH expression of a 2-code-point key for the bigram table: its token, quoted.
 std::string BigramMatch(std::string_view key);
-
-// `text` percent-encoded for a query string value (RFC 3986 unreserved kept).
-std::string UrlEncode(std::string_view text);
 
 }  // namespace xj::directory

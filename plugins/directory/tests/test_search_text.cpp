@@ -91,5 +91,5 @@ TEST_CASE("USCC check: length, alphabet, check character", "[directory]") {
 }
 
 TEST_CASE("query values are percent-encoded for links", "[directory]") {
-  CHECK(UrlEncode("华为 a&b") == "%E5%8D%8E%E4%B8%BA%20a%26b");
+  CHECK(xj::UrlEncode("华为 a&b") == "%E5%8D%8E%E4%B8%BA%20a%26b");
 }

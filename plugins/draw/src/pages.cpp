@@ -28,6 +28,7 @@
 #include "proof.h"
 #include "tasks.h"
 #include "xinjian/html.h"
+#include "xinjian/url.h"
 #include "xinjian/http.h"
 #include "xinjian/opendata.h"
 #include "xinjian/plugin.h"
@@ -134,23 +135,6 @@ std::string LocalText(const std::string& text, const std::string& lang) {
 namespace {
 
 using nlohmann::json;
-
-// `text` percent-encoded for a query string (RFC 3986 unreserved characters kept).
-std::string UrlEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-        c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
 
 Status NoTask(const std::string& id) {
   return Status::Error(StatusCode::kNotFound, "没有已公告的抽查任务 " + id, "no announced draw task " + id);

@@ -36,6 +36,7 @@
 #include "xinjian/directory.h"
 #include "xinjian/opendata.h"
 #include "xinjian/text.h"
+#include "xinjian/url.h"
 
 namespace xj::inspection {
 namespace {
@@ -211,23 +212,8 @@ std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 
 // A query string of `params` (percent-encoded, sorted by name).
 std::string QueryString(const std::multimap<std::string, std::string>& params) {
-  auto encode = [](const std::string& s) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-          c == '.' || c == '~') {
-        out.push_back(static_cast<char>(c));
-      } else {
-        out.push_back('%');
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 15]);
-      }
-    }
-    return out;
-  };
   std::string out;
-  for (const auto& [k, v] : params) out += (out.empty() ? "?" : "&") + encode(k) + "=" + encode(v);
+  for (const auto& [k, v] : params) out += (out.empty() ? "?" : "&") + UrlEncode(k) + "=" + UrlEncode(v);
   return out;
 }
 
