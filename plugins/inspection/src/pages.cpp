@@ -592,22 +592,28 @@ Result<VisitList> LoadList(HttpContext& http, const draw::TaskService& tasks, co
   });
 }
 
-Status ListPage(HttpContext& http, const draw::TaskService& tasks, bool department) {
-  const HttpRequest& req = http.request();
-  auto lr = ReadListRequest(req, department);
+// The query of a task list from the request (the caller's own visits, or a department's) and
+// its rows; `q` keeps what the page shows of it (state, paging).
+Result<VisitList> ListFor(HttpContext& http, const draw::TaskService& tasks, bool department, VisitListQuery* q) {
+  auto lr = ReadListRequest(http.request(), department);
   if (!lr.ok()) return lr.status();
-  VisitListQuery q;
   if (department) {
     auto d = ListDepartment(http);
     if (!d.ok()) return d.status();
-    q.department = d.value();
+    q->department = d.value();
   } else {
-    q.inspector = http.principal().id;
+    q->inspector = http.principal().id;
   }
-  q.include_closed = lr->all;
-  q.limit = lr->page.limit;
-  q.offset = lr->page.offset;
-  auto list = LoadList(http, tasks, q);
+  q->include_closed = lr->all;
+  q->limit = lr->page.limit;
+  q->offset = lr->page.offset;
+  return LoadList(http, tasks, *q);
+}
+
+Status ListPage(HttpContext& http, const draw::TaskService& tasks, bool department) {
+  const HttpRequest& req = http.request();
+  VisitListQuery q;
+  auto list = ListFor(http, tasks, department, &q);
   if (!list.ok()) return list.status();
   const std::string lang = http.lang();
   const bool en = lang == "en";
@@ -710,21 +716,8 @@ json VisitJsonOf(const ListedVisit& v) {
 }
 
 Status ListApi(HttpContext& http, const draw::TaskService& tasks, bool department) {
-  const HttpRequest& req = http.request();
-  auto lr = ReadListRequest(req, department);
-  if (!lr.ok()) return lr.status();
   VisitListQuery q;
-  if (department) {
-    auto d = ListDepartment(http);
-    if (!d.ok()) return d.status();
-    q.department = d.value();
-  } else {
-    q.inspector = http.principal().id;
-  }
-  q.include_closed = lr->all;
-  q.limit = lr->page.limit;
-  q.offset = lr->page.offset;
-  auto list = LoadList(http, tasks, q);
+  auto list = ListFor(http, tasks, department, &q);
   if (!list.ok()) return list.status();
   json items = json::array();
   for (const ListedVisit& v : list->visits) items.push_back(VisitJsonOf(v));
