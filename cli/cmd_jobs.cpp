@@ -396,6 +396,7 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
     std::int64_t limit = 50, run_seconds = 0;
     std::string listen;
     int web_threads = 8;
+    int db_connections = 4;
   };
   static Args a;
 
@@ -407,6 +408,10 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
                     "网站和 API 的监听地址，如 127.0.0.1:8080（端口 0 为任一空闲端口）/ serve the web site and API on this "
                     "address, e.g. 127.0.0.1:8080 (port 0: any free port)");
   serve->add_option("--web-threads", a.web_threads, "网站处理线程数 / web server threads (default 8)");
+  serve->add_option("--db-connections", a.db_connections,
+                    "网站读取（PostgreSQL 上还有写入）用的数据库连接数，0 为只用一个共享连接 / database connections of the "
+                    "web site's reads (and writes on PostgreSQL); 0: one shared connection (default 4)")
+      ->check(CLI::Range(0, 64));
   serve->add_flag("--no-scheduler", a.no_scheduler, "不运行调度器 / do not run the scheduler");
   serve->add_option("--workers", a.workers, "处理程序线程数 / handler threads (default 4)");
   serve->add_option("--run-seconds", a.run_seconds,
@@ -509,6 +514,20 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
       web_platform->SetPlugins(host.get());
       web_platform->SetConfig(g.config);
       web_platform->Attach(web_db.get());
+      // Its reads (and units of work on PostgreSQL) run on a pool, several at once.
+      std::vector<std::unique_ptr<Database>> pool;
+      for (int i = 0; i < a.db_connections; ++i) {
+        auto conn = Database::Open(g.db_url, {.migrate = false, .create = false, .require_schema = true});
+        if (!conn.ok()) {
+          if (scheduler) scheduler->Stop();
+          events.Stop();
+          PrintError(conn.status().message());
+          g_exit_code = kExitFailure;
+          return;
+        }
+        pool.push_back(std::move(conn).value());
+      }
+      web_platform->SetPool(std::move(pool));
       web::ServerOptions wo;
       wo.listen = a.listen;
       wo.threads = a.web_threads;

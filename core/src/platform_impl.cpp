@@ -192,6 +192,16 @@ Status CallUnit(const UnitOfWorkFn& fn, UnitOfWork& uow) {
 
 std::string ActorOf(const Principal& p) { return p.id.empty() ? std::string("anonymous") : p.id; }
 
+// `fn` as a unit of work in the transaction open on `db`, then its audit records and events.
+Status RunUnit(Database& db, const Principal& principal, std::int64_t now_us, const UnitOfWorkFn& fn) {
+  DepthGuard depth;
+  Unit uow(db, principal, now_us);
+  if (Status st = CallUnit(fn, uow); !st.ok()) return st;
+  if (uow.audit().empty() && uow.events().empty()) return Status::Ok();
+  return AppendJournal(db, ActorOf(principal), now_us, uow.audit(), uow.events());
+}
+
+
 }  // namespace
 
 std::unique_ptr<Sql> MakeSql(Database& db, bool writable) { return std::make_unique<DatabaseSql>(db, writable); }
@@ -360,22 +370,78 @@ Status PlatformImpl::RunInCallerTransaction(const Principal& principal, std::int
   if (db_ == nullptr) return NoDatabase();
   if (t_unit_depth > 0) return Nested();
   if (!principal.authenticated) return Anonymous();
-  DepthGuard depth;
-  Unit uow(*db_, principal, now_us);
-  if (Status st = CallUnit(fn, uow); !st.ok()) return st;
-  if (uow.audit().empty() && uow.events().empty()) return Status::Ok();
-  return AppendJournal(*db_, ActorOf(principal), now_us, uow.audit(), uow.events());
+  return RunUnit(*db_, principal, now_us, fn);
+}
+
+// A connection of the pool for the lease's lifetime (none when the pool is empty).
+class PlatformImpl::PoolLease {
+ public:
+  explicit PoolLease(PlatformImpl& p) : p_(p) {
+    std::unique_lock<std::mutex> lock(p_.pool_mu_);
+    if (p_.pool_.empty()) return;
+    p_.pool_cv_.wait(lock, [&] { return !p_.pool_free_.empty(); });
+    db_ = p_.pool_free_.back();
+    p_.pool_free_.pop_back();
+    ++p_.pool_out_;
+  }
+  ~PoolLease() {
+    if (db_ == nullptr) return;
+    {
+      std::lock_guard<std::mutex> lock(p_.pool_mu_);
+      p_.pool_free_.push_back(db_);
+      --p_.pool_out_;
+    }
+    p_.pool_cv_.notify_all();
+  }
+  PoolLease(const PoolLease&) = delete;
+  PoolLease& operator=(const PoolLease&) = delete;
+  Database* get() const { return db_; }
+
+ private:
+  PlatformImpl& p_;
+  Database* db_ = nullptr;
+};
+
+void PlatformImpl::SetPool(std::vector<std::unique_ptr<Database>> pool) {
+  std::vector<std::unique_ptr<Database>> old;
+  {
+    std::unique_lock<std::mutex> lock(pool_mu_);
+    pool_cv_.wait(lock, [&] { return pool_out_ == 0; });
+    old = std::move(pool_);
+    pool_ = std::move(pool);
+    pool_free_.clear();
+    for (auto& db : pool_) pool_free_.push_back(db.get());
+    pool_writes_ = !pool_.empty() && pool_.front()->dialect() == ::xj::Dialect::kPostgresql;
+  }
+  pool_cv_.notify_all();
+}
+
+std::size_t PlatformImpl::pool_size() const {
+  std::lock_guard<std::mutex> lock(pool_mu_);
+  return pool_.size();
 }
 
 Status PlatformImpl::RunInTransaction(const Principal& principal, const UnitOfWorkFn& fn) {
   if (t_unit_depth > 0) return Nested();
+  if (!principal.authenticated) {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    if (db_ == nullptr) return NoDatabase();
+    return Anonymous();
+  }
+  if (pool_writes_.load()) {
+    PoolLease lease(*this);
+    if (lease.get() != nullptr) return TransactOn(*lease.get(), principal, fn);
+  }
   std::lock_guard<std::recursive_mutex> lock(mu_);
   if (db_ == nullptr) return NoDatabase();
-  if (!principal.authenticated) return Anonymous();
-  WriteTransaction tx(*db_);
+  return TransactOn(*db_, principal, fn);
+}
+
+Status PlatformImpl::TransactOn(Database& db, const Principal& principal, const UnitOfWorkFn& fn) {
+  WriteTransaction tx(db);
   if (Status st = tx.Begin(); !st.ok()) return st;
   const std::int64_t now = NowMicros();
-  if (Status st = RunInCallerTransaction(principal, now, fn); !st.ok()) {
+  if (Status st = RunUnit(db, principal, now, fn); !st.ok()) {
     tx.Rollback();
     return st;
   }
@@ -403,14 +469,22 @@ Status PlatformImpl::ReadInCallerTransaction(const ReadFn& fn) {
 
 Status PlatformImpl::Read(const ReadFn& fn) {
   if (t_unit_depth > 0) return Nested();
+  {
+    PoolLease lease(*this);
+    if (lease.get() != nullptr) return ReadOn(*lease.get(), fn);
+  }
   std::lock_guard<std::recursive_mutex> lock(mu_);
   if (db_ == nullptr) return NoDatabase();
+  return ReadOn(*db_, fn);
+}
+
+Status PlatformImpl::ReadOn(Database& db, const ReadFn& fn) {
   DepthGuard depth;
-  const bool pg = db_->dialect() == ::xj::Dialect::kPostgresql;
+  const bool pg = db.dialect() == ::xj::Dialect::kPostgresql;
   // One snapshot for the whole read: PostgreSQL REPEATABLE READ; SQLite a deferred BEGIN
   // (its read snapshot starts with the first statement).
-  if (Status st = db_->ExecScript(pg ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN"); !st.ok()) return st;
-  DatabaseSql sql(*db_, false);
+  if (Status st = db.ExecScript(pg ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN"); !st.ok()) return st;
+  DatabaseSql sql(db, false);
   Status result;
   try {
     result = fn(sql);
@@ -418,8 +492,8 @@ Status PlatformImpl::Read(const ReadFn& fn) {
     result = Status::Error(StatusCode::kInternal, std::string("读取时抛出异常：") + e.what(),
                            std::string("a read threw: ") + e.what());
   }
-  if (Status st = db_->ExecScript(pg ? "COMMIT" : "COMMIT"); !st.ok() && result.ok()) {
-    (void)db_->ExecScript("ROLLBACK");
+  if (Status st = db.ExecScript("COMMIT"); !st.ok() && result.ok()) {
+    (void)db.ExecScript("ROLLBACK");
     return st;
   }
   return result;

@@ -3,12 +3,14 @@
 // bulk inserts through RowSink (bulk.h), audit records and events through AppendJournal
 // (journal.h) in the unit's own transaction.
 //
-// Thread safety: PlatformImpl serialises units of work and reads on its one Database with a
-// mutex (a Database is one connection); the Sql objects it hands out belong to the calling
-// thread for the duration of the call. The subject index has its own shared mutex (leases
+// Thread safety: PlatformImpl serialises units of work and reads on its attached Database with
+// a mutex (a Database is one connection); the Sql objects it hands out belong to the calling
+// thread for the duration of the call. With a pool (SetPool), reads, and on PostgreSQL units
+// of work too, run on the pool's connections instead, several at once. The subject index has its own shared mutex (leases
 // share it, a catch-up takes it alone; see xinjian/directory.h).
 #pragma once
 #include <atomic>
+#include <condition_variable>
 #include <memory>
 #include <map>
 #include <mutex>
@@ -53,6 +55,16 @@ class PlatformImpl final : public Platform {
   // another database drops the subject index (it waits for the leases held).
   void Attach(Database* db);
   Database* database() const { return db_; }
+  // More connections to the attached database, owned by the platform from now on: each Read,
+  // and on PostgreSQL each RunInTransaction, takes a free one for its duration (waiting while
+  // all are busy) instead of waiting for the attached connection, so requests of several
+  // threads run at once (xinjian serve's web platform). SQLite units of work stay on the
+  // attached connection, one at a time: SQLite has one writer anyway, and in-process waiting
+  // is fairer than its busy timeout. The subject index, the caller-transaction calls and
+  // Lock() keep to the attached connection. An empty vector removes the pool (waiting for the
+  // connections in use). Each connection must be of the attached database's dialect.
+  void SetPool(std::vector<std::unique_ptr<Database>> pool);
+  std::size_t pool_size() const;
   // The plugins whose samplers and entropy sources FindSampler, FindEntropySource and the
   // *Names functions answer with (not owned; nullptr: none). The host sets its own after
   // loading; a platform made for one job run or one test sets the host it runs with.
@@ -107,6 +119,16 @@ class PlatformImpl final : public Platform {
   // The subject index of db_ (nullptr until the first Subjects()).
   std::shared_mutex index_mu_;
   std::unique_ptr<SubjectIndex> index_;
+  // The pool (SetPool): all connections, the free ones, and how many are out.
+  mutable std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<std::unique_ptr<Database>> pool_;
+  std::vector<Database*> pool_free_;
+  std::size_t pool_out_ = 0;
+  std::atomic<bool> pool_writes_{false};  // units of work run on the pool too (PostgreSQL)
+  class PoolLease;
+  Status ReadOn(Database& db, const ReadFn& fn);
+  Status TransactOn(Database& db, const Principal& principal, const UnitOfWorkFn& fn);
 };
 
 // Delivers pending events to writing subscribers (events.h), each event in its own unit of

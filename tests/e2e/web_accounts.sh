@@ -34,12 +34,13 @@ sql() {  # sql DB QUERY: the first column of the first row
   if [[ "$db" == sqlite:* ]]; then sqlite3 -batch "${db#sqlite:}" "$q"; else psql -X -q -t -A "$db" -c "$q"; fi
 }
 
-# serve DB NAME NOW: starts a node without a scheduler; sets $address. (Not in a command
-# substitution: the subshell would keep the pid from the cleanup.)
+# serve DB NAME NOW [OPTION...]: starts a node without a scheduler; sets $address. (Not in a
+# command substitution: the subshell would keep the pid from the cleanup.)
 serve() {
   local db="$1" name="$2" now="$3"
+  shift 3
   address=""
-  XINJIAN_NOW="$now" "$XJ_CLI" --db "$db" serve --no-scheduler --listen 127.0.0.1:0 >"$tmp/serve-$name.log" 2>&1 &
+  XINJIAN_NOW="$now" "$XJ_CLI" --db "$db" serve --no-scheduler --listen 127.0.0.1:0 "$@" >"$tmp/serve-$name.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
   for _ in $(seq 1 300); do
@@ -99,6 +100,9 @@ scenario() {
   expect_exit 2 "$label: no terminal" -- x users add li.sv --name 李 --role admin <<<"$GOOD"
   grep -q "password-stdin" "$tmp/out" || fail "$label: the way to give a password is named"
   head -c 100000 /dev/urandom | tr -d '\n' >"$tmp/huge"
+  expect_exit 2 "$label: too many database connections" -- x serve --no-scheduler --run-seconds 1 --listen 127.0.0.1:0 --db-connections 65
+  grep -q "db-connections" "$tmp/out" || fail "$label: the bad option is named"
+  expect_exit 2 "$label: negative database connections" -- x serve --no-scheduler --run-seconds 1 --listen 127.0.0.1:0 --db-connections -1
   expect_exit 2 "$label: a 100 KB password" -- x users add li.sv --name 李 --role admin --password-stdin <"$tmp/huge"
   expect_exit 1 "$label: passwd of nobody" -- x users passwd nobody.sv --password-stdin <<<"$GOOD"
   expect_exit 1 "$label: disable nobody" -- x users disable nobody.sv
@@ -123,7 +127,8 @@ assert [u["roles"] for u in users if u["login"] == "gone.sv"] == [["supervisor",
   local a b
   serve "$db" a $T0
   a="$address"
-  serve "$db" b $T0
+  # Node b reads and writes on its one shared connection, node a on a pool (the default).
+  serve "$db" b $T0 --db-connections 0
   b="$address"
   python3 "$XJ_SOURCE_DIR/tests/e2e/web_accounts_check.py" "$a" "$b" main >"$tmp/check.out" || fail "$label: web checks"
   local cookie
