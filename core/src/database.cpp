@@ -119,9 +119,66 @@ sqlite3* Database::sqlite_handle() {
   return static_cast<sqlite3*>(detail::SqliteNativeHandle(*session_));
 }
 
+pg_conn* Database::RawPg() { return static_cast<pg_conn*>(detail::PgNativeHandle(*session_)); }
+
+void Database::Settle() {
+  if (url_.dialect != Dialect::kPostgresql) return;
+  if (commit_in_flight_) {
+    commit_in_flight_ = false;
+    while (PGresult* r = PQgetResult(RawPg())) PQclear(r);
+  }
+  if (!deferred_begin_.empty()) {
+    const std::string begin = std::move(deferred_begin_);
+    deferred_begin_.clear();
+    // A failure shows in the statement that follows (the connection is gone, or it runs
+    // outside the transaction it asked for only if BEGIN itself was refused, which the
+    // platform's fixed BEGIN statements never are).
+    PQclear(PQexec(RawPg(), begin.c_str()));
+  }
+}
+
 pg_conn* Database::pg_handle() {
   if (url_.dialect != Dialect::kPostgresql) return nullptr;
-  return static_cast<pg_conn*>(detail::PgNativeHandle(*session_));
+  Settle();
+  return RawPg();
+}
+
+soci::session& Database::session() {
+  Settle();
+  return *session_;
+}
+
+void Database::DeferBegin(std::string begin) {
+  if (url_.dialect != Dialect::kPostgresql) return;
+  Settle();
+  deferred_begin_ = std::move(begin);
+}
+
+bool Database::DropDeferredBegin() {
+  if (deferred_begin_.empty()) return false;
+  deferred_begin_.clear();
+  return true;
+}
+
+Status Database::SendCommit() {
+  if (url_.dialect != Dialect::kPostgresql) return ExecScript("COMMIT");
+  Settle();
+  if (PQsendQuery(RawPg(), "COMMIT") != 1)
+    return Status::Error(StatusCode::kInternal, "提交发送失败：" + std::string(PQerrorMessage(RawPg())),
+                         "sending COMMIT failed: " + std::string(PQerrorMessage(RawPg())));
+  commit_in_flight_ = true;
+  return Status::Ok();
+}
+
+pg_conn* Database::PgForPipeline(std::string* begin) {
+  begin->clear();
+  if (url_.dialect != Dialect::kPostgresql) return nullptr;
+  if (commit_in_flight_) {
+    commit_in_flight_ = false;
+    while (PGresult* r = PQgetResult(RawPg())) PQclear(r);
+  }
+  begin->swap(deferred_begin_);
+  return RawPg();
 }
 
 Status Database::ExecScript(const std::string& sql) {

@@ -55,9 +55,30 @@ class Database {
 
   Dialect dialect() const { return url_.dialect; }
   const DbUrl& url() const { return url_; }
-  soci::session& session() { return *session_; }
+  // The SOCI session and the native handles. On PostgreSQL both first settle the connection
+  // (a deferred BEGIN is sent, a COMMIT in flight answered: below), so whatever the caller
+  // sends next runs as it would without them.
+  soci::session& session();
   sqlite3* sqlite_handle();   // nullptr unless kSqlite
   pg_conn* pg_handle();       // nullptr unless kPostgresql
+
+  // Fewer round trips for short read-only transactions on PostgreSQL (PlatformImpl's reads on
+  // its pool); no-ops on SQLite.
+  // - DeferBegin: `begin` (a BEGIN statement) is not sent now but together with the next
+  //   statement ScanRows runs, in one round trip (libpq pipeline mode); any other statement
+  //   sends it on its own first. The transaction's snapshot is the same either way: it is
+  //   taken by the first statement after BEGIN.
+  // - DropDeferredBegin: true when a deferred BEGIN was never sent (no statement ran since),
+  //   and forgets it: no transaction is open, so there is nothing to commit.
+  // - SendCommit: sends COMMIT without waiting for its answer, which the connection's next
+  //   use reads (and discards: the COMMIT of a read-only transaction changes nothing). The
+  //   server ends the transaction, and releases its snapshot, as soon as it arrives.
+  void DeferBegin(std::string begin);
+  bool DropDeferredBegin();
+  Status SendCommit();
+  // For scan.cpp: the connection with any COMMIT in flight answered, and the deferred BEGIN
+  // moved into `*begin` (empty when none): the caller sends it with its statement.
+  pg_conn* PgForPipeline(std::string* begin);
 
   // The newest schema version this binary knows, and the database's current one.
   static int KnownSchemaVersion();
@@ -73,6 +94,10 @@ class Database {
   Database(DbUrl url, std::unique_ptr<soci::session> s);
   DbUrl url_;
   std::unique_ptr<soci::session> session_;
+  std::string deferred_begin_;
+  bool commit_in_flight_ = false;
+  pg_conn* RawPg();
+  void Settle();
 };
 
 // A write transaction. SQLite: BEGIN IMMEDIATE (takes the write lock up front, so no

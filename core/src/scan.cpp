@@ -69,14 +69,9 @@ Status ScanSqlite(sqlite3* h, const std::string& sql, const TextParams& params,
   return result;
 }
 
-Status ScanPg(pg_conn* conn, const std::string& sql, const TextParams& params,
-              const std::function<bool(const ScanRow&)>& fn) {
-  std::vector<const char*> values;
-  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  const std::string q = PgPlaceholders(sql);
-  if (PQsendQueryParams(conn, q.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0) != 1)
-    return Status::Error(StatusCode::kInternal, "查询发送失败：" + std::string(PQerrorMessage(conn)),
-                         "sending a query failed: " + std::string(PQerrorMessage(conn)));
+// The rows of the query whose results come next on `conn`, in single-row mode, until
+// PQgetResult answers null.
+Status ReadRowsPg(pg_conn* conn, const std::function<bool(const ScanRow&)>& fn) {
   PQsetSingleRowMode(conn);
   Status result = Status::Ok();
   bool stop = false;
@@ -94,11 +89,67 @@ Status ScanPg(pg_conn* conn, const std::string& sql, const TextParams& params,
       }
       if (!fn(row)) stop = true;  // keep draining: libpq needs every result read
     } else if (s != PGRES_SINGLE_TUPLE && s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK && result.ok()) {
-      result = Status::Error(StatusCode::kInternal, "查询失败：" + std::string(PQresultErrorMessage(r)),
-                             "a query failed: " + std::string(PQresultErrorMessage(r)));
+      std::string msg = PQresultErrorMessage(r);
+      if (s == PGRES_PIPELINE_ABORTED) msg = "the transaction could not begin";
+      result = Status::Error(StatusCode::kInternal, "查询失败：" + msg, "a query failed: " + msg);
     }
     PQclear(r);
   }
+  return result;
+}
+
+Status SendFailed(pg_conn* conn) {
+  return Status::Error(StatusCode::kInternal, "查询发送失败：" + std::string(PQerrorMessage(conn)),
+                       "sending a query failed: " + std::string(PQerrorMessage(conn)));
+}
+
+Status ScanPg(pg_conn* conn, const std::string& sql, const TextParams& params,
+              const std::function<bool(const ScanRow&)>& fn) {
+  std::vector<const char*> values;
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  const std::string q = PgPlaceholders(sql);
+  if (PQsendQueryParams(conn, q.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0) != 1)
+    return SendFailed(conn);
+  return ReadRowsPg(conn, fn);
+}
+
+// ScanPg preceded by `begin` (Database::DeferBegin) in one round trip: both go in a libpq
+// pipeline with one sync point; BEGIN's answer is read, then the rows, then the sync.
+Status ScanPgAfterBegin(pg_conn* conn, const std::string& begin, const std::string& sql, const TextParams& params,
+                        const std::function<bool(const ScanRow&)>& fn) {
+  if (PQenterPipelineMode(conn) != 1) {  // cannot: the same, in two round trips
+    PQclear(PQexec(conn, begin.c_str()));
+    return ScanPg(conn, sql, params, fn);
+  }
+  std::vector<const char*> values;
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  const std::string q = PgPlaceholders(sql);
+  if (PQsendQueryParams(conn, begin.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) != 1 ||
+      PQsendQueryParams(conn, q.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0) !=
+          1 ||
+      PQpipelineSync(conn) != 1) {
+    Status st = SendFailed(conn);
+    (void)PQexitPipelineMode(conn);  // fails while results are owed: the connection is broken then
+    return st;
+  }
+  Status result = Status::Ok();
+  while (PGresult* r = PQgetResult(conn)) {  // BEGIN
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && result.ok())
+      result = Status::Error(StatusCode::kInternal, "开始事务失败：" + std::string(PQresultErrorMessage(r)),
+                             "BEGIN failed: " + std::string(PQresultErrorMessage(r)));
+    PQclear(r);
+  }
+  Status rows = ReadRowsPg(conn, fn);
+  if (result.ok()) result = rows;
+  // The sync point's result, then out of pipeline mode.
+  while (PGresult* r = PQgetResult(conn)) {
+    const bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+    PQclear(r);
+    if (sync) break;
+  }
+  if (PQexitPipelineMode(conn) != 1 && result.ok())
+    result = Status::Error(StatusCode::kInternal, "查询结束失败：" + std::string(PQerrorMessage(conn)),
+                           "ending a query failed: " + std::string(PQerrorMessage(conn)));
   return result;
 }
 
@@ -186,7 +237,10 @@ Status ScanRows(Database& db, const std::string& sql, const std::vector<std::opt
 Status ScanRowsOf(Database& db, const std::string& sql, const TextParams& params,
                   const std::function<bool(const ScanRow&)>& fn) {
   if (db.dialect() == Dialect::kSqlite) return ScanSqlite(db.sqlite_handle(), sql, params, fn);
-  return ScanPg(db.pg_handle(), sql, params, fn);
+  std::string begin;
+  pg_conn* conn = db.PgForPipeline(&begin);
+  if (!begin.empty()) return ScanPgAfterBegin(conn, begin, sql, params, fn);
+  return ScanPg(conn, sql, params, fn);
 }
 
 }  // namespace xj

@@ -559,3 +559,73 @@ TEST_CASE("a pool runs reads of several threads at once; units of work keep one 
   CHECK(after.value() == 81);
   platform.Attach(nullptr);
 }
+
+TEST_CASE("a read sees one snapshot, ends cleanly without statements or after a failed one", "[platform][pool]") {
+  const std::string url = test::FreshDatabaseUrl();
+  auto opened = Database::Open(url);
+  REQUIRE(opened.ok());
+  std::unique_ptr<Database> db = std::move(opened).value();
+  MakeScratch(*db);
+  PlatformImpl platform;
+  platform.Attach(db.get());
+  for (const bool pooled : {false, true}) {
+    INFO("pool: " << pooled);
+    if (pooled) {
+      std::vector<std::unique_ptr<Database>> pool;
+      auto c = Database::Open(url, {.migrate = false, .create = false, .require_schema = true});
+      REQUIRE(c.ok());
+      pool.push_back(std::move(c).value());
+      platform.SetPool(std::move(pool));
+    }
+    const std::string tag = pooled ? "p" : "a";
+    // A unit of work commits between the read's two statements (on a connection of its own,
+    // as another node's would): the second still sees what the first saw.
+    auto other_db = Database::Open(url, {.migrate = false, .create = false, .require_schema = true});
+    REQUIRE(other_db.ok());
+    PlatformImpl other;
+    other.Attach(other_db.value().get());
+    std::int64_t first = -1, second = -1;
+    Status st = platform.Read([&](Sql& sql) -> Status {
+      auto n = sql.QueryInt("SELECT COUNT(*) FROM scratch");
+      if (!n.ok()) return n.status();
+      first = n.value();
+      std::thread writer([&] {
+        CHECK(other.RunInTransaction(Clerk(), [&](UnitOfWork& uow) -> Status {
+          return uow.sql().Exec("INSERT INTO scratch(k, n) VALUES (?, 1)", {"snap-" + tag}).status();
+        }).ok());
+      });
+      writer.join();
+      auto m = sql.QueryInt("SELECT COUNT(*) FROM scratch");
+      if (!m.ok()) return m.status();
+      second = m.value();
+      return Status::Ok();
+    });
+    other.Attach(nullptr);
+    REQUIRE(st.ok());
+    CHECK(second == first);
+    auto now = ReadValue<std::int64_t>(platform, [](Sql& sql) { return sql.QueryInt("SELECT COUNT(*) FROM scratch"); });
+    REQUIRE(now.ok());
+    CHECK(now.value() == first + 1);
+
+    // A read that runs nothing, and one whose first statement fails: the next reads and units
+    // of work on the same connection go on normally.
+    CHECK(platform.Read([](Sql&) { return Status::Ok(); }).ok());
+    Status bad = platform.Read([](Sql& sql) { return sql.QueryInt("SELECT no_such_column FROM scratch").status(); });
+    CHECK(bad.code() == StatusCode::kInternal);
+    CHECK(bad.message().find("no_such_column") != std::string::npos);
+    auto again = ReadValue<std::int64_t>(platform, [](Sql& sql) { return sql.QueryInt("SELECT COUNT(*) FROM scratch"); });
+    REQUIRE(again.ok());
+    CHECK(again.value() == first + 1);
+    CHECK(platform.RunInTransaction(Clerk(), [&](UnitOfWork& uow) -> Status {
+      return uow.sql().Exec("INSERT INTO scratch(k, n) VALUES (?, 2)", {"after-" + tag}).status();
+    }).ok());
+    // Many short reads in a row (each COMMIT answered by the next read) stay consistent.
+    for (int i = 0; i < 200; ++i) {
+      auto n = ReadValue<std::int64_t>(platform, [](Sql& sql) { return sql.QueryInt("SELECT COUNT(*) FROM scratch"); });
+      REQUIRE(n.ok());
+      REQUIRE(n.value() == first + 2);
+    }
+  }
+  platform.SetPool({});
+  platform.Attach(nullptr);
+}

@@ -493,7 +493,10 @@ Status WebBench(CommandContext& ctx) {
   if (pg.empty())
     if (const char* env = std::getenv("XINJIAN_BENCH_PG")) pg = env;
   if (!pg.empty()) {
-    const std::string name = "xj_bench_web";
+    // One database per directory size and seed, as the marker in --dir is (a 100,000-subject
+    // run must not find the 10,000,000 subjects of another folder).
+    std::string name = "xj_bench_web_" + std::to_string(subjects) + "_" + std::to_string(seed);
+    std::replace(name.begin(), name.end(), '-', 'm');  // a negative seed
     Backend b{"PostgreSQL", pg.substr(0, pg.rfind('/') + 1) + name, dir + "/.loaded-pg-" + tag};
     if (!fs::exists(b.marker)) {
       bench::RunEchoed(out, {"psql", "-q", "-X", pg, "-c", "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"});
@@ -624,8 +627,8 @@ Status RegisterBench(Registrar& reg) {
         Opt("--seed", "随机种子 / generator seed", OptionKind::kInteger, false, "11"),
         Opt("--dir", "工作目录，数据在其中复用 / work folder; its data is reused", OptionKind::kText, false, "bench-web"),
         Opt("--pg",
-            "同时测 PostgreSQL（创建数据库 xj_bench_web）/ also run against this PostgreSQL server URL (the database "
-            "xj_bench_web is created; env XINJIAN_BENCH_PG)"),
+            "同时测 PostgreSQL（创建数据库 xj_bench_web_N_SEED）/ also run against this PostgreSQL server URL (the "
+            "database xj_bench_web_N_SEED is created; env XINJIAN_BENCH_PG)"),
         Opt("--duration", "每次压测秒数 / seconds per wrk run", OptionKind::kInteger, false, "10"),
         Opt("--connections", "并发连接数 / connections", OptionKind::kInteger, false, "32"),
         Opt("--threads", "wrk 线程数 / wrk threads", OptionKind::kInteger, false, "2"),
