@@ -112,7 +112,34 @@ std::string ResolveDbUrl(const std::string& flag) {
 }
 
 Database::Database(DbUrl url, std::unique_ptr<soci::session> s) : url_(std::move(url)), session_(std::move(s)) {}
-Database::~Database() = default;
+Database::~Database() {
+  // Before the session closes the connection (a statement left unfinalized keeps it open).
+  for (auto& [sql, st] : statements_) sqlite3_finalize(st);
+}
+
+sqlite3_stmt* Database::AcquireStatement(const std::string& sql) {
+  if (auto it = statements_.find(sql); it != statements_.end()) {
+    sqlite3_stmt* st = it->second;
+    statements_.erase(it);
+    return st;
+  }
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(sqlite_handle(), sql.c_str(), static_cast<int>(sql.size()), &st, nullptr) != SQLITE_OK) {
+    sqlite3_finalize(st);
+    return nullptr;
+  }
+  return st;
+}
+
+void Database::ReleaseStatement(sqlite3_stmt* statement) {
+  if (statement == nullptr) return;
+  sqlite3_reset(statement);
+  sqlite3_clear_bindings(statement);
+  constexpr std::size_t kCached = 64;
+  const char* text = sqlite3_sql(statement);
+  if (text == nullptr || statements_.size() >= kCached || !statements_.emplace(text, statement).second)
+    sqlite3_finalize(statement);
+}
 
 sqlite3* Database::sqlite_handle() {
   if (url_.dialect != Dialect::kSqlite) return nullptr;

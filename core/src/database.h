@@ -8,11 +8,13 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "clock.h"
 #include "xinjian/status.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 struct pg_conn;
 namespace soci {
 class session;
@@ -76,6 +78,13 @@ class Database {
   void DeferBegin(std::string begin);
   bool DropDeferredBegin();
   Status SendCommit();
+  // SQLite, for scan.cpp: a prepared statement of `sql`, from the connection's cache when it
+  // holds one (nullptr when it does not prepare: sqlite3_errmsg says why). The caller has it
+  // alone until ReleaseStatement, which resets it, clears its bindings and keeps it for the
+  // next caller (up to 64 statements; a second one of the same text is finalized). A
+  // statement in use is not in the cache, so a scan may run the same text inside itself.
+  sqlite3_stmt* AcquireStatement(const std::string& sql);
+  void ReleaseStatement(sqlite3_stmt* statement);
   // For scan.cpp: the connection with any COMMIT in flight answered, and the deferred BEGIN
   // moved into `*begin` (empty when none): the caller sends it with its statement.
   pg_conn* PgForPipeline(std::string* begin);
@@ -95,6 +104,7 @@ class Database {
   DbUrl url_;
   std::unique_ptr<soci::session> session_;
   std::string deferred_begin_;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
   bool commit_in_flight_ = false;
   pg_conn* RawPg();
   void Settle();

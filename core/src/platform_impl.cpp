@@ -487,8 +487,8 @@ Status PlatformImpl::ReadOn(Database& db, const ReadFn& fn) {
   // a one-statement read is one round trip instead of three.
   if (pg) {
     db.DeferBegin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-  } else if (Status st = db.ExecScript("BEGIN"); !st.ok()) {
-    return st;
+  } else if (auto begun = ExecRowsOf(db, "BEGIN", {}); !begun.ok()) {  // a cached statement (scan.h)
+    return begun.status();
   }
   DatabaseSql sql(db, false);
   Status result;
@@ -503,9 +503,9 @@ Status PlatformImpl::ReadOn(Database& db, const ReadFn& fn) {
     if (Status st = db.SendCommit(); !st.ok() && result.ok()) return st;
     return result;
   }
-  if (Status st = db.ExecScript("COMMIT"); !st.ok() && result.ok()) {
+  if (auto done = ExecRowsOf(db, "COMMIT", {}); !done.ok()) {
     (void)db.ExecScript("ROLLBACK");
-    return st;
+    if (result.ok()) return done.status();
   }
   return result;
 }

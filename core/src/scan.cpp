@@ -30,10 +30,11 @@ std::string PgPlaceholders(const std::string& sql) {
   return out;
 }
 
-Status ScanSqlite(sqlite3* h, const std::string& sql, const TextParams& params,
+Status ScanSqlite(Database& db, const std::string& sql, const TextParams& params,
                   const std::function<bool(const ScanRow&)>& fn) {
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(h, sql.c_str(), static_cast<int>(sql.size()), &st, nullptr) != SQLITE_OK)
+  sqlite3* h = db.sqlite_handle();
+  sqlite3_stmt* st = db.AcquireStatement(sql);
+  if (st == nullptr)
     return Status::Error(StatusCode::kInternal, "查询准备失败：" + std::string(sqlite3_errmsg(h)),
                          "preparing a query failed: " + std::string(sqlite3_errmsg(h)));
   for (std::size_t i = 0; i < params.size(); ++i) {
@@ -65,7 +66,7 @@ Status ScanSqlite(sqlite3* h, const std::string& sql, const TextParams& params,
   if (rc != SQLITE_DONE)
     result = Status::Error(StatusCode::kInternal, "查询失败：" + std::string(sqlite3_errmsg(h)),
                            "a query failed: " + std::string(sqlite3_errmsg(h)));
-  sqlite3_finalize(st);
+  db.ReleaseStatement(st);
   return result;
 }
 
@@ -166,10 +167,10 @@ Status ExecError(StatusCode code, const std::string& db_message, const std::stri
                        "a statement failed: " + db_message + " (" + FirstLine(sql) + ")");
 }
 
-Result<std::int64_t> ExecSqlite(sqlite3* h, const std::string& sql, const TextParams& params) {
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(h, sql.c_str(), static_cast<int>(sql.size()), &st, nullptr) != SQLITE_OK)
-    return ExecError(StatusCode::kInternal, sqlite3_errmsg(h), sql);
+Result<std::int64_t> ExecSqlite(Database& db, const std::string& sql, const TextParams& params) {
+  sqlite3* h = db.sqlite_handle();
+  sqlite3_stmt* st = db.AcquireStatement(sql);
+  if (st == nullptr) return ExecError(StatusCode::kInternal, sqlite3_errmsg(h), sql);
   for (std::size_t i = 0; i < params.size(); ++i) {
     const int idx = static_cast<int>(i + 1);
     if (params[i]) {
@@ -184,13 +185,13 @@ Result<std::int64_t> ExecSqlite(sqlite3* h, const std::string& sql, const TextPa
   if (rc != SQLITE_DONE) {
     const int ext = sqlite3_extended_errcode(h);
     const std::string msg = sqlite3_errmsg(h);
-    sqlite3_finalize(st);
+    db.ReleaseStatement(st);
     StatusCode code = StatusCode::kInternal;
     if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) code = StatusCode::kAlreadyExists;
     if (ext == SQLITE_CONSTRAINT_FOREIGNKEY) code = StatusCode::kFailedPrecondition;
     return ExecError(code, msg, sql);
   }
-  sqlite3_finalize(st);
+  db.ReleaseStatement(st);
   return static_cast<std::int64_t>(sqlite3_changes64(h));
 }
 
@@ -225,7 +226,7 @@ Result<std::int64_t> ExecRows(Database& db, const std::string& sql,
 }
 
 Result<std::int64_t> ExecRowsOf(Database& db, const std::string& sql, const TextParams& params) {
-  if (db.dialect() == Dialect::kSqlite) return ExecSqlite(db.sqlite_handle(), sql, params);
+  if (db.dialect() == Dialect::kSqlite) return ExecSqlite(db, sql, params);
   return ExecPg(db.pg_handle(), sql, params);
 }
 
@@ -236,7 +237,7 @@ Status ScanRows(Database& db, const std::string& sql, const std::vector<std::opt
 
 Status ScanRowsOf(Database& db, const std::string& sql, const TextParams& params,
                   const std::function<bool(const ScanRow&)>& fn) {
-  if (db.dialect() == Dialect::kSqlite) return ScanSqlite(db.sqlite_handle(), sql, params, fn);
+  if (db.dialect() == Dialect::kSqlite) return ScanSqlite(db, sql, params, fn);
   std::string begin;
   pg_conn* conn = db.PgForPipeline(&begin);
   if (!begin.empty()) return ScanPgAfterBegin(conn, begin, sql, params, fn);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The public directory (plugins/directory) through the real binary, on SQLite and, when
-# XINJIAN_TEST_PG_URL is set (./xj test), on PostgreSQL: a directory of 3,000 generated subjects
+# XINJIAN_TEST_PG_URL is set (./xj test), on PostgreSQL (also in a database whose LC_CTYPE is C): a directory of 3,000 generated subjects
 # (every one with a risk class, some with labels) and a few written here (hostile names, ASCII
 # names, an individual business), the search index built by the import's own event delivery;
 # then `xinjian serve --listen 127.0.0.1:0` and directory_web_check.py: the API and the pages,
@@ -96,5 +96,11 @@ if [ -n "${XINJIAN_TEST_PG_URL:-}" ]; then
   pg_db="xj_e2e_directory_$$"
   psql -X -q "$XINJIAN_TEST_PG_URL" -c "CREATE DATABASE $pg_db" >/dev/null
   scenario "${XINJIAN_TEST_PG_URL%/*}/$pg_db" postgresql
+  # A database whose LC_CTYPE is C, where pg_trgm sees no Chinese: every query is answered
+  # from the bigrams and the substring check.
+  psql -X -q "$XINJIAN_TEST_PG_URL" -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null
+  pg_db="xj_e2e_directory_c_$$"
+  psql -X -q "$XINJIAN_TEST_PG_URL" -c "CREATE DATABASE $pg_db TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'" >/dev/null
+  scenario "${XINJIAN_TEST_PG_URL%/*}/$pg_db" "postgresql, LC_CTYPE C"
 fi
 echo "ok"

@@ -110,13 +110,14 @@ Status PgApply(Sql& sql, const std::vector<std::string>& old_usccs, const std::v
   return w.value()->Finish();
 }
 
-// PostgreSQL, at the end of a build: the GIN indexes (as the migration defines them) and the
+// PostgreSQL, at the end of a build: the GIN indexes (as migration 002 defines them) and the
 // statistics the planner chooses between them with.
 Status FinishPgBuild(Sql& sql) {
   for (const char* q : {"SET LOCAL maintenance_work_mem = '256MB'",
-                        "CREATE INDEX IF NOT EXISTS directory_search_docs_trgm ON directory_search_docs USING gin (key "
-                        "gin_trgm_ops)",
-                        "CREATE INDEX IF NOT EXISTS directory_search_docs_grams ON directory_search_docs USING gin (grams)",
+                        "CREATE INDEX IF NOT EXISTS directory_search_docs_trgm ON directory_search_docs USING gin (bucket, "
+                        "key gin_trgm_ops)",
+                        "CREATE INDEX IF NOT EXISTS directory_search_docs_grams ON directory_search_docs USING gin (bucket, "
+                        "grams)",
                         "ANALYZE directory_search_docs"})
     if (auto n = sql.Exec(q); !n.ok()) return n.status();
   return Status::Ok();
@@ -414,21 +415,19 @@ Result<SearchResult> Search(Sql& sql, const SearchQuery& q, std::int64_t limit, 
     if (!phase.ok()) return phase.status();
     out.index_complete = phase.value().value_or("build") == "ready";
     if (pg) {
-      // Bigram codes are exact within the Basic Multilingual Plane; outside it the substring
-      // is checked too.
+      // Bucket by bucket, stopping at the cap (migration 002: directory_search_find). Bigram
+      // codes are exact within the Basic Multilingual Plane; outside it the substring is
+      // checked too.
       std::vector<std::uint32_t> cps;
       DecodeUtf8(q.key, &cps, nullptr);
       const bool bmp = std::all_of(cps.begin(), cps.end(), [](std::uint32_t c) { return c <= 0xFFFF; });
+      const std::string find = "SELECT * FROM directory_search_find(?, CAST(? AS int[]), ?, CAST(? AS integer))";
       if (q.chars == 2 && bmp) {
-        st = sql.Query("SELECT uscc FROM directory_search_docs WHERE grams @> CAST(? AS int[]) LIMIT ?",
-                       {IntArrayLiteral(BigramCodes(q.key)), kSearchCap + 1}, collect);
+        st = sql.Query(find, {SqlValue(), IntArrayLiteral(BigramCodes(q.key)), SqlValue(), kSearchCap + 1}, collect);
       } else if (q.chars >= 3 && PgTrigramsSeeChinese(sql)) {
-        st = sql.Query("SELECT uscc FROM directory_search_docs WHERE key LIKE ? LIMIT ?",
-                       {"%" + LikeEscape(q.key) + "%", kSearchCap + 1}, collect);
+        st = sql.Query(find, {"%" + LikeEscape(q.key) + "%", SqlValue(), SqlValue(), kSearchCap + 1}, collect);
       } else {
-        st = sql.Query(
-            "SELECT uscc FROM directory_search_docs WHERE grams @> CAST(? AS int[]) AND strpos(key, ?) > 0 LIMIT ?",
-            {IntArrayLiteral(BigramCodes(q.key)), q.key, kSearchCap + 1}, collect);
+        st = sql.Query(find, {SqlValue(), IntArrayLiteral(BigramCodes(q.key)), q.key, kSearchCap + 1}, collect);
       }
     } else if (q.chars == 2) {
       // The bigram's token is the substring itself: no check needed.
