@@ -94,7 +94,13 @@ Status SqliteApply(Sql& sql, const std::vector<Doc>& old, const std::vector<Doc>
   return Status::Ok();
 }
 
-// PostgreSQL: removes the docs of `old_usccs`, adds `add` (COPY).
+// PostgreSQL: docs per bucket (migration 002: a doc goes into bucket docs_built / this, so
+// the buckets are runs of docs added one after the other; directory_search_find loops up to
+// the last one with the same number).
+constexpr std::int64_t kPgBucketRows = 40000;
+
+// PostgreSQL: removes the docs of `old_usccs`, adds `add` (COPY) into the buckets that come
+// next, and counts them in docs_built.
 Status PgApply(Sql& sql, const std::vector<std::string>& old_usccs, const std::vector<Doc>& add) {
   for (std::size_t i = 0; i < old_usccs.size(); i += kBatch) {
     const std::size_t n = std::min(kBatch, old_usccs.size() - i);
@@ -103,11 +109,16 @@ Status PgApply(Sql& sql, const std::vector<std::string>& old_usccs, const std::v
       return r.status();
   }
   if (add.empty()) return Status::Ok();
-  auto w = sql.BulkInsert("directory_search_docs", {"uscc", "key", "grams"});
+  auto built = sql.QueryInt("SELECT docs_built FROM directory_search_state WHERE id = 1");
+  if (!built.ok()) return built.status();
+  std::int64_t position = built.value();
+  auto w = sql.BulkInsert("directory_search_docs", {"uscc", "key", "grams", "bucket"});
   if (!w.ok()) return w.status();
   for (const Doc& d : add)
-    if (Status st = w.value()->Add({d.uscc, d.key, IntArrayLiteral(BigramCodes(d.key))}); !st.ok()) return st;
-  return w.value()->Finish();
+    if (Status st = w.value()->Add({d.uscc, d.key, IntArrayLiteral(BigramCodes(d.key)), position++ / kPgBucketRows}); !st.ok())
+      return st;
+  if (Status st = w.value()->Finish(); !st.ok()) return st;
+  return sql.Exec("UPDATE directory_search_state SET docs_built = ? WHERE id = 1", {position}).status();
 }
 
 // PostgreSQL, at the end of a build: the GIN indexes (as migration 002 defines them) and the
@@ -356,7 +367,8 @@ Status OptimizeIndex(Sql& sql) {
 Status ResetIndex(Sql& sql, std::int64_t now_us) {
   std::vector<const char*> statements;
   if (IsPg(sql)) {
-    statements = {"SELECT 1 FROM directory_search_state WHERE id = 1 FOR UPDATE", "TRUNCATE directory_search_docs"};
+    statements = {"SELECT 1 FROM directory_search_state WHERE id = 1 FOR UPDATE", "TRUNCATE directory_search_docs",
+                  "UPDATE directory_search_state SET docs_built = 0 WHERE id = 1"};
   } else {
     statements = {"INSERT INTO directory_search_tri(directory_search_tri) VALUES ('delete-all')",
                   "INSERT INTO directory_search_bi(directory_search_bi) VALUES ('delete-all')",
