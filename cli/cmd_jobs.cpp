@@ -500,13 +500,17 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
     std::unique_ptr<Database> web_db;
     std::unique_ptr<PlatformImpl> web_platform;
     std::unique_ptr<web::WebServer> web_server;
+    // The site cannot start: what runs already stops, and serve exits with the reason.
+    const auto web_failed = [&](const Status& st) {
+      if (scheduler) scheduler->Stop();
+      events.Stop();
+      PrintError(st.message());
+      g_exit_code = kExitFailure;
+    };
     if (!a.listen.empty()) {
       auto db = Database::Open(g.db_url, {.migrate = false, .create = false, .require_schema = true});
       if (!db.ok()) {
-        if (scheduler) scheduler->Stop();
-        events.Stop();
-        PrintError(db.status().message());
-        g_exit_code = kExitFailure;
+        web_failed(db.status());
         return;
       }
       web_db = std::move(db).value();
@@ -519,10 +523,7 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
       for (int i = 0; i < a.db_connections; ++i) {
         auto conn = Database::Open(g.db_url, {.migrate = false, .create = false, .require_schema = true});
         if (!conn.ok()) {
-          if (scheduler) scheduler->Stop();
-          events.Stop();
-          PrintError(conn.status().message());
-          g_exit_code = kExitFailure;
+          web_failed(conn.status());
           return;
         }
         pool.push_back(std::move(conn).value());
@@ -534,10 +535,7 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
       wo.config = g.config;
       web_server = std::make_unique<web::WebServer>(*host, *web_platform, wo);
       if (auto st = web_server->Start(); !st.ok()) {
-        if (scheduler) scheduler->Stop();
-        events.Stop();
-        PrintError(st.message());
-        g_exit_code = kExitFailure;
+        web_failed(st);
         return;
       }
       const std::string address = a.listen.substr(0, a.listen.rfind(':'));
