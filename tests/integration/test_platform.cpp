@@ -445,7 +445,7 @@ bool AwaitCount(const std::atomic<int>& count, int want, std::chrono::seconds li
 
 }  // namespace
 
-TEST_CASE("a pool runs reads of several threads at once; units of work keep one audit chain", "[platform][pool]") {
+TEST_CASE("a pool runs reads of several threads at once, and units of work keep one audit chain", "[platform][pool]") {
   const std::string url = test::FreshDatabaseUrl();
   auto opened = Database::Open(url);
   REQUIRE(opened.ok());
