@@ -197,6 +197,17 @@ Status Database::SendCommit() {
   return Status::Ok();
 }
 
+bool Database::ReviveIfBroken() {
+  if (url_.dialect != Dialect::kPostgresql) return true;
+  pg_conn* conn = RawPg();
+  if (PQstatus(conn) == CONNECTION_OK) return true;
+  deferred_begin_.clear();
+  commit_in_flight_ = false;
+  if (PQpipelineStatus(conn) != PQ_PIPELINE_OFF) (void)PQexitPipelineMode(conn);
+  PQreset(conn);
+  return PQstatus(conn) == CONNECTION_OK;
+}
+
 pg_conn* Database::PgForPipeline(std::string* begin) {
   begin->clear();
   if (url_.dialect != Dialect::kPostgresql) return nullptr;

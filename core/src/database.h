@@ -85,6 +85,11 @@ class Database {
   // statement in use is not in the cache, so a scan may run the same text inside itself.
   sqlite3_stmt* AcquireStatement(const std::string& sql);
   void ReleaseStatement(sqlite3_stmt* statement);
+  // PostgreSQL: when the connection is broken (the server restarted, or ended this backend),
+  // connects again with the same parameters (PQreset) and forgets a deferred BEGIN and a
+  // COMMIT in flight. True when the connection is usable afterwards; always true on SQLite.
+  // The statement that found it broken has failed already: this spares the ones after it.
+  bool ReviveIfBroken();
   // For scan.cpp: the connection with any COMMIT in flight answered, and the deferred BEGIN
   // moved into `*begin` (empty when none): the caller sends it with its statement.
   pg_conn* PgForPipeline(std::string* begin);

@@ -383,6 +383,10 @@ class PlatformImpl::PoolLease {
     db_ = p_.pool_free_.back();
     p_.pool_free_.pop_back();
     ++p_.pool_out_;
+    lock.unlock();
+    // A connection the server dropped is connected again before anyone uses it (when that
+    // fails, the call fails with the server's message, and the next one tries again).
+    (void)db_->ReviveIfBroken();
   }
   ~PoolLease() {
     if (db_ == nullptr) return;

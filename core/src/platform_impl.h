@@ -62,7 +62,9 @@ class PlatformImpl final : public Platform {
   // attached connection, one at a time: SQLite has one writer anyway, and in-process waiting
   // is fairer than its busy timeout. The subject index, the caller-transaction calls and
   // Lock() keep to the attached connection. An empty vector removes the pool (waiting for the
-  // connections in use). Each connection must be of the attached database's dialect.
+  // connections in use). Each connection must be of the attached database's dialect. A pooled
+  // PostgreSQL connection the server dropped is connected again when it is next taken, so a
+  // restart of the server costs the requests that were running, not the process.
   void SetPool(std::vector<std::unique_ptr<Database>> pool);
   std::size_t pool_size() const;
   // The plugins whose samplers and entropy sources FindSampler, FindEntropySource and the

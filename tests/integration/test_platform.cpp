@@ -629,3 +629,43 @@ TEST_CASE("a read sees one snapshot, ends cleanly without statements or after a 
   platform.SetPool({});
   platform.Attach(nullptr);
 }
+
+TEST_CASE("a pooled connection the server dropped is connected again for the next call", "[platform][pool]") {
+  const std::string url = test::FreshDatabaseUrl();
+  auto opened = Database::Open(url);
+  REQUIRE(opened.ok());
+  std::unique_ptr<Database> db = std::move(opened).value();
+  MakeScratch(*db);
+  if (db->dialect() != Dialect::kPostgresql) {
+    SUCCEED("SQLite has no server to drop a connection");
+    return;
+  }
+  PlatformImpl platform;
+  platform.Attach(db.get());
+  std::vector<std::unique_ptr<Database>> pool;
+  auto c = Database::Open(url, {.migrate = false, .create = false, .require_schema = true});
+  REQUIRE(c.ok());
+  pool.push_back(std::move(c).value());
+  platform.SetPool(std::move(pool));
+  const auto backend = [&] {
+    return ReadValue<std::int64_t>(platform, [](Sql& sql) { return sql.QueryInt("SELECT pg_backend_pid()"); });
+  };
+  auto before = backend();
+  REQUIRE(before.ok());
+  // The server ends the pool's backend (as a restart would), and has ended it when this
+  // returns (the timeout form waits for the backend to exit: PostgreSQL 14 and later).
+  REQUIRE(db->ExecScript("SELECT pg_terminate_backend(" + std::to_string(before.value()) + ", 30000)").ok());
+  // The call that finds it gone fails with a clear error; the ones after it are served on a
+  // new connection, reads and units of work alike.
+  Status found = platform.Read([](Sql& sql) { return sql.QueryInt("SELECT 1").status(); });
+  CHECK_FALSE(found.ok());
+  auto after = backend();
+  REQUIRE(after.ok());
+  CHECK(after.value() != before.value());
+  CHECK(platform.RunInTransaction(Clerk(), [](UnitOfWork& uow) -> Status {
+    return uow.sql().Exec("INSERT INTO scratch(k, n) VALUES ('revived', 1)").status();
+  }).ok());
+  CHECK(CountRows(*db, "SELECT COUNT(*) FROM scratch WHERE k = 'revived'") == 1);
+  platform.SetPool({});
+  platform.Attach(nullptr);
+}
