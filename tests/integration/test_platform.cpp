@@ -443,24 +443,37 @@ bool AwaitCount(const std::atomic<int>& count, int want, std::chrono::seconds li
   return true;
 }
 
+// A new database of the current backend with the scratch tables, and `connections` more
+// connections to it for a pool.
+struct PoolWorld {
+  std::string url = test::FreshDatabaseUrl();
+  std::unique_ptr<Database> db;
+  PoolWorld() {
+    auto opened = Database::Open(url);
+    REQUIRE(opened.ok());
+    db = std::move(opened).value();
+    MakeScratch(*db);
+  }
+  std::vector<std::unique_ptr<Database>> Connections(int connections) const {
+    std::vector<std::unique_ptr<Database>> out;
+    for (int i = 0; i < connections; ++i) {
+      auto c = Database::Open(url, {.migrate = false, .create = false, .require_schema = true});
+      REQUIRE(c.ok());
+      out.push_back(std::move(c).value());
+    }
+    return out;
+  }
+};
+
 }  // namespace
 
 TEST_CASE("a pool runs reads of several threads at once, and units of work keep one audit chain", "[platform][pool]") {
-  const std::string url = test::FreshDatabaseUrl();
-  auto opened = Database::Open(url);
-  REQUIRE(opened.ok());
-  std::unique_ptr<Database> db = std::move(opened).value();
-  MakeScratch(*db);
+  PoolWorld world;
+  std::unique_ptr<Database>& db = world.db;
   const bool pg = db->dialect() == Dialect::kPostgresql;
   PlatformImpl platform;
   platform.Attach(db.get());
-  std::vector<std::unique_ptr<Database>> pool;
-  for (int i = 0; i < 3; ++i) {
-    auto c = Database::Open(url, {.migrate = false, .create = false, .require_schema = true});
-    REQUIRE(c.ok());
-    pool.push_back(std::move(c).value());
-  }
-  platform.SetPool(std::move(pool));
+  platform.SetPool(world.Connections(3));
   CHECK(platform.pool_size() == 3);
 
   // Three reads are inside their callbacks at the same time: each waits for the other two.
@@ -561,22 +574,13 @@ TEST_CASE("a pool runs reads of several threads at once, and units of work keep 
 }
 
 TEST_CASE("a read sees one snapshot, ends cleanly without statements or after a failed one", "[platform][pool]") {
-  const std::string url = test::FreshDatabaseUrl();
-  auto opened = Database::Open(url);
-  REQUIRE(opened.ok());
-  std::unique_ptr<Database> db = std::move(opened).value();
-  MakeScratch(*db);
+  PoolWorld world;
+  const std::string& url = world.url;
   PlatformImpl platform;
-  platform.Attach(db.get());
+  platform.Attach(world.db.get());
   for (const bool pooled : {false, true}) {
     INFO("pool: " << pooled);
-    if (pooled) {
-      std::vector<std::unique_ptr<Database>> pool;
-      auto c = Database::Open(url, {.migrate = false, .create = false, .require_schema = true});
-      REQUIRE(c.ok());
-      pool.push_back(std::move(c).value());
-      platform.SetPool(std::move(pool));
-    }
+    if (pooled) platform.SetPool(world.Connections(1));
     const std::string tag = pooled ? "p" : "a";
     // A unit of work commits between the read's two statements (on a connection of its own,
     // as another node's would): the second still sees what the first saw.
@@ -631,22 +635,15 @@ TEST_CASE("a read sees one snapshot, ends cleanly without statements or after a 
 }
 
 TEST_CASE("a pooled connection the server dropped is connected again for the next call", "[platform][pool]") {
-  const std::string url = test::FreshDatabaseUrl();
-  auto opened = Database::Open(url);
-  REQUIRE(opened.ok());
-  std::unique_ptr<Database> db = std::move(opened).value();
-  MakeScratch(*db);
+  PoolWorld world;
+  std::unique_ptr<Database>& db = world.db;
   if (db->dialect() != Dialect::kPostgresql) {
     SUCCEED("SQLite has no server to drop a connection");
     return;
   }
   PlatformImpl platform;
   platform.Attach(db.get());
-  std::vector<std::unique_ptr<Database>> pool;
-  auto c = Database::Open(url, {.migrate = false, .create = false, .require_schema = true});
-  REQUIRE(c.ok());
-  pool.push_back(std::move(c).value());
-  platform.SetPool(std::move(pool));
+  platform.SetPool(world.Connections(1));
   const auto backend = [&] {
     return ReadValue<std::int64_t>(platform, [](Sql& sql) { return sql.QueryInt("SELECT pg_backend_pid()"); });
   };

@@ -31,6 +31,7 @@
 #include "visits.h"
 #include "xinjian/directory.h"
 #include "xinjian/html.h"
+#include "xinjian/url.h"
 
 namespace xj::inspection {
 namespace {
@@ -44,23 +45,6 @@ std::string Local(const std::string& message, const std::string& lang) {
   const auto at = message.find(" / ");
   if (at == std::string::npos) return message;
   return lang == "en" ? message.substr(at + 3) : message.substr(0, at);
-}
-
-// A path segment, percent-encoded (ids are plain already; '@' of a joint visit is not).
-std::string Segment(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-        c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
 }
 
 std::string When(Platform& platform, std::int64_t at_us) {
@@ -227,7 +211,7 @@ Status ResultsPage(HttpContext& http, const draw::TaskService& tasks, const std:
   html::Data data;
   data.set("en", en);
   data.set("one_task", one_task);
-  data.set("action", one_task ? "/results/" + Segment(task_id) : std::string("/results"));
+  data.set("action", one_task ? "/results/" + UrlEncode(task_id) : std::string("/results"));
   const std::string raw_task = req.Query("task");
   data.set("f_task", raw_task.size() <= 100 ? raw_task : std::string());
   std::string title = Pick(lang, "抽查检查结果公示", "Inspection results");
@@ -331,7 +315,7 @@ Status ResultsPage(HttpContext& http, const draw::TaskService& tasks, const std:
     if (k != "limit" && k != "offset" && k != "lang" && !v.empty()) filters.emplace(k, v);
   std::multimap<std::string, std::string> download = filters;
   if (one_task) download.emplace("task", task_id);
-  const std::string base = one_task ? "/results/" + Segment(task_id) : std::string("/results");
+  const std::string base = one_task ? "/results/" + UrlEncode(task_id) : std::string("/results");
   const auto page_href = [&](std::int64_t offset) {
     auto p = filters;
     if (q.limit != 20) p.emplace("limit", std::to_string(q.limit));
@@ -360,7 +344,7 @@ Status ResultsPage(HttpContext& http, const draw::TaskService& tasks, const std:
   data.set("xlsx_href", "/api/v1/results.xlsx" + qs);
   data.set("jsonl_href", "/api/v1/results.jsonl" + qs);
   data.set("api_href",
-           (one_task ? "/api/v1/results/" + Segment(task_id) + ResultQueryString(filters) : "/api/v1/results" + qs));
+           (one_task ? "/api/v1/results/" + UrlEncode(task_id) + ResultQueryString(filters) : "/api/v1/results" + qs));
   data.set("feed_href", "/feeds/results.atom" + ResultQueryString(feed));
   return render();
 }
@@ -446,7 +430,7 @@ html::Data VisitData(const std::string& lang, const ListedVisit& v, bool link) {
   const bool en = lang == "en";
   html::Data d;
   d.set("id", v.id);
-  d.set("href", "/my/visits/" + Segment(v.id));
+  d.set("href", "/my/visits/" + UrlEncode(v.id));
   d.set("link", link);
   d.set("uscc", v.uscc);
   d.set("name", v.name.empty() ? v.uscc : v.name);
@@ -459,7 +443,7 @@ html::Data VisitData(const std::string& lang, const ListedVisit& v, bool link) {
   d.set("publish_due", v.publish_due);
   d.set("merged", !v.merged_into.empty());
   d.set("merged_into", v.merged_into);
-  d.set("merged_href", "/my/visits/" + Segment(v.merged_into));
+  d.set("merged_href", "/my/visits/" + UrlEncode(v.merged_into));
   d.set("started_on", v.started_on);
   d.set("has_started", !v.started_on.empty());
   const std::string unknown = Pick(lang, "（姓名未登记）", "(name not on file)");
