@@ -148,12 +148,15 @@ sqlite3* Database::sqlite_handle() {
 
 pg_conn* Database::RawPg() { return static_cast<pg_conn*>(detail::PgNativeHandle(*session_)); }
 
+void Database::AnswerCommit() {
+  if (!commit_in_flight_) return;
+  commit_in_flight_ = false;
+  while (PGresult* r = PQgetResult(RawPg())) PQclear(r);
+}
+
 void Database::Settle() {
   if (url_.dialect != Dialect::kPostgresql) return;
-  if (commit_in_flight_) {
-    commit_in_flight_ = false;
-    while (PGresult* r = PQgetResult(RawPg())) PQclear(r);
-  }
+  AnswerCommit();
   if (!deferred_begin_.empty()) {
     const std::string begin = std::move(deferred_begin_);
     deferred_begin_.clear();
@@ -203,6 +206,7 @@ bool Database::ReviveIfBroken() {
   if (PQstatus(conn) == CONNECTION_OK) return true;
   deferred_begin_.clear();
   commit_in_flight_ = false;
+  pg_prepared_.clear();  // a new server session has none
   if (PQpipelineStatus(conn) != PQ_PIPELINE_OFF) (void)PQexitPipelineMode(conn);
   PQreset(conn);
   return PQstatus(conn) == CONNECTION_OK;
@@ -211,13 +215,26 @@ bool Database::ReviveIfBroken() {
 pg_conn* Database::PgForPipeline(std::string* begin) {
   begin->clear();
   if (url_.dialect != Dialect::kPostgresql) return nullptr;
-  if (commit_in_flight_) {
-    commit_in_flight_ = false;
-    while (PGresult* r = PQgetResult(RawPg())) PQclear(r);
-  }
+  AnswerCommit();
   begin->swap(deferred_begin_);
   return RawPg();
 }
+
+std::string Database::PgStatementName(const std::string& pg_sql, std::size_t params, bool* prepared) {
+  constexpr std::size_t kMaxParams = 32;
+  constexpr std::size_t kMaxStatements = 256;
+  *prepared = false;
+  if (url_.dialect != Dialect::kPostgresql || params > kMaxParams) return std::string();
+  if (auto it = pg_prepared_.find(pg_sql); it != pg_prepared_.end()) {
+    *prepared = true;
+    return it->second;
+  }
+  if (pg_prepared_.size() >= kMaxStatements) return std::string();
+  return "xj_s" + std::to_string(++pg_names_);  // never reused: a failed prepare leaves no name behind
+}
+
+void Database::PgPrepared(const std::string& pg_sql, const std::string& name) { pg_prepared_.emplace(pg_sql, name); }
+void Database::PgUnprepared(const std::string& pg_sql) { pg_prepared_.erase(pg_sql); }
 
 Status Database::ExecScript(const std::string& sql) {
   if (url_.dialect == Dialect::kSqlite) {

@@ -93,6 +93,19 @@ class Database {
   // For scan.cpp: the connection with any COMMIT in flight answered, and the deferred BEGIN
   // moved into `*begin` (empty when none): the caller sends it with its statement.
   pg_conn* PgForPipeline(std::string* begin);
+  // PostgreSQL, for scan.cpp: server-side prepared statements of this connection, so a query
+  // that runs again is neither parsed nor planned again. PgStatementName gives the name for
+  // the query text `pg_sql` (placeholders $1..) and whether the server has it already; an
+  // empty name when the query is not to be prepared (more than 32 parameters, or 256 texts
+  // prepared already): run it unnamed. PgPrepared records that the server accepted the
+  // prepare of a name PgStatementName gave (a prepare that failed is not recorded: the next
+  // run prepares again). The names live as long as the server session: ReviveIfBroken
+  // forgets them all. Prepared statements are not transactional, so a rollback keeps them.
+  std::string PgStatementName(const std::string& pg_sql, std::size_t params, bool* prepared);
+  void PgPrepared(const std::string& pg_sql, const std::string& name);
+  // Forgets the prepared statement of `pg_sql` (the server refused it: its tables changed
+  // shape), so that the next run prepares it again under a new name.
+  void PgUnprepared(const std::string& pg_sql);
 
   // The newest schema version this binary knows, and the database's current one.
   static int KnownSchemaVersion();
@@ -111,7 +124,10 @@ class Database {
   std::string deferred_begin_;
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
   bool commit_in_flight_ = false;
+  std::unordered_map<std::string, std::string> pg_prepared_;  // query text -> name, on the server
+  std::uint64_t pg_names_ = 0;
   pg_conn* RawPg();
+  void AnswerCommit();  // reads and discards the answer of a COMMIT in flight
   void Settle();
 };
 

@@ -92,16 +92,23 @@ class BulkAdapter final : public SqlBulkWriter {
 
 class DatabaseSql final : public Sql {
  public:
-  DatabaseSql(Database& db, bool writable) : db_(db), writable_(writable) {}
+  // `single`: the Sql of Platform::ReadSingle: one Query, run as a read by itself.
+  DatabaseSql(Database& db, bool writable, bool single = false) : db_(db), writable_(writable), single_(single) {}
   SqlDialect dialect() const override {
     return db_.dialect() == Dialect::kSqlite ? SqlDialect::kSqlite : SqlDialect::kPostgresql;
   }
   Status Query(std::string_view sql, const SqlParams& params, const SqlRowFn& fn) override {
     const BoundParams bound = Bind(params);
-    return ScanRowsOf(db_, std::string(sql), bound.text, [&](const ScanRow& r) {
+    auto each = [&](const ScanRow& r) {
       ScanRowView view(r);
       return fn(view);
-    });
+    };
+    if (!single_) return ScanRowsOf(db_, std::string(sql), bound.text, each);
+    if (queried_)
+      return Status::Error(StatusCode::kFailedPrecondition, "单语句读取（ReadSingle）只能执行一条查询；多条查询请用 Read",
+                           "a single-statement read (ReadSingle) runs one query; use Read for more");
+    queried_ = true;
+    return ScanRowsAlone(db_, std::string(sql), bound.text, each);
   }
   Result<std::int64_t> Exec(std::string_view sql, const SqlParams& params) override {
     if (!writable_) return ReadOnly();
@@ -129,6 +136,8 @@ class DatabaseSql final : public Sql {
  private:
   Database& db_;
   bool writable_;
+  bool single_;
+  bool queried_ = false;
 };
 
 bool IsHex64(const std::string& s) {
@@ -512,6 +521,28 @@ Status PlatformImpl::ReadOn(Database& db, const ReadFn& fn) {
     if (result.ok()) return done.status();
   }
   return result;
+}
+
+Status PlatformImpl::ReadSingle(const ReadFn& fn) {
+  if (t_unit_depth > 0) return Nested();
+  {
+    PoolLease lease(*this);
+    if (lease.get() != nullptr) return ReadSingleOn(*lease.get(), fn);
+  }
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  if (db_ == nullptr) return NoDatabase();
+  return ReadSingleOn(*db_, fn);
+}
+
+Status PlatformImpl::ReadSingleOn(Database& db, const ReadFn& fn) {
+  DepthGuard depth;
+  DatabaseSql sql(db, false, true);
+  try {
+    return fn(sql);
+  } catch (const std::exception& e) {
+    return Status::Error(StatusCode::kInternal, std::string("读取时抛出异常：") + e.what(),
+                         std::string("a read threw: ") + e.what());
+  }
 }
 
 Result<DispatchReport> DispatchWritingEvents(PlatformImpl& platform, const std::map<std::string, WritingSubscriber*>& subscribers,

@@ -78,6 +78,7 @@ class PlatformImpl final : public Platform {
 
   Status RunInTransaction(const Principal& principal, const UnitOfWorkFn& fn) override;
   Status Read(const ReadFn& fn) override;
+  Status ReadSingle(const ReadFn& fn) override;
   std::int64_t NowMicros() const override;
   Result<SqlDialect> Dialect() const override;
   const TimeService& Time() const override;
@@ -130,6 +131,7 @@ class PlatformImpl final : public Platform {
   std::atomic<bool> pool_writes_{false};  // units of work run on the pool too (PostgreSQL)
   class PoolLease;
   Status ReadOn(Database& db, const ReadFn& fn);
+  Status ReadSingleOn(Database& db, const ReadFn& fn);
   Status TransactOn(Database& db, const Principal& principal, const UnitOfWorkFn& fn);
 };
 

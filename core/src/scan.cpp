@@ -45,12 +45,17 @@ Status ScanSqlite(Database& db, const std::string& sql, const TextParams& params
       sqlite3_bind_null(st, idx);
     }
   }
-  const int cols = sqlite3_column_count(st);
   ScanRow row;
-  row.values.resize(static_cast<std::size_t>(cols));
-  row.null.resize(static_cast<std::size_t>(cols));
+  int cols = -1;
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (cols < 0) {
+      // Counted after the first step: a cached statement whose tables changed shape since it
+      // was prepared is prepared again by that step (sqlite3_prepare_v2), with the new columns.
+      cols = sqlite3_column_count(st);
+      row.values.resize(static_cast<std::size_t>(cols));
+      row.null.resize(static_cast<std::size_t>(cols));
+    }
     for (int c = 0; c < cols; ++c) {
       const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
       const auto idx = static_cast<std::size_t>(c);
@@ -72,7 +77,10 @@ Status ScanSqlite(Database& db, const std::string& sql, const TextParams& params
 
 // The rows of the query whose results come next on `conn`, in single-row mode, until
 // PQgetResult answers null.
-Status ReadRowsPg(pg_conn* conn, const std::function<bool(const ScanRow&)>& fn) {
+// `*stale` (when given) is set when the server refused a prepared statement whose tables
+// changed shape since it was prepared (SQLSTATE 0A000, "cached plan must not change result
+// type").
+Status ReadRowsPg(pg_conn* conn, const std::function<bool(const ScanRow&)>& fn, bool* stale = nullptr) {
   PQsetSingleRowMode(conn);
   Status result = Status::Ok();
   bool stop = false;
@@ -90,8 +98,10 @@ Status ReadRowsPg(pg_conn* conn, const std::function<bool(const ScanRow&)>& fn) 
       }
       if (!fn(row)) stop = true;  // keep draining: libpq needs every result read
     } else if (s != PGRES_SINGLE_TUPLE && s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK && result.ok()) {
+      const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+      if (stale != nullptr && state != nullptr && std::string_view(state) == "0A000") *stale = true;
       std::string msg = PQresultErrorMessage(r);
-      if (s == PGRES_PIPELINE_ABORTED) msg = "the transaction could not begin";
+      if (s == PGRES_PIPELINE_ABORTED) msg = "a command before it failed";
       result = Status::Error(StatusCode::kInternal, "查询失败：" + msg, "a query failed: " + msg);
     }
     PQclear(r);
@@ -104,44 +114,75 @@ Status SendFailed(pg_conn* conn) {
                        "sending a query failed: " + std::string(PQerrorMessage(conn)));
 }
 
-Status ScanPg(pg_conn* conn, const std::string& sql, const TextParams& params,
-              const std::function<bool(const ScanRow&)>& fn) {
-  std::vector<const char*> values;
-  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  const std::string q = PgPlaceholders(sql);
-  if (PQsendQueryParams(conn, q.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0) != 1)
-    return SendFailed(conn);
-  return ReadRowsPg(conn, fn);
+Status PgError(const char* zh, const char* en, const PGresult* r) {
+  std::string msg = PQresultErrorMessage(r);
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  return Status::Error(StatusCode::kInternal, zh + msg, en + msg);
 }
 
-// ScanPg preceded by `begin` (Database::DeferBegin) in one round trip: both go in a libpq
-// pipeline with one sync point; BEGIN's answer is read, then the rows, then the sync.
-Status ScanPgAfterBegin(pg_conn* conn, const std::string& begin, const std::string& sql, const TextParams& params,
-                        const std::function<bool(const ScanRow&)>& fn) {
-  if (PQenterPipelineMode(conn) != 1) {  // cannot: the same, in two round trips
-    PQclear(PQexec(conn, begin.c_str()));
-    return ScanPg(conn, sql, params, fn);
+// Reads the results of one command without rows (BEGIN, COMMIT, a prepare) up to the null
+// that ends them; true when it succeeded. The first error goes into `*result` unless one is
+// there already.
+bool TakeCommand(pg_conn* conn, const char* zh, const char* en, Status* result) {
+  bool ok = false;
+  while (PGresult* r = PQgetResult(conn)) {
+    if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+      ok = true;
+    } else if (result->ok()) {
+      *result = PgError(zh, en, r);
+    }
+    PQclear(r);
   }
+  return ok;
+}
+
+// Runs `sql` as a prepared statement of the connection (Database::PgStatementName), prepared
+// first when the server does not have it yet, and reads its rows. `begin` (a deferred BEGIN,
+// Database::DeferBegin) goes before it and `end` (a COMMIT) after it when not empty. All of it
+// is one round trip: with anything besides the statement itself, the commands go in a libpq
+// pipeline with one sync point. A failed command makes the ones after it fail (the
+// pipeline's rule); the first error is the one returned.
+Status ScanPg(Database& db, pg_conn* conn, const std::string& begin, const std::string& sql, const TextParams& params,
+              const std::function<bool(const ScanRow&)>& fn, const char* end = nullptr) {
   std::vector<const char*> values;
+  values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  const int n = static_cast<int>(values.size());
   const std::string q = PgPlaceholders(sql);
-  if (PQsendQueryParams(conn, begin.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) != 1 ||
-      PQsendQueryParams(conn, q.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0) !=
-          1 ||
-      PQpipelineSync(conn) != 1) {
+  bool known = false;
+  const std::string name = db.PgStatementName(q, values.size(), &known);
+  const bool prepare = !name.empty() && !known;
+  auto send_query = [&] {
+    return name.empty() ? PQsendQueryParams(conn, q.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0)
+                        : PQsendQueryPrepared(conn, name.c_str(), n, values.data(), nullptr, nullptr, 0);
+  };
+  auto send_command = [&](const char* command) {
+    return PQsendQueryParams(conn, command, 0, nullptr, nullptr, nullptr, nullptr, 0);
+  };
+  bool stale = false;
+  auto read_rows = [&] {
+    Status st = ReadRowsPg(conn, fn, &stale);
+    if (stale && !name.empty()) db.PgUnprepared(q);  // prepared again, under a new name, next time
+    return st;
+  };
+  if (begin.empty() && !prepare && end == nullptr) {
+    if (send_query() != 1) return SendFailed(conn);
+    return read_rows();
+  }
+  if (PQenterPipelineMode(conn) != 1) return SendFailed(conn);  // only when results are owed: a bug
+  if ((!begin.empty() && send_command(begin.c_str()) != 1) ||
+      (prepare && PQsendPrepare(conn, name.c_str(), q.c_str(), n, nullptr) != 1) || send_query() != 1 ||
+      (end != nullptr && send_command(end) != 1) || PQpipelineSync(conn) != 1) {
     Status st = SendFailed(conn);
     (void)PQexitPipelineMode(conn);  // fails while results are owed: the connection is broken then
     return st;
   }
   Status result = Status::Ok();
-  while (PGresult* r = PQgetResult(conn)) {  // BEGIN
-    if (PQresultStatus(r) != PGRES_COMMAND_OK && result.ok())
-      result = Status::Error(StatusCode::kInternal, "开始事务失败：" + std::string(PQresultErrorMessage(r)),
-                             "BEGIN failed: " + std::string(PQresultErrorMessage(r)));
-    PQclear(r);
-  }
-  Status rows = ReadRowsPg(conn, fn);
+  if (!begin.empty()) (void)TakeCommand(conn, "开始事务失败：", "BEGIN failed: ", &result);
+  if (prepare && TakeCommand(conn, "查询准备失败：", "preparing a query failed: ", &result)) db.PgPrepared(q, name);
+  Status rows = read_rows();
   if (result.ok()) result = rows;
+  if (end != nullptr) (void)TakeCommand(conn, "提交失败：", "COMMIT failed: ", &result);
   // The sync point's result, then out of pipeline mode.
   while (PGresult* r = PQgetResult(conn)) {
     const bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
@@ -240,8 +281,20 @@ Status ScanRowsOf(Database& db, const std::string& sql, const TextParams& params
   if (db.dialect() == Dialect::kSqlite) return ScanSqlite(db, sql, params, fn);
   std::string begin;
   pg_conn* conn = db.PgForPipeline(&begin);
-  if (!begin.empty()) return ScanPgAfterBegin(conn, begin, sql, params, fn);
-  return ScanPg(conn, sql, params, fn);
+  return ScanPg(db, conn, begin, sql, params, fn);
+}
+
+Status ScanRowsAlone(Database& db, const std::string& sql, const TextParams& params,
+                     const std::function<bool(const ScanRow&)>& fn) {
+  if (db.dialect() == Dialect::kSqlite) return ScanSqlite(db, sql, params, fn);
+  std::string deferred;
+  pg_conn* conn = db.PgForPipeline(&deferred);  // settles a COMMIT in flight; no BEGIN is deferred here
+  Status st = ScanPg(db, conn, "BEGIN READ ONLY", sql, params, fn, "COMMIT");
+  // After a failure the transaction is still open, aborted (a pipeline's sync point does not
+  // end a BEGIN block): end it, so the connection is idle for its next user.
+  if (PQtransactionStatus(conn) == PQTRANS_INERROR || PQtransactionStatus(conn) == PQTRANS_INTRANS)
+    PQclear(PQexec(conn, "ROLLBACK"));
+  return st;
 }
 
 }  // namespace xj

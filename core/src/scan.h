@@ -33,6 +33,13 @@ using TextParams = std::vector<const std::string*>;
 Status ScanRowsOf(Database& db, const std::string& sql, const TextParams& params,
                   const std::function<bool(const ScanRow&)>& fn);
 
+// ScanRowsOf for a statement that is a read by itself (Platform::ReadSingle): on PostgreSQL in
+// a READ ONLY transaction of its own whose BEGIN and COMMIT go with the statement, in one round
+// trip (rolled back when the statement fails); on SQLite as it is, without BEGIN (one statement
+// is one snapshot). Not inside another transaction.
+Status ScanRowsAlone(Database& db, const std::string& sql, const TextParams& params,
+                     const std::function<bool(const ScanRow&)>& fn);
+
 // Runs a statement without result rows (INSERT, UPDATE, DELETE, DDL), with the same
 // parameters and placeholders as ScanRows. Returns the number of rows it changed. A broken
 // unique constraint is kAlreadyExists, a broken foreign key kFailedPrecondition, anything

@@ -666,3 +666,151 @@ TEST_CASE("a pooled connection the server dropped is connected again for the nex
   platform.SetPool({});
   platform.Attach(nullptr);
 }
+
+TEST_CASE("a single-statement read runs one query by itself, read-only, and leaves its connection clean",
+          "[platform][pool]") {
+  PoolWorld world;
+  const bool pg = world.db->dialect() == Dialect::kPostgresql;
+  PlatformImpl platform;
+  platform.Attach(world.db.get());
+  auto count = [&] {
+    return ReadSingleValue<std::int64_t>(platform, [](Sql& sql) { return sql.QueryInt("SELECT COUNT(*) FROM scratch"); });
+  };
+  std::int64_t rows = 0;
+  for (const bool pooled : {false, true}) {
+    INFO("pool: " << pooled);
+    if (pooled) platform.SetPool(world.Connections(1));
+    REQUIRE(platform.RunInTransaction(Clerk(), [&](UnitOfWork& uow) -> Status {
+      return uow.sql().Exec("INSERT INTO scratch(k, n) VALUES (?, 1)", {pooled ? "single-p" : "single-a"}).status();
+    }).ok());
+    ++rows;
+    // It sees what was committed.
+    auto n = count();
+    REQUIRE(n.ok());
+    CHECK(n.value() == rows);
+    // One query only: the second is refused without running; writes are refused as in Read.
+    bool second_ran = false;
+    Status two = platform.ReadSingle([&](Sql& sql) -> Status {
+      if (auto a = sql.QueryInt("SELECT COUNT(*) FROM scratch"); !a.ok()) return a.status();
+      Status b = sql.Query("SELECT k FROM scratch", {}, [&](const SqlRow&) {
+        second_ran = true;
+        return true;
+      });
+      return b;
+    });
+    CHECK(two.code() == StatusCode::kFailedPrecondition);
+    CHECK(two.message().find("ReadSingle") != std::string::npos);
+    CHECK_FALSE(second_ran);
+    Status write = platform.ReadSingle([](Sql& sql) { return sql.Exec("DELETE FROM scratch").status(); });
+    CHECK(write.code() == StatusCode::kFailedPrecondition);
+    // A statement that writes through a query is refused by the database (PostgreSQL: a READ
+    // ONLY transaction; SQLite has no writing WITH).
+    Status cte = platform.ReadSingle([](Sql& sql) {
+      return sql.QueryInt("WITH d AS (DELETE FROM scratch RETURNING id) SELECT COUNT(*) FROM d").status();
+    });
+    CHECK_FALSE(cte.ok());
+    if (pg) CHECK(cte.message().find("read-only") != std::string::npos);
+    // A statement that fails: its error, then the connection serves the next calls normally.
+    Status bad = platform.ReadSingle([](Sql& sql) { return sql.QueryInt("SELECT no_such_column FROM scratch").status(); });
+    CHECK(bad.code() == StatusCode::kInternal);
+    CHECK(bad.message().find("no_such_column") != std::string::npos);
+    n = count();
+    REQUIRE(n.ok());
+    CHECK(n.value() == rows);
+    auto in_read = ReadValue<std::int64_t>(platform, [](Sql& sql) { return sql.QueryInt("SELECT COUNT(*) FROM scratch"); });
+    REQUIRE(in_read.ok());
+    CHECK(in_read.value() == rows);
+    REQUIRE(platform.RunInTransaction(Clerk(), [&](UnitOfWork& uow) -> Status {
+      return uow.sql().Exec("INSERT INTO scratch(k, n) VALUES (?, 2)", {pooled ? "after-p" : "after-a"}).status();
+    }).ok());
+    ++rows;
+    for (int i = 0; i < 100; ++i) {
+      n = count();
+      REQUIRE(n.ok());
+      REQUIRE(n.value() == rows);
+    }
+    // Not inside a unit of work (as Read).
+    Status nested = platform.RunInTransaction(Clerk(), [&](UnitOfWork&) { return platform.ReadSingle([](Sql&) { return Status::Ok(); }); });
+    CHECK(nested.code() == StatusCode::kFailedPrecondition);
+  }
+  platform.SetPool({});
+  platform.Attach(nullptr);
+}
+
+TEST_CASE("statements prepared on a connection survive failures, changed tables and many texts", "[platform][pool]") {
+  PoolWorld world;
+  Database& db = *world.db;
+  auto other = world.Connections(1);
+  auto columns = [&](Database& on) -> Result<std::size_t> {
+    std::size_t cols = 0;
+    Status st = ScanRows(on, "SELECT * FROM scratch_parent", {}, [&](const ScanRow& r) {
+      cols = r.values.size();
+      return false;
+    });
+    if (!st.ok()) return st;
+    return cols;
+  };
+  REQUIRE(db.ExecScript("INSERT INTO scratch_parent(id) VALUES ('p1')").ok());
+  for (int i = 0; i < 3; ++i) {
+    auto c = columns(db);
+    REQUIRE(c.ok());
+    CHECK(c.value() == 1);
+  }
+  // Another connection changes the table's shape: PostgreSQL refuses the plan prepared before
+  // it once ("cached plan must not change result type"); the statement is prepared again and
+  // the next run sees the new column. SQLite prepares again by itself.
+  REQUIRE(other[0]->ExecScript("ALTER TABLE scratch_parent ADD COLUMN note TEXT").ok());
+  auto c = columns(db);
+  if (!c.ok()) c = columns(db);
+  REQUIRE(c.ok());
+  CHECK(c.value() == 2);
+
+  // A statement that does not prepare (a syntax error) is an error with the database's words,
+  // and prepares nothing: the connection goes on.
+  Status syntax = ScanRows(db, "SELEC 1", {}, [](const ScanRow&) { return true; });
+  CHECK(syntax.code() == StatusCode::kInternal);
+  CHECK(syntax.message().find("SELEC") != std::string::npos);
+  CHECK(CountRows(db, "SELECT COUNT(*) FROM scratch_parent") == 1);
+
+  // In a transaction that failed, a new text cannot be prepared; it is prepared later.
+  PlatformImpl platform;
+  platform.Attach(&db);
+  Status in_failed;
+  Status failed = platform.RunInTransaction(Clerk(), [&](UnitOfWork& uow) -> Status {
+    (void)uow.sql().QueryInt("SELECT no_such_column FROM scratch");
+    in_failed = uow.sql().QueryInt("SELECT 42 + COUNT(*) FROM scratch_parent").status();
+    return Status::Error(StatusCode::kInvalidArgument, "回滚", "roll back");
+  });
+  CHECK(failed.code() == StatusCode::kInvalidArgument);
+  if (db.dialect() == Dialect::kPostgresql) CHECK_FALSE(in_failed.ok());  // the transaction is aborted
+  auto fresh = ReadValue<std::int64_t>(platform, [](Sql& sql) { return sql.QueryInt("SELECT 42 + COUNT(*) FROM scratch_parent"); });
+  REQUIRE(fresh.ok());
+  CHECK(fresh.value() == 43);
+
+  // More texts than the connection keeps prepared, and statements with many parameters: all
+  // run, the first ones again too.
+  for (int i = 0; i < 300; ++i) {
+    auto v = ReadValue<std::int64_t>(platform, [&](Sql& sql) {
+      return sql.QueryInt("SELECT " + std::to_string(i) + " + COUNT(*) FROM scratch_parent WHERE id = ?", {"p1"});
+    });
+    REQUIRE(v.ok());
+    REQUIRE(v.value() == i + 1);
+  }
+  auto first = ReadValue<std::int64_t>(platform, [&](Sql& sql) {
+    return sql.QueryInt("SELECT 0 + COUNT(*) FROM scratch_parent WHERE id = ?", {"p1"});
+  });
+  REQUIRE(first.ok());
+  CHECK(first.value() == 1);
+  SqlParams many;
+  std::string in;
+  for (int i = 0; i < 40; ++i) {
+    many.push_back(i == 39 ? std::string("p1") : "x" + std::to_string(i));
+    in += i ? ", ?" : "?";
+  }
+  auto wide = ReadValue<std::int64_t>(platform, [&](Sql& sql) {
+    return sql.QueryInt("SELECT COUNT(*) FROM scratch_parent WHERE id IN (" + in + ")", many);
+  });
+  REQUIRE(wide.ok());
+  CHECK(wide.value() == 1);
+  platform.Attach(nullptr);
+}

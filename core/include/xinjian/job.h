@@ -142,6 +142,7 @@ class JobPlatform final : public Platform {
   explicit JobPlatform(JobServices& services) : services_(services), platform_(services.platform()) {}
   Status RunInTransaction(const Principal&, const UnitOfWorkFn& fn) override { return services_.RunInTransaction(fn); }
   Status Read(const ReadFn& fn) override { return platform_.Read(fn); }
+  Status ReadSingle(const ReadFn& fn) override { return platform_.ReadSingle(fn); }
   std::int64_t NowMicros() const override { return platform_.NowMicros(); }
   Result<SqlDialect> Dialect() const override { return platform_.Dialect(); }
   const TimeService& Time() const override { return platform_.Time(); }

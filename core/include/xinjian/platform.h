@@ -160,7 +160,20 @@ class Platform {
   // the header); kUnavailable when no temporary file can be written, and (this default) on a
   // platform that has no writer: platforms that wrap another forward the call (JobPlatform).
   virtual Result<std::string> WriteXlsx(const opendata::Table& table, const opendata::XlsxOptions& options);
+
+  // Appended in host API 10.
+  //
+  // A read of one statement, for the hottest reads (a lookup by key): Read, with the promise
+  // that `fn` runs at most one Query. One statement sees one snapshot by itself, so the
+  // platform spends no round trips on a transaction: on PostgreSQL, BEGIN READ ONLY, the
+  // statement and COMMIT reach the server together (one round trip instead of two); on SQLite
+  // the statement runs without BEGIN and COMMIT. A second Query in `fn` answers
+  // kFailedPrecondition (nothing ran), and so do Exec and BulkInsert, as in Read. This default,
+  // for platforms that wrap another, runs `fn` as Read; PlatformImpl keeps the promise checked.
+  virtual Status ReadSingle(const ReadFn& fn);
 };
+
+inline Status Platform::ReadSingle(const ReadFn& fn) { return Read(fn); }
 
 inline Result<std::string> Platform::WriteXlsx(const opendata::Table&, const opendata::XlsxOptions&) {
   return Status::Error(StatusCode::kUnavailable, "此平台不能生成 Excel 文件", "this platform cannot write Excel workbooks");
@@ -190,6 +203,10 @@ Result<T> CaptureValue(Run&& run, Fn&& fn) {
 template <typename T, typename Fn>
 Result<T> ReadValue(Platform& platform, Fn&& fn) {
   return CaptureValue<T>([&](const ReadFn& read) { return platform.Read(read); }, std::forward<Fn>(fn));
+}
+template <typename T, typename Fn>
+Result<T> ReadSingleValue(Platform& platform, Fn&& fn) {
+  return CaptureValue<T>([&](const ReadFn& read) { return platform.ReadSingle(read); }, std::forward<Fn>(fn));
 }
 template <typename T, typename Fn>
 Result<T> TransactValue(Platform& platform, const Principal& principal, Fn&& fn) {

@@ -72,7 +72,8 @@ inline constexpr std::uint32_t kPluginAbiMajor = 1;
 // 8: AddRoute (http.h). 9: AddNavLink and AddSection; HttpContext::lang, csrf_token, Page and
 // Sections (appended virtual functions; the host's contexts have them for every plugin);
 // Platform::WriteXlsx (Excel workbooks for the open-data writers of opendata.h).
-inline constexpr std::uint32_t kHostApiVersion = 9;
+// 10: Platform::ReadSingle (a read of one statement without a transaction's round trips).
+inline constexpr std::uint32_t kHostApiVersion = 10;
 
 // Returned by xj_plugin_abi(). Only 32-bit fields: no padding, same layout everywhere.
 struct PluginAbi {

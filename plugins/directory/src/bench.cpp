@@ -7,7 +7,7 @@
 // index's build time and size are reported). Then:
 //   1. `xinjian bench web-prepare` (one process on the database): samples existing codes,
 //      makes valid codes that do not exist and 2-4-character Chinese name queries, writes the
-//      request paths and a typical answer; measures the database alone (Platform::Read of one
+//      request paths and a typical answer; measures the database alone (Platform::ReadSingle of one
 //      subject, one thread: the ceiling the server's single connection puts on lookups) and the
 //      naive name search (LIKE '%q%' on the subjects table) as the search's peer;
 //   2. `xinjian serve --no-scheduler --listen 127.0.0.1:0` as a child;
@@ -366,12 +366,12 @@ Status PrepareCommand(CommandContext& ctx) {
     for (const auto& q : queries) search << "/api/v1/subjects?q=" << UrlEncode(q) << "&limit=20\n";
     std::ofstream(out_dir + "/subject.json") << typical;
   }
-  // The database alone: one thread, one lookup per Read, as the server's handler does.
+  // The database alone: one thread, one lookup per ReadSingle, as the server's handler does.
   std::int64_t lookups = 0;
   const auto t0 = std::chrono::steady_clock::now();
   while (bench::SecondsSince(t0) < 2.0) {
     const std::string& u = existing[static_cast<std::size_t>(lookups) % existing.size()];
-    auto f = ReadValue<std::optional<PublicSubject>>(platform, [&](Sql& sql) { return FindPublicSubject(sql, u); });
+    auto f = ReadSingleValue<std::optional<PublicSubject>>(platform, [&](Sql& sql) { return FindPublicSubject(sql, u); });
     if (!f.ok()) return f.status();
     ++lookups;
   }
@@ -599,7 +599,7 @@ Status WebBench(CommandContext& ctx) {
     PrintLoad(out, ours.value(), &peer.value());
     PrintLoad(out, search.value(), nullptr);
     out << "  non-2xx of the lookups: the missing codes (404), about 20 % of the paths by design\n";
-    out << "  database alone (Platform::Read of one subject, one thread): " << Fixed(p["db_lookups_per_s"].get<double>(), 0)
+    out << "  database alone (Platform::ReadSingle of one subject, one thread): " << Fixed(p["db_lookups_per_s"].get<double>(), 0)
         << " lookups/s — one connection's ceiling; serve reads on --db-connections of them at once\n";
     out << "  name search in process (" << p["index_queries"] << " queries, no HTTP): p50 "
         << Fixed(p["index_p50_ms"].get<double>(), 2) << " ms, p99 " << Fixed(p["index_p99_ms"].get<double>(), 2)

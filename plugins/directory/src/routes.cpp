@@ -87,7 +87,9 @@ html::Data SubjectData(const std::string& lang, const PublicSubject& s) {
 Status SubjectRoute(HttpContext& http) {
   const std::string& uscc = http.request().path_params.at("uscc");
   if (Status st = CheckUscc(uscc); !st.ok()) return st;
-  auto found = ReadValue<std::optional<PublicSubject>>(http.platform(), [&](Sql& sql) { return FindPublicSubject(sql, uscc); });
+  // One statement: a read without a transaction's round trips (Platform::ReadSingle).
+  auto found =
+      ReadSingleValue<std::optional<PublicSubject>>(http.platform(), [&](Sql& sql) { return FindPublicSubject(sql, uscc); });
   if (!found.ok()) return found.status();
   if (!found.value()) return NoSubject(uscc);
   http.response().body = Dump(SubjectJson(*found.value()));
@@ -342,7 +344,9 @@ const std::string kSubjectPage = R"(<h1>{{name}}</h1>
 Status SubjectPageRoute(HttpContext& http) {
   const std::string& uscc = http.request().path_params.at("uscc");
   if (Status st = CheckUscc(uscc); !st.ok()) return st;
-  auto found = ReadValue<std::optional<PublicSubject>>(http.platform(), [&](Sql& sql) { return FindPublicSubject(sql, uscc); });
+  // One statement: a read without a transaction's round trips (Platform::ReadSingle).
+  auto found =
+      ReadSingleValue<std::optional<PublicSubject>>(http.platform(), [&](Sql& sql) { return FindPublicSubject(sql, uscc); });
   if (!found.ok()) return found.status();
   if (!found.value()) return NoSubject(uscc);
   const std::string lang = http.lang();
