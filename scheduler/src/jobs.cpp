@@ -490,6 +490,9 @@ void Scheduler::Work(std::shared_ptr<Database> conn) {
       if (stopping_) f->cancel->store(true);
       inflight_[key] = f;
     }
+    // A connection the server dropped (a PostgreSQL restart) is connected again first; when
+    // that fails, the handler fails with the server's message and the run is retried.
+    (void)conn->ReviveIfBroken();
     const HandlerFn* h = handlers_ ? handlers_->Find(run.handler) : nullptr;
     Status result = h == nullptr ? Status::Error(StatusCode::kNotFound, "没有处理程序 " + run.handler + "（缺少插件？）",
                                                  "no handler " + run.handler + " (plugin missing?)")
@@ -571,6 +574,9 @@ void Scheduler::Loop() {
   while (!stopping_) {
     bool more = false;
     std::int64_t wake = 0;
+    // After a PostgreSQL restart the node's connection is connected again here (each tick
+    // tries while the server is away: the ticks fail and slow down meanwhile).
+    (void)db_->ReviveIfBroken();
     const Status st = Tick(&more, &wake);
     ++stats_.ticks;
     if (!st.ok()) {

@@ -736,3 +736,37 @@ TEST_CASE("jobs: a handler must be registered, and the refusal lists the registe
   HandlerRegistry empty;
   CHECK_THAT(empty.CheckRegistered("x").message(), Catch::Contains("已注册的处理程序：—"));
 }
+
+TEST_CASE("jobs: a node goes on running jobs after PostgreSQL ended its connections", "[scheduler]") {
+  const std::string url = test::FreshDatabaseUrl();
+  auto db = Open(url);
+  if (db->dialect() != Dialect::kPostgresql) {
+    SUCCEED("SQLite has no server to end a connection");
+    return;
+  }
+  Add(*db, Job("every-minute", "* * * * *", "record"));
+  Recorder rec;
+  HandlerRegistry reg;
+  REQUIRE(reg.Add("record", [&](const JobRun& r, Database& conn) {
+    // The handler's connection works (a handler writes through it).
+    auto st = ScanRows(conn, "SELECT 1", {}, [](const ScanRow&) { return true; });
+    if (!st.ok()) return st;
+    rec.Add(r);
+    return Status::Ok();
+  }).ok());
+  Scheduler s(Options(url, SimClock(kT0, 600)), &reg);  // a simulated minute per 0.1 s
+  REQUIRE(s.Start().ok());
+  REQUIRE(WaitFor([&] { return rec.Count("every-minute") >= 2; }));
+  // The server ends every other connection to this database, the node's and its workers'
+  // (as a restart would), and has ended them when this returns (PostgreSQL 14 and later).
+  REQUIRE(db->ExecScript("SELECT pg_terminate_backend(pid, 30000) FROM pg_stat_activity WHERE datname = "
+                         "current_database() AND pid <> pg_backend_pid()")
+              .ok());
+  const std::size_t before = rec.Count("every-minute");
+  CHECK(WaitFor([&] { return rec.Count("every-minute") >= before + 3; }));
+  s.Stop();
+  // Every run the handler saw is recorded once, and none is left running.
+  auto counts = StateCounts(*db, "every-minute");
+  CHECK(counts["running"] == 0);
+  CHECK(counts["succeeded"] >= static_cast<int>(before + 3));
+}
