@@ -480,15 +480,19 @@ Status PlatformImpl::ReadInCallerTransaction(const ReadFn& fn) {
   }
 }
 
-Status PlatformImpl::Read(const ReadFn& fn) {
+Status PlatformImpl::Read(const ReadFn& fn) { return ReadWith(fn, false); }
+Status PlatformImpl::ReadSingle(const ReadFn& fn) { return ReadWith(fn, true); }
+
+Status PlatformImpl::ReadWith(const ReadFn& fn, bool single) {
   if (t_unit_depth > 0) return Nested();
+  auto on = [&](Database& db) { return single ? ReadSingleOn(db, fn) : ReadOn(db, fn); };
   {
     PoolLease lease(*this);
-    if (lease.get() != nullptr) return ReadOn(*lease.get(), fn);
+    if (lease.get() != nullptr) return on(*lease.get());
   }
   std::lock_guard<std::recursive_mutex> lock(mu_);
   if (db_ == nullptr) return NoDatabase();
-  return ReadOn(*db_, fn);
+  return on(*db_);
 }
 
 Status PlatformImpl::ReadOn(Database& db, const ReadFn& fn) {
@@ -521,17 +525,6 @@ Status PlatformImpl::ReadOn(Database& db, const ReadFn& fn) {
     if (result.ok()) return done.status();
   }
   return result;
-}
-
-Status PlatformImpl::ReadSingle(const ReadFn& fn) {
-  if (t_unit_depth > 0) return Nested();
-  {
-    PoolLease lease(*this);
-    if (lease.get() != nullptr) return ReadSingleOn(*lease.get(), fn);
-  }
-  std::lock_guard<std::recursive_mutex> lock(mu_);
-  if (db_ == nullptr) return NoDatabase();
-  return ReadSingleOn(*db_, fn);
 }
 
 Status PlatformImpl::ReadSingleOn(Database& db, const ReadFn& fn) {

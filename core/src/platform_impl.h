@@ -130,6 +130,7 @@ class PlatformImpl final : public Platform {
   std::size_t pool_out_ = 0;
   std::atomic<bool> pool_writes_{false};  // units of work run on the pool too (PostgreSQL)
   class PoolLease;
+  Status ReadWith(const ReadFn& fn, bool single);  // Read / ReadSingle: on a pooled or the attached connection
   Status ReadOn(Database& db, const ReadFn& fn);
   Status ReadSingleOn(Database& db, const ReadFn& fn);
   Status TransactOn(Database& db, const Principal& principal, const UnitOfWorkFn& fn);
