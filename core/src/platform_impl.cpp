@@ -140,6 +140,16 @@ class DatabaseSql final : public Sql {
   bool queried_ = false;
 };
 
+// A plugin's read callback, its exception turned into kInternal.
+Status CallRead(const ReadFn& fn, Sql& sql) {
+  try {
+    return fn(sql);
+  } catch (const std::exception& e) {
+    return Status::Error(StatusCode::kInternal, std::string("读取时抛出异常：") + e.what(),
+                         std::string("a read threw: ") + e.what());
+  }
+}
+
 bool IsHex64(const std::string& s) {
   if (s.size() != 64) return false;
   for (char c : s)
@@ -472,12 +482,7 @@ Status PlatformImpl::ReadInCallerTransaction(const ReadFn& fn) {
   if (db_ == nullptr) return NoDatabase();
   DepthGuard depth;
   DatabaseSql sql(*db_, false);
-  try {
-    return fn(sql);
-  } catch (const std::exception& e) {
-    return Status::Error(StatusCode::kInternal, std::string("读取时抛出异常：") + e.what(),
-                         std::string("a read threw: ") + e.what());
-  }
+  return CallRead(fn, sql);
 }
 
 Status PlatformImpl::Read(const ReadFn& fn) { return ReadWith(fn, false); }
@@ -508,13 +513,7 @@ Status PlatformImpl::ReadOn(Database& db, const ReadFn& fn) {
     return begun.status();
   }
   DatabaseSql sql(db, false);
-  Status result;
-  try {
-    result = fn(sql);
-  } catch (const std::exception& e) {
-    result = Status::Error(StatusCode::kInternal, std::string("读取时抛出异常：") + e.what(),
-                           std::string("a read threw: ") + e.what());
-  }
+  const Status result = CallRead(fn, sql);
   if (pg) {
     if (db.DropDeferredBegin()) return result;  // nothing ran: no transaction to end
     if (Status st = db.SendCommit(); !st.ok() && result.ok()) return st;
@@ -530,12 +529,7 @@ Status PlatformImpl::ReadOn(Database& db, const ReadFn& fn) {
 Status PlatformImpl::ReadSingleOn(Database& db, const ReadFn& fn) {
   DepthGuard depth;
   DatabaseSql sql(db, false, true);
-  try {
-    return fn(sql);
-  } catch (const std::exception& e) {
-    return Status::Error(StatusCode::kInternal, std::string("读取时抛出异常：") + e.what(),
-                         std::string("a read threw: ") + e.what());
-  }
+  return CallRead(fn, sql);
 }
 
 Result<DispatchReport> DispatchWritingEvents(PlatformImpl& platform, const std::map<std::string, WritingSubscriber*>& subscribers,
