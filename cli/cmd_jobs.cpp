@@ -161,6 +161,11 @@ class RunPlatform final : public Platform {
     return impl_.OpenTable(path, options);
   }
   JobScheduler* Jobs() override { return nullptr; }  // a run adds no jobs (it would commit apart)
+  const Scorer* FindScorer(const std::string& name) const override { return impl_.FindScorer(name); }
+  std::vector<std::string> ScorerNames() const override { return impl_.ScorerNames(); }
+  Result<std::int64_t> SetRiskClasses(UnitOfWork& uow, const std::vector<RiskClassChange>& changes) override {
+    return impl_.SetRiskClasses(uow, changes);
+  }
   PlatformImpl& impl() { return impl_; }
 
  private:

@@ -6,11 +6,13 @@
 #include <exception>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "bulk.h"
 #include "clock.h"
+#include "directory.h"
 #include "csv.h"
 #include "journal.h"
 #include "plugin_host.h"
@@ -289,6 +291,72 @@ std::vector<std::string> PlatformImpl::EntropySourceNames() const {
   if (plugins_ != nullptr)
     for (const auto& [name, s] : plugins_->entropy_sources()) out.push_back(name);
   return out;
+}
+
+const Scorer* PlatformImpl::FindScorer(const std::string& name) const {
+  return plugins_ == nullptr ? nullptr : plugins_->FindScorer(name);
+}
+
+std::vector<std::string> PlatformImpl::ScorerNames() const {
+  std::vector<std::string> out;
+  if (plugins_ != nullptr)
+    for (const auto& [name, s] : plugins_->scorers()) out.push_back(name);
+  return out;
+}
+
+Result<std::int64_t> PlatformImpl::SetRiskClasses(UnitOfWork& uow, const std::vector<RiskClassChange>& changes) {
+  // Checked first, so that a bad entry writes nothing.
+  std::set<std::string_view> seen;
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    const RiskClassChange& c = changes[i];
+    const std::string& k = c.risk_class;
+    if (!(k.empty() || (k.size() == 1 && k[0] >= 'A' && k[0] <= 'D')))
+      return Status::Error(StatusCode::kInvalidArgument,
+                           "第 " + std::to_string(i + 1) + " 项（" + c.uscc + "）的风险分类须为 A、B、C、D 或空，实际为 “" + k + "”",
+                           "entry " + std::to_string(i + 1) + " (" + c.uscc + "): a risk class is A, B, C, D or empty, got '" +
+                               k + "'");
+    if (!seen.insert(c.uscc).second)
+      return Status::Error(StatusCode::kInvalidArgument, "统一社会信用代码 " + c.uscc + " 出现两次",
+                           "the USCC " + c.uscc + " is given twice");
+  }
+  const KindSpec& spec = SpecOf(DirectoryKind::kSubjects);
+  std::string select = "SELECT ";
+  std::size_t risk_col = 0;
+  for (std::size_t i = 0; i < spec.columns.size(); ++i) {
+    if (i) select += ", ";
+    select += spec.columns[i].db_column;
+    if (std::string_view(spec.columns[i].db_column) == "risk_class") risk_col = i;
+  }
+  select += ", digest FROM subjects WHERE uscc = ?";
+  Sql& sql = uow.sql();
+  std::int64_t changed = 0;
+  for (const RiskClassChange& c : changes) {
+    Row row;
+    std::string stored_digest;
+    bool found = false;
+    Status st = sql.Query(select, {c.uscc}, [&](const SqlRow& r) {
+      found = true;
+      for (std::size_t i = 0; i < spec.columns.size(); ++i)
+        row.push_back(r.IsNull(static_cast<int>(i)) ? Cell() : Cell(r.Text(static_cast<int>(i))));
+      stored_digest = r.Text(static_cast<int>(spec.columns.size()));
+      return false;
+    });
+    if (!st.ok()) return st;
+    if (!found)
+      return Status::Error(StatusCode::kNotFound, "名录中没有统一社会信用代码为 " + c.uscc + " 的检查对象",
+                           "no subject with the USCC " + c.uscc + " in the directory");
+    const Cell wanted = c.risk_class.empty() ? Cell() : Cell(c.risk_class);
+    if (row[risk_col] == wanted) continue;
+    const std::string before = stored_digest.empty() ? RowDigest(DirectoryKind::kSubjects, row) : stored_digest;
+    row[risk_col] = wanted;
+    const std::string after = RowDigest(DirectoryKind::kSubjects, row);
+    auto n = sql.Exec("UPDATE subjects SET risk_class = ?, digest = ?, updated_at_us = ? WHERE uscc = ?",
+                      {Nullable(c.risk_class), after, uow.now_us(), c.uscc});
+    if (!n.ok()) return n.status();
+    if (Status a = uow.Audit({"directory.subject.classify", "subject", c.uscc, before, after}); !a.ok()) return a;
+    ++changed;
+  }
+  return changed;
 }
 
 const RegionCodes& PlatformImpl::Regions() const { return BuiltinRegionCodes(); }

@@ -86,6 +86,9 @@ class PlatformImpl final : public Platform {
   const Sampler* FindSampler(const std::string& algorithm) const override;
   const EntropySource* FindEntropySource(const std::string& name) const override;
   std::vector<std::string> SamplerNames() const override;
+  const Scorer* FindScorer(const std::string& name) const override;
+  std::vector<std::string> ScorerNames() const override;
+  Result<std::int64_t> SetRiskClasses(UnitOfWork& uow, const std::vector<RiskClassChange>& changes) override;
   std::vector<std::string> EntropySourceNames() const override;
   Result<SubjectIndexLease> Subjects() override;
   const RegionCodes& Regions() const override;

@@ -272,6 +272,7 @@ struct Registries {
   std::map<std::string, std::unique_ptr<EventSubscriber>> subscribers;
   std::map<std::string, std::unique_ptr<WritingSubscriber>> writing_subscribers;
   std::map<std::string, std::unique_ptr<Sampler>> samplers;
+  std::map<std::string, std::unique_ptr<Scorer>> scorers;
   std::map<std::string, std::unique_ptr<EntropySource>> entropy_sources;
   std::map<std::string, std::unique_ptr<JobHandler>> job_handlers;
   std::map<std::string, std::string> job_handler_plugin;  // handler name => plugin name
@@ -452,6 +453,11 @@ class StagingRegistrar final : public Registrar {
   Status AddSampler(const std::string& algorithm, std::unique_ptr<Sampler> sampler) override {
     return Stage(kCapabilitySampler, {"抽样算法", "sampler"}, algorithm, std::move(sampler), existing_.samplers,
                  staged_.samplers);
+  }
+
+  Status AddScorer(const std::string& name, std::unique_ptr<Scorer> scorer) override {
+    return Stage(kCapabilityScorer, {"评分引擎", "scoring engine"}, name, std::move(scorer), existing_.scorers,
+                 staged_.scorers);
   }
 
   Status AddEntropySource(const std::string& name, std::unique_ptr<EntropySource> source) override {
@@ -743,11 +749,11 @@ std::string StripTrailingSlash(std::string s) {
 }  // namespace
 
 const std::vector<std::string>& KnownPluginCapabilities() {
-  // Later issues append: assigner, scorer, list_policy, measure (each with its
-  // Registrar function and its SDK constant).
+  // Later issues append: assigner, list_policy, measure (each with its Registrar function and
+  // its SDK constant).
   static const std::vector<std::string> kKnown{kCapabilitySubscriber, kCapabilitySampler, kCapabilityEntropySource,
                                                kCapabilityJob,        kCapabilityCommand, kCapabilityDemo,
-                                               kCapabilityHttp};
+                                               kCapabilityHttp,       kCapabilityScorer};
   return kKnown;
 }
 
@@ -961,6 +967,7 @@ std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_
     const std::pair<const char*, std::vector<std::string>> kinds[] = {
         {kCapabilitySubscriber, SubscriberNames(staged)},
         {kCapabilitySampler, Names(staged.samplers)},
+        {kCapabilityScorer, Names(staged.scorers)},
         {kCapabilityEntropySource, Names(staged.entropy_sources)},
         {kCapabilityJob, Names(staged.job_handlers)},
         {kCapabilityCommand, CommandNames(staged)},
@@ -971,6 +978,7 @@ std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_
     registries.subscribers.merge(staged.subscribers);
     registries.writing_subscribers.merge(staged.writing_subscribers);
     registries.samplers.merge(staged.samplers);
+    registries.scorers.merge(staged.scorers);
     registries.entropy_sources.merge(staged.entropy_sources);
     registries.job_handlers.merge(staged.job_handlers);
     registries.job_handler_plugin.merge(staged.job_handler_plugin);
@@ -1134,6 +1142,15 @@ const std::map<std::string, std::unique_ptr<EventSubscriber>>& PluginHost::subsc
 
 const std::map<std::string, std::unique_ptr<Sampler>>& PluginHost::samplers() const {
   return impl_->registries.samplers;
+}
+
+const std::map<std::string, std::unique_ptr<Scorer>>& PluginHost::scorers() const {
+  return impl_->registries.scorers;
+}
+
+const Scorer* PluginHost::FindScorer(const std::string& name) const {
+  auto it = impl_->registries.scorers.find(name);
+  return it == impl_->registries.scorers.end() ? nullptr : it->second.get();
 }
 
 const Sampler* PluginHost::FindSampler(const std::string& algorithm) const {

@@ -15,6 +15,7 @@
 #include "xinjian/job.h"
 #include "xinjian/plugin.h"
 #include "xinjian/sampler.h"
+#include "xinjian/scorer.h"
 #include "xinjian/status.h"
 #include "plugin_migrations.h"
 
@@ -129,6 +130,9 @@ class PluginHost {
   // Registered samplers by algorithm name (owned by the host), and one by name or nullptr.
   const std::map<std::string, std::unique_ptr<Sampler>>& samplers() const;
   const Sampler* FindSampler(const std::string& algorithm) const;
+  // Registered scoring engines by name (owned by the host), and one by name or nullptr.
+  const std::map<std::string, std::unique_ptr<Scorer>>& scorers() const;
+  const Scorer* FindScorer(const std::string& name) const;
   // Registered entropy sources by name (owned by the host), and one by name or nullptr.
   const std::map<std::string, std::unique_ptr<EntropySource>>& entropy_sources() const;
   const EntropySource* FindEntropySource(const std::string& name) const;

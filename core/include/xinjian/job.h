@@ -162,6 +162,11 @@ class JobPlatform final : public Platform {
   Result<std::string> WriteXlsx(const opendata::Table& table, const opendata::XlsxOptions& options) override {
     return platform_.WriteXlsx(table, options);
   }
+  const Scorer* FindScorer(const std::string& name) const override { return platform_.FindScorer(name); }
+  std::vector<std::string> ScorerNames() const override { return platform_.ScorerNames(); }
+  Result<std::int64_t> SetRiskClasses(UnitOfWork& uow, const std::vector<RiskClassChange>& changes) override {
+    return platform_.SetRiskClasses(uow, changes);
+  }
 
  private:
   JobServices& services_;

@@ -42,6 +42,7 @@
 namespace xj {
 
 class Sampler;        // xinjian/sampler.h
+class Scorer;         // xinjian/scorer.h
 class EntropySource;  // xinjian/entropy.h
 class JobScheduler;   // xinjian/job.h
 namespace opendata {  // xinjian/opendata.h
@@ -171,7 +172,40 @@ class Platform {
   // kFailedPrecondition (nothing ran), and so do Exec and BulkInsert, as in Read. This default,
   // for platforms that wrap another, runs `fn` as Read; PlatformImpl keeps the promise checked.
   virtual Status ReadSingle(const ReadFn& fn);
+
+  // Appended in host API 11.
+  //
+  // The scoring engine registered under `name` ("xj-points-v1"; scorer.h), nullptr when no
+  // loaded plugin registered it; and the registered names, sorted. Like FindSampler: owned by
+  // the host, usable from any thread, not during a plugin's init. These defaults (for
+  // platforms that wrap another and do not forward) know no engine.
+  virtual const Scorer* FindScorer(const std::string& name) const;
+  virtual std::vector<std::string> ScorerNames() const;
+  // Sets subjects' risk classes (信用风险分类, the directory's risk_class: 'A' … 'D', or "" for
+  // none) inside `uow`, for the plugin that classifies subjects (the credit plugin's monthly
+  // risk classification). The directory otherwise belongs to the host (directory.h); this is
+  // the one column a plugin may change, and only through here: the host updates the row, its
+  // digest and updated_at_us and adds one audit record per changed subject (action
+  // "directory.subject.classify", entity "subject", the USCC), so the subject index and every
+  // reader of the directory change feed catch up, and the draws' risk_class strata use the new
+  // class at once. A subject whose class is already the given one is left alone (no record).
+  // Returns how many subjects changed. kInvalidArgument naming the first bad entry (a class
+  // other than A-D or "", a USCC given twice) before anything is written; kNotFound naming
+  // the first USCC that is not in the directory (then return the error: the unit rolls back);
+  // the database's error otherwise. This default answers kUnavailable: platforms that wrap
+  // another forward the call (JobPlatform).
+  struct RiskClassChange {
+    std::string uscc;
+    std::string risk_class;  // "A" … "D", or "" for none
+  };
+  virtual Result<std::int64_t> SetRiskClasses(UnitOfWork& uow, const std::vector<RiskClassChange>& changes);
 };
+
+inline const Scorer* Platform::FindScorer(const std::string&) const { return nullptr; }
+inline std::vector<std::string> Platform::ScorerNames() const { return {}; }
+inline Result<std::int64_t> Platform::SetRiskClasses(UnitOfWork&, const std::vector<RiskClassChange>&) {
+  return Status::Error(StatusCode::kUnavailable, "此平台不能设置风险分类", "this platform cannot set risk classes");
+}
 
 inline Status Platform::ReadSingle(const ReadFn& fn) { return Read(fn); }
 

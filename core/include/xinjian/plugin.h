@@ -48,6 +48,7 @@
 #include "xinjian/job.h"
 #include "xinjian/platform.h"
 #include "xinjian/sampler.h"
+#include "xinjian/scorer.h"
 #include "xinjian/service.h"
 #include "xinjian/status.h"
 
@@ -73,7 +74,9 @@ inline constexpr std::uint32_t kPluginAbiMajor = 1;
 // Sections (appended virtual functions; the host's contexts have them for every plugin);
 // Platform::WriteXlsx (Excel workbooks for the open-data writers of opendata.h).
 // 10: Platform::ReadSingle (a read of one statement without a transaction's round trips).
-inline constexpr std::uint32_t kHostApiVersion = 10;
+// 11: AddScorer (scorer.h: scoring engines, capability "scorer"); Platform::FindScorer,
+// ScorerNames and SetRiskClasses (the one directory column a plugin may change).
+inline constexpr std::uint32_t kHostApiVersion = 11;
 
 // Returned by xj_plugin_abi(). Only 32-bit fields: no padding, same layout everywhere.
 struct PluginAbi {
@@ -97,8 +100,8 @@ inline PluginAbi CurrentPluginAbi() {
 }
 
 // Capability kinds a manifest may declare (kCapabilitySampler is in sampler.h,
-// kCapabilityEntropySource in entropy.h, kCapabilityJob in job.h). Later issues add assigner,
-// scorer, list_policy, measure (kCapabilityHttp is in http.h).
+// kCapabilityEntropySource in entropy.h, kCapabilityJob in job.h, kCapabilityScorer in
+// scorer.h, kCapabilityHttp in http.h). Later issues add assigner, list_policy, measure.
 inline constexpr const char* kCapabilitySubscriber = "subscriber";
 
 // Passed to a plugin's init. The host owns it; do not keep it after init returns.
@@ -190,6 +193,11 @@ class Registrar {
   // is no route pattern or an empty label or page name. Capability "http".
   virtual Status AddNavLink(const NavLink& link) = 0;
   virtual Status AddSection(const SectionSpec& spec, SectionFn fn) = 0;
+
+  // Host API 11: a scoring engine (scorer.h) under the name model files give as "engine",
+  // with the same rules and errors as AddSampler (capability "scorer"). The host takes
+  // ownership.
+  virtual Status AddScorer(const std::string& name, std::unique_ptr<Scorer> scorer) = 0;
 };
 
 // The service T (a Service subclass with kServiceName and kServiceVersion), typed.

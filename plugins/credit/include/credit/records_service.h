@@ -1,0 +1,60 @@
+// The credit plugin's service "credit.records" (version 1): what another plugin may do with
+// credit records without including the credit plugin's code. An interface only (service.h).
+//
+//   // manifest: "requires": ["credit.records"]
+//   auto records = xj::RequireService<xj::credit::RecordsService>(reg);
+//   records.value()->AddKind(kind);                          // in init: a kind of its own
+//   records.value()->Record(uow, record);                    // in a unit of work
+//
+// Thread safety: every function may be called from several threads.
+#pragma once
+
+#include <xinjian/platform.h>
+#include <xinjian/service.h>
+#include <xinjian/status.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace xj::credit {
+
+// A kind of record (docs/credit.md, "Record kinds").
+struct RecordKindSpec {
+  std::string code;       // [a-z0-9_]+, at most 40 characters, unique
+  std::string zh, en;     // its names
+  std::string polarity;   // "negative" | "positive" | "neutral"
+  std::string publicity;  // "by_severity" (the configured months per severity) | "penalty" (总局令45)
+  std::vector<std::string> requires_fields;  // of "authority", "basis", "title"
+  struct Category {
+    std::string zh, en, severity;  // severity: "minor" | "general" | "serious"
+  };
+  std::map<std::string, Category> categories;  // at least one
+};
+
+// A record as a plugin gives it: text fields as an import file has them ("" = not given).
+struct RecordSpec {
+  std::string uscc, kind, ref, category, severity, occurred_on, public_from, value, heavy, authority, basis, title;
+  std::string attributes_json;  // a JSON object of strings, "" for none
+  std::string source;           // where it came from ("lists", "event:123"), recorded with it
+};
+
+class RecordsService : public Service {
+ public:
+  static constexpr const char* kServiceName = "credit.records";
+  static constexpr std::uint32_t kServiceVersion = 1;
+
+  // Adds a record kind. kAlreadyExists when the code is taken, kInvalidArgument naming the
+  // problem.
+  virtual Status AddKind(const RecordKindSpec& kind) = 0;
+  // Writes a record (insert, or update by (kind, ref)) in the caller's unit of work, with its
+  // audit record, and rescores its subject in the same unit. kInvalidArgument naming the field,
+  // kNotFound when the subject is not in the directory.
+  virtual Status Record(UnitOfWork& uow, const RecordSpec& record) = 0;
+  // Withdraws a record (it stops counting and showing at once; the score follows).
+  virtual Status Withdraw(UnitOfWork& uow, const std::string& kind, const std::string& ref, const std::string& on,
+                          const std::string& reason) = 0;
+};
+
+}  // namespace xj::credit

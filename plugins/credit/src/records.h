@@ -1,0 +1,146 @@
+// Credit records (信用信息归集): record kinds as data, severity and publicity, the record store
+// and the import of record files (docs/credit.md, "Credit records"). On the SDK alone.
+#pragma once
+
+#include <xinjian/platform.h>
+#include <xinjian/scorer.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace xj::credit {
+
+
+struct KindCategory {
+  std::string zh, en, severity;
+};
+
+struct RecordKind {
+  std::string code, zh, en;
+  std::string polarity;   // negative | positive | neutral
+  std::string publicity;  // "penalty" (总局令45) | "by_severity"
+  std::vector<std::string> requires_fields;  // of authority, basis, title
+  std::map<std::string, KindCategory> categories;
+};
+
+// The kinds: the shipped file, plus what other plugins add (CreditRecords::AddKind).
+// Thread-safe.
+class Kinds {
+ public:
+  static Result<std::shared_ptr<Kinds>> Parse(std::string_view json_text);
+  // A copy of the kind, or nullptr.
+  std::shared_ptr<const RecordKind> Find(const std::string& code) const;
+  std::vector<std::shared_ptr<const RecordKind>> All() const;
+  // kAlreadyExists when the code is taken; kInvalidArgument for a bad kind.
+  Status Add(const RecordKind& kind);
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const RecordKind>> kinds_;
+};
+
+// The configuration of publicity (plugins.credit.*), checked against the bounds of the rules.
+struct PublicityRules {
+  int minor_months = 0, general_months = 12, serious_months = 36;
+  int penalty_short_months = 3, penalty_long_months = 36;
+  double penalty_low_fine_yuan = 10000;
+  int withdraw_working_days = 3;  // a revoked penalty leaves publicity within this many working days
+  static Result<PublicityRules> FromConfig(const std::function<std::string(const std::string&, const std::string&)>& cfg);
+};
+
+// One record as stored.
+struct CreditRecord {
+  std::string kind, ref, uscc, category, severity, occurred_on;
+  std::string public_from, public_until;  // "" when never public
+  double value = 0;
+  bool heavy = false;
+  std::string authority, basis, title;
+  std::map<std::string, std::string> attributes;
+  std::string withdrawn_on, withdrawn_reason;  // "" when standing
+  std::string source;
+
+  std::string Id() const { return kind + "/" + ref; }
+  // In publicity on `date` (YYYY-MM-DD): public_from <= date <= public_until and not withdrawn.
+  bool PublicOn(const std::string& date) const {
+    return withdrawn_on.empty() && !public_until.empty() && public_from <= date && date <= public_until;
+  }
+  CreditFact Fact() const;
+  std::string AttributesJson() const;
+  // SHA-256 of the canonical form (what an import compares to find a changed record).
+  std::string Digest() const;
+};
+
+// A record as a file or a caller gives it (text fields; "" = not given).
+struct RecordInput {
+  std::string uscc, kind, ref, category, severity, occurred_on, public_from, value, heavy, authority, basis, title,
+      attributes, withdrawn_on, withdrawn_reason;
+};
+
+// Validates and completes a record: the kind and category known, the dates real, the
+// severity derived when not given, the publicity period from the rules. kInvalidArgument
+// naming the field (bilingual).
+Result<CreditRecord> NormaliseRecord(const Kinds& kinds, const PublicityRules& rules, const RecordInput& in);
+
+// Adds "months" to a date, the day clamped to the month's end, minus one day: the last day of a
+// publicity of `months` starting on `from`.
+std::string LastDayAfterMonths(const std::string& from, int months);
+
+struct UpsertCounts {
+  std::int64_t inserted = 0, updated = 0, unchanged = 0;
+};
+
+// Writes records (insert, or update when the digest differs) with one audit record each, in
+// `uow`; is_public as of `today`. `touched` receives the USCCs whose records changed. The
+// records' subjects must be in the directory (kNotFound naming the USCC otherwise).
+Status UpsertRecords(UnitOfWork& uow, const std::vector<CreditRecord>& records, const std::string& today,
+                     UpsertCounts* counts, std::set<std::string>* touched);
+
+// Loads the stored record (kind, ref), or nullopt.
+Result<std::optional<CreditRecord>> LoadRecord(Sql& sql, const std::string& kind, const std::string& ref);
+// Every record of a subject, in (occurred_on, kind, ref) order.
+Result<std::vector<CreditRecord>> LoadRecordsOf(Sql& sql, const std::string& uscc);
+
+// The import of a record file: CSV (UTF-8 or GB18030) or JSON (an array or JSON Lines).
+struct ImportOptions {
+  std::string path;
+  std::string rejects_path;     // "" = no rejects file
+  std::string format = "auto";  // auto | csv | json
+  std::string encoding = "auto";
+  std::int64_t batch_rows = 2000;
+  bool score = true;  // rescore the subjects of each batch in its unit of work
+};
+struct ImportSummary {
+  std::int64_t read = 0, inserted = 0, updated = 0, unchanged = 0, rejected = 0, batches = 0;
+  std::vector<std::string> warnings;
+  std::vector<std::string> sample_rejects;  // the first 20, "line N: reason"
+  std::string rejects_path;
+};
+
+class Scoring;  // scoring.h
+
+// Runs an import. Each batch of rows is one unit of work (records, audit records, scores), so
+// a killed import keeps whole batches and a re-run upserts the rest (and finds the kept ones
+// unchanged). `progress` gets a line now and then (stderr).
+Result<ImportSummary> ImportRecords(Platform& platform, const Principal& who, const Kinds& kinds,
+                                    const PublicityRules& rules, Scoring* scoring, const ImportOptions& options,
+                                    std::ostream* progress);
+
+// The publicity job: records whose publicity ended before `today` stop being public (one
+// event "credit.record.expired" per record), records whose publicity begins become public; the
+// subjects' scores follow in the same unit. Returns how many records changed.
+Result<std::int64_t> RefreshPublicity(UnitOfWork& uow, Scoring* scoring, const std::string& today);
+
+// Withdraws a record (a revoked penalty, a record removed after an objection): it stops
+// counting and showing at once; the score follows in the same unit. kNotFound when absent.
+Status WithdrawRecord(UnitOfWork& uow, Scoring* scoring, const std::string& kind, const std::string& ref,
+                      const std::string& on, const std::string& reason);
+
+}  // namespace xj::credit
