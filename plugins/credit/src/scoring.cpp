@@ -349,6 +349,40 @@ Status Scoring::LoadSubjects(Sql& sql, const std::vector<std::string>& usccs, st
   return Status::Ok();
 }
 
+Status Scoring::LoadRun(Sql& sql, std::vector<Subject>* subjects) {
+  if (subjects->empty()) return Status::Ok();
+  std::size_t at = 0;
+  return sql.Query(
+      "SELECT kind, ref, uscc, category, severity, occurred_on, COALESCE(public_from, ''), COALESCE(public_until, ''), "
+      "value, heavy, attributes, COALESCE(withdrawn_on, '') FROM credit_records WHERE uscc >= ? AND uscc <= ? "
+      "ORDER BY uscc, occurred_on, kind, ref",
+      {subjects->front().uscc, subjects->back().uscc}, [&](const SqlRow& r) {
+        const std::string_view uscc = r.View(2);
+        while (at < subjects->size() && (*subjects)[at].uscc < uscc) ++at;
+        if (at == subjects->size() || (*subjects)[at].uscc != uscc) return true;  // not of this run (another kind)
+        CreditRecord c;
+        c.kind = r.Text(0);
+        c.ref = r.Text(1);
+        c.uscc = std::string(uscc);
+        c.category = r.Text(3);
+        c.severity = r.Text(4);
+        c.occurred_on = r.Text(5);
+        c.public_from = r.Text(6);
+        c.public_until = r.Text(7);
+        c.value = r.Real(8);
+        c.heavy = r.Int(9) != 0;
+        if (r.View(10) != "{}") {
+          json a = json::parse(r.View(10), nullptr, false);
+          if (a.is_object())
+            for (auto it = a.begin(); it != a.end(); ++it)
+              if (it.value().is_string()) c.attributes[it.key()] = it.value().get<std::string>();
+        }
+        c.withdrawn_on = r.Text(11);
+        (*subjects)[at].records.push_back(std::move(c));
+        return true;
+      });
+}
+
 Status Scoring::ScoreBatch(Sql& sql, const std::string& purpose, const std::vector<Subject>& subjects,
                            const std::string& as_of, std::vector<StoredScore>* out) {
   std::map<std::string, std::shared_ptr<const LoadedModel>> by_kind;
@@ -388,12 +422,20 @@ Status Scoring::ScoreBatch(Sql& sql, const std::string& purpose, const std::vect
   return Status::Ok();
 }
 
-Status Scoring::WriteScores(UnitOfWork& uow, std::vector<StoredScore>& scores, std::int64_t* changed) {
+Status Scoring::WriteScores(UnitOfWork& uow, std::vector<StoredScore>& scores, std::int64_t* changed, bool sorted_run) {
   Sql& sql = uow.sql();
   const std::int64_t now = uow.now_us();
   const std::string today = TodayOf(now);
   std::map<std::string, std::pair<std::string, std::string>> current;  // uscc => (digest, grade)
-  for (std::size_t from = 0; from < scores.size(); from += kInChunk) {
+  if (sorted_run && !scores.empty()) {
+    Status st = sql.Query("SELECT uscc, digest, grade FROM credit_scores WHERE uscc >= ? AND uscc <= ?",
+                          {scores.front().uscc, scores.back().uscc}, [&](const SqlRow& r) {
+                            current[r.Text(0)] = {r.Text(1), r.Text(2)};
+                            return true;
+                          });
+    if (!st.ok()) return st;
+  }
+  for (std::size_t from = 0; !sorted_run && from < scores.size(); from += kInChunk) {
     const std::size_t n = std::min(kInChunk, scores.size() - from);
     SqlParams params;
     for (std::size_t i = from; i < from + n; ++i) params.emplace_back(scores[i].uscc);
@@ -404,11 +446,38 @@ Status Scoring::WriteScores(UnitOfWork& uow, std::vector<StoredScore>& scores, s
                           });
     if (!st.ok()) return st;
   }
+  // Many changed scores (a step of a recompute): copied into the stage table and merged with
+  // one statement per table, instead of two statements per subject.
+  std::unique_ptr<SqlBulkWriter> stage;
+  std::string token;
+  std::int64_t staged = 0;
+  if (sorted_run && scores.size() >= 64) {
+    token = std::to_string(now) + "-" + scores.front().uscc;
+    auto w = sql.BulkInsert("credit_score_stage", {"token", "uscc", "subject_kind", "model", "model_version", "points",
+                                                   "grade", "as_of", "breakdown", "digest"});
+    if (!w.ok()) return w.status();
+    stage = std::move(w).value();
+  }
   for (StoredScore& s : scores) {
     const std::string body = s.breakdown.dump();
     const std::string digest = digest::Sha256Hex(s.model + "\t" + s.model_version + "\t" + body);
     auto it = current.find(s.uscc);
     if (it != current.end() && it->second.first == digest) continue;
+    const std::string before_grade = it == current.end() ? "" : it->second.second;
+    if (before_grade != s.grade) {
+      json p = {{"uscc", s.uscc},   {"grade", s.grade},         {"before", before_grade}, {"points", s.points},
+                {"model", s.model}, {"version", s.model_version}};
+      if (auto st = uow.Publish("credit.grade.changed", s.uscc, p.dump()); !st.ok()) return st;
+    }
+    ++*changed;
+    if (stage) {
+      if (auto st = stage->Add({token, s.uscc, s.subject_kind, s.model, s.model_version, s.points, s.grade, s.as_of, body,
+                                digest});
+          !st.ok())
+        return st;
+      ++staged;
+      continue;
+    }
     auto n = sql.Exec(
         "INSERT INTO credit_scores (uscc, subject_kind, model, model_version, points, grade, as_of, breakdown, digest, "
         "updated_at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uscc) DO UPDATE SET "
@@ -424,15 +493,29 @@ Status Scoring::WriteScores(UnitOfWork& uow, std::vector<StoredScore>& scores, s
         "grade = excluded.grade, breakdown = excluded.breakdown",
         {s.uscc, now, today, s.model, s.model_version, s.points, s.grade, body});
     if (!n.ok()) return n.status();
-    ++*changed;
-    const std::string before_grade = it == current.end() ? "" : it->second.second;
-    if (before_grade != s.grade) {
-      json p = {{"uscc", s.uscc},           {"grade", s.grade}, {"before", before_grade}, {"points", s.points},
-                {"model", s.model},         {"version", s.model_version}};
-      if (auto st = uow.Publish("credit.grade.changed", s.uscc, p.dump()); !st.ok()) return st;
-    }
   }
-  return Status::Ok();
+  if (!stage) return Status::Ok();
+  if (auto st = stage->Finish(); !st.ok()) return st;
+  if (staged == 0) return Status::Ok();
+  auto n = sql.Exec(
+      "INSERT INTO credit_scores (uscc, subject_kind, model, model_version, points, grade, as_of, breakdown, digest, "
+      "updated_at_us) SELECT uscc, subject_kind, model, model_version, points, grade, as_of, breakdown, digest, ? "
+      "FROM credit_score_stage WHERE token = ? ON CONFLICT (uscc) DO UPDATE SET "
+      "subject_kind = excluded.subject_kind, model = excluded.model, model_version = excluded.model_version, "
+      "points = excluded.points, grade = excluded.grade, as_of = excluded.as_of, breakdown = excluded.breakdown, "
+      "digest = excluded.digest, updated_at_us = excluded.updated_at_us",
+      {now, token});
+  if (!n.ok()) return n.status();
+  n = sql.Exec(
+      "INSERT INTO credit_score_history (uscc, at_us, effective_on, model, model_version, points, grade, breakdown) "
+      "SELECT uscc, ?, ?, model, model_version, points, grade, breakdown FROM credit_score_stage WHERE token = ? "
+      "ON CONFLICT (uscc, at_us) DO UPDATE SET effective_on = excluded.effective_on, model = excluded.model, "
+      "model_version = excluded.model_version, points = excluded.points, grade = excluded.grade, "
+      "breakdown = excluded.breakdown",
+      {now, today, token});
+  if (!n.ok()) return n.status();
+  n = sql.Exec("DELETE FROM credit_score_stage WHERE token = ?", {token});
+  return n.ok() ? Status::Ok() : n.status();
 }
 
 Result<std::int64_t> Scoring::Rescore(UnitOfWork& uow, const std::set<std::string>& usccs) {
@@ -582,24 +665,25 @@ Result<Scoring::RecomputeSummary> Scoring::RunSteps(const Principal& who, const 
     bool finished = false;
     st = unit([&](UnitOfWork& uow) -> Status {
       Sql& sql = uow.sql();
-      std::vector<std::string> usccs;
-      Status q = sql.Query("SELECT uscc FROM subjects WHERE uscc > ?" + (where.empty() ? std::string() : " AND " + where) +
-                               " ORDER BY uscc LIMIT ?",
+      std::vector<Subject> subjects;
+      Status q = sql.Query("SELECT uscc, type FROM subjects WHERE uscc > ?" +
+                               (where.empty() ? std::string() : " AND " + where) + " ORDER BY uscc LIMIT ?",
                            {cursor, o.step}, [&](const SqlRow& r) {
-                             usccs.push_back(r.Text(0));
+                             subjects.push_back(Subject{r.Text(0), r.Text(1), {}});
                              return true;
                            });
       if (!q.ok()) return q;
+      const std::int64_t n_subjects = static_cast<std::int64_t>(subjects.size());
+      finished = n_subjects < o.step;
+      const std::string next = subjects.empty() ? cursor : subjects.back().uscc;
       std::int64_t changed = 0;
-      if (!usccs.empty())
-        if (auto s = fn(uow, usccs, &changed); !s.ok()) return s;
-      finished = static_cast<std::int64_t>(usccs.size()) < o.step;
-      const std::string next = usccs.empty() ? cursor : usccs.back();
+      if (!subjects.empty())
+        if (auto s = fn(uow, subjects, &changed); !s.ok()) return s;
       auto n = sql.Exec("UPDATE credit_runs SET cursor = ?, done = done + ?, state = ?, updated_at_us = ? WHERE id = ?",
-                        {next, static_cast<std::int64_t>(usccs.size()), finished ? "done" : "running", uow.now_us(), run_id});
+                        {next, n_subjects, finished ? "done" : "running", uow.now_us(), run_id});
       if (!n.ok()) return n.status();
       cursor = next;
-      sum.subjects += static_cast<std::int64_t>(usccs.size());
+      sum.subjects += n_subjects;
       sum.changed += changed;
       return Status::Ok();
     });
@@ -631,13 +715,12 @@ Result<Scoring::RecomputeSummary> Scoring::Recompute(const Principal& who, const
     where = "type = '" + o.kind + "'";  // one of the fixed words above
   }
   return RunSteps(who, "recompute:" + (o.kind.empty() ? std::string("all") : o.kind), where, o,
-                  [&](UnitOfWork& uow, const std::vector<std::string>& usccs, std::int64_t* changed) -> Status {
-                    std::vector<Subject> subjects;
-                    if (auto st = LoadSubjects(uow.sql(), usccs, &subjects); !st.ok()) return st;
+                  [&](UnitOfWork& uow, std::vector<Subject>& subjects, std::int64_t* changed) -> Status {
+                    if (auto st = LoadRun(uow.sql(), &subjects); !st.ok()) return st;
                     std::vector<StoredScore> scores;
                     if (auto st = ScoreBatch(uow.sql(), "credit", subjects, TodayOf(uow.now_us()), &scores); !st.ok())
                       return st;
-                    return WriteScores(uow, scores, changed);
+                    return WriteScores(uow, scores, changed, /*sorted_run=*/true);
                   },
                   progress);
 }
@@ -648,9 +731,8 @@ Result<std::int64_t> Scoring::ClassifyRisk(const Principal& who, const std::stri
     return Refuse("月份须为 YYYY-MM：" + month.substr(0, 20), "a month is YYYY-MM: " + month.substr(0, 20));
   auto sum = RunSteps(
       who, "risk:" + month, "", o,
-      [&](UnitOfWork& uow, const std::vector<std::string>& usccs, std::int64_t* changed) -> Status {
-        std::vector<Subject> subjects;
-        if (auto st = LoadSubjects(uow.sql(), usccs, &subjects); !st.ok()) return st;
+      [&](UnitOfWork& uow, std::vector<Subject>& subjects, std::int64_t* changed) -> Status {
+        if (auto st = LoadRun(uow.sql(), &subjects); !st.ok()) return st;
         std::vector<StoredScore> scores;
         if (auto st = ScoreBatch(uow.sql(), "risk", subjects, TodayOf(uow.now_us()), &scores); !st.ok()) return st;
         std::vector<Platform::RiskClassChange> classes;
@@ -681,9 +763,8 @@ Result<std::int64_t> Scoring::GradeIntermediaries(const Principal& who, int year
   if (year < 2000 || year > 9999) return Refuse("年份无效", "invalid year");
   auto sum = RunSteps(
       who, "grades:" + std::to_string(year), "type = 'intermediary'", o,
-      [&](UnitOfWork& uow, const std::vector<std::string>& usccs, std::int64_t* changed) -> Status {
-        std::vector<Subject> subjects;
-        if (auto st = LoadSubjects(uow.sql(), usccs, &subjects); !st.ok()) return st;
+      [&](UnitOfWork& uow, std::vector<Subject>& subjects, std::int64_t* changed) -> Status {
+        if (auto st = LoadRun(uow.sql(), &subjects); !st.ok()) return st;
         std::string as_of = TodayOf(uow.now_us());
         const std::string year_end = std::to_string(year) + "-12-31";
         if (year_end < as_of) as_of = year_end;

@@ -151,13 +151,19 @@ class Scoring {
   };
   // Loads subjects (kind from the directory) and their records, by USCC.
   Status LoadSubjects(Sql& sql, const std::vector<std::string>& usccs, std::vector<Subject>* out);
+  // The same for a run of subjects in USCC order (a step of a pass): their records in one range
+  // query. `subjects` holds (uscc, kind), sorted.
+  Status LoadRun(Sql& sql, std::vector<Subject>* subjects);
   // The scores of a batch of loaded subjects with the active models of `purpose`.
   Status ScoreBatch(Sql& sql, const std::string& purpose, const std::vector<Subject>& subjects,
                     const std::string& as_of, std::vector<StoredScore>* out);
-  Status WriteScores(UnitOfWork& uow, std::vector<StoredScore>& scores, std::int64_t* changed);
+  // Writes the scores that changed (and their history rows, and grade events). `sorted_run`:
+  // the scores are of a run of subjects in USCC order (a step), read and written in bulk.
+  Status WriteScores(UnitOfWork& uow, std::vector<StoredScore>& scores, std::int64_t* changed, bool sorted_run = false);
   Result<std::shared_ptr<const LoadedModel>> CompiledRow(const ModelRow& row);
   // A resumable pass over the subjects (of the directory, by USCC) in steps.
-  using StepFn = std::function<Status(UnitOfWork&, const std::vector<std::string>& usccs, std::int64_t* changed)>;
+  // A step gets the next subjects (USCC and kind, in USCC order, records not loaded).
+  using StepFn = std::function<Status(UnitOfWork&, std::vector<Subject>& subjects, std::int64_t* changed)>;
   Result<RecomputeSummary> RunSteps(const Principal& who, const std::string& run_id, const std::string& where,
                                     const RecomputeOptions& options, const StepFn& fn, std::ostream* progress);
 

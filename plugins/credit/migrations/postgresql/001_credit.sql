@@ -65,6 +65,22 @@ CREATE TABLE credit_scores (
 );
 CREATE INDEX credit_scores_grade ON credit_scores(model, grade);
 
+-- Scores of a step being written in bulk (a recompute): copied in, merged into credit_scores
+-- and credit_score_history with one statement each, then removed. token: the writing step's.
+CREATE UNLOGGED TABLE credit_score_stage (
+  token TEXT NOT NULL,
+  uscc TEXT NOT NULL,
+  subject_kind TEXT NOT NULL,
+  model TEXT NOT NULL,
+  model_version TEXT NOT NULL,
+  points BIGINT NOT NULL,
+  grade TEXT NOT NULL,
+  as_of TEXT NOT NULL,
+  breakdown TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  PRIMARY KEY (token, uscc)
+);
+
 -- Every score a subject had: a row whenever it changed. "As of a date" answers from here.
 CREATE TABLE credit_score_history (
   uscc TEXT NOT NULL,

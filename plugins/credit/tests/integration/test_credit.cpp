@@ -456,3 +456,34 @@ TEST_CASE("credit: the API shows the public part to the public, everything to th
     CHECK_FALSE(st.ok());
   }
 }
+
+TEST_CASE("credit: a recompute in bulk steps writes the same scores as one subject at a time", "[credit][recompute]") {
+  WorldOptions o;
+  o.departments = {NingboDepartment("SCJG")};
+  o.generated_subjects = 300;
+  o.generated_seed = 77;
+  o.now = "2026-06-15T10:00:00";
+  auto w = MakeTaskWorld(o);
+  std::vector<std::string> usccs;
+  for (const auto& r : Rows(*w->db, "SELECT uscc FROM subjects ORDER BY uscc")) usccs.push_back(r[0]);
+  REQUIRE(usccs.size() == 300);
+  std::string csv = kHeader;
+  for (std::size_t i = 0; i < usccs.size(); i += 3)
+    csv += usccs[i] + ",penalty,B-" + std::to_string(i) + "," + (i % 2 ? "fine" : "warning") + ",2026-0" +
+           std::to_string(1 + i % 5) + "-10,100,0,局,依据,\n";
+  ImportCsv(*w, csv + usccs[1] + ",honour,BH-1,national,2026-02-01,,,国务院,,\n", 0);
+  REQUIRE(w->db->ExecScript("DELETE FROM credit_scores; DELETE FROM credit_score_history").ok());
+  json bulk = Ok(*w, "credit recompute", {{"--step", {"128"}}});
+  CHECK(bulk["subjects"] == 300);
+  CHECK(bulk["changed"] == 300);
+  CHECK(Count(*w->db, "SELECT COUNT(*) FROM credit_score_stage") == 0);
+  const auto by_bulk = Rows(*w->db, "SELECT uscc, digest, grade, CAST(points AS TEXT) FROM credit_scores ORDER BY uscc");
+  CHECK(Count(*w->db, "SELECT COUNT(*) FROM credit_score_history") == 300);
+  REQUIRE(w->db->ExecScript("DELETE FROM credit_scores; DELETE FROM credit_score_history").ok());
+  Ok(*w, "credit recompute", {{"--step", {"7"}}});
+  CHECK(Rows(*w->db, "SELECT uscc, digest, grade, CAST(points AS TEXT) FROM credit_scores ORDER BY uscc") == by_bulk);
+  // Nothing changed since: a third pass writes nothing.
+  json again = Ok(*w, "credit recompute", {{"--step", {"128"}}});
+  CHECK(again["changed"] == 0);
+  CHECK(Count(*w->db, "SELECT COUNT(*) FROM credit_score_history") == 300);
+}
