@@ -206,6 +206,10 @@ void RegisterDemoCommands(CLI::App& app, Globals& g) {
     o.departments = 5;
     o.subjects = a.subjects;
     o.inspectors = a.inspectors;
+    // The subjects come without risk classes, as registration data does: the risk
+    // classification sets them (the credit plugin's demo step, before the draws'), and a second
+    // demo run leaves them as it found them (an import keeps the columns a file does not carry).
+    o.risk_class = false;
     struct Step {
       const char* kind;
       std::uint64_t count;

@@ -618,7 +618,7 @@ void AppendAddress(Rng& r, const Region& reg, std::string* out) {
   }
 }
 
-void WriteSubject(const Context& ctx, std::uint64_t index, std::string* out) {
+void WriteSubject(const Context& ctx, std::uint64_t index, std::string* out, bool with_risk_class) {
   SubjectCore s = MakeCore(ctx, index);
   Rng r(ctx.seed, kSubjectDetail, index);
   const Industry& ind = PickIndustry(r, s.type);
@@ -642,12 +642,13 @@ void WriteSubject(const Context& ctx, std::uint64_t index, std::string* out) {
   std::uint32_t st = r.Below(1000);
   out->append(st < 920 ? "active" : st < 940 ? "suspended" : st < 970 ? "revoked" : "deregistered");
   out->push_back(',');
+  // The class is drawn either way, so that the other columns are the same with or without it.
   std::uint32_t rc = r.Below(1000);
   if (rc >= 20) {
     std::uint32_t k = r.Below(100);
-    out->push_back(k < 50 ? 'A' : k < 80 ? 'B' : k < 95 ? 'C' : 'D');
+    if (with_risk_class) out->push_back(k < 50 ? 'A' : k < 80 ? 'B' : k < 95 ? 'C' : 'D');
   }
-  out->push_back(',');
+  if (with_risk_class) out->push_back(',');
   // Labels: the industry's special library most of the time, sometimes one more.
   std::string_view labels[2];
   int n = 0;
@@ -963,9 +964,10 @@ Status WriteCsv(const std::string& kind, const Options& options, std::ostream& o
   Sink sink(out);
   std::string* buf = sink.buf();
   if (kind == "subjects") {
-    buf->append("uscc,name,type,region,industry,registered_on,status,risk_class,labels,address\n");
+    buf->append(options.risk_class ? "uscc,name,type,region,industry,registered_on,status,risk_class,labels,address\n"
+                                   : "uscc,name,type,region,industry,registered_on,status,labels,address\n");
     for (std::uint64_t i = 0; i < options.count; ++i) {
-      WriteSubject(ctx, i, buf);
+      WriteSubject(ctx, i, buf, options.risk_class);
       sink.MaybeFlush();
     }
   } else if (kind == "inspectors") {

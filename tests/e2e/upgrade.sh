@@ -24,7 +24,8 @@ for m in "draw: migration 001_draws" "draw: migration 002_entropy" "draw: migrat
 done
 grep -q 'plugin inspection: applied migration 003_result_notices' "$tmp/init1.txt"
 grep -q 'plugin directory: applied migration 001_search' "$tmp/init1.txt"
-grep -q '插件迁移：应用 2 个，接管 5 个 / plugin migrations: 2 applied, 5 adopted' "$tmp/init1.txt"
+grep -q 'plugin credit: applied migration 001_credit' "$tmp/init1.txt"
+grep -q '插件迁移：应用 3 个，接管 5 个 / plugin migrations: 3 applied, 5 adopted' "$tmp/init1.txt"
 x init | tee "$tmp/init2.txt"
 grep -q 'plugin migrations: all applied already' "$tmp/init2.txt"
 if grep -q 'recorded as applied\|applied migration' "$tmp/init2.txt"; then echo "the second init migrated again"; exit 1; fi

@@ -216,8 +216,9 @@ TEST_CASE("a command that uses the plugins' tables refuses while their migration
   CHECK(at("插件 draw：已应用迁移 001_draws / plugin draw: applied migration 001_draws") != std::string::npos);
   CHECK(at("plugin draw: applied migration 003_draw_slips") < at("plugin inspection: applied migration 001_visits"));
   CHECK(at("plugin inspection: applied migration 002_deadline_provisional") != std::string::npos);
-  // The draw's 3, the inspection's 3 and the directory's 1.
-  CHECK_THAT(init.out, Contains("插件迁移：应用 7 个，接管 0 个 / plugin migrations: 7 applied, 0 adopted"));
+  // The credit plugin's 1, the draw's 3, the inspection's 3 and the directory's 1.
+  CHECK(at("plugin credit: applied migration 001_credit") != std::string::npos);
+  CHECK_THAT(init.out, Contains("插件迁移：应用 8 个，接管 0 个 / plugin migrations: 8 applied, 0 adopted"));
   auto list = test::RunCli({"--db", url, "task", "list"});
   INFO(list.err);
   CHECK(list.exit_code == 0);
