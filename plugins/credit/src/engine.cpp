@@ -26,25 +26,23 @@ struct Label {
   std::string zh, en;
 };
 
-// A record filter: every given part must hold.
+// A record filter: every given part must hold. Lists are short: a linear scan beats a set.
 struct Filter {
-  std::set<std::string> kinds, severities, categories;
+  std::vector<std::string> kinds, severities, categories;
   std::optional<bool> in_publicity;
   std::vector<std::pair<std::string, std::string>> attributes;
   int within_days = -1;  // occurred within this many days before as_of (-1: any age)
 
-  bool Matches(const CreditFact& f, const CivilDate& as_of, std::int32_t age_days) const {
-    if (!kinds.empty() && !kinds.count(f.kind)) return false;
-    if (!severities.empty() && !severities.count(f.severity)) return false;
-    if (!categories.empty() && !categories.count(f.category)) return false;
-    if (in_publicity) {
-      bool in = false;
-      if (!f.public_until.empty()) {
-        auto until = CivilDate::Parse(f.public_until);
-        in = until.ok() && until.value().days() >= as_of.days();
-      }
-      if (in != *in_publicity) return false;
-    }
+  static bool In(const std::vector<std::string>& list, const std::string& v) {
+    if (list.empty()) return true;
+    for (const auto& x : list)
+      if (x == v) return true;
+    return false;
+  }
+  // `until_days`: the fact's last public day (days since the epoch), -1 when never public.
+  bool Matches(const CreditFact& f, std::int32_t as_of_days, std::int32_t age_days, std::int32_t until_days) const {
+    if (!In(kinds, f.kind) || !In(severities, f.severity) || !In(categories, f.category)) return false;
+    if (in_publicity && (until_days >= as_of_days) != *in_publicity) return false;
     for (const auto& [k, v] : attributes)
       if (f.Attribute(k) != v) return false;
     if (within_days >= 0 && age_days > within_days) return false;
@@ -145,13 +143,13 @@ Status Known(const json& obj, const std::string& path, std::initializer_list<con
   return Status::Ok();
 }
 
-Result<std::set<std::string>> StringSet(const json& v, const std::string& path) {
+Result<std::vector<std::string>> StringSet(const json& v, const std::string& path) {
   if (!v.is_array() || v.empty()) return Bad(path, "须为非空字符串数组", "must be a non-empty array of strings");
-  std::set<std::string> out;
+  std::vector<std::string> out;
   for (const auto& e : v) {
     if (!e.is_string() || e.get<std::string>().empty())
       return Bad(path, "须为非空字符串数组", "must be a non-empty array of strings");
-    out.insert(e.get<std::string>());
+    if (std::find(out.begin(), out.end(), e.get<std::string>()) == out.end()) out.push_back(e.get<std::string>());
   }
   return out;
 }
@@ -333,13 +331,23 @@ class PointsModel final : public ScoringModel {
     if (!as_of.ok()) return as_of.status();
     const CivilDate today = as_of.value();
     // The records that exist as of the date, with their ages; withdrawn ones count for nothing.
-    std::vector<std::pair<const CreditFact*, std::int32_t>> live;
+    struct Live {
+      const CreditFact* f;
+      std::int32_t age, until;
+    };
+    std::vector<Live> live;
     live.reserve(in.records.size());
+    const std::int32_t as_of_days = today.days();
     for (const CreditFact& f : in.records) {
       if (f.withdrawn) continue;
       auto on = CivilDate::Parse(f.occurred_on);
-      if (!on.ok() || on.value().days() > today.days()) continue;
-      live.emplace_back(&f, today.days() - on.value().days());
+      if (!on.ok() || on.value().days() > as_of_days) continue;
+      std::int32_t until = -1;
+      if (!f.public_until.empty()) {
+        auto u = CivilDate::Parse(f.public_until);
+        if (u.ok()) until = u.value().days();
+      }
+      live.push_back({&f, as_of_days - on.value().days(), until});
     }
     ScoreResult r;
     r.base = base_;
@@ -353,10 +361,10 @@ class PointsModel final : public ScoringModel {
         line.label_en = ind.label.en;
         std::vector<const CreditFact*> hits;
         std::vector<std::int32_t> ages;
-        for (const auto& [f, age] : live)
-          if (ind.filter.Matches(*f, today, age)) {
-            hits.push_back(f);
-            ages.push_back(age);
+        for (const Live& l : live)
+          if (ind.filter.Matches(*l.f, as_of_days, l.age, l.until)) {
+            hits.push_back(l.f);
+            ages.push_back(l.age);
           }
         if (hits.empty()) {
           if (!ind.when_none) continue;
@@ -457,8 +465,8 @@ class PointsModel final : public ScoringModel {
       if (!v.listing.empty())
         hit = std::find(in.listings.begin(), in.listings.end(), v.listing) != in.listings.end();
       if (!hit && v.filter)
-        for (const auto& [f, age] : live)
-          if (v.filter->Matches(*f, today, age)) {
+        for (const Live& l : live)
+          if (v.filter->Matches(*l.f, as_of_days, l.age, l.until)) {
             hit = true;
             break;
           }

@@ -240,7 +240,7 @@ Result<CreditRecord> NormaliseRecord(const Kinds& kinds, const PublicityRules& r
     if (v.empty()) return FieldRefuse(f, "缺失（" + kind->zh + "必须写明）", "is missing (required for " + kind->en + ")");
   }
   if (!in.attributes.empty()) {
-    if (in.attributes.size() > 4096) return FieldRefuse("attributes", "超过 4096 字节", "is longer than 4096 bytes");
+    if (in.attributes.size() > 1024) return FieldRefuse("attributes", "超过 1024 字节", "is longer than 1024 bytes");
     json a = json::parse(in.attributes, nullptr, false);
     if (a.is_discarded() || !a.is_object())
       return FieldRefuse("attributes", "须为 JSON 对象（属性 → 字符串）", "must be a JSON object (attribute → string)");

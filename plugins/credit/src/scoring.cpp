@@ -46,20 +46,115 @@ std::string Marks(std::size_t n) {
 
 constexpr std::size_t kInChunk = 500;
 
+// The columns a row of FactOf reads, in its order.
+constexpr const char* kFactColumns =
+    "kind, ref, uscc, category, severity, occurred_on, COALESCE(public_until, ''), value, heavy, attributes, "
+    "withdrawn_on IS NOT NULL";
+
+CreditFact FactOf(const SqlRow& r) {
+  CreditFact f;
+  const std::string_view kind = r.View(0), ref = r.View(1);
+  f.id.reserve(kind.size() + 1 + ref.size());
+  f.id.append(kind).append("/").append(ref);
+  f.kind = std::string(kind);
+  f.category = r.Text(3);
+  f.severity = r.Text(4);
+  f.occurred_on = r.Text(5);
+  f.withdrawn = r.View(10) == "1" || r.View(10) == "t";
+  if (!f.withdrawn) f.public_until = r.Text(6);
+  const std::string_view v = r.View(7);
+  if (!v.empty() && v != "0" && v != "0.0") f.value = r.Real(7);
+  const std::string_view attrs = r.View(9);
+  if (attrs != "{}" && !attrs.empty()) {
+    json a = json::parse(attrs, nullptr, false);
+    if (a.is_object())
+      for (auto it = a.begin(); it != a.end(); ++it)
+        if (it.value().is_string()) f.attributes.emplace_back(it.key(), it.value().get<std::string>());
+  }
+  if (r.View(8) == "1" || r.View(8) == "t") f.attributes.emplace_back("heavy", "1");
+  return f;
+}
+
+void SortFacts(std::vector<CreditFact>* facts) {
+  std::sort(facts->begin(), facts->end(), [](const CreditFact& a, const CreditFact& b) {
+    return std::tie(a.occurred_on, a.id) < std::tie(b.occurred_on, b.id);
+  });
+}
+
 }  // namespace
 
-json BreakdownJson(const ScoreResult& r) {
-  json lines = json::array();
-  for (const ScoreLine& l : r.lines) {
-    json j = {{"dimension", l.dimension}, {"indicator", l.indicator}, {"zh", l.label_zh}, {"en", l.label_en},
-              {"points", l.points}};
-    if (!l.record_ids.empty()) j["records"] = l.record_ids;
-    if (!l.record_points.empty()) j["record_points"] = l.record_points;
-    if (!l.note.empty()) j["note"] = l.note;
-    lines.push_back(std::move(j));
+
+namespace {
+void JsonString(std::string* out, std::string_view v) {
+  out->push_back('"');
+  for (char c : v) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out->push_back('\\');
+      out->push_back(c);
+    } else if (u < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", u);
+      out->append(buf);
+    } else {
+      out->push_back(c);
+    }
   }
-  return json{{"base", r.base},         {"points", r.points},     {"grade", r.grade}, {"grade_zh", r.grade_zh},
-              {"grade_en", r.grade_en}, {"vetoes", r.vetoes},     {"lines", std::move(lines)}};
+  out->push_back('"');
+}
+}  // namespace
+
+std::string BreakdownText(const ScoreResult& r) {
+  std::string o;
+  o.reserve(256 + r.lines.size() * 160);
+  o += "{\"base\":" + std::to_string(r.base) + ",\"points\":" + std::to_string(r.points) + ",\"grade\":";
+  JsonString(&o, r.grade);
+  o += ",\"grade_zh\":";
+  JsonString(&o, r.grade_zh);
+  o += ",\"grade_en\":";
+  JsonString(&o, r.grade_en);
+  o += ",\"vetoes\":[";
+  for (std::size_t i = 0; i < r.vetoes.size(); ++i) {
+    if (i) o += ',';
+    JsonString(&o, r.vetoes[i]);
+  }
+  o += "],\"lines\":[";
+  for (std::size_t i = 0; i < r.lines.size(); ++i) {
+    const ScoreLine& l = r.lines[i];
+    if (i) o += ',';
+    o += "{\"dimension\":";
+    JsonString(&o, l.dimension);
+    o += ",\"indicator\":";
+    JsonString(&o, l.indicator);
+    o += ",\"zh\":";
+    JsonString(&o, l.label_zh);
+    o += ",\"en\":";
+    JsonString(&o, l.label_en);
+    o += ",\"points\":" + std::to_string(l.points);
+    if (!l.record_ids.empty()) {
+      o += ",\"records\":[";
+      for (std::size_t k = 0; k < l.record_ids.size(); ++k) {
+        if (k) o += ',';
+        JsonString(&o, l.record_ids[k]);
+      }
+      o += ']';
+    }
+    if (!l.record_points.empty()) {
+      o += ",\"record_points\":[";
+      for (std::size_t k = 0; k < l.record_points.size(); ++k) {
+        if (k) o += ',';
+        o += std::to_string(l.record_points[k]);
+      }
+      o += ']';
+    }
+    if (!l.note.empty()) {
+      o += ",\"note\":";
+      JsonString(&o, l.note);
+    }
+    o += '}';
+  }
+  o += "]}";
+  return o;
 }
 
 std::string Scoring::TodayOf(std::int64_t at_us) const {
@@ -313,80 +408,39 @@ Status Scoring::LoadSubjects(Sql& sql, const std::vector<std::string>& usccs, st
     const std::size_t n = std::min(kInChunk, present.size() - from);
     SqlParams params(present.begin() + static_cast<std::ptrdiff_t>(from),
                      present.begin() + static_cast<std::ptrdiff_t>(from + n));
-    Status st = sql.Query(
-        "SELECT kind, ref, uscc, category, severity, occurred_on, COALESCE(public_from, ''), COALESCE(public_until, ''), "
-        "value, heavy, attributes, COALESCE(withdrawn_on, '') FROM credit_records WHERE uscc IN (" +
-            Marks(n) + ")",
-        params, [&](const SqlRow& r) {
-          CreditRecord c;
-          c.kind = r.Text(0);
-          c.ref = r.Text(1);
-          c.uscc = r.Text(2);
-          c.category = r.Text(3);
-          c.severity = r.Text(4);
-          c.occurred_on = r.Text(5);
-          c.public_from = r.Text(6);
-          c.public_until = r.Text(7);
-          c.value = r.Real(8);
-          c.heavy = r.Int(9) != 0;
-          if (r.View(10) != "{}") {
-            json a = json::parse(r.View(10), nullptr, false);
-            if (a.is_object())
-              for (auto it = a.begin(); it != a.end(); ++it)
-                if (it.value().is_string()) c.attributes[it.key()] = it.value().get<std::string>();
-          }
-          c.withdrawn_on = r.Text(11);
-          (*out)[at[c.uscc]].records.push_back(std::move(c));
-          return true;
-        });
+    Status st = sql.Query(std::string("SELECT ") + kFactColumns + " FROM credit_records WHERE uscc IN (" + Marks(n) + ")",
+                          params, [&](const SqlRow& r) {
+                            (*out)[at[r.Text(2)]].facts.push_back(FactOf(r));
+                            return true;
+                          });
     if (!st.ok()) return st;
   }
   // A stable order of the facts (the breakdown lists records in it).
-  for (Subject& s : *out)
-    std::sort(s.records.begin(), s.records.end(), [](const CreditRecord& a, const CreditRecord& b) {
-      return std::tie(a.occurred_on, a.kind, a.ref) < std::tie(b.occurred_on, b.kind, b.ref);
-    });
+  for (Subject& s : *out) SortFacts(&s.facts);
   return Status::Ok();
 }
 
 Status Scoring::LoadRun(Sql& sql, std::vector<Subject>* subjects) {
   if (subjects->empty()) return Status::Ok();
   std::size_t at = 0;
-  return sql.Query(
-      "SELECT kind, ref, uscc, category, severity, occurred_on, COALESCE(public_from, ''), COALESCE(public_until, ''), "
-      "value, heavy, attributes, COALESCE(withdrawn_on, '') FROM credit_records WHERE uscc >= ? AND uscc <= ? "
-      "ORDER BY uscc, occurred_on, kind, ref",
-      {subjects->front().uscc, subjects->back().uscc}, [&](const SqlRow& r) {
-        const std::string_view uscc = r.View(2);
-        while (at < subjects->size() && (*subjects)[at].uscc < uscc) ++at;
-        if (at == subjects->size() || (*subjects)[at].uscc != uscc) return true;  // not of this run (another kind)
-        CreditRecord c;
-        c.kind = r.Text(0);
-        c.ref = r.Text(1);
-        c.uscc = std::string(uscc);
-        c.category = r.Text(3);
-        c.severity = r.Text(4);
-        c.occurred_on = r.Text(5);
-        c.public_from = r.Text(6);
-        c.public_until = r.Text(7);
-        c.value = r.Real(8);
-        c.heavy = r.Int(9) != 0;
-        if (r.View(10) != "{}") {
-          json a = json::parse(r.View(10), nullptr, false);
-          if (a.is_object())
-            for (auto it = a.begin(); it != a.end(); ++it)
-              if (it.value().is_string()) c.attributes[it.key()] = it.value().get<std::string>();
-        }
-        c.withdrawn_on = r.Text(11);
-        (*subjects)[at].records.push_back(std::move(c));
-        return true;
-      });
+  Status st = sql.Query(std::string("SELECT ") + kFactColumns +
+                            " FROM credit_records WHERE uscc >= ? AND uscc <= ? ORDER BY uscc",
+                        {subjects->front().uscc, subjects->back().uscc}, [&](const SqlRow& r) {
+                          const std::string_view uscc = r.View(2);
+                          while (at < subjects->size() && (*subjects)[at].uscc < uscc) ++at;
+                          if (at == subjects->size() || (*subjects)[at].uscc != uscc) return true;  // another kind
+                          (*subjects)[at].facts.push_back(FactOf(r));
+                          return true;
+                        });
+  if (!st.ok()) return st;
+  for (Subject& s : *subjects) SortFacts(&s.facts);
+  return Status::Ok();
 }
 
-Status Scoring::ScoreBatch(Sql& sql, const std::string& purpose, const std::vector<Subject>& subjects,
+Status Scoring::ScoreBatch(Sql& sql, const std::string& purpose, std::vector<Subject>& subjects,
                            const std::string& as_of, std::vector<StoredScore>* out) {
   std::map<std::string, std::shared_ptr<const LoadedModel>> by_kind;
-  for (const Subject& s : subjects) {
+  for (Subject& s : subjects) {
     auto it = by_kind.find(s.kind);
     if (it == by_kind.end()) {
       auto m = ActiveModel(sql, purpose, s.kind);
@@ -399,8 +453,7 @@ Status Scoring::ScoreBatch(Sql& sql, const std::string& purpose, const std::vect
     in.uscc = s.uscc;
     in.subject_kind = s.kind;
     in.as_of = as_of;
-    in.records.reserve(s.records.size());
-    for (const CreditRecord& r : s.records) in.records.push_back(r.Fact());
+    in.records = std::move(s.facts);
     ScoreResult res;
     if (auto st = model.model->Score(in, &res); !st.ok()) return st;
     if (SumOfLines(res) != res.points)
@@ -416,7 +469,7 @@ Status Scoring::ScoreBatch(Sql& sql, const std::string& purpose, const std::vect
     sc.as_of = as_of;
     sc.points = res.points;
     sc.grade = res.grade;
-    sc.breakdown = BreakdownJson(res);
+    sc.body = BreakdownText(res);
     out->push_back(std::move(sc));
   }
   return Status::Ok();
@@ -459,7 +512,7 @@ Status Scoring::WriteScores(UnitOfWork& uow, std::vector<StoredScore>& scores, s
     stage = std::move(w).value();
   }
   for (StoredScore& s : scores) {
-    const std::string body = s.breakdown.dump();
+    const std::string& body = s.body;
     const std::string digest = digest::Sha256Hex(s.model + "\t" + s.model_version + "\t" + body);
     auto it = current.find(s.uscc);
     if (it != current.end() && it->second.first == digest) continue;
@@ -479,12 +532,12 @@ Status Scoring::WriteScores(UnitOfWork& uow, std::vector<StoredScore>& scores, s
       continue;
     }
     auto n = sql.Exec(
-        "INSERT INTO credit_scores (uscc, subject_kind, model, model_version, points, grade, as_of, breakdown, digest, "
+        "INSERT INTO credit_scores (uscc, subject_kind, model, model_version, points, grade, as_of, at_us, digest, "
         "updated_at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uscc) DO UPDATE SET "
         "subject_kind = excluded.subject_kind, model = excluded.model, model_version = excluded.model_version, "
-        "points = excluded.points, grade = excluded.grade, as_of = excluded.as_of, breakdown = excluded.breakdown, "
+        "points = excluded.points, grade = excluded.grade, as_of = excluded.as_of, at_us = excluded.at_us, "
         "digest = excluded.digest, updated_at_us = excluded.updated_at_us",
-        {s.uscc, s.subject_kind, s.model, s.model_version, s.points, s.grade, s.as_of, body, digest, now});
+        {s.uscc, s.subject_kind, s.model, s.model_version, s.points, s.grade, s.as_of, now, digest, now});
     if (!n.ok()) return n.status();
     n = sql.Exec(
         "INSERT INTO credit_score_history (uscc, at_us, effective_on, model, model_version, points, grade, breakdown) "
@@ -498,13 +551,13 @@ Status Scoring::WriteScores(UnitOfWork& uow, std::vector<StoredScore>& scores, s
   if (auto st = stage->Finish(); !st.ok()) return st;
   if (staged == 0) return Status::Ok();
   auto n = sql.Exec(
-      "INSERT INTO credit_scores (uscc, subject_kind, model, model_version, points, grade, as_of, breakdown, digest, "
-      "updated_at_us) SELECT uscc, subject_kind, model, model_version, points, grade, as_of, breakdown, digest, ? "
+      "INSERT INTO credit_scores (uscc, subject_kind, model, model_version, points, grade, as_of, at_us, digest, "
+      "updated_at_us) SELECT uscc, subject_kind, model, model_version, points, grade, as_of, ?, digest, ? "
       "FROM credit_score_stage WHERE token = ? ON CONFLICT (uscc) DO UPDATE SET "
       "subject_kind = excluded.subject_kind, model = excluded.model, model_version = excluded.model_version, "
-      "points = excluded.points, grade = excluded.grade, as_of = excluded.as_of, breakdown = excluded.breakdown, "
+      "points = excluded.points, grade = excluded.grade, as_of = excluded.as_of, at_us = excluded.at_us, "
       "digest = excluded.digest, updated_at_us = excluded.updated_at_us",
-      {now, token});
+      {now, now, token});
   if (!n.ok()) return n.status();
   n = sql.Exec(
       "INSERT INTO credit_score_history (uscc, at_us, effective_on, model, model_version, points, grade, breakdown) "
@@ -543,13 +596,14 @@ Result<StoredScore> Scoring::Compute(Sql& sql, const std::string& uscc, const st
     if (out.empty())
       return Status::Error(StatusCode::kNotFound, "没有适用于 " + subjects[0].kind + " 的启用模型（" + purpose + "）",
                            "no active " + purpose + " model applies to " + subjects[0].kind);
+    out[0].breakdown = json::parse(out[0].body);
     return out[0];
   }
   ScoreInput in;
   in.uscc = uscc;
   in.subject_kind = subjects[0].kind;
   in.as_of = as_of;
-  for (const CreditRecord& r : subjects[0].records) in.records.push_back(r.Fact());
+  in.records = subjects[0].facts;
   ScoreResult res;
   if (auto st = model->model->Score(in, &res); !st.ok()) return st;
   StoredScore sc;
@@ -560,7 +614,8 @@ Result<StoredScore> Scoring::Compute(Sql& sql, const std::string& uscc, const st
   sc.as_of = as_of;
   sc.points = res.points;
   sc.grade = res.grade;
-  sc.breakdown = BreakdownJson(res);
+  sc.body = BreakdownText(res);
+  sc.breakdown = json::parse(sc.body);
   return sc;
 }
 
@@ -569,8 +624,8 @@ Result<std::optional<StoredScore>> Scoring::Stored(Sql& sql, const std::string& 
   Status st;
   if (as_of.empty()) {
     st = sql.Query(
-        "SELECT uscc, subject_kind, model, model_version, points, grade, as_of, breakdown, updated_at_us FROM credit_scores "
-        "WHERE uscc = ?",
+        "SELECT s.uscc, s.subject_kind, s.model, s.model_version, s.points, s.grade, s.as_of, h.breakdown, s.at_us "
+        "FROM credit_scores s JOIN credit_score_history h ON h.uscc = s.uscc AND h.at_us = s.at_us WHERE s.uscc = ?",
         {uscc}, [&](const SqlRow& r) {
           StoredScore s;
           s.uscc = r.Text(0);
@@ -744,7 +799,7 @@ Result<std::int64_t> Scoring::ClassifyRisk(const Principal& who, const std::stri
               "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uscc, month) DO UPDATE SET risk_class = excluded.risk_class, "
               "model = excluded.model, model_version = excluded.model_version, points = excluded.points, "
               "breakdown = excluded.breakdown, at_us = excluded.at_us",
-              {s.uscc, month, cls, s.model, s.model_version, s.points, s.breakdown.dump(), uow.now_us()});
+              {s.uscc, month, cls, s.model, s.model_version, s.points, s.body, uow.now_us()});
           if (!n.ok()) return n.status();
           classes.push_back({s.uscc, cls});
         }
@@ -779,7 +834,7 @@ Result<std::int64_t> Scoring::GradeIntermediaries(const Principal& who, int year
               "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uscc, year) DO UPDATE SET grade = excluded.grade, "
               "points = excluded.points, model = excluded.model, model_version = excluded.model_version, "
               "breakdown = excluded.breakdown, at_us = excluded.at_us",
-              {s.uscc, year, s.grade, s.points, s.model, s.model_version, s.breakdown.dump(), uow.now_us()});
+              {s.uscc, year, s.grade, s.points, s.model, s.model_version, s.body, uow.now_us()});
           if (!n.ok()) return n.status();
           if (before.value().value_or("") != s.grade) {
             ++*changed;
@@ -843,7 +898,7 @@ Result<Scoring::Simulation> Scoring::Simulate(const std::string& body, std::size
         in.uscc = subj.uscc;
         in.subject_kind = subj.kind;
         in.as_of = today;
-        for (const CreditRecord& r : subj.records) in.records.push_back(r.Fact());
+        in.records = subj.facts;
         ScoreResult res;
         if (auto s = candidate.value().model->Score(in, &res); !s.ok()) return s;
         ++sim.subjects;

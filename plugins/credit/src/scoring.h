@@ -42,10 +42,14 @@ struct StoredScore {
   std::int64_t points = 0;
   std::int64_t at_us = 0;
   nlohmann::json breakdown;  // {"base", "points", "grade", "grade_zh", "grade_en", "vetoes", "lines": […]}
+  std::string body;          // the breakdown as stored (JSON text): what is written and digested
 };
 
-// The breakdown of a result as stored (and printed by `credit explain --json`).
-nlohmann::json BreakdownJson(const ScoreResult& r);
+// The breakdown of a result as stored (and printed by `credit explain --json`), as JSON text
+// written directly (a recompute makes a million of them): {"base", "points", "grade", "grade_zh",
+// "grade_en", "vetoes", "lines": [{"dimension", "indicator", "zh", "en", "points", "records",
+// "record_points", "note"}]}.
+std::string BreakdownText(const ScoreResult& r);
 
 // Compiled models, shared by every Scoring of the process (keyed by name, version and digest).
 struct ModelCache {
@@ -147,7 +151,7 @@ class Scoring {
  private:
   struct Subject {
     std::string uscc, kind;
-    std::vector<CreditRecord> records;
+    std::vector<CreditFact> facts;  // its records as the engine sees them, by (occurred_on, id)
   };
   // Loads subjects (kind from the directory) and their records, by USCC.
   Status LoadSubjects(Sql& sql, const std::vector<std::string>& usccs, std::vector<Subject>* out);
@@ -155,7 +159,8 @@ class Scoring {
   // query. `subjects` holds (uscc, kind), sorted.
   Status LoadRun(Sql& sql, std::vector<Subject>* subjects);
   // The scores of a batch of loaded subjects with the active models of `purpose`.
-  Status ScoreBatch(Sql& sql, const std::string& purpose, const std::vector<Subject>& subjects,
+  // Consumes the subjects' facts.
+  Status ScoreBatch(Sql& sql, const std::string& purpose, std::vector<Subject>& subjects,
                     const std::string& as_of, std::vector<StoredScore>* out);
   // Writes the scores that changed (and their history rows, and grade events). `sorted_run`:
   // the scores are of a run of subjects in USCC order (a step), read and written in bulk.

@@ -5,6 +5,9 @@
 
 -- Credit records (信用信息), one per (kind, ref): ref is the record's natural key within its
 -- kind (a penalty's decision number, "<visit>/<item>" for an inspection finding, …).
+-- A subject's records, and a run of subjects' records (a recompute's step), are read by USCC
+-- from the covering index credit_records_uscc alone (an index-only scan: every column the
+-- scoring reads is in it).
 CREATE TABLE credit_records (
   kind TEXT NOT NULL,
   ref TEXT NOT NULL,
@@ -29,7 +32,8 @@ CREATE TABLE credit_records (
   updated_at_us BIGINT NOT NULL,
   PRIMARY KEY (kind, ref)
 );
-CREATE INDEX credit_records_uscc ON credit_records(uscc);
+CREATE INDEX credit_records_uscc ON credit_records(uscc) INCLUDE (kind, ref, category, severity, occurred_on,
+  public_until, value, heavy, attributes, withdrawn_on);
 CREATE INDEX credit_records_publicity ON credit_records(is_public, public_until);
 
 -- Scoring models (data files), every version ever added. state: 'available' | 'active' |
@@ -50,7 +54,8 @@ CREATE TABLE credit_models (
   PRIMARY KEY (name, version)
 );
 
--- The current score of each subject (公共信用评价) with its breakdown (JSON).
+-- The current score of each subject (公共信用评价). Its breakdown (JSON) is the history row
+-- (uscc, at_us): written once.
 CREATE TABLE credit_scores (
   uscc TEXT PRIMARY KEY,
   subject_kind TEXT NOT NULL,
@@ -59,8 +64,8 @@ CREATE TABLE credit_scores (
   points BIGINT NOT NULL,
   grade TEXT NOT NULL,
   as_of TEXT NOT NULL,
-  breakdown TEXT NOT NULL,
-  digest TEXT NOT NULL,                 -- of the breakdown and grade: unchanged scores are not rewritten
+  at_us BIGINT NOT NULL,                -- its row of credit_score_history
+  digest TEXT NOT NULL,                 -- of the model, its version and the breakdown: unchanged scores are not rewritten
   updated_at_us BIGINT NOT NULL
 );
 CREATE INDEX credit_scores_grade ON credit_scores(model, grade);
