@@ -119,6 +119,15 @@ def make_data(d):
         for i, u in enumerate(FILLERS):
             w.writerow([u, "普通对象%d号有限公司" % i, "enterprise", "330203", "F5292", "2018-03-04", "active",
                         CLASSES[i % 4], "", "宁波市海曙区普通路 %d 号" % i])
+    # Credit records whose authority, basis and title are the hostile texts (the credit API and the
+    # subject page's credit section must show them as text); one of them out of publicity.
+    with open(os.path.join(d, "records.csv"), "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow("uscc,kind,ref,category,occurred_on,value,heavy,authority,basis,title".split(","))
+        for i, u in enumerate(GROUP_A):
+            w.writerow([u, "penalty", "ATK-PEN-%d<script>" % i, "fine", "2026-11-02", "50000", "0", HOSTILE_NAMES[i],
+                        HOSTILE_ADDRESSES[i].strip(), "=HYPERLINK(\"http://evil.example/\") <img src=x onerror=alert(%d)>" % i])
+            w.writerow([u, "penalty", "ATK-OLD-%d" % i, "warning", "2025-01-02", "", "0", "局", "依据", "已过公示期"])
     with open(os.path.join(d, "inspectors.csv"), "w", encoding="utf-8") as f:
         f.write("id,name,department,unit,office_region,certificate_no,certificate_expires,qualifications,expert,status,"
                 "id_number\n")
@@ -421,6 +430,7 @@ ROUTES = [
     ("/feeds/results.atom", "feed", ["task", "department", "limit"]),
     ("/api/v1/subjects", "api", ["q", "limit", "offset"]),
     ("/api/v1/subjects/{uscc}", "api", []),
+    ("/api/v1/subjects/{uscc}/credit", "api", []),
     ("/api/v1/items", "api", ["department", "limit", "offset"]),
     ("/subjects", "page", ["q", "offset"]),
     ("/subjects/{uscc}", "page", []),
@@ -605,6 +615,20 @@ def main():
         text = page_text(body)
         check("subject page shows the name and address as text " + u,
               s == 200 and HOSTILE_NAMES[i] in text and HOSTILE_ADDRESSES[i].strip() in text, s)
+    # The credit API: the hostile texts as data, the record out of publicity never, no risk class.
+    for i, u in enumerate(GROUP_A):
+        s, h, body = anon.get("/api/v1/subjects/" + u + "/credit")
+        j = json.loads(body) if s == 200 else {}
+        recs = [r for r in j.get("records", []) if r.get("kind") == "penalty"]
+        check("credit JSON " + u, s == 200 and j.get("scope") == "public" and len(recs) == 1 and
+              recs[0].get("authority") == HOSTILE_NAMES[i] and recs[0].get("id") == "penalty/ATK-PEN-%d<script>" % i,
+              (s, body[:300]))
+        check("no record out of publicity in " + u, b"ATK-OLD" not in body, "")
+        check("no risk class in the credit of " + u, b"risk" not in body, "")
+        s, h, body = users["sv_scjg"].get("/api/v1/subjects/" + u + "/credit")
+        j = json.loads(body) if s == 200 else {}
+        check("the supervisor sees every record of " + u, s == 200 and j.get("scope") == "full" and b"ATK-OLD" in body and
+              b"risk" not in body, (s, body[:200]))
     s, h, body = anon.get("/api/v1/results?limit=500")
     res = json.loads(body)
     names = {n["uscc"]: n["name"] for n in res["items"]}

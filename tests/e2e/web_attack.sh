@@ -45,6 +45,7 @@ scenario() {
   x import items "$tmp/items.csv" >/dev/null || fail "$label: items"
   x import subjects "$tmp/subjects.csv" >/dev/null || fail "$label: subjects"
   x import inspectors "$tmp/inspectors.csv" >/dev/null || fail "$label: inspectors"
+  x credit import records "$tmp/records.csv" >/dev/null || fail "$label: credit records"
   for t in R S; do
     x task create --spec "$tmp/task-$t.json" >/dev/null || fail "$label: task create ATK-$t-1"
     x task announce "ATK-$t-1" >/dev/null || fail "$label: announce ATK-$t-1"

@@ -11,6 +11,7 @@
 //   credit risk classify         the monthly risk classes (internal)
 //   credit grades                the intermediaries' yearly grades
 #include <xinjian/command.h>
+#include <xinjian/directory.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -65,6 +66,44 @@ json ScoreJson(const StoredScore& s) {
               {"points_text", FormatPoints(s.points)}, {"grade", s.grade}, {"breakdown", s.breakdown}};
 }
 
+// An import of a record file (records or evaluations), as both commands run it.
+Status RunImport(CommandContext& ctx, Credit* credit, ImportOptions o) {
+  Scoring scoring = credit->On(ctx.platform());
+  auto rules = credit->Rules();
+  if (!rules.ok()) return rules.status();
+  o.path = ctx.args().Text("file");
+  o.rejects_path = ctx.args().Text("--rejects");
+  o.format = ctx.args().Text("--format");
+  o.encoding = ctx.args().Text("--encoding");
+  o.batch_rows = ctx.args().Int("--batch-rows");
+  o.score = !ctx.args().Flag("--no-score");
+  auto sum = ImportRecords(ctx.platform(), ctx.principal(), *credit->kinds, rules.value(), &scoring, o, &ctx.err());
+  if (!sum.ok()) return sum.status();
+  const ImportSummary& s = sum.value();
+  for (const auto& w : s.warnings) ctx.err() << "警告 / warning: " << w << "\n";
+  if (ctx.json()) {
+    ctx.out() << json{{"read", s.read},         {"inserted", s.inserted}, {"updated", s.updated},
+                      {"unchanged", s.unchanged}, {"rejected", s.rejected}, {"batches", s.batches},
+                      {"warnings", s.warnings}, {"rejects", s.sample_rejects}}
+                     .dump()
+              << "\n";
+  } else {
+    ctx.out() << "读取 " << s.read << " 行：新增 " << s.inserted << "，更新 " << s.updated << "，未变 " << s.unchanged
+              << "，拒绝 " << s.rejected << " / read " << s.read << ": " << s.inserted << " new, " << s.updated
+              << " updated, " << s.unchanged << " unchanged, " << s.rejected << " rejected\n";
+    for (const auto& r : s.sample_rejects) ctx.out() << "  " << r << "\n";
+    if (s.rejected > 0 && !s.rejects_path.empty()) ctx.out() << "被拒绝的行见 / rejected rows in " << s.rejects_path << "\n";
+  }
+  if (s.rejected > 0) ctx.SetExitCode(3);
+  return Status::Ok();
+}
+
+std::vector<std::string> SplitCategories(const std::string& s) {
+  std::vector<std::string> out;
+  for (auto p : SplitStoredList(s)) out.emplace_back(p);
+  return out;
+}
+
 }  // namespace
 
 std::string ExplainText(const StoredScore& s) {
@@ -117,37 +156,97 @@ Status RegisterCommands(Registrar& reg, Credit* credit) {
                     {"--no-score", "不在导入时重算评分（之后运行 credit recompute）/ do not rescore while importing (run credit recompute after)",
                      OptionKind::kFlag}};
     auto st = reg.AddCommand(spec, [credit](CommandContext& ctx) -> Status {
-      Scoring scoring = credit->On(ctx.platform());
-      (void)scoring;
-      auto rules = credit->Rules();
-      if (!rules.ok()) return rules.status();
       ImportOptions o;
-      o.path = ctx.args().Text("file");
-      o.rejects_path = ctx.args().Text("--rejects");
-      o.format = ctx.args().Text("--format");
-      o.encoding = ctx.args().Text("--encoding");
-      o.batch_rows = ctx.args().Int("--batch-rows");
-      o.score = !ctx.args().Flag("--no-score");
-      auto sum = ImportRecords(ctx.platform(), ctx.principal(), *credit->kinds, rules.value(), &scoring, o,
-                               &ctx.err());
+      return RunImport(ctx, credit, o);
+    });
+    if (!st.ok()) return st;
+    // ---- credit import evaluations FILE ----
+    spec.path = {"credit", "import", "evaluations"};
+    spec.help = "导入中介服务评价（委托方、监管部门、审批部门评分）/ import intermediaries' evaluations (client, department, "
+                "approval office)";
+    st = reg.AddCommand(spec, [credit](CommandContext& ctx) -> Status {
+      auto weights = EvaluationWeights::Parse(credit->config("evaluation_weights", "70,10,20"));
+      if (!weights.ok()) return weights.status();
+      ImportOptions o;
+      o.columns = EvaluationColumns();
+      o.required = {"uscc", "engagement", "service_category", "evaluated_on"};
+      const EvaluationWeights w = weights.value();
+      o.map_row = [w](const std::map<std::string, std::string>& v) { return EvaluationInputOf(w, v); };
+      return RunImport(ctx, credit, o);
+    });
+    if (!st.ok()) return st;
+  }
+  // ---- credit intermediaries import FILE | list ----
+  {
+    CommandSpec spec;
+    spec.path = {"credit", "intermediaries", "import"};
+    spec.help = "导入中介机构的服务类别与资质 / import intermediaries' service categories and qualifications";
+    spec.options = {{"file", "CSV 文件（uscc, categories, qualifications）/ the CSV file", OptionKind::kText, true},
+                    {"--rejects", "被拒绝的行写入此 CSV 文件 / write rejected rows to this CSV file", OptionKind::kText}};
+    auto st = reg.AddCommand(spec, [](CommandContext& ctx) -> Status {
+      auto sum = ImportIntermediaries(ctx.platform(), ctx.principal(), ctx.args().Text("file"), ctx.args().Text("--rejects"));
       if (!sum.ok()) return sum.status();
-      const ImportSummary& s = sum.value();
-      for (const auto& w : s.warnings) ctx.err() << "警告 / warning: " << w << "\n";
-      if (ctx.json()) {
-        ctx.out() << json{{"read", s.read},         {"inserted", s.inserted}, {"updated", s.updated},
-                          {"unchanged", s.unchanged}, {"rejected", s.rejected}, {"batches", s.batches},
-                          {"warnings", s.warnings}, {"rejects", s.sample_rejects}}
-                         .dump()
-                  << "\n";
-      } else {
-        ctx.out() << "读取 " << s.read << " 行：新增 " << s.inserted << "，更新 " << s.updated << "，未变 " << s.unchanged
-                  << "，拒绝 " << s.rejected << " / read " << s.read << ": " << s.inserted << " new, " << s.updated
-                  << " updated, " << s.unchanged << " unchanged, " << s.rejected << " rejected\n";
-        for (const auto& r : s.sample_rejects) ctx.out() << "  " << r << "\n";
-        if (s.rejected > 0 && !s.rejects_path.empty())
-          ctx.out() << "被拒绝的行见 / rejected rows in " << s.rejects_path << "\n";
+      if (ctx.json())
+        ctx.out() << json{{"read", sum->read}, {"written", sum->written}, {"rejected", sum->rejected},
+                          {"rejects", sum->sample_rejects}}.dump() << "\n";
+      else {
+        ctx.out() << "读取 " << sum->read << " 行，写入 " << sum->written << "，拒绝 " << sum->rejected << " / read " << sum->read
+                  << ", written " << sum->written << ", rejected " << sum->rejected << "\n";
+        for (const auto& r : sum->sample_rejects) ctx.out() << "  " << r << "\n";
       }
-      if (s.rejected > 0) ctx.SetExitCode(3);
+      if (sum->rejected > 0) ctx.SetExitCode(3);
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    spec.path = {"credit", "intermediaries", "list"};
+    spec.help = "列出中介机构及其最近的年度等级 / list intermediaries with their latest yearly grade";
+    spec.options = {{"--category", "只列此服务类别 / only this service category", OptionKind::kText},
+                    {"--limit", "最多列出 / at most", OptionKind::kInteger, false, "100"}};
+    st = reg.AddCommand(spec, [](CommandContext& ctx) -> Status {
+      const std::string category = ctx.args().Text("--category");
+      const std::int64_t limit = ctx.args().Int("--limit");
+      if (limit < 1 || limit > 100000) {
+        ctx.SetExitCode(2);
+        return Status::Error(StatusCode::kInvalidArgument, "--limit 须在 1 与 100000 之间", "--limit must be 1 to 100000");
+      }
+      struct Item {
+        std::string uscc, name, categories, qualifications, grade, year;
+      };
+      std::vector<Item> items;
+      std::int64_t total = 0;
+      Status st2 = ctx.platform().Read([&](Sql& sql) -> Status {
+        return sql.Query(
+            "SELECT i.uscc, COALESCE(s.name, ''), i.categories, i.qualifications, COALESCE(g.grade, ''), "
+            "COALESCE(CAST(g.year AS TEXT), '') FROM credit_intermediaries i LEFT JOIN subjects s ON s.uscc = i.uscc "
+            "LEFT JOIN credit_intermediary_grades g ON g.uscc = i.uscc AND g.year = (SELECT MAX(year) FROM "
+            "credit_intermediary_grades WHERE uscc = i.uscc) ORDER BY i.uscc",
+            {}, [&](const SqlRow& r) {
+              Item it{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5)};
+              if (!category.empty()) {
+                bool has = false;
+                for (auto c : SplitStoredList(it.categories)) has = has || c == category;
+                if (!has) return true;
+              }
+              ++total;
+              if (static_cast<std::int64_t>(items.size()) < limit) items.push_back(std::move(it));
+              return true;
+            });
+      });
+      if (!st2.ok()) return st2;
+      if (ctx.json()) {
+        json a = json::array();
+        for (const auto& i : items)
+          a.push_back({{"uscc", i.uscc}, {"name", i.name}, {"categories", SplitCategories(i.categories)},
+                       {"qualifications", SplitCategories(i.qualifications)}, {"grade", i.grade}, {"year", i.year}});
+        ctx.out() << a.dump() << "\n";
+      } else {
+        PrintTableHeader(ctx.out(), {"统一社会信用代码/uscc", "名称/name", "服务类别/categories", "资质/qualifications",
+                                     "等级/grade"});
+        for (const auto& i : items)
+          ctx.out() << i.uscc << "\t" << i.name << "\t" << i.categories << "\t" << i.qualifications << "\t"
+                    << (i.grade.empty() ? "-" : i.grade + " (" + i.year + ")") << "\n";
+      }
+      NoteListed(ctx, items.size(), static_cast<std::size_t>(total), !ctx.json());
       return Status::Ok();
     });
     if (!st.ok()) return st;

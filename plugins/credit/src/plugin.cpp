@@ -182,7 +182,8 @@ Status Init(Registrar& reg) {
   c.kinds = kinds.value();
   std::map<std::string, std::string> config;
   for (const char* key : {"publicity_months_minor", "publicity_months_general", "publicity_months_serious",
-                          "penalty_short_months", "penalty_long_months", "penalty_low_fine_yuan", "withdraw_working_days"}) {
+                          "penalty_short_months", "penalty_long_months", "penalty_low_fine_yuan", "withdraw_working_days",
+                          "evaluation_weights"}) {
     const std::string v = reg.Config(key, "");
     if (!v.empty()) config[key] = v;
   }
@@ -191,6 +192,7 @@ Status Init(Registrar& reg) {
     return it == config.end() ? f : it->second;
   };
   if (auto rules = c.Rules(); !rules.ok()) return rules.status();
+  if (auto w = EvaluationWeights::Parse(c.config("evaluation_weights", "70,10,20")); !w.ok()) return w.status();
 
   if (auto st = reg.AddScorer(kPointsEngine, std::make_unique<PointsEngine>()); !st.ok()) return st;
   auto service = std::make_unique<RecordsServiceImpl>(&c, reg.platform());

@@ -1,6 +1,7 @@
 #include "records.h"
 
 #include <xinjian/digest.h>
+#include <xinjian/directory.h>
 #include <xinjian/table_reader.h>
 #include <xinjian/text.h>
 #include <xinjian/time.h>
@@ -437,14 +438,16 @@ Status UpsertRecords(UnitOfWork& uow, const std::vector<CreditRecord>& records, 
 
 namespace {
 
-const std::vector<std::string>& ImportColumns() {
+}  // namespace
+
+const std::vector<std::string>& RecordColumns() {
   static const std::vector<std::string> k = {"uscc",     "kind",       "ref",       "category",     "severity",
                                              "occurred_on", "public_from", "value",   "heavy",        "authority",
                                              "basis",    "title",      "attributes", "withdrawn_on", "withdrawn_reason"};
   return k;
 }
 
-RecordInput InputOf(const std::map<std::string, std::string>& v) {
+RecordInput RecordInputOf(const std::map<std::string, std::string>& v) {
   auto get = [&](const char* k) {
     auto it = v.find(k);
     if (it == v.end()) return std::string();
@@ -473,6 +476,92 @@ RecordInput InputOf(const std::map<std::string, std::string>& v) {
   in.withdrawn_reason = get("withdrawn_reason");
   return in;
 }
+
+const std::vector<std::string>& EvaluationColumns() {
+  static const std::vector<std::string> k = {"uscc",        "engagement",  "service_category", "evaluated_on",
+                                             "client_score", "department_score", "office_score", "promised_days",
+                                             "actual_days", "declared_fee", "charged_fee", "title"};
+  return k;
+}
+
+Result<EvaluationWeights> EvaluationWeights::Parse(const std::string& text) {
+  EvaluationWeights w;
+  int v[3] = {0, 0, 0};
+  char extra = 0;
+  if (std::sscanf(text.c_str(), "%d,%d,%d%c", &v[0], &v[1], &v[2], &extra) != 3 || v[0] < 0 || v[1] < 0 || v[2] < 0 ||
+      v[0] + v[1] + v[2] != 100)
+    return Refuse("配置 plugins.credit.evaluation_weights 须为三个相加为 100 的非负整数（委托方、监管部门、审批部门），实际为 “" +
+                      text.substr(0, 40) + "”",
+                  "the setting plugins.credit.evaluation_weights must be three whole numbers adding up to 100 (client, "
+                  "department, approval office), got '" + text.substr(0, 40) + "'");
+  w.client = v[0];
+  w.department = v[1];
+  w.approval_office = v[2];
+  return w;
+}
+
+Result<RecordInput> EvaluationInputOf(const EvaluationWeights& w, const std::map<std::string, std::string>& values) {
+  auto get = [&](const char* k) {
+    auto it = values.find(k);
+    if (it == values.end()) return std::string();
+    const auto b = it->second.find_first_not_of(" \t");
+    if (b == std::string::npos) return std::string();
+    return it->second.substr(b, it->second.find_last_not_of(" \t") - b + 1);
+  };
+  auto number = [&](const char* field, double lo, double hi) -> Result<std::optional<double>> {
+    const std::string t = get(field);
+    if (t.empty()) return std::optional<double>();
+    char* end = nullptr;
+    errno = 0;
+    const double v = std::strtod(t.c_str(), &end);
+    if (*end != '\0' || errno != 0 || !std::isfinite(v) || v < lo || v > hi)
+      return FieldRefuse(field, "须为 " + std::to_string(static_cast<long long>(lo)) + " 至 " +
+                                    std::to_string(static_cast<long long>(hi)) + " 的数字，实际为 “" + t.substr(0, 40) + "”",
+                         "must be a number from " + std::to_string(static_cast<long long>(lo)) + " to " +
+                             std::to_string(static_cast<long long>(hi)) + ", got '" + t.substr(0, 40) + "'");
+    return std::optional<double>(v);
+  };
+  RecordInput in;
+  in.uscc = get("uscc");
+  in.kind = "intermediary_evaluation";
+  in.ref = get("engagement");
+  in.category = "engagement";
+  in.occurred_on = get("evaluated_on");
+  in.title = get("title");
+  const std::string service = get("service_category");
+  if (service.empty()) return FieldRefuse("service_category", "缺失（如测绘、评估、设计审查）", "is missing (surveying, appraisal, …)");
+  if (auto st = CheckText("service_category", service, 40); !st.ok()) return st;
+  const std::pair<const char*, int> marks[] = {{"client_score", w.client}, {"department_score", w.department},
+                                               {"office_score", w.approval_office}};
+  double sum = 0;
+  int weight = 0;
+  nlohmann::json attrs = {{"service_category", service}};
+  for (const auto& [field, wt] : marks) {
+    auto m = number(field, 0, 100);
+    if (!m.ok()) return m.status();
+    if (!m.value()) continue;
+    attrs[std::string(field)] = get(field);
+    sum += *m.value() * wt;
+    weight += wt;
+  }
+  if (weight == 0)
+    return FieldRefuse("client_score", "至少需要一个有权重的评分", "at least one weighted mark is needed");
+  char mark[32];
+  std::snprintf(mark, sizeof mark, "%.2f", sum / weight);
+  in.value = mark;
+  auto promised = number("promised_days", 0, 3650), actual = number("actual_days", 0, 3650);
+  if (!promised.ok()) return promised.status();
+  if (!actual.ok()) return actual.status();
+  if (promised.value() && actual.value()) attrs["on_time"] = *actual.value() <= *promised.value() ? "1" : "0";
+  auto declared = number("declared_fee", 0, 1e10), charged = number("charged_fee", 0, 1e10);
+  if (!declared.ok()) return declared.status();
+  if (!charged.ok()) return charged.status();
+  if (declared.value() && charged.value()) attrs["fee_within"] = *charged.value() <= *declared.value() ? "1" : "0";
+  in.attributes = attrs.dump();
+  return in;
+}
+
+namespace {
 
 // One source row: its line and its values by column (or a read error).
 struct SourceRow {
@@ -525,8 +614,10 @@ class CsvSource final : public RowSource {
 // Lines (one object per line, read line by line).
 class JsonSource final : public RowSource {
  public:
-  static Result<std::unique_ptr<JsonSource>> Open(const std::string& path, std::vector<std::string>* warnings) {
+  static Result<std::unique_ptr<JsonSource>> Open(const std::string& path, const std::vector<std::string>* columns,
+                                                  std::vector<std::string>* warnings) {
     auto s = std::make_unique<JsonSource>();
+    s->columns_ = columns;
     s->in_.open(path, std::ios::binary);
     if (!s->in_) return Status::Error(StatusCode::kUnavailable, "无法读取文件 " + path, "cannot read " + path);
     s->warnings_ = warnings;
@@ -591,7 +682,7 @@ class JsonSource final : public RowSource {
       return true;
     }
     for (auto it = obj.begin(); it != obj.end(); ++it) {
-      const auto& cols = ImportColumns();
+      const auto& cols = *columns_;
       if (std::find(cols.begin(), cols.end(), it.key()) == cols.end()) {
         if (warned_.insert(it.key()).second && warnings_->size() < 20)
           warnings_->push_back("忽略未知字段 " + it.key().substr(0, 40) + " / ignored the unknown field " + it.key().substr(0, 40));
@@ -613,7 +704,7 @@ class JsonSource final : public RowSource {
         return true;
       }
     }
-    for (const auto& c : ImportColumns()) row->raw.push_back(row->values.count(c) ? row->values[c] : "");
+    for (const auto& c : *columns_) row->raw.push_back(row->values.count(c) ? row->values[c] : "");
     return true;
   }
 
@@ -624,6 +715,7 @@ class JsonSource final : public RowSource {
   std::uint64_t line_ = 0;
   std::set<std::string> warned_;
   std::vector<std::string>* warnings_ = nullptr;
+  const std::vector<std::string>* columns_ = nullptr;
 };
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
@@ -659,6 +751,12 @@ Result<ImportSummary> ImportRecords(Platform& platform, const Principal& who, co
   }
   ImportSummary sum;
   sum.rejects_path = o.rejects_path;
+  const std::vector<std::string>& columns = o.columns.empty() ? RecordColumns() : o.columns;
+  const std::vector<std::string> required =
+      o.columns.empty() ? std::vector<std::string>{"uscc", "kind", "ref", "category", "occurred_on"} : o.required;
+  const RowMapper map_row = o.map_row ? o.map_row : RowMapper([](const std::map<std::string, std::string>& v) -> Result<RecordInput> {
+    return RecordInputOf(v);
+  });
   std::unique_ptr<RowSource> source;
   if (format == "json") {
     if (size > kMaxArrayBytes) {
@@ -670,7 +768,7 @@ Result<ImportSummary> ImportRecords(Platform& platform, const Principal& who, co
         return Refuse("JSON 数组文件超过 256 MiB（更大的文件请用 JSON Lines）：" + o.path,
                       "a JSON array file is larger than 256 MiB (use JSON Lines for more): " + o.path);
     }
-    auto s = JsonSource::Open(o.path, &sum.warnings);
+    auto s = JsonSource::Open(o.path, &columns, &sum.warnings);
     if (!s.ok()) return s.status();
     source = std::move(s).value();
   } else if (format == "csv") {
@@ -686,7 +784,7 @@ Result<ImportSummary> ImportRecords(Platform& platform, const Principal& who, co
     if (!h.ok()) return h.status();
     if (!h.value()) return Refuse("记录文件为空：" + o.path, "the records file is empty: " + o.path);
     std::map<std::string, std::size_t> cols;
-    const auto& known = ImportColumns();
+    const auto& known = columns;
     for (std::size_t i = 0; i < header.size(); ++i) {
       std::string name = header[i];
       for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -700,10 +798,9 @@ Result<ImportSummary> ImportRecords(Platform& platform, const Principal& who, co
       if (cols.count(name)) return Refuse("表头重复列：" + name, "the header names a column twice: " + name);
       cols[name] = i;
     }
-    for (const char* required : {"uscc", "kind", "ref", "category", "occurred_on"})
-      if (!cols.count(required))
-        return Refuse(std::string("记录文件缺少必需的列：") + required,
-                      std::string("the records file lacks the required column ") + required);
+    for (const std::string& r : required)
+      if (!cols.count(r))
+        return Refuse("文件缺少必需的列：" + r, "the file lacks the required column " + r);
     source = std::make_unique<CsvSource>(std::move(reader).value(), std::move(cols), header.size());
   } else {
     return Refuse("--format 须为 auto、csv 或 json", "--format must be auto, csv or json");
@@ -712,7 +809,7 @@ Result<ImportSummary> ImportRecords(Platform& platform, const Principal& who, co
   std::string rejects;
   {
     std::vector<std::string> h{"line"};
-    for (const auto& c : ImportColumns()) h.push_back(c);
+    for (const auto& c : columns) h.push_back(c);
     h.push_back("reason");
     csv::AppendCsvRecord(&rejects, h, true);
   }
@@ -722,7 +819,7 @@ Result<ImportSummary> ImportRecords(Platform& platform, const Principal& who, co
     if (sum.sample_rejects.size() < 20) sum.sample_rejects.push_back("第 " + std::to_string(row.line) + " 行 / line " + std::to_string(row.line) + ": " + reason);
     if (!to_file || rejects.size() > (256u << 20)) return;
     std::vector<std::string> out{std::to_string(row.line)};
-    for (const auto& c : ImportColumns()) {
+    for (const auto& c : columns) {
       auto it = row.values.find(c);
       out.push_back(it == row.values.end() ? "" : it->second.substr(0, 1000));
     }
@@ -733,7 +830,6 @@ Result<ImportSummary> ImportRecords(Platform& platform, const Principal& who, co
   const std::string file_name = std::filesystem::path(o.path).filename().string();
   std::vector<CreditRecord> batch;
   std::vector<SourceRow> batch_rows;
-  std::set<std::string> seen_in_batch;
   const bool tty = isatty(STDERR_FILENO) == 1;
   auto last_note = std::chrono::steady_clock::now();
   auto note = [&](bool final) {
@@ -752,22 +848,30 @@ Result<ImportSummary> ImportRecords(Platform& platform, const Principal& who, co
     if (batch.empty()) return Status::Ok();
     UpsertCounts counts;
     std::set<std::string> touched;
-    // A subject missing from the directory rejects its rows, not the batch: found first.
+    // A subject missing from the directory (or an evaluation of a subject that is no
+    // intermediary) rejects its rows, not the batch: found first.
+    std::map<std::size_t, std::string> refused;  // batch index => reason
     Status st = platform.RunInTransaction(who, [&](UnitOfWork& uow) -> Status {
       counts = UpsertCounts{};
       touched.clear();
-      std::vector<CreditRecord> good;
-      std::set<std::string> missing;
-      std::set<std::string> checked;
+      refused.clear();
+      std::map<std::string, std::string> types;  // uscc => type ("" when not in the directory)
       for (const CreditRecord& r : batch) {
-        if (checked.insert(r.uscc).second) {
-          auto found = uow.sql().Exists("SELECT 1 FROM subjects WHERE uscc = ?", {r.uscc});
-          if (!found.ok()) return found.status();
-          if (!found.value()) missing.insert(r.uscc);
-        }
+        if (types.count(r.uscc)) continue;
+        auto type = uow.sql().QueryText("SELECT type FROM subjects WHERE uscc = ?", {r.uscc});
+        if (!type.ok()) return type.status();
+        types[r.uscc] = type.value().value_or("");
       }
-      for (std::size_t i = 0; i < batch.size(); ++i)
-        if (!missing.count(batch[i].uscc)) good.push_back(batch[i]);
+      std::vector<CreditRecord> good;
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        const std::string& type = types[batch[i].uscc];
+        if (type.empty())
+          refused[i] = "名录中没有该主体（先导入检查对象名录）/ the subject is not in the directory (import it first)";
+        else if (batch[i].kind == "intermediary_evaluation" && type != "intermediary")
+          refused[i] = "该主体不是中介机构（名录类型为 " + type + "）/ the subject is no intermediary (its type is " + type + ")";
+        else
+          good.push_back(batch[i]);
+      }
       auto today = platform.Time().LocalDate(uow.now_us());
       if (!today.ok()) return today.status();
       if (auto s = UpsertRecords(uow, good, today.value().ToString(), &counts, &touched); !s.ok()) return s;
@@ -780,21 +884,16 @@ Result<ImportSummary> ImportRecords(Platform& platform, const Principal& who, co
         json p = {{"file", file_name}, {"inserted", counts.inserted}, {"updated", counts.updated}};
         if (auto s = uow.Publish("credit.records.imported", file_name, p.dump()); !s.ok()) return s;
       }
-      // Rows of missing subjects are rejected after the commit (below), from this set.
-      seen_in_batch = std::move(missing);
       return Status::Ok();
     });
     if (!st.ok()) return st;
-    for (std::size_t i = 0; i < batch.size(); ++i)
-      if (seen_in_batch.count(batch[i].uscc))
-        reject(batch_rows[i], "名录中没有该主体（先导入检查对象名录）/ the subject is not in the directory (import it first)");
+    for (const auto& [i, reason] : refused) reject(batch_rows[i], reason);
     sum.inserted += counts.inserted;
     sum.updated += counts.updated;
     sum.unchanged += counts.unchanged;
     ++sum.batches;
     batch.clear();
     batch_rows.clear();
-    seen_in_batch.clear();
     note(false);
     return Status::Ok();
   };
@@ -809,7 +908,12 @@ Result<ImportSummary> ImportRecords(Platform& platform, const Principal& who, co
       reject(row, row.error);
       continue;
     }
-    auto rec = NormaliseRecord(kinds, rules, InputOf(row.values));
+    auto input = map_row(row.values);
+    if (!input.ok()) {
+      reject(row, input.status().message());
+      continue;
+    }
+    auto rec = NormaliseRecord(kinds, rules, input.value());
     if (!rec.ok()) {
       reject(row, rec.status().message());
       continue;
@@ -835,6 +939,145 @@ Result<ImportSummary> ImportRecords(Platform& platform, const Principal& who, co
     std::ofstream out(o.rejects_path, std::ios::binary | std::ios::trunc);
     out << rejects;
     if (!out) return Status::Error(StatusCode::kUnavailable, "无法写入 " + o.rejects_path, "cannot write " + o.rejects_path);
+  }
+  return sum;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Intermediaries' profiles.
+
+Result<ProfileSummary> ImportIntermediaries(Platform& platform, const Principal& who, const std::string& path,
+                                            const std::string& rejects_path) {
+  TableReaderOptions ro;
+  ro.max_record_bytes = 16 * 1024;
+  ro.max_fields = 16;
+  ro.max_file_bytes = 256ull << 20;
+  auto reader = platform.OpenTable(path, ro);
+  if (!reader.ok()) return reader.status();
+  std::vector<std::string> f;
+  auto h = reader.value()->Next(&f);
+  if (!h.ok()) return h.status();
+  if (!h.value()) return Refuse("文件为空：" + path, "the file is empty: " + path);
+  std::map<std::string, std::size_t> col;
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    if (col.count(f[i])) return Refuse("表头重复列：" + f[i], "the header names a column twice: " + f[i]);
+    col[f[i]] = i;
+  }
+  for (const char* c : {"uscc", "categories"})
+    if (!col.count(c)) return Refuse(std::string("文件缺少必需的列：") + c, std::string("the file lacks the required column ") + c);
+  ProfileSummary sum;
+  std::string rejects;
+  csv::AppendCsvRecord(&rejects, {"line", "uscc", "reason"}, true);
+  auto reject = [&](std::uint64_t line, const std::string& uscc, const std::string& reason) {
+    ++sum.rejected;
+    if (sum.sample_rejects.size() < 20)
+      sum.sample_rejects.push_back("第 " + std::to_string(line) + " 行 / line " + std::to_string(line) + ": " + reason);
+    csv::AppendCsvRecord(&rejects, {std::to_string(line), uscc.substr(0, 40), reason}, true);
+  };
+  struct Row {
+    std::uint64_t line;
+    std::string uscc, categories, qualifications;
+  };
+  std::vector<Row> batch;
+  auto normalise = [](const std::string& list, const char* field, std::string* out) -> Status {
+    std::string joined;
+    int n = 0;
+    for (std::string_view part : SplitStoredList(list)) {
+      std::string p(part);
+      const auto b = p.find_first_not_of(' ');
+      if (b == std::string::npos) continue;
+      p = p.substr(b, p.find_last_not_of(' ') - b + 1);
+      if (auto st = CheckText(field, p, 40); !st.ok()) return st;
+      if (++n > 20) return FieldRefuse(field, "最多 20 项", "has at most 20 entries");
+      joined += (joined.empty() ? "" : ";") + p;
+    }
+    *out = joined;
+    return Status::Ok();
+  };
+  auto flush = [&]() -> Status {
+    if (batch.empty()) return Status::Ok();
+    std::vector<std::pair<std::uint64_t, std::string>> refused;
+    std::int64_t written = 0;
+    Status st = platform.RunInTransaction(who, [&](UnitOfWork& uow) -> Status {
+      refused.clear();
+      written = 0;
+      for (const Row& r : batch) {
+        auto type = uow.sql().QueryText("SELECT type FROM subjects WHERE uscc = ?", {r.uscc});
+        if (!type.ok()) return type.status();
+        if (!type.value()) {
+          refused.emplace_back(r.line, "名录中没有该主体 / the subject is not in the directory");
+          continue;
+        }
+        if (*type.value() != "intermediary") {
+          refused.emplace_back(r.line, "该主体不是中介机构 / the subject is no intermediary");
+          continue;
+        }
+        auto before = uow.sql().QueryText("SELECT categories || '|' || qualifications FROM credit_intermediaries WHERE uscc = ?", {r.uscc});
+        if (!before.ok()) return before.status();
+        const std::string after = r.categories + "|" + r.qualifications;
+        if (before.value() && *before.value() == after) continue;
+        auto n = uow.sql().Exec(
+            "INSERT INTO credit_intermediaries (uscc, categories, qualifications, updated_at_us) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (uscc) DO UPDATE SET categories = excluded.categories, qualifications = excluded.qualifications, "
+            "updated_at_us = excluded.updated_at_us",
+            {r.uscc, r.categories, r.qualifications, uow.now_us()});
+        if (!n.ok()) return n.status();
+        if (auto a = uow.Audit({"credit.intermediary.profile", "credit_intermediary", r.uscc,
+                                before.value() ? digest::Sha256Hex(*before.value()) : "", digest::Sha256Hex(after)});
+            !a.ok())
+          return a;
+        ++written;
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    for (const auto& [line, reason] : refused) reject(line, "", reason);
+    sum.written += written;
+    batch.clear();
+    return Status::Ok();
+  };
+  std::set<std::string> in_batch;
+  while (true) {
+    auto n = reader.value()->Next(&f);
+    const std::uint64_t line = reader.value()->record_line();
+    if (!n.ok()) {
+      ++sum.read;
+      reject(line, "", n.status().message());
+      continue;
+    }
+    if (!n.value()) break;
+    ++sum.read;
+    if (f.size() != col.size()) {
+      reject(line, "", "列数与表头不符 / the number of fields differs from the header");
+      continue;
+    }
+    Row r{line, f[col["uscc"]], "", ""};
+    if (auto st = CheckUscc(r.uscc); !st.ok()) {
+      reject(line, r.uscc, st.message());
+      continue;
+    }
+    Status st = normalise(f[col["categories"]], "categories", &r.categories);
+    if (st.ok() && r.categories.empty()) st = FieldRefuse("categories", "缺失（至少一类服务）", "is missing (at least one service)");
+    if (st.ok() && col.count("qualifications")) st = normalise(f[col["qualifications"]], "qualifications", &r.qualifications);
+    if (!st.ok()) {
+      reject(line, r.uscc, st.message());
+      continue;
+    }
+    if (!in_batch.insert(r.uscc).second) {
+      if (auto s2 = flush(); !s2.ok()) return s2;
+      in_batch = {r.uscc};
+    }
+    batch.push_back(std::move(r));
+    if (batch.size() >= 2000) {
+      if (auto s2 = flush(); !s2.ok()) return s2;
+      in_batch.clear();
+    }
+  }
+  if (auto st = flush(); !st.ok()) return st;
+  if (!rejects_path.empty() && sum.rejected > 0) {
+    std::ofstream out(rejects_path, std::ios::binary | std::ios::trunc);
+    out << rejects;
+    if (!out) return Status::Error(StatusCode::kUnavailable, "无法写入 " + rejects_path, "cannot write " + rejects_path);
   }
   return sum;
 }

@@ -108,8 +108,14 @@ Result<std::optional<CreditRecord>> LoadRecord(Sql& sql, const std::string& kind
 // Every record of a subject, in (occurred_on, kind, ref) order.
 Result<std::vector<CreditRecord>> LoadRecordsOf(Sql& sql, const std::string& uscc);
 
+// A file's row (values by column) turned into a record's input, or a bilingual reason.
+using RowMapper = std::function<Result<RecordInput>(const std::map<std::string, std::string>& values)>;
+
 // The import of a record file: CSV (UTF-8 or GB18030) or JSON (an array or JSON Lines).
 struct ImportOptions {
+  // The file's columns and the required ones; empty: the record columns (docs/credit.md).
+  std::vector<std::string> columns, required;
+  RowMapper map_row;  // empty: the record columns as they are
   std::string path;
   std::string rejects_path;     // "" = no rejects file
   std::string format = "auto";  // auto | csv | json
@@ -132,6 +138,32 @@ class Scoring;  // scoring.h
 Result<ImportSummary> ImportRecords(Platform& platform, const Principal& who, const Kinds& kinds,
                                     const PublicityRules& rules, Scoring* scoring, const ImportOptions& options,
                                     std::ostream* progress);
+
+// The columns of a record file and the row mapper of one.
+const std::vector<std::string>& RecordColumns();
+RecordInput RecordInputOf(const std::map<std::string, std::string>& values);
+
+// Intermediaries' evaluations (中介服务评价): one row per engagement, with the marks of the client,
+// the supervising department and the approval office (0-100, weighted as configured; a mark not
+// given leaves its weight to the others), the promised and actual service days and the declared
+// and charged fees. Each becomes a record of kind intermediary_evaluation (ref: the engagement).
+struct EvaluationWeights {
+  int client = 70, department = 10, approval_office = 20;
+  // "70,10,20" (plugins.credit.evaluation_weights): three whole numbers adding up to 100.
+  static Result<EvaluationWeights> Parse(const std::string& text);
+};
+const std::vector<std::string>& EvaluationColumns();
+Result<RecordInput> EvaluationInputOf(const EvaluationWeights& weights, const std::map<std::string, std::string>& values);
+
+// Intermediaries' profiles: their service categories and qualifications (CSV: uscc, categories,
+// qualifications; lists ';'-separated). Each subject must be an intermediary of the directory.
+// Upserts in one unit of work per 2,000 rows; bad rows rejected with their line and reason.
+struct ProfileSummary {
+  std::int64_t read = 0, written = 0, rejected = 0;
+  std::vector<std::string> sample_rejects;
+};
+Result<ProfileSummary> ImportIntermediaries(Platform& platform, const Principal& who, const std::string& path,
+                                            const std::string& rejects_path);
 
 // The publicity job: records whose publicity ended before `today` stop being public (one
 // event "credit.record.expired" per record), records whose publicity begins become public; the

@@ -487,3 +487,60 @@ TEST_CASE("credit: a recompute in bulk steps writes the same scores as one subje
   CHECK(again["changed"] == 0);
   CHECK(Count(*w->db, "SELECT COUNT(*) FROM credit_score_history") == 300);
 }
+
+TEST_CASE("credit: intermediaries' profiles and evaluations weighted 70/10/20 make their grade", "[credit][intermediary]") {
+  auto w = MakeCreditWorld();
+  // Profiles: service categories and qualifications; a non-intermediary and bad rows rejected.
+  const std::string profiles = WriteTemp("profiles.csv", "uscc,categories,qualifications\n" + U(*w, 8) +
+                                                             ",测绘;评估,甲级测绘资质\n" + U(*w, 9) + ",环境影响评价,\n" +
+                                                             U(*w, 0) + ",测绘,\n" + "91110000600037341X,测绘,\n" + U(*w, 9) +
+                                                             ",,\n");
+  CommandRun p = Cmd(*w, "credit intermediaries import", {{"file", {profiles}}});
+  REQUIRE(p.status.ok());
+  CHECK(p.exit_code == 3);
+  json ps = json::parse(p.out);
+  CHECK(ps["written"] == 2);
+  CHECK(ps["rejected"] == 3);
+  json list = Ok(*w, "credit intermediaries list", {{"--category", {"测绘"}}});
+  REQUIRE(list.size() == 1);
+  CHECK(list[0]["uscc"] == U(*w, 8));
+  CHECK(list[0]["categories"] == json::array({"测绘", "评估"}));
+  // Evaluations: the marks weighted 70 / 10 / 20; late and overcharged engagements recorded.
+  const std::string evals =
+      "uscc,engagement,service_category,evaluated_on,client_score,department_score,office_score,promised_days,"
+      "actual_days,declared_fee,charged_fee\n" +
+      U(*w, 8) + ",ENG-1,测绘,2026-05-01,100,50,80,10,8,10000,9000\n" +     // 70+5+16 = 91
+      U(*w, 8) + ",ENG-2,测绘,2026-05-20,90,,90,10,12,10000,12000\n" +     // 90 (no department mark)
+      U(*w, 0) + ",ENG-3,测绘,2026-05-20,90,90,90,,,,\n" +                 // not an intermediary
+      U(*w, 8) + ",ENG-4,测绘,2026-05-20,101,90,90,,,,\n" +                // a mark over 100
+      U(*w, 8) + ",ENG-5,,2026-05-20,90,90,90,,,,\n" +                     // no service category
+      U(*w, 8) + ",ENG-6,测绘,2026-05-20,,,,,,,\n";                        // no mark
+  const std::string path = WriteTemp("evals.csv", evals);
+  CommandRun r = Cmd(*w, "credit import evaluations", {{"file", {path}}});
+  REQUIRE(r.status.ok());
+  CHECK(r.exit_code == 3);
+  json sum = json::parse(r.out);
+  CHECK(sum["inserted"] == 2);
+  CHECK(sum["rejected"] == 4);
+  auto rows = Rows(*w->db, "SELECT ref, CAST(value AS TEXT), attributes FROM credit_records WHERE kind = 'intermediary_evaluation' "
+                           "ORDER BY ref");
+  REQUIRE(rows.size() == 2);
+  CHECK(std::stod(rows[0][1]) == Approx(91.0));
+  CHECK(std::stod(rows[1][1]) == Approx(90.0));
+  json a1 = json::parse(rows[0][2]), a2 = json::parse(rows[1][2]);
+  CHECK(a1["on_time"] == "1");
+  CHECK(a1["fee_within"] == "1");
+  CHECK(a2["on_time"] == "0");
+  CHECK(a2["fee_within"] == "0");
+  CHECK_FALSE(a2.contains("department_score"));
+  json g = Ok(*w, "credit grades", {{"--year", {"2026"}}});
+  CHECK(g["graded"] == 2);
+  json e = Ok(*w, "credit explain", {{"uscc", {U(*w, 8)}}, {"--purpose", {"intermediary"}}});
+  RequireSums(e);
+  bool late = false;
+  for (const json& l : e["breakdown"]["lines"]) late = late || (l["indicator"] == "late" && l["points"] == -300);
+  CHECK(late);
+  list = Ok(*w, "credit intermediaries list", {});
+  CHECK(list.size() == 2);
+  CHECK_FALSE(list[0]["grade"].get<std::string>().empty());
+}
