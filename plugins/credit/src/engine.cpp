@@ -392,14 +392,14 @@ class PointsModel final : public ScoringModel {
             line.record_points.push_back(p);
             sum += p;
           }
-          line.note = std::to_string(hits.size()) + " 条记录 / records";
-          if (decayed) line.note += "；" + std::to_string(decayed) + " 条按时间衰减 / decayed by age";
+          // The records are listed: the note says only what is not plain from them.
+          if (decayed) line.note = std::to_string(decayed) + " 条按时间衰减 / " + std::to_string(decayed) + " decayed by age";
           std::int64_t bounded = sum;
           if (ind.min && bounded < *ind.min) bounded = *ind.min;
           if (ind.max && bounded > *ind.max) bounded = *ind.max;
           if (bounded != sum)
-            line.note += "；合计 " + FormatPoints(sum) + "，封顶为 " + FormatPoints(bounded) + " / sum " + FormatPoints(sum) +
-                         ", bounded to " + FormatPoints(bounded);
+            line.note += (line.note.empty() ? "" : "；") + std::string("合计 ") + FormatPoints(sum) + "，封顶为 " +
+                         FormatPoints(bounded) + " / sum " + FormatPoints(sum) + ", bounded to " + FormatPoints(bounded);
           line.points = bounded;
         } else {
           std::int64_t total = 0;

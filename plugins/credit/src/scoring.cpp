@@ -104,7 +104,28 @@ void JsonString(std::string* out, std::string_view v) {
 }
 }  // namespace
 
-std::string BreakdownText(const ScoreResult& r) {
+// The digest of a stored score: only to tell a changed score from an unchanged one (not a
+// security check), so a fast hash: two 64-bit FNV-1a over the text, 32 hex digits.
+std::string ScoreDigest(const std::string& model, const std::string& version, const std::string& body) {
+  std::uint64_t a = 0xcbf29ce484222325ull, b = 0x84222325cbf29ce4ull;
+  auto mix = [&](std::string_view t) {
+    for (unsigned char c : t) {
+      a = (a ^ c) * 0x100000001b3ull;
+      b = (b ^ c) * 0x100000001b3ull;
+      b ^= b >> 29;
+    }
+    a = (a ^ 0xff) * 0x100000001b3ull;  // a separator no text byte can fake in UTF-8
+    b = (b ^ 0xff) * 0x100000001b3ull;
+  };
+  mix(model);
+  mix(version);
+  mix(body);
+  char out[33];
+  std::snprintf(out, sizeof out, "%016llx%016llx", static_cast<unsigned long long>(a), static_cast<unsigned long long>(b));
+  return out;
+}
+
+std::string BreakdownText(const ScoreResult& r, bool labels) {
   std::string o;
   o.reserve(256 + r.lines.size() * 160);
   o += "{\"base\":" + std::to_string(r.base) + ",\"points\":" + std::to_string(r.points) + ",\"grade\":";
@@ -126,10 +147,12 @@ std::string BreakdownText(const ScoreResult& r) {
     JsonString(&o, l.dimension);
     o += ",\"indicator\":";
     JsonString(&o, l.indicator);
-    o += ",\"zh\":";
-    JsonString(&o, l.label_zh);
-    o += ",\"en\":";
-    JsonString(&o, l.label_en);
+    if (labels) {
+      o += ",\"zh\":";
+      JsonString(&o, l.label_zh);
+      o += ",\"en\":";
+      JsonString(&o, l.label_en);
+    }
     o += ",\"points\":" + std::to_string(l.points);
     if (!l.record_ids.empty()) {
       o += ",\"records\":[";
@@ -438,7 +461,7 @@ Status Scoring::LoadRun(Sql& sql, std::vector<Subject>* subjects) {
 }
 
 Status Scoring::ScoreBatch(Sql& sql, const std::string& purpose, std::vector<Subject>& subjects,
-                           const std::string& as_of, std::vector<StoredScore>* out) {
+                           const std::string& as_of, std::vector<StoredScore>* out, LabelMap* labels) {
   std::map<std::string, std::shared_ptr<const LoadedModel>> by_kind;
   for (Subject& s : subjects) {
     auto it = by_kind.find(s.kind);
@@ -469,16 +492,47 @@ Status Scoring::ScoreBatch(Sql& sql, const std::string& purpose, std::vector<Sub
     sc.as_of = as_of;
     sc.points = res.points;
     sc.grade = res.grade;
-    sc.body = BreakdownText(res);
+    sc.body = BreakdownText(res, labels == nullptr);
+    if (labels != nullptr)
+      for (const ScoreLine& l : res.lines) {
+        std::string key = sc.model + "\t" + sc.model_version + "\t" + l.indicator;
+        if (!labels->count(key)) labels->emplace(std::move(key), std::make_pair(l.label_zh, l.label_en));
+      }
     out->push_back(std::move(sc));
   }
   return Status::Ok();
 }
 
-Status Scoring::WriteScores(UnitOfWork& uow, std::vector<StoredScore>& scores, std::int64_t* changed, bool sorted_run) {
+Status Scoring::WriteScores(UnitOfWork& uow, std::vector<StoredScore>& scores, std::int64_t* changed,
+                            const LabelMap& labels, bool sorted_run) {
   Sql& sql = uow.sql();
   const std::int64_t now = uow.now_us();
   const std::string today = TodayOf(now);
+  // The labels of the model versions met, once per version and indicator.
+  {
+    std::set<std::string> versions;
+    for (const auto& [key, zh_en] : labels) versions.insert(key.substr(0, key.rfind('\t')));
+    for (const std::string& v : versions) {
+      const auto tab = v.find('\t');
+      const std::string model = v.substr(0, tab), version = v.substr(tab + 1);
+      std::set<std::string> have;
+      Status st = sql.Query("SELECT indicator FROM credit_model_labels WHERE model = ? AND version = ?", {model, version},
+                            [&](const SqlRow& r) {
+                              have.insert(r.Text(0));
+                              return true;
+                            });
+      if (!st.ok()) return st;
+      for (auto it = labels.lower_bound(v + "\t"); it != labels.end() && it->first.compare(0, v.size() + 1, v + "\t") == 0; ++it) {
+        const std::string indicator = it->first.substr(v.size() + 1);
+        if (have.count(indicator)) continue;
+        auto n = sql.Exec(
+            "INSERT INTO credit_model_labels (model, version, indicator, zh, en) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (model, version, indicator) DO NOTHING",
+            {model, version, indicator, it->second.first, it->second.second});
+        if (!n.ok()) return n.status();
+      }
+    }
+  }
   std::map<std::string, std::pair<std::string, std::string>> current;  // uscc => (digest, grade)
   if (sorted_run && !scores.empty()) {
     Status st = sql.Query("SELECT uscc, digest, grade FROM credit_scores WHERE uscc >= ? AND uscc <= ?",
@@ -499,36 +553,42 @@ Status Scoring::WriteScores(UnitOfWork& uow, std::vector<StoredScore>& scores, s
                           });
     if (!st.ok()) return st;
   }
-  // Many changed scores (a step of a recompute): copied into the stage table and merged with
-  // one statement per table, instead of two statements per subject.
+  // Many changed scores (a step of a recompute): the scores copied into the stage table and
+  // merged with one statement, the history rows (with the breakdowns) copied in directly,
+  // instead of two statements per subject.
   std::unique_ptr<SqlBulkWriter> stage;
   std::string token;
-  std::int64_t staged = 0;
+  std::vector<const StoredScore*> staged;
+  json grade_changes = json::array();
   if (sorted_run && scores.size() >= 64) {
     token = std::to_string(now) + "-" + scores.front().uscc;
     auto w = sql.BulkInsert("credit_score_stage", {"token", "uscc", "subject_kind", "model", "model_version", "points",
-                                                   "grade", "as_of", "breakdown", "digest"});
+                                                   "grade", "as_of", "digest"});
     if (!w.ok()) return w.status();
     stage = std::move(w).value();
   }
   for (StoredScore& s : scores) {
     const std::string& body = s.body;
-    const std::string digest = digest::Sha256Hex(s.model + "\t" + s.model_version + "\t" + body);
+    const std::string digest = ScoreDigest(s.model, s.model_version, body);
     auto it = current.find(s.uscc);
     if (it != current.end() && it->second.first == digest) continue;
     const std::string before_grade = it == current.end() ? "" : it->second.second;
     if (before_grade != s.grade) {
-      json p = {{"uscc", s.uscc},   {"grade", s.grade},         {"before", before_grade}, {"points", s.points},
-                {"model", s.model}, {"version", s.model_version}};
-      if (auto st = uow.Publish("credit.grade.changed", s.uscc, p.dump()); !st.ok()) return st;
+      if (stage) {
+        // A step of a recompute: the grades that changed in one event.
+        grade_changes.push_back({{"uscc", s.uscc}, {"grade", s.grade}, {"before", before_grade}});
+      } else {
+        json p = {{"uscc", s.uscc},   {"grade", s.grade},         {"before", before_grade}, {"points", s.points},
+                  {"model", s.model}, {"version", s.model_version}};
+        if (auto st = uow.Publish("credit.grade.changed", s.uscc, p.dump()); !st.ok()) return st;
+      }
     }
     ++*changed;
     if (stage) {
-      if (auto st = stage->Add({token, s.uscc, s.subject_kind, s.model, s.model_version, s.points, s.grade, s.as_of, body,
-                                digest});
+      if (auto st = stage->Add({token, s.uscc, s.subject_kind, s.model, s.model_version, s.points, s.grade, s.as_of, digest});
           !st.ok())
         return st;
-      ++staged;
+      staged.push_back(&s);
       continue;
     }
     auto n = sql.Exec(
@@ -549,7 +609,11 @@ Status Scoring::WriteScores(UnitOfWork& uow, std::vector<StoredScore>& scores, s
   }
   if (!stage) return Status::Ok();
   if (auto st = stage->Finish(); !st.ok()) return st;
-  if (staged == 0) return Status::Ok();
+  if (!grade_changes.empty()) {
+    json p = {{"first", staged.front()->uscc}, {"last", staged.back()->uscc}, {"changes", std::move(grade_changes)}};
+    if (auto st = uow.Publish("credit.grades.changed", staged.front()->uscc, p.dump()); !st.ok()) return st;
+  }
+  if (staged.empty()) return Status::Ok();
   auto n = sql.Exec(
       "INSERT INTO credit_scores (uscc, subject_kind, model, model_version, points, grade, as_of, at_us, digest, "
       "updated_at_us) SELECT uscc, subject_kind, model, model_version, points, grade, as_of, ?, digest, ? "
@@ -559,16 +623,19 @@ Status Scoring::WriteScores(UnitOfWork& uow, std::vector<StoredScore>& scores, s
       "digest = excluded.digest, updated_at_us = excluded.updated_at_us",
       {now, now, token});
   if (!n.ok()) return n.status();
-  n = sql.Exec(
-      "INSERT INTO credit_score_history (uscc, at_us, effective_on, model, model_version, points, grade, breakdown) "
-      "SELECT uscc, ?, ?, model, model_version, points, grade, breakdown FROM credit_score_stage WHERE token = ? "
-      "ON CONFLICT (uscc, at_us) DO UPDATE SET effective_on = excluded.effective_on, model = excluded.model, "
-      "model_version = excluded.model_version, points = excluded.points, grade = excluded.grade, "
-      "breakdown = excluded.breakdown",
-      {now, today, token});
-  if (!n.ok()) return n.status();
   n = sql.Exec("DELETE FROM credit_score_stage WHERE token = ?", {token});
-  return n.ok() ? Status::Ok() : n.status();
+  if (!n.ok()) return n.status();
+  // A history row of this instant is replaced (a fixed clock, or a second write in one unit).
+  n = sql.Exec("DELETE FROM credit_score_history WHERE uscc >= ? AND uscc <= ? AND at_us = ?",
+               {staged.front()->uscc, staged.back()->uscc, now});
+  if (!n.ok()) return n.status();
+  auto w = sql.BulkInsert("credit_score_history",
+                          {"uscc", "at_us", "effective_on", "model", "model_version", "points", "grade", "breakdown"});
+  if (!w.ok()) return w.status();
+  for (const StoredScore* s : staged)
+    if (auto st = w.value()->Add({s->uscc, now, today, s->model, s->model_version, s->points, s->grade, s->body}); !st.ok())
+      return st;
+  return w.value()->Finish();
 }
 
 Result<std::int64_t> Scoring::Rescore(UnitOfWork& uow, const std::set<std::string>& usccs) {
@@ -577,9 +644,10 @@ Result<std::int64_t> Scoring::Rescore(UnitOfWork& uow, const std::set<std::strin
   if (auto st = LoadSubjects(uow.sql(), std::vector<std::string>(usccs.begin(), usccs.end()), &subjects); !st.ok())
     return st;
   std::vector<StoredScore> scores;
-  if (auto st = ScoreBatch(uow.sql(), "credit", subjects, TodayOf(uow.now_us()), &scores); !st.ok()) return st;
+  LabelMap labels;
+  if (auto st = ScoreBatch(uow.sql(), "credit", subjects, TodayOf(uow.now_us()), &scores, &labels); !st.ok()) return st;
   std::int64_t changed = 0;
-  if (auto st = WriteScores(uow, scores, &changed); !st.ok()) return st;
+  if (auto st = WriteScores(uow, scores, &changed, labels); !st.ok()) return st;
   return changed;
 }
 
@@ -662,6 +730,21 @@ Result<std::optional<StoredScore>> Scoring::Stored(Sql& sql, const std::string& 
         });
   }
   if (!st.ok()) return st;
+  if (out && out->breakdown.is_object() && out->breakdown.contains("lines")) {
+    std::map<std::string, std::pair<std::string, std::string>> names;
+    Status q = sql.Query("SELECT indicator, zh, en FROM credit_model_labels WHERE model = ? AND version = ?",
+                         {out->model, out->model_version}, [&](const SqlRow& r) {
+                           names[r.Text(0)] = {r.Text(1), r.Text(2)};
+                           return true;
+                         });
+    if (!q.ok()) return q;
+    for (json& l : out->breakdown["lines"]) {
+      if (l.contains("zh")) continue;
+      auto it = names.find(l.value("indicator", std::string()));
+      l["zh"] = it == names.end() ? l.value("indicator", std::string()) : it->second.first;
+      l["en"] = it == names.end() ? l.value("indicator", std::string()) : it->second.second;
+    }
+  }
   return out;
 }
 
@@ -769,15 +852,32 @@ Result<Scoring::RecomputeSummary> Scoring::Recompute(const Principal& who, const
                     "--kind must be enterprise, individual, intermediary, social_org or public_institution");
     where = "type = '" + o.kind + "'";  // one of the fixed words above
   }
-  return RunSteps(who, "recompute:" + (o.kind.empty() ? std::string("all") : o.kind), where, o,
-                  [&](UnitOfWork& uow, std::vector<Subject>& subjects, std::int64_t* changed) -> Status {
-                    if (auto st = LoadRun(uow.sql(), &subjects); !st.ok()) return st;
-                    std::vector<StoredScore> scores;
-                    if (auto st = ScoreBatch(uow.sql(), "credit", subjects, TodayOf(uow.now_us()), &scores); !st.ok())
-                      return st;
-                    return WriteScores(uow, scores, changed, /*sorted_run=*/true);
-                  },
-                  progress);
+  double load = 0, score = 0, write = 0;
+  using Clock = std::chrono::steady_clock;
+  auto secs = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
+  auto sum = RunSteps(who, "recompute:" + (o.kind.empty() ? std::string("all") : o.kind), where, o,
+                      [&](UnitOfWork& uow, std::vector<Subject>& subjects, std::int64_t* changed) -> Status {
+                        const auto t0 = Clock::now();
+                        if (auto st = LoadRun(uow.sql(), &subjects); !st.ok()) return st;
+                        const auto t1 = Clock::now();
+                        std::vector<StoredScore> scores;
+                        LabelMap labels;
+                        if (auto st = ScoreBatch(uow.sql(), "credit", subjects, TodayOf(uow.now_us()), &scores, &labels);
+                            !st.ok())
+                          return st;
+                        const auto t2 = Clock::now();
+                        Status st = WriteScores(uow, scores, changed, labels, /*sorted_run=*/true);
+                        load += secs(t0, t1);
+                        score += secs(t1, t2);
+                        write += secs(t2, Clock::now());
+                        return st;
+                      },
+                      progress);
+  if (!sum.ok()) return sum;
+  sum.value().load_s = load;
+  sum.value().score_s = score;
+  sum.value().write_s = write;
+  return sum;
 }
 
 Result<std::int64_t> Scoring::ClassifyRisk(const Principal& who, const std::string& month, const RecomputeOptions& o,

@@ -49,7 +49,12 @@ struct StoredScore {
 // written directly (a recompute makes a million of them): {"base", "points", "grade", "grade_zh",
 // "grade_en", "vetoes", "lines": [{"dimension", "indicator", "zh", "en", "points", "records",
 // "record_points", "note"}]}.
-std::string BreakdownText(const ScoreResult& r);
+// Stored breakdowns leave the lines' labels out (`labels` false): they are the same for every
+// subject of a model version, and kept once in credit_model_labels (Stored puts them back).
+std::string BreakdownText(const ScoreResult& r, bool labels = true);
+
+// The labels of the lines of a model version: "model\tversion\tindicator" => (zh, en).
+using LabelMap = std::map<std::string, std::pair<std::string, std::string>>;
 
 // Compiled models, shared by every Scoring of the process (keyed by name, version and digest).
 struct ModelCache {
@@ -111,6 +116,8 @@ class Scoring {
     std::int64_t subjects = 0, changed = 0, steps = 0;
     bool resumed = false, done = false;
     std::string as_of;
+    // Where the time went (a recompute): reading the records, the engine, writing the scores.
+    double load_s = 0, score_s = 0, write_s = 0;
   };
   Result<RecomputeSummary> Recompute(const Principal& who, const RecomputeOptions& options, std::ostream* progress);
 
@@ -159,12 +166,15 @@ class Scoring {
   // query. `subjects` holds (uscc, kind), sorted.
   Status LoadRun(Sql& sql, std::vector<Subject>* subjects);
   // The scores of a batch of loaded subjects with the active models of `purpose`.
-  // Consumes the subjects' facts.
+  // Consumes the subjects' facts. With `labels`: the bodies in the stored form (without the
+  // lines' labels) and the labels met, for WriteScores.
   Status ScoreBatch(Sql& sql, const std::string& purpose, std::vector<Subject>& subjects,
-                    const std::string& as_of, std::vector<StoredScore>* out);
-  // Writes the scores that changed (and their history rows, and grade events). `sorted_run`:
-  // the scores are of a run of subjects in USCC order (a step), read and written in bulk.
-  Status WriteScores(UnitOfWork& uow, std::vector<StoredScore>& scores, std::int64_t* changed, bool sorted_run = false);
+                    const std::string& as_of, std::vector<StoredScore>* out, LabelMap* labels = nullptr);
+  // Writes the scores that changed (and their history rows, and grade events), and the labels
+  // of their model versions not stored yet. `sorted_run`: the scores are of a run of subjects in
+  // USCC order (a step), read and written in bulk.
+  Status WriteScores(UnitOfWork& uow, std::vector<StoredScore>& scores, std::int64_t* changed, const LabelMap& labels,
+                     bool sorted_run = false);
   Result<std::shared_ptr<const LoadedModel>> CompiledRow(const ModelRow& row);
   // A resumable pass over the subjects (of the directory, by USCC) in steps.
   // A step gets the next subjects (USCC and kind, in USCC order, records not loaded).

@@ -71,7 +71,8 @@ CREATE TABLE credit_scores (
 CREATE INDEX credit_scores_grade ON credit_scores(model, grade);
 
 -- Scores of a step being written in bulk (a recompute): copied in, merged into credit_scores
--- and credit_score_history with one statement each, then removed. token: the writing step's.
+-- with one statement, then removed (the history rows are copied into their table directly).
+-- token: the writing step's.
 CREATE UNLOGGED TABLE credit_score_stage (
   token TEXT NOT NULL,
   uscc TEXT NOT NULL,
@@ -81,9 +82,19 @@ CREATE UNLOGGED TABLE credit_score_stage (
   points BIGINT NOT NULL,
   grade TEXT NOT NULL,
   as_of TEXT NOT NULL,
-  breakdown TEXT NOT NULL,
   digest TEXT NOT NULL,
   PRIMARY KEY (token, uscc)
+);
+
+-- The labels of the lines of each model version (the stored breakdowns name the indicator
+-- only: the labels are the same for every subject).
+CREATE TABLE credit_model_labels (
+  model TEXT NOT NULL,
+  version TEXT NOT NULL,
+  indicator TEXT NOT NULL,
+  zh TEXT NOT NULL,
+  en TEXT NOT NULL,
+  PRIMARY KEY (model, version, indicator)
 );
 
 -- Every score a subject had: a row whenever it changed. "As of a date" answers from here.

@@ -122,6 +122,7 @@ TEST_CASE("credit: an import scores its subjects, explains every point and is id
   CommandRun text = RunPluginCommand(*w, "credit explain", {{"uscc", {U(*w, 1)}}}, "*", false);
   CHECK(text.out.find("penalty/甬市监罚〔2026〕2号") != std::string::npos);
   CHECK(text.out.find("= 得分 / = points") != std::string::npos);
+  CHECK(text.out.find("公示期内的行政处罚 / administrative penalties in publicity") != std::string::npos);
 
   // The same file again: nothing changes, no new audit record or score history.
   const long long history = Count(*w->db, "SELECT COUNT(*) FROM credit_score_history");
@@ -440,6 +441,8 @@ TEST_CASE("credit: the API shows the public part to the public, everything to th
   CHECK(pub["records"][0]["id"] == "penalty/W-1");
   CHECK(pub["records"][0]["basis"] == "《广告法》");
   CHECK(pub["score"]["model_version"] == "2026.1");
+  REQUIRE_FALSE(pub["score"]["breakdown"]["lines"].empty());
+  CHECK(pub["score"]["breakdown"]["lines"][0]["zh"] == "公示期内的行政处罚");
   const std::string body = pub.dump();
   CHECK(body.find("W-2") == std::string::npos);
   CHECK(body.find("risk") == std::string::npos);
@@ -476,6 +479,8 @@ TEST_CASE("credit: a recompute in bulk steps writes the same scores as one subje
   json bulk = Ok(*w, "credit recompute", {{"--step", {"128"}}});
   CHECK(bulk["subjects"] == 300);
   CHECK(bulk["changed"] == 300);
+  // Two steps of 128 wrote in bulk, each with one event of its grade changes; the last 44 one by one.
+  CHECK(EventCount(*w->db, "credit.grades.changed") == 2);
   CHECK(Count(*w->db, "SELECT COUNT(*) FROM credit_score_stage") == 0);
   const auto by_bulk = Rows(*w->db, "SELECT uscc, digest, grade, CAST(points AS TEXT) FROM credit_scores ORDER BY uscc");
   CHECK(Count(*w->db, "SELECT COUNT(*) FROM credit_score_history") == 300);
