@@ -689,45 +689,34 @@ Result<StoredScore> Scoring::Compute(Sql& sql, const std::string& uscc, const st
 
 Result<std::optional<StoredScore>> Scoring::Stored(Sql& sql, const std::string& uscc, const std::string& as_of) {
   std::optional<StoredScore> out;
+  // Both queries give the same columns in the same order.
+  auto take = [&](const SqlRow& r) {
+    StoredScore s;
+    s.uscc = r.Text(0);
+    s.subject_kind = r.Text(1);
+    s.model = r.Text(2);
+    s.model_version = r.Text(3);
+    s.points = r.Int(4);
+    s.grade = r.Text(5);
+    s.as_of = r.Text(6);
+    s.breakdown = json::parse(r.View(7), nullptr, false);
+    s.at_us = r.Int(8);
+    out = std::move(s);
+    return false;
+  };
   Status st;
   if (as_of.empty()) {
     st = sql.Query(
         "SELECT s.uscc, s.subject_kind, s.model, s.model_version, s.points, s.grade, s.as_of, h.breakdown, s.at_us "
         "FROM credit_scores s JOIN credit_score_history h ON h.uscc = s.uscc AND h.at_us = s.at_us WHERE s.uscc = ?",
-        {uscc}, [&](const SqlRow& r) {
-          StoredScore s;
-          s.uscc = r.Text(0);
-          s.subject_kind = r.Text(1);
-          s.model = r.Text(2);
-          s.model_version = r.Text(3);
-          s.points = r.Int(4);
-          s.grade = r.Text(5);
-          s.as_of = r.Text(6);
-          s.breakdown = json::parse(r.View(7), nullptr, false);
-          s.at_us = r.Int(8);
-          out = std::move(s);
-          return false;
-        });
+        {uscc}, take);
   } else {
     if (auto d = CivilDate::Parse(as_of); !d.ok()) return d.status();
     st = sql.Query(
         "SELECT h.uscc, COALESCE(s.subject_kind, ''), h.model, h.model_version, h.points, h.grade, h.effective_on, "
         "h.breakdown, h.at_us FROM credit_score_history h LEFT JOIN credit_scores s ON s.uscc = h.uscc "
         "WHERE h.uscc = ? AND h.effective_on <= ? ORDER BY h.at_us DESC LIMIT 1",
-        {uscc, as_of}, [&](const SqlRow& r) {
-          StoredScore s;
-          s.uscc = r.Text(0);
-          s.subject_kind = r.Text(1);
-          s.model = r.Text(2);
-          s.model_version = r.Text(3);
-          s.points = r.Int(4);
-          s.grade = r.Text(5);
-          s.as_of = r.Text(6);
-          s.breakdown = json::parse(r.View(7), nullptr, false);
-          s.at_us = r.Int(8);
-          out = std::move(s);
-          return false;
-        });
+        {uscc, as_of}, take);
   }
   if (!st.ok()) return st;
   if (out && out->breakdown.is_object() && out->breakdown.contains("lines")) {
