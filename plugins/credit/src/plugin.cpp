@@ -182,7 +182,7 @@ Status Init(Registrar& reg) {
   c.kinds = kinds.value();
   std::map<std::string, std::string> config;
   for (const char* key : {"publicity_months_minor", "publicity_months_general", "publicity_months_serious",
-                          "penalty_short_months", "penalty_long_months", "penalty_low_fine_yuan", "withdraw_working_days",
+                          "penalty_short_months", "penalty_long_months", "penalty_low_fine_yuan",
                           "evaluation_weights"}) {
     const std::string v = reg.Config(key, "");
     if (!v.empty()) config[key] = v;

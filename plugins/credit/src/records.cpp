@@ -165,7 +165,6 @@ Result<PublicityRules> PublicityRules::FromConfig(
   if (auto st = num("publicity_months_serious", 36, 12, 36, &r.serious_months); !st.ok()) return st;
   if (auto st = num("penalty_short_months", 3, 3, 3, &r.penalty_short_months); !st.ok()) return st;
   if (auto st = num("penalty_long_months", 36, 36, 36, &r.penalty_long_months); !st.ok()) return st;
-  if (auto st = num("withdraw_working_days", 3, 1, 3, &r.withdraw_working_days); !st.ok()) return st;
   int low = 10000;
   if (auto st = num("penalty_low_fine_yuan", 10000, 0, 100000000, &low); !st.ok()) return st;
   r.penalty_low_fine_yuan = low;

@@ -52,7 +52,6 @@ struct PublicityRules {
   int minor_months = 0, general_months = 12, serious_months = 36;
   int penalty_short_months = 3, penalty_long_months = 36;
   double penalty_low_fine_yuan = 10000;
-  int withdraw_working_days = 3;  // a revoked penalty leaves publicity within this many working days
   static Result<PublicityRules> FromConfig(const std::function<std::string(const std::string&, const std::string&)>& cfg);
 };
 

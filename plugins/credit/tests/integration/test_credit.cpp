@@ -11,6 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "credit/records_service.h"
 #include "fake_http.h"
 #include "task_world.h"
 #include "test_support.h"
@@ -92,7 +93,111 @@ const RegisteredRoute& CreditRoute() {
   throw std::logic_error("unreachable");
 }
 
+// What a running job gets (job.h), over the world's platform: the scheduler's own tests cover
+// the scheduler; these run the credit plugin's handlers as it would.
+class TestJobServices final : public JobServices {
+ public:
+  explicit TestJobServices(TaskWorld& w) : w_(w) {}
+  Status PublishEvent(const std::string& topic, const std::string& key, const std::string& payload) override {
+    return RunInTransaction([&](UnitOfWork& uow) { return uow.Publish(topic, key, payload); });
+  }
+  bool Cancelled() const override { return false; }
+  std::string Config(const std::string&, const std::string& fallback) const override { return fallback; }
+  Status RunInTransaction(const UnitOfWorkFn& fn) override {
+    return w_.platform.RunInTransaction(Principal::System("job:test"), fn);
+  }
+  Platform& platform() override { return w_.platform; }
+
+ private:
+  TaskWorld& w_;
+};
+
+Status RunJob(TaskWorld& w, const std::string& handler, const std::string& local_time) {
+  JobHandler* h = DrawHost().FindJobHandler(handler);
+  REQUIRE(h != nullptr);
+  JobInvocation inv;
+  inv.job = "test-" + handler;
+  inv.handler = handler;
+  inv.time_zone = "Asia/Shanghai";
+  inv.scheduled_us = ClockAt(local_time).now_us;
+  TestJobServices services(w);
+  return h->Run(inv, services);
+}
+
+credit::RecordsService& RecordsOf() {
+  auto [service, provider] = DrawHost().FindService(credit::RecordsService::kServiceName);
+  REQUIRE(service != nullptr);
+  CHECK(provider == "credit");
+  return *static_cast<credit::RecordsService*>(service);
+}
+
 }  // namespace
+
+TEST_CASE("credit: the jobs expire records, recompute, classify and grade on their scheduled day", "[credit][jobs]") {
+  auto w = MakeCreditWorld();
+  ImportCsv(*w, std::string(kHeader) + U(*w, 0) + ",penalty,J-1,fine,2026-05-10,1000,0,局,依据,\n" + U(*w, 1) +
+                    ",penalty,J-2,suspension,2026-05-10,100000,1,局,依据,\n");
+  CHECK(Points(*w, U(*w, 0)) == 72000);
+  // The daily publicity job on 2026-08-10 (the scheduled day, whatever the clock says).
+  Status st = RunJob(*w, "credit.publicity", "2026-08-10T01:10:00");
+  INFO(st.message());
+  REQUIRE(st.ok());
+  CHECK(EventCount(*w->db, "credit.record.expired") == 1);
+  CHECK(Rows(*w->db, "SELECT CAST(is_public AS TEXT) FROM credit_records WHERE ref = 'J-1'") ==
+        std::vector<std::vector<std::string>>{{"0"}});
+  // The nightly recompute, the monthly risk classes, the yearly grades.
+  REQUIRE(RunJob(*w, "credit.recompute", "2026-08-10T02:30:00").ok());
+  CHECK(Count(*w->db, "SELECT COUNT(*) FROM credit_scores") == 10);
+  REQUIRE(RunJob(*w, "credit.risk", "2026-08-01T04:00:00").ok());
+  CHECK(Count(*w->db, "SELECT COUNT(*) FROM credit_risk_classes WHERE month = '2026-08'") == 10);
+  CHECK(Rows(*w->db, "SELECT risk_class FROM subjects WHERE uscc = :k", U(*w, 1)) ==
+        std::vector<std::vector<std::string>>{{"D"}});
+  REQUIRE(RunJob(*w, "credit.grades", "2027-01-10T05:00:00").ok());
+  CHECK(Count(*w->db, "SELECT COUNT(*) FROM credit_intermediary_grades WHERE year = 2026") == 2);
+  // A run again on the same day changes nothing more (a retried run).
+  REQUIRE(RunJob(*w, "credit.publicity", "2026-08-10T01:10:00").ok());
+  CHECK(EventCount(*w->db, "credit.record.expired") == 1);
+}
+
+TEST_CASE("credit: another plugin adds a kind and writes records through the service credit.records",
+          "[credit][service]") {
+  auto w = MakeCreditWorld();
+  credit::RecordsService& records = RecordsOf();
+  credit::RecordKindSpec kind;
+  kind.code = "test_tax_arrears";
+  kind.zh = "欠税";
+  kind.en = "tax arrears";
+  kind.polarity = "negative";
+  kind.publicity = "by_severity";
+  kind.categories["arrears"] = {"欠缴税款", "arrears", "general"};
+  Status added = records.AddKind(kind);
+  CHECK((added.ok() || added.code() == StatusCode::kAlreadyExists));
+  CHECK(records.AddKind(kind).code() == StatusCode::kAlreadyExists);
+  credit::RecordKindSpec bad = kind;
+  bad.code = "Bad Code";
+  CHECK(records.AddKind(bad).code() == StatusCode::kInvalidArgument);
+  credit::RecordSpec r;
+  r.uscc = U(*w, 3);
+  r.kind = "test_tax_arrears";
+  r.ref = "TAX-1";
+  r.category = "arrears";
+  r.occurred_on = "2026-06-01";
+  r.source = "tax";
+  Status st = w->platform.RunInTransaction(Principal::System("tax"), [&](UnitOfWork& uow) { return records.Record(uow, r); });
+  INFO(st.message());
+  REQUIRE(st.ok());
+  CHECK(Rows(*w->db, "SELECT severity, public_until, source FROM credit_records WHERE ref = 'TAX-1'") ==
+        std::vector<std::vector<std::string>>{{"general", "2027-05-31", "tax"}});
+  json e = Explain(*w, U(*w, 3));  // scored in the same unit (the model has no indicator for the kind)
+  CHECK(e["points"] == 75000);
+  r.category = "nonsense";
+  st = w->platform.RunInTransaction(Principal::System("tax"), [&](UnitOfWork& uow) { return records.Record(uow, r); });
+  CHECK(st.code() == StatusCode::kInvalidArgument);
+  st = w->platform.RunInTransaction(Principal::System("tax"),
+                                    [&](UnitOfWork& uow) { return records.Withdraw(uow, "test_tax_arrears", "TAX-1", "2026-06-10", "已缴清 / paid"); });
+  REQUIRE(st.ok());
+  CHECK(EventCount(*w->db, "credit.record.withdrawn") == 1);
+}
 
 TEST_CASE("credit: an import scores its subjects, explains every point and is idempotent", "[credit][import]") {
   auto w = MakeCreditWorld();
