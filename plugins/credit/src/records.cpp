@@ -4,6 +4,7 @@
 #include <xinjian/directory.h>
 #include <xinjian/table_reader.h>
 #include <xinjian/text.h>
+#include <xinjian/uscc.h>
 #include <xinjian/time.h>
 
 #include <algorithm>
@@ -41,22 +42,10 @@ Status CheckText(const std::string& field, const std::string& v, std::size_t max
   return Status::Ok();
 }
 
-// GB 32100-2015: 18 characters of the alphabet and the check character.
+// GB 32100-2015 (xinjian/uscc.h), named as the field.
 Status CheckUscc(const std::string& u) {
-  static const std::string kAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-  static const int kWeights[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
-  if (u.size() != 18)
-    return FieldRefuse("uscc", "须为 18 个字符，实际为 " + std::to_string(u.size()) + " 个",
-                       "must have 18 characters, has " + std::to_string(u.size()));
-  int sum = 0;
-  for (int i = 0; i < 18; ++i) {
-    const auto at = kAlphabet.find(u[i]);
-    if (at == std::string::npos)
-      return FieldRefuse("uscc", "第 " + std::to_string(i + 1) + " 位字符无效", "character " + std::to_string(i + 1) + " is invalid");
-    if (i < 17) sum += static_cast<int>(at) * kWeights[i];
-  }
-  if (kAlphabet[(31 - sum % 31) % 31] != u[17]) return FieldRefuse("uscc", "校验位错误", "the check character is wrong");
-  return Status::Ok();
+  Status st = uscc::Check(u);
+  return st.ok() ? st : Status(st.code(), "uscc：" + st.message());
 }
 
 Status CheckDate(const std::string& field, const std::string& v) {
@@ -292,21 +281,6 @@ Result<CreditRecord> NormaliseRecord(const Kinds& kinds, const PublicityRules& r
   return r;
 }
 
-CreditFact CreditRecord::Fact() const {
-  CreditFact f;
-  f.id = Id();
-  f.kind = kind;
-  f.severity = severity;
-  f.category = category;
-  f.occurred_on = occurred_on;
-  f.public_until = withdrawn_on.empty() ? public_until : "";
-  f.value = value;
-  f.withdrawn = !withdrawn_on.empty();
-  for (const auto& [k, v] : attributes) f.attributes.emplace_back(k, v);
-  if (heavy) f.attributes.emplace_back("heavy", "1");
-  return f;
-}
-
 std::string CreditRecord::AttributesJson() const {
   json a = json::object();
   for (const auto& [k, v] : attributes) a[k] = v;
@@ -379,12 +353,13 @@ Result<std::vector<CreditRecord>> LoadRecordsOf(Sql& sql, const std::string& usc
 }
 
 Status UpsertRecords(UnitOfWork& uow, const std::vector<CreditRecord>& records, const std::string& today,
-                     UpsertCounts* counts, std::set<std::string>* touched) {
+                     UpsertCounts* counts, std::set<std::string>* touched, bool subjects_checked) {
   Sql& sql = uow.sql();
   const std::int64_t now = uow.now_us();
-  // The subjects must exist: one query per distinct USCC of the batch.
+  // The subjects must exist: one query per distinct USCC of the batch (unless the caller looked).
   std::set<std::string> known;
   for (const CreditRecord& r : records) {
+    if (subjects_checked) break;
     if (known.count(r.uscc)) continue;
     auto found = sql.Exists("SELECT 1 FROM subjects WHERE uscc = ?", {r.uscc});
     if (!found.ok()) return found.status();
@@ -395,18 +370,20 @@ Status UpsertRecords(UnitOfWork& uow, const std::vector<CreditRecord>& records, 
   }
   for (const CreditRecord& r : records) {
     const std::string digest = r.Digest();
-    auto before = sql.QueryText("SELECT digest FROM credit_records WHERE kind = ? AND ref = ?", {r.kind, r.ref});
-    if (!before.ok()) return before.status();
-    if (before.value() && *before.value() == digest) {
+    std::optional<std::string> before, before_uscc;
+    Status q = sql.Query("SELECT digest, uscc FROM credit_records WHERE kind = ? AND ref = ?", {r.kind, r.ref},
+                         [&](const SqlRow& row) {
+                           before = row.Text(0);
+                           before_uscc = row.Text(1);
+                           return false;
+                         });
+    if (!q.ok()) return q;
+    if (before && *before == digest) {
       ++counts->unchanged;
       continue;
     }
     // A record that moved to another subject changes both.
-    if (before.value()) {
-      auto old = sql.QueryText("SELECT uscc FROM credit_records WHERE kind = ? AND ref = ?", {r.kind, r.ref});
-      if (!old.ok()) return old.status();
-      if (old.value()) touched->insert(*old.value());
-    }
+    if (before_uscc) touched->insert(*before_uscc);
     auto n = sql.Exec(
         "INSERT INTO credit_records (kind, ref, uscc, category, severity, occurred_on, public_from, public_until, "
         "is_public, value, heavy, authority, basis, title, attributes, withdrawn_on, withdrawn_reason, source, digest, "
@@ -422,11 +399,11 @@ Status UpsertRecords(UnitOfWork& uow, const std::vector<CreditRecord>& records, 
          r.PublicOn(today) ? 1 : 0, r.value, r.heavy ? 1 : 0, r.authority, r.basis, r.title, r.AttributesJson(), Nullable(r.withdrawn_on),
          Nullable(r.withdrawn_reason), r.source, digest, now, now});
     if (!n.ok()) return n.status();
-    if (auto st = uow.Audit({before.value() ? "credit.record.update" : "credit.record.insert", "credit_record", r.Id(),
-                             before.value() ? *before.value() : "", digest});
+    if (auto st = uow.Audit({before ? "credit.record.update" : "credit.record.insert", "credit_record", r.Id(),
+                             before ? *before : "", digest});
         !st.ok())
       return st;
-    ++(before.value() ? counts->updated : counts->inserted);
+    ++(before ? counts->updated : counts->inserted);
     touched->insert(r.uscc);
   }
   return Status::Ok();
@@ -873,7 +850,8 @@ Result<ImportSummary> ImportRecords(Platform& platform, const Principal& who, co
       }
       auto today = platform.Time().LocalDate(uow.now_us());
       if (!today.ok()) return today.status();
-      if (auto s = UpsertRecords(uow, good, today.value().ToString(), &counts, &touched); !s.ok()) return s;
+      if (auto s = UpsertRecords(uow, good, today.value().ToString(), &counts, &touched, /*subjects_checked=*/true); !s.ok())
+        return s;
       if (scoring != nullptr && o.score && !touched.empty()) {
         if (auto s = scoring->EnsureModels(uow); !s.ok()) return s;
         auto n = scoring->Rescore(uow, touched);

@@ -71,7 +71,6 @@ struct CreditRecord {
   bool PublicOn(const std::string& date) const {
     return withdrawn_on.empty() && !public_until.empty() && public_from <= date && date <= public_until;
   }
-  CreditFact Fact() const;
   std::string AttributesJson() const;
   // SHA-256 of the canonical form (what an import compares to find a changed record).
   std::string Digest() const;
@@ -98,9 +97,10 @@ struct UpsertCounts {
 
 // Writes records (insert, or update when the digest differs) with one audit record each, in
 // `uow`; is_public as of `today`. `touched` receives the USCCs whose records changed. The
-// records' subjects must be in the directory (kNotFound naming the USCC otherwise).
+// records' subjects must be in the directory (kNotFound naming the USCC otherwise);
+// `subjects_checked`: the caller has looked already (the import, which rejects such rows).
 Status UpsertRecords(UnitOfWork& uow, const std::vector<CreditRecord>& records, const std::string& today,
-                     UpsertCounts* counts, std::set<std::string>* touched);
+                     UpsertCounts* counts, std::set<std::string>* touched, bool subjects_checked = false);
 
 // Loads the stored record (kind, ref), or nullopt.
 Result<std::optional<CreditRecord>> LoadRecord(Sql& sql, const std::string& kind, const std::string& ref);

@@ -1,6 +1,8 @@
 // See search_text.h.
 #include "search_text.h"
 
+#include "xinjian/uscc.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <set>
@@ -12,7 +14,7 @@ namespace {
 
 Status Bad(const std::string& zh, const std::string& en) { return Status::Error(StatusCode::kInvalidArgument, zh, en); }
 
-constexpr std::string_view kUsccAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+constexpr std::string_view kUsccAlphabet = uscc::kAlphabet;
 
 }  // namespace
 
@@ -82,26 +84,7 @@ std::string IntArrayLiteral(const std::vector<std::int32_t>& codes) {
 
 bool IsUsccChar(char c) { return c != '\0' && kUsccAlphabet.find(c) != std::string_view::npos; }
 
-Status CheckUscc(std::string_view uscc) {
-  if (uscc.size() != 18)
-    return Bad("统一社会信用代码须为 18 位（收到 " + std::to_string(uscc.size()) + " 个字节）",
-               "a unified social credit code has 18 characters (got " + std::to_string(uscc.size()) + " bytes)");
-  static constexpr int kWeights[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
-  int sum = 0;
-  for (std::size_t i = 0; i < 18; ++i) {
-    const auto at = kUsccAlphabet.find(uscc[i]);
-    if (uscc[i] == '\0' || at == std::string_view::npos)
-      return Bad("统一社会信用代码第 " + std::to_string(i + 1) + " 位不是允许的字符（0-9 及除 I、O、Z、S、V 外的大写字母）",
-                 "character " + std::to_string(i + 1) +
-                     " of the unified social credit code is not allowed (0-9 and capitals but I, O, Z, S, V)");
-    if (i < 17) sum += static_cast<int>(at) * kWeights[i];
-  }
-  const char check = kUsccAlphabet[static_cast<std::size_t>((31 - sum % 31) % 31)];
-  if (uscc[17] != check)
-    return Bad(std::string("统一社会信用代码校验位错误（应为 ") + check + "）",
-               std::string("the check character of the unified social credit code is wrong (expected ") + check + ")");
-  return Status::Ok();
-}
+Status CheckUscc(std::string_view uscc) { return uscc::Check(uscc); }
 
 Result<SearchQuery> ParseQuery(std::string_view q) {
   if (q.size() > kMaxQueryBytes)
