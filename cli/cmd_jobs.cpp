@@ -166,6 +166,11 @@ class RunPlatform final : public Platform {
   Result<std::int64_t> SetRiskClasses(UnitOfWork& uow, const std::vector<RiskClassChange>& changes) override {
     return impl_.SetRiskClasses(uow, changes);
   }
+  const ListPolicy* FindListPolicy(const std::string& code) const override { return impl_.FindListPolicy(code); }
+  std::vector<std::string> ListPolicyNames() const override { return impl_.ListPolicyNames(); }
+  Result<std::int64_t> SetListings(UnitOfWork& uow, const std::vector<ListingsChange>& changes) override {
+    return impl_.SetListings(uow, changes);
+  }
   PlatformImpl& impl() { return impl_; }
 
  private:

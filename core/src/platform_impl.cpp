@@ -21,6 +21,8 @@
 #include "subject_index.h"
 #include "time_service.h"
 #include "xlsx.h"
+#include "xinjian/digest.h"
+#include "xinjian/list_policy.h"
 
 namespace xj {
 namespace {
@@ -354,6 +356,75 @@ Result<std::int64_t> PlatformImpl::SetRiskClasses(UnitOfWork& uow, const std::ve
                       {Nullable(c.risk_class), after, uow.now_us(), c.uscc});
     if (!n.ok()) return n.status();
     if (Status a = uow.Audit({"directory.subject.classify", "subject", c.uscc, before, after}); !a.ok()) return a;
+    ++changed;
+  }
+  return changed;
+}
+
+const ListPolicy* PlatformImpl::FindListPolicy(const std::string& code) const {
+  return plugins_ == nullptr ? nullptr : plugins_->FindListPolicy(code);
+}
+
+std::vector<std::string> PlatformImpl::ListPolicyNames() const {
+  std::vector<std::string> out;
+  if (plugins_ != nullptr)
+    for (const auto& [code, p] : plugins_->list_policies()) out.push_back(code);
+  return out;
+}
+
+Result<std::int64_t> PlatformImpl::SetListings(UnitOfWork& uow, const std::vector<ListingsChange>& changes) {
+  // Checked first, so that a bad entry writes nothing; each set normalised (sorted, unique).
+  std::set<std::string_view> seen;
+  std::vector<std::string> wanted(changes.size());
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    const ListingsChange& c = changes[i];
+    const std::string entry = std::to_string(i + 1);
+    if (c.listings.size() > 32)
+      return Status::Error(StatusCode::kInvalidArgument, "第 " + entry + " 项（" + c.uscc + "）的名单超过 32 个",
+                           "entry " + entry + " (" + c.uscc + ") has more than 32 listings");
+    std::set<std::string> codes;
+    for (const std::string& code : c.listings) {
+      bool ok = !code.empty() && code.size() <= 48 && code[0] >= 'a' && code[0] <= 'z';
+      for (char ch : code) ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_');
+      if (!ok)
+        return Status::Error(StatusCode::kInvalidArgument,
+                             "第 " + entry + " 项（" + c.uscc + "）的名单代码 “" + code.substr(0, 60) + "” 格式无效",
+                             "entry " + entry + " (" + c.uscc + "): the list code '" + code.substr(0, 60) +
+                                 "' is not [a-z][a-z0-9_]* of at most 48 characters");
+      codes.insert(code);
+    }
+    if (!seen.insert(c.uscc).second)
+      return Status::Error(StatusCode::kInvalidArgument, "统一社会信用代码 " + c.uscc + " 出现两次",
+                           "the USCC " + c.uscc + " is given twice");
+    for (const std::string& code : codes) wanted[i] += (wanted[i].empty() ? "" : ";") + code;
+  }
+  Sql& sql = uow.sql();
+  std::int64_t changed = 0;
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    const std::string& uscc = changes[i].uscc;
+    std::optional<std::string> stored;
+    Status st = sql.Query("SELECT listings FROM subjects WHERE uscc = ?", {uscc}, [&](const SqlRow& r) {
+      stored = r.Text(0);
+      return false;
+    });
+    if (!st.ok()) return st;
+    if (!stored)
+      return Status::Error(StatusCode::kNotFound, "名录中没有统一社会信用代码为 " + uscc + " 的检查对象",
+                           "no subject with the USCC " + uscc + " in the directory");
+    if (*stored == wanted[i]) continue;
+    auto n = sql.Exec("UPDATE subjects SET listings = ?, updated_at_us = ? WHERE uscc = ?", {wanted[i], uow.now_us(), uscc});
+    if (!n.ok()) return n.status();
+    const std::string before = digest::Sha256Hex("listings\n" + uscc + "\n" + *stored);
+    const std::string after = digest::Sha256Hex("listings\n" + uscc + "\n" + wanted[i]);
+    if (Status a = uow.Audit({"directory.subject.listings", "subject", uscc, before, after}); !a.ok()) return a;
+    std::string payload = "{\"uscc\": \"" + uscc + "\", \"listings\": [";
+    bool first = true;
+    for (auto code : SplitStoredList(wanted[i])) {
+      payload += (first ? "\"" : ", \"") + std::string(code) + "\"";
+      first = false;
+    }
+    payload += "]}";
+    if (Status e = uow.Publish("directory.subject.listings", uscc, payload); !e.ok()) return e;
     ++changed;
   }
   return changed;

@@ -88,6 +88,9 @@ class PlatformImpl final : public Platform {
   std::vector<std::string> SamplerNames() const override;
   const Scorer* FindScorer(const std::string& name) const override;
   std::vector<std::string> ScorerNames() const override;
+  const ListPolicy* FindListPolicy(const std::string& code) const override;
+  std::vector<std::string> ListPolicyNames() const override;
+  Result<std::int64_t> SetListings(UnitOfWork& uow, const std::vector<ListingsChange>& changes) override;
   Result<std::int64_t> SetRiskClasses(UnitOfWork& uow, const std::vector<RiskClassChange>& changes) override;
   std::vector<std::string> EntropySourceNames() const override;
   Result<SubjectIndexLease> Subjects() override;

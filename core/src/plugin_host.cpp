@@ -273,6 +273,7 @@ struct Registries {
   std::map<std::string, std::unique_ptr<WritingSubscriber>> writing_subscribers;
   std::map<std::string, std::unique_ptr<Sampler>> samplers;
   std::map<std::string, std::unique_ptr<Scorer>> scorers;
+  std::map<std::string, std::unique_ptr<ListPolicy>> list_policies;
   std::map<std::string, std::unique_ptr<EntropySource>> entropy_sources;
   std::map<std::string, std::unique_ptr<JobHandler>> job_handlers;
   std::map<std::string, std::string> job_handler_plugin;  // handler name => plugin name
@@ -458,6 +459,25 @@ class StagingRegistrar final : public Registrar {
   Status AddScorer(const std::string& name, std::unique_ptr<Scorer> scorer) override {
     return Stage(kCapabilityScorer, {"评分引擎", "scoring engine"}, name, std::move(scorer), existing_.scorers,
                  staged_.scorers);
+  }
+
+  Status AddListPolicy(std::unique_ptr<ListPolicy> policy) override {
+    const std::string code = policy == nullptr ? std::string() : policy->code;
+    if (!Declared(kCapabilityListPolicy)) {
+      undeclared_.push_back(kCapabilityListPolicy);
+      return Status::Error(StatusCode::kFailedPrecondition,
+                           "清单未声明能力 list_policy，不能注册名单类型 “" + code + "”",
+                           "the manifest does not declare the capability list_policy; cannot register the list type '" +
+                               code + "'");
+    }
+    if (policy == nullptr)
+      return Status::Error(StatusCode::kInvalidArgument, "名单类型为 null", "the list type is null");
+    if (Status st = CheckListPolicy(*policy); !st.ok()) return st;
+    if (existing_.list_policies.count(code) || staged_.list_policies.count(code))
+      return Status::Error(StatusCode::kAlreadyExists, "名单类型 “" + code + "” 已被注册",
+                           "the list type '" + code + "' is already registered");
+    staged_.list_policies.emplace(code, std::move(policy));
+    return Status::Ok();
   }
 
   Status AddEntropySource(const std::string& name, std::unique_ptr<EntropySource> source) override {
@@ -749,11 +769,11 @@ std::string StripTrailingSlash(std::string s) {
 }  // namespace
 
 const std::vector<std::string>& KnownPluginCapabilities() {
-  // Later issues append: assigner, list_policy, measure (each with its Registrar function and
+  // Later issues append: assigner, measure (each with its Registrar function and
   // its SDK constant).
   static const std::vector<std::string> kKnown{kCapabilitySubscriber, kCapabilitySampler, kCapabilityEntropySource,
                                                kCapabilityJob,        kCapabilityCommand, kCapabilityDemo,
-                                               kCapabilityHttp,       kCapabilityScorer};
+                                               kCapabilityHttp,       kCapabilityScorer,  kCapabilityListPolicy};
   return kKnown;
 }
 
@@ -968,6 +988,7 @@ std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_
         {kCapabilitySubscriber, SubscriberNames(staged)},
         {kCapabilitySampler, Names(staged.samplers)},
         {kCapabilityScorer, Names(staged.scorers)},
+        {kCapabilityListPolicy, Names(staged.list_policies)},
         {kCapabilityEntropySource, Names(staged.entropy_sources)},
         {kCapabilityJob, Names(staged.job_handlers)},
         {kCapabilityCommand, CommandNames(staged)},
@@ -979,6 +1000,7 @@ std::optional<Bilingual> PluginHost::Impl::LoadLibrary(const fs::path& manifest_
     registries.writing_subscribers.merge(staged.writing_subscribers);
     registries.samplers.merge(staged.samplers);
     registries.scorers.merge(staged.scorers);
+    registries.list_policies.merge(staged.list_policies);
     registries.entropy_sources.merge(staged.entropy_sources);
     registries.job_handlers.merge(staged.job_handlers);
     registries.job_handler_plugin.merge(staged.job_handler_plugin);
@@ -1146,6 +1168,15 @@ const std::map<std::string, std::unique_ptr<Sampler>>& PluginHost::samplers() co
 
 const std::map<std::string, std::unique_ptr<Scorer>>& PluginHost::scorers() const {
   return impl_->registries.scorers;
+}
+
+const std::map<std::string, std::unique_ptr<ListPolicy>>& PluginHost::list_policies() const {
+  return impl_->registries.list_policies;
+}
+
+const ListPolicy* PluginHost::FindListPolicy(const std::string& code) const {
+  auto it = impl_->registries.list_policies.find(code);
+  return it == impl_->registries.list_policies.end() ? nullptr : it->second.get();
 }
 
 const Scorer* PluginHost::FindScorer(const std::string& name) const {

@@ -15,6 +15,7 @@
 #include "xinjian/job.h"
 #include "xinjian/plugin.h"
 #include "xinjian/sampler.h"
+#include "xinjian/list_policy.h"
 #include "xinjian/scorer.h"
 #include "xinjian/status.h"
 #include "plugin_migrations.h"
@@ -133,6 +134,8 @@ class PluginHost {
   // Registered scoring engines by name (owned by the host), and one by name or nullptr.
   const std::map<std::string, std::unique_ptr<Scorer>>& scorers() const;
   const Scorer* FindScorer(const std::string& name) const;
+  const std::map<std::string, std::unique_ptr<ListPolicy>>& list_policies() const;
+  const ListPolicy* FindListPolicy(const std::string& code) const;
   // Registered entropy sources by name (owned by the host), and one by name or nullptr.
   const std::map<std::string, std::unique_ptr<EntropySource>>& entropy_sources() const;
   const EntropySource* FindEntropySource(const std::string& name) const;

@@ -22,17 +22,17 @@ std::uint8_t Code(const std::string_view (&table)[N], std::string_view v) {
 }
 
 constexpr const char* kSubjectColumns =
-    "uscc, type, region, COALESCE(industry, ''), registered_on, status, COALESCE(risk_class, ''), labels";
+    "uscc, type, region, COALESCE(industry, ''), registered_on, status, COALESCE(risk_class, ''), labels, listings";
 
 SubjectFacts FactsOfRow(const ScanRow& r) {
-  return SubjectFacts{r.values[0], r.values[1], r.values[2], r.values[3],
-                      r.values[4], r.values[5], r.values[6], r.values[7]};
+  return SubjectFacts{r.values[0], r.values[1], r.values[2], r.values[3], r.values[4],
+                      r.values[5], r.values[6], r.values[7], r.values[8]};
 }
 
 }  // namespace
 
 std::uint32_t SubjectIndexBuilder::Intern(SubjectIndex& x, std::vector<std::string>& dict, std::string_view s) {
-  auto& ids = &dict == &x.industries_ ? x.industry_ids_ : x.label_ids_;
+  auto& ids = &dict == &x.industries_ ? x.industry_ids_ : &dict == &x.label_sets_ ? x.label_ids_ : x.listing_ids_;
   if (ids.size() != dict.size()) {  // dictionaries copied or swapped in: rebuild the lookup
     ids.clear();
     for (std::size_t i = 0; i < dict.size(); ++i) ids.emplace(dict[i], static_cast<std::uint32_t>(i));
@@ -56,6 +56,7 @@ void SubjectIndexBuilder::Append(SubjectIndex& x, const SubjectFacts& f) {
   x.risk_.push_back(Code(kRiskClasses, f.risk_class));
   x.industry_.push_back(static_cast<std::uint16_t>(Intern(x, x.industries_, f.industry)));
   x.labels_.push_back(Intern(x, x.label_sets_, f.labels));
+  x.listings_.push_back(Intern(x, x.listing_sets_, f.listings));
   ++x.n_;
 }
 
@@ -67,6 +68,7 @@ void SubjectIndexBuilder::Set(SubjectIndex& x, std::size_t i, const SubjectFacts
   x.risk_[i] = Code(kRiskClasses, f.risk_class);
   x.industry_[i] = static_cast<std::uint16_t>(Intern(x, x.industries_, f.industry));
   x.labels_[i] = Intern(x, x.label_sets_, f.labels);
+  x.listings_[i] = Intern(x, x.listing_sets_, f.listings);
 }
 
 std::unique_ptr<SubjectIndex> SubjectIndexBuilder::Sorted(const SubjectIndex& x) {
@@ -77,6 +79,7 @@ std::unique_ptr<SubjectIndex> SubjectIndexBuilder::Sorted(const SubjectIndex& x)
   out->audit_seq_ = x.audit_seq_;
   out->industries_ = x.industries_;
   out->label_sets_ = x.label_sets_;
+  out->listing_sets_ = x.listing_sets_;
   for (auto i : perm) Append(*out, x.FactsOf(i));
   return out;
 }
@@ -104,6 +107,7 @@ Result<std::unique_ptr<SubjectIndex>> SubjectIndexBuilder::Load(Database& db,
   for (auto* v : {&idx->type_, &idx->status_, &idx->risk_}) v->reserve(n);
   idx->industry_.reserve(n);
   idx->labels_.reserve(n);
+  idx->listings_.reserve(n);
   std::uint64_t rows = 0;
   // ORDER BY the primary key: the index comes out sorted by USCC, as pools must be.
   st = ScanRows(db, std::string("SELECT ") + kSubjectColumns + " FROM subjects ORDER BY uscc", {},
@@ -177,10 +181,13 @@ Status SubjectIndexBuilder::CatchUp(SubjectIndex& x, Database& db) {
     x.risk_.swap(copy->risk_);
     x.industry_.swap(copy->industry_);
     x.labels_.swap(copy->labels_);
+    x.listings_.swap(copy->listings_);
     x.industries_.swap(copy->industries_);
     x.label_sets_.swap(copy->label_sets_);
+    x.listing_sets_.swap(copy->listing_sets_);
     x.industry_ids_.clear();
     x.label_ids_.clear();
+    x.listing_ids_.clear();
   }
   x.audit_seq_ = last;
   return Status::Ok();

@@ -18,7 +18,10 @@ export XINJIAN_NOW=2026-03-02T09:00:00  # Asia/Shanghai; never the wall clock
 db="sqlite:$tmp/xinjian.db"
 "$XJ_CLI" --db "$db" --actor e2e demo --subjects 2000 >"$tmp/demo.out" 2>&1 || { cat "$tmp/demo.out"; exit 1; }
 "$XJ_CLI" plugins routes --json >"$tmp/routes.json"
-"$XJ_CLI" plugins routes | grep -q '/api/v1/tasks/{id}'
+# (Into a file first: `grep -q` in a pipe may close it before the writer is done, and
+# pipefail would count that SIGPIPE as a failure.)
+"$XJ_CLI" plugins routes >"$tmp/routes.txt"
+grep -q '/api/v1/tasks/{id}' "$tmp/routes.txt"
 "$XJ_CLI" --db "$db" --actor e2e serve --no-scheduler --listen 127.0.0.1:0 >"$tmp/serve.log" 2>&1 &
 serve_pid=$!
 address=""

@@ -108,7 +108,7 @@ for m, p in sorted(documented - registered):
     fail(f"described in openapi.json but not registered: {m} {p}")
 
 # 3. Every GET against the server.
-EXAMPLES = {"id": "SCJG-DEMO-0001", "task": "SCJG-DEMO-0001", "file": "proof.json", "uscc": uscc, "visit": "none"}
+EXAMPLES = {"id": "SCJG-DEMO-0001", "code": "serious_illegal", "task": "SCJG-DEMO-0001", "file": "proof.json", "uscc": uscc, "visit": "none"}
 REQUIRED_QUERY = {"q": "有限"}
 
 

@@ -25,7 +25,10 @@ done
 grep -q 'plugin inspection: applied migration 003_result_notices' "$tmp/init1.txt"
 grep -q 'plugin directory: applied migration 001_search' "$tmp/init1.txt"
 grep -q 'plugin credit: applied migration 001_credit' "$tmp/init1.txt"
-grep -q '插件迁移：应用 3 个，接管 5 个 / plugin migrations: 3 applied, 5 adopted' "$tmp/init1.txt"
+grep -q 'plugin lists: applied migration 001_lists' "$tmp/init1.txt"
+# The summary counts what it printed: every plugin migration that ran, and the 5 adopted.
+applied=$(grep -c 'plugin [a-z-]*: applied migration' "$tmp/init1.txt")
+grep -q "插件迁移：应用 $applied 个，接管 5 个 / plugin migrations: $applied applied, 5 adopted" "$tmp/init1.txt"
 x init | tee "$tmp/init2.txt"
 grep -q 'plugin migrations: all applied already' "$tmp/init2.txt"
 if grep -q 'recorded as applied\|applied migration' "$tmp/init2.txt"; then echo "the second init migrated again"; exit 1; fi
@@ -44,10 +47,11 @@ want = db.execute("SELECT task_id, uscc, department, MIN(published_on), MAX(publ
 got = db.execute("SELECT task_id, uscc, department, first_published_on, published_on, first_published_at_us, "
                  "last_published_at_us FROM inspection_result_notices ORDER BY 1, 2, 3").fetchall()
 assert len(want) == 19 and got == want, (len(want), len(got))
-# The core's record of the old migrations stays; the new binary added only 008 and 009.
+# The core's record of the old migrations stays; the new binary added only 008, 009 and 010.
 core = [r[0] for r in db.execute("SELECT name FROM schema_migrations ORDER BY version")]
 assert core == ["001_foundation", "002_draws", "003_visits", "004_scheduler", "005_entropy",
-                "006_deadline_provisional", "007_draw_slips", "008_plugin_migrations", "009_accounts"], core
+                "006_deadline_provisional", "007_draw_slips", "008_plugin_migrations", "009_accounts",
+                "010_subject_listings"], core
 PY
 x audit verify | tee "$tmp/verify.txt"
 grep -q '审计链完整' "$tmp/verify.txt"

@@ -1,8 +1,9 @@
 // What the platform gives a feature beyond storage (xinjian/platform.h, xinjian/directory.h),
 // as the host implements it: other plugins' samplers and entropy sources, the GB/T 2260 codes,
-// typed reads of the directories, and the in-memory subject index (loaded on first use,
-// caught up with committed directory changes, shared by readers). Runs on SQLite and on
-// PostgreSQL (XINJIAN_TEST_BACKEND).
+// typed reads of the directories, the in-memory subject index (loaded on first use, caught
+// up with committed directory changes, shared by readers), and the lists a subject is on
+// (Platform::SetListings, host API 12). Runs on SQLite and on PostgreSQL
+// (XINJIAN_TEST_BACKEND).
 #include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -13,6 +14,7 @@
 #include "platform_impl.h"
 #include "scan.h"
 #include "world.h"
+#include "xinjian/digest.h"
 #include "xinjian/directory.h"
 #include "xinjian/entropy.h"
 #include "xinjian/platform.h"
@@ -56,6 +58,37 @@ std::vector<std::vector<std::string>> IndexRows(const SubjectIndex& index) {
     out.push_back({std::string(f.uscc), std::string(f.status), std::string(f.region), std::string(f.labels)});
   });
   return out;
+}
+
+// The position of `uscc` in the index (sorted by USCC); fails the test when it is not there.
+std::size_t IndexOf(const SubjectIndex& index, const std::string& uscc) {
+  std::size_t lo = 0, hi = index.size();
+  while (lo < hi) {
+    const std::size_t mid = (lo + hi) / 2;
+    if (index.uscc(mid) < std::string_view(uscc))
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  INFO(uscc);
+  REQUIRE(lo < index.size());
+  REQUIRE(index.uscc(lo) == std::string_view(uscc));
+  return lo;
+}
+
+// Platform::SetListings in a unit of work of its own (as the lists plugin calls it): the
+// number of subjects changed, or the error (and then the unit wrote nothing).
+Result<std::int64_t> SetListingsIn(PlatformImpl& platform, const std::vector<Platform::ListingsChange>& changes) {
+  return TransactValue<std::int64_t>(platform, Principal::System("test"),
+                                     [&](UnitOfWork& uow) { return platform.SetListings(uow, changes); });
+}
+
+// A subject's stored listings column.
+std::string StoredListings(Database& db, const std::string& uscc) {
+  auto rows = Rows(db, "SELECT listings FROM subjects WHERE uscc = :u", uscc);
+  INFO(uscc);
+  REQUIRE(rows.size() == 1);
+  return rows[0][0];
 }
 
 }  // namespace
@@ -251,5 +284,261 @@ TEST_CASE("the subject index loads on first use, catches up with committed direc
     REQUIRE(lease.ok());
     CHECK(lease.value()->size() == 20);
   }
+  platform.Attach(nullptr);
+}
+
+TEST_CASE("SetListings stores the lists each subject is on, audits and publishes each change, and the index follows",
+          "[platform][directory][index][listings]") {
+  World w;
+  OpenWorld(w, Directory());
+  Database& db = *w.db;
+  PlatformImpl platform;
+  CHECK(platform.FindListPolicy("abnormal_operations") == nullptr);  // no plugins: no list types
+  CHECK(platform.ListPolicyNames().empty());
+  platform.Attach(&db);
+  const std::string a = TinySubject(99, 0).uscc, b = TinySubject(99, 1).uscc, c = TinySubject(99, 2).uscc;
+  const std::string topic = "directory.subject.listings";
+  // Every subject's listings as stored and as the index holds them agree.
+  auto index_matches_table = [&](const SubjectIndex& index) {
+    std::size_t n = 0;
+    REQUIRE(ScanRows(db, "SELECT uscc, listings FROM subjects", {}, [&](const ScanRow& r) {
+              const std::string u(r.values[0]);
+              INFO(u);
+              CHECK(index.FactsOf(IndexOf(index, u)).listings == r.values[1]);
+              ++n;
+              return true;
+            }).ok());
+    CHECK(n == index.size());
+  };
+
+  // A fresh directory: nobody is on a list, and the three hand-made subjects share every
+  // categorical fact (so one category key). The index is loaded before the change, so what
+  // follows is its catch-up.
+  CHECK(Count(db, "SELECT COUNT(*) FROM subjects WHERE listings <> ''") == 0);
+  {
+    auto lease = platform.Subjects();
+    INFO(lease.status().message());
+    REQUIRE(lease.ok());
+    const SubjectIndex& index = *lease.value();
+    const std::size_t ia = IndexOf(index, a), ib = IndexOf(index, b), ic = IndexOf(index, c);
+    CHECK(index.FactsOf(ia).listings.empty());
+    CHECK(index.CategoryKey(ia) == index.CategoryKey(ib));
+    CHECK(index.CategoryKey(ia) == index.CategoryKey(ic));
+  }
+  const std::string digest_a = Rows(db, "SELECT digest FROM subjects WHERE uscc = :u", a).at(0).at(0);
+  const long long audit0 = Count(db, "SELECT COUNT(*) FROM audit_log");
+  const long long events0 = Count(db, "SELECT COUNT(*) FROM events");
+
+  // a: in any order, a code twice; c: the same set; b: none, as it was (left alone).
+  auto n = SetListingsIn(
+      platform, {{a, {"red_x", "abnormal_operations", "red_x"}}, {b, {}}, {c, {"abnormal_operations", "red_x"}}});
+  INFO(n.status().message());
+  REQUIRE(n.ok());
+  CHECK(n.value() == 2);
+  CHECK(StoredListings(db, a) == "abnormal_operations;red_x");  // sorted, each once
+  CHECK(StoredListings(db, b).empty());
+  CHECK(StoredListings(db, c) == "abnormal_operations;red_x");
+  CHECK(Count(db, "SELECT COUNT(*) FROM audit_log") == audit0 + 2);
+  CHECK(Count(db, "SELECT COUNT(*) FROM events") == events0 + 2);
+  // Not part of the subject's digest.
+  CHECK(Rows(db, "SELECT digest FROM subjects WHERE uscc = :u", a).at(0).at(0) == digest_a);
+  // One audit record per changed subject: action, entity "subject", the USCC, the caller.
+  const auto record_a = Rows(db,
+                             "SELECT actor, entity, before_digest, after_digest FROM audit_log "
+                             "WHERE action = 'directory.subject.listings' AND entity_key = :u",
+                             a);
+  REQUIRE(record_a.size() == 1);
+  CHECK(record_a[0][0] == Principal::System("test").id);
+  CHECK(record_a[0][1] == "subject");
+  CHECK(record_a[0][2].size() == 64);
+  CHECK(record_a[0][3].size() == 64);
+  CHECK(record_a[0][2] != record_a[0][3]);
+  CHECK(AuditCount(db, "directory.subject.listings", c) == 1);
+  CHECK(AuditCount(db, "directory.subject.listings", b) == 0);
+  CHECK(AuditChainVerifies(db));
+  // One event per changed subject, keyed by the USCC, with the whole set.
+  const nlohmann::json event_a = {{"uscc", a}, {"listings", nlohmann::json::array({"abnormal_operations", "red_x"})}};
+  CHECK(EventPayloads(db, a, topic) == std::vector<nlohmann::json>{event_a});
+  CHECK(EventPayloads(db, c, topic).size() == 1);
+  CHECK(EventPayloads(db, b, topic).empty());
+
+  // The next lease has caught up: listings in FactsOf, and in the category key.
+  {
+    auto lease = platform.Subjects();
+    REQUIRE(lease.ok());
+    const SubjectIndex& index = *lease.value();
+    const std::size_t ia = IndexOf(index, a), ib = IndexOf(index, b), ic = IndexOf(index, c);
+    CHECK(index.FactsOf(ia).listings == "abnormal_operations;red_x");
+    CHECK(index.FactsOf(ib).listings.empty());
+    CHECK(index.FactsOf(ic).listings == "abnormal_operations;red_x");
+    CHECK(index.CategoryKey(ia) != index.CategoryKey(ib));
+    CHECK(index.CategoryKey(ia) == index.CategoryKey(ic));
+    // The other facts are untouched.
+    const Subject tiny = TinySubject(99, 0);
+    const SubjectFacts f = index.FactsOf(ia);
+    CHECK(f.type == "enterprise");
+    CHECK(f.risk_class == tiny.risk_class);
+    CHECK(f.labels == tiny.labels);
+    CHECK(f.status == "active");
+    index_matches_table(index);
+  }
+
+  // The same sets again: nothing changes, nothing is recorded.
+  n = SetListingsIn(platform, {{a, {"abnormal_operations", "red_x"}}, {b, {}}, {c, {"red_x", "abnormal_operations"}}});
+  REQUIRE(n.ok());
+  CHECK(n.value() == 0);
+  CHECK(Count(db, "SELECT COUNT(*) FROM audit_log") == audit0 + 2);
+  CHECK(Count(db, "SELECT COUNT(*) FROM events") == events0 + 2);
+  n = SetListingsIn(platform, {});
+  REQUIRE(n.ok());
+  CHECK(n.value() == 0);
+
+  // Off every list: an empty set, an empty list in the event; the audit records chain the
+  // states (the second record's before is the first one's after).
+  n = SetListingsIn(platform, {{c, {}}});
+  REQUIRE(n.ok());
+  CHECK(n.value() == 1);
+  CHECK(StoredListings(db, c).empty());
+  const auto records_c = Rows(db,
+                              "SELECT before_digest, after_digest FROM audit_log "
+                              "WHERE action = 'directory.subject.listings' AND entity_key = :u ORDER BY seq",
+                              c);
+  REQUIRE(records_c.size() == 2);
+  CHECK(records_c[1][0] == records_c[0][1]);
+  CHECK(records_c[1][1] == records_c[0][0]);  // the empty set again
+  const auto payloads_c = EventPayloads(db, c, topic);
+  REQUIRE(payloads_c.size() == 2);
+  CHECK(payloads_c[1] == nlohmann::json{{"uscc", c}, {"listings", nlohmann::json::array()}});
+  {
+    auto lease = platform.Subjects();
+    REQUIRE(lease.ok());
+    const SubjectIndex& index = *lease.value();
+    const std::size_t ib = IndexOf(index, b), ic = IndexOf(index, c);
+    CHECK(index.FactsOf(ic).listings.empty());
+    CHECK(index.CategoryKey(ic) == index.CategoryKey(ib));
+  }
+
+  // The limits: 32 codes, a code of 48 characters.
+  std::vector<std::string> many;
+  for (int i = 0; i < 31; ++i) many.push_back("list_" + std::to_string(100 + i));
+  many.push_back("z" + std::string(47, '9'));
+  n = SetListingsIn(platform, {{b, many}});
+  INFO(n.status().message());
+  REQUIRE(n.ok());
+  CHECK(n.value() == 1);
+  std::string joined;
+  for (const auto& code : many) joined += (joined.empty() ? "" : ";") + code;
+  CHECK(StoredListings(db, b) == joined);
+
+  // A directory import of the same subjects (an update of a, a new subject beside it, and a
+  // row as it is stored) neither reads nor changes the listings.
+  Subject renamed = TinySubject(99, 0);
+  renamed.name = "宁海小池零号超市有限公司";
+  renamed.address = "浙江省宁波市宁海县改名路1号";
+  Import(db, DirectoryKind::kSubjects, SubjectsCsv({renamed, TinySubject(99, 8)}));
+  CHECK(Rows(db, "SELECT name FROM subjects WHERE uscc = :u", a).at(0).at(0) == renamed.name);
+  CHECK(StoredListings(db, a) == "abnormal_operations;red_x");
+  CHECK(StoredListings(db, TinySubject(99, 8).uscc).empty());
+  Import(db, DirectoryKind::kSubjects, SubjectsCsv({renamed, TinySubject(99, 1)}));
+  CHECK(StoredListings(db, a) == "abnormal_operations;red_x");
+  CHECK(StoredListings(db, b) == joined);
+  {
+    auto lease = platform.Subjects();
+    REQUIRE(lease.ok());
+    const SubjectIndex& index = *lease.value();
+    CHECK(index.size() == 304);
+    CHECK(index.FactsOf(IndexOf(index, a)).listings == "abnormal_operations;red_x");
+    CHECK(index.FactsOf(IndexOf(index, b)).listings == joined);
+    index_matches_table(index);
+  }
+  // A fresh load (another platform on the same database) reads the column too.
+  {
+    PlatformImpl fresh;
+    fresh.Attach(&db);
+    {
+      auto lease = fresh.Subjects();
+      REQUIRE(lease.ok());
+      CHECK(lease.value()->FactsOf(IndexOf(*lease.value(), a)).listings == "abnormal_operations;red_x");
+      index_matches_table(*lease.value());
+    }  // the lease ends before the platform lets the database go
+    fresh.Attach(nullptr);
+  }
+  CHECK(AuditChainVerifies(db));
+  platform.Attach(nullptr);
+}
+
+TEST_CASE("SetListings refuses a bad entry before writing anything, and an unknown subject rolls the unit back",
+          "[platform][directory][listings]") {
+  World w;
+  OpenWorld(w, Directory());
+  Database& db = *w.db;
+  PlatformImpl platform;
+  platform.Attach(&db);
+  const std::string a = TinySubject(99, 0).uscc, b = TinySubject(99, 1).uscc;
+  const std::string unknown = TinySubject(99, 50).uscc;  // the generator's form, not imported
+  {
+    auto lease = platform.Subjects();  // loaded first: a refused unit must not move it either
+    REQUIRE(lease.ok());
+  }
+  const long long audit0 = Count(db, "SELECT COUNT(*) FROM audit_log");
+  const long long events0 = Count(db, "SELECT COUNT(*) FROM events");
+  std::vector<std::string> too_many;
+  for (int i = 0; i < 33; ++i) too_many.push_back("list_" + std::to_string(i));
+
+  struct Case {
+    std::string name;
+    std::vector<Platform::ListingsChange> changes;
+    StatusCode code;
+    std::string expect;
+  };
+  const std::vector<Case> cases = {
+      {"a code with capitals and a hyphen",
+       {{a, {"abnormal_operations"}}, {b, {"red_x", "Bad-Code"}}},
+       StatusCode::kInvalidArgument,
+       "entry 2 (" + b + "): the list code 'Bad-Code' is not [a-z][a-z0-9_]*"},
+      {"a code of 49 characters",
+       {{a, {"a" + std::string(48, 'b')}}},
+       StatusCode::kInvalidArgument,
+       "of at most 48 characters"},
+      {"an empty code", {{a, {""}}}, StatusCode::kInvalidArgument, "entry 1 (" + a + "): the list code ''"},
+      {"a code that starts with a digit", {{a, {"1st_list"}}}, StatusCode::kInvalidArgument, "'1st_list'"},
+      {"a code with a space", {{a, {"red x"}}}, StatusCode::kInvalidArgument, "'red x'"},
+      {"33 codes",
+       {{a, {"red_x"}}, {b, too_many}},
+       StatusCode::kInvalidArgument,
+       "entry 2 (" + b + ") has more than 32 listings"},
+      {"a USCC twice",
+       {{a, {"red_x"}}, {b, {"red_x"}}, {a, {}}},
+       StatusCode::kInvalidArgument,
+       "the USCC " + a + " is given twice"},
+      // The first two entries are written before the third is found missing: the unit's
+      // error rolls them back.
+      {"an unknown USCC",
+       {{a, {"red_x"}}, {b, {"abnormal_operations"}}, {unknown, {"red_x"}}},
+       StatusCode::kNotFound,
+       "no subject with the USCC " + unknown + " in the directory"},
+      {"a malformed USCC", {{"NOT-A-USCC", {"red_x"}}}, StatusCode::kNotFound, "NOT-A-USCC"},
+  };
+  for (const auto& c : cases) {
+    INFO("case: " << c.name);
+    auto r = SetListingsIn(platform, c.changes);
+    INFO(r.status().message());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == c.code);
+    CHECK_THAT(r.status().message(), Catch::Contains(c.expect));
+    CHECK(Count(db, "SELECT COUNT(*) FROM subjects WHERE listings <> ''") == 0);
+    CHECK(Count(db, "SELECT COUNT(*) FROM audit_log") == audit0);
+    CHECK(Count(db, "SELECT COUNT(*) FROM events") == events0);
+    auto lease = platform.Subjects();
+    REQUIRE(lease.ok());
+    CHECK(lease.value()->FactsOf(IndexOf(*lease.value(), a)).listings.empty());
+    CHECK(lease.value()->FactsOf(IndexOf(*lease.value(), b)).listings.empty());
+  }
+  // The same first entries alone go through.
+  auto ok = SetListingsIn(platform, {{a, {"red_x"}}, {b, {"abnormal_operations"}}});
+  INFO(ok.status().message());
+  REQUIRE(ok.ok());
+  CHECK(ok.value() == 2);
+  CHECK(AuditChainVerifies(db));
   platform.Attach(nullptr);
 }

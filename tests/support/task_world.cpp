@@ -177,13 +177,30 @@ CommandRun RunPluginCommandOnly(TaskWorld& w, const std::string& path,
   auto it = commands.find(path);
   INFO("plugin command " << path);
   REQUIRE(it != commands.end());
+  Principal who = ViewerOf(department == "*" ? "" : department);
+  who.id = "tester";
+  if (department == "*") who.roles = {kRoleAdmin};
+  return RunPluginCommandOnlyAs(w, who, path, std::move(args), json);
+}
+
+CommandRun RunPluginCommandOnlyAs(TaskWorld& w, const Principal& who, const std::string& path,
+                                  std::map<std::string, std::vector<std::string>> args, bool json) {
+  const auto& commands = DrawHost().commands();
+  auto it = commands.find(path);
+  INFO("plugin command " << path);
+  REQUIRE(it != commands.end());
   CommandInvocation inv;
   inv.args = std::move(args);
   inv.json = json;
-  inv.principal = ViewerOf(department == "*" ? "" : department);
-  inv.principal.id = "tester";
-  if (department == "*") inv.principal.roles = {kRoleAdmin};
+  inv.principal = who;
   return RunCommandInProcess(it->second, w.platform, inv);
+}
+
+CommandRun RunPluginCommandAs(TaskWorld& w, const Principal& who, const std::string& path,
+                              std::map<std::string, std::vector<std::string>> args, bool json) {
+  CommandRun r = RunPluginCommandOnlyAs(w, who, path, std::move(args), json);
+  DeliverEvents(w);
+  return r;
 }
 
 CommandRun RunPluginCommand(TaskWorld& w, const std::string& path, std::map<std::string, std::vector<std::string>> args,

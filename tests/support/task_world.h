@@ -97,6 +97,12 @@ CommandRun RunPluginCommandOnly(TaskWorld& w, const std::string& path,
                                 const std::string& department = "", bool json = true);
 CommandRun RunPluginCommand(TaskWorld& w, const std::string& path, std::map<std::string, std::vector<std::string>> args,
                             const std::string& department = "", bool json = true);
+// The same as `who`, a principal the test builds (its own actor id and department: for rules
+// that look at who did what, such as the lists' four eyes).
+CommandRun RunPluginCommandOnlyAs(TaskWorld& w, const Principal& who, const std::string& path,
+                                  std::map<std::string, std::vector<std::string>> args, bool json = true);
+CommandRun RunPluginCommandAs(TaskWorld& w, const Principal& who, const std::string& path,
+                              std::map<std::string, std::vector<std::string>> args, bool json = true);
 // The same, which must succeed (exit 0); its stdout parsed as JSON.
 nlohmann::json PluginJson(TaskWorld& w, const std::string& path, std::map<std::string, std::vector<std::string>> args,
                           const std::string& department = "");

@@ -21,7 +21,10 @@
 //                 (GB/T 4754 code, NULL when unknown); registered_on (YYYY-MM-DD); status
 //                 ('active' | 'suspended' | 'revoked' | 'deregistered': only active subjects
 //                 are drawable); risk_class ('A'…'D' or NULL: internal, never published);
-//                 labels (';'-separated special libraries); address (NULL when unknown).
+//                 labels (';'-separated special libraries); address (NULL when unknown);
+//                 listings (the codes of the lists the subject is on now, sorted,
+//                 ';'-separated: set only by Platform::SetListings, not imported, not in the
+//                 digest).
 //   inspectors    the inspector directory (执法检查人员名录库). id primary key; name;
 //                 department; unit; office_region (GB/T 2260 code of the officer's office);
 //                 certificate_no; certificate_expires (YYYY-MM-DD: not drawable after it);
@@ -212,6 +215,7 @@ class RegionCodes {
 // stored (views valid as long as their source: a row callback, or the index lease).
 struct SubjectFacts {
   std::string_view uscc, type, region, industry, registered_on, status, risk_class, labels;
+  std::string_view listings;  // host API 12: the list codes in force, ';'-separated
 };
 
 // The coded values of the index (FactsOf returns views of these). kSubjectStatuses ends with
@@ -245,7 +249,8 @@ class SubjectIndex {
                         std::string_view(registered_.data() + i * 10, 10),
                         kSubjectStatuses[status_[i]],
                         kRiskClasses[risk_[i]],
-                        label_sets_[labels_[i]]};
+                        label_sets_[labels_[i]],
+                        listing_sets_[listings_[i]]};
   }
   // Only the USCC, the region and the registration date (the other fields empty).
   SubjectFacts PlaceOf(std::size_t i) const {
@@ -256,10 +261,14 @@ class SubjectIndex {
     return f;
   }
   // A key of the categorical facts: CategoryKey(i) == CategoryKey(j) implies equal type,
-  // status, risk class, industry and labels (for memoising decisions on those).
+  // status, risk class, industry, labels and listings (for memoising decisions on those).
+  // Packed as 4 + 4 + 4 + 16 + 24 + 12 bits; an index with more distinct label sets or
+  // listing sets than that holds gives each subject a key of its own (still correct, only
+  // without memoising).
   std::uint64_t CategoryKey(std::size_t i) const {
-    return std::uint64_t{type_[i]} | std::uint64_t{status_[i]} << 8 | std::uint64_t{risk_[i]} << 16 |
-           std::uint64_t{industry_[i]} << 24 | std::uint64_t{labels_[i]} << 40;
+    if (label_sets_.size() > (1u << 24) || listing_sets_.size() > (1u << 12)) return std::uint64_t{1} << 63 | i;
+    return std::uint64_t{type_[i]} | std::uint64_t{status_[i]} << 4 | std::uint64_t{risk_[i]} << 8 |
+           std::uint64_t{industry_[i]} << 12 | std::uint64_t{labels_[i]} << 28 | std::uint64_t{listings_[i]} << 52;
   }
   // Calls `fn(i)` (returning bool: false stops) for each subject whose region starts with one
   // of `prefixes` (every subject when empty), in USCC order. Inline, so that the walk over
@@ -292,9 +301,11 @@ class SubjectIndex {
   // The bytes the arrays and dictionaries take.
   std::size_t MemoryBytes() const {
     std::size_t b = usccs_.capacity() + regions_.capacity() + registered_.capacity() + type_.capacity() +
-                    status_.capacity() + risk_.capacity() + industry_.capacity() * 2 + labels_.capacity() * 4;
+                    status_.capacity() + risk_.capacity() + industry_.capacity() * 2 + labels_.capacity() * 4 +
+                    listings_.capacity() * 4;
     for (const auto& s : industries_) b += sizeof(std::string) + s.capacity();
     for (const auto& s : label_sets_) b += sizeof(std::string) + s.capacity();
+    for (const auto& s : listing_sets_) b += sizeof(std::string) + s.capacity();
     return b;
   }
   // The audit record (audit_log.seq) the index reflects: directory changes after it are not
@@ -315,6 +326,11 @@ class SubjectIndex {
   std::vector<std::string> industries_, label_sets_;
   std::unordered_map<std::string, std::uint32_t> industry_ids_, label_ids_;  // the host's lookups
   std::int64_t audit_seq_ = 0;
+  // Host API 12, after the members of API 11 so that their offsets stay what older plugins'
+  // inline accessors read.
+  std::vector<std::uint32_t> listings_;  // into listing_sets_
+  std::vector<std::string> listing_sets_;
+  std::unordered_map<std::string, std::uint32_t> listing_ids_;
 };
 
 // Read access to the subject index for as long as the lease lives: it holds a shared lock, so

@@ -167,6 +167,11 @@ class JobPlatform final : public Platform {
   Result<std::int64_t> SetRiskClasses(UnitOfWork& uow, const std::vector<RiskClassChange>& changes) override {
     return platform_.SetRiskClasses(uow, changes);
   }
+  const ListPolicy* FindListPolicy(const std::string& code) const override { return platform_.FindListPolicy(code); }
+  std::vector<std::string> ListPolicyNames() const override { return platform_.ListPolicyNames(); }
+  Result<std::int64_t> SetListings(UnitOfWork& uow, const std::vector<ListingsChange>& changes) override {
+    return platform_.SetListings(uow, changes);
+  }
 
  private:
   JobServices& services_;

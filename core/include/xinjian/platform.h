@@ -43,6 +43,7 @@ namespace xj {
 
 class Sampler;        // xinjian/sampler.h
 class Scorer;         // xinjian/scorer.h
+struct ListPolicy;    // xinjian/list_policy.h
 class EntropySource;  // xinjian/entropy.h
 class JobScheduler;   // xinjian/job.h
 namespace opendata {  // xinjian/opendata.h
@@ -199,7 +200,42 @@ class Platform {
     std::string risk_class;  // "A" … "D", or "" for none
   };
   virtual Result<std::int64_t> SetRiskClasses(UnitOfWork& uow, const std::vector<RiskClassChange>& changes);
+
+  // Appended in host API 12.
+  //
+  // The list type (list_policy.h) registered under `code` ("abnormal_operations"), nullptr when
+  // no loaded plugin registered it; and the registered codes, sorted. Like FindScorer: owned by
+  // the host, usable from any thread, not during a plugin's init. These defaults know none.
+  virtual const ListPolicy* FindListPolicy(const std::string& code) const;
+  virtual std::vector<std::string> ListPolicyNames() const;
+  // Sets the list types each subject is on now (the directory's `listings` column: the codes
+  // of its listings in force, sorted, ';'-separated), inside `uow`, for the plugin that keeps
+  // the lists. Like SetRiskClasses, the one other directory column a plugin may change: the
+  // host stores the set and adds one audit record per changed subject (action
+  // "directory.subject.listings", entity "subject", the USCC; the digests are those of the
+  // listings text before and after), so the subject index catches up and a draw's pool filter
+  // and strata see the listings at once (docs/draw.md: filters.listings, strata "listing"). It
+  // also publishes the event "directory.subject.listings" (key: the USCC; payload
+  // {"uscc": …, "listings": [codes]}) per changed subject, so other features (the credit
+  // scores' vetoes) follow. `listings` is the whole set (duplicates collapse; order does not
+  // matter); a subject whose set is unchanged is left alone. Returns how many subjects
+  // changed. kInvalidArgument naming the first bad entry (a code that is not
+  // [a-z][a-z0-9_]* up to 48 characters, a USCC given twice, more than 32 codes) before
+  // anything is written; kNotFound naming the first USCC that is not in the directory; the
+  // database's error otherwise. The listings column is not part of a subject's digest (the
+  // directory import neither reads nor changes it). This default answers kUnavailable.
+  struct ListingsChange {
+    std::string uscc;
+    std::vector<std::string> listings;
+  };
+  virtual Result<std::int64_t> SetListings(UnitOfWork& uow, const std::vector<ListingsChange>& changes);
 };
+
+inline const ListPolicy* Platform::FindListPolicy(const std::string&) const { return nullptr; }
+inline std::vector<std::string> Platform::ListPolicyNames() const { return {}; }
+inline Result<std::int64_t> Platform::SetListings(UnitOfWork&, const std::vector<ListingsChange>&) {
+  return Status::Error(StatusCode::kUnavailable, "此平台不能设置名单状态", "this platform cannot set listings");
+}
 
 inline const Scorer* Platform::FindScorer(const std::string&) const { return nullptr; }
 inline std::vector<std::string> Platform::ScorerNames() const { return {}; }

@@ -46,6 +46,7 @@
 #include "xinjian/events.h"
 #include "xinjian/http.h"
 #include "xinjian/job.h"
+#include "xinjian/list_policy.h"
 #include "xinjian/platform.h"
 #include "xinjian/sampler.h"
 #include "xinjian/scorer.h"
@@ -76,7 +77,10 @@ inline constexpr std::uint32_t kPluginAbiMajor = 1;
 // 10: Platform::ReadSingle (a read of one statement without a transaction's round trips).
 // 11: AddScorer (scorer.h: scoring engines, capability "scorer"); Platform::FindScorer,
 // ScorerNames and SetRiskClasses (the one directory column a plugin may change).
-inline constexpr std::uint32_t kHostApiVersion = 11;
+// 12: AddListPolicy (list_policy.h: list types, capability "list_policy");
+// Platform::FindListPolicy, ListPolicyNames and SetListings (the directory's listings column,
+// which the subject index carries: SubjectFacts::listings, a changed SubjectIndex layout).
+inline constexpr std::uint32_t kHostApiVersion = 12;
 
 // Returned by xj_plugin_abi(). Only 32-bit fields: no padding, same layout everywhere.
 struct PluginAbi {
@@ -101,7 +105,8 @@ inline PluginAbi CurrentPluginAbi() {
 
 // Capability kinds a manifest may declare (kCapabilitySampler is in sampler.h,
 // kCapabilityEntropySource in entropy.h, kCapabilityJob in job.h, kCapabilityScorer in
-// scorer.h, kCapabilityHttp in http.h). Later issues add assigner, list_policy, measure.
+// scorer.h, kCapabilityHttp in http.h, kCapabilityListPolicy in list_policy.h). Later issues
+// add assigner, measure.
 inline constexpr const char* kCapabilitySubscriber = "subscriber";
 
 // Passed to a plugin's init. The host owns it; do not keep it after init returns.
@@ -198,6 +203,12 @@ class Registrar {
   // with the same rules and errors as AddSampler (capability "scorer"). The host takes
   // ownership.
   virtual Status AddScorer(const std::string& name, std::unique_ptr<Scorer> scorer) = 0;
+
+  // Host API 12: a list type (list_policy.h) under its code. The host takes ownership.
+  // kFailedPrecondition without the capability "list_policy"; kInvalidArgument for a null
+  // policy or one CheckListPolicy refuses (the message names the problem); kAlreadyExists when
+  // a plugin registered the code already.
+  virtual Status AddListPolicy(std::unique_ptr<ListPolicy> policy) = 0;
 };
 
 // The service T (a Service subclass with kServiceName and kServiceVersion), typed.

@@ -4,6 +4,8 @@
 //   - the scoring engine "xj-points-v1" (capability scorer; engine.h);
 //   - the service "credit.records" (include/credit/records_service.h): record kinds and records
 //     from other plugins;
+//   - the writing subscriber "credit.listings": a subject put on or taken off a list
+//     (directory.subject.listings) is rescored, so the models' vetoes on listings apply;
 //   - the writing subscriber "credit.findings": a published inspection result
 //     (visit.result.published, from the inspection plugin) becomes an inspection_finding record
 //     in the delivery's unit of work, and the subject's score follows there;
@@ -74,6 +76,13 @@ class RecordsServiceImpl final : public RecordsService {
     return WithdrawRecord(uow, &scoring, kind, ref, on, reason);
   }
 
+  Result<std::int64_t> CountSince(Sql& sql, const std::string& uscc, const std::string& kind,
+                                  const std::string& since) const override {
+    return sql.QueryInt(
+        "SELECT COUNT(*) FROM credit_records WHERE uscc = ? AND kind = ? AND occurred_on >= ? AND withdrawn_on IS NULL",
+        {uscc, kind, since});
+  }
+
   Status WriteAndScore(UnitOfWork& uow, const std::vector<CreditRecord>& records) {
     UpsertCounts counts;
     std::set<std::string> touched;
@@ -131,6 +140,25 @@ class OnResultPublished final : public WritingSubscriber {
 
  private:
   RecordsServiceImpl* records_;
+};
+
+// directory.subject.listings (Platform::SetListings: the lists plugin put a subject on a list or
+// took it off) => the subject rescored, so a veto on a listing (serious_illegal) applies at once
+// and ends with the listing.
+class OnListingsChanged final : public WritingSubscriber {
+ public:
+  explicit OnListingsChanged(Platform& platform) : platform_(platform) {}
+  std::string TopicPrefix() const override { return "directory.subject.listings"; }
+  Status OnEvent(const Event& e, UnitOfWork& uow) override {
+    if (e.topic != "directory.subject.listings" || e.key.empty()) return Status::Ok();
+    Scoring scoring = State().On(platform_);
+    if (auto st = scoring.EnsureModels(uow); !st.ok()) return st;
+    auto n = scoring.Rescore(uow, {e.key});
+    return n.ok() ? Status::Ok() : n.status();
+  }
+
+ private:
+  Platform& platform_;
 };
 
 // A job of the plugin, its work in the run's transaction, "today" the run's scheduled date.
@@ -199,6 +227,8 @@ Status Init(Registrar& reg) {
   RecordsServiceImpl* records = service.get();
   if (auto st = ProvideService<RecordsService>(reg, std::move(service)); !st.ok()) return st;
   if (auto st = reg.AddWritingSubscriber("credit.findings", std::make_unique<OnResultPublished>(records)); !st.ok())
+    return st;
+  if (auto st = reg.AddWritingSubscriber("credit.listings", std::make_unique<OnListingsChanged>(reg.platform())); !st.ok())
     return st;
 
   struct JobSpec {

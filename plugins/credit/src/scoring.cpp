@@ -410,15 +410,25 @@ Result<std::shared_ptr<const LoadedModel>> Scoring::ActiveModel(Sql& sql, const 
   return CompiledRow(*found);
 }
 
+namespace {
+// The directory's listings column ("a;b", xinjian/directory.h) as the engine's list.
+std::vector<std::string> ListingsOf(std::string_view stored) {
+  std::vector<std::string> out;
+  for (auto code : SplitStoredList(stored)) out.emplace_back(code);
+  return out;
+}
+}  // namespace
+
 Status Scoring::LoadSubjects(Sql& sql, const std::vector<std::string>& usccs, std::vector<Subject>* out) {
   std::map<std::string, std::size_t> at;
   for (std::size_t from = 0; from < usccs.size(); from += kInChunk) {
     const std::size_t n = std::min(kInChunk, usccs.size() - from);
     SqlParams params(usccs.begin() + static_cast<std::ptrdiff_t>(from),
                      usccs.begin() + static_cast<std::ptrdiff_t>(from + n));
-    Status st = sql.Query("SELECT uscc, type FROM subjects WHERE uscc IN (" + Marks(n) + ")", params, [&](const SqlRow& r) {
+    Status st = sql.Query("SELECT uscc, type, listings FROM subjects WHERE uscc IN (" + Marks(n) + ")", params,
+                          [&](const SqlRow& r) {
       at[r.Text(0)] = 0;
-      out->push_back(Subject{r.Text(0), r.Text(1), {}});
+      out->push_back(Subject{r.Text(0), r.Text(1), {}, ListingsOf(r.View(2))});
       return true;
     });
     if (!st.ok()) return st;
@@ -477,6 +487,7 @@ Status Scoring::ScoreBatch(Sql& sql, const std::string& purpose, std::vector<Sub
     in.subject_kind = s.kind;
     in.as_of = as_of;
     in.records = std::move(s.facts);
+    in.listings = s.listings;
     ScoreResult res;
     if (auto st = model.model->Score(in, &res); !st.ok()) return st;
     if (SumOfLines(res) != res.points)
@@ -672,6 +683,7 @@ Result<StoredScore> Scoring::Compute(Sql& sql, const std::string& uscc, const st
   in.subject_kind = subjects[0].kind;
   in.as_of = as_of;
   in.records = subjects[0].facts;
+  in.listings = subjects[0].listings;
   ScoreResult res;
   if (auto st = model->model->Score(in, &res); !st.ok()) return st;
   StoredScore sc;
@@ -793,10 +805,10 @@ Result<Scoring::RecomputeSummary> Scoring::RunSteps(const Principal& who, const 
     st = unit([&](UnitOfWork& uow) -> Status {
       Sql& sql = uow.sql();
       std::vector<Subject> subjects;
-      Status q = sql.Query("SELECT uscc, type FROM subjects WHERE uscc > ?" +
+      Status q = sql.Query("SELECT uscc, type, listings FROM subjects WHERE uscc > ?" +
                                (where.empty() ? std::string() : " AND " + where) + " ORDER BY uscc LIMIT ?",
                            {cursor, o.step}, [&](const SqlRow& r) {
-                             subjects.push_back(Subject{r.Text(0), r.Text(1), {}});
+                             subjects.push_back(Subject{r.Text(0), r.Text(1), {}, ListingsOf(r.View(2))});
                              return true;
                            });
       if (!q.ok()) return q;
@@ -988,6 +1000,7 @@ Result<Scoring::Simulation> Scoring::Simulate(const std::string& body, std::size
         in.subject_kind = subj.kind;
         in.as_of = today;
         in.records = subj.facts;
+        in.listings = subj.listings;
         ScoreResult res;
         if (auto s = candidate.value().model->Score(in, &res); !s.ok()) return s;
         ++sim.subjects;

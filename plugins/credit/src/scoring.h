@@ -159,6 +159,7 @@ class Scoring {
   struct Subject {
     std::string uscc, kind;
     std::vector<CreditFact> facts;  // its records as the engine sees them, by (occurred_on, id)
+    std::vector<std::string> listings;  // the lists it is on now (the directory's listings column)
   };
   // Loads subjects (kind from the directory) and their records, by USCC.
   Status LoadSubjects(Sql& sql, const std::vector<std::string>& usccs, std::vector<Subject>* out);

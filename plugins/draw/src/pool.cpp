@@ -28,10 +28,11 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
 }
 
 constexpr const char* kSubjectColumns =
-    "uscc, type, region, COALESCE(industry, ''), registered_on, status, COALESCE(risk_class, ''), labels";
+    "uscc, type, region, COALESCE(industry, ''), registered_on, status, COALESCE(risk_class, ''), labels, listings";
 
 SubjectFacts FactsOfRow(const SqlRow& r) {
-  return SubjectFacts{r.View(0), r.View(1), r.View(2), r.View(3), r.View(4), r.View(5), r.View(6), r.View(7)};
+  return SubjectFacts{r.View(0), r.View(1), r.View(2), r.View(3), r.View(4),
+                      r.View(5), r.View(6), r.View(7), r.View(8)};
 }
 
 }  // namespace
@@ -104,6 +105,13 @@ bool PoolFilter::MatchesCategories(const SubjectFacts& s) const {
     for (const auto& l : f.labels) in = in || ListHas(s.labels, l);
     if (!in) return false;
   }
+  if (!f.listings.empty()) {
+    bool in = false;
+    for (const auto& l : f.listings) in = in || ListHas(s.listings, l);
+    if (!in) return false;
+  }
+  for (const auto& l : f.not_listings)
+    if (ListHas(s.listings, l)) return false;
   if (items_.empty()) return true;
   const bool any = spec_.scope == TaskSpec::Scope::kAnyItem;
   for (const auto& item : items_) {
@@ -137,6 +145,10 @@ std::string PoolFilter::StratumOf(const SubjectFacts& s) const {
     case StrataKind::kLabel:
       for (const auto& l : spec_.strata_labels)
         if (ListHas(s.labels, l)) return l;
+      return "other";
+    case StrataKind::kListing:
+      for (const auto& l : spec_.strata_listings)
+        if (ListHas(s.listings, l)) return l;
       return "other";
   }
   return std::string();

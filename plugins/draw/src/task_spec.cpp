@@ -135,13 +135,22 @@ Result<std::uint32_t> GetPercent(const json& v, const std::string& field) {
   return static_cast<std::uint32_t>(ppm.value());
 }
 
+// A list code (xinjian/list_policy.h): [a-z][a-z0-9_]*, at most 48 characters.
+bool ListCodeOk(const std::string& c) {
+  if (c.empty() || c.size() > 48 || !(c[0] >= 'a' && c[0] <= 'z')) return false;
+  for (char ch : c)
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_')) return false;
+  return true;
+}
+
 Result<StrataKind> ParseStrata(const std::string& s, const std::string& field) {
   if (s.empty() || s == "none") return StrataKind::kNone;
   if (s == "risk_class") return StrataKind::kRiskClass;
   if (s == "region") return StrataKind::kRegion;
   if (s == "label") return StrataKind::kLabel;
-  return FieldError(field, "须为 risk_class、region、label 或 none，实际为 " + s,
-                    "must be risk_class, region, label or none, got " + s);
+  if (s == "listing") return StrataKind::kListing;
+  return FieldError(field, "须为 risk_class、region、label、listing 或 none，实际为 " + s,
+                    "must be risk_class, region, label, listing or none, got " + s);
 }
 
 Status CheckKeys(const json& obj, const std::string& field, std::initializer_list<const char*> allowed) {
@@ -226,6 +235,7 @@ const char* StrataName(StrataKind k) {
     case StrataKind::kRiskClass: return "risk_class";
     case StrataKind::kRegion: return "region";
     case StrataKind::kLabel: return "label";
+    case StrataKind::kListing: return "listing";
   }
   return "none";
 }
@@ -275,7 +285,7 @@ Result<TaskSpec> ParseTaskSpec(const std::string& text, const SpecOptions& optio
   }
   if (!j.is_object())
     return Status::Error(StatusCode::kInvalidArgument, "任务说明须为 JSON 对象", "the task spec must be a JSON object");
-  if (auto st = CheckKeys(j, "", {"id", "title", "department", "items", "filters", "exclusions", "strata", "strata_labels",
+  if (auto st = CheckKeys(j, "", {"id", "title", "department", "items", "filters", "exclusions", "strata", "strata_labels", "strata_listings",
                                   "region_digits", "rule", "team", "conflicts", "entropy", "entropy_source", "sampler", "replaces",
                                   "due_date", "participants", "scope", "$schema", "comment"});
       !st.ok())
@@ -326,7 +336,7 @@ Result<TaskSpec> ParseTaskSpec(const std::string& text, const SpecOptions& optio
   if (auto it = j.find("filters"); it != j.end() && !it->is_null()) {
     const json& f = *it;
     if (!f.is_object()) return FieldError("filters", "须为对象", "must be an object");
-    if (auto st = CheckKeys(f, "filters", {"regions", "types", "industries", "labels", "registered_before", "status"}); !st.ok())
+    if (auto st = CheckKeys(f, "filters", {"regions", "types", "industries", "labels", "listings", "not_listings", "registered_before", "status"}); !st.ok())
       return st;
     auto regions = GetStringList(f, "regions", "filters.regions");
     if (!regions.ok()) return regions.status();
@@ -357,6 +367,16 @@ Result<TaskSpec> ParseTaskSpec(const std::string& text, const SpecOptions& optio
     auto labels = GetStringList(f, "labels", "filters.labels");
     if (!labels.ok()) return labels.status();
     s.filters.labels = labels.value();
+    for (const char* key : {"listings", "not_listings"}) {
+      auto codes = GetStringList(f, key, std::string("filters.") + key);
+      if (!codes.ok()) return codes.status();
+      for (std::size_t i = 0; i < codes.value().size(); ++i)
+        if (!ListCodeOk(codes.value()[i]))
+          return FieldError(std::string("filters.") + key + "[" + std::to_string(i) + "]",
+                            "须为名单代码（小写字母开头的小写字母、数字和下划线，至多 48 个字符），实际为 " + codes.value()[i],
+                            "must be a list code ([a-z][a-z0-9_]*, at most 48 characters), got " + codes.value()[i]);
+      (std::string(key) == "listings" ? s.filters.listings : s.filters.not_listings) = codes.value();
+    }
     auto before = GetDate(f, "registered_before", "filters.registered_before");
     if (!before.ok()) return before.status();
     s.filters.registered_before = before.value();
@@ -406,6 +426,18 @@ Result<TaskSpec> ParseTaskSpec(const std::string& text, const SpecOptions& optio
     return FieldError("strata_labels", "按标签分层时须列出标签", "must list the labels when strata is label");
   if (s.strata != StrataKind::kLabel && !s.strata_labels.empty())
     return FieldError("strata_labels", "仅在 strata 为 label 时使用", "is only used when strata is label");
+  auto slistings = GetStringList(j, "strata_listings", "strata_listings");
+  if (!slistings.ok()) return slistings.status();
+  s.strata_listings = slistings.value();
+  for (std::size_t i = 0; i < s.strata_listings.size(); ++i)
+    if (!ListCodeOk(s.strata_listings[i]) || s.strata_listings[i] == "other")
+      return FieldError("strata_listings[" + std::to_string(i) + "]",
+                        "须为名单代码（小写字母开头的小写字母、数字和下划线，至多 48 个字符，不能是 other），实际为 " + s.strata_listings[i],
+                        "must be a list code ([a-z][a-z0-9_]*, at most 48 characters, not 'other'), got " + s.strata_listings[i]);
+  if (s.strata == StrataKind::kListing && s.strata_listings.empty())
+    return FieldError("strata_listings", "按名单分层时须列出名单", "must list the lists when strata is listing");
+  if (s.strata != StrataKind::kListing && !s.strata_listings.empty())
+    return FieldError("strata_listings", "仅在 strata 为 listing 时使用", "is only used when strata is listing");
   if (auto it = j.find("region_digits"); it != j.end() && !it->is_null()) {
     if (!(it->is_number_integer() && (*it == 4 || *it == 6)))
       return FieldError("region_digits", "须为 4（地市）或 6（县区）", "must be 4 (prefecture) or 6 (county)");
@@ -591,12 +623,16 @@ std::string SpecToJson(const TaskSpec& s) {
                   {"labels", s.filters.labels},
                   {"registered_before", s.filters.registered_before},
                   {"status", "active"}};
+  // Only when used: a spec without them keeps the canonical form it always had.
+  if (!s.filters.listings.empty()) j["filters"]["listings"] = s.filters.listings;
+  if (!s.filters.not_listings.empty()) j["filters"]["not_listings"] = s.filters.not_listings;
   j["exclusions"] = {
       {"same_item_within_days",
        s.exclusions.same_item_within_days ? json(*s.exclusions.same_item_within_days) : json("calendar_year")},
       {"open_tasks", OpenTasksName(s.exclusions.open_tasks)}};
   j["strata"] = StrataName(s.strata);
   if (s.strata == StrataKind::kLabel) j["strata_labels"] = s.strata_labels;
+  if (s.strata == StrataKind::kListing) j["strata_listings"] = s.strata_listings;
   if (s.strata == StrataKind::kRegion) j["region_digits"] = s.region_digits;
   json rule = json::object();
   if (const auto* r = std::get_if<RatioRule>(&s.rule)) {

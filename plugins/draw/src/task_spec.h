@@ -24,8 +24,9 @@ inline constexpr const char* kDefaultEntropySource = "manual";
 
 // What the pool is split by. kLabel takes the first of `strata_labels` the subject carries
 // (others: stratum "other"); kRegion the county (6 digits) or, with region_digits 4, the
-// prefecture; kRiskClass A/B/C/D ("none" for subjects without a class).
-enum class StrataKind { kNone, kRiskClass, kRegion, kLabel };
+// prefecture; kRiskClass A/B/C/D ("none" for subjects without a class); kListing the first of
+// `strata_listings` (list codes) the subject is on now (others: "other").
+enum class StrataKind { kNone, kRiskClass, kRegion, kLabel, kListing };
 const char* StrataName(StrataKind k);
 
 struct TaskFilters {
@@ -33,6 +34,9 @@ struct TaskFilters {
   std::vector<std::string> types;       // subject types; empty = all
   std::vector<std::string> industries;  // GB/T 4754 code prefixes; empty = all
   std::vector<std::string> labels;      // the subject carries at least one; empty = any
+  // The lists (list codes, xinjian/list_policy.h) the subject is on now: on at least one of
+  // `listings` (empty = any), on none of `not_listings`.
+  std::vector<std::string> listings, not_listings;
   std::string registered_before;        // YYYY-MM-DD, exclusive; empty = no limit
 };
 
@@ -74,6 +78,7 @@ struct TaskSpec {
   TaskExclusions exclusions;
   StrataKind strata = StrataKind::kNone;
   std::vector<std::string> strata_labels;  // for kLabel
+  std::vector<std::string> strata_listings;  // for kListing
   int region_digits = 6;                   // for kRegion: 4 or 6
   Rule rule;                               // ratio (ppm) or count
   std::string rule_preset;                 // the preset's name when the rule came from one

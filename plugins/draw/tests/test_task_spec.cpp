@@ -2,6 +2,7 @@
 // (which must give byte-identical results to the reference std::vector<PoolEntry> path).
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "draw_v1.h"
@@ -218,7 +219,7 @@ TEST_CASE("The pool predicate applies status, region, filters, items and strata"
     "team": {"slots": [{"group": "SCJG", "count": 2}]}, "entropy_source": "x"})");
   REQUIRE(spec.ok());
   PoolFilter f(spec.value(), {"3302"}, {ItemScope{"I", {"enterprise"}, {}}});
-  SubjectFacts s{"91330203MA2AAAAA1X", "enterprise", "330203", "F5123", "2020-01-01", "active", "B", "drugs;food"};
+  SubjectFacts s{"91330203MA2AAAAA1X", "enterprise", "330203", "F5123", "2020-01-01", "active", "B", "drugs;food", ""};
   CHECK(f.Matches(s));
   CHECK(f.StratumOf(s) == "food");  // the first listed label the subject has
   auto with = [&](auto mutate) {
@@ -235,6 +236,117 @@ TEST_CASE("The pool predicate applies status, region, filters, items and strata"
   SubjectFacts d = s;
   d.labels = "drugs";
   CHECK(f.StratumOf(d) == "drugs");
+}
+
+TEST_CASE("List filters and listing strata: parsed, in the canonical form only when used, and checked",
+          "[draw][spec][listings]") {
+  using nlohmann::json;
+  const std::string head = R"({"title": "t", "department": "SCJG", "items": ["I"],
+      "team": {"slots": [{"group": "SCJG", "count": 2}]}, "entropy": {"source": "none"}, )";
+  auto parse = [&](const std::string& rest) { return ParseTaskSpec(head + rest + "}"); };
+
+  // A spec that uses none of them keeps the canonical form it always had.
+  auto plain = parse(R"("rule": {"count": 5})");
+  INFO(plain.status().message());
+  REQUIRE(plain.ok());
+  CHECK_THAT(SpecToJson(plain.value()), !Contains("listings"));
+
+  auto r = parse(R"("filters": {"listings": ["abnormal_operations", "red_x"], "not_listings": ["serious_illegal"]},
+      "strata": "listing", "strata_listings": ["red_x", "abnormal_operations"],
+      "rule": {"ratio_percent": {"abnormal_operations": 100, "*": 0}})");
+  INFO(r.status().message());
+  REQUIRE(r.ok());
+  const TaskSpec& s = r.value();
+  CHECK(s.filters.listings == std::vector<std::string>{"abnormal_operations", "red_x"});
+  CHECK(s.filters.not_listings == std::vector<std::string>{"serious_illegal"});
+  CHECK(s.strata == StrataKind::kListing);
+  CHECK(s.strata_listings == std::vector<std::string>{"red_x", "abnormal_operations"});  // order kept: it decides
+  const auto& rule = std::get<RatioRule>(s.rule);
+  CHECK(rule.ppm.at("abnormal_operations") == 1000000);
+  CHECK(rule.ppm.at("*") == 0);
+  const json canon = json::parse(SpecToJson(s));
+  CHECK(canon["filters"]["listings"] == json::array({"abnormal_operations", "red_x"}));
+  CHECK(canon["filters"]["not_listings"] == json::array({"serious_illegal"}));
+  CHECK(canon["strata"] == "listing");
+  CHECK(canon["strata_listings"] == json::array({"red_x", "abnormal_operations"}));
+  auto again = ParseTaskSpec(SpecToJson(s));
+  INFO(again.status().message());
+  REQUIRE(again.ok());
+  CHECK(SpecToJson(again.value()) == SpecToJson(s));
+  // Only the one used appears.
+  auto only_not = parse(R"("filters": {"not_listings": ["red_x"]}, "rule": {"count": 5})");
+  REQUIRE(only_not.ok());
+  const json only_not_canon = json::parse(SpecToJson(only_not.value()));
+  CHECK(only_not_canon["filters"]["not_listings"] == json::array({"red_x"}));
+  CHECK_FALSE(only_not_canon["filters"].contains("listings"));
+  CHECK_FALSE(only_not_canon.contains("strata_listings"));
+
+  // The pool predicate and the stratum: whole codes, the first listed code the subject is on.
+  PoolFilter f(s, {"3302"}, {});
+  const SubjectFacts on{"91330203MA2AAAAA1X", "enterprise", "330203", "F5123", "2020-01-01", "active", "B", "",
+                        "abnormal_operations"};
+  CHECK(f.Matches(on));
+  CHECK(f.StratumOf(on) == "abnormal_operations");
+  auto with = [&](std::string_view listings) {
+    SubjectFacts t = on;
+    t.listings = listings;
+    return t;
+  };
+  CHECK(f.StratumOf(with("abnormal_operations;red_x")) == "red_x");  // red_x comes first in strata_listings
+  CHECK(f.Matches(with("red_x")));
+  CHECK_FALSE(f.Matches(with("")));                                     // on none of filters.listings
+  CHECK_FALSE(f.Matches(with("abnormal_operations_old")));              // a code is matched whole
+  CHECK_FALSE(f.Matches(with("abnormal_operations;serious_illegal")));  // on a list of not_listings
+  auto strata_only = parse(R"("strata": "listing", "strata_listings": ["abnormal_operations"],
+      "rule": {"ratio_percent": {"*": 5}})");
+  INFO(strata_only.status().message());
+  REQUIRE(strata_only.ok());
+  PoolFilter g(strata_only.value(), {"3302"}, {});
+  CHECK(g.Matches(with("")));
+  CHECK(g.StratumOf(with("")) == "other");
+  CHECK(g.StratumOf(with("red_x")) == "other");
+  CHECK(g.StratumOf(with("abnormal_operations;red_x")) == "abnormal_operations");
+
+  // Refused, the field named.
+  struct Case {
+    std::string rest, expect;
+  };
+  const std::vector<Case> cases = {
+      {R"("filters": {"listings": ["Red-X"]}, "rule": {"count": 5})",
+       "filters.listings[0]: must be a list code ([a-z][a-z0-9_]*, at most 48 characters), got Red-X"},
+      {R"("filters": {"not_listings": ["red_x", "abnormal operations"]}, "rule": {"count": 5})",
+       "filters.not_listings[1]: must be a list code"},
+      {R"("filters": {"listings": [")" + std::string(49, 'a') + R"("]}, "rule": {"count": 5})",
+       "filters.listings[0]: must be a list code ([a-z][a-z0-9_]*, at most 48 characters)"},
+      {R"("filters": {"listings": ["1st"]}, "rule": {"count": 5})", "filters.listings[0]"},
+      {R"("filters": {"listings": [""]}, "rule": {"count": 5})", "filters.listings[0]"},
+      {R"("filters": {"listings": ["red_x", "red_x"]}, "rule": {"count": 5})", "filters.listings[1]: duplicate: red_x"},
+      {R"("filters": {"not_listings": "red_x"}, "rule": {"count": 5})",
+       "filters.not_listings: must be an array of strings"},
+      {R"("filters": {"listing": ["red_x"]}, "rule": {"count": 5})", "filters.listing: unknown field"},
+      {R"("strata": "listing", "strata_listings": ["Abnormal"], "rule": {"ratio_percent": {"*": 5}})",
+       "strata_listings[0]: must be a list code"},
+      {R"("strata": "listing", "strata_listings": ["red_x", "other"], "rule": {"ratio_percent": {"*": 5}})",
+       "strata_listings[1]: must be a list code ([a-z][a-z0-9_]*, at most 48 characters, not 'other'), got other"},
+      {R"("strata": "listing", "rule": {"ratio_percent": {"*": 5}})",
+       "strata_listings: must list the lists when strata is listing"},
+      {R"("strata": "listing", "strata_listings": [], "rule": {"ratio_percent": {"*": 5}})",
+       "strata_listings: must list the lists when strata is listing"},
+      {R"("strata_listings": ["red_x"], "rule": {"count": 5})", "strata_listings: is only used when strata is listing"},
+      {R"("strata": "label", "strata_labels": ["food"], "strata_listings": ["red_x"], "rule": {"count": 5})",
+       "strata_listings: is only used when strata is listing"},
+      {R"("strata": "listing", "strata_labels": ["food"], "rule": {"count": 5})",
+       "strata_labels: is only used when strata is label"},
+      {R"("strata": "listings", "rule": {"count": 5})",
+       "must be risk_class, region, label, listing or none, got listings"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.rest);
+    auto bad = parse(c.rest);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.status().code() == xj::StatusCode::kInvalidArgument);
+    CHECK_THAT(bad.status().message(), Contains(c.expect));
+  }
 }
 
 TEST_CASE("The compact FrozenPool path is byte-identical to the reference path", "[draw][spec]") {

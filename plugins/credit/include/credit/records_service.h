@@ -55,6 +55,12 @@ class RecordsService : public Service {
   // Withdraws a record (it stops counting and showing at once; the score follows).
   virtual Status Withdraw(UnitOfWork& uow, const std::string& kind, const std::string& ref, const std::string& on,
                           const std::string& reason) = 0;
+  // Appended (the built-in consumers are rebuilt with it): how many records of `kind` the
+  // subject has, not withdrawn, that occurred on or after `since` (YYYY-MM-DD), read with
+  // `sql` (a read or the caller's unit of work). The lists plugin asks it before a credit
+  // repair ("no new penalty of the same kind"). The database's error otherwise.
+  virtual Result<std::int64_t> CountSince(Sql& sql, const std::string& uscc, const std::string& kind,
+                                          const std::string& since) const = 0;
 };
 
 }  // namespace xj::credit

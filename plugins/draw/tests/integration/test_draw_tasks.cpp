@@ -1,7 +1,8 @@
 // Draw tasks end to end (issue 3): the task service from draft to revealed, the CLI, proofs
 // checked by both verifiers (ours and tools/verify_draw.py) and rejected when tampered with,
 // the refusals, unstaffable subjects, exclusions, the previous-inspector rule,
-// confidentiality before the reveal, audit records and events, hostile spec files.
+// confidentiality before the reveal, audit records and events, hostile spec files, pools and
+// strata by the lists subjects are on.
 // Runs on SQLite and PostgreSQL (FreshDatabaseUrl); small hand-made directories plus a few
 // hundred generated subjects keep it to a few seconds per backend.
 
@@ -17,6 +18,7 @@
 #include <sstream>
 
 #include "draw_world.h"
+#include "proof.h"
 #include "test_support.h"
 #include "xinjian/digest.h"
 
@@ -145,6 +147,15 @@ void ImportRelations(DrawWorld& w, const std::vector<std::pair<std::string, std:
   std::vector<Relation> rows;
   for (const auto& [i, u] : pairs) rows.push_back({i, u, "relative", "近亲属在该单位任职"});
   Import(*w.db, DirectoryKind::kRelations, RelationsCsv(rows));
+}
+
+// Puts subjects on lists (their whole sets) as the lists plugin does: Platform::SetListings in
+// a unit of work of its own.
+void PutOnLists(DrawWorld& w, const std::vector<Platform::ListingsChange>& changes) {
+  auto n = TransactValue<std::int64_t>(w.platform, Principal::System("lists"),
+                                       [&](UnitOfWork& uow) { return w.platform.SetListings(uow, changes); });
+  INFO(n.status().message());
+  REQUIRE(n.ok());
 }
 
 }  // namespace
@@ -1420,6 +1431,149 @@ TEST_CASE("the in-memory index and the table scan give the same pool for every f
     CHECK(StoredFile(db, a["id"], "pool.tsv") == StoredFile(db, b["id"], "pool.tsv"));
   }
   CHECK(nonempty >= 8);
+}
+
+TEST_CASE("pools and strata follow the lists subjects are on: filters.listings, not_listings and strata listing",
+          "[draw][tasks][listings]") {
+  auto w = MakeWorld(600, 5);
+  Database& db = *w->db;
+  const std::vector<std::string>& t = w->tiny;
+  // Loaded before the lists change, so that the index's pools below come from its catch-up.
+  {
+    auto index = w->platform.Subjects();
+    INFO(index.status().message());
+    REQUIRE(index.ok());
+  }
+  // As the lists plugin keeps them: tiny 0-2 on the abnormal operations list, 3 on a red list,
+  // 4 on both, the rest on none (the revoked one is listed too, and stays out of every pool).
+  PutOnLists(*w, {{t[0], {"abnormal_operations"}},
+                  {t[1], {"abnormal_operations"}},
+                  {t[2], {"abnormal_operations"}},
+                  {t[3], {"red_x"}},
+                  {t[4], {"red_x", "abnormal_operations"}},
+                  {TinyUscc(kTiny), {"abnormal_operations"}}});
+  const std::set<std::string> tiny(t.begin(), t.end());
+  const std::set<std::string> abnormal{t[0], t[1], t[2], t[4]}, red{t[3], t[4]};
+  auto minus = [](std::set<std::string> a, const std::set<std::string>& b) {
+    for (const auto& x : b) a.erase(x);
+    return a;
+  };
+  // A spec over the 12 tiny subjects (labelled 小池), all of them drawn unless `extra` says else.
+  auto spec = [](const std::string& id, const json& extra) {
+    json s = TinySpec(id);
+    s["rule"] = {{"ratio_percent", {{"*", 100}}}};
+    for (auto it = extra.begin(); it != extra.end(); ++it) {
+      if (it.key() == "filters")
+        s["filters"].update(it.value());
+      else
+        s[it.key()] = it.value();
+    }
+    return s;
+  };
+  // Announced twice, from a scan of the table and from the index: the same pool and strata.
+  auto pool_of = [&](const std::string& id, const json& extra) {
+    Create(*w, spec(id + "-SCAN", extra));
+    Create(*w, spec(id + "-INDEX", extra));
+    w->ctx.subject_index = false;
+    auto a = draw::AnnounceTask(w->ctx, id + "-SCAN");
+    w->ctx.subject_index = true;
+    auto b = draw::AnnounceTask(w->ctx, id + "-INDEX");
+    w->ctx.subject_index = false;
+    w->ctx.cached_pool = {};
+    INFO(id << ": " << a.status().message() << " | " << b.status().message());
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    CHECK(a->pool_hash == b->pool_hash);
+    CHECK(a->strata_json == b->strata_json);
+    CHECK(StoredFile(db, id + "-SCAN", "pool.tsv") == StoredFile(db, id + "-INDEX", "pool.tsv"));
+    return Pool(db, id + "-SCAN");
+  };
+  auto usccs = [](const std::vector<std::pair<std::string, std::string>>& pool) {
+    std::set<std::string> out;
+    for (const auto& [u, stratum] : pool) out.insert(u);
+    return out;
+  };
+
+  // Off a list: the red-listed subjects stay out.
+  CHECK(usccs(pool_of("LS-NOT-RED", {{"filters", {{"not_listings", json::array({"red_x"})}}}})) == minus(tiny, red));
+  // On a list: at least one of those given.
+  CHECK(usccs(pool_of("LS-RED", {{"filters", {{"listings", json::array({"red_x"})}}}})) == red);
+  CHECK(usccs(pool_of("LS-ANY", {{"filters", {{"listings", json::array({"abnormal_operations", "red_x"})}}}})) ==
+        std::set<std::string>{t[0], t[1], t[2], t[3], t[4]});
+  CHECK(usccs(pool_of("LS-BOTH", {{"filters",
+                                   {{"listings", json::array({"abnormal_operations"})},
+                                    {"not_listings", json::array({"red_x"})}}}})) ==
+        std::set<std::string>{t[0], t[1], t[2]});
+  // A list nobody is on: the listings filter leaves nothing (refused at announce), not_listings
+  // everything.
+  {
+    Create(*w, spec("LS-NOBODY", {{"filters", {{"listings", json::array({"black_x"})}}}}));
+    auto r = draw::AnnounceTask(w->ctx, "LS-NOBODY");
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.status().message(), Catch::Contains("the pool of task LS-NOBODY is empty"));
+  }
+  CHECK(usccs(pool_of("LS-NOT-BLACK", {{"filters", {{"not_listings", json::array({"black_x"})}}}})) == tiny);
+  // Strata: the first of strata_listings the subject is on, else "other".
+  {
+    const auto pool = pool_of(
+        "LS-STRATA", {{"strata", "listing"}, {"strata_listings", json::array({"red_x", "abnormal_operations"})}});
+    REQUIRE(pool.size() == tiny.size());
+    for (const auto& [u, stratum] : pool) {
+      INFO(u);
+      CHECK(stratum == (red.count(u) ? "red_x" : abnormal.count(u) ? "abnormal_operations" : "other"));
+    }
+  }
+
+  // Drawn: 100 % of the abnormal operations stratum and nothing of the rest draws exactly
+  // the subjects on that list.
+  json ratio = spec("LS-DRAW", {{"strata", "listing"}, {"strata_listings", json::array({"abnormal_operations"})}});
+  ratio["rule"] = {{"ratio_percent", {{"abnormal_operations", 100}, {"*", 0}}}};
+  draw::TaskRecord drawn = Drawn(*w, ratio);
+  CHECK(drawn.pool_size == static_cast<std::int64_t>(tiny.size()));
+  CHECK(SelectedUsccs(*w, drawn.id) == abnormal);
+  for (const auto& s : Selection(*w, drawn.id)) CHECK(s.stratum == "abnormal_operations");
+  const json allocation = json::parse(drawn.allocation_json);
+  CHECK(allocation["abnormal_operations"] == abnormal.size());
+  CHECK(allocation.value("other", 0) == 0);
+  // The listings are public: the proof everyone gets is the full one, with the strata.
+  drawn = Reveal(*w, drawn.id);
+  CHECK_FALSE(draw::StrataWithheld(drawn));
+  const std::string dir = test::TempDir() + "/public";
+  Status st = draw::WriteTaskProof(w->platform, drawn.id, dir, /*for_public=*/true);
+  INFO(st.message());
+  REQUIRE(st.ok());
+  CHECK(fs::exists(dir + "/pool.tsv"));
+  CHECK_FALSE(fs::exists(dir + "/pool-public.tsv"));
+  CHECK_THAT(test::ReadFile(dir + "/pool.tsv"), Catch::Contains(t[0] + "\tabnormal_operations\n"));
+  ExpectProofVerifies(*w, drawn.id);
+
+  // The pool is frozen at announce: a later listing changes the next task's pool only.
+  const std::string frozen = StoredFile(db, "LS-NOT-RED-SCAN", "pool.tsv");
+  PutOnLists(*w, {{t[5], {"red_x"}}});
+  CHECK(StoredFile(db, "LS-NOT-RED-SCAN", "pool.tsv") == frozen);
+  CHECK(usccs(pool_of("LS-NOT-RED-2", {{"filters", {{"not_listings", json::array({"red_x"})}}}})) ==
+        minus(tiny, {t[3], t[4], t[5]}));
+
+  // Bad list codes and strata_listings without listing strata are refused at create, and
+  // nothing is stored.
+  const long long tasks = Count(db, "SELECT COUNT(*) FROM draw_tasks");
+  auto refused = [&](const json& s, const std::string& expect) {
+    INFO("expecting: " << expect);
+    Status r = TryCreate(*w, s);
+    INFO(r.message());
+    CHECK(r.code() == StatusCode::kInvalidArgument);
+    CHECK_THAT(r.message(), Catch::Contains(expect));
+    CHECK(Count(db, "SELECT COUNT(*) FROM draw_tasks") == tasks);
+  };
+  refused(spec("LS-BAD-1", {{"filters", {{"listings", json::array({"Red-X"})}}}}),
+          "filters.listings[0]: must be a list code ([a-z][a-z0-9_]*, at most 48 characters), got Red-X");
+  refused(spec("LS-BAD-2", {{"filters", {{"not_listings", json::array({"red_x", "红名单"})}}}}),
+          "filters.not_listings[1]: must be a list code");
+  refused(spec("LS-BAD-3", {{"strata", "listing"}, {"strata_listings", json::array({"abnormal-operations"})}}),
+          "strata_listings[0]: must be a list code");
+  refused(spec("LS-BAD-4", {{"strata_listings", json::array({"abnormal_operations"})}}),
+          "strata_listings: is only used when strata is listing");
+  refused(spec("LS-BAD-5", {{"strata", "listing"}}), "strata_listings: must list the lists when strata is listing");
 }
 
 TEST_CASE("filter regions are GB/T 2260 codes of the platform, also in a spec built in code", "[draw][tasks]") {
