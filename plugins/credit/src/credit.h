@@ -28,6 +28,8 @@ Status RegisterCommands(Registrar& registrar, Credit* credit);
 Status RegisterRoutes(Registrar& registrar, Credit* credit);
 Status RegisterDemo(Registrar& registrar, Credit* credit);
 Status RegisterBench(Registrar& registrar, Credit* credit);
+// 公开比选: choosing an intermediary (selection.cpp).
+Status RegisterSelection(Registrar& registrar, Credit* credit);
 
 // The text of `credit explain` (also the tests' reference).
 std::string ExplainText(const StoredScore& s);

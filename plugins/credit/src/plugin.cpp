@@ -262,6 +262,7 @@ Status Init(Registrar& reg) {
   if (auto st = RegisterCommands(reg, &c); !st.ok()) return st;
   if (auto st = RegisterRoutes(reg, &c); !st.ok()) return st;
   if (auto st = RegisterDemo(reg, &c); !st.ok()) return st;
+  if (auto st = RegisterSelection(reg, &c); !st.ok()) return st;
   return RegisterBench(reg, &c);
 }
 

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "credit/records_service.h"
+#include "xinjian/digest.h"
 #include "fake_http.h"
 #include "task_world.h"
 #include "test_support.h"
@@ -653,4 +654,93 @@ TEST_CASE("credit: intermediaries' profiles and evaluations weighted 70/10/20 ma
   list = Ok(*w, "credit intermediaries list", {});
   CHECK(list.size() == 2);
   CHECK_FALSE(list[0]["grade"].get<std::string>().empty());
+}
+
+TEST_CASE("credit: 公开比选 ranks the category's pool, excludes C-class and listed intermediaries, and draws a verifiable winner",
+          "[credit][selection]") {
+  auto w = MakeCreditWorld();
+  const std::string profiles = WriteTemp("profiles.csv", "uscc,categories,qualifications\n" + U(*w, 8) + ",测绘,\n" +
+                                                             U(*w, 9) + ",测绘;评估,\n");
+  REQUIRE(Cmd(*w, "credit intermediaries import", {{"file", {profiles}}}).exit_code == 0);
+  const std::string evals =
+      "uscc,engagement,service_category,evaluated_on,client_score,department_score,office_score,promised_days,"
+      "actual_days,declared_fee,charged_fee\n" +
+      U(*w, 8) + ",ENG-1,测绘,2026-05-01,90,90,90,10,8,10000,9000\n" + U(*w, 9) + ",ENG-2,测绘,2026-05-20,60,60,60,10,12,10000,12000\n";
+  REQUIRE(Cmd(*w, "credit import evaluations", {{"file", {WriteTemp("evals.csv", evals)}}}).exit_code == 0);
+  auto create = [&](const std::string& code, std::map<std::string, std::vector<std::string>> over) {
+    std::map<std::string, std::vector<std::string>> a{{"--project-code", {code}},
+                                                      {"--project-name", {"道路测绘"}},
+                                                      {"--category", {"测绘"}},
+                                                      {"--budget-yuan", {"100000"}},
+                                                      {"--weights", {"25,25,25,25"}},
+                                                      {"--k", {"2"}}};
+    for (auto& [k, v] : over) a[k] = v;
+    return Cmd(*w, "credit selection create", a, "SCJG");
+  };
+  // Hostile and out-of-rule input: refused, nothing stored.
+  for (auto [over, needle] : std::vector<std::pair<std::map<std::string, std::vector<std::string>>, std::string>>{
+           {{{"--budget-yuan", {"500000"}}}, "public tender"},
+           {{{"--budget-yuan", {"0"}}}, "positive"},
+           {{{"--weights", {"30,30,30,30"}}}, "adding up to 100"},
+           {{{"--weights", {"25,25,25"}}}, "adding up to 100"},
+           {{{"--weights", {"'; DROP TABLE credit_selections; --"}}}, "adding up to 100"},
+           {{{"--k", {"0"}}}, "k must be"},
+           {{{"--k", {"21"}}}, "k must be"},
+           {{{"--category", {"不存在的类别"}}}, "no eligible intermediary"},
+           {{{"--project-name", {std::string("a\x01")}}}, "control characters"},
+           {{{"--project-code", {std::string(300, 'x')}}}, "too long"}}) {
+    CommandRun r = create("P-BAD", over);
+    INFO(needle << ": " << r.status.message());
+    CHECK_FALSE(r.status.ok());
+    CHECK_THAT(r.status.message(), Catch::Contains(needle));
+  }
+  CHECK(Rows(*w->db, "SELECT id FROM credit_selections").empty());
+  // Ranked: U8 (on time, within the fee, 90) before U9.
+  CommandRun made = create("P-1", {});
+  INFO(made.status.message() << made.err);
+  REQUIRE(made.status.ok());
+  json sel = json::parse(made.out);
+  const std::string id = sel["id"];
+  CHECK(sel["ranking"][0]["uscc"] == U(*w, 8));
+  CHECK(sel["ranking"][0]["rank"] == 1);
+  CHECK(sel["pool"].size() == 2);
+  CHECK(create("P-1", {}).status.code() == StatusCode::kAlreadyExists);
+  // Before the draw the public sees the commitment, never the secret.
+  auto get = [&](const std::string& sel_id) {
+    const RegisteredRoute* route = nullptr;
+    for (const auto& r : DrawHost().routes())
+      if (r.spec.pattern == "/api/v1/selections/{id}") route = &r;
+    REQUIRE(route != nullptr);
+    FakeHttp http(w->platform, Public(), std::map<std::string, std::string>{{"id", sel_id}});
+    Status st = route->fn(http);
+    INFO(st.message());
+    REQUIRE(st.ok());
+    return json::parse(http.response().body);
+  };
+  json pub = get(id);
+  CHECK(pub["commitment"] == sel["commitment"]);
+  CHECK_FALSE(pub.contains("secret"));
+  // The draw: the winner is one of the best two, the secret matches the commitment, verify re-runs it.
+  json drawn = Ok(*w, "credit selection draw", {{"id", {id}}, {"--entropy", {"2026153 03 11 19 24 28 31 07"}}}, "SCJG");
+  const std::string winner = drawn["winner"];
+  CHECK((winner == U(*w, 8) || winner == U(*w, 9)));
+  json after = get(id);
+  CHECK(after["winner"] == winner);
+  CHECK(xj::digest::Sha256Hex([&] {
+          std::string hex = after["secret"], raw;
+          for (std::size_t i = 0; i < hex.size(); i += 2) raw += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+          return raw;
+        }()) == after["commitment"]);
+  CHECK(Ok(*w, "credit selection verify", {{"id", {id}}})["verified"] == true);
+  CHECK(Cmd(*w, "credit selection draw", {{"id", {id}}, {"--entropy", {"x"}}}, "SCJG").status.code() ==
+        StatusCode::kFailedPrecondition);
+  // Tampering with the stored winner is caught by verify (exit 3).
+  REQUIRE(w->db->ExecScript("UPDATE credit_selections SET winner = 'X' WHERE id = '" + id + "'").ok());
+  CommandRun v = Cmd(*w, "credit selection verify", {{"id", {id}}});
+  CHECK(v.exit_code == 3);
+  // A C-class or banned intermediary is excluded, with its reason.
+  REQUIRE(w->db->ExecScript("UPDATE subjects SET listings = 'intermediary_ban' WHERE uscc = '" + U(*w, 9) + "'").ok());
+  json sel2 = json::parse(create("P-2", {}).out);
+  CHECK(sel2["pool"].size() == 1);
+  CHECK(sel2["ranking"][1]["excluded"].get<std::string>().find("intermediary_ban") != std::string::npos);
 }
