@@ -18,6 +18,7 @@
 #include <xinjian/uscc.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "lists.h"
 
@@ -329,6 +330,11 @@ Status RegisterCommands(Registrar& reg) {
     s.help = "执行每日规则：期满移出、转入及其提前告知、改正后移出 / the daily rules: expiries, moves and their notices, ends after corrections";
     s.options = {{"--on", "按该日执行（默认今天） / run for this date (default today)", K::kText}};
     Status st = reg.AddCommand(s, [](CommandContext& ctx) -> Status {
+      // The rules touch every department's listings (a move opens a listing for the listing's
+      // department): an operator of every department runs them, as the job does.
+      if (!ctx.principal().ActsForAllDepartments())
+        return Status::Error(StatusCode::kPermissionDenied, "每日规则须由管理员或调度任务执行",
+                             "the daily rules are run by an admin or the scheduler's job");
       auto on = DateOption(ctx, "--on");
       if (!on.ok()) return on.status();
       // A run for a day still to come would end listings before their date.
@@ -377,7 +383,13 @@ Status RegisterCommands(Registrar& reg) {
       std::vector<std::string> rejects;
       while (true) {
         auto more = reader.value()->Next(&f);
-        if (!more.ok()) return more.status();
+        if (!more.ok()) {
+          // A malformed record is one rejected line; the reader has moved past it.
+          const std::string at = std::to_string(reader.value()->record_line());
+          if (more.status().code() != StatusCode::kInvalidArgument) return more.status();
+          rejects.push_back("第 " + at + " 行 / line " + at + ": " + more.status().message());
+          continue;
+        }
         if (!more.value()) break;
         const std::string line = std::to_string(reader.value()->record_line());
         if (f.size() != 3) {
@@ -479,7 +491,13 @@ Status RegisterCommands(Registrar& reg) {
       std::vector<std::string> rejects;
       while (true) {
         auto more = reader.value()->Next(&f);
-        if (!more.ok()) return more.status();
+        if (!more.ok()) {
+          // A malformed record is one rejected line; the reader has moved past it.
+          const std::string at = std::to_string(reader.value()->record_line());
+          if (more.status().code() != StatusCode::kInvalidArgument) return more.status();
+          rejects.push_back("第 " + at + " 行 / line " + at + ": " + more.status().message());
+          continue;
+        }
         if (!more.value()) break;
         const std::string line = std::to_string(reader.value()->record_line());
         auto reject = [&](const std::string& why) { rejects.push_back("第 " + line + " 行 / line " + line + ": " + why); };
@@ -488,6 +506,18 @@ Status RegisterCommands(Registrar& reg) {
           continue;
         }
         const std::string type = f[2];
+        static const std::set<std::string> kTypes{"enterprise", "individual", "intermediary", "social_org",
+                                                  "public_institution", "natural_person"};
+        if (!kTypes.count(type)) {
+          reject("主体类型须为 enterprise、individual、intermediary、social_org、public_institution 或 natural_person / "
+                 "subject_type must be enterprise, individual, intermediary, social_org, public_institution or natural_person");
+          continue;
+        }
+        // The file's name is checked like every text of a listing, even when the directory's is used.
+        if (auto name = CleanFreeText("名称", "the name", f[1], 200, true); !name.ok()) {
+          reject(name.status().message());
+          continue;
+        }
         if (type == "natural_person") {
           if (f[0].size() != 18) {
             reject("自然人证件号码须为 18 位 / an ID number has 18 characters");

@@ -139,12 +139,17 @@ Result<Evidence> ParseEvidence(const std::string& text) {
     e.kind = text.substr(0, colon);
     e.ref = text.substr(colon + 1);
   }
+  bool shaped = true;
+  if (e.kind == "record" || e.kind == "result") {
+    const auto slash = e.ref.find('/');
+    shaped = slash != std::string::npos && slash > 0 && slash + 1 < e.ref.size() && e.ref.find('/', slash + 1) == std::string::npos;
+  }
   if ((e.kind != "record" && e.kind != "result" && e.kind != "document") || e.ref.empty() || e.ref.size() > 400 ||
-      !utf8::IsValid(e.ref))
+      !utf8::IsValid(e.ref) || !shaped)
     return Invalid("证据须写作 record:种类/编号、result:检查记录/事项 或 document:文书，实际为 “" + text.substr(0, 60) + "”",
                    "evidence is record:KIND/REF, result:VISIT/ITEM or document:TEXT, got '" + text.substr(0, 60) + "'");
   for (unsigned char c : e.ref)
-    if (c < 0x20) return Invalid("证据含有控制字符", "evidence contains control characters");
+    if (c < 0x20 || c == 0x7f) return Invalid("证据含有控制字符", "evidence contains control characters");
   return e;
 }
 
@@ -176,7 +181,6 @@ std::string ListingJson(const Listing& l, const ListPolicy* p, bool full) {
   if (!l.moved_from.empty()) j["moved_from"] = l.moved_from;
   if (!l.moved_to.empty()) j["moved_to"] = l.moved_to;
   if (full) {
-    j["uscc"] = l.uscc;
     j["department"] = l.department;
     j["evidence"] = json::parse(l.evidence_json, nullptr, false);
     j["source"] = l.source;
@@ -337,6 +341,19 @@ Result<Listing> Listings::Write(UnitOfWork& uow, Listing& l, const std::string& 
   return l;
 }
 
+namespace {
+// A listing comes into force only for a period that includes today: not starting later (it
+// would be listed before its start) and not already over (it would be listed after its end).
+Status CheckPeriod(CivilDate starts, const std::string& expires_on, CivilDate today) {
+  if (starts > today)
+    return Invalid("列入日期 " + starts.ToString() + " 晚于今天（" + today.ToString() + "）",
+                   "the start " + starts.ToString() + " is after today (" + today.ToString() + ")");
+  if (!expires_on.empty() && expires_on <= today.ToString())
+    return Invalid("期限已于 " + expires_on + " 届满，不能列入", "the period ended on " + expires_on + "; nothing to put in force");
+  return Status::Ok();
+}
+}  // namespace
+
 Status NotAfterToday(Platform& platform, const UnitOfWork& uow, CivilDate on) {
   auto today = platform.Time().LocalDate(uow.now_us());
   if (!today.ok()) return today.status();
@@ -366,21 +383,25 @@ Result<Listing> Listings::Propose(UnitOfWork& uow, const ProposeInput& in, Civil
   l.list = in.list;
   if (in.uscc.empty() || in.uscc.size() > 64) return Invalid("缺少主体代码或代码过长", "the subject's code is missing or too long");
   l.uscc = in.uscc;
-  if (in.subject_type.empty()) {
-    std::optional<std::pair<std::string, std::string>> subject;
-    Status st = sql.Query("SELECT name, type FROM subjects WHERE uscc = ?", {in.uscc}, [&](const SqlRow& r) {
-      subject = std::make_pair(r.Text(0), r.Text(1));
-      return false;
-    });
-    if (!st.ok()) return st;
-    if (!subject)
-      return Status::Error(StatusCode::kNotFound, "名录中没有统一社会信用代码为 " + in.uscc.substr(0, 20) + " 的主体",
-                           "no subject with the USCC " + in.uscc.substr(0, 20) + " in the directory");
+  // The directory's name and type for a subject in it; an outside subject (the courts' data:
+  // a natural person, a subject not in the directory) brings its own.
+  std::optional<std::pair<std::string, std::string>> subject;
+  Status found = sql.Query("SELECT name, type FROM subjects WHERE uscc = ?", {in.uscc}, [&](const SqlRow& r) {
+    subject = std::make_pair(r.Text(0), r.Text(1));
+    return false;
+  });
+  if (!found.ok()) return found;
+  if (subject) {
     l.subject_name = subject->first;
     l.subject_type = subject->second;
-  } else {
-    l.subject_name = in.subject_name;
+  } else if (!in.subject_type.empty()) {
+    auto name = CleanText("名称", "the name", in.subject_name, 200, true);
+    if (!name.ok()) return name.status();
+    l.subject_name = name.value();
     l.subject_type = in.subject_type;
+  } else {
+    return Status::Error(StatusCode::kNotFound, "名录中没有统一社会信用代码为 " + in.uscc.substr(0, 20) + " 的主体",
+                         "no subject with the USCC " + in.uscc.substr(0, 20) + " in the directory");
   }
   if (Status st = CheckProposal(p, l.subject_type, in.ground); !st.ok()) return st;
   l.ground = in.ground;
@@ -490,6 +511,7 @@ Result<Listing> Listings::Decide(UnitOfWork& uow, const std::string& id, bool ap
   }
   auto expiry = ExpiryOf(*policy.value(), starts, in.ends_on);
   if (!expiry.ok()) return expiry.status();
+  if (Status st = CheckPeriod(starts, expiry.value(), today); !st.ok()) return st;
   l.starts_on = starts.ToString();
   l.expires_on = expiry.value();
   l.state = State::kInForce;
@@ -519,6 +541,7 @@ Result<Listing> Listings::Enact(UnitOfWork& uow, const ProposeInput& in, const D
   }
   auto expiry = ExpiryOf(*policy.value(), starts, d.ends_on);
   if (!expiry.ok()) return expiry.status();
+  if (Status st = CheckPeriod(starts, expiry.value(), today); !st.ok()) return st;
   l.decision_no = no.value();
   l.decided_by = uow.principal().id;
   l.decided_on = today.ToString();
@@ -626,26 +649,17 @@ Result<Listings::RuleCounts> Listings::RunDaily(UnitOfWork& uow, CivilDate today
     switch (d.what) {
       case Due::What::kNone:
         break;
-      case Due::What::kExpire: {
-        l.state = State::kEnded;
-        l.ended_on = d.on;
-        l.end_reason = kExitExpired;
-        l.end_note = "期满自动移出 / expired";
-        l.ended_by = uow.principal().id;
-        auto w = Write(uow, l, "ended", before.state, l.end_note, before, on, true);
-        if (!w.ok()) return w.status();
-        ++counts.expired;
-        break;
-      }
+      case Due::What::kExpire:
       case Due::What::kCorrectionEnd: {
+        const bool expired = d.what == Due::What::kExpire;
         l.state = State::kEnded;
         l.ended_on = d.on;
-        l.end_reason = kExitCorrected;
-        l.end_note = "改正后到期移出 / ended after the correction";
+        l.end_reason = expired ? kExitExpired : kExitCorrected;
+        l.end_note = expired ? "期满自动移出 / expired" : "改正后到期移出 / ended after the correction";
         l.ended_by = uow.principal().id;
         auto w = Write(uow, l, "ended", before.state, l.end_note, before, on, true);
         if (!w.ok()) return w.status();
-        ++counts.corrected;
+        ++(expired ? counts.expired : counts.corrected);
         break;
       }
       case Due::What::kMoveNotice: {

@@ -55,6 +55,22 @@ Result<PublicQuery> PublicWhere(const ListPolicy& p, const std::string& state, C
   return q;
 }
 
+// The public's listings in force per list code.
+Result<std::map<std::string, std::int64_t>> PublicCounts(Platform& platform) {
+  std::map<std::string, std::int64_t> counts;
+  Status st = platform.Read([&](Sql& sql) {
+    return sql.Query(
+        std::string("SELECT list, COUNT(*) FROM lists_listings WHERE state = 'in_force' AND subject_type <> 'natural_person' AND ") +
+            kDisclosed + " GROUP BY list",
+        {}, [&](const SqlRow& r) {
+          counts[r.Text(0)] = r.Int(1);
+          return true;
+        });
+  });
+  if (!st.ok()) return st;
+  return counts;
+}
+
 bool SeesAll(const Principal& who) {
   return who.authenticated && (who.ActsForAllDepartments() || who.HasRole(kRoleAuditor));
 }
@@ -109,17 +125,9 @@ Status RegisterRoutes(Registrar& reg, const RemedyConfig& remedy_config, const c
     RouteSpec s{HttpMethod::kGet, "/api/v1/lists", RouteAccess::kPublic, {}, "名单类型 / the list types"};
     Status st = reg.AddRoute(s, [](HttpContext& http) -> Status {
       Platform& p = http.platform();
-      std::map<std::string, std::int64_t> counts;
-      Status st = p.Read([&](Sql& sql) {
-        return sql.Query(
-            std::string("SELECT list, COUNT(*) FROM lists_listings WHERE state = 'in_force' AND subject_type <> 'natural_person' AND ") +
-                kDisclosed + " GROUP BY list",
-            {}, [&](const SqlRow& r) {
-              counts[r.Text(0)] = r.Int(1);
-              return true;
-            });
-      });
-      if (!st.ok()) return st;
+      auto in_force = PublicCounts(p);
+      if (!in_force.ok()) return in_force.status();
+      std::map<std::string, std::int64_t>& counts = in_force.value();
       json out = json::array();
       for (const std::string& code : p.ListPolicyNames()) {
         const ListPolicy* x = p.FindListPolicy(code);
@@ -233,17 +241,9 @@ Status RegisterRoutes(Registrar& reg, const RemedyConfig& remedy_config, const c
       Platform& p = http.platform();
       const std::string lang = http.lang();
       const bool en = lang == "en";
-      std::map<std::string, std::int64_t> counts;
-      Status st = p.Read([&](Sql& sql) {
-        return sql.Query(
-            std::string("SELECT list, COUNT(*) FROM lists_listings WHERE state = 'in_force' AND subject_type <> 'natural_person' AND ") +
-                kDisclosed + " GROUP BY list",
-            {}, [&](const SqlRow& r) {
-              counts[r.Text(0)] = r.Int(1);
-              return true;
-            });
-      });
-      if (!st.ok()) return st;
+      auto in_force = PublicCounts(p);
+      if (!in_force.ok()) return in_force.status();
+      std::map<std::string, std::int64_t>& counts = in_force.value();
       std::string body = std::string("<h1>") + (en ? "Red and black lists" : "信用名单公示") + "</h1><table><thead><tr><th>" +
                          (en ? "list" : "名单") + "</th><th>" + (en ? "kind" : "性质") + "</th><th>" +
                          (en ? "legal basis" : "依据") + "</th><th>" + (en ? "in force" : "列入中") + "</th></tr></thead><tbody>";

@@ -1,0 +1,156 @@
+// The punishment plugin's parts (docs/punishment.md): the catalogue and memoranda in the
+// database, the cases, the credit check's keys, index and log. On the SDK alone.
+#pragma once
+
+#include <xinjian/command.h>
+#include <xinjian/http.h>
+#include <xinjian/platform.h>
+#include <xinjian/plugin.h>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "model.h"
+
+namespace xj::punishment {
+
+// plugins.punishment.* (read once at init).
+struct Settings {
+  int respond_working_days = 5;
+  int feedback_working_days = 10;
+  int stop_working_days = 5;
+  int retention_years = 10;
+};
+Settings& CurrentSettings();
+
+// Today on the platform clock (Asia/Shanghai), as YYYY-MM-DD.
+Result<CivilDate> Today(Platform& platform);
+
+// ---- The index's sequence: every change that affects answers calls Bump in its unit. ----
+Status Bump(UnitOfWork& uow, const std::string& what, const std::string& ref);
+
+// ---- Catalogue and memoranda (store.cpp). ----
+struct ImportCounts {
+  int added = 0, updated = 0, unchanged = 0;
+};
+// The measures in the database, by code.
+Result<std::map<std::string, Measure>> LoadMeasures(Sql& sql);
+Result<std::vector<Memorandum>> LoadMemoranda(Sql& sql);
+// Validates `text` against the registered list types and the departments (and, for memoranda,
+// the catalogue) inside `uow`, then writes: nothing is written when any problem is found.
+Result<ImportCounts> ImportMeasures(Platform& platform, UnitOfWork& uow, const std::string& file,
+                                    const std::string& text);
+Result<ImportCounts> ImportMemoranda(Platform& platform, UnitOfWork& uow, const std::string& file,
+                                     const std::string& text);
+
+// ---- Cases (cases.cpp). ----
+// The writing subscriber's work on lists.listing.in_force / .ended.
+Status OnListingEvent(Platform& platform, UnitOfWork& uow, const std::string& topic, const std::string& payload);
+// Opens the cases of the listings in force that have none (a catalogue or memorandum imported
+// after they came into force: the demo, a new memorandum), dated `today`. Returns how many.
+Result<int> BackfillCases(Platform& platform, UnitOfWork& uow, CivilDate today);
+struct TaskRow {
+  std::string case_id, listing_id, list, uscc, kind, case_state, opened_on, ended_on;
+  std::string department, state, respond_due, feedback_due, responded_on, responded_by, reason, fed_back_on;
+  std::string stop_state, stop_due, stop_confirmed_on;
+  std::vector<std::string> measures;
+  std::vector<std::string> fed_back;  // measures reported applied
+  // Computed: the deadline that counts now, its card, working days left.
+  std::string due, due_what, card;
+  int working_days_left = 0;
+};
+Result<std::vector<TaskRow>> LoadTasks(Platform& platform, Sql& sql, const std::string& department,
+                                       const std::string& case_state, const std::string& case_id, CivilDate today);
+Status Respond(Platform& platform, UnitOfWork& uow, const std::string& case_id, bool accept, const std::string& reason,
+               CivilDate today);
+Status Feedback(Platform& platform, UnitOfWork& uow, const std::string& case_id, const std::string& measure,
+                const std::string& applied_on, const std::string& note, CivilDate today);
+Status ConfirmStop(Platform& platform, UnitOfWork& uow, const std::string& case_id, CivilDate today);
+
+// ---- Keys and the check (check.cpp). ----
+// "xjk_" and 64 hex characters from /dev/urandom (std::random_device as a fallback).
+std::string NewApiKey();
+
+struct KeyInfo {
+  std::string name, department;
+  std::vector<std::string> actions;
+  bool Allows(const std::string& action) const;
+};
+
+// The in-memory index of one database (one per Platform of the process): uscc → listings in
+// force, (list, action) → measures, key digest → key. Fresh() catches up with the database
+// when it has not looked for 200 ms (one read of the sequence), so every change is answered
+// within 200 ms of its commit plus the time of one request. Thread-safe.
+class CheckIndex {
+ public:
+  static CheckIndex& Of(Platform& platform);
+  // Catches up when due (or always when `force`).
+  Status Fresh(Platform& platform, bool force = false);
+  // Under the index's shared lock: `fn` sees the key of `sha256` (nullptr when unknown or
+  // revoked).
+  template <typename Fn>
+  auto WithKey(const std::string& sha256, Fn&& fn) const {
+    std::shared_lock lock(mu_);
+    auto it = keys_.find(sha256);
+    return fn(it == keys_.end() ? nullptr : &it->second);
+  }
+  // Under the shared lock: the answer for `uscc` and `action` as of `today`; `fn` reads it (its
+  // pointers are valid during the call only).
+  template <typename Fn>
+  auto WithAnswer(const std::string& uscc, const std::string& action, const std::string& today, Fn&& fn) const {
+    std::shared_lock lock(mu_);
+    static const std::vector<ActiveListing> kNone;
+    auto it = listings_.find(uscc);
+    const std::vector<ActiveListing>& ls = it == listings_.end() ? kNone : it->second;
+    Answer a = ComputeAnswer(ls, action, today,
+                             [this](const std::string& list, const std::string& act) { return Triggered(list, act); });
+    return fn(a);
+  }
+  std::int64_t seq() const { return seq_.load(); }
+  // How often the index was rebuilt in full and caught up (for tests and `punishment index`).
+  std::int64_t full_loads() const { return full_loads_.load(); }
+  std::int64_t catch_ups() const { return catch_ups_.load(); }
+
+ private:
+  const std::vector<const Measure*>* Triggered(const std::string& list, const std::string& action) const;
+  Status FullLoad(Platform& platform);
+  Status CatchUp(Platform& platform, std::int64_t to_seq);
+
+  mutable std::shared_mutex mu_;
+  std::mutex refresh_mu_;
+  std::atomic<std::int64_t> last_poll_ns_{0};
+  std::atomic<bool> loaded_{false};
+  std::atomic<std::int64_t> seq_{0};
+  std::atomic<std::int64_t> full_loads_{0}, catch_ups_{0};
+  std::string epoch_;
+  std::unordered_map<std::string, std::vector<ActiveListing>> listings_;
+  std::map<std::string, Measure> measures_;
+  std::unordered_map<std::string, std::unordered_map<std::string, std::vector<const Measure*>>> triggers_;
+  std::unordered_map<std::string, KeyInfo> keys_;
+};
+
+// One logged check.
+struct CheckRecord {
+  std::string check_id, key_name, department, uscc, action, answer, listing_ids, measure_codes;
+  std::int64_t at_us = 0;
+};
+std::string NewCheckId();
+// Writes the records in one unit of work (synchronously: an answered check is logged).
+Status LogChecks(Platform& platform, const std::vector<CheckRecord>& records);
+
+Status RegisterCommands(Registrar& registrar);
+Status RegisterRoutes(Registrar& registrar);
+Status RegisterDemo(Registrar& registrar);
+// Deletes log rows older than retention_years before `now_us` (the retention job).
+Result<std::int64_t> RunRetention(Platform& platform, UnitOfWork& uow, std::int64_t now_us);
+
+}  // namespace xj::punishment

@@ -1,0 +1,474 @@
+// The punishment plugin's routes (docs/punishment.md, "The credit check API" and "Public"):
+//   GET  /api/v1/credit-check?uscc=&action=          one check (API key: Authorization: Bearer xjk_…)
+//   POST /api/v1/credit-check/batch                  up to 1000 subjects, one action
+//   POST /api/v1/credit-check/{check_id}/applied     the caller's department applied a measure
+//   GET  /api/v1/measures, /api/v1/memoranda         the published catalogue and the memoranda
+//   GET  /measures, /memoranda                       the same as pages
+// The check routes are public for the host (no session) and authenticate the key themselves:
+// 401 without a valid key, 403 for an action outside the key's scope.
+#include <xinjian/digest.h>
+#include <xinjian/html.h>
+#include <xinjian/text.h>
+#include <xinjian/uscc.h>
+
+#include <nlohmann/json.hpp>
+
+#include "punishment.h"
+
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+namespace xj::punishment {
+namespace {
+
+using nlohmann::json;
+using xj::html::Pick;
+
+constexpr std::size_t kMaxBatch = 1000;
+constexpr std::size_t kMaxBatchBody = 256 * 1024;
+
+Status Unauthenticated() {
+  return Status::Error(StatusCode::kUnauthenticated, "须提供有效的 API 密钥（Authorization: Bearer xjk_…）",
+                       "a valid API key is required (Authorization: Bearer xjk_…)");
+}
+
+// An error with a status the SDK's codes do not map (413): the JSON error shape, by hand.
+Status Reply(HttpContext& http, int status, const char* code, const std::string& zh, const std::string& en) {
+  http.response().status = status;
+  http.response().body = json{{"error", {{"code", code}, {"message", zh + " / " + en}}}}.dump();
+  return Status::Ok();
+}
+
+// The caller's key, authenticated against the index (fresh): a copy of its info.
+Result<KeyInfo> Authenticate(HttpContext& http, CheckIndex& index) {
+  const auto& headers = http.request().headers;
+  auto h = headers.find("authorization");
+  if (h == headers.end()) return Unauthenticated();
+  std::string_view v = h->second;
+  if (v.size() < 7 || (v.substr(0, 7) != "Bearer " && v.substr(0, 7) != "bearer ")) return Unauthenticated();
+  v.remove_prefix(7);
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  if (v.size() != 68 || v.substr(0, 4) != "xjk_") return Unauthenticated();
+  if (auto st = index.Fresh(http.platform()); !st.ok()) return st;
+  const std::string sha = digest::Sha256Hex(v);
+  std::optional<KeyInfo> key = index.WithKey(sha, [](const KeyInfo* k) {
+    std::optional<KeyInfo> out;
+    if (k != nullptr) out = *k;
+    return out;
+  });
+  if (!key) return Unauthenticated();
+  return *key;
+}
+
+Status CheckAction(const KeyInfo& key, const std::string& action) {
+  if (!IsKnownAction(action))
+    return Status::Error(StatusCode::kInvalidArgument, "未知的事项 “" + action.substr(0, 64) + "”",
+                         "unknown action '" + action.substr(0, 64) + "'");
+  if (!key.Allows(action))
+    return Status::Error(StatusCode::kPermissionDenied, "该密钥无权核查事项 " + action,
+                         "this key may not ask about the action " + action);
+  return Status::Ok();
+}
+
+// The answer as JSON and its log record.
+json AnswerJson(Platform& platform, CheckIndex& index, const KeyInfo& key, const std::string& uscc,
+                const std::string& action, const std::string& today, std::int64_t now_us, CheckRecord* rec) {
+  rec->check_id = NewCheckId();
+  rec->key_name = key.name;
+  rec->department = key.department;
+  rec->uscc = uscc;
+  rec->action = action;
+  rec->at_us = now_us;
+  auto checked_at = platform.Time().FormatLocal(now_us);
+  return index.WithAnswer(uscc, action, today, [&](const Answer& a) {
+    json ls = json::array(), ms = json::array();
+    for (const ActiveListing* l : a.listings) {
+      const ListPolicy* p = platform.FindListPolicy(l->list);
+      ls.push_back({{"id", l->id},
+                    {"list", l->list},
+                    {"name_zh", p ? p->name_zh : l->list},
+                    {"name_en", p ? p->name_en : l->list},
+                    {"legal_basis", p ? p->legal_basis : ""},
+                    {"starts_on", l->starts_on},
+                    {"expires_on", l->expires_on}});
+      rec->listing_ids += (rec->listing_ids.empty() ? "" : ";") + l->id;
+    }
+    for (const Measure* m : a.measures) {
+      ms.push_back({{"code", m->code},
+                    {"name_zh", m->name_zh},
+                    {"name_en", m->name_en},
+                    {"department", m->department},
+                    {"legal_basis", m->legal_basis},
+                    {"effect", m->effect}});
+      rec->measure_codes += (rec->measure_codes.empty() ? "" : ";") + m->code;
+    }
+    rec->answer = a.answer;
+    return json{{"check_id", rec->check_id},
+                {"uscc", uscc},
+                {"action", action},
+                {"answer", a.answer},
+                {"listings", ls},
+                {"measures", ms},
+                {"checked_at", checked_at.ok() ? checked_at.value() : std::to_string(now_us)}};
+  });
+}
+
+Status CheckOne(HttpContext& http) {
+  Platform& platform = http.platform();
+  CheckIndex& index = CheckIndex::Of(platform);
+  auto key = Authenticate(http, index);
+  if (!key.ok()) return key.status();
+  const std::string uscc = http.request().Query("uscc"), action = http.request().Query("action");
+  if (auto st = uscc::Check(uscc); !st.ok()) return st;
+  if (auto st = CheckAction(key.value(), action); !st.ok()) return st;
+  const std::int64_t now = platform.NowMicros();
+  auto today = platform.Time().LocalDate(now);
+  if (!today.ok()) return today.status();
+  CheckRecord rec;
+  json out = AnswerJson(platform, index, key.value(), uscc, action, today.value().ToString(), now, &rec);
+  if (auto st = LogChecks(platform, {rec}); !st.ok()) return st;
+  http.response().body = out.dump();
+  return Status::Ok();
+}
+
+Status CheckBatch(HttpContext& http) {
+  Platform& platform = http.platform();
+  CheckIndex& index = CheckIndex::Of(platform);
+  auto key = Authenticate(http, index);
+  if (!key.ok()) return key.status();
+  const std::string& body = http.request().body;
+  if (body.size() > kMaxBatchBody)
+    return Reply(http, 413, "payload_too_large", "请求体超过 256 KiB", "the body is larger than 256 KiB");
+  json doc = json::parse(body, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object())
+    return Status::Error(StatusCode::kInvalidArgument, "请求体须为 JSON 对象 {\"action\", \"usccs\"}",
+                         "the body must be a JSON object {\"action\", \"usccs\"}");
+  if (!doc.contains("action") || !doc["action"].is_string())
+    return Status::Error(StatusCode::kInvalidArgument, "缺少 action", "action is missing");
+  if (!doc.contains("usccs") || !doc["usccs"].is_array())
+    return Status::Error(StatusCode::kInvalidArgument, "usccs 须为数组", "usccs must be an array");
+  for (auto it = doc.begin(); it != doc.end(); ++it)
+    if (it.key() != "action" && it.key() != "usccs")
+      return Status::Error(StatusCode::kInvalidArgument, "未知字段 " + it.key().substr(0, 64),
+                           "unknown field " + it.key().substr(0, 64));
+  const json& usccs = doc["usccs"];
+  if (usccs.size() > kMaxBatch)
+    return Reply(http, 413, "payload_too_large", "一次至多核查 1000 个主体", "at most 1000 subjects per batch");
+  const std::string action = doc["action"].get<std::string>();
+  if (auto st = CheckAction(key.value(), action); !st.ok()) return st;
+  const std::int64_t now = platform.NowMicros();
+  auto today = platform.Time().LocalDate(now);
+  if (!today.ok()) return today.status();
+  const std::string t = today.value().ToString();
+  json results = json::array();
+  std::vector<CheckRecord> records;
+  records.reserve(usccs.size());
+  for (const json& u : usccs) {
+    if (!u.is_string()) {
+      results.push_back(
+          {{"uscc", nullptr}, {"error", {{"code", "invalid_argument"}, {"message", "须为文本 / must be a string"}}}});
+      continue;
+    }
+    const std::string code = u.get<std::string>();
+    if (auto st = uscc::Check(code); !st.ok()) {
+      results.push_back({{"uscc", utf8::IsValid(code) ? code.substr(0, 64) : std::string()},
+                         {"error", {{"code", "invalid_argument"}, {"message", st.message()}}}});
+      continue;
+    }
+    CheckRecord rec;
+    results.push_back(AnswerJson(platform, index, key.value(), code, action, t, now, &rec));
+    records.push_back(std::move(rec));
+  }
+  if (auto st = LogChecks(platform, records); !st.ok()) return st;
+  http.response().body = json{{"results", results}}.dump();
+  return Status::Ok();
+}
+
+Status Applied(HttpContext& http) {
+  Platform& platform = http.platform();
+  CheckIndex& index = CheckIndex::Of(platform);
+  auto key = Authenticate(http, index);
+  if (!key.ok()) return key.status();
+  const std::string check_id = http.request().path_params.at("check_id");
+  if (check_id.size() != 28 || check_id.rfind("chk_", 0) != 0)
+    return Status::Error(StatusCode::kNotFound, "没有核查 " + check_id.substr(0, 64),
+                         "no check " + check_id.substr(0, 64));
+  if (http.request().body.size() > 16 * 1024)
+    return Reply(http, 413, "payload_too_large", "请求体超过 16 KiB", "the body is larger than 16 KiB");
+  json doc = json::parse(http.request().body, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("measure") || !doc["measure"].is_string() ||
+      !doc.contains("applied_on") || !doc["applied_on"].is_string() ||
+      (doc.contains("note") && !doc["note"].is_string()))
+    return Status::Error(StatusCode::kInvalidArgument, "请求体须为 {\"measure\", \"applied_on\", \"note\"}",
+                         "the body must be {\"measure\", \"applied_on\", \"note\"}");
+  const std::string measure = doc["measure"].get<std::string>(), applied_on = doc["applied_on"].get<std::string>();
+  const std::string note = doc.value("note", "");
+  if (!IsDate(applied_on))
+    return Status::Error(StatusCode::kInvalidArgument, "applied_on 须为 YYYY-MM-DD 日期",
+                         "applied_on must be a date YYYY-MM-DD");
+  if (note.size() > 2000 || utf8::HasControlChar(note, true))
+    return Status::Error(StatusCode::kInvalidArgument, "note 须为不超过 2000 字节的文本",
+                         "note must be text of at most 2000 bytes");
+  const KeyInfo& k = key.value();
+  Principal who;
+  who.id = "key:" + k.name;
+  who.department = k.department;
+  who.roles = {};
+  json ev;
+  Status st = platform.RunInTransaction(who, [&](UnitOfWork& uow) -> Status {
+    std::optional<std::string> dept, measures, at;
+    Status q =
+        uow.sql().Query("SELECT department, measure_codes, uscc, action FROM punishment_checks WHERE check_id = ?",
+                        {check_id}, [&](const SqlRow& r) {
+                          dept = r.Text(0);
+                          measures = r.Text(1);
+                          ev = json{{"check_id", check_id}, {"uscc", r.Text(2)}, {"action", r.Text(3)}};
+                          return false;
+                        });
+    if (!q.ok()) return q;
+    if (!dept || *dept != k.department)
+      return Status::Error(StatusCode::kNotFound, "没有本部门的核查 " + check_id,
+                           "no check " + check_id + " of your department");
+    bool named = false;
+    std::size_t pos = 0;
+    const std::string& list = *measures;
+    while (pos <= list.size()) {
+      const std::size_t end = list.find(';', pos);
+      if (list.substr(pos, end == std::string::npos ? std::string::npos : end - pos) == measure) named = true;
+      if (end == std::string::npos) break;
+      pos = end + 1;
+    }
+    if (!named)
+      return Status::Error(StatusCode::kInvalidArgument, "措施 “" + measure.substr(0, 64) + "” 不在该次核查的答复中",
+                           "the measure '" + measure.substr(0, 64) + "' is not in that check's answer");
+    auto n = uow.sql().Exec(
+        "INSERT INTO punishment_applied (check_id, measure, department, key_name, applied_on, note, at_us) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        {check_id, measure, k.department, k.name, applied_on, note, uow.now_us()});
+    if (!n.ok()) {
+      if (n.status().code() == StatusCode::kAlreadyExists)
+        return Status::Error(StatusCode::kAlreadyExists, "已报告过该措施", "this measure was reported already");
+      return n.status();
+    }
+    ev["measure"] = measure;
+    ev["department"] = k.department;
+    ev["key"] = k.name;
+    ev["applied_on"] = applied_on;
+    ev["note"] = note;
+    if (auto s = uow.Audit({"punishment.check.applied", "punishment_check", check_id + "/" + measure, "",
+                            digest::Sha256Hex(ev.dump())});
+        !s.ok())
+      return s;
+    return uow.Publish("punishment.check.applied", check_id, ev.dump());
+  });
+  if (!st.ok()) return st;
+  http.response().status = 201;
+  http.response().body = ev.dump();
+  return Status::Ok();
+}
+
+// ---- Public: the published catalogue and the memoranda. ----
+
+Result<json> PublishedMeasures(Platform& platform) {
+  auto today = Today(platform);
+  if (!today.ok()) return today.status();
+  auto ms = ReadValue<std::map<std::string, Measure>>(platform, [](Sql& sql) { return LoadMeasures(sql); });
+  if (!ms.ok()) return ms.status();
+  json out = json::array();
+  for (const auto& [code, m] : ms.value()) {
+    if (m.published_on > today.value().ToString()) continue;
+    out.push_back({{"code", m.code},
+                   {"name_zh", m.name_zh},
+                   {"name_en", m.name_en},
+                   {"kind", m.kind},
+                   {"department", m.department},
+                   {"legal_basis", m.legal_basis},
+                   {"lists", m.lists},
+                   {"actions", m.actions},
+                   {"effect", m.effect},
+                   {"published_on", m.published_on}});
+  }
+  return out;
+}
+
+Result<json> MemorandaJson(Platform& platform) {
+  auto ms = ReadValue<std::vector<Memorandum>>(platform, [](Sql& sql) { return LoadMemoranda(sql); });
+  if (!ms.ok()) return ms.status();
+  json out = json::array();
+  for (const Memorandum& m : ms.value()) {
+    json entries = json::array();
+    for (const auto& e : m.entries) entries.push_back({{"list", e.list}, {"measures", e.measures}});
+    out.push_back({{"code", m.code},
+                   {"title", m.title},
+                   {"departments", m.departments},
+                   {"signed_on", m.signed_on},
+                   {"entries", entries}});
+  }
+  return out;
+}
+
+const std::string kMeasuresPage = R"(<h1>{{title}}</h1>
+<p>{{intro}}</p>
+<table class="table"><thead><tr><th>{{h_code}}</th><th>{{h_name}}</th><th>{{h_kind}}</th><th>{{h_effect}}</th><th>{{h_department}}</th><th>{{h_lists}}</th><th>{{h_actions}}</th><th>{{h_basis}}</th><th>{{h_published}}</th></tr></thead>
+<tbody>{{#rows}}<tr><td>{{code}}</td><td>{{name}}</td><td>{{kind}}</td><td>{{effect}}</td><td>{{department}}</td><td>{{lists}}</td><td>{{actions}}</td><td>{{basis}}</td><td>{{published_on}}</td></tr>{{/rows}}
+{{^rows}}<tr><td colspan="9">{{none}}</td></tr>{{/rows}}</tbody></table>)";
+
+const std::string kMemorandaPage = R"(<h1>{{title}}</h1>
+<p>{{intro}}</p>
+{{#rows}}<section><h2>{{title}}</h2><p>{{h_code}}: {{code}} · {{h_signed}}: {{signed_on}} · {{h_departments}}: {{departments}}</p>
+<ul>{{#entries}}<li>{{list}} → {{measures}}</li>{{/entries}}</ul></section>{{/rows}}
+{{^rows}}<p>{{none}}</p>{{/rows}})";
+
+std::string Joined(const json& a) {
+  std::string out;
+  for (const auto& x : a) out += (out.empty() ? "" : ", ") + x.get<std::string>();
+  return out;
+}
+
+std::string ListName(Platform& platform, const std::string& lang, const std::string& code) {
+  const ListPolicy* p = platform.FindListPolicy(code);
+  return p ? Pick(lang, p->name_zh, p->name_en) : code;
+}
+
+}  // namespace
+
+Status RegisterRoutes(Registrar& reg) {
+  using A = RouteAccess;
+  using M = HttpMethod;
+  if (auto st = reg.AddRoute(
+          {M::kGet, "/api/v1/credit-check", A::kPublic, {}, "信用核查（API 密钥） / a credit check (API key)"},
+          CheckOne);
+      !st.ok())
+    return st;
+  if (auto st = reg.AddRoute({M::kPost,
+                              "/api/v1/credit-check/batch",
+                              A::kPublic,
+                              {},
+                              "批量信用核查（至多 1000 个） / credit checks in a batch (up to 1000)"},
+                             CheckBatch);
+      !st.ok())
+    return st;
+  if (auto st = reg.AddRoute({M::kPost,
+                              "/api/v1/credit-check/{check_id}/applied",
+                              A::kPublic,
+                              {},
+                              "报告依核查实施的措施 / report a measure applied after a check"},
+                             Applied);
+      !st.ok())
+    return st;
+  if (auto st = reg.AddRoute({M::kGet, "/api/v1/measures", A::kPublic, {}, "已公布的措施清单 / the published measures"},
+                             [](HttpContext& http) -> Status {
+                               auto ms = PublishedMeasures(http.platform());
+                               if (!ms.ok()) return ms.status();
+                               http.response().body = json{{"measures", ms.value()}}.dump();
+                               return Status::Ok();
+                             });
+      !st.ok())
+    return st;
+  if (auto st = reg.AddRoute({M::kGet, "/api/v1/memoranda", A::kPublic, {}, "联合奖惩合作备忘录 / the memoranda"},
+                             [](HttpContext& http) -> Status {
+                               auto ms = MemorandaJson(http.platform());
+                               if (!ms.ok()) return ms.status();
+                               http.response().body = json{{"memoranda", ms.value()}}.dump();
+                               return Status::Ok();
+                             });
+      !st.ok())
+    return st;
+  if (auto st = reg.AddRoute(
+          {M::kGet, "/measures", A::kPublic, {}, "联合奖惩措施清单 / the measures catalogue"},
+          [](HttpContext& http) -> Status {
+            auto ms = PublishedMeasures(http.platform());
+            if (!ms.ok()) return ms.status();
+            const std::string lang = http.lang();
+            xj::html::Data rows{xj::html::Data::type::list};
+            for (const auto& m : ms.value()) {
+              xj::html::Data d;
+              d.set("code", m["code"].get<std::string>());
+              d.set("name", Pick(lang, m["name_zh"].get<std::string>(), m["name_en"].get<std::string>()));
+              const bool punish = m["kind"] == "punishment";
+              d.set("kind", punish ? Pick(lang, "惩戒", "punishment") : Pick(lang, "激励", "reward"));
+              const std::string e = m["effect"].get<std::string>();
+              d.set("effect", e == "deny"       ? Pick(lang, "禁止", "deny")
+                              : e == "restrict" ? Pick(lang, "限制", "restrict")
+                                                : Pick(lang, "便利", "ease"));
+              d.set("department", m["department"].get<std::string>());
+              std::string lists;
+              for (const auto& l : m["lists"])
+                lists += (lists.empty() ? "" : ", ") + ListName(http.platform(), lang, l.get<std::string>());
+              d.set("lists", lists);
+              d.set("actions", Joined(m["actions"]));
+              d.set("basis", m["legal_basis"].get<std::string>());
+              d.set("published_on", m["published_on"].get<std::string>());
+              rows.push_back(d);
+            }
+            xj::html::Data data;
+            const std::string title = Pick(lang, "联合奖惩措施清单", "Joint punishment and reward measures");
+            data.set("title", title);
+            data.set(
+                "intro",
+                Pick(lang, "清单之外的措施不得实施；每项措施均有实施部门和法律依据。",
+                     "No measure outside this catalogue may be applied; each has its department and legal basis."));
+            data.set("h_code", Pick(lang, "代码", "Code"));
+            data.set("h_name", Pick(lang, "措施", "Measure"));
+            data.set("h_kind", Pick(lang, "性质", "Kind"));
+            data.set("h_effect", Pick(lang, "效果", "Effect"));
+            data.set("h_department", Pick(lang, "实施部门", "Department"));
+            data.set("h_lists", Pick(lang, "适用名单", "Lists"));
+            data.set("h_actions", Pick(lang, "事项", "Actions"));
+            data.set("h_basis", Pick(lang, "法律依据", "Legal basis"));
+            data.set("h_published", Pick(lang, "公布日期", "Published"));
+            data.set("none", Pick(lang, "暂无已公布的措施", "No measure is published yet"));
+            data.set("rows", rows);
+            auto html = xj::html::Render(kMeasuresPage, data);
+            if (!html.ok()) return html.status();
+            http.Page(title, html.value());
+            return Status::Ok();
+          });
+      !st.ok())
+    return st;
+  if (auto st = reg.AddRoute(
+          {M::kGet, "/memoranda", A::kPublic, {}, "联合奖惩合作备忘录 / the memoranda"},
+          [](HttpContext& http) -> Status {
+            auto ms = MemorandaJson(http.platform());
+            if (!ms.ok()) return ms.status();
+            const std::string lang = http.lang();
+            xj::html::Data rows{xj::html::Data::type::list};
+            for (const auto& m : ms.value()) {
+              xj::html::Data d;
+              d.set("title", m["title"].get<std::string>());
+              d.set("code", m["code"].get<std::string>());
+              d.set("signed_on", m["signed_on"].get<std::string>());
+              d.set("departments", Joined(m["departments"]));
+              d.set("h_code", Pick(lang, "编号", "Code"));
+              d.set("h_signed", Pick(lang, "签署日期", "Signed"));
+              d.set("h_departments", Pick(lang, "签署部门", "Departments"));
+              xj::html::Data entries{xj::html::Data::type::list};
+              for (const auto& e : m["entries"]) {
+                xj::html::Data x;
+                x.set("list", ListName(http.platform(), lang, e["list"].get<std::string>()));
+                x.set("measures", Joined(e["measures"]));
+                entries.push_back(x);
+              }
+              d.set("entries", entries);
+              rows.push_back(d);
+            }
+            xj::html::Data data;
+            const std::string title = Pick(lang, "联合奖惩合作备忘录", "Joint punishment and reward memoranda");
+            data.set("title", title);
+            data.set("intro", Pick(lang, "备忘录规定哪些名单触发哪些部门的哪些措施。",
+                                   "A memorandum says which lists trigger which departments' measures."));
+            data.set("none", Pick(lang, "暂无备忘录", "No memorandum yet"));
+            data.set("rows", rows);
+            auto html = xj::html::Render(kMemorandaPage, data);
+            if (!html.ok()) return html.status();
+            http.Page(title, html.value());
+            return Status::Ok();
+          });
+      !st.ok())
+    return st;
+  if (auto st = reg.AddNavLink({"/measures", "奖惩措施", "Measures", A::kPublic, {}, 60}); !st.ok()) return st;
+  return Status::Ok();
+}
+
+}  // namespace xj::punishment
