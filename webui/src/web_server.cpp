@@ -753,8 +753,10 @@ class WebServer::Impl final : public PageHost {
     // browser sends no Authorization header across sites without a CORS preflight, which this
     // server never grants), so there is no CSRF token to ask for. The route checks the key.
     if (cookies.empty() && !session)
-      if (auto a = req.headers.find("authorization"); a != req.headers.end() && a->second.rfind("Bearer ", 0) == 0 &&
-                                                       req.headers.find("cookie") == req.headers.end())
+      if (auto a = req.headers.find("authorization");
+          a != req.headers.end() && a->second.size() > 7 && (a->second.compare(0, 7, "Bearer ") == 0 ||
+                                                              a->second.compare(0, 7, "bearer ") == 0) &&
+          req.headers.find("cookie") == req.headers.end())
         return Status::Ok();
     if (auto o = req.headers.find("origin"); o != req.headers.end()) {
       std::string origin = o->second;
