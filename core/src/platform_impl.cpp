@@ -257,9 +257,36 @@ Status CheckEvent(const std::string& topic, const std::string& payload_json) {
 }
 
 PlatformImpl::PlatformImpl() = default;
-PlatformImpl::~PlatformImpl() = default;
+PlatformImpl::~PlatformImpl() {
+  if (db_ != nullptr) RunDetachHooks();
+}
+
+Status PlatformImpl::AtDetach(std::function<void()> fn) {
+  if (!fn) return Status::Error(StatusCode::kInvalidArgument, "回调为空", "the hook is empty");
+  std::lock_guard<std::mutex> lock(detach_mu_);
+  detach_hooks_.push_back(std::move(fn));
+  return Status::Ok();
+}
+
+void PlatformImpl::RunDetachHooks() {
+  std::vector<std::function<void()>> hooks;
+  {
+    std::lock_guard<std::mutex> lock(detach_mu_);
+    hooks.swap(detach_hooks_);
+  }
+  for (auto it = hooks.rbegin(); it != hooks.rend(); ++it) (*it)();
+}
 
 void PlatformImpl::Attach(Database* db) {
+  bool detaching = false;
+  {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    if (db == db_) return;
+    detaching = db_ != nullptr;
+  }
+  // The hooks first, with the database still attached (and without the platform's lock: they
+  // run units of work).
+  if (detaching) RunDetachHooks();
   std::lock_guard<std::recursive_mutex> lock(mu_);
   if (db != db_) {
     std::unique_lock<std::shared_mutex> index_lock(index_mu_);

@@ -90,6 +90,7 @@ class PlatformImpl final : public Platform {
   std::vector<std::string> ScorerNames() const override;
   const ListPolicy* FindListPolicy(const std::string& code) const override;
   std::vector<std::string> ListPolicyNames() const override;
+  Status AtDetach(std::function<void()> fn) override;
   Result<std::int64_t> SetListings(UnitOfWork& uow, const std::vector<ListingsChange>& changes) override;
   Result<std::int64_t> SetRiskClasses(UnitOfWork& uow, const std::vector<RiskClassChange>& changes) override;
   std::vector<std::string> EntropySourceNames() const override;
@@ -135,6 +136,11 @@ class PlatformImpl final : public Platform {
   std::vector<Database*> pool_free_;
   std::size_t pool_out_ = 0;
   std::atomic<bool> pool_writes_{false};  // units of work run on the pool too (PostgreSQL)
+  // AtDetach's hooks, run (and forgotten) by Attach of another database and by the destructor:
+  // detach or destroy the platform before its database when a plugin may have registered one.
+  std::mutex detach_mu_;
+  std::vector<std::function<void()>> detach_hooks_;
+  void RunDetachHooks();
   class PoolLease;
   Status ReadWith(const ReadFn& fn, bool single);  // Read / ReadSingle: on a pooled or the attached connection
   Status ReadOn(Database& db, const ReadFn& fn);

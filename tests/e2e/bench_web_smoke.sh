@@ -11,7 +11,7 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 for bad in "--subjects 0" "--subjects 1000000000" "--duration 0" "--connections 100000" "--threads 0" \
-           "--web-threads 0" "--db-connections -1" "--db-connections 65" "--sample 1" "--naive -1"; do
+           "--web-threads -1" "--db-connections -1" "--db-connections 65" "--sample 1" "--naive -1"; do
   set +e
   # shellcheck disable=SC2086
   "$XJ_CLI" bench web $bad --dir "$tmp/bad" >"$tmp/out" 2>&1

@@ -123,6 +123,40 @@ TEST_CASE("the platform finds other plugins' samplers and entropy sources and kn
   CHECK_FALSE(regions.IsValid("3302"));  // codes are 6 digits
 }
 
+TEST_CASE("AtDetach: hooks run once, newest first, with the database still attached", "[platform][detach]") {
+  World w;
+  OpenWorld(w, Directory());
+  std::vector<std::string> ran;
+  {
+    PlatformImpl platform;
+    CHECK(platform.AtDetach(nullptr).code() == StatusCode::kInvalidArgument);
+    // Registered with no database: not run by the first attach, run by the next detach.
+    REQUIRE(platform.AtDetach([&] { ran.push_back("early"); }).ok());
+    platform.Attach(w.db.get());
+    CHECK(ran.empty());
+    REQUIRE(platform.AtDetach([&] {
+                      // The database is still attached: the hook may read (and write).
+                      auto n = ReadSingleValue<std::int64_t>(
+                          platform, [](Sql& sql) { return sql.QueryInt("SELECT COUNT(*) FROM departments"); });
+                      ran.push_back(n.ok() ? "late:" + std::to_string(n.value()) : "late:" + n.status().message());
+                    })
+                .ok());
+    platform.Attach(w.db.get());  // the same database: nothing is detached
+    CHECK(ran.empty());
+    platform.Attach(nullptr);
+    REQUIRE(ran.size() == 2);
+    CHECK(ran[0].rfind("late:", 0) == 0);
+    CHECK(std::atoi(ran[0].c_str() + 5) > 0);  // a number of departments, not an error
+    CHECK(ran[1] == "early");
+    platform.Attach(nullptr);  // once only
+    CHECK(ran.size() == 2);
+    // The destructor runs what was registered while a database is attached.
+    platform.Attach(w.db.get());
+    REQUIRE(platform.AtDetach([&] { ran.push_back("at destruction"); }).ok());
+  }
+  CHECK(ran.back() == "at destruction");
+}
+
 TEST_CASE("typed directory reads through Sql", "[platform][directory]") {
   World w;
   OpenWorld(w, Directory());

@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <ostream>
@@ -44,6 +45,21 @@ inline bool RunEchoed(std::ostream& out, const std::vector<std::string>& argv) {
   for (const auto& a : argv) cmd += ShellQuote(a) + " ";
   out << "  $ " << cmd << "\n" << std::flush;
   return std::system(cmd.c_str()) == 0;
+}
+
+// A CSV of `count` generated subjects (`xinjian gen subjects`, seed `seed`) sorted by USCC, so
+// that an import appends to the B-trees, at `csv` (kept when it exists: a benchmark's folder
+// reuses it). `self` is the xinjian executable. True when it is there.
+inline bool GenSortedSubjects(std::ostream& out, const std::string& self, const std::string& csv, std::int64_t count,
+                              std::int64_t seed) {
+  if (std::filesystem::exists(csv)) return true;
+  const std::string raw = csv + ".unsorted";
+  return RunEchoed(out, {self, "gen", "subjects", "--count", std::to_string(count), "--seed", std::to_string(seed), "-o",
+                         raw}) &&
+         RunEchoed(out, {"sh", "-c",
+                         "(head -n 1 \"$0\" && tail -n +2 \"$0\" | LC_ALL=C sort -S 1G) > \"$1.part\" && mv \"$1.part\" "
+                         "\"$1\" && rm \"$0\"",
+                         raw, csv});
 }
 
 // Seconds elapsed since `t0` on the steady clock.

@@ -229,7 +229,25 @@ class Platform {
     std::vector<std::string> listings;
   };
   virtual Result<std::int64_t> SetListings(UnitOfWork& uow, const std::vector<ListingsChange>& changes);
+
+  // Appended in host API 13.
+  //
+  // Runs `fn` once, on the thread that detaches, just before the database attached now is
+  // detached from this platform (another database attached, or none: `xinjian serve` detaches
+  // its site's platform when it stops, after the last request) or the platform is destroyed,
+  // with the database still attached. For a plugin that keeps writes in memory for a moment (a
+  // queue of log rows a thread of its own writes in batches): the hook writes what is waiting
+  // and stops the thread, so a clean stop loses nothing. Hooks run in reverse order of
+  // registration; `fn` may use the platform (units of work, reads) but must not call AtDetach;
+  // a hook registered with no database attached runs at the next detach. Returns kUnavailable
+  // where the platform cannot keep the promise: this default, and the platforms that live for
+  // one job's run or one command (JobPlatform): keep nothing in memory there, write at once.
+  virtual Status AtDetach(std::function<void()> fn);
 };
+
+inline Status Platform::AtDetach(std::function<void()>) {
+  return Status::Error(StatusCode::kUnavailable, "此平台不提供分离前的回调", "this platform offers no hook before detaching");
+}
 
 inline const ListPolicy* Platform::FindListPolicy(const std::string&) const { return nullptr; }
 inline std::vector<std::string> Platform::ListPolicyNames() const { return {}; }

@@ -80,7 +80,9 @@ inline constexpr std::uint32_t kPluginAbiMajor = 1;
 // 12: AddListPolicy (list_policy.h: list types, capability "list_policy");
 // Platform::FindListPolicy, ListPolicyNames and SetListings (the directory's listings column,
 // which the subject index carries: SubjectFacts::listings, a changed SubjectIndex layout).
-inline constexpr std::uint32_t kHostApiVersion = 12;
+// 13: Platform::AtDetach (a hook before the platform's database is detached: a plugin's
+// in-memory queue is written at a clean stop).
+inline constexpr std::uint32_t kHostApiVersion = 13;
 
 // Returned by xj_plugin_abi(). Only 32-bit fields: no padding, same layout everywhere.
 struct PluginAbi {

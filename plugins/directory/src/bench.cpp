@@ -18,14 +18,6 @@
 //      duration;
 //   4. wrk on GET /api/v1/subjects?q= with the name queries.
 // It prints requests per second, p50 and p99 latency for each and the ratios.
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -44,6 +36,7 @@
 #include "search_index.h"
 #include "search_text.h"
 #include "xinjian/bench.h"
+#include "xinjian/bench_http.h"
 #include "xinjian/command.h"
 
 namespace xj::directory {
@@ -62,198 +55,10 @@ std::string Fixed(double v, int decimals) {
   return b;
 }
 
-// Runs a command line (each word quoted), echoing it, and returns its standard output (its
-// standard error goes to ours). std::nullopt when it did not exit 0.
-std::optional<std::string> Capture(std::ostream& out, const std::vector<std::string>& argv) {
-  std::string cmd;
-  for (const auto& a : argv) cmd += bench::ShellQuote(a) + " ";
-  out << "  $ " << cmd << "\n" << std::flush;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return std::nullopt;
-  std::string text;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, n);
-  const int rc = pclose(p);
-  if (rc != 0) return std::nullopt;
-  return text;
-}
-
-// A child process with its output in `log`; killed (SIGTERM, then SIGKILL) when destroyed.
-class Child {
- public:
-  Child() = default;
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  ~Child() { Stop(); }
-  bool Start(const std::vector<std::string>& argv, const std::string& log) {
-    // The log is emptied before the fork: the caller reads it for the address at once, and
-    // must not find the previous run's there.
-    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return false;
-    pid_ = fork();
-    if (pid_ < 0) {
-      close(fd);
-      return false;
-    }
-    if (pid_ == 0) {
-      dup2(fd, 1);
-      dup2(fd, 2);
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      execvp(args[0], args.data());
-      _exit(127);
-    }
-    close(fd);
-    return true;
-  }
-  pid_t pid() const { return pid_; }
-  bool Alive() const { return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }
-  void Stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 100; ++i) {
-      if (waitpid(pid_, nullptr, WNOHANG) != 0) {
-        pid_ = -1;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
-
-// CPU seconds (user + system) of process `pid` and its children processes (nginx's workers).
-double CpuSeconds(pid_t pid) {
-  const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
-  double total = 0;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator("/proc", ec)) {
-    const std::string name = e.path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream f(e.path() / "stat");
-    std::string line;
-    if (!std::getline(f, line)) continue;
-    const auto close = line.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(line.substr(close + 2));
-    std::string state;
-    long ppid = 0;
-    rest >> state >> ppid;
-    const long self = std::stol(name);
-    if (self != pid && ppid != pid) continue;
-    std::string skip;
-    for (int i = 0; i < 9; ++i) rest >> skip;  // fields 5..13
-    unsigned long long utime = 0, stime = 0;
-    rest >> utime >> stime;
-    total += static_cast<double>(utime + stime) / tick;
-  }
-  return total;
-}
-
-int FreePort() {
-  const int s = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  int port = 0;
-  if (bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-    socklen_t len = sizeof a;
-    getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-    port = ntohs(a.sin_port);
-  }
-  close(s);
-  return port;
-}
-
-bool WaitForPort(int port, int seconds) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (std::chrono::steady_clock::now() < until) {
-    const int s = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(static_cast<std::uint16_t>(port));
-    const bool ok = connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    close(s);
-    if (ok) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
-const char* kWrkScript = R"(-- xinjian bench web: random paths from the file named by the first argument after --.
-local paths = {}
-init = function(args)
-  for line in io.lines(args[1]) do paths[#paths + 1] = line end
-  math.randomseed(os.time() + math.floor(os.clock() * 1000000) + #paths)
-end
-request = function()
-  return wrk.format("GET", paths[math.random(#paths)])
-end
-done = function(summary, latency, requests)
-  io.write(string.format("XJ_WRK requests=%d duration_us=%d non2xx=%d socket_errors=%d p50_us=%d p99_us=%d max_us=%d bytes=%d\n",
-    summary.requests, summary.duration, summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    latency:percentile(50), latency:percentile(99), latency.max, summary.bytes))
-end
-)";
-
-struct Load {
-  std::string name;
-  double rps = 0, p50_ms = 0, p99_ms = 0, max_ms = 0, cpu_pct = -1;
-  std::int64_t requests = 0, non2xx = 0, socket_errors = 0;
-};
-
-struct WrkOptions {
-  int threads = 2, connections = 32, seconds = 10;
-};
-
-// One wrk run of `paths` against `base`; the server's CPU use from `server_pid`.
-Result<Load> RunWrk(std::ostream& out, const std::string& name, const std::string& base, const std::string& script,
-                    const std::string& paths, const WrkOptions& o, pid_t server_pid) {
-  const double cpu0 = server_pid > 0 ? CpuSeconds(server_pid) : 0;
-  const auto t0 = std::chrono::steady_clock::now();
-  auto text = Capture(out, {"wrk", "-t", std::to_string(o.threads), "-c", std::to_string(o.connections), "-d",
-                            std::to_string(o.seconds) + "s", "--timeout", "10s", "-s", script, base, "--", paths});
-  const double wall = bench::SecondsSince(t0);
-  if (!text) return Fail("wrk " + name);
-  const auto at = text->find("XJ_WRK ");
-  if (at == std::string::npos) return Fail("wrk " + name + ": no result line");
-  std::map<std::string, double> v;
-  std::istringstream in(text->substr(at + 7));
-  std::string kv;
-  while (in >> kv) {
-    const auto eq = kv.find('=');
-    if (eq != std::string::npos) v[kv.substr(0, eq)] = std::atof(kv.substr(eq + 1).c_str());
-  }
-  Load l;
-  l.name = name;
-  l.requests = static_cast<std::int64_t>(v["requests"]);
-  l.rps = v["duration_us"] > 0 ? v["requests"] / (v["duration_us"] / 1e6) : 0;
-  l.p50_ms = v["p50_us"] / 1000.0;
-  l.p99_ms = v["p99_us"] / 1000.0;
-  l.max_ms = v["max_us"] / 1000.0;
-  l.non2xx = static_cast<std::int64_t>(v["non2xx"]);
-  l.socket_errors = static_cast<std::int64_t>(v["socket_errors"]);
-  if (server_pid > 0 && wall > 0) l.cpu_pct = 100.0 * (CpuSeconds(server_pid) - cpu0) / wall;
-  return l;
-}
-
-void PrintLoad(std::ostream& out, const Load& l, const Load* peer) {
-  char line[512];
-  std::snprintf(line, sizeof line, "| %-46s | %9.0f | %7.2f | %7.2f | %8.1f | %9lld | %6s | %6s |", l.name.c_str(), l.rps,
-                l.p50_ms, l.p99_ms, l.max_ms, static_cast<long long>(l.non2xx),
-                l.cpu_pct >= 0 ? Fixed(l.cpu_pct, 0).c_str() : "", peer && peer->rps > 0 ? Fixed(l.rps / peer->rps, 2).c_str() : "");
-  out << line << "\n";
-}
+using bench::Capture;
+using bench::Child;
+using bench::RunWrk;
+using bench::WrkOptions;
 
 // ---- bench web-prepare: on the database of --db.
 
@@ -475,8 +280,15 @@ Status WebBench(CommandContext& ctx) {
       wo.seconds > 3600)
     return usage("--threads 1–64，--connections 不少于线程数且至多 10000，--duration 1–3600 秒",
                  "--threads 1-64, --connections at least the threads and at most 10000, --duration 1-3600 s");
-  const std::int64_t web_threads = ctx.args().Int("--web-threads");
-  if (web_threads < 1 || web_threads > 256) return usage("--web-threads 须为 1 至 256", "--web-threads must be 1 to 256");
+  // CivetWeb keeps a thread for a kept-alive connection as long as it sends requests: with
+  // fewer threads than wrk's connections, the others would wait unserved the whole run.
+  std::int64_t web_threads = ctx.args().Int("--web-threads");
+  if (web_threads == 0) web_threads = wo.connections + 2;
+  if (web_threads < 1 || web_threads > 1024) return usage("--web-threads 须为 1 至 1024", "--web-threads must be 1 to 1024");
+  if (web_threads < wo.connections)
+    out << "注意 / note: --web-threads " << web_threads << " < --connections " << wo.connections
+        << ": CivetWeb serves a kept-alive connection on one thread, so only " << web_threads
+        << " connections are served\n";
   const std::int64_t db_connections = ctx.args().Int("--db-connections");
   if (db_connections < 0 || db_connections > 64)
     return usage("--db-connections 须为 0 至 64", "--db-connections must be 0 to 64");
@@ -507,7 +319,7 @@ Status WebBench(CommandContext& ctx) {
     backends.push_back(b);
   }
   const std::string script = dir + "/paths.lua";
-  std::ofstream(script) << kWrkScript;
+  std::ofstream(script) << bench::kWrkScript;
   out << "准备数据 / preparing the directory in " << dir << " (reused when present)\n";
   for (const Backend& b : backends) {
     if (Status st = EnsureData(out, self, dir, b, subjects, seed); !st.ok()) return st;
@@ -521,83 +333,46 @@ Status WebBench(CommandContext& ctx) {
     json p = json::parse(*prep, nullptr, false);
     if (!p.is_object()) return Fail("web-prepare: " + *prep);
 
-    // The server.
+    // The server, and nginx answering the same paths with a static file of a typical answer's size.
     Child serve;
-    const std::string serve_log = work + "/serve.log";
-    if (!serve.Start({self, "--db", b.url, "serve", "--no-scheduler", "--listen", "127.0.0.1:0", "--web-threads",
-                      std::to_string(web_threads), "--db-connections", std::to_string(db_connections)},
-                     serve_log))
-      return Fail("serve");
-    std::string base;
-    for (int i = 0; i < 600 && base.empty(); ++i) {  // up to 60 s (serve applies nothing: init ran)
-      std::ifstream log(serve_log);
-      std::string line;
-      while (std::getline(log, line)) {
-        const auto at = line.find("http://127.0.0.1:");
-        if (at != std::string::npos) {
-          base = line.substr(at);
-          base = base.substr(0, base.find('/', 7));
-        }
-      }
-      if (base.empty()) {
-        if (!serve.Alive()) return Fail("serve exited (" + serve_log + ")");
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-    }
-    if (base.empty()) return Fail("serve did not start (" + serve_log + ")");
-    // nginx: the same paths answered with a static file of a typical answer's size.
+    auto base_r = bench::StartServe(serve, {self, "--db", b.url, "serve", "--no-scheduler", "--listen", "127.0.0.1:0",
+                                            "--web-threads", std::to_string(web_threads), "--db-connections",
+                                            std::to_string(db_connections)},
+                                    work + "/serve.log");
+    if (!base_r.ok()) return base_r.status();
+    const std::string base = base_r.value();
     const std::string ngx = work + "/nginx";
-    fs::create_directories(ngx + "/www");
-    fs::copy_file(work + "/subject.json", ngx + "/www/subject.json", fs::copy_options::overwrite_existing);
-    for (const std::string& d : {work, ngx, ngx + "/www"}) chmod(d.c_str(), 0755);  // nginx's workers may be another user
-    chmod((ngx + "/www/subject.json").c_str(), 0644);
-    const int port = FreePort();
-    {
-      std::ofstream conf(ngx + "/nginx.conf");
-      // As root, nginx's workers would run as nobody, who may not pass the folders above the work
-      // folder (a mktemp folder is 0700): the peer would answer 403 to every request.
-      if (geteuid() == 0) conf << "user root;\n";
-      conf << "worker_processes auto;\nerror_log " << ngx << "/error.log warn;\npid " << ngx << "/nginx.pid;\n"
-           << "events { worker_connections 4096; }\nhttp {\n  access_log off;\n  keepalive_requests 1000000;\n"
-           << "  client_body_temp_path " << ngx << "/tmp-body;\n  proxy_temp_path " << ngx << "/tmp-proxy;\n"
-           << "  fastcgi_temp_path " << ngx << "/tmp-fastcgi;\n  uwsgi_temp_path " << ngx << "/tmp-uwsgi;\n"
-           << "  scgi_temp_path " << ngx << "/tmp-scgi;\n"
-           << "  server {\n    listen 127.0.0.1:" << port << ";\n    root " << ngx << "/www;\n"
-           << "    location / { default_type application/json; try_files /subject.json =404; }\n  }\n}\n";
-    }
     Child nginx;
-    if (!nginx.Start({"nginx", "-p", ngx, "-c", ngx + "/nginx.conf", "-g", "daemon off;"}, ngx + "/stderr.log"))
-      return Fail("nginx");
-    if (!WaitForPort(port, 20)) return Fail("nginx did not listen (" + ngx + "/error.log)");
-    const std::string peer_base = "http://127.0.0.1:" + std::to_string(port);
+    auto peer_r = bench::StartNginxPeer(nginx, ngx, work + "/subject.json");
+    if (!peer_r.ok()) return peer_r.status();
+    const std::string peer_base = peer_r.value();
 
     out << "\n[" << b.label << "] " << subjects << " subjects, wrk -t" << wo.threads << " -c" << wo.connections << " -d"
         << wo.seconds << "s, serve --web-threads " << web_threads << " --db-connections " << db_connections << "\n"
         << std::flush;
     WrkOptions warm = wo;
     warm.seconds = std::min(2, wo.seconds);
-    (void)RunWrk(out, "warm-up", base, script, work + "/lookup-paths.txt", warm, -1);
-    auto ours = RunWrk(out, "xinjian GET /api/v1/subjects/{uscc}", base, script, work + "/lookup-paths.txt", wo, serve.pid());
+    (void)RunWrk(out, "warm-up", base, script, {work + "/lookup-paths.txt"}, warm, -1);
+    auto ours = RunWrk(out, "xinjian GET /api/v1/subjects/{uscc}", base, script, {work + "/lookup-paths.txt"}, wo, serve.pid());
     if (!ours.ok()) return ours.status();
-    (void)RunWrk(out, "warm-up", peer_base, script, work + "/lookup-paths.txt", warm, -1);
-    auto peer = RunWrk(out, "peer: nginx, static file of the same size", peer_base, script, work + "/lookup-paths.txt",
+    (void)RunWrk(out, "warm-up", peer_base, script, {work + "/lookup-paths.txt"}, warm, -1);
+    auto peer = RunWrk(out, "peer: nginx, static file of the same size", peer_base, script, {work + "/lookup-paths.txt"},
                        wo, nginx.pid());
     if (!peer.ok()) return peer.status();
     nginx.Stop();
     if (peer->non2xx > 0)
       return Fail("nginx answered " + std::to_string(peer->non2xx) + " requests with an error: not a fair peer (" + ngx +
                   "/error.log)");
-    (void)RunWrk(out, "warm-up", base, script, work + "/search-paths.txt", warm, -1);
-    auto search = RunWrk(out, "xinjian GET /api/v1/subjects?q= (2-4 Chinese)", base, script, work + "/search-paths.txt",
+    (void)RunWrk(out, "warm-up", base, script, {work + "/search-paths.txt"}, warm, -1);
+    auto search = RunWrk(out, "xinjian GET /api/v1/subjects?q= (2-4 Chinese)", base, script, {work + "/search-paths.txt"},
                          wo, serve.pid());
     if (!search.ok()) return search.status();
     serve.Stop();
 
-    out << "\n| case                                           |     req/s | p50 ms  | p99 ms  |   max ms | non-2xx   | cpu %  | ratio  |\n"
-        << "|------------------------------------------------|-----------|---------|---------|----------|-----------|--------|--------|\n";
-    PrintLoad(out, peer.value(), nullptr);
-    PrintLoad(out, ours.value(), &peer.value());
-    PrintLoad(out, search.value(), nullptr);
+    bench::PrintLoadHead(out);
+    bench::PrintLoad(out, peer.value(), nullptr);
+    bench::PrintLoad(out, ours.value(), &peer.value());
+    bench::PrintLoad(out, search.value(), nullptr);
     out << "  non-2xx of the lookups: the missing codes (404), about 20 % of the paths by design\n";
     out << "  database alone (Platform::ReadSingle of one subject, one thread): " << Fixed(p["db_lookups_per_s"].get<double>(), 0)
         << " lookups/s — one connection's ceiling; serve reads on --db-connections of them at once\n";
@@ -632,7 +407,8 @@ Status RegisterBench(Registrar& reg) {
         Opt("--duration", "每次压测秒数 / seconds per wrk run", OptionKind::kInteger, false, "10"),
         Opt("--connections", "并发连接数 / connections", OptionKind::kInteger, false, "32"),
         Opt("--threads", "wrk 线程数 / wrk threads", OptionKind::kInteger, false, "2"),
-        Opt("--web-threads", "serve 的网站线程数 / the server's web threads", OptionKind::kInteger, false, "8"),
+        Opt("--web-threads", "serve 的网站线程数（0：连接数加 2）/ the server's web threads (0: the connections plus 2)",
+            OptionKind::kInteger, false, "0"),
         Opt("--db-connections", "serve 的数据库连接数 / the server's database connections", OptionKind::kInteger, false,
             "4"),
         Opt("--sample", "抽样的代码与查询数 / codes and queries sampled", OptionKind::kInteger, false, "10000"),

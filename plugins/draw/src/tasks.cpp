@@ -18,6 +18,7 @@
 #include <unordered_set>
 
 #include "proof.h"
+#include "xinjian/list_policy.h"
 #include "xinjian/directory.h"
 #include "xinjian/time.h"
 
@@ -664,6 +665,28 @@ Result<TaskRecord> CreateTask(TaskContext& ctx, TaskSpec spec) {
       for (const auto& name : platform.SamplerNames()) list += (list.empty() ? "" : ", ") + name;
       return Refuse("没有名为 " + spec.sampler + " 的抽样算法（已加载：" + list + "）",
                     "no sampler named " + spec.sampler + " (loaded: " + list + ")");
+    }
+    if (plugins) {
+      // List codes name registered list types, and public ones: the spec is published.
+      const auto check_lists = [&](const std::vector<std::string>& codes, const std::string& field) -> Status {
+        for (std::size_t i = 0; i < codes.size(); ++i) {
+          const std::string where = field + "[" + std::to_string(i) + "]";
+          const ListPolicy* p = platform.FindListPolicy(codes[i]);
+          if (p == nullptr) {
+            std::string known;
+            for (const auto& c : platform.ListPolicyNames()) known += (known.empty() ? "" : ", ") + c;
+            return Refuse(where + "：名单类型 " + codes[i] + " 未注册（已注册：" + known + "）",
+                          where + ": the list type " + codes[i] + " is not registered (registered: " + known + ")");
+          }
+          if (!p->is_public)
+            return Refuse(where + "：名单类型 " + codes[i] + " 不公开，不能写入公开的抽查计划",
+                          where + ": the list type " + codes[i] + " is not public, and a task's spec is published");
+        }
+        return Status::Ok();
+      };
+      if (Status st = check_lists(spec.filters.listings, "filters.listings"); !st.ok()) return st;
+      if (Status st = check_lists(spec.filters.not_listings, "filters.not_listings"); !st.ok()) return st;
+      if (Status st = check_lists(spec.strata_listings, "strata_listings"); !st.ok()) return st;
     }
     const EntropySource* entropy_source = nullptr;
     if (plugins) {

@@ -504,27 +504,7 @@ Status RegisterCommands(Registrar& reg) {
               const std::string key = NewApiKey();
               const std::vector<std::string> list(actions.begin(), actions.end());
               Status st = ctx.platform().RunInTransaction(ctx.principal(), [&](UnitOfWork& uow) -> Status {
-                auto d = uow.sql().Exists("SELECT 1 FROM departments WHERE code = ?", {department});
-                if (!d.ok()) return d.status();
-                if (!d.value())
-                  return Status::Error(StatusCode::kNotFound, "没有部门 " + department, "no department " + department);
-                auto n = uow.sql().Exec(
-                    "INSERT INTO punishment_keys (name, department, actions, key_sha256, created_by, created_at_us) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    {name, department, json(list).dump(), digest::Sha256Hex(key), ctx.principal().id, uow.now_us()});
-                if (!n.ok()) {
-                  if (n.status().code() == StatusCode::kAlreadyExists)
-                    return Status::Error(StatusCode::kAlreadyExists, "已有名为 " + name + " 的密钥",
-                                         "a key named " + name + " exists");
-                  return n.status();
-                }
-                json row{{"name", name}, {"department", department}, {"actions", list}};
-                if (auto s =
-                        uow.Audit({"punishment.key.add", "punishment_key", name, "", digest::Sha256Hex(row.dump())});
-                    !s.ok())
-                  return s;
-                if (auto s = uow.Publish("punishment.key.added", name, row.dump()); !s.ok()) return s;
-                return Bump(uow, "keys", name);
+                return AddKey(uow, ctx.principal().id, name, department, list, key);
               });
               if (!st.ok()) return st;
               if (ctx.json())

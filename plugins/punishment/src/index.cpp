@@ -63,7 +63,7 @@ struct Loaded {
   std::unordered_map<std::string, std::vector<ActiveListing>> listings;
   std::map<std::string, Measure> measures;
   std::vector<std::pair<std::string, std::string>> triggers;  // (list, measure)
-  std::unordered_map<std::string, KeyInfo> keys;
+  std::unordered_map<std::string, std::shared_ptr<const KeyInfo>> keys;
   bool catalogue = false, keys_loaded = false;
 };
 
@@ -99,7 +99,7 @@ Status ReadKeys(Sql& sql, Loaded* l) {
   l->keys_loaded = true;
   return sql.Query("SELECT key_sha256, name, department, actions FROM punishment_keys WHERE revoked_at_us = 0", {},
                    [&](const SqlRow& r) {
-                     l->keys.emplace(r.Text(0), KeyInfo{r.Text(1), r.Text(2), JsonList(r.View(3))});
+                     l->keys.emplace(r.Text(0), std::make_shared<const KeyInfo>(KeyInfo{r.Text(1), r.Text(2), JsonList(r.View(3))}));
                      return true;
                    });
 }
@@ -127,26 +127,175 @@ std::string NewApiKey() {
 }
 
 std::string NewCheckId() {
+  // The first 6 bytes are the milliseconds since the epoch (the ids of a log sort by time, so
+  // the log's primary key grows at its end), the last 6 random.
   thread_local std::mt19937_64 rng = [] {
     std::random_device rd;
     std::seed_seq seq{rd(), rd(), rd(), rd(), static_cast<unsigned>(SteadyNs())};
     return std::mt19937_64(seq);
   }();
+  const std::uint64_t ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  const std::uint64_t r = rng();
   unsigned char b[12];
-  for (int i = 0; i < 12; i += 4) {
-    const std::uint64_t v = rng();
-    for (int j = 0; j < 4; ++j) b[i + j] = static_cast<unsigned char>(v >> (8 * j));
-  }
+  for (int j = 0; j < 6; ++j) b[j] = static_cast<unsigned char>(ms >> (8 * (5 - j)));
+  for (int j = 0; j < 6; ++j) b[6 + j] = static_cast<unsigned char>(r >> (8 * j));
   return "chk_" + Hex(b, sizeof b);
 }
 
-CheckIndex& CheckIndex::Of(Platform& platform) {
+namespace {
+// One T per Platform of the process, kept for its life (a platform made later at the same address
+// finds it again: the index then sees the database's epoch and sequence and catches up). The
+// thread's last answer is remembered: a request takes no lock to find it.
+template <typename T>
+T& PerPlatform(Platform& platform) {
+  thread_local const Platform* last_platform = nullptr;
+  thread_local T* last = nullptr;
+  if (last_platform == &platform) return *last;
   static std::mutex mu;
-  static std::map<const Platform*, std::unique_ptr<CheckIndex>> indexes;
+  static std::map<const Platform*, std::unique_ptr<T>> all;
   std::lock_guard lock(mu);
-  auto& slot = indexes[&platform];
-  if (!slot) slot = std::make_unique<CheckIndex>();
+  auto& slot = all[&platform];
+  if (!slot) slot = std::make_unique<T>();
+  last_platform = &platform;
+  last = slot.get();
   return *slot;
+}
+}  // namespace
+
+CheckIndex& CheckIndex::Of(Platform& platform) { return PerPlatform<CheckIndex>(platform); }
+CheckLog& CheckLog::Of(Platform& platform) { return PerPlatform<CheckLog>(platform); }
+
+namespace {
+constexpr std::size_t kFlushRows = 5000;
+constexpr std::size_t kMaxQueued = 200000;
+}  // namespace
+
+CheckLog::~CheckLog() {
+  // At the process's exit: a thread still running has a platform that AtDetach never reached.
+  std::unique_lock lock(mu_);
+  if (thread_.joinable()) thread_.detach();
+}
+
+Status CheckLog::Write(Platform& platform, std::vector<CheckRecord> records) {
+  if (records.empty()) return Status::Ok();
+  const int flush_ms = CurrentSettings().check_log_flush_ms;
+  if (flush_ms > 0) {
+    std::unique_lock lock(mu_);
+    if (!running_ && !unavailable_) {
+      // The first write on this platform: the writer starts, and stops at the detach.
+      if (thread_.joinable()) thread_.join();
+      Status hook = platform.AtDetach([this] { Stop(); });
+      if (hook.ok()) {
+        running_ = true;
+        stop_ = false;
+        thread_ = std::thread([this, &platform, flush_ms] { Run(&platform, flush_ms); });
+      } else {
+        unavailable_ = true;  // a platform of one command or one job: write at once
+      }
+    }
+    if (running_ && queue_.size() < kMaxQueued) {
+      queue_.insert(queue_.end(), std::make_move_iterator(records.begin()), std::make_move_iterator(records.end()));
+      if (queue_.size() >= kFlushRows) cv_.notify_all();
+      return Status::Ok();
+    }
+  }
+  return WriteNow(platform, std::move(records));
+}
+
+void CheckLog::Run(Platform* platform, int flush_ms) {
+  std::unique_lock lock(mu_);
+  while (true) {
+    cv_.wait_for(lock, std::chrono::milliseconds(flush_ms), [&] { return stop_ || queue_.size() >= kFlushRows; });
+    const bool last = stop_;
+    std::vector<CheckRecord> batch;
+    batch.swap(queue_);
+    if (!batch.empty()) {
+      lock.unlock();
+      Status st = WriteNow(*platform, batch);
+      lock.lock();
+      if (!st.ok()) {
+        std::fprintf(stderr, "punishment: check log: %s\n", st.message().c_str());
+        // Kept, ahead of what came meanwhile, for the next interval (the last one tries once more).
+        batch.insert(batch.end(), std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
+        queue_.swap(batch);
+        if (last) {
+          lock.unlock();
+          st = WriteNow(*platform, queue_);
+          lock.lock();
+          if (st.ok()) queue_.clear();
+        }
+      }
+    }
+    ++flushes_;
+    flushed_cv_.notify_all();
+    if (last) break;
+  }
+  if (!queue_.empty())
+    std::fprintf(stderr, "punishment: check log: %zu rows could not be written at the stop\n", queue_.size());
+  running_ = false;
+}
+
+void CheckLog::Stop() {
+  std::thread t;
+  {
+    std::lock_guard lock(mu_);
+    if (!running_) return;
+    stop_ = true;
+    cv_.notify_all();
+    t = std::move(thread_);
+  }
+  if (t.joinable()) t.join();
+}
+
+Status CheckLog::Flush(Platform& platform) {
+  std::unique_lock lock(mu_);
+  if (!running_) return Status::Ok();
+  (void)platform;
+  const std::int64_t target = flushes_ + 2;  // the flush under way may have started before our rows
+  cv_.notify_all();
+  while (running_ && flushes_ < target) {
+    cv_.notify_all();
+    flushed_cv_.wait_for(lock, std::chrono::milliseconds(10));
+  }
+  return Status::Ok();
+}
+
+Status CheckLog::WriteNow(Platform& platform, std::vector<CheckRecord> records) {
+  std::unique_lock lock(mu_);
+  if (!open_) open_ = std::make_shared<Batch>();
+  std::shared_ptr<Batch> mine = open_;
+  if (mine->records.empty())
+    mine->records = std::move(records);
+  else
+    mine->records.insert(mine->records.end(), std::make_move_iterator(records.begin()),
+                         std::make_move_iterator(records.end()));
+  while (!mine->done) {
+    if (writing_) {
+      flushed_cv_.wait(lock);
+      continue;
+    }
+    // No unit of work running: this caller writes the open batch (its own records among them).
+    writing_ = true;
+    std::shared_ptr<Batch> batch = std::move(open_);
+    open_.reset();
+    lock.unlock();
+    Status st;
+    try {
+      st = LogChecks(platform, batch->records);
+    } catch (const std::exception& e) {  // never leave the others waiting on a writer that is gone
+      st = Status::Error(StatusCode::kInternal, std::string("核查日志写入失败：") + e.what(),
+                         std::string("the check log could not be written: ") + e.what());
+    }
+    batches_.fetch_add(1);
+    records_.fetch_add(static_cast<std::int64_t>(batch->records.size()));
+    lock.lock();
+    batch->status = st;
+    batch->done = true;
+    writing_ = false;
+    flushed_cv_.notify_all();
+  }
+  return mine->status;
 }
 
 const std::vector<const Measure*>* CheckIndex::Triggered(const std::string& list, const std::string& action) const {
@@ -214,6 +363,17 @@ Status CheckIndex::FullLoad(Platform& platform) {
   seq_.store(seq);
   loaded_.store(true);
   full_loads_.fetch_add(1);
+  lock.unlock();
+  // When the platform's database is detached (another one attached next), the next request
+  // loads in full instead of answering from this database's listings for up to a poll interval.
+  if (!detach_hook_.exchange(true))
+    if (!platform
+             .AtDetach([this] {
+               loaded_.store(false);
+               detach_hook_.store(false);
+             })
+             .ok())
+      detach_hook_.store(false);
   return Status::Ok();
 }
 
@@ -271,9 +431,31 @@ Status CheckIndex::CatchUp(Platform& platform, std::int64_t to_seq) {
   return Status::Ok();
 }
 
+Status AddKey(UnitOfWork& uow, const std::string& created_by, const std::string& name, const std::string& department,
+              const std::vector<std::string>& actions, const std::string& key) {
+  auto d = uow.sql().Exists("SELECT 1 FROM departments WHERE code = ?", {department});
+  if (!d.ok()) return d.status();
+  if (!d.value()) return Status::Error(StatusCode::kNotFound, "没有部门 " + department, "no department " + department);
+  auto n = uow.sql().Exec(
+      "INSERT INTO punishment_keys (name, department, actions, key_sha256, created_by, created_at_us) "
+      "VALUES (?, ?, ?, ?, ?, ?)",
+      {name, department, json(actions).dump(), digest::Sha256Hex(key), created_by, uow.now_us()});
+  if (!n.ok()) {
+    if (n.status().code() == StatusCode::kAlreadyExists)
+      return Status::Error(StatusCode::kAlreadyExists, "已有名为 " + name + " 的密钥", "a key named " + name + " exists");
+    return n.status();
+  }
+  json row{{"name", name}, {"department", department}, {"actions", actions}};
+  if (auto s = uow.Audit({"punishment.key.add", "punishment_key", name, "", digest::Sha256Hex(row.dump())}); !s.ok())
+    return s;
+  if (auto s = uow.Publish("punishment.key.added", name, row.dump()); !s.ok()) return s;
+  return Bump(uow, "keys", name);
+}
+
 Status LogChecks(Platform& platform, const std::vector<CheckRecord>& records) {
   if (records.empty()) return Status::Ok();
-  Principal who = Principal::System("punishment.credit-check:" + records.front().key_name);
+  // One transaction may hold the checks of several keys: each row names its key.
+  Principal who = Principal::System("punishment.credit-check");
   return platform.RunInTransaction(who, [&](UnitOfWork& uow) -> Status {
     if (records.size() == 1) {
       const CheckRecord& r = records.front();

@@ -8,6 +8,7 @@
 #include <xinjian/plugin.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -16,6 +17,7 @@
 #include <set>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -29,6 +31,7 @@ struct Settings {
   int feedback_working_days = 10;
   int stop_working_days = 5;
   int retention_years = 10;
+  int check_log_flush_ms = 50;  // 0: every check logged before its answer is sent
 };
 Settings& CurrentSettings();
 
@@ -80,6 +83,12 @@ Status ConfirmStop(Platform& platform, UnitOfWork& uow, const std::string& case_
 // "xjk_" and 64 hex characters from /dev/urandom (std::random_device as a fallback).
 std::string NewApiKey();
 
+// Adds the key `key` (only its SHA-256 is stored) named `name` for `department` and `actions`
+// inside `uow`: audited (punishment.key.add), published (punishment.key.added), the index's
+// sequence bumped. kNotFound for an unknown department, kAlreadyExists for a name in use.
+Status AddKey(UnitOfWork& uow, const std::string& created_by, const std::string& name, const std::string& department,
+              const std::vector<std::string>& actions, const std::string& key);
+
 struct KeyInfo {
   std::string name, department;
   std::vector<std::string> actions;
@@ -95,13 +104,11 @@ class CheckIndex {
   static CheckIndex& Of(Platform& platform);
   // Catches up when due (or always when `force`).
   Status Fresh(Platform& platform, bool force = false);
-  // Under the index's shared lock: `fn` sees the key of `sha256` (nullptr when unknown or
-  // revoked).
-  template <typename Fn>
-  auto WithKey(const std::string& sha256, Fn&& fn) const {
+  // The key whose SHA-256 (hex) is `sha256`; nullptr when unknown or revoked.
+  std::shared_ptr<const KeyInfo> Key(const std::string& sha256) const {
     std::shared_lock lock(mu_);
     auto it = keys_.find(sha256);
-    return fn(it == keys_.end() ? nullptr : &it->second);
+    return it == keys_.end() ? nullptr : it->second;
   }
   // Under the shared lock: the answer for `uscc` and `action` as of `today`; `fn` reads it (its
   // pointers are valid during the call only).
@@ -129,13 +136,14 @@ class CheckIndex {
   std::mutex refresh_mu_;
   std::atomic<std::int64_t> last_poll_ns_{0};
   std::atomic<bool> loaded_{false};
+  std::atomic<bool> detach_hook_{false};  // AtDetach registered: another database means a full load
   std::atomic<std::int64_t> seq_{0};
   std::atomic<std::int64_t> full_loads_{0}, catch_ups_{0};
   std::string epoch_;
   std::unordered_map<std::string, std::vector<ActiveListing>> listings_;
   std::map<std::string, Measure> measures_;
   std::unordered_map<std::string, std::unordered_map<std::string, std::vector<const Measure*>>> triggers_;
-  std::unordered_map<std::string, KeyInfo> keys_;
+  std::unordered_map<std::string, std::shared_ptr<const KeyInfo>> keys_;
 };
 
 // One logged check.
@@ -144,12 +152,59 @@ struct CheckRecord {
   std::int64_t at_us = 0;
 };
 std::string NewCheckId();
-// Writes the records in one unit of work (synchronously: an answered check is logged).
+// Writes the records in one unit of work.
 Status LogChecks(Platform& platform, const std::vector<CheckRecord>& records);
+
+// The check log of one database (one per Platform of the process). Two modes
+// (plugins.punishment.check_log_flush_ms, docs/punishment.md "The log"):
+//  - batched (N > 0, default 50): Write queues the records and returns; a thread of the log's
+//    own writes the queue in one unit of work every N ms (at once past 5,000 rows). It starts at
+//    the first Write and registers Platform::AtDetach, which writes what waits and stops it: a
+//    clean stop loses nothing, a crash of the process at most the last N ms. A platform without
+//    AtDetach (one command, one job) and a queue of 200,000 rows (the database gone) fall back
+//    to the synchronous mode; a failed write is retried at the next interval.
+//  - synchronous (0): Write returns once the unit of work holding `records` committed (group
+//    commit: the requests that arrive while one commits share the next), with its status.
+// Thread-safe.
+class CheckLog {
+ public:
+  static CheckLog& Of(Platform& platform);
+  ~CheckLog();
+  Status Write(Platform& platform, std::vector<CheckRecord> records);
+  // Writes what is queued now and waits for it (tests).
+  Status Flush(Platform& platform);
+  // Units of work written and records in them (for tests and the benchmark).
+  std::int64_t batches() const { return batches_.load(); }
+  std::int64_t records() const { return records_.load(); }
+
+ private:
+  struct Batch {
+    std::vector<CheckRecord> records;
+    bool done = false;
+    Status status;
+  };
+  Status WriteNow(Platform& platform, std::vector<CheckRecord> records);
+  void Run(Platform* platform, int flush_ms);
+  void Stop();
+  std::mutex mu_;
+  std::condition_variable cv_;
+  // Synchronous mode: the batch collecting records while another is written.
+  std::shared_ptr<Batch> open_;
+  bool writing_ = false;
+  // Batched mode.
+  std::vector<CheckRecord> queue_;
+  std::thread thread_;
+  bool running_ = false, stop_ = false, unavailable_ = false;
+  std::condition_variable flushed_cv_;
+  std::int64_t flushes_ = 0;
+  std::atomic<std::int64_t> batches_{0}, records_{0};
+};
 
 Status RegisterCommands(Registrar& registrar);
 Status RegisterRoutes(Registrar& registrar);
 Status RegisterDemo(Registrar& registrar);
+// bench credit-check and its steps (bench.cpp).
+Status RegisterBench(Registrar& registrar);
 // Deletes log rows older than retention_years before `now_us` (the retention job).
 Result<std::int64_t> RunRetention(Platform& platform, UnitOfWork& uow, std::int64_t now_us);
 

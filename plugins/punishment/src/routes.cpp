@@ -11,6 +11,7 @@
 #include <xinjian/text.h>
 #include <xinjian/uscc.h>
 
+#include <climits>
 #include <nlohmann/json.hpp>
 
 #include "punishment.h"
@@ -39,8 +40,8 @@ Status Reply(HttpContext& http, int status, const char* code, const std::string&
   return Status::Ok();
 }
 
-// The caller's key, authenticated against the index (fresh): a copy of its info.
-Result<KeyInfo> Authenticate(HttpContext& http, CheckIndex& index) {
+// The caller's key, authenticated against the index (fresh).
+Result<std::shared_ptr<const KeyInfo>> Authenticate(HttpContext& http, CheckIndex& index) {
   const auto& headers = http.request().headers;
   auto h = headers.find("authorization");
   if (h == headers.end()) return Unauthenticated();
@@ -51,14 +52,15 @@ Result<KeyInfo> Authenticate(HttpContext& http, CheckIndex& index) {
   while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
   if (v.size() != 68 || v.substr(0, 4) != "xjk_") return Unauthenticated();
   if (auto st = index.Fresh(http.platform()); !st.ok()) return st;
-  const std::string sha = digest::Sha256Hex(v);
-  std::optional<KeyInfo> key = index.WithKey(sha, [](const KeyInfo* k) {
-    std::optional<KeyInfo> out;
-    if (k != nullptr) out = *k;
-    return out;
-  });
+  // A caller sends the same key request after request: the thread keeps its last digest.
+  thread_local std::string last_key, last_sha;
+  if (v != last_key) {
+    last_sha = digest::Sha256Hex(v);
+    last_key.assign(v);
+  }
+  std::shared_ptr<const KeyInfo> key = index.Key(last_sha);
   if (!key) return Unauthenticated();
-  return *key;
+  return key;
 }
 
 Status CheckAction(const KeyInfo& key, const std::string& action) {
@@ -71,46 +73,114 @@ Status CheckAction(const KeyInfo& key, const std::string& action) {
   return Status::Ok();
 }
 
-// The answer as JSON and its log record.
-json AnswerJson(Platform& platform, CheckIndex& index, const KeyInfo& key, const std::string& uscc,
-                const std::string& action, const std::string& today, std::int64_t now_us, CheckRecord* rec) {
+// `text` as a JSON string (UTF-8 as it is; quotes, backslashes and control characters escaped).
+void AppendJsonString(std::string& out, std::string_view text) {
+  static const char* kHex = "0123456789abcdef";
+  out += '"';
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20) {
+      out += "\\u00";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+// Today and the instant as the answer states them, for the second of `now_us` (kept per thread:
+// every answer of a second says the same).
+struct Clock {
+  std::int64_t second = INT64_MIN;
+  std::string today, checked_at;
+};
+Status ClockAt(Platform& platform, std::int64_t now_us, const Clock** out) {
+  thread_local Clock c;
+  const std::int64_t second = now_us >= 0 ? now_us / 1000000 : (now_us - 999999) / 1000000;
+  if (second != c.second) {
+    auto today = platform.Time().LocalDate(now_us);
+    if (!today.ok()) return today.status();
+    auto at = platform.Time().FormatLocal(now_us);
+    c.today = today.value().ToString();
+    c.checked_at = at.ok() ? at.value() : std::to_string(now_us);
+    c.second = second;
+  }
+  *out = &c;
+  return Status::Ok();
+}
+
+// The answer as a JSON object (keys in order, as the other routes' JSON) appended to `out`, and
+// its log record.
+void AppendAnswer(std::string& out, Platform& platform, CheckIndex& index, const KeyInfo& key, const std::string& uscc,
+                  const std::string& action, const Clock& clock, std::int64_t now_us, CheckRecord* rec) {
   rec->check_id = NewCheckId();
   rec->key_name = key.name;
   rec->department = key.department;
   rec->uscc = uscc;
   rec->action = action;
   rec->at_us = now_us;
-  auto checked_at = platform.Time().FormatLocal(now_us);
-  return index.WithAnswer(uscc, action, today, [&](const Answer& a) {
-    json ls = json::array(), ms = json::array();
+  index.WithAnswer(uscc, action, clock.today, [&](const Answer& a) {
+    rec->answer = a.answer;
+    out += "{\"action\":";
+    AppendJsonString(out, action);
+    out += ",\"answer\":\"";
+    out += a.answer;
+    out += "\",\"check_id\":\"";
+    out += rec->check_id;
+    out += "\",\"checked_at\":";
+    AppendJsonString(out, clock.checked_at);
+    out += ",\"listings\":[";
+    bool first = true;
     for (const ActiveListing* l : a.listings) {
       const ListPolicy* p = platform.FindListPolicy(l->list);
-      ls.push_back({{"id", l->id},
-                    {"list", l->list},
-                    {"name_zh", p ? p->name_zh : l->list},
-                    {"name_en", p ? p->name_en : l->list},
-                    {"legal_basis", p ? p->legal_basis : ""},
-                    {"starts_on", l->starts_on},
-                    {"expires_on", l->expires_on}});
-      rec->listing_ids += (rec->listing_ids.empty() ? "" : ";") + l->id;
+      out += first ? "{\"expires_on\":" : ",{\"expires_on\":";
+      first = false;
+      AppendJsonString(out, l->expires_on);
+      out += ",\"id\":";
+      AppendJsonString(out, l->id);
+      out += ",\"legal_basis\":";
+      AppendJsonString(out, p ? p->legal_basis : std::string());
+      out += ",\"list\":";
+      AppendJsonString(out, l->list);
+      out += ",\"name_en\":";
+      AppendJsonString(out, p ? p->name_en : l->list);
+      out += ",\"name_zh\":";
+      AppendJsonString(out, p ? p->name_zh : l->list);
+      out += ",\"starts_on\":";
+      AppendJsonString(out, l->starts_on);
+      out += '}';
+      if (!rec->listing_ids.empty()) rec->listing_ids += ';';
+      rec->listing_ids += l->id;
     }
+    out += "],\"measures\":[";
+    first = true;
     for (const Measure* m : a.measures) {
-      ms.push_back({{"code", m->code},
-                    {"name_zh", m->name_zh},
-                    {"name_en", m->name_en},
-                    {"department", m->department},
-                    {"legal_basis", m->legal_basis},
-                    {"effect", m->effect}});
-      rec->measure_codes += (rec->measure_codes.empty() ? "" : ";") + m->code;
+      out += first ? "{\"code\":" : ",{\"code\":";
+      first = false;
+      AppendJsonString(out, m->code);
+      out += ",\"department\":";
+      AppendJsonString(out, m->department);
+      out += ",\"effect\":";
+      AppendJsonString(out, m->effect);
+      out += ",\"legal_basis\":";
+      AppendJsonString(out, m->legal_basis);
+      out += ",\"name_en\":";
+      AppendJsonString(out, m->name_en);
+      out += ",\"name_zh\":";
+      AppendJsonString(out, m->name_zh);
+      out += '}';
+      if (!rec->measure_codes.empty()) rec->measure_codes += ';';
+      rec->measure_codes += m->code;
     }
-    rec->answer = a.answer;
-    return json{{"check_id", rec->check_id},
-                {"uscc", uscc},
-                {"action", action},
-                {"answer", a.answer},
-                {"listings", ls},
-                {"measures", ms},
-                {"checked_at", checked_at.ok() ? checked_at.value() : std::to_string(now_us)}};
+    out += "],\"uscc\":";
+    AppendJsonString(out, uscc);
+    out += '}';
+    return 0;
   });
 }
 
@@ -121,14 +191,16 @@ Status CheckOne(HttpContext& http) {
   if (!key.ok()) return key.status();
   const std::string uscc = http.request().Query("uscc"), action = http.request().Query("action");
   if (auto st = uscc::Check(uscc); !st.ok()) return st;
-  if (auto st = CheckAction(key.value(), action); !st.ok()) return st;
+  if (auto st = CheckAction(*key.value(), action); !st.ok()) return st;
   const std::int64_t now = platform.NowMicros();
-  auto today = platform.Time().LocalDate(now);
-  if (!today.ok()) return today.status();
+  const Clock* clock = nullptr;
+  if (auto st = ClockAt(platform, now, &clock); !st.ok()) return st;
   CheckRecord rec;
-  json out = AnswerJson(platform, index, key.value(), uscc, action, today.value().ToString(), now, &rec);
-  if (auto st = LogChecks(platform, {rec}); !st.ok()) return st;
-  http.response().body = out.dump();
+  std::string body;
+  body.reserve(512);
+  AppendAnswer(body, platform, index, *key.value(), uscc, action, *clock, now, &rec);
+  if (auto st = CheckLog::Of(platform).Write(platform, {std::move(rec)}); !st.ok()) return st;
+  http.response().body = std::move(body);
   return Status::Ok();
 }
 
@@ -156,32 +228,37 @@ Status CheckBatch(HttpContext& http) {
   if (usccs.size() > kMaxBatch)
     return Reply(http, 413, "payload_too_large", "一次至多核查 1000 个主体", "at most 1000 subjects per batch");
   const std::string action = doc["action"].get<std::string>();
-  if (auto st = CheckAction(key.value(), action); !st.ok()) return st;
+  if (auto st = CheckAction(*key.value(), action); !st.ok()) return st;
   const std::int64_t now = platform.NowMicros();
-  auto today = platform.Time().LocalDate(now);
-  if (!today.ok()) return today.status();
-  const std::string t = today.value().ToString();
-  json results = json::array();
+  const Clock* clock = nullptr;
+  if (auto st = ClockAt(platform, now, &clock); !st.ok()) return st;
+  std::string out = "{\"results\":[";
+  out.reserve(usccs.size() * 256 + 16);
   std::vector<CheckRecord> records;
   records.reserve(usccs.size());
+  bool first = true;
   for (const json& u : usccs) {
+    if (!first) out += ',';
+    first = false;
     if (!u.is_string()) {
-      results.push_back(
-          {{"uscc", nullptr}, {"error", {{"code", "invalid_argument"}, {"message", "须为文本 / must be a string"}}}});
+      out += json{{"uscc", nullptr}, {"error", {{"code", "invalid_argument"}, {"message", "须为文本 / must be a string"}}}}
+                 .dump();
       continue;
     }
     const std::string code = u.get<std::string>();
     if (auto st = uscc::Check(code); !st.ok()) {
-      results.push_back({{"uscc", utf8::IsValid(code) ? code.substr(0, 64) : std::string()},
-                         {"error", {{"code", "invalid_argument"}, {"message", st.message()}}}});
+      out += json{{"uscc", utf8::IsValid(code) ? code.substr(0, 64) : std::string()},
+                  {"error", {{"code", "invalid_argument"}, {"message", st.message()}}}}
+                 .dump();
       continue;
     }
     CheckRecord rec;
-    results.push_back(AnswerJson(platform, index, key.value(), code, action, t, now, &rec));
+    AppendAnswer(out, platform, index, *key.value(), code, action, *clock, now, &rec);
     records.push_back(std::move(rec));
   }
-  if (auto st = LogChecks(platform, records); !st.ok()) return st;
-  http.response().body = json{{"results", results}}.dump();
+  out += "]}";
+  if (auto st = CheckLog::Of(platform).Write(platform, std::move(records)); !st.ok()) return st;
+  http.response().body = std::move(out);
   return Status::Ok();
 }
 
@@ -210,7 +287,7 @@ Status Applied(HttpContext& http) {
   if (note.size() > 2000 || utf8::HasControlChar(note, true))
     return Status::Error(StatusCode::kInvalidArgument, "note 须为不超过 2000 字节的文本",
                          "note must be text of at most 2000 bytes");
-  const KeyInfo& k = key.value();
+  const KeyInfo& k = *key.value();
   Principal who;
   who.id = "key:" + k.name;
   who.department = k.department;

@@ -1449,8 +1449,8 @@ TEST_CASE("pools and strata follow the lists subjects are on: filters.listings, 
   PutOnLists(*w, {{t[0], {"abnormal_operations"}},
                   {t[1], {"abnormal_operations"}},
                   {t[2], {"abnormal_operations"}},
-                  {t[3], {"red_x"}},
-                  {t[4], {"red_x", "abnormal_operations"}},
+                  {t[3], {"red_trustworthy"}},
+                  {t[4], {"red_trustworthy", "abnormal_operations"}},
                   {TinyUscc(kTiny), {"abnormal_operations"}}});
   const std::set<std::string> tiny(t.begin(), t.end());
   const std::set<std::string> abnormal{t[0], t[1], t[2], t[4]}, red{t[3], t[4]};
@@ -1495,32 +1495,32 @@ TEST_CASE("pools and strata follow the lists subjects are on: filters.listings, 
   };
 
   // Off a list: the red-listed subjects stay out.
-  CHECK(usccs(pool_of("LS-NOT-RED", {{"filters", {{"not_listings", json::array({"red_x"})}}}})) == minus(tiny, red));
+  CHECK(usccs(pool_of("LS-NOT-RED", {{"filters", {{"not_listings", json::array({"red_trustworthy"})}}}})) == minus(tiny, red));
   // On a list: at least one of those given.
-  CHECK(usccs(pool_of("LS-RED", {{"filters", {{"listings", json::array({"red_x"})}}}})) == red);
-  CHECK(usccs(pool_of("LS-ANY", {{"filters", {{"listings", json::array({"abnormal_operations", "red_x"})}}}})) ==
+  CHECK(usccs(pool_of("LS-RED", {{"filters", {{"listings", json::array({"red_trustworthy"})}}}})) == red);
+  CHECK(usccs(pool_of("LS-ANY", {{"filters", {{"listings", json::array({"abnormal_operations", "red_trustworthy"})}}}})) ==
         std::set<std::string>{t[0], t[1], t[2], t[3], t[4]});
   CHECK(usccs(pool_of("LS-BOTH", {{"filters",
                                    {{"listings", json::array({"abnormal_operations"})},
-                                    {"not_listings", json::array({"red_x"})}}}})) ==
+                                    {"not_listings", json::array({"red_trustworthy"})}}}})) ==
         std::set<std::string>{t[0], t[1], t[2]});
   // A list nobody is on: the listings filter leaves nothing (refused at announce), not_listings
   // everything.
   {
-    Create(*w, spec("LS-NOBODY", {{"filters", {{"listings", json::array({"black_x"})}}}}));
+    Create(*w, spec("LS-NOBODY", {{"filters", {{"listings", json::array({"intermediary_black"})}}}}));
     auto r = draw::AnnounceTask(w->ctx, "LS-NOBODY");
     REQUIRE_FALSE(r.ok());
     CHECK_THAT(r.status().message(), Catch::Contains("the pool of task LS-NOBODY is empty"));
   }
-  CHECK(usccs(pool_of("LS-NOT-BLACK", {{"filters", {{"not_listings", json::array({"black_x"})}}}})) == tiny);
+  CHECK(usccs(pool_of("LS-NOT-BLACK", {{"filters", {{"not_listings", json::array({"intermediary_black"})}}}})) == tiny);
   // Strata: the first of strata_listings the subject is on, else "other".
   {
     const auto pool = pool_of(
-        "LS-STRATA", {{"strata", "listing"}, {"strata_listings", json::array({"red_x", "abnormal_operations"})}});
+        "LS-STRATA", {{"strata", "listing"}, {"strata_listings", json::array({"red_trustworthy", "abnormal_operations"})}});
     REQUIRE(pool.size() == tiny.size());
     for (const auto& [u, stratum] : pool) {
       INFO(u);
-      CHECK(stratum == (red.count(u) ? "red_x" : abnormal.count(u) ? "abnormal_operations" : "other"));
+      CHECK(stratum == (red.count(u) ? "red_trustworthy" : abnormal.count(u) ? "abnormal_operations" : "other"));
     }
   }
 
@@ -1549,9 +1549,9 @@ TEST_CASE("pools and strata follow the lists subjects are on: filters.listings, 
 
   // The pool is frozen at announce: a later listing changes the next task's pool only.
   const std::string frozen = StoredFile(db, "LS-NOT-RED-SCAN", "pool.tsv");
-  PutOnLists(*w, {{t[5], {"red_x"}}});
+  PutOnLists(*w, {{t[5], {"red_trustworthy"}}});
   CHECK(StoredFile(db, "LS-NOT-RED-SCAN", "pool.tsv") == frozen);
-  CHECK(usccs(pool_of("LS-NOT-RED-2", {{"filters", {{"not_listings", json::array({"red_x"})}}}})) ==
+  CHECK(usccs(pool_of("LS-NOT-RED-2", {{"filters", {{"not_listings", json::array({"red_trustworthy"})}}}})) ==
         minus(tiny, {t[3], t[4], t[5]}));
 
   // Bad list codes and strata_listings without listing strata are refused at create, and
@@ -1567,13 +1567,18 @@ TEST_CASE("pools and strata follow the lists subjects are on: filters.listings, 
   };
   refused(spec("LS-BAD-1", {{"filters", {{"listings", json::array({"Red-X"})}}}}),
           "filters.listings[0]: must be a list code ([a-z][a-z0-9_]*, at most 48 characters), got Red-X");
-  refused(spec("LS-BAD-2", {{"filters", {{"not_listings", json::array({"red_x", "红名单"})}}}}),
+  refused(spec("LS-BAD-2", {{"filters", {{"not_listings", json::array({"red_trustworthy", "红名单"})}}}}),
           "filters.not_listings[1]: must be a list code");
   refused(spec("LS-BAD-3", {{"strata", "listing"}, {"strata_listings", json::array({"abnormal-operations"})}}),
           "strata_listings[0]: must be a list code");
   refused(spec("LS-BAD-4", {{"strata_listings", json::array({"abnormal_operations"})}}),
           "strata_listings: is only used when strata is listing");
   refused(spec("LS-BAD-5", {{"strata", "listing"}}), "strata_listings: must list the lists when strata is listing");
+  // A list type no loaded plugin registered: a typo must not make an empty pool or stratum.
+  refused(spec("LS-BAD-6", {{"filters", {{"not_listings", json::array({"red_trustworthy", "red_x"})}}}}),
+          "filters.not_listings[1]: the list type red_x is not registered");
+  refused(spec("LS-BAD-7", {{"strata", "listing"}, {"strata_listings", json::array({"blacklist"})}}),
+          "strata_listings[0]: the list type blacklist is not registered");
 }
 
 TEST_CASE("filter regions are GB/T 2260 codes of the platform, also in a spec built in code", "[draw][tasks]") {

@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -181,6 +182,13 @@ Got Call(Platform& platform, HttpMethod method, const std::string& pattern, cons
 
 Got Check(TaskWorld& w, const std::string& key, const std::string& uscc, const std::string& action) {
   return Call(w.platform, HttpMethod::kGet, "/api/v1/credit-check", key, {{"uscc", uscc}, {"action", action}});
+}
+
+// The check log's queue written now: the platform's database detached (Platform::AtDetach: the
+// log's writer writes what waits and stops) and attached again.
+void FlushLog(TaskWorld& w) {
+  w.platform.Attach(nullptr);
+  w.platform.Attach(w.db.get());
 }
 
 std::string AddKey(TaskWorld& w, const std::string& name, const std::string& department, const std::string& actions) {
@@ -453,6 +461,7 @@ TEST_CASE("punishment: the credit check answers from listings and measures, with
   for (const auto& m : fr["measures"]) CHECK(m["code"] != "deny_franchises");
 
   // The log: one row per check, with who, the answer, the listings and measures.
+  FlushLog(*w);
   const std::string check_id = a["check_id"].get<std::string>();
   auto rows =
       Rows(*w->db,
@@ -492,6 +501,7 @@ TEST_CASE("punishment: the credit check answers from listings and measures, with
   CHECK(results[0]["answer"] == "allowed");
   CHECK(results[999].contains("error"));
   CHECK_THAT(results[999]["error"]["message"].get<std::string>(), Catch::Contains("18 characters"));
+  FlushLog(*w);
   CHECK(Count(*w->db, "SELECT COUNT(*) FROM punishment_checks") == logged + 999);
   // Hostile batches: 1001 codes, a huge body, malformed JSON, a wrong shape, a wrong scope.
   usccs.push_back(U(2));
@@ -510,6 +520,7 @@ TEST_CASE("punishment: the credit check answers from listings and measures, with
              json{{"action", "bidding"}, {"usccs", json::array({U(0)})}}.dump())
             .Code() == 403);
   CHECK(Call(w->platform, HttpMethod::kPost, "/api/v1/credit-check/batch", "", {}, "{}").Code() == 401);
+  FlushLog(*w);
   CHECK(Count(*w->db, "SELECT COUNT(*) FROM punishment_checks") == logged + 999);
 
   // The listing ends: the answer changes (within the poll bound), on this platform and on a
@@ -551,6 +562,7 @@ TEST_CASE("punishment: the credit check answers from listings and measures, with
   }
   CHECK(code == 401);
   second.Attach(nullptr);
+  FlushLog(*w);
 
   // The retention job deletes log rows older than 10 years, and nothing newer.
   const long long all = Count(*w->db, "SELECT COUNT(*) FROM punishment_checks");
@@ -581,6 +593,45 @@ TEST_CASE("punishment: the credit check answers from listings and measures, with
   inv.scheduled_us = ShanghaiMicros(2036, 6, 16, 3);
   REQUIRE(job->Run(inv, services).ok());
   CHECK(Count(*w->db, "SELECT COUNT(*) FROM punishment_checks") == 0);
+  CHECK(AuditChainVerifies(*w->db));
+}
+
+TEST_CASE("punishment: the check log is written in batches by its own thread, and nothing waits at a detach",
+          "[punishment][check][log]") {
+  auto w = MakeWorld();
+  LoadCatalogue(*w);
+  const std::string key = AddKey(*w, "czj-log", "CZJ", "government_procurement");
+  const long long before = Count(*w->db, "SELECT COUNT(*) FROM punishment_checks");
+  // Answers are sent before their rows are written; the writer writes them within its
+  // interval (50 ms by default; the bound here is generous for a busy machine).
+  for (int i = 0; i < 200; ++i) REQUIRE(Check(*w, key, U(i % 6), "government_procurement").Code() == 200);
+  long long n = 0;
+  const auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(30)) {
+    n = Count(*w->db, "SELECT COUNT(*) FROM punishment_checks");
+    if (n == before + 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(n == before + 200);
+  // What waits when the database is detached (serve stopping) is written by the hook, before
+  // the detach returns: every answered check has its row.
+  std::vector<std::string> ids;
+  for (int i = 0; i < 300; ++i) {
+    Got g = Check(*w, key, U(i % 6), "government_procurement");
+    REQUIRE(g.Code() == 200);
+    ids.push_back(g.Json()["check_id"].get<std::string>());
+  }
+  w->platform.Attach(nullptr);
+  CHECK(Count(*w->db, "SELECT COUNT(*) FROM punishment_checks") == before + 500);
+  // Check ids are unique and sort by time (the log's key grows at its end).
+  CHECK(std::set<std::string>(ids.begin(), ids.end()).size() == ids.size());
+  CHECK(ids.front().substr(0, 16) <= ids.back().substr(0, 16));
+  CHECK(CountFor(*w->db, "SELECT COUNT(*) FROM punishment_checks WHERE check_id = :k", ids.back()) == 1);
+  // Attached again, the writer starts again.
+  w->platform.Attach(w->db.get());
+  REQUIRE(Check(*w, key, U(0), "government_procurement").Code() == 200);
+  FlushLog(*w);
+  CHECK(Count(*w->db, "SELECT COUNT(*) FROM punishment_checks") == before + 501);
   CHECK(AuditChainVerifies(*w->db));
 }
 

@@ -1,0 +1,342 @@
+// Helpers for a plugin's HTTP benchmarks (`xinjian bench web`, `xinjian bench credit-check`):
+// the real server (`xinjian serve`) and nginx serving a static file of the same size, driven by
+// wrk (Debian packages) with the same requests, threads, connections and duration in the same
+// run, so that every figure is printed beside its peer (ENGINEERING.md). Header-only; POSIX.
+//
+//   xj::bench::Child serve, nginx;
+//   auto base = xj::bench::StartServe(out, serve, {self, "--db", url, "serve", "--no-scheduler",
+//                                                  "--listen", "127.0.0.1:0"}, work + "/serve.log");
+//   auto peer = xj::bench::StartNginxPeer(nginx, work + "/nginx", work + "/answer.json");
+//   std::ofstream(work + "/wrk.lua") << xj::bench::kWrkScript;
+//   auto ours = xj::bench::RunWrk(out, "xinjian", *base, work + "/wrk.lua", {work + "/paths.txt"}, o, serve.pid());
+//
+// The wrk script (kWrkScript) takes, after `--`: a file of requests, one per line (a path for
+// GET; "path<TAB>body" for POST, the body sent as application/json), the method (GET by
+// default), and an optional header ("Name: value") sent with every request. Each wrk thread
+// picks its requests at random; its `done` prints one line "XJ_WRK requests=… p99_us=…" that
+// RunWrk reads.
+//
+// Thread safety: none; call from the command's thread. A Child kills its process when
+// destroyed (SIGTERM, then SIGKILL after 5 s).
+#pragma once
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "xinjian/bench.h"
+#include "xinjian/status.h"
+
+namespace xj::bench {
+
+// Runs a command line (each word quoted), echoing it, and returns its standard output (its
+// standard error goes to ours). std::nullopt when it did not exit 0.
+inline std::optional<std::string> Capture(std::ostream& out, const std::vector<std::string>& argv) {
+  std::string cmd;
+  for (const auto& a : argv) cmd += ShellQuote(a) + " ";
+  out << "  $ " << cmd << "\n" << std::flush;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return std::nullopt;
+  std::string text;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, n);
+  const int rc = pclose(p);
+  if (rc != 0) return std::nullopt;
+  return text;
+}
+
+// A child process with its output in `log`; killed (SIGTERM, then SIGKILL) when destroyed.
+class Child {
+ public:
+  Child() = default;
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  ~Child() { Stop(); }
+  bool Start(const std::vector<std::string>& argv, const std::string& log) {
+    // The log is emptied before the fork: the caller reads it for the address at once, and
+    // must not find the previous run's there.
+    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return false;
+    pid_ = fork();
+    if (pid_ < 0) {
+      close(fd);
+      return false;
+    }
+    if (pid_ == 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+      std::vector<char*> args;
+      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      execvp(args[0], args.data());
+      _exit(127);
+    }
+    close(fd);
+    return true;
+  }
+  pid_t pid() const { return pid_; }
+  bool Alive() const { return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }
+  void Stop() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    for (int i = 0; i < 100; ++i) {
+      if (waitpid(pid_, nullptr, WNOHANG) != 0) {
+        pid_ = -1;
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// CPU seconds (user + system) of process `pid` and its children processes (nginx's workers).
+inline double CpuSeconds(pid_t pid) {
+  namespace fs = std::filesystem;
+  const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  double total = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream f(e.path() / "stat");
+    std::string line;
+    if (!std::getline(f, line)) continue;
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    std::string state;
+    long ppid = 0;
+    rest >> state >> ppid;
+    const long self = std::stol(name);
+    if (self != pid && ppid != pid) continue;
+    std::string skip;
+    for (int i = 0; i < 9; ++i) rest >> skip;  // fields 5..13
+    unsigned long long utime = 0, stime = 0;
+    rest >> utime >> stime;
+    total += static_cast<double>(utime + stime) / tick;
+  }
+  return total;
+}
+
+// A TCP port on 127.0.0.1 that was free a moment ago (0 when none could be had).
+inline int FreePort() {
+  const int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  int port = 0;
+  if (bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+    socklen_t len = sizeof a;
+    getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+  }
+  close(s);
+  return port;
+}
+
+// True once something accepts connections on 127.0.0.1:`port` (within `seconds`).
+inline bool WaitForPort(int port, int seconds) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < until) {
+    const int s = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    const bool ok = connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    close(s);
+    if (ok) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+inline const char* kWrkScript = R"(-- xinjian bench: random requests from the file named by the first argument after --;
+-- the second is the method (GET, or POST with lines "path<TAB>body"), the third a header.
+local reqs = {}
+init = function(args)
+  local method = args[2] or "GET"
+  local headers = {}
+  if args[3] ~= nil and args[3] ~= "" then
+    local name, value = string.match(args[3], "^([^:]+):%s*(.*)$")
+    if name ~= nil then headers[name] = value end
+  end
+  for line in io.lines(args[1]) do
+    if method == "GET" then
+      reqs[#reqs + 1] = wrk.format("GET", line, headers)
+    else
+      local path, body = string.match(line, "^([^\t]+)\t(.*)$")
+      if path ~= nil then
+        headers["Content-Type"] = "application/json"
+        reqs[#reqs + 1] = wrk.format(method, path, headers, body)
+      end
+    end
+  end
+  math.randomseed(os.time() + math.floor(os.clock() * 1000000) + #reqs)
+end
+request = function()
+  return reqs[math.random(#reqs)]
+end
+done = function(summary, latency, requests)
+  io.write(string.format("XJ_WRK requests=%d duration_us=%d non2xx=%d socket_errors=%d p50_us=%d p99_us=%d max_us=%d bytes=%d\n",
+    summary.requests, summary.duration, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50), latency:percentile(99), latency.max, summary.bytes))
+end
+)";
+
+// One wrk run's figures; cpu_pct is the server's (and its children's) CPU over the run, -1
+// when not measured.
+struct WrkLoad {
+  std::string name;
+  double rps = 0, p50_ms = 0, p99_ms = 0, max_ms = 0, cpu_pct = -1;
+  std::int64_t requests = 0, non2xx = 0, socket_errors = 0;
+};
+
+struct WrkOptions {
+  int threads = 2, connections = 32, seconds = 10;
+};
+
+// One wrk run of kWrkScript (written to `script`) against `base` with `script_args` after
+// `--`; the server's CPU use from `server_pid` (> 0).
+inline Result<WrkLoad> RunWrk(std::ostream& out, const std::string& name, const std::string& base,
+                              const std::string& script, const std::vector<std::string>& script_args,
+                              const WrkOptions& o, pid_t server_pid) {
+  const auto fail = [&](const std::string& what) {
+    return Status::Error(StatusCode::kInternal, "基准测试失败：" + what, "the benchmark failed: " + what);
+  };
+  const double cpu0 = server_pid > 0 ? CpuSeconds(server_pid) : 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::string> argv{"wrk", "-t", std::to_string(o.threads), "-c", std::to_string(o.connections), "-d",
+                                std::to_string(o.seconds) + "s", "--timeout", "10s", "-s", script, base, "--"};
+  argv.insert(argv.end(), script_args.begin(), script_args.end());
+  auto text = Capture(out, argv);
+  const double wall = SecondsSince(t0);
+  if (!text) return fail("wrk " + name);
+  const auto at = text->find("XJ_WRK ");
+  if (at == std::string::npos) return fail("wrk " + name + ": no result line");
+  std::map<std::string, double> v;
+  std::istringstream in(text->substr(at + 7));
+  std::string kv;
+  while (in >> kv) {
+    const auto eq = kv.find('=');
+    if (eq != std::string::npos) v[kv.substr(0, eq)] = std::atof(kv.substr(eq + 1).c_str());
+  }
+  WrkLoad l;
+  l.name = name;
+  l.requests = static_cast<std::int64_t>(v["requests"]);
+  l.rps = v["duration_us"] > 0 ? v["requests"] / (v["duration_us"] / 1e6) : 0;
+  l.p50_ms = v["p50_us"] / 1000.0;
+  l.p99_ms = v["p99_us"] / 1000.0;
+  l.max_ms = v["max_us"] / 1000.0;
+  l.non2xx = static_cast<std::int64_t>(v["non2xx"]);
+  l.socket_errors = static_cast<std::int64_t>(v["socket_errors"]);
+  if (server_pid > 0 && wall > 0) l.cpu_pct = 100.0 * (CpuSeconds(server_pid) - cpu0) / wall;
+  return l;
+}
+
+// The table RunWrk's figures go in: its head, and one row (with the ratio to `peer`'s rate).
+inline void PrintLoadHead(std::ostream& out) {
+  out << "\n| case                                           |     req/s | p50 ms  | p99 ms  |   max ms | non-2xx   | "
+         "errors | cpu %  | ratio  |\n"
+      << "|------------------------------------------------|-----------|---------|---------|----------|-----------|-----"
+         "---|--------|--------|\n";
+}
+inline void PrintLoad(std::ostream& out, const WrkLoad& l, const WrkLoad* peer) {
+  char cpu[32] = "", ratio[32] = "", line[512];
+  if (l.cpu_pct >= 0) std::snprintf(cpu, sizeof cpu, "%.0f", l.cpu_pct);
+  if (peer != nullptr && peer->rps > 0) std::snprintf(ratio, sizeof ratio, "%.2f", l.rps / peer->rps);
+  std::snprintf(line, sizeof line, "| %-46s | %9.0f | %7.2f | %7.2f | %8.1f | %9lld | %6lld | %6s | %6s |", l.name.c_str(),
+                l.rps, l.p50_ms, l.p99_ms, l.max_ms, static_cast<long long>(l.non2xx),
+                static_cast<long long>(l.socket_errors), cpu, ratio);
+  out << line << "\n";
+}
+
+// Starts `argv` (an `xinjian … serve --listen 127.0.0.1:0 …`) as `child`, its output in `log`,
+// and returns the base URL it printed ("http://127.0.0.1:PORT"), waiting up to `seconds`.
+inline Result<std::string> StartServe(Child& child, const std::vector<std::string>& argv, const std::string& log,
+                                      int seconds = 120) {
+  const auto fail = [&](const std::string& what) {
+    return Status::Error(StatusCode::kInternal, "基准测试失败：" + what, "the benchmark failed: " + what);
+  };
+  if (!child.Start(argv, log)) return fail("serve");
+  for (int i = 0; i < seconds * 10; ++i) {
+    std::ifstream in(log);
+    std::string line, base;
+    while (std::getline(in, line)) {
+      const auto at = line.find("http://127.0.0.1:");
+      if (at != std::string::npos) {
+        base = line.substr(at);
+        base = base.substr(0, base.find('/', 7));
+      }
+    }
+    if (!base.empty()) return base;
+    if (!child.Alive()) return fail("serve exited (" + log + ")");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return fail("serve did not start (" + log + ")");
+}
+
+// nginx (Debian package) as `child` with its own configuration in `dir` on a free port,
+// answering every path and method with the file `body` (copied to dir/www, served as
+// application/json): the peer of a JSON route. Returns its base URL.
+inline Result<std::string> StartNginxPeer(Child& child, const std::string& dir, const std::string& body) {
+  namespace fs = std::filesystem;
+  const auto fail = [&](const std::string& what) {
+    return Status::Error(StatusCode::kInternal, "基准测试失败：" + what, "the benchmark failed: " + what);
+  };
+  std::error_code ec;
+  fs::create_directories(dir + "/www", ec);
+  fs::copy_file(body, dir + "/www/answer.json", fs::copy_options::overwrite_existing, ec);
+  if (ec) return fail("copy " + body + ": " + ec.message());
+  chmod((dir + "/www/answer.json").c_str(), 0644);
+  const int port = FreePort();
+  if (port == 0) return fail("no free port");
+  {
+    std::ofstream conf(dir + "/nginx.conf");
+    // As root, nginx's workers would run as nobody, who may not pass the folders above the work
+    // folder (a mktemp folder is 0700): the peer would answer 403 to every request.
+    if (geteuid() == 0) conf << "user root;\n";
+    conf << "worker_processes auto;\nerror_log " << dir << "/error.log warn;\npid " << dir << "/nginx.pid;\n"
+         << "events { worker_connections 4096; }\nhttp {\n  access_log off;\n  keepalive_requests 1000000;\n"
+         << "  client_body_temp_path " << dir << "/tmp-body;\n  proxy_temp_path " << dir << "/tmp-proxy;\n"
+         << "  fastcgi_temp_path " << dir << "/tmp-fastcgi;\n  uwsgi_temp_path " << dir << "/tmp-uwsgi;\n"
+         << "  scgi_temp_path " << dir << "/tmp-scgi;\n  client_max_body_size 2m;\n"
+         << "  server {\n    listen 127.0.0.1:" << port << ";\n    root " << dir << "/www;\n"
+         // POST to a static file is 405 in nginx; error_page 405 =200 answers it with the file.
+         << "    error_page 405 =200 /answer.json;\n"
+         << "    location / { default_type application/json; try_files /answer.json =404; }\n  }\n}\n";
+  }
+  if (!child.Start({"nginx", "-p", dir, "-c", dir + "/nginx.conf", "-g", "daemon off;"}, dir + "/stderr.log"))
+    return fail("nginx");
+  if (!WaitForPort(port, 20)) return fail("nginx did not listen (" + dir + "/error.log)");
+  return "http://127.0.0.1:" + std::to_string(port);
+}
+
+}  // namespace xj::bench
