@@ -711,6 +711,102 @@ Result<Listings::RuleCounts> Listings::RunDaily(UnitOfWork& uow, CivilDate today
   return counts;
 }
 
+std::string& RuleDepartments::Configured() {
+  static std::string configured;
+  return configured;
+}
+
+Result<RuleDepartments> RuleDepartments::Load(Sql& sql) {
+  RuleDepartments r;
+  r.configured_ = Configured();
+  if (!r.configured_.empty()) {
+    auto e = sql.Exists("SELECT 1 FROM departments WHERE code = ?", {r.configured_});
+    if (!e.ok()) return e.status();
+    if (!e.value())
+      return Status::Error(StatusCode::kFailedPrecondition,
+                           "配置 plugins.lists.rule_department 的部门 " + r.configured_ + " 不存在",
+                           "plugins.lists.rule_department names " + r.configured_ + ", which is not a department");
+    return r;
+  }
+  Status st = sql.Query("SELECT code, jurisdiction FROM departments ORDER BY code", {}, [&](const SqlRow& row) {
+    r.departments_.emplace_back(row.Text(0), row.Text(1));
+    return true;
+  });
+  if (!st.ok()) return st;
+  return r;
+}
+
+Result<std::string> RuleDepartments::For(Sql& sql, const std::string& uscc) const {
+  if (!configured_.empty()) return configured_;
+  auto region = sql.QueryText("SELECT region FROM subjects WHERE uscc = ?", {uscc});
+  if (!region.ok()) return region.status();
+  std::string dept;
+  std::size_t best = 0;
+  for (const auto& [code, juris] : departments_) {
+    if (juris.empty() && dept.empty()) dept = code;  // unlimited jurisdiction: the first such
+    for (auto prefix : SplitStoredList(juris))
+      if (region.value().value_or("").rfind(std::string(prefix), 0) == 0 && prefix.size() > best) {
+        best = prefix.size();
+        dept = code;
+      }
+  }
+  return dept;
+}
+
+Result<Listings::GradeOutcome> Listings::ApplyGrade(UnitOfWork& uow, const std::string& uscc, int year,
+                                                   const std::string& grade, double points, CivilDate today) {
+  GradeOutcome out;
+  if (year < 2000 || year > 9999 || uscc.size() != 18)
+    return Invalid("评价事件的年份或代码无效", "the grade event's year or code is invalid");
+  auto exists = uow.sql().Exists("SELECT 1 FROM subjects WHERE uscc = ?", {uscc});
+  if (!exists.ok()) return exists.status();
+  if (!exists.value()) return out;
+  const std::string target = grade == "A" ? "intermediary_red" : grade == "C" ? "intermediary_black" : "";
+  const std::string ref = "grade:" + std::to_string(year);
+  // The grade lists' listings in force: those of another list or another year's grade end.
+  std::vector<std::string> ending;
+  Status st = uow.sql().Query(
+      "SELECT id FROM lists_listings WHERE uscc = ? AND state = 'in_force' AND list IN ('intermediary_red', "
+      "'intermediary_black') AND (list <> ? OR source_ref <> ?) ORDER BY id",
+      {uscc, target, ref + ":" + uscc}, [&](const SqlRow& r) {
+        ending.push_back(r.Text(0));
+        return true;
+      });
+  if (!st.ok()) return st;
+  const std::string why = "中介机构 " + std::to_string(year) + " 年度信用评价为 " + (grade.empty() ? "-" : grade) +
+                          " 类 / graded " + (grade.empty() ? "-" : grade) + " for " + std::to_string(year);
+  for (const std::string& id : ending) {
+    auto e = End(uow, id, kExitReplaced, today, why);
+    if (!e.ok()) return e.status();
+    ++out.ended;
+  }
+  if (target.empty() || Policy(target) == nullptr) return out;
+  auto deciders = RuleDepartments::Load(uow.sql());
+  if (!deciders.ok()) return deciders.status();
+  auto dept = deciders.value().For(uow.sql(), uscc);
+  if (!dept.ok()) return dept.status();
+  if (dept.value().empty()) return out;  // no department covers it
+  char pts[32];
+  std::snprintf(pts, sizeof pts, "%.1f", points);
+  ProposeInput in;
+  in.list = target;
+  in.uscc = uscc;
+  in.ground = grade == "A" ? "grade_a" : "grade_c";
+  in.reason = "中介机构 " + std::to_string(year) + " 年度信用评价为 " + grade + " 类（" + pts + " 分） / graded " + grade +
+              " for " + std::to_string(year) + " (" + pts + " points)";
+  in.evidence = {{"document", "中介机构信用评价 " + std::to_string(year) + " / intermediary grade " + std::to_string(year)}};
+  in.department = dept.value();
+  in.source = "grade";
+  in.source_ref = ref + ":" + uscc;
+  DecideInput d;
+  d.decision_no = "中介信用评价〔" + std::to_string(year) + "〕" + grade + "类";
+  bool created = false;
+  auto l = Enact(uow, in, d, today, "", &created);
+  if (!l.ok()) return l.status();
+  if (created) ++out.enacted;
+  return out;
+}
+
 Result<int> Listings::ProposeMissedAnnualReports(UnitOfWork& uow, int year, CivilDate today) {
   auto policy = RequirePolicy("abnormal_operations");
   if (!policy.ok()) return policy.status();
@@ -725,27 +821,14 @@ Result<int> Listings::ProposeMissedAnnualReports(UnitOfWork& uow, int year, Civi
         return true;
       });
   if (!st.ok()) return st;
-  // The deciding department: the market supervision department whose jurisdiction holds the
-  // subject's region (the most specific one), configured or the first of the directory's.
+  // The deciding department of each: RuleDepartments.
   int proposed = 0;
-  std::vector<std::pair<std::string, std::string>> depts;  // code, jurisdiction
-  st = uow.sql().Query("SELECT code, jurisdiction FROM departments ORDER BY code", {}, [&](const SqlRow& r) {
-    depts.emplace_back(r.Text(0), r.Text(1));
-    return true;
-  });
-  if (!st.ok()) return st;
+  auto deciders = RuleDepartments::Load(uow.sql());
+  if (!deciders.ok()) return deciders.status();
   for (auto& [uscc, dept] : missing) {
-    auto region = uow.sql().QueryText("SELECT region FROM subjects WHERE uscc = ?", {uscc});
-    if (!region.ok()) return region.status();
-    std::size_t best = 0;
-    for (const auto& [code, juris] : depts) {
-      if (juris.empty() && dept.empty()) dept = code;
-      for (auto prefix : SplitStoredList(juris))
-        if (region.value().value_or("").rfind(std::string(prefix), 0) == 0 && prefix.size() > best) {
-          best = prefix.size();
-          dept = code;
-        }
-    }
+    auto d = deciders.value().For(uow.sql(), uscc);
+    if (!d.ok()) return d.status();
+    dept = d.value();
     if (dept.empty()) continue;  // no department covers it
     ProposeInput in;
     in.list = "abnormal_operations";

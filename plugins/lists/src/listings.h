@@ -45,6 +45,22 @@ struct DecideInput {
   std::string ends_on;    // for validity_by_decision
 };
 
+// The department the rules propose and enact for (the annual-report rule, the intermediary
+// grades): plugins.lists.rule_department when configured (it must exist), else the department
+// whose jurisdiction holds the subject's region most specifically (ties by code), else the first
+// department of unlimited jurisdiction; "" when none covers the subject.
+class RuleDepartments {
+ public:
+  // The configured code (set once at the plugin's init).
+  static std::string& Configured();
+  static Result<RuleDepartments> Load(Sql& sql);
+  Result<std::string> For(Sql& sql, const std::string& uscc) const;
+
+ private:
+  std::string configured_;
+  std::vector<std::pair<std::string, std::string>> departments_;  // code, jurisdiction
+};
+
 // The operations. `platform` gives the policies and the calendar; the writes go to `uow`.
 class Listings {
  public:
@@ -83,6 +99,16 @@ class Listings {
   // before `year` with no annual report for `year` gets an abnormal-operations proposal
   // (ground annual_report_missed, source_ref "annual-report:<year>"). Returns how many.
   Result<int> ProposeMissedAnnualReports(UnitOfWork& uow, int year, CivilDate today);
+  // An intermediary's yearly grade (the credit plugin's event credit.intermediary.graded): A puts
+  // it on the intermediary red list, C on the black list, in force at once for the year (the
+  // grade is the decision; source_ref "grade:<year>", decision number 中介信用评价〔year〕X类);
+  // a listing of the other grade list, or of an earlier year's grade, ends by kExitReplaced.
+  // Returns the listings ended and enacted. Nothing when the subject is not in the directory.
+  struct GradeOutcome {
+    int ended = 0, enacted = 0;
+  };
+  Result<GradeOutcome> ApplyGrade(UnitOfWork& uow, const std::string& uscc, int year, const std::string& grade,
+                                  double points, CivilDate today);
 
   // Reads.
   static Result<std::optional<Listing>> Load(Sql& sql, const std::string& id);

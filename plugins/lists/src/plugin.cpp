@@ -71,6 +71,34 @@ class OnFinding final : public WritingSubscriber {
   Platform& platform_;
 };
 
+// An intermediary's yearly grade (credit.intermediary.graded, published for every intermediary
+// at its year's first grading and at every change): the A and C lists follow it.
+class OnGrade final : public WritingSubscriber {
+ public:
+  explicit OnGrade(Platform& platform) : platform_(platform) {}
+  std::string TopicPrefix() const override { return "credit.intermediary.graded"; }
+  Status OnEvent(const Event& e, UnitOfWork& uow) override {
+    if (e.topic != "credit.intermediary.graded") return Status::Ok();
+    const json p = json::parse(e.payload_json, nullptr, false);
+    if (!p.is_object() || !p.contains("uscc") || !p["uscc"].is_string() || !p.contains("year") ||
+        !p["year"].is_number_integer() || !p.contains("grade") || !p["grade"].is_string())
+      return Status::Error(StatusCode::kInvalidArgument,
+                           "事件 " + std::to_string(e.id) + " 缺少字段（uscc、year、grade）",
+                           "event " + std::to_string(e.id) + " lacks fields (uscc, year, grade)");
+    auto today = platform_.Time().LocalDate(uow.now_us());
+    if (!today.ok()) return today.status();
+    Listings listings(platform_);
+    auto r = listings.ApplyGrade(uow, p["uscc"].get<std::string>(), p["year"].get<int>(), p["grade"].get<std::string>(),
+                                 p.contains("points") && p["points"].is_number() ? p["points"].get<double>() : 0.0,
+                                 today.value());
+    if (!r.ok() && r.status().code() == StatusCode::kInvalidArgument) return Status::Ok();  // not ours to block on
+    return r.ok() ? Status::Ok() : r.status();
+  }
+
+ private:
+  Platform& platform_;
+};
+
 class ListsJob final : public JobHandler {
  public:
   enum class What { kDaily, kAnnualReports };
@@ -105,6 +133,19 @@ Status Init(Registrar& reg) {
     if (auto st = reg.AddListPolicy(std::make_unique<ListPolicy>(p)); !st.ok()) return st;
   if (auto st = reg.AddWritingSubscriber("lists.findings", std::make_unique<OnFinding>(reg.platform())); !st.ok())
     return st;
+  if (auto st = reg.AddWritingSubscriber("lists.grades", std::make_unique<OnGrade>(reg.platform())); !st.ok())
+    return st;
+  {
+    // The department the rules propose for (RuleDepartments): a department code, or "" for the
+    // one whose jurisdiction holds the subject.
+    const std::string d = reg.Config("rule_department", "");
+    bool ok = d.size() <= 64;
+    for (char c : d) ok = ok && c > 0x20 && c < 0x7f;  // a code: printable ASCII, no space
+    if (!ok)
+      return Status::Error(StatusCode::kInvalidArgument, "配置 plugins.lists.rule_department 须为部门代码",
+                           "plugins.lists.rule_department must be a department code");
+    RuleDepartments::Configured() = d;
+  }
   struct JobSpec {
     const char* handler;
     ListsJob::What what;

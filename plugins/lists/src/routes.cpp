@@ -10,6 +10,7 @@
 #include <xinjian/html.h>
 #include <xinjian/http.h>
 #include <xinjian/opendata.h>
+#include <xinjian/url.h>
 
 #include <nlohmann/json.hpp>
 
@@ -152,15 +153,15 @@ Status RegisterRoutes(Registrar& reg, const RemedyConfig& remedy_config, const c
     });
     if (!st.ok()) return st;
   }
-  auto list_rows = [](HttpContext& http, const ListPolicy** policy_out, std::vector<Listing>* rows,
-                      std::int64_t* total) -> Status {
+  auto list_rows = [](HttpContext& http, const ListPolicy** policy_out, std::vector<Listing>* rows, std::int64_t* total,
+                      std::int64_t page_fallback = 50, std::int64_t page_max = 500) -> Status {
     Platform& p = http.platform();
     const std::string code = http.request().path_params.at("code");
     const ListPolicy* policy = p.FindListPolicy(code);
     if (policy == nullptr || (!policy->is_public && !SeesAll(http.principal())))
       return Status::Error(StatusCode::kNotFound, "没有名单 “" + code.substr(0, 60) + "”", "no list '" + code.substr(0, 60) + "'");
     *policy_out = policy;
-    auto page = ReadPage(http.request(), 50, 500);
+    auto page = ReadPage(http.request(), page_fallback, page_max);
     if (!page.ok()) return page.status();
     auto today = Today(p);
     if (!today.ok()) return today.status();
@@ -184,6 +185,86 @@ Status RegisterRoutes(Registrar& reg, const RemedyConfig& remedy_config, const c
       return Status::Ok();
     });
     if (!st.ok()) return st;
+  }
+  // Open data: a list's public listings (the same rows and fields as /api/v1/lists/{code}) as
+  // CSV (UTF-8 with a BOM, or GB18030), JSON Lines or Excel, 10,000 a page with a Link to the
+  // next.
+  {
+    struct Download {
+      const char* suffix;
+      opendata::DownloadFormat format;
+      const char* help;
+    };
+    const Download downloads[] = {
+        {".csv", opendata::DownloadFormat::kCsv, "名单公示下载（CSV，UTF-8 或 GB18030） / a list as CSV (UTF-8 or GB18030)"},
+        {".jsonl", opendata::DownloadFormat::kJsonLines, "名单公示下载（JSON Lines） / a list as JSON Lines"},
+        {".xlsx", opendata::DownloadFormat::kXlsx, "名单公示下载（Excel） / a list as an Excel workbook"}};
+    for (const Download& d : downloads) {
+      RouteSpec s{HttpMethod::kGet, std::string("/api/v1/lists/{code}/listings") + d.suffix, RouteAccess::kPublic, {},
+                  d.help};
+      const opendata::DownloadFormat format = d.format;
+      Status st = reg.AddRoute(s, [list_rows, format](HttpContext& http) -> Status {
+        const HttpRequest& req = http.request();
+        for (const auto& [name, value] : req.query)
+          if (name != "state" && name != "limit" && name != "offset" &&
+              !(name == "encoding" && format == opendata::DownloadFormat::kCsv))
+            return Status::Error(StatusCode::kInvalidArgument, "未知参数 " + name.substr(0, 40),
+                                 "unknown parameter " + name.substr(0, 40));
+        const std::string encoding = req.Query("encoding", "utf-8");
+        if (encoding != "utf-8" && encoding != "gb18030")
+          return Status::Error(StatusCode::kInvalidArgument, "参数 encoding 须为 utf-8 或 gb18030",
+                               "encoding must be utf-8 or gb18030");
+        const ListPolicy* policy = nullptr;
+        std::vector<Listing> rows;
+        std::int64_t total = 0;
+        if (Status st = list_rows(http, &policy, &rows, &total, 10000, 10000); !st.ok()) return st;
+        opendata::Table t;
+        t.columns = {{"id", "编号", "id"},
+                     {"list", "名单", "list"},
+                     {"subject_name", "名称", "name"},
+                     {"uscc", "统一社会信用代码", "USCC"},
+                     {"reason", "列入事由", "reason"},
+                     {"legal_basis", "依据", "legal basis"},
+                     {"authority", "作出决定机关", "authority"},
+                     {"decision_no", "决定书文号", "decision number"},
+                     {"starts_on", "列入日期", "starts on"},
+                     {"expires_on", "届满日期", "expires on"},
+                     {"state", "状态", "state"},
+                     {"disputed", "异议中", "disputed"},
+                     {"ended_on", "移出日期", "ended on"},
+                     {"end_reason", "移出原因", "end reason"}};
+        // No instant of change is kept per listing: the strong ETag of the body validates copies,
+        // and a workbook's properties carry no time (the same rows give the same bytes).
+        const std::int64_t last_us = 0;
+        for (const Listing& l : rows) {
+          const json j = json::parse(ListingJson(l, policy, false));
+          auto text = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
+          t.rows.push_back({text("id"), policy->name_zh, text("subject_name"), text("uscc"), text("reason"),
+                            policy->legal_basis, policy->authority_zh, text("decision_no"), text("starts_on"),
+                            text("expires_on"), text("state"), l.disputed ? "是/yes" : "", text("ended_on"),
+                            text("end_reason")});
+        }
+        HttpResponse& res = http.response();
+        opendata::DownloadOptions dl;
+        dl.basename = "list-" + policy->code;
+        dl.gb18030 = encoding == "gb18030";
+        dl.xlsx.sheet_name = policy->code.substr(0, 31);
+        dl.xlsx.title = policy->name_zh + " / " + policy->name_en;
+        dl.xlsx.created_us = last_us;
+        if (Status st = opendata::WriteDownload(http.platform(), t, format, dl, &res); !st.ok()) return st;
+        auto page = ReadPage(req, 10000, 10000);
+        if (page.ok() && page->offset + page->limit < total) {
+          std::string next = req.path + "?offset=" + std::to_string(page->offset + page->limit);
+          if (req.query.count("state")) next += "&state=" + UrlEncode(req.Query("state"));
+          if (req.query.count("limit")) next += "&limit=" + std::to_string(page->limit);
+          if (encoding != "utf-8") next += "&encoding=" + encoding;
+          res.headers.emplace_back("Link", "<" + next + ">; rel=\"next\"");
+        }
+        opendata::AnswerConditional(req, last_us, &res);
+        return Status::Ok();
+      });
+      if (!st.ok()) return st;
+    }
   }
   {
     RouteSpec s{HttpMethod::kGet, "/api/v1/listings/{id}", RouteAccess::kPublic, {}, "名单记录 / a listing"};

@@ -501,8 +501,7 @@ Status RegisterBench(Registrar& reg) {
   spec.help = "信用核查日志的行数 / the rows of the credit-check log on --db";
   spec.json = false;
   return reg.AddCommand(spec, [](CommandContext& ctx) -> Status {
-    auto n = ReadSingleValue<std::int64_t>(ctx.platform(),
-                                           [](Sql& sql) { return sql.QueryInt("SELECT COUNT(*) FROM punishment_checks"); });
+    auto n = ReadValue<std::int64_t>(ctx.platform(), [](Sql& sql) { return LoggedChecks(sql); });
     if (!n.ok()) return n.status();
     ctx.out() << n.value() << "\n";
     return Status::Ok();

@@ -652,7 +652,9 @@ Status RegisterCommands(Registrar& reg) {
                 return json{{"check_id", rec.check_id}, {"uscc", uscc},   {"action", action},
                             {"answer", a.answer},       {"listings", ls}, {"measures", ms}};
               });
-              if (auto st = LogChecks(platform, {rec}); !st.ok()) return st;
+              LogRows log;
+              log.checks.push_back(rec);
+              if (auto st = LogChecks(platform, log); !st.ok()) return st;
               if (ctx.json()) {
                 ctx.out() << out.dump() << "\n";
                 return Status::Ok();

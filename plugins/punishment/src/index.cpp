@@ -168,8 +168,26 @@ CheckLog& CheckLog::Of(Platform& platform) { return PerPlatform<CheckLog>(platfo
 
 namespace {
 constexpr std::size_t kFlushRows = 5000;
-constexpr std::size_t kMaxQueued = 200000;
+constexpr std::size_t kMaxQueued = 50000;
+constexpr auto kMaxWait = std::chrono::seconds(5);
 }  // namespace
+
+void LogRows::Append(LogRows&& other) {
+  if (checks.empty())
+    checks = std::move(other.checks);
+  else
+    checks.insert(checks.end(), std::make_move_iterator(other.checks.begin()),
+                  std::make_move_iterator(other.checks.end()));
+  if (batches.empty())
+    batches = std::move(other.batches);
+  else
+    batches.insert(batches.end(), std::make_move_iterator(other.batches.begin()),
+                   std::make_move_iterator(other.batches.end()));
+}
+
+std::string BatchItemId(const std::string& batch_id, std::size_t index) {
+  return batch_id + "-" + std::to_string(index);
+}
 
 CheckLog::~CheckLog() {
   // At the process's exit: a thread still running has a platform that AtDetach never reached.
@@ -177,8 +195,8 @@ CheckLog::~CheckLog() {
   if (thread_.joinable()) thread_.detach();
 }
 
-Status CheckLog::Write(Platform& platform, std::vector<CheckRecord> records) {
-  if (records.empty()) return Status::Ok();
+Status CheckLog::Write(Platform& platform, LogRows rows) {
+  if (rows.empty()) return Status::Ok();
   const int flush_ms = CurrentSettings().check_log_flush_ms;
   if (flush_ms > 0) {
     std::unique_lock lock(mu_);
@@ -194,46 +212,67 @@ Status CheckLog::Write(Platform& platform, std::vector<CheckRecord> records) {
         unavailable_ = true;  // a platform of one command or one job: write at once
       }
     }
-    if (running_ && queue_.size() < kMaxQueued) {
-      queue_.insert(queue_.end(), std::make_move_iterator(records.begin()), std::make_move_iterator(records.end()));
-      if (queue_.size() >= kFlushRows) cv_.notify_all();
-      return Status::Ok();
+    if (running_) {
+      // The writer behind: wait for room (back pressure), never answer without a row.
+      if (queue_.rows() >= kMaxQueued) {
+        cv_.notify_all();
+        if (!space_cv_.wait_for(lock, kMaxWait, [&] { return queue_.rows() < kMaxQueued || !running_; }))
+          return Status::Error(StatusCode::kUnavailable, "核查日志写入跟不上，请稍后再试",
+                               "the check log cannot keep up; try again later");
+      }
+      if (running_) {
+        queue_.Append(std::move(rows));
+        if (queue_.rows() >= kFlushRows) cv_.notify_all();
+        return Status::Ok();
+      }
     }
   }
-  return WriteNow(platform, std::move(records));
+  return WriteNow(platform, std::move(rows));
 }
 
 void CheckLog::Run(Platform* platform, int flush_ms) {
   std::unique_lock lock(mu_);
   while (true) {
-    cv_.wait_for(lock, std::chrono::milliseconds(flush_ms), [&] { return stop_ || queue_.size() >= kFlushRows; });
+    cv_.wait_for(lock, std::chrono::milliseconds(flush_ms),
+                 [&] { return stop_ || flush_asked_ || queue_.rows() >= kFlushRows; });
     const bool last = stop_;
-    std::vector<CheckRecord> batch;
-    batch.swap(queue_);
+    flush_asked_ = false;
+    LogRows batch;
+    std::swap(batch, queue_);
+    space_cv_.notify_all();
     if (!batch.empty()) {
       lock.unlock();
       Status st = WriteNow(*platform, batch);
+      if (!st.ok() && last) st = WriteNow(*platform, batch);  // the last chance: once more
       lock.lock();
       if (!st.ok()) {
         std::fprintf(stderr, "punishment: check log: %s\n", st.message().c_str());
-        // Kept, ahead of what came meanwhile, for the next interval (the last one tries once more).
-        batch.insert(batch.end(), std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
-        queue_.swap(batch);
-        if (last) {
-          lock.unlock();
-          st = WriteNow(*platform, queue_);
-          lock.lock();
-          if (st.ok()) queue_.clear();
+        if (!last) {
+          // Kept, ahead of what came meanwhile, for the next interval.
+          batch.Append(std::move(queue_));
+          std::swap(batch, queue_);
+        } else {
+          std::fprintf(stderr, "punishment: check log: %zu rows could not be written at the stop\n", batch.rows());
         }
       }
     }
-    ++flushes_;
-    flushed_cv_.notify_all();
+    ++cycles_;
+    space_cv_.notify_all();
     if (last) break;
   }
-  if (!queue_.empty())
-    std::fprintf(stderr, "punishment: check log: %zu rows could not be written at the stop\n", queue_.size());
   running_ = false;
+  space_cv_.notify_all();
+}
+
+void CheckLog::Flush() {
+  std::unique_lock lock(mu_);
+  // Rows queued before now are in the round under way or in the next one.
+  const std::int64_t target = cycles_ + 2;
+  while (running_ && cycles_ < target) {
+    flush_asked_ = true;
+    cv_.notify_all();
+    space_cv_.wait(lock);
+  }
 }
 
 void CheckLog::Stop() {
@@ -248,52 +287,35 @@ void CheckLog::Stop() {
   if (t.joinable()) t.join();
 }
 
-Status CheckLog::Flush(Platform& platform) {
-  std::unique_lock lock(mu_);
-  if (!running_) return Status::Ok();
-  (void)platform;
-  const std::int64_t target = flushes_ + 2;  // the flush under way may have started before our rows
-  cv_.notify_all();
-  while (running_ && flushes_ < target) {
-    cv_.notify_all();
-    flushed_cv_.wait_for(lock, std::chrono::milliseconds(10));
-  }
-  return Status::Ok();
-}
-
-Status CheckLog::WriteNow(Platform& platform, std::vector<CheckRecord> records) {
+Status CheckLog::WriteNow(Platform& platform, LogRows rows) {
   std::unique_lock lock(mu_);
   if (!open_) open_ = std::make_shared<Batch>();
   std::shared_ptr<Batch> mine = open_;
-  if (mine->records.empty())
-    mine->records = std::move(records);
-  else
-    mine->records.insert(mine->records.end(), std::make_move_iterator(records.begin()),
-                         std::make_move_iterator(records.end()));
+  mine->rows.Append(std::move(rows));
   while (!mine->done) {
     if (writing_) {
-      flushed_cv_.wait(lock);
+      space_cv_.wait(lock);
       continue;
     }
-    // No unit of work running: this caller writes the open batch (its own records among them).
+    // No unit of work running: this caller writes the open batch (its own rows among them).
     writing_ = true;
     std::shared_ptr<Batch> batch = std::move(open_);
     open_.reset();
     lock.unlock();
     Status st;
     try {
-      st = LogChecks(platform, batch->records);
+      st = LogChecks(platform, batch->rows);
     } catch (const std::exception& e) {  // never leave the others waiting on a writer that is gone
       st = Status::Error(StatusCode::kInternal, std::string("核查日志写入失败：") + e.what(),
                          std::string("the check log could not be written: ") + e.what());
     }
     batches_.fetch_add(1);
-    records_.fetch_add(static_cast<std::int64_t>(batch->records.size()));
+    rows_.fetch_add(static_cast<std::int64_t>(batch->rows.rows()));
     lock.lock();
     batch->status = st;
     batch->done = true;
     writing_ = false;
-    flushed_cv_.notify_all();
+    space_cv_.notify_all();
   }
   return mine->status;
 }
@@ -452,29 +474,46 @@ Status AddKey(UnitOfWork& uow, const std::string& created_by, const std::string&
   return Bump(uow, "keys", name);
 }
 
-Status LogChecks(Platform& platform, const std::vector<CheckRecord>& records) {
-  if (records.empty()) return Status::Ok();
+Status LogChecks(Platform& platform, const LogRows& rows) {
+  if (rows.empty()) return Status::Ok();
   // One transaction may hold the checks of several keys: each row names its key.
   Principal who = Principal::System("punishment.credit-check");
   return platform.RunInTransaction(who, [&](UnitOfWork& uow) -> Status {
-    if (records.size() == 1) {
-      const CheckRecord& r = records.front();
+    if (rows.checks.size() == 1) {
+      const CheckRecord& r = rows.checks.front();
       auto n = uow.sql().Exec(
           "INSERT INTO punishment_checks (check_id, key_name, department, uscc, action, answer, listing_ids, "
           "measure_codes, at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
           {r.check_id, r.key_name, r.department, r.uscc, r.action, r.answer, r.listing_ids, r.measure_codes, r.at_us});
-      return n.ok() ? Status::Ok() : n.status();
+      if (!n.ok()) return n.status();
+    } else if (!rows.checks.empty()) {
+      auto w = uow.sql().BulkInsert("punishment_checks", {"check_id", "key_name", "department", "uscc", "action",
+                                                          "answer", "listing_ids", "measure_codes", "at_us"});
+      if (!w.ok()) return w.status();
+      for (const CheckRecord& r : rows.checks)
+        if (auto st = w.value()->Add({r.check_id, r.key_name, r.department, r.uscc, r.action, r.answer, r.listing_ids,
+                                      r.measure_codes, r.at_us});
+            !st.ok())
+          return st;
+      if (auto st = w.value()->Finish(); !st.ok()) return st;
     }
-    auto w = uow.sql().BulkInsert("punishment_checks", {"check_id", "key_name", "department", "uscc", "action",
-                                                        "answer", "listing_ids", "measure_codes", "at_us"});
-    if (!w.ok()) return w.status();
-    for (const CheckRecord& r : records)
-      if (auto st = w.value()->Add({r.check_id, r.key_name, r.department, r.uscc, r.action, r.answer, r.listing_ids,
-                                    r.measure_codes, r.at_us});
-          !st.ok())
-        return st;
-    return w.value()->Finish();
+    for (const CheckBatchRecord& b : rows.batches) {
+      auto n = uow.sql().Exec(
+          "INSERT INTO punishment_check_batches (batch_id, key_name, department, action, checks, items, at_us) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?)",
+          {b.batch_id, b.key_name, b.department, b.action, b.checks, b.items, b.at_us});
+      if (!n.ok()) return n.status();
+    }
+    return Status::Ok();
   });
+}
+
+Result<std::int64_t> LoggedChecks(Sql& sql) {
+  auto singles = sql.QueryInt("SELECT COUNT(*) FROM punishment_checks");
+  if (!singles.ok()) return singles.status();
+  auto batched = sql.QueryInt("SELECT COALESCE(SUM(checks), 0) FROM punishment_check_batches");
+  if (!batched.ok()) return batched.status();
+  return singles.value() + batched.value();
 }
 
 }  // namespace xj::punishment

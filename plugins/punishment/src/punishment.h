@@ -152,17 +152,35 @@ struct CheckRecord {
   std::int64_t at_us = 0;
 };
 std::string NewCheckId();
-// Writes the records in one unit of work.
-Status LogChecks(Platform& platform, const std::vector<CheckRecord>& records);
+// One batch request's checks, logged as one row (punishment_check_batches): `items` holds a
+// line per check, "index\tuscc\tanswer\tlisting ids\tmeasure codes\n", in request order; the
+// check id of the item at `index` is BatchItemId(batch_id, index).
+struct CheckBatchRecord {
+  std::string batch_id, key_name, department, action, items;
+  std::int64_t checks = 0, at_us = 0;
+};
+std::string BatchItemId(const std::string& batch_id, std::size_t index);
+// What the log writes: single checks and batches.
+struct LogRows {
+  std::vector<CheckRecord> checks;
+  std::vector<CheckBatchRecord> batches;
+  bool empty() const { return checks.empty() && batches.empty(); }
+  std::size_t rows() const { return checks.size() + batches.size(); }
+  void Append(LogRows&& other);
+};
+// Writes the rows in one unit of work.
+Status LogChecks(Platform& platform, const LogRows& rows);
+// The checks logged on the database: single checks plus the checks of batches.
+Result<std::int64_t> LoggedChecks(Sql& sql);
 
 // The check log of one database (one per Platform of the process). Two modes
 // (plugins.punishment.check_log_flush_ms, docs/punishment.md "The log"):
-//  - batched (N > 0, default 50): Write queues the records and returns; a thread of the log's
-//    own writes the queue in one unit of work every N ms (at once past 5,000 rows). It starts at
-//    the first Write and registers Platform::AtDetach, which writes what waits and stops it: a
-//    clean stop loses nothing, a crash of the process at most the last N ms. A platform without
-//    AtDetach (one command, one job) and a queue of 200,000 rows (the database gone) fall back
-//    to the synchronous mode; a failed write is retried at the next interval.
+//  - batched (N > 0, default 50): Write queues the rows and returns; a thread of the log's own
+//    writes the queue in one unit of work every N ms (at once past 5,000 rows). It starts at the
+//    first Write and registers Platform::AtDetach, which writes what waits and stops it: a clean
+//    stop loses nothing, a crash of the process at most the last N ms. A platform without
+//    AtDetach (one command, one job) writes synchronously; a failed write is retried at the
+//    next interval.
 //  - synchronous (0): Write returns once the unit of work holding `records` committed (group
 //    commit: the requests that arrive while one commits share the next), with its status.
 // Thread-safe.
@@ -170,34 +188,37 @@ class CheckLog {
  public:
   static CheckLog& Of(Platform& platform);
   ~CheckLog();
-  Status Write(Platform& platform, std::vector<CheckRecord> records);
-  // Writes what is queued now and waits for it (tests).
-  Status Flush(Platform& platform);
-  // Units of work written and records in them (for tests and the benchmark).
+  // Logs `rows` as the mode says (above). In the batched mode a caller waits while 50,000 rows
+  // are queued (the writer behind), and after 5 s answers kUnavailable: no answer without its
+  // row.
+  Status Write(Platform& platform, LogRows rows);
+  // Returns once the rows queued before the call are written (or the writer stopped).
+  void Flush();
+  // Units of work written and rows in them (for tests and the benchmark).
   std::int64_t batches() const { return batches_.load(); }
-  std::int64_t records() const { return records_.load(); }
+  std::int64_t rows() const { return rows_.load(); }
 
  private:
   struct Batch {
-    std::vector<CheckRecord> records;
+    LogRows rows;
     bool done = false;
     Status status;
   };
-  Status WriteNow(Platform& platform, std::vector<CheckRecord> records);
+  Status WriteNow(Platform& platform, LogRows rows);
   void Run(Platform* platform, int flush_ms);
   void Stop();
   std::mutex mu_;
-  std::condition_variable cv_;
-  // Synchronous mode: the batch collecting records while another is written.
+  std::condition_variable cv_;       // the writer: rows to write, or stop
+  std::condition_variable space_cv_;  // callers waiting for the queue to drain, or a write to end
+  // Synchronous mode: the batch collecting rows while another is written.
   std::shared_ptr<Batch> open_;
   bool writing_ = false;
   // Batched mode.
-  std::vector<CheckRecord> queue_;
+  LogRows queue_;
   std::thread thread_;
-  bool running_ = false, stop_ = false, unavailable_ = false;
-  std::condition_variable flushed_cv_;
-  std::int64_t flushes_ = 0;
-  std::atomic<std::int64_t> batches_{0}, records_{0};
+  bool running_ = false, stop_ = false, unavailable_ = false, flush_asked_ = false;
+  std::int64_t cycles_ = 0;  // the writer's finished rounds
+  std::atomic<std::int64_t> batches_{0}, rows_{0};
 };
 
 Status RegisterCommands(Registrar& registrar);

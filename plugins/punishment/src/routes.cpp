@@ -11,6 +11,7 @@
 #include <xinjian/text.h>
 #include <xinjian/uscc.h>
 
+#include <algorithm>
 #include <climits>
 #include <nlohmann/json.hpp>
 
@@ -115,10 +116,9 @@ Status ClockAt(Platform& platform, std::int64_t now_us, const Clock** out) {
 }
 
 // The answer as a JSON object (keys in order, as the other routes' JSON) appended to `out`, and
-// its log record.
+// its log record (whose check_id the caller set).
 void AppendAnswer(std::string& out, Platform& platform, CheckIndex& index, const KeyInfo& key, const std::string& uscc,
                   const std::string& action, const Clock& clock, std::int64_t now_us, CheckRecord* rec) {
-  rec->check_id = NewCheckId();
   rec->key_name = key.name;
   rec->department = key.department;
   rec->uscc = uscc;
@@ -195,11 +195,13 @@ Status CheckOne(HttpContext& http) {
   const std::int64_t now = platform.NowMicros();
   const Clock* clock = nullptr;
   if (auto st = ClockAt(platform, now, &clock); !st.ok()) return st;
-  CheckRecord rec;
+  LogRows log;
+  CheckRecord& rec = log.checks.emplace_back();
+  rec.check_id = NewCheckId();
   std::string body;
   body.reserve(512);
   AppendAnswer(body, platform, index, *key.value(), uscc, action, *clock, now, &rec);
-  if (auto st = CheckLog::Of(platform).Write(platform, {std::move(rec)}); !st.ok()) return st;
+  if (auto st = CheckLog::Of(platform).Write(platform, std::move(log)); !st.ok()) return st;
   http.response().body = std::move(body);
   return Status::Ok();
 }
@@ -234,12 +236,18 @@ Status CheckBatch(HttpContext& http) {
   if (auto st = ClockAt(platform, now, &clock); !st.ok()) return st;
   std::string out = "{\"results\":[";
   out.reserve(usccs.size() * 256 + 16);
-  std::vector<CheckRecord> records;
-  records.reserve(usccs.size());
-  bool first = true;
+  // The whole batch is one row of the log; each item's check id is the batch's and its index.
+  CheckBatchRecord batch;
+  batch.batch_id = NewCheckId();
+  batch.key_name = key.value()->name;
+  batch.department = key.value()->department;
+  batch.action = action;
+  batch.at_us = now;
+  batch.items.reserve(usccs.size() * 48);
+  std::size_t i = 0;
   for (const json& u : usccs) {
-    if (!first) out += ',';
-    first = false;
+    const std::size_t at = i++;
+    if (at > 0) out += ',';
     if (!u.is_string()) {
       out += json{{"uscc", nullptr}, {"error", {{"code", "invalid_argument"}, {"message", "须为文本 / must be a string"}}}}
                  .dump();
@@ -253,11 +261,24 @@ Status CheckBatch(HttpContext& http) {
       continue;
     }
     CheckRecord rec;
+    rec.check_id = BatchItemId(batch.batch_id, at);
     AppendAnswer(out, platform, index, *key.value(), code, action, *clock, now, &rec);
-    records.push_back(std::move(rec));
+    batch.items += std::to_string(at);
+    batch.items += '\t';
+    batch.items += code;
+    batch.items += '\t';
+    batch.items += rec.answer;
+    batch.items += '\t';
+    batch.items += rec.listing_ids;
+    batch.items += '\t';
+    batch.items += rec.measure_codes;
+    batch.items += '\n';
+    ++batch.checks;
   }
   out += "]}";
-  if (auto st = CheckLog::Of(platform).Write(platform, std::move(records)); !st.ok()) return st;
+  LogRows log;
+  if (batch.checks > 0) log.batches.push_back(std::move(batch));
+  if (auto st = CheckLog::Of(platform).Write(platform, std::move(log)); !st.ok()) return st;
   http.response().body = std::move(out);
   return Status::Ok();
 }
@@ -268,7 +289,21 @@ Status Applied(HttpContext& http) {
   auto key = Authenticate(http, index);
   if (!key.ok()) return key.status();
   const std::string check_id = http.request().path_params.at("check_id");
-  if (check_id.size() != 28 || check_id.rfind("chk_", 0) != 0)
+  // chk_ and 24 hex digits (a single check), or that, a hyphen and an index (an item of a batch).
+  const auto hex = [](std::string_view t) {
+    return std::all_of(t.begin(), t.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  };
+  std::string base = check_id.substr(0, 28);
+  long item = -1;
+  bool well_formed = check_id.size() >= 28 && check_id.rfind("chk_", 0) == 0 && hex(std::string_view(base).substr(4));
+  if (well_formed && check_id.size() > 28) {
+    const std::string_view n = std::string_view(check_id).substr(29);
+    well_formed = check_id[28] == '-' && !n.empty() && n.size() <= 3 &&
+                  std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+                  (n.size() == 1 || n[0] != '0');
+    if (well_formed) item = std::stol(std::string(n));
+  }
+  if (!well_formed)
     return Status::Error(StatusCode::kNotFound, "没有核查 " + check_id.substr(0, 64),
                          "no check " + check_id.substr(0, 64));
   if (http.request().body.size() > 16 * 1024)
@@ -293,16 +328,53 @@ Status Applied(HttpContext& http) {
   who.department = k.department;
   who.roles = {};
   json ev;
+  // The check as logged: its department, measure codes, USCC and action (nothing when unknown).
+  const auto find = [&](Sql& sql, std::optional<std::string>* dept, std::optional<std::string>* measures) -> Status {
+    if (item < 0)
+      return sql.Query("SELECT department, measure_codes, uscc, action FROM punishment_checks WHERE check_id = ?",
+                       {check_id}, [&](const SqlRow& r) {
+                         *dept = r.Text(0);
+                         *measures = r.Text(1);
+                         ev = json{{"check_id", check_id}, {"uscc", r.Text(2)}, {"action", r.Text(3)}};
+                         return false;
+                       });
+    return sql.Query("SELECT department, items, action FROM punishment_check_batches WHERE batch_id = ?", {base},
+                     [&](const SqlRow& r) {
+                       // The item's line: "index\tuscc\tanswer\tlisting ids\tmeasure codes".
+                       const std::string items = r.Text(1), head = std::to_string(item) + "\t";
+                       std::size_t at = std::string::npos;
+                       if (items.compare(0, head.size(), head) == 0) {
+                         at = 0;
+                       } else if (const std::size_t p = items.find("\n" + head); p != std::string::npos) {
+                         at = p + 1;
+                       }
+                       if (at == std::string::npos) return false;
+                       const std::string line = items.substr(at, items.find('\n', at) - at);
+                       std::vector<std::string> f;
+                       std::size_t from = 0;
+                       while (true) {
+                         const std::size_t tab = line.find('\t', from);
+                         f.push_back(line.substr(from, tab == std::string::npos ? std::string::npos : tab - from));
+                         if (tab == std::string::npos) break;
+                         from = tab + 1;
+                       }
+                       if (f.size() != 5) return false;
+                       *dept = r.Text(0);
+                       *measures = f[4];
+                       ev = json{{"check_id", check_id}, {"uscc", f[1]}, {"action", r.Text(2)}};
+                       return false;
+                     });
+  };
+  {
+    // A check answered a moment ago on this node may still wait in the log's queue.
+    std::optional<std::string> dept, measures;
+    Status q = platform.Read([&](Sql& sql) { return find(sql, &dept, &measures); });
+    if (!q.ok()) return q;
+    if (!dept) CheckLog::Of(platform).Flush();
+  }
   Status st = platform.RunInTransaction(who, [&](UnitOfWork& uow) -> Status {
-    std::optional<std::string> dept, measures, at;
-    Status q =
-        uow.sql().Query("SELECT department, measure_codes, uscc, action FROM punishment_checks WHERE check_id = ?",
-                        {check_id}, [&](const SqlRow& r) {
-                          dept = r.Text(0);
-                          measures = r.Text(1);
-                          ev = json{{"check_id", check_id}, {"uscc", r.Text(2)}, {"action", r.Text(3)}};
-                          return false;
-                        });
+    std::optional<std::string> dept, measures;
+    Status q = find(uow.sql(), &dept, &measures);
     if (!q.ok()) return q;
     if (!dept || *dept != k.department)
       return Status::Error(StatusCode::kNotFound, "没有本部门的核查 " + check_id,

@@ -257,22 +257,27 @@ Result<std::int64_t> RunRetention(Platform& platform, UnitOfWork& uow, std::int6
   if (!cutoff.ok()) return cutoff.status();
   auto n = uow.sql().Exec("DELETE FROM punishment_checks WHERE at_us < ?", {cutoff.value()});
   if (!n.ok()) return n.status();
+  auto b = uow.sql().Exec("DELETE FROM punishment_check_batches WHERE at_us < ?", {cutoff.value()});
+  if (!b.ok()) return b.status();
   auto a = uow.sql().Exec("DELETE FROM punishment_applied WHERE at_us < ?", {cutoff.value()});
   if (!a.ok()) return a.status();
   // The change rows the index reads: a process more than 100,000 changes behind rebuilds in full.
   auto c = uow.sql().Exec(
       "DELETE FROM punishment_changes WHERE seq < (SELECT seq FROM punishment_state WHERE id = 1) - 100000");
   if (!c.ok()) return c.status();
-  if (n.value() + a.value() > 0) {
+  if (n.value() + b.value() + a.value() > 0) {
     if (auto st =
             uow.Audit({"punishment.checks.retention", "punishment_checks", cutoff_day.value().ToString(), "", ""});
         !st.ok())
       return st;
-    json ev{{"before", cutoff_day.value().ToString()}, {"checks_deleted", n.value()}, {"applied_deleted", a.value()}};
+    json ev{{"before", cutoff_day.value().ToString()},
+            {"checks_deleted", n.value()},
+            {"batches_deleted", b.value()},
+            {"applied_deleted", a.value()}};
     if (auto st = uow.Publish("punishment.checks.retention", cutoff_day.value().ToString(), ev.dump()); !st.ok())
       return st;
   }
-  return n.value();
+  return n.value() + b.value();
 }
 
 }  // namespace xj::punishment

@@ -918,6 +918,71 @@ TEST_CASE("lists: the intermediaries' lists take intermediaries only", "[lists][
   for (const auto& id : {ban, red, black}) CHECK(Trail(*w, id).size() == 4);
 }
 
+TEST_CASE("lists: the intermediaries' A and C lists follow their yearly grade, however often delivered",
+          "[lists][grades]") {
+  auto w = MakeListsWorld();
+  auto graded = [&](const std::string& uscc, int year, const std::string& grade, const std::string& before) {
+    const json p{{"uscc", uscc}, {"year", year}, {"grade", grade}, {"before", before}, {"points", 91.5}};
+    REQUIRE(w->platform
+                .RunInTransaction(Principal::System("credit.grades"),
+                                  [&](UnitOfWork& uow) { return uow.Publish("credit.intermediary.graded", uscc, p.dump()); })
+                .ok());
+    DeliverEvents(*w);
+  };
+  auto of_list = [&](const std::string& list, const std::string& uscc) {
+    std::vector<L::Listing> out;
+    for (const auto& l : AllOf(*w, list))
+      if (l.uscc == uscc) out.push_back(l);
+    return out;
+  };
+  // 2026: U(7) graded C, U(8) graded A: in force at once, the grade being the decision.
+  graded(U(7), 2026, "C", "");
+  graded(U(8), 2026, "A", "");
+  CHECK(ListingsOf(*w, U(7)) == "intermediary_black");
+  CHECK(ListingsOf(*w, U(8)) == "intermediary_red");
+  auto red = of_list("intermediary_red", U(8));
+  REQUIRE(red.size() == 1);
+  CHECK(red[0].decision_no == "中介信用评价〔2026〕A类");
+  CHECK(red[0].source == "grade");
+  CHECK(red[0].source_ref == "grade:2026:" + U(8));
+  CHECK(red[0].ground == "grade_a");
+  CHECK_FALSE(red[0].department.empty());
+  CHECK(red[0].expires_on == "2027-07-15");  // 13 months
+  CHECK_THAT(red[0].reason, Catch::Contains("91.5"));
+  // Delivered again from the start (a retried delivery): nothing more.
+  REQUIRE(w->db->ExecScript("UPDATE event_positions SET position = 0 WHERE subscriber = 'lists.grades'").ok());
+  DeliverEvents(*w);
+  CHECK(of_list("intermediary_red", U(8)).size() == 1);
+  CHECK(of_list("intermediary_black", U(7)).size() == 1);
+  // 2027: A again replaces the 2026 listing with the 2027 one; B ends the black listing; a
+  // change from A to C within a year moves the subject from one list to the other.
+  SetToday(*w, "2027-03-01");
+  graded(U(8), 2027, "A", "");
+  graded(U(7), 2027, "B", "");
+  red = of_list("intermediary_red", U(8));
+  REQUIRE(red.size() == 2);
+  CHECK(red[0].state == L::State::kEnded);
+  CHECK(red[0].end_reason == "replaced");
+  CHECK(red[1].state == L::State::kInForce);
+  CHECK(red[1].source_ref == "grade:2027:" + U(8));
+  CHECK(ListingsOf(*w, U(8)) == "intermediary_red");
+  CHECK(ListingsOf(*w, U(7)).empty());
+  CHECK(of_list("intermediary_black", U(7))[0].end_reason == "replaced");
+  graded(U(8), 2027, "C", "A");
+  CHECK(ListingsOf(*w, U(8)) == "intermediary_black");
+  CHECK(of_list("intermediary_red", U(8))[1].end_reason == "replaced");
+  // Not an intermediary, not in the directory, or a malformed year: nothing, and the events
+  // after it are delivered.
+  graded(U(0), 2027, "A", "");
+  graded("91330200MA2XXXXXXX", 2027, "A", "");
+  graded(U(9), 1999, "A", "");
+  CHECK(ListingsOf(*w, U(0)).empty());
+  CHECK(ListingsOf(*w, U(9)).empty());
+  graded(U(7), 2027, "A", "B");
+  CHECK(ListingsOf(*w, U(7)) == "intermediary_red");
+  CHECK(AuditChainVerifies(*w->db));
+}
+
 TEST_CASE("lists: a decision whose period ended before it puts nothing in force", "[lists][life][hostile]") {
   auto w = MakeListsWorld();
   // A red list's validity is the decision's: started a year ago (allowed) and ended half a year
@@ -1778,6 +1843,45 @@ TEST_CASE("lists: the public sees listings in force only, never a proposal, a re
   CHECK(Get(*w, Public(), "/api/v1/lists/{code}", {{"code", "no_such_list"}}).status.code() == StatusCode::kNotFound);
   CHECK(Get(*w, Public(), "/api/v1/lists/{code}", {{"code", "serious_illegal"}}, {{"limit", "-1"}}).status.code() ==
         StatusCode::kInvalidArgument);
+  // Open data: the same rows and public fields as CSV, JSON Lines and Excel.
+  {
+    const std::map<std::string, std::string> code{{"code", "serious_illegal"}};
+    Got csv = Get(*w, Public(), "/api/v1/lists/{code}/listings.csv", code);
+    REQUIRE(csv.status.ok());
+    CHECK(csv.response.content_type.rfind("text/csv", 0) == 0);
+    CHECK(csv.response.body.rfind("\xEF\xBB\xBF", 0) == 0);  // UTF-8 with a BOM, as Excel wants it
+    CHECK(std::count(csv.response.body.begin(), csv.response.body.end(), '\n') == 2);  // the head and one listing
+    CHECK(csv.response.body.find(script) != std::string::npos);
+    none_hidden(csv.response.body);
+    Got gb = Get(*w, Public(), "/api/v1/lists/{code}/listings.csv", code, {{"encoding", "gb18030"}});
+    REQUIRE(gb.status.ok());
+    CHECK(gb.response.content_type.find("gb18030") != std::string::npos);
+    Got lines = Get(*w, Public(), "/api/v1/lists/{code}/listings.jsonl", code);
+    REQUIRE(lines.status.ok());
+    const json first = json::parse(lines.response.body.substr(0, lines.response.body.find('\n')));
+    CHECK(first["id"] == script);
+    CHECK(first["subject_name"] == kScriptName);
+    CHECK(first["list"] == "严重违法失信名单");
+    CHECK_FALSE(first.contains("evidence"));
+    none_hidden(lines.response.body);
+    Got book = Get(*w, Public(), "/api/v1/lists/{code}/listings.xlsx", code);
+    REQUIRE(book.status.ok());
+    CHECK(book.response.body.rfind("PK", 0) == 0);
+    // Bad parameters and unknown lists: 400 and 404, nothing else.
+    CHECK(Get(*w, Public(), "/api/v1/lists/{code}/listings.csv", code, {{"encoding", "latin1"}}).status.code() ==
+          StatusCode::kInvalidArgument);
+    CHECK(Get(*w, Public(), "/api/v1/lists/{code}/listings.jsonl", code, {{"encoding", "gb18030"}}).status.code() ==
+          StatusCode::kInvalidArgument);
+    CHECK(Get(*w, Public(), "/api/v1/lists/{code}/listings.csv", code, {{"x", "1"}}).status.code() ==
+          StatusCode::kInvalidArgument);
+    CHECK(Get(*w, Public(), "/api/v1/lists/{code}/listings.xlsx", code, {{"limit", "10001"}}).status.code() ==
+          StatusCode::kInvalidArgument);
+    CHECK(Get(*w, Public(), "/api/v1/lists/{code}/listings.csv", {{"code", "no_such_list"}}).status.code() ==
+          StatusCode::kNotFound);
+    Got none = Get(*w, Public(), "/api/v1/lists/{code}/listings.csv", {{"code", "abnormal_operations"}});
+    REQUIRE(none.status.ok());
+    CHECK(std::count(none.response.body.begin(), none.response.body.end(), '\n') == 1);  // the head only
+  }
 
   // One listing: 404 to the public unless in force; everything with its history to the department.
   for (const auto& id : {proposal, rejected, reviewed, gone, person_id}) {

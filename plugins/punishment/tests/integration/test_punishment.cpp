@@ -487,7 +487,11 @@ TEST_CASE("punishment: the credit check answers from listings and measures, with
   CHECK(EventCount(*w->db, "punishment.check.applied") == 1);
 
   // Batch: 1000 subjects in one request, bad USCCs reported per item, all good ones logged.
-  const long long logged = Count(*w->db, "SELECT COUNT(*) FROM punishment_checks");
+  const auto logged_checks = [&] {
+    return Count(*w->db, "SELECT COUNT(*) FROM punishment_checks") +
+           Count(*w->db, "SELECT COALESCE(SUM(checks), 0) FROM punishment_check_batches");
+  };
+  const long long logged = logged_checks();
   json usccs = json::array();
   for (int i = 0; i < 998; ++i) usccs.push_back(GeneratedUscc(99, "33", static_cast<std::uint64_t>(i)));
   usccs.push_back(U(0));
@@ -502,7 +506,25 @@ TEST_CASE("punishment: the credit check answers from listings and measures, with
   CHECK(results[999].contains("error"));
   CHECK_THAT(results[999]["error"]["message"].get<std::string>(), Catch::Contains("18 characters"));
   FlushLog(*w);
-  CHECK(Count(*w->db, "SELECT COUNT(*) FROM punishment_checks") == logged + 999);
+  CHECK(logged_checks() == logged + 999);
+  // The batch is one row of the log, its items' check ids the batch's and their index.
+  CHECK(Count(*w->db, "SELECT COUNT(*) FROM punishment_check_batches") == 1);
+  const std::string batch_item = results[998]["check_id"].get<std::string>();
+  CHECK(batch_item == results[0]["check_id"].get<std::string>().substr(0, 28) + "-998");
+  CHECK_FALSE(results[999].contains("check_id"));
+  // A measure reported against an item of the batch; hostile item ids are 404.
+  CHECK(Call(w->platform, HttpMethod::kPost, applied, key, {}, report.dump(), {{"check_id", batch_item}}).Code() == 201);
+  CHECK(Call(w->platform, HttpMethod::kPost, applied, other, {}, report.dump(), {{"check_id", batch_item}}).Code() ==
+        404);
+  CHECK(Call(w->platform, HttpMethod::kPost, applied, key, {}, report.dump(), {{"check_id", batch_item}}).Code() == 409);
+  // Item 0 is allowed: no measure to report.
+  CHECK(Call(w->platform, HttpMethod::kPost, applied, key, {}, report.dump(),
+             {{"check_id", results[0]["check_id"].get<std::string>()}})
+            .Code() == 400);
+  const std::string batch_id = batch_item.substr(0, 28);
+  for (const std::string& bad : {batch_id + "-999", batch_id + "-1000", batch_id + "-01", batch_id + "-", batch_id + "-x",
+                                batch_id + "--1", batch_id + "-99\t", batch_id + "-998\n0", batch_id.substr(0, 27) + "Z"})
+    CHECK(Call(w->platform, HttpMethod::kPost, applied, key, {}, report.dump(), {{"check_id", bad}}).Code() == 404);
   // Hostile batches: 1001 codes, a huge body, malformed JSON, a wrong shape, a wrong scope.
   usccs.push_back(U(2));
   CHECK(Call(w->platform, HttpMethod::kPost, "/api/v1/credit-check/batch", key, {},
@@ -521,7 +543,7 @@ TEST_CASE("punishment: the credit check answers from listings and measures, with
             .Code() == 403);
   CHECK(Call(w->platform, HttpMethod::kPost, "/api/v1/credit-check/batch", "", {}, "{}").Code() == 401);
   FlushLog(*w);
-  CHECK(Count(*w->db, "SELECT COUNT(*) FROM punishment_checks") == logged + 999);
+  CHECK(logged_checks() == logged + 999);
 
   // The listing ends: the answer changes (within the poll bound), on this platform and on a
   // second one over the same database (another `serve` process).
@@ -565,7 +587,7 @@ TEST_CASE("punishment: the credit check answers from listings and measures, with
   FlushLog(*w);
 
   // The retention job deletes log rows older than 10 years, and nothing newer.
-  const long long all = Count(*w->db, "SELECT COUNT(*) FROM punishment_checks");
+  const long long all = logged_checks();
   JobHandler* job = DrawHost().FindJobHandler("punishment.retention");
   REQUIRE(job != nullptr);
   class Services final : public JobServices {
@@ -589,10 +611,10 @@ TEST_CASE("punishment: the credit check answers from listings and measures, with
   inv.handler = "punishment.retention";
   inv.scheduled_us = ShanghaiMicros(2036, 6, 14, 3);
   REQUIRE(job->Run(inv, services).ok());
-  CHECK(Count(*w->db, "SELECT COUNT(*) FROM punishment_checks") == all);
+  CHECK(logged_checks() == all);
   inv.scheduled_us = ShanghaiMicros(2036, 6, 16, 3);
   REQUIRE(job->Run(inv, services).ok());
-  CHECK(Count(*w->db, "SELECT COUNT(*) FROM punishment_checks") == 0);
+  CHECK(logged_checks() == 0);
   CHECK(AuditChainVerifies(*w->db));
 }
 
