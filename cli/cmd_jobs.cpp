@@ -405,7 +405,9 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
     int workers = 4;
     std::int64_t limit = 50, run_seconds = 0;
     std::string listen;
-    int web_threads = 8;
+    // CivetWeb serves a kept-alive connection on one thread while it sends requests: the
+    // threads bound the clients served at once (a browser opens up to six connections).
+    int web_threads = 64;
     int db_connections = 4;
   };
   static Args a;
@@ -417,7 +419,9 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
   serve->add_option("--listen", a.listen,
                     "网站和 API 的监听地址，如 127.0.0.1:8080（端口 0 为任一空闲端口）/ serve the web site and API on this "
                     "address, e.g. 127.0.0.1:8080 (port 0: any free port)");
-  serve->add_option("--web-threads", a.web_threads, "网站处理线程数 / web server threads (default 8)");
+  serve->add_option("--web-threads", a.web_threads,
+                    "网站处理线程数，即同时服务的连接数 / web server threads: the connections served at once (default 64)")
+      ->check(CLI::Range(1, 1024));
   serve->add_option("--db-connections", a.db_connections,
                     "网站读取（PostgreSQL 上还有写入）用的数据库连接数，0 为只用一个共享连接 / database connections of the "
                     "web site's reads (and writes on PostgreSQL); 0: one shared connection (default 4)")

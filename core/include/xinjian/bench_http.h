@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "xinjian/bench.h"
+#include "xinjian/command.h"
 #include "xinjian/status.h"
 
 namespace xj::bench {
@@ -276,6 +277,64 @@ inline void PrintLoad(std::ostream& out, const WrkLoad& l, const WrkLoad* peer) 
                 l.rps, l.p50_ms, l.p99_ms, l.max_ms, static_cast<long long>(l.non2xx),
                 static_cast<long long>(l.socket_errors), cpu, ratio);
   out << line << "\n";
+}
+
+// The options every HTTP benchmark command declares: --threads (1-64), --connections (the
+// threads to 10,000), --duration (1-3600 s), --web-threads (1-1024; 0 for the connections plus
+// 2: CivetWeb keeps a thread for a kept-alive connection while it sends requests, so fewer
+// threads than connections would leave some unserved the whole run, which `out` is told) and
+// --db-connections (0-64). kInvalidArgument, bilingual, naming the bad one.
+struct HttpBenchOptions {
+  WrkOptions wrk;
+  std::int64_t web_threads = 0, db_connections = 4;
+};
+inline Result<HttpBenchOptions> ReadHttpBenchOptions(const CommandArgs& args, std::ostream& out) {
+  const auto bad = [](const std::string& zh, const std::string& en) {
+    return Status::Error(StatusCode::kInvalidArgument, zh, en);
+  };
+  HttpBenchOptions o;
+  const std::int64_t threads = args.Int("--threads"), connections = args.Int("--connections"),
+                     seconds = args.Int("--duration");
+  if (threads < 1 || threads > 64 || connections < threads || connections > 10000 || seconds < 1 || seconds > 3600)
+    return bad("--threads 1–64，--connections 不少于线程数且至多 10000，--duration 1–3600 秒",
+               "--threads 1-64, --connections at least the threads and at most 10000, --duration 1-3600 s");
+  o.wrk.threads = static_cast<int>(threads);
+  o.wrk.connections = static_cast<int>(connections);
+  o.wrk.seconds = static_cast<int>(seconds);
+  o.web_threads = args.Int("--web-threads");
+  if (o.web_threads == 0) o.web_threads = connections + 2;
+  if (o.web_threads < 1 || o.web_threads > 1024) return bad("--web-threads 须为 1 至 1024", "--web-threads must be 1 to 1024");
+  o.db_connections = args.Int("--db-connections");
+  if (o.db_connections < 0 || o.db_connections > 64)
+    return bad("--db-connections 须为 0 至 64", "--db-connections must be 0 to 64");
+  if (o.web_threads < connections)
+    out << "注意 / note: --web-threads " << o.web_threads << " < --connections " << connections
+        << ": CivetWeb serves a kept-alive connection on one thread, so only " << o.web_threads
+        << " connections are served\n";
+  return o;
+}
+
+// The PostgreSQL server of a benchmark: --pg, else the environment's XINJIAN_BENCH_PG; "" for
+// none.
+inline std::string BenchPgServer(const CommandArgs& args) {
+  std::string pg = args.Text("--pg");
+  if (pg.empty())
+    if (const char* env = std::getenv("XINJIAN_BENCH_PG")) pg = env;
+  return pg;
+}
+
+// The database `name` ([a-z0-9_]) on the server of `server_url` (psql, Debian's client), made
+// afresh unless `keep` (the benchmark reuses its data): its URL. kUnavailable when it cannot be
+// made.
+inline Result<std::string> BenchPgDatabase(std::ostream& out, const std::string& server_url, const std::string& name,
+                                           bool keep) {
+  if (!keep) {
+    RunEchoed(out, {"psql", "-q", "-X", server_url, "-c", "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"});
+    if (!RunEchoed(out, {"psql", "-q", "-X", server_url, "-c", "CREATE DATABASE " + name}))
+      return Status::Error(StatusCode::kUnavailable, "无法创建 PostgreSQL 数据库 " + name,
+                           "cannot create the PostgreSQL database " + name);
+  }
+  return server_url.substr(0, server_url.rfind('/') + 1) + name;
 }
 
 // Starts `argv` (an `xinjian … serve --listen 127.0.0.1:0 …`) as `child`, its output in `log`,

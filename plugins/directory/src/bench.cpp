@@ -272,26 +272,13 @@ Status WebBench(CommandContext& ctx) {
     return Status::Error(StatusCode::kInvalidArgument, zh, en);
   };
   if (subjects < 100 || subjects > 100000000) return usage("--subjects 须为 100 至 1 亿", "--subjects must be 100 to 100,000,000");
-  WrkOptions wo;
-  wo.threads = static_cast<int>(ctx.args().Int("--threads"));
-  wo.connections = static_cast<int>(ctx.args().Int("--connections"));
-  wo.seconds = static_cast<int>(ctx.args().Int("--duration"));
-  if (wo.threads < 1 || wo.threads > 64 || wo.connections < wo.threads || wo.connections > 10000 || wo.seconds < 1 ||
-      wo.seconds > 3600)
-    return usage("--threads 1–64，--connections 不少于线程数且至多 10000，--duration 1–3600 秒",
-                 "--threads 1-64, --connections at least the threads and at most 10000, --duration 1-3600 s");
-  // CivetWeb keeps a thread for a kept-alive connection as long as it sends requests: with
-  // fewer threads than wrk's connections, the others would wait unserved the whole run.
-  std::int64_t web_threads = ctx.args().Int("--web-threads");
-  if (web_threads == 0) web_threads = wo.connections + 2;
-  if (web_threads < 1 || web_threads > 1024) return usage("--web-threads 须为 1 至 1024", "--web-threads must be 1 to 1024");
-  if (web_threads < wo.connections)
-    out << "注意 / note: --web-threads " << web_threads << " < --connections " << wo.connections
-        << ": CivetWeb serves a kept-alive connection on one thread, so only " << web_threads
-        << " connections are served\n";
-  const std::int64_t db_connections = ctx.args().Int("--db-connections");
-  if (db_connections < 0 || db_connections > 64)
-    return usage("--db-connections 须为 0 至 64", "--db-connections must be 0 to 64");
+  auto http_options = bench::ReadHttpBenchOptions(ctx.args(), out);
+  if (!http_options.ok()) {
+    ctx.SetExitCode(2);
+    return http_options.status();
+  }
+  const WrkOptions wo = http_options->wrk;
+  const std::int64_t web_threads = http_options->web_threads, db_connections = http_options->db_connections;
   if (ctx.args().Int("--sample") < 10 || ctx.args().Int("--sample") > 1000000)
     return usage("--sample 须为 10 至 100 万", "--sample must be 10 to 1,000,000");
   if (ctx.args().Int("--naive") < 0 || ctx.args().Int("--naive") > 1000)
@@ -301,21 +288,16 @@ Status WebBench(CommandContext& ctx) {
   const std::string self = bench::SelfExecutable();
   const std::string tag = std::to_string(subjects) + "-" + std::to_string(seed);
   std::vector<Backend> backends{{"SQLite", "sqlite:" + dir + "/web.db", dir + "/.loaded-sqlite-" + tag}};
-  std::string pg = ctx.args().Text("--pg");
-  if (pg.empty())
-    if (const char* env = std::getenv("XINJIAN_BENCH_PG")) pg = env;
+  const std::string pg = bench::BenchPgServer(ctx.args());
   if (!pg.empty()) {
     // One database per directory size and seed, as the marker in --dir is (a 100,000-subject
     // run must not find the 10,000,000 subjects of another folder).
     std::string name = "xj_bench_web_" + std::to_string(subjects) + "_" + std::to_string(seed);
     std::replace(name.begin(), name.end(), '-', 'm');  // a negative seed
-    Backend b{"PostgreSQL", pg.substr(0, pg.rfind('/') + 1) + name, dir + "/.loaded-pg-" + tag};
-    if (!fs::exists(b.marker)) {
-      bench::RunEchoed(out, {"psql", "-q", "-X", pg, "-c", "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"});
-      if (!bench::RunEchoed(out, {"psql", "-q", "-X", pg, "-c", "CREATE DATABASE " + name}))
-        return Status::Error(StatusCode::kUnavailable, "无法创建 PostgreSQL 数据库 " + name,
-                             "cannot create the PostgreSQL database " + name);
-    }
+    const std::string marker = dir + "/.loaded-pg-" + tag;
+    auto url = bench::BenchPgDatabase(out, pg, name, fs::exists(marker));
+    if (!url.ok()) return url.status();
+    Backend b{"PostgreSQL", url.value(), marker};
     backends.push_back(b);
   }
   const std::string script = dir + "/paths.lua";

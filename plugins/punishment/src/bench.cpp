@@ -283,38 +283,27 @@ Status RunBench(CommandContext& ctx) {
   if (listings < 1 || listings + 20000 > subjects)
     return usage("--listings 须至少为 1，且比主体数少 20000 以上", "--listings must be at least 1 and 20,000 below the subjects");
   if (measures < 4 || measures > 1000) return usage("--measures 须为 4 至 1000", "--measures must be 4 to 1000");
-  bench::WrkOptions wo;
-  wo.threads = static_cast<int>(ctx.args().Int("--threads"));
-  wo.connections = static_cast<int>(ctx.args().Int("--connections"));
-  wo.seconds = static_cast<int>(ctx.args().Int("--duration"));
-  if (wo.threads < 1 || wo.threads > 64 || wo.connections < wo.threads || wo.connections > 1000 || wo.seconds < 1 ||
-      wo.seconds > 3600)
-    return usage("--threads 1–64，--connections 不少于线程数且至多 1000，--duration 1–3600 秒",
-                 "--threads 1-64, --connections at least the threads and at most 1000, --duration 1-3600 s");
-  std::int64_t web_threads = ctx.args().Int("--web-threads");
-  if (web_threads == 0) web_threads = wo.connections + 2;
-  if (web_threads < 1 || web_threads > 1024) return usage("--web-threads 须为 1 至 1024", "--web-threads must be 1 to 1024");
-  const std::int64_t db_connections = ctx.args().Int("--db-connections");
-  if (db_connections < 0 || db_connections > 64) return usage("--db-connections 须为 0 至 64", "--db-connections must be 0 to 64");
+  auto http_options = bench::ReadHttpBenchOptions(ctx.args(), out);
+  if (!http_options.ok()) {
+    ctx.SetExitCode(2);
+    return http_options.status();
+  }
+  const bench::WrkOptions wo = http_options->wrk;
+  const std::int64_t web_threads = http_options->web_threads, db_connections = http_options->db_connections;
   fs::create_directories(ctx.args().Text("--dir"));
   const std::string dir = fs::absolute(ctx.args().Text("--dir")).string();
   const std::string self = bench::SelfExecutable();
   const std::string tag = std::to_string(subjects) + "-" + std::to_string(listings) + "-" + std::to_string(measures) +
                           "-" + std::to_string(seed);
   std::vector<Backend> backends{{"SQLite", "sqlite:" + dir + "/credit-check.db", dir + "/.loaded-sqlite-" + tag}};
-  std::string pg = ctx.args().Text("--pg");
-  if (pg.empty())
-    if (const char* env = std::getenv("XINJIAN_BENCH_PG")) pg = env;
+  const std::string pg = bench::BenchPgServer(ctx.args());
   if (!pg.empty()) {
     std::string name = "xj_bench_cc_" + std::to_string(subjects) + "_" + std::to_string(seed);
-    std::replace(name.begin(), name.end(), '-', 'm');
-    Backend b{"PostgreSQL", pg.substr(0, pg.rfind('/') + 1) + name, dir + "/.loaded-pg-" + tag};
-    if (!fs::exists(b.marker)) {
-      bench::RunEchoed(out, {"psql", "-q", "-X", pg, "-c", "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"});
-      if (!bench::RunEchoed(out, {"psql", "-q", "-X", pg, "-c", "CREATE DATABASE " + name}))
-        return Status::Error(StatusCode::kUnavailable, "无法创建 PostgreSQL 数据库 " + name,
-                             "cannot create the PostgreSQL database " + name);
-    }
+    std::replace(name.begin(), name.end(), '-', 'm');  // a negative seed
+    const std::string marker = dir + "/.loaded-pg-" + tag;
+    auto url = bench::BenchPgDatabase(out, pg, name, fs::exists(marker));
+    if (!url.ok()) return url.status();
+    Backend b{"PostgreSQL", url.value(), marker};
     backends.push_back(b);
   }
   out << "准备数据 / preparing the data in " << dir << " (reused when present)\n" << std::flush;
