@@ -234,8 +234,19 @@ inline Result<WrkLoad> RunWrk(std::ostream& out, const std::string& name, const 
   };
   const double cpu0 = server_pid > 0 ? CpuSeconds(server_pid) : 0;
   const auto t0 = std::chrono::steady_clock::now();
-  std::vector<std::string> argv{"wrk", "-t", std::to_string(o.threads), "-c", std::to_string(o.connections), "-d",
-                                std::to_string(o.seconds) + "s", "--timeout", "10s", "-s", script, base, "--"};
+  std::vector<std::string> argv{"wrk",
+                                "-t",
+                                std::to_string(o.threads),
+                                "-c",
+                                std::to_string(o.connections),
+                                "-d",
+                                std::to_string(o.seconds) + "s",
+                                "--timeout",
+                                "10s",
+                                "-s",
+                                script,
+                                base,
+                                "--"};
   argv.insert(argv.end(), script_args.begin(), script_args.end());
   auto text = Capture(out, argv);
   const double wall = SecondsSince(t0);
@@ -266,15 +277,16 @@ inline Result<WrkLoad> RunWrk(std::ostream& out, const std::string& name, const 
 inline void PrintLoadHead(std::ostream& out) {
   out << "\n| case                                           |     req/s | p50 ms  | p99 ms  |   max ms | non-2xx   | "
          "errors | cpu %  | ratio  |\n"
-      << "|------------------------------------------------|-----------|---------|---------|----------|-----------|-----"
+      << "|------------------------------------------------|-----------|---------|---------|----------|-----------|----"
+         "-"
          "---|--------|--------|\n";
 }
 inline void PrintLoad(std::ostream& out, const WrkLoad& l, const WrkLoad* peer) {
   char cpu[32] = "", ratio[32] = "", line[512];
   if (l.cpu_pct >= 0) std::snprintf(cpu, sizeof cpu, "%.0f", l.cpu_pct);
   if (peer != nullptr && peer->rps > 0) std::snprintf(ratio, sizeof ratio, "%.2f", l.rps / peer->rps);
-  std::snprintf(line, sizeof line, "| %-46s | %9.0f | %7.2f | %7.2f | %8.1f | %9lld | %6lld | %6s | %6s |", l.name.c_str(),
-                l.rps, l.p50_ms, l.p99_ms, l.max_ms, static_cast<long long>(l.non2xx),
+  std::snprintf(line, sizeof line, "| %-46s | %9.0f | %7.2f | %7.2f | %8.1f | %9lld | %6lld | %6s | %6s |",
+                l.name.c_str(), l.rps, l.p50_ms, l.p99_ms, l.max_ms, static_cast<long long>(l.non2xx),
                 static_cast<long long>(l.socket_errors), cpu, ratio);
   out << line << "\n";
 }
@@ -303,7 +315,8 @@ inline Result<HttpBenchOptions> ReadHttpBenchOptions(const CommandArgs& args, st
   o.wrk.seconds = static_cast<int>(seconds);
   o.web_threads = args.Int("--web-threads");
   if (o.web_threads == 0) o.web_threads = connections + 2;
-  if (o.web_threads < 1 || o.web_threads > 1024) return bad("--web-threads 须为 1 至 1024", "--web-threads must be 1 to 1024");
+  if (o.web_threads < 1 || o.web_threads > 1024)
+    return bad("--web-threads 须为 1 至 1024", "--web-threads must be 1 to 1024");
   o.db_connections = args.Int("--db-connections");
   if (o.db_connections < 0 || o.db_connections > 64)
     return bad("--db-connections 须为 0 至 64", "--db-connections must be 0 to 64");
@@ -387,7 +400,8 @@ inline Result<std::string> StartNginxPeer(Child& child, const std::string& dir, 
          << "  client_body_temp_path " << dir << "/tmp-body;\n  proxy_temp_path " << dir << "/tmp-proxy;\n"
          << "  fastcgi_temp_path " << dir << "/tmp-fastcgi;\n  uwsgi_temp_path " << dir << "/tmp-uwsgi;\n"
          << "  scgi_temp_path " << dir << "/tmp-scgi;\n  client_max_body_size 2m;\n"
-         << "  server {\n    listen 127.0.0.1:" << port << ";\n    root " << dir << "/www;\n"
+         << "  server {\n    listen 127.0.0.1:" << port << ";\n    root " << dir
+         << "/www;\n"
          // POST to a static file is 405 in nginx; error_page 405 =200 answers it with the file.
          << "    error_page 405 =200 /answer.json;\n"
          << "    location / { default_type application/json; try_files /answer.json =404; }\n  }\n}\n";

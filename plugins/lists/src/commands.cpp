@@ -17,6 +17,7 @@
 #include <xinjian/table_reader.h>
 #include <xinjian/uscc.h>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -97,6 +98,45 @@ json PolicyJson(const ListPolicy& p) {
 }
 
 }  // namespace
+
+// Reads the CSV `file` (at most 512 MiB) whose header must be `header`, calling `row` with the
+// fields of every record of the header's width; `row` rejects a record by returning why ("" to
+// keep it). A malformed record or one of another width is one rejected line too (the reader
+// moves past it). Returns the rejected lines, "第 N 行 / line N: why", or the error that stops
+// the whole file (none such, a bad header, a read error).
+Result<std::vector<std::string>> ReadCsvRows(Platform& platform, const std::string& file,
+                                             const std::vector<std::string>& header,
+                                             const std::function<std::string(const std::vector<std::string>&)>& row) {
+  TableReaderOptions o;
+  o.max_file_bytes = 512ull << 20;
+  auto reader = platform.OpenTable(file, o);
+  if (!reader.ok()) return reader.status();
+  std::vector<std::string> f;
+  auto head = reader.value()->Next(&f);
+  if (!head.ok()) return head.status();
+  std::string names;
+  for (const auto& h : header) names += (names.empty() ? "" : ",") + h;
+  if (!head.value() || f != header)
+    return Status::Error(StatusCode::kInvalidArgument, "表头须为 " + names, "the header must be " + names);
+  std::vector<std::string> rejects;
+  while (true) {
+    auto more = reader.value()->Next(&f);
+    const std::string line = std::to_string(reader.value()->record_line());
+    if (!more.ok()) {
+      if (more.status().code() != StatusCode::kInvalidArgument) return more.status();
+      rejects.push_back("第 " + line + " 行 / line " + line + ": " + more.status().message());
+      continue;
+    }
+    if (!more.value()) break;
+    std::string why;
+    if (f.size() != header.size())
+      why = "须有 " + std::to_string(header.size()) + " 列 / " + std::to_string(header.size()) + " fields expected";
+    else
+      why = row(f);
+    if (!why.empty()) rejects.push_back("第 " + line + " 行 / line " + line + ": " + why);
+  }
+  return rejects;
+}
 
 Status RegisterCommands(Registrar& reg) {
   using K = OptionKind;
@@ -366,51 +406,25 @@ Status RegisterCommands(Registrar& reg) {
     s.help = "导入已报送的年度报告（uscc,year,filed_on） / import annual reports filed (uscc,year,filed_on)";
     s.options = {{"file", "CSV 文件 / the CSV file", K::kText, true}};
     Status st = reg.AddCommand(s, [](CommandContext& ctx) -> Status {
-      TableReaderOptions o;
-      o.max_file_bytes = 512ull << 20;
-      auto reader = ctx.platform().OpenTable(ctx.args().Text("file"), o);
-      if (!reader.ok()) return reader.status();
-      std::vector<std::string> f;
-      auto header = reader.value()->Next(&f);
-      if (!header.ok()) return header.status();
-      if (!header.value() || f.size() != 3 || f[0] != "uscc" || f[1] != "year" || f[2] != "filed_on")
-        return Status::Error(StatusCode::kInvalidArgument, "表头须为 uscc,year,filed_on", "the header must be uscc,year,filed_on");
       struct Row {
         std::string uscc, filed;
         int year;
       };
       std::vector<Row> rows;
-      std::vector<std::string> rejects;
-      while (true) {
-        auto more = reader.value()->Next(&f);
-        if (!more.ok()) {
-          // A malformed record is one rejected line; the reader has moved past it.
-          const std::string at = std::to_string(reader.value()->record_line());
-          if (more.status().code() != StatusCode::kInvalidArgument) return more.status();
-          rejects.push_back("第 " + at + " 行 / line " + at + ": " + more.status().message());
-          continue;
-        }
-        if (!more.value()) break;
-        const std::string line = std::to_string(reader.value()->record_line());
-        if (f.size() != 3) {
-          rejects.push_back("第 " + line + " 行：须有 3 列 / line " + line + ": 3 fields expected");
-          continue;
-        }
-        if (auto u = uscc::Check(f[0]); !u.ok()) {
-          rejects.push_back("第 " + line + " 行 / line " + line + ": " + u.message());
-          continue;
-        }
-        int year = 0;
-        bool ok = f[1].size() == 4;
-        for (char c : f[1]) ok = ok && c >= '0' && c <= '9';
-        if (ok) year = std::stoi(f[1]);
-        auto filed = CivilDate::Parse(f[2]);
-        if (!ok || year < 2000 || year > 2100 || !filed.ok() || filed.value().year() <= year) {
-          rejects.push_back("第 " + line + " 行：年份或报送日期无效 / line " + line + ": bad year or filing date");
-          continue;
-        }
-        rows.push_back({f[0], f[2], year});
-      }
+      auto rejects = ReadCsvRows(ctx.platform(), ctx.args().Text("file"), {"uscc", "year", "filed_on"},
+                                 [&](const std::vector<std::string>& f) -> std::string {
+                                   if (auto u = uscc::Check(f[0]); !u.ok()) return u.message();
+                                   int year = 0;
+                                   bool ok = f[1].size() == 4;
+                                   for (char c : f[1]) ok = ok && c >= '0' && c <= '9';
+                                   if (ok) year = std::stoi(f[1]);
+                                   auto filed = CivilDate::Parse(f[2]);
+                                   if (!ok || year < 2000 || year > 2100 || !filed.ok() || filed.value().year() <= year)
+                                     return "年份或报送日期无效 / bad year or filing date";
+                                   rows.push_back({f[0], f[2], year});
+                                   return "";
+                                 });
+      if (!rejects.ok()) return rejects.status();
       Status w = ctx.platform().RunInTransaction(ctx.principal(), [&](UnitOfWork& uow) -> Status {
         for (const Row& r : rows) {
           auto n = uow.sql().Exec(
@@ -423,13 +437,13 @@ Status RegisterCommands(Registrar& reg) {
                           digest::Sha256Hex(std::to_string(rows.size()))});
       });
       if (!w.ok()) return w;
-      for (const auto& r : rejects) ctx.err() << r << "\n";
+      for (const auto& r : rejects.value()) ctx.err() << r << "\n";
       if (ctx.json())
-        ctx.out() << json{{"imported", rows.size()}, {"rejected", rejects.size()}}.dump() << "\n";
+        ctx.out() << json{{"imported", rows.size()}, {"rejected", rejects.value().size()}}.dump() << "\n";
       else
-        ctx.out() << "导入 " << rows.size() << " 条，拒绝 " << rejects.size() << " 条 / imported " << rows.size() << ", rejected "
-                  << rejects.size() << "\n";
-      if (!rejects.empty()) ctx.SetExitCode(3);
+        ctx.out() << "导入 " << rows.size() << " 条，拒绝 " << rejects.value().size() << " 条 / imported " << rows.size()
+                  << ", rejected " << rejects.value().size() << "\n";
+      if (!rejects.value().empty()) ctx.SetExitCode(3);
       return Status::Ok();
     });
     if (!st.ok()) return st;
@@ -470,117 +484,98 @@ Status RegisterCommands(Registrar& reg) {
   {
     CommandSpec s;
     s.path = {"lists", "import", "court"};
-    s.help = "导入法院失信被执行人数据（uscc,name,subject_type,case_no,court,listed_on,removed_on） / import the courts' dishonest judgment debtors";
+    s.help =
+        "导入法院失信被执行人数据（uscc,name,subject_type,case_no,court,listed_on,removed_on） / import the courts' "
+        "dishonest judgment debtors";
     s.options = {{"file", "CSV 文件 / the CSV file", K::kText, true}};
     Status st = reg.AddCommand(s, [](CommandContext& ctx) -> Status {
-      TableReaderOptions o;
-      o.max_file_bytes = 512ull << 20;
-      auto reader = ctx.platform().OpenTable(ctx.args().Text("file"), o);
-      if (!reader.ok()) return reader.status();
-      std::vector<std::string> f;
-      auto header = reader.value()->Next(&f);
-      if (!header.ok()) return header.status();
-      const std::vector<std::string> want{"uscc", "name", "subject_type", "case_no", "court", "listed_on", "removed_on"};
-      if (!header.value() || f != want)
-        return Status::Error(StatusCode::kInvalidArgument, "表头须为 uscc,name,subject_type,case_no,court,listed_on,removed_on",
-                             "the header must be uscc,name,subject_type,case_no,court,listed_on,removed_on");
       auto today = Today(ctx.platform());
       if (!today.ok()) return today.status();
       Listings listings(ctx.platform());
       int listed = 0, removed = 0, unchanged = 0;
-      std::vector<std::string> rejects;
-      while (true) {
-        auto more = reader.value()->Next(&f);
-        if (!more.ok()) {
-          // A malformed record is one rejected line; the reader has moved past it.
-          const std::string at = std::to_string(reader.value()->record_line());
-          if (more.status().code() != StatusCode::kInvalidArgument) return more.status();
-          rejects.push_back("第 " + at + " 行 / line " + at + ": " + more.status().message());
-          continue;
-        }
-        if (!more.value()) break;
-        const std::string line = std::to_string(reader.value()->record_line());
-        auto reject = [&](const std::string& why) { rejects.push_back("第 " + line + " 行 / line " + line + ": " + why); };
-        if (f.size() != 7) {
-          reject("须有 7 列 / 7 fields expected");
-          continue;
-        }
-        const std::string type = f[2];
-        static const std::set<std::string> kTypes{"enterprise", "individual", "intermediary", "social_org",
-                                                  "public_institution", "natural_person"};
-        if (!kTypes.count(type)) {
-          reject("主体类型须为 enterprise、individual、intermediary、social_org、public_institution 或 natural_person / "
-                 "subject_type must be enterprise, individual, intermediary, social_org, public_institution or natural_person");
-          continue;
-        }
-        // The file's name is checked like every text of a listing, even when the directory's is used.
-        if (auto name = CleanFreeText("名称", "the name", f[1], 200, true); !name.ok()) {
-          reject(name.status().message());
-          continue;
-        }
-        if (type == "natural_person") {
-          if (f[0].size() != 18) {
-            reject("自然人证件号码须为 18 位 / an ID number has 18 characters");
-            continue;
-          }
-        } else if (auto u = uscc::Check(f[0]); !u.ok()) {
-          reject(u.message());
-          continue;
-        }
-        if (f[3].empty() || f[3].size() > 100 || f[1].empty() || f[4].empty()) {
-          reject("缺少名称、案号或法院 / name, case number or court missing");
-          continue;
-        }
-        auto listed_on = CivilDate::Parse(f[5]);
-        if (!listed_on.ok()) {
-          reject(listed_on.status().message());
-          continue;
-        }
-        Status row = ctx.platform().RunInTransaction(ctx.principal(), [&](UnitOfWork& uow) -> Status {
-          ProposeInput in;
-          in.list = "dishonest_judgment_debtors";
-          in.uscc = f[0];
-          in.subject_name = f[1];
-          in.subject_type = type;
-          in.ground = "court_listed";
-          in.reason = f[4] + "（" + f[3] + "）";
-          in.evidence = {{"document", f[3]}};
-          in.department = ctx.principal().department;
-          in.source = "import";
-          in.source_ref = "court:" + f[3];
-          DecideInput d{f[3], f[5], ""};
-          bool created = false;
-          auto l = listings.Enact(uow, in, d, today.value(), "", &created);
-          if (!l.ok()) return l.status();
-          if (!f[6].empty()) {
-            auto removed_on = CivilDate::Parse(f[6]);
-            if (!removed_on.ok()) return removed_on.status();
-            if (l.value().state == State::kInForce) {
-              auto e = listings.End(uow, l.value().id, kExitSourceRemoved, removed_on.value(), "法院已屏蔽或撤销 / removed by the court");
-              if (!e.ok()) return e.status();
-              ++removed;
-              return Status::Ok();
-            }
-            ++unchanged;
-            return Status::Ok();
-          }
-          if (created)
-            ++listed;
-          else
-            ++unchanged;
-          return Status::Ok();
-        });
-        if (!row.ok()) reject(row.message());
-      }
-      for (const auto& r : rejects) ctx.err() << r << "\n";
+      auto rejects =
+          ReadCsvRows(ctx.platform(), ctx.args().Text("file"),
+                      {"uscc", "name", "subject_type", "case_no", "court", "listed_on", "removed_on"},
+                      [&](const std::vector<std::string>& f) -> std::string {
+                        const std::string type = f[2];
+                        static const std::set<std::string> kTypes{"enterprise", "individual",         "intermediary",
+                                                                  "social_org", "public_institution", "natural_person"};
+                        if (!kTypes.count(type)) {
+                          return std::string(
+                              "主体类型须为 enterprise、individual、intermediary、social_org、public_institution 或 "
+                              "natural_person / "
+                              "subject_type must be enterprise, individual, intermediary, social_org, "
+                              "public_institution or natural_person");
+                        }
+                        // The file's name is checked like every text of a listing, even when the directory's is used.
+                        if (auto name = CleanFreeText("名称", "the name", f[1], 200, true); !name.ok()) {
+                          return name.status().message();
+                        }
+                        if (type == "natural_person") {
+                          if (f[0].size() != 18) {
+                            return std::string("自然人证件号码须为 18 位 / an ID number has 18 characters");
+                          }
+                        } else if (auto u = uscc::Check(f[0]); !u.ok()) {
+                          return u.message();
+                        }
+                        if (f[3].empty() || f[3].size() > 100 || f[1].empty() || f[4].empty()) {
+                          return std::string("缺少名称、案号或法院 / name, case number or court missing");
+                        }
+                        auto listed_on = CivilDate::Parse(f[5]);
+                        if (!listed_on.ok()) {
+                          return listed_on.status().message();
+                        }
+                        Status row = ctx.platform().RunInTransaction(ctx.principal(), [&](UnitOfWork& uow) -> Status {
+                          ProposeInput in;
+                          in.list = "dishonest_judgment_debtors";
+                          in.uscc = f[0];
+                          in.subject_name = f[1];
+                          in.subject_type = type;
+                          in.ground = "court_listed";
+                          in.reason = f[4] + "（" + f[3] + "）";
+                          in.evidence = {{"document", f[3]}};
+                          in.department = ctx.principal().department;
+                          in.source = "import";
+                          in.source_ref = "court:" + f[3];
+                          DecideInput d{f[3], f[5], ""};
+                          bool created = false;
+                          auto l = listings.Enact(uow, in, d, today.value(), "", &created);
+                          if (!l.ok()) return l.status();
+                          if (!f[6].empty()) {
+                            auto removed_on = CivilDate::Parse(f[6]);
+                            if (!removed_on.ok()) return removed_on.status();
+                            if (l.value().state == State::kInForce) {
+                              auto e = listings.End(uow, l.value().id, kExitSourceRemoved, removed_on.value(),
+                                                    "法院已屏蔽或撤销 / removed by the court");
+                              if (!e.ok()) return e.status();
+                              ++removed;
+                              return Status::Ok();
+                            }
+                            ++unchanged;
+                            return Status::Ok();
+                          }
+                          if (created)
+                            ++listed;
+                          else
+                            ++unchanged;
+                          return Status::Ok();
+                        });
+                        return row.ok() ? std::string() : row.message();
+                      });
+      if (!rejects.ok()) return rejects.status();
+      for (const auto& r : rejects.value()) ctx.err() << r << "\n";
       if (ctx.json())
-        ctx.out() << json{{"listed", listed}, {"removed", removed}, {"unchanged", unchanged}, {"rejected", rejects.size()}}.dump()
+        ctx.out() << json{{"listed", listed},
+                          {"removed", removed},
+                          {"unchanged", unchanged},
+                          {"rejected", rejects.value().size()}}
+                         .dump()
                   << "\n";
       else
-        ctx.out() << "列入 " << listed << "，移出 " << removed << "，未变 " << unchanged << "，拒绝 " << rejects.size()
-                  << " / listed " << listed << ", removed " << removed << ", unchanged " << unchanged << ", rejected "
-                  << rejects.size() << "\n";
-      if (!rejects.empty()) ctx.SetExitCode(3);
+        ctx.out() << "列入 " << listed << "，移出 " << removed << "，未变 " << unchanged << "，拒绝 "
+                  << rejects.value().size() << " / listed " << listed << ", removed " << removed << ", unchanged "
+                  << unchanged << ", rejected " << rejects.value().size() << "\n";
+      if (!rejects.value().empty()) ctx.SetExitCode(3);
       return Status::Ok();
     });
     if (!st.ok()) return st;

@@ -17,6 +17,8 @@
 // static file of the answers' mean size (same threads, connections, duration); then batches of
 // 1,000 codes one at a time (wrk -t1 -c1: the batch's own latency). Every answer is logged
 // before it is sent: the log's rows before and after are counted and must cover every answer.
+#include "xinjian/bench.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -29,7 +31,6 @@
 #include <thread>
 
 #include "punishment.h"
-#include "xinjian/bench.h"
 #include "xinjian/bench_http.h"
 #include "xinjian/command.h"
 
@@ -79,7 +80,9 @@ json BenchMeasures(int count) {
                    {"legal_basis", "《企业信息公示暂行条例》第十八条"},
                    {"lists", lists},
                    {"actions", json(std::vector<std::string>(acts.begin(), acts.end()))},
-                   {"effect", shape == 0 ? "deny" : shape == 3 ? "ease" : "restrict"},
+                   {"effect", shape == 0   ? "deny"
+                              : shape == 3 ? "ease"
+                                           : "restrict"},
                    {"published_on", "2026-01-01"}});
   }
   return arr;
@@ -132,8 +135,9 @@ Status Fill(CommandContext& ctx) {
     auto d = ImportMemoranda(platform, uow, "bench-memoranda.json", BenchMemoranda(measures).dump());
     if (!d.ok()) return d.status();
     // A new key per fill: the previous run's is revoked, as `punishment keys revoke` does.
-    auto r = uow.sql().Exec("UPDATE punishment_keys SET name = name || '-' || ?, revoked_at_us = ? WHERE name = 'bench'",
-                            {std::to_string(uow.now_us()), uow.now_us()});
+    auto r =
+        uow.sql().Exec("UPDATE punishment_keys SET name = name || '-' || ?, revoked_at_us = ? WHERE name = 'bench'",
+                       {std::to_string(uow.now_us()), uow.now_us()});
     if (!r.ok()) return r.status();
     return AddKey(uow, "bench", "bench", BenchDepartments().front(), KnownActions(), key);
   });
@@ -146,10 +150,10 @@ Status Fill(CommandContext& ctx) {
     auto total = sql.QueryInt("SELECT COUNT(*) FROM subjects");
     if (!total.ok()) return total.status();
     if (total.value() < want)
-      return Status::Error(StatusCode::kFailedPrecondition,
-                           "名录只有 " + std::to_string(total.value()) + " 个主体，少于 " + std::to_string(want),
-                           "the directory holds " + std::to_string(total.value()) + " subjects, fewer than " +
-                               std::to_string(want));
+      return Status::Error(
+          StatusCode::kFailedPrecondition,
+          "名录只有 " + std::to_string(total.value()) + " 个主体，少于 " + std::to_string(want),
+          "the directory holds " + std::to_string(total.value()) + " subjects, fewer than " + std::to_string(want));
     auto keep = [&](const SqlRow& r) {
       drawn.push_back(r.Text(0));
       return true;
@@ -162,7 +166,8 @@ Status Fill(CommandContext& ctx) {
       while (static_cast<std::int64_t>(picked.size()) < want)
         picked.insert(1 + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(hi.value())));
       for (std::int64_t id : picked)
-        if (Status q = sql.Query("SELECT uscc FROM subjects WHERE rowid >= ? ORDER BY rowid LIMIT 1", {id}, keep); !q.ok())
+        if (Status q = sql.Query("SELECT uscc FROM subjects WHERE rowid >= ? ORDER BY rowid LIMIT 1", {id}, keep);
+            !q.ok())
           return q;
     } else {
       const double pct = std::min(100.0, 110.0 * static_cast<double>(want) / static_cast<double>(total.value()));
@@ -180,9 +185,9 @@ Status Fill(CommandContext& ctx) {
   if (static_cast<std::int64_t>(drawn.size()) < listings + 1000)
     return Failed("the sample of the directory is too small (" + std::to_string(drawn.size()) + ")");
   const std::vector<std::string> listed(drawn.begin(), drawn.begin() + listings);
-  const std::vector<std::string> unlisted(drawn.begin() + listings,
-                                          drawn.begin() + std::min<std::int64_t>(static_cast<std::int64_t>(drawn.size()),
-                                                                                listings + 20000));
+  const std::vector<std::string> unlisted(
+      drawn.begin() + listings,
+      drawn.begin() + std::min<std::int64_t>(static_cast<std::int64_t>(drawn.size()), listings + 20000));
 
   // The listings in force, in units of 100,000 rows; the epoch changes, so every index reloads.
   st = platform.RunInTransaction(who, [&](UnitOfWork& uow) -> Status {
@@ -200,10 +205,10 @@ Status Fill(CommandContext& ctx) {
         const ListPolicy* p = platform.FindListPolicy(list);
         char id[32];
         std::snprintf(id, sizeof id, "BENCH-%08zu", i + 1);
-        if (Status s = w.value()->Add({std::string(id), std::string(list), listed[i],
-                                       std::string(p ? ListKindName(p->kind) : ""), std::string("in_force"),
-                                       std::string("2026-01-05"), std::string("2029-01-05"), std::string(),
-                                       uow.now_us()});
+        if (Status s =
+                w.value()->Add({std::string(id), std::string(list), listed[i],
+                                std::string(p ? ListKindName(p->kind) : ""), std::string("in_force"),
+                                std::string("2026-01-05"), std::string("2029-01-05"), std::string(), uow.now_us()});
             !s.ok())
           return s;
       }
@@ -279,9 +284,11 @@ Status RunBench(CommandContext& ctx) {
     ctx.SetExitCode(2);
     return Status::Error(StatusCode::kInvalidArgument, zh, en);
   };
-  if (subjects < 2000 || subjects > 100000000) return usage("--subjects 须为 2000 至 1 亿", "--subjects must be 2,000 to 100,000,000");
+  if (subjects < 2000 || subjects > 100000000)
+    return usage("--subjects 须为 2000 至 1 亿", "--subjects must be 2,000 to 100,000,000");
   if (listings < 1 || listings + 20000 > subjects)
-    return usage("--listings 须至少为 1，且比主体数少 20000 以上", "--listings must be at least 1 and 20,000 below the subjects");
+    return usage("--listings 须至少为 1，且比主体数少 20000 以上",
+                 "--listings must be at least 1 and 20,000 below the subjects");
   if (measures < 4 || measures > 1000) return usage("--measures 须为 4 至 1000", "--measures must be 4 to 1000");
   auto http_options = bench::ReadHttpBenchOptions(ctx.args(), out);
   if (!http_options.ok()) {
@@ -332,9 +339,9 @@ Status RunBench(CommandContext& ctx) {
           !bench::RunEchoed(out, {self, "--db", b.url, "import", "departments", dir + "/departments.csv", "--json",
                                   "--no-dispatch"}) ||
           !bench::RunEchoed(out, {self, "--db", b.url, "import", "subjects", csv, "--json", "--no-dispatch"}) ||
-          !bench::RunEchoed(out, {self, "--db", b.url, "bench", "credit-check-fill", "--listings",
-                                  std::to_string(listings), "--measures", std::to_string(measures), "--seed",
-                                  std::to_string(seed), "--out", work}))
+          !bench::RunEchoed(out,
+                            {self, "--db", b.url, "bench", "credit-check-fill", "--listings", std::to_string(listings),
+                             "--measures", std::to_string(measures), "--seed", std::to_string(seed), "--out", work}))
         return Failed("preparing " + b.label);
       if (b.label == "PostgreSQL") bench::RunEchoed(out, {"psql", "-q", "-X", b.url, "-c", "VACUUM ANALYZE"});
       std::ofstream(b.marker) << b.url << "\n";
@@ -346,10 +353,11 @@ Status RunBench(CommandContext& ctx) {
     Row row;
     row.label = b.label;
     bench::Child serve;
-    auto base = bench::StartServe(serve, {self, "--db", b.url, "serve", "--no-scheduler", "--listen", "127.0.0.1:0",
-                                          "--web-threads", std::to_string(web_threads), "--db-connections",
-                                          std::to_string(db_connections)},
-                                  work + "/serve.log");
+    auto base =
+        bench::StartServe(serve,
+                          {self, "--db", b.url, "serve", "--no-scheduler", "--listen", "127.0.0.1:0", "--web-threads",
+                           std::to_string(web_threads), "--db-connections", std::to_string(db_connections)},
+                          work + "/serve.log");
     if (!base.ok()) return base.status();
     // The first check loads the index (every listing in force, the catalogue, the keys).
     std::string listed, unlisted;
@@ -366,9 +374,8 @@ Status RunBench(CommandContext& ctx) {
     if (!first || !other) return Failed("the first checks (" + work + "/serve.log)");
     out << "  " << first->substr(0, 300) << (first->size() > 300 ? "…" : "") << "\n";
     // The peer's file: the mean size of the answers in the mix (30 % listed).
-    const std::size_t size =
-        static_cast<std::size_t>(kListedShare * static_cast<double>(first->size()) +
-                                 (1 - kListedShare) * static_cast<double>(other->size()));
+    const std::size_t size = static_cast<std::size_t>(kListedShare * static_cast<double>(first->size()) +
+                                                      (1 - kListedShare) * static_cast<double>(other->size()));
     {
       std::string body = *other;
       while (!body.empty() && (body.back() == '\n' || body.back() == ' ')) body.pop_back();
@@ -429,8 +436,7 @@ Status RunBench(CommandContext& ctx) {
                   "index: %.2f s; serve's memory: peak %.0f MB, now %.0f MB\n"
                   "  checks logged during the measured runs: %lld (answers: %lld)%s\n",
                   size, row.first_s, row.hwm_mb, row.rss_mb, static_cast<long long>(row.logged),
-                  static_cast<long long>(row.answered),
-                  row.logged >= row.answered ? "" : "  ← FEWER THAN THE ANSWERS");
+                  static_cast<long long>(row.answered), row.logged >= row.answered ? "" : "  ← FEWER THAN THE ANSWERS");
     out << line;
     const bool rate_ok = row.peer.rps > 0 && row.get.rps >= 0.8 * row.peer.rps;
     std::snprintf(line, sizeof line,
@@ -453,7 +459,8 @@ Status RegisterBench(Registrar& reg) {
   {
     CommandSpec spec;
     spec.path = {"bench", "credit-check"};
-    spec.help = "信用核查压测，对照 nginx 静态文件 / the credit check under load (wrk) beside nginx serving a static file";
+    spec.help =
+        "信用核查压测，对照 nginx 静态文件 / the credit check under load (wrk) beside nginx serving a static file";
     spec.options = {
         {"--subjects", "名录主体数 / subjects in the directory", K::kInteger, false, "10000000"},
         {"--listings", "有效名单数 / listings in force", K::kInteger, false, "500000"},
@@ -461,7 +468,8 @@ Status RegisterBench(Registrar& reg) {
         {"--seed", "随机种子 / seed", K::kInteger, false, "11"},
         {"--dir", "工作目录，数据在其中复用 / work folder; its data is reused", K::kText, false, "bench-credit-check"},
         {"--pg",
-         "同时测 PostgreSQL（创建数据库 xj_bench_cc_N_SEED）/ also run against this PostgreSQL server URL (the database "
+         "同时测 PostgreSQL（创建数据库 xj_bench_cc_N_SEED）/ also run against this PostgreSQL server URL (the "
+         "database "
          "xj_bench_cc_N_SEED is created; env XINJIAN_BENCH_PG)",
          K::kText},
         {"--duration", "每次压测秒数 / seconds per wrk run", K::kInteger, false, "10"},
