@@ -108,17 +108,30 @@ Status Import(CommandContext& ctx, bool measures) {
   auto text = ReadFile(file);
   if (!text.ok()) return text.status();
   Platform& platform = ctx.platform();
-  auto counts = TransactValue<ImportCounts>(platform, ctx.principal(), [&](UnitOfWork& uow) {
-    return measures ? ImportMeasures(platform, uow, file, text.value())
-                    : ImportMemoranda(platform, uow, file, text.value());
+  auto today = Today(platform);
+  if (!today.ok()) return today.status();
+  // The listings in force that have no case yet (listed before a memorandum triggered anything
+  // for their list) get theirs in the same unit of work: a new memorandum reaches them too.
+  int opened = 0;
+  auto counts = TransactValue<ImportCounts>(platform, ctx.principal(), [&](UnitOfWork& uow) -> Result<ImportCounts> {
+    auto c = measures ? ImportMeasures(platform, uow, file, text.value())
+                      : ImportMemoranda(platform, uow, file, text.value());
+    if (!c.ok()) return c.status();
+    auto b = BackfillCases(platform, uow, today.value());
+    if (!b.ok()) return b.status();
+    opened = b.value();
+    return c;
   });
   if (!counts.ok()) return counts.status();
   const ImportCounts& c = counts.value();
   if (ctx.json())
-    ctx.out() << json{{"added", c.added}, {"updated", c.updated}, {"unchanged", c.unchanged}}.dump() << "\n";
+    ctx.out() << json{{"added", c.added}, {"updated", c.updated}, {"unchanged", c.unchanged}, {"cases_opened", opened}}
+                     .dump()
+              << "\n";
   else
-    ctx.out() << "新增 " << c.added << "，更新 " << c.updated << "，未变 " << c.unchanged << " / added " << c.added
-              << ", updated " << c.updated << ", unchanged " << c.unchanged << "\n";
+    ctx.out() << "新增 " << c.added << "，更新 " << c.updated << "，未变 " << c.unchanged << "，开启案件 " << opened
+              << " / added " << c.added << ", updated " << c.updated << ", unchanged " << c.unchanged
+              << ", cases opened " << opened << "\n";
   return Status::Ok();
 }
 

@@ -618,6 +618,29 @@ TEST_CASE("punishment: the credit check answers from listings and measures, with
   CHECK(AuditChainVerifies(*w->db));
 }
 
+TEST_CASE("punishment: a memorandum imported after a listing came into force opens its case",
+          "[punishment][cases]") {
+  auto w = MakeWorld();
+  // In force before any catalogue: no measure, no case.
+  const std::string listing = InForce(*w, "serious_illegal", U(3), "heavy_penalty");
+  CHECK(CountFor(*w->db, "SELECT COUNT(*) FROM punishment_cases WHERE listing_id = :k", listing) == 0);
+  const std::string dir = std::string(XJ_SOURCE_DIR) + "/docs/examples/";
+  json m = OkAs(*w, Alice(), "punishment measures import", {{"file", {dir + "measures.json"}}});
+  CHECK(m["cases_opened"] == 0);  // measures alone trigger nothing: the memoranda do
+  json mm = OkAs(*w, Alice(), "punishment memoranda import", {{"file", {dir + "memoranda.json"}}});
+  CHECK(mm["cases_opened"] == 1);
+  CHECK(CountFor(*w->db, "SELECT COUNT(*) FROM punishment_cases WHERE listing_id = :k", listing) == 1);
+  CHECK(CountFor(*w->db,
+                 "SELECT COUNT(*) FROM punishment_tasks t JOIN punishment_cases c ON c.id = t.case_id "
+                 "WHERE c.listing_id = :k",
+                 listing) > 1);  // fanned out to several departments
+  // Imported again: nothing more.
+  json again = OkAs(*w, Alice(), "punishment memoranda import", {{"file", {dir + "memoranda.json"}}});
+  CHECK(again["cases_opened"] == 0);
+  CHECK(again["unchanged"] == 3);
+  CHECK(AuditChainVerifies(*w->db));
+}
+
 TEST_CASE("punishment: the check log is written in batches by its own thread, and nothing waits at a detach",
           "[punishment][check][log]") {
   auto w = MakeWorld();
