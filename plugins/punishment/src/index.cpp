@@ -258,7 +258,8 @@ void CheckLog::Run(Platform* platform, int flush_ms) {
     }
     ++cycles_;
     space_cv_.notify_all();
-    if (last) break;
+    // Rows a request queued while the last round wrote (a detach under way) are written too.
+    if (last && queue_.empty()) break;
   }
   running_ = false;
   space_cv_.notify_all();
