@@ -250,39 +250,49 @@ inline Result<std::string> WriteCsv(const Table& table, CsvEncoding encoding, Cs
 // ---------------------------------------------------------------------------------------------
 // JSON Lines.
 
-// `s` as a JSON string, quotes included: " and \ escaped, control characters as \b \f \n \r \t
-// or \u00XX, U+2028 and U+2029 as \u2028 \u2029, anything else as UTF-8 (invalid bytes as
-// U+FFFD).
-inline std::string JsonString(std::string_view s) {
-  const std::string text = ValidUtf8(s);
-  std::string out;
-  out.reserve(text.size() + 2);
-  out.push_back('"');
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
+// `s` as a JSON string, quotes included, appended to `*out`: " and \ escaped, control
+// characters as \b \f \n \r \t or \u00XX, U+2028 and U+2029 as \u2028 \u2029, anything else
+// as UTF-8 (invalid bytes as U+FFFD). For answers built as text on a hot path (no allocation
+// for text that is valid UTF-8).
+inline void AppendJsonString(std::string* out, std::string_view s) {
+  std::string fixed;
+  if (utf8::FindInvalid(s) != std::string_view::npos) {
+    fixed = ValidUtf8(s);
+    s = fixed;
+  }
+  out->push_back('"');
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"': *out += "\\\""; break;
+      case '\\': *out += "\\\\"; break;
+      case '\b': *out += "\\b"; break;
+      case '\f': *out += "\\f"; break;
+      case '\n': *out += "\\n"; break;
+      case '\r': *out += "\\r"; break;
+      case '\t': *out += "\\t"; break;
       default:
         if (c < 0x20 || c == 0x7F) {
           char buf[8];
           std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else if (c == 0xE2 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x80 &&
-                   (static_cast<unsigned char>(text[i + 2]) == 0xA8 || static_cast<unsigned char>(text[i + 2]) == 0xA9)) {
-          out += static_cast<unsigned char>(text[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
+          *out += buf;
+        } else if (c == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+                   (static_cast<unsigned char>(s[i + 2]) == 0xA8 || static_cast<unsigned char>(s[i + 2]) == 0xA9)) {
+          *out += static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
           i += 2;
         } else {
-          out.push_back(static_cast<char>(c));
+          out->push_back(static_cast<char>(c));
         }
     }
   }
-  out.push_back('"');
+  out->push_back('"');
+}
+
+// `s` as a JSON string, quotes included (AppendJsonString).
+inline std::string JsonString(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  AppendJsonString(&out, s);
   return out;
 }
 

@@ -8,6 +8,7 @@
 // 401 without a valid key, 403 for an action outside the key's scope.
 #include <xinjian/digest.h>
 #include <xinjian/html.h>
+#include <xinjian/opendata.h>
 #include <xinjian/text.h>
 #include <xinjian/uscc.h>
 
@@ -74,26 +75,6 @@ Status CheckAction(const KeyInfo& key, const std::string& action) {
   return Status::Ok();
 }
 
-// `text` as a JSON string (UTF-8 as it is; quotes, backslashes and control characters escaped).
-void AppendJsonString(std::string& out, std::string_view text) {
-  static const char* kHex = "0123456789abcdef";
-  out += '"';
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20) {
-      out += "\\u00";
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
-
 // Today and the instant as the answer states them, for the second of `now_us` (kept per thread:
 // every answer of a second says the same).
 struct Clock {
@@ -127,32 +108,32 @@ void AppendAnswer(std::string& out, Platform& platform, CheckIndex& index, const
   index.WithAnswer(uscc, action, clock.today, [&](const Answer& a) {
     rec->answer = a.answer;
     out += "{\"action\":";
-    AppendJsonString(out, action);
+    opendata::AppendJsonString(&out, action);
     out += ",\"answer\":\"";
     out += a.answer;
     out += "\",\"check_id\":\"";
     out += rec->check_id;
     out += "\",\"checked_at\":";
-    AppendJsonString(out, clock.checked_at);
+    opendata::AppendJsonString(&out, clock.checked_at);
     out += ",\"listings\":[";
     bool first = true;
     for (const ActiveListing* l : a.listings) {
       const ListPolicy* p = platform.FindListPolicy(l->list);
       out += first ? "{\"expires_on\":" : ",{\"expires_on\":";
       first = false;
-      AppendJsonString(out, l->expires_on);
+      opendata::AppendJsonString(&out, l->expires_on);
       out += ",\"id\":";
-      AppendJsonString(out, l->id);
+      opendata::AppendJsonString(&out, l->id);
       out += ",\"legal_basis\":";
-      AppendJsonString(out, p ? p->legal_basis : std::string());
+      opendata::AppendJsonString(&out, p ? p->legal_basis : std::string());
       out += ",\"list\":";
-      AppendJsonString(out, l->list);
+      opendata::AppendJsonString(&out, l->list);
       out += ",\"name_en\":";
-      AppendJsonString(out, p ? p->name_en : l->list);
+      opendata::AppendJsonString(&out, p ? p->name_en : l->list);
       out += ",\"name_zh\":";
-      AppendJsonString(out, p ? p->name_zh : l->list);
+      opendata::AppendJsonString(&out, p ? p->name_zh : l->list);
       out += ",\"starts_on\":";
-      AppendJsonString(out, l->starts_on);
+      opendata::AppendJsonString(&out, l->starts_on);
       out += '}';
       if (!rec->listing_ids.empty()) rec->listing_ids += ';';
       rec->listing_ids += l->id;
@@ -162,23 +143,23 @@ void AppendAnswer(std::string& out, Platform& platform, CheckIndex& index, const
     for (const Measure* m : a.measures) {
       out += first ? "{\"code\":" : ",{\"code\":";
       first = false;
-      AppendJsonString(out, m->code);
+      opendata::AppendJsonString(&out, m->code);
       out += ",\"department\":";
-      AppendJsonString(out, m->department);
+      opendata::AppendJsonString(&out, m->department);
       out += ",\"effect\":";
-      AppendJsonString(out, m->effect);
+      opendata::AppendJsonString(&out, m->effect);
       out += ",\"legal_basis\":";
-      AppendJsonString(out, m->legal_basis);
+      opendata::AppendJsonString(&out, m->legal_basis);
       out += ",\"name_en\":";
-      AppendJsonString(out, m->name_en);
+      opendata::AppendJsonString(&out, m->name_en);
       out += ",\"name_zh\":";
-      AppendJsonString(out, m->name_zh);
+      opendata::AppendJsonString(&out, m->name_zh);
       out += '}';
       if (!rec->measure_codes.empty()) rec->measure_codes += ';';
       rec->measure_codes += m->code;
     }
     out += "],\"uscc\":";
-    AppendJsonString(out, uscc);
+    opendata::AppendJsonString(&out, uscc);
     out += '}';
     return 0;
   });
