@@ -8,6 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <set>
+#include <tuple>
+
 #include "punishment.h"
 
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -238,6 +241,69 @@ Result<int> BackfillCases(Platform& platform, UnitOfWork& uow, CivilDate today) 
     opened += made.value() ? 1 : 0;
   }
   return opened;
+}
+
+Result<int> WidenCases(Platform& platform, UnitOfWork& uow, CivilDate today) {
+  Sql& sql = uow.sql();
+  // The open cases and, per list, the departments whose published measures the memoranda link
+  // to it now.
+  std::vector<std::tuple<std::string, std::string, std::string, std::string>> open;  // case, listing, list, uscc
+  Status st = sql.Query("SELECT id, listing_id, list, uscc FROM punishment_cases WHERE state = 'open' ORDER BY id", {},
+                        [&](const SqlRow& r) {
+                          open.emplace_back(r.Text(0), r.Text(1), r.Text(2), r.Text(3));
+                          return true;
+                        });
+  if (!st.ok() || open.empty()) return st.ok() ? Result<int>(0) : Result<int>(st);
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> by_list;  // list → department → measures
+  st = sql.Query(
+      "SELECT DISTINCT t.list, m.department, m.code, m.published_on FROM punishment_triggers t JOIN "
+      "punishment_measures m ON m.code = t.measure ORDER BY t.list, m.department, m.code",
+      {}, [&](const SqlRow& r) {
+        if (r.Text(3) <= today.ToString()) by_list[r.Text(0)][r.Text(1)].push_back(r.Text(2));
+        return true;
+      });
+  if (!st.ok()) return st;
+  auto respond_due = AddWorkingDays(platform, today, CurrentSettings().respond_working_days);
+  if (!respond_due.ok()) return respond_due.status();
+  auto feedback_due = AddWorkingDays(platform, today, CurrentSettings().feedback_working_days);
+  if (!feedback_due.ok()) return feedback_due.status();
+  int added = 0;
+  for (const auto& [case_id, listing, list, uscc] : open) {
+    auto it = by_list.find(list);
+    if (it == by_list.end()) continue;
+    std::set<std::string> have;
+    st = sql.Query("SELECT department FROM punishment_tasks WHERE case_id = ?", {case_id}, [&](const SqlRow& r) {
+      have.insert(r.Text(0));
+      return true;
+    });
+    if (!st.ok()) return st;
+    json departments = json::array();
+    for (const auto& [dept, codes] : it->second) {
+      if (have.count(dept)) continue;
+      auto t = sql.Exec(
+          "INSERT INTO punishment_tasks (case_id, department, measures, state, respond_due, feedback_due, "
+          "updated_at_us) VALUES (?, ?, ?, 'pending', ?, ?, ?)",
+          {case_id, dept, json(codes).dump(), respond_due.value().ToString(), feedback_due.value().ToString(),
+           uow.now_us()});
+      if (!t.ok()) return t.status();
+      departments.push_back({{"department", dept}, {"measures", codes}});
+      ++added;
+    }
+    if (departments.empty()) continue;
+    json ev{{"id", case_id},
+            {"listing", listing},
+            {"list", list},
+            {"uscc", uscc},
+            {"on", today.ToString()},
+            {"respond_due", respond_due.value().ToString()},
+            {"feedback_due", feedback_due.value().ToString()},
+            {"tasks", departments}};
+    if (auto s = uow.Audit({"punishment.case.widen", "punishment_case", case_id, "", digest::Sha256Hex(ev.dump())});
+        !s.ok())
+      return s;
+    if (auto s = uow.Publish("punishment.case.widened", case_id, ev.dump()); !s.ok()) return s;
+  }
+  return added;
 }
 
 Result<std::vector<TaskRow>> LoadTasks(Platform& platform, Sql& sql, const std::string& department,

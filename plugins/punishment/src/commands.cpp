@@ -111,8 +111,9 @@ Status Import(CommandContext& ctx, bool measures) {
   auto today = Today(platform);
   if (!today.ok()) return today.status();
   // The listings in force that have no case yet (listed before a memorandum triggered anything
-  // for their list) get theirs in the same unit of work: a new memorandum reaches them too.
-  int opened = 0;
+  // for their list) get theirs in the same unit of work, and open cases get a task for each
+  // department a new memorandum brings: a new memorandum reaches them too.
+  int opened = 0, tasks_added = 0;
   auto counts = TransactValue<ImportCounts>(platform, ctx.principal(), [&](UnitOfWork& uow) -> Result<ImportCounts> {
     auto c = measures ? ImportMeasures(platform, uow, file, text.value())
                       : ImportMemoranda(platform, uow, file, text.value());
@@ -120,18 +121,25 @@ Status Import(CommandContext& ctx, bool measures) {
     auto b = BackfillCases(platform, uow, today.value());
     if (!b.ok()) return b.status();
     opened = b.value();
+    auto wider = WidenCases(platform, uow, today.value());
+    if (!wider.ok()) return wider.status();
+    tasks_added = wider.value();
     return c;
   });
   if (!counts.ok()) return counts.status();
   const ImportCounts& c = counts.value();
   if (ctx.json())
-    ctx.out() << json{{"added", c.added}, {"updated", c.updated}, {"unchanged", c.unchanged}, {"cases_opened", opened}}
+    ctx.out() << json{{"added", c.added},
+                      {"updated", c.updated},
+                      {"unchanged", c.unchanged},
+                      {"cases_opened", opened},
+                      {"tasks_added", tasks_added}}
                      .dump()
               << "\n";
   else
     ctx.out() << "新增 " << c.added << "，更新 " << c.updated << "，未变 " << c.unchanged << "，开启案件 " << opened
-              << " / added " << c.added << ", updated " << c.updated << ", unchanged " << c.unchanged
-              << ", cases opened " << opened << "\n";
+              << "，新增任务 " << tasks_added << " / added " << c.added << ", updated " << c.updated << ", unchanged "
+              << c.unchanged << ", cases opened " << opened << ", tasks added " << tasks_added << "\n";
   return Status::Ok();
 }
 

@@ -61,6 +61,10 @@ Status OnListingEvent(Platform& platform, UnitOfWork& uow, const std::string& to
 // Opens the cases of the listings in force that have none (a catalogue or memorandum imported
 // after they came into force: the demo, a new memorandum), dated `today`. Returns how many.
 Result<int> BackfillCases(Platform& platform, UnitOfWork& uow, CivilDate today);
+// Adds to every open case a task for each department that a memorandum links to the case's list
+// now (a published measure) and that has none yet, due from `today`, with an audit record
+// (punishment.case.widen) and an event (punishment.case.widened). Returns the tasks added.
+Result<int> WidenCases(Platform& platform, UnitOfWork& uow, CivilDate today);
 struct TaskRow {
   std::string case_id, listing_id, list, uscc, kind, case_state, opened_on, ended_on;
   std::string department, state, respond_due, feedback_due, responded_on, responded_by, reason, fed_back_on;

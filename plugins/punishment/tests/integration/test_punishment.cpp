@@ -9,6 +9,8 @@
 // (xj_punishment) is linked for nothing but its pure parts.
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <nlohmann/json.hpp>
@@ -627,16 +629,39 @@ TEST_CASE("punishment: a memorandum imported after a listing came into force ope
   const std::string dir = std::string(XJ_SOURCE_DIR) + "/docs/examples/";
   json m = OkAs(*w, Alice(), "punishment measures import", {{"file", {dir + "measures.json"}}});
   CHECK(m["cases_opened"] == 0);  // measures alone trigger nothing: the memoranda do
-  json mm = OkAs(*w, Alice(), "punishment memoranda import", {{"file", {dir + "memoranda.json"}}});
+  // A first memorandum names one measure of one department for the list: the case opens with
+  // that department's task.
+  const std::string first = (std::filesystem::temp_directory_path() / ("xj-memo-" + U(3) + ".json")).string();
+  {
+    std::ofstream f(first);
+    f << json::array({{{"code", "serious_illegal_2026"},
+                       {"title", "关于对严重违法失信主体实施联合惩戒的合作备忘录（第一版）"},
+                       {"departments", {"SCJG", "CZJ"}},
+                       {"signed_on", "2026-01-15"},
+                       {"entries", {{{"list", "serious_illegal"}, {"measures", {"deny_government_procurement"}}}}}}})
+             .dump();
+  }
+  json mm = OkAs(*w, Alice(), "punishment memoranda import", {{"file", {first}}});
+  std::filesystem::remove(first);
   CHECK(mm["cases_opened"] == 1);
   CHECK(CountFor(*w->db, "SELECT COUNT(*) FROM punishment_cases WHERE listing_id = :k", listing) == 1);
-  CHECK(CountFor(*w->db,
-                 "SELECT COUNT(*) FROM punishment_tasks t JOIN punishment_cases c ON c.id = t.case_id "
-                 "WHERE c.listing_id = :k",
-                 listing) > 1);  // fanned out to several departments
+  const auto tasks = [&] {
+    return CountFor(*w->db,
+                    "SELECT COUNT(*) FROM punishment_tasks t JOIN punishment_cases c ON c.id = t.case_id "
+                    "WHERE c.listing_id = :k",
+                    listing);
+  };
+  CHECK(tasks() == 1);
+  // The full memorandum brings more departments: the open case fans out to them too.
+  json full = OkAs(*w, Alice(), "punishment memoranda import", {{"file", {dir + "memoranda.json"}}});
+  CHECK(full["cases_opened"] == 0);
+  CHECK(full["tasks_added"].get<int>() >= 2);
+  CHECK(tasks() == 1 + full["tasks_added"].get<int>());
+  CHECK(EventCount(*w->db, "punishment.case.widened") == 1);
   // Imported again: nothing more.
   json again = OkAs(*w, Alice(), "punishment memoranda import", {{"file", {dir + "memoranda.json"}}});
   CHECK(again["cases_opened"] == 0);
+  CHECK(again["tasks_added"] == 0);
   CHECK(again["unchanged"] == 3);
   CHECK(AuditChainVerifies(*w->db));
 }
