@@ -266,4 +266,24 @@ void PublishAllResults(TaskWorld& w, const std::string& task, const std::string&
   }
 }
 
+Status TestJobServices::PublishEvent(const std::string& topic, const std::string& key, const std::string& payload) {
+  return RunInTransaction([&](UnitOfWork& uow) { return uow.Publish(topic, key, payload); });
+}
+Status TestJobServices::RunInTransaction(const UnitOfWorkFn& fn) {
+  return w_.platform.RunInTransaction(Principal::System("job:test"), fn);
+}
+Platform& TestJobServices::platform() { return w_.platform; }
+
+Status RunJob(TaskWorld& w, const std::string& handler, const std::string& local_time) {
+  JobHandler* h = DrawHost().FindJobHandler(handler);
+  REQUIRE(h != nullptr);
+  JobInvocation inv;
+  inv.job = "test-" + handler;
+  inv.handler = handler;
+  inv.time_zone = "Asia/Shanghai";
+  inv.scheduled_us = ClockAt(local_time).now_us;
+  TestJobServices services(w);
+  return h->Run(inv, services);
+}
+
 }  // namespace xj::test

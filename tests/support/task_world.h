@@ -24,6 +24,7 @@
 #include "draw/task_service.h"
 #include "platform_impl.h"
 #include "world.h"
+#include "xinjian/job.h"
 #include "xinjian/principal.h"
 
 namespace xj::test {
@@ -87,6 +88,25 @@ void ExpectProofVerifies(TaskWorld& w, const std::string& task);
 // as the CLI does after a command (the inspection plugin creates a drawn task's visits); fails
 // the test when a delivery fails.
 void DeliverEvents(TaskWorld& w);
+
+// What a running job gets (job.h), over the world's platform, as the scheduler would give it:
+// units of work as "job:test", the configuration's fallbacks, never cancelled.
+class TestJobServices final : public JobServices {
+ public:
+  explicit TestJobServices(TaskWorld& w) : w_(w) {}
+  Status PublishEvent(const std::string& topic, const std::string& key, const std::string& payload) override;
+  bool Cancelled() const override { return false; }
+  std::string Config(const std::string&, const std::string& fallback) const override { return fallback; }
+  Status RunInTransaction(const UnitOfWorkFn& fn) override;
+  Platform& platform() override;
+
+ private:
+  TaskWorld& w_;
+};
+
+// Runs DrawHost()'s job handler `handler` (it must exist) as if scheduled at `local_time`
+// (Asia/Shanghai, "YYYY-MM-DDTHH:MM:SS"), with TestJobServices.
+Status RunJob(TaskWorld& w, const std::string& handler, const std::string& local_time);
 
 // Runs the plugin command `path` ("visit show") in this process on the world's platform
 // (RunCommandInProcess), as a supervisor named "tester" acting for `department` ("" for none;

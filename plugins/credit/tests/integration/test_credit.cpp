@@ -94,37 +94,6 @@ const RegisteredRoute& CreditRoute() {
   throw std::logic_error("unreachable");
 }
 
-// What a running job gets (job.h), over the world's platform: the scheduler's own tests cover
-// the scheduler; these run the credit plugin's handlers as it would.
-class TestJobServices final : public JobServices {
- public:
-  explicit TestJobServices(TaskWorld& w) : w_(w) {}
-  Status PublishEvent(const std::string& topic, const std::string& key, const std::string& payload) override {
-    return RunInTransaction([&](UnitOfWork& uow) { return uow.Publish(topic, key, payload); });
-  }
-  bool Cancelled() const override { return false; }
-  std::string Config(const std::string&, const std::string& fallback) const override { return fallback; }
-  Status RunInTransaction(const UnitOfWorkFn& fn) override {
-    return w_.platform.RunInTransaction(Principal::System("job:test"), fn);
-  }
-  Platform& platform() override { return w_.platform; }
-
- private:
-  TaskWorld& w_;
-};
-
-Status RunJob(TaskWorld& w, const std::string& handler, const std::string& local_time) {
-  JobHandler* h = DrawHost().FindJobHandler(handler);
-  REQUIRE(h != nullptr);
-  JobInvocation inv;
-  inv.job = "test-" + handler;
-  inv.handler = handler;
-  inv.time_zone = "Asia/Shanghai";
-  inv.scheduled_us = ClockAt(local_time).now_us;
-  TestJobServices services(w);
-  return h->Run(inv, services);
-}
-
 credit::RecordsService& RecordsOf() {
   auto [service, provider] = DrawHost().FindService(credit::RecordsService::kServiceName);
   REQUIRE(service != nullptr);

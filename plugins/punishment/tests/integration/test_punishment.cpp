@@ -592,22 +592,7 @@ TEST_CASE("punishment: the credit check answers from listings and measures, with
   const long long all = logged_checks();
   JobHandler* job = DrawHost().FindJobHandler("punishment.retention");
   REQUIRE(job != nullptr);
-  class Services final : public JobServices {
-   public:
-    explicit Services(TaskWorld& w) : w_(w) {}
-    Status PublishEvent(const std::string& t, const std::string& k, const std::string& p) override {
-      return RunInTransaction([&](UnitOfWork& uow) { return uow.Publish(t, k, p); });
-    }
-    bool Cancelled() const override { return false; }
-    std::string Config(const std::string&, const std::string& f) const override { return f; }
-    Status RunInTransaction(const UnitOfWorkFn& fn) override {
-      return w_.platform.RunInTransaction(Principal::System("job:test"), fn);
-    }
-    Platform& platform() override { return w_.platform; }
-
-   private:
-    TaskWorld& w_;
-  } services(*w);
+  TestJobServices services(*w);
   JobInvocation inv;
   inv.job = "t";
   inv.handler = "punishment.retention";
