@@ -148,6 +148,14 @@ void ProgressBar::Update(std::uint64_t done, std::uint64_t total, std::uint64_t 
   if (now - last_us_ < 200000 && done != total) return;
   last_us_ = now;
   double secs = (now - start_us_) / 1e6;
+  if (total == 0) {  // a pipe: its size is not known, so bytes instead of a percentage
+    std::fprintf(stderr, "\r%s %.1f MiB  %llu 行/rows  %.0f 行/秒 rows/s ", label_.c_str(),
+                 static_cast<double>(done) / (1024.0 * 1024.0), static_cast<unsigned long long>(rows),
+                 secs > 0 ? static_cast<double>(rows) / secs : 0.0);
+    std::fflush(stderr);
+    shown_ = true;
+    return;
+  }
   double pct = total ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 0;
   int width = 30, filled = static_cast<int>(pct / 100 * width);
   std::string bar(static_cast<std::size_t>(std::max(0, std::min(width, filled))), '#');

@@ -267,6 +267,10 @@ bool LooksLikeJson(const std::string& path, const std::string& format) {
   };
   if (ends(".json") || ends(".jsonl") || ends(".ndjson")) return true;
   if (ends(".csv") || ends(".txt")) return false;
+  // A pipe (a FIFO, /dev/stdin) is read once: sniffing would eat its first bytes, so it is CSV
+  // unless --format says json.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) return false;
   std::ifstream in(path, std::ios::binary);
   char buf[64] = {};
   in.read(buf, sizeof buf);

@@ -705,8 +705,17 @@ Result<ImportSummary> ImportRecords(Platform& platform, const Principal& who, co
                                     std::ostream* progress) {
   constexpr std::uint64_t kMaxBytes = 4ull << 30;  // 4 GiB (CSV and JSON Lines stream; an array is parsed whole)
   constexpr std::uint64_t kMaxArrayBytes = 256ull << 20;
+  // A regular file, or a pipe (a FIFO, /dev/stdin) read once from the start as CSV: its size
+  // is not known beforehand and the CSV reader stops it at the same 4 GiB; JSON, which is
+  // sniffed and may be parsed whole, needs a regular file.
   std::error_code ec;
-  const auto size = std::filesystem::file_size(o.path, ec);
+  const auto file_status = std::filesystem::status(o.path, ec);
+  if (ec || !std::filesystem::exists(file_status))
+    return Status::Error(StatusCode::kUnavailable, "无法读取文件 " + o.path, "cannot read " + o.path);
+  if (std::filesystem::is_directory(file_status))
+    return Status::Error(StatusCode::kUnavailable, "无法读取 " + o.path + "（是目录）", "cannot read " + o.path + " (a directory)");
+  const bool regular = std::filesystem::is_regular_file(file_status);
+  const std::uintmax_t size = regular ? std::filesystem::file_size(o.path, ec) : 0;
   if (ec) return Status::Error(StatusCode::kUnavailable, "无法读取文件 " + o.path, "cannot read " + o.path);
   if (size > kMaxBytes) return Refuse("记录文件超过 4 GiB：" + o.path, "the records file is larger than 4 GiB: " + o.path);
   if (o.batch_rows < 1 || o.batch_rows > 100000)
@@ -715,7 +724,7 @@ Result<ImportSummary> ImportRecords(Platform& platform, const Principal& who, co
   if (format == "auto") {
     if (EndsWith(o.path, ".json") || EndsWith(o.path, ".jsonl") || EndsWith(o.path, ".ndjson")) {
       format = "json";
-    } else if (EndsWith(o.path, ".csv")) {
+    } else if (EndsWith(o.path, ".csv") || !regular) {
       format = "csv";
     } else {
       std::ifstream f(o.path, std::ios::binary);
@@ -734,6 +743,9 @@ Result<ImportSummary> ImportRecords(Platform& platform, const Principal& who, co
     return RecordInputOf(v);
   });
   std::unique_ptr<RowSource> source;
+  if (format == "json" && !regular)
+    return Refuse("JSON 记录只能从普通文件导入，管道只读 CSV：" + o.path,
+                  "JSON records are imported from regular files only; a pipe is read as CSV: " + o.path);
   if (format == "json") {
     if (size > kMaxArrayBytes) {
       std::ifstream f(o.path, std::ios::binary);
