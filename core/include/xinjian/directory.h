@@ -125,6 +125,31 @@ inline Result<std::optional<DepartmentRow>> FindDepartment(Sql& sql, const std::
   return out;
 }
 
+// True when the department's jurisdiction holds `region` (a GB/T 2260 code): one of its
+// prefixes begins the code, or the jurisdiction is unlimited ("").
+inline bool JurisdictionHolds(const DepartmentRow& dept, std::string_view region) {
+  const auto prefixes = SplitStoredList(dept.jurisdiction);
+  if (prefixes.empty()) return true;
+  for (std::string_view pre : prefixes)
+    if (region.substr(0, pre.size()) == pre) return true;
+  return false;
+}
+
+// True when the department `code` exists and its jurisdiction holds the subject `uscc`'s
+// region; false for an unknown department or subject. The Sql's error otherwise.
+inline Result<bool> DepartmentHoldsSubject(Sql& sql, const std::string& code, const std::string& uscc) {
+  auto dept = FindDepartment(sql, code);
+  if (!dept.ok()) return dept.status();
+  if (!dept.value()) return false;
+  std::optional<std::string> region;
+  Status st = sql.Query("SELECT region FROM subjects WHERE uscc = ?", {uscc}, [&](const SqlRow& r) {
+    region = r.Text(0);
+    return false;
+  });
+  if (!st.ok()) return st;
+  return region.has_value() && JurisdictionHolds(*dept.value(), *region);
+}
+
 struct ItemRow {
   std::string code, name, department, legal_basis, item_class;  // item_class: "key" | "general"
   std::int64_t ratio_min_ppm = -1, ratio_max_ppm = -1;          // -1: none

@@ -16,6 +16,8 @@
 //     demo step (demo.cpp) and the benchmark (bench.cpp).
 #include <xinjian/plugin.h>
 
+#include <charconv>
+
 #include <nlohmann/json.hpp>
 
 #include "credit.h"
@@ -81,6 +83,54 @@ class RecordsServiceImpl final : public RecordsService {
     return sql.QueryInt(
         "SELECT COUNT(*) FROM credit_records WHERE uscc = ? AND kind = ? AND occurred_on >= ? AND withdrawn_on IS NULL",
         {uscc, kind, since});
+  }
+
+  Result<std::optional<RecordState>> Find(Sql& sql, const std::string& kind, const std::string& ref,
+                                          const std::string& today) const override {
+    auto found = LoadRecord(sql, kind, ref);
+    if (!found.ok()) return found.status();
+    if (!found.value()) return std::optional<RecordState>();
+    const CreditRecord& r = *found.value();
+    RecordState st;
+    st.record.uscc = r.uscc;
+    st.record.kind = r.kind;
+    st.record.ref = r.ref;
+    st.record.category = r.category;
+    st.record.severity = r.severity;
+    st.record.occurred_on = r.occurred_on;
+    st.record.public_from = r.public_from;
+    {
+      char buf[40];
+      const auto end = std::to_chars(buf, buf + sizeof buf, r.value).ptr;  // the shortest text that reads back the same
+      st.record.value.assign(buf, end);
+    }
+    st.record.heavy = r.heavy ? "1" : "0";
+    st.record.authority = r.authority;
+    st.record.basis = r.basis;
+    st.record.title = r.title;
+    st.record.attributes_json = r.AttributesJson();
+    st.record.source = r.source;
+    st.public_until = r.public_until;
+    st.public_now = r.PublicOn(today);
+    st.disputed = r.disputed;
+    st.withdrawn_on = r.withdrawn_on;
+    st.publicity_ended_on = r.publicity_ended_on;
+    st.publicity_end_reason = r.publicity_end_reason;
+    if (auto k = c_->kinds->Find(r.kind)) {
+      st.publicity = k->publicity;
+      st.polarity = k->polarity;
+    }
+    return std::optional<RecordState>(std::move(st));
+  }
+  Status SetDisputed(UnitOfWork& uow, const std::string& kind, const std::string& ref, bool disputed,
+                     const std::string& reason) override {
+    return SetRecordDisputed(uow, kind, ref, disputed, reason);
+  }
+  Status EndPublicity(UnitOfWork& uow, const std::string& kind, const std::string& ref, const std::string& on,
+                      const std::string& reason) override {
+    Scoring scoring = c_->On(platform_);
+    if (auto st = scoring.EnsureModels(uow); !st.ok()) return st;
+    return EndRecordPublicity(uow, &scoring, kind, ref, on, reason);
   }
 
   Status WriteAndScore(UnitOfWork& uow, const std::vector<CreditRecord>& records) {

@@ -300,7 +300,8 @@ namespace {
 
 constexpr const char* kRecordColumns =
     "kind, ref, uscc, category, severity, occurred_on, COALESCE(public_from, ''), COALESCE(public_until, ''), value, "
-    "heavy, authority, basis, title, attributes, COALESCE(withdrawn_on, ''), COALESCE(withdrawn_reason, ''), source";
+    "heavy, authority, basis, title, attributes, COALESCE(withdrawn_on, ''), COALESCE(withdrawn_reason, ''), source, "
+    "disputed, COALESCE(publicity_ended_on, ''), COALESCE(publicity_end_reason, '')";
 
 CreditRecord RecordOf(const SqlRow& r) {
   CreditRecord c;
@@ -324,6 +325,9 @@ CreditRecord RecordOf(const SqlRow& r) {
   c.withdrawn_on = r.Text(14);
   c.withdrawn_reason = r.Text(15);
   c.source = r.Text(16);
+  c.disputed = r.Int(17) != 0;
+  c.publicity_ended_on = r.Text(18);
+  c.publicity_end_reason = r.Text(19);
   return c;
 }
 
@@ -390,7 +394,8 @@ Status UpsertRecords(UnitOfWork& uow, const std::vector<CreditRecord>& records, 
         "created_at_us, updated_at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (kind, ref) DO UPDATE SET uscc = excluded.uscc, category = excluded.category, "
         "severity = excluded.severity, occurred_on = excluded.occurred_on, public_from = excluded.public_from, "
-        "public_until = excluded.public_until, is_public = excluded.is_public, value = excluded.value, heavy = excluded.heavy, "
+        "public_until = excluded.public_until, "
+        "is_public = CASE WHEN credit_records.publicity_ended_on IS NULL THEN excluded.is_public ELSE 0 END, value = excluded.value, heavy = excluded.heavy, "
         "authority = excluded.authority, basis = excluded.basis, title = excluded.title, "
         "attributes = excluded.attributes, withdrawn_on = excluded.withdrawn_on, "
         "withdrawn_reason = excluded.withdrawn_reason, source = excluded.source, digest = excluded.digest, "
@@ -1084,10 +1089,11 @@ Result<std::int64_t> RefreshPublicity(UnitOfWork& uow, Scoring* scoring, const s
   // Ended (or withdrawn) but still marked public; begun but not marked yet.
   Status st = sql.Query(
       "SELECT kind, ref, uscc, 0 FROM credit_records WHERE is_public = 1 AND "
-      "(public_until IS NULL OR public_until < ? OR withdrawn_on IS NOT NULL) "
+      "(public_until IS NULL OR public_until < ? OR withdrawn_on IS NOT NULL OR publicity_ended_on <= ?) "
       "UNION ALL SELECT kind, ref, uscc, 1 FROM credit_records WHERE is_public = 0 AND withdrawn_on IS NULL AND "
-      "public_until IS NOT NULL AND public_from <= ? AND public_until >= ?",
-      {today, today, today}, [&](const SqlRow& r) {
+      "public_until IS NOT NULL AND public_from <= ? AND public_until >= ? AND "
+      "(publicity_ended_on IS NULL OR publicity_ended_on > ?)",
+      {today, today, today, today, today}, [&](const SqlRow& r) {
         changes.push_back({r.Text(0), r.Text(1), r.Text(2), r.Int(3) == 1});
         return true;
       });
@@ -1108,6 +1114,78 @@ Result<std::int64_t> RefreshPublicity(UnitOfWork& uow, Scoring* scoring, const s
     if (!n.ok()) return n.status();
   }
   return static_cast<std::int64_t>(changes.size());
+}
+
+namespace {
+
+// The digest of a record with what the remedies keep (the audit records' before and after).
+std::string RemedyStateDigest(const CreditRecord& r) {
+  return digest::Sha256Hex(json{r.Digest(), r.disputed, r.publicity_ended_on, r.publicity_end_reason}.dump());
+}
+
+Result<CreditRecord> MustLoad(Sql& sql, const std::string& kind, const std::string& ref) {
+  auto found = LoadRecord(sql, kind, ref);
+  if (!found.ok()) return found.status();
+  if (!found.value())
+    return Status::Error(StatusCode::kNotFound, "没有记录 " + kind.substr(0, 40) + "/" + ref.substr(0, 200),
+                         "no record " + kind.substr(0, 40) + "/" + ref.substr(0, 200));
+  return *found.value();
+}
+
+}  // namespace
+
+Status SetRecordDisputed(UnitOfWork& uow, const std::string& kind, const std::string& ref, bool disputed,
+                         const std::string& reason) {
+  auto loaded = MustLoad(uow.sql(), kind, ref);
+  if (!loaded.ok()) return loaded.status();
+  CreditRecord r = loaded.value();
+  if (r.disputed == disputed) return Status::Ok();
+  if (auto st = CheckText("reason", reason, 500); !st.ok()) return st;
+  const std::string before = RemedyStateDigest(r);
+  r.disputed = disputed;
+  auto n = uow.sql().Exec("UPDATE credit_records SET disputed = ?, updated_at_us = ? WHERE kind = ? AND ref = ?",
+                          {disputed ? 1 : 0, uow.now_us(), kind, ref});
+  if (!n.ok()) return n.status();
+  if (auto st = uow.Audit({disputed ? "credit.record.dispute" : "credit.record.undispute", "credit_record", r.Id(), before,
+                           RemedyStateDigest(r)});
+      !st.ok())
+    return st;
+  json p = {{"record", r.Id()}, {"uscc", r.uscc}, {"reason", reason}};
+  return uow.Publish(disputed ? "credit.record.disputed" : "credit.record.undisputed", r.Id(), p.dump());
+}
+
+Status EndRecordPublicity(UnitOfWork& uow, Scoring* scoring, const std::string& kind, const std::string& ref,
+                          const std::string& on, const std::string& reason) {
+  if (reason != "repaired" && reason != "stop_disclosure")
+    return FieldRefuse("reason", "须为 repaired 或 stop_disclosure", "must be repaired or stop_disclosure");
+  if (auto st = CheckDate("on", on); !st.ok()) return st;
+  auto loaded = MustLoad(uow.sql(), kind, ref);
+  if (!loaded.ok()) return loaded.status();
+  CreditRecord r = loaded.value();
+  if (!r.withdrawn_on.empty())
+    return Status::Error(StatusCode::kFailedPrecondition, "记录 " + r.Id() + " 已于 " + r.withdrawn_on + " 撤回",
+                         "the record " + r.Id() + " was withdrawn on " + r.withdrawn_on);
+  if (!r.publicity_ended_on.empty())
+    return Status::Error(StatusCode::kFailedPrecondition, "记录 " + r.Id() + " 已于 " + r.publicity_ended_on + " 停止公示",
+                         "the publicity of the record " + r.Id() + " ended on " + r.publicity_ended_on);
+  if (on < r.occurred_on) return FieldRefuse("on", "早于 occurred_on", "is before occurred_on");
+  const std::string before = RemedyStateDigest(r);
+  r.publicity_ended_on = on;
+  r.publicity_end_reason = reason;
+  auto n = uow.sql().Exec(
+      "UPDATE credit_records SET publicity_ended_on = ?, publicity_end_reason = ?, is_public = 0, updated_at_us = ? "
+      "WHERE kind = ? AND ref = ?",
+      {on, reason, uow.now_us(), kind, ref});
+  if (!n.ok()) return n.status();
+  if (auto st = uow.Audit({"credit.record.publicity_end", "credit_record", r.Id(), before, RemedyStateDigest(r)}); !st.ok())
+    return st;
+  json p = {{"record", r.Id()}, {"uscc", r.uscc}, {"on", on}, {"reason", reason}};
+  if (auto st = uow.Publish("credit.record.publicity_ended", r.Id(), p.dump()); !st.ok()) return st;
+  if (scoring != nullptr) {
+    auto s = scoring->Rescore(uow, {r.uscc});
+    if (!s.ok()) return s.status();
+  }
+  return Status::Ok();
 }
 
 Status WithdrawRecord(UnitOfWork& uow, Scoring* scoring, const std::string& kind, const std::string& ref,

@@ -65,11 +65,17 @@ struct CreditRecord {
   std::map<std::string, std::string> attributes;
   std::string withdrawn_on, withdrawn_reason;  // "" when standing
   std::string source;
+  // Kept by the remedies (migration 003), never by an import: an objection is open; the
+  // publicity stopped early on that day ("repaired" | "stop_disclosure").
+  bool disputed = false;
+  std::string publicity_ended_on, publicity_end_reason;
 
   std::string Id() const { return kind + "/" + ref; }
-  // In publicity on `date` (YYYY-MM-DD): public_from <= date <= public_until and not withdrawn.
+  // In publicity on `date` (YYYY-MM-DD): public_from <= date <= public_until, not withdrawn,
+  // and not stopped early on or before it.
   bool PublicOn(const std::string& date) const {
-    return withdrawn_on.empty() && !public_until.empty() && public_from <= date && date <= public_until;
+    return withdrawn_on.empty() && !public_until.empty() && public_from <= date && date <= public_until &&
+           (publicity_ended_on.empty() || date < publicity_ended_on);
   }
   std::string AttributesJson() const;
   // SHA-256 of the canonical form (what an import compares to find a changed record).
@@ -171,6 +177,12 @@ Result<std::int64_t> RefreshPublicity(UnitOfWork& uow, Scoring* scoring, const s
 
 // Withdraws a record (a revoked penalty, a record removed after an objection): it stops
 // counting and showing at once; the score follows in the same unit. kNotFound when absent.
+// The remedies' two writes (RecordsService::SetDisputed and EndPublicity, whose contracts
+// they implement).
+Status SetRecordDisputed(UnitOfWork& uow, const std::string& kind, const std::string& ref, bool disputed,
+                         const std::string& reason);
+Status EndRecordPublicity(UnitOfWork& uow, Scoring* scoring, const std::string& kind, const std::string& ref,
+                          const std::string& on, const std::string& reason);
 Status WithdrawRecord(UnitOfWork& uow, Scoring* scoring, const std::string& kind, const std::string& ref,
                       const std::string& on, const std::string& reason);
 

@@ -25,11 +25,7 @@ Result<bool> SeesEverything(Sql& sql, const Principal& p, const std::string& reg
   auto dept = FindDepartment(sql, p.department);
   if (!dept.ok()) return dept.status();
   if (!dept.value()) return false;
-  const auto prefixes = SplitStoredList(dept.value()->jurisdiction);
-  if (prefixes.empty()) return true;
-  for (std::string_view pre : prefixes)
-    if (region.compare(0, pre.size(), pre) == 0) return true;
-  return false;
+  return JurisdictionHolds(*dept.value(), region);
 }
 
 struct CreditView {
@@ -79,7 +75,8 @@ json RecordJson(const Kinds& kinds, const CreditRecord& r, bool full, const std:
             {"public_until", r.public_until},
             {"authority", r.authority},
             {"basis", r.basis},
-            {"title", r.title}};
+            {"title", r.title},
+            {"disputed", r.disputed}};
   if (kind) {
     auto c = kind->categories.find(r.category);
     if (c != kind->categories.end()) {
@@ -91,6 +88,8 @@ json RecordJson(const Kinds& kinds, const CreditRecord& r, bool full, const std:
   if (full) {
     j["public"] = r.PublicOn(today);
     j["withdrawn_on"] = r.withdrawn_on;
+    j["publicity_ended_on"] = r.publicity_ended_on;
+    j["publicity_end_reason"] = r.publicity_end_reason;
     j["source"] = r.source;
   }
   return j;
@@ -197,7 +196,9 @@ Status RegisterRoutes(Registrar& reg, Credit* credit) {
         auto kind = credit->kinds->Find(r.kind);
         h += "<li>" + html::Escape(kind ? (en ? kind->en : kind->zh) : r.kind) + " · " + html::Escape(r.occurred_on) +
              " · " + html::Escape(r.ref) + (r.authority.empty() ? "" : " · " + html::Escape(r.authority)) +
-             (r.basis.empty() ? "" : " · " + html::Escape(r.basis)) + "</li>";
+             (r.basis.empty() ? "" : " · " + html::Escape(r.basis)) +
+             (r.disputed ? std::string(" · <strong class=\"disputed\">") + (en ? "disputed" : "异议处理中") + "</strong>" : "") +
+             "</li>";
       }
       h += "</ul>";
     }

@@ -49,7 +49,7 @@ constexpr std::size_t kInChunk = 500;
 // The columns a row of FactOf reads, in its order.
 constexpr const char* kFactColumns =
     "kind, ref, uscc, category, severity, occurred_on, COALESCE(public_until, ''), value, heavy, attributes, "
-    "withdrawn_on IS NOT NULL";
+    "withdrawn_on IS NOT NULL, COALESCE(publicity_ended_on, '')";
 
 CreditFact FactOf(const SqlRow& r) {
   CreditFact f;
@@ -62,6 +62,14 @@ CreditFact FactOf(const SqlRow& r) {
   f.occurred_on = r.Text(5);
   f.withdrawn = r.View(10) == "1" || r.View(10) == "t";
   if (!f.withdrawn) f.public_until = r.Text(6);
+  // Publicity stopped early (a repair, an objection's decision): out of publicity from that day.
+  if (const std::string_view ended = r.View(11); !ended.empty() && !f.public_until.empty()) {
+    auto e = CivilDate::Parse(std::string(ended));
+    if (e.ok()) {
+      const std::string last = (e.value() - 1).ToString();
+      if (last < f.public_until) f.public_until = last;
+    }
+  }
   const std::string_view v = r.View(7);
   if (!v.empty() && v != "0" && v != "0.0") f.value = r.Real(7);
   const std::string_view attrs = r.View(9);

@@ -14,7 +14,7 @@ namespace {
 
 class ListsDemo final : public DemoStep {
  public:
-  ListsDemo(RemedyConfig config, const credit::RecordsService* records) : config_(std::move(config)), records_(records) {}
+  ListsDemo(RemedyConfig config, credit::RecordsService* records) : config_(std::move(config)), records_(records) {}
 
   Status Load(DemoContext& ctx) override {
     Platform& platform = ctx.platform();
@@ -228,12 +228,12 @@ class ListsDemo final : public DemoStep {
 
  private:
   RemedyConfig config_;
-  const credit::RecordsService* records_;
+  credit::RecordsService* records_;
 };
 
 }  // namespace
 
-Status RegisterDemo(Registrar& reg, const RemedyConfig& config, const credit::RecordsService* records) {
+Status RegisterDemo(Registrar& reg, const RemedyConfig& config, credit::RecordsService* records) {
   return reg.AddDemoStep("lists", std::make_unique<ListsDemo>(config, records));
 }
 

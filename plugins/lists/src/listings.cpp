@@ -141,8 +141,10 @@ Result<Evidence> ParseEvidence(const std::string& text) {
   }
   bool shaped = true;
   if (e.kind == "record" || e.kind == "result") {
+    // KIND/REF (a record's ref may hold '/': an inspection finding's is VISIT/ITEM), VISIT/ITEM.
     const auto slash = e.ref.find('/');
-    shaped = slash != std::string::npos && slash > 0 && slash + 1 < e.ref.size() && e.ref.find('/', slash + 1) == std::string::npos;
+    shaped = slash != std::string::npos && slash > 0 && slash + 1 < e.ref.size() &&
+             (e.kind == "record" || e.ref.find('/', slash + 1) == std::string::npos);
   }
   if ((e.kind != "record" && e.kind != "result" && e.kind != "document") || e.ref.empty() || e.ref.size() > 400 ||
       !utf8::IsValid(e.ref) || !shaped)

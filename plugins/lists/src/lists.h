@@ -9,9 +9,9 @@
 namespace xj::lists {
 
 Status RegisterCommands(Registrar& registrar);
-Status RegisterRoutes(Registrar& registrar, const RemedyConfig& remedy_config, const credit::RecordsService* records);
+Status RegisterRoutes(Registrar& registrar, const RemedyConfig& remedy_config, credit::RecordsService* records);
 
-Status RegisterDemo(Registrar& registrar, const RemedyConfig& config, const credit::RecordsService* records);
+Status RegisterDemo(Registrar& registrar, const RemedyConfig& config, credit::RecordsService* records);
 
 // Today on the platform clock (Asia/Shanghai).
 Result<CivilDate> Today(Platform& platform);

@@ -121,7 +121,7 @@ std::string ListingRowHtml(const Listing& l, const ListPolicy* p, const std::str
 
 }  // namespace
 
-Status RegisterRoutes(Registrar& reg, const RemedyConfig& remedy_config, const credit::RecordsService* records) {
+Status RegisterRoutes(Registrar& reg, const RemedyConfig& remedy_config, credit::RecordsService* records) {
   {
     RouteSpec s{HttpMethod::kGet, "/api/v1/lists", RouteAccess::kPublic, {}, "名单类型 / the list types"};
     Status st = reg.AddRoute(s, [](HttpContext& http) -> Status {
@@ -443,30 +443,62 @@ Status RegisterRoutes(Registrar& reg, const RemedyConfig& remedy_config, const c
     });
     if (!st.ok()) return st;
   }
+  // Objections from anyone: to a listing in force of a public list, or to a credit record in
+  // publicity (the subject's, named in the body as "record": "KIND/REF").
+  auto object = [remedy_config, records](HttpContext& http, bool record) -> Status {
+    const json body = json::parse(http.request().body, nullptr, false);
+    if (!body.is_object())
+      return Status::Error(StatusCode::kInvalidArgument,
+                           record ? "请求体须为 JSON 对象 {record, objector, contact, grounds}"
+                                  : "请求体须为 JSON 对象 {objector, contact, grounds}",
+                           record ? "the body must be a JSON object {record, objector, contact, grounds}"
+                                  : "the body must be a JSON object {objector, contact, grounds}");
+    auto text = [&](const char* k) { return body.contains(k) && body[k].is_string() ? body[k].get<std::string>() : std::string(); };
+    Platform& p = http.platform();
+    auto today = Today(p);
+    if (!today.ok()) return today.status();
+    std::string target = http.request().path_params.count("id") ? http.request().path_params.at("id") : std::string();
+    if (record) {
+      const std::string id = text("record");
+      const std::string& uscc = http.request().path_params.at("uscc");
+      if (id.empty() || id.size() > 400)
+        return Status::Error(StatusCode::kInvalidArgument, "须给出信用记录 record（种类/编号）", "give the credit record: record (KIND/REF)");
+      target = "record:" + id;
+      // The record is the subject's: anything else is "not found", like a record not public.
+      auto t = ParseRemedyTarget(target);
+      if (!t.ok()) return t.status();
+      auto found = ReadValue<bool>(p, [&](Sql& sql) -> Result<bool> {
+        if (records == nullptr) return false;
+        auto r = records->Find(sql, t.value().record_kind, t.value().record_ref, today.value().ToString());
+        if (!r.ok()) return r.status();
+        return r.value().has_value() && r.value()->record.uscc == uscc && r.value()->public_now;
+      });
+      if (!found.ok()) return found.status();
+      if (!found.value())
+        return Status::Error(StatusCode::kNotFound, "该主体没有公示中的信用记录 " + id.substr(0, 200),
+                             "the subject has no published credit record " + id.substr(0, 200));
+    }
+    Remedies remedies(p, remedy_config, records);
+    Principal who = http.principal();
+    if (!who.authenticated) who = Principal::System("public:objection");
+    auto o = TransactValue<Objection>(p, who, [&](UnitOfWork& uow) {
+      return remedies.Object(uow, target, text("objector"), text("contact"), text("grounds"), today.value());
+    });
+    if (!o.ok()) return o.status();
+    http.response().status = 201;
+    http.response().body = ObjectionJson(o.value(), false, today.value());
+    return Status::Ok();
+  };
   {
     RouteSpec s{HttpMethod::kPost, "/api/v1/listings/{id}/objections", RouteAccess::kPublic, {},
                 "对公示的名单记录提出异议 / object to a published listing"};
-    Status st = reg.AddRoute(s, [remedy_config, records](HttpContext& http) -> Status {
-      const json body = json::parse(http.request().body, nullptr, false);
-      if (!body.is_object())
-        return Status::Error(StatusCode::kInvalidArgument, "请求体须为 JSON 对象 {objector, contact, grounds}",
-                             "the body must be a JSON object {objector, contact, grounds}");
-      auto text = [&](const char* k) { return body.contains(k) && body[k].is_string() ? body[k].get<std::string>() : std::string(); };
-      Platform& p = http.platform();
-      auto today = Today(p);
-      if (!today.ok()) return today.status();
-      Remedies remedies(p, remedy_config, records);
-      Principal who = http.principal();
-      if (!who.authenticated) who = Principal::System("public:objection");
-      auto o = TransactValue<Objection>(p, who, [&](UnitOfWork& uow) {
-        return remedies.Object(uow, http.request().path_params.at("id"), text("objector"), text("contact"), text("grounds"),
-                               today.value());
-      });
-      if (!o.ok()) return o.status();
-      http.response().status = 201;
-      http.response().body = ObjectionJson(o.value(), false, today.value());
-      return Status::Ok();
-    });
+    Status st = reg.AddRoute(s, [object](HttpContext& http) { return object(http, false); });
+    if (!st.ok()) return st;
+  }
+  {
+    RouteSpec s{HttpMethod::kPost, "/api/v1/subjects/{uscc}/credit/objections", RouteAccess::kPublic, {},
+                "对主体公示中的信用记录提出异议 / object to a subject's published credit record"};
+    Status st = reg.AddRoute(s, [object](HttpContext& http) { return object(http, true); });
     if (!st.ok()) return st;
   }
   SectionSpec section{"subject", 40};

@@ -5,6 +5,7 @@
 //   auto records = xj::RequireService<xj::credit::RecordsService>(reg);
 //   records.value()->AddKind(kind);                          // in init: a kind of its own
 //   records.value()->Record(uow, record);                    // in a unit of work
+//   records.value()->Find(sql, kind, ref, today);            // a record and its state
 //
 // Thread safety: every function may be called from several threads.
 #pragma once
@@ -15,6 +16,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +42,19 @@ struct RecordSpec {
   std::string source;           // where it came from ("lists", "event:123"), recorded with it
 };
 
+// A stored record as another plugin sees it (Find).
+struct RecordState {
+  RecordSpec record;                       // as stored; record.public_from as stored
+  std::string public_until;                // last day of publicity, "" when never public
+  bool public_now = false;                 // in publicity on the day Find was asked about
+  bool disputed = false;                   // an objection is open (SetDisputed)
+  std::string withdrawn_on;                // "" when standing
+  std::string publicity_ended_on;          // publicity stopped early (EndPublicity), "" if not
+  std::string publicity_end_reason;        // "repaired" | "stop_disclosure" | ""
+  std::string publicity;                   // the kind's rule: "by_severity" | "penalty"
+  std::string polarity;                    // the kind's: "negative" | "positive" | "neutral"
+};
+
 class RecordsService : public Service {
  public:
   static constexpr const char* kServiceName = "credit.records";
@@ -61,6 +76,29 @@ class RecordsService : public Service {
   // repair ("no new penalty of the same kind"). The database's error otherwise.
   virtual Result<std::int64_t> CountSince(Sql& sql, const std::string& uscc, const std::string& kind,
                                           const std::string& since) const = 0;
+
+  // Appended for objections and repair of records (the lists plugin's remedies; docs/credit.md,
+  // "Objections and repair"). Each writing function runs in the caller's unit of work with its
+  // audit record and event, and fails with kNotFound when there is no record (kind, ref).
+  //
+  // The record (kind, ref) with its state on `today` (YYYY-MM-DD), read with `sql`; nullopt
+  // when there is none.
+  virtual Result<std::optional<RecordState>> Find(Sql& sql, const std::string& kind, const std::string& ref,
+                                                  const std::string& today) const = 0;
+  // Marks the record disputed (an objection is open) or not. The public pages show the mark at
+  // once; the score does not change. Audit credit.record.dispute / credit.record.undispute,
+  // event credit.record.disputed / credit.record.undisputed. Setting the state it has is a
+  // no-op.
+  virtual Status SetDisputed(UnitOfWork& uow, const std::string& kind, const std::string& ref, bool disputed,
+                             const std::string& reason) = 0;
+  // Stops the record's publicity on `on` (YYYY-MM-DD, not before its occurrence), for `reason`
+  // "repaired" (an approved credit repair) or "stop_disclosure" (an objection's decision): it
+  // is no longer public from that day, counts as out of publicity for scoring (the subject is
+  // rescored in the unit), and an import of the same record does not bring it back. Audit
+  // credit.record.publicity_end, event credit.record.publicity_ended. kFailedPrecondition when
+  // the record is withdrawn or its publicity already ended; kInvalidArgument for another reason.
+  virtual Status EndPublicity(UnitOfWork& uow, const std::string& kind, const std::string& ref, const std::string& on,
+                              const std::string& reason) = 0;
 };
 
 }  // namespace xj::credit

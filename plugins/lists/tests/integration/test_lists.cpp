@@ -1949,3 +1949,335 @@ TEST_CASE("lists: the public sees listings in force only, never a proposal, a re
   CHECK(SubjectSection(*w, "' OR '1'='1").empty());
   CHECK_THAT(SubjectSection(*w, U(6)), Catch::Contains("人民法院依法纳入失信被执行人名单"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Objections and repair: listings and credit records (the credit plugin's, through its service).
+
+namespace {
+
+const RegisteredRoute& RouteIn(const std::string& plugin, const std::string& pattern) {
+  for (const auto& r : DrawHost().routes())
+    if (r.plugin == plugin && r.spec.pattern == pattern) return r;
+  FAIL("no route " << pattern << " of " << plugin);
+  throw std::logic_error("unreachable");
+}
+
+Got Call(TaskWorld& w, const Principal& who, const std::string& plugin, HttpMethod method, const std::string& pattern,
+         std::map<std::string, std::string> params, const std::string& body = "") {
+  HttpRequest req;
+  req.method = method;
+  req.path = pattern;
+  req.path_params = std::move(params);
+  req.body = body;
+  FakeHttp http(w.platform, who, req);
+  Got g;
+  g.status = RouteIn(plugin, pattern).fn(http);
+  g.response = http.response();
+  return g;
+}
+
+const char* const kRecordHeader = "uscc,kind,ref,category,occurred_on,value,authority,basis,attributes\n";
+std::string PenaltyRow(const std::string& uscc, const std::string& ref, const std::string& category,
+                       const std::string& on, const std::string& value, const std::string& attributes = "") {
+  return uscc + ",penalty," + ref + "," + category + "," + on + "," + value + ",宁波市市场监督管理局,《食品安全法》第一百二十四条," +
+         (attributes.empty() ? "" : "\"" + attributes + "\"") + "\n";
+}
+
+json ImportRecordsOk(TaskWorld& w, const std::string& csv) {
+  static int n = 0;
+  return OkAs(w, Admin(), "credit import records", {{"file", {WriteTemp("records-" + std::to_string(++n) + ".csv", csv)}}});
+}
+
+// The record's row: is_public, disputed, publicity_ended_on, publicity_end_reason, withdrawn_on, title.
+std::vector<std::string> RecordRow(TaskWorld& w, const std::string& ref) {
+  auto r = Rows(*w.db,
+                "SELECT CAST(is_public AS TEXT), CAST(disputed AS TEXT), COALESCE(publicity_ended_on, ''), "
+                "COALESCE(publicity_end_reason, ''), COALESCE(withdrawn_on, ''), title, category FROM credit_records "
+                "WHERE kind = 'penalty' AND ref = :k",
+                ref);
+  REQUIRE(r.size() == 1);
+  return r[0];
+}
+
+long long Points(TaskWorld& w, const std::string& uscc) {
+  auto r = Rows(*w.db, "SELECT CAST(points AS TEXT) FROM credit_scores WHERE uscc = :k", uscc);
+  REQUIRE(r.size() == 1);
+  return std::stoll(r[0][0]);
+}
+
+// The subject's records as the public sees them on the credit API: id → disputed.
+std::map<std::string, bool> PublicRecords(TaskWorld& w, const std::string& uscc) {
+  Got g = Call(w, Public(), "credit", HttpMethod::kGet, "/api/v1/subjects/{uscc}/credit", {{"uscc", uscc}});
+  INFO(g.response.body.substr(0, 600));
+  REQUIRE(g.status.ok());
+  const json j = g.Json();
+  REQUIRE(j["scope"] == "public");
+  std::map<std::string, bool> out;
+  for (const json& r : j["records"]) out[r["id"].get<std::string>()] = r["disputed"].get<bool>();
+  return out;
+}
+
+std::string WorkingDaysAfter(TaskWorld& w, const std::string& from, int n) {
+  auto cal = w.platform.Calendar();
+  REQUIRE(cal.ok());
+  auto d = cal.value()->AddWorkingDays(Date(from), n);
+  REQUIRE(d.ok());
+  return d.value().ToString();
+}
+
+}  // namespace
+
+TEST_CASE("lists: an objection to a record or a listing is marked at once, carded, extended once and decided",
+          "[lists][remedies]") {
+  auto w = MakeListsWorld();
+  const std::string listing = InForce(*w, "serious_illegal", U(0), "heavy_penalty");
+  ImportRecordsOk(*w, std::string(kRecordHeader) + PenaltyRow(U(1), "甬市监罚〔2026〕201号", "fine", "2026-06-01", "50000") +
+                          PenaltyRow(U(2), "甬市监罚〔2026〕202号", "fine", "2026-06-01", "50000") +
+                          PenaltyRow(U(3), "甬市监罚〔2026〕203号", "fine", "2026-06-01", "50000") +
+                          PenaltyRow(U(4), "甬市监罚〔2026〕204号", "fine", "2026-06-01", "50000") +
+                          PenaltyRow(U(5), "甬市监罚〔2026〕205号", "fine", "2026-06-02", "50000"));
+  const std::string r1 = "penalty/甬市监罚〔2026〕201号";
+  CHECK(PublicRecords(*w, U(1)) == std::map<std::string, bool>{{r1, false}});
+
+  // Anyone, through the public API: 201, the record is disputed at once; the answer never
+  // names the objector or the contact.
+  const json body{{"record", r1}, {"objector", "王某"}, {"contact", "13900000000"}, {"grounds", "处罚决定已被复议撤销"}};
+  Got posted = Call(*w, Public(), "lists", HttpMethod::kPost, "/api/v1/subjects/{uscc}/credit/objections",
+                    {{"uscc", U(1)}}, body.dump());
+  INFO(posted.status.message());
+  REQUIRE(posted.status.ok());
+  CHECK(posted.response.status == 201);
+  const json o1 = posted.Json();
+  CHECK(o1["record"] == r1);
+  CHECK(o1["listing"].is_null());
+  CHECK(o1["due_on"] == WorkingDaysAfter(*w, "2026-06-15", 5));
+  CHECK_THAT(posted.response.body, !Catch::Contains("王某") && !Catch::Contains("13900000000"));
+  CHECK(PublicRecords(*w, U(1)) == std::map<std::string, bool>{{r1, true}});
+  CHECK(RecordRow(*w, "甬市监罚〔2026〕201号")[1] == "1");
+  CHECK(AuditCount(*w->db, "credit.record.dispute", r1) == 1);
+  const long long points1 = Points(*w, U(1));
+
+  // Through the API, a record is found only with its own subject and only while published.
+  for (const auto& [uscc, rec] : std::vector<std::pair<std::string, std::string>>{
+           {U(2), r1}, {U(1), "penalty/没有这条"}, {U(1), "penalty"}, {U(1), std::string(500, 'x')}}) {
+    INFO(uscc << " " << rec.substr(0, 40));
+    const auto before = Snap(*w);
+    Got g = Call(*w, Public(), "lists", HttpMethod::kPost, "/api/v1/subjects/{uscc}/credit/objections", {{"uscc", uscc}},
+                 json{{"record", rec}, {"objector", "王某"}, {"grounds", "理由"}}.dump());
+    CHECK_FALSE(g.status.ok());
+    CHECK((g.status.code() == StatusCode::kNotFound || g.status.code() == StatusCode::kInvalidArgument));
+    CHECK((Snap(*w) == before));
+  }
+  for (const std::string& bad : {std::string("[]"), std::string("not json"), std::string("{\"record\": 5}"),
+                                 json{{"record", "penalty/甬市监罚〔2026〕202号"}, {"objector", ""}, {"grounds", "x"}}.dump(),
+                                 json{{"record", "penalty/甬市监罚〔2026〕202号"}, {"objector", "王某"},
+                                      {"grounds", std::string(5000, 'x')}}.dump(),
+                                 json{{"record", "penalty/甬市监罚〔2026〕202号"}, {"objector", "王\x01某"}, {"grounds", "x"}}.dump()}) {
+    INFO(bad.substr(0, 60));
+    const auto before = Snap(*w);
+    Got g = Call(*w, Public(), "lists", HttpMethod::kPost, "/api/v1/subjects/{uscc}/credit/objections", {{"uscc", U(2)}}, bad);
+    CHECK(g.status.code() == StatusCode::kInvalidArgument);
+    CHECK((Snap(*w) == before));
+    CHECK(RecordRow(*w, "甬市监罚〔2026〕202号")[1] == "0");
+  }
+
+  // By a supervisor: the other records and the listing.
+  auto submit = [&](const std::string& target) {
+    json j = OkAs(*w, Alice(), "lists objection submit",
+                  {{"target", {target}}, {"--objector", {"李某"}}, {"--grounds", {"事实认定有误 / wrong facts"}}});
+    CHECK(j["state"] == "open");
+    return j["id"].get<std::string>();
+  };
+  const std::string o2 = submit("record:penalty/甬市监罚〔2026〕202号");
+  const std::string o3 = submit("record:penalty/甬市监罚〔2026〕203号");
+  const std::string o4 = submit("record:penalty/甬市监罚〔2026〕204号");
+  const std::string o5 = submit("record:penalty/甬市监罚〔2026〕205号");
+  const std::string ol = submit(listing);
+  CHECK(Get(*w, listing).disputed);
+  // What is not published cannot be objected to; a malformed target is refused.
+  Refused(*w, Alice(), "lists objection submit",
+          {{"target", {"record:penalty/没有这条"}}, {"--objector", {"李某"}}, {"--grounds", {"x"}}},
+          StatusCode::kNotFound, "published credit record");
+  Refused(*w, Alice(), "lists objection submit", {{"target", {"record:penalty"}}, {"--objector", {"李某"}}, {"--grounds", {"x"}}},
+          StatusCode::kInvalidArgument, "record:KIND/REF");
+
+  // Cards on the deadline: none before it, yellow on it, red after it.
+  const std::string due = WorkingDaysAfter(*w, "2026-06-15", 5);
+  auto card_of = [&](const std::string& id) {
+    for (const json& o : OkAs(*w, Carol(), "lists objection list", {}))
+      if (o["id"] == id) return o["card"].get<std::string>();
+    FAIL("objection " << id << " not listed");
+    return std::string();
+  };
+  CHECK(card_of(o1.value("id", std::string())).empty());
+  SetToday(*w, due);
+  CHECK(card_of(o2) == "yellow");
+  CHECK(card_of(ol) == "yellow");
+  // Only a department whose jurisdiction holds the subject handles a record's objection; the
+  // listing's only its department.
+  Principal stranger = User("zed", "NOPE");
+  Principal inspector = User("ivan", "SCJG");
+  inspector.roles = {kRoleInspector};
+  Refused(*w, stranger, "lists objection extend", {{"id", {o2}}, {"--reason", {"需要调查"}}}, StatusCode::kPermissionDenied,
+          "jurisdiction");
+  Refused(*w, inspector, "lists objection extend", {{"id", {o2}}, {"--reason", {"需要调查"}}}, StatusCode::kPermissionDenied,
+          "jurisdiction");
+  CHECK(As(*w, stranger, "lists objection list", {}).out.find(o2) == std::string::npos);
+  // Extended once, to 20 working days from the submission; not twice.
+  json ext = OkAs(*w, Carol(), "lists objection extend", {{"id", {o2}}, {"--reason", {"需要向复议机关核实 / to be verified"}}});
+  CHECK(ext["due_on"] == WorkingDaysAfter(*w, "2026-06-15", 20));
+  CHECK(ext["extended"] == true);
+  Refused(*w, Carol(), "lists objection extend", {{"id", {o2}}, {"--reason", {"again"}}}, StatusCode::kFailedPrecondition,
+          "extended once");
+  SetToday(*w, (Date(due) + 1).ToString());
+  CHECK(card_of(o3) == "red");
+  CHECK(card_of(o2).empty());
+  Refused(*w, Carol(), "lists objection extend", {{"id", {o3}}, {"--reason", {"late"}}}, StatusCode::kFailedPrecondition,
+          "overdue");
+
+  // Decisions. Hostile ones first: each refused, nothing changed.
+  Refused(*w, Carol(), "lists objection decide",
+          {{"id", {o3}}, {"--outcome", {"correct"}}, {"--decision", {"更正"}}, {"--correct", {"owner=me"}}},
+          StatusCode::kInvalidArgument, "FIELD=VALUE");
+  Refused(*w, Carol(), "lists objection decide",
+          {{"id", {o3}}, {"--outcome", {"correct"}}, {"--decision", {"更正"}}, {"--correct", {"title=a", "title=b"}}},
+          StatusCode::kInvalidArgument, "twice");
+  Refused(*w, Carol(), "lists objection decide",
+          {{"id", {o3}}, {"--outcome", {"correct"}}, {"--decision", {"更正"}}, {"--correct", {"category=nope"}}},
+          StatusCode::kInvalidArgument, "category");
+  Refused(*w, Carol(), "lists objection decide",
+          {{"id", {o3}}, {"--outcome", {"keep"}}, {"--decision", {"维持"}}, {"--correct", {"title=x"}}},
+          StatusCode::kInvalidArgument, "--correct");
+  Refused(*w, Carol(), "lists objection decide", {{"id", {o3}}, {"--outcome", {"correct"}}, {"--decision", {"更正"}}},
+          StatusCode::kInvalidArgument, "--correct FIELD=VALUE");
+  Refused(*w, Carol(), "lists objection decide",
+          {{"id", {o3}}, {"--outcome", {"correct"}}, {"--decision", {"更正"}}, {"--corrected-reason", {"x"}}},
+          StatusCode::kInvalidArgument, "--correct FIELD=VALUE");
+  Refused(*w, stranger, "lists objection decide", {{"id", {o3}}, {"--outcome", {"keep"}}, {"--decision", {"维持"}}},
+          StatusCode::kPermissionDenied, "jurisdiction");
+
+  // keep: the mark goes, the record stays public, the score does not move.
+  json d1 = OkAs(*w, Carol(), "lists objection decide",
+                 {{"id", {o1["id"].get<std::string>()}}, {"--outcome", {"keep"}}, {"--decision", {"维持 / kept"}}});
+  CHECK(d1["outcome"] == "keep");
+  CHECK(PublicRecords(*w, U(1)) == std::map<std::string, bool>{{r1, false}});
+  CHECK(Points(*w, U(1)) == points1);
+  // correct: the record's fields rewritten (a warning, published 3 months instead of 36: no
+  // longer public on this day), rescored; the mark goes.
+  const long long points3 = Points(*w, U(3));
+  OkAs(*w, Carol(), "lists objection decide",
+       {{"id", {o3}}, {"--outcome", {"correct"}}, {"--decision", {"处罚种类更正为警告"}},
+        {"--correct", {"category=warning", "title=更正后的标题"}}});
+  CHECK(RecordRow(*w, "甬市监罚〔2026〕203号")[6] == "warning");
+  CHECK(RecordRow(*w, "甬市监罚〔2026〕203号")[5] == "更正后的标题");
+  CHECK(RecordRow(*w, "甬市监罚〔2026〕203号")[1] == "0");
+  CHECK(Points(*w, U(3)) != points3);
+  // stop_disclosure: the publicity ends on the day, the public no longer sees it, the score follows.
+  const long long points4 = Points(*w, U(4));
+  OkAs(*w, Carol(), "lists objection decide", {{"id", {o4}}, {"--outcome", {"stop_disclosure"}}, {"--decision", {"停止公示"}}});
+  const auto row4 = RecordRow(*w, "甬市监罚〔2026〕204号");
+  CHECK(row4[0] == "0");
+  CHECK(row4[1] == "0");
+  CHECK(row4[2] == (Date(due) + 1).ToString());
+  CHECK(row4[3] == "stop_disclosure");
+  CHECK(PublicRecords(*w, U(4)).empty());
+  CHECK(Points(*w, U(4)) > points4);
+  // An import of the same record does not bring its publicity back.
+  ImportRecordsOk(*w, std::string(kRecordHeader) + PenaltyRow(U(4), "甬市监罚〔2026〕204号", "fine", "2026-06-01", "50000"));
+  CHECK(RecordRow(*w, "甬市监罚〔2026〕204号")[0] == "0");
+  CHECK(PublicRecords(*w, U(4)).empty());
+  CHECK(OkAs(*w, Admin(), "credit publicity", {})["changed"] == 0);
+  CHECK(RecordRow(*w, "甬市监罚〔2026〕204号")[0] == "0");
+  // remove: the record is withdrawn.
+  OkAs(*w, Carol(), "lists objection decide", {{"id", {o5}}, {"--outcome", {"remove"}}, {"--decision", {"撤销"}}});
+  CHECK(RecordRow(*w, "甬市监罚〔2026〕205号")[4] == (Date(due) + 1).ToString());
+  CHECK(PublicRecords(*w, U(5)).empty());
+  // The listing's objection, kept: its mark goes.
+  OkAs(*w, Carol(), "lists objection decide", {{"id", {ol}}, {"--outcome", {"keep"}}, {"--decision", {"维持"}}});
+  CHECK_FALSE(Get(*w, listing).disputed);
+  // A decided objection is not decided again; the open one (extended) is still listed.
+  Refused(*w, Carol(), "lists objection decide", {{"id", {o4}}, {"--outcome", {"keep"}}, {"--decision", {"x"}}},
+          StatusCode::kFailedPrecondition, "decided");
+  const json open = OkAs(*w, Carol(), "lists objection list", {});
+  REQUIRE(open.size() == 1);
+  CHECK(open[0]["id"] == o2);
+  CHECK(open[0]["record"] == "penalty/甬市监罚〔2026〕202号");
+  // Every step has its audit record and event.
+  CHECK(Count(*w->db, "SELECT COUNT(*) FROM events WHERE topic = 'lists.objection.submitted'") == 6);
+  CHECK(Count(*w->db, "SELECT COUNT(*) FROM events WHERE topic = 'lists.objection.decided'") == 5);
+  CHECK(Count(*w->db, "SELECT COUNT(*) FROM events WHERE topic = 'credit.record.publicity_ended'") == 1);
+  CHECK(AuditChainVerifies(*w->db));
+}
+
+TEST_CASE("lists: a record's repair waits for its minimum period, its obligations and no listing citing it",
+          "[lists][remedies]") {
+  auto w = MakeListsWorld();
+  // U(0): a penalty cited by a listing in force (Propose's evidence); U(1): a plain penalty;
+  // U(2): a food-safety penalty (12 months); U(3): a penalty followed by another one.
+  ImportRecordsOk(*w, std::string(kRecordHeader) + PenaltyRow(U(0), "甬市监罚〔2026〕1号", "fine", "2026-06-01", "50000") +
+                          PenaltyRow(U(1), "甬市监罚〔2026〕301号", "fine", "2026-06-01", "50000") +
+                          PenaltyRow(U(2), "甬市监罚〔2026〕302号", "fine", "2026-06-01", "50000", "{\"\"domain\"\": \"\"food\"\"}") +
+                          PenaltyRow(U(3), "甬市监罚〔2026〕303号", "fine", "2026-06-01", "50000") +
+                          PenaltyRow(U(3), "甬市监罚〔2026〕304号", "fine", "2026-06-10", "20000"));
+  const std::string listing = InForce(*w, "serious_illegal", U(0), "heavy_penalty");
+  auto apply = [&](const std::string& ref) {
+    json j = OkAs(*w, Alice(), "lists repair apply",
+                  {{"target", {"record:penalty/" + ref}},
+                   {"--evidence", {"document:罚款缴纳凭证"}},
+                   {"--commitment", {"本企业承诺依法诚信经营"}}});
+    CHECK(j["state"] == "submitted");
+    CHECK(j["record"] == "penalty/" + ref);
+    return j;
+  };
+  // Too early: refused, naming each unmet condition; the application is then refused.
+  json early = apply("甬市监罚〔2026〕301号");
+  CHECK(early["due_on"] == WorkingDaysAfter(*w, "2026-06-15", 10));
+  Refused(*w, Alice(), "lists repair apply",
+          {{"target", {"record:penalty/甬市监罚〔2026〕301号"}}, {"--evidence", {"document:x"}}, {"--commitment", {"承诺"}}},
+          StatusCode::kAlreadyExists, "awaiting its decision");
+  Refused(*w, Carol(), "lists repair decide", {{"id", {early["id"].get<std::string>()}}, {"--approve", {}}},
+          StatusCode::kFailedPrecondition, "fewer than 6 months in publicity");
+  Refused(*w, User("zed", "NOPE"), "lists repair decide",
+          {{"id", {early["id"].get<std::string>()}}, {"--refuse", {}}, {"--reason", {"x"}}}, StatusCode::kPermissionDenied,
+          "jurisdiction");
+  OkAs(*w, Carol(), "lists repair decide",
+       {{"id", {early["id"].get<std::string>()}}, {"--refuse", {}}, {"--reason", {"公示未满六个月 / too early"}}});
+  CHECK(RecordRow(*w, "甬市监罚〔2026〕301号")[0] == "1");
+
+  // Six months on: approved once the obligations are confirmed; the publicity ends, the score follows.
+  SetToday(*w, "2026-12-01");
+  const long long before = Points(*w, U(1));
+  json again = apply("甬市监罚〔2026〕301号");
+  Refused(*w, Carol(), "lists repair decide", {{"id", {again["id"].get<std::string>()}}, {"--approve", {}}},
+          StatusCode::kFailedPrecondition, "obligations are not confirmed");
+  json ok = OkAs(*w, Carol(), "lists repair decide",
+                 {{"id", {again["id"].get<std::string>()}}, {"--approve", {}}, {"--obligations-met", {}}});
+  CHECK(ok["state"] == "approved");
+  const auto row = RecordRow(*w, "甬市监罚〔2026〕301号");
+  CHECK(row[0] == "0");
+  CHECK(row[2] == "2026-12-01");
+  CHECK(row[3] == "repaired");
+  CHECK(PublicRecords(*w, U(1)).empty());
+  CHECK(Points(*w, U(1)) > before);
+  // Nothing left to repair.
+  Refused(*w, Alice(), "lists repair apply",
+          {{"target", {"record:penalty/甬市监罚〔2026〕301号"}}, {"--evidence", {"document:x"}}, {"--commitment", {"承诺"}}},
+          StatusCode::kFailedPrecondition, "not in publicity");
+
+  // Food safety: 12 months. A later penalty of the same kind bars it. A listing citing it bars it.
+  const std::string food = apply("甬市监罚〔2026〕302号")["id"];
+  Refused(*w, Carol(), "lists repair decide", {{"id", {food}}, {"--approve", {}}, {"--obligations-met", {}}},
+          StatusCode::kFailedPrecondition, "fewer than 12 months");
+  const std::string later = apply("甬市监罚〔2026〕303号")["id"];
+  Refused(*w, Carol(), "lists repair decide", {{"id", {later}}, {"--approve", {}}, {"--obligations-met", {}}},
+          StatusCode::kFailedPrecondition, "new records of the same kind");
+  const std::string cited = apply("甬市监罚〔2026〕1号")["id"];
+  Refused(*w, Carol(), "lists repair decide", {{"id", {cited}}, {"--approve", {}}, {"--obligations-met", {}}},
+          StatusCode::kFailedPrecondition, "listing " + listing + " in force cites the record");
+  // Once the listing has ended, it can.
+  End(*w, listing, "revoked");
+  OkAs(*w, Carol(), "lists repair decide", {{"id", {cited}}, {"--approve", {}}, {"--obligations-met", {}}});
+  CHECK(RecordRow(*w, "甬市监罚〔2026〕1号")[3] == "repaired");
+  CHECK(Count(*w->db, "SELECT COUNT(*) FROM events WHERE topic = 'lists.repair.approved'") == 2);
+  CHECK(AuditChainVerifies(*w->db));
+}
