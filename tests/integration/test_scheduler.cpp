@@ -46,6 +46,17 @@ Clock SimClock(std::int64_t sim_start, double speed) {
   return c;
 }
 
+// A clock that stands still at `at` (speed 0): every tick of the scheduler sees the same
+// instant, so how late each run starts is exactly what the test set, however slow the machine.
+Clock FrozenClock(std::int64_t at) {
+  Clock c;
+  c.simulated = true;
+  c.sim_start_us = at;
+  c.real_start_us = 0;
+  c.speed = 0;
+  return c;
+}
+
 std::unique_ptr<Database> Open(const std::string& url) {
   auto db = Database::Open(url);
   INFO((db.ok() ? std::string() : db.status().message()));
@@ -67,6 +78,8 @@ void Add(Database& db, const JobSpec& s, std::int64_t now = kT0) {
   REQUIRE(st.ok());
 }
 
+// The misfire grace is at least two real minutes at the clock's speed, so a busy test machine
+// (a stalled scheduler) is never taken for downtime, however fast the clock.
 SchedulerOptions Options(const std::string& url, Clock clock) {
   SchedulerOptions o;
   o.db_url = url;
@@ -74,7 +87,7 @@ SchedulerOptions Options(const std::string& url, Clock clock) {
   o.clock = clock;
   o.tick_us = 20'000;                      // real time
   o.lease_us = 10 * kMinute;               // clock time
-  o.misfire_grace_us = 10 * kMinute;       // a busy test machine is not downtime
+  o.misfire_grace_us = std::max<std::int64_t>(10 * kMinute, static_cast<std::int64_t>(120'000'000 * clock.speed));
   return o;
 }
 
@@ -224,10 +237,18 @@ TEST_CASE("jobs: each fire time is one run keyed by its scheduled time, run once
   CHECK(*seen.begin() == kT0 + 30'000'000);  // 00:01:00, the first fire after the start
   auto h = History(*db, "every-minute", 0);
   REQUIRE(h.ok());
+  // Each run the handler saw succeeded once; the stop may leave the next fires queued (due,
+  // never claimed) after them, and nothing else.
   for (const auto& r : h.value()) {
-    CHECK(r.state == "succeeded");
-    CHECK(r.attempt == 1);
-    CHECK(seen.count(r.scheduled_us) == 1);
+    INFO(r.state << " at " << r.scheduled_us << ", attempt " << r.attempt);
+    if (seen.count(r.scheduled_us) == 1) {
+      CHECK(r.state == "succeeded");
+      CHECK(r.attempt == 1);
+    } else {
+      CHECK(r.state == "due");
+      CHECK(r.attempt == 0);
+      CHECK(r.scheduled_us > *seen.rbegin());
+    }
   }
   // 00:02 in Shanghai fired; 00:02 UTC (08:02 in Shanghai) did not.
   CHECK(rec.Count("shanghai-0002") == 1);
@@ -254,8 +275,9 @@ TEST_CASE("jobs: after three hours down each misfire policy does what it says", 
     rec.Add(r);
     return Status::Ok();
   }).ok());
-  // Nothing ran from 00:00:30 to 03:30:30; the scheduler starts then, on a slow clock.
-  SchedulerOptions o = Options(url, SimClock(kT0 + 210 * kMinute, 1));
+  // Nothing ran from 00:00:30 to 03:30:30; the scheduler starts then, its clock stopped there
+  // (no fire comes due while the catch-up runs, however long it takes).
+  SchedulerOptions o = Options(url, FrozenClock(kT0 + 210 * kMinute));
   o.misfire_grace_us = 10'000'000;  // 03:30:00 is then a misfire too
   {
     Scheduler s(o, &reg);
@@ -362,9 +384,10 @@ TEST_CASE("jobs: a run past its timeout is cancelled and failed, its late comple
   HandlerRegistry reg;
   Clock clock = SimClock(kT0, 60);
   REQUIRE(reg.Add("slow", [&](const JobRun& r, Database& conn) {
-    // Works for 20 clock seconds unless cancelled, then tries to complete anyway.
-    const std::int64_t until = clock.NowUs() + 20'000'000;
-    while (clock.NowUs() < until && !r.Cancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    // Works until cancelled (at most a real minute, however late the scheduler's check comes),
+    // then tries to complete anyway.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < until && !r.Cancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     if (r.Cancelled()) ++saw_cancel;
     WriteTransaction tx(conn);
     if (auto st = tx.Begin(); !st.ok()) return st;
@@ -587,19 +610,6 @@ TEST_CASE("jobs: SQLite runs one scheduler node and refuses a second politely", 
   CHECK(c.Start().ok());  // the lock is free again
   c.Stop();
 }
-
-namespace {
-// A clock that stands still at `at` (speed 0): every tick of the scheduler sees the same
-// instant, so how late each run starts is exactly what the test set, however slow the machine.
-Clock FrozenClock(std::int64_t at) {
-  Clock c;
-  c.simulated = true;
-  c.sim_start_us = at;
-  c.real_start_us = 0;
-  c.speed = 0;
-  return c;
-}
-}  // namespace
 
 TEST_CASE("jobs: a starting deadline misses only the runs not started in time, to the microsecond", "[scheduler]") {
   // Issue 12: on SQLite every run of a job with a starting deadline was marked missed, on time
