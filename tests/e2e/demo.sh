@@ -45,9 +45,10 @@ inspectors="$(grep -E '^  [^ ]+ +inspector ' <<<"$out" | awk '{print $1}')"
 serve_pid=$!
 trap 'kill $serve_pid 2>/dev/null; wait $serve_pid 2>/dev/null; rm -rf "$tmp"' EXIT
 address=""
-for _ in $(seq 1 200); do
+for _ in $(seq 1 1200); do  # up to 2 minutes: a bound for a loaded machine
   address="$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/serve.log" | head -n 1 || true)"
   [ -n "$address" ] && break
+  kill -0 "$serve_pid" 2>/dev/null || { cat "$tmp/serve.log"; exit 1; }
   sleep 0.1
 done
 [ -n "$address" ] || { cat "$tmp/serve.log"; exit 1; }

@@ -71,7 +71,9 @@ assert s["phase"] == "ready" and s["indexed"] == 3012, s' || fail "$label: the i
 import json, sys
 s = json.load(sys.stdin)
 assert s["phase"] == "build" and s["indexed"] == 300, s' || fail "$label: the index after 3 steps"
-  x directory index --step 100 >"$tmp/rebuild.out" 2>&1 &
+  # The binary itself in the background (a function would put a subshell there, and the kill
+  # would leave the rebuild running).
+  "$XJ_CLI" --db "$db" --actor e2e directory index --step 100 >"$tmp/rebuild.out" 2>&1 &
   local pid=$!
   for _ in $(seq 1 100); do
     grep -q 'building' "$tmp/rebuild.out" && break

@@ -25,7 +25,7 @@ grep -q '/api/v1/tasks/{id}' "$tmp/routes.txt"
 "$XJ_CLI" --db "$db" --actor e2e serve --no-scheduler --listen 127.0.0.1:0 >"$tmp/serve.log" 2>&1 &
 serve_pid=$!
 address=""
-for _ in $(seq 1 200); do
+for _ in $(seq 1 1200); do  # up to 2 minutes: a bound for a loaded machine
   address="$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/serve.log" | head -n 1 || true)"
   [ -n "$address" ] && break
   kill -0 "$serve_pid" 2>/dev/null || { cat "$tmp/serve.log"; exit 1; }

@@ -89,11 +89,22 @@ run(["--db", db, "init"])
 env = clock_env(SIM0, 60)
 run(["--db", db, "jobs", "add", "tick", "--schedule", "* * * * *", "--handler", "test.record"], env=env)
 a = serve(db, env)
-time.sleep(1.5)
+
+
+def wait_until(cond, seconds=120):
+    """Polls cond until it holds or `seconds` pass: a bound for a slow machine, not a timing assertion."""
+    deadline = time.time() + seconds
+    while not cond() and time.time() < deadline:
+        time.sleep(0.2)
+    return cond()
+
+
+# The first node is up once it has run the job (its first fire is half a simulated minute away).
+wait_until(lambda: any(r["state"] == "succeeded" for r in history(db, "tick")))
 b = run(["--db", db, "serve", "--run-seconds", "1"], env=env, ok=False)
 check(b.returncode != 0 and "SQLite" in b.stderr and "PostgreSQL" in b.stderr,
       f"a second SQLite node is refused politely (exit {b.returncode}: {b.stderr.strip()[:200]})")
-time.sleep(3)
+wait_until(lambda: len([r for r in history(db, "tick") if r["state"] == "succeeded"]) >= 3)
 a.send_signal(signal.SIGTERM)
 a.wait(timeout=30)
 h = [r for r in history(db, "tick") if r["state"] == "succeeded"]
@@ -134,6 +145,10 @@ nodes[0].wait()
 # Leases (scaled with the clock: 60 simulated seconds) expire; the survivors recover the runs.
 # Stopped mid-minute, when every handler is done.
 at_sim_second(9, 30)
+# On a slow machine the survivors may still be working off the fires up to 00:08: wait for them.
+LAST_CHECKED = SIM0 + 450 * 1_000_000
+wait_until(lambda: not [r for r in history(db) if r["job"].startswith("j") and r["scheduled_us"] <= LAST_CHECKED
+                        and r["state"] in ("due", "running")])
 for n in nodes[1:]:
     n.send_signal(signal.SIGTERM)
 for n in nodes[1:]:

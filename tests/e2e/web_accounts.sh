@@ -43,7 +43,7 @@ serve() {
   XINJIAN_NOW="$now" "$XJ_CLI" --db "$db" serve --no-scheduler --listen 127.0.0.1:0 "$@" >"$tmp/serve-$name.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
-  for _ in $(seq 1 300); do
+  for _ in $(seq 1 1200); do  # up to 2 minutes: a bound for a loaded machine
     address="$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/serve-$name.log" | head -n 1 || true)"
     [ -n "$address" ] && break
     kill -0 "$pid" 2>/dev/null || fail "serve $name exited"

@@ -108,10 +108,11 @@ RunRecord OnlyRun(Database& db, const std::string& job) {
   return h->front();
 }
 
-// Polls `cond` until it holds or 30 real seconds pass; returns whether it held.
+// Polls `cond` until it holds or 120 real seconds pass (a bound for a loaded machine); returns
+// whether it held.
 template <typename F>
 bool WaitFor(F cond) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (std::chrono::steady_clock::now() < until) {
     if (cond()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

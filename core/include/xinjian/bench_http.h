@@ -95,7 +95,13 @@ class Child {
     return true;
   }
   pid_t pid() const { return pid_; }
-  bool Alive() const { return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }
+  // True while the child runs; a child that ended is reaped (and forgotten) here.
+  bool Alive() {
+    if (pid_ <= 0) return false;
+    if (waitpid(pid_, nullptr, WNOHANG) == 0) return true;
+    pid_ = -1;
+    return false;
+  }
   void Stop() {
     if (pid_ <= 0) return;
     kill(pid_, SIGTERM);
@@ -388,27 +394,49 @@ inline Result<std::string> StartNginxPeer(Child& child, const std::string& dir, 
   fs::copy_file(body, dir + "/www/answer.json", fs::copy_options::overwrite_existing, ec);
   if (ec) return fail("copy " + body + ": " + ec.message());
   chmod((dir + "/www/answer.json").c_str(), 0644);
-  const int port = FreePort();
-  if (port == 0) return fail("no free port");
-  {
-    std::ofstream conf(dir + "/nginx.conf");
-    // As root, nginx's workers would run as nobody, who may not pass the folders above the work
-    // folder (a mktemp folder is 0700): the peer would answer 403 to every request.
-    if (geteuid() == 0) conf << "user root;\n";
-    conf << "worker_processes auto;\nerror_log " << dir << "/error.log warn;\npid " << dir << "/nginx.pid;\n"
-         << "events { worker_connections 4096; }\nhttp {\n  access_log off;\n  keepalive_requests 1000000;\n"
-         << "  client_body_temp_path " << dir << "/tmp-body;\n  proxy_temp_path " << dir << "/tmp-proxy;\n"
-         << "  fastcgi_temp_path " << dir << "/tmp-fastcgi;\n  uwsgi_temp_path " << dir << "/tmp-uwsgi;\n"
-         << "  scgi_temp_path " << dir << "/tmp-scgi;\n  client_max_body_size 2m;\n"
-         << "  server {\n    listen 127.0.0.1:" << port << ";\n    root " << dir
-         << "/www;\n"
-         // POST to a static file is 405 in nginx; error_page 405 =200 answers it with the file.
-         << "    error_page 405 =200 /answer.json;\n"
-         << "    location / { default_type application/json; try_files /answer.json =404; }\n  }\n}\n";
+  // The port was free a moment ago; another process may take it before nginx binds it. nginx
+  // writes its pid file only once it listens, so a pid file with the child's pid says the port
+  // is nginx's; without it (nginx exited), another port is tried.
+  int port = 0;
+  for (int attempt = 0; attempt < 5 && port == 0; ++attempt) {
+    port = FreePort();
+    if (port == 0) return fail("no free port");
+    fs::remove(dir + "/nginx.pid", ec);
+    {
+      std::ofstream conf(dir + "/nginx.conf");
+      // As root, nginx's workers would run as nobody, who may not pass the folders above the work
+      // folder (a mktemp folder is 0700): the peer would answer 403 to every request.
+      if (geteuid() == 0) conf << "user root;\n";
+      conf << "worker_processes auto;\nerror_log " << dir << "/error.log warn;\npid " << dir << "/nginx.pid;\n"
+           << "events { worker_connections 4096; }\nhttp {\n  access_log off;\n  keepalive_requests 1000000;\n"
+           << "  client_body_temp_path " << dir << "/tmp-body;\n  proxy_temp_path " << dir << "/tmp-proxy;\n"
+           << "  fastcgi_temp_path " << dir << "/tmp-fastcgi;\n  uwsgi_temp_path " << dir << "/tmp-uwsgi;\n"
+           << "  scgi_temp_path " << dir << "/tmp-scgi;\n  client_max_body_size 2m;\n"
+           << "  server {\n    listen 127.0.0.1:" << port << ";\n    root " << dir
+           << "/www;\n"
+           // POST to a static file is 405 in nginx; error_page 405 =200 answers it with the file.
+           << "    error_page 405 =200 /answer.json;\n"
+           << "    location / { default_type application/json; try_files /answer.json =404; }\n  }\n}\n";
+    }
+    if (!child.Start({"nginx", "-p", dir, "-c", dir + "/nginx.conf", "-g", "daemon off;"}, dir + "/stderr.log"))
+      return fail("nginx");
+    bool listening = false;
+    for (int i = 0; i < 400 && !listening; ++i) {  // 20 s
+      std::ifstream pid_file(dir + "/nginx.pid");
+      long pid = 0;
+      if (pid_file >> pid && pid == child.pid()) {
+        listening = WaitForPort(port, 20);
+        break;
+      }
+      if (!child.Alive()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (!listening) {
+      child.Stop();
+      port = 0;
+    }
   }
-  if (!child.Start({"nginx", "-p", dir, "-c", dir + "/nginx.conf", "-g", "daemon off;"}, dir + "/stderr.log"))
-    return fail("nginx");
-  if (!WaitForPort(port, 20)) return fail("nginx did not listen (" + dir + "/error.log)");
+  if (port == 0) return fail("nginx did not listen (" + dir + "/error.log)");
   return "http://127.0.0.1:" + std::to_string(port);
 }
 

@@ -40,7 +40,7 @@ start_server() {
   "$XJ_CLI" --db "$db" --actor e2e "$@" serve --no-scheduler --listen 127.0.0.1:0 >"$tmp/serve.log" 2>&1 &
   serve_pid=$!
   address=""
-  for _ in $(seq 1 300); do
+  for _ in $(seq 1 1200); do  # up to 2 minutes: a bound for a loaded machine
     address="$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/serve.log" | head -n 1 || true)"
     [ -n "$address" ] && return 0
     kill -0 "$serve_pid" 2>/dev/null || fail "$label: serve exited"

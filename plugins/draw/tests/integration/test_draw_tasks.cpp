@@ -328,9 +328,12 @@ TEST_CASE("a task goes from draft to revealed through the service and both verif
 TEST_CASE("the CLI runs a task end to end from generated data to a verified proof", "[draw][tasks][cli]") {
   const std::string url = test::FreshDatabaseUrl();
   const std::string dir = test::TempDir();
+  // A fixed day: the generated inspectors' certificates expire from 2027 on, so on the real
+  // date the pool of officers would empty in a few years.
+  const std::map<std::string, std::string> at{{"XINJIAN_NOW", "2026-06-15T10:00:00"}};
   auto run = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {"--db", url});
-    auto r = test::RunCli(args);
+    auto r = test::RunCli(args, at);
     INFO(args.back() << ": " << r.out << r.err);
     REQUIRE(r.exit_code == 0);
     return r;

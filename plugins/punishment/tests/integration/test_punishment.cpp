@@ -431,7 +431,7 @@ TEST_CASE("punishment: the credit check answers from listings and measures, with
   auto poll = [&](const std::string& k, const std::string& uscc, const std::string& action, const std::string& want) {
     const auto start = std::chrono::steady_clock::now();
     json last;
-    while (std::chrono::steady_clock::now() - start < std::chrono::seconds(20)) {
+    while (std::chrono::steady_clock::now() - start < std::chrono::seconds(120)) {  // a bound for a loaded machine
       Got r = Check(*w, k, uscc, action);
       INFO(r.status.message());
       if (r.Code() == 401) {  // a key added a moment ago: every node knows it within the index's freshness
@@ -568,7 +568,7 @@ TEST_CASE("punishment: the credit check answers from listings and measures, with
   poll(key, U(0), "government_procurement", "allowed");
   const auto start = std::chrono::steady_clock::now();
   std::string answer;
-  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(20)) {
+  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(120)) {  // a bound for a loaded machine
     answer = check_on(second);
     if (answer == "allowed") break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -579,7 +579,7 @@ TEST_CASE("punishment: the credit check answers from listings and measures, with
   OkAs(*w, Of("CZJ"), "punishment keys revoke", {{"name", {"czj-procurement"}}});
   const auto start2 = std::chrono::steady_clock::now();
   int code = 200;
-  while (std::chrono::steady_clock::now() - start2 < std::chrono::seconds(20)) {
+  while (std::chrono::steady_clock::now() - start2 < std::chrono::seconds(120)) {  // a bound for a loaded machine
     code = Check(*w, key, U(1), "government_procurement").Code();
     if (code == 401) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -616,7 +616,7 @@ TEST_CASE("punishment: a memorandum imported after a listing came into force ope
   CHECK(m["cases_opened"] == 0);  // measures alone trigger nothing: the memoranda do
   // A first memorandum names one measure of one department for the list: the case opens with
   // that department's task.
-  const std::string first = (std::filesystem::temp_directory_path() / ("xj-memo-" + U(3) + ".json")).string();
+  const std::string first = test::TempDir() + "/xj-memo-" + U(3) + ".json";
   {
     std::ofstream f(first);
     f << json::array({{{"code", "serious_illegal_2026"},
@@ -662,7 +662,7 @@ TEST_CASE("punishment: the check log is written in batches by its own thread, an
   for (int i = 0; i < 200; ++i) REQUIRE(Check(*w, key, U(i % 6), "government_procurement").Code() == 200);
   long long n = 0;
   const auto start = std::chrono::steady_clock::now();
-  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(30)) {
+  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(120)) {  // a bound for a loaded machine
     n = Count(*w->db, "SELECT COUNT(*) FROM punishment_checks");
     if (n == before + 200) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
