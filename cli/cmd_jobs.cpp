@@ -408,6 +408,8 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
     // CivetWeb serves a kept-alive connection on one thread while it sends requests: the
     // threads bound the clients served at once (a browser opens up to six connections).
     int web_threads = 64;
+    std::string api_listen;
+    int api_threads = 0;
     int db_connections = 4;
   };
   static Args a;
@@ -422,6 +424,12 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
   serve->add_option("--web-threads", a.web_threads,
                     "网站处理线程数，即同时服务的连接数 / web server threads: the connections served at once (default 64)")
       ->check(CLI::Range(1, 1024));
+  serve->add_option("--api-listen", a.api_listen,
+                    "机器接口（信用核查等）的事件驱动监听地址，如 127.0.0.1:8081；需要 --listen / the event-driven listener "
+                    "of the machine APIs (the credit check, …), e.g. 127.0.0.1:8081; needs --listen");
+  serve->add_option("--api-threads", a.api_threads,
+                    "机器接口的线程数，0 为每个处理器核一个 / threads of the machine listener; 0: one per core (default 0)")
+      ->check(CLI::Range(0, 256));
   serve->add_option("--db-connections", a.db_connections,
                     "网站读取（PostgreSQL 上还有写入）用的数据库连接数，0 为只用一个共享连接 / database connections of the "
                     "web site's reads (and writes on PostgreSQL); 0: one shared connection (default 4)")
@@ -431,6 +439,11 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
   serve->add_option("--run-seconds", a.run_seconds,
                     "运行这么多秒后退出（测试用）/ exit after this many seconds (tests)");
   serve->callback([&g] {
+    if (!a.api_listen.empty() && a.listen.empty()) {
+      PrintError("--api-listen 需要 --listen / --api-listen needs --listen");
+      g_exit_code = kExitUsage;
+      return;
+    }
     auto host = LoadPlugins(g);
     if (!host) {
       g_exit_code = kExitFailure;
@@ -546,6 +559,8 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
       web::ServerOptions wo;
       wo.listen = a.listen;
       wo.threads = a.web_threads;
+      wo.api_listen = a.api_listen;
+      wo.api_threads = a.api_threads;
       wo.config = g.config;
       web_server = std::make_unique<web::WebServer>(*host, *web_platform, wo);
       if (auto st = web_server->Start(); !st.ok()) {
@@ -554,6 +569,9 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
       }
       const std::string address = a.listen.substr(0, a.listen.rfind(':'));
       std::cerr << "网站已启动 / web site started: http://" << address << ":" << web_server->port() << "/\n";
+      if (!a.api_listen.empty())
+        std::cerr << "机器接口已启动 / machine listener started: http://" << a.api_listen.substr(0, a.api_listen.rfind(':'))
+                  << ":" << web_server->api_port() << "/\n";
     }
     std::signal(SIGTERM, OnSignal);
     std::signal(SIGINT, OnSignal);

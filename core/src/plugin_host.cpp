@@ -528,7 +528,18 @@ class StagingRegistrar final : public Registrar {
     return st;
   }
 
-  Status AddRoute(const RouteSpec& spec, RouteFn fn) override {
+  Status AddRoute(const RouteSpec& spec, RouteFn fn) override { return AddRouteOf(spec, std::move(fn), false); }
+
+  Status AddMachineRoute(const RouteSpec& spec, RouteFn fn) override {
+    if (spec.access != RouteAccess::kPublic || spec.pattern.rfind("/api/", 0) != 0) {
+      const std::string key = std::string(HttpMethodName(spec.method)) + " " + spec.pattern;
+      return Status::Error(StatusCode::kInvalidArgument, "机器接口路由 “" + key + "” 须为 /api/ 下的公开路由",
+                           "the machine route '" + key + "' must be a public route under /api/");
+    }
+    return AddRouteOf(spec, std::move(fn), true);
+  }
+
+  Status AddRouteOf(const RouteSpec& spec, RouteFn fn, bool machine) {
     const std::string key = std::string(HttpMethodName(spec.method)) + " " + spec.pattern;
     if (!Declared(kCapabilityHttp)) {
       undeclared_.push_back(kCapabilityHttp);
@@ -582,6 +593,7 @@ class StagingRegistrar final : public Registrar {
     r.plugin = manifest_.name;
     r.spec = spec;
     r.fn = std::move(fn);
+    r.machine = machine;
     staged_.routes.push_back(std::move(r));
     return Status::Ok();
   }

@@ -39,6 +39,7 @@ struct RegisteredRoute {
   RouteFn fn;
   std::vector<std::string> segments;  // the pattern split at '/', "{}" for a parameter
   std::vector<std::string> params;    // the parameters' names, in order
+  bool machine = false;               // AddMachineRoute: served on the machine listener too
 };
 
 // A navigation link and a page section a plugin registered (xinjian/http.h).

@@ -1,5 +1,7 @@
 #include "web_server.h"
 
+#include "machine_listener.h"
+
 #include <civetweb.h>
 
 #include <algorithm>
@@ -291,6 +293,32 @@ int HttpStatusOf(StatusCode code) {
   return 500;
 }
 
+std::string ResponseText(const HttpResponse& res, bool head_only, bool close) {
+  // A 304 has no body and describes none: no Content-Type, no Content-Length (RFC 9110
+  // 15.4.5: a length there would claim the representation is empty).
+  const bool not_modified = res.status == 304;
+  std::string text = "HTTP/1.1 " + std::to_string(res.status) + " " + mg_get_response_code_text(nullptr, res.status) +
+                     "\r\n" +
+                     (not_modified ? std::string()
+                                   : "Content-Type: " + res.content_type + "\r\nContent-Length: " +
+                                         std::to_string(res.body.size()) + "\r\n") +
+                     kSecurityHeaders;
+  bool cache_set = false;
+  for (const auto& [name, value] : res.headers) {
+    // A handler's header may not break the response: no CR or LF.
+    if (name.find_first_of("\r\n:") != std::string::npos || value.find_first_of("\r\n") != std::string::npos) continue;
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    cache_set = cache_set || lower == "cache-control";
+    text += name + ": " + value + "\r\n";
+  }
+  if (!cache_set) text += "Cache-Control: no-store\r\n";
+  if (close) text += "Connection: close\r\n";
+  text += "\r\n";
+  if (!head_only && !not_modified) text += res.body;
+  return text;
+}
+
 std::string ErrorJson(const Status& st) {
   const int status = HttpStatusOf(st.code());
   std::string message = st.message();
@@ -349,30 +377,9 @@ class WebServer::Impl final : public PageHost {
     }
     const mg_request_info* ri = mg_get_request_info(conn);
     const bool head = ri != nullptr && ri->request_method != nullptr && std::strcmp(ri->request_method, "HEAD") == 0;
-    // A 304 has no body and describes none: no Content-Type, no Content-Length (RFC 9110
-    // 15.4.5: a length there would claim the representation is empty).
-    const bool not_modified = res.status == 304;
-    if (not_modified) res.body.clear();
-    std::string head_text = "HTTP/1.1 " + std::to_string(res.status) + " " + mg_get_response_code_text(conn, res.status) +
-                            "\r\n" +
-                            (not_modified ? std::string()
-                                          : "Content-Type: " + res.content_type + "\r\nContent-Length: " +
-                                                std::to_string(res.body.size()) + "\r\n") +
-                            kSecurityHeaders;
-    bool cache_set = false;
-    for (const auto& [name, value] : res.headers) {
-      // A handler's header may not break the response: no CR or LF.
-      if (name.find_first_of("\r\n:") != std::string::npos || value.find_first_of("\r\n") != std::string::npos) continue;
-      std::string lower = name;
-      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-      cache_set = cache_set || lower == "cache-control";
-      head_text += name + ": " + value + "\r\n";
-    }
-    if (!cache_set) head_text += "Cache-Control: no-store\r\n";
-    head_text += "\r\n";
     // One write for the head and the body (a second small write would wait on the first's ACK).
-    if (!head) head_text += res.body;
-    mg_write(conn, head_text.data(), head_text.size());
+    const std::string text = ResponseText(res, head, false);
+    mg_write(conn, text.data(), text.size());
     return res.status;
   }
 
@@ -879,6 +886,39 @@ class WebServer::Impl final : public PageHost {
     return r;
   }
 
+  // A request on the machine listener: /healthz, or a route registered with AddMachineRoute,
+  // run for an anonymous caller (no cookies, sessions or CSRF there: the route authenticates
+  // its callers itself).
+  HttpResponse MachineServe(HttpRequest& req) {
+    if (req.path == "/healthz") return Health(req);
+    std::vector<std::string> allowed;
+    const RegisteredRoute* route = MatchRoute(host_.routes(), req.method, req.path, &req.path_params, &allowed);
+    if (route == nullptr || !route->machine) {
+      if (route == nullptr && !allowed.empty()) {
+        std::string allow;
+        for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m + (m == "GET" ? ", HEAD" : "");
+        HttpResponse r = Error(Status::Error(StatusCode::kInvalidArgument, "该地址不支持此请求方法",
+                                             "this address does not take that method"),
+                               {{"Allow", allow}});
+        r.status = 405;
+        return r;
+      }
+      return Error(Status::Error(StatusCode::kNotFound,
+                                 "机器接口没有这个地址（网站的其他地址在 --listen 上）：" + req.path,
+                                 "no such address on the machine listener (the site's other addresses are on --listen): " +
+                                     req.path));
+    }
+    std::vector<std::pair<std::string, std::string>> extra;
+    Caller caller;
+    caller.extra = &extra;
+    caller.new_csrf = [] { return std::string(); };
+    const Principal who = Principal::Anonymous();
+    Context ctx(req, who, platform_, options_.config, route->plugin, caller, *this);
+    Status st = route->fn(ctx);
+    if (!st.ok()) return Error(st);
+    return ctx.response();
+  }
+
   HttpResponse Health(const HttpRequest& req) {
     if (req.method != HttpMethod::kGet) {
       HttpResponse r = Error(Status::Error(StatusCode::kInvalidArgument, "该地址不支持此请求方法",
@@ -960,15 +1000,30 @@ class WebServer::Impl final : public PageHost {
     mg_server_port ports[4]{};
     const int n = mg_get_server_ports(ctx_, 4, ports);
     port_ = n > 0 ? ports[0].port : 0;
+    if (!options_.api_listen.empty()) {
+      MachineListenerOptions mo;
+      mo.listen = options_.api_listen;
+      mo.threads = options_.api_threads;
+      mo.request_timeout_ms = std::stoi(timeout_ms);
+      machine_ = std::make_unique<MachineListener>(mo, [this](HttpRequest& req) { return MachineServe(req); });
+      if (Status st = machine_->Start(); !st.ok()) {
+        machine_.reset();
+        Stop();
+        return st;
+      }
+    }
     return Status::Ok();
   }
 
   void Stop() {
+    if (machine_) machine_->Stop();
+    machine_.reset();
     if (ctx_ != nullptr) mg_stop(ctx_);
     ctx_ = nullptr;
   }
 
   int port() const { return port_; }
+  int api_port() const { return machine_ ? machine_->port() : 0; }
 
  private:
   const PluginHost& host_;
@@ -978,6 +1033,7 @@ class WebServer::Impl final : public PageHost {
   bool secure_cookies_ = false;
   mg_context* ctx_ = nullptr;
   int port_ = 0;
+  std::unique_ptr<MachineListener> machine_;
 };
 
 WebServer::WebServer(const PluginHost& host, Platform& platform, ServerOptions options)
@@ -986,5 +1042,6 @@ WebServer::~WebServer() { impl_->Stop(); }
 Status WebServer::Start() { return impl_->Start(); }
 void WebServer::Stop() { impl_->Stop(); }
 int WebServer::port() const { return impl_->port(); }
+int WebServer::api_port() const { return impl_->api_port(); }
 
 }  // namespace xj::web

@@ -36,6 +36,11 @@ struct ServerOptions {
   // "127.0.0.1:8080"; port 0 picks a free one (port() says which).
   std::string listen = "127.0.0.1:8080";
   int threads = 8;
+  // The machine listener (machine_listener.h): "" for none, else "HOST:PORT" (port 0 for a
+  // free one: api_port() says which), serving /healthz and the routes of AddMachineRoute on
+  // `api_threads` event-driven threads (0: one per core).
+  std::string api_listen;
+  int api_threads = 0;
   // "plugins.<name>.<key>" => value, what HttpContext::Config reads.
   std::map<std::string, std::string> config;
 };
@@ -83,6 +88,8 @@ class WebServer {
   void Stop();
   // The port listened on (after Start).
   int port() const;
+  // The machine listener's port (0 without one).
+  int api_port() const;
 
   class Impl;
 

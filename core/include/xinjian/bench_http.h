@@ -357,9 +357,10 @@ inline Result<std::string> BenchPgDatabase(std::ostream& out, const std::string&
 }
 
 // Starts `argv` (an `xinjian … serve --listen 127.0.0.1:0 …`) as `child`, its output in `log`,
-// and returns the base URL it printed ("http://127.0.0.1:PORT"), waiting up to `seconds`.
+// and returns the base URL it printed ("http://127.0.0.1:PORT") on a line containing `marker`
+// ("web site started", "machine listener started"; "" for the last URL), waiting up to `seconds`.
 inline Result<std::string> StartServe(Child& child, const std::vector<std::string>& argv, const std::string& log,
-                                      int seconds = 120) {
+                                      int seconds = 120, const std::string& marker = "") {
   const auto fail = [&](const std::string& what) {
     return Status::Error(StatusCode::kInternal, "基准测试失败：" + what, "the benchmark failed: " + what);
   };
@@ -369,7 +370,7 @@ inline Result<std::string> StartServe(Child& child, const std::vector<std::strin
     std::string line, base;
     while (std::getline(in, line)) {
       const auto at = line.find("http://127.0.0.1:");
-      if (at != std::string::npos) {
+      if (at != std::string::npos && (marker.empty() || line.find(marker) != std::string::npos)) {
         base = line.substr(at);
         base = base.substr(0, base.find('/', 7));
       }

@@ -82,7 +82,9 @@ inline constexpr std::uint32_t kPluginAbiMajor = 1;
 // which the subject index carries: SubjectFacts::listings, a changed SubjectIndex layout).
 // 13: Platform::AtDetach (a hook before the platform's database is detached: a plugin's
 // in-memory queue is written at a clean stop).
-inline constexpr std::uint32_t kHostApiVersion = 13;
+// 14: AddMachineRoute (a public API route served also by the event-driven machine listener of
+// `serve --api-listen`).
+inline constexpr std::uint32_t kHostApiVersion = 14;
 
 // Returned by xj_plugin_abi(). Only 32-bit fields: no padding, same layout everywhere.
 struct PluginAbi {
@@ -211,6 +213,17 @@ class Registrar {
   // policy or one CheckListPolicy refuses (the message names the problem); kAlreadyExists when
   // a plugin registered the code already.
   virtual Status AddListPolicy(std::unique_ptr<ListPolicy> policy) = 0;
+
+  // Host API 14: a route of the site (as AddRoute, same rules and errors) that the machine
+  // listener of `xinjian serve --api-listen ADDR` serves too: an event-driven listener on few
+  // threads (one per core), for programs calling at high rates (docs/web.md, "The machine
+  // listener"). There every caller is anonymous (no cookies, no sessions, no CSRF check): the
+  // route must be public (RouteAccess::kPublic) and under /api/, else kInvalidArgument; it
+  // authenticates its callers itself (an API key). Its function runs on one of those few
+  // threads, so it must answer from memory and not wait on the database or the network: a
+  // wait stalls every connection of that thread. HttpContext::Page and Sections are not
+  // available there (they answer an empty page).
+  virtual Status AddMachineRoute(const RouteSpec& spec, RouteFn fn) = 0;
 };
 
 // The service T (a Service subclass with kServiceName and kServiceVersion), typed.

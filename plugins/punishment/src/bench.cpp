@@ -297,6 +297,11 @@ Status RunBench(CommandContext& ctx) {
   }
   const bench::WrkOptions wo = http_options->wrk;
   const std::int64_t web_threads = http_options->web_threads, db_connections = http_options->db_connections;
+  // The checks go to the machine listener (serve --api-listen, its event-driven threads) unless
+  // --listener site (the site's CivetWeb threads).
+  const bool machine = ctx.args().Text("--listener") != "site";
+  const std::int64_t api_threads = ctx.args().Int("--api-threads");
+  if (api_threads < 0 || api_threads > 256) return usage("--api-threads 须为 0 至 256", "--api-threads must be 0 to 256");
   fs::create_directories(ctx.args().Text("--dir"));
   const std::string dir = fs::absolute(ctx.args().Text("--dir")).string();
   const std::string self = bench::SelfExecutable();
@@ -353,11 +358,14 @@ Status RunBench(CommandContext& ctx) {
     Row row;
     row.label = b.label;
     bench::Child serve;
-    auto base =
-        bench::StartServe(serve,
-                          {self, "--db", b.url, "serve", "--no-scheduler", "--listen", "127.0.0.1:0", "--web-threads",
-                           std::to_string(web_threads), "--db-connections", std::to_string(db_connections)},
-                          work + "/serve.log");
+    std::vector<std::string> serve_argv{self,           "--db",          b.url,
+                                        "serve",        "--no-scheduler", "--listen",
+                                        "127.0.0.1:0",  "--web-threads", std::to_string(web_threads),
+                                        "--db-connections", std::to_string(db_connections)};
+    if (machine)
+      serve_argv.insert(serve_argv.end(), {"--api-listen", "127.0.0.1:0", "--api-threads", std::to_string(api_threads)});
+    auto base = bench::StartServe(serve, serve_argv, work + "/serve.log", 120,
+                                  machine ? "machine listener started" : "web site started");
     if (!base.ok()) return base.status();
     // The first check loads the index (every listing in force, the catalogue, the keys).
     std::string listed, unlisted;
@@ -384,7 +392,10 @@ Status RunBench(CommandContext& ctx) {
     }
     out << "\n[" << b.label << "] " << subjects << " subjects, " << listings << " listings in force, " << measures
         << " measures; wrk -t" << wo.threads << " -c" << wo.connections << " -d" << wo.seconds
-        << "s; serve --web-threads " << web_threads << " --db-connections " << db_connections << "\n"
+        << "s; serve --web-threads " << web_threads << " --db-connections " << db_connections
+        << (machine ? "; the machine listener (--api-listen, --api-threads " + std::to_string(api_threads) + ")"
+                    : "; the site's listener")
+        << "\n"
         << std::flush;
     bench::WrkOptions warm = wo;
     warm.seconds = std::min(2, wo.seconds);
@@ -477,7 +488,11 @@ Status RegisterBench(Registrar& reg) {
         {"--threads", "wrk 线程数 / wrk threads", K::kInteger, false, "2"},
         {"--web-threads", "serve 的网站线程数（0：连接数加 2）/ the server's web threads (0: the connections plus 2)",
          K::kInteger, false, "0"},
-        {"--db-connections", "serve 的数据库连接数 / the server's database connections", K::kInteger, false, "4"}};
+        {"--db-connections", "serve 的数据库连接数 / the server's database connections", K::kInteger, false, "4"},
+        {"--listener", "核查发往机器接口（machine）或网站（site） / the checks go to the machine listener or the site",
+         K::kText, false, "machine", {"machine", "site"}},
+        {"--api-threads", "机器接口线程数（0：每核一个） / the machine listener's threads (0: one per core)", K::kInteger,
+         false, "0"}};
     spec.json = false;
     spec.needs_database = false;  // its own databases, in --dir and on --pg
     if (Status st = reg.AddCommand(spec, RunBench); !st.ok()) return st;

@@ -195,34 +195,50 @@ CheckLog::~CheckLog() {
   if (thread_.joinable()) thread_.detach();
 }
 
+namespace {
+std::size_t ChecksIn(const LogRows& rows) {
+  std::size_t n = rows.checks.size();
+  for (const auto& b : rows.batches) n += static_cast<std::size_t>(b.checks);
+  return n;
+}
+}  // namespace
+
+bool CheckLog::EnsureWriter(Platform& platform, int flush_ms) {
+  if (!running_ && !unavailable_) {
+    // The first write on this platform: the writer starts, and stops at the detach.
+    if (thread_.joinable()) thread_.join();
+    Status hook = platform.AtDetach([this] { Stop(); });
+    if (hook.ok()) {
+      running_ = true;
+      stop_ = false;
+      thread_ = std::thread([this, &platform, flush_ms] { Run(&platform, flush_ms); });
+    } else {
+      unavailable_ = true;  // a platform of one command or one job: write at once
+    }
+  }
+  return running_;
+}
+
+bool CheckLog::WaitForRoom(std::unique_lock<std::mutex>& lock) {
+  // The writer behind: wait for room (back pressure), never answer without a row.
+  if (pending_ < kMaxQueued) return true;
+  cv_.notify_all();
+  return space_cv_.wait_for(lock, kMaxWait, [&] { return pending_ < kMaxQueued || !running_; });
+}
+
 Status CheckLog::Write(Platform& platform, LogRows rows) {
   if (rows.empty()) return Status::Ok();
   const int flush_ms = CurrentSettings().check_log_flush_ms;
   if (flush_ms > 0) {
     std::unique_lock lock(mu_);
-    if (!running_ && !unavailable_) {
-      // The first write on this platform: the writer starts, and stops at the detach.
-      if (thread_.joinable()) thread_.join();
-      Status hook = platform.AtDetach([this] { Stop(); });
-      if (hook.ok()) {
-        running_ = true;
-        stop_ = false;
-        thread_ = std::thread([this, &platform, flush_ms] { Run(&platform, flush_ms); });
-      } else {
-        unavailable_ = true;  // a platform of one command or one job: write at once
-      }
-    }
-    if (running_) {
-      // The writer behind: wait for room (back pressure), never answer without a row.
-      if (queue_.rows() >= kMaxQueued) {
-        cv_.notify_all();
-        if (!space_cv_.wait_for(lock, kMaxWait, [&] { return queue_.rows() < kMaxQueued || !running_; }))
-          return Status::Error(StatusCode::kUnavailable, "核查日志写入跟不上，请稍后再试",
-                               "the check log cannot keep up; try again later");
-      }
+    if (EnsureWriter(platform, flush_ms)) {
+      if (!WaitForRoom(lock))
+        return Status::Error(StatusCode::kUnavailable, "核查日志写入跟不上，请稍后再试",
+                             "the check log cannot keep up; try again later");
       if (running_) {
+        pending_ += ChecksIn(rows);
         queue_.Append(std::move(rows));
-        if (queue_.rows() >= kFlushRows) cv_.notify_all();
+        if (pending_ >= kFlushRows) cv_.notify_all();
         return Status::Ok();
       }
     }
@@ -230,15 +246,54 @@ Status CheckLog::Write(Platform& platform, LogRows rows) {
   return WriteNow(platform, std::move(rows));
 }
 
+Result<std::optional<std::string>> CheckLog::LogSingle(Platform& platform, const CheckRecord& r) {
+  const int flush_ms = CurrentSettings().check_log_flush_ms;
+  if (flush_ms <= 0) return std::optional<std::string>();
+  std::unique_lock lock(mu_);
+  if (!EnsureWriter(platform, flush_ms)) return std::optional<std::string>();
+  if (!WaitForRoom(lock))
+    return Status::Error(StatusCode::kUnavailable, "核查日志写入跟不上，请稍后再试", "the check log cannot keep up; try again later");
+  if (!running_) return std::optional<std::string>();
+  CheckBatchRecord& g = groups_[{r.key_name, r.action}];
+  if (g.batch_id.empty()) {
+    g.batch_id = NewCheckId();
+    g.key_name = r.key_name;
+    g.department = r.department;
+    g.action = r.action;
+    g.at_us = r.at_us;
+  }
+  const std::int64_t index = g.checks++;
+  // "index\tuscc\tanswer\tlisting ids\tmeasure codes\tat_us\n": a batch request's line and the
+  // check's own time (the row's at_us is its first check's).
+  std::string& t = g.items;
+  t += std::to_string(index);
+  t += '\t';
+  t += r.uscc;
+  t += '\t';
+  t += r.answer;
+  t += '\t';
+  t += r.listing_ids;
+  t += '\t';
+  t += r.measure_codes;
+  t += '\t';
+  t += std::to_string(r.at_us);
+  t += '\n';
+  if (++pending_ >= kFlushRows) cv_.notify_all();
+  return std::optional<std::string>(BatchItemId(g.batch_id, static_cast<std::size_t>(index)));
+}
+
 void CheckLog::Run(Platform* platform, int flush_ms) {
   std::unique_lock lock(mu_);
   while (true) {
     cv_.wait_for(lock, std::chrono::milliseconds(flush_ms),
-                 [&] { return stop_ || flush_asked_ || queue_.rows() >= kFlushRows; });
+                 [&] { return stop_ || flush_asked_ || pending_ >= kFlushRows; });
     const bool last = stop_;
     flush_asked_ = false;
     LogRows batch;
     std::swap(batch, queue_);
+    for (auto& [k, g] : groups_) batch.batches.push_back(std::move(g));
+    groups_.clear();
+    pending_ = 0;
     space_cv_.notify_all();
     if (!batch.empty()) {
       lock.unlock();
@@ -249,6 +304,7 @@ void CheckLog::Run(Platform* platform, int flush_ms) {
         std::fprintf(stderr, "punishment: check log: %s\n", st.message().c_str());
         if (!last) {
           // Kept, ahead of what came meanwhile, for the next interval.
+          pending_ += ChecksIn(batch);
           batch.Append(std::move(queue_));
           std::swap(batch, queue_);
         } else {
@@ -259,7 +315,7 @@ void CheckLog::Run(Platform* platform, int flush_ms) {
     ++cycles_;
     space_cv_.notify_all();
     // Rows a request queued while the last round wrote (a detach under way) are written too.
-    if (last && queue_.empty()) break;
+    if (last && queue_.empty() && groups_.empty()) break;
   }
   running_ = false;
   space_cv_.notify_all();

@@ -196,6 +196,12 @@ class CheckLog {
   // are queued (the writer behind), and after 5 s answers kUnavailable: no answer without its
   // row.
   Status Write(Platform& platform, LogRows rows);
+  // A single check in the batched mode: its line joins the open group of its key and action
+  // (one row of punishment_check_batches per key and action and flush, written with the next
+  // round: a few rows instead of one per check), and its check id, "<group id>-<index>", is
+  // returned. The same back pressure as Write. nullopt when the log is not in the batched mode
+  // (the caller then logs a CheckRecord with Write).
+  Result<std::optional<std::string>> LogSingle(Platform& platform, const CheckRecord& record);
   // Returns once the rows queued before the call are written (or the writer stopped).
   void Flush();
   // Units of work written and rows in them (for tests and the benchmark).
@@ -209,6 +215,10 @@ class CheckLog {
     Status status;
   };
   Status WriteNow(Platform& platform, LogRows rows);
+  // With mu_ held: starts the writer at the first write (true when it runs), else false.
+  bool EnsureWriter(Platform& platform, int flush_ms);
+  // With mu_ held: waits while the writer is behind; false after kMaxWait.
+  bool WaitForRoom(std::unique_lock<std::mutex>& lock);
   void Run(Platform* platform, int flush_ms);
   void Stop();
   std::mutex mu_;
@@ -219,6 +229,9 @@ class CheckLog {
   bool writing_ = false;
   // Batched mode.
   LogRows queue_;
+  // Single checks of this round, grouped by (key, action); the checks waiting in all.
+  std::map<std::pair<std::string, std::string>, CheckBatchRecord> groups_;
+  std::size_t pending_ = 0;
   std::thread thread_;
   bool running_ = false, stop_ = false, unavailable_ = false, flush_asked_ = false;
   std::int64_t cycles_ = 0;  // the writer's finished rounds

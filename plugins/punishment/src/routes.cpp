@@ -98,8 +98,10 @@ Status ClockAt(Platform& platform, std::int64_t now_us, const Clock** out) {
 
 // The answer as a JSON object (keys in order, as the other routes' JSON) appended to `out`, and
 // its log record (whose check_id the caller set).
+// `id_at`: where the check id goes in `out` (when it is not known yet: rec->check_id empty).
 void AppendAnswer(std::string& out, Platform& platform, CheckIndex& index, const KeyInfo& key, const std::string& uscc,
-                  const std::string& action, const Clock& clock, std::int64_t now_us, CheckRecord* rec) {
+                  const std::string& action, const Clock& clock, std::int64_t now_us, CheckRecord* rec,
+                  std::size_t* id_at = nullptr) {
   rec->key_name = key.name;
   rec->department = key.department;
   rec->uscc = uscc;
@@ -112,6 +114,7 @@ void AppendAnswer(std::string& out, Platform& platform, CheckIndex& index, const
     out += ",\"answer\":\"";
     out += a.answer;
     out += "\",\"check_id\":\"";
+    if (id_at != nullptr) *id_at = out.size();
     out += rec->check_id;
     out += "\",\"checked_at\":";
     opendata::AppendJsonString(&out, clock.checked_at);
@@ -176,13 +179,25 @@ Status CheckOne(HttpContext& http) {
   const std::int64_t now = platform.NowMicros();
   const Clock* clock = nullptr;
   if (auto st = ClockAt(platform, now, &clock); !st.ok()) return st;
-  LogRows log;
-  CheckRecord& rec = log.checks.emplace_back();
-  rec.check_id = NewCheckId();
+  // The answer first, its check id put in once the log has taken the check: in the batched
+  // log, the id of its line in the open group of its key and action.
+  CheckRecord rec;
   std::string body;
   body.reserve(512);
-  AppendAnswer(body, platform, index, *key.value(), uscc, action, *clock, now, &rec);
-  if (auto st = CheckLog::Of(platform).Write(platform, std::move(log)); !st.ok()) return st;
+  std::size_t id_at = 0;
+  AppendAnswer(body, platform, index, *key.value(), uscc, action, *clock, now, &rec, &id_at);
+  CheckLog& log = CheckLog::Of(platform);
+  auto grouped = log.LogSingle(platform, rec);
+  if (!grouped.ok()) return grouped.status();
+  if (grouped.value()) {
+    body.insert(id_at, *grouped.value());
+  } else {
+    rec.check_id = NewCheckId();
+    body.insert(id_at, rec.check_id);
+    LogRows rows;
+    rows.checks.push_back(std::move(rec));
+    if (auto st = log.Write(platform, std::move(rows)); !st.ok()) return st;
+  }
   http.response().body = std::move(body);
   return Status::Ok();
 }
@@ -321,7 +336,8 @@ Status Applied(HttpContext& http) {
                        });
     return sql.Query("SELECT department, items, action FROM punishment_check_batches WHERE batch_id = ?", {base},
                      [&](const SqlRow& r) {
-                       // The item's line: "index\tuscc\tanswer\tlisting ids\tmeasure codes".
+                       // The item's line: "index\tuscc\tanswer\tlisting ids\tmeasure codes", and
+                       // "\tat_us" for a single check of a group.
                        const std::string items = r.Text(1), head = std::to_string(item) + "\t";
                        std::size_t at = std::string::npos;
                        if (items.compare(0, head.size(), head) == 0) {
@@ -339,7 +355,7 @@ Status Applied(HttpContext& http) {
                          if (tab == std::string::npos) break;
                          from = tab + 1;
                        }
-                       if (f.size() != 5) return false;
+                       if (f.size() != 5 && f.size() != 6) return false;
                        *dept = r.Text(0);
                        *measures = f[4];
                        ev = json{{"check_id", check_id}, {"uscc", f[1]}, {"action", r.Text(2)}};
@@ -466,12 +482,14 @@ std::string ListName(Platform& platform, const std::string& lang, const std::str
 Status RegisterRoutes(Registrar& reg) {
   using A = RouteAccess;
   using M = HttpMethod;
-  if (auto st = reg.AddRoute(
+  // The checks answer from the in-memory index (and queue their log rows): served by the
+  // machine listener of `serve --api-listen` too.
+  if (auto st = reg.AddMachineRoute(
           {M::kGet, "/api/v1/credit-check", A::kPublic, {}, "信用核查（API 密钥） / a credit check (API key)"},
           CheckOne);
       !st.ok())
     return st;
-  if (auto st = reg.AddRoute({M::kPost,
+  if (auto st = reg.AddMachineRoute({M::kPost,
                               "/api/v1/credit-check/batch",
                               A::kPublic,
                               {},

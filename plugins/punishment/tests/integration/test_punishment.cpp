@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -191,6 +192,39 @@ Got Check(TaskWorld& w, const std::string& key, const std::string& uscc, const s
 void FlushLog(TaskWorld& w) {
   w.platform.Attach(nullptr);
   w.platform.Attach(w.db.get());
+}
+
+// The checks the log holds: single rows and the lines of grouped rows (batches, and the single
+// checks the batched log groups by key and action).
+long long LoggedCount(TaskWorld& w) {
+  return Count(*w.db, "SELECT COUNT(*) FROM punishment_checks") +
+         Count(*w.db, "SELECT COALESCE(SUM(checks), 0) FROM punishment_check_batches");
+}
+
+// A logged check by its id: key_name, department, uscc, action, answer, listing ids, measure
+// codes; empty when it is not in the log.
+std::vector<std::string> LoggedCheck(TaskWorld& w, const std::string& check_id) {
+  auto single = Rows(*w.db,
+                     "SELECT key_name, department, uscc, action, answer, listing_ids, measure_codes FROM punishment_checks "
+                     "WHERE check_id = :k",
+                     check_id);
+  if (!single.empty()) return single[0];
+  const auto dash = check_id.rfind('-');
+  if (dash == std::string::npos) return {};
+  auto rows = Rows(*w.db, "SELECT key_name, department, action, items FROM punishment_check_batches WHERE batch_id = :k",
+                   check_id.substr(0, dash));
+  if (rows.empty()) return {};
+  const std::string head = check_id.substr(dash + 1) + "\t";
+  std::istringstream items(rows[0][3]);
+  for (std::string line; std::getline(items, line);) {
+    if (line.rfind(head, 0) != 0) continue;
+    std::vector<std::string> f;
+    std::istringstream fields(line);
+    for (std::string x; std::getline(fields, x, '\t');) f.push_back(x);
+    f.resize(6);
+    return {rows[0][0], rows[0][1], f[1], rows[0][2], f[2], f[3], f[4]};
+  }
+  return {};
 }
 
 std::string AddKey(TaskWorld& w, const std::string& name, const std::string& department, const std::string& actions) {
@@ -462,16 +496,10 @@ TEST_CASE("punishment: the credit check answers from listings and measures, with
   json fr = poll(franchise_key, U(0), "franchises", "restricted");
   for (const auto& m : fr["measures"]) CHECK(m["code"] != "deny_franchises");
 
-  // The log: one row per check, with who, the answer, the listings and measures.
+  // The log: every check, with who, the answer, the listings and measures.
   FlushLog(*w);
   const std::string check_id = a["check_id"].get<std::string>();
-  auto rows =
-      Rows(*w->db,
-           "SELECT key_name, department, uscc, action, answer, listing_ids, measure_codes FROM punishment_checks "
-           "WHERE check_id = :k",
-           check_id);
-  REQUIRE(rows.size() == 1);
-  CHECK(rows[0] == std::vector<std::string>{"czj-procurement", "CZJ", U(0), "government_procurement", "denied", listing,
+  CHECK(LoggedCheck(*w, check_id) == std::vector<std::string>{"czj-procurement", "CZJ", U(0), "government_procurement", "denied", listing,
                                             "deny_government_procurement"});
 
   // The department reports back what it applied against the check; another department cannot.
@@ -489,11 +517,10 @@ TEST_CASE("punishment: the credit check answers from listings and measures, with
   CHECK(EventCount(*w->db, "punishment.check.applied") == 1);
 
   // Batch: 1000 subjects in one request, bad USCCs reported per item, all good ones logged.
-  const auto logged_checks = [&] {
-    return Count(*w->db, "SELECT COUNT(*) FROM punishment_checks") +
-           Count(*w->db, "SELECT COALESCE(SUM(checks), 0) FROM punishment_check_batches");
-  };
+  const auto logged_checks = [&] { return LoggedCount(*w); };
   const long long logged = logged_checks();
+  FlushLog(*w);
+  const long long grouped_rows = Count(*w->db, "SELECT COUNT(*) FROM punishment_check_batches");
   json usccs = json::array();
   for (int i = 0; i < 998; ++i) usccs.push_back(GeneratedUscc(99, "33", static_cast<std::uint64_t>(i)));
   usccs.push_back(U(0));
@@ -510,7 +537,7 @@ TEST_CASE("punishment: the credit check answers from listings and measures, with
   FlushLog(*w);
   CHECK(logged_checks() == logged + 999);
   // The batch is one row of the log, its items' check ids the batch's and their index.
-  CHECK(Count(*w->db, "SELECT COUNT(*) FROM punishment_check_batches") == 1);
+  CHECK(Count(*w->db, "SELECT COUNT(*) FROM punishment_check_batches") == grouped_rows + 1);
   const std::string batch_item = results[998]["check_id"].get<std::string>();
   CHECK(batch_item == results[0]["check_id"].get<std::string>().substr(0, 28) + "-998");
   CHECK_FALSE(results[999].contains("check_id"));
@@ -656,14 +683,14 @@ TEST_CASE("punishment: the check log is written in batches by its own thread, an
   auto w = MakeWorld();
   LoadCatalogue(*w);
   const std::string key = AddKey(*w, "czj-log", "CZJ", "government_procurement");
-  const long long before = Count(*w->db, "SELECT COUNT(*) FROM punishment_checks");
+  const long long before = LoggedCount(*w);
   // Answers are sent before their rows are written; the writer writes them within its
   // interval (50 ms by default; the bound here is generous for a busy machine).
   for (int i = 0; i < 200; ++i) REQUIRE(Check(*w, key, U(i % 6), "government_procurement").Code() == 200);
   long long n = 0;
   const auto start = std::chrono::steady_clock::now();
   while (std::chrono::steady_clock::now() - start < std::chrono::seconds(120)) {  // a bound for a loaded machine
-    n = Count(*w->db, "SELECT COUNT(*) FROM punishment_checks");
+    n = LoggedCount(*w);
     if (n == before + 200) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -677,16 +704,24 @@ TEST_CASE("punishment: the check log is written in batches by its own thread, an
     ids.push_back(g.Json()["check_id"].get<std::string>());
   }
   w->platform.Attach(nullptr);
-  CHECK(Count(*w->db, "SELECT COUNT(*) FROM punishment_checks") == before + 500);
+  CHECK(LoggedCount(*w) == before + 500);
+  // Single checks are grouped by key and action: a few rows, not one per check.
+  CHECK(Count(*w->db, "SELECT COUNT(*) FROM punishment_check_batches") < 100);
   // Check ids are unique and sort by time (the log's key grows at its end).
   CHECK(std::set<std::string>(ids.begin(), ids.end()).size() == ids.size());
   CHECK(ids.front().substr(0, 16) <= ids.back().substr(0, 16));
-  CHECK(CountFor(*w->db, "SELECT COUNT(*) FROM punishment_checks WHERE check_id = :k", ids.back()) == 1);
+  for (const std::string& id : {ids.front(), ids[150], ids.back()}) {
+    INFO(id);
+    const auto logged = LoggedCheck(*w, id);
+    REQUIRE(logged.size() == 7);
+    CHECK(logged[0] == "czj-log");
+    CHECK(logged[3] == "government_procurement");
+  }
   // Attached again, the writer starts again.
   w->platform.Attach(w->db.get());
   REQUIRE(Check(*w, key, U(0), "government_procurement").Code() == 200);
   FlushLog(*w);
-  CHECK(Count(*w->db, "SELECT COUNT(*) FROM punishment_checks") == before + 501);
+  CHECK(LoggedCount(*w) == before + 501);
   CHECK(AuditChainVerifies(*w->db));
 }
 
