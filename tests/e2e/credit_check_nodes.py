@@ -60,20 +60,25 @@ try:
     key = json.loads(run(["--db", db, "punishment", "keys", "add", "--name", "e2e", "--actions", "bidding",
                           "--department", "SCJG", "--json"]))["key"]
 
+    # The first node answers on its site's listener, the second on its machine listener
+    # (--api-listen: the event-driven one): both follow the database.
     for i in range(2):
         log = open(os.path.join(tmp, f"node{i}.log"), "w")
-        nodes.append((subprocess.Popen([CLI, "--db", db, "serve", "--listen", "127.0.0.1:0"], env=ENV,
+        extra = ["--api-listen", "127.0.0.1:0"] if i == 1 else []
+        nodes.append((subprocess.Popen([CLI, "--db", db, "serve", "--listen", "127.0.0.1:0"] + extra, env=ENV,
                                        stdout=log, stderr=subprocess.STDOUT, text=True), log.name))
     addresses = []
-    for proc, logname in nodes:
-        deadline = time.time() + 60
+    for i, (proc, logname) in enumerate(nodes):
+        deadline = time.time() + 120
         address = ""
+        marker = ("machine listener started: " if i == 1 else "web site started: ") + "http://127.0.0.1:"
         while not address and time.time() < deadline:
             if proc.poll() is not None:
                 raise SystemExit("serve exited: " + open(logname, encoding="utf-8").read())
             text = open(logname, encoding="utf-8").read()
-            at = text.find("http://127.0.0.1:")
+            at = text.find(marker)
             if at >= 0:
+                at += len(marker) - len("http://127.0.0.1:")
                 end = at + len("http://127.0.0.1:")
                 while end < len(text) and text[end].isdigit():
                     end += 1

@@ -198,13 +198,35 @@ class MachineListener::Impl {
     }
 
    private:
+    // The request timeout: a deadline moved forward at each read and write; one timer per
+    // connection, re-armed only when it fires early (no timer operation per request).
     void Arm() {
-      timer_.expires_after(std::chrono::milliseconds(owner_.options_.request_timeout_ms));
-      timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-        if (ec) return;  // cancelled: the request came in time
-        boost::system::error_code ignored;
-        self->socket_.close(ignored);
-      });
+      deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(owner_.options_.request_timeout_ms);
+      if (armed_) return;
+      armed_ = true;
+      timer_.expires_at(deadline_);
+      timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) { self->OnTimer(ec); });
+    }
+
+    void OnTimer(const boost::system::error_code& ec) {
+      armed_ = false;
+      if (ec || closed_) return;  // cancelled: the connection ended
+      if (std::chrono::steady_clock::now() < deadline_) {
+        armed_ = true;
+        timer_.expires_at(deadline_);
+        timer_.async_wait([self = shared_from_this()](const boost::system::error_code& e) { self->OnTimer(e); });
+        return;
+      }
+      Close();  // a slow client (or an idle kept-alive connection): cut off
+    }
+
+    void Close() {
+      if (closed_) return;
+      closed_ = true;
+      boost::system::error_code ignored;
+      socket_.shutdown(tcp::socket::shutdown_both, ignored);
+      socket_.close(ignored);
+      timer_.cancel();
     }
 
     // Serves what the buffer holds, else reads more.
@@ -242,8 +264,7 @@ class MachineListener::Impl {
       Arm();
       auto self = shared_from_this();
       socket_.async_read_some(asio::buffer(chunk_), [self](const boost::system::error_code& ec, std::size_t n) {
-        self->timer_.cancel();
-        if (ec) return;  // closed, reset or timed out
+        if (ec) return self->Close();  // closed, reset or timed out
         self->buffer_.append(self->chunk_.data(), n);
         self->Next();
       });
@@ -254,14 +275,7 @@ class MachineListener::Impl {
       Arm();
       auto self = shared_from_this();
       asio::async_write(socket_, asio::buffer(out_), [self, keep_alive](const boost::system::error_code& ec, std::size_t) {
-        self->timer_.cancel();
-        if (ec) return;
-        if (!keep_alive) {
-          boost::system::error_code ignored;
-          self->socket_.shutdown(tcp::socket::shutdown_both, ignored);
-          self->socket_.close(ignored);
-          return;
-        }
+        if (ec || !keep_alive) return self->Close();
         self->Next();
       });
     }
@@ -269,6 +283,8 @@ class MachineListener::Impl {
     Impl& owner_;
     tcp::socket socket_;
     asio::steady_timer timer_;
+    std::chrono::steady_clock::time_point deadline_;
+    bool armed_ = false, closed_ = false;
     std::array<char, 16 * 1024> chunk_{};
     std::string buffer_, out_;
   };

@@ -10,9 +10,10 @@
 //   database), more than 10,000 changes behind, or the first use: a full load.
 //
 // So every process answering checks on one database (several `serve` on one PostgreSQL) sees a
-// committed change within 200 ms plus one request. The refresh runs on the request that finds
-// the index due, not on a thread of its own: the SDK gives a plugin no hook at the server's
-// shutdown, and a thread outliving the platform it reads would touch a destroyed object.
+// committed change within 200 ms plus one poll. In `serve` (a platform with Platform::AtDetach)
+// a thread of the index polls and a request never reads the database once the index is loaded;
+// the detach hook stops that thread before the database goes. Elsewhere (one command) the
+// request that finds the index due polls.
 #include <xinjian/digest.h>
 
 #include <chrono>
@@ -384,9 +385,33 @@ const std::vector<const Measure*>* CheckIndex::Triggered(const std::string& list
   return b == a->second.end() ? nullptr : &b->second;
 }
 
+CheckIndex::~CheckIndex() {
+  // At the process's exit: a refresher still running has a platform that AtDetach never reached.
+  if (refresher_.joinable()) refresher_.detach();
+}
+
 Status CheckIndex::Fresh(Platform& platform, bool force) {
+  // The refresher keeps the index in step: the request answers from memory.
+  if (!force && loaded_.load() && refresher_on_.load()) return Status::Ok();
+  return Poll(platform, force, true);
+}
+
+void CheckIndex::StopRefresher() {
+  std::thread t;
+  {
+    std::lock_guard lock(refresher_mu_);
+    refresher_stop_ = true;
+    t = std::move(refresher_);
+  }
+  refresher_cv_.notify_all();
+  if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
+  if (t.joinable()) t.detach();
+  refresher_on_.store(false);
+}
+
+Status CheckIndex::Poll(Platform& platform, bool force, bool due_only) {
   const std::int64_t now = SteadyNs();
-  if (!force && loaded_.load() && now - last_poll_ns_.load() < kPollNs) return Status::Ok();
+  if (!force && due_only && loaded_.load() && now - last_poll_ns_.load() < kPollNs) return Status::Ok();
   std::unique_lock refresh(refresh_mu_, std::defer_lock);
   if (loaded_.load() && !force) {
     // Another request is catching up: answer from what is there (at most one poll interval old).
@@ -394,7 +419,7 @@ Status CheckIndex::Fresh(Platform& platform, bool force) {
   } else {
     refresh.lock();
   }
-  if (!force && loaded_.load() && SteadyNs() - last_poll_ns_.load() < kPollNs) return Status::Ok();
+  if (!force && due_only && loaded_.load() && SteadyNs() - last_poll_ns_.load() < kPollNs) return Status::Ok();
   std::string epoch;
   std::int64_t seq = 0;
   Status st = platform.ReadSingle([&](Sql& sql) {
@@ -443,16 +468,36 @@ Status CheckIndex::FullLoad(Platform& platform) {
   loaded_.store(true);
   full_loads_.fetch_add(1);
   lock.unlock();
-  // When the platform's database is detached (another one attached next), the next request
-  // loads in full instead of answering from this database's listings for up to a poll interval.
-  if (!detach_hook_.exchange(true))
-    if (!platform
-             .AtDetach([this] {
-               loaded_.store(false);
-               detach_hook_.store(false);
-             })
-             .ok())
+  // When the platform's database is detached (another one attached next), the refresher stops
+  // and the next request loads in full instead of answering from this database's listings.
+  if (!detach_hook_.exchange(true)) {
+    if (platform
+            .AtDetach([this] {
+              StopRefresher();
+              loaded_.store(false);
+              detach_hook_.store(false);
+            })
+            .ok()) {
+      // The refresher: polls every 200 ms on its own thread, so that no request waits on the
+      // database (the machine listener's few threads serve many connections each).
+      std::lock_guard lock(refresher_mu_);
+      refresher_stop_ = false;
+      refresher_on_.store(true);
+      refresher_ = std::thread([this, &platform] {
+        std::unique_lock lock(refresher_mu_);
+        while (!refresher_stop_) {
+          refresher_cv_.wait_for(lock, std::chrono::nanoseconds(kPollNs), [&] { return refresher_stop_; });
+          if (refresher_stop_) break;
+          lock.unlock();
+          Status st = Poll(platform, false, false);
+          if (!st.ok()) std::fprintf(stderr, "punishment: check index: %s\n", st.message().c_str());
+          lock.lock();
+        }
+      });
+    } else {
       detach_hook_.store(false);
+    }
+  }
   return Status::Ok();
 }
 

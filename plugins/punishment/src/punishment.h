@@ -106,7 +106,10 @@ struct KeyInfo {
 class CheckIndex {
  public:
   static CheckIndex& Of(Platform& platform);
-  // Catches up when due (or always when `force`).
+  ~CheckIndex();
+  // Loads the index at the first use; afterwards catches up when due (or always when `force`).
+  // Where the platform has Platform::AtDetach (serve), a thread of the index's own polls every
+  // 200 ms and catches up, and a request never reads the database once the index is loaded.
   Status Fresh(Platform& platform, bool force = false);
   // The key whose SHA-256 (hex) is `sha256`; nullptr when unknown or revoked.
   std::shared_ptr<const KeyInfo> Key(const std::string& sha256) const {
@@ -135,12 +138,21 @@ class CheckIndex {
   const std::vector<const Measure*>* Triggered(const std::string& list, const std::string& action) const;
   Status FullLoad(Platform& platform);
   Status CatchUp(Platform& platform, std::int64_t to_seq);
+  // Reads (epoch, seq) and catches up; `due_only`: unless polled less than 200 ms ago.
+  Status Poll(Platform& platform, bool force, bool due_only);
+  void StopRefresher();
 
   mutable std::shared_mutex mu_;
   std::mutex refresh_mu_;
   std::atomic<std::int64_t> last_poll_ns_{0};
   std::atomic<bool> loaded_{false};
   std::atomic<bool> detach_hook_{false};  // AtDetach registered: another database means a full load
+  // The refresher thread (started with the detach hook, stopped by it).
+  std::thread refresher_;
+  std::mutex refresher_mu_;
+  std::condition_variable refresher_cv_;
+  bool refresher_stop_ = false;
+  std::atomic<bool> refresher_on_{false};
   std::atomic<std::int64_t> seq_{0};
   std::atomic<std::int64_t> full_loads_{0}, catch_ups_{0};
   std::string epoch_;
