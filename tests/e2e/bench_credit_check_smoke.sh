@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 for bad in "--subjects 10" "--subjects 1000000000" "--listings 0" "--subjects 5000 --listings 4000" "--measures 3" \
            "--measures 1001" "--duration 0" "--connections 100000" "--threads 0" "--web-threads -1" \
-           "--db-connections 65"; do
+           "--db-connections 65" "--listener bogus" "--api-threads -1" "--api-threads 257"; do
   set +e
   # shellcheck disable=SC2086
   "$XJ_CLI" bench credit-check $bad --dir "$tmp/bad" >"$tmp/out" 2>&1
@@ -35,8 +35,10 @@ grep -qE 'checks logged during the measured runs: [0-9]+ \(answers: [0-9]+\)$' "
 grep -q '目标 / targets: ratio ≥ 0.80' "$tmp/out"
 grep -q '\[SQLite\] 25000 subjects, 2000 listings in force, 12 measures' "$tmp/out"
 if [ -n "${XINJIAN_TEST_PG_URL:-}" ]; then grep -q '\[PostgreSQL\] 25000 subjects' "$tmp/out"; fi
-# The data is reused: a second run prepares nothing.
+grep -q 'the machine listener (--api-listen, --api-threads 0)' "$tmp/out"
+# The data is reused: a second run prepares nothing (on the site's listener this time).
 "$XJ_CLI" bench credit-check --subjects 25000 --listings 2000 --measures 12 --duration 1 --connections 2 --threads 1 \
-  --dir "$tmp/data" >"$tmp/out2" 2>"$tmp/err2" || { cat "$tmp/err2" "$tmp/out2"; exit 1; }
+  --listener site --dir "$tmp/data" >"$tmp/out2" 2>"$tmp/err2" || { cat "$tmp/err2" "$tmp/out2"; exit 1; }
+grep -q "the site's listener" "$tmp/out2"
 if grep -q 'credit-check-fill' "$tmp/out2"; then echo "the second run filled the database again"; exit 1; fi
 echo "bench credit-check smoke: ok"
