@@ -383,6 +383,17 @@ class WebServer::Impl final : public PageHost {
     return res.status;
   }
 
+  // 405 naming the methods the path takes (a GET route takes HEAD too).
+  HttpResponse MethodNotAllowed(const std::vector<std::string>& allowed) {
+    std::string allow;
+    for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m + (m == "GET" ? ", HEAD" : "");
+    HttpResponse r = Error(Status::Error(StatusCode::kInvalidArgument, "该地址不支持此请求方法",
+                                         "this address does not take that method"),
+                           {{"Allow", allow}});
+    r.status = 405;
+    return r;
+  }
+
   HttpResponse Error(const Status& st, std::vector<std::pair<std::string, std::string>> headers = {}) {
     HttpResponse r;
     r.status = HttpStatusOf(st.code());
@@ -544,13 +555,7 @@ class WebServer::Impl final : public PageHost {
     const RegisteredRoute* route = MatchRoute(host_.routes(), req.method, req.path, &req.path_params, &allowed);
     if (route == nullptr) {
       if (!allowed.empty()) {
-        std::string allow;
-        for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m + (m == "GET" ? ", HEAD" : "");
-        HttpResponse r = Error(Status::Error(StatusCode::kInvalidArgument, "该地址不支持此请求方法",
-                                             "this address does not take that method"),
-                               {{"Allow", allow}});
-        r.status = 405;
-        return r;
+        return MethodNotAllowed(allowed);
       }
       return Error(Status::Error(StatusCode::kNotFound, "没有这个地址：" + req.path, "no such address: " + req.path));
     }
@@ -895,13 +900,7 @@ class WebServer::Impl final : public PageHost {
     const RegisteredRoute* route = MatchRoute(host_.routes(), req.method, req.path, &req.path_params, &allowed);
     if (route == nullptr || !route->machine) {
       if (route == nullptr && !allowed.empty()) {
-        std::string allow;
-        for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m + (m == "GET" ? ", HEAD" : "");
-        HttpResponse r = Error(Status::Error(StatusCode::kInvalidArgument, "该地址不支持此请求方法",
-                                             "this address does not take that method"),
-                               {{"Allow", allow}});
-        r.status = 405;
-        return r;
+        return MethodNotAllowed(allowed);
       }
       return Error(Status::Error(StatusCode::kNotFound,
                                  "机器接口没有这个地址（网站的其他地址在 --listen 上）：" + req.path,
