@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -354,6 +355,32 @@ inline Result<std::string> BenchPgDatabase(std::ostream& out, const std::string&
                            "cannot create the PostgreSQL database " + name);
   }
   return server_url.substr(0, server_url.rfind('/') + 1) + name;
+}
+
+// A database a benchmark runs on: its label ("SQLite", "PostgreSQL"), URL, and the file in the
+// benchmark's folder whose presence says its data is loaded (the data is reused).
+struct BenchBackend {
+  std::string label, url, marker;
+};
+
+// The databases of a benchmark in `dir`: SQLite in `dir/<sqlite_file>`, and with --pg (or
+// XINJIAN_BENCH_PG) the PostgreSQL database `<pg_prefix>_<size>_<seed>` (one per size and seed,
+// as the markers `dir/.loaded-sqlite-<tag>` and `dir/.loaded-pg-<tag>` are). kUnavailable when
+// the PostgreSQL database cannot be made.
+inline Result<std::vector<BenchBackend>> BenchBackends(std::ostream& out, const CommandArgs& args, const std::string& dir,
+                                                       const std::string& sqlite_file, const std::string& pg_prefix,
+                                                       std::int64_t size, std::int64_t seed, const std::string& tag) {
+  std::vector<BenchBackend> backends{{"SQLite", "sqlite:" + dir + "/" + sqlite_file, dir + "/.loaded-sqlite-" + tag}};
+  const std::string pg = BenchPgServer(args);
+  if (!pg.empty()) {
+    std::string name = pg_prefix + "_" + std::to_string(size) + "_" + std::to_string(seed);
+    std::replace(name.begin(), name.end(), '-', 'm');  // a negative seed
+    const std::string marker = dir + "/.loaded-pg-" + tag;
+    auto url = BenchPgDatabase(out, pg, name, std::filesystem::exists(marker));
+    if (!url.ok()) return url.status();
+    backends.push_back({"PostgreSQL", url.value(), marker});
+  }
+  return backends;
 }
 
 // Starts `argv` (an `xinjian … serve --listen 127.0.0.1:0 …`) as `child`, its output in `log`,

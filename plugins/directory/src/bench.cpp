@@ -230,9 +230,7 @@ Status PrepareCommand(CommandContext& ctx) {
 
 // ---- bench web: the whole run.
 
-struct Backend {
-  std::string label, url, marker;
-};
+using Backend = bench::BenchBackend;
 
 Status EnsureData(std::ostream& out, const std::string& self, const std::string& dir, const Backend& b,
                   std::int64_t subjects, std::int64_t seed) {
@@ -287,19 +285,11 @@ Status WebBench(CommandContext& ctx) {
   const std::string dir = fs::absolute(ctx.args().Text("--dir")).string();
   const std::string self = bench::SelfExecutable();
   const std::string tag = std::to_string(subjects) + "-" + std::to_string(seed);
-  std::vector<Backend> backends{{"SQLite", "sqlite:" + dir + "/web.db", dir + "/.loaded-sqlite-" + tag}};
-  const std::string pg = bench::BenchPgServer(ctx.args());
-  if (!pg.empty()) {
-    // One database per directory size and seed, as the marker in --dir is (a 100,000-subject
-    // run must not find the 10,000,000 subjects of another folder).
-    std::string name = "xj_bench_web_" + std::to_string(subjects) + "_" + std::to_string(seed);
-    std::replace(name.begin(), name.end(), '-', 'm');  // a negative seed
-    const std::string marker = dir + "/.loaded-pg-" + tag;
-    auto url = bench::BenchPgDatabase(out, pg, name, fs::exists(marker));
-    if (!url.ok()) return url.status();
-    Backend b{"PostgreSQL", url.value(), marker};
-    backends.push_back(b);
-  }
+  // One PostgreSQL database per directory size and seed, as the marker in --dir is (a
+  // 100,000-subject run must not find the 10,000,000 subjects of another folder).
+  auto found = bench::BenchBackends(out, ctx.args(), dir, "web.db", "xj_bench_web", subjects, seed, tag);
+  if (!found.ok()) return found.status();
+  const std::vector<Backend> backends = std::move(found).value();
   const std::string script = dir + "/paths.lua";
   std::ofstream(script) << bench::kWrkScript;
   out << "准备数据 / preparing the directory in " << dir << " (reused when present)\n";

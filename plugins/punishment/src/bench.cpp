@@ -254,9 +254,7 @@ Status Fill(CommandContext& ctx) {
 
 // ---- bench credit-check: the whole run.
 
-struct Backend {
-  std::string label, url, marker;
-};
+using Backend = bench::BenchBackend;
 
 // VmHWM and VmRSS of `pid` in MB.
 std::pair<double, double> RssMb(pid_t pid) {
@@ -307,17 +305,9 @@ Status RunBench(CommandContext& ctx) {
   const std::string self = bench::SelfExecutable();
   const std::string tag = std::to_string(subjects) + "-" + std::to_string(listings) + "-" + std::to_string(measures) +
                           "-" + std::to_string(seed);
-  std::vector<Backend> backends{{"SQLite", "sqlite:" + dir + "/credit-check.db", dir + "/.loaded-sqlite-" + tag}};
-  const std::string pg = bench::BenchPgServer(ctx.args());
-  if (!pg.empty()) {
-    std::string name = "xj_bench_cc_" + std::to_string(subjects) + "_" + std::to_string(seed);
-    std::replace(name.begin(), name.end(), '-', 'm');  // a negative seed
-    const std::string marker = dir + "/.loaded-pg-" + tag;
-    auto url = bench::BenchPgDatabase(out, pg, name, fs::exists(marker));
-    if (!url.ok()) return url.status();
-    Backend b{"PostgreSQL", url.value(), marker};
-    backends.push_back(b);
-  }
+  auto found = bench::BenchBackends(out, ctx.args(), dir, "credit-check.db", "xj_bench_cc", subjects, seed, tag);
+  if (!found.ok()) return found.status();
+  const std::vector<Backend> backends = std::move(found).value();
   out << "准备数据 / preparing the data in " << dir << " (reused when present)\n" << std::flush;
   const std::string csv = dir + "/subjects-" + std::to_string(subjects) + "-" + std::to_string(seed) + ".csv";
   if (!bench::GenSortedSubjects(out, self, csv, subjects, seed)) return Failed("gen subjects");
