@@ -8,21 +8,15 @@
 set -euo pipefail
 : "${XJ_CLI:?}"
 command -v wrk >/dev/null && command -v nginx >/dev/null || { echo "wrk and nginx are needed (./xj test installs them)"; exit 1; }
+# shellcheck source=lib/bench.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/bench.sh"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
-for bad in "--subjects 10" "--subjects 1000000000" "--listings 0" "--subjects 5000 --listings 4000" "--measures 3" \
-           "--measures 1001" "--duration 0" "--connections 100000" "--threads 0" "--web-threads -1" \
-           "--db-connections 65" "--listener bogus" "--api-threads -1" "--api-threads 257"; do
-  set +e
-  # shellcheck disable=SC2086
-  "$XJ_CLI" bench credit-check $bad --dir "$tmp/bad" >"$tmp/out" 2>&1
-  rc=$?
-  set -e
-  [ "$rc" = 2 ] || { cat "$tmp/out"; echo "bench credit-check $bad: exit $rc, want 2"; exit 1; }
-  grep -q ' / ' "$tmp/out" || { cat "$tmp/out"; echo "bench credit-check $bad: no bilingual message"; exit 1; }
-  [ ! -e "$tmp/bad" ] || { echo "bench credit-check $bad made its folder"; exit 1; }
-done
+refuse_bad_options "bench credit-check" "$tmp/bad" "--subjects 10" "--subjects 1000000000" "--listings 0" \
+           "--subjects 5000 --listings 4000" "--measures 3" "--measures 1001" "--duration 0" "--connections 100000" \
+           "--threads 0" "--web-threads -1" "--db-connections 65" "--listener bogus" "--api-threads -1" \
+           "--api-threads 257"
 pg=()
 [ -n "${XINJIAN_TEST_PG_URL:-}" ] && pg=(--pg "$XINJIAN_TEST_PG_URL")
 "$XJ_CLI" bench credit-check --subjects 25000 --listings 2000 --measures 12 --duration 1 --connections 4 --threads 2 \

@@ -7,20 +7,14 @@
 set -euo pipefail
 : "${XJ_CLI:?}"
 command -v wrk >/dev/null && command -v nginx >/dev/null || { echo "wrk and nginx are needed (./xj test installs them)"; exit 1; }
+# shellcheck source=lib/bench.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/bench.sh"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
-for bad in "--subjects 0" "--subjects 1000000000" "--duration 0" "--connections 100000" "--threads 0" \
-           "--web-threads -1" "--db-connections -1" "--db-connections 65" "--sample 1" "--naive -1"; do
-  set +e
-  # shellcheck disable=SC2086
-  "$XJ_CLI" bench web $bad --dir "$tmp/bad" >"$tmp/out" 2>&1
-  rc=$?
-  set -e
-  [ "$rc" = 2 ] || { cat "$tmp/out"; echo "bench web $bad: exit $rc, want 2"; exit 1; }
-  grep -q ' / ' "$tmp/out" || { cat "$tmp/out"; echo "bench web $bad: no bilingual message"; exit 1; }
-  [ ! -e "$tmp/bad" ] || { echo "bench web $bad made its folder"; exit 1; }
-done
+refuse_bad_options "bench web" "$tmp/bad" "--subjects 0" "--subjects 1000000000" "--duration 0" \
+           "--connections 100000" "--threads 0" \
+           "--web-threads -1" "--db-connections -1" "--db-connections 65" "--sample 1" "--naive -1"
 pg=()
 [ -n "${XINJIAN_TEST_PG_URL:-}" ] && pg=(--pg "$XINJIAN_TEST_PG_URL")
 out="$("$XJ_CLI" bench web --subjects 3000 --duration 1 --connections 4 --threads 2 --web-threads 4 --sample 200 \
