@@ -66,17 +66,23 @@ function(xinjian_add_plugin name)
   target_compile_features(${name} PRIVATE cxx_std_20)
   # Undefined symbols are an error at link time, not at dlopen time.
   target_link_options(${name} PRIVATE -Wl,--no-undefined)
-  add_custom_command(TARGET ${name} POST_BUILD
-    COMMAND ${CMAKE_COMMAND} -E copy_if_different ${manifest} ${P_OUTPUT_DIR}/plugin.json
-    COMMENT "Copying the manifest of plugin ${name}")
+  # The manifest and the migrations beside the library, refreshed on every build of the plugin
+  # (a target without outputs always runs; it takes milliseconds): an edited manifest or a new
+  # migration reaches the output even when the library itself is up to date, and a removed
+  # migration disappears from it.
+  set(copy_files
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${P_OUTPUT_DIR}
+    COMMAND ${CMAKE_COMMAND} -E copy_if_different ${manifest} ${P_OUTPUT_DIR}/plugin.json)
   if(P_MIGRATIONS)
     get_filename_component(migrations "${P_MIGRATIONS}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
     file(GLOB_RECURSE migration_files CONFIGURE_DEPENDS ${migrations}/*.sql)
-    # Copied whole on every build (a removed file must disappear from the output too).
-    add_custom_command(TARGET ${name} POST_BUILD
+    list(APPEND copy_files
       COMMAND ${CMAKE_COMMAND} -E rm -rf ${P_OUTPUT_DIR}/migrations
-      COMMAND ${CMAKE_COMMAND} -E copy_directory ${migrations} ${P_OUTPUT_DIR}/migrations
-      COMMENT "Copying the migrations of plugin ${name}")
+      COMMAND ${CMAKE_COMMAND} -E copy_directory ${migrations} ${P_OUTPUT_DIR}/migrations)
+  endif()
+  add_custom_target(${name}_files ${copy_files} COMMENT "Copying the manifest and migrations of plugin ${name}" VERBATIM)
+  add_dependencies(${name} ${name}_files)
+  if(P_MIGRATIONS)
     target_sources(${name} PRIVATE ${migration_files})
     set_source_files_properties(${migration_files} PROPERTIES HEADER_FILE_ONLY ON)
   endif()

@@ -15,8 +15,8 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 refuse_bad_options "bench credit-check" "$tmp/bad" "--subjects 10" "--subjects 1000000000" "--listings 0" \
            "--subjects 5000 --listings 4000" "--measures 3" "--measures 1001" "--duration 0" "--connections 100000" \
-           "--threads 0" "--web-threads -1" "--db-connections 65" "--listener bogus" "--api-threads -1" \
-           "--api-threads 257"
+           "--threads -1" "--threads 65" "--web-threads -1" "--db-connections 65" "--listener bogus" "--api-threads -1" \
+           "--api-threads 257" "--cpus bogus" "--cpus"
 pg=()
 [ -n "${XINJIAN_TEST_PG_URL:-}" ] && pg=(--pg "$XINJIAN_TEST_PG_URL")
 "$XJ_CLI" bench credit-check --subjects 25000 --listings 2000 --measures 12 --duration 1 --connections 4 --threads 2 \
@@ -30,9 +30,27 @@ grep -q '目标 / targets: ratio ≥ 0.80' "$tmp/out"
 grep -q '\[SQLite\] 25000 subjects, 2000 listings in force, 12 measures' "$tmp/out"
 if [ -n "${XINJIAN_TEST_PG_URL:-}" ]; then grep -q '\[PostgreSQL\] 25000 subjects' "$tmp/out"; fi
 grep -q 'the machine listener (--api-listen, --api-threads 0)' "$tmp/out"
+# --cpus split (the default): wrk on the first half of the CPUs, serve and nginx on the rest, as
+# the kernel has their affinity; one CPU: shared, with a note.
+if [ "$(nproc)" -ge 2 ]; then
+  grep -qE 'wrk on CPU [0-9,]+, the server on CPU [0-9,]+$' "$tmp/out"
+  server_cpus="$(sed -nE 's/.*the server on CPU ([0-9,]+)$/\1/p' "$tmp/out" | head -n 1)"
+  allowed="$(python3 -c 'import sys
+def expand(t):
+    out = []
+    for part in t.split(","):
+        a, _, b = part.partition("-")
+        out += range(int(a), int(b or a) + 1)
+    return out
+print(",".join(map(str, expand(sys.argv[1]))))' "$(sed -nE "s/^  serve's CPUs \(Cpus_allowed_list\): ([0-9,-]+)$/\1/p" "$tmp/out" | head -n 1)")"
+  [ "$allowed" = "$server_cpus" ] || { echo "serve ran on CPUs $allowed, not $server_cpus"; exit 1; }
+  grep -qE "^  nginx's CPUs \(Cpus_allowed_list\): " "$tmp/out"
+else
+  grep -q 'fewer than 2 usable CPUs' "$tmp/out"
+fi
 # The data is reused: a second run prepares nothing (on the site's listener this time).
 "$XJ_CLI" bench credit-check --subjects 25000 --listings 2000 --measures 12 --duration 1 --connections 2 --threads 1 \
-  --listener site --dir "$tmp/data" >"$tmp/out2" 2>"$tmp/err2" || { cat "$tmp/err2" "$tmp/out2"; exit 1; }
-grep -q "the site's listener" "$tmp/out2"
+  --listener site --cpus shared --dir "$tmp/data" >"$tmp/out2" 2>"$tmp/err2" || { cat "$tmp/err2" "$tmp/out2"; exit 1; }
+grep -q "the site's listener; CPUs shared by wrk and the server" "$tmp/out2"
 if grep -q 'credit-check-fill' "$tmp/out2"; then echo "the second run filled the database again"; exit 1; fi
 echo "bench credit-check smoke: ok"

@@ -13,8 +13,8 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 refuse_bad_options "bench web" "$tmp/bad" "--subjects 0" "--subjects 1000000000" "--duration 0" \
-           "--connections 100000" "--threads 0" \
-           "--web-threads -1" "--db-connections -1" "--db-connections 65" "--sample 1" "--naive -1"
+           "--connections 100000" "--threads -1" \
+           "--web-threads -1" "--db-connections -1" "--db-connections 65" "--sample 1" "--naive -1" "--cpus bogus"
 pg=()
 [ -n "${XINJIAN_TEST_PG_URL:-}" ] && pg=(--pg "$XINJIAN_TEST_PG_URL")
 out="$("$XJ_CLI" bench web --subjects 3000 --duration 1 --connections 4 --threads 2 --web-threads 4 --sample 200 \
@@ -30,5 +30,6 @@ grep -q 'database alone' <<<"$out"
 grep -q 'name search in process' <<<"$out"
 grep -q 'index: 3000 subjects' <<<"$out"
 grep -q '\[SQLite\] 3000 subjects' <<<"$out"
+grep -q 'CPUs shared by wrk and the server' <<<"$out"  # --cpus shared, its default
 if [ -n "${XINJIAN_TEST_PG_URL:-}" ]; then grep -q '\[PostgreSQL\] 3000 subjects' <<<"$out"; fi
 echo "bench web smoke: ok"

@@ -8,6 +8,8 @@ request line, an unknown method or HTTP version, an oversized head, target or bo
 missing Content-Length, Transfer-Encoding, dot segments, a client that stops mid-head (cut off
 after web.request_timeout_ms): each gets its clear JSON error (or the connection closed), and
 the listener goes on answering good requests. Bad command lines: exit 2 / 1 with a message.
+A third argument is serve's --api-threads (1: the one-thread listener, without strands;
+default: one per CPU).
 """
 import json
 import os
@@ -55,8 +57,10 @@ p = run(["--db", db, "serve", "--no-scheduler", "--listen", "127.0.0.1:0", "--ap
 check(p.returncode == 1 and "not-an-address" in p.stderr, f"a bad --api-listen address: exit 1 naming it ({p.returncode})")
 
 log = open(os.path.join(tmp, "serve.log"), "w")
+API_THREADS = sys.argv[3] if len(sys.argv) > 3 else "0"
 serve = subprocess.Popen([CLI, "--db", db, "--set", "web.request_timeout_ms=800", "serve", "--no-scheduler", "--listen",
-                          "127.0.0.1:0", "--api-listen", "127.0.0.1:0"], env=ENV, stdout=log, stderr=subprocess.STDOUT)
+                          "127.0.0.1:0", "--api-listen", "127.0.0.1:0", "--api-threads", API_THREADS], env=ENV,
+                         stdout=log, stderr=subprocess.STDOUT)
 
 
 def address_of(marker):
@@ -74,6 +78,9 @@ def address_of(marker):
 try:
     site = address_of("web site started")
     api = address_of("machine listener started")
+    if API_THREADS != "0":
+        started = [l for l in open(log.name, encoding="utf-8") if "machine listener started" in l]
+        check(f"({API_THREADS} 个线程 / threads)" in started[0], f"the listener runs on {API_THREADS} thread(s): {started[0].strip()}")
 
     def raw(port, data, read_until_close=False, timeout=30):
         """Sends bytes, returns what came back (all of it when the server closes)."""

@@ -1,6 +1,8 @@
 // See machine_listener.h.
 #include "machine_listener.h"
 
+#include <sched.h>
+
 #include <boost/asio.hpp>
 
 #include <algorithm>
@@ -30,6 +32,15 @@ HttpResponse ErrorResponse(int status, StatusCode code, const std::string& zh, c
   r.status = status;
   r.body = ErrorJson(Status::Error(code, zh, en));
   return r;
+}
+
+// The CPUs this process may run on (its affinity: taskset, a container's cpuset), else the
+// machine's.
+int UsableCpuCount() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 bool EqualsNoCase(std::string_view a, std::string_view b) {
@@ -137,7 +148,10 @@ Head ParseHead(std::string_view text) {
 class MachineListener::Impl {
  public:
   Impl(MachineListenerOptions options, MachineHandler handler)
-      : options_(std::move(options)), handler_(std::move(handler)) {}
+      : options_(std::move(options)),
+        handler_(std::move(handler)),
+        thread_count_(options_.threads > 0 ? options_.threads : UsableCpuCount()),
+        io_(thread_count_) {}
 
   Status Start() {
     const std::size_t colon = options_.listen.rfind(':');
@@ -163,8 +177,12 @@ class MachineListener::Impl {
       return Status::Error(StatusCode::kUnavailable, "无法在 " + options_.listen + " 上监听：" + ec.message(),
                            "cannot listen on " + options_.listen + ": " + ec.message());
     port_ = acceptor_.local_endpoint().port();
+    const int n = thread_count_;
+    // One thread runs every handler in turn: a connection needs no strand of its own (a strand
+    // costs a hop through the queue per completion; about 8 % more checks a second without),
+    // and the io_context knows it (its concurrency hint) and takes fewer locks.
+    single_thread_ = n == 1;
     Accept();
-    int n = options_.threads > 0 ? options_.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     for (int i = 0; i < n; ++i) threads_.emplace_back([this] { io_.run(); });
     return Status::Ok();
   }
@@ -181,10 +199,11 @@ class MachineListener::Impl {
   }
 
   int port() const { return port_; }
+  int threads() const { return static_cast<int>(threads_.size()); }
 
  private:
   // One connection: read a head, then its body, answer, and go on with what is left (pipelined
-  // requests) while kept alive. Its handlers run one at a time (a strand).
+  // requests) while kept alive. Its handlers run one at a time (a strand, or the one thread).
   class Connection : public std::enable_shared_from_this<Connection> {
    public:
     Connection(Impl& owner, tcp::socket socket)
@@ -290,7 +309,7 @@ class MachineListener::Impl {
   };
 
   void Accept() {
-    acceptor_.async_accept(asio::make_strand(io_), [this](const boost::system::error_code& ec, tcp::socket socket) {
+    const auto accepted = [this](const boost::system::error_code& ec, tcp::socket socket) {
       if (!acceptor_.is_open()) return;
       if (!ec) {
         if (connections_.fetch_add(1) >= options_.max_connections) {
@@ -302,15 +321,22 @@ class MachineListener::Impl {
         }
       }
       Accept();
-    });
+    };
+    // A connection's handlers run one at a time: on its strand, or on the one thread.
+    if (single_thread_)
+      acceptor_.async_accept(io_, accepted);
+    else
+      acceptor_.async_accept(asio::make_strand(io_), accepted);
   }
 
   MachineListenerOptions options_;
   MachineHandler handler_;
   std::atomic<int> connections_{0};  // before io_: its connections go with it
+  int thread_count_;                  // before io_: its concurrency hint
   asio::io_context io_;
   tcp::acceptor acceptor_{io_};
   std::vector<std::thread> threads_;
+  bool single_thread_ = false;
   int port_ = 0;
 };
 
@@ -320,5 +346,6 @@ MachineListener::~MachineListener() { impl_->Stop(); }
 Status MachineListener::Start() { return impl_->Start(); }
 void MachineListener::Stop() { impl_->Stop(); }
 int MachineListener::port() const { return impl_->port(); }
+int MachineListener::threads() const { return impl_->threads(); }
 
 }  // namespace xj::web

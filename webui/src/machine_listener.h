@@ -26,7 +26,7 @@ namespace xj::web {
 
 struct MachineListenerOptions {
   std::string listen = "127.0.0.1:0";  // "HOST:PORT", port 0 for a free one
-  int threads = 0;                     // 0: one per core
+  int threads = 0;                     // 0: one per CPU the process may use (its affinity)
   int request_timeout_ms = 10000;
   int max_connections = 10000;         // beyond: new connections are closed at once
 };
@@ -52,6 +52,8 @@ class MachineListener {
   // Stops accepting, closes every connection, joins the threads. Idempotent.
   void Stop();
   int port() const;
+  // The threads it runs on (after Start: --api-threads, or one per CPU the process may use).
+  int threads() const;
 
  private:
   class Impl;

@@ -1023,6 +1023,7 @@ class WebServer::Impl final : public PageHost {
 
   int port() const { return port_; }
   int api_port() const { return machine_ ? machine_->port() : 0; }
+  int api_threads() const { return machine_ ? machine_->threads() : 0; }
 
  private:
   const PluginHost& host_;
@@ -1042,5 +1043,6 @@ Status WebServer::Start() { return impl_->Start(); }
 void WebServer::Stop() { impl_->Stop(); }
 int WebServer::port() const { return impl_->port(); }
 int WebServer::api_port() const { return impl_->api_port(); }
+int WebServer::api_threads() const { return impl_->api_threads(); }
 
 }  // namespace xj::web

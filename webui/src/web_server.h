@@ -38,7 +38,7 @@ struct ServerOptions {
   int threads = 8;
   // The machine listener (machine_listener.h): "" for none, else "HOST:PORT" (port 0 for a
   // free one: api_port() says which), serving /healthz and the routes of AddMachineRoute on
-  // `api_threads` event-driven threads (0: one per core).
+  // `api_threads` event-driven threads (0: one per CPU the process may use).
   std::string api_listen;
   int api_threads = 0;
   // "plugins.<name>.<key>" => value, what HttpContext::Config reads.
@@ -90,6 +90,7 @@ class WebServer {
   int port() const;
   // The machine listener's port (0 without one).
   int api_port() const;
+  int api_threads() const;  // the machine listener's threads (0 without it)
 
   class Impl;
 

@@ -22,6 +22,7 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -229,7 +230,70 @@ struct WrkLoad {
 
 struct WrkOptions {
   int threads = 2, connections = 32, seconds = 10;
+  std::string cpus;  // the CPUs wrk runs on ("0", "0,1"; taskset's list), "" for any
 };
+
+// Where a benchmark's processes run (--cpus). `split`: wrk on the first half of the CPUs this
+// process may use, the servers (serve, nginx) on the rest, so that the load generator never
+// takes a server's core; `shared`: every process on every CPU, as the scheduler likes. On a
+// small machine shared cores make the tail a measure of the scheduler: with wrk's threads and
+// the server's on 2 shared cores, a server thread waits for a core a few times a second, and
+// nginx's own p99 swings between 0.5 and 3.4 ms from run to run. Fewer than 2 usable CPUs:
+// shared whatever was asked.
+struct CpuPlan {
+  std::string load, server;  // taskset lists; both "" when shared
+  int server_count = 0;      // the servers' CPUs (0 when shared)
+};
+
+// The CPUs this process may use (its affinity), in order.
+inline std::vector<int> UsableCpus() {
+  std::vector<int> cpus;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0)
+    for (int c = 0; c < CPU_SETSIZE; ++c)
+      if (CPU_ISSET(c, &set)) cpus.push_back(c);
+  return cpus;
+}
+
+inline CpuPlan PlanCpus(bool split) {
+  CpuPlan plan;
+  const std::vector<int> cpus = UsableCpus();
+  if (!split || cpus.size() < 2) return plan;
+  const std::size_t load = cpus.size() / 2;
+  for (std::size_t i = 0; i < cpus.size(); ++i) {
+    std::string& list = i < load ? plan.load : plan.server;
+    list += (list.empty() ? "" : ",") + std::to_string(cpus[i]);
+  }
+  plan.server_count = static_cast<int>(cpus.size() - load);
+  return plan;
+}
+
+// `argv` run on `cpus` (taskset, util-linux; it execs the command, so the pid is the
+// command's); `argv` itself when `cpus` is "".
+inline std::vector<std::string> OnCpus(const std::string& cpus, std::vector<std::string> argv) {
+  if (!cpus.empty()) argv.insert(argv.begin(), {"taskset", "-c", cpus});
+  return argv;
+}
+
+// The CPUs process `pid` may run on, as the kernel has them (/proc/PID/status,
+// Cpus_allowed_list: "1", "0-3"); "" when unknown.
+inline std::string AllowedCpus(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("Cpus_allowed_list:", 0) == 0) {
+      const auto at = line.find_first_not_of(" \t", 18);
+      return at == std::string::npos ? "" : line.substr(at);
+    }
+  return "";
+}
+
+// How a plan reads in a benchmark's heading.
+inline std::string DescribeCpus(const CpuPlan& plan) {
+  return plan.server.empty() ? std::string("CPUs shared by wrk and the server")
+                             : "wrk on CPU " + plan.load + ", the server on CPU " + plan.server;
+}
 
 // One wrk run of kWrkScript (written to `script`) against `base` with `script_args` after
 // `--`; the server's CPU use from `server_pid` (> 0).
@@ -255,7 +319,7 @@ inline Result<WrkLoad> RunWrk(std::ostream& out, const std::string& name, const 
                                 base,
                                 "--"};
   argv.insert(argv.end(), script_args.begin(), script_args.end());
-  auto text = Capture(out, argv);
+  auto text = Capture(out, OnCpus(o.cpus, argv));
   const double wall = SecondsSince(t0);
   if (!text) return fail("wrk " + name);
   const auto at = text->find("XJ_WRK ");
@@ -298,25 +362,40 @@ inline void PrintLoad(std::ostream& out, const WrkLoad& l, const WrkLoad* peer) 
   out << line << "\n";
 }
 
-// The options every HTTP benchmark command declares: --threads (1-64), --connections (the
-// threads to 10,000), --duration (1-3600 s), --web-threads (1-1024; 0 for the connections plus
-// 2: CivetWeb keeps a thread for a kept-alive connection while it sends requests, so fewer
+// The options every HTTP benchmark command declares: --threads (0-64; 0: one per CPU wrk runs
+// on), --connections (the threads to 10,000), --duration (1-3600 s), --web-threads (1-1024; 0
+// for the connections plus 2: CivetWeb keeps a thread for a kept-alive connection while it sends requests, so fewer
 // threads than connections would leave some unserved the whole run, which `out` is told) and
-// --db-connections (0-64). kInvalidArgument, bilingual, naming the bad one.
+// --db-connections (0-64), and --cpus (split or shared: CpuPlan; wrk.cpus is its load half).
+// kInvalidArgument, bilingual, naming the bad one.
 struct HttpBenchOptions {
   WrkOptions wrk;
   std::int64_t web_threads = 0, db_connections = 4;
+  CpuPlan cpus;
 };
 inline Result<HttpBenchOptions> ReadHttpBenchOptions(const CommandArgs& args, std::ostream& out) {
   const auto bad = [](const std::string& zh, const std::string& en) {
     return Status::Error(StatusCode::kInvalidArgument, zh, en);
   };
   HttpBenchOptions o;
-  const std::int64_t threads = args.Int("--threads"), connections = args.Int("--connections"),
-                     seconds = args.Int("--duration");
+  const std::string cpus = args.Text("--cpus");
+  if (cpus != "split" && cpus != "shared")
+    return bad("--cpus 须为 split 或 shared：" + cpus, "--cpus must be split or shared: " + cpus);
+  o.cpus = PlanCpus(cpus == "split");
+  o.wrk.cpus = o.cpus.load;
+  std::int64_t threads = args.Int("--threads");
+  const std::int64_t connections = args.Int("--connections"), seconds = args.Int("--duration");
+  if (threads == 0) {
+    // One wrk thread per CPU wrk runs on: a second thread on wrk's one CPU makes the two wait
+    // for each other, and wrk counts that wait in every latency (p99 3.8 instead of 1.8 ms).
+    const std::size_t n = o.cpus.load.empty() ? UsableCpus().size()
+                                              : static_cast<std::size_t>(std::count(o.cpus.load.begin(), o.cpus.load.end(), ',') + 1);
+    threads = static_cast<std::int64_t>(std::clamp<std::size_t>(n, 1, 64));
+  }
   if (threads < 1 || threads > 64 || connections < threads || connections > 10000 || seconds < 1 || seconds > 3600)
-    return bad("--threads 1–64，--connections 不少于线程数且至多 10000，--duration 1–3600 秒",
-               "--threads 1-64, --connections at least the threads and at most 10000, --duration 1-3600 s");
+    return bad("--threads 0–64（0：wrk 每个处理器一个），--connections 不少于线程数且至多 10000，--duration 1–3600 秒",
+               "--threads 0-64 (0: one per CPU wrk runs on), --connections at least the threads and at most 10000, "
+               "--duration 1-3600 s");
   o.wrk.threads = static_cast<int>(threads);
   o.wrk.connections = static_cast<int>(connections);
   o.wrk.seconds = static_cast<int>(seconds);
@@ -327,6 +406,8 @@ inline Result<HttpBenchOptions> ReadHttpBenchOptions(const CommandArgs& args, st
   o.db_connections = args.Int("--db-connections");
   if (o.db_connections < 0 || o.db_connections > 64)
     return bad("--db-connections 须为 0 至 64", "--db-connections must be 0 to 64");
+  if (cpus == "split" && o.cpus.server.empty())
+    out << "注意 / note: fewer than 2 usable CPUs: wrk and the server share them (--cpus shared)\n";
   if (o.web_threads < connections)
     out << "注意 / note: --web-threads " << o.web_threads << " < --connections " << connections
         << ": CivetWeb serves a kept-alive connection on one thread, so only " << o.web_threads
@@ -411,8 +492,10 @@ inline Result<std::string> StartServe(Child& child, const std::vector<std::strin
 
 // nginx (Debian package) as `child` with its own configuration in `dir` on a free port,
 // answering every path and method with the file `body` (copied to dir/www, served as
-// application/json): the peer of a JSON route. Returns its base URL.
-inline Result<std::string> StartNginxPeer(Child& child, const std::string& dir, const std::string& body) {
+// application/json): the peer of a JSON route, on `cpus.server` with one worker per CPU there
+// when the plan splits the CPUs. Returns its base URL.
+inline Result<std::string> StartNginxPeer(Child& child, const std::string& dir, const std::string& body,
+                                          const CpuPlan& cpus = {}) {
   namespace fs = std::filesystem;
   const auto fail = [&](const std::string& what) {
     return Status::Error(StatusCode::kInternal, "基准测试失败：" + what, "the benchmark failed: " + what);
@@ -435,7 +518,10 @@ inline Result<std::string> StartNginxPeer(Child& child, const std::string& dir, 
       // As root, nginx's workers would run as nobody, who may not pass the folders above the work
       // folder (a mktemp folder is 0700): the peer would answer 403 to every request.
       if (geteuid() == 0) conf << "user root;\n";
-      conf << "worker_processes auto;\nerror_log " << dir << "/error.log warn;\npid " << dir << "/nginx.pid;\n"
+      // Split CPUs: one worker per server CPU, as serve's machine listener has one thread per
+      // CPU it may use (nginx's auto counts the machine's).
+      conf << "worker_processes " << (cpus.server_count > 0 ? std::to_string(cpus.server_count) : "auto")
+           << ";\nerror_log " << dir << "/error.log warn;\npid " << dir << "/nginx.pid;\n"
            << "events { worker_connections 4096; }\nhttp {\n  access_log off;\n  keepalive_requests 1000000;\n"
            << "  client_body_temp_path " << dir << "/tmp-body;\n  proxy_temp_path " << dir << "/tmp-proxy;\n"
            << "  fastcgi_temp_path " << dir << "/tmp-fastcgi;\n  uwsgi_temp_path " << dir << "/tmp-uwsgi;\n"
@@ -446,7 +532,8 @@ inline Result<std::string> StartNginxPeer(Child& child, const std::string& dir, 
            << "    error_page 405 =200 /answer.json;\n"
            << "    location / { default_type application/json; try_files /answer.json =404; }\n  }\n}\n";
     }
-    if (!child.Start({"nginx", "-p", dir, "-c", dir + "/nginx.conf", "-g", "daemon off;"}, dir + "/stderr.log"))
+    if (!child.Start(OnCpus(cpus.server, {"nginx", "-p", dir, "-c", dir + "/nginx.conf", "-g", "daemon off;"}),
+                     dir + "/stderr.log"))
       return fail("nginx");
     bool listening = false;
     for (int i = 0; i < 400 && !listening; ++i) {  // 20 s

@@ -276,6 +276,7 @@ Status WebBench(CommandContext& ctx) {
     return http_options.status();
   }
   const WrkOptions wo = http_options->wrk;
+  const bench::CpuPlan cpus = http_options->cpus;
   const std::int64_t web_threads = http_options->web_threads, db_connections = http_options->db_connections;
   if (ctx.args().Int("--sample") < 10 || ctx.args().Int("--sample") > 1000000)
     return usage("--sample 须为 10 至 100 万", "--sample must be 10 to 1,000,000");
@@ -307,20 +308,22 @@ Status WebBench(CommandContext& ctx) {
 
     // The server, and nginx answering the same paths with a static file of a typical answer's size.
     Child serve;
-    auto base_r = bench::StartServe(serve, {self, "--db", b.url, "serve", "--no-scheduler", "--listen", "127.0.0.1:0",
-                                            "--web-threads", std::to_string(web_threads), "--db-connections",
-                                            std::to_string(db_connections)},
+    auto base_r = bench::StartServe(serve,
+                                    bench::OnCpus(cpus.server, {self, "--db", b.url, "serve", "--no-scheduler", "--listen",
+                                                                "127.0.0.1:0", "--web-threads", std::to_string(web_threads),
+                                                                "--db-connections", std::to_string(db_connections)}),
                                     work + "/serve.log");
     if (!base_r.ok()) return base_r.status();
     const std::string base = base_r.value();
     const std::string ngx = work + "/nginx";
     Child nginx;
-    auto peer_r = bench::StartNginxPeer(nginx, ngx, work + "/subject.json");
+    auto peer_r = bench::StartNginxPeer(nginx, ngx, work + "/subject.json", cpus);
     if (!peer_r.ok()) return peer_r.status();
     const std::string peer_base = peer_r.value();
 
     out << "\n[" << b.label << "] " << subjects << " subjects, wrk -t" << wo.threads << " -c" << wo.connections << " -d"
-        << wo.seconds << "s, serve --web-threads " << web_threads << " --db-connections " << db_connections << "\n"
+        << wo.seconds << "s, serve --web-threads " << web_threads << " --db-connections " << db_connections << "; "
+        << bench::DescribeCpus(cpus) << "\n"
         << std::flush;
     WrkOptions warm = wo;
     warm.seconds = std::min(2, wo.seconds);
@@ -378,11 +381,16 @@ Status RegisterBench(Registrar& reg) {
             "database xj_bench_web_N_SEED is created; env XINJIAN_BENCH_PG)"),
         Opt("--duration", "每次压测秒数 / seconds per wrk run", OptionKind::kInteger, false, "10"),
         Opt("--connections", "并发连接数 / connections", OptionKind::kInteger, false, "32"),
-        Opt("--threads", "wrk 线程数 / wrk threads", OptionKind::kInteger, false, "2"),
+        Opt("--threads", "wrk 线程数（0：wrk 每个处理器一个） / wrk threads (0: one per CPU wrk runs on)",
+            OptionKind::kInteger, false, "2"),
         Opt("--web-threads", "serve 的网站线程数（0：连接数加 2）/ the server's web threads (0: the connections plus 2)",
             OptionKind::kInteger, false, "0"),
         Opt("--db-connections", "serve 的数据库连接数 / the server's database connections", OptionKind::kInteger, false,
             "4"),
+        Opt("--cpus",
+            "split：wrk 与服务端各用一半处理器；shared：共用 / split: wrk on half the CPUs, the servers on the rest; "
+            "shared: all on every CPU",
+            OptionKind::kText, false, "shared", {"split", "shared"}),
         Opt("--sample", "抽样的代码与查询数 / codes and queries sampled", OptionKind::kInteger, false, "10000"),
         Opt("--naive", "朴素查询（LIKE）的次数 / naive LIKE queries timed", OptionKind::kInteger, false, "10")};
     spec.json = false;

@@ -26,8 +26,9 @@ std::string LocalMessage(const std::string& message, const std::string& lang);
 
 // One option or argument of a command (command.h: CommandOption).
 inline CommandOption Opt(std::string name, std::string help, OptionKind kind = OptionKind::kText, bool required = false,
-                         std::string fallback = "") {
+                         std::string fallback = "", std::vector<std::string> choices = {}) {
   CommandOption o;
+  o.choices = std::move(choices);
   o.name = std::move(name);
   o.help = std::move(help);
   o.kind = kind;

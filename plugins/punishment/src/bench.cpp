@@ -294,6 +294,7 @@ Status RunBench(CommandContext& ctx) {
     return http_options.status();
   }
   const bench::WrkOptions wo = http_options->wrk;
+  const bench::CpuPlan cpus = http_options->cpus;
   const std::int64_t web_threads = http_options->web_threads, db_connections = http_options->db_connections;
   // The checks go to the machine listener (serve --api-listen, its event-driven threads) unless
   // --listener site (the site's CivetWeb threads).
@@ -340,6 +341,8 @@ Status RunBench(CommandContext& ctx) {
         return Failed("preparing " + b.label);
       if (b.label == "PostgreSQL") bench::RunEchoed(out, {"psql", "-q", "-X", b.url, "-c", "VACUUM ANALYZE"});
       std::ofstream(b.marker) << b.url << "\n";
+    } else if (!bench::RunEchoed(out, {self, "--db", b.url, "init"})) {
+      return Failed("init " + b.label);  // data kept from an older build: its new migrations
     }
     std::string key;
     std::ifstream(work + "/key.txt") >> key;
@@ -354,9 +357,10 @@ Status RunBench(CommandContext& ctx) {
                                         "--db-connections", std::to_string(db_connections)};
     if (machine)
       serve_argv.insert(serve_argv.end(), {"--api-listen", "127.0.0.1:0", "--api-threads", std::to_string(api_threads)});
-    auto base = bench::StartServe(serve, serve_argv, work + "/serve.log", 120,
+    auto base = bench::StartServe(serve, bench::OnCpus(cpus.server, serve_argv), work + "/serve.log", 120,
                                   machine ? "machine listener started" : "web site started");
     if (!base.ok()) return base.status();
+    out << "  serve's CPUs (Cpus_allowed_list): " << bench::AllowedCpus(serve.pid()) << "\n";
     // The first check loads the index (every listing in force, the catalogue, the keys).
     std::string listed, unlisted;
     std::ifstream(work + "/listed.txt") >> listed;
@@ -385,7 +389,7 @@ Status RunBench(CommandContext& ctx) {
         << "s; serve --web-threads " << web_threads << " --db-connections " << db_connections
         << (machine ? "; the machine listener (--api-listen, --api-threads " + std::to_string(api_threads) + ")"
                     : "; the site's listener")
-        << "\n"
+        << "; " << bench::DescribeCpus(cpus) << "\n"
         << std::flush;
     bench::WrkOptions warm = wo;
     warm.seconds = std::min(2, wo.seconds);
@@ -412,8 +416,9 @@ Status RunBench(CommandContext& ctx) {
     row.answered = (row.get.requests - row.get.non2xx) + (row.batch.requests - row.batch.non2xx) * kBatchSize;
 
     bench::Child nginx;
-    auto peer_base = bench::StartNginxPeer(nginx, work + "/nginx", work + "/answer.json");
+    auto peer_base = bench::StartNginxPeer(nginx, work + "/nginx", work + "/answer.json", cpus);
     if (!peer_base.ok()) return peer_base.status();
+    out << "  nginx's CPUs (Cpus_allowed_list): " << bench::AllowedCpus(nginx.pid()) << "\n";
     (void)bench::RunWrk(out, "warm-up", peer_base.value(), script, gets, warm, -1);
     auto peer = bench::RunWrk(out, "peer: nginx, static file of the same size", peer_base.value(), script, gets, wo,
                               nginx.pid());
@@ -475,14 +480,20 @@ Status RegisterBench(Registrar& reg) {
          K::kText},
         {"--duration", "每次压测秒数 / seconds per wrk run", K::kInteger, false, "10"},
         {"--connections", "并发连接数 / connections", K::kInteger, false, "32"},
-        {"--threads", "wrk 线程数 / wrk threads", K::kInteger, false, "2"},
+        {"--threads", "wrk 线程数（0：wrk 每个处理器一个） / wrk threads (0: one per CPU wrk runs on)", K::kInteger,
+         false, "0"},
         {"--web-threads", "serve 的网站线程数（0：连接数加 2）/ the server's web threads (0: the connections plus 2)",
          K::kInteger, false, "0"},
         {"--db-connections", "serve 的数据库连接数 / the server's database connections", K::kInteger, false, "4"},
         {"--listener", "核查发往机器接口（machine）或网站（site） / the checks go to the machine listener or the site",
          K::kText, false, "machine", {"machine", "site"}},
-        {"--api-threads", "机器接口线程数（0：每核一个） / the machine listener's threads (0: one per core)", K::kInteger,
-         false, "0"}};
+        {"--api-threads",
+         "机器接口线程数（0：每个可用处理器一个） / the machine listener's threads (0: one per CPU serve may use)",
+         K::kInteger, false, "0"},
+        {"--cpus",
+         "split：wrk 用一半处理器，服务端（serve、nginx）用其余；shared：共用 / split: wrk on half the CPUs, the servers "
+         "(serve, nginx) on the rest; shared: all on every CPU",
+         K::kText, false, "split", {"split", "shared"}}};
     spec.json = false;
     spec.needs_database = false;  // its own databases, in --dir and on --pg
     if (Status st = reg.AddCommand(spec, RunBench); !st.ok()) return st;

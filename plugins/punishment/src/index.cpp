@@ -15,6 +15,7 @@
 // the detach hook stops that thread before the database goes. Elsewhere (one command) the
 // request that finds the index due polls.
 #include <xinjian/digest.h>
+#include <xinjian/thread.h>
 
 #include <chrono>
 #include <cstdio>
@@ -284,6 +285,9 @@ Result<std::optional<std::string>> CheckLog::LogSingle(Platform& platform, const
 }
 
 void CheckLog::Run(Platform* platform, int flush_ms) {
+  // Behind the requests when CPUs are short: a round may be late by milliseconds (the queue and
+  // its back pressure absorb it), an answer should not.
+  BecomeBackgroundThread("xj-check-log");
   std::unique_lock lock(mu_);
   while (true) {
     cv_.wait_for(lock, std::chrono::milliseconds(flush_ms),
@@ -484,6 +488,7 @@ Status CheckIndex::FullLoad(Platform& platform) {
       refresher_stop_ = false;
       refresher_on_.store(true);
       refresher_ = std::thread([this, &platform] {
+        BecomeBackgroundThread("xj-check-index");
         std::unique_lock lock(refresher_mu_);
         while (!refresher_stop_) {
           refresher_cv_.wait_for(lock, std::chrono::nanoseconds(kPollNs), [&] { return refresher_stop_; });

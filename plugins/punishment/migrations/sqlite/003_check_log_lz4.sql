@@ -1,0 +1,2 @@
+-- 003 (PostgreSQL: the check log's lines compressed with lz4). SQLite stores the lines as they
+-- are; nothing to do here, the number kept in step with PostgreSQL's.
