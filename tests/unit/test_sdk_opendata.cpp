@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -428,4 +429,56 @@ TEST_CASE("opendata: attachment names are plain file names", "[sdk][opendata][ht
   CHECK(od::Attachment("results-SCJG-2026-0001.csv") == "attachment; filename=\"results-SCJG-2026-0001.csv\"");
   CHECK(od::Attachment("../etc/passwd\r\nX: y") == "attachment; filename=\"_.._etc_passwd__X__y\"");
   CHECK(od::Attachment("结果.csv") == "attachment; filename=\"______.csv\"");
+}
+
+namespace {
+// AppendJsonString as it was written first, a byte at a time: the reference the faster one
+// (runs appended whole) must match byte for byte.
+std::string ReferenceJsonString(std::string_view s) {
+  std::string fixed = xj::utf8::FindInvalid(s) != std::string_view::npos ? od::ValidUtf8(s) : std::string(s);
+  std::string out = "\"";
+  for (std::size_t i = 0; i < fixed.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(fixed[i]);
+    if (c == '"') out += "\\\"";
+    else if (c == '\\') out += "\\\\";
+    else if (c == '\b') out += "\\b";
+    else if (c == '\f') out += "\\f";
+    else if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20 || c == 0x7F) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else if (c == 0xE2 && i + 2 < fixed.size() && static_cast<unsigned char>(fixed[i + 1]) == 0x80 &&
+               (static_cast<unsigned char>(fixed[i + 2]) == 0xA8 || static_cast<unsigned char>(fixed[i + 2]) == 0xA9)) {
+      out += static_cast<unsigned char>(fixed[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
+      i += 2;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+}  // namespace
+
+TEST_CASE("opendata: JSON strings match the byte-at-a-time reference on random text", "[sdk][opendata][json]") {
+  // Pieces that need escaping, that look like it and do not, and plain text, in random order.
+  const std::vector<std::string> pieces{"\"", "\\", "\b", "\f", "\n", "\r", "\t", "\x01", "\x1f", "\x7f",
+                                        "\xE2\x80\xA8", "\xE2\x80\xA9", "\xE2\x80\x94", "\xE2\x80", "\xE2",
+                                        "宁波", "a", "abc def", "\xC3", "\xFF", "</script>", ""};
+  std::mt19937 rng(20261205);
+  for (int round = 0; round < 5000; ++round) {
+    std::string s;
+    const int n = static_cast<int>(rng() % 12);
+    for (int k = 0; k < n; ++k) s += pieces[rng() % pieces.size()];
+    std::string out = "prefix";
+    od::AppendJsonString(&out, s);
+    REQUIRE(out == "prefix" + ReferenceJsonString(s));
+    const json back = json::parse(out.substr(6));  // valid JSON, whatever went in
+    CHECK(back.is_string());
+  }
+  std::string out;
+  od::AppendJsonString(&out, "");
+  CHECK(out == "\"\"");
 }
