@@ -427,8 +427,10 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
   serve->add_option("--api-listen", a.api_listen,
                     "机器接口（信用核查等）的事件驱动监听地址，如 127.0.0.1:8081；需要 --listen / the event-driven listener "
                     "of the machine APIs (the credit check, …), e.g. 127.0.0.1:8081; needs --listen");
-  serve->add_option("--api-threads", a.api_threads,
-                    "机器接口的线程数，0 为每个可用处理器一个 / threads of the machine listener; 0: one per CPU the process may use (default 0)")
+  serve
+      ->add_option("--api-threads", a.api_threads,
+                   "机器接口的线程数，0 为每个可用处理器一个 / threads of the machine listener; 0: one per CPU the "
+                   "process may use (default 0)")
       ->check(CLI::Range(0, 256));
   serve->add_option("--db-connections", a.db_connections,
                     "网站读取（PostgreSQL 上还有写入）用的数据库连接数，0 为只用一个共享连接 / database connections of the "
@@ -570,8 +572,9 @@ void RegisterJobsCommands(CLI::App& app, Globals& g) {
       const std::string address = a.listen.substr(0, a.listen.rfind(':'));
       std::cerr << "网站已启动 / web site started: http://" << address << ":" << web_server->port() << "/\n";
       if (!a.api_listen.empty())
-        std::cerr << "机器接口已启动 / machine listener started: http://" << a.api_listen.substr(0, a.api_listen.rfind(':'))
-                  << ":" << web_server->api_port() << "/ (" << web_server->api_threads() << " 个线程 / threads)\n";
+        std::cerr << "机器接口已启动 / machine listener started: http://"
+                  << a.api_listen.substr(0, a.api_listen.rfind(':')) << ":" << web_server->api_port() << "/ ("
+                  << web_server->api_threads() << " 个线程 / threads)\n";
     }
     std::signal(SIGTERM, OnSignal);
     std::signal(SIGINT, OnSignal);

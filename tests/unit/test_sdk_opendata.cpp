@@ -439,13 +439,20 @@ std::string ReferenceJsonString(std::string_view s) {
   std::string out = "\"";
   for (std::size_t i = 0; i < fixed.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(fixed[i]);
-    if (c == '"') out += "\\\"";
-    else if (c == '\\') out += "\\\\";
-    else if (c == '\b') out += "\\b";
-    else if (c == '\f') out += "\\f";
-    else if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
+    if (c == '"')
+      out += "\\\"";
+    else if (c == '\\')
+      out += "\\\\";
+    else if (c == '\b')
+      out += "\\b";
+    else if (c == '\f')
+      out += "\\f";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else if (c == '\t')
+      out += "\\t";
     else if (c < 0x20 || c == 0x7F) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\u%04x", c);
@@ -464,9 +471,10 @@ std::string ReferenceJsonString(std::string_view s) {
 
 TEST_CASE("opendata: JSON strings match the byte-at-a-time reference on random text", "[sdk][opendata][json]") {
   // Pieces that need escaping, that look like it and do not, and plain text, in random order.
-  const std::vector<std::string> pieces{"\"", "\\", "\b", "\f", "\n", "\r", "\t", "\x01", "\x1f", "\x7f",
-                                        "\xE2\x80\xA8", "\xE2\x80\xA9", "\xE2\x80\x94", "\xE2\x80", "\xE2",
-                                        "宁波", "a", "abc def", "\xC3", "\xFF", "</script>", ""};
+  const std::vector<std::string> pieces{
+      "\"",   "\\",      "\b",           "\f",           "\n",           "\r",       "\t",   "\x01",
+      "\x1f", "\x7f",    "\xE2\x80\xA8", "\xE2\x80\xA9", "\xE2\x80\x94", "\xE2\x80", "\xE2", "宁波",
+      "a",    "abc def", "\xC3",         "\xFF",         "</script>",    ""};
   std::mt19937 rng(20261205);
   for (int round = 0; round < 5000; ++round) {
     std::string s;

@@ -7,11 +7,11 @@
 
 #include <algorithm>
 #include <array>
-#include <optional>
 #include <atomic>
 #include <cctype>
 #include <charconv>
 #include <iostream>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -332,7 +332,7 @@ class MachineListener::Impl {
   MachineListenerOptions options_;
   MachineHandler handler_;
   std::atomic<int> connections_{0};  // before io_: its connections go with it
-  int thread_count_;                  // before io_: its concurrency hint
+  int thread_count_;                 // before io_: its concurrency hint
   asio::io_context io_;
   tcp::acceptor acceptor_{io_};
   std::vector<std::thread> threads_;

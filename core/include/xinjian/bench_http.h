@@ -364,10 +364,10 @@ inline void PrintLoad(std::ostream& out, const WrkLoad& l, const WrkLoad* peer) 
 
 // The options every HTTP benchmark command declares: --threads (0-64; 0: one per CPU wrk runs
 // on), --connections (the threads to 10,000), --duration (1-3600 s), --web-threads (1-1024; 0
-// for the connections plus 2: CivetWeb keeps a thread for a kept-alive connection while it sends requests, so fewer
-// threads than connections would leave some unserved the whole run, which `out` is told) and
-// --db-connections (0-64), and --cpus (split or shared: CpuPlan; wrk.cpus is its load half).
-// kInvalidArgument, bilingual, naming the bad one.
+// for the connections plus 2: CivetWeb keeps a thread for a kept-alive connection while it
+// sends requests, so fewer threads than connections would leave some unserved the whole run,
+// which `out` is told), --db-connections (0-64) and --cpus (split or shared: CpuPlan; wrk.cpus
+// is its load half). kInvalidArgument, bilingual, naming the bad one.
 struct HttpBenchOptions {
   WrkOptions wrk;
   std::int64_t web_threads = 0, db_connections = 4;
@@ -388,8 +388,9 @@ inline Result<HttpBenchOptions> ReadHttpBenchOptions(const CommandArgs& args, st
   if (threads == 0) {
     // One wrk thread per CPU wrk runs on: a second thread on wrk's one CPU makes the two wait
     // for each other, and wrk counts that wait in every latency (p99 3.8 instead of 1.8 ms).
-    const std::size_t n = o.cpus.load.empty() ? UsableCpus().size()
-                                              : static_cast<std::size_t>(std::count(o.cpus.load.begin(), o.cpus.load.end(), ',') + 1);
+    const std::size_t n = o.cpus.load.empty()
+                              ? UsableCpus().size()
+                              : static_cast<std::size_t>(std::count(o.cpus.load.begin(), o.cpus.load.end(), ',') + 1);
     threads = static_cast<std::int64_t>(std::clamp<std::size_t>(n, 1, 64));
   }
   if (threads < 1 || threads > 64 || connections < threads || connections > 10000 || seconds < 1 || seconds > 3600)

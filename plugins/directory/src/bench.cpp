@@ -308,11 +308,12 @@ Status WebBench(CommandContext& ctx) {
 
     // The server, and nginx answering the same paths with a static file of a typical answer's size.
     Child serve;
-    auto base_r = bench::StartServe(serve,
-                                    bench::OnCpus(cpus.server, {self, "--db", b.url, "serve", "--no-scheduler", "--listen",
-                                                                "127.0.0.1:0", "--web-threads", std::to_string(web_threads),
-                                                                "--db-connections", std::to_string(db_connections)}),
-                                    work + "/serve.log");
+    auto base_r =
+        bench::StartServe(serve,
+                          bench::OnCpus(cpus.server, {self, "--db", b.url, "serve", "--no-scheduler", "--listen",
+                                                      "127.0.0.1:0", "--web-threads", std::to_string(web_threads),
+                                                      "--db-connections", std::to_string(db_connections)}),
+                          work + "/serve.log");
     if (!base_r.ok()) return base_r.status();
     const std::string base = base_r.value();
     const std::string ngx = work + "/nginx";
@@ -375,7 +376,8 @@ Status RegisterBench(Registrar& reg) {
     spec.options = {
         Opt("--subjects", "名录主体数 / subjects in the directory", OptionKind::kInteger, false, "10000000"),
         Opt("--seed", "随机种子 / generator seed", OptionKind::kInteger, false, "11"),
-        Opt("--dir", "工作目录，数据在其中复用 / work folder; its data is reused", OptionKind::kText, false, "bench-web"),
+        Opt("--dir", "工作目录，数据在其中复用 / work folder; its data is reused", OptionKind::kText, false,
+            "bench-web"),
         Opt("--pg",
             "同时测 PostgreSQL（创建数据库 xj_bench_web_N_SEED）/ also run against this PostgreSQL server URL (the "
             "database xj_bench_web_N_SEED is created; env XINJIAN_BENCH_PG)"),
@@ -383,7 +385,8 @@ Status RegisterBench(Registrar& reg) {
         Opt("--connections", "并发连接数 / connections", OptionKind::kInteger, false, "32"),
         Opt("--threads", "wrk 线程数（0：wrk 每个处理器一个） / wrk threads (0: one per CPU wrk runs on)",
             OptionKind::kInteger, false, "2"),
-        Opt("--web-threads", "serve 的网站线程数（0：连接数加 2）/ the server's web threads (0: the connections plus 2)",
+        Opt("--web-threads",
+            "serve 的网站线程数（0：连接数加 2）/ the server's web threads (0: the connections plus 2)",
             OptionKind::kInteger, false, "0"),
         Opt("--db-connections", "serve 的数据库连接数 / the server's database connections", OptionKind::kInteger, false,
             "4"),

@@ -491,8 +491,8 @@ Status RegisterBench(Registrar& reg) {
          "机器接口线程数（0：每个可用处理器一个） / the machine listener's threads (0: one per CPU serve may use)",
          K::kInteger, false, "0"},
         {"--cpus",
-         "split：wrk 用一半处理器，服务端（serve、nginx）用其余；shared：共用 / split: wrk on half the CPUs, the servers "
-         "(serve, nginx) on the rest; shared: all on every CPU",
+         "split：wrk 用一半处理器，服务端（serve、nginx）用其余；shared：共用 / split: wrk on half the CPUs, "
+         "the servers (serve, nginx) on the rest; shared: all on every CPU",
          K::kText, false, "split", {"split", "shared"}}};
     spec.json = false;
     spec.needs_database = false;  // its own databases, in --dir and on --pg
