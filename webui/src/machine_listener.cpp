@@ -1,8 +1,6 @@
 // See machine_listener.h.
 #include "machine_listener.h"
 
-#include <sched.h>
-
 #include <boost/asio.hpp>
 
 #include <algorithm>
@@ -16,6 +14,7 @@
 #include <vector>
 
 #include "web_server.h"
+#include "xinjian/thread.h"
 
 namespace xj::web {
 namespace {
@@ -32,15 +31,6 @@ HttpResponse ErrorResponse(int status, StatusCode code, const std::string& zh, c
   r.status = status;
   r.body = ErrorJson(Status::Error(code, zh, en));
   return r;
-}
-
-// The CPUs this process may run on (its affinity: taskset, a container's cpuset), else the
-// machine's.
-int UsableCpuCount() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
-  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 bool EqualsNoCase(std::string_view a, std::string_view b) {
@@ -150,7 +140,7 @@ class MachineListener::Impl {
   Impl(MachineListenerOptions options, MachineHandler handler)
       : options_(std::move(options)),
         handler_(std::move(handler)),
-        thread_count_(options_.threads > 0 ? options_.threads : UsableCpuCount()),
+        thread_count_(options_.threads > 0 ? options_.threads : static_cast<int>(UsableCpus().size())),
         io_(thread_count_) {}
 
   Status Start() {

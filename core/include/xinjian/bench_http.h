@@ -22,7 +22,6 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -47,6 +46,7 @@
 #include "xinjian/bench.h"
 #include "xinjian/command.h"
 #include "xinjian/status.h"
+#include "xinjian/thread.h"
 
 namespace xj::bench {
 
@@ -244,17 +244,6 @@ struct CpuPlan {
   std::string load, server;  // taskset lists; both "" when shared
   int server_count = 0;      // the servers' CPUs (0 when shared)
 };
-
-// The CPUs this process may use (its affinity), in order.
-inline std::vector<int> UsableCpus() {
-  std::vector<int> cpus;
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) == 0)
-    for (int c = 0; c < CPU_SETSIZE; ++c)
-      if (CPU_ISSET(c, &set)) cpus.push_back(c);
-  return cpus;
-}
 
 inline CpuPlan PlanCpus(bool split) {
   CpuPlan plan;

@@ -1,4 +1,5 @@
-// Threads a plugin starts for background work: a log writer, a poller, a refresher.
+// Threads a plugin starts for background work (a log writer, a poller, a refresher), and the
+// CPUs a thread pool may size itself by.
 //
 //   std::thread([this] {
 //     xj::BecomeBackgroundThread("xj-check-log");
@@ -10,14 +11,18 @@
 
 #if defined(__linux__)
 #include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #endif
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace xj {
 
@@ -46,6 +51,23 @@ inline void BecomeBackgroundThread(const char* name) {
 #else
   (void)name;
 #endif
+}
+
+// The CPUs this process may run on, in order: its affinity (taskset, a container's cpuset),
+// which may be fewer than the machine's. Elsewhere, or when the system does not say: 0 to
+// hardware_concurrency - 1 (at least one). Size thread pools with it.
+inline std::vector<int> UsableCpus() {
+  std::vector<int> cpus;
+#if defined(__linux__)
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0)
+    for (int c = 0; c < CPU_SETSIZE; ++c)
+      if (CPU_ISSET(c, &set)) cpus.push_back(c);
+#endif
+  if (cpus.empty())
+    for (unsigned c = 0; c < std::max(1u, std::thread::hardware_concurrency()); ++c) cpus.push_back(static_cast<int>(c));
+  return cpus;
 }
 
 }  // namespace xj
