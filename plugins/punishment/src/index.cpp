@@ -238,9 +238,10 @@ Status CheckLog::Write(Platform& platform, LogRows rows) {
         return Status::Error(StatusCode::kUnavailable, "核查日志写入跟不上，请稍后再试",
                              "the check log cannot keep up; try again later");
       if (running_) {
+        const bool was_idle = pending_ == 0;
         pending_ += ChecksIn(rows);
         queue_.Append(std::move(rows));
-        if (pending_ >= kFlushRows) cv_.notify_all();
+        if (was_idle || pending_ >= kFlushRows) cv_.notify_all();
         return Status::Ok();
       }
     }
@@ -280,7 +281,7 @@ Result<std::optional<std::string>> CheckLog::LogSingle(Platform& platform, const
   t += '\t';
   t += std::to_string(r.at_us);
   t += '\n';
-  if (++pending_ >= kFlushRows) cv_.notify_all();
+  if (++pending_ == 1 || pending_ >= kFlushRows) cv_.notify_all();  // the first row wakes the writer
   return std::optional<std::string>(BatchItemId(g.batch_id, static_cast<std::size_t>(index)));
 }
 
@@ -290,6 +291,9 @@ void CheckLog::Run(Platform* platform, int flush_ms) {
   BecomeBackgroundThread("xj-check-log");
   std::unique_lock lock(mu_);
   while (true) {
+    // Idle: asleep until the first row comes (an idle server is not woken every round); then
+    // the rows of the next flush_ms join it.
+    cv_.wait(lock, [&] { return stop_ || flush_asked_ || pending_ > 0 || !queue_.empty() || !groups_.empty(); });
     cv_.wait_for(lock, std::chrono::milliseconds(flush_ms),
                  [&] { return stop_ || flush_asked_ || pending_ >= kFlushRows; });
     const bool last = stop_;

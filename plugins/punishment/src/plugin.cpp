@@ -57,7 +57,7 @@ Status Init(Registrar& reg) {
   s.feedback_working_days = static_cast<int>(feedback.value());
   s.stop_working_days = static_cast<int>(stop.value());
   s.retention_years = static_cast<int>(retention.value());
-  auto flush = cfg.Int("check_log_flush_ms", 50, 0, 1000);
+  auto flush = cfg.Int("check_log_flush_ms", 20, 0, 1000);
   if (!flush.ok()) return flush.status();
   s.check_log_flush_ms = static_cast<int>(flush.value());
   if (auto st = reg.AddWritingSubscriber("punishment.cases", std::make_unique<OnListing>(reg.platform())); !st.ok())

@@ -31,7 +31,7 @@ struct Settings {
   int feedback_working_days = 10;
   int stop_working_days = 5;
   int retention_years = 10;
-  int check_log_flush_ms = 50;  // 0: every check logged before its answer is sent
+  int check_log_flush_ms = 20;  // 0: every check logged before its answer is sent
 };
 Settings& CurrentSettings();
 
@@ -191,8 +191,9 @@ Result<std::int64_t> LoggedChecks(Sql& sql);
 
 // The check log of one database (one per Platform of the process). Two modes
 // (plugins.punishment.check_log_flush_ms, docs/punishment.md "The log"):
-//  - batched (N > 0, default 50): Write queues the rows and returns; a thread of the log's own
-//    writes the queue in one unit of work every N ms (at once past 5,000 rows). It starts at the
+//  - batched (N > 0, default 20): Write queues the rows and returns; a thread of the log's own
+//    writes the queue in one unit of work N ms after its first row (at once past 5,000 rows;
+//    asleep while nothing waits). It starts at the
 //    first Write and registers Platform::AtDetach, which writes what waits and stops it: a clean
 //    stop loses nothing, a crash of the process at most the last N ms. A platform without
 //    AtDetach (one command, one job) writes synchronously; a failed write is retried at the
