@@ -608,11 +608,21 @@ Status LogChecks(Platform& platform, const LogRows& rows) {
           return st;
       if (auto st = w.value()->Finish(); !st.ok()) return st;
     }
-    for (const CheckBatchRecord& b : rows.batches) {
-      auto n = uow.sql().Exec(
-          "INSERT INTO punishment_check_batches (batch_id, key_name, department, action, checks, items, at_us) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?)",
-          {b.batch_id, b.key_name, b.department, b.action, b.checks, b.items, b.at_us});
+    // The groups in statements of up to kRowsPerInsert rows each: one round trip to the server
+    // for a round's few dozen rows instead of one per row.
+    constexpr std::size_t kRowsPerInsert = 64;
+    for (std::size_t from = 0; from < rows.batches.size(); from += kRowsPerInsert) {
+      const std::size_t to = std::min(rows.batches.size(), from + kRowsPerInsert);
+      std::string sql =
+          "INSERT INTO punishment_check_batches (batch_id, key_name, department, action, checks, items, at_us) VALUES ";
+      SqlParams params;
+      params.reserve((to - from) * 7);
+      for (std::size_t i = from; i < to; ++i) {
+        const CheckBatchRecord& b = rows.batches[i];
+        sql += i == from ? "(?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?)";
+        params.insert(params.end(), {b.batch_id, b.key_name, b.department, b.action, b.checks, b.items, b.at_us});
+      }
+      auto n = uow.sql().Exec(sql, params);
       if (!n.ok()) return n.status();
     }
     return Status::Ok();

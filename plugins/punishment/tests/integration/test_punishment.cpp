@@ -21,6 +21,7 @@
 
 #include "fake_http.h"
 #include "model.h"
+#include "punishment.h"
 #include "task_world.h"
 #include "test_support.h"
 #include "xinjian/digest.h"
@@ -744,6 +745,47 @@ TEST_CASE("punishment: the check log is written in batches by its own thread, an
   FlushLog(*w);
   CHECK(LoggedCount(*w) == before + 501);
   CHECK(AuditChainVerifies(*w->db));
+}
+
+TEST_CASE("punishment: a round of many groups is written whole in statements of many rows, or not at all",
+          "[punishment][check][log]") {
+  auto w = MakeWorld();
+  const long long before = LoggedCount(*w);
+  // 150 groups: statements of 64, 64 and 22 rows.
+  const auto round = [](int groups, int first) {
+    punishment::LogRows rows;
+    for (int i = 0; i < groups; ++i) {
+      punishment::CheckBatchRecord b;
+      b.batch_id = punishment::NewCheckId();
+      b.key_name = "k" + std::to_string(i % 7);
+      b.department = "CZJ";
+      b.action = i % 2 ? "bidding" : "subsidies";
+      b.checks = 2;
+      b.items = "0\t" + U(first + i) + "\tallowed\t\t\t" + std::to_string(1000 + i) + "\n1\t" + U(first + i + 1) +
+                "\tdenied\tL" + std::to_string(i) + "\tM1\t" + std::to_string(1001 + i) + "\n";
+      b.at_us = 1000 + i;
+      rows.batches.push_back(b);
+    }
+    return rows;
+  };
+  const punishment::LogRows first = round(150, 0);
+  REQUIRE(punishment::LogChecks(w->platform, first).ok());
+  CHECK(LoggedCount(*w) == before + 300);
+  for (int i : {0, 63, 64, 127, 128, 149}) {
+    INFO(i);
+    const auto& b = first.batches[static_cast<std::size_t>(i)];
+    CHECK(LoggedCheck(*w, b.batch_id + "-0") ==
+          std::vector<std::string>{b.key_name, "CZJ", U(i), b.action, "allowed", "", ""});
+    CHECK(LoggedCheck(*w, b.batch_id + "-1") ==
+          std::vector<std::string>{b.key_name, "CZJ", U(i + 1), b.action, "denied", "L" + std::to_string(i), "M1"});
+  }
+  // A row that cannot be written (a group id already in the log) in the second statement:
+  // the whole round is rolled back, the rows of the first statement too.
+  punishment::LogRows second = round(100, 200);
+  second.batches[80].batch_id = first.batches[5].batch_id;
+  CHECK_FALSE(punishment::LogChecks(w->platform, second).ok());
+  CHECK(LoggedCount(*w) == before + 300);
+  CHECK(LoggedCheck(*w, second.batches[0].batch_id + "-0").empty());
 }
 
 TEST_CASE("punishment: the public catalogue, memoranda and pages", "[punishment][public]") {
