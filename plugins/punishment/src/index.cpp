@@ -289,13 +289,18 @@ void CheckLog::Run(Platform* platform, int flush_ms) {
   // Behind the requests when CPUs are short: a round may be late by milliseconds (the queue and
   // its back pressure absorb it), an answer should not.
   BecomeBackgroundThread("xj-check-log");
+  // After a failed round (the database gone) the next waits twice as long, up to kMaxRetryMs,
+  // however full the queue: not a retry and an error line every interval. A success resets it.
+  constexpr int kMaxRetryMs = 1000;
+  int wait_ms = flush_ms;
   std::unique_lock lock(mu_);
   while (true) {
     // Idle: asleep until the first row comes (an idle server is not woken every round); then
     // the rows of the next flush_ms join it.
     cv_.wait(lock, [&] { return stop_ || flush_asked_ || pending_ > 0 || !queue_.empty() || !groups_.empty(); });
-    cv_.wait_for(lock, std::chrono::milliseconds(flush_ms),
-                 [&] { return stop_ || flush_asked_ || pending_ >= kFlushRows; });
+    const bool retrying = wait_ms > flush_ms;
+    cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
+                 [&] { return stop_ || flush_asked_ || (!retrying && pending_ >= kFlushRows); });
     const bool last = stop_;
     flush_asked_ = false;
     LogRows batch;
@@ -309,10 +314,14 @@ void CheckLog::Run(Platform* platform, int flush_ms) {
       Status st = WriteNow(*platform, batch);
       if (!st.ok() && last) st = WriteNow(*platform, batch);  // the last chance: once more
       lock.lock();
+      wait_ms = st.ok() ? flush_ms : std::min(wait_ms * 2, std::max(flush_ms, kMaxRetryMs));
       if (!st.ok()) {
-        std::fprintf(stderr, "punishment: check log: %s\n", st.message().c_str());
+        if (!last)
+          std::fprintf(stderr, "punishment: check log: %s (retried in %d ms)\n", st.message().c_str(), wait_ms);
+        else
+          std::fprintf(stderr, "punishment: check log: %s\n", st.message().c_str());
         if (!last) {
-          // Kept, ahead of what came meanwhile, for the next interval.
+          // Kept, ahead of what came meanwhile, for the next round.
           pending_ += ChecksIn(batch);
           batch.Append(std::move(queue_));
           std::swap(batch, queue_);

@@ -5,16 +5,19 @@
 // the credit check through its routes (keys, 401/403, batches, hostile bodies, the log, the
 // index following a change on this and on a second platform of the same database).
 //
-// Every write goes through the loaded plugins' commands and routes; the plugin's library
-// (xj_punishment) is linked for nothing but its pure parts.
+// Every write goes through the loaded plugins' commands and routes, but one: the plugin's
+// library (xj_punishment) is linked for its pure parts and for LogChecks, whose statements of
+// many rows a test drives directly.
+#include <soci/soci.h>
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -188,6 +191,39 @@ Got Check(TaskWorld& w, const std::string& key, const std::string& uscc, const s
   return Call(w.platform, HttpMethod::kGet, "/api/v1/credit-check", key, {{"uscc", uscc}, {"action", action}});
 }
 
+// The test's own statements on the database while the platform's threads (the check log's
+// writer, the index's refresher) use it: under the platform's lock, as the host's own are. The
+// world has one connection, and a connection used by two threads at once loses its protocol
+// (PostgreSQL: "portal does not exist", then a client waiting forever).
+long long Count(TaskWorld& w, const std::string& sql) {
+  auto held = w.platform.Lock();
+  return xj::test::Count(*w.db, sql);
+}
+long long CountFor(TaskWorld& w, const std::string& sql, const std::string& key) {
+  auto held = w.platform.Lock();
+  return xj::test::CountFor(*w.db, sql, key);
+}
+long long EventCount(TaskWorld& w, const std::string& topic) {
+  auto held = w.platform.Lock();
+  return xj::test::EventCount(*w.db, topic);
+}
+long long AuditCount(TaskWorld& w, const std::string& action, const std::string& key) {
+  auto held = w.platform.Lock();
+  return xj::test::AuditCount(*w.db, action, key);
+}
+bool AuditChainVerifies(TaskWorld& w) {
+  auto held = w.platform.Lock();
+  return xj::test::AuditChainVerifies(*w.db);
+}
+std::vector<std::vector<std::string>> Rows(TaskWorld& w, const std::string& sql, const std::string& key) {
+  auto held = w.platform.Lock();
+  return xj::test::Rows(*w.db, sql, key);
+}
+void ExecSql(TaskWorld& w, const std::string& sql) {
+  auto held = w.platform.Lock();
+  w.db->session() << sql;
+}
+
 // The check log's queue written now: the platform's database detached (Platform::AtDetach: the
 // log's writer writes what waits and stops) and attached again.
 void FlushLog(TaskWorld& w) {
@@ -198,21 +234,22 @@ void FlushLog(TaskWorld& w) {
 // The checks the log holds: single rows and the lines of grouped rows (batches, and the single
 // checks the batched log groups by key and action).
 long long LoggedCount(TaskWorld& w) {
-  return Count(*w.db, "SELECT COUNT(*) FROM punishment_checks") +
-         Count(*w.db, "SELECT COALESCE(SUM(checks), 0) FROM punishment_check_batches");
+  return Count(w, "SELECT COUNT(*) FROM punishment_checks") +
+         Count(w, "SELECT COALESCE(SUM(checks), 0) FROM punishment_check_batches");
 }
 
 // A logged check by its id: key_name, department, uscc, action, answer, listing ids, measure
 // codes; empty when it is not in the log.
 std::vector<std::string> LoggedCheck(TaskWorld& w, const std::string& check_id) {
-  auto single = Rows(*w.db,
-                     "SELECT key_name, department, uscc, action, answer, listing_ids, measure_codes FROM punishment_checks "
-                     "WHERE check_id = :k",
-                     check_id);
+  auto single =
+      Rows(w,
+           "SELECT key_name, department, uscc, action, answer, listing_ids, measure_codes FROM punishment_checks "
+           "WHERE check_id = :k",
+           check_id);
   if (!single.empty()) return single[0];
   const auto dash = check_id.rfind('-');
   if (dash == std::string::npos) return {};
-  auto rows = Rows(*w.db, "SELECT key_name, department, action, items FROM punishment_check_batches WHERE batch_id = :k",
+  auto rows = Rows(w, "SELECT key_name, department, action, items FROM punishment_check_batches WHERE batch_id = :k",
                    check_id.substr(0, dash));
   if (rows.empty()) return {};
   const std::string head = check_id.substr(dash + 1) + "\t";
@@ -226,6 +263,35 @@ std::vector<std::string> LoggedCheck(TaskWorld& w, const std::string& check_id) 
     return {rows[0][0], rows[0][1], f[1], rows[0][2], f[2], f[3], f[4]};
   }
   return {};
+}
+
+// The voluntary context switches of this process's check log writers (threads named
+// xj-check-log), and how many there are: a writer asleep adds none.
+std::pair<long long, long long> WriterSwitches() {
+  long long switches = 0, threads = 0;
+  for (const auto& t : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(t.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name != "xj-check-log") continue;
+    ++threads;
+    std::ifstream status(t.path() / "status");
+    for (std::string line; std::getline(status, line);)
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0) switches += std::stoll(line.substr(24));
+  }
+  return {switches, threads};
+}
+
+// Waits (a bound for a loaded machine) until the log holds `n` checks; returns what it holds.
+long long WaitLogged(TaskWorld& w, long long n) {
+  long long got = 0;
+  const auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(120)) {
+    got = LoggedCount(w);
+    if (got == n) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return got;
 }
 
 std::string AddKey(TaskWorld& w, const std::string& name, const std::string& department, const std::string& actions) {
@@ -275,11 +341,11 @@ TEST_CASE(
         "2026-06-23");  // 5 working days from Monday 15 June; 19 June (端午) is a holiday
   CHECK(tasks["CZJ"]["feedback_due"] == "2026-06-30");  // 10 working days
   CHECK(tasks["CZJ"]["card"] == "green");
-  CHECK(EventCount(*w->db, "punishment.case.opened") == 1);
-  CHECK(AuditCount(*w->db, "punishment.case.open", case_id) == 1);
+  CHECK(EventCount(*w, "punishment.case.opened") == 1);
+  CHECK(AuditCount(*w, "punishment.case.open", case_id) == 1);
   // The event again (delivered twice): no second case.
   DeliverEvents(*w);
-  CHECK(EventCount(*w->db, "punishment.case.opened") == 1);
+  CHECK(EventCount(*w, "punishment.case.opened") == 1);
 
   // Each department sees its own tasks.
   CHECK(Tasks(*w, Of("CZJ")).size() == 1);
@@ -296,7 +362,7 @@ TEST_CASE(
   CHECK(stranger.status.code() == StatusCode::kPermissionDenied);
   CommandRun twice = As(*w, Of("CZJ"), "punishment respond", {{"case", {case_id}}, {"--accept", {}}});
   CHECK(twice.status.code() == StatusCode::kConflict);
-  CHECK(EventCount(*w->db, "punishment.case.responded") == 2);
+  CHECK(EventCount(*w, "punishment.case.responded") == 2);
 
   // Feedback: only an accepted task, only its measures, a date not in the future.
   OkAs(*w, Of("CZJ"), "punishment feedback",
@@ -313,7 +379,7 @@ TEST_CASE(
   CHECK(As(*w, Of("FGW"), "punishment feedback",
            {{"case", {case_id}}, {"--measure", {"deny_bidding"}}, {"--applied-on", {"2026-06-15"}}})
             .status.code() == StatusCode::kConflict);
-  CHECK(EventCount(*w->db, "punishment.case.fed_back") == 1);
+  CHECK(EventCount(*w, "punishment.case.fed_back") == 1);
 
   // Cards on a moved clock: SCJG has not responded (due Tuesday 23 June).
   SetToday(*w, "2026-06-18");  // Thursday: two working days left (19 June is a holiday)
@@ -348,7 +414,7 @@ TEST_CASE(
     CHECK(t["stop_due"] == "2026-07-01");  // 5 working days from Wednesday 24 June
     CHECK(t["due_what"] == "confirm_stop");
   }
-  CHECK(EventCount(*w->db, "punishment.case.stop_requested") == 1);
+  CHECK(EventCount(*w, "punishment.case.stop_requested") == 1);
   CHECK(As(*w, Of("ZJJ"), "punishment respond", {{"case", {case_id}}, {"--accept", {}}}).status.code() ==
         StatusCode::kConflict);
   SetToday(*w, "2026-07-02");
@@ -359,10 +425,10 @@ TEST_CASE(
   CHECK(OkAs(*w, Of("SCJG"), "punishment cases show", {{"case", {case_id}}})["state"] == "stop_requested");
   OkAs(*w, Of("ZJJ"), "punishment confirm-stop", {{"case", {case_id}}});
   CHECK(OkAs(*w, Of("SCJG"), "punishment cases show", {{"case", {case_id}}})["state"] == "closed");
-  CHECK(EventCount(*w->db, "punishment.case.stop_confirmed") == 5);
+  CHECK(EventCount(*w, "punishment.case.stop_confirmed") == 5);
   stats = OkAs(*w, Of("SCJG"), "punishment stats", {});
   for (const auto& s : stats) CHECK(s["stops_confirmed"] == 1);
-  CHECK(AuditChainVerifies(*w->db));
+  CHECK(AuditChainVerifies(*w));
 }
 
 TEST_CASE("punishment: imports refuse bad or disproportionate files whole, naming line and field",
@@ -370,14 +436,14 @@ TEST_CASE("punishment: imports refuse bad or disproportionate files whole, namin
   auto w = MakeWorld();
   auto refused = [&](const std::string& path, const std::string& text, const std::string& needle) {
     const std::string file = WriteTemp("in.json", text);
-    const long long before = Count(*w->db, "SELECT COUNT(*) FROM punishment_measures") +
-                             Count(*w->db, "SELECT COUNT(*) FROM punishment_memoranda");
+    const long long before =
+        Count(*w, "SELECT COUNT(*) FROM punishment_measures") + Count(*w, "SELECT COUNT(*) FROM punishment_memoranda");
     CommandRun r = As(*w, Alice(), path, {{"file", {file}}});
     INFO(r.status.message());
     CHECK_FALSE(r.status.ok());
     CHECK_THAT(r.status.message(), Catch::Contains(needle));
-    CHECK(Count(*w->db, "SELECT COUNT(*) FROM punishment_measures") +
-              Count(*w->db, "SELECT COUNT(*) FROM punishment_memoranda") ==
+    CHECK(Count(*w, "SELECT COUNT(*) FROM punishment_measures") +
+              Count(*w, "SELECT COUNT(*) FROM punishment_memoranda") ==
           before);
   };
   json good = json::array({{{"code", "deny_bidding"},
@@ -439,9 +505,8 @@ TEST_CASE("punishment: the credit check answers from listings and measures, with
   json keys = OkAs(*w, Of("CZJ"), "punishment keys list", {});
   REQUIRE(keys.size() == 1);
   CHECK(keys[0]["name"] == "czj-procurement");
-  CHECK(CountFor(*w->db, "SELECT COUNT(*) FROM punishment_keys WHERE key_sha256 = :k", xj::digest::Sha256Hex(key)) ==
-        1);
-  CHECK(Count(*w->db, "SELECT COUNT(*) FROM punishment_keys WHERE key_sha256 LIKE 'xjk_%'") == 0);
+  CHECK(CountFor(*w, "SELECT COUNT(*) FROM punishment_keys WHERE key_sha256 = :k", xj::digest::Sha256Hex(key)) == 1);
+  CHECK(Count(*w, "SELECT COUNT(*) FROM punishment_keys WHERE key_sha256 LIKE 'xjk_%'") == 0);
 
   // 401 without a key, with a wrong one; 403 outside the scope; 400 for a bad USCC or action.
   CHECK(Check(*w, "", U(0), "government_procurement").Code() == 401);
@@ -515,13 +580,13 @@ TEST_CASE("punishment: the credit check answers from listings and measures, with
   Got ok = Call(w->platform, HttpMethod::kPost, applied, key, {}, report.dump(), {{"check_id", check_id}});
   CHECK(ok.Code() == 201);
   CHECK(Call(w->platform, HttpMethod::kPost, applied, key, {}, report.dump(), {{"check_id", check_id}}).Code() == 409);
-  CHECK(EventCount(*w->db, "punishment.check.applied") == 1);
+  CHECK(EventCount(*w, "punishment.check.applied") == 1);
 
   // Batch: 1000 subjects in one request, bad USCCs reported per item, all good ones logged.
   const auto logged_checks = [&] { return LoggedCount(*w); };
   const long long logged = logged_checks();
   FlushLog(*w);
-  const long long grouped_rows = Count(*w->db, "SELECT COUNT(*) FROM punishment_check_batches");
+  const long long grouped_rows = Count(*w, "SELECT COUNT(*) FROM punishment_check_batches");
   json usccs = json::array();
   for (int i = 0; i < 998; ++i) usccs.push_back(GeneratedUscc(99, "33", static_cast<std::uint64_t>(i)));
   usccs.push_back(U(0));
@@ -538,7 +603,7 @@ TEST_CASE("punishment: the credit check answers from listings and measures, with
   FlushLog(*w);
   CHECK(logged_checks() == logged + 999);
   // The batch is one row of the log, its items' check ids the batch's and their index.
-  CHECK(Count(*w->db, "SELECT COUNT(*) FROM punishment_check_batches") == grouped_rows + 1);
+  CHECK(Count(*w, "SELECT COUNT(*) FROM punishment_check_batches") == grouped_rows + 1);
   const std::string batch_item = results[998]["check_id"].get<std::string>();
   CHECK(batch_item == results[0]["check_id"].get<std::string>().substr(0, 28) + "-998");
   CHECK_FALSE(results[999].contains("check_id"));
@@ -630,7 +695,7 @@ TEST_CASE("punishment: the credit check answers from listings and measures, with
   inv.scheduled_us = ShanghaiMicros(2036, 6, 16, 3);
   REQUIRE(job->Run(inv, services).ok());
   CHECK(logged_checks() == 0);
-  CHECK(AuditChainVerifies(*w->db));
+  CHECK(AuditChainVerifies(*w));
 }
 
 TEST_CASE("punishment: a memorandum imported after a listing came into force opens its case",
@@ -638,7 +703,7 @@ TEST_CASE("punishment: a memorandum imported after a listing came into force ope
   auto w = MakeWorld();
   // In force before any catalogue: no measure, no case.
   const std::string listing = InForce(*w, "serious_illegal", U(3), "heavy_penalty");
-  CHECK(CountFor(*w->db, "SELECT COUNT(*) FROM punishment_cases WHERE listing_id = :k", listing) == 0);
+  CHECK(CountFor(*w, "SELECT COUNT(*) FROM punishment_cases WHERE listing_id = :k", listing) == 0);
   const std::string dir = std::string(XJ_SOURCE_DIR) + "/docs/examples/";
   json m = OkAs(*w, Alice(), "punishment measures import", {{"file", {dir + "measures.json"}}});
   CHECK(m["cases_opened"] == 0);  // measures alone trigger nothing: the memoranda do
@@ -657,9 +722,9 @@ TEST_CASE("punishment: a memorandum imported after a listing came into force ope
   json mm = OkAs(*w, Alice(), "punishment memoranda import", {{"file", {first}}});
   std::filesystem::remove(first);
   CHECK(mm["cases_opened"] == 1);
-  CHECK(CountFor(*w->db, "SELECT COUNT(*) FROM punishment_cases WHERE listing_id = :k", listing) == 1);
+  CHECK(CountFor(*w, "SELECT COUNT(*) FROM punishment_cases WHERE listing_id = :k", listing) == 1);
   const auto tasks = [&] {
-    return CountFor(*w->db,
+    return CountFor(*w,
                     "SELECT COUNT(*) FROM punishment_tasks t JOIN punishment_cases c ON c.id = t.case_id "
                     "WHERE c.listing_id = :k",
                     listing);
@@ -670,13 +735,13 @@ TEST_CASE("punishment: a memorandum imported after a listing came into force ope
   CHECK(full["cases_opened"] == 0);
   CHECK(full["tasks_added"].get<int>() >= 2);
   CHECK(tasks() == 1 + full["tasks_added"].get<int>());
-  CHECK(EventCount(*w->db, "punishment.case.widened") == 1);
+  CHECK(EventCount(*w, "punishment.case.widened") == 1);
   // Imported again: nothing more.
   json again = OkAs(*w, Alice(), "punishment memoranda import", {{"file", {dir + "memoranda.json"}}});
   CHECK(again["cases_opened"] == 0);
   CHECK(again["tasks_added"] == 0);
   CHECK(again["unchanged"] == 3);
-  CHECK(AuditChainVerifies(*w->db));
+  CHECK(AuditChainVerifies(*w));
 }
 
 TEST_CASE("punishment: the check log is written in batches by its own thread, and nothing waits at a detach",
@@ -688,35 +753,14 @@ TEST_CASE("punishment: the check log is written in batches by its own thread, an
   // Answers are sent before their rows are written; the writer writes them within its
   // interval (20 ms by default; the bound here is generous for a busy machine).
   for (int i = 0; i < 200; ++i) REQUIRE(Check(*w, key, U(i % 6), "government_procurement").Code() == 200);
-  long long n = 0;
-  const auto start = std::chrono::steady_clock::now();
-  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(120)) {  // a bound for a loaded machine
-    n = LoggedCount(*w);
-    if (n == before + 200) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  CHECK(n == before + 200);
+  CHECK(WaitLogged(*w, before + 200) == before + 200);
   // Idle, the writer sleeps until the next row comes: it is not woken every interval (the
   // voluntary context switches of the writer threads stand still; one more each for a round
   // finishing now).
-  const auto writer_wakeups = [] {
-    long long switches = 0, threads = 0;
-    for (const auto& t : std::filesystem::directory_iterator("/proc/self/task")) {
-      std::ifstream comm(t.path() / "comm");
-      std::string name;
-      std::getline(comm, name);
-      if (name != "xj-check-log") continue;
-      ++threads;
-      std::ifstream status(t.path() / "status");
-      for (std::string line; std::getline(status, line);)
-        if (line.rfind("voluntary_ctxt_switches:", 0) == 0) switches += std::stoll(line.substr(24));
-    }
-    return std::make_pair(switches, threads);
-  };
-  const auto woken = writer_wakeups();
+  const auto woken = WriterSwitches();
   REQUIRE(woken.second >= 1);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // 15 intervals of 20 ms
-  CHECK(writer_wakeups().first - woken.first <= woken.second);
+  CHECK(WriterSwitches().first - woken.first <= woken.second);
   // What waits when the database is detached (serve stopping) is written by the hook, before
   // the detach returns: every answered check has its row.
   std::vector<std::string> ids;
@@ -728,7 +772,7 @@ TEST_CASE("punishment: the check log is written in batches by its own thread, an
   w->platform.Attach(nullptr);
   CHECK(LoggedCount(*w) == before + 500);
   // Single checks are grouped by key and action: a few rows, not one per check.
-  CHECK(Count(*w->db, "SELECT COUNT(*) FROM punishment_check_batches") < 100);
+  CHECK(Count(*w, "SELECT COUNT(*) FROM punishment_check_batches") < 100);
   // Check ids are unique and sort by time (the log's key grows at its end).
   CHECK(std::set<std::string>(ids.begin(), ids.end()).size() == ids.size());
   CHECK(ids.front().substr(0, 16) <= ids.back().substr(0, 16));
@@ -744,7 +788,36 @@ TEST_CASE("punishment: the check log is written in batches by its own thread, an
   REQUIRE(Check(*w, key, U(0), "government_procurement").Code() == 200);
   FlushLog(*w);
   CHECK(LoggedCount(*w) == before + 501);
-  CHECK(AuditChainVerifies(*w->db));
+  CHECK(AuditChainVerifies(*w));
+}
+
+TEST_CASE(
+    "punishment: a check log round that fails is kept and retried, less often while it fails, and nothing is lost",
+    "[punishment][check][log]") {
+  auto w = MakeWorld();
+  LoadCatalogue(*w);
+  const std::string key = AddKey(*w, "czj-retry", "CZJ", "government_procurement");
+  const long long before = LoggedCount(*w);
+  REQUIRE(Check(*w, key, U(0), "government_procurement").Code() == 200);
+  REQUIRE(WaitLogged(*w, before + 1) == before + 1);
+  // The log's table gone: every round fails; the answers still go out, their rows kept.
+  ExecSql(*w, "ALTER TABLE punishment_check_batches RENAME TO punishment_check_batches_away");
+  for (int i = 0; i < 100; ++i) REQUIRE(Check(*w, key, U(i % 6), "government_procurement").Code() == 200);
+  // Failing, the writer waits twice as long after each round (20, 40, 80, … ms, at most 1 s):
+  // a handful of rounds in 1.5 s, not 75.
+  const auto before_wait = WriterSwitches();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const long long switches = WriterSwitches().first - before_wait.first;
+  INFO("the writer's voluntary context switches in 1.5 s: " << switches);
+  CHECK(switches <= 30);
+  CHECK(Count(*w, "SELECT COUNT(*) FROM punishment_checks") +
+            Count(*w, "SELECT COALESCE(SUM(checks), 0) FROM punishment_check_batches_away") ==
+        before + 1);
+  // The table back: the kept rows are written at the next round, every one.
+  ExecSql(*w, "ALTER TABLE punishment_check_batches_away RENAME TO punishment_check_batches");
+  CHECK(WaitLogged(*w, before + 101) == before + 101);
+  REQUIRE(Check(*w, key, U(1), "government_procurement").Code() == 200);
+  CHECK(WaitLogged(*w, before + 102) == before + 102);
 }
 
 TEST_CASE("punishment: a round of many groups is written whole in statements of many rows, or not at all",
