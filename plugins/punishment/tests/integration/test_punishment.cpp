@@ -8,8 +8,6 @@
 // Every write goes through the loaded plugins' commands and routes, but one: the plugin's
 // library (xj_punishment) is linked for its pure parts and for LogChecks, whose statements of
 // many rows a test drives directly.
-#include <soci/soci.h>
-
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
@@ -220,8 +218,9 @@ std::vector<std::vector<std::string>> Rows(TaskWorld& w, const std::string& sql,
   return xj::test::Rows(*w.db, sql, key);
 }
 void ExecSql(TaskWorld& w, const std::string& sql) {
-  auto held = w.platform.Lock();
-  w.db->session() << sql;
+  Status st = w.platform.RunInTransaction(Principal::System("test"),
+                                          [&](UnitOfWork& uow) { return uow.sql().Exec(sql).status(); });
+  REQUIRE(st.ok());
 }
 
 // The check log's queue written now: the platform's database detached (Platform::AtDetach: the
