@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -38,6 +39,8 @@
 
 namespace xj::punishment {
 namespace {
+// More databases than this on the benchmark's PostgreSQL server: a note (autovacuum's workers).
+constexpr long long kManyDatabases = 50;
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -343,6 +346,16 @@ Status RunBench(CommandContext& ctx) {
       std::ofstream(b.marker) << b.url << "\n";
     } else if (!bench::RunEchoed(out, {self, "--db", b.url, "init"})) {
       return Failed("init " + b.label);  // data kept from an older build: its new migrations
+    }
+    if (b.label == "PostgreSQL") {
+      // A server holding many databases (a test suite's leftovers) runs autovacuum workers
+      // all the time, on any CPU: the figures measure them too (docs/punishment.md, Speed).
+      auto n = bench::Capture(out, {"psql", "-At", "-X", b.url, "-c", "SELECT count(*) FROM pg_database"});
+      const long long databases = n ? std::atoll(n->c_str()) : 0;
+      if (databases > kManyDatabases)
+        out << "  注意：该 PostgreSQL 服务器有 " << databases
+            << " 个数据库，自动清理进程会占用处理器，数据偏慢 / note: this PostgreSQL server holds " << databases
+            << " databases; its autovacuum workers take CPU time during the runs (drop what is not needed)\n";
     }
     std::string key;
     std::ifstream(work + "/key.txt") >> key;
