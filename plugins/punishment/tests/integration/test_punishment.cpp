@@ -193,29 +193,28 @@ Got Check(TaskWorld& w, const std::string& key, const std::string& uscc, const s
 // writer, the index's refresher) use it: under the platform's lock, as the host's own are. The
 // world has one connection, and a connection used by two threads at once loses its protocol
 // (PostgreSQL: "portal does not exist", then a client waiting forever).
-long long Count(TaskWorld& w, const std::string& sql) {
+template <typename Fn>
+auto Locked(TaskWorld& w, Fn&& fn) {
   auto held = w.platform.Lock();
-  return xj::test::Count(*w.db, sql);
+  return fn(*w.db);
+}
+long long Count(TaskWorld& w, const std::string& sql) {
+  return Locked(w, [&](Database& db) { return xj::test::Count(db, sql); });
 }
 long long CountFor(TaskWorld& w, const std::string& sql, const std::string& key) {
-  auto held = w.platform.Lock();
-  return xj::test::CountFor(*w.db, sql, key);
+  return Locked(w, [&](Database& db) { return xj::test::CountFor(db, sql, key); });
 }
 long long EventCount(TaskWorld& w, const std::string& topic) {
-  auto held = w.platform.Lock();
-  return xj::test::EventCount(*w.db, topic);
+  return Locked(w, [&](Database& db) { return xj::test::EventCount(db, topic); });
 }
 long long AuditCount(TaskWorld& w, const std::string& action, const std::string& key) {
-  auto held = w.platform.Lock();
-  return xj::test::AuditCount(*w.db, action, key);
+  return Locked(w, [&](Database& db) { return xj::test::AuditCount(db, action, key); });
 }
 bool AuditChainVerifies(TaskWorld& w) {
-  auto held = w.platform.Lock();
-  return xj::test::AuditChainVerifies(*w.db);
+  return Locked(w, [&](Database& db) { return xj::test::AuditChainVerifies(db); });
 }
 std::vector<std::vector<std::string>> Rows(TaskWorld& w, const std::string& sql, const std::string& key) {
-  auto held = w.platform.Lock();
-  return xj::test::Rows(*w.db, sql, key);
+  return Locked(w, [&](Database& db) { return xj::test::Rows(db, sql, key); });
 }
 void ExecSql(TaskWorld& w, const std::string& sql) {
   Status st = w.platform.RunInTransaction(Principal::System("test"),
